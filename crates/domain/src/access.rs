@@ -1,0 +1,352 @@
+//! Roles, scopes and the one access decision (ORG-2, DESIGN invariant 6).
+//!
+//! Invariant: every read and write in the server asks [`authorize`]; no handler decides access
+//! on its own. A role is granted at a scope (a center, a unit or a window); a center scope also
+//! covers the centers below it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Clerk,
+    WindowHead,
+    HallManager,
+    UnitLeader,
+    UnitHead,
+    BusinessSection,
+    Supervision,
+    Director,
+    Oversight,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Clerk,
+        Role::WindowHead,
+        Role::HallManager,
+        Role::UnitLeader,
+        Role::UnitHead,
+        Role::BusinessSection,
+        Role::Supervision,
+        Role::Director,
+        Role::Oversight,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::WindowHead => "window_head",
+            Role::HallManager => "hall_manager",
+            Role::UnitLeader => "unit_leader",
+            Role::UnitHead => "unit_head",
+            Role::BusinessSection => "business_section",
+            Role::Supervision => "supervision",
+            Role::Director => "director",
+            Role::Oversight => "oversight",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Clerk => "窗口工作人员",
+            Role::WindowHead => "窗口负责人",
+            Role::HallManager => "大厅管理人员",
+            Role::UnitLeader => "分管领导",
+            Role::UnitHead => "主要领导",
+            Role::BusinessSection => "业务科室",
+            Role::Supervision => "监督监察科",
+            Role::Director => "局长",
+            Role::Oversight => "效能办（只读）",
+            Role::Admin => "系统管理员",
+        }
+    }
+
+    /// The kind of scope this role is granted at.
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::Clerk | Role::WindowHead => ScopeKind::Window,
+            Role::UnitLeader | Role::UnitHead => ScopeKind::Unit,
+            _ => ScopeKind::Center,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    Center,
+    Unit,
+    Window,
+}
+
+impl ScopeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScopeKind::Center => "center",
+            ScopeKind::Unit => "unit",
+            ScopeKind::Window => "window",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ScopeKind> {
+        match s {
+            "center" => Some(ScopeKind::Center),
+            "unit" => Some(ScopeKind::Unit),
+            "window" => Some(ScopeKind::Window),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Where a thing lives: its center with every center above it, and its unit and window if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Place {
+    /// The center first, then its parent, up to the root.
+    pub centers: Vec<i64>,
+    pub unit: Option<i64>,
+    pub window: Option<i64>,
+}
+
+impl Place {
+    fn covered_by(&self, scope: Scope) -> bool {
+        match scope.kind {
+            ScopeKind::Center => self.centers.contains(&scope.id),
+            ScopeKind::Unit => self.unit == Some(scope.id),
+            ScopeKind::Window => self.window == Some(scope.id),
+        }
+    }
+}
+
+/// Everything a caller can ask to do. Each maps to the roles that may do it, at a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the organization (centers, units, windows, staff names).
+    ReadOrg,
+    /// Create or change centers, units, windows, staff, roles, liaison and AB posts.
+    ManageOrg,
+    /// Mark a post's A as absent or back (window head or hall manager can do it too).
+    SetAbsence,
+    /// Open a case at a window or desk.
+    OpenCase,
+    /// Read a case and its documents.
+    ReadCase,
+    /// Take a helping action on a case (accept, refer, notice, escalate, request a veto, close).
+    WorkCase,
+    /// Decide at a level of the approval chain.
+    Decide(DecisionLevel),
+    /// Read the veto filings and roll-ups.
+    ReadFilings,
+    /// Change the calendar (import a year, local overrides).
+    ManageCalendar,
+    /// Edit the catalog.
+    ManageCatalog,
+    /// Edit the common-question library.
+    ManageFaq,
+    /// Read audit and system figures.
+    ReadAudit,
+}
+
+/// The levels of an approval or escalation chain, as a policy names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionLevel {
+    WindowHead,
+    UnitLeader,
+    UnitHead,
+    Collective,
+    Center,
+}
+
+impl DecisionLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionLevel::WindowHead => "window_head",
+            DecisionLevel::UnitLeader => "unit_leader",
+            DecisionLevel::UnitHead => "unit_head",
+            DecisionLevel::Collective => "collective",
+            DecisionLevel::Center => "center",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DecisionLevel> {
+        [
+            DecisionLevel::WindowHead,
+            DecisionLevel::UnitLeader,
+            DecisionLevel::UnitHead,
+            DecisionLevel::Collective,
+            DecisionLevel::Center,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionLevel::WindowHead => "窗口负责人",
+            DecisionLevel::UnitLeader => "分管领导",
+            DecisionLevel::UnitHead => "单位主要领导",
+            DecisionLevel::Collective => "集体研究（会商）",
+            DecisionLevel::Center => "政务服务中心",
+        }
+    }
+}
+
+/// The roles that may take an action. This table is the whole role model.
+pub fn roles_for(action: Action) -> &'static [Role] {
+    use Role::*;
+    match action {
+        Action::ReadOrg => &Role::ALL,
+        Action::ManageOrg => &[Admin],
+        Action::SetAbsence => &[Admin, HallManager, WindowHead],
+        Action::OpenCase => &[Clerk, WindowHead, HallManager],
+        Action::ReadCase => &[
+            Clerk,
+            WindowHead,
+            HallManager,
+            UnitLeader,
+            UnitHead,
+            BusinessSection,
+            Supervision,
+            Director,
+            Oversight,
+        ],
+        Action::WorkCase => &[Clerk, WindowHead, HallManager],
+        Action::Decide(DecisionLevel::WindowHead) => &[WindowHead],
+        Action::Decide(DecisionLevel::UnitLeader) => &[UnitLeader],
+        Action::Decide(DecisionLevel::UnitHead) | Action::Decide(DecisionLevel::Collective) => {
+            &[UnitHead]
+        }
+        Action::Decide(DecisionLevel::Center) => &[Director, BusinessSection],
+        Action::ReadFilings => &[
+            BusinessSection,
+            Supervision,
+            Director,
+            Oversight,
+            UnitLeader,
+            UnitHead,
+        ],
+        Action::ManageCalendar => &[Admin],
+        Action::ManageCatalog => &[Admin, BusinessSection],
+        Action::ManageFaq => &[Admin, BusinessSection, WindowHead],
+        Action::ReadAudit => &[Admin, Supervision, Oversight],
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("无权执行此操作：需要{needed}，且范围须覆盖该对象")]
+pub struct Denied {
+    pub needed: String,
+}
+
+/// The one access decision: may someone with these grants take this action at this place?
+pub fn authorize(grants: &[Grant], action: Action, place: &Place) -> Result<(), Denied> {
+    let allowed = roles_for(action);
+    if grants
+        .iter()
+        .any(|g| allowed.contains(&g.role) && place.covered_by(g.scope))
+    {
+        return Ok(());
+    }
+    let needed = allowed
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join("、");
+    Err(Denied { needed })
+}
+
+/// Whether any grant allows the action anywhere (to show or hide a menu entry).
+pub fn may_somewhere(grants: &[Grant], action: Action) -> bool {
+    let allowed = roles_for(action);
+    grants.iter().any(|g| allowed.contains(&g.role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place() -> Place {
+        Place {
+            centers: vec![2, 1],
+            unit: Some(10),
+            window: Some(100),
+        }
+    }
+
+    // ORG-2: a role at a parent center covers the child center; a unit role does not cover
+    // another unit; a window role does not cover another window.
+    #[test]
+    fn org_2_scopes() {
+        let sup = Grant {
+            role: Role::Supervision,
+            scope: Scope {
+                kind: ScopeKind::Center,
+                id: 1,
+            },
+        };
+        assert!(authorize(&[sup], Action::ReadCase, &place()).is_ok());
+        let other_unit = Grant {
+            role: Role::UnitLeader,
+            scope: Scope {
+                kind: ScopeKind::Unit,
+                id: 11,
+            },
+        };
+        assert!(authorize(&[other_unit], Action::ReadCase, &place()).is_err());
+        let clerk = Grant {
+            role: Role::Clerk,
+            scope: Scope {
+                kind: ScopeKind::Window,
+                id: 100,
+            },
+        };
+        assert!(authorize(&[clerk], Action::WorkCase, &place()).is_ok());
+        assert!(
+            authorize(
+                &[clerk],
+                Action::Decide(DecisionLevel::WindowHead),
+                &place()
+            )
+            .is_err()
+        );
+        let clerk2 = Grant {
+            role: Role::Clerk,
+            scope: Scope {
+                kind: ScopeKind::Window,
+                id: 101,
+            },
+        };
+        assert!(authorize(&[clerk2], Action::WorkCase, &place()).is_err());
+    }
+
+    // ORG-2, NV-2: no role that works cases at the window can decide a veto at a higher level.
+    #[test]
+    fn nv_2_clerk_never_decides() {
+        for level in [
+            DecisionLevel::WindowHead,
+            DecisionLevel::UnitLeader,
+            DecisionLevel::UnitHead,
+            DecisionLevel::Collective,
+            DecisionLevel::Center,
+        ] {
+            assert!(!roles_for(Action::Decide(level)).contains(&Role::Clerk));
+        }
+    }
+}

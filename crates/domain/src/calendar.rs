@@ -1,0 +1,432 @@
+//! The official working-day calendar (CAL-1).
+//!
+//! Working days follow the State Council's yearly holiday notice: listed days off are off,
+//! listed weekend days are make-up working days (调休), every other Saturday and Sunday is off
+//! and every other weekday works. A date outside the covered years is an error, never a
+//! weekends-only guess.
+//!
+//! Invariant: every query is O(1). [`Calendar::new`] precomputes, for each covered day, how many
+//! working days came before it and, for each working day, its date; `due` and `between` are two
+//! array look-ups.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One year's notice: which days are off and which weekend days are worked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearNotice {
+    pub year: i32,
+    #[serde(default)]
+    pub notices: Vec<String>,
+    #[serde(default, rename = "holiday")]
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub name: String,
+    #[serde(default)]
+    pub off: Vec<NaiveDate>,
+    #[serde(default)]
+    pub work: Vec<NaiveDate>,
+}
+
+/// A local change on top of the national calendar (a local holiday, a closure day, an extra
+/// working day), per center or region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    pub date: NaiveDate,
+    pub working: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error(
+        "日历未覆盖 {0} 年：请由管理员导入国务院办公厅 {0} 年部分节假日安排通知（noveto calendar import）后再计算期限"
+    )]
+    NotCovered(i32),
+    #[error("日历数据有误：{0}")]
+    Invalid(String),
+}
+
+impl CalendarError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CalendarError::NotCovered(_) => "calendar_not_covered",
+            CalendarError::Invalid(_) => "calendar_invalid",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    first: NaiveDate,
+    /// `working[i]` — is day `first + i` a working day.
+    working: Vec<bool>,
+    /// `before[i]` — working days strictly before day `first + i`; one extra entry at the end.
+    before: Vec<u32>,
+    /// `nth[k]` — day index of the k-th (0-based) working day.
+    nth: Vec<u32>,
+    years: BTreeMap<i32, YearNotice>,
+    overrides: Vec<Override>,
+}
+
+/// The project's own calendar data, compiled in (`calendar/cn.toml`).
+const BUILTIN: &str = include_str!("../../../calendar/cn.toml");
+
+#[derive(Deserialize)]
+struct CalendarFile {
+    #[serde(rename = "year")]
+    years: Vec<YearNotice>,
+}
+
+/// Parses the project's TOML calendar format (one or more `[[year]]`).
+pub fn parse_toml(text: &str) -> Result<Vec<YearNotice>, CalendarError> {
+    let f: CalendarFile =
+        toml::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
+    Ok(f.years)
+}
+
+/// Parses one year in the JSON format of the State Council notice data sets
+/// (`{year, papers, days: [{name, date, isOffDay}]}`).
+pub fn parse_notice_json(text: &str) -> Result<YearNotice, CalendarError> {
+    #[derive(Deserialize)]
+    struct Day {
+        name: String,
+        date: NaiveDate,
+        #[serde(rename = "isOffDay")]
+        is_off_day: bool,
+    }
+    #[derive(Deserialize)]
+    struct File {
+        year: i32,
+        #[serde(default)]
+        papers: Vec<String>,
+        days: Vec<Day>,
+    }
+    let f: File = serde_json::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
+    let mut holidays: Vec<Holiday> = Vec::new();
+    for d in f.days {
+        let idx = match holidays.iter().position(|h| h.name == d.name) {
+            Some(i) => i,
+            None => {
+                holidays.push(Holiday {
+                    name: d.name.clone(),
+                    off: vec![],
+                    work: vec![],
+                });
+                holidays.len() - 1
+            }
+        };
+        if d.is_off_day {
+            holidays[idx].off.push(d.date);
+        } else {
+            holidays[idx].work.push(d.date);
+        }
+    }
+    Ok(YearNotice {
+        year: f.year,
+        notices: f.papers,
+        holidays,
+    })
+}
+
+/// Renders years in the project's TOML format (what `calendar import` stores).
+pub fn to_toml(years: &[YearNotice]) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        year: &'a [YearNotice],
+    }
+    toml::to_string(&Out { year: years }).unwrap_or_default()
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl Calendar {
+    /// The national calendar shipped with noveto.
+    pub fn builtin() -> Calendar {
+        let years = parse_toml(BUILTIN).expect("calendar/cn.toml is valid");
+        Calendar::new(years, vec![]).expect("calendar/cn.toml is consistent")
+    }
+
+    /// Builds the index. Years must be contiguous; every listed date must lie in its year.
+    pub fn new(
+        years: Vec<YearNotice>,
+        overrides: Vec<Override>,
+    ) -> Result<Calendar, CalendarError> {
+        let mut map = BTreeMap::new();
+        for y in years {
+            for h in &y.holidays {
+                // A notice may reach into the neighbouring year (2019's New Year holiday
+                // began on 2018-12-30); only its own year and the next/previous are allowed.
+                if let Some(d) = h
+                    .off
+                    .iter()
+                    .chain(&h.work)
+                    .find(|d| (d.year() - y.year).abs() > 1)
+                {
+                    return Err(CalendarError::Invalid(format!(
+                        "{} 年的通知中出现了 {} 的日期",
+                        y.year, d
+                    )));
+                }
+            }
+            map.insert(y.year, y);
+        }
+        let (Some(&lo), Some(&hi)) = (map.keys().next(), map.keys().next_back()) else {
+            return Err(CalendarError::Invalid("没有任何年份".into()));
+        };
+        if (hi - lo + 1) as usize != map.len() {
+            return Err(CalendarError::Invalid("年份不连续".into()));
+        }
+        let first = NaiveDate::from_ymd_opt(lo, 1, 1).expect("valid");
+        let last = NaiveDate::from_ymd_opt(hi, 12, 31).expect("valid");
+        let n = (last - first).num_days() as usize + 1;
+        let mut working: Vec<bool> = (0..n)
+            .map(|i| !is_weekend(first + chrono::Days::new(i as u64)))
+            .collect();
+        for y in map.values() {
+            for h in &y.holidays {
+                let days = h
+                    .off
+                    .iter()
+                    .map(|d| (d, false))
+                    .chain(h.work.iter().map(|d| (d, true)));
+                for (d, w) in days {
+                    if *d >= first && *d <= last {
+                        working[(*d - first).num_days() as usize] = w;
+                    }
+                }
+            }
+        }
+        for o in &overrides {
+            if o.date >= first && o.date <= last {
+                working[(o.date - first).num_days() as usize] = o.working;
+            }
+        }
+        let mut before = Vec::with_capacity(n + 1);
+        let mut nth = Vec::new();
+        let mut count = 0u32;
+        for (i, w) in working.iter().enumerate() {
+            before.push(count);
+            if *w {
+                nth.push(i as u32);
+                count += 1;
+            }
+        }
+        before.push(count);
+        Ok(Calendar {
+            first,
+            working,
+            before,
+            nth,
+            years: map,
+            overrides,
+        })
+    }
+
+    /// The same national data with local overrides on top.
+    pub fn with_overrides(&self, overrides: Vec<Override>) -> Calendar {
+        Calendar::new(self.years.values().cloned().collect(), overrides).expect("already validated")
+    }
+
+    /// Adds or replaces one year's notice.
+    pub fn with_year(&self, year: YearNotice) -> Result<Calendar, CalendarError> {
+        let mut years = self.years.clone();
+        years.insert(year.year, year);
+        Calendar::new(years.into_values().collect(), self.overrides.clone())
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = &YearNotice> {
+        self.years.values()
+    }
+
+    pub fn year(&self, y: i32) -> Option<&YearNotice> {
+        self.years.get(&y)
+    }
+
+    pub fn overrides(&self) -> &[Override] {
+        &self.overrides
+    }
+
+    pub fn covered(&self) -> (i32, i32) {
+        (
+            *self.years.keys().next().expect("non-empty"),
+            *self.years.keys().next_back().expect("non-empty"),
+        )
+    }
+
+    fn index(&self, d: NaiveDate) -> Result<usize, CalendarError> {
+        let i = (d - self.first).num_days();
+        if i < 0 || i as usize >= self.working.len() {
+            return Err(CalendarError::NotCovered(d.year()));
+        }
+        Ok(i as usize)
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
+        Ok(self.working[self.index(d)?])
+    }
+
+    /// The name of the holiday a day belongs to, or "调休上班" for a make-up day.
+    pub fn label(&self, d: NaiveDate) -> Option<String> {
+        if let Some(o) = self.overrides.iter().find(|o| o.date == d) {
+            return Some(o.reason.clone());
+        }
+        let y = self.years.get(&d.year())?;
+        for h in &y.holidays {
+            if h.off.contains(&d) {
+                return Some(h.name.clone());
+            }
+            if h.work.contains(&d) {
+                return Some(format!("{}调休上班", h.name));
+            }
+        }
+        None
+    }
+
+    /// The N-th working day after `from`; `from` itself is not counted (民法典 第二百零一条).
+    /// `n == 0` is the same day.
+    pub fn due(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        let i = self.index(from)?;
+        if n == 0 {
+            return Ok(from);
+        }
+        let k = self.before[i + 1] as usize + n as usize - 1;
+        match self.nth.get(k) {
+            Some(&idx) => Ok(self.first + chrono::Days::new(idx as u64)),
+            None => Err(CalendarError::NotCovered(self.covered().1 + 1)),
+        }
+    }
+
+    /// Working days in `(a, b]`: how many working days pass from the end of `a` to the end of
+    /// `b`. Negative when `b < a`.
+    pub fn between(&self, a: NaiveDate, b: NaiveDate) -> Result<i64, CalendarError> {
+        let ia = self.index(a)?;
+        let ib = self.index(b)?;
+        Ok(self.before[ib + 1] as i64 - self.before[ia + 1] as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    // CAL-1: table of known due days under the 2026 notice.
+    #[test]
+    fn cal_1_due_table() {
+        let c = Calendar::builtin();
+        let cases = [
+            // National Day 2026: Sat 10-10 is a make-up working day.
+            ("2026-09-30", 5, "2026-10-13"),
+            ("2026-09-30", 1, "2026-10-08"),
+            ("2026-09-30", 3, "2026-10-10"),
+            // Spring Festival 2026: make-up Saturdays 02-14 and 02-28.
+            ("2026-02-13", 1, "2026-02-14"),
+            ("2026-02-14", 1, "2026-02-24"),
+            ("2026-02-27", 1, "2026-02-28"),
+            ("2026-02-12", 10, "2026-03-04"),
+            // Start on a holiday: the holiday is not counted, the first working day after is day 1.
+            ("2026-10-03", 1, "2026-10-08"),
+            ("2026-05-01", 1, "2026-05-06"),
+            // N = 0 is the same day, even on a holiday.
+            ("2026-10-03", 0, "2026-10-03"),
+            ("2026-11-20", 0, "2026-11-20"),
+            // An ordinary week.
+            ("2026-11-20", 1, "2026-11-23"),
+            ("2026-11-23", 5, "2026-11-30"),
+        ];
+        for (from, n, want) in cases {
+            assert_eq!(c.due(d(from), n).unwrap(), d(want), "{from} + {n}");
+        }
+        assert!(c.is_working_day(d("2026-10-10")).unwrap());
+        assert!(c.is_working_day(d("2026-10-08")).unwrap());
+        assert!(!c.is_working_day(d("2026-10-01")).unwrap());
+    }
+
+    // CAL-1: outside the covered years is an error, never a guess.
+    #[test]
+    fn cal_1_uncovered_year_is_an_error() {
+        let c = Calendar::builtin();
+        assert_eq!(
+            c.is_working_day(d("2027-01-04")),
+            Err(CalendarError::NotCovered(2027))
+        );
+        assert_eq!(
+            c.due(d("2026-12-30"), 5),
+            Err(CalendarError::NotCovered(2027))
+        );
+        assert_eq!(
+            c.due(d("2015-12-31"), 1),
+            Err(CalendarError::NotCovered(2015))
+        );
+        assert!(c.due(d("2026-12-30"), 1).is_ok());
+    }
+
+    // CAL-1: between is the inverse of due.
+    #[test]
+    fn cal_1_between_inverts_due() {
+        let c = Calendar::builtin();
+        assert_eq!(c.between(d("2026-09-30"), d("2026-10-13")).unwrap(), 5);
+        assert_eq!(c.between(d("2026-10-13"), d("2026-09-30")).unwrap(), -5);
+        assert_eq!(c.between(d("2026-10-01"), d("2026-10-07")).unwrap(), 0);
+    }
+
+    // CAL-1: local overrides (a local holiday) move deadlines.
+    #[test]
+    fn cal_1_local_override() {
+        let c = Calendar::builtin().with_overrides(vec![Override {
+            date: d("2026-11-23"),
+            working: false,
+            reason: "本地停电闭厅".into(),
+        }]);
+        assert_eq!(c.due(d("2026-11-20"), 1).unwrap(), d("2026-11-24"));
+        assert_eq!(c.label(d("2026-11-23")).as_deref(), Some("本地停电闭厅"));
+    }
+
+    // CAL-1: importing a year in the notice JSON format extends coverage.
+    #[test]
+    fn cal_1_import_json_year() {
+        let json = r#"{"year":2027,"papers":["x"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
+        let y = parse_notice_json(json).unwrap();
+        let c = Calendar::builtin().with_year(y).unwrap();
+        assert_eq!(c.due(d("2026-12-31"), 1).unwrap(), d("2027-01-04"));
+        let round = parse_toml(&to_toml(&c.years().cloned().collect::<Vec<_>>())).unwrap();
+        assert_eq!(round.len(), 12);
+    }
+
+    // Deterministic pseudo-random property checks (CAL-1):
+    // due(due(d,a),b) == due(d,a+b) and the due day of N >= 1 is a working day.
+    #[test]
+    fn cal_1_properties() {
+        let c = Calendar::builtin();
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let start = d("2016-01-01");
+        for _ in 0..20_000 {
+            let day = start + chrono::Days::new(next() % 3600);
+            let a = (next() % 40) as u32;
+            let b = (next() % 40) as u32;
+            let ab = c.due(c.due(day, a).unwrap(), b).unwrap();
+            assert_eq!(ab, c.due(day, a + b).unwrap(), "{day} {a} {b}");
+            if a >= 1 {
+                let due = c.due(day, a).unwrap();
+                assert!(c.is_working_day(due).unwrap());
+                assert_eq!(c.between(day, due).unwrap(), a as i64);
+            }
+        }
+    }
+}

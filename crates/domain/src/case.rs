@@ -1,0 +1,953 @@
+//! Cases and the veto (NV-1 … NV-9): the window has no veto.
+//!
+//! Invariant 1 (DESIGN): a case reaches `Closed(Vetoed)` only through [`Case::close_vetoed`],
+//! which takes an [`ApprovedVeto`]. That value has a private field, so only
+//! [`VetoRequest::approved`] can make one, and it does so only when every level the policy named
+//! has approved in turn. No route, page, job or import can close a case as vetoed otherwise.
+
+use crate::access::DecisionLevel;
+use crate::deadline::{Deadline, Rule};
+use crate::policy::Policy;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Application,
+    Consultation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Window,
+    Online,
+    Phone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Approved,
+    Answered,
+    Withdrawn,
+    Referred,
+    Vetoed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Received,
+    Notified,
+    Accepted,
+    AcceptedWithDeficiency,
+    Escalated,
+    VetoPending,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Notified => "notified",
+            Status::Accepted => "accepted",
+            Status::AcceptedWithDeficiency => "accepted_with_deficiency",
+            Status::Escalated => "escalated",
+            Status::VetoPending => "veto_pending",
+            Status::Closed => "closed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Received => "已接件",
+            Status::Notified => "已一次性告知",
+            Status::Accepted => "已受理",
+            Status::AcceptedWithDeficiency => "容缺受理（待补正）",
+            Status::Escalated => "请示中",
+            Status::VetoPending => "否决报批中",
+            Status::Closed => "已办结",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Approved => "已办结（准予）",
+            Outcome::Answered => "已答复",
+            Outcome::Withdrawn => "申请人撤回",
+            Outcome::Referred => "已指引",
+            Outcome::Vetoed => "经批准否决",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub name: String,
+    #[serde(default)]
+    pub org: Option<String>,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Missing {
+    pub material: String,
+    pub how_to_fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    pub to_unit_id: Option<i64>,
+    pub to_window_id: Option<i64>,
+    pub address: String,
+    pub contact: String,
+    pub how: String,
+    pub handoff: bool,
+    pub acknowledged_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub receipt_no: String,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub item_code: Option<String>,
+    pub applicant: Applicant,
+    pub request: String,
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub first_contact_id: i64,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+    pub policy_id: String,
+    pub policy_version: u32,
+    pub opened_at: DateTime<FixedOffset>,
+    pub closed_at: Option<DateTime<FixedOffset>>,
+    /// How many times the applicant had to come (跑动次数).
+    pub visits: u32,
+    /// Every item any one-time notice has listed so far.
+    pub notified: Vec<Missing>,
+    pub deficiency: Vec<Missing>,
+    pub commitment_signed: bool,
+    pub referral: Option<Referral>,
+    pub veto_request_id: Option<i64>,
+    /// The state to return to when an escalation is answered or a veto request denied.
+    pub resume_status: Option<Status>,
+    pub deadlines: Vec<Deadline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("办件已办结，不能再操作")]
+    Closed,
+    #[error("当前状态（{0}）下不能进行此操作")]
+    WrongState(&'static str),
+    #[error("窗口无否决权：否决须先提出否决报批，经批准后方可以“否决”办结")]
+    VetoRequired,
+    #[error("该否决报批不属于本办件")]
+    VetoMismatch,
+    #[error("一次性告知不得新增材料：新增的“{0}”须经窗口负责人批准")]
+    NoticeGrowth(String),
+    #[error("一次性告知至少列出一项材料")]
+    EmptyNotice,
+    #[error("该事项不允许容缺受理")]
+    DeficiencyNotAllowed,
+    #[error("容缺受理须申请人签署承诺书")]
+    CommitmentMissing,
+    #[error("容缺受理要求主件齐全：“{0}”是主件")]
+    MainMaterialMissing(String),
+    #[error("该事项不适用告知承诺制")]
+    CommitmentNotAllowed,
+    #[error("容缺材料补齐前不能办结")]
+    SupplementPending,
+    #[error("只有已受理的申请才能以“准予”办结")]
+    NotAccepted,
+    #[error("请使用否决报批流程")]
+    UseVetoRequest,
+    #[error("{0}")]
+    Calendar(String),
+}
+
+impl CaseError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaseError::Closed => "case_closed",
+            CaseError::WrongState(_) => "wrong_state",
+            CaseError::VetoRequired => "veto_required",
+            CaseError::VetoMismatch => "veto_mismatch",
+            CaseError::NoticeGrowth(_) => "notice_growth_needs_approval",
+            CaseError::EmptyNotice => "empty_notice",
+            CaseError::DeficiencyNotAllowed => "deficiency_not_allowed",
+            CaseError::CommitmentMissing => "commitment_missing",
+            CaseError::MainMaterialMissing(_) => "main_material_missing",
+            CaseError::CommitmentNotAllowed => "commitment_not_allowed",
+            CaseError::SupplementPending => "supplement_pending",
+            CaseError::NotAccepted => "not_accepted",
+            CaseError::UseVetoRequest => "use_veto_request",
+            CaseError::Calendar(_) => "calendar_not_covered",
+        }
+    }
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub kind: String,
+    pub detail: serde_json::Value,
+}
+
+fn ev(kind: &str, detail: serde_json::Value) -> Event {
+    Event {
+        kind: kind.into(),
+        detail,
+    }
+}
+
+/// What the catalog says about an item, as far as the workflow needs it.
+#[derive(Debug, Clone, Default)]
+pub struct ItemRules {
+    pub allows_deficiency: bool,
+    pub allows_commitment: bool,
+    pub main_materials: Vec<String>,
+    pub time_limit_wd: Option<u32>,
+}
+
+pub struct NewCase {
+    pub receipt_no: String,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub item_code: Option<String>,
+    pub applicant: Applicant,
+    pub request: String,
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub first_contact_id: i64,
+}
+
+impl Case {
+    /// NV-1: whoever receives the case first is its first contact and stays on it.
+    pub fn open(n: NewCase, policy: &Policy, now: DateTime<FixedOffset>) -> (Case, Event) {
+        let c = Case {
+            receipt_no: n.receipt_no,
+            kind: n.kind,
+            channel: n.channel,
+            item_code: n.item_code,
+            applicant: n.applicant,
+            request: n.request,
+            center_id: n.center_id,
+            unit_id: n.unit_id,
+            window_id: n.window_id,
+            first_contact_id: n.first_contact_id,
+            status: Status::Received,
+            outcome: None,
+            policy_id: policy.id.clone(),
+            policy_version: policy.version,
+            opened_at: now,
+            closed_at: None,
+            visits: 1,
+            notified: vec![],
+            deficiency: vec![],
+            commitment_signed: false,
+            referral: None,
+            veto_request_id: None,
+            resume_status: None,
+            deadlines: vec![],
+        };
+        let e = ev(
+            "received",
+            serde_json::json!({"receipt_no": c.receipt_no, "policy": c.policy_id}),
+        );
+        (c, e)
+    }
+
+    fn open_only(&self) -> Result<(), CaseError> {
+        if self.status == Status::Closed {
+            return Err(CaseError::Closed);
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, outcome: Outcome, now: DateTime<FixedOffset>) {
+        self.status = Status::Closed;
+        self.outcome = Some(outcome);
+        self.closed_at = Some(now);
+        for d in &mut self.deadlines {
+            if d.met_at.is_none() {
+                d.meet(now);
+            }
+        }
+    }
+
+    fn meet(&mut self, what: &str, now: DateTime<FixedOffset>) {
+        for d in self.deadlines.iter_mut().filter(|d| d.what == what) {
+            d.meet(now);
+        }
+    }
+
+    /// 受理: saying yes needs no approval.
+    pub fn accept(
+        &mut self,
+        item: &ItemRules,
+        policy: &Policy,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        match self.status {
+            Status::Received | Status::Notified => {}
+            s => return Err(CaseError::WrongState(s.label())),
+        }
+        if self.status == Status::Notified {
+            self.visits += 1;
+        }
+        self.status = Status::Accepted;
+        if let Some(days) = item.time_limit_wd {
+            self.deadlines.push(Deadline::new(
+                "promised_time_limit",
+                now,
+                Rule::WorkingDays { days },
+                crate::deadline::Source {
+                    policy: policy.id.clone(),
+                    version: policy.version,
+                    clause: "item.time_limit_wd".into(),
+                    document: "事项承诺时限（办事指南）".into(),
+                },
+            ));
+        }
+        Ok(ev("accepted", serde_json::json!({})))
+    }
+
+    /// 指引牌 (NV-3): out of scope — the case ends here as referred, with where to go.
+    pub fn refer(&mut self, r: Referral, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if matches!(self.status, Status::VetoPending) {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        let detail = serde_json::to_value(&r).unwrap_or_default();
+        self.referral = Some(r);
+        self.close(Outcome::Referred, now);
+        Ok(ev("referred", detail))
+    }
+
+    /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not
+    /// add new ones unless the window head approved (`growth_approved`).
+    pub fn notify(
+        &mut self,
+        missing: Vec<Missing>,
+        growth_approved: bool,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        match self.status {
+            Status::Received | Status::Notified => {}
+            s => return Err(CaseError::WrongState(s.label())),
+        }
+        if missing.is_empty() {
+            return Err(CaseError::EmptyNotice);
+        }
+        let first = self.notified.is_empty();
+        if !first && !growth_approved {
+            if let Some(new) = missing
+                .iter()
+                .find(|m| !self.notified.iter().any(|n| n.material == m.material))
+            {
+                return Err(CaseError::NoticeGrowth(new.material.clone()));
+            }
+        }
+        if !first {
+            self.visits += 1;
+        }
+        for m in &missing {
+            if !self.notified.iter().any(|n| n.material == m.material) {
+                self.notified.push(m.clone());
+            }
+        }
+        self.status = Status::Notified;
+        Ok(ev(
+            "notice",
+            serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first}),
+        ))
+    }
+
+    /// 容缺受理 (NV-5): main materials complete, commitment signed; the supplement gets a due
+    /// day on a clock that can pause.
+    pub fn accept_with_deficiency(
+        &mut self,
+        item: &ItemRules,
+        missing: Vec<Missing>,
+        commitment_signed: bool,
+        supplement: Deadline,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        match self.status {
+            Status::Received | Status::Notified => {}
+            s => return Err(CaseError::WrongState(s.label())),
+        }
+        if !item.allows_deficiency {
+            return Err(CaseError::DeficiencyNotAllowed);
+        }
+        if !commitment_signed {
+            return Err(CaseError::CommitmentMissing);
+        }
+        if missing.is_empty() {
+            return Err(CaseError::EmptyNotice);
+        }
+        if let Some(m) = missing
+            .iter()
+            .find(|m| item.main_materials.contains(&m.material))
+        {
+            return Err(CaseError::MainMaterialMissing(m.material.clone()));
+        }
+        self.deficiency = missing.clone();
+        self.commitment_signed = true;
+        self.status = Status::AcceptedWithDeficiency;
+        self.deadlines.push(supplement);
+        Ok(ev(
+            "accepted_with_deficiency",
+            serde_json::json!({"missing": missing}),
+        ))
+    }
+
+    /// The missing materials arrived: the case goes on as accepted.
+    pub fn supplement_received(&mut self, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.status != Status::AcceptedWithDeficiency {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.meet("supplement", now);
+        self.status = Status::Accepted;
+        self.visits += 1;
+        Ok(ev("supplement_received", serde_json::json!({})))
+    }
+
+    /// 告知承诺制 (NV-6): a written commitment plus materials is enough to approve.
+    pub fn approve_by_commitment(
+        &mut self,
+        item: &ItemRules,
+        commitment: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if !item.allows_commitment {
+            return Err(CaseError::CommitmentNotAllowed);
+        }
+        if matches!(self.status, Status::VetoPending | Status::Escalated) {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.commitment_signed = true;
+        self.close(Outcome::Approved, now);
+        Ok(ev(
+            "approved_by_commitment",
+            serde_json::json!({"commitment": commitment}),
+        ))
+    }
+
+    /// 答复卡 (NV-7): the case waits for a reply; the escalation itself is a separate record.
+    pub fn escalate(
+        &mut self,
+        deadline: Deadline,
+        level: DecisionLevel,
+        reason: &str,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if matches!(self.status, Status::VetoPending) {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        if self.status != Status::Escalated {
+            self.resume_status = Some(self.status);
+        }
+        self.status = Status::Escalated;
+        self.deadlines.push(deadline);
+        Ok(ev(
+            "escalated",
+            serde_json::json!({"level": level, "reason": reason}),
+        ))
+    }
+
+    pub fn escalation_answered(
+        &mut self,
+        answer: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.status != Status::Escalated {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.meet("reply", now);
+        self.meet("report_same_day", now);
+        self.status = self.resume_status.take().unwrap_or(Status::Received);
+        Ok(ev(
+            "escalation_answered",
+            serde_json::json!({"answer": answer}),
+        ))
+    }
+
+    /// A veto request was made (NV-8): the case waits for the decision.
+    pub fn veto_requested(
+        &mut self,
+        request_id: i64,
+        deadline: Deadline,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.resume_status = Some(self.status);
+        self.status = Status::VetoPending;
+        self.veto_request_id = Some(request_id);
+        self.deadlines.push(deadline);
+        Ok(ev(
+            "veto_requested",
+            serde_json::json!({"veto_request_id": request_id}),
+        ))
+    }
+
+    /// The veto request was decided (either way, or one level approved).
+    pub fn veto_decided(&mut self, req: &VetoRequest, now: DateTime<FixedOffset>) -> Event {
+        match req.status {
+            VetoStatus::Denied => {
+                self.meet("veto_decision", now);
+                self.status = self.resume_status.take().unwrap_or(Status::Received);
+                self.veto_request_id = None;
+            }
+            VetoStatus::Approved => self.meet("veto_decision", now),
+            VetoStatus::Pending => {}
+        }
+        ev(
+            "veto_decision",
+            serde_json::json!({"veto_request_id": req_id(req), "status": req.status}),
+        )
+    }
+
+    /// Close with a helping outcome. `Vetoed` is not among them: see [`Case::close_vetoed`].
+    pub fn close_with(
+        &mut self,
+        outcome: Outcome,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        match outcome {
+            Outcome::Vetoed => return Err(CaseError::VetoRequired),
+            Outcome::Referred => return Err(CaseError::WrongState("请使用“指引”操作")),
+            Outcome::Approved => {
+                if self.status == Status::AcceptedWithDeficiency {
+                    return Err(CaseError::SupplementPending);
+                }
+                if self.status != Status::Accepted {
+                    return Err(CaseError::NotAccepted);
+                }
+            }
+            Outcome::Answered | Outcome::Withdrawn => {
+                if self.status == Status::VetoPending {
+                    return Err(CaseError::WrongState(self.status.label()));
+                }
+            }
+        }
+        self.close(outcome, now);
+        Ok(ev("closed", serde_json::json!({"outcome": outcome})))
+    }
+
+    /// The only way to a vetoed case (invariant 1).
+    pub fn close_vetoed(
+        &mut self,
+        approval: ApprovedVeto,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.veto_request_id != Some(approval.request_id) {
+            return Err(CaseError::VetoMismatch);
+        }
+        self.close(Outcome::Vetoed, now);
+        Ok(ev(
+            "closed",
+            serde_json::json!({"outcome": "vetoed", "veto_request_id": approval.request_id}),
+        ))
+    }
+}
+
+fn req_id(r: &VetoRequest) -> i64 {
+    r.id
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VetoStatus {
+    Pending,
+    Approved,
+    Denied,
+}
+
+impl VetoStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VetoStatus::Pending => "pending",
+            VetoStatus::Approved => "approved",
+            VetoStatus::Denied => "denied",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub level: DecisionLevel,
+    pub decided_by: i64,
+    pub approve: bool,
+    pub opinion: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VetoRequest {
+    pub id: i64,
+    pub case_id: i64,
+    pub requested_by: i64,
+    pub reason: String,
+    pub legal_basis: String,
+    /// The levels the policy named when the request was made.
+    pub levels: Vec<DecisionLevel>,
+    pub chain: Vec<Decision>,
+    pub status: VetoStatus,
+    pub requested_at: DateTime<FixedOffset>,
+    pub decided_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VetoError {
+    #[error("否决报批须写明理由")]
+    NoReason,
+    #[error("否决报批须写明法律依据")]
+    NoLegalBasis,
+    #[error("申请人不能审批自己提出的否决报批")]
+    SelfDecision,
+    #[error("该否决报批已有结果")]
+    AlreadyDecided,
+}
+
+impl VetoError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            VetoError::NoReason => "reason_required",
+            VetoError::NoLegalBasis => "legal_basis_required",
+            VetoError::SelfDecision => "self_decision",
+            VetoError::AlreadyDecided => "already_decided",
+        }
+    }
+}
+
+/// Proof that a veto request was approved at every level. Only [`VetoRequest::approved`] makes
+/// one: the field is private to this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovedVeto {
+    request_id: i64,
+}
+
+impl ApprovedVeto {
+    pub fn request_id(&self) -> i64 {
+        self.request_id
+    }
+}
+
+impl VetoRequest {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: i64,
+        case_id: i64,
+        requested_by: i64,
+        reason: &str,
+        legal_basis: &str,
+        levels: Vec<DecisionLevel>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<VetoRequest, VetoError> {
+        if reason.trim().is_empty() {
+            return Err(VetoError::NoReason);
+        }
+        if legal_basis.trim().is_empty() {
+            return Err(VetoError::NoLegalBasis);
+        }
+        Ok(VetoRequest {
+            id,
+            case_id,
+            requested_by,
+            reason: reason.trim().into(),
+            legal_basis: legal_basis.trim().into(),
+            levels,
+            chain: vec![],
+            status: VetoStatus::Pending,
+            requested_at: now,
+            decided_at: None,
+        })
+    }
+
+    /// The level that must decide next, while pending.
+    pub fn level(&self) -> Option<DecisionLevel> {
+        if self.status != VetoStatus::Pending {
+            return None;
+        }
+        self.levels.get(self.chain.len()).copied()
+    }
+
+    /// One level decides. The caller has checked that `by` holds that level's role for the
+    /// case's place; this checks everything else.
+    pub fn decide(
+        &mut self,
+        by: i64,
+        approve: bool,
+        opinion: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), VetoError> {
+        let Some(level) = self.level() else {
+            return Err(VetoError::AlreadyDecided);
+        };
+        if by == self.requested_by {
+            return Err(VetoError::SelfDecision);
+        }
+        self.chain.push(Decision {
+            level,
+            decided_by: by,
+            approve,
+            opinion: opinion.trim().into(),
+            at: now,
+        });
+        if !approve {
+            self.status = VetoStatus::Denied;
+            self.decided_at = Some(now);
+        } else if self.chain.len() == self.levels.len() {
+            self.status = VetoStatus::Approved;
+            self.decided_at = Some(now);
+        }
+        Ok(())
+    }
+
+    /// The approval, if every named level approved in turn and nobody decided their own request.
+    pub fn approved(&self) -> Option<ApprovedVeto> {
+        let complete = self.status == VetoStatus::Approved
+            && !self.levels.is_empty()
+            && self.chain.len() == self.levels.len()
+            && self
+                .chain
+                .iter()
+                .zip(&self.levels)
+                .all(|(d, l)| d.approve && d.level == *l && d.decided_by != self.requested_by);
+        complete.then_some(ApprovedVeto {
+            request_id: self.id,
+        })
+    }
+}
+
+/// The escalation ladder (NV-7): the level after `current`, or where a major matter starts.
+pub fn next_level(
+    policy: &Policy,
+    current: Option<DecisionLevel>,
+    major: bool,
+) -> Option<DecisionLevel> {
+    let levels = &policy.gray_area.levels;
+    match current {
+        None if major => Some(policy.gray_area.major_first_level),
+        None => levels.first().copied(),
+        Some(c) => {
+            let i = levels.iter().position(|l| *l == c)?;
+            levels.get(i + 1).copied()
+        }
+    }
+}
+
+/// A supplement due date for 容缺受理 when the clerk gives none: the policy's general rule.
+pub fn default_supplement_days() -> u32 {
+    5
+}
+
+/// Parses `YYYY-MM-DD` for a manual deadline.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::at;
+
+    fn case() -> Case {
+        let p = Policy::preset("national").unwrap();
+        Case::open(
+            NewCase {
+                receipt_no: "R1".into(),
+                kind: Kind::Application,
+                channel: Channel::Window,
+                item_code: None,
+                applicant: Applicant {
+                    name: "张三".into(),
+                    org: None,
+                    phone: "13812345678".into(),
+                },
+                request: "办理营业执照".into(),
+                center_id: 1,
+                unit_id: Some(1),
+                window_id: Some(1),
+                first_contact_id: 7,
+            },
+            &p,
+            at("2026-11-20T09:00:00+08:00"),
+        )
+        .0
+    }
+
+    // NV-2, invariant 1: no helping close can produce a vetoed case; only an approval can.
+    #[test]
+    fn nv_2_no_veto_without_approval() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let mut c = case();
+        assert_eq!(
+            c.close_with(Outcome::Vetoed, now),
+            Err(CaseError::VetoRequired)
+        );
+        let mut r = VetoRequest::new(
+            5,
+            1,
+            7,
+            "不符合条件",
+            "《行政许可法》第三十八条",
+            vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader],
+            now,
+        )
+        .unwrap();
+        c.veto_requested(
+            5,
+            Deadline::new(
+                "veto_decision",
+                now,
+                Rule::WorkingDays { days: 1 },
+                Default::default(),
+            ),
+        )
+        .unwrap();
+        assert!(r.approved().is_none());
+        assert_eq!(r.decide(7, true, "", now), Err(VetoError::SelfDecision));
+        r.decide(8, true, "同意", now).unwrap();
+        assert!(
+            r.approved().is_none(),
+            "one level of two is not an approval"
+        );
+        r.decide(9, true, "同意", now).unwrap();
+        let a = r.approved().unwrap();
+        assert_eq!(
+            c.close_with(Outcome::Vetoed, now),
+            Err(CaseError::VetoRequired)
+        );
+        c.close_vetoed(a, now).unwrap();
+        assert_eq!(c.outcome, Some(Outcome::Vetoed));
+    }
+
+    // NV-8: the first denial ends the request; a tampered chain is no approval.
+    #[test]
+    fn nv_8_denial_and_tampering() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let mut r = VetoRequest::new(
+            5,
+            1,
+            7,
+            "理由",
+            "依据",
+            vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader],
+            now,
+        )
+        .unwrap();
+        r.decide(8, false, "可以容缺受理", now).unwrap();
+        assert_eq!(r.status, VetoStatus::Denied);
+        assert_eq!(r.decide(9, true, "", now), Err(VetoError::AlreadyDecided));
+        let mut forged = r.clone();
+        forged.status = VetoStatus::Approved;
+        assert!(forged.approved().is_none());
+        assert_eq!(
+            VetoRequest::new(1, 1, 1, "理由", " ", vec![], now).unwrap_err(),
+            VetoError::NoLegalBasis
+        );
+    }
+
+    // NV-4: a second notice cannot add a new item without the window head; visits count.
+    #[test]
+    fn nv_4_one_time_notice() {
+        let mut c = case();
+        let m = |s: &str| Missing {
+            material: s.into(),
+            how_to_fix: "补交原件".into(),
+        };
+        c.notify(vec![m("身份证")], false).unwrap();
+        assert_eq!(
+            c.notify(vec![m("户口簿")], false),
+            Err(CaseError::NoticeGrowth("户口簿".into()))
+        );
+        c.notify(vec![m("身份证")], false).unwrap();
+        assert_eq!(c.visits, 2);
+        c.notify(vec![m("户口簿")], true).unwrap();
+        assert_eq!(c.notified.len(), 2);
+    }
+
+    // NV-5: deficiency acceptance needs the item's permission, a commitment and main materials;
+    // approval only after the supplement.
+    #[test]
+    fn nv_5_deficiency() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let item = ItemRules {
+            allows_deficiency: true,
+            main_materials: vec!["申请书".into()],
+            ..Default::default()
+        };
+        let m = |s: &str| Missing {
+            material: s.into(),
+            how_to_fix: "".into(),
+        };
+        let dl = || {
+            Deadline::new(
+                "supplement",
+                now,
+                Rule::WorkingDays { days: 5 },
+                Default::default(),
+            )
+        };
+        let mut c = case();
+        assert_eq!(
+            c.accept_with_deficiency(&ItemRules::default(), vec![m("x")], true, dl()),
+            Err(CaseError::DeficiencyNotAllowed)
+        );
+        assert_eq!(
+            c.accept_with_deficiency(&item, vec![m("x")], false, dl()),
+            Err(CaseError::CommitmentMissing)
+        );
+        assert_eq!(
+            c.accept_with_deficiency(&item, vec![m("申请书")], true, dl()),
+            Err(CaseError::MainMaterialMissing("申请书".into()))
+        );
+        c.accept_with_deficiency(&item, vec![m("复印件")], true, dl())
+            .unwrap();
+        assert_eq!(
+            c.close_with(Outcome::Approved, now),
+            Err(CaseError::SupplementPending)
+        );
+        c.supplement_received(now).unwrap();
+        c.close_with(Outcome::Approved, now).unwrap();
+    }
+
+    // NV-7: the ladder climbs the policy's levels; a major matter in ankang starts at the unit head.
+    #[test]
+    fn nv_7_ladder() {
+        let nat = Policy::preset("national").unwrap();
+        assert_eq!(
+            next_level(&nat, None, false),
+            Some(DecisionLevel::WindowHead)
+        );
+        assert_eq!(
+            next_level(&nat, Some(DecisionLevel::WindowHead), false),
+            Some(DecisionLevel::UnitLeader)
+        );
+        assert_eq!(
+            next_level(&nat, Some(DecisionLevel::Collective), false),
+            None
+        );
+        let ak = Policy::preset("ankang").unwrap();
+        assert_eq!(next_level(&ak, None, true), Some(DecisionLevel::UnitHead));
+    }
+}

@@ -1,0 +1,321 @@
+//! Deadlines (CAL-2): what a deadline is for, when it starts, its rule, where the rule comes
+//! from, and the intervals during which its clock was paused.
+//!
+//! Pure: every function takes `now` and the [`Calendar`]. A deadline falls due at the end of its
+//! due day in Asia/Shanghai (当日 = by the end of that day).
+
+use crate::calendar::{Calendar, CalendarError};
+use crate::time::{end_of_day, local_date};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// How the due day is found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rule {
+    /// The N-th working day after the start day (start not counted).
+    WorkingDays { days: u32 },
+    /// By the end of the start day (当日).
+    SameDay,
+    /// A date fixed by a person (e.g. the supervision section for a complex matter, an
+    /// expert study in the fuzhou preset).
+    Manual { due: NaiveDate },
+}
+
+/// Where a rule comes from, shown beside every deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Source {
+    pub policy: String,
+    pub version: u32,
+    /// The policy clause, e.g. `gray_area.major`.
+    pub clause: String,
+    /// The document and section the number comes from, e.g. `安康 二(三)`.
+    pub document: String,
+}
+
+/// A closed or open pause of the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Running,
+    DueSoon,
+    Overdue,
+    Met,
+    Paused,
+}
+
+impl State {
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Running => "进行中",
+            State::DueSoon => "即将到期",
+            State::Overdue => "已超期",
+            State::Met => "已办结",
+            State::Paused => "已暂停",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// What must happen by the due day, e.g. `reply`, `veto_decision`, `supplement`.
+    pub what: String,
+    pub start: DateTime<FixedOffset>,
+    pub rule: Rule,
+    pub source: Source,
+    #[serde(default)]
+    pub pauses: Vec<Pause>,
+    #[serde(default)]
+    pub met_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeadlineError {
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error("该期限已暂停，不能重复暂停")]
+    AlreadyPaused,
+    #[error("该期限未暂停，无需恢复")]
+    NotPaused,
+    #[error("恢复日期早于暂停日期")]
+    ResumeBeforePause,
+}
+
+impl Deadline {
+    pub fn new(what: &str, start: DateTime<FixedOffset>, rule: Rule, source: Source) -> Deadline {
+        Deadline {
+            what: what.into(),
+            start,
+            rule,
+            source,
+            pauses: vec![],
+            met_at: None,
+        }
+    }
+
+    fn base_due(&self, cal: &Calendar) -> Result<NaiveDate, CalendarError> {
+        let start = local_date(self.start);
+        match &self.rule {
+            Rule::WorkingDays { days } => cal.due(start, *days),
+            Rule::SameDay => Ok(start),
+            Rule::Manual { due } => Ok(*due),
+        }
+    }
+
+    /// Working days during which the clock stood still, counting an open pause up to `today`.
+    fn paused_days(&self, cal: &Calendar, today: NaiveDate) -> Result<u32, CalendarError> {
+        let mut sum = 0i64;
+        for p in &self.pauses {
+            let to = p.to.unwrap_or(today);
+            sum += cal.between(p.from, to)?.max(0);
+        }
+        Ok(sum as u32)
+    }
+
+    /// The due day as of `now`: the base due day moved by every paused working day.
+    pub fn due(
+        &self,
+        cal: &Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<NaiveDate, CalendarError> {
+        let base = self.base_due(cal)?;
+        let paused = self.paused_days(cal, local_date(now))?;
+        if paused == 0 {
+            return Ok(base);
+        }
+        cal.due(base, paused)
+    }
+
+    /// The moment the deadline falls due (end of the due day, +08:00).
+    pub fn due_at(
+        &self,
+        cal: &Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+        Ok(end_of_day(self.due(cal, now)?))
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.pauses.last().is_some_and(|p| p.to.is_none())
+    }
+
+    pub fn pause(&mut self, now: DateTime<FixedOffset>) -> Result<(), DeadlineError> {
+        if self.is_paused() {
+            return Err(DeadlineError::AlreadyPaused);
+        }
+        self.pauses.push(Pause {
+            from: local_date(now),
+            to: None,
+        });
+        Ok(())
+    }
+
+    pub fn resume(&mut self, now: DateTime<FixedOffset>) -> Result<(), DeadlineError> {
+        let today = local_date(now);
+        match self.pauses.last_mut() {
+            Some(p) if p.to.is_none() => {
+                if today < p.from {
+                    return Err(DeadlineError::ResumeBeforePause);
+                }
+                p.to = Some(today);
+                Ok(())
+            }
+            _ => Err(DeadlineError::NotPaused),
+        }
+    }
+
+    pub fn meet(&mut self, now: DateTime<FixedOffset>) {
+        if self.met_at.is_none() {
+            self.met_at = Some(now);
+        }
+    }
+
+    /// Working days left until the due day (0 on the due day, negative when overdue).
+    pub fn days_left(
+        &self,
+        cal: &Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<i64, CalendarError> {
+        let today = local_date(now);
+        let due = self.due(cal, now)?;
+        if today <= due {
+            cal.between(today, due)
+        } else {
+            // Overdue by at least one: count the days past, at least 1.
+            Ok(-(cal.between(due, today)?.max(1)))
+        }
+    }
+
+    /// The state as of `now`; `soon` is how many working days before the due day count as
+    /// "due soon" (a policy value).
+    pub fn state(
+        &self,
+        cal: &Calendar,
+        now: DateTime<FixedOffset>,
+        soon: u32,
+    ) -> Result<State, CalendarError> {
+        if self.met_at.is_some() {
+            return Ok(State::Met);
+        }
+        if self.is_paused() {
+            return Ok(State::Paused);
+        }
+        if now > self.due_at(cal, now)? {
+            return Ok(State::Overdue);
+        }
+        if self.days_left(cal, now)? <= soon as i64 {
+            return Ok(State::DueSoon);
+        }
+        Ok(State::Running)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::at;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    // CAL-2: a paused deadline moves by exactly the paused working days.
+    #[test]
+    fn cal_2_pause_moves_due_by_paused_working_days() {
+        let cal = Calendar::builtin();
+        let mut dl = Deadline::new(
+            "supplement",
+            at("2026-09-28T10:00:00+08:00"),
+            Rule::WorkingDays { days: 5 },
+            Source::default(),
+        );
+        let now = at("2026-09-28T10:00:00+08:00");
+        // 09-29, 09-30, 10-08, 10-09 and the make-up Saturday 10-10.
+        assert_eq!(dl.due(&cal, now).unwrap(), d("2026-10-10"));
+        // Paused on 09-29, resumed on 10-09: working days in (09-29, 10-09] = 09-30, 10-08, 10-09.
+        dl.pause(at("2026-09-29T09:00:00+08:00")).unwrap();
+        assert_eq!(
+            dl.state(&cal, at("2026-10-08T09:00:00+08:00"), 1).unwrap(),
+            State::Paused
+        );
+        dl.resume(at("2026-10-09T09:00:00+08:00")).unwrap();
+        let paused = cal.between(d("2026-09-29"), d("2026-10-09")).unwrap();
+        assert_eq!(paused, 3);
+        assert_eq!(
+            dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(),
+            cal.due(d("2026-10-10"), 3).unwrap()
+        );
+        assert_eq!(
+            dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(),
+            d("2026-10-14")
+        );
+        assert_eq!(
+            dl.resume(at("2026-10-09T09:00:00+08:00")),
+            Err(DeadlineError::NotPaused)
+        );
+    }
+
+    // CAL-2 + CAL-1: states across the due day; 当日 ends at the end of the day.
+    #[test]
+    fn cal_2_states() {
+        let cal = Calendar::builtin();
+        let mut dl = Deadline::new(
+            "reply",
+            at("2026-11-20T16:00:00+08:00"),
+            Rule::WorkingDays { days: 5 },
+            Source::default(),
+        );
+        assert_eq!(
+            dl.due(&cal, at("2026-11-20T16:00:00+08:00")).unwrap(),
+            d("2026-11-27")
+        );
+        assert_eq!(
+            dl.state(&cal, at("2026-11-23T09:00:00+08:00"), 1).unwrap(),
+            State::Running
+        );
+        assert_eq!(
+            dl.state(&cal, at("2026-11-26T09:00:00+08:00"), 1).unwrap(),
+            State::DueSoon
+        );
+        assert_eq!(
+            dl.state(&cal, at("2026-11-27T23:59:00+08:00"), 1).unwrap(),
+            State::DueSoon
+        );
+        assert_eq!(
+            dl.state(&cal, at("2026-11-28T00:00:01+08:00"), 1).unwrap(),
+            State::Overdue
+        );
+        assert_eq!(
+            dl.days_left(&cal, at("2026-11-30T09:00:00+08:00")).unwrap(),
+            -1
+        );
+        dl.meet(at("2026-11-30T09:00:00+08:00"));
+        assert_eq!(
+            dl.state(&cal, at("2026-12-30T09:00:00+08:00"), 1).unwrap(),
+            State::Met
+        );
+
+        let same = Deadline::new(
+            "report",
+            at("2026-11-20T16:00:00+08:00"),
+            Rule::SameDay,
+            Source::default(),
+        );
+        assert_eq!(
+            same.state(&cal, at("2026-11-20T23:00:00+08:00"), 0)
+                .unwrap(),
+            State::DueSoon
+        );
+        assert_eq!(
+            same.state(&cal, at("2026-11-21T00:00:00+08:00"), 0)
+                .unwrap(),
+            State::Overdue
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! noveto's rules: types with invariants, state machines, policies and the working-day
+//! calendar. No I/O, no clock, no SQL, no HTTP: callers pass `now` and the calendar in.
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod case;
+pub mod deadline;
+pub mod phrases;
+pub mod policy;
+pub mod time;
+pub mod validate;
+
+pub use chrono;

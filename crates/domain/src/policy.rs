@@ -1,0 +1,249 @@
+//! Policies (POL-1, DESIGN invariant 4): the numbers that differ between jurisdictions are data.
+//! Presets live in `policies/*.toml`; a case keeps the id and version it was opened under, and
+//! every deadline carries the clause and document its number came from.
+
+use crate::access::DecisionLevel;
+use crate::deadline::{Rule, Source};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub const PRESET_IDS: [&str; 6] = [
+    "national",
+    "jilin-etdz",
+    "ankang",
+    "fuzhou",
+    "guilin",
+    "weihai-huancui",
+];
+
+fn preset_text(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "national" => include_str!("../../../policies/national.toml"),
+        "jilin-etdz" => include_str!("../../../policies/jilin-etdz.toml"),
+        "ankang" => include_str!("../../../policies/ankang.toml"),
+        "fuzhou" => include_str!("../../../policies/fuzhou.toml"),
+        "guilin" => include_str!("../../../policies/guilin.toml"),
+        "weihai-huancui" => include_str!("../../../policies/weihai-huancui.toml"),
+        _ => return None,
+    })
+}
+
+/// One deadline rule as a policy file writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSpec {
+    /// N working days; absent with `same_day` or `manual`.
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub same_day: bool,
+    /// Set by a person (e.g. expert study, complex 办不成事 matters).
+    #[serde(default)]
+    pub manual: bool,
+    /// The document and section the number comes from.
+    pub document: String,
+    /// True where the document leaves the number to local practice and the preset took the
+    /// national default.
+    #[serde(default)]
+    pub local_default: bool,
+}
+
+impl RuleSpec {
+    /// The rule, or `None` for a manual rule without a date given.
+    pub fn rule(&self, manual_due: Option<NaiveDate>) -> Option<Rule> {
+        if self.manual {
+            return manual_due.map(|due| Rule::Manual { due });
+        }
+        if self.same_day {
+            return Some(Rule::SameDay);
+        }
+        Some(Rule::WorkingDays {
+            days: self.days.unwrap_or(0),
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        let base = if self.manual {
+            "人工设定".to_string()
+        } else if self.same_day {
+            "当日".to_string()
+        } else {
+            format!("{} 个工作日", self.days.unwrap_or(0))
+        };
+        if self.local_default {
+            format!("{base}（文件未定，取全国默认）")
+        } else {
+            base
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrayArea {
+    /// The escalation ladder (答复卡): who must act next, in order.
+    pub levels: Vec<DecisionLevel>,
+    pub normal: RuleSpec,
+    pub major: RuleSpec,
+    /// Where a major matter starts on the ladder (ankang: the unit head, the same day).
+    pub major_first_level: DecisionLevel,
+    /// A major matter must be reported to `major_first_level` by the end of the day.
+    #[serde(default)]
+    pub major_report_same_day: bool,
+    #[serde(default)]
+    pub major_report_document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Veto {
+    /// Who decides a veto request, in turn; approved when the last approves.
+    pub levels: Vec<DecisionLevel>,
+    /// For a major matter, if different.
+    #[serde(default)]
+    pub major_levels: Vec<DecisionLevel>,
+    /// The deadline for each decision.
+    pub decision: RuleSpec,
+    #[serde(default)]
+    pub decision_special: Option<RuleSpec>,
+    /// When the veto is filed with the center: `at_request`, `at_result`, `monthly`.
+    pub filing: Vec<String>,
+    pub filing_document: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unresolved {
+    pub simple: RuleSpec,
+    pub general: RuleSpec,
+    pub complex: RuleSpec,
+    pub impossible: RuleSpec,
+    /// ISO weekday (1 = Monday) the desk reports to its center.
+    pub desk_report_weekday: u32,
+    pub center_report_weekday: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    pub normal: RuleSpec,
+    pub complex: RuleSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    /// 2 (满意/不满意) or 5 (非常满意 … 非常不满意).
+    pub scale: u8,
+    pub weight_device: f64,
+    pub weight_sms: f64,
+    pub weight_callback: f64,
+    /// `sum` or `mean` of the four quarters.
+    pub year: String,
+    pub rectify_contact: RuleSpec,
+    pub rectify_fix: RuleSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub id: String,
+    pub version: u32,
+    pub name: String,
+    /// The source document.
+    pub document: String,
+    /// Working days before a due day that count as "due soon" (reminders go out then).
+    pub due_soon_days: u32,
+    pub gray_area: GrayArea,
+    pub veto: Veto,
+    pub unresolved: Unresolved,
+    pub complaint: Complaint,
+    pub rating: Rating,
+    /// How the figures are used (assessment note, shown to the business section).
+    pub assessment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error(
+        "未知的政策预设“{0}”：可选 national、jilin-etdz、ankang、fuzhou、guilin、weihai-huancui"
+    )]
+    UnknownPreset(String),
+    #[error("政策文件有误：{0}")]
+    Invalid(String),
+}
+
+impl Policy {
+    pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = toml::from_str(text).map_err(|e| PolicyError::Invalid(e.to_string()))?;
+        if p.veto.levels.is_empty() {
+            return Err(PolicyError::Invalid("veto.levels 不能为空".into()));
+        }
+        if p.gray_area.levels.is_empty() {
+            return Err(PolicyError::Invalid("gray_area.levels 不能为空".into()));
+        }
+        let w = p.rating.weight_device + p.rating.weight_sms + p.rating.weight_callback;
+        if (w - 1.0).abs() > 1e-9 {
+            return Err(PolicyError::Invalid("rating 的三项权重之和须为 1".into()));
+        }
+        Ok(p)
+    }
+
+    pub fn preset(id: &str) -> Result<Policy, PolicyError> {
+        let text = preset_text(id).ok_or_else(|| PolicyError::UnknownPreset(id.into()))?;
+        Policy::parse(text)
+    }
+
+    pub fn source(&self, clause: &str, spec: &RuleSpec) -> Source {
+        Source {
+            policy: self.id.clone(),
+            version: self.version,
+            clause: clause.into(),
+            document: spec.document.clone(),
+        }
+    }
+
+    /// The levels that decide a veto request.
+    pub fn veto_levels(&self, major: bool) -> &[DecisionLevel] {
+        if major && !self.veto.major_levels.is_empty() {
+            &self.veto.major_levels
+        } else {
+            &self.veto.levels
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // POL-1: every preset parses and carries the numbers of POLICIES.md.
+    #[test]
+    fn pol_1_presets() {
+        for id in PRESET_IDS {
+            let p = Policy::preset(id).unwrap();
+            assert_eq!(p.id, id);
+        }
+        let ak = Policy::preset("ankang").unwrap();
+        assert_eq!(ak.gray_area.normal.days, Some(5));
+        assert_eq!(ak.gray_area.major.days, Some(10));
+        assert!(ak.gray_area.major_report_same_day);
+        assert_eq!(ak.gray_area.major_first_level, DecisionLevel::UnitHead);
+        let fz = Policy::preset("fuzhou").unwrap();
+        assert_eq!(fz.gray_area.normal.days, Some(1));
+        assert_eq!(fz.veto.decision.days, Some(1));
+        assert_eq!(fz.veto.decision_special.as_ref().unwrap().days, Some(2));
+        let gl = Policy::preset("guilin").unwrap();
+        assert_eq!(gl.unresolved.simple.days, Some(3));
+        assert_eq!(gl.unresolved.general.days, Some(5));
+        assert!(gl.unresolved.complex.manual);
+        let wh = Policy::preset("weihai-huancui").unwrap();
+        assert_eq!(wh.rating.scale, 2);
+        assert_eq!(wh.rating.year, "sum");
+        assert_eq!(wh.complaint.normal.days, Some(1));
+        let nat = Policy::preset("national").unwrap();
+        assert_eq!(nat.rating.scale, 5);
+        assert_eq!(nat.rating.year, "mean");
+        assert_eq!(
+            nat.veto.levels,
+            vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader]
+        );
+        assert!(matches!(
+            Policy::preset("beijing"),
+            Err(PolicyError::UnknownPreset(_))
+        ));
+    }
+}

@@ -1,0 +1,208 @@
+//! Newtypes that parse at the edge: a value of these types is valid by construction.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
+        Invalid {
+            field,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// A required single-line text of bounded length (names, logins …).
+pub fn text(
+    field: &'static str,
+    label: &str,
+    s: &str,
+    max_chars: usize,
+) -> Result<String, Invalid> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Invalid::new(field, "required", format!("请填写{label}")));
+    }
+    if t.chars().count() > max_chars {
+        return Err(Invalid::new(
+            field,
+            "too_long",
+            format!("{label}不能超过 {max_chars} 个字"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(Invalid::new(
+            field,
+            "invalid_chars",
+            format!("{label}含有不可见控制字符"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// A multi-line text of bounded length (requests, reasons, opinions).
+pub fn long_text(
+    field: &'static str,
+    label: &str,
+    s: &str,
+    max_chars: usize,
+) -> Result<String, Invalid> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Invalid::new(field, "required", format!("请填写{label}")));
+    }
+    if t.chars().count() > max_chars {
+        return Err(Invalid::new(
+            field,
+            "too_long",
+            format!("{label}不能超过 {max_chars} 个字"),
+        ));
+    }
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Invalid::new(
+            field,
+            "invalid_chars",
+            format!("{label}含有不可见控制字符"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// A phone number: a mainland mobile (1[3-9] + 9 digits) or a landline with area code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(s: &str) -> Result<Phone, Invalid> {
+        let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
+        let all_digits = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+        let b = digits.as_bytes();
+        let mobile = all_digits && b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
+        let landline = all_digits && b[0] == b'0' && (10..=12).contains(&b.len());
+        if mobile || landline {
+            Ok(Phone(digits))
+        } else {
+            Err(Invalid::new(
+                "phone",
+                "invalid_phone",
+                "联系电话格式不正确：请填写 11 位手机号（如 13812345678）或带区号的固话（如 0915-3212345）",
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// For people who may not see the whole number: 138****5678.
+    pub fn masked(&self) -> String {
+        let s = &self.0;
+        if s.len() >= 7 {
+            format!("{}****{}", &s[..3], &s[s.len() - 4..])
+        } else {
+            "****".into()
+        }
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        Phone::parse(&s)
+    }
+}
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
+    }
+}
+
+/// 统一社会信用代码 (GB 32100-2015), with its check character.
+pub fn credit_code(s: &str) -> Result<String, Invalid> {
+    const ALPHA: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let t = s.trim().to_ascii_uppercase();
+    let err = || {
+        Invalid::new(
+            "credit_code",
+            "invalid_credit_code",
+            "统一社会信用代码不正确：应为 18 位，末位校验码须正确",
+        )
+    };
+    let chars: Vec<char> = t.chars().collect();
+    if chars.len() != 18 {
+        return Err(err());
+    }
+    let mut sum = 0;
+    for (i, c) in chars[..17].iter().enumerate() {
+        sum += ALPHA.find(*c).ok_or_else(err)? as u32 * W[i];
+    }
+    let check = (31 - sum % 31) % 31;
+    if ALPHA.chars().nth(check as usize) != Some(chars[17]) {
+        return Err(err());
+    }
+    Ok(t)
+}
+
+/// 居民身份证号码 (GB 11643-1999), with its check character.
+pub fn id_card(s: &str) -> Result<String, Invalid> {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let t = s.trim().to_ascii_uppercase();
+    let err = || {
+        Invalid::new(
+            "id_card",
+            "invalid_id_card",
+            "身份证号码不正确：应为 18 位，末位校验码须正确",
+        )
+    };
+    let b = t.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return Err(err());
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| (d - b'0') as u32 * w)
+        .sum();
+    if C[(sum % 11) as usize] != b[17] {
+        return Err(err());
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        assert!(Phone::parse("138 1234 5678").is_ok());
+        assert!(Phone::parse("+8613812345678").is_ok());
+        assert!(Phone::parse("0915-3212345").is_ok());
+        assert!(Phone::parse("12812345678").is_err());
+        assert!(Phone::parse("1381234567").is_err());
+        assert!(Phone::parse("电话").is_err());
+        assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
+    }
+
+    #[test]
+    fn check_digits() {
+        assert!(credit_code("91350100M000100Y43").is_ok());
+        assert!(credit_code("91350100M000100Y44").is_err());
+        assert!(id_card("11010519491231002X").is_ok());
+        assert!(id_card("110105194912310021").is_err());
+    }
+}

@@ -1,0 +1,320 @@
+//! Persistence: SQLite (embedded, default) and PostgreSQL behind one [`Store`].
+//!
+//! Every repository function in [`repo`] is written once against [`Tx`], a small SQL
+//! interface that both backends implement; the SQL text uses `$1…` placeholders and types that
+//! both understand (BIGINT, TEXT), so behaviour is the same on both (DESIGN invariant 5).
+//!
+//! Writes go through [`Store::write`]: the closure runs inside a transaction together with its
+//! audit entry, and the caller is answered only after the durable commit (invariant 2). On
+//! SQLite one writer thread groups concurrent writes into one commit, one savepoint each.
+
+mod pg;
+pub mod repo;
+mod sqlite;
+
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A SQL value as both backends see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Value {
+        Value::Int(v as i64)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(v as i64)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Value {
+        Value::Text(v.clone())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Builds a parameter list: `params![a, b, c]`.
+#[macro_export]
+macro_rules! params {
+    ($($x:expr),* $(,)?) => { &[$($crate::Value::from($x)),*][..] };
+}
+
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    pub fn i64(&self, i: usize) -> i64 {
+        match &self.0[i] {
+            Value::Int(v) => *v,
+            Value::Real(v) => *v as i64,
+            Value::Text(s) => s.parse().unwrap_or(0),
+            Value::Null => 0,
+        }
+    }
+    pub fn opt_i64(&self, i: usize) -> Option<i64> {
+        match &self.0[i] {
+            Value::Null => None,
+            _ => Some(self.i64(i)),
+        }
+    }
+    pub fn bool(&self, i: usize) -> bool {
+        self.i64(i) != 0
+    }
+    pub fn str(&self, i: usize) -> String {
+        self.opt_str(i).unwrap_or_default()
+    }
+    pub fn opt_str(&self, i: usize) -> Option<String> {
+        match &self.0[i] {
+            Value::Text(s) => Some(s.clone()),
+            Value::Int(v) => Some(v.to_string()),
+            Value::Real(v) => Some(v.to_string()),
+            Value::Null => None,
+        }
+    }
+    pub fn f64(&self, i: usize) -> f64 {
+        match &self.0[i] {
+            Value::Real(v) => *v,
+            Value::Int(v) => *v as f64,
+            _ => 0.0,
+        }
+    }
+    pub fn json<T: DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
+        serde_json::from_str(&self.str(i)).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Db(String),
+    #[error("数据重复：{0}")]
+    Unique(String),
+    #[error("关联的数据不存在：{0}")]
+    ForeignKey(String),
+    #[error("存储的数据无法读取：{0}")]
+    Corrupt(String),
+    #[error("存储不可用：{0}")]
+    Unavailable(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One transaction, on either backend.
+pub trait Tx {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+    fn backend(&self) -> Backend;
+
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+    /// `INSERT … RETURNING id` on both backends.
+    fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        let row = self
+            .query_one(sql, params)?
+            .ok_or_else(|| StoreError::Db("INSERT returned no id".into()))?;
+        Ok(row.i64(0))
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut dyn Tx) -> Delivery + Send>;
+/// Runs once the batch's commit is known: sends the closure's result, or the commit error.
+type Delivery = (bool, Box<dyn FnOnce(Result<()>) + Send>);
+
+enum Inner {
+    Sqlite(sqlite::Sqlite),
+    Pg(pg::Pg),
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+pub const MIGRATIONS_SQLITE: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub const MIGRATIONS_PG: &[(i64, &str)] =
+    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// The tables, in an order that satisfies foreign keys (backup and restore use it).
+pub const TABLES: &[&str] = &[
+    "meta",
+    "centers",
+    "staff",
+    "units",
+    "windows",
+    "grants",
+    "tokens",
+    "sessions",
+    "login_failures",
+    "audit",
+    "audit_head",
+    "calendar_years",
+    "calendar_overrides",
+    "cases",
+    "case_events",
+    "veto_requests",
+    "escalations",
+    "filings",
+    "deadlines",
+    "jobs",
+    "outbox",
+];
+
+impl Store {
+    /// Opens (and migrates) the embedded SQLite store in `dir`.
+    pub fn open_sqlite(dir: &Path) -> Result<Store> {
+        Ok(Store {
+            inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"))?)),
+        })
+    }
+
+    /// Opens (and migrates) a PostgreSQL store.
+    pub fn open_postgres(url: &str) -> Result<Store> {
+        Ok(Store {
+            inner: Arc::new(Inner::Pg(pg::Pg::open(url)?)),
+        })
+    }
+
+    /// `postgres://…` selects PostgreSQL; anything else is the SQLite store in `dir`.
+    pub fn open(dir: &Path, database: Option<&str>) -> Result<Store> {
+        match database {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Store::open_postgres(url)
+            }
+            Some(other) => Err(StoreError::Unavailable(format!(
+                "不支持的数据库地址“{other}”：请使用 postgres://… 或省略 --database 使用内置 SQLite"
+            ))),
+            None => Store::open_sqlite(dir),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` in a write transaction; answers after the durable commit. An `Err` from `f`
+    /// undoes only `f`'s own changes.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        let job: Job = Box::new(move |t: &mut dyn Tx| {
+            let r = f(t);
+            let ok = r.is_ok();
+            let deliver = Box::new(move |commit: Result<()>| {
+                let out = match (r, commit) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(e)) => Err(E::from(e)),
+                    (Err(e), _) => Err(e),
+                };
+                let _ = tx.send(out);
+            });
+            (ok, deliver as Box<dyn FnOnce(Result<()>) + Send>)
+        });
+        match &*self.inner {
+            Inner::Sqlite(s) => s.submit(job)?,
+            Inner::Pg(p) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || p.run_write(job))
+                    .await
+                    .map_err(|e| StoreError::Db(e.to_string()))?;
+            }
+        }
+        rx.await
+            .map_err(|_| E::from(StoreError::Unavailable("写入线程已停止".into())))?
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot).
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.read_blocking(f))
+            .await
+            .map_err(|e| E::from(StoreError::Db(e.to_string())))?
+    }
+
+    /// The blocking form of [`Store::read`], for CLI commands and worker threads.
+    pub fn read_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E>,
+    {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.run_read(f),
+            Inner::Pg(p) => p.run_read(f),
+        }
+    }
+
+    /// The blocking form of [`Store::write`] (CLI).
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
+    {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| E::from(StoreError::Db(e.to_string())))?;
+        rt.block_on(self.write(f))
+    }
+
+    /// Is the store answering?
+    pub async fn ping(&self) -> Result<()> {
+        self.read(|tx| tx.query("SELECT 1", &[]).map(|_| ())).await
+    }
+}
+
+/// Turns `$1` placeholders into SQLite's `?1`.
+pub(crate) fn sqlite_sql(sql: &str) -> std::borrow::Cow<'_, str> {
+    if !sql.contains('$') {
+        return sql.into();
+    }
+    sql.replace('$', "?").into()
+}

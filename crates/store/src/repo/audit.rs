@@ -1,0 +1,111 @@
+//! The append-only, hash-chained audit log (DESIGN invariant 2).
+
+use super::Ctx;
+use crate::{Result, Tx, params};
+use noveto_domain::audit::{Break, Entry, Verifier, hash};
+
+/// Appends one entry. `audit_head` is updated in the same statement that reads it, which takes
+/// its row lock on PostgreSQL: concurrent writers chain in commit order.
+pub fn append(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    let head = tx
+        .query_one(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+            &[],
+        )?
+        .ok_or_else(|| crate::StoreError::Corrupt("audit_head 缺失".into()))?;
+    let (seq, prev) = (head.i64(0), head.str(1));
+    let detail = detail.to_string();
+    let h = hash(
+        &prev, seq, &ctx.now, ctx.actor, action, entity, entity_id, &detail,
+    );
+    tx.exec(
+        "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![
+            seq,
+            ctx.now.as_str(),
+            ctx.actor,
+            action,
+            entity,
+            entity_id,
+            detail,
+            prev,
+            h.as_str()
+        ],
+    )?;
+    tx.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", params![h])?;
+    Ok(())
+}
+
+fn entry(r: &crate::Row) -> Entry {
+    Entry {
+        seq: r.i64(0),
+        at: r.str(1),
+        actor_id: r.opt_i64(2),
+        action: r.str(3),
+        entity: r.str(4),
+        entity_id: r.i64(5),
+        detail: r.str(6),
+        prev_hash: r.str(7),
+        hash: r.str(8),
+    }
+}
+
+const COLS: &str = "seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash";
+
+/// Walks the whole chain in pages. `Ok(Ok(n))`: intact, n entries; `Ok(Err(b))`: first break.
+pub fn verify(tx: &mut dyn Tx) -> Result<std::result::Result<u64, Break>> {
+    let mut v = Verifier::default();
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(
+            &format!("SELECT {COLS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT 5000"),
+            params![after],
+        )?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let e = entry(r);
+            if let Err(b) = v.push(&e) {
+                return Ok(Err(b));
+            }
+            after = e.seq;
+        }
+    }
+    let head = tx
+        .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
+        .ok_or_else(|| crate::StoreError::Corrupt("audit_head 缺失".into()))?;
+    Ok(v.finish(head.i64(0), &head.str(1)))
+}
+
+/// The latest entries, newest first.
+pub fn recent(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Entry>> {
+    Ok(tx
+        .query(
+            &format!("SELECT {COLS} FROM audit ORDER BY seq DESC LIMIT $1"),
+            params![limit],
+        )?
+        .iter()
+        .map(entry)
+        .collect())
+}
+
+/// The entries about one entity, oldest first.
+pub fn for_entity(tx: &mut dyn Tx, entity: &str, id: i64) -> Result<Vec<Entry>> {
+    Ok(tx
+        .query(
+            &format!("SELECT {COLS} FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY seq"),
+            params![entity, id],
+        )?
+        .iter()
+        .map(entry)
+        .collect())
+}

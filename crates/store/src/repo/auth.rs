@@ -1,0 +1,99 @@
+//! Bearer tokens and browser sessions, both stored hashed; failed logins.
+
+use super::{Ctx, audit};
+use crate::{Result, Tx, params};
+use serde_json::json;
+
+pub fn add_token(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, token_hash: &str) -> Result<i64> {
+    let id = tx.insert(
+        "INSERT INTO tokens (staff_id, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+        params![staff_id, token_hash, ctx.now.as_str()],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "token.issue",
+        "staff",
+        staff_id,
+        &json!({"token_id": id}),
+    )?;
+    Ok(id)
+}
+
+/// The active staff member a token hash belongs to.
+pub fn staff_for_token(tx: &mut dyn Tx, token_hash: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_one(
+            "SELECT t.staff_id FROM tokens t JOIN staff s ON s.id = t.staff_id
+             WHERE t.token_hash = $1 AND t.revoked = 0 AND s.active = 1",
+            params![token_hash],
+        )?
+        .map(|r| r.i64(0)))
+}
+
+pub fn add_session(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    id_hash: &str,
+    staff_id: i64,
+    csrf: &str,
+    expires_at: &str,
+) -> Result<()> {
+    tx.exec(
+        "INSERT INTO sessions (id_hash, staff_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        params![id_hash, staff_id, csrf, ctx.now.as_str(), expires_at],
+    )?;
+    audit::append(tx, ctx, "session.login", "staff", staff_id, &json!({}))
+}
+
+/// `(staff_id, csrf)` of a live session.
+pub fn session(tx: &mut dyn Tx, id_hash: &str, now: &str) -> Result<Option<(i64, String)>> {
+    Ok(tx
+        .query_one(
+            "SELECT s.staff_id, s.csrf FROM sessions s JOIN staff f ON f.id = s.staff_id
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND f.active = 1",
+            params![id_hash, now],
+        )?
+        .map(|r| (r.i64(0), r.str(1))))
+}
+
+pub fn end_session(tx: &mut dyn Tx, ctx: &Ctx, id_hash: &str) -> Result<()> {
+    let n = tx.exec("DELETE FROM sessions WHERE id_hash = $1", params![id_hash])?;
+    if n > 0 {
+        audit::append(
+            tx,
+            ctx,
+            "session.logout",
+            "staff",
+            ctx.actor.unwrap_or(0),
+            &json!({}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Records a failed login (kept, and audited, so that guessing is visible).
+pub fn login_failed(tx: &mut dyn Tx, ctx: &Ctx, login: &str) -> Result<()> {
+    tx.exec(
+        "INSERT INTO login_failures (login, at) VALUES ($1, $2)",
+        params![login, ctx.now.as_str()],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "session.login_failed",
+        "login",
+        0,
+        &json!({"login": login}),
+    )
+}
+
+pub fn failures_since(tx: &mut dyn Tx, login: &str, since: &str) -> Result<i64> {
+    Ok(tx
+        .query_one(
+            "SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2",
+            params![login, since],
+        )?
+        .map(|r| r.i64(0))
+        .unwrap_or(0))
+}

@@ -1,0 +1,134 @@
+//! A portable, consistent backup: every table's rows as JSON lines, read in one snapshot
+//! transaction while the store keeps serving. Restores into either backend.
+
+use crate::{Backend, Result, StoreError, TABLES, Tx, Value};
+use serde_json::{Value as J, json};
+use std::io::{BufRead, Write};
+
+fn to_json(v: &Value) -> J {
+    match v {
+        Value::Null => J::Null,
+        Value::Int(i) => json!(i),
+        Value::Real(f) => json!(f),
+        Value::Text(s) => json!(s),
+    }
+}
+
+fn from_json(j: &J) -> Value {
+    match j {
+        J::Null => Value::Null,
+        J::Number(n) if n.is_i64() => Value::Int(n.as_i64().unwrap_or(0)),
+        J::Number(n) => Value::Real(n.as_f64().unwrap_or(0.0)),
+        J::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+fn columns(tx: &mut dyn Tx, table: &str) -> Result<Vec<String>> {
+    let sql = match tx.backend() {
+        Backend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+        Backend::Postgres => format!(
+            "SELECT column_name::TEXT FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = current_schema() ORDER BY ordinal_position"
+        ),
+    };
+    Ok(tx.query(&sql, &[])?.iter().map(|r| r.str(0)).collect())
+}
+
+/// Writes `{"table": …, "columns": […]}` then one `[…]` line per row, per table. Returns rows.
+pub fn dump(
+    tx: &mut dyn Tx,
+    out: &mut dyn Write,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<u64> {
+    let io = |e: std::io::Error| StoreError::Db(e.to_string());
+    writeln!(out, "{}", json!({"noveto_backup": 1})).map_err(io)?;
+    let mut total = 0;
+    for t in TABLES {
+        let cols = columns(tx, t)?;
+        writeln!(out, "{}", json!({"table": t, "columns": cols})).map_err(io)?;
+        let rows = tx.query(&format!("SELECT {} FROM {t}", cols.join(", ")), &[])?;
+        for r in &rows {
+            let line: Vec<J> = r.0.iter().map(to_json).collect();
+            writeln!(out, "{}", J::Array(line)).map_err(io)?;
+        }
+        total += rows.len() as u64;
+        progress(t, rows.len() as u64);
+    }
+    Ok(total)
+}
+
+/// Loads a dump into an empty store (after migrations).
+pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
+    let bad = |m: &str| StoreError::Corrupt(format!("备份文件有误：{m}"));
+    let mut lines = input.lines();
+    let head = lines
+        .next()
+        .ok_or_else(|| bad("空文件"))?
+        .map_err(|e| bad(&e.to_string()))?;
+    if serde_json::from_str::<J>(&head)
+        .ok()
+        .and_then(|j| j.get("noveto_backup").cloned())
+        .is_none()
+    {
+        return Err(bad("不是 noveto 备份"));
+    }
+    let existing = tx
+        .query_one("SELECT COUNT(*) FROM staff", &[])?
+        .map(|r| r.i64(0))
+        .unwrap_or(0);
+    if existing > 0 {
+        return Err(StoreError::Unique(
+            "目标存储不是空的：请恢复到新的数据目录或空数据库".into(),
+        ));
+    }
+    for t in ["audit_head", "meta", "schema_migrations"] {
+        if t != "schema_migrations" {
+            tx.exec(&format!("DELETE FROM {t}"), &[])?;
+        }
+    }
+    let mut table = String::new();
+    let mut sql = String::new();
+    let mut n = 0;
+    for line in lines {
+        let line = line.map_err(|e| bad(&e.to_string()))?;
+        let j: J = serde_json::from_str(&line).map_err(|e| bad(&e.to_string()))?;
+        if let Some(t) = j.get("table").and_then(|t| t.as_str()) {
+            if !TABLES.contains(&t) {
+                return Err(bad(&format!("未知的表 {t}")));
+            }
+            table = t.to_string();
+            let cols: Vec<String> = j["columns"]
+                .as_array()
+                .ok_or_else(|| bad("缺少列"))?
+                .iter()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect();
+            let ph: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+            sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                cols.join(", "),
+                ph.join(", ")
+            );
+            continue;
+        }
+        let arr = j.as_array().ok_or_else(|| bad("行格式"))?;
+        if table.is_empty() {
+            return Err(bad("行出现在表头之前"));
+        }
+        let vals: Vec<Value> = arr.iter().map(from_json).collect();
+        tx.exec(&sql, &vals)?;
+        n += 1;
+    }
+    if tx.backend() == Backend::Postgres {
+        for t in TABLES {
+            let cols = columns(tx, t)?;
+            if cols.iter().any(|c| c == "id") {
+                tx.query(
+                    &format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"),
+                    &[],
+                )?;
+            }
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,1 @@
+//! Cases, their timeline, veto requests, escalations and filings.

@@ -1,0 +1,1 @@
+//! Background work: deadlines to watch, jobs claimed with leases, the outbox.

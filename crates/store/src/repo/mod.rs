@@ -1,0 +1,40 @@
+//! Repository functions, written once against [`Tx`](crate::Tx) for both backends. Every
+//! function that changes state appends its audit entry in the same transaction.
+
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod calendar;
+pub mod cases;
+pub mod jobs;
+pub mod org;
+
+use crate::{Result, Tx, params};
+
+/// Who does something, and when (RFC 3339, +08:00). Time is an input.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Option<i64>,
+    pub now: String,
+}
+
+pub fn get_meta(tx: &mut dyn Tx, key: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_one("SELECT value FROM meta WHERE key = $1", params![key])?
+        .map(|r| r.str(0)))
+}
+
+pub fn set_meta(tx: &mut dyn Tx, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
+    tx.exec(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "meta.set",
+        "meta",
+        0,
+        &serde_json::json!({"key": key, "value": value}),
+    )
+}

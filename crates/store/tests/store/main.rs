@@ -1,0 +1,418 @@
+//! The one store test suite: every test runs on SQLite, and on PostgreSQL whenever
+//! `NOVETO_TEST_PG_URL` is set (DESIGN invariant 5). Each test gets a fresh store.
+
+use noveto_domain::access::{Grant, Role, Scope, ScopeKind};
+use noveto_store::repo::{Ctx, audit, backup, org};
+use noveto_store::{Store, StoreError, params};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static N: AtomicU32 = AtomicU32::new(0);
+
+struct Fresh {
+    store: Store,
+    name: String,
+    cleanup: Box<dyn FnOnce()>,
+}
+
+fn tmpdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "noveto-store-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A fresh PostgreSQL database on the server `base` points at; returns its URL.
+pub fn fresh_pg(base: &str) -> (String, Box<dyn FnOnce()>) {
+    let name = format!(
+        "noveto_t_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin =
+        postgres::Client::connect(base, postgres::NoTls).expect("NOVETO_TEST_PG_URL answers");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let url = match base.rfind('/') {
+        Some(i)
+            if base[..i].contains("://") && base[i..].len() > 1 && !base[..i].ends_with('/') =>
+        {
+            format!("{}/{name}", &base[..i])
+        }
+        _ => format!("{}/{name}", base.trim_end_matches('/')),
+    };
+    let base = base.to_string();
+    (
+        url,
+        Box::new(move || {
+            if let Ok(mut a) = postgres::Client::connect(&base, postgres::NoTls) {
+                let _ = a.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }),
+    )
+}
+
+fn stores() -> Vec<Fresh> {
+    let dir = tmpdir();
+    let mut v = vec![Fresh {
+        store: Store::open_sqlite(&dir).unwrap(),
+        name: "sqlite".into(),
+        cleanup: Box::new(move || {
+            let _ = std::fs::remove_dir_all(dir);
+        }),
+    }];
+    match std::env::var("NOVETO_TEST_PG_URL") {
+        Ok(base) if !base.is_empty() => {
+            let (url, cleanup) = fresh_pg(&base);
+            v.push(Fresh {
+                store: Store::open_postgres(&url).unwrap(),
+                name: "postgres".into(),
+                cleanup,
+            });
+        }
+        _ => assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the PostgreSQL suite: set NOVETO_TEST_PG_URL"
+        ),
+    }
+    v
+}
+
+fn ctx() -> Ctx {
+    Ctx {
+        actor: None,
+        now: "2026-11-20T09:00:00+08:00".into(),
+    }
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `body` once per backend.
+fn each(body: impl Fn(&Store) + std::panic::RefUnwindSafe) {
+    for f in stores() {
+        let r = std::panic::catch_unwind(|| body(&f.store));
+        drop(f.store);
+        (f.cleanup)();
+        if let Err(e) = r {
+            eprintln!("failed on {}", f.name);
+            std::panic::resume_unwind(e);
+        }
+    }
+}
+
+fn seed(s: &Store) -> (i64, i64, i64, i64) {
+    s.write_blocking(|tx| {
+        let c = ctx();
+        let city = org::create_center(
+            tx,
+            &c,
+            &org::NewCenter {
+                name: "市政务服务中心",
+                parent_id: None,
+                level: "city",
+                address: "",
+                hotline: "12345",
+                supervision_phone: "",
+            },
+        )?;
+        let county = org::create_center(
+            tx,
+            &c,
+            &org::NewCenter {
+                name: "县政务服务中心",
+                parent_id: Some(city),
+                level: "county",
+                address: "",
+                hotline: "",
+                supervision_phone: "",
+            },
+        )?;
+        let unit = org::create_unit(tx, &c, county, "县市场监督管理局")?;
+        let win = org::create_window(tx, &c, county, Some(unit), "市场主体登记窗口", "window")?;
+        Ok::<_, StoreError>((city, county, unit, win))
+    })
+    .unwrap()
+}
+
+// ORG-1: centers with a parent, units at a center, windows of a unit, special desks.
+#[test]
+fn org_1_hierarchy() {
+    each(|s| {
+        let (city, county, unit, win) = seed(s);
+        let desk = s
+            .write_blocking(move |tx| {
+                org::create_window(
+                    tx,
+                    &ctx(),
+                    county,
+                    None,
+                    "综合咨询服务台",
+                    "consultation_desk",
+                )
+            })
+            .unwrap();
+        s.read_blocking(|tx| {
+            assert_eq!(org::center_chain(tx, county)?, vec![county, city]);
+            let p = org::place_of_window(tx, win)?.unwrap();
+            assert_eq!(
+                (p.unit, p.window, p.centers.clone()),
+                (Some(unit), Some(win), vec![county, city])
+            );
+            let d = org::window_by_id(tx, desk)?.unwrap();
+            assert_eq!((d.kind.as_str(), d.unit_id), ("consultation_desk", None));
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        // A unit at a center that does not exist is refused, and nothing is stored.
+        let e = s.write_blocking(|tx| org::create_unit(tx, &ctx(), 9999, "不存在的中心的单位"));
+        assert!(matches!(e, Err(StoreError::ForeignKey(_))), "{e:?}");
+        assert_eq!(s.read_blocking(|tx| org::units(tx)).unwrap().len(), 1);
+    });
+}
+
+// ORG-2: several scoped roles per person; a login is unique.
+#[test]
+fn org_2_staff_and_grants() {
+    each(|s| {
+        let (city, _, unit, win) = seed(s);
+        let id = s
+            .write_blocking(move |tx| {
+                let c = ctx();
+                let id = org::create_staff(tx, &c, "wang", "王芳", "hash")?;
+                org::add_grant(
+                    tx,
+                    &c,
+                    id,
+                    Grant {
+                        role: Role::Clerk,
+                        scope: Scope {
+                            kind: ScopeKind::Window,
+                            id: win,
+                        },
+                    },
+                )?;
+                org::add_grant(
+                    tx,
+                    &c,
+                    id,
+                    Grant {
+                        role: Role::UnitLeader,
+                        scope: Scope {
+                            kind: ScopeKind::Unit,
+                            id: unit,
+                        },
+                    },
+                )?;
+                org::add_grant(
+                    tx,
+                    &c,
+                    id,
+                    Grant {
+                        role: Role::Oversight,
+                        scope: Scope {
+                            kind: ScopeKind::Center,
+                            id: city,
+                        },
+                    },
+                )?;
+                Ok::<_, StoreError>(id)
+            })
+            .unwrap();
+        let g = s.read_blocking(move |tx| org::grants(tx, id)).unwrap();
+        assert_eq!(g.len(), 3);
+        let dup = s.write_blocking(|tx| org::create_staff(tx, &ctx(), "wang", "另一个王芳", "h"));
+        assert!(
+            matches!(dup, Err(StoreError::Unique(ref m)) if m.contains("wang")),
+            "{dup:?}"
+        );
+    });
+}
+
+// ORG-3 and ORG-4: the liaison table; AB posts route to B when A is absent.
+#[test]
+fn org_3_4_liaison_and_ab_posts() {
+    each(|s| {
+        let (_, _, unit, win) = seed(s);
+        s.write_blocking(move |tx| {
+            let c = ctx();
+            let a = org::create_staff(tx, &c, "a", "甲", "h")?;
+            let b = org::create_staff(tx, &c, "b", "乙", "h")?;
+            assert!(org::set_liaison(tx, &c, unit, a, b)?);
+            assert!(!org::set_liaison(tx, &c, 4242, a, b)?);
+            org::set_posts(tx, &c, win, Some(a), Some(b))?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        let w = s
+            .read_blocking(move |tx| org::window_by_id(tx, win))
+            .unwrap()
+            .unwrap();
+        let (a, b) = (w.primary_id.unwrap(), w.backup_id.unwrap());
+        assert_eq!(w.on_duty(), Some(a));
+        s.write_blocking(move |tx| org::set_absent(tx, &ctx(), win, true))
+            .unwrap();
+        let w = s
+            .read_blocking(move |tx| org::window_by_id(tx, win))
+            .unwrap()
+            .unwrap();
+        assert_eq!(w.on_duty(), Some(b));
+        let u = s
+            .read_blocking(move |tx| org::unit_by_id(tx, unit))
+            .unwrap()
+            .unwrap();
+        assert_eq!((u.leader_id, u.contact_id), (Some(a), Some(b)));
+    });
+}
+
+// Invariant 2: an untouched chain verifies; an edited, deleted or inserted row is found.
+#[test]
+fn audit_chain_detects_tampering() {
+    each(|s| {
+        seed(s);
+        let ok = s.read_blocking(|tx| audit::verify(tx)).unwrap();
+        assert_eq!(ok, Ok(4));
+        // Edit a detail.
+        s.write_blocking(|tx| tx.exec("UPDATE audit SET detail = '{}' WHERE seq = 2", &[]))
+            .unwrap();
+        let b = s
+            .read_blocking(|tx| audit::verify(tx))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(b.seq, 2);
+        s.write_blocking(|tx| tx.exec("UPDATE audit SET actor_id = 5 WHERE seq = 2", &[]))
+            .unwrap();
+        assert!(s.read_blocking(|tx| audit::verify(tx)).unwrap().is_err());
+    });
+    each(|s| {
+        seed(s);
+        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 3", &[]))
+            .unwrap();
+        assert_eq!(
+            s.read_blocking(|tx| audit::verify(tx))
+                .unwrap()
+                .unwrap_err()
+                .seq,
+            3
+        );
+    });
+    each(|s| {
+        seed(s);
+        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 4", &[]))
+            .unwrap();
+        assert_eq!(
+            s.read_blocking(|tx| audit::verify(tx))
+                .unwrap()
+                .unwrap_err()
+                .seq,
+            4
+        );
+    });
+}
+
+// Invariant 2 with group commit: a failing write undoes only itself; concurrent writes all land
+// and chain.
+#[test]
+fn failing_write_undoes_only_itself() {
+    each(|s| {
+        seed(s);
+        let rt = rt();
+        rt.block_on(async {
+            let mut hs = vec![];
+            for i in 0..64 {
+                let s = s.clone();
+                hs.push(tokio::spawn(async move {
+                    s.write(move |tx| {
+                        let c = ctx();
+                        let id = org::create_staff(tx, &c, &format!("u{i}"), "并发", "h")?;
+                        if i % 4 == 0 {
+                            return Err(StoreError::Db("故意失败".into()));
+                        }
+                        Ok(id)
+                    })
+                    .await
+                }));
+            }
+            let mut ok = 0;
+            for h in hs {
+                if h.await.unwrap().is_ok() {
+                    ok += 1;
+                }
+            }
+            assert_eq!(ok, 48);
+        });
+        let n = s.read_blocking(|tx| org::staff(tx)).unwrap().len();
+        assert_eq!(n, 48);
+        assert_eq!(s.read_blocking(|tx| audit::verify(tx)).unwrap(), Ok(4 + 48));
+    });
+}
+
+// A backup taken while serving restores into a fresh store of either kind, chain intact.
+#[test]
+fn backup_and_restore() {
+    each(|s| {
+        seed(s);
+        let mut buf = Vec::new();
+        let n = s
+            .read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {}))
+            .unwrap();
+        assert!(n > 4);
+        let dir = tmpdir();
+        let target = Store::open_sqlite(&dir).unwrap();
+        let buf2 = buf.clone();
+        target
+            .write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf2)))
+            .unwrap();
+        assert_eq!(target.read_blocking(|tx| audit::verify(tx)).unwrap(), Ok(4));
+        assert_eq!(target.read_blocking(|tx| org::units(tx)).unwrap().len(), 1);
+        // New writes continue the chain and the id sequences.
+        let (id, _) = target
+            .write_blocking(|tx| {
+                let id = org::create_unit(tx, &ctx(), 1, "新单位")?;
+                Ok::<_, StoreError>((id, ()))
+            })
+            .unwrap();
+        assert_eq!(id, 2);
+        assert_eq!(target.read_blocking(|tx| audit::verify(tx)).unwrap(), Ok(5));
+        // Restoring onto a store that holds staff is refused.
+        target
+            .write_blocking(|tx| org::create_staff(tx, &ctx(), "x", "x", "h"))
+            .unwrap();
+        let again =
+            target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf)));
+        assert!(again.is_err());
+        drop(target);
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
+
+// A parameter bound as text or number reads back the same on both backends.
+#[test]
+fn values_round_trip() {
+    each(|s| {
+        s.write_blocking(|tx| {
+            tx.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                params!["k", "值 ✓"],
+            )?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        let v = s
+            .read_blocking(|tx| noveto_store::repo::get_meta(tx, "k"))
+            .unwrap();
+        assert_eq!(v.as_deref(), Some("值 ✓"));
+    });
+}
