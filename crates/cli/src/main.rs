@@ -1,1 +1,178 @@
-fn main() {}
+//! The `noveto` command. One file per subcommand; this file only parses and dispatches.
+
+mod audit;
+mod backup;
+mod calendar;
+mod demo;
+mod init;
+mod serve;
+mod token;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "noveto",
+    version,
+    about = "政务服务“窗口无否决权”办件系统 / a case system for government service halls"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct Store {
+    /// Data directory (the embedded SQLite store lives here).
+    #[arg(long, default_value = "noveto-data")]
+    pub data: PathBuf,
+    /// postgres://… to use PostgreSQL instead of the embedded store.
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a new store and its first administrator.
+    Init {
+        #[command(flatten)]
+        store: Store,
+        /// national, jilin-etdz, ankang, fuzhou, guilin, weihai-huancui
+        #[arg(long, default_value = "national")]
+        preset: String,
+    },
+    /// `init` plus a realistic demo center; prints the demo logins.
+    Demo {
+        #[command(flatten)]
+        store: Store,
+        #[arg(long, default_value = "national")]
+        preset: String,
+    },
+    /// Run the web UI and the API.
+    Serve {
+        #[command(flatten)]
+        store: Store,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Create the demo store first when there is none.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value = "national")]
+        preset: String,
+    },
+    /// Bearer tokens for the API.
+    Token {
+        #[command(subcommand)]
+        cmd: token::TokenCmd,
+    },
+    /// Working days (CAL-1).
+    Calendar {
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        cmd: audit::AuditCmd,
+    },
+    /// An online, consistent backup.
+    Backup {
+        #[command(flatten)]
+        store: Store,
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into a new store.
+    Restore {
+        #[command(flatten)]
+        store: Store,
+        #[arg(long)]
+        from: PathBuf,
+    },
+}
+
+/// An error for people: printed in Chinese, exit code 1 (2 for usage).
+pub struct Fail(pub String);
+
+impl<E: std::fmt::Display> From<E> for Fail {
+    fn from(e: E) -> Fail {
+        Fail(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("NOVETO_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let r = rt.block_on(async {
+        match cli.cmd {
+            Cmd::Init { store, preset } => {
+                init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS)
+            }
+            Cmd::Demo { store, preset } => {
+                demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS)
+            }
+            Cmd::Serve {
+                store,
+                listen,
+                demo,
+                preset,
+            } => serve::run(&store, &listen, demo, &preset)
+                .await
+                .map(|_| ExitCode::SUCCESS),
+            Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Calendar { cmd } => calendar::run(cmd).await,
+            Cmd::Audit { cmd } => audit::run(cmd).await,
+            Cmd::Backup { store, to } => {
+                backup::backup(&store, &to).await.map(|_| ExitCode::SUCCESS)
+            }
+            Cmd::Restore { store, from } => backup::restore(&store, &from)
+                .await
+                .map(|_| ExitCode::SUCCESS),
+        }
+    });
+    match r {
+        Ok(code) => code,
+        Err(Fail(m)) => {
+            eprintln!("错误：{m}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether a store already exists at this place.
+pub fn store_exists(s: &Store) -> bool {
+    match &s.database {
+        Some(_) => false,
+        None => s.data.join("noveto.db").exists(),
+    }
+}
+
+/// Opens an existing store; refuses to create one silently.
+pub fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
+    if s.database.is_none() && !store_exists(s) {
+        return Err(Fail(format!(
+            "{} 中没有 noveto 存储：请先运行 noveto init --data {}",
+            s.data.display(),
+            s.data.display()
+        )));
+    }
+    Ok(noveto_store::Store::open(&s.data, s.database.as_deref())?)
+}

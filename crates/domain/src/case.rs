@@ -49,6 +49,16 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Received,
+        Status::Notified,
+        Status::Accepted,
+        Status::AcceptedWithDeficiency,
+        Status::Escalated,
+        Status::VetoPending,
+        Status::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Received => "received",

@@ -1,1 +1,222 @@
+//! noveto's server: the JSON API, the server-rendered pages, authentication and the background
+//! job runner. The only place besides the CLI that reads the clock (through [`Clock`]).
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod jobs;
+pub mod openapi;
+pub mod pages;
+pub mod ui;
+
+use chrono::{DateTime, FixedOffset};
+use noveto_domain::calendar::Calendar;
+use noveto_domain::policy::Policy;
+use noveto_store::repo::{self, Ctx};
+use noveto_store::{Store, StoreError};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// The only source of "now" in the server. Tests pass a fixed or movable clock.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(|| noveto_domain::time::local(chrono::Utc::now())))
+    }
+    pub fn from_fn(f: impl Fn() -> DateTime<FixedOffset> + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        (self.0)()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Clock,
+    /// The national calendar plus imported years; per-region calendars add local overrides.
+    pub calendars: Arc<RwLock<HashMap<String, Arc<Calendar>>>>,
+    /// The policy new cases open under.
+    pub policy: Arc<RwLock<Arc<Policy>>>,
+    /// Every policy version a case may refer to, by `id:version`.
+    pub policies: Arc<RwLock<HashMap<String, Arc<Policy>>>>,
+    pub data_dir: PathBuf,
+    pub secure_cookies: bool,
+}
+
+pub const META_POLICY: &str = "policy_current";
+
+fn policy_key(id: &str, version: u32) -> String {
+    format!("policy:{id}:{version}")
+}
+
+/// Stores a policy version (at `init`, or when an administrator changes presets).
+pub fn save_policy(
+    tx: &mut dyn noveto_store::Tx,
+    ctx: &Ctx,
+    p: &Policy,
+    current: bool,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    repo::set_meta(tx, ctx, &policy_key(&p.id, p.version), &text)?;
+    if current {
+        repo::set_meta(tx, ctx, META_POLICY, &format!("{}:{}", p.id, p.version))?;
+    }
+    Ok(())
+}
+
+impl AppState {
+    /// Loads the policy in force, every stored policy version and the calendar from the store.
+    pub async fn load(
+        store: Store,
+        clock: Clock,
+        data_dir: PathBuf,
+    ) -> Result<AppState, StoreError> {
+        let (current, all, years) = store
+            .read(|tx| {
+                let cur = repo::get_meta(tx, META_POLICY)?;
+                let rows =
+                    tx.query("SELECT key, value FROM meta WHERE key LIKE 'policy:%'", &[])?;
+                let years = repo::calendar::years(tx)?;
+                Ok::<_, StoreError>((cur, rows, years))
+            })
+            .await?;
+        let mut policies = HashMap::new();
+        for r in all {
+            let p: Policy =
+                serde_json::from_str(&r.str(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            policies.insert(
+                r.str(0).trim_start_matches("policy:").to_string(),
+                Arc::new(p),
+            );
+        }
+        let current = current
+            .and_then(|k| policies.get(&k).cloned())
+            .unwrap_or_else(|| Arc::new(Policy::preset("national").expect("national preset")));
+        let mut cal = Calendar::builtin();
+        for y in years {
+            cal = cal
+                .with_year(y)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        let mut calendars = HashMap::new();
+        calendars.insert(String::new(), Arc::new(cal));
+        let state = AppState {
+            store,
+            clock,
+            calendars: Arc::new(RwLock::new(calendars)),
+            policy: Arc::new(RwLock::new(current)),
+            policies: Arc::new(RwLock::new(policies)),
+            data_dir,
+            secure_cookies: false,
+        };
+        state.reload_regions().await?;
+        Ok(state)
+    }
+
+    /// Rebuilds the per-region calendars from the stored overrides.
+    pub async fn reload_regions(&self) -> Result<(), StoreError> {
+        let rows = self
+            .store
+            .read(|tx| {
+                let regions: Vec<String> = tx
+                    .query("SELECT DISTINCT region FROM calendar_overrides", &[])?
+                    .iter()
+                    .map(|r| r.str(0))
+                    .collect();
+                let mut out = vec![];
+                for r in regions {
+                    let o = repo::calendar::overrides(tx, &r)?;
+                    out.push((r, o));
+                }
+                Ok::<_, StoreError>(out)
+            })
+            .await?;
+        let base = self.calendar();
+        let mut map = self
+            .calendars
+            .write()
+            .map_err(|_| StoreError::Db("calendar lock".into()))?;
+        map.retain(|k, _| k.is_empty());
+        for (region, o) in rows {
+            if region.is_empty() {
+                map.insert(String::new(), Arc::new(base.with_overrides(o)));
+            } else {
+                map.insert(region, Arc::new(base.with_overrides(o)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.clock.now()
+    }
+
+    pub fn now_str(&self) -> String {
+        noveto_domain::time::rfc3339(self.now())
+    }
+
+    /// The national calendar (with imported years).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendars
+            .read()
+            .ok()
+            .and_then(|m| m.get("").cloned())
+            .unwrap_or_else(|| Arc::new(Calendar::builtin()))
+    }
+
+    /// A region's calendar: the national one with that region's overrides.
+    pub fn calendar_for(&self, region: &str) -> Arc<Calendar> {
+        self.calendars
+            .read()
+            .ok()
+            .and_then(|m| m.get(region).cloned())
+            .unwrap_or_else(|| self.calendar())
+    }
+
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_else(|_| Arc::new(Policy::preset("national").expect("preset")))
+    }
+
+    /// The policy a case opened under.
+    pub fn policy_of(&self, id: &str, version: u32) -> Arc<Policy> {
+        self.policies
+            .read()
+            .ok()
+            .and_then(|m| m.get(&format!("{id}:{version}")).cloned())
+            .unwrap_or_else(|| self.policy())
+    }
+}
+
+/// The whole application: API, pages, static assets, with a body limit and panic guard.
+pub fn app(state: AppState) -> axum::Router {
+    let (api, _) = api::routes();
+    axum::Router::new()
+        .merge(api)
+        .merge(pages::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(error::ApiError::internal())
+        }))
+        .with_state(state)
+}
+
+/// Serves until the process is stopped; runs the job workers beside it.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    jobs::spawn(state.clone());
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -194,6 +194,10 @@ pub const TABLES: &[&str] = &[
     "deadlines",
     "jobs",
     "outbox",
+    "items",
+    "item_versions",
+    "faq",
+    "search_log",
 ];
 
 impl Store {

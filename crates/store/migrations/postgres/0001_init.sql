@@ -80,3 +80,17 @@ CREATE TABLE outbox (
   lease_owner TEXT, lease_until TEXT, attempts BIGINT NOT NULL DEFAULT 0, sent_at TEXT,
   last_error TEXT);
 CREATE INDEX outbox_pending ON outbox(sent_at, id);
+CREATE TABLE items (
+  id BIGSERIAL PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, unit_id BIGINT REFERENCES units(id),
+  version BIGINT NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by BIGINT);
+CREATE TABLE item_versions (
+  item_id BIGINT NOT NULL REFERENCES items(id), version BIGINT NOT NULL, doc TEXT NOT NULL,
+  at TEXT NOT NULL, by_id BIGINT, PRIMARY KEY (item_id, version));
+CREATE TABLE faq (
+  id BIGSERIAL PRIMARY KEY, question TEXT NOT NULL, answer TEXT NOT NULL, item_codes TEXT NOT NULL,
+  unit_id BIGINT, source TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  active BIGINT NOT NULL DEFAULT 1);
+CREATE TABLE search_log (
+  id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, staff_id BIGINT, query TEXT NOT NULL, hits BIGINT NOT NULL,
+  top_id BIGINT, used_id BIGINT);
+CREATE INDEX search_log_at ON search_log(at);

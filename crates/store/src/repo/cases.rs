@@ -1,1 +1,496 @@
 //! Cases, their timeline, veto requests, escalations and filings.
+//!
+//! A case is stored as its domain value (JSON) beside the columns that lists and jobs query.
+//! Every save appends the timeline event and the audit entry in the same transaction.
+
+use super::{Ctx, audit};
+use crate::{Result, Row, StoreError, Tx, params};
+use noveto_domain::case::{Case, Event, VetoRequest};
+use serde::Serialize;
+use serde_json::json;
+
+fn to_doc<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Deadlines as the job runner sees them: `(due day, state)` per deadline, computed by the
+/// caller with the calendar.
+pub struct DueInfo {
+    pub what: String,
+    pub due: Option<String>,
+    pub state: &'static str,
+}
+
+fn sync_deadlines(
+    tx: &mut dyn Tx,
+    case_id: i64,
+    owner: i64,
+    c: &Case,
+    dues: &[DueInfo],
+) -> Result<()> {
+    for (i, (d, info)) in c.deadlines.iter().zip(dues).enumerate() {
+        let key = format!("{}#{}", info.what, i);
+        tx.exec(
+            "INSERT INTO deadlines (entity, entity_id, what, owner_id, due, state, doc) VALUES ('case', $1, $2, $3, $4, $5, $6)
+             ON CONFLICT (entity, entity_id, what) DO UPDATE SET due = excluded.due, state = excluded.state, doc = excluded.doc, owner_id = excluded.owner_id",
+            params![case_id, key, owner, info.due.clone(), info.state, to_doc(d)?],
+        )?;
+    }
+    Ok(())
+}
+
+/// The earliest due day of a running deadline, for sorting the workbench.
+fn next_due(dues: &[DueInfo]) -> Option<String> {
+    dues.iter()
+        .filter(|d| d.state != "met")
+        .filter_map(|d| d.due.clone())
+        .min()
+}
+
+pub fn insert(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    c: &Case,
+    ev: &Event,
+    dues: &[DueInfo],
+) -> Result<(i64, String)> {
+    let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
+    let id = tx.insert(
+        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, doc, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}', 1) RETURNING id",
+        params![
+            tmp,
+            c.center_id,
+            c.unit_id,
+            c.window_id,
+            c.first_contact_id,
+            c.status.as_str(),
+            serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)),
+            c.item_code.clone(),
+            ctx.now.as_str(),
+            next_due(dues)
+        ],
+    )?;
+    // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
+    let receipt = format!("{}{:06}", c.receipt_no, id);
+    let mut c = c.clone();
+    c.receipt_no = receipt.clone();
+    tx.exec(
+        "UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3",
+        params![receipt.as_str(), to_doc(&c)?, id],
+    )?;
+    event(tx, ctx, id, ev)?;
+    sync_deadlines(tx, id, c.first_contact_id, &c, dues)?;
+    audit::append(
+        tx,
+        ctx,
+        "case.received",
+        "case",
+        id,
+        &json!({"receipt_no": receipt, "status": c.status}),
+    )?;
+    Ok((id, receipt))
+}
+
+fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
+    tx.exec(
+        "INSERT INTO case_events (case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)",
+        params![
+            case_id,
+            ctx.now.as_str(),
+            ctx.actor,
+            ev.kind.as_str(),
+            ev.detail.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Saves a changed case. `version` is the one read: a concurrent change makes this fail
+/// (optimistic lock) instead of silently overwriting it.
+pub fn save(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    c: &Case,
+    ev: &Event,
+    dues: &[DueInfo],
+) -> Result<()> {
+    let n = tx.exec(
+        "UPDATE cases SET status = $1, next_due = $2, doc = $3, version = version + 1 WHERE id = $4 AND version = $5",
+        params![c.status.as_str(), next_due(dues), to_doc(c)?, id, version],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Unique(
+            "办件已被他人同时修改，请刷新后重试".into(),
+        ));
+    }
+    event(tx, ctx, id, ev)?;
+    sync_deadlines(tx, id, c.first_contact_id, c, dues)?;
+    audit::append(
+        tx,
+        ctx,
+        &format!("case.{}", ev.kind),
+        "case",
+        id,
+        &json!({"status": c.status, "detail": ev.detail}),
+    )
+}
+
+pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
+    match tx.query_one("SELECT doc, version FROM cases WHERE id = $1", params![id])? {
+        Some(r) => Ok(Some((r.json(0)?, r.i64(1)))),
+        None => Ok(None),
+    }
+}
+
+pub fn id_by_receipt(tx: &mut dyn Tx, receipt: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_one(
+            "SELECT id FROM cases WHERE receipt_no = $1",
+            params![receipt],
+        )?
+        .map(|r| r.i64(0)))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    pub detail: serde_json::Value,
+}
+
+pub fn timeline(tx: &mut dyn Tx, case_id: i64) -> Result<Vec<TimelineEntry>> {
+    Ok(tx
+        .query(
+            "SELECT e.at, e.actor_id, s.name, e.kind, e.detail FROM case_events e LEFT JOIN staff s ON s.id = e.actor_id
+             WHERE e.case_id = $1 ORDER BY e.id",
+            params![case_id],
+        )?
+        .iter()
+        .map(|r| TimelineEntry {
+            at: r.str(0),
+            actor_id: r.opt_i64(1),
+            actor_name: r.opt_str(2),
+            kind: r.str(3),
+            detail: serde_json::from_str(&r.str(4)).unwrap_or_default(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub receipt_no: String,
+    pub status: String,
+    pub kind: String,
+    pub opened_at: String,
+    pub next_due: Option<String>,
+    pub applicant: String,
+    pub request: String,
+}
+
+fn case_row(r: &Row) -> CaseRow {
+    let doc: serde_json::Value = serde_json::from_str(&r.str(6)).unwrap_or_default();
+    CaseRow {
+        id: r.i64(0),
+        receipt_no: r.str(1),
+        status: r.str(2),
+        kind: r.str(3),
+        opened_at: r.str(4),
+        next_due: r.opt_str(5),
+        applicant: doc["applicant"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        request: doc["request"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .take(60)
+            .collect(),
+    }
+}
+
+const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc";
+
+/// NV-1: the first contact's open cases, nearest due day first (no due day last).
+pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Result<Vec<CaseRow>> {
+    Ok(tx
+        .query(
+            &format!(
+                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND status <> 'closed'
+                 ORDER BY CASE WHEN next_due IS NULL THEN 1 ELSE 0 END, next_due, id LIMIT $2"
+            ),
+            params![staff_id, limit],
+        )?
+        .iter()
+        .map(case_row)
+        .collect())
+}
+
+/// Cases of a unit (or all, for a center role), newest first, with an optional status.
+pub fn list(
+    tx: &mut dyn Tx,
+    unit_id: Option<i64>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CaseRow>> {
+    Ok(tx
+        .query(
+            &format!(
+                "SELECT {ROW_COLS} FROM cases WHERE ($1 IS NULL OR unit_id = $1) AND ($2 IS NULL OR status = $2)
+                 ORDER BY id DESC LIMIT $3 OFFSET $4"
+            ),
+            params![unit_id, status.map(String::from), limit, offset],
+        )?
+        .iter()
+        .map(case_row)
+        .collect())
+}
+
+pub fn insert_veto(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    v: &VetoRequest,
+    unit_id: Option<i64>,
+) -> Result<i64> {
+    let id = tx.insert(
+        "INSERT INTO veto_requests (case_id, unit_id, status, level, requested_at, doc) VALUES ($1, $2, $3, $4, $5, '{}') RETURNING id",
+        params![v.case_id, unit_id, v.status.as_str(), v.level().map(|l| l.as_str()), ctx.now.as_str()],
+    )?;
+    let mut v = v.clone();
+    v.id = id;
+    tx.exec(
+        "UPDATE veto_requests SET doc = $1 WHERE id = $2",
+        params![to_doc(&v)?, id],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "veto.request",
+        "veto_request",
+        id,
+        &json!({"case_id": v.case_id, "reason": v.reason, "legal_basis": v.legal_basis, "levels": v.levels}),
+    )?;
+    Ok(id)
+}
+
+pub fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
+    tx.exec(
+        "UPDATE veto_requests SET status = $1, level = $2, doc = $3 WHERE id = $4",
+        params![
+            v.status.as_str(),
+            v.level().map(|l| l.as_str()),
+            to_doc(v)?,
+            v.id
+        ],
+    )?;
+    let last = v.chain.last();
+    audit::append(
+        tx,
+        ctx,
+        "veto.decision",
+        "veto_request",
+        v.id,
+        &json!({"status": v.status, "decision": last}),
+    )
+}
+
+pub fn get_veto(tx: &mut dyn Tx, id: i64) -> Result<Option<VetoRequest>> {
+    match tx.query_one("SELECT doc FROM veto_requests WHERE id = $1", params![id])? {
+        Some(r) => Ok(Some(r.json(0)?)),
+        None => Ok(None),
+    }
+}
+
+/// Pending veto requests waiting at one of `levels`, oldest first.
+pub fn pending_vetoes(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(VetoRequest, Option<i64>)>> {
+    tx.query(
+        "SELECT doc, unit_id FROM veto_requests WHERE status = 'pending' ORDER BY id LIMIT $1",
+        params![limit],
+    )?
+    .iter()
+    .map(|r| Ok((r.json(0)?, r.opt_i64(1))))
+    .collect()
+}
+
+/// NV-9: the filing with the center opens when the veto is requested …
+pub fn open_filing(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    v: &VetoRequest,
+    unit_id: Option<i64>,
+) -> Result<()> {
+    let month: String = ctx.now.chars().take(7).collect();
+    let id = tx.insert(
+        "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        params![v.id, v.case_id, unit_id, month, ctx.now.as_str()],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "filing.open",
+        "filing",
+        id,
+        &json!({"veto_request_id": v.id}),
+    )
+}
+
+/// … and closes at its result ("一头一尾").
+pub fn close_filing(tx: &mut dyn Tx, ctx: &Ctx, veto_request_id: i64, outcome: &str) -> Result<()> {
+    tx.exec(
+        "UPDATE filings SET closed_at = $1, outcome = $2 WHERE veto_request_id = $3 AND closed_at IS NULL",
+        params![ctx.now.as_str(), outcome, veto_request_id],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "filing.close",
+        "veto_request",
+        veto_request_id,
+        &json!({"outcome": outcome}),
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Filing {
+    pub veto_request_id: i64,
+    pub case_id: i64,
+    pub unit_id: Option<i64>,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub outcome: Option<String>,
+}
+
+pub fn filings(tx: &mut dyn Tx, month: &str) -> Result<Vec<Filing>> {
+    Ok(tx
+        .query(
+            "SELECT veto_request_id, case_id, unit_id, opened_at, closed_at, outcome FROM filings WHERE month = $1 ORDER BY id",
+            params![month],
+        )?
+        .iter()
+        .map(|r| Filing {
+            veto_request_id: r.i64(0),
+            case_id: r.i64(1),
+            unit_id: r.opt_i64(2),
+            opened_at: r.str(3),
+            closed_at: r.opt_str(4),
+            outcome: r.opt_str(5),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    pub id: i64,
+    pub case_id: i64,
+    pub unit_id: Option<i64>,
+    pub level: String,
+    pub major: bool,
+    pub status: String,
+    pub due: String,
+    pub reason: String,
+    pub answer: Option<String>,
+    pub created_at: String,
+    pub created_by: i64,
+}
+
+fn escalation(r: &Row) -> Escalation {
+    Escalation {
+        id: r.i64(0),
+        case_id: r.i64(1),
+        unit_id: r.opt_i64(2),
+        level: r.str(3),
+        major: r.bool(4),
+        status: r.str(5),
+        due: r.str(6),
+        reason: r.str(7),
+        answer: r.opt_str(8),
+        created_at: r.str(9),
+        created_by: r.i64(10),
+    }
+}
+const ESC_COLS: &str =
+    "id, case_id, unit_id, level, major, status, due, reason, answer, created_at, created_by";
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_escalation(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    case_id: i64,
+    unit_id: Option<i64>,
+    level: &str,
+    major: bool,
+    due: &str,
+    reason: &str,
+) -> Result<i64> {
+    // A new escalation supersedes the open one of the same case (it climbed a level).
+    tx.exec(
+        "UPDATE escalations SET status = 'superseded' WHERE case_id = $1 AND status = 'open'",
+        params![case_id],
+    )?;
+    let id = tx.insert(
+        "INSERT INTO escalations (case_id, unit_id, level, major, status, due, reason, created_at, created_by)
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8) RETURNING id",
+        params![case_id, unit_id, level, major, due, reason, ctx.now.as_str(), ctx.actor.unwrap_or(0)],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "escalation.open",
+        "escalation",
+        id,
+        &json!({"case_id": case_id, "level": level, "major": major, "due": due}),
+    )?;
+    Ok(id)
+}
+
+pub fn get_escalation(tx: &mut dyn Tx, id: i64) -> Result<Option<Escalation>> {
+    Ok(tx
+        .query_one(
+            &format!("SELECT {ESC_COLS} FROM escalations WHERE id = $1"),
+            params![id],
+        )?
+        .as_ref()
+        .map(escalation))
+}
+
+pub fn open_escalation_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Option<Escalation>> {
+    Ok(tx
+        .query_one(&format!("SELECT {ESC_COLS} FROM escalations WHERE case_id = $1 AND status = 'open' ORDER BY id DESC"), params![case_id])?
+        .as_ref()
+        .map(escalation))
+}
+
+pub fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Result<()> {
+    tx.exec(
+        "UPDATE escalations SET status = 'answered', answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4",
+        params![answer, ctx.now.as_str(), ctx.actor, id],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "escalation.answer",
+        "escalation",
+        id,
+        &json!({"answer": answer}),
+    )
+}
+
+pub fn open_escalations(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Escalation>> {
+    Ok(tx
+        .query(
+            &format!(
+                "SELECT {ESC_COLS} FROM escalations WHERE status = 'open' ORDER BY due, id LIMIT $1"
+            ),
+            params![limit],
+        )?
+        .iter()
+        .map(escalation)
+        .collect())
+}

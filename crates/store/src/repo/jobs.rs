@@ -1,1 +1,230 @@
-//! Background work: deadlines to watch, jobs claimed with leases, the outbox.
+//! Background work: deadlines to remind and escalate, and the outbox (DESIGN invariant 7).
+//!
+//! Exactly once across servers: a reminder or escalation is claimed by a conditional update
+//! (`… WHERE reminded = 0`) in the same transaction that writes its outbox messages. On
+//! PostgreSQL a second server's update waits for the first's row lock and then finds nothing to
+//! change; on SQLite the writer is single. Outbox delivery is claimed with a lease that expires,
+//! so a crashed worker's messages are retried by another.
+
+use super::{Ctx, audit};
+use crate::{Result, Row, Tx, params};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineRow {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub what: String,
+    pub owner_id: Option<i64>,
+    pub due: String,
+}
+
+fn dl(r: &Row) -> DeadlineRow {
+    DeadlineRow {
+        id: r.i64(0),
+        entity: r.str(1),
+        entity_id: r.i64(2),
+        what: r.str(3),
+        owner_id: r.opt_i64(4),
+        due: r.str(5),
+    }
+}
+
+/// Running deadlines due on or before `until` that were not reminded yet.
+pub fn to_remind(tx: &mut dyn Tx, until: &str, limit: i64) -> Result<Vec<DeadlineRow>> {
+    Ok(tx
+        .query(
+            "SELECT id, entity, entity_id, what, owner_id, due FROM deadlines
+             WHERE state NOT IN ('met', 'paused') AND due IS NOT NULL AND due <= $1 AND reminded = 0 ORDER BY due, id LIMIT $2",
+            params![until, limit],
+        )?
+        .iter()
+        .map(dl)
+        .collect())
+}
+
+/// Running deadlines whose due day is before `today` and that were not escalated yet.
+pub fn missed(tx: &mut dyn Tx, today: &str, limit: i64) -> Result<Vec<DeadlineRow>> {
+    Ok(tx
+        .query(
+            "SELECT id, entity, entity_id, what, owner_id, due FROM deadlines
+             WHERE state NOT IN ('met', 'paused') AND due IS NOT NULL AND due < $1 AND escalated = 0 ORDER BY due, id LIMIT $2",
+            params![today, limit],
+        )?
+        .iter()
+        .map(dl)
+        .collect())
+}
+
+/// Every running deadline past its due day (the supervision section's list).
+pub fn missed_all(tx: &mut dyn Tx, today: &str, limit: i64) -> Result<Vec<DeadlineRow>> {
+    Ok(tx
+        .query(
+            "SELECT id, entity, entity_id, what, owner_id, due FROM deadlines
+             WHERE state NOT IN ('met', 'paused') AND due IS NOT NULL AND due < $1 ORDER BY due, id LIMIT $2",
+            params![today, limit],
+        )?
+        .iter()
+        .map(dl)
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Message {
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// Unique per intended message: the same message is never queued twice.
+    pub dedupe: String,
+}
+
+pub fn enqueue(tx: &mut dyn Tx, ctx: &Ctx, m: &Message) -> Result<bool> {
+    let n = tx.exec(
+        "INSERT INTO outbox (channel, recipient, subject, body, dedupe, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (dedupe) DO NOTHING",
+        params![m.channel.as_str(), m.recipient.as_str(), m.subject.as_str(), m.body.as_str(), m.dedupe.as_str(), ctx.now.as_str()],
+    )?;
+    Ok(n > 0)
+}
+
+/// Claims the reminder of one deadline; `false` if another runner already did. The messages
+/// are queued in the same transaction.
+pub fn claim_reminder(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    deadline_id: i64,
+    msgs: &[Message],
+) -> Result<bool> {
+    let n = tx.exec(
+        "UPDATE deadlines SET reminded = 1 WHERE id = $1 AND reminded = 0",
+        params![deadline_id],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    for m in msgs {
+        enqueue(tx, ctx, m)?;
+    }
+    audit::append(
+        tx,
+        ctx,
+        "deadline.remind",
+        "deadline",
+        deadline_id,
+        &json!({"messages": msgs.len()}),
+    )?;
+    Ok(true)
+}
+
+/// Claims the escalation of one missed deadline; `false` if another runner already did.
+pub fn claim_escalation(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    deadline_id: i64,
+    msgs: &[Message],
+) -> Result<bool> {
+    let n = tx.exec(
+        "UPDATE deadlines SET escalated = 1 WHERE id = $1 AND escalated = 0",
+        params![deadline_id],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    for m in msgs {
+        enqueue(tx, ctx, m)?;
+    }
+    audit::append(
+        tx,
+        ctx,
+        "deadline.escalate",
+        "deadline",
+        deadline_id,
+        &json!({"messages": msgs.len()}),
+    )?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outgoing {
+    pub id: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub dedupe: String,
+    pub attempts: i64,
+}
+
+/// Leases up to `limit` unsent messages to `owner` until `lease_until`.
+pub fn claim_outbox(
+    tx: &mut dyn Tx,
+    owner: &str,
+    now: &str,
+    lease_until: &str,
+    limit: i64,
+) -> Result<Vec<Outgoing>> {
+    // The outer conditions are re-checked on the row a concurrent claimer may have changed.
+    tx.exec(
+        "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4)
+           AND sent_at IS NULL AND (lease_until IS NULL OR lease_until < $3)",
+        params![owner, lease_until, now, limit],
+    )?;
+    Ok(tx
+        .query(
+            "SELECT id, channel, recipient, subject, body, dedupe, attempts FROM outbox WHERE lease_owner = $1 AND lease_until = $2 AND sent_at IS NULL ORDER BY id",
+            params![owner, lease_until],
+        )?
+        .iter()
+        .map(|r| Outgoing {
+            id: r.i64(0),
+            channel: r.str(1),
+            recipient: r.str(2),
+            subject: r.str(3),
+            body: r.str(4),
+            dedupe: r.str(5),
+            attempts: r.i64(6),
+        })
+        .collect())
+}
+
+pub fn outbox_sent(tx: &mut dyn Tx, id: i64, owner: &str, now: &str) -> Result<bool> {
+    Ok(tx.exec(
+        "UPDATE outbox SET sent_at = $1 WHERE id = $2 AND lease_owner = $3 AND sent_at IS NULL",
+        params![now, id, owner],
+    )? > 0)
+}
+
+/// A failed delivery: released for a retry at `retry_at`.
+pub fn outbox_failed(
+    tx: &mut dyn Tx,
+    id: i64,
+    owner: &str,
+    error: &str,
+    retry_at: &str,
+) -> Result<()> {
+    tx.exec(
+        "UPDATE outbox SET last_error = $1, lease_until = $2 WHERE id = $3 AND lease_owner = $4",
+        params![error, retry_at, id, owner],
+    )?;
+    Ok(())
+}
+
+/// Messages addressed to one staff member (their in-app inbox), newest first.
+pub fn messages_for(
+    tx: &mut dyn Tx,
+    recipient: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String)>> {
+    Ok(tx
+        .query(
+            "SELECT created_at, subject, body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT $2",
+            params![recipient, limit],
+        )?
+        .iter()
+        .map(|r| (r.str(0), r.str(1), r.str(2)))
+        .collect())
+}

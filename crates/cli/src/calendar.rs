@@ -1,0 +1,162 @@
+//! `noveto calendar`: due dates, working days, importing a year's notice, showing a year.
+
+use crate::{Fail, Store};
+use chrono::{Datelike, NaiveDate};
+use noveto_domain::calendar::Calendar;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum CalendarCmd {
+    /// Print the N-th working day after DATE (DATE not counted; N = 0 is the same day).
+    Due {
+        #[arg(long)]
+        from: String,
+        #[arg(long, default_value_t = 0)]
+        working_days: u32,
+        /// Local overrides of this region (needs --data).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Print true or false.
+    IsWorkingDay {
+        date: String,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// Import a year's notice (noveto TOML or the notice JSON format) into a store.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        store: Store,
+    },
+    /// Print a year's days off and make-up working days.
+    Show {
+        year: i32,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        database: Option<String>,
+    },
+}
+
+fn day(s: &str) -> Result<NaiveDate, Fail> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Fail(format!("日期“{s}”无效，格式应为 YYYY-MM-DD")))
+}
+
+/// The built-in calendar, or the one of a store (imported years and a region's overrides).
+async fn calendar(
+    data: Option<PathBuf>,
+    database: Option<String>,
+    region: Option<String>,
+) -> Result<Calendar, Fail> {
+    let Some(data) = data.or_else(|| database.as_ref().map(|_| PathBuf::from("."))) else {
+        return Ok(Calendar::builtin());
+    };
+    let st = crate::open_existing(&Store { data, database })?;
+    let region = region.unwrap_or_default();
+    let (years, overrides) = st
+        .read(move |tx| {
+            Ok::<_, noveto_store::StoreError>((
+                noveto_store::repo::calendar::years(tx)?,
+                noveto_store::repo::calendar::overrides(tx, &region)?,
+            ))
+        })
+        .await?;
+    let mut cal = Calendar::builtin();
+    for y in years {
+        cal = cal.with_year(y)?;
+    }
+    Ok(cal.with_overrides(overrides))
+}
+
+pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
+    match cmd {
+        CalendarCmd::Due {
+            from,
+            working_days,
+            region,
+            data,
+            database,
+        } => {
+            let cal = calendar(data, database, region).await?;
+            println!("{}", cal.due(day(&from)?, working_days)?);
+        }
+        CalendarCmd::IsWorkingDay {
+            date,
+            region,
+            data,
+            database,
+        } => {
+            let cal = calendar(data, database, region).await?;
+            println!("{}", cal.is_working_day(day(&date)?)?);
+        }
+        CalendarCmd::Import { file, store } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
+            let years = noveto_server::api::calendar::parse_years(&text)?;
+            let st = crate::open_existing(&store)?;
+            // Validate against what the store has before writing anything.
+            let mut cal = calendar(Some(store.data.clone()), store.database.clone(), None).await?;
+            for y in &years {
+                cal = cal.with_year(y.clone())?;
+            }
+            let now = noveto_domain::time::rfc3339(noveto_domain::time::local(chrono::Utc::now()));
+            let ys = years.clone();
+            st.write(move |tx| {
+                let ctx = noveto_store::repo::Ctx { actor: None, now };
+                for y in &ys {
+                    noveto_store::repo::calendar::save_year(tx, &ctx, y)?;
+                }
+                Ok::<_, noveto_store::StoreError>(())
+            })
+            .await?;
+            let (lo, hi) = cal.covered();
+            println!(
+                "已导入 {} 年；日历现覆盖 {lo}–{hi} 年。运行中的服务请重启以载入。",
+                years
+                    .iter()
+                    .map(|y| y.year.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
+        }
+        CalendarCmd::Show {
+            year,
+            data,
+            database,
+        } => {
+            let cal = calendar(data, database, None).await?;
+            let n = cal
+                .year(year)
+                .ok_or_else(|| Fail(format!("日历未覆盖 {year} 年")))?;
+            for u in &n.notices {
+                println!("依据：{u}");
+            }
+            let mut d =
+                NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Fail("年份无效".into()))?;
+            while d.year() == year {
+                let w = cal.is_working_day(d)?;
+                let weekend = d.weekday().number_from_monday() >= 6;
+                if w == weekend {
+                    println!(
+                        "{d} {} {}",
+                        if w { "上班" } else { "休息" },
+                        cal.label(d).unwrap_or_default()
+                    );
+                }
+                d = d.succ_opt().ok_or_else(|| Fail("日期溢出".into()))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,1109 @@
+//! `noveto demo`: `init` plus a believable city center with a district center, units, windows,
+//! the special desks, staff in every role, a catalog and cases in every state. Cases are made
+//! through the same service functions the API uses, with a clock stepped through the past days.
+
+use crate::{Fail, Store};
+use chrono::{DateTime, FixedOffset};
+use indicatif::{ProgressBar, ProgressStyle};
+use noveto_domain::access::{Grant, Role, Scope, ScopeKind};
+use noveto_server::api::cases::{
+    self as svc, ApplicantIn, CaseIn, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn,
+    NoticeIn, ReferralIn, VetoIn,
+};
+use noveto_server::auth::{Principal, hash_password};
+use noveto_server::{AppState, Clock};
+use noveto_store::StoreError;
+use noveto_store::repo::items::{Item, Material};
+use noveto_store::repo::{Ctx, items, org};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub const DEMO_PASSWORD: &str = "noveto-demo";
+
+pub struct Logins {
+    pub admin_password: String,
+    pub staff: Vec<(String, String, String)>,
+}
+
+pub fn print_logins(l: &Logins) {
+    println!("演示账号（密码均为 {DEMO_PASSWORD}）：");
+    for (login, name, role) in &l.staff {
+        println!("  {login:<16} {name:<6} {role}");
+    }
+    println!("  admin            系统管理员  密码 {}", l.admin_password);
+}
+
+/// Units of the city center: (key, name, windows).
+const UNITS: &[(&str, &str, &[&str])] = &[
+    (
+        "scjg",
+        "市市场监督管理局",
+        &["市场主体登记窗口", "食品经营许可窗口"],
+    ),
+    (
+        "bdc",
+        "市自然资源和规划局（不动产登记中心）",
+        &["不动产登记窗口"],
+    ),
+    (
+        "rs",
+        "市人力资源和社会保障局",
+        &["社保业务窗口", "就业创业窗口"],
+    ),
+    ("ga", "市公安局（户政·出入境）", &["户政窗口", "出入境窗口"]),
+    ("gjj", "市住房公积金管理中心", &["公积金窗口"]),
+    ("sw", "国家税务总局清江市税务局", &["办税服务窗口"]),
+    ("wj", "市卫生健康委员会", &["医疗机构执业许可窗口"]),
+    ("jt", "市交通运输局", &["道路运输许可窗口"]),
+];
+
+/// The catalog: (code, name, unit key, legal basis, time limit wd, 容缺, 告知承诺, materials
+/// with `*` marking a main material).
+type ItemRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    bool,
+    bool,
+    &'static str,
+);
+pub const CATALOG: &[ItemRow] = &[
+    (
+        "SC-001",
+        "企业设立登记",
+        "scjg",
+        "《中华人民共和国市场主体登记管理条例》第二十一条",
+        3,
+        true,
+        false,
+        "设立登记申请书*;公司章程*;股东主体资格证明*;法定代表人任职文件*;住所使用相关文件",
+    ),
+    (
+        "SC-002",
+        "企业变更登记",
+        "scjg",
+        "《中华人民共和国市场主体登记管理条例》第二十四条",
+        3,
+        true,
+        false,
+        "变更登记申请书*;变更决议或决定*;章程修正案;营业执照正副本*",
+    ),
+    (
+        "SC-003",
+        "企业注销登记",
+        "scjg",
+        "《中华人民共和国市场主体登记管理条例》第三十一条",
+        5,
+        false,
+        false,
+        "注销登记申请书*;清算报告*;营业执照正副本*;清税证明*",
+    ),
+    (
+        "SC-004",
+        "营业执照遗失补领",
+        "scjg",
+        "《中华人民共和国市场主体登记管理条例实施细则》第七十一条",
+        1,
+        false,
+        false,
+        "补领申请书*;遗失声明*;法定代表人身份证明*",
+    ),
+    (
+        "SC-005",
+        "个体工商户登记",
+        "scjg",
+        "《促进个体工商户发展条例》第八条",
+        1,
+        true,
+        false,
+        "个体工商户登记申请书*;经营者身份证明*;经营场所使用证明",
+    ),
+    (
+        "SC-006",
+        "食品经营许可",
+        "scjg",
+        "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》",
+        10,
+        true,
+        true,
+        "食品经营许可申请书*;营业执照*;食品安全管理制度*;经营场所平面图;设备布局图",
+    ),
+    (
+        "SC-007",
+        "小餐饮登记",
+        "scjg",
+        "地方小作坊小餐饮管理条例",
+        5,
+        true,
+        true,
+        "登记申请表*;营业执照*;从业人员健康证明*;经营场所照片",
+    ),
+    (
+        "SC-008",
+        "药品零售企业许可",
+        "scjg",
+        "《中华人民共和国药品管理法》第五十二条",
+        15,
+        false,
+        false,
+        "申请书*;营业执照*;执业药师注册证*;经营场所证明*;质量管理文件*",
+    ),
+    (
+        "BD-001",
+        "国有建设用地使用权及房屋所有权首次登记",
+        "bdc",
+        "《不动产登记暂行条例》第十四条",
+        5,
+        true,
+        false,
+        "不动产登记申请书*;身份证明*;土地权属来源材料*;竣工验收材料*;测绘成果",
+    ),
+    (
+        "BD-002",
+        "二手房转移登记",
+        "bdc",
+        "《不动产登记暂行条例》第十四条",
+        3,
+        true,
+        false,
+        "不动产登记申请书*;买卖双方身份证明*;不动产权证书*;买卖合同*;完税凭证*",
+    ),
+    (
+        "BD-003",
+        "抵押权首次登记",
+        "bdc",
+        "《不动产登记暂行条例实施细则》第六十六条",
+        1,
+        false,
+        false,
+        "登记申请书*;主债权合同*;抵押合同*;不动产权证书*",
+    ),
+    (
+        "BD-004",
+        "不动产权证书遗失补发",
+        "bdc",
+        "《不动产登记暂行条例实施细则》第二十二条",
+        5,
+        false,
+        false,
+        "补发申请书*;身份证明*;遗失声明*",
+    ),
+    (
+        "BD-005",
+        "不动产登记资料查询",
+        "bdc",
+        "《不动产登记资料查询暂行办法》",
+        0,
+        false,
+        false,
+        "查询申请书*;身份证明*",
+    ),
+    (
+        "RS-001",
+        "职工参保登记",
+        "rs",
+        "《中华人民共和国社会保险法》第五十八条",
+        1,
+        true,
+        false,
+        "参保登记表*;营业执照*;职工身份证明*;劳动合同",
+    ),
+    (
+        "RS-002",
+        "失业保险金申领",
+        "rs",
+        "《失业保险条例》第十六条",
+        5,
+        false,
+        true,
+        "身份证明*;解除劳动合同证明*;银行账户信息",
+    ),
+    (
+        "RS-003",
+        "就业创业证申领",
+        "rs",
+        "《就业服务与就业管理规定》第六十三条",
+        1,
+        true,
+        true,
+        "申请表*;身份证明*;近期免冠照片",
+    ),
+    (
+        "RS-004",
+        "养老保险关系转移接续",
+        "rs",
+        "《城镇企业职工基本养老保险关系转移接续暂行办法》",
+        15,
+        false,
+        false,
+        "转移接续申请表*;参保缴费凭证*;身份证明*",
+    ),
+    (
+        "RS-005",
+        "退休待遇核准",
+        "rs",
+        "《国务院关于工人退休、退职的暂行办法》",
+        10,
+        false,
+        false,
+        "退休审批表*;身份证明*;档案材料*",
+    ),
+    (
+        "GA-001",
+        "居民身份证换领",
+        "ga",
+        "《中华人民共和国居民身份证法》第八条",
+        20,
+        false,
+        false,
+        "居民户口簿*;原居民身份证*",
+    ),
+    (
+        "GA-002",
+        "居民身份证挂失补领",
+        "ga",
+        "《中华人民共和国居民身份证法》第十一条",
+        20,
+        false,
+        false,
+        "居民户口簿*;挂失声明",
+    ),
+    (
+        "GA-003",
+        "户口迁入（投靠）",
+        "ga",
+        "《中华人民共和国户口登记条例》第十三条",
+        10,
+        true,
+        true,
+        "迁入申请表*;居民户口簿*;亲属关系证明*;住房证明",
+    ),
+    (
+        "GA-004",
+        "普通护照签发",
+        "ga",
+        "《中华人民共和国护照法》第五条",
+        7,
+        false,
+        false,
+        "申请表*;居民身份证*;近期照片*",
+    ),
+    (
+        "GA-005",
+        "往来港澳通行证签发",
+        "ga",
+        "《中国公民因私事往来香港地区或者澳门地区的暂行管理办法》",
+        7,
+        false,
+        false,
+        "申请表*;居民身份证*;近期照片*",
+    ),
+    (
+        "GJ-001",
+        "住房公积金提取（购房）",
+        "gjj",
+        "《住房公积金管理条例》第二十四条",
+        3,
+        true,
+        true,
+        "提取申请表*;身份证明*;购房合同*;购房发票",
+    ),
+    (
+        "GJ-002",
+        "住房公积金个人住房贷款",
+        "gjj",
+        "《住房公积金管理条例》第二十六条",
+        15,
+        false,
+        false,
+        "贷款申请书*;身份证明*;婚姻状况证明*;购房合同*;收入证明",
+    ),
+    (
+        "GJ-003",
+        "住房公积金缴存登记",
+        "gjj",
+        "《住房公积金管理条例》第十四条",
+        1,
+        true,
+        false,
+        "缴存登记表*;营业执照*;经办人身份证明*",
+    ),
+    (
+        "SW-001",
+        "增值税发票领用",
+        "sw",
+        "《中华人民共和国发票管理办法》第十五条",
+        0,
+        false,
+        false,
+        "发票领用申请*;经办人身份证明*",
+    ),
+    (
+        "SW-002",
+        "清税证明开具",
+        "sw",
+        "《中华人民共和国税收征收管理法》第十六条",
+        1,
+        false,
+        true,
+        "清税申报表*;营业执照*",
+    ),
+    (
+        "SW-003",
+        "纳税信用复评",
+        "sw",
+        "《纳税信用管理办法（试行）》",
+        15,
+        false,
+        false,
+        "复评申请表*;相关证明材料",
+    ),
+    (
+        "WJ-001",
+        "医疗机构执业登记",
+        "wj",
+        "《医疗机构管理条例》第十五条",
+        20,
+        false,
+        false,
+        "执业登记申请书*;设置批准书*;营业场所证明*;人员资质证明*;规章制度",
+    ),
+    (
+        "WJ-002",
+        "医师执业注册",
+        "wj",
+        "《中华人民共和国医师法》第十三条",
+        20,
+        true,
+        false,
+        "注册申请审核表*;医师资格证书*;健康证明*;聘用证明*",
+    ),
+    (
+        "WJ-003",
+        "公共场所卫生许可",
+        "wj",
+        "《公共场所卫生管理条例》第八条",
+        15,
+        true,
+        true,
+        "卫生许可申请表*;营业执照*;从业人员健康证明*;卫生管理制度",
+    ),
+    (
+        "JT-001",
+        "道路普通货物运输经营许可",
+        "jt",
+        "《中华人民共和国道路运输条例》第二十四条",
+        20,
+        true,
+        true,
+        "申请表*;车辆情况*;驾驶人员从业资格证*;安全生产管理制度*",
+    ),
+    (
+        "JT-002",
+        "出租汽车驾驶员从业资格注册",
+        "jt",
+        "《出租汽车驾驶员从业资格管理规定》",
+        5,
+        false,
+        false,
+        "注册申请表*;从业资格证*;劳动合同",
+    ),
+];
+
+fn materials(spec: &str) -> Vec<Material> {
+    spec.split(';')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let main = s.ends_with('*');
+            let name = s.trim_end_matches('*').to_string();
+            Material {
+                common_errors: if main {
+                    format!("须提供原件核验；{name}填写不全、未签字盖章是常见问题")
+                } else {
+                    "可在受理后补交".into()
+                },
+                sample: format!("{name}（样表见窗口及网上办事指南）"),
+                name,
+                main,
+            }
+        })
+        .collect()
+}
+
+struct DemoClock(Arc<AtomicI64>);
+
+impl DemoClock {
+    fn set(&self, t: DateTime<FixedOffset>) {
+        self.0.store(t.timestamp(), Ordering::SeqCst);
+    }
+}
+
+fn principal(id: i64, login: &str, name: &str, grants: Vec<Grant>) -> Principal {
+    Principal {
+        id,
+        login: login.into(),
+        name: name.into(),
+        grants,
+        csrf: None,
+    }
+}
+
+pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
+    let created = crate::init::create(s, preset, Some("清江市政务服务中心")).await?;
+    let store = created.store.clone();
+    let now = noveto_domain::time::local(chrono::Utc::now());
+    let now_s = noveto_domain::time::rfc3339(now);
+    let hash = hash_password(DEMO_PASSWORD);
+    let pb = ProgressBar::new(5);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb.set_message("组织机构与人员");
+    let root = created.root_center;
+    // Organization and staff, in one transaction.
+    type Setup = (
+        Vec<(String, String, String)>,
+        Vec<(String, i64, Vec<i64>)>,
+        Vec<Principal>,
+    );
+    let (logins, unit_ids, people): Setup = store
+        .write(move |tx| {
+            let ctx = Ctx { actor: None, now: now_s.clone() };
+            tx.exec("UPDATE centers SET address = $1, hotline = $2, supervision_phone = $3 WHERE id = $4", noveto_store::params!["清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000", root])?;
+            let county = org::create_center(tx, &ctx, &org::NewCenter { name: "清江市河西区政务服务中心", parent_id: Some(root), level: "county", address: "河西区人民路 18 号", hotline: "0719-12345", supervision_phone: "0719-8456000" })?;
+            let mut logins = vec![];
+            let mut people = vec![];
+            let mut mk = |tx: &mut dyn noveto_store::Tx, login: &str, name: &str, grants: Vec<Grant>| -> Result<i64, StoreError> {
+                let id = org::create_staff(tx, &ctx, login, name, &hash)?;
+                for g in &grants {
+                    org::add_grant(tx, &ctx, id, *g)?;
+                }
+                logins.push((login.to_string(), name.to_string(), grants.iter().map(|g| g.role.label()).collect::<Vec<_>>().join("、")));
+                people.push(principal(id, login, name, grants));
+                Ok(id)
+            };
+            let c = |id| Scope { kind: ScopeKind::Center, id };
+            let names = [
+                ("王芳", "李强", "赵敏", "陈刚"),
+                ("刘洋", "周静", "吴磊", "孙丽"),
+                ("郑伟", "冯娟", "褚涛", "卫红"),
+                ("蒋超", "沈佳", "韩冰", "杨帆"),
+                ("朱琳", "秦勇", "尤燕", "许峰"),
+                ("何敏", "吕军", "施娜", "张军"),
+                ("孔莉", "曹阳", "严华", "华宁"),
+                ("金鑫", "魏巍", "陶然", "姜山"),
+            ];
+            let mut units = vec![];
+            for (i, (key, name, wins)) in UNITS.iter().enumerate() {
+                let u = org::create_unit(tx, &ctx, root, name)?;
+                let mut wids = vec![];
+                for w in wins.iter() {
+                    wids.push(org::create_window(tx, &ctx, root, Some(u), w, "window")?);
+                }
+                let (n1, n2, n3, n4) = names[i % names.len()];
+                let w = |id| Scope { kind: ScopeKind::Window, id };
+                let clerk_grants: Vec<Grant> = wids.iter().map(|id| Grant { role: Role::Clerk, scope: w(*id) }).collect();
+                let clerk = mk(tx, &format!("clerk-{key}"), n1, clerk_grants.clone())?;
+                let backup = mk(tx, &format!("clerk2-{key}"), &format!("{n1}的B岗"), clerk_grants)?;
+                let head_grants: Vec<Grant> = wids.iter().flat_map(|id| [Grant { role: Role::WindowHead, scope: w(*id) }, Grant { role: Role::Clerk, scope: w(*id) }]).collect();
+                mk(tx, &format!("head-{key}"), n2, head_grants)?;
+                let leader = mk(tx, &format!("leader-{key}"), n3, vec![Grant { role: Role::UnitLeader, scope: Scope { kind: ScopeKind::Unit, id: u } }])?;
+                mk(tx, &format!("chief-{key}"), n4, vec![Grant { role: Role::UnitHead, scope: Scope { kind: ScopeKind::Unit, id: u } }])?;
+                org::set_liaison(tx, &ctx, u, leader, clerk)?;
+                for wid in &wids {
+                    org::set_posts(tx, &ctx, *wid, Some(clerk), Some(backup))?;
+                }
+                units.push((key.to_string(), u, wids));
+            }
+            // The district: two units.
+            for (key, name, win) in [("hx-scjg", "河西区市场监督管理局", "河西区市场主体登记窗口"), ("hx-mz", "河西区民政局", "婚姻登记与社会救助窗口")] {
+                let u = org::create_unit(tx, &ctx, county, name)?;
+                let wid = org::create_window(tx, &ctx, county, Some(u), win, "window")?;
+                mk(tx, &format!("clerk-{key}"), "河西窗口人员", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: wid } }])?;
+                units.push((key.to_string(), u, vec![wid]));
+            }
+            let desk = org::create_window(tx, &ctx, root, None, "综合咨询服务台", "consultation_desk")?;
+            let bbc = org::create_window(tx, &ctx, root, None, "“办不成事”反映窗口", "unresolved_desk")?;
+            let tc = org::create_window(tx, &ctx, root, None, "“吐槽找茬”窗口", "complaint_window")?;
+            org::create_window(tx, &ctx, county, None, "河西区综合咨询服务台", "consultation_desk")?;
+            mk(tx, "desk", "导办员小林", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: desk } }])?;
+            mk(tx, "bbc-desk", "兜底窗口老周", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: bbc } }, Grant { role: Role::WindowHead, scope: Scope { kind: ScopeKind::Window, id: bbc } }])?;
+            mk(tx, "tc-desk", "找茬窗口小宋", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: tc } }])?;
+            mk(tx, "hall", "大厅经理郭敏", vec![Grant { role: Role::HallManager, scope: c(root) }])?;
+            mk(tx, "business", "业务科田甜", vec![Grant { role: Role::BusinessSection, scope: c(root) }])?;
+            mk(tx, "supervision", "监督科马骏", vec![Grant { role: Role::Supervision, scope: c(root) }])?;
+            mk(tx, "director", "局长邓华", vec![Grant { role: Role::Director, scope: c(root) }])?;
+            mk(tx, "oversight", "效能办彭鹏", vec![Grant { role: Role::Oversight, scope: c(root) }])?;
+            Ok::<_, StoreError>((logins, units, people))
+        })
+        .await?;
+    pb.inc(1);
+    pb.set_message("事项库");
+    let unit_of = |key: &str| {
+        unit_ids
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, u, _)| *u)
+    };
+    let catalog: Vec<Item> = CATALOG
+        .iter()
+        .map(|(code, name, unit, basis, tl, def, com, mats)| Item {
+            code: code.to_string(),
+            name: name.to_string(),
+            unit_id: unit_of(unit),
+            legal_basis: basis.to_string(),
+            accepting_unit: UNITS
+                .iter()
+                .find(|(k, _, _)| k == unit)
+                .map(|(_, n, _)| n.to_string())
+                .unwrap_or_default(),
+            steps: vec![
+                "申请".into(),
+                "受理".into(),
+                "审查".into(),
+                "决定".into(),
+                "送达".into(),
+            ],
+            materials: materials(mats),
+            fees: "不收费".into(),
+            fee_basis: String::new(),
+            time_limit_wd: *tl,
+            phone: "0719-12345".into(),
+            allows_deficiency: *def,
+            allows_commitment: *com,
+            online: true,
+            assisted: tl > &10,
+            version: 0,
+        })
+        .collect();
+    let now_s = noveto_domain::time::rfc3339(now);
+    store
+        .write(move |tx| {
+            let ctx = Ctx {
+                actor: None,
+                now: now_s,
+            };
+            for it in &catalog {
+                items::upsert(tx, &ctx, it)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    pb.inc(1);
+    pb.set_message("办件（各种状态）");
+    let ts = Arc::new(AtomicI64::new(now.timestamp()));
+    let ts2 = ts.clone();
+    let clock = Clock::from_fn(move || {
+        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
+        noveto_domain::time::local(t)
+    });
+    let dc = DemoClock(ts);
+    let state = AppState::load(store.clone(), clock, s.data.clone()).await?;
+    cases(&state, &dc, &people, now)
+        .await
+        .map_err(|e| Fail(format!("演示办件创建失败：{}", e.message)))?;
+    pb.inc(3);
+    pb.finish_and_clear();
+    let logins = Logins {
+        admin_password: created.admin_password,
+        staff: logins,
+    };
+    let mut text = format!("演示账号（密码均为 {DEMO_PASSWORD}）：\n");
+    for (l, n, r) in &logins.staff {
+        text.push_str(&format!("{l}\t{n}\t{r}\n"));
+    }
+    let path = s.data.join("demo-logins.txt");
+    if let Ok(mut f) = std::fs::File::create(&path) {
+        let _ = f.write_all(text.as_bytes());
+    }
+    Ok(logins)
+}
+
+fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
+    people
+        .iter()
+        .find(|p| p.login == login)
+        .unwrap_or(&people[0])
+}
+
+fn case_in(
+    kind: &str,
+    item: Option<&str>,
+    name: &str,
+    phone: &str,
+    org: Option<&str>,
+    request: &str,
+) -> CaseIn {
+    CaseIn {
+        kind: kind.into(),
+        channel: "window".into(),
+        item_code: item.map(String::from),
+        applicant: ApplicantIn {
+            name: name.into(),
+            org: org.map(String::from),
+            credit_code: None,
+            id_card: None,
+            phone: phone.into(),
+        },
+        request: request.into(),
+        window_id: None,
+    }
+}
+
+/// Cases in every state, spread over the last days.
+async fn cases(
+    s: &AppState,
+    c: &DemoClock,
+    people: &[Principal],
+    now: DateTime<FixedOffset>,
+) -> Result<(), noveto_server::error::ApiError> {
+    let day = |d: i64, h: u32| {
+        now - chrono::Duration::days(d) + chrono::Duration::hours(h as i64)
+            - chrono::Duration::hours(now.format("%H").to_string().parse::<i64>().unwrap_or(9))
+            + chrono::Duration::hours(9)
+    };
+    let clerk = who(people, "clerk-scjg");
+    let head = who(people, "head-scjg");
+    let leader = who(people, "leader-scjg");
+    let open = |p: &Principal, b: CaseIn| {
+        let p = p.clone();
+        async move {
+            svc::open_case(s, &p, svc::parse_case(b)?)
+                .await
+                .map(|(id, _, _)| id)
+        }
+    };
+    // 1. Received, waiting.
+    c.set(day(0, 0));
+    open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-001"),
+            "李明",
+            "13812345678",
+            Some("清江市明远科技有限公司"),
+            "新设立有限责任公司，申请营业执照。",
+        ),
+    )
+    .await?;
+    // 2. One-time notice.
+    c.set(day(3, 1));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-006"),
+            "张秀英",
+            "13907191234",
+            Some("张记面馆"),
+            "开面馆，申请食品经营许可。",
+        ),
+    )
+    .await?;
+    svc::do_notice(
+        s,
+        clerk,
+        id,
+        NoticeIn {
+            missing: vec![
+                MissingIn {
+                    material: "食品安全管理制度".into(),
+                    how_to_fix: "按样表填写并由经营者签字".into(),
+                },
+                MissingIn {
+                    material: "经营场所平面图".into(),
+                    how_to_fix: "标明操作间、库房位置".into(),
+                },
+            ],
+        },
+    )
+    .await?;
+    // 3. Accepted, running on the promised time limit.
+    c.set(day(2, 2));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-002"),
+            "王建国",
+            "13700001111",
+            Some("清江市兴华商贸有限公司"),
+            "变更公司住所。",
+        ),
+    )
+    .await?;
+    svc::do_accept(s, clerk, id).await?;
+    // 4. Acceptance with deficiency.
+    c.set(day(4, 0));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-005"),
+            "刘桂兰",
+            "15071234567",
+            None,
+            "开便利店，办个体工商户营业执照，租房合同还没签好。",
+        ),
+    )
+    .await?;
+    svc::do_deficiency(
+        s,
+        clerk,
+        id,
+        DeficiencyIn {
+            missing: vec![MissingIn {
+                material: "经营场所使用证明".into(),
+                how_to_fix: "签订租赁合同后补交复印件".into(),
+            }],
+            commitment_signed: true,
+            supplement_days: Some(5),
+        },
+    )
+    .await?;
+    // 5. Escalated: a gray area, and a major one.
+    c.set(day(1, 3));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-001"),
+            "陈晓",
+            "18671234567",
+            Some("清江市云端数据服务有限公司"),
+            "经营范围含“数据标注”，目录中没有对应表述，能否登记？",
+        ),
+    )
+    .await?;
+    svc::do_escalate(
+        s,
+        clerk,
+        id,
+        EscalationIn {
+            reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(),
+            major: false,
+        },
+    )
+    .await?;
+    c.set(day(8, 1));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-008"),
+            "赵海",
+            "13972345678",
+            Some("仁和大药房"),
+            "药店迁址后执业药师暂缺一周，能否先办许可？",
+        ),
+    )
+    .await?;
+    svc::do_escalate(
+        s,
+        clerk,
+        id,
+        EscalationIn {
+            reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(),
+            major: true,
+        },
+    )
+    .await?;
+    // 6. Veto pending.
+    c.set(day(1, 5));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-003"),
+            "孙伟",
+            "13508881234",
+            Some("清江市恒通物流有限公司"),
+            "公司有未结清的行政处罚，申请注销。",
+        ),
+    )
+    .await?;
+    svc::do_veto_request(
+        s,
+        clerk,
+        id,
+        VetoIn {
+            reason: "存在未履行完毕的行政处罚，不符合简易注销条件。".into(),
+            legal_basis: "《中华人民共和国市场主体登记管理条例》第三十三条".into(),
+            major: false,
+        },
+    )
+    .await?;
+    // 7. Veto approved at every level, case closed as vetoed.
+    c.set(day(6, 1));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-008"),
+            "周敏",
+            "13677778888",
+            Some("康泰药房"),
+            "在学校周边 50 米内开设药品零售店。",
+        ),
+    )
+    .await?;
+    let v = svc::do_veto_request(
+        s,
+        clerk,
+        id,
+        VetoIn {
+            reason: "经营场所不符合本市药品零售企业设置规划。".into(),
+            legal_basis: "《中华人民共和国药品管理法》第五十二条；本市药品零售企业设置规定".into(),
+            major: false,
+        },
+    )
+    .await?;
+    let vid = v["id"].as_i64().unwrap_or(0);
+    c.set(day(6, 3));
+    let policy = s.policy();
+    for level in policy.veto_levels(false).to_vec() {
+        let decider = match level {
+            noveto_domain::access::DecisionLevel::WindowHead => head,
+            noveto_domain::access::DecisionLevel::UnitLeader => leader,
+            _ => who(people, "chief-scjg"),
+        };
+        svc::do_decide(
+            s,
+            decider,
+            vid,
+            DecisionIn {
+                approve: true,
+                opinion: "经核实，选址确不符合规划，同意否决，并告知可另选址申请。".into(),
+            },
+        )
+        .await?;
+    }
+    c.set(day(5, 1));
+    svc::do_close(
+        s,
+        clerk,
+        id,
+        CloseIn {
+            outcome: "vetoed".into(),
+            veto_request_id: Some(vid),
+            note: Some("已出具不予许可通知书并告知另行选址".into()),
+        },
+    )
+    .await?;
+    // 8. Veto denied: the window head finds a way; the case is accepted instead.
+    c.set(day(5, 2));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-004"),
+            "吴芳",
+            "13311112222",
+            Some("吴记家政服务部"),
+            "营业执照遗失，法定代表人在外地无法到场。",
+        ),
+    )
+    .await?;
+    let v = svc::do_veto_request(
+        s,
+        clerk,
+        id,
+        VetoIn {
+            reason: "法定代表人无法到场签字。".into(),
+            legal_basis: "《市场主体登记管理条例实施细则》第七十一条".into(),
+            major: false,
+        },
+    )
+    .await?;
+    c.set(day(5, 4));
+    svc::do_decide(
+        s,
+        head,
+        v["id"].as_i64().unwrap_or(0),
+        DecisionIn {
+            approve: false,
+            opinion: "可通过电子营业执照远程签名或委托办理，不予否决，请继续办理。".into(),
+        },
+    )
+    .await?;
+    svc::do_accept(s, clerk, id).await?;
+    // 9. Approved and closed.
+    c.set(day(7, 0));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-005"),
+            "郑小红",
+            "13155556666",
+            None,
+            "开水果店，个体工商户登记。",
+        ),
+    )
+    .await?;
+    svc::do_accept(s, clerk, id).await?;
+    c.set(day(7, 2));
+    svc::do_close(
+        s,
+        clerk,
+        id,
+        CloseIn {
+            outcome: "approved".into(),
+            veto_request_id: None,
+            note: None,
+        },
+    )
+    .await?;
+    // 10. Referred, with a warm handoff.
+    c.set(day(2, 4));
+    let id = open(
+        clerk,
+        case_in(
+            "consultation",
+            None,
+            "马大爷",
+            "13011223344",
+            None,
+            "想办退休手续，不知道在哪个窗口。",
+        ),
+    )
+    .await?;
+    let rs = s
+        .store
+        .read(|tx| org::units(tx))
+        .await?
+        .into_iter()
+        .find(|u| u.name.contains("人力资源"))
+        .map(|u| u.id);
+    svc::do_referral(
+        s,
+        clerk,
+        id,
+        ReferralIn {
+            to_unit_id: rs,
+            to_window_id: None,
+            address: "市民中心二楼 B 区 12 号社保业务窗口".into(),
+            contact: "社保窗口 周静 0719-8221234".into(),
+            how: "携带身份证、户口簿原件，已电话联系窗口，到后直接办理，无需排队。".into(),
+            handoff: true,
+        },
+    )
+    .await?;
+    // 11. A consultation answered.
+    c.set(day(1, 1));
+    let desk = who(people, "desk");
+    let id = open(
+        desk,
+        case_in(
+            "consultation",
+            None,
+            "黄女士",
+            "15900001234",
+            None,
+            "办居住证需要什么材料？",
+        ),
+    )
+    .await?;
+    svc::do_close(
+        s,
+        desk,
+        id,
+        CloseIn {
+            outcome: "answered".into(),
+            veto_request_id: None,
+            note: Some("已告知材料清单并发放明白纸，可网上预约。".into()),
+        },
+    )
+    .await?;
+    // 12. Withdrawn.
+    c.set(day(3, 5));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-002"),
+            "林涛",
+            "13812340000",
+            Some("清江市林氏贸易有限公司"),
+            "变更法定代表人。",
+        ),
+    )
+    .await?;
+    svc::do_close(
+        s,
+        clerk,
+        id,
+        CloseIn {
+            outcome: "withdrawn".into(),
+            veto_request_id: None,
+            note: Some("申请人股东会决议未作出，自愿撤回".into()),
+        },
+    )
+    .await?;
+    // 13. Approved by commitment.
+    c.set(day(2, 6));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-007"),
+            "谢春梅",
+            "13822223333",
+            Some("谢家小吃"),
+            "小餐饮登记，健康证已体检待发。",
+        ),
+    )
+    .await?;
+    let mut l = svc::load(s, clerk, id, noveto_domain::access::Action::WorkCase).await?;
+    let rules = s
+        .store
+        .read(|tx| items::get(tx, "SC-007"))
+        .await?
+        .map(|i| i.rules())
+        .unwrap_or_default();
+    let ev = l.case.approve_by_commitment(
+        &rules,
+        "本人承诺 10 个工作日内补交从业人员健康证明，如不实愿承担法律责任。",
+        s.now(),
+    )?;
+    svc::save(s, clerk, &l, ev, |_, _| Ok(())).await?;
+    // 14. An overdue escalation from another unit, for the supervision list.
+    c.set(day(14, 1));
+    let clerk_bdc = who(people, "clerk-bdc");
+    let id = open(
+        clerk_bdc,
+        case_in(
+            "application",
+            Some("BD-002"),
+            "钱进",
+            "13688889999",
+            None,
+            "二手房过户，原房产证登记面积与实测不一致。",
+        ),
+    )
+    .await?;
+    svc::do_escalate(
+        s,
+        clerk_bdc,
+        id,
+        EscalationIn {
+            reason: "面积差异超出误差范围，如何处理请示。".into(),
+            major: false,
+        },
+    )
+    .await?;
+    c.set(now);
+    Ok(())
+}
+
+pub async fn run(s: &Store, preset: &str) -> Result<(), Fail> {
+    let l = create(s, preset).await?;
+    println!("已创建演示数据：清江市政务服务中心（含河西区中心）。");
+    print_logins(&l);
+    Ok(())
+}

@@ -1,0 +1,457 @@
+//! Printable documents: one model, two renderings — an HTML print view and a PDF with an
+//! embedded, subset CJK font (text extractable). Line wrapping follows Chinese line-breaking
+//! rules: no closing punctuation at the start of a line, no opening one at its end.
+
+use krilla::Document as Pdf;
+use krilla::geom::{PathBuilder, Point};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, TextDirection};
+use skrifa::MetadataProvider;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::raw::TableProvider;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Title(String),
+    Subtitle(String),
+    Para(String),
+    /// A right-aligned line (dates, issuer).
+    Right(String),
+    /// A table: rows of cells, with relative column widths.
+    Table {
+        widths: Vec<f32>,
+        rows: Vec<Vec<String>>,
+    },
+    Note(String),
+    PageBreak,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+impl Document {
+    pub fn new(title: &str) -> Document {
+        Document {
+            title: title.into(),
+            blocks: vec![],
+        }
+    }
+
+    pub fn push(&mut self, b: Block) -> &mut Self {
+        self.blocks.push(b);
+        self
+    }
+
+    /// The HTML print view: a whole page, printable as it is.
+    pub fn html(&self) -> String {
+        let mut o = format!(
+            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{}</style></head><body><main class=\"doc\">",
+            esc(&self.title),
+            PRINT_CSS
+        );
+        for b in &self.blocks {
+            match b {
+                Block::Title(t) => o.push_str(&format!("<h1>{}</h1>", esc(t))),
+                Block::Subtitle(t) => o.push_str(&format!("<p class=\"sub\">{}</p>", esc(t))),
+                Block::Para(t) => o.push_str(&format!("<p>{}</p>", esc(t).replace('\n', "<br>"))),
+                Block::Right(t) => o.push_str(&format!("<p class=\"right\">{}</p>", esc(t))),
+                Block::Note(t) => o.push_str(&format!("<p class=\"note\">{}</p>", esc(t))),
+                Block::PageBreak => o.push_str("<div class=\"break\"></div>"),
+                Block::Table { widths, rows } => {
+                    let total: f32 = widths.iter().sum::<f32>().max(1.0);
+                    o.push_str("<table><colgroup>");
+                    for w in widths {
+                        o.push_str(&format!("<col style=\"width:{:.1}%\">", w / total * 100.0));
+                    }
+                    o.push_str("</colgroup>");
+                    for r in rows {
+                        o.push_str("<tr>");
+                        let span = widths.len().saturating_sub(r.len()) + 1;
+                        for (i, c) in r.iter().enumerate() {
+                            let cs = if i + 1 == r.len() && span > 1 {
+                                format!(" colspan=\"{span}\"")
+                            } else {
+                                String::new()
+                            };
+                            o.push_str(&format!("<td{cs}>{}</td>", esc(c).replace('\n', "<br>")));
+                        }
+                        o.push_str("</tr>");
+                    }
+                    o.push_str("</table>");
+                }
+            }
+        }
+        o.push_str("<p class=\"noprint\"><button onclick=\"window.print()\">打印</button></p></main></body></html>");
+        o
+    }
+
+    /// The PDF, A4, with the CJK font found on this machine embedded and subset.
+    pub fn pdf(&self) -> Result<Vec<u8>, String> {
+        let font = cjk_font()?;
+        render(self, font)
+    }
+}
+
+const PRINT_CSS: &str = "body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;background:#f4f4f4;color:#111}\
+.doc{max-width:760px;margin:16px auto;background:#fff;padding:40px 48px;line-height:1.7}\
+h1{text-align:center;font-size:22px;margin:0 0 4px}.sub{text-align:center;color:#444;margin:0 0 16px}\
+.right{text-align:right}.note{font-size:13px;color:#333}\
+table{border-collapse:collapse;width:100%;margin:12px 0}td{border:1px solid #333;padding:6px 8px;vertical-align:top}\
+.break{page-break-after:always;border-top:1px dashed #999;margin:32px 0}\
+@media print{body{background:#fff}.doc{margin:0;padding:0;max-width:none}.noprint{display:none}.break{border:0;margin:0}}\
+@media (max-width:600px){.doc{padding:16px}}";
+
+pub struct CjkFont {
+    pub data: Vec<u8>,
+    pub index: u32,
+    pub path: String,
+}
+
+static FONT: OnceLock<Result<CjkFont, String>> = OnceLock::new();
+
+/// Places a CJK font is found in on Debian, with the face index of Simplified Chinese.
+const CANDIDATES: &[(&str, u32)] = &[
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+];
+
+/// The CJK font: `NOVETO_CJK_FONT=path[#face]` or the first Debian font found.
+pub fn cjk_font() -> Result<&'static CjkFont, String> {
+    FONT.get_or_init(|| {
+        let mut tries: Vec<(String, u32)> = vec![];
+        if let Ok(v) = std::env::var("NOVETO_CJK_FONT") {
+            let (p, i) = v.split_once('#').map(|(p, i)| (p.to_string(), i.parse().unwrap_or(0))).unwrap_or((v.clone(), 0));
+            tries.push((p, i));
+        }
+        tries.extend(CANDIDATES.iter().map(|(p, i)| (p.to_string(), *i)));
+        for (p, i) in tries {
+            if let Ok(data) = std::fs::read(&p) {
+                if skrifa::FontRef::from_index(&data, i).is_ok() {
+                    return Ok(CjkFont { data, index: i, path: p });
+                }
+            }
+        }
+        Err("未找到中文字体，无法生成 PDF：请安装 fonts-wqy-microhei 或 fonts-noto-cjk（apt-get install fonts-wqy-microhei），或设置 NOVETO_CJK_FONT=字体路径#序号。HTML 打印视图不受影响。".into())
+    })
+    .as_ref()
+    .map_err(|e| e.clone())
+}
+
+/// Advance widths in em for the characters of a text.
+struct Measure<'a> {
+    font: skrifa::FontRef<'a>,
+    upem: f32,
+}
+
+impl Measure<'_> {
+    fn width(&self, c: char, size: f32) -> f32 {
+        let gid = self.font.charmap().map(c).unwrap_or_default();
+        let adv = self
+            .font
+            .glyph_metrics(Size::unscaled(), LocationRef::default())
+            .advance_width(gid)
+            .unwrap_or(self.upem);
+        adv / self.upem * size
+    }
+}
+
+/// May not start a line.
+const NO_START: &str = "，。、；：？！）】》」』”’…—,.;:?!)]}%·";
+/// May not end a line.
+const NO_END: &str = "（【《「『“‘([{";
+
+/// Wraps `text` to lines no wider than `max` points, keeping Chinese punctuation rules and
+/// not splitting a run of Latin letters or digits where it can be avoided.
+fn wrap(m: &Measure, text: &str, size: f32, max: f32) -> Vec<String> {
+    let mut lines = vec![];
+    for para in text.split('\n') {
+        let chars: Vec<char> = para.chars().collect();
+        let mut line: Vec<char> = vec![];
+        let mut w = 0.0;
+        let mut i = 0;
+        while i < chars.len() {
+            // A unit: a Latin word/number, or one character.
+            let mut j = i + 1;
+            if chars[i].is_ascii_alphanumeric() {
+                while j < chars.len() && chars[j].is_ascii_alphanumeric() && j - i < 24 {
+                    j += 1;
+                }
+            }
+            let unit: Vec<char> = chars[i..j].to_vec();
+            let uw: f32 = unit.iter().map(|c| m.width(*c, size)).sum();
+            if w + uw > max && !line.is_empty() {
+                // Closing punctuation may hang at the end instead of starting the next line.
+                if unit.len() == 1 && NO_START.contains(unit[0]) {
+                    line.extend(&unit);
+                    lines.push(line.iter().collect());
+                    line.clear();
+                    w = 0.0;
+                    i = j;
+                    continue;
+                }
+                // Do not leave an opening bracket at the end of a line.
+                let mut carry = vec![];
+                while line.last().is_some_and(|c| NO_END.contains(*c)) && line.len() > 1 {
+                    carry.insert(0, line.pop().unwrap_or(' '));
+                }
+                lines.push(line.iter().collect());
+                w = carry.iter().map(|c| m.width(*c, size)).sum();
+                line = carry;
+            }
+            line.extend(&unit);
+            w += uw;
+            i = j;
+        }
+        if !line.is_empty() || chars.is_empty() {
+            lines.push(line.iter().collect());
+        }
+    }
+    lines
+}
+
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+
+struct Pen<'a> {
+    pdf: &'a mut Pdf,
+    pages: Vec<Vec<Op>>,
+    y: f32,
+}
+
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+impl Pen<'_> {
+    fn ensure(&mut self, h: f32) {
+        if self.y + h > PAGE_H - MARGIN {
+            self.break_page();
+        }
+    }
+    fn break_page(&mut self) {
+        self.pages.push(vec![]);
+        self.y = MARGIN;
+    }
+    fn op(&mut self, o: Op) {
+        if let Some(p) = self.pages.last_mut() {
+            p.push(o);
+        }
+    }
+}
+
+fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
+    let sk =
+        skrifa::FontRef::from_index(&f.data, f.index).map_err(|e| format!("字体无法读取：{e}"))?;
+    let upem = sk.head().map(|h| h.units_per_em() as f32).unwrap_or(1000.0);
+    let m = Measure { font: sk, upem };
+    let font = Font::new(f.data.clone().into(), f.index).ok_or("字体无法载入")?;
+    let mut pdf = Pdf::new();
+    let mut pen = Pen {
+        pdf: &mut pdf,
+        pages: vec![vec![]],
+        y: MARGIN,
+    };
+    let width = PAGE_W - 2.0 * MARGIN;
+    for b in &doc.blocks {
+        match b {
+            Block::Title(t) | Block::Subtitle(t) => {
+                let size = if matches!(b, Block::Title(_)) {
+                    18.0
+                } else {
+                    11.0
+                };
+                for line in wrap(&m, t, size, width) {
+                    let lw: f32 = line.chars().map(|c| m.width(c, size)).sum();
+                    pen.ensure(size * 1.6);
+                    let y = pen.y + size;
+                    pen.op(Op::Text {
+                        x: MARGIN + (width - lw) / 2.0,
+                        y,
+                        size,
+                        text: line,
+                    });
+                    pen.y += size * 1.6;
+                }
+                pen.y += 4.0;
+            }
+            Block::Para(t) | Block::Note(t) | Block::Right(t) => {
+                let size = if matches!(b, Block::Note(_)) {
+                    9.5
+                } else {
+                    11.0
+                };
+                for line in wrap(&m, t, size, width) {
+                    pen.ensure(size * 1.7);
+                    let lw: f32 = line.chars().map(|c| m.width(c, size)).sum();
+                    let x = if matches!(b, Block::Right(_)) {
+                        MARGIN + width - lw
+                    } else {
+                        MARGIN
+                    };
+                    let y = pen.y + size;
+                    pen.op(Op::Text {
+                        x,
+                        y,
+                        size,
+                        text: line,
+                    });
+                    pen.y += size * 1.7;
+                }
+                pen.y += 4.0;
+            }
+            Block::PageBreak => pen.break_page(),
+            Block::Table { widths, rows } => {
+                let total: f32 = widths.iter().sum::<f32>().max(1.0);
+                let cols: Vec<f32> = widths.iter().map(|w| w / total * width).collect();
+                let size = 10.5;
+                let pad = 5.0;
+                let lh = size * 1.5;
+                pen.y += 4.0;
+                for r in rows {
+                    // The last cell of a short row spans the rest of the table.
+                    let last = r.len().saturating_sub(1);
+                    let cell_w = |i: usize| {
+                        if i == last {
+                            width - cols.iter().take(i).sum::<f32>()
+                        } else {
+                            cols.get(i).copied().unwrap_or(0.0)
+                        }
+                    };
+                    let cells: Vec<Vec<String>> = r
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| wrap(&m, c, size, (cell_w(i) - 2.0 * pad).max(size)))
+                        .collect();
+                    let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+                    let h = n as f32 * lh + 2.0 * pad;
+                    pen.ensure(h);
+                    let mut x = MARGIN;
+                    for (i, lines) in cells.into_iter().enumerate() {
+                        let w = cell_w(i);
+                        pen.op(Op::Rect { x, y: pen.y, w, h });
+                        for (k, line) in lines.into_iter().enumerate() {
+                            let y = pen.y + pad + size + k as f32 * lh;
+                            pen.op(Op::Text {
+                                x: x + pad,
+                                y,
+                                size,
+                                text: line,
+                            });
+                        }
+                        x += w;
+                    }
+                    pen.y += h;
+                }
+                pen.y += 8.0;
+            }
+        }
+    }
+    let pages = std::mem::take(&mut pen.pages);
+    let pdf_ref = pen.pdf;
+    for ops in pages {
+        let mut page = pdf_ref.start_page_with(PageSettings::new(PAGE_W, PAGE_H));
+        let mut s = page.surface();
+        for o in ops {
+            match o {
+                Op::Text { x, y, size, text } => {
+                    if !text.is_empty() {
+                        s.set_fill(Some(Fill::default()));
+                        s.set_stroke(None);
+                        s.draw_text(
+                            Point::from_xy(x, y),
+                            font.clone(),
+                            size,
+                            &text,
+                            false,
+                            TextDirection::Auto,
+                        );
+                    }
+                }
+                Op::Rect { x, y, w, h } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(r) = krilla::geom::Rect::from_xywh(x, y, w.max(0.1), h.max(0.1)) {
+                        pb.push_rect(r);
+                    }
+                    if let Some(path) = pb.finish() {
+                        s.set_fill(None);
+                        s.set_stroke(Some(Stroke {
+                            width: 0.6,
+                            ..Default::default()
+                        }));
+                        s.draw_path(&path);
+                    }
+                }
+            }
+        }
+        s.finish();
+        page.finish();
+    }
+    pdf.finish().map_err(|e| format!("PDF 生成失败：{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_punctuation_rules() {
+        let Ok(f) = cjk_font() else {
+            assert!(std::env::var("CI").is_err(), "CI must have a CJK font");
+            return;
+        };
+        let sk = skrifa::FontRef::from_index(&f.data, f.index).unwrap();
+        let m = Measure {
+            upem: sk.head().unwrap().units_per_em() as f32,
+            font: sk,
+        };
+        let text = "申请人应当在规定期限内补正材料，逾期不补正的，视为放弃申请。（依据《行政许可法》第三十二条）";
+        for width in [60.0, 80.0, 111.0, 150.0, 200.0] {
+            let lines = wrap(&m, text, 10.0, width);
+            assert_eq!(lines.concat(), text);
+            assert!(lines.iter().all(|l| !l.is_empty()), "{width}: {lines:?}");
+            for l in &lines[1..] {
+                let first = l.chars().next().unwrap();
+                assert!(!NO_START.contains(first), "line starts with {first}: {l}");
+            }
+            for l in &lines[..lines.len() - 1] {
+                let last = l.chars().last().unwrap();
+                assert!(!NO_END.contains(last), "line ends with {last}: {l}");
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The JSON API under `/api/v1`. Every route is declared once in [`routes`]; the same line
+//! registers the handler and documents it in the OpenAPI document.
+
+pub mod calendar;
+pub mod cases;
+pub mod org;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::openapi::{Op, document, schema};
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+macro_rules! table {
+    ($( $m:ident $path:literal => $h:path, $tag:literal, $sum:literal $(, body = $b:ty)? $(, query = $q:ty)? $(, public = $p:literal)? ; )*) => {{
+        let mut r: axum::Router<AppState> = axum::Router::new();
+        let mut ops: Vec<Op> = Vec::new();
+        $(
+            r = r.route($path, $m($h));
+            #[allow(unused_mut, unused_assignments)]
+            let mut body: Option<crate::openapi::SchemaFn> = None;
+            $( body = Some(schema::<$b>); )?
+            #[allow(unused_mut, unused_assignments)]
+            let mut query: Option<crate::openapi::SchemaFn> = None;
+            $( query = Some(schema::<$q>); )?
+            #[allow(unused_mut, unused_assignments)]
+            let mut public = false;
+            $( public = $p; )?
+            ops.push(Op { method: stringify!($m), path: $path, tag: $tag, summary: $sum, body, query, public });
+        )*
+        (r, ops)
+    }};
+}
+
+/// The route table: the router and the OpenAPI operations, from one declaration each.
+pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
+    use self::calendar as cal;
+    table! {
+        get "/healthz" => healthz, "system", "存储可用时返回 200", public = true;
+        get "/api/v1/openapi.json" => openapi_json, "system", "本文档", public = true;
+        get "/api/v1/me" => org::me, "org", "当前用户及其角色";
+        post "/api/v1/centers" => org::create_center, "org", "创建政务服务中心 / 便民服务中心（ORG-1）", body = org::CenterIn;
+        get "/api/v1/centers" => org::list_centers, "org", "中心列表";
+        post "/api/v1/units" => org::create_unit, "org", "创建进驻单位（ORG-1）", body = org::UnitIn;
+        get "/api/v1/units" => org::list_units, "org", "单位列表";
+        put "/api/v1/units/{id}/liaison" => org::set_liaison, "org", "业务联系表：分管领导与联系人（ORG-3）", body = org::LiaisonIn;
+        post "/api/v1/windows" => org::create_window, "org", "创建窗口或专门服务台（ORG-1）", body = org::WindowIn;
+        get "/api/v1/windows" => org::list_windows, "org", "窗口列表";
+        put "/api/v1/windows/{id}/posts" => org::set_posts, "org", "AB 岗：A 岗与 B 岗（ORG-4）", body = org::PostsIn;
+        put "/api/v1/windows/{id}/absence" => org::set_absence, "org", "A 岗缺岗 / 到岗（ORG-4）", body = org::AbsenceIn;
+        post "/api/v1/staff" => org::create_staff, "org", "创建工作人员及其角色（ORG-2）", body = org::StaffIn;
+        get "/api/v1/staff" => org::list_staff, "org", "工作人员列表（管理员）";
+        get "/api/v1/audit/verify" => org::audit_verify, "system", "校验审计链";
+        get "/api/v1/calendar/due" => cal::due, "calendar", "第 N 个工作日（起算日不计入）（CAL-1）", query = cal::DueQuery;
+        get "/api/v1/calendar/working-day" => cal::working_day, "calendar", "某日是否工作日（CAL-1）", query = cal::DayQuery;
+        get "/api/v1/calendar/years/{year}" => cal::year, "calendar", "某年的节假日与调休安排";
+        post "/api/v1/calendar/years" => cal::import_year, "calendar", "导入一年的国务院节假日通知（管理员）", body = cal::ImportIn;
+        put "/api/v1/calendar/overrides" => cal::set_override, "calendar", "本地调整：地方节假日、闭厅日（管理员）", body = cal::OverrideIn;
+        post "/api/v1/cases" => cases::create, "cases", "接件：申请或咨询（NV-1）", body = cases::CaseIn;
+        get "/api/v1/cases" => cases::list, "cases", "办件列表：mine=true 为我的首问件", query = cases::ListQuery;
+        get "/api/v1/cases/{id}" => cases::get_case, "cases", "办件详情、时间线与期限";
+        post "/api/v1/cases/{id}/accept" => cases::accept, "cases", "受理";
+        post "/api/v1/cases/{id}/referral" => cases::referral, "cases", "指引牌：告知去处（NV-3）", body = cases::ReferralIn;
+        post "/api/v1/cases/{id}/referral/acknowledge" => cases::acknowledge, "cases", "接收单位确认转交（NV-3）";
+        post "/api/v1/cases/{id}/notices" => cases::notice, "cases", "一次性告知（NV-4）", body = cases::NoticeIn;
+        post "/api/v1/cases/{id}/deficiency-acceptance" => cases::deficiency, "cases", "容缺受理（NV-5）", body = cases::DeficiencyIn;
+        post "/api/v1/cases/{id}/supplement" => cases::supplement, "cases", "容缺材料已补齐（NV-5）";
+        post "/api/v1/cases/{id}/commitment" => cases::commitment, "cases", "告知承诺制办结（NV-6）", body = cases::CommitmentIn;
+        post "/api/v1/cases/{id}/escalations" => cases::escalate, "cases", "请示（答复卡）（NV-7）", body = cases::EscalationIn;
+        post "/api/v1/escalations/{id}/answer" => cases::answer, "cases", "答复请示（NV-7）", body = cases::AnswerIn;
+        post "/api/v1/cases/{id}/close" => cases::close, "cases", "办结：approved / answered / withdrawn / vetoed（须经批准）", body = cases::CloseIn;
+        post "/api/v1/cases/{id}/veto-requests" => cases::veto_request, "veto", "否决报批（NV-8）", body = cases::VetoIn;
+        post "/api/v1/veto-requests/{id}/decision" => cases::decide, "veto", "审批否决报批（NV-8）", body = cases::DecisionIn;
+        get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
+        get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）（NV-9）", query = cases::MonthQuery;
+        get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
+        post "/api/v1/replies/check" => cases::check_reply, "cases", "答复用语检查（NV-14）", body = cases::ReplyIn;
+    }
+}
+
+async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+    match s.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))).into_response(),
+        Err(_) => ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "存储不可用",
+        )
+        .into_response(),
+    }
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    let (_, ops) = routes();
+    Json(document(&ops))
+}
+
+/// `?page=` style paging shared by lists.
+#[derive(Debug, Deserialize, JsonSchema, Default)]
+pub struct Paging {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+pub fn limit(l: Option<i64>) -> i64 {
+    l.unwrap_or(50).clamp(1, 500)
+}

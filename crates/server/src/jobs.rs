@@ -1,0 +1,256 @@
+//! Background jobs inside `serve`: deadline reminders and escalations, and outbox delivery
+//! (DESIGN invariant 7). Each tick takes `now` from the state's clock; tests call [`tick`] and
+//! [`deliver`] with a fixed clock instead of waiting.
+
+use crate::AppState;
+use noveto_domain::time::{local_date, rfc3339};
+use noveto_store::StoreError;
+use noveto_store::repo::jobs::{self, Message, Outgoing};
+use noveto_store::repo::{Ctx, cases, org};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub reminded: usize,
+    pub escalated: usize,
+}
+
+/// How outbound messages leave: a file (default), or an HTTP webhook.
+#[derive(Debug, Clone)]
+pub enum Gateway {
+    File(PathBuf),
+    Webhook(String),
+}
+
+impl Gateway {
+    pub fn from_env(data_dir: &std::path::Path) -> Gateway {
+        match std::env::var("NOVETO_WEBHOOK_URL") {
+            Ok(u) if !u.is_empty() => Gateway::Webhook(u),
+            _ => Gateway::File(data_dir.join("outbox.jsonl")),
+        }
+    }
+
+    fn send(&self, m: &Outgoing) -> Result<(), String> {
+        let body = serde_json::json!({"id": m.id, "channel": m.channel, "to": m.recipient, "subject": m.subject, "body": m.body, "dedupe": m.dedupe});
+        match self {
+            Gateway::File(p) => {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| e.to_string())?;
+                writeln!(f, "{body}").map_err(|e| e.to_string())?;
+                f.sync_data().map_err(|e| e.to_string())
+            }
+            Gateway::Webhook(url) => ureq::post(url)
+                .header("Idempotency-Key", &m.dedupe)
+                .send_json(&body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn recipient(staff: i64) -> String {
+    format!("staff:{staff}")
+}
+
+/// Who hears of a missed deadline: the owner and the next level up at the case's place.
+fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
+    let Some((c, _)) = cases::get(tx, case_id)? else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![c.first_contact_id];
+    if let Some(w) = c.window_id {
+        for r in tx.query(
+            "SELECT staff_id FROM grants WHERE role = 'window_head' AND scope_kind = 'window' AND scope_id = $1",
+            noveto_store::params![w],
+        )? {
+            out.push(r.i64(0));
+        }
+    }
+    if let Some(u) = c
+        .unit_id
+        .and_then(|u| org::unit_by_id(tx, u).ok().flatten())
+    {
+        out.extend(u.leader_id);
+        for r in tx.query(
+            "SELECT staff_id FROM grants WHERE role = 'unit_leader' AND scope_kind = 'unit' AND scope_id = $1",
+            noveto_store::params![u.id],
+        )? {
+            out.push(r.i64(0));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn what_label(what: &str) -> &str {
+    match what.split('#').next().unwrap_or(what) {
+        "reply" => "请示答复",
+        "veto_decision" => "否决报批审批",
+        "supplement" => "容缺材料补正",
+        "promised_time_limit" => "承诺办结时限",
+        "report_same_day" => "重大事项当日报告",
+        other => other,
+    }
+}
+
+/// Finds deadlines falling due and missed ones, and acts once on each (CAL-2).
+pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
+    let now = state.now();
+    let cal = state.calendar();
+    let policy = state.policy();
+    let today = local_date(now);
+    let until = cal
+        .due(today, policy.due_soon_days)
+        .unwrap_or(today)
+        .to_string();
+    let today_s = today.to_string();
+    let now_s = rfc3339(now);
+    let mut report = Report::default();
+    let due = state
+        .store
+        .read(move |tx| jobs::to_remind(tx, &until, 200))
+        .await?;
+    for d in due {
+        let ctx = Ctx {
+            actor: None,
+            now: now_s.clone(),
+        };
+        let msgs: Vec<Message> = d
+            .owner_id
+            .map(|o| Message {
+                channel: "staff".into(),
+                recipient: recipient(o),
+                subject: format!("期限提醒：{}", what_label(&d.what)),
+                body: format!(
+                    "办件 {} 的“{}”将于 {} 到期，请及时办理。",
+                    d.entity_id,
+                    what_label(&d.what),
+                    d.due
+                ),
+                dedupe: format!("remind:{}", d.id),
+            })
+            .into_iter()
+            .collect();
+        if state
+            .store
+            .write(move |tx| jobs::claim_reminder(tx, &ctx, d.id, &msgs))
+            .await?
+        {
+            report.reminded += 1;
+        }
+    }
+    let t2 = today_s.clone();
+    let missed = state
+        .store
+        .read(move |tx| jobs::missed(tx, &t2, 200))
+        .await?;
+    for d in missed {
+        let ctx = Ctx {
+            actor: None,
+            now: now_s.clone(),
+        };
+        let claimed = state
+            .store
+            .write(move |tx| {
+                let targets = if d.entity == "case" {
+                    escalation_targets(tx, d.entity_id)?
+                } else {
+                    d.owner_id.into_iter().collect()
+                };
+                let msgs: Vec<Message> = targets
+                    .into_iter()
+                    .map(|t| Message {
+                        channel: "staff".into(),
+                        recipient: recipient(t),
+                        subject: format!("超期督办：{}", what_label(&d.what)),
+                        body: format!(
+                            "办件 {} 的“{}”已于 {} 到期未办结，已提级督办。",
+                            d.entity_id,
+                            what_label(&d.what),
+                            d.due
+                        ),
+                        dedupe: format!("escalate:{}:{}", d.id, t),
+                    })
+                    .collect();
+                jobs::claim_escalation(tx, &ctx, d.id, &msgs)
+            })
+            .await?;
+        if claimed {
+            report.escalated += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Delivers queued messages through the gateway; failures are retried later with backoff.
+pub async fn deliver(
+    state: &AppState,
+    gateway: &Gateway,
+    worker: &str,
+) -> Result<usize, StoreError> {
+    let now = state.now();
+    let (now_s, lease) = (rfc3339(now), rfc3339(now + chrono::Duration::minutes(5)));
+    let w = worker.to_string();
+    let batch = state
+        .store
+        .write(move |tx| jobs::claim_outbox(tx, &w, &now_s, &lease, 50))
+        .await?;
+    let mut sent = 0;
+    for m in batch {
+        let g = gateway.clone();
+        let m2 = m.clone();
+        let r = tokio::task::spawn_blocking(move || g.send(&m2))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let (w, now_s) = (worker.to_string(), rfc3339(state.now()));
+        match r {
+            Ok(()) => {
+                state
+                    .store
+                    .write(move |tx| jobs::outbox_sent(tx, m.id, &w, &now_s))
+                    .await?;
+                sent += 1;
+            }
+            Err(e) => {
+                let backoff = chrono::Duration::seconds(30 * (1 << m.attempts.clamp(0, 8)));
+                let retry = rfc3339(state.now() + backoff);
+                tracing::warn!(id = m.id, error = %e, "outbox delivery failed");
+                state
+                    .store
+                    .write(move |tx| jobs::outbox_failed(tx, m.id, &w, &e, &retry))
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Starts the workers: a deadline tick every minute and outbox delivery every few seconds.
+pub fn spawn(state: AppState) {
+    let worker = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
+    let s1 = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = tick(&s1).await {
+                tracing::error!("deadline job: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
+    let gateway = Gateway::from_env(&state.data_dir);
+    tokio::spawn(async move {
+        loop {
+            match deliver(&state, &gateway, &worker).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!("outbox: {e}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        }
+    });
+}

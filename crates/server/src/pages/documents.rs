@@ -1,0 +1,321 @@
+//! The case documents (NV-3, NV-4, NV-7, NV-9): built once as a `noveto_docs::Document`,
+//! rendered as an HTML print view or a PDF.
+
+use crate::AppState;
+use crate::api::cases::Loaded;
+use crate::error::{ApiError, ApiResult};
+use noveto_docs::{Block, Document};
+use noveto_domain::time::{local_date, rfc3339};
+use noveto_store::StoreError;
+use noveto_store::repo::{cases as repo, items, org};
+
+fn date_cn(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%m月%d日").to_string()
+}
+
+pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> {
+    let c = l.case.clone();
+    let (center, unit, window, item, clerk, timeline, veto, esc) = {
+        let c2 = c.clone();
+        let id = l.id;
+        s.store
+            .read(move |tx| {
+                let center = org::center_by_id(tx, c2.center_id)?;
+                let unit = match c2.unit_id {
+                    Some(u) => org::unit_by_id(tx, u)?,
+                    None => None,
+                };
+                let window = match c2.window_id {
+                    Some(w) => org::window_by_id(tx, w)?,
+                    None => None,
+                };
+                let item = match &c2.item_code {
+                    Some(code) => items::get(tx, code)?,
+                    None => None,
+                };
+                let clerk = org::staff_by_id(tx, c2.first_contact_id)?;
+                let timeline = repo::timeline(tx, id)?;
+                let veto = match c2.veto_request_id {
+                    Some(v) => repo::get_veto(tx, v)?,
+                    None => None,
+                };
+                let esc = tx
+                    .query(
+                        "SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC",
+                        noveto_store::params![id],
+                    )?
+                    .first()
+                    .map(|r| r.i64(0));
+                let esc = match esc {
+                    Some(e) => repo::get_escalation(tx, e)?,
+                    None => None,
+                };
+                Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, veto, esc))
+            })
+            .await?
+    };
+    let center_name = center.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+    let hotline = center
+        .as_ref()
+        .map(|c| c.hotline.clone())
+        .unwrap_or_default();
+    let sup = center
+        .as_ref()
+        .map(|c| c.supervision_phone.clone())
+        .unwrap_or_default();
+    let unit_name = unit.as_ref().map(|u| u.name.clone()).unwrap_or_default();
+    let window_name = window.as_ref().map(|w| w.name.clone()).unwrap_or_default();
+    let item_name = item
+        .as_ref()
+        .map(|i| i.name.clone())
+        .unwrap_or_else(|| "（未指定事项）".into());
+    let clerk_name = clerk.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let today = date_cn(local_date(s.now()));
+    let applicant = format!(
+        "{}{}",
+        c.applicant.name,
+        c.applicant
+            .org
+            .as_deref()
+            .map(|o| format!("（{o}）"))
+            .unwrap_or_default()
+    );
+    let footer = format!("咨询电话：{hotline}    监督电话：{sup}");
+    let mut d;
+    match kind {
+        "notice" => {
+            if c.notified.is_empty() {
+                return Err(ApiError::not_found("一次性告知书（尚未告知）"));
+            }
+            d = Document::new("一次性告知书");
+            d.push(Block::Title(format!("{center_name}")))
+                .push(Block::Title("一次性告知书（材料补正通知书）".into()))
+                .push(Block::Subtitle(format!("编号：{}", c.receipt_no)))
+                .push(Block::Para(format!("{applicant}：")))
+                .push(Block::Para(format!(
+                    "您申请办理的“{item_name}”事项，经{window_name}审查，尚需补正以下材料。现一次性告知如下，请补齐后再来办理，我们将即时受理；符合条件的，可申请容缺受理或告知承诺办理。"
+                )));
+            let mut rows = vec![vec![
+                "序号".into(),
+                "需补正的材料".into(),
+                "补正要求及说明".into(),
+            ]];
+            for (i, m) in c.notified.iter().enumerate() {
+                let hint = item
+                    .as_ref()
+                    .and_then(|it| it.materials.iter().find(|x| x.name == m.material))
+                    .map(|x| {
+                        if x.sample.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（样表：{}）", x.sample)
+                        }
+                    })
+                    .unwrap_or_default();
+                rows.push(vec![
+                    (i + 1).to_string(),
+                    m.material.clone(),
+                    format!("{}{hint}", m.how_to_fix),
+                ]);
+            }
+            d.push(Block::Table {
+                widths: vec![1.0, 4.0, 7.0],
+                rows,
+            });
+            if let Some(it) = &item {
+                d.push(Block::Para(format!(
+                    "办理依据：{}；承诺时限：{} 个工作日；咨询电话：{}。",
+                    it.legal_basis, it.time_limit_wd, it.phone
+                )));
+            }
+            d.push(Block::Note("本告知书一次性告知全部需补正的材料，此后不得以其他材料不全为由要求补正（确需新增的，须经窗口负责人批准并书面说明）。".into()))
+                .push(Block::Right(format!("经办人：{clerk_name}    {window_name}")))
+                .push(Block::Right(today))
+                .push(Block::Note(footer));
+        }
+        "referral" => {
+            let r = c
+                .referral
+                .clone()
+                .ok_or_else(|| ApiError::not_found("指引单（尚未指引）"))?;
+            d = Document::new("指引单");
+            d.push(Block::Title(center_name.clone()))
+                .push(Block::Title("办事指引单（指引牌）".into()))
+                .push(Block::Subtitle(format!("编号：{}", c.receipt_no)))
+                .push(Block::Table {
+                    widths: vec![2.0, 6.0],
+                    rows: vec![
+                        vec!["申请人".into(), applicant.clone()],
+                        vec!["诉求".into(), c.request.clone()],
+                        vec!["请前往".into(), r.address.clone()],
+                        vec!["联系人及电话".into(), r.contact.clone()],
+                        vec!["办理方式".into(), r.how.clone()],
+                        vec![
+                            "转交".into(),
+                            if r.handoff {
+                                if r.acknowledged_by.is_some() {
+                                    "已转交，接收单位已确认".into()
+                                } else {
+                                    "已转交，待接收单位确认".into()
+                                }
+                            } else {
+                                "申请人自行前往".into()
+                            },
+                        ],
+                    ],
+                })
+                .push(Block::Right(format!(
+                    "首问责任人：{clerk_name}    {window_name}"
+                )))
+                .push(Block::Right(today))
+                .push(Block::Note(footer));
+        }
+        "reply-card" => {
+            let e = esc.ok_or_else(|| ApiError::not_found("答复卡（尚无请示）"))?;
+            d = Document::new("答复卡");
+            d.push(Block::Title(center_name.clone()))
+                .push(Block::Title("答复卡".into()))
+                .push(Block::Subtitle(format!("编号：{}", c.receipt_no)))
+                .push(Block::Table {
+                    widths: vec![2.0, 6.0],
+                    rows: vec![
+                        vec!["申请人".into(), c.applicant.name.clone()],
+                        vec!["单位".into(), c.applicant.org.clone().unwrap_or_default()],
+                        vec!["联系方式".into(), c.applicant.phone.clone()],
+                        vec!["诉求".into(), c.request.clone()],
+                        vec!["请示事由".into(), e.reason.clone()],
+                        vec![
+                            "请示层级".into(),
+                            noveto_domain::access::DecisionLevel::parse(&e.level)
+                                .map(|l| l.label().to_string())
+                                .unwrap_or_default(),
+                        ],
+                        vec!["答复期限".into(), e.due.chars().take(10).collect()],
+                        vec![
+                            "答复".into(),
+                            e.answer
+                                .clone()
+                                .unwrap_or_else(|| "（待答复：我们将在上述期限内答复您）".into()),
+                        ],
+                    ],
+                })
+                .push(Block::Right(format!(
+                    "首问责任人：{clerk_name}    {window_name}"
+                )))
+                .push(Block::Right(today))
+                .push(Block::Note(footer));
+        }
+        "refusal-notice" => {
+            let v = veto
+                .filter(|v| v.approved().is_some())
+                .ok_or_else(|| ApiError::not_found("不予受理通知书（无已批准的否决）"))?;
+            d = Document::new("不予受理通知书");
+            d.push(Block::Title(unit_name.clone()))
+                .push(Block::Title("不予受理（不予许可）通知书".into()))
+                .push(Block::Subtitle(format!("编号：{}", c.receipt_no)))
+                .push(Block::Para(format!("{applicant}：")))
+                .push(Block::Para(format!("您于{}提出的“{item_name}”申请，经审查并报经批准，决定不予受理（不予许可）。", date_cn(local_date(c.opened_at)))))
+                .push(Block::Para(format!("理由：{}", v.reason)))
+                .push(Block::Para(format!("依据：{}", v.legal_basis)))
+                .push(Block::Para("如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。对办理过程有意见的，可向本中心“办不成事”反映窗口反映。".into()))
+                .push(Block::Right(format!("{unit_name}（盖章）")))
+                .push(Block::Right(today))
+                .push(Block::Note(footer));
+        }
+        "veto-filing-form" => {
+            let v = veto.ok_or_else(|| ApiError::not_found("否决事项报备登记表（无否决报批）"))?;
+            let opinion = |lv: &[noveto_domain::access::DecisionLevel]| {
+                v.chain
+                    .iter()
+                    .filter(|x| lv.contains(&x.level))
+                    .map(|x| {
+                        format!(
+                            "{}：{}（{}）",
+                            if x.approve {
+                                "同意否决"
+                            } else {
+                                "不同意否决"
+                            },
+                            x.opinion,
+                            rfc3339(x.at)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            use noveto_domain::access::DecisionLevel as L;
+            let result = match (v.status, c.outcome) {
+                (_, Some(o)) => o.label().to_string(),
+                (noveto_domain::case::VetoStatus::Denied, _) => "不予否决，继续办理".into(),
+                (noveto_domain::case::VetoStatus::Approved, _) => "已批准否决".into(),
+                _ => "审批中".into(),
+            };
+            let basic = format!(
+                "{}（{}）",
+                c.request,
+                timeline.first().map(|e| e.at.clone()).unwrap_or_default()
+            );
+            d = Document::new("否决事项报备登记表");
+            for (i, copy) in ["第一联：服务对象", "第二联：业务科室", "第三联：窗口存档"]
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    d.push(Block::PageBreak);
+                }
+                d.push(Block::Title("否决事项报备登记表".into()))
+                    .push(Block::Subtitle((*copy).into()))
+                    .push(Block::Para(format!("报备单位：{unit_name}")))
+                    .push(Block::Para(format!("日期：{today}")))
+                    .push(Block::Table {
+                        widths: vec![2.2, 2.6, 3.2, 1.6, 2.4],
+                        rows: vec![
+                            vec![
+                                "承办窗口".into(),
+                                window_name.clone(),
+                                String::new(),
+                                "经办人".into(),
+                                clerk_name.clone(),
+                            ],
+                            vec![
+                                "被否决事项基本情况".into(),
+                                "被否决对象".into(),
+                                applicant.clone(),
+                                "联系方式".into(),
+                                c.applicant.phone.clone(),
+                            ],
+                            vec![
+                                String::new(),
+                                "被否决事项名称".into(),
+                                item_name.clone(),
+                                "受理日期".into(),
+                                date_cn(local_date(c.opened_at)),
+                            ],
+                            vec![String::new(), "被否决事项的基本情况".into(), basic.clone()],
+                            vec![
+                                String::new(),
+                                "被否决的理由及依据".into(),
+                                format!("理由：{}\n依据：{}", v.reason, v.legal_basis),
+                            ],
+                            vec!["窗口负责人意见".into(), opinion(&[L::WindowHead])],
+                            vec![
+                                "所属单位审核意见".into(),
+                                opinion(&[L::UnitLeader, L::UnitHead, L::Collective, L::Center]),
+                            ],
+                            vec!["办理情况".into(), result.clone()],
+                            vec![
+                                "备注".into(),
+                                format!("报批编号 {}；报备（头）{}", v.id, rfc3339(v.requested_at)),
+                            ],
+                        ],
+                    })
+                    .push(Block::Note(
+                        "备注：此表一式三份，一份给服务对象，一份给业务科室，一份由窗口存档。"
+                            .into(),
+                    ));
+            }
+        }
+        _ => return Err(ApiError::not_found("文书种类")),
+    }
+    Ok(d)
+}

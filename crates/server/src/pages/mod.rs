@@ -1,0 +1,316 @@
+//! Server-rendered pages. Plain HTML forms that work without JavaScript, CSRF-checked, readable
+//! on a phone, with a persistent large-type switch (适老化).
+
+pub mod admin;
+pub mod documents;
+pub mod work;
+
+use crate::AppState;
+use crate::auth::{self, Principal, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::ui::t;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use noveto_domain::access::{Action, Role, may_somewhere};
+use std::collections::HashMap;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(work::home))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/prefs/large", post(toggle_large))
+        .route("/static/app.css", get(css))
+        .route("/cases", post(work::new_case))
+        .route("/cases/{id}", get(work::case_page))
+        .route("/cases/{id}/act/{action}", post(work::case_action))
+        .route("/inbox", get(work::inbox))
+        .route("/veto-requests/{id}/decide", post(work::decide))
+        .route("/escalations/{id}/answer", post(work::answer))
+        .route("/filings", get(work::filings))
+        .route("/admin", get(admin::org_page))
+        .route("/admin/{what}", post(admin::org_submit))
+        .route("/admin/calendar", get(admin::calendar_page))
+        .route("/admin/policy", get(admin::policy_page))
+        .fallback(not_found)
+}
+
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A logged-in page visitor. Without a session the page redirects to the login form.
+pub struct Visitor(pub Principal);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match auth::session_principal(state, parts).await {
+            Ok(Some(p)) => Ok(Visitor(p)),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(error_page(None, false, &e)),
+        }
+    }
+}
+
+/// Whether the large-type switch is on (a cookie, so it persists without an account).
+pub struct Large(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Large {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Large(auth::cookie(parts, "nv_large") == Some("1")))
+    }
+}
+
+/// Checks the form's CSRF token against the session's.
+pub fn check_csrf(p: &Principal, form: &HashMap<String, String>) -> Result<(), ApiError> {
+    match (p.csrf.as_deref(), form.get("csrf")) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        _ => Err(ApiError::forbidden(t().csrf_failed)),
+    }
+}
+
+pub fn csrf_field(p: &Principal) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(p.csrf.as_deref().unwrap_or(""))
+    )
+}
+
+fn nav(p: &Principal) -> String {
+    let mut links = vec![("/", t().home)];
+    let g = &p.grants;
+    let has = |r: Role| g.iter().any(|x| x.role == r);
+    if has(Role::WindowHead)
+        || has(Role::UnitLeader)
+        || has(Role::UnitHead)
+        || has(Role::Director)
+        || has(Role::BusinessSection)
+    {
+        links.push(("/inbox", t().inbox));
+    }
+    if may_somewhere(g, Action::ReadFilings) {
+        links.push(("/filings", t().filings));
+    }
+    if may_somewhere(g, Action::ManageOrg) {
+        links.push(("/admin", t().admin));
+        links.push(("/admin/calendar", t().calendar));
+    }
+    links.push(("/admin/policy", t().policy));
+    links
+        .iter()
+        .map(|(h, l)| format!("<a href=\"{h}\">{l}</a>"))
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// The page frame.
+pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Html<String> {
+    let user = match p {
+        Some(p) => format!(
+            "<nav>{}</nav><div class=\"who\">{}（{}）<form method=\"post\" action=\"/logout\" class=\"inline\">{}<button>{}</button></form></div>",
+            nav(p),
+            esc(&p.name),
+            esc(&p
+                .grants
+                .iter()
+                .map(|g| g.role.label())
+                .collect::<Vec<_>>()
+                .join("、")),
+            csrf_field(p),
+            t().logout
+        ),
+        None => String::new(),
+    };
+    let switch = format!(
+        "<form method=\"post\" action=\"/prefs/large\" class=\"inline\"><button class=\"link\">{}</button></form>",
+        if large {
+            t().normal_type
+        } else {
+            t().large_type
+        }
+    );
+    Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title} · {app}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"{cls}\">\
+<header><a class=\"brand\" href=\"/\">{app}</a><span class=\"tag\">{long}</span>{switch}{user}</header><main>{body}</main></body></html>",
+        title = esc(title),
+        app = t().app,
+        long = t().app_long,
+        cls = if large { "large" } else { "" },
+    ))
+}
+
+pub fn error_page(p: Option<&Principal>, large: bool, e: &ApiError) -> Response {
+    let body = format!(
+        "<section class=\"card\"><h1>出错了</h1><p class=\"err\">{}</p><p><a href=\"/\">返回首页</a></p></section>",
+        esc(&e.message)
+    );
+    (e.status, layout(p, large, "出错了", &body)).into_response()
+}
+
+async fn not_found(Large(large): Large) -> Response {
+    (StatusCode::NOT_FOUND, layout(None, large, t().not_found, &format!("<section class=\"card\"><p>{}</p><p><a href=\"/\">返回首页</a> · <a href=\"/guides\">{}</a></p></section>", t().not_found, t().guides))).into_response()
+}
+
+fn login_form(large: bool, login: &str, error: Option<&str>) -> Html<String> {
+    let err = error
+        .map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    layout(
+        None,
+        large,
+        t().login,
+        &format!(
+            "<section class=\"card narrow\"><h1>{}</h1>{err}<form method=\"post\" action=\"/login\">\
+<label>{}<input name=\"login\" autocomplete=\"username\" required value=\"{}\"></label>\
+<label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+<button type=\"submit\">{}</button></form><p class=\"muted\"><a href=\"/guides\">{}</a>（无需登录）</p></section>",
+            t().login,
+            t().login_name,
+            esc(login),
+            t().password,
+            t().login,
+            t().guides
+        ),
+    )
+}
+
+async fn login_page(Large(large): Large) -> Html<String> {
+    login_form(large, "", None)
+}
+
+async fn login_submit(
+    State(s): State<AppState>,
+    Large(large): Large,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let login = f
+        .get("login")
+        .map(|x| x.trim().to_string())
+        .unwrap_or_default();
+    let pw = f.get("password").cloned().unwrap_or_default();
+    match auth::login(&s, &login, &pw).await {
+        Ok((sid, _)) => {
+            let secure = if s.secure_cookies { "; Secure" } else { "" };
+            let cookie = format!(
+                "{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}"
+            );
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+        }
+        Err(e) => (e.status, login_form(large, &login, Some(&e.message))).into_response(),
+    }
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(e) = check_csrf(&p, &f) {
+        return error_page(Some(&p), false, &e);
+    }
+    let sid = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    let h = auth::sha256_hex(&sid);
+    let ctx = p.ctx(&s.now_str());
+    let _ = s
+        .store
+        .write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h))
+        .await;
+    (
+        [(
+            header::SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| !r.contains("://") || r.contains("/"))
+        .unwrap_or("/")
+        .to_string();
+    let path = back
+        .split_once("://")
+        .map(|(_, rest)| {
+            rest.find('/')
+                .map(|i| rest[i..].to_string())
+                .unwrap_or("/".into())
+        })
+        .unwrap_or(back);
+    let v = if large { "0" } else { "1" };
+    (
+        [(
+            header::SET_COOKIE,
+            format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"),
+        )],
+        Redirect::to(&path),
+    )
+        .into_response()
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}body{margin:0;font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:15px;line-height:1.6;color:#1b1b1b;background:#f3f5f7}
+body.large{font-size:20px}body.large input,body.large select,body.large textarea,body.large button{font-size:20px}
+header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;padding:8px 16px;background:#9b1c1c;color:#fff}
+header a{color:#fff;text-decoration:none}.brand{font-weight:bold;font-size:1.2em}.tag{opacity:.85}
+header nav{display:flex;flex-wrap:wrap;gap:4px 12px}header nav a{padding:2px 6px;border-radius:4px}header nav a:hover,header nav a:focus{background:rgba(255,255,255,.2)}
+.who{margin-left:auto}.inline{display:inline}button.link{background:none;border:1px solid rgba(255,255,255,.6);color:inherit;padding:2px 8px;border-radius:4px;cursor:pointer}
+main{max-width:1100px;margin:0 auto;padding:12px}
+.card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}.narrow{max-width:420px;margin:40px auto}
+h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:.2em 0 .6em}
+label{display:block;margin:6px 0}input,select,textarea{display:block;width:100%;padding:6px 8px;border:1px solid #aaa;border-radius:4px;font:inherit;margin-top:2px}
+textarea{min-height:4em}input[type=checkbox]{display:inline;width:auto}
+button{background:#9b1c1c;color:#fff;border:0;border-radius:4px;padding:6px 14px;font:inherit;cursor:pointer;margin:4px 4px 4px 0}
+button.secondary{background:#555}button:focus,a:focus,input:focus,textarea:focus,select:focus{outline:3px solid #f5b400;outline-offset:1px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:8px 16px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px;border-bottom:1px solid #e3e3e3;vertical-align:top}
+.overdue{color:#b00020;font-weight:bold}.today{color:#a15c00;font-weight:bold}.muted{color:#666}.err{color:#b00020}.ok{color:#1d6b2f}
+.pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eee;font-size:.9em}
+.note{background:#fff8e1;border-left:4px solid #f5b400;padding:8px 12px}
+details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
+.cal{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}.cal table{font-size:.85em}.cal td{text-align:center;border:1px solid #eee;padding:2px}
+.cal .off{background:#fde2e2}.cal .mk{background:#e2f0fd;font-weight:bold}.cal .we{color:#999}
+mark{background:#ffd5d5}
+@media (max-width:600px){header .tag{display:none}.who{margin-left:0}th,td{padding:4px}main{padding:6px}}
+@media print{header,.noprint{display:none}}
+"#;

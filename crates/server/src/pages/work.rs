@@ -1,0 +1,950 @@
+//! The pages people work in: the home page per role, the clerk's workbench, the case page with
+//! its helping actions (there is no reject button), the approvers' inbox and the filings.
+
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
+use crate::AppState;
+use crate::api::cases::{
+    self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn,
+    VetoIn,
+};
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+use crate::ui::t;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use noveto_domain::access::{Action, DecisionLevel, Role, may_somewhere};
+use noveto_domain::case::Status;
+use noveto_domain::time::local_date;
+use noveto_store::StoreError;
+use noveto_store::repo::cases as repo;
+use noveto_store::repo::{items, org};
+use std::collections::HashMap;
+
+type Form = axum::Form<HashMap<String, String>>;
+
+fn due_cell(s: &AppState, due: Option<&str>) -> String {
+    let Some(d) = due.and_then(|d| d.parse::<chrono::NaiveDate>().ok()) else {
+        return "<span class=\"muted\">—</span>".into();
+    };
+    let today = local_date(s.now());
+    let cal = s.calendar();
+    let left = if d >= today {
+        cal.between(today, d).unwrap_or(0)
+    } else {
+        -(cal.between(d, today).unwrap_or(1).max(1))
+    };
+    let (cls, note) = if d < today {
+        ("overdue", format!("{}（{} 个工作日）", t().overdue, -left))
+    } else if d == today {
+        ("today", t().due_today.to_string())
+    } else {
+        ("", format!("剩 {left} 个工作日"))
+    };
+    format!("<span class=\"{cls}\">{d}</span> <small class=\"{cls}\">{note}</small>")
+}
+
+fn has(p: &Principal, r: Role) -> bool {
+    p.grants.iter().any(|g| g.role == r)
+}
+
+pub async fn home(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
+    match home_body(&s, &p).await {
+        Ok(body) => layout(Some(&p), large, t().home, &body).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
+    let mut out = String::new();
+    if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
+        out.push_str(&workbench(s, p).await?);
+    }
+    if has(p, Role::WindowHead)
+        || has(p, Role::UnitLeader)
+        || has(p, Role::UnitHead)
+        || has(p, Role::Director)
+        || has(p, Role::BusinessSection)
+    {
+        let (v, e) = inbox_items(s, p).await?;
+        out.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
+            t().inbox,
+            v.len(),
+            e.len()
+        ));
+    }
+    if may_somewhere(&p.grants, Action::ReadFilings) {
+        let month = s.now().format("%Y-%m").to_string();
+        let m2 = month.clone();
+        let f = s.store.read(move |tx| repo::filings(tx, &m2)).await?;
+        let open = f.iter().filter(|x| x.closed_at.is_none()).count();
+        out.push_str(&format!(
+            "<section class=\"card\"><h2>本月否决报备（{month}）</h2><p>共 <b>{}</b> 件，其中尚无结果 <b>{open}</b> 件。<a href=\"/filings?month={month}\">查看报备台账</a></p></section>",
+            f.len()
+        ));
+    }
+    if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
+        let today = local_date(s.now()).to_string();
+        let rows = s
+            .store
+            .read(move |tx| noveto_store::repo::jobs::missed_all(tx, &today, 50))
+            .await?;
+        let mut body = String::new();
+        if rows.is_empty() {
+            body.push_str(&format!("<p class=\"muted\">{}</p>", t().supervision_empty));
+        } else {
+            body.push_str("<table><tr><th>办件</th><th>期限事项</th><th>到期日</th></tr>");
+            for r in rows {
+                body.push_str(&format!(
+                    "<tr><td><a href=\"/cases/{id}\">{id}</a></td><td>{}</td><td>{}</td></tr>",
+                    esc(r.what.split('#').next().unwrap_or("")),
+                    due_cell(s, Some(&r.due)),
+                    id = r.entity_id
+                ));
+            }
+            body.push_str("</table>");
+        }
+        out.push_str(&format!(
+            "<section class=\"card\"><h2>超期督办</h2>{body}</section>"
+        ));
+    }
+    if may_somewhere(&p.grants, Action::ManageOrg) {
+        let (c, u, w, st) = s
+            .store
+            .read(|tx| {
+                Ok::<_, StoreError>((
+                    org::centers(tx)?.len(),
+                    org::units(tx)?.len(),
+                    org::windows(tx)?.len(),
+                    org::staff(tx)?.len(),
+                ))
+            })
+            .await?;
+        out.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2><p>中心 {c} 个，单位 {u} 个，窗口与服务台 {w} 个，工作人员 {st} 人。</p><p><a href=\"/admin\">组织与人员</a> · <a href=\"/admin/calendar\">工作日历</a> · <a href=\"/admin/policy\">政策参数</a></p></section>",
+            t().admin
+        ));
+    }
+    if out.is_empty() {
+        out.push_str("<section class=\"card\"><p class=\"muted\">您的账号尚未分配可办理的角色，请联系系统管理员。</p></section>");
+    }
+    Ok(out)
+}
+
+async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
+    let id = p.id;
+    let rows = s
+        .store
+        .read(move |tx| repo::open_for_first_contact(tx, id, 200))
+        .await?;
+    let windows: Vec<i64> = p
+        .grants
+        .iter()
+        .filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window)
+        .map(|g| g.scope.id)
+        .collect();
+    let all_windows = s.store.read(org::windows).await?;
+    let options: String = all_windows
+        .iter()
+        .filter(|w| windows.contains(&w.id))
+        .map(|w| format!("<option value=\"{}\">{}</option>", w.id, esc(&w.name)))
+        .collect();
+    let window_field = if options.is_empty() {
+        String::new()
+    } else {
+        format!("<label>受理窗口<select name=\"window_id\">{options}</select></label>")
+    };
+    let mut list = String::new();
+    if rows.is_empty() {
+        list.push_str(&format!("<p class=\"muted\">{}</p>", t().no_my_cases));
+    } else {
+        list.push_str(&format!(
+            "<table><tr><th>{}</th><th>{}</th><th>诉求</th><th>{}</th><th>{}</th></tr>",
+            t().receipt_no,
+            t().applicant,
+            t().status,
+            t().due
+        ));
+        for r in rows {
+            let label = Status::ALL
+                .iter()
+                .find(|x| x.as_str() == r.status)
+                .map(|x| x.label())
+                .unwrap_or("");
+            list.push_str(&format!(
+                "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.id,
+                esc(&r.receipt_no),
+                esc(&r.applicant),
+                esc(&r.request),
+                label,
+                due_cell(s, r.next_due.as_deref())
+            ));
+        }
+        list.push_str("</table>");
+    }
+    Ok(format!(
+        "<section class=\"card\"><h2>{new}</h2><form method=\"post\" action=\"/cases\">{csrf}<div class=\"grid\">\
+<label>{kind}<select name=\"kind\"><option value=\"application\">办事申请</option><option value=\"consultation\">咨询</option></select></label>\
+<label>{channel}<select name=\"channel\"><option value=\"window\">窗口</option><option value=\"phone\">电话</option><option value=\"online\">网上</option></select></label>\
+<label>{applicant}<input name=\"name\" required maxlength=\"50\"></label><label>{phone}<input name=\"phone\" required inputmode=\"tel\" placeholder=\"13812345678\"></label>\
+<label>{org}<input name=\"org\" maxlength=\"100\"></label><label>{cc}<input name=\"credit_code\" maxlength=\"18\"></label>\
+<label>{item}<input name=\"item_code\" list=\"items\" maxlength=\"40\"></label>{window_field}</div>\
+<label>{request}<textarea name=\"request\" required maxlength=\"4000\"></textarea></label><button type=\"submit\">{submit}</button></form>{datalist}</section>\
+<section class=\"card\"><h2>{mine}</h2>{list}</section>",
+        new = t().new_case,
+        csrf = csrf_field(p),
+        kind = t().kind,
+        channel = t().channel,
+        applicant = t().applicant,
+        phone = t().phone,
+        org = t().org,
+        cc = t().credit_code,
+        item = t().item,
+        request = t().request,
+        submit = t().submit,
+        mine = t().my_cases,
+        datalist = item_datalist(s).await?,
+    ))
+}
+
+async fn item_datalist(s: &AppState) -> ApiResult<String> {
+    let all = s.store.read(items::all).await?;
+    let opts: String = all
+        .iter()
+        .map(|i| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                esc(&i.code),
+                esc(&i.name)
+            )
+        })
+        .collect();
+    Ok(format!("<datalist id=\"items\">{opts}</datalist>"))
+}
+
+fn field(f: &HashMap<String, String>, k: &str) -> String {
+    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
+pub async fn new_case(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let b = svc::CaseIn {
+            kind: field(&f, "kind"),
+            channel: field(&f, "channel"),
+            item_code: Some(field(&f, "item_code")),
+            applicant: svc::ApplicantIn {
+                name: field(&f, "name"),
+                org: Some(field(&f, "org")),
+                credit_code: Some(field(&f, "credit_code")),
+                id_card: None,
+                phone: field(&f, "phone"),
+            },
+            request: field(&f, "request"),
+            window_id: field(&f, "window_id").parse().ok(),
+        };
+        let parsed = svc::parse_case(b)?;
+        let (id, _, _) = svc::open_case(&s, &p, parsed).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => {
+            // Show the error next to the form, with what was typed kept.
+            let body = match workbench(&s, &p).await {
+                Ok(wb) => keep_input(&wb, &f),
+                Err(_) => String::new(),
+            };
+            let msg = format!(
+                "<p class=\"err\" role=\"alert\">{}{}</p>",
+                e.field.map(|f| format!("[{f}] ")).unwrap_or_default(),
+                esc(&e.message)
+            );
+            (
+                e.status,
+                layout(Some(&p), large, t().workbench, &format!("{msg}{body}")),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Puts submitted values back into the workbench form's inputs.
+fn keep_input(html: &str, f: &HashMap<String, String>) -> String {
+    let mut out = html.to_string();
+    for k in ["name", "phone", "org", "credit_code", "item_code"] {
+        if let Some(v) = f.get(k) {
+            out = out.replacen(
+                &format!("name=\"{k}\""),
+                &format!("name=\"{k}\" value=\"{}\"", esc(v)),
+                1,
+            );
+        }
+    }
+    if let Some(v) = f.get("request") {
+        out = out.replacen(
+            "maxlength=\"4000\"></textarea>",
+            &format!("maxlength=\"4000\">{}</textarea>", esc(v)),
+            1,
+        );
+    }
+    out
+}
+
+pub async fn case_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+) -> Response {
+    match case_body(&s, &p, id, None).await {
+        Ok(b) => layout(Some(&p), large, "办件", &b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) -> ApiResult<String> {
+    let l = svc::load(s, p, id, Action::ReadCase).await?;
+    let j = svc::case_json(s, &l).await?;
+    let c = &l.case;
+    let item = match c.item_code.clone() {
+        Some(code) => s.store.read(move |tx| items::get(tx, &code)).await?,
+        None => None,
+    };
+    let mut o = String::new();
+    if let Some(f) = flash {
+        o.push_str(&format!("<p class=\"err\" role=\"alert\">{}</p>", esc(f)));
+    }
+    o.push_str(&format!(
+        "<section class=\"card\"><h1>{} <span class=\"pill\">{}</span></h1><div class=\"grid\"><div>{}：{}（{}）{}</div><div>事项：{}</div><div>{}：{}</div><div>首问责任人：{}</div><div>跑动次数：{}</div><div>政策：{} 第 {} 版</div></div><p>{}</p></section>",
+        esc(&c.receipt_no),
+        c.outcome.map(|o| o.label()).unwrap_or(c.status.label()),
+        t().applicant,
+        esc(&c.applicant.name),
+        esc(&noveto_domain::validate::Phone::parse(&c.applicant.phone).map(|p| p.masked()).unwrap_or_default()),
+        c.applicant.org.as_deref().map(|o| format!("，{}", esc(o))).unwrap_or_default(),
+        item.as_ref().map(|i| format!("{}（{}）", esc(&i.name), esc(&i.code))).unwrap_or_else(|| "未指定".into()),
+        t().opened,
+        noveto_domain::time::rfc3339(c.opened_at),
+        j["timeline"][0]["actor_name"].as_str().map(esc).unwrap_or_default(),
+        c.visits,
+        esc(&c.policy_id),
+        c.policy_version,
+        esc(&c.request).replace('\n', "<br>")
+    ));
+    // Deadlines with their rule and source.
+    if !c.deadlines.is_empty() {
+        let cal = s.calendar();
+        let now = s.now();
+        o.push_str(&format!("<section class=\"card\"><h2>{}</h2><table><tr><th>事项</th><th>到期日</th><th>状态</th><th>依据</th></tr>", t().deadlines));
+        for d in &c.deadlines {
+            let due = d.due(&cal, now).ok().map(|x| x.to_string());
+            let st = d
+                .state(&cal, now, l.policy.due_soon_days)
+                .map(|x| x.label())
+                .unwrap_or("");
+            o.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
+                what_label(&d.what),
+                if d.met_at.is_some() { due.clone().unwrap_or_default() } else { due_cell(s, due.as_deref()) },
+                st,
+                esc(&d.source.clause),
+                rule_text(&d.rule),
+                esc(&d.source.document)
+            ));
+        }
+        o.push_str("</table></section>");
+    }
+    if c.status != Status::Closed && p.may(Action::WorkCase, &l.place).is_ok() {
+        o.push_str(&actions(p, id, c, item.as_ref(), &j));
+    }
+    // Approvals on this case for those who decide.
+    if let Some(esc_obj) = j["open_escalation"].as_object() {
+        let level = esc_obj
+            .get("level")
+            .and_then(|v| v.as_str())
+            .and_then(DecisionLevel::parse);
+        if let Some(level) = level {
+            if p.may(Action::Decide(level), &l.place).is_ok() {
+                let eid = esc_obj.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+                o.push_str(&format!(
+                    "<section class=\"card\"><h2>答复请示（{}）</h2><p>{}</p><form method=\"post\" action=\"/escalations/{eid}/answer\">{}<label>答复内容<textarea name=\"answer\" required></textarea></label><button>答复</button></form></section>",
+                    level.label(),
+                    esc(esc_obj.get("reason").and_then(|v| v.as_str()).unwrap_or("")),
+                    csrf_field(p)
+                ));
+            }
+        }
+    }
+    // Documents.
+    let mut docs = vec![];
+    if !c.notified.is_empty() {
+        docs.push(("notice", "一次性告知书"));
+    }
+    if c.referral.is_some() {
+        docs.push(("referral", "指引单"));
+    }
+    if j["timeline"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated"))
+    {
+        docs.push(("reply-card", "答复卡"));
+    }
+    if c.veto_request_id.is_some() {
+        docs.push(("veto-filing-form", "否决事项报备登记表（一式三份）"));
+    }
+    if c.outcome == Some(noveto_domain::case::Outcome::Vetoed) {
+        docs.push(("refusal-notice", "不予受理/不予许可通知书"));
+    }
+    if !docs.is_empty() {
+        o.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2><ul>",
+            t().print
+        ));
+        for (k, l) in docs {
+            o.push_str(&format!(
+                "<li>{l}：<a href=\"/api/v1/cases/{id}/documents/{k}.html\" target=\"_blank\">打印视图</a> · <a href=\"/api/v1/cases/{id}/documents/{k}.pdf\">PDF</a></li>"
+            ));
+        }
+        o.push_str("</ul></section>");
+    }
+    o.push_str(&format!("<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事件</th><th>内容</th></tr>", t().timeline));
+    for e in j["timeline"].as_array().cloned().unwrap_or_default() {
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
+            esc(e["at"].as_str().unwrap_or("")),
+            esc(e["actor_name"].as_str().unwrap_or("系统")),
+            event_label(e["kind"].as_str().unwrap_or("")),
+            esc(&summarize(&e["detail"]))
+        ));
+    }
+    o.push_str("</table></section>");
+    Ok(o)
+}
+
+fn summarize(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(m) if m.is_empty() => String::new(),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {}",
+                    match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.to_string(),
+    }
+}
+
+pub fn what_label(what: &str) -> &'static str {
+    match what.split('#').next().unwrap_or(what) {
+        "reply" => "请示答复",
+        "veto_decision" => "否决报批审批",
+        "supplement" => "容缺材料补正",
+        "promised_time_limit" => "承诺办结时限",
+        "report_same_day" => "重大事项当日报告",
+        _ => "期限",
+    }
+}
+
+fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
+    match r {
+        noveto_domain::deadline::Rule::WorkingDays { days } => format!("{days} 个工作日"),
+        noveto_domain::deadline::Rule::SameDay => "当日".into(),
+        noveto_domain::deadline::Rule::Manual { due } => format!("人工设定：{due}"),
+    }
+}
+
+fn event_label(k: &str) -> &'static str {
+    match k {
+        "received" => "接件",
+        "accepted" => "受理",
+        "referred" => "指引",
+        "notice" => "一次性告知",
+        "accepted_with_deficiency" => "容缺受理",
+        "supplement_received" => "材料补齐",
+        "approved_by_commitment" => "告知承诺办结",
+        "escalated" => "请示",
+        "escalation_answered" => "请示已答复",
+        "veto_requested" => "否决报批",
+        "veto_decision" => "否决审批",
+        "closed" => "办结",
+        "handoff_acknowledged" => "接收单位确认",
+        "reply" => "答复群众",
+        _ => "其他",
+    }
+}
+
+fn actions(
+    p: &Principal,
+    id: i64,
+    c: &noveto_domain::case::Case,
+    item: Option<&items::Item>,
+    j: &serde_json::Value,
+) -> String {
+    let csrf = csrf_field(p);
+    let act = |a: &str, label: &str, inner: &str| {
+        format!(
+            "<details><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{inner}</form></details>"
+        )
+    };
+    let mut o = format!(
+        "<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>",
+        t().actions,
+        t().no_veto_note
+    );
+    let open_like = matches!(c.status, Status::Received | Status::Notified);
+    if open_like {
+        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"));
+    }
+    if !matches!(c.status, Status::VetoPending) {
+        o.push_str(&act(
+            "referral",
+            "指引（不属本窗口）",
+            "<label>去处（单位/窗口/地址）<input name=\"address\" required></label><label>联系人及电话<input name=\"contact\" required></label><label>怎么办<textarea name=\"how\" required></textarea></label><label><input type=\"checkbox\" name=\"handoff\" value=\"1\"> 帮助转交（接收单位须确认）</label><label>接收单位编号（转交时必填）<input name=\"to_unit_id\" inputmode=\"numeric\"></label><button>出具指引单</button>",
+        ));
+    }
+    if open_like {
+        let mats: String = item
+            .map(|i| {
+                i.materials
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| {
+                        format!(
+                            "<label><input type=\"checkbox\" name=\"m{k}\" value=\"{}\"> {}{}</label><input type=\"hidden\" name=\"h{k}\" value=\"{}\">",
+                            esc(&m.name),
+                            esc(&m.name),
+                            if m.main { "（主件）" } else { "" },
+                            esc(if m.common_errors.is_empty() { &m.sample } else { &m.common_errors })
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let extra = "<label>其他缺少的材料（每行一项：材料名称|如何补正）<textarea name=\"other\"></textarea></label>";
+        o.push_str(&act(
+            "notice",
+            "一次性告知（材料不全）",
+            &format!("{mats}{extra}<button>出具一次性告知书</button>"),
+        ));
+        if item.is_some_and(|i| i.allows_deficiency) {
+            o.push_str(&act(
+                "deficiency",
+                "容缺受理",
+                &format!("{mats}{extra}<label><input type=\"checkbox\" name=\"commitment_signed\" value=\"1\"> 申请人已签署容缺承诺书</label><label>补正期限（工作日）<input name=\"supplement_days\" value=\"5\" inputmode=\"numeric\"></label><button>容缺受理</button>"),
+            ));
+        }
+    }
+    if c.status == Status::AcceptedWithDeficiency {
+        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/supplement\">{csrf}<button>容缺材料已补齐</button></form>"));
+    }
+    if item.is_some_and(|i| i.allows_commitment)
+        && !matches!(c.status, Status::VetoPending | Status::Escalated)
+    {
+        o.push_str(&act("commitment", "告知承诺制办结", "<label>承诺书内容<textarea name=\"commitment\" required></textarea></label><button>按告知承诺办结</button>"));
+    }
+    if !matches!(c.status, Status::VetoPending) {
+        o.push_str(&act(
+            "escalate",
+            "请示（政策不明确）",
+            "<label>请示事由<textarea name=\"reason\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/疑难事项</label><button>提交请示</button>",
+        ));
+        o.push_str(&act(
+            "veto",
+            "申请否决（须报批）",
+            "<label>否决理由<textarea name=\"reason\" required></textarea></label><label>法律依据<textarea name=\"legal_basis\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/特殊事项</label><button>提交否决报批</button>",
+        ));
+    }
+    if c.status == Status::Accepted {
+        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"approved\"><button>办结（准予）</button></form>"));
+    }
+    if c.kind == noveto_domain::case::Kind::Consultation && c.status != Status::VetoPending {
+        o.push_str(&act("close", "答复咨询并办结", "<input type=\"hidden\" name=\"outcome\" value=\"answered\"><label>答复内容<textarea name=\"note\" required></textarea></label><button>答复并办结</button>"));
+    }
+    if let Some(vid) = c.veto_request_id {
+        if j["veto_approved"].as_bool().unwrap_or(false) {
+            o.push_str(&format!(
+                "<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"vetoed\"><input type=\"hidden\" name=\"veto_request_id\" value=\"{vid}\"><button class=\"secondary\">否决已获批准：出具不予受理通知书并办结</button></form>"
+            ));
+        }
+    }
+    o.push_str(&act("withdraw", "申请人撤回", "<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><label>说明<input name=\"note\"></label><button class=\"secondary\">登记撤回</button>"));
+    o.push_str("</section>");
+    o
+}
+
+fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
+    let mut out = vec![];
+    let mut keys: Vec<&String> = f
+        .keys()
+        .filter(|k| k.starts_with('m') && k[1..].parse::<u32>().is_ok())
+        .collect();
+    keys.sort_by_key(|k| k[1..].parse::<u32>().unwrap_or(0));
+    for k in keys {
+        let how = f.get(&format!("h{}", &k[1..])).cloned().unwrap_or_default();
+        out.push(MissingIn {
+            material: f[k].clone(),
+            how_to_fix: how,
+        });
+    }
+    for line in field(f, "other").lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (m, h) = line.split_once(['|', '｜']).unwrap_or((line, ""));
+        out.push(MissingIn {
+            material: m.trim().into(),
+            how_to_fix: h.trim().into(),
+        });
+    }
+    out
+}
+
+pub async fn case_action(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
+    axum::Form(f): Form,
+) -> Response {
+    let r: ApiResult<()> = async {
+        check_csrf(&p, &f)?;
+        let on = |k: &str| f.get(k).is_some_and(|v| v == "1" || v == "on");
+        match action.as_str() {
+            "accept" => svc::do_accept(&s, &p, id).await,
+            "referral" => {
+                let b = ReferralIn {
+                    to_unit_id: field(&f, "to_unit_id").parse().ok(),
+                    to_window_id: None,
+                    address: field(&f, "address"),
+                    contact: field(&f, "contact"),
+                    how: field(&f, "how"),
+                    handoff: on("handoff"),
+                };
+                svc::do_referral(&s, &p, id, b).await
+            }
+            "notice" => {
+                svc::do_notice(
+                    &s,
+                    &p,
+                    id,
+                    NoticeIn {
+                        missing: collect_missing(&f),
+                    },
+                )
+                .await
+            }
+            "deficiency" => {
+                let b = DeficiencyIn {
+                    missing: collect_missing(&f),
+                    commitment_signed: on("commitment_signed"),
+                    supplement_days: field(&f, "supplement_days").parse().ok(),
+                };
+                svc::do_deficiency(&s, &p, id, b).await
+            }
+            "supplement" => {
+                let mut l = svc::load(&s, &p, id, Action::WorkCase).await?;
+                let ev = l.case.supplement_received(s.now())?;
+                svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
+            }
+            "commitment" => {
+                let text = noveto_domain::validate::long_text(
+                    "commitment",
+                    "承诺书内容",
+                    &field(&f, "commitment"),
+                    4000,
+                )?;
+                let mut l = svc::load(&s, &p, id, Action::WorkCase).await?;
+                let code = l.case.item_code.clone();
+                let rules = match code {
+                    Some(c) => s
+                        .store
+                        .read(move |tx| items::get(tx, &c))
+                        .await?
+                        .map(|i| i.rules())
+                        .unwrap_or_default(),
+                    None => Default::default(),
+                };
+                let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
+                svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
+            }
+            "escalate" => svc::do_escalate(
+                &s,
+                &p,
+                id,
+                EscalationIn {
+                    reason: field(&f, "reason"),
+                    major: on("major"),
+                },
+            )
+            .await
+            .map(|_| ()),
+            "veto" => svc::do_veto_request(
+                &s,
+                &p,
+                id,
+                VetoIn {
+                    reason: field(&f, "reason"),
+                    legal_basis: field(&f, "legal_basis"),
+                    major: on("major"),
+                },
+            )
+            .await
+            .map(|_| ()),
+            "close" | "withdraw" => {
+                let b = CloseIn {
+                    outcome: field(&f, "outcome"),
+                    veto_request_id: field(&f, "veto_request_id").parse().ok(),
+                    note: Some(field(&f, "note")),
+                };
+                svc::do_close(&s, &p, id, b).await
+            }
+            _ => Err(ApiError::not_found("操作")),
+        }
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => match case_body(&s, &p, id, Some(&e.message)).await {
+            Ok(b) => (e.status, layout(Some(&p), large, "办件", &b)).into_response(),
+            Err(_) => error_page(Some(&p), large, &e),
+        },
+    }
+}
+
+/// Veto requests and escalations waiting at a level the visitor holds, for a place they cover.
+async fn inbox_items(
+    s: &AppState,
+    p: &Principal,
+) -> ApiResult<(
+    Vec<(noveto_domain::case::VetoRequest, i64)>,
+    Vec<repo::Escalation>,
+)> {
+    let (vetoes, escs) = s
+        .store
+        .read(|tx| {
+            Ok::<_, StoreError>((
+                repo::pending_vetoes(tx, 500)?,
+                repo::open_escalations(tx, 500)?,
+            ))
+        })
+        .await?;
+    let mut v_out = vec![];
+    for (v, _) in vetoes {
+        let Some(level) = v.level() else { continue };
+        if v.requested_by == p.id {
+            continue;
+        }
+        if let Ok(l) = svc::load(s, p, v.case_id, Action::ReadCase).await {
+            if p.may(Action::Decide(level), &l.place).is_ok() {
+                let cid = l.id;
+                v_out.push((v, cid));
+            }
+        }
+    }
+    let mut e_out = vec![];
+    for e in escs {
+        let Some(level) = DecisionLevel::parse(&e.level) else {
+            continue;
+        };
+        if let Ok(l) = svc::load(s, p, e.case_id, Action::ReadCase).await {
+            if p.may(Action::Decide(level), &l.place).is_ok() {
+                e_out.push(e);
+            }
+        }
+    }
+    Ok((v_out, e_out))
+}
+
+pub async fn inbox(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+) -> Response {
+    let r = async {
+        let (vetoes, escs) = inbox_items(&s, &p).await?;
+        let csrf = csrf_field(&p);
+        let mut o = format!("<section class=\"card\"><h2>{}</h2>", t().vetoes_waiting);
+        if vetoes.is_empty() {
+            o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
+        }
+        for (v, cid) in &vetoes {
+            let cid2 = *cid;
+            let case = s.store.read(move |tx| repo::get(tx, cid2)).await?.map(|x| x.0);
+            let due = case.as_ref().and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
+            o.push_str(&format!(
+                "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 审批层级：{} · 期限：{}</p><p><b>理由：</b>{}</p><p><b>法律依据：</b>{}</p><p class=\"muted\">{}</p>\
+<form method=\"post\" action=\"/veto-requests/{}/decide\">{csrf}<label>{}<textarea name=\"opinion\"></textarea></label>\
+<button name=\"approve\" value=\"1\">{}</button><button name=\"approve\" value=\"0\" class=\"secondary\">{}</button></form></div>",
+                esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
+                esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
+                v.level().map(|l| l.label()).unwrap_or(""),
+                due_cell(&s, due.as_deref()),
+                esc(&v.reason),
+                esc(&v.legal_basis),
+                esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or("")),
+                v.id,
+                t().opinion,
+                t().approve,
+                t().deny
+            ));
+        }
+        o.push_str(&format!("</section><section class=\"card\"><h2>{}</h2>", t().escalations_waiting));
+        if escs.is_empty() {
+            o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
+        }
+        for e in &escs {
+            o.push_str(&format!(
+                "<div class=\"card\"><p><a href=\"/cases/{}\">办件 {}</a> · {} · {} · 期限：{}</p><p>{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
+                e.case_id,
+                e.case_id,
+                DecisionLevel::parse(&e.level).map(|l| l.label()).unwrap_or(""),
+                if e.major { "重大事项" } else { "一般事项" },
+                due_cell(&s, Some(&e.due[..10.min(e.due.len())])),
+                esc(&e.reason),
+                e.id
+            ));
+        }
+        o.push_str("</section>");
+        Ok::<_, ApiError>(o)
+    }
+    .await;
+    match r {
+        Ok(b) => layout(Some(&p), large, t().inbox, &b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::do_decide(
+            &s,
+            &p,
+            id,
+            DecisionIn {
+                approve: field(&f, "approve") == "1",
+                opinion: field(&f, "opinion"),
+            },
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to("/inbox").into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+pub async fn answer(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::do_answer(&s, &p, id, &field(&f, "answer")).await
+    }
+    .await;
+    match r {
+        Ok(case_id) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MonthQ {
+    month: Option<String>,
+}
+
+pub async fn filings(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<MonthQ>,
+) -> Response {
+    let r = async {
+        if !may_somewhere(&p.grants, Action::ReadFilings) {
+            return Err(ApiError::forbidden(t().forbidden));
+        }
+        let now = s.now();
+        let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
+        let m2 = month.clone();
+        let (f, units) = s.store.read(move |tx| Ok::<_, StoreError>((repo::filings(tx, &m2)?, org::units(tx)?))).await?;
+        let unit_name = |id: Option<i64>| id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
+        let mut o = format!(
+            "<section class=\"card\"><h1>否决事项报备（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\" pattern=\"\\d{{4}}-\\d{{2}}\"></label><button>查看</button></form>"
+        );
+        if f.is_empty() {
+            o.push_str("<p class=\"muted\">本月没有否决报备。窗口无否决权：多数事项都能办成。</p>");
+        } else {
+            o.push_str("<table><tr><th>报批编号</th><th>办件</th><th>单位</th><th>报备（头）</th><th>结果（尾）</th><th>结果</th></tr>");
+            for x in &f {
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    x.veto_request_id,
+                    x.case_id,
+                    x.case_id,
+                    esc(&unit_name(x.unit_id)),
+                    esc(&x.opened_at),
+                    esc(x.closed_at.as_deref().unwrap_or("—")),
+                    match x.outcome.as_deref() {
+                        Some("approved") => "批准否决",
+                        Some("denied") => "不予否决（继续办理）",
+                        _ => "审批中",
+                    }
+                ));
+            }
+            o.push_str("</table>");
+            // The unit roll-up for the month.
+            let mut by_unit: std::collections::BTreeMap<String, (u32, u32, u32)> = Default::default();
+            for x in &f {
+                let e = by_unit.entry(unit_name(x.unit_id)).or_default();
+                e.0 += 1;
+                match x.outcome.as_deref() {
+                    Some("approved") => e.1 += 1,
+                    Some("denied") => e.2 += 1,
+                    _ => {}
+                }
+            }
+            o.push_str("<h2>各单位月度汇总</h2><table><tr><th>单位</th><th>报批</th><th>批准否决</th><th>不予否决</th></tr>");
+            for (u, (n, a, d)) in by_unit {
+                o.push_str(&format!("<tr><td>{}</td><td>{n}</td><td>{a}</td><td>{d}</td></tr>", esc(&u)));
+            }
+            o.push_str("</table>");
+        }
+        let _ = now.year();
+        o.push_str("</section>");
+        Ok(o)
+    }
+    .await;
+    match r {
+        Ok(b) => layout(Some(&p), large, t().filings, &b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}

@@ -1,0 +1,140 @@
+//! The service catalog (CAT-1, CAT-3): every change is a new version with who and when.
+
+use super::{Ctx, audit};
+use crate::{Result, StoreError, Tx, params};
+use noveto_domain::case::ItemRules;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Material {
+    pub name: String,
+    /// 主件 (true) or 非要件 (false).
+    pub main: bool,
+    #[serde(default)]
+    pub sample: String,
+    #[serde(default)]
+    pub common_errors: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Item {
+    pub code: String,
+    pub name: String,
+    pub unit_id: Option<i64>,
+    pub legal_basis: String,
+    #[serde(default)]
+    pub accepting_unit: String,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub materials: Vec<Material>,
+    #[serde(default)]
+    pub fees: String,
+    #[serde(default)]
+    pub fee_basis: String,
+    pub time_limit_wd: u32,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub allows_deficiency: bool,
+    #[serde(default)]
+    pub allows_commitment: bool,
+    #[serde(default)]
+    pub online: bool,
+    #[serde(default)]
+    pub assisted: bool,
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl Item {
+    pub fn rules(&self) -> ItemRules {
+        ItemRules {
+            allows_deficiency: self.allows_deficiency,
+            allows_commitment: self.allows_commitment,
+            main_materials: self
+                .materials
+                .iter()
+                .filter(|m| m.main)
+                .map(|m| m.name.clone())
+                .collect(),
+            time_limit_wd: Some(self.time_limit_wd),
+        }
+    }
+}
+
+fn doc(i: &Item) -> Result<String> {
+    serde_json::to_string(i).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Inserts or updates by code; an unchanged item keeps its version. Returns the version.
+pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item) -> Result<i64> {
+    let existing = tx.query_one(
+        "SELECT id, version, doc FROM items WHERE code = $1",
+        params![item.code.as_str()],
+    )?;
+    let mut it = item.clone();
+    let (id, version) = match existing {
+        Some(r) => {
+            let old: Item = r.json(2)?;
+            it.version = old.version;
+            if old == it {
+                return Ok(old.version);
+            }
+            let v = r.i64(1) + 1;
+            it.version = v;
+            tx.exec(
+                "UPDATE items SET name = $1, unit_id = $2, version = $3, doc = $4, updated_at = $5, updated_by = $6 WHERE id = $7",
+                params![it.name.as_str(), it.unit_id, v, doc(&it)?, ctx.now.as_str(), ctx.actor, r.i64(0)],
+            )?;
+            (r.i64(0), v)
+        }
+        None => {
+            it.version = 1;
+            let id = tx.insert(
+                "INSERT INTO items (code, name, unit_id, version, doc, updated_at, updated_by) VALUES ($1, $2, $3, 1, $4, $5, $6) RETURNING id",
+                params![it.code.as_str(), it.name.as_str(), it.unit_id, doc(&it)?, ctx.now.as_str(), ctx.actor],
+            )?;
+            (id, 1)
+        }
+    };
+    tx.exec(
+        "INSERT INTO item_versions (item_id, version, doc, at, by_id) VALUES ($1, $2, $3, $4, $5)",
+        params![id, version, doc(&it)?, ctx.now.as_str(), ctx.actor],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "item.save",
+        "item",
+        id,
+        &json!({"code": it.code, "version": version}),
+    )?;
+    Ok(version)
+}
+
+pub fn get(tx: &mut dyn Tx, code: &str) -> Result<Option<Item>> {
+    match tx.query_one("SELECT doc FROM items WHERE code = $1", params![code])? {
+        Some(r) => Ok(Some(r.json(0)?)),
+        None => Ok(None),
+    }
+}
+
+pub fn all(tx: &mut dyn Tx) -> Result<Vec<Item>> {
+    tx.query("SELECT doc FROM items ORDER BY code", &[])?
+        .iter()
+        .map(|r| r.json(0))
+        .collect()
+}
+
+/// Every version of an item, newest first: `(version, at, by, item)`.
+pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<(i64, String, Option<i64>, Item)>> {
+    tx.query(
+        "SELECT v.version, v.at, v.by_id, v.doc FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.code = $1 ORDER BY v.version DESC",
+        params![code],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0), r.str(1), r.opt_i64(2), r.json(3)?)))
+    .collect()
+}
