@@ -9,7 +9,20 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone)]
 pub(crate) struct Pg {
     url: Arc<str>,
-    pool: Arc<Mutex<Vec<Client>>>,
+    pool: Arc<Pool>,
+}
+
+/// Pooled clients. A synchronous client must not be dropped on an async worker thread (it
+/// blocks on its own runtime to close), so the last handle closes them on a plain thread.
+struct Pool(Mutex<Vec<Client>>);
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let clients = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        if !clients.is_empty() {
+            let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(clients));
+        }
+    }
 }
 
 fn db_err(e: postgres::Error) -> StoreError {
@@ -123,7 +136,7 @@ impl Pg {
     pub(crate) fn open(url: &str) -> Result<Pg> {
         let pg = Pg {
             url: url.into(),
-            pool: Arc::new(Mutex::new(Vec::new())),
+            pool: Arc::new(Pool(Mutex::new(Vec::new()))),
         };
         let mut c = pg.client()?;
         migrate(&mut c)?;
@@ -132,7 +145,7 @@ impl Pg {
     }
 
     fn client(&self) -> Result<Client> {
-        if let Some(c) = self.pool.lock().ok().and_then(|mut p| p.pop()) {
+        if let Some(c) = self.pool.0.lock().ok().and_then(|mut p| p.pop()) {
             if !c.is_closed() {
                 return Ok(c);
             }
@@ -142,7 +155,7 @@ impl Pg {
     }
 
     fn put(&self, c: Client) {
-        if let Ok(mut p) = self.pool.lock() {
+        if let Ok(mut p) = self.pool.0.lock() {
             if p.len() < 32 && !c.is_closed() {
                 p.push(c);
             }

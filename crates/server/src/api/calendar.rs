@@ -121,7 +121,7 @@ pub async fn import_year(
     ApiJson(b): ApiJson<ImportIn>,
 ) -> ApiResult<Json<Value>> {
     if !may_somewhere(&p.grants, Action::ManageCalendar) {
-        return Err(ApiError::forbidden("只有系统管理员可以导入日历"));
+        return Err(ApiError::forbidden("无权导入日历：只有系统管理员可以导入"));
     }
     let years = parse_years(&b.content)?;
     let imported = import(&s, &p, years).await?;
@@ -169,7 +169,7 @@ pub async fn set_override(
     ApiJson(b): ApiJson<OverrideIn>,
 ) -> ApiResult<Json<Value>> {
     if !may_somewhere(&p.grants, Action::ManageCalendar) {
-        return Err(ApiError::forbidden("只有系统管理员可以调整日历"));
+        return Err(ApiError::forbidden("无权调整日历：只有系统管理员可以调整"));
     }
     let date = parse_day("date", &b.date)?;
     s.calendar().is_working_day(date)?;
