@@ -20,7 +20,9 @@ impl Drop for Pool {
     fn drop(&mut self) {
         let clients = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
         if !clients.is_empty() {
-            let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(clients));
+            let _ = std::thread::Builder::new()
+                .name("noveto-pg-close".into())
+                .spawn(move || drop(clients));
         }
     }
 }

@@ -403,7 +403,9 @@ pub async fn list(
                 .find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center)
                 .map(|g| g.scope.id)
                 .ok_or_else(|| {
-                    ApiError::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件")
+                    ApiError::forbidden(
+                        "无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件",
+                    )
                 })?;
             Place {
                 centers: vec![root],
@@ -577,11 +579,20 @@ pub async fn acknowledge(
     };
     // The receiver: the target window, or any window of the target unit.
     let targets: Vec<Place> = match (r.to_window_id, r.to_unit_id) {
-        (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?.into_iter().collect(),
+        (Some(w), _) => s
+            .store
+            .read(move |tx| org::place_of_window(tx, w))
+            .await?
+            .into_iter()
+            .collect(),
         (None, Some(u)) => {
             s.store
                 .read(move |tx| {
-                    let ws: Vec<i64> = org::windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)).map(|w| w.id).collect();
+                    let ws: Vec<i64> = org::windows(tx)?
+                        .into_iter()
+                        .filter(|w| w.unit_id == Some(u))
+                        .map(|w| w.id)
+                        .collect();
                     let mut v = vec![];
                     for w in ws {
                         v.extend(org::place_of_window(tx, w)?);
@@ -597,7 +608,10 @@ pub async fn acknowledge(
         return Err(ApiError::not_found("接收单位"));
     }
     if !targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
-        return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| ApiError::forbidden("无权确认接收")));
+        return Err(p
+            .may(Action::WorkCase, &targets[0])
+            .err()
+            .unwrap_or_else(|| ApiError::forbidden("无权确认接收")));
     }
     if r.acknowledged_by.is_some() {
         return Err(ApiError::conflict("already_acknowledged", "已确认接收"));

@@ -53,7 +53,11 @@ pub async fn create_center(
     match b.parent_id {
         Some(parent) => p.may(Action::ManageOrg, &place_of_center(&s, parent).await?)?,
         None if may_somewhere(&p.grants, Action::ManageOrg) => {}
-        None => return Err(ApiError::forbidden("无权创建顶级中心：只有系统管理员可以创建")),
+        None => {
+            return Err(ApiError::forbidden(
+                "无权创建顶级中心：只有系统管理员可以创建",
+            ));
+        }
     }
     let level = b.level.unwrap_or_else(|| {
         if b.parent_id.is_some() {
@@ -322,7 +326,9 @@ pub async fn create_staff(
 
 pub async fn list_staff(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
-        return Err(ApiError::forbidden("无权查看工作人员名单：只有系统管理员可以查看"));
+        return Err(ApiError::forbidden(
+            "无权查看工作人员名单：只有系统管理员可以查看",
+        ));
     }
     let (staff, grants) = s
         .store

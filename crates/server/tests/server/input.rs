@@ -9,39 +9,153 @@ fn bad_input_is_refused_and_changes_nothing() {
     let clerk = app.token("clerk");
     let before = app.audit_len();
     let cases: Vec<(&str, &str, &str, Vec<u8>, u16, &str)> = vec![
-        ("POST", "/api/v1/units", "application/json", b"{not json".to_vec(), 400, "malformed_json"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": "one", "name": "x"}"#.to_vec(), 422, "invalid_field"),
-        ("POST", "/api/v1/units", "application/json", br#"{"name": "x"}"#.to_vec(), 422, "invalid_field"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 1, "name": "x", "evil": 1}"#.to_vec(), 422, "invalid_field"),
-        ("POST", "/api/v1/units", "text/plain", br#"{"center_id": 1, "name": "x"}"#.to_vec(), 415, "unsupported_media_type"),
-        ("POST", "/api/v1/units", "application/json", vec![b'{', b'"', b'n', 0xff, 0xfe, b'"', b'}'], 400, "malformed_json"),
-        ("POST", "/api/v1/units", "application/json", format!(r#"{{"center_id": 1, "name": "{}"}}"#, "长".repeat(200_000)).into_bytes(), 413, "payload_too_large"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 424242, "name": "x"}"#.to_vec(), 422, "unknown_center"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 1, "name": "   "}"#.to_vec(), 422, "required"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 1, "name": "a\u0000b"}"#.to_vec(), 422, "invalid_chars"),
-        ("PUT", "/api/v1/units/abc/liaison", "application/json", br#"{"leader_id": 1, "contact_id": 1}"#.to_vec(), 404, "not_found"),
-        ("PUT", "/api/v1/units/999999/liaison", "application/json", br#"{"leader_id": 1, "contact_id": 1}"#.to_vec(), 404, "not_found"),
-        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 99999999999999999999999, "name": "x"}"#.to_vec(), 422, "invalid_field"),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            b"{not json".to_vec(),
+            400,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": "one", "name": "x"}"#.to_vec(),
+            422,
+            "invalid_field",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"name": "x"}"#.to_vec(),
+            422,
+            "invalid_field",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": 1, "name": "x", "evil": 1}"#.to_vec(),
+            422,
+            "invalid_field",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "text/plain",
+            br#"{"center_id": 1, "name": "x"}"#.to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            vec![b'{', b'"', b'n', 0xff, 0xfe, b'"', b'}'],
+            400,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            format!(r#"{{"center_id": 1, "name": "{}"}}"#, "长".repeat(200_000)).into_bytes(),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": 424242, "name": "x"}"#.to_vec(),
+            422,
+            "unknown_center",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": 1, "name": "   "}"#.to_vec(),
+            422,
+            "required",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": 1, "name": "a\u0000b"}"#.to_vec(),
+            422,
+            "invalid_chars",
+        ),
+        (
+            "PUT",
+            "/api/v1/units/abc/liaison",
+            "application/json",
+            br#"{"leader_id": 1, "contact_id": 1}"#.to_vec(),
+            404,
+            "not_found",
+        ),
+        (
+            "PUT",
+            "/api/v1/units/999999/liaison",
+            "application/json",
+            br#"{"leader_id": 1, "contact_id": 1}"#.to_vec(),
+            404,
+            "not_found",
+        ),
+        (
+            "POST",
+            "/api/v1/units",
+            "application/json",
+            br#"{"center_id": 99999999999999999999999, "name": "x"}"#.to_vec(),
+            422,
+            "invalid_field",
+        ),
     ];
     for (m, path, ct, body, status, code) in cases {
         let (st, v) = app.raw(m, path, &admin, ct, body);
         assert_eq!(st, status, "{path}: {v}");
         assert_eq!(v["error"]["code"].as_str(), Some(code), "{v}");
         let msg = v["error"]["message"].as_str().unwrap();
-        assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "message in Chinese: {msg}");
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "message in Chinese: {msg}"
+        );
     }
     // Case intake with a bad phone, a bad credit code, an unknown item.
     for (body, code) in [
-        (json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "123"}, "request": "x"}), "invalid_phone"),
-        (json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "13812345678", "credit_code": "91350100M000100Y44"}, "request": "x"}), "invalid_credit_code"),
-        (json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "13812345678", "id_card": "110105194912310021"}, "request": "x"}), "invalid_id_card"),
-        (json!({"kind": "application", "channel": "fax", "applicant": {"name": "甲", "phone": "13812345678"}, "request": "x"}), "invalid_channel"),
-        (json!({"kind": "application", "channel": "window", "item_code": "NOPE", "applicant": {"name": "甲", "phone": "13812345678"}, "request": "x"}), "unknown_item"),
+        (
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "123"}, "request": "x"}),
+            "invalid_phone",
+        ),
+        (
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "13812345678", "credit_code": "91350100M000100Y44"}, "request": "x"}),
+            "invalid_credit_code",
+        ),
+        (
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "甲", "phone": "13812345678", "id_card": "110105194912310021"}, "request": "x"}),
+            "invalid_id_card",
+        ),
+        (
+            json!({"kind": "application", "channel": "fax", "applicant": {"name": "甲", "phone": "13812345678"}, "request": "x"}),
+            "invalid_channel",
+        ),
+        (
+            json!({"kind": "application", "channel": "window", "item_code": "NOPE", "applicant": {"name": "甲", "phone": "13812345678"}, "request": "x"}),
+            "unknown_item",
+        ),
     ] {
         let (st, v) = app.post("/api/v1/cases", &clerk, body);
         assert_eq!((st, v["error"]["code"].as_str()), (422, Some(code)), "{v}");
     }
-    for q in ["from=2026-13-01&working_days=1", "from=x", "from=2026-11-20&working_days=-1", "from=2030-01-02&working_days=1"] {
+    for q in [
+        "from=2026-13-01&working_days=1",
+        "from=x",
+        "from=2026-11-20&working_days=-1",
+        "from=2030-01-02&working_days=1",
+    ] {
         let (st, v) = app.get(&format!("/api/v1/calendar/due?{q}"), &clerk);
         assert!((400..500).contains(&st), "{q}: {st} {v}");
         assert!(v["error"]["code"].is_string());
@@ -62,11 +176,27 @@ fn openapi_lists_every_route() {
     assert_eq!(st, 200);
     assert_eq!(doc["openapi"], "3.0.3");
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/api/v1/centers", "/api/v1/units", "/api/v1/windows", "/api/v1/staff", "/api/v1/units/{id}/liaison", "/api/v1/cases", "/api/v1/cases/{id}/close", "/api/v1/veto-requests/{id}/decision", "/api/v1/filings", "/api/v1/replies/check", "/api/v1/calendar/due"] {
+    for p in [
+        "/api/v1/centers",
+        "/api/v1/units",
+        "/api/v1/windows",
+        "/api/v1/staff",
+        "/api/v1/units/{id}/liaison",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}/close",
+        "/api/v1/veto-requests/{id}/decision",
+        "/api/v1/filings",
+        "/api/v1/replies/check",
+        "/api/v1/calendar/due",
+    ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
     assert!(doc["paths"]["/api/v1/cases"]["post"]["requestBody"].is_object());
-    assert!(doc["components"]["schemas"]["CaseIn"].is_object(), "{}", doc["components"]["schemas"]);
+    assert!(
+        doc["components"]["schemas"]["CaseIn"].is_object(),
+        "{}",
+        doc["components"]["schemas"]
+    );
     let (st, _) = app.call("GET", "/healthz", None, None);
     assert_eq!(st, 200);
 }

@@ -1,8 +1,8 @@
 //! The server's one integration-test binary: real HTTP against a real store.
 
-mod helpers;
-mod org;
-mod input;
-mod cases;
-mod jobs;
 mod browser;
+mod cases;
+mod helpers;
+mod input;
+mod jobs;
+mod org;
