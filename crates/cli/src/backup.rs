@@ -21,8 +21,7 @@ pub async fn backup(s: &Store, to: &Path) -> Result<(), Fail> {
         return Err(Fail(format!("{} 已存在，拒绝覆盖", to.display())));
     }
     let tmp = to.with_extension("partial");
-    let file = std::fs::File::create(&tmp)
-        .map_err(|e| Fail(format!("无法创建 {}：{e}", tmp.display())))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| Fail(format!("无法创建 {}：{e}", tmp.display())))?;
     let pb = bar(noveto_store::TABLES.len() as u64);
     let pb2 = pb.clone();
     let n = st
@@ -32,11 +31,8 @@ pub async fn backup(s: &Store, to: &Path) -> Result<(), Fail> {
                 pb2.set_message(t.to_string());
                 pb2.inc(1);
             })?;
-            w.flush()
-                .map_err(|e| noveto_store::StoreError::Db(e.to_string()))?;
-            w.get_ref()
-                .sync_all()
-                .map_err(|e| noveto_store::StoreError::Db(e.to_string()))?;
+            w.flush().map_err(|e| noveto_store::StoreError::Db(e.to_string()))?;
+            w.get_ref().sync_all().map_err(|e| noveto_store::StoreError::Db(e.to_string()))?;
             Ok::<_, noveto_store::StoreError>(n)
         })
         .await?;
@@ -48,28 +44,19 @@ pub async fn backup(s: &Store, to: &Path) -> Result<(), Fail> {
 
 pub async fn restore(s: &Store, from: &Path) -> Result<(), Fail> {
     if crate::store_exists(s) {
-        return Err(Fail(format!(
-            "{} 中已有存储：请恢复到新的目录",
-            s.data.display()
-        )));
+        return Err(Fail(format!("{} 中已有存储：请恢复到新的目录", s.data.display())));
     }
-    let f =
-        std::fs::File::open(from).map_err(|e| Fail(format!("无法打开 {}：{e}", from.display())))?;
+    let f = std::fs::File::open(from).map_err(|e| Fail(format!("无法打开 {}：{e}", from.display())))?;
     std::fs::create_dir_all(&s.data)?;
     let st = noveto_store::Store::open(&s.data, s.database.as_deref())?;
     let pb = ProgressBar::new_spinner();
     pb.set_message("恢复中…");
-    let n = st
-        .write(move |tx| noveto_store::repo::backup::load(tx, &mut BufReader::new(f)))
-        .await?;
+    let n = st.write(move |tx| noveto_store::repo::backup::load(tx, &mut BufReader::new(f))).await?;
     pb.finish_and_clear();
     let ok = st.read(noveto_store::repo::audit::verify).await?;
     match ok {
         Ok(c) => println!("已恢复 {n} 行；审计链完整（{c} 条）。"),
-        Err(b) => println!(
-            "已恢复 {n} 行；但审计链在第 {} 条断裂：{}",
-            b.seq, b.problem
-        ),
+        Err(b) => println!("已恢复 {n} 行；但审计链在第 {} 条断裂：{}", b.seq, b.problem),
     }
     Ok(())
 }

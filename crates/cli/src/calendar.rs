@@ -49,16 +49,11 @@ pub enum CalendarCmd {
 }
 
 fn day(s: &str) -> Result<NaiveDate, Fail> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Fail(format!("日期“{s}”无效，格式应为 YYYY-MM-DD")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Fail(format!("日期“{s}”无效，格式应为 YYYY-MM-DD")))
 }
 
 /// The built-in calendar, or the one of a store (imported years and a region's overrides).
-async fn calendar(
-    data: Option<PathBuf>,
-    database: Option<String>,
-    region: Option<String>,
-) -> Result<Calendar, Fail> {
+async fn calendar(data: Option<PathBuf>, database: Option<String>, region: Option<String>) -> Result<Calendar, Fail> {
     let Some(data) = data.or_else(|| database.as_ref().map(|_| PathBuf::from("."))) else {
         return Ok(Calendar::builtin());
     };
@@ -81,28 +76,16 @@ async fn calendar(
 
 pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
     match cmd {
-        CalendarCmd::Due {
-            from,
-            working_days,
-            region,
-            data,
-            database,
-        } => {
+        CalendarCmd::Due { from, working_days, region, data, database } => {
             let cal = calendar(data, database, region).await?;
             println!("{}", cal.due(day(&from)?, working_days)?);
         }
-        CalendarCmd::IsWorkingDay {
-            date,
-            region,
-            data,
-            database,
-        } => {
+        CalendarCmd::IsWorkingDay { date, region, data, database } => {
             let cal = calendar(data, database, region).await?;
             println!("{}", cal.is_working_day(day(&date)?)?);
         }
         CalendarCmd::Import { file, store } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
+            let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
             let years = noveto_server::api::calendar::parse_years(&text)?;
             let st = crate::open_existing(&store)?;
             // Validate against what the store has before writing anything.
@@ -123,36 +106,21 @@ pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
             let (lo, hi) = cal.covered();
             println!(
                 "已导入 {} 年；日历现覆盖 {lo}–{hi} 年。运行中的服务请重启以载入。",
-                years
-                    .iter()
-                    .map(|y| y.year.to_string())
-                    .collect::<Vec<_>>()
-                    .join("、")
+                years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join("、")
             );
         }
-        CalendarCmd::Show {
-            year,
-            data,
-            database,
-        } => {
+        CalendarCmd::Show { year, data, database } => {
             let cal = calendar(data, database, None).await?;
-            let n = cal
-                .year(year)
-                .ok_or_else(|| Fail(format!("日历未覆盖 {year} 年")))?;
+            let n = cal.year(year).ok_or_else(|| Fail(format!("日历未覆盖 {year} 年")))?;
             for u in &n.notices {
                 println!("依据：{u}");
             }
-            let mut d =
-                NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Fail("年份无效".into()))?;
+            let mut d = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Fail("年份无效".into()))?;
             while d.year() == year {
                 let w = cal.is_working_day(d)?;
                 let weekend = d.weekday().number_from_monday() >= 6;
                 if w == weekend {
-                    println!(
-                        "{d} {} {}",
-                        if w { "上班" } else { "休息" },
-                        cal.label(d).unwrap_or_default()
-                    );
+                    println!("{d} {} {}", if w { "上班" } else { "休息" }, cal.label(d).unwrap_or_default());
                 }
                 d = d.succ_opt().ok_or_else(|| Fail("日期溢出".into()))?;
             }

@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use noveto_domain::access::{Grant, Role, Scope, ScopeKind};
 use noveto_server::api::cases::{
-    self as svc, ApplicantIn, CaseIn, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn,
-    NoticeIn, ReferralIn, VetoIn,
+    self as svc, ApplicantIn, CaseIn, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn,
+    VetoIn,
 };
 use noveto_server::auth::{Principal, hash_password};
 use noveto_server::{AppState, Clock};
@@ -26,31 +26,20 @@ pub struct Logins {
     pub staff: Vec<(String, String, String)>,
 }
 
-pub fn print_logins(l: &Logins) {
-    println!("演示账号（密码均为 {DEMO_PASSWORD}）：");
+pub fn logins_text(l: &Logins) -> String {
+    let mut s = format!("演示账号（密码均为 {DEMO_PASSWORD}）：\n");
     for (login, name, role) in &l.staff {
-        println!("  {login:<16} {name:<6} {role}");
+        s.push_str(&format!("  {login:<16} {name:<8} {role}\n"));
     }
-    println!("  admin            系统管理员  密码 {}", l.admin_password);
+    s.push_str(&format!("  admin            系统管理员  密码 {}\n", l.admin_password));
+    s
 }
 
 /// Units of the city center: (key, name, windows).
 const UNITS: &[(&str, &str, &[&str])] = &[
-    (
-        "scjg",
-        "市市场监督管理局",
-        &["市场主体登记窗口", "食品经营许可窗口"],
-    ),
-    (
-        "bdc",
-        "市自然资源和规划局（不动产登记中心）",
-        &["不动产登记窗口"],
-    ),
-    (
-        "rs",
-        "市人力资源和社会保障局",
-        &["社保业务窗口", "就业创业窗口"],
-    ),
+    ("scjg", "市市场监督管理局", &["市场主体登记窗口", "食品经营许可窗口"]),
+    ("bdc", "市自然资源和规划局（不动产登记中心）", &["不动产登记窗口"]),
+    ("rs", "市人力资源和社会保障局", &["社保业务窗口", "就业创业窗口"]),
     ("ga", "市公安局（户政·出入境）", &["户政窗口", "出入境窗口"]),
     ("gjj", "市住房公积金管理中心", &["公积金窗口"]),
     ("sw", "国家税务总局清江市税务局", &["办税服务窗口"]),
@@ -60,16 +49,7 @@ const UNITS: &[(&str, &str, &[&str])] = &[
 
 /// The catalog: (code, name, unit key, legal basis, time limit wd, 容缺, 告知承诺, materials
 /// with `*` marking a main material).
-type ItemRow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    u32,
-    bool,
-    bool,
-    &'static str,
-);
+type ItemRow = (&'static str, &'static str, &'static str, &'static str, u32, bool, bool, &'static str);
 pub const CATALOG: &[ItemRow] = &[
     (
         "SC-001",
@@ -191,16 +171,7 @@ pub const CATALOG: &[ItemRow] = &[
         false,
         "补发申请书*;身份证明*;遗失声明*",
     ),
-    (
-        "BD-005",
-        "不动产登记资料查询",
-        "bdc",
-        "《不动产登记资料查询暂行办法》",
-        0,
-        false,
-        false,
-        "查询申请书*;身份证明*",
-    ),
+    ("BD-005", "不动产登记资料查询", "bdc", "《不动产登记资料查询暂行办法》", 0, false, false, "查询申请书*;身份证明*"),
     (
         "RS-001",
         "职工参保登记",
@@ -351,16 +322,7 @@ pub const CATALOG: &[ItemRow] = &[
         true,
         "清税申报表*;营业执照*",
     ),
-    (
-        "SW-003",
-        "纳税信用复评",
-        "sw",
-        "《纳税信用管理办法（试行）》",
-        15,
-        false,
-        false,
-        "复评申请表*;相关证明材料",
-    ),
+    ("SW-003", "纳税信用复评", "sw", "《纳税信用管理办法（试行）》", 15, false, false, "复评申请表*;相关证明材料"),
     (
         "WJ-001",
         "医疗机构执业登记",
@@ -442,13 +404,7 @@ impl DemoClock {
 }
 
 fn principal(id: i64, login: &str, name: &str, grants: Vec<Grant>) -> Principal {
-    Principal {
-        id,
-        login: login.into(),
-        name: name.into(),
-        grants,
-        csrf: None,
-    }
+    Principal { id, login: login.into(), name: name.into(), grants, csrf: None }
 }
 
 pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
@@ -465,24 +421,40 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     pb.set_message("组织机构与人员");
     let root = created.root_center;
     // Organization and staff, in one transaction.
-    type Setup = (
-        Vec<(String, String, String)>,
-        Vec<(String, i64, Vec<i64>)>,
-        Vec<Principal>,
-    );
+    type Setup = (Vec<(String, String, String)>, Vec<(String, i64, Vec<i64>)>, Vec<Principal>);
     let (logins, unit_ids, people): Setup = store
         .write(move |tx| {
             let ctx = Ctx { actor: None, now: now_s.clone() };
-            tx.exec("UPDATE centers SET address = $1, hotline = $2, supervision_phone = $3 WHERE id = $4", noveto_store::params!["清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000", root])?;
-            let county = org::create_center(tx, &ctx, &org::NewCenter { name: "清江市河西区政务服务中心", parent_id: Some(root), level: "county", address: "河西区人民路 18 号", hotline: "0719-12345", supervision_phone: "0719-8456000" })?;
+            tx.exec(
+                "UPDATE centers SET address = $1, hotline = $2, supervision_phone = $3 WHERE id = $4",
+                noveto_store::params!["清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000", root],
+            )?;
+            let county = org::create_center(
+                tx,
+                &ctx,
+                &org::NewCenter {
+                    name: "清江市河西区政务服务中心",
+                    parent_id: Some(root),
+                    level: "county",
+                    address: "河西区人民路 18 号",
+                    hotline: "0719-12345",
+                    supervision_phone: "0719-8456000",
+                },
+            )?;
             let mut logins = vec![];
             let mut people = vec![];
-            let mut mk = |tx: &mut dyn noveto_store::Tx, login: &str, name: &str, grants: Vec<Grant>| -> Result<i64, StoreError> {
+            let mut mk = |tx: &mut dyn noveto_store::Tx,
+                          login: &str,
+                          name: &str,
+                          grants: Vec<Grant>|
+             -> Result<i64, StoreError> {
                 let id = org::create_staff(tx, &ctx, login, name, &hash)?;
                 for g in &grants {
                     org::add_grant(tx, &ctx, id, *g)?;
                 }
-                logins.push((login.to_string(), name.to_string(), grants.iter().map(|g| g.role.label()).collect::<Vec<_>>().join("、")));
+                let mut labels: Vec<&str> = grants.iter().map(|g| g.role.label()).collect();
+                labels.dedup();
+                logins.push((login.to_string(), name.to_string(), labels.join("、")));
                 people.push(principal(id, login, name, grants));
                 Ok(id)
             };
@@ -506,13 +478,29 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
                 }
                 let (n1, n2, n3, n4) = names[i % names.len()];
                 let w = |id| Scope { kind: ScopeKind::Window, id };
-                let clerk_grants: Vec<Grant> = wids.iter().map(|id| Grant { role: Role::Clerk, scope: w(*id) }).collect();
+                let clerk_grants: Vec<Grant> =
+                    wids.iter().map(|id| Grant { role: Role::Clerk, scope: w(*id) }).collect();
                 let clerk = mk(tx, &format!("clerk-{key}"), n1, clerk_grants.clone())?;
                 let backup = mk(tx, &format!("clerk2-{key}"), &format!("{n1}的B岗"), clerk_grants)?;
-                let head_grants: Vec<Grant> = wids.iter().flat_map(|id| [Grant { role: Role::WindowHead, scope: w(*id) }, Grant { role: Role::Clerk, scope: w(*id) }]).collect();
+                let head_grants: Vec<Grant> = wids
+                    .iter()
+                    .flat_map(|id| {
+                        [Grant { role: Role::WindowHead, scope: w(*id) }, Grant { role: Role::Clerk, scope: w(*id) }]
+                    })
+                    .collect();
                 mk(tx, &format!("head-{key}"), n2, head_grants)?;
-                let leader = mk(tx, &format!("leader-{key}"), n3, vec![Grant { role: Role::UnitLeader, scope: Scope { kind: ScopeKind::Unit, id: u } }])?;
-                mk(tx, &format!("chief-{key}"), n4, vec![Grant { role: Role::UnitHead, scope: Scope { kind: ScopeKind::Unit, id: u } }])?;
+                let leader = mk(
+                    tx,
+                    &format!("leader-{key}"),
+                    n3,
+                    vec![Grant { role: Role::UnitLeader, scope: Scope { kind: ScopeKind::Unit, id: u } }],
+                )?;
+                mk(
+                    tx,
+                    &format!("chief-{key}"),
+                    n4,
+                    vec![Grant { role: Role::UnitHead, scope: Scope { kind: ScopeKind::Unit, id: u } }],
+                )?;
                 org::set_liaison(tx, &ctx, u, leader, clerk)?;
                 for wid in &wids {
                     org::set_posts(tx, &ctx, *wid, Some(clerk), Some(backup))?;
@@ -520,19 +508,45 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
                 units.push((key.to_string(), u, wids));
             }
             // The district: two units.
-            for (key, name, win) in [("hx-scjg", "河西区市场监督管理局", "河西区市场主体登记窗口"), ("hx-mz", "河西区民政局", "婚姻登记与社会救助窗口")] {
+            for (key, name, win) in [
+                ("hx-scjg", "河西区市场监督管理局", "河西区市场主体登记窗口"),
+                ("hx-mz", "河西区民政局", "婚姻登记与社会救助窗口"),
+            ] {
                 let u = org::create_unit(tx, &ctx, county, name)?;
                 let wid = org::create_window(tx, &ctx, county, Some(u), win, "window")?;
-                mk(tx, &format!("clerk-{key}"), "河西窗口人员", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: wid } }])?;
+                mk(
+                    tx,
+                    &format!("clerk-{key}"),
+                    "河西窗口人员",
+                    vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: wid } }],
+                )?;
                 units.push((key.to_string(), u, vec![wid]));
             }
             let desk = org::create_window(tx, &ctx, root, None, "综合咨询服务台", "consultation_desk")?;
             let bbc = org::create_window(tx, &ctx, root, None, "“办不成事”反映窗口", "unresolved_desk")?;
             let tc = org::create_window(tx, &ctx, root, None, "“吐槽找茬”窗口", "complaint_window")?;
             org::create_window(tx, &ctx, county, None, "河西区综合咨询服务台", "consultation_desk")?;
-            mk(tx, "desk", "导办员小林", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: desk } }])?;
-            mk(tx, "bbc-desk", "兜底窗口老周", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: bbc } }, Grant { role: Role::WindowHead, scope: Scope { kind: ScopeKind::Window, id: bbc } }])?;
-            mk(tx, "tc-desk", "找茬窗口小宋", vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: tc } }])?;
+            mk(
+                tx,
+                "desk",
+                "导办员小林",
+                vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: desk } }],
+            )?;
+            mk(
+                tx,
+                "bbc-desk",
+                "兜底窗口老周",
+                vec![
+                    Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: bbc } },
+                    Grant { role: Role::WindowHead, scope: Scope { kind: ScopeKind::Window, id: bbc } },
+                ],
+            )?;
+            mk(
+                tx,
+                "tc-desk",
+                "找茬窗口小宋",
+                vec![Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: tc } }],
+            )?;
             mk(tx, "hall", "大厅经理郭敏", vec![Grant { role: Role::HallManager, scope: c(root) }])?;
             mk(tx, "business", "业务科田甜", vec![Grant { role: Role::BusinessSection, scope: c(root) }])?;
             mk(tx, "supervision", "监督科马骏", vec![Grant { role: Role::Supervision, scope: c(root) }])?;
@@ -543,12 +557,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
         .await?;
     pb.inc(1);
     pb.set_message("事项库");
-    let unit_of = |key: &str| {
-        unit_ids
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, u, _)| *u)
-    };
+    let unit_of = |key: &str| unit_ids.iter().find(|(k, _, _)| k == key).map(|(_, u, _)| *u);
     let catalog: Vec<Item> = CATALOG
         .iter()
         .map(|(code, name, unit, basis, tl, def, com, mats)| Item {
@@ -556,18 +565,8 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
             name: name.to_string(),
             unit_id: unit_of(unit),
             legal_basis: basis.to_string(),
-            accepting_unit: UNITS
-                .iter()
-                .find(|(k, _, _)| k == unit)
-                .map(|(_, n, _)| n.to_string())
-                .unwrap_or_default(),
-            steps: vec![
-                "申请".into(),
-                "受理".into(),
-                "审查".into(),
-                "决定".into(),
-                "送达".into(),
-            ],
+            accepting_unit: UNITS.iter().find(|(k, _, _)| k == unit).map(|(_, n, _)| n.to_string()).unwrap_or_default(),
+            steps: vec!["申请".into(), "受理".into(), "审查".into(), "决定".into(), "送达".into()],
             materials: materials(mats),
             fees: "不收费".into(),
             fee_basis: String::new(),
@@ -583,10 +582,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     let now_s = noveto_domain::time::rfc3339(now);
     store
         .write(move |tx| {
-            let ctx = Ctx {
-                actor: None,
-                now: now_s,
-            };
+            let ctx = Ctx { actor: None, now: now_s };
             for it in &catalog {
                 items::upsert(tx, &ctx, it)?;
             }
@@ -603,15 +599,10 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     });
     let dc = DemoClock(ts);
     let state = AppState::load(store.clone(), clock, s.data.clone()).await?;
-    cases(&state, &dc, &people, now)
-        .await
-        .map_err(|e| Fail(format!("演示办件创建失败：{}", e.message)))?;
+    cases(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示办件创建失败：{}", e.message)))?;
     pb.inc(3);
     pb.finish_and_clear();
-    let logins = Logins {
-        admin_password: created.admin_password,
-        staff: logins,
-    };
+    let logins = Logins { admin_password: created.admin_password, staff: logins };
     let mut text = format!("演示账号（密码均为 {DEMO_PASSWORD}）：\n");
     for (l, n, r) in &logins.staff {
         text.push_str(&format!("{l}\t{n}\t{r}\n"));
@@ -624,20 +615,10 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
 }
 
 fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
-    people
-        .iter()
-        .find(|p| p.login == login)
-        .unwrap_or(&people[0])
+    people.iter().find(|p| p.login == login).unwrap_or(&people[0])
 }
 
-fn case_in(
-    kind: &str,
-    item: Option<&str>,
-    name: &str,
-    phone: &str,
-    org: Option<&str>,
-    request: &str,
-) -> CaseIn {
+fn case_in(kind: &str, item: Option<&str>, name: &str, phone: &str, org: Option<&str>, request: &str) -> CaseIn {
     CaseIn {
         kind: kind.into(),
         channel: "window".into(),
@@ -671,11 +652,7 @@ async fn cases(
     let leader = who(people, "leader-scjg");
     let open = |p: &Principal, b: CaseIn| {
         let p = p.clone();
-        async move {
-            svc::open_case(s, &p, svc::parse_case(b)?)
-                .await
-                .map(|(id, _, _)| id)
-        }
+        async move { svc::open_case(s, &p, svc::parse_case(b)?).await.map(|(id, _, _)| id) }
     };
     // 1. Received, waiting.
     c.set(day(0, 0));
@@ -695,14 +672,7 @@ async fn cases(
     c.set(day(3, 1));
     let id = open(
         clerk,
-        case_in(
-            "application",
-            Some("SC-006"),
-            "张秀英",
-            "13907191234",
-            Some("张记面馆"),
-            "开面馆，申请食品经营许可。",
-        ),
+        case_in("application", Some("SC-006"), "张秀英", "13907191234", Some("张记面馆"), "开面馆，申请食品经营许可。"),
     )
     .await?;
     svc::do_notice(
@@ -712,12 +682,10 @@ async fn cases(
         NoticeIn {
             missing: vec![
                 MissingIn {
-                    material: "食品安全管理制度".into(),
-                    how_to_fix: "按样表填写并由经营者签字".into(),
+                    material: "食品安全管理制度".into(), how_to_fix: "按样表填写并由经营者签字".into()
                 },
                 MissingIn {
-                    material: "经营场所平面图".into(),
-                    how_to_fix: "标明操作间、库房位置".into(),
+                    material: "经营场所平面图".into(), how_to_fix: "标明操作间、库房位置".into()
                 },
             ],
         },
@@ -785,8 +753,7 @@ async fn cases(
         clerk,
         id,
         EscalationIn {
-            reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(),
-            major: false,
+            reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(), major: false
         },
     )
     .await?;
@@ -807,10 +774,7 @@ async fn cases(
         s,
         clerk,
         id,
-        EscalationIn {
-            reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(),
-            major: true,
-        },
+        EscalationIn { reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(), major: true },
     )
     .await?;
     // 6. Veto pending.
@@ -877,8 +841,7 @@ async fn cases(
             decider,
             vid,
             DecisionIn {
-                approve: true,
-                opinion: "经核实，选址确不符合规划，同意否决，并告知可另选址申请。".into(),
+                approve: true, opinion: "经核实，选址确不符合规划，同意否决，并告知可另选址申请。".into()
             },
         )
         .await?;
@@ -926,8 +889,7 @@ async fn cases(
         head,
         v["id"].as_i64().unwrap_or(0),
         DecisionIn {
-            approve: false,
-            opinion: "可通过电子营业执照远程签名或委托办理，不予否决，请继续办理。".into(),
+            approve: false, opinion: "可通过电子营业执照远程签名或委托办理，不予否决，请继续办理。".into()
         },
     )
     .await?;
@@ -936,50 +898,18 @@ async fn cases(
     c.set(day(7, 0));
     let id = open(
         clerk,
-        case_in(
-            "application",
-            Some("SC-005"),
-            "郑小红",
-            "13155556666",
-            None,
-            "开水果店，个体工商户登记。",
-        ),
+        case_in("application", Some("SC-005"), "郑小红", "13155556666", None, "开水果店，个体工商户登记。"),
     )
     .await?;
     svc::do_accept(s, clerk, id).await?;
     c.set(day(7, 2));
-    svc::do_close(
-        s,
-        clerk,
-        id,
-        CloseIn {
-            outcome: "approved".into(),
-            veto_request_id: None,
-            note: None,
-        },
-    )
-    .await?;
+    svc::do_close(s, clerk, id, CloseIn { outcome: "approved".into(), veto_request_id: None, note: None }).await?;
     // 10. Referred, with a warm handoff.
     c.set(day(2, 4));
-    let id = open(
-        clerk,
-        case_in(
-            "consultation",
-            None,
-            "马大爷",
-            "13011223344",
-            None,
-            "想办退休手续，不知道在哪个窗口。",
-        ),
-    )
-    .await?;
-    let rs = s
-        .store
-        .read(|tx| org::units(tx))
-        .await?
-        .into_iter()
-        .find(|u| u.name.contains("人力资源"))
-        .map(|u| u.id);
+    let id =
+        open(clerk, case_in("consultation", None, "马大爷", "13011223344", None, "想办退休手续，不知道在哪个窗口。"))
+            .await?;
+    let rs = s.store.read(|tx| org::units(tx)).await?.into_iter().find(|u| u.name.contains("人力资源")).map(|u| u.id);
     svc::do_referral(
         s,
         clerk,
@@ -997,18 +927,7 @@ async fn cases(
     // 11. A consultation answered.
     c.set(day(1, 1));
     let desk = who(people, "desk");
-    let id = open(
-        desk,
-        case_in(
-            "consultation",
-            None,
-            "黄女士",
-            "15900001234",
-            None,
-            "办居住证需要什么材料？",
-        ),
-    )
-    .await?;
+    let id = open(desk, case_in("consultation", None, "黄女士", "15900001234", None, "办居住证需要什么材料？")).await?;
     svc::do_close(
         s,
         desk,
@@ -1060,12 +979,7 @@ async fn cases(
     )
     .await?;
     let mut l = svc::load(s, clerk, id, noveto_domain::access::Action::WorkCase).await?;
-    let rules = s
-        .store
-        .read(|tx| items::get(tx, "SC-007"))
-        .await?
-        .map(|i| i.rules())
-        .unwrap_or_default();
+    let rules = s.store.read(|tx| items::get(tx, "SC-007")).await?.map(|i| i.rules()).unwrap_or_default();
     let ev = l.case.approve_by_commitment(
         &rules,
         "本人承诺 10 个工作日内补交从业人员健康证明，如不实愿承担法律责任。",
@@ -1091,10 +1005,7 @@ async fn cases(
         s,
         clerk_bdc,
         id,
-        EscalationIn {
-            reason: "面积差异超出误差范围，如何处理请示。".into(),
-            major: false,
-        },
+        EscalationIn { reason: "面积差异超出误差范围，如何处理请示。".into(), major: false },
     )
     .await?;
     c.set(now);
@@ -1104,6 +1015,6 @@ async fn cases(
 pub async fn run(s: &Store, preset: &str) -> Result<(), Fail> {
     let l = create(s, preset).await?;
     println!("已创建演示数据：清江市政务服务中心（含河西区中心）。");
-    print_logins(&l);
+    print!("{}", logins_text(&l));
     Ok(())
 }

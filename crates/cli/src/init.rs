@@ -18,17 +18,11 @@ pub struct Created {
 pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<Created, Fail> {
     let policy = Policy::preset(preset)?;
     if crate::store_exists(s) {
-        return Err(Fail(format!(
-            "{} 中已有 noveto 存储，拒绝覆盖。请换一个目录，或先备份再删除。",
-            s.data.display()
-        )));
+        return Err(Fail(format!("{} 中已有 noveto 存储，拒绝覆盖。请换一个目录，或先备份再删除。", s.data.display())));
     }
-    std::fs::create_dir_all(&s.data)
-        .map_err(|e| Fail(format!("无法创建目录 {}：{e}", s.data.display())))?;
+    std::fs::create_dir_all(&s.data).map_err(|e| Fail(format!("无法创建目录 {}：{e}", s.data.display())))?;
     let store = noveto_store::Store::open(&s.data, s.database.as_deref())?;
-    let already = store
-        .read(|tx| repo::get_meta(tx, "initialized_at"))
-        .await?;
+    let already = store.read(|tx| repo::get_meta(tx, "initialized_at")).await?;
     if already.is_some() {
         return Err(Fail("该数据库已初始化，拒绝覆盖。".into()));
     }
@@ -36,19 +30,12 @@ pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<
     let hash = hash_password(&password);
     let now = noveto_domain::time::rfc3339(noveto_domain::time::local(chrono::Utc::now()));
     let root = root_name.map(String::from).unwrap_or_else(|| {
-        if policy.id == "national" {
-            "政务服务中心".into()
-        } else {
-            format!("{}政务服务中心", policy.name)
-        }
+        if policy.id == "national" { "政务服务中心".into() } else { format!("{}政务服务中心", policy.name) }
     });
     let p2 = policy.clone();
     let root_center = store
         .write(move |tx| {
-            let ctx = Ctx {
-                actor: None,
-                now: now.clone(),
-            };
+            let ctx = Ctx { actor: None, now: now.clone() };
             repo::set_meta(tx, &ctx, "initialized_at", &now)?;
             noveto_server::save_policy(tx, &ctx, &p2, true)?;
             let c = org::create_center(
@@ -68,25 +55,14 @@ pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<
                 tx,
                 &ctx,
                 admin,
-                Grant {
-                    role: Role::Admin,
-                    scope: Scope {
-                        kind: ScopeKind::Center,
-                        id: c,
-                    },
-                },
+                Grant { role: Role::Admin, scope: Scope { kind: ScopeKind::Center, id: c } },
             )?;
             Ok::<_, StoreError>(c)
         })
         .await?;
     let path = s.data.join("initial-admin.txt");
     write_secret(&path, &format!("login: admin\npassword: {password}\n"))?;
-    Ok(Created {
-        store,
-        admin_password: password,
-        root_center,
-        policy,
-    })
+    Ok(Created { store, admin_password: password, root_center, policy })
 }
 
 fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
@@ -97,9 +73,7 @@ fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| Fail(format!("无法写入 {}：{e}", path.display())))?;
+    let mut f = opts.open(path).map_err(|e| Fail(format!("无法写入 {}：{e}", path.display())))?;
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
     Ok(())
@@ -107,13 +81,7 @@ fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
 
 pub async fn run(s: &Store, preset: &str) -> Result<(), Fail> {
     let c = create(s, preset, None).await?;
-    println!(
-        "已创建 noveto 存储（政策：{} {}）。",
-        c.policy.id, c.policy.name
-    );
-    println!(
-        "首个管理员的登录名和密码已写入 {}（仅本人可读）。",
-        s.data.join("initial-admin.txt").display()
-    );
+    println!("已创建 noveto 存储（政策：{} {}）。", c.policy.id, c.policy.name);
+    println!("首个管理员的登录名和密码已写入 {}（仅本人可读）。", s.data.join("initial-admin.txt").display());
     Ok(())
 }

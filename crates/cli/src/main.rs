@@ -104,17 +104,11 @@ impl<E: std::fmt::Display> From<E> for Fail {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("NOVETO_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NOVETO_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("无法启动运行时：{e}");
@@ -123,29 +117,16 @@ fn main() -> ExitCode {
     };
     let r = rt.block_on(async {
         match cli.cmd {
-            Cmd::Init { store, preset } => {
-                init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS)
+            Cmd::Init { store, preset } => init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Demo { store, preset } => demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Serve { store, listen, demo, preset } => {
+                serve::run(&store, &listen, demo, &preset).await.map(|_| ExitCode::SUCCESS)
             }
-            Cmd::Demo { store, preset } => {
-                demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS)
-            }
-            Cmd::Serve {
-                store,
-                listen,
-                demo,
-                preset,
-            } => serve::run(&store, &listen, demo, &preset)
-                .await
-                .map(|_| ExitCode::SUCCESS),
             Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
             Cmd::Calendar { cmd } => calendar::run(cmd).await,
             Cmd::Audit { cmd } => audit::run(cmd).await,
-            Cmd::Backup { store, to } => {
-                backup::backup(&store, &to).await.map(|_| ExitCode::SUCCESS)
-            }
-            Cmd::Restore { store, from } => backup::restore(&store, &from)
-                .await
-                .map(|_| ExitCode::SUCCESS),
+            Cmd::Backup { store, to } => backup::backup(&store, &to).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Restore { store, from } => backup::restore(&store, &from).await.map(|_| ExitCode::SUCCESS),
         }
     });
     match r {

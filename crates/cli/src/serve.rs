@@ -2,6 +2,7 @@
 
 use crate::{Fail, Store};
 use noveto_server::{AppState, Clock};
+use std::io::Write;
 
 pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str) -> Result<(), Fail> {
     let mut logins = None;
@@ -10,23 +11,22 @@ pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str) -> Result<()
     }
     let store = crate::open_existing(s)?;
     let state = AppState::load(store, Clock::system(), s.data.clone()).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| Fail(format!("无法监听 {listen}：{e}")))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Fail(format!("无法监听 {listen}：{e}")))?;
     let addr = listener.local_addr()?;
-    println!(
-        "noveto 已启动：http://{addr}/ （政策：{}）",
+    // A closed stdout (a supervisor that stopped reading) must not stop the server.
+    let mut text = format!(
+        "noveto 已启动：http://{addr}/ （政策：{}）\n办事指南（公众，无需登录）：http://{addr}/guides\n",
         state.policy().name
     );
-    println!("办事指南（公众，无需登录）：http://{addr}/guides");
     if let Some(l) = logins {
-        crate::demo::print_logins(&l);
+        text.push_str(&crate::demo::logins_text(&l));
     } else if demo {
-        println!(
-            "使用已有的演示数据；登录信息见首次运行时的输出或 {}",
-            s.data.join("demo-logins.txt").display()
-        );
+        text.push_str(&format!("使用已有的演示数据；演示账号见 {}\n", s.data.join("demo-logins.txt").display()));
     }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    drop(out);
     noveto_server::serve(state, listener).await?;
     Ok(())
 }

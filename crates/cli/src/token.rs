@@ -23,8 +23,7 @@ pub async fn run(cmd: TokenCmd) -> Result<(), Fail> {
     let token = format!("nv_{}", noveto_server::auth::random_token(24));
     let h = noveto_server::auth::sha256_hex(&token);
     let now = noveto_domain::time::rfc3339(noveto_domain::time::local(chrono::Utc::now()));
-    st.write(move |tx| auth::add_token(tx, &Ctx { actor: None, now }, staff.id, &h))
-        .await?;
+    st.write(move |tx| auth::add_token(tx, &Ctx { actor: None, now }, staff.id, &h)).await?;
     println!("{token}");
     Ok(())
 }

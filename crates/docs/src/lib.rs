@@ -51,10 +51,7 @@ fn esc(s: &str) -> String {
 
 impl Document {
     pub fn new(title: &str) -> Document {
-        Document {
-            title: title.into(),
-            blocks: vec![],
-        }
+        Document { title: title.into(), blocks: vec![] }
     }
 
     pub fn push(&mut self, b: Block) -> &mut Self {
@@ -148,11 +145,10 @@ pub fn cjk_font() -> Result<&'static CjkFont, String> {
         }
         tries.extend(CANDIDATES.iter().map(|(p, i)| (p.to_string(), *i)));
         for (p, i) in tries {
-            if let Ok(data) = std::fs::read(&p) {
-                if skrifa::FontRef::from_index(&data, i).is_ok() {
+            if let Ok(data) = std::fs::read(&p)
+                && skrifa::FontRef::from_index(&data, i).is_ok() {
                     return Ok(CjkFont { data, index: i, path: p });
                 }
-            }
         }
         Err("未找到中文字体，无法生成 PDF：请安装 fonts-wqy-microhei 或 fonts-noto-cjk（apt-get install fonts-wqy-microhei），或设置 NOVETO_CJK_FONT=字体路径#序号。HTML 打印视图不受影响。".into())
     })
@@ -169,11 +165,8 @@ struct Measure<'a> {
 impl Measure<'_> {
     fn width(&self, c: char, size: f32) -> f32 {
         let gid = self.font.charmap().map(c).unwrap_or_default();
-        let adv = self
-            .font
-            .glyph_metrics(Size::unscaled(), LocationRef::default())
-            .advance_width(gid)
-            .unwrap_or(self.upem);
+        let adv =
+            self.font.glyph_metrics(Size::unscaled(), LocationRef::default()).advance_width(gid).unwrap_or(self.upem);
         adv / self.upem * size
     }
 }
@@ -243,18 +236,8 @@ struct Pen<'a> {
 }
 
 enum Op {
-    Text {
-        x: f32,
-        y: f32,
-        size: f32,
-        text: String,
-    },
-    Rect {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-    },
+    Text { x: f32, y: f32, size: f32, text: String },
+    Rect { x: f32, y: f32, w: f32, h: f32 },
 }
 
 impl Pen<'_> {
@@ -275,61 +258,34 @@ impl Pen<'_> {
 }
 
 fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
-    let sk =
-        skrifa::FontRef::from_index(&f.data, f.index).map_err(|e| format!("字体无法读取：{e}"))?;
+    let sk = skrifa::FontRef::from_index(&f.data, f.index).map_err(|e| format!("字体无法读取：{e}"))?;
     let upem = sk.head().map(|h| h.units_per_em() as f32).unwrap_or(1000.0);
     let m = Measure { font: sk, upem };
     let font = Font::new(f.data.clone().into(), f.index).ok_or("字体无法载入")?;
     let mut pdf = Pdf::new();
-    let mut pen = Pen {
-        pdf: &mut pdf,
-        pages: vec![vec![]],
-        y: MARGIN,
-    };
+    let mut pen = Pen { pdf: &mut pdf, pages: vec![vec![]], y: MARGIN };
     let width = PAGE_W - 2.0 * MARGIN;
     for b in &doc.blocks {
         match b {
             Block::Title(t) | Block::Subtitle(t) => {
-                let size = if matches!(b, Block::Title(_)) {
-                    18.0
-                } else {
-                    11.0
-                };
+                let size = if matches!(b, Block::Title(_)) { 18.0 } else { 11.0 };
                 for line in wrap(&m, t, size, width) {
                     let lw: f32 = line.chars().map(|c| m.width(c, size)).sum();
                     pen.ensure(size * 1.6);
                     let y = pen.y + size;
-                    pen.op(Op::Text {
-                        x: MARGIN + (width - lw) / 2.0,
-                        y,
-                        size,
-                        text: line,
-                    });
+                    pen.op(Op::Text { x: MARGIN + (width - lw) / 2.0, y, size, text: line });
                     pen.y += size * 1.6;
                 }
                 pen.y += 4.0;
             }
             Block::Para(t) | Block::Note(t) | Block::Right(t) => {
-                let size = if matches!(b, Block::Note(_)) {
-                    9.5
-                } else {
-                    11.0
-                };
+                let size = if matches!(b, Block::Note(_)) { 9.5 } else { 11.0 };
                 for line in wrap(&m, t, size, width) {
                     pen.ensure(size * 1.7);
                     let lw: f32 = line.chars().map(|c| m.width(c, size)).sum();
-                    let x = if matches!(b, Block::Right(_)) {
-                        MARGIN + width - lw
-                    } else {
-                        MARGIN
-                    };
+                    let x = if matches!(b, Block::Right(_)) { MARGIN + width - lw } else { MARGIN };
                     let y = pen.y + size;
-                    pen.op(Op::Text {
-                        x,
-                        y,
-                        size,
-                        text: line,
-                    });
+                    pen.op(Op::Text { x, y, size, text: line });
                     pen.y += size * 1.7;
                 }
                 pen.y += 4.0;
@@ -366,12 +322,7 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
                         pen.op(Op::Rect { x, y: pen.y, w, h });
                         for (k, line) in lines.into_iter().enumerate() {
                             let y = pen.y + pad + size + k as f32 * lh;
-                            pen.op(Op::Text {
-                                x: x + pad,
-                                y,
-                                size,
-                                text: line,
-                            });
+                            pen.op(Op::Text { x: x + pad, y, size, text: line });
                         }
                         x += w;
                     }
@@ -392,14 +343,7 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
                     if !text.is_empty() {
                         s.set_fill(Some(Fill::default()));
                         s.set_stroke(None);
-                        s.draw_text(
-                            Point::from_xy(x, y),
-                            font.clone(),
-                            size,
-                            &text,
-                            false,
-                            TextDirection::Auto,
-                        );
+                        s.draw_text(Point::from_xy(x, y), font.clone(), size, &text, false, TextDirection::Auto);
                     }
                 }
                 Op::Rect { x, y, w, h } => {
@@ -409,10 +353,7 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
                     }
                     if let Some(path) = pb.finish() {
                         s.set_fill(None);
-                        s.set_stroke(Some(Stroke {
-                            width: 0.6,
-                            ..Default::default()
-                        }));
+                        s.set_stroke(Some(Stroke { width: 0.6, ..Default::default() }));
                         s.draw_path(&path);
                     }
                 }
@@ -435,10 +376,7 @@ mod tests {
             return;
         };
         let sk = skrifa::FontRef::from_index(&f.data, f.index).unwrap();
-        let m = Measure {
-            upem: sk.head().unwrap().units_per_em() as f32,
-            font: sk,
-        };
+        let m = Measure { upem: sk.head().unwrap().units_per_em() as f32, font: sk };
         let text = "申请人应当在规定期限内补正材料，逾期不补正的，视为放弃申请。（依据《行政许可法》第三十二条）";
         for width in [60.0, 80.0, 111.0, 150.0, 200.0] {
             let lines = wrap(&m, text, 10.0, width);

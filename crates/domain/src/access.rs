@@ -216,32 +216,15 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::ManageOrg => &[Admin],
         Action::SetAbsence => &[Admin, HallManager, WindowHead],
         Action::OpenCase => &[Clerk, WindowHead, HallManager],
-        Action::ReadCase => &[
-            Clerk,
-            WindowHead,
-            HallManager,
-            UnitLeader,
-            UnitHead,
-            BusinessSection,
-            Supervision,
-            Director,
-            Oversight,
-        ],
+        Action::ReadCase => {
+            &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
+        }
         Action::WorkCase => &[Clerk, WindowHead, HallManager],
         Action::Decide(DecisionLevel::WindowHead) => &[WindowHead],
         Action::Decide(DecisionLevel::UnitLeader) => &[UnitLeader],
-        Action::Decide(DecisionLevel::UnitHead) | Action::Decide(DecisionLevel::Collective) => {
-            &[UnitHead]
-        }
+        Action::Decide(DecisionLevel::UnitHead) | Action::Decide(DecisionLevel::Collective) => &[UnitHead],
         Action::Decide(DecisionLevel::Center) => &[Director, BusinessSection],
-        Action::ReadFilings => &[
-            BusinessSection,
-            Supervision,
-            Director,
-            Oversight,
-            UnitLeader,
-            UnitHead,
-        ],
+        Action::ReadFilings => &[BusinessSection, Supervision, Director, Oversight, UnitLeader, UnitHead],
         Action::ManageCalendar => &[Admin],
         Action::ManageCatalog => &[Admin, BusinessSection],
         Action::ManageFaq => &[Admin, BusinessSection, WindowHead],
@@ -258,17 +241,10 @@ pub struct Denied {
 /// The one access decision: may someone with these grants take this action at this place?
 pub fn authorize(grants: &[Grant], action: Action, place: &Place) -> Result<(), Denied> {
     let allowed = roles_for(action);
-    if grants
-        .iter()
-        .any(|g| allowed.contains(&g.role) && place.covered_by(g.scope))
-    {
+    if grants.iter().any(|g| allowed.contains(&g.role) && place.covered_by(g.scope)) {
         return Ok(());
     }
-    let needed = allowed
-        .iter()
-        .map(|r| r.label())
-        .collect::<Vec<_>>()
-        .join("、");
+    let needed = allowed.iter().map(|r| r.label()).collect::<Vec<_>>().join("、");
     Err(Denied { needed })
 }
 
@@ -283,56 +259,21 @@ mod tests {
     use super::*;
 
     fn place() -> Place {
-        Place {
-            centers: vec![2, 1],
-            unit: Some(10),
-            window: Some(100),
-        }
+        Place { centers: vec![2, 1], unit: Some(10), window: Some(100) }
     }
 
     // ORG-2: a role at a parent center covers the child center; a unit role does not cover
     // another unit; a window role does not cover another window.
     #[test]
     fn org_2_scopes() {
-        let sup = Grant {
-            role: Role::Supervision,
-            scope: Scope {
-                kind: ScopeKind::Center,
-                id: 1,
-            },
-        };
+        let sup = Grant { role: Role::Supervision, scope: Scope { kind: ScopeKind::Center, id: 1 } };
         assert!(authorize(&[sup], Action::ReadCase, &place()).is_ok());
-        let other_unit = Grant {
-            role: Role::UnitLeader,
-            scope: Scope {
-                kind: ScopeKind::Unit,
-                id: 11,
-            },
-        };
+        let other_unit = Grant { role: Role::UnitLeader, scope: Scope { kind: ScopeKind::Unit, id: 11 } };
         assert!(authorize(&[other_unit], Action::ReadCase, &place()).is_err());
-        let clerk = Grant {
-            role: Role::Clerk,
-            scope: Scope {
-                kind: ScopeKind::Window,
-                id: 100,
-            },
-        };
+        let clerk = Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: 100 } };
         assert!(authorize(&[clerk], Action::WorkCase, &place()).is_ok());
-        assert!(
-            authorize(
-                &[clerk],
-                Action::Decide(DecisionLevel::WindowHead),
-                &place()
-            )
-            .is_err()
-        );
-        let clerk2 = Grant {
-            role: Role::Clerk,
-            scope: Scope {
-                kind: ScopeKind::Window,
-                id: 101,
-            },
-        };
+        assert!(authorize(&[clerk], Action::Decide(DecisionLevel::WindowHead), &place()).is_err());
+        let clerk2 = Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: 101 } };
         assert!(authorize(&[clerk2], Action::WorkCase, &place()).is_err());
     }
 

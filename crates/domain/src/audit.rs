@@ -100,11 +100,7 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier {
-            prev_hash: GENESIS.into(),
-            prev_seq: 0,
-            checked: 0,
-        }
+        Verifier { prev_hash: GENESIS.into(), prev_seq: 0, checked: 0 }
     }
 }
 
@@ -113,24 +109,16 @@ impl Verifier {
         if e.seq != self.prev_seq + 1 {
             return Err(Break {
                 seq: self.prev_seq + 1,
-                problem: format!(
-                    "序号不连续：期望 {}，实际 {}（记录被删除或插入）",
-                    self.prev_seq + 1,
-                    e.seq
-                ),
+                problem: format!("序号不连续：期望 {}，实际 {}（记录被删除或插入）", self.prev_seq + 1, e.seq),
             });
         }
         if e.prev_hash != self.prev_hash {
             return Err(Break {
-                seq: e.seq,
-                problem: "前序哈希不符（前一条记录被改动、删除或插入）".into(),
+                seq: e.seq, problem: "前序哈希不符（前一条记录被改动、删除或插入）".into()
             });
         }
         if e.expected_hash() != e.hash {
-            return Err(Break {
-                seq: e.seq,
-                problem: "内容哈希不符（该记录被改动）".into(),
-            });
+            return Err(Break { seq: e.seq, problem: "内容哈希不符（该记录被改动）".into() });
         }
         self.prev_hash = e.hash.clone();
         self.prev_seq = e.seq;
@@ -143,9 +131,7 @@ impl Verifier {
         if self.prev_seq != head_seq || self.prev_hash != head_hash {
             return Err(Break {
                 seq: self.prev_seq + 1,
-                problem: format!(
-                    "链尾与记录的链头不符：链头为第 {head_seq} 条（末尾记录被删除或改动）"
-                ),
+                problem: format!("链尾与记录的链头不符：链头为第 {head_seq} 条（末尾记录被删除或改动）"),
             });
         }
         Ok(self.checked)

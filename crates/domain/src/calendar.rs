@@ -84,8 +84,7 @@ struct CalendarFile {
 
 /// Parses the project's TOML calendar format (one or more `[[year]]`).
 pub fn parse_toml(text: &str) -> Result<Vec<YearNotice>, CalendarError> {
-    let f: CalendarFile =
-        toml::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
+    let f: CalendarFile = toml::from_str(text).map_err(|e| CalendarError::Invalid(e.to_string()))?;
     Ok(f.years)
 }
 
@@ -112,11 +111,7 @@ pub fn parse_notice_json(text: &str) -> Result<YearNotice, CalendarError> {
         let idx = match holidays.iter().position(|h| h.name == d.name) {
             Some(i) => i,
             None => {
-                holidays.push(Holiday {
-                    name: d.name.clone(),
-                    off: vec![],
-                    work: vec![],
-                });
+                holidays.push(Holiday { name: d.name.clone(), off: vec![], work: vec![] });
                 holidays.len() - 1
             }
         };
@@ -126,11 +121,7 @@ pub fn parse_notice_json(text: &str) -> Result<YearNotice, CalendarError> {
             holidays[idx].work.push(d.date);
         }
     }
-    Ok(YearNotice {
-        year: f.year,
-        notices: f.papers,
-        holidays,
-    })
+    Ok(YearNotice { year: f.year, notices: f.papers, holidays })
 }
 
 /// Renders years in the project's TOML format (what `calendar import` stores).
@@ -154,25 +145,14 @@ impl Calendar {
     }
 
     /// Builds the index. Years must be contiguous; every listed date must lie in its year.
-    pub fn new(
-        years: Vec<YearNotice>,
-        overrides: Vec<Override>,
-    ) -> Result<Calendar, CalendarError> {
+    pub fn new(years: Vec<YearNotice>, overrides: Vec<Override>) -> Result<Calendar, CalendarError> {
         let mut map = BTreeMap::new();
         for y in years {
             for h in &y.holidays {
                 // A notice may reach into the neighbouring year (2019's New Year holiday
                 // began on 2018-12-30); only its own year and the next/previous are allowed.
-                if let Some(d) = h
-                    .off
-                    .iter()
-                    .chain(&h.work)
-                    .find(|d| (d.year() - y.year).abs() > 1)
-                {
-                    return Err(CalendarError::Invalid(format!(
-                        "{} 年的通知中出现了 {} 的日期",
-                        y.year, d
-                    )));
+                if let Some(d) = h.off.iter().chain(&h.work).find(|d| (d.year() - y.year).abs() > 1) {
+                    return Err(CalendarError::Invalid(format!("{} 年的通知中出现了 {} 的日期", y.year, d)));
                 }
             }
             map.insert(y.year, y);
@@ -186,16 +166,10 @@ impl Calendar {
         let first = NaiveDate::from_ymd_opt(lo, 1, 1).expect("valid");
         let last = NaiveDate::from_ymd_opt(hi, 12, 31).expect("valid");
         let n = (last - first).num_days() as usize + 1;
-        let mut working: Vec<bool> = (0..n)
-            .map(|i| !is_weekend(first + chrono::Days::new(i as u64)))
-            .collect();
+        let mut working: Vec<bool> = (0..n).map(|i| !is_weekend(first + chrono::Days::new(i as u64))).collect();
         for y in map.values() {
             for h in &y.holidays {
-                let days = h
-                    .off
-                    .iter()
-                    .map(|d| (d, false))
-                    .chain(h.work.iter().map(|d| (d, true)));
+                let days = h.off.iter().map(|d| (d, false)).chain(h.work.iter().map(|d| (d, true)));
                 for (d, w) in days {
                     if *d >= first && *d <= last {
                         working[(*d - first).num_days() as usize] = w;
@@ -219,14 +193,7 @@ impl Calendar {
             }
         }
         before.push(count);
-        Ok(Calendar {
-            first,
-            working,
-            before,
-            nth,
-            years: map,
-            overrides,
-        })
+        Ok(Calendar { first, working, before, nth, years: map, overrides })
     }
 
     /// The same national data with local overrides on top.
@@ -254,10 +221,7 @@ impl Calendar {
     }
 
     pub fn covered(&self) -> (i32, i32) {
-        (
-            *self.years.keys().next().expect("non-empty"),
-            *self.years.keys().next_back().expect("non-empty"),
-        )
+        (*self.years.keys().next().expect("non-empty"), *self.years.keys().next_back().expect("non-empty"))
     }
 
     fn index(&self, d: NaiveDate) -> Result<usize, CalendarError> {
@@ -356,18 +320,9 @@ mod tests {
     #[test]
     fn cal_1_uncovered_year_is_an_error() {
         let c = Calendar::builtin();
-        assert_eq!(
-            c.is_working_day(d("2027-01-04")),
-            Err(CalendarError::NotCovered(2027))
-        );
-        assert_eq!(
-            c.due(d("2026-12-30"), 5),
-            Err(CalendarError::NotCovered(2027))
-        );
-        assert_eq!(
-            c.due(d("2015-12-31"), 1),
-            Err(CalendarError::NotCovered(2015))
-        );
+        assert_eq!(c.is_working_day(d("2027-01-04")), Err(CalendarError::NotCovered(2027)));
+        assert_eq!(c.due(d("2026-12-30"), 5), Err(CalendarError::NotCovered(2027)));
+        assert_eq!(c.due(d("2015-12-31"), 1), Err(CalendarError::NotCovered(2015)));
         assert!(c.due(d("2026-12-30"), 1).is_ok());
     }
 

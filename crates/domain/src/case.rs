@@ -212,10 +212,7 @@ pub struct Event {
 }
 
 fn ev(kind: &str, detail: serde_json::Value) -> Event {
-    Event {
-        kind: kind.into(),
-        detail,
-    }
+    Event { kind: kind.into(), detail }
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -269,10 +266,7 @@ impl Case {
             resume_status: None,
             deadlines: vec![],
         };
-        let e = ev(
-            "received",
-            serde_json::json!({"receipt_no": c.receipt_no, "policy": c.policy_id}),
-        );
+        let e = ev("received", serde_json::json!({"receipt_no": c.receipt_no, "policy": c.policy_id}));
         (c, e)
     }
 
@@ -346,11 +340,7 @@ impl Case {
 
     /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not
     /// add new ones unless the window head approved (`growth_approved`).
-    pub fn notify(
-        &mut self,
-        missing: Vec<Missing>,
-        growth_approved: bool,
-    ) -> Result<Event, CaseError> {
+    pub fn notify(&mut self, missing: Vec<Missing>, growth_approved: bool) -> Result<Event, CaseError> {
         self.open_only()?;
         match self.status {
             Status::Received | Status::Notified => {}
@@ -360,13 +350,11 @@ impl Case {
             return Err(CaseError::EmptyNotice);
         }
         let first = self.notified.is_empty();
-        if !first && !growth_approved {
-            if let Some(new) = missing
-                .iter()
-                .find(|m| !self.notified.iter().any(|n| n.material == m.material))
-            {
-                return Err(CaseError::NoticeGrowth(new.material.clone()));
-            }
+        if !first
+            && !growth_approved
+            && let Some(new) = missing.iter().find(|m| !self.notified.iter().any(|n| n.material == m.material))
+        {
+            return Err(CaseError::NoticeGrowth(new.material.clone()));
         }
         if !first {
             self.visits += 1;
@@ -377,10 +365,7 @@ impl Case {
             }
         }
         self.status = Status::Notified;
-        Ok(ev(
-            "notice",
-            serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first}),
-        ))
+        Ok(ev("notice", serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first})))
     }
 
     /// 容缺受理 (NV-5): main materials complete, commitment signed; the supplement gets a due
@@ -406,20 +391,14 @@ impl Case {
         if missing.is_empty() {
             return Err(CaseError::EmptyNotice);
         }
-        if let Some(m) = missing
-            .iter()
-            .find(|m| item.main_materials.contains(&m.material))
-        {
+        if let Some(m) = missing.iter().find(|m| item.main_materials.contains(&m.material)) {
             return Err(CaseError::MainMaterialMissing(m.material.clone()));
         }
         self.deficiency = missing.clone();
         self.commitment_signed = true;
         self.status = Status::AcceptedWithDeficiency;
         self.deadlines.push(supplement);
-        Ok(ev(
-            "accepted_with_deficiency",
-            serde_json::json!({"missing": missing}),
-        ))
+        Ok(ev("accepted_with_deficiency", serde_json::json!({"missing": missing})))
     }
 
     /// The missing materials arrived: the case goes on as accepted.
@@ -450,19 +429,11 @@ impl Case {
         }
         self.commitment_signed = true;
         self.close(Outcome::Approved, now);
-        Ok(ev(
-            "approved_by_commitment",
-            serde_json::json!({"commitment": commitment}),
-        ))
+        Ok(ev("approved_by_commitment", serde_json::json!({"commitment": commitment})))
     }
 
     /// 答复卡 (NV-7): the case waits for a reply; the escalation itself is a separate record.
-    pub fn escalate(
-        &mut self,
-        deadline: Deadline,
-        level: DecisionLevel,
-        reason: &str,
-    ) -> Result<Event, CaseError> {
+    pub fn escalate(&mut self, deadline: Deadline, level: DecisionLevel, reason: &str) -> Result<Event, CaseError> {
         self.open_only()?;
         if matches!(self.status, Status::VetoPending) {
             return Err(CaseError::WrongState(self.status.label()));
@@ -472,17 +443,10 @@ impl Case {
         }
         self.status = Status::Escalated;
         self.deadlines.push(deadline);
-        Ok(ev(
-            "escalated",
-            serde_json::json!({"level": level, "reason": reason}),
-        ))
+        Ok(ev("escalated", serde_json::json!({"level": level, "reason": reason})))
     }
 
-    pub fn escalation_answered(
-        &mut self,
-        answer: &str,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, CaseError> {
+    pub fn escalation_answered(&mut self, answer: &str, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
         if self.status != Status::Escalated {
             return Err(CaseError::WrongState(self.status.label()));
@@ -490,18 +454,11 @@ impl Case {
         self.meet("reply", now);
         self.meet("report_same_day", now);
         self.status = self.resume_status.take().unwrap_or(Status::Received);
-        Ok(ev(
-            "escalation_answered",
-            serde_json::json!({"answer": answer}),
-        ))
+        Ok(ev("escalation_answered", serde_json::json!({"answer": answer})))
     }
 
     /// A veto request was made (NV-8): the case waits for the decision.
-    pub fn veto_requested(
-        &mut self,
-        request_id: i64,
-        deadline: Deadline,
-    ) -> Result<Event, CaseError> {
+    pub fn veto_requested(&mut self, request_id: i64, deadline: Deadline) -> Result<Event, CaseError> {
         self.open_only()?;
         if self.status == Status::VetoPending {
             return Err(CaseError::WrongState(self.status.label()));
@@ -510,10 +467,7 @@ impl Case {
         self.status = Status::VetoPending;
         self.veto_request_id = Some(request_id);
         self.deadlines.push(deadline);
-        Ok(ev(
-            "veto_requested",
-            serde_json::json!({"veto_request_id": request_id}),
-        ))
+        Ok(ev("veto_requested", serde_json::json!({"veto_request_id": request_id})))
     }
 
     /// The veto request was decided (either way, or one level approved).
@@ -527,18 +481,11 @@ impl Case {
             VetoStatus::Approved => self.meet("veto_decision", now),
             VetoStatus::Pending => {}
         }
-        ev(
-            "veto_decision",
-            serde_json::json!({"veto_request_id": req_id(req), "status": req.status}),
-        )
+        ev("veto_decision", serde_json::json!({"veto_request_id": req_id(req), "status": req.status}))
     }
 
     /// Close with a helping outcome. `Vetoed` is not among them: see [`Case::close_vetoed`].
-    pub fn close_with(
-        &mut self,
-        outcome: Outcome,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, CaseError> {
+    pub fn close_with(&mut self, outcome: Outcome, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
         match outcome {
             Outcome::Vetoed => return Err(CaseError::VetoRequired),
@@ -562,20 +509,13 @@ impl Case {
     }
 
     /// The only way to a vetoed case (invariant 1).
-    pub fn close_vetoed(
-        &mut self,
-        approval: ApprovedVeto,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, CaseError> {
+    pub fn close_vetoed(&mut self, approval: ApprovedVeto, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
         if self.veto_request_id != Some(approval.request_id) {
             return Err(CaseError::VetoMismatch);
         }
         self.close(Outcome::Vetoed, now);
-        Ok(ev(
-            "closed",
-            serde_json::json!({"outcome": "vetoed", "veto_request_id": approval.request_id}),
-        ))
+        Ok(ev("closed", serde_json::json!({"outcome": "vetoed", "veto_request_id": approval.request_id})))
     }
 }
 
@@ -715,13 +655,7 @@ impl VetoRequest {
         if by == self.requested_by {
             return Err(VetoError::SelfDecision);
         }
-        self.chain.push(Decision {
-            level,
-            decided_by: by,
-            approve,
-            opinion: opinion.trim().into(),
-            at: now,
-        });
+        self.chain.push(Decision { level, decided_by: by, approve, opinion: opinion.trim().into(), at: now });
         if !approve {
             self.status = VetoStatus::Denied;
             self.decided_at = Some(now);
@@ -742,18 +676,12 @@ impl VetoRequest {
                 .iter()
                 .zip(&self.levels)
                 .all(|(d, l)| d.approve && d.level == *l && d.decided_by != self.requested_by);
-        complete.then_some(ApprovedVeto {
-            request_id: self.id,
-        })
+        complete.then_some(ApprovedVeto { request_id: self.id })
     }
 }
 
 /// The escalation ladder (NV-7): the level after `current`, or where a major matter starts.
-pub fn next_level(
-    policy: &Policy,
-    current: Option<DecisionLevel>,
-    major: bool,
-) -> Option<DecisionLevel> {
+pub fn next_level(policy: &Policy, current: Option<DecisionLevel>, major: bool) -> Option<DecisionLevel> {
     let levels = &policy.gray_area.levels;
     match current {
         None if major => Some(policy.gray_area.major_first_level),
@@ -788,11 +716,7 @@ mod tests {
                 kind: Kind::Application,
                 channel: Channel::Window,
                 item_code: None,
-                applicant: Applicant {
-                    name: "张三".into(),
-                    org: None,
-                    phone: "13812345678".into(),
-                },
+                applicant: Applicant { name: "张三".into(), org: None, phone: "13812345678".into() },
                 request: "办理营业执照".into(),
                 center_id: 1,
                 unit_id: Some(1),
@@ -810,10 +734,7 @@ mod tests {
     fn nv_2_no_veto_without_approval() {
         let now = at("2026-11-20T10:00:00+08:00");
         let mut c = case();
-        assert_eq!(
-            c.close_with(Outcome::Vetoed, now),
-            Err(CaseError::VetoRequired)
-        );
+        assert_eq!(c.close_with(Outcome::Vetoed, now), Err(CaseError::VetoRequired));
         let mut r = VetoRequest::new(
             5,
             1,
@@ -824,29 +745,15 @@ mod tests {
             now,
         )
         .unwrap();
-        c.veto_requested(
-            5,
-            Deadline::new(
-                "veto_decision",
-                now,
-                Rule::WorkingDays { days: 1 },
-                Default::default(),
-            ),
-        )
-        .unwrap();
+        c.veto_requested(5, Deadline::new("veto_decision", now, Rule::WorkingDays { days: 1 }, Default::default()))
+            .unwrap();
         assert!(r.approved().is_none());
         assert_eq!(r.decide(7, true, "", now), Err(VetoError::SelfDecision));
         r.decide(8, true, "同意", now).unwrap();
-        assert!(
-            r.approved().is_none(),
-            "one level of two is not an approval"
-        );
+        assert!(r.approved().is_none(), "one level of two is not an approval");
         r.decide(9, true, "同意", now).unwrap();
         let a = r.approved().unwrap();
-        assert_eq!(
-            c.close_with(Outcome::Vetoed, now),
-            Err(CaseError::VetoRequired)
-        );
+        assert_eq!(c.close_with(Outcome::Vetoed, now), Err(CaseError::VetoRequired));
         c.close_vetoed(a, now).unwrap();
         assert_eq!(c.outcome, Some(Outcome::Vetoed));
     }
@@ -855,41 +762,25 @@ mod tests {
     #[test]
     fn nv_8_denial_and_tampering() {
         let now = at("2026-11-20T10:00:00+08:00");
-        let mut r = VetoRequest::new(
-            5,
-            1,
-            7,
-            "理由",
-            "依据",
-            vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader],
-            now,
-        )
-        .unwrap();
+        let mut r =
+            VetoRequest::new(5, 1, 7, "理由", "依据", vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader], now)
+                .unwrap();
         r.decide(8, false, "可以容缺受理", now).unwrap();
         assert_eq!(r.status, VetoStatus::Denied);
         assert_eq!(r.decide(9, true, "", now), Err(VetoError::AlreadyDecided));
         let mut forged = r.clone();
         forged.status = VetoStatus::Approved;
         assert!(forged.approved().is_none());
-        assert_eq!(
-            VetoRequest::new(1, 1, 1, "理由", " ", vec![], now).unwrap_err(),
-            VetoError::NoLegalBasis
-        );
+        assert_eq!(VetoRequest::new(1, 1, 1, "理由", " ", vec![], now).unwrap_err(), VetoError::NoLegalBasis);
     }
 
     // NV-4: a second notice cannot add a new item without the window head; visits count.
     #[test]
     fn nv_4_one_time_notice() {
         let mut c = case();
-        let m = |s: &str| Missing {
-            material: s.into(),
-            how_to_fix: "补交原件".into(),
-        };
+        let m = |s: &str| Missing { material: s.into(), how_to_fix: "补交原件".into() };
         c.notify(vec![m("身份证")], false).unwrap();
-        assert_eq!(
-            c.notify(vec![m("户口簿")], false),
-            Err(CaseError::NoticeGrowth("户口簿".into()))
-        );
+        assert_eq!(c.notify(vec![m("户口簿")], false), Err(CaseError::NoticeGrowth("户口簿".into())));
         c.notify(vec![m("身份证")], false).unwrap();
         assert_eq!(c.visits, 2);
         c.notify(vec![m("户口簿")], true).unwrap();
@@ -901,42 +792,22 @@ mod tests {
     #[test]
     fn nv_5_deficiency() {
         let now = at("2026-11-20T10:00:00+08:00");
-        let item = ItemRules {
-            allows_deficiency: true,
-            main_materials: vec!["申请书".into()],
-            ..Default::default()
-        };
-        let m = |s: &str| Missing {
-            material: s.into(),
-            how_to_fix: "".into(),
-        };
-        let dl = || {
-            Deadline::new(
-                "supplement",
-                now,
-                Rule::WorkingDays { days: 5 },
-                Default::default(),
-            )
-        };
+        let item =
+            ItemRules { allows_deficiency: true, main_materials: vec!["申请书".into()], ..Default::default() };
+        let m = |s: &str| Missing { material: s.into(), how_to_fix: "".into() };
+        let dl = || Deadline::new("supplement", now, Rule::WorkingDays { days: 5 }, Default::default());
         let mut c = case();
         assert_eq!(
             c.accept_with_deficiency(&ItemRules::default(), vec![m("x")], true, dl()),
             Err(CaseError::DeficiencyNotAllowed)
         );
-        assert_eq!(
-            c.accept_with_deficiency(&item, vec![m("x")], false, dl()),
-            Err(CaseError::CommitmentMissing)
-        );
+        assert_eq!(c.accept_with_deficiency(&item, vec![m("x")], false, dl()), Err(CaseError::CommitmentMissing));
         assert_eq!(
             c.accept_with_deficiency(&item, vec![m("申请书")], true, dl()),
             Err(CaseError::MainMaterialMissing("申请书".into()))
         );
-        c.accept_with_deficiency(&item, vec![m("复印件")], true, dl())
-            .unwrap();
-        assert_eq!(
-            c.close_with(Outcome::Approved, now),
-            Err(CaseError::SupplementPending)
-        );
+        c.accept_with_deficiency(&item, vec![m("复印件")], true, dl()).unwrap();
+        assert_eq!(c.close_with(Outcome::Approved, now), Err(CaseError::SupplementPending));
         c.supplement_received(now).unwrap();
         c.close_with(Outcome::Approved, now).unwrap();
     }
@@ -945,18 +816,9 @@ mod tests {
     #[test]
     fn nv_7_ladder() {
         let nat = Policy::preset("national").unwrap();
-        assert_eq!(
-            next_level(&nat, None, false),
-            Some(DecisionLevel::WindowHead)
-        );
-        assert_eq!(
-            next_level(&nat, Some(DecisionLevel::WindowHead), false),
-            Some(DecisionLevel::UnitLeader)
-        );
-        assert_eq!(
-            next_level(&nat, Some(DecisionLevel::Collective), false),
-            None
-        );
+        assert_eq!(next_level(&nat, None, false), Some(DecisionLevel::WindowHead));
+        assert_eq!(next_level(&nat, Some(DecisionLevel::WindowHead), false), Some(DecisionLevel::UnitLeader));
+        assert_eq!(next_level(&nat, Some(DecisionLevel::Collective), false), None);
         let ak = Policy::preset("ankang").unwrap();
         assert_eq!(next_level(&ak, None, true), Some(DecisionLevel::UnitHead));
     }

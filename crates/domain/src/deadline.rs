@@ -89,14 +89,7 @@ pub enum DeadlineError {
 
 impl Deadline {
     pub fn new(what: &str, start: DateTime<FixedOffset>, rule: Rule, source: Source) -> Deadline {
-        Deadline {
-            what: what.into(),
-            start,
-            rule,
-            source,
-            pauses: vec![],
-            met_at: None,
-        }
+        Deadline { what: what.into(), start, rule, source, pauses: vec![], met_at: None }
     }
 
     fn base_due(&self, cal: &Calendar) -> Result<NaiveDate, CalendarError> {
@@ -119,11 +112,7 @@ impl Deadline {
     }
 
     /// The due day as of `now`: the base due day moved by every paused working day.
-    pub fn due(
-        &self,
-        cal: &Calendar,
-        now: DateTime<FixedOffset>,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn due(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Result<NaiveDate, CalendarError> {
         let base = self.base_due(cal)?;
         let paused = self.paused_days(cal, local_date(now))?;
         if paused == 0 {
@@ -133,11 +122,7 @@ impl Deadline {
     }
 
     /// The moment the deadline falls due (end of the due day, +08:00).
-    pub fn due_at(
-        &self,
-        cal: &Calendar,
-        now: DateTime<FixedOffset>,
-    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+    pub fn due_at(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, CalendarError> {
         Ok(end_of_day(self.due(cal, now)?))
     }
 
@@ -149,10 +134,7 @@ impl Deadline {
         if self.is_paused() {
             return Err(DeadlineError::AlreadyPaused);
         }
-        self.pauses.push(Pause {
-            from: local_date(now),
-            to: None,
-        });
+        self.pauses.push(Pause { from: local_date(now), to: None });
         Ok(())
     }
 
@@ -177,11 +159,7 @@ impl Deadline {
     }
 
     /// Working days left until the due day (0 on the due day, negative when overdue).
-    pub fn days_left(
-        &self,
-        cal: &Calendar,
-        now: DateTime<FixedOffset>,
-    ) -> Result<i64, CalendarError> {
+    pub fn days_left(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Result<i64, CalendarError> {
         let today = local_date(now);
         let due = self.due(cal, now)?;
         if today <= due {
@@ -194,12 +172,7 @@ impl Deadline {
 
     /// The state as of `now`; `soon` is how many working days before the due day count as
     /// "due soon" (a policy value).
-    pub fn state(
-        &self,
-        cal: &Calendar,
-        now: DateTime<FixedOffset>,
-        soon: u32,
-    ) -> Result<State, CalendarError> {
+    pub fn state(&self, cal: &Calendar, now: DateTime<FixedOffset>, soon: u32) -> Result<State, CalendarError> {
         if self.met_at.is_some() {
             return Ok(State::Met);
         }
@@ -240,82 +213,32 @@ mod tests {
         assert_eq!(dl.due(&cal, now).unwrap(), d("2026-10-10"));
         // Paused on 09-29, resumed on 10-09: working days in (09-29, 10-09] = 09-30, 10-08, 10-09.
         dl.pause(at("2026-09-29T09:00:00+08:00")).unwrap();
-        assert_eq!(
-            dl.state(&cal, at("2026-10-08T09:00:00+08:00"), 1).unwrap(),
-            State::Paused
-        );
+        assert_eq!(dl.state(&cal, at("2026-10-08T09:00:00+08:00"), 1).unwrap(), State::Paused);
         dl.resume(at("2026-10-09T09:00:00+08:00")).unwrap();
         let paused = cal.between(d("2026-09-29"), d("2026-10-09")).unwrap();
         assert_eq!(paused, 3);
-        assert_eq!(
-            dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(),
-            cal.due(d("2026-10-10"), 3).unwrap()
-        );
-        assert_eq!(
-            dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(),
-            d("2026-10-14")
-        );
-        assert_eq!(
-            dl.resume(at("2026-10-09T09:00:00+08:00")),
-            Err(DeadlineError::NotPaused)
-        );
+        assert_eq!(dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(), cal.due(d("2026-10-10"), 3).unwrap());
+        assert_eq!(dl.due(&cal, at("2026-10-09T09:00:00+08:00")).unwrap(), d("2026-10-14"));
+        assert_eq!(dl.resume(at("2026-10-09T09:00:00+08:00")), Err(DeadlineError::NotPaused));
     }
 
     // CAL-2 + CAL-1: states across the due day; 当日 ends at the end of the day.
     #[test]
     fn cal_2_states() {
         let cal = Calendar::builtin();
-        let mut dl = Deadline::new(
-            "reply",
-            at("2026-11-20T16:00:00+08:00"),
-            Rule::WorkingDays { days: 5 },
-            Source::default(),
-        );
-        assert_eq!(
-            dl.due(&cal, at("2026-11-20T16:00:00+08:00")).unwrap(),
-            d("2026-11-27")
-        );
-        assert_eq!(
-            dl.state(&cal, at("2026-11-23T09:00:00+08:00"), 1).unwrap(),
-            State::Running
-        );
-        assert_eq!(
-            dl.state(&cal, at("2026-11-26T09:00:00+08:00"), 1).unwrap(),
-            State::DueSoon
-        );
-        assert_eq!(
-            dl.state(&cal, at("2026-11-27T23:59:00+08:00"), 1).unwrap(),
-            State::DueSoon
-        );
-        assert_eq!(
-            dl.state(&cal, at("2026-11-28T00:00:01+08:00"), 1).unwrap(),
-            State::Overdue
-        );
-        assert_eq!(
-            dl.days_left(&cal, at("2026-11-30T09:00:00+08:00")).unwrap(),
-            -1
-        );
+        let mut dl =
+            Deadline::new("reply", at("2026-11-20T16:00:00+08:00"), Rule::WorkingDays { days: 5 }, Source::default());
+        assert_eq!(dl.due(&cal, at("2026-11-20T16:00:00+08:00")).unwrap(), d("2026-11-27"));
+        assert_eq!(dl.state(&cal, at("2026-11-23T09:00:00+08:00"), 1).unwrap(), State::Running);
+        assert_eq!(dl.state(&cal, at("2026-11-26T09:00:00+08:00"), 1).unwrap(), State::DueSoon);
+        assert_eq!(dl.state(&cal, at("2026-11-27T23:59:00+08:00"), 1).unwrap(), State::DueSoon);
+        assert_eq!(dl.state(&cal, at("2026-11-28T00:00:01+08:00"), 1).unwrap(), State::Overdue);
+        assert_eq!(dl.days_left(&cal, at("2026-11-30T09:00:00+08:00")).unwrap(), -1);
         dl.meet(at("2026-11-30T09:00:00+08:00"));
-        assert_eq!(
-            dl.state(&cal, at("2026-12-30T09:00:00+08:00"), 1).unwrap(),
-            State::Met
-        );
+        assert_eq!(dl.state(&cal, at("2026-12-30T09:00:00+08:00"), 1).unwrap(), State::Met);
 
-        let same = Deadline::new(
-            "report",
-            at("2026-11-20T16:00:00+08:00"),
-            Rule::SameDay,
-            Source::default(),
-        );
-        assert_eq!(
-            same.state(&cal, at("2026-11-20T23:00:00+08:00"), 0)
-                .unwrap(),
-            State::DueSoon
-        );
-        assert_eq!(
-            same.state(&cal, at("2026-11-21T00:00:00+08:00"), 0)
-                .unwrap(),
-            State::Overdue
-        );
+        let same = Deadline::new("report", at("2026-11-20T16:00:00+08:00"), Rule::SameDay, Source::default());
+        assert_eq!(same.state(&cal, at("2026-11-20T23:00:00+08:00"), 0).unwrap(), State::DueSoon);
+        assert_eq!(same.state(&cal, at("2026-11-21T00:00:00+08:00"), 0).unwrap(), State::Overdue);
     }
 }

@@ -88,15 +88,12 @@ pub struct Check {
 
 fn suggestion_for(phrase: &str) -> &'static str {
     match phrase {
-        "不归我管" | "不是我办" | "不归我们管" | "不是我们管" | "不关我的事" | "与我无关"
-        | "找别人" => "此事由××单位××窗口办理，地址……，电话……，我帮您联系（指引牌）。",
-        "不知道" | "不清楚" | "自己去查" => {
-            "这个问题我马上请示负责人，在规定时限内给您书面答复（答复卡）。"
+        "不归我管" | "不是我办" | "不归我们管" | "不是我们管" | "不关我的事" | "与我无关" | "找别人" => {
+            "此事由××单位××窗口办理，地址……，电话……，我帮您联系（指引牌）。"
         }
+        "不知道" | "不清楚" | "自己去查" => "这个问题我马上请示负责人，在规定时限内给您书面答复（答复卡）。",
         "规定就是这样" => "依据××规定第×条，需要……；您可以这样准备……",
-        _ => {
-            "您还需要补充以下材料……，补齐后即可办理（一次性告知）；符合条件的可以容缺受理或告知承诺办理。"
-        }
+        _ => "您还需要补充以下材料……，补齐后即可办理（一次性告知）；符合条件的可以容缺受理或告知承诺办理。",
     }
 }
 
@@ -121,23 +118,14 @@ pub fn check(text: &str) -> Check {
         match hit {
             Some(p) => {
                 let n = p.chars().count();
-                flagged.push(Flag {
-                    phrase: (*p).to_string(),
-                    start: i,
-                    end: i + n,
-                });
+                flagged.push(Flag { phrase: (*p).to_string(), start: i, end: i + n });
                 i += n;
             }
             None => i += 1,
         }
     }
-    let suggestion = flagged
-        .first()
-        .map(|f| suggestion_for(&f.phrase).to_string());
-    Check {
-        flagged,
-        suggestion,
-    }
+    let suggestion = flagged.first().map(|f| suggestion_for(&f.phrase).to_string());
+    Check { flagged, suggestion }
 }
 
 #[cfg(test)]
@@ -153,13 +141,7 @@ mod tests {
         assert_eq!((c.flagged[0].start, c.flagged[0].end), (2, 6));
         assert!(c.suggestion.unwrap().contains("指引"));
         let t = check("這個辦不了，不歸我們管");
-        assert_eq!(
-            t.flagged
-                .iter()
-                .map(|f| f.phrase.as_str())
-                .collect::<Vec<_>>(),
-            ["办不了", "不归我们管"]
-        );
+        assert_eq!(t.flagged.iter().map(|f| f.phrase.as_str()).collect::<Vec<_>>(), ["办不了", "不归我们管"]);
         for ok in [
             "可以办理，请携带身份证原件到3号窗口。",
             "您的材料齐全，今天即可受理。",

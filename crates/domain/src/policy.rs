@@ -7,14 +7,7 @@ use crate::deadline::{Rule, Source};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub const PRESET_IDS: [&str; 6] = [
-    "national",
-    "jilin-etdz",
-    "ankang",
-    "fuzhou",
-    "guilin",
-    "weihai-huancui",
-];
+pub const PRESET_IDS: [&str; 6] = ["national", "jilin-etdz", "ankang", "fuzhou", "guilin", "weihai-huancui"];
 
 fn preset_text(id: &str) -> Option<&'static str> {
     Some(match id {
@@ -56,9 +49,7 @@ impl RuleSpec {
         if self.same_day {
             return Some(Rule::SameDay);
         }
-        Some(Rule::WorkingDays {
-            days: self.days.unwrap_or(0),
-        })
+        Some(Rule::WorkingDays { days: self.days.unwrap_or(0) })
     }
 
     pub fn describe(&self) -> String {
@@ -69,11 +60,7 @@ impl RuleSpec {
         } else {
             format!("{} 个工作日", self.days.unwrap_or(0))
         };
-        if self.local_default {
-            format!("{base}（文件未定，取全国默认）")
-        } else {
-            base
-        }
+        if self.local_default { format!("{base}（文件未定，取全国默认）") } else { base }
     }
 }
 
@@ -158,9 +145,7 @@ pub struct Policy {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error(
-        "未知的政策预设“{0}”：可选 national、jilin-etdz、ankang、fuzhou、guilin、weihai-huancui"
-    )]
+    #[error("未知的政策预设“{0}”：可选 national、jilin-etdz、ankang、fuzhou、guilin、weihai-huancui")]
     UnknownPreset(String),
     #[error("政策文件有误：{0}")]
     Invalid(String),
@@ -198,11 +183,7 @@ impl Policy {
 
     /// The levels that decide a veto request.
     pub fn veto_levels(&self, major: bool) -> &[DecisionLevel] {
-        if major && !self.veto.major_levels.is_empty() {
-            &self.veto.major_levels
-        } else {
-            &self.veto.levels
-        }
+        if major && !self.veto.major_levels.is_empty() { &self.veto.major_levels } else { &self.veto.levels }
     }
 }
 
@@ -237,13 +218,7 @@ mod tests {
         let nat = Policy::preset("national").unwrap();
         assert_eq!(nat.rating.scale, 5);
         assert_eq!(nat.rating.year, "mean");
-        assert_eq!(
-            nat.veto.levels,
-            vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader]
-        );
-        assert!(matches!(
-            Policy::preset("beijing"),
-            Err(PolicyError::UnknownPreset(_))
-        ));
+        assert_eq!(nat.veto.levels, vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader]);
+        assert!(matches!(Policy::preset("beijing"), Err(PolicyError::UnknownPreset(_))));
     }
 }

@@ -19,16 +19,12 @@ pub fn local_date(t: DateTime<FixedOffset>) -> NaiveDate {
 
 /// The last second of a day in Asia/Shanghai (当日 = by the end of that day).
 pub fn end_of_day(d: NaiveDate) -> DateTime<FixedOffset> {
-    shanghai()
-        .from_local_datetime(&d.and_hms_opt(23, 59, 59).expect("valid time"))
-        .single()
-        .expect("fixed offset")
+    shanghai().from_local_datetime(&d.and_hms_opt(23, 59, 59).expect("valid time")).single().expect("fixed offset")
 }
 
 /// Formats a moment as RFC 3339 with the +08:00 offset.
 pub fn rfc3339(t: DateTime<FixedOffset>) -> String {
-    t.with_timezone(&shanghai())
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    t.with_timezone(&shanghai()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Parses an RFC 3339 moment (test and fixture helper; panics on bad input).

@@ -12,68 +12,36 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Invalid {
-        Invalid {
-            field,
-            code,
-            message: message.into(),
-        }
+        Invalid { field, code, message: message.into() }
     }
 }
 
 /// A required single-line text of bounded length (names, logins …).
-pub fn text(
-    field: &'static str,
-    label: &str,
-    s: &str,
-    max_chars: usize,
-) -> Result<String, Invalid> {
+pub fn text(field: &'static str, label: &str, s: &str, max_chars: usize) -> Result<String, Invalid> {
     let t = s.trim();
     if t.is_empty() {
         return Err(Invalid::new(field, "required", format!("请填写{label}")));
     }
     if t.chars().count() > max_chars {
-        return Err(Invalid::new(
-            field,
-            "too_long",
-            format!("{label}不能超过 {max_chars} 个字"),
-        ));
+        return Err(Invalid::new(field, "too_long", format!("{label}不能超过 {max_chars} 个字")));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(Invalid::new(
-            field,
-            "invalid_chars",
-            format!("{label}含有不可见控制字符"),
-        ));
+        return Err(Invalid::new(field, "invalid_chars", format!("{label}含有不可见控制字符")));
     }
     Ok(t.to_string())
 }
 
 /// A multi-line text of bounded length (requests, reasons, opinions).
-pub fn long_text(
-    field: &'static str,
-    label: &str,
-    s: &str,
-    max_chars: usize,
-) -> Result<String, Invalid> {
+pub fn long_text(field: &'static str, label: &str, s: &str, max_chars: usize) -> Result<String, Invalid> {
     let t = s.trim();
     if t.is_empty() {
         return Err(Invalid::new(field, "required", format!("请填写{label}")));
     }
     if t.chars().count() > max_chars {
-        return Err(Invalid::new(
-            field,
-            "too_long",
-            format!("{label}不能超过 {max_chars} 个字"),
-        ));
+        return Err(Invalid::new(field, "too_long", format!("{label}不能超过 {max_chars} 个字")));
     }
-    if t.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(Invalid::new(
-            field,
-            "invalid_chars",
-            format!("{label}含有不可见控制字符"),
-        ));
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(Invalid::new(field, "invalid_chars", format!("{label}含有不可见控制字符")));
     }
     Ok(t.to_string())
 }
@@ -107,11 +75,7 @@ impl Phone {
     /// For people who may not see the whole number: 138****5678.
     pub fn masked(&self) -> String {
         let s = &self.0;
-        if s.len() >= 7 {
-            format!("{}****{}", &s[..3], &s[s.len() - 4..])
-        } else {
-            "****".into()
-        }
+        if s.len() >= 7 { format!("{}****{}", &s[..3], &s[s.len() - 4..]) } else { "****".into() }
     }
 }
 
@@ -130,17 +94,10 @@ impl From<Phone> for String {
 /// 统一社会信用代码 (GB 32100-2015), with its check character.
 pub fn credit_code(s: &str) -> Result<String, Invalid> {
     const ALPHA: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const W: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let t = s.trim().to_ascii_uppercase();
-    let err = || {
-        Invalid::new(
-            "credit_code",
-            "invalid_credit_code",
-            "统一社会信用代码不正确：应为 18 位，末位校验码须正确",
-        )
-    };
+    let err =
+        || Invalid::new("credit_code", "invalid_credit_code", "统一社会信用代码不正确：应为 18 位，末位校验码须正确");
     let chars: Vec<char> = t.chars().collect();
     if chars.len() != 18 {
         return Err(err());
@@ -161,22 +118,12 @@ pub fn id_card(s: &str) -> Result<String, Invalid> {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: &[u8; 11] = b"10X98765432";
     let t = s.trim().to_ascii_uppercase();
-    let err = || {
-        Invalid::new(
-            "id_card",
-            "invalid_id_card",
-            "身份证号码不正确：应为 18 位，末位校验码须正确",
-        )
-    };
+    let err = || Invalid::new("id_card", "invalid_id_card", "身份证号码不正确：应为 18 位，末位校验码须正确");
     let b = t.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
         return Err(err());
     }
-    let sum: u32 = b[..17]
-        .iter()
-        .zip(W)
-        .map(|(d, w)| (d - b'0') as u32 * w)
-        .sum();
+    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
     if C[(sum % 11) as usize] != b[17] {
         return Err(err());
     }

@@ -33,10 +33,7 @@ impl Principal {
         authorize(&self.grants, action, place).map_err(ApiError::from)
     }
     pub fn ctx(&self, now: &str) -> Ctx {
-        Ctx {
-            actor: Some(self.id),
-            now: now.into(),
-        }
+        Ctx { actor: Some(self.id), now: now.into() }
     }
 }
 
@@ -52,36 +49,22 @@ pub fn sha256_hex(s: &str) -> String {
 
 pub fn hash_password(pw: &str) -> String {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2::Argon2::default()
-        .hash_password(pw.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    argon2::Argon2::default().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
 }
 
 pub fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(pw.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
 }
 
 /// A new bearer token for a staff member: returns the token (shown once), stores its hash.
 pub async fn issue_token(state: &AppState, staff_id: i64, ctx: Ctx) -> Result<String, StoreError> {
     let token = format!("nv_{}", random_token(24));
     let h = sha256_hex(&token);
-    state
-        .store
-        .write(move |tx| auth::add_token(tx, &ctx, staff_id, &h))
-        .await?;
+    state.store.write(move |tx| auth::add_token(tx, &ctx, staff_id, &h)).await?;
     Ok(token)
 }
 
-async fn load_principal(
-    state: &AppState,
-    staff_id: i64,
-    csrf: Option<String>,
-) -> Result<Option<Principal>, ApiError> {
+async fn load_principal(state: &AppState, staff_id: i64, csrf: Option<String>) -> Result<Option<Principal>, ApiError> {
     let p = state
         .store
         .read(move |tx| {
@@ -89,13 +72,7 @@ async fn load_principal(
                 return Ok::<_, StoreError>(None);
             };
             let grants = org::grants(tx, staff_id)?;
-            Ok(Some(Principal {
-                id: s.id,
-                login: s.login,
-                name: s.name,
-                grants,
-                csrf,
-            }))
+            Ok(Some(Principal { id: s.id, login: s.login, name: s.name, grants, csrf }))
         })
         .await?;
     Ok(p)
@@ -114,19 +91,13 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 }
 
 /// The caller from a session cookie, if any.
-pub async fn session_principal(
-    state: &AppState,
-    parts: &Parts,
-) -> Result<Option<Principal>, ApiError> {
+pub async fn session_principal(state: &AppState, parts: &Parts) -> Result<Option<Principal>, ApiError> {
     let Some(sid) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
     };
     let h = sha256_hex(sid);
     let now = state.now_str();
-    let found = state
-        .store
-        .read(move |tx| auth::session(tx, &h, &now))
-        .await?;
+    let found = state.store.read(move |tx| auth::session(tx, &h, &now)).await?;
     match found {
         Some((staff, csrf)) => load_principal(state, staff, Some(csrf)).await,
         None => Ok(None),
@@ -139,39 +110,23 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
-            let token = v
-                .to_str()
-                .ok()
-                .and_then(|s| s.strip_prefix("Bearer "))
-                .map(str::trim);
+            let token = v.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim);
             let Some(token) = token.filter(|t| !t.is_empty()) else {
                 return Err(ApiError::unauthorized());
             };
             let h = sha256_hex(token);
-            let staff = state
-                .store
-                .read(move |tx| auth::staff_for_token(tx, &h))
-                .await?;
+            let staff = state.store.read(move |tx| auth::staff_for_token(tx, &h)).await?;
             let Some(staff) = staff else {
                 return Err(ApiError::unauthorized());
             };
-            return load_principal(state, staff, None)
-                .await?
-                .ok_or_else(ApiError::unauthorized);
+            return load_principal(state, staff, None).await?.ok_or_else(ApiError::unauthorized);
         }
-        let p = session_principal(state, parts)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
+        let p = session_principal(state, parts).await?.ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let sent = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok());
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
             if sent != p.csrf.as_deref() {
-                return Err(ApiError::forbidden(
-                    "缺少或错误的 CSRF 令牌（X-CSRF-Token）",
-                ));
+                return Err(ApiError::forbidden("缺少或错误的 CSRF 令牌（X-CSRF-Token）"));
             }
         }
         Ok(p)
@@ -181,11 +136,7 @@ impl FromRequestParts<AppState> for Principal {
 /// Tries a login; on success returns the session id (for the cookie) and its CSRF token.
 /// Failures are recorded; after 5 in 15 minutes each further try waits longer, after 20 the
 /// login is refused for 15 minutes.
-pub async fn login(
-    state: &AppState,
-    login: &str,
-    password: &str,
-) -> Result<(String, String), ApiError> {
+pub async fn login(state: &AppState, login: &str, password: &str) -> Result<(String, String), ApiError> {
     let now = state.now();
     let since = noveto_domain::time::rfc3339(now - chrono::Duration::minutes(15));
     let l = login.to_string();
@@ -210,9 +161,7 @@ pub async fn login(
     let pw = password.to_string();
     let ok = match found {
         Some((staff, hash)) if staff.active => {
-            let good = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-                .await
-                .unwrap_or(false);
+            let good = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
             good.then_some(staff.id)
         }
         _ => {
@@ -228,34 +177,19 @@ pub async fn login(
             let csrf = random_token(16);
             let expires = noveto_domain::time::rfc3339(now + chrono::Duration::hours(12));
             let (h, c) = (sha256_hex(&sid), csrf.clone());
-            let ctx = Ctx {
-                actor: Some(id),
-                now: now_s,
-            };
-            state
-                .store
-                .write(move |tx| auth::add_session(tx, &ctx, &h, id, &c, &expires))
-                .await?;
+            let ctx = Ctx { actor: Some(id), now: now_s };
+            state.store.write(move |tx| auth::add_session(tx, &ctx, &h, id, &c, &expires)).await?;
             Ok((sid, csrf))
         }
         None => {
             let l = login.chars().take(64).collect::<String>();
-            let ctx = Ctx {
-                actor: None,
-                now: now_s,
-            };
-            state
-                .store
-                .write(move |tx| auth::login_failed(tx, &ctx, &l))
-                .await?;
+            let ctx = Ctx { actor: None, now: now_s };
+            state.store.write(move |tx| auth::login_failed(tx, &ctx, &l)).await?;
             tracing::warn!(login = %login.chars().take(64).collect::<String>(), "failed login");
-            Err(ApiError::new(
-                axum::http::StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "登录名或密码不正确",
-            ))
+            Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "bad_credentials", "登录名或密码不正确"))
         }
     }
 }
 
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yb1hB9lHcCUvvYRmj1iOJZCX6x7VYhSrE2dYeVd5Hdc";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yb1hB9lHcCUvvYRmj1iOJZCX6x7VYhSrE2dYeVd5Hdc";

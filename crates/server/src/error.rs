@@ -23,12 +23,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            field: None,
-        }
+        ApiError { status, code, message: message.into(), field: None }
     }
     pub fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
@@ -43,18 +38,10 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "请先登录，或在请求头中提供有效的 Bearer 令牌",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录，或在请求头中提供有效的 Bearer 令牌")
     }
     pub fn internal() -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "服务器内部错误，已记录，请稍后重试",
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，已记录，请稍后重试")
     }
 }
 
@@ -72,16 +59,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::Unique(m) => ApiError::conflict("conflict", m),
-            StoreError::ForeignKey(_) => {
-                ApiError::bad("unknown_reference", "引用的对象不存在（编号有误）")
-            }
+            StoreError::ForeignKey(_) => ApiError::bad("unknown_reference", "引用的对象不存在（编号有误）"),
             StoreError::Unavailable(m) => {
                 tracing::error!("store unavailable: {m}");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "存储暂不可用，请稍后重试",
-                )
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "存储暂不可用，请稍后重试")
             }
             other => {
                 tracing::error!("store error: {other}");
@@ -93,12 +74,7 @@ impl From<StoreError> for ApiError {
 
 impl From<Invalid> for ApiError {
     fn from(e: Invalid) -> ApiError {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: e.code,
-            message: e.message,
-            field: Some(e.field),
-        }
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: e.code, message: e.message, field: Some(e.field) }
     }
 }
 
@@ -123,9 +99,7 @@ impl From<CaseError> for ApiError {
 impl From<VetoError> for ApiError {
     fn from(e: VetoError) -> ApiError {
         match e {
-            VetoError::SelfDecision => {
-                ApiError::new(StatusCode::FORBIDDEN, e.code(), e.to_string())
-            }
+            VetoError::SelfDecision => ApiError::new(StatusCode::FORBIDDEN, e.code(), e.to_string()),
             VetoError::AlreadyDecided => ApiError::conflict(e.code(), e.to_string()),
             _ => ApiError::bad(e.code(), e.to_string()),
         }

@@ -26,26 +26,18 @@ fn json_rejection(e: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "请求体须为 JSON，并带 Content-Type: application/json",
         ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("JSON 格式错误：{}", e.body_text()),
-        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("JSON 格式错误：{}", e.body_text()))
+        }
         JsonRejection::JsonDataError(e) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
             format!("字段缺失或类型不对：{}", e.body_text()),
         ),
-        JsonRejection::BytesRejection(_) => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "请求体过大或无法读取（上限 256 KB）",
-        ),
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("请求无法解析：{}", other.body_text()),
-        ),
+        JsonRejection::BytesRejection(_) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "请求体过大或无法读取（上限 256 KB）")
+        }
+        other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("请求无法解析：{}", other.body_text())),
     }
 }
 
@@ -56,16 +48,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "路径中的编号无效",
-            )),
-            Err(_) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "路径参数无效",
-            )),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "路径中的编号无效"))
+            }
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "路径参数无效")),
         }
     }
 }
@@ -77,16 +63,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
-                format!("查询参数无效：{}", e.body_text()),
-            )),
-            Err(_) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
-                "查询参数无效",
-            )),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("查询参数无效：{}", e.body_text())))
+            }
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "查询参数无效")),
         }
     }
 }

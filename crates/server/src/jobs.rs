@@ -35,11 +35,7 @@ impl Gateway {
         let body = serde_json::json!({"id": m.id, "channel": m.channel, "to": m.recipient, "subject": m.subject, "body": m.body, "dedupe": m.dedupe});
         match self {
             Gateway::File(p) => {
-                let mut f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(p)
-                    .map_err(|e| e.to_string())?;
+                let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p).map_err(|e| e.to_string())?;
                 writeln!(f, "{body}").map_err(|e| e.to_string())?;
                 f.sync_data().map_err(|e| e.to_string())
             }
@@ -70,10 +66,7 @@ fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec
             out.push(r.i64(0));
         }
     }
-    if let Some(u) = c
-        .unit_id
-        .and_then(|u| org::unit_by_id(tx, u).ok().flatten())
-    {
+    if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
         out.extend(u.leader_id);
         for r in tx.query(
             "SELECT staff_id FROM grants WHERE role = 'unit_leader' AND scope_kind = 'unit' AND scope_id = $1",
@@ -104,56 +97,32 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
     let cal = state.calendar();
     let policy = state.policy();
     let today = local_date(now);
-    let until = cal
-        .due(today, policy.due_soon_days)
-        .unwrap_or(today)
-        .to_string();
+    let until = cal.due(today, policy.due_soon_days).unwrap_or(today).to_string();
     let today_s = today.to_string();
     let now_s = rfc3339(now);
     let mut report = Report::default();
-    let due = state
-        .store
-        .read(move |tx| jobs::to_remind(tx, &until, 200))
-        .await?;
+    let due = state.store.read(move |tx| jobs::to_remind(tx, &until, 200)).await?;
     for d in due {
-        let ctx = Ctx {
-            actor: None,
-            now: now_s.clone(),
-        };
+        let ctx = Ctx { actor: None, now: now_s.clone() };
         let msgs: Vec<Message> = d
             .owner_id
             .map(|o| Message {
                 channel: "staff".into(),
                 recipient: recipient(o),
                 subject: format!("期限提醒：{}", what_label(&d.what)),
-                body: format!(
-                    "办件 {} 的“{}”将于 {} 到期，请及时办理。",
-                    d.entity_id,
-                    what_label(&d.what),
-                    d.due
-                ),
+                body: format!("办件 {} 的“{}”将于 {} 到期，请及时办理。", d.entity_id, what_label(&d.what), d.due),
                 dedupe: format!("remind:{}", d.id),
             })
             .into_iter()
             .collect();
-        if state
-            .store
-            .write(move |tx| jobs::claim_reminder(tx, &ctx, d.id, &msgs))
-            .await?
-        {
+        if state.store.write(move |tx| jobs::claim_reminder(tx, &ctx, d.id, &msgs)).await? {
             report.reminded += 1;
         }
     }
     let t2 = today_s.clone();
-    let missed = state
-        .store
-        .read(move |tx| jobs::missed(tx, &t2, 200))
-        .await?;
+    let missed = state.store.read(move |tx| jobs::missed(tx, &t2, 200)).await?;
     for d in missed {
-        let ctx = Ctx {
-            actor: None,
-            now: now_s.clone(),
-        };
+        let ctx = Ctx { actor: None, now: now_s.clone() };
         let claimed = state
             .store
             .write(move |tx| {
@@ -188,42 +157,27 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
 }
 
 /// Delivers queued messages through the gateway; failures are retried later with backoff.
-pub async fn deliver(
-    state: &AppState,
-    gateway: &Gateway,
-    worker: &str,
-) -> Result<usize, StoreError> {
+pub async fn deliver(state: &AppState, gateway: &Gateway, worker: &str) -> Result<usize, StoreError> {
     let now = state.now();
     let (now_s, lease) = (rfc3339(now), rfc3339(now + chrono::Duration::minutes(5)));
     let w = worker.to_string();
-    let batch = state
-        .store
-        .write(move |tx| jobs::claim_outbox(tx, &w, &now_s, &lease, 50))
-        .await?;
+    let batch = state.store.write(move |tx| jobs::claim_outbox(tx, &w, &now_s, &lease, 50)).await?;
     let mut sent = 0;
     for m in batch {
         let g = gateway.clone();
         let m2 = m.clone();
-        let r = tokio::task::spawn_blocking(move || g.send(&m2))
-            .await
-            .unwrap_or_else(|e| Err(e.to_string()));
+        let r = tokio::task::spawn_blocking(move || g.send(&m2)).await.unwrap_or_else(|e| Err(e.to_string()));
         let (w, now_s) = (worker.to_string(), rfc3339(state.now()));
         match r {
             Ok(()) => {
-                state
-                    .store
-                    .write(move |tx| jobs::outbox_sent(tx, m.id, &w, &now_s))
-                    .await?;
+                state.store.write(move |tx| jobs::outbox_sent(tx, m.id, &w, &now_s)).await?;
                 sent += 1;
             }
             Err(e) => {
                 let backoff = chrono::Duration::seconds(30 * (1 << m.attempts.clamp(0, 8)));
                 let retry = rfc3339(state.now() + backoff);
                 tracing::warn!(id = m.id, error = %e, "outbox delivery failed");
-                state
-                    .store
-                    .write(move |tx| jobs::outbox_failed(tx, m.id, &w, &e, &retry))
-                    .await?;
+                state.store.write(move |tx| jobs::outbox_failed(tx, m.id, &w, &e, &retry)).await?;
             }
         }
     }

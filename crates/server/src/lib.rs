@@ -56,12 +56,7 @@ fn policy_key(id: &str, version: u32) -> String {
 }
 
 /// Stores a policy version (at `init`, or when an administrator changes presets).
-pub fn save_policy(
-    tx: &mut dyn noveto_store::Tx,
-    ctx: &Ctx,
-    p: &Policy,
-    current: bool,
-) -> Result<(), StoreError> {
+pub fn save_policy(tx: &mut dyn noveto_store::Tx, ctx: &Ctx, p: &Policy, current: bool) -> Result<(), StoreError> {
     let text = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::set_meta(tx, ctx, &policy_key(&p.id, p.version), &text)?;
     if current {
@@ -72,37 +67,26 @@ pub fn save_policy(
 
 impl AppState {
     /// Loads the policy in force, every stored policy version and the calendar from the store.
-    pub async fn load(
-        store: Store,
-        clock: Clock,
-        data_dir: PathBuf,
-    ) -> Result<AppState, StoreError> {
+    pub async fn load(store: Store, clock: Clock, data_dir: PathBuf) -> Result<AppState, StoreError> {
         let (current, all, years) = store
             .read(|tx| {
                 let cur = repo::get_meta(tx, META_POLICY)?;
-                let rows =
-                    tx.query("SELECT key, value FROM meta WHERE key LIKE 'policy:%'", &[])?;
+                let rows = tx.query("SELECT key, value FROM meta WHERE key LIKE 'policy:%'", &[])?;
                 let years = repo::calendar::years(tx)?;
                 Ok::<_, StoreError>((cur, rows, years))
             })
             .await?;
         let mut policies = HashMap::new();
         for r in all {
-            let p: Policy =
-                serde_json::from_str(&r.str(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            policies.insert(
-                r.str(0).trim_start_matches("policy:").to_string(),
-                Arc::new(p),
-            );
+            let p: Policy = serde_json::from_str(&r.str(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            policies.insert(r.str(0).trim_start_matches("policy:").to_string(), Arc::new(p));
         }
         let current = current
             .and_then(|k| policies.get(&k).cloned())
             .unwrap_or_else(|| Arc::new(Policy::preset("national").expect("national preset")));
         let mut cal = Calendar::builtin();
         for y in years {
-            cal = cal
-                .with_year(y)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            cal = cal.with_year(y).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         let mut calendars = HashMap::new();
         calendars.insert(String::new(), Arc::new(cal));
@@ -124,11 +108,8 @@ impl AppState {
         let rows = self
             .store
             .read(|tx| {
-                let regions: Vec<String> = tx
-                    .query("SELECT DISTINCT region FROM calendar_overrides", &[])?
-                    .iter()
-                    .map(|r| r.str(0))
-                    .collect();
+                let regions: Vec<String> =
+                    tx.query("SELECT DISTINCT region FROM calendar_overrides", &[])?.iter().map(|r| r.str(0)).collect();
                 let mut out = vec![];
                 for r in regions {
                     let o = repo::calendar::overrides(tx, &r)?;
@@ -138,10 +119,7 @@ impl AppState {
             })
             .await?;
         let base = self.calendar();
-        let mut map = self
-            .calendars
-            .write()
-            .map_err(|_| StoreError::Db("calendar lock".into()))?;
+        let mut map = self.calendars.write().map_err(|_| StoreError::Db("calendar lock".into()))?;
         map.retain(|k, _| k.is_empty());
         for (region, o) in rows {
             if region.is_empty() {
@@ -163,27 +141,16 @@ impl AppState {
 
     /// The national calendar (with imported years).
     pub fn calendar(&self) -> Arc<Calendar> {
-        self.calendars
-            .read()
-            .ok()
-            .and_then(|m| m.get("").cloned())
-            .unwrap_or_else(|| Arc::new(Calendar::builtin()))
+        self.calendars.read().ok().and_then(|m| m.get("").cloned()).unwrap_or_else(|| Arc::new(Calendar::builtin()))
     }
 
     /// A region's calendar: the national one with that region's overrides.
     pub fn calendar_for(&self, region: &str) -> Arc<Calendar> {
-        self.calendars
-            .read()
-            .ok()
-            .and_then(|m| m.get(region).cloned())
-            .unwrap_or_else(|| self.calendar())
+        self.calendars.read().ok().and_then(|m| m.get(region).cloned()).unwrap_or_else(|| self.calendar())
     }
 
     pub fn policy(&self) -> Arc<Policy> {
-        self.policy
-            .read()
-            .map(|p| p.clone())
-            .unwrap_or_else(|_| Arc::new(Policy::preset("national").expect("preset")))
+        self.policy.read().map(|p| p.clone()).unwrap_or_else(|_| Arc::new(Policy::preset("national").expect("preset")))
     }
 
     /// The policy a case opened under.
@@ -212,9 +179,7 @@ pub fn app(state: AppState) -> axum::Router {
 /// Serves until the process is stopped; runs the job workers beside it.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     jobs::spawn(state.clone());
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

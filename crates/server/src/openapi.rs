@@ -33,11 +33,7 @@ fn query_params(g: &mut SchemaGenerator, f: SchemaFn) -> Vec<Value> {
     }
     let required: Vec<String> = v["required"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
         .unwrap_or_default();
     v["properties"]
         .as_object()
@@ -63,7 +59,8 @@ pub fn document(ops: &[Op]) -> Value {
             }
         });
         if let Some(b) = op.body {
-            o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b(&mut g).as_value()}}});
+            o["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": b(&mut g).as_value()}}});
         }
         let mut params: Vec<Value> = op
             .path
@@ -80,9 +77,7 @@ pub fn document(ops: &[Op]) -> Value {
         if op.public {
             o["security"] = json!([]);
         }
-        paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| json!({}))[op.method] = o;
+        paths.entry(op.path.to_string()).or_insert_with(|| json!({}))[op.method] = o;
     }
     let mut schemas = g.take_definitions(true);
     schemas.insert(

@@ -144,9 +144,7 @@ pub trait Tx {
     }
     /// `INSERT … RETURNING id` on both backends.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
-        let row = self
-            .query_one(sql, params)?
-            .ok_or_else(|| StoreError::Db("INSERT returned no id".into()))?;
+        let row = self.query_one(sql, params)?.ok_or_else(|| StoreError::Db("INSERT returned no id".into()))?;
         Ok(row.i64(0))
     }
 }
@@ -166,10 +164,8 @@ pub struct Store {
     inner: Arc<Inner>,
 }
 
-pub const MIGRATIONS_SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-pub const MIGRATIONS_PG: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+pub const MIGRATIONS_PG: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
 pub const TABLES: &[&str] = &[
@@ -203,16 +199,12 @@ pub const TABLES: &[&str] = &[
 impl Store {
     /// Opens (and migrates) the embedded SQLite store in `dir`.
     pub fn open_sqlite(dir: &Path) -> Result<Store> {
-        Ok(Store {
-            inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"))?)),
-        })
+        Ok(Store { inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"))?)) })
     }
 
     /// Opens (and migrates) a PostgreSQL store.
     pub fn open_postgres(url: &str) -> Result<Store> {
-        Ok(Store {
-            inner: Arc::new(Inner::Pg(pg::Pg::open(url)?)),
-        })
+        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url)?)) })
     }
 
     /// `postgres://…` selects PostgreSQL; anything else is the SQLite store in `dir`.
@@ -266,8 +258,7 @@ impl Store {
                     .map_err(|e| StoreError::Db(e.to_string()))?;
             }
         }
-        rx.await
-            .map_err(|_| E::from(StoreError::Unavailable("写入线程已停止".into())))?
+        rx.await.map_err(|_| E::from(StoreError::Unavailable("写入线程已停止".into())))?
     }
 
     /// Runs `f` in a read transaction (a consistent snapshot).

@@ -20,9 +20,7 @@ impl Drop for Pool {
     fn drop(&mut self) {
         let clients = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
         if !clients.is_empty() {
-            let _ = std::thread::Builder::new()
-                .name("noveto-pg-close".into())
-                .spawn(move || drop(clients));
+            let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(clients));
         }
     }
 }
@@ -89,22 +87,12 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
     for (i, col) in r.columns().iter().enumerate() {
         let val = match *col.type_() {
             Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|x| x.map(Value::Int)),
-            Type::INT4 => r
-                .try_get::<_, Option<i32>>(i)
-                .map(|x| x.map(|x| Value::Int(x as i64))),
-            Type::INT2 => r
-                .try_get::<_, Option<i16>>(i)
-                .map(|x| x.map(|x| Value::Int(x as i64))),
-            Type::BOOL => r
-                .try_get::<_, Option<bool>>(i)
-                .map(|x| x.map(|x| Value::Int(x as i64))),
+            Type::INT4 => r.try_get::<_, Option<i32>>(i).map(|x| x.map(|x| Value::Int(x as i64))),
+            Type::INT2 => r.try_get::<_, Option<i16>>(i).map(|x| x.map(|x| Value::Int(x as i64))),
+            Type::BOOL => r.try_get::<_, Option<bool>>(i).map(|x| x.map(|x| Value::Int(x as i64))),
             Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map(|x| x.map(Value::Real)),
-            Type::FLOAT4 => r
-                .try_get::<_, Option<f32>>(i)
-                .map(|x| x.map(|x| Value::Real(x as f64))),
-            _ => r
-                .try_get::<_, Option<String>>(i)
-                .map(|x| x.map(Value::Text)),
+            Type::FLOAT4 => r.try_get::<_, Option<f32>>(i).map(|x| x.map(|x| Value::Real(x as f64))),
+            _ => r.try_get::<_, Option<String>>(i).map(|x| x.map(Value::Text)),
         }
         .map_err(db_err)?
         .unwrap_or(Value::Null);
@@ -136,10 +124,7 @@ impl Tx for PgTx<'_, '_> {
 
 impl Pg {
     pub(crate) fn open(url: &str) -> Result<Pg> {
-        let pg = Pg {
-            url: url.into(),
-            pool: Arc::new(Pool(Mutex::new(Vec::new()))),
-        };
+        let pg = Pg { url: url.into(), pool: Arc::new(Pool(Mutex::new(Vec::new()))) };
         let mut c = pg.client()?;
         migrate(&mut c)?;
         pg.put(c);
@@ -147,20 +132,20 @@ impl Pg {
     }
 
     fn client(&self) -> Result<Client> {
-        if let Some(c) = self.pool.0.lock().ok().and_then(|mut p| p.pop()) {
-            if !c.is_closed() {
-                return Ok(c);
-            }
+        if let Some(c) = self.pool.0.lock().ok().and_then(|mut p| p.pop())
+            && !c.is_closed()
+        {
+            return Ok(c);
         }
-        Client::connect(&self.url, NoTls)
-            .map_err(|e| StoreError::Unavailable(format!("无法连接 PostgreSQL：{e}")))
+        Client::connect(&self.url, NoTls).map_err(|e| StoreError::Unavailable(format!("无法连接 PostgreSQL：{e}")))
     }
 
     fn put(&self, c: Client) {
-        if let Ok(mut p) = self.pool.0.lock() {
-            if p.len() < 32 && !c.is_closed() {
-                p.push(c);
-            }
+        if let Ok(mut p) = self.pool.0.lock()
+            && p.len() < 32
+            && !c.is_closed()
+        {
+            p.push(c);
         }
     }
 
@@ -176,11 +161,7 @@ impl Pg {
         match client.transaction() {
             Ok(mut t) => {
                 let (ok, d) = job(&mut PgTx(&mut t));
-                let commit = if ok {
-                    t.commit().map_err(db_err)
-                } else {
-                    t.rollback().map_err(db_err)
-                };
+                let commit = if ok { t.commit().map_err(db_err) } else { t.rollback().map_err(db_err) };
                 d(commit);
             }
             Err(e) => {
@@ -192,10 +173,7 @@ impl Pg {
         self.put(client);
     }
 
-    pub(crate) fn run_read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         let mut client = self.client()?;
         let r = {
             let mut t = client
@@ -228,26 +206,16 @@ impl Tx for Unavailable {
 
 fn migrate(c: &mut Client) -> Result<()> {
     // One migrator at a time, even with several servers starting together.
-    c.batch_execute("SELECT pg_advisory_lock(7340001)")
-        .map_err(db_err)?;
+    c.batch_execute("SELECT pg_advisory_lock(7340001)").map_err(db_err)?;
     let r = (|| {
-        c.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
-        )
-        .map_err(db_err)?;
+        c.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").map_err(db_err)?;
         for (v, sql) in crate::MIGRATIONS_PG {
-            let done: i64 = c
-                .query_one(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
-                    &[v],
-                )
-                .map_err(db_err)?
-                .get(0);
+            let done: i64 =
+                c.query_one("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[v]).map_err(db_err)?.get(0);
             if done == 0 {
                 let mut t = c.transaction().map_err(db_err)?;
                 t.batch_execute(sql).map_err(db_err)?;
-                t.execute("INSERT INTO schema_migrations VALUES ($1)", &[v])
-                    .map_err(db_err)?;
+                t.execute("INSERT INTO schema_migrations VALUES ($1)", &[v]).map_err(db_err)?;
                 t.commit().map_err(db_err)?;
             }
         }

@@ -23,8 +23,7 @@ fn db_err(e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
         let m = msg.clone().unwrap_or_default();
         match f.extended_code {
-            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                 return StoreError::Unique(m);
             }
             rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return StoreError::ForeignKey(m),
@@ -35,8 +34,7 @@ fn db_err(e: rusqlite::Error) -> StoreError {
 }
 
 fn configure(c: &Connection) -> Result<()> {
-    c.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(db_err)?;
+    c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
     c.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
          PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;",
@@ -90,21 +88,14 @@ impl Tx for SqliteTx<'_> {
 }
 
 fn migrate(c: &Connection) -> Result<()> {
-    c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-        .map_err(db_err)?;
+    c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").map_err(db_err)?;
     for (v, sql) in crate::MIGRATIONS_SQLITE {
         let done: i64 = c
-            .query_row(
-                "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
-                [v],
-                |r| r.get(0),
-            )
+            .query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [v], |r| r.get(0))
             .map_err(db_err)?;
         if done == 0 {
-            c.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {sql}; INSERT INTO schema_migrations VALUES ({v}); COMMIT;"
-            ))
-            .map_err(db_err)?;
+            c.execute_batch(&format!("BEGIN IMMEDIATE; {sql}; INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))
+                .map_err(db_err)?;
         }
     }
     Ok(())
@@ -120,11 +111,7 @@ impl Sqlite {
             .name("noveto-sqlite-writer".into())
             .spawn(move || writer(c, rx))
             .map_err(|e| StoreError::Db(e.to_string()))?;
-        Ok(Sqlite {
-            sender: Mutex::new(tx),
-            path: path.to_path_buf(),
-            readers: Mutex::new(Vec::new()),
-        })
+        Ok(Sqlite { sender: Mutex::new(tx), path: path.to_path_buf(), readers: Mutex::new(Vec::new()) })
     }
 
     pub(crate) fn submit(&self, job: Job) -> Result<()> {
@@ -135,10 +122,7 @@ impl Sqlite {
             .map_err(|_| StoreError::Unavailable("写入线程已停止".into()))
     }
 
-    pub(crate) fn run_read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         let pooled = self.readers.lock().ok().and_then(|mut v| v.pop());
         let conn = match pooled {
             Some(c) => c,
@@ -148,18 +132,17 @@ impl Sqlite {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )
                 .map_err(db_err)?;
-                c.busy_timeout(std::time::Duration::from_secs(10))
-                    .map_err(db_err)?;
+                c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
                 c
             }
         };
         conn.execute_batch("BEGIN").map_err(db_err)?;
         let r = f(&mut SqliteTx(&conn));
         let _ = conn.execute_batch("COMMIT");
-        if let Ok(mut v) = self.readers.lock() {
-            if v.len() < 16 {
-                v.push(conn);
-            }
+        if let Ok(mut v) = self.readers.lock()
+            && v.len() < 16
+        {
+            v.push(conn);
         }
         r
     }

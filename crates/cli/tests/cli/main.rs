@@ -13,11 +13,8 @@ fn bin() -> Command {
 }
 
 fn tmp() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "noveto-cli-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let d =
+        std::env::temp_dir().join(format!("noveto-cli-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&d);
     d
 }
@@ -48,10 +45,7 @@ fn init_writes_admin_and_refuses_overwrite() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let (code, _, err) = run(&["init", "--data", ds]);
     assert_ne!(code, 0);
@@ -66,50 +60,14 @@ fn init_writes_admin_and_refuses_overwrite() {
 // CAL-1: the calendar commands of CONTRACT.md.
 #[test]
 fn cal_1_calendar_commands() {
-    assert_eq!(
-        run(&[
-            "calendar",
-            "due",
-            "--from",
-            "2026-09-30",
-            "--working-days",
-            "5"
-        ])
-        .1
-        .trim(),
-        "2026-10-13"
-    );
-    assert_eq!(
-        run(&[
-            "calendar",
-            "due",
-            "--from",
-            "2026-10-03",
-            "--working-days",
-            "0"
-        ])
-        .1
-        .trim(),
-        "2026-10-03"
-    );
-    assert_eq!(
-        run(&["calendar", "is-working-day", "2026-10-10"]).1.trim(),
-        "true"
-    );
-    assert_eq!(
-        run(&["calendar", "is-working-day", "2026-10-08"]).1.trim(),
-        "true"
-    );
-    assert_eq!(
-        run(&["calendar", "is-working-day", "2026-10-01"]).1.trim(),
-        "false"
-    );
+    assert_eq!(run(&["calendar", "due", "--from", "2026-09-30", "--working-days", "5"]).1.trim(), "2026-10-13");
+    assert_eq!(run(&["calendar", "due", "--from", "2026-10-03", "--working-days", "0"]).1.trim(), "2026-10-03");
+    assert_eq!(run(&["calendar", "is-working-day", "2026-10-10"]).1.trim(), "true");
+    assert_eq!(run(&["calendar", "is-working-day", "2026-10-08"]).1.trim(), "true");
+    assert_eq!(run(&["calendar", "is-working-day", "2026-10-01"]).1.trim(), "false");
     let (code, _, err) = run(&["calendar", "is-working-day", "2027-03-01"]);
     assert_ne!(code, 0);
-    assert!(
-        err.contains("2027") && err.contains("calendar import"),
-        "{err}"
-    );
+    assert!(err.contains("2027") && err.contains("calendar import"), "{err}");
     let (code, _, err) = run(&["calendar", "due", "--from", "tomorrow"]);
     assert_ne!(code, 0);
     assert!(err.contains("YYYY-MM-DD"), "{err}");
@@ -118,35 +76,17 @@ fn cal_1_calendar_commands() {
     let ds = d.to_str().unwrap();
     assert_eq!(run(&["init", "--data", ds]).0, 0);
     let f = d.join("2027.json");
-    std::fs::write(&f, r#"{"year":2027,"papers":["x"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#).unwrap();
+    std::fs::write(&f, r#"{"year":2027,"papers":["x"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#)
+        .unwrap();
     let (code, out, err) = run(&["calendar", "import", f.to_str().unwrap(), "--data", ds]);
     assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(run(&["calendar", "is-working-day", "2027-01-01", "--data", ds]).1.trim(), "false");
     assert_eq!(
-        run(&["calendar", "is-working-day", "2027-01-01", "--data", ds])
-            .1
-            .trim(),
-        "false"
-    );
-    assert_eq!(
-        run(&[
-            "calendar",
-            "due",
-            "--from",
-            "2026-12-31",
-            "--working-days",
-            "1",
-            "--data",
-            ds
-        ])
-        .1
-        .trim(),
+        run(&["calendar", "due", "--from", "2026-12-31", "--working-days", "1", "--data", ds]).1.trim(),
         "2027-01-04"
     );
     let (_, out, _) = run(&["calendar", "show", "2026"]);
-    assert!(
-        out.contains("2026-10-10 上班") && out.contains("2026-10-01 休息"),
-        "{out}"
-    );
+    assert!(out.contains("2026-10-10 上班") && out.contains("2026-10-01 休息"), "{out}");
     let _ = std::fs::remove_dir_all(d);
 }
 
@@ -159,14 +99,7 @@ fn audit_verify_detects_edit() {
     let (code, out, _) = run(&["audit", "verify", "--data", ds]);
     assert_eq!(code, 0, "{out}");
     let store = noveto_store::Store::open_sqlite(&d).unwrap();
-    store
-        .write_blocking(|tx| {
-            tx.exec(
-                "UPDATE audit SET detail = '{\"name\":\"改过\"}' WHERE seq = 3",
-                &[],
-            )
-        })
-        .unwrap();
+    store.write_blocking(|tx| tx.exec("UPDATE audit SET detail = '{\"name\":\"改过\"}' WHERE seq = 3", &[])).unwrap();
     drop(store);
     let (code, out, _) = run(&["audit", "verify", "--data", ds]);
     assert_ne!(code, 0);
@@ -191,26 +124,11 @@ fn backup_restore_and_token() {
     let (code, out, err) = run(&["backup", "--data", ds, "--to", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     let target = tmp();
-    let (code, out, err) = run(&[
-        "restore",
-        "--data",
-        target.to_str().unwrap(),
-        "--from",
-        file.to_str().unwrap(),
-    ]);
+    let (code, out, err) = run(&["restore", "--data", target.to_str().unwrap(), "--from", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("审计链完整"), "{out}");
-    assert_eq!(
-        run(&["audit", "verify", "--data", target.to_str().unwrap()]).0,
-        0
-    );
-    let (code, _, _) = run(&[
-        "restore",
-        "--data",
-        target.to_str().unwrap(),
-        "--from",
-        file.to_str().unwrap(),
-    ]);
+    assert_eq!(run(&["audit", "verify", "--data", target.to_str().unwrap()]).0, 0);
+    let (code, _, _) = run(&["restore", "--data", target.to_str().unwrap(), "--from", file.to_str().unwrap()]);
     assert_ne!(code, 0, "restore refuses an existing store");
     for p in [d, target] {
         let _ = std::fs::remove_dir_all(p);
@@ -225,35 +143,14 @@ fn acknowledged_writes_survive_kill_9() {
     let ds = d.to_str().unwrap();
     let (code, out, err) = run(&["demo", "--data", ds]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        out.contains("clerk-scjg") && out.contains("noveto-demo"),
-        "{out}"
-    );
-    let token = run(&["token", "issue", "--data", ds, "--login", "clerk-scjg"])
-        .1
-        .trim()
-        .to_string();
-    let mut child = bin()
-        .args(["serve", "--data", ds, "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    assert!(out.contains("clerk-scjg") && out.contains("noveto-demo"), "{out}");
+    let token = run(&["token", "issue", "--data", ds, "--login", "clerk-scjg"]).1.trim().to_string();
+    let mut child =
+        bin().args(["serve", "--data", ds, "--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut acked = vec![];
     for i in 0..40 {
         let mut r = agent
@@ -266,47 +163,24 @@ fn acknowledged_writes_survive_kill_9() {
         acked.push(v["receipt_no"].as_str().unwrap().to_string());
     }
     // SIGKILL: no shutdown path runs.
-    let _ = Command::new("kill")
-        .args(["-9", &child.id().to_string()])
-        .status();
+    let _ = Command::new("kill").args(["-9", &child.id().to_string()]).status();
     let _ = child.wait();
     let store = noveto_store::Store::open_sqlite(&d).unwrap();
     for r in acked {
-        let found = store
-            .read_blocking(move |tx| noveto_store::repo::cases::id_by_receipt(tx, &r))
-            .unwrap();
+        let found = store.read_blocking(move |tx| noveto_store::repo::cases::id_by_receipt(tx, &r)).unwrap();
         assert!(found.is_some(), "acknowledged case lost");
     }
-    assert!(
-        store
-            .read_blocking(noveto_store::repo::audit::verify)
-            .unwrap()
-            .is_ok()
-    );
+    assert!(store.read_blocking(noveto_store::repo::audit::verify).unwrap().is_ok());
     // The demo has cases in every state.
     let statuses: Vec<String> = store
         .read_blocking(|tx| {
             Ok::<_, noveto_store::StoreError>(
-                tx.query("SELECT DISTINCT status FROM cases", &[])?
-                    .iter()
-                    .map(|r| r.str(0))
-                    .collect(),
+                tx.query("SELECT DISTINCT status FROM cases", &[])?.iter().map(|r| r.str(0)).collect(),
             )
         })
         .unwrap();
-    for s in [
-        "received",
-        "notified",
-        "accepted",
-        "accepted_with_deficiency",
-        "escalated",
-        "veto_pending",
-        "closed",
-    ] {
-        assert!(
-            statuses.iter().any(|x| x == s),
-            "demo lacks {s}: {statuses:?}"
-        );
+    for s in ["received", "notified", "accepted", "accepted_with_deficiency", "escalated", "veto_pending", "closed"] {
+        assert!(statuses.iter().any(|x| x == s), "demo lacks {s}: {statuses:?}");
     }
     drop(store);
     let _ = std::fs::remove_dir_all(d);

@@ -19,10 +19,7 @@ fn shared_holidays() -> Option<PathBuf> {
 #[test]
 fn cal_1_every_day_2016_2026_matches_notices() {
     let Some(dir) = shared_holidays() else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI runs with shared/ beside the repository"
-        );
+        assert!(std::env::var("CI").is_err(), "CI runs with shared/ beside the repository");
         eprintln!("shared/data/holidays not found: skipped outside CI");
         return;
     };
@@ -46,10 +43,7 @@ fn cal_1_every_day_2016_2026_matches_notices() {
     let mut d = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap();
     let mut days = 0;
     while d.year() <= 2026 {
-        let expected = listed
-            .get(&d)
-            .copied()
-            .unwrap_or(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
+        let expected = listed.get(&d).copied().unwrap_or(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
         assert_eq!(builtin.is_working_day(d).unwrap(), expected, "{d}");
         assert_eq!(from_files.is_working_day(d).unwrap(), expected, "{d}");
         days += 1;

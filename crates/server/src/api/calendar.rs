@@ -18,10 +18,7 @@ pub fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         let mut e = ApiError::bad(
             "invalid_date",
-            format!(
-                "日期“{}”无效，格式应为 YYYY-MM-DD",
-                s.chars().take(20).collect::<String>()
-            ),
+            format!("日期“{}”无效，格式应为 YYYY-MM-DD", s.chars().take(20).collect::<String>()),
         );
         e.field = Some(field);
         e
@@ -38,10 +35,7 @@ pub struct DueQuery {
     pub region: Option<String>,
 }
 
-pub async fn due(
-    State(s): State<AppState>,
-    ApiQuery(q): ApiQuery<DueQuery>,
-) -> ApiResult<Json<Value>> {
+pub async fn due(State(s): State<AppState>, ApiQuery(q): ApiQuery<DueQuery>) -> ApiResult<Json<Value>> {
     let from = parse_day("from", &q.from)?;
     let n = q.working_days.unwrap_or(0);
     if n > 3650 {
@@ -49,9 +43,7 @@ pub async fn due(
     }
     let cal = s.calendar_for(q.region.as_deref().unwrap_or(""));
     let due = cal.due(from, n)?;
-    Ok(Json(
-        json!({"from": from, "working_days": n, "due": due, "label": cal.label(due)}),
-    ))
+    Ok(Json(json!({"from": from, "working_days": n, "due": due, "label": cal.label(due)})))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -60,23 +52,15 @@ pub struct DayQuery {
     pub region: Option<String>,
 }
 
-pub async fn working_day(
-    State(s): State<AppState>,
-    ApiQuery(q): ApiQuery<DayQuery>,
-) -> ApiResult<Json<Value>> {
+pub async fn working_day(State(s): State<AppState>, ApiQuery(q): ApiQuery<DayQuery>) -> ApiResult<Json<Value>> {
     let d = parse_day("date", &q.date)?;
     let cal = s.calendar_for(q.region.as_deref().unwrap_or(""));
-    Ok(Json(
-        json!({"date": d, "working": cal.is_working_day(d)?, "label": cal.label(d)}),
-    ))
+    Ok(Json(json!({"date": d, "working": cal.is_working_day(d)?, "label": cal.label(d)})))
 }
 
 pub async fn year(State(s): State<AppState>, ApiPath(y): ApiPath<i32>) -> ApiResult<Json<Value>> {
     let cal = s.calendar();
-    let notice = cal
-        .year(y)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(&format!("{y} 年的日历")))?;
+    let notice = cal.year(y).cloned().ok_or_else(|| ApiError::not_found(&format!("{y} 年的日历")))?;
     let first = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| ApiError::not_found("年份"))?;
     let mut off = vec![];
     let mut make_up = vec![];
@@ -105,9 +89,7 @@ pub struct ImportIn {
 }
 
 /// Parses a year file in either format.
-pub fn parse_years(
-    content: &str,
-) -> Result<Vec<YearNotice>, noveto_domain::calendar::CalendarError> {
+pub fn parse_years(content: &str) -> Result<Vec<YearNotice>, noveto_domain::calendar::CalendarError> {
     if content.trim_start().starts_with('{') {
         parse_notice_json(content).map(|y| vec![y])
     } else {
@@ -125,9 +107,7 @@ pub async fn import_year(
     }
     let years = parse_years(&b.content)?;
     let imported = import(&s, &p, years).await?;
-    Ok(Json(
-        json!({"imported": imported, "covered": s.calendar().covered()}),
-    ))
+    Ok(Json(json!({"imported": imported, "covered": s.calendar().covered()})))
 }
 
 /// Validates years against the current calendar, stores them, and swaps the calendar in.
@@ -175,18 +155,10 @@ pub async fn set_override(
     s.calendar().is_working_day(date)?;
     let reason = noveto_domain::validate::text("reason", "调整原因", &b.reason, 60)?;
     let region = b.region.unwrap_or_default();
-    let o = Override {
-        date,
-        working: b.working,
-        reason,
-    };
+    let o = Override { date, working: b.working, reason };
     let ctx = p.ctx(&s.now_str());
     let (r2, o2) = (region.clone(), o.clone());
-    s.store
-        .write(move |tx| repo::set_override(tx, &ctx, &r2, &o2))
-        .await?;
+    s.store.write(move |tx| repo::set_override(tx, &ctx, &r2, &o2)).await?;
     s.reload_regions().await?;
-    Ok(Json(
-        json!({"region": region, "date": date, "working": o.working}),
-    ))
+    Ok(Json(json!({"region": region, "date": date, "working": o.working})))
 }

@@ -13,8 +13,8 @@ use chrono::{DateTime, FixedOffset};
 use noveto_domain::access::{Action, DecisionLevel, Place};
 use noveto_domain::calendar::Calendar;
 use noveto_domain::case::{
-    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral,
-    VetoRequest, VetoStatus, next_level,
+    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral, VetoRequest, VetoStatus,
+    next_level,
 };
 use noveto_domain::deadline::{Deadline, Rule};
 use noveto_domain::policy::Policy;
@@ -36,17 +36,10 @@ pub fn dues(c: &Case, cal: &Calendar, policy: &Policy, now: DateTime<FixedOffset
         .map(|d| {
             let due = d.due(cal, now).ok().map(|x| x.to_string());
             let state = match d.state(cal, now, policy.due_soon_days) {
-                Ok(s) => serde_json::to_value(s)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
+                Ok(s) => serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
                 Err(_) => "running".into(),
             };
-            DueInfo {
-                what: d.what.clone(),
-                due,
-                state: static_state(&state),
-            }
+            DueInfo { what: d.what.clone(), due, state: static_state(&state) }
         })
         .collect()
 }
@@ -62,12 +55,7 @@ fn static_state(s: &str) -> &'static str {
 }
 
 /// The deadlines as the API shows them: `[{what, due, state, days_left, rule, source}]`.
-pub fn deadlines_json(
-    c: &Case,
-    cal: &Calendar,
-    policy: &Policy,
-    now: DateTime<FixedOffset>,
-) -> Value {
+pub fn deadlines_json(c: &Case, cal: &Calendar, policy: &Policy, now: DateTime<FixedOffset>) -> Value {
     Value::Array(
         c.deadlines
             .iter()
@@ -108,19 +96,9 @@ async fn load_unchecked(s: &AppState, id: i64) -> ApiResult<Loaded> {
         })
         .await?;
     let (case, version, centers) = found.ok_or_else(|| ApiError::not_found("办件"))?;
-    let place = Place {
-        centers,
-        unit: case.unit_id,
-        window: case.window_id,
-    };
+    let place = Place { centers, unit: case.unit_id, window: case.window_id };
     let policy = s.policy_of(&case.policy_id, case.policy_version);
-    Ok(Loaded {
-        id,
-        case,
-        version,
-        place,
-        policy,
-    })
+    Ok(Loaded { id, case, version, place, policy })
 }
 
 /// Loads a case and checks that the caller may take `action` on it.
@@ -133,9 +111,7 @@ pub async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> ApiRe
 /// Saves a changed case with its event; extra store work runs in the same transaction.
 pub async fn save<F>(s: &AppState, p: &Principal, l: &Loaded, ev: Event, extra: F) -> ApiResult<()>
 where
-    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError>
-        + Send
-        + 'static,
+    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
 {
     let now = s.now();
     let dues = dues(&l.case, &s.calendar(), &l.policy, now);
@@ -150,10 +126,7 @@ where
     Ok(())
 }
 
-async fn item_rules(
-    s: &AppState,
-    code: Option<String>,
-) -> ApiResult<(ItemRules, Option<items::Item>)> {
+async fn item_rules(s: &AppState, code: Option<String>) -> ApiResult<(ItemRules, Option<items::Item>)> {
     let Some(code) = code else {
         return Ok((ItemRules::default(), None));
     };
@@ -207,10 +180,7 @@ pub fn parse_case(b: CaseIn) -> ApiResult<ParsedCase> {
         "application" => Kind::Application,
         "consultation" => Kind::Consultation,
         _ => {
-            return Err(ApiError::bad(
-                "invalid_kind",
-                "kind 须为 application（申请）或 consultation（咨询）",
-            ));
+            return Err(ApiError::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）"));
         }
     };
     let channel = match b.channel.as_str() {
@@ -218,10 +188,7 @@ pub fn parse_case(b: CaseIn) -> ApiResult<ParsedCase> {
         "online" => Channel::Online,
         "phone" => Channel::Phone,
         _ => {
-            return Err(ApiError::bad(
-                "invalid_channel",
-                "channel 须为 window、online 或 phone",
-            ));
+            return Err(ApiError::bad("invalid_channel", "channel 须为 window、online 或 phone"));
         }
     };
     let name = text("applicant.name", "申请人姓名", &b.applicant.name, 50)?;
@@ -234,48 +201,27 @@ pub fn parse_case(b: CaseIn) -> ApiResult<ParsedCase> {
         .filter(|o| !o.is_empty())
         .map(|o| text("applicant.org", "单位名称", o, 100))
         .transpose()?;
-    if let Some(cc) = b
-        .applicant
-        .credit_code
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-    {
+    if let Some(cc) = b.applicant.credit_code.as_deref().filter(|c| !c.trim().is_empty()) {
         let cc = credit_code(cc)?;
         org = Some(format!("{}（{}）", org.unwrap_or_default(), cc));
     }
-    if let Some(idc) = b
-        .applicant
-        .id_card
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-    {
+    if let Some(idc) = b.applicant.id_card.as_deref().filter(|c| !c.trim().is_empty()) {
         id_card(idc)?;
     }
     let request = long_text("request", "诉求内容", &b.request, 4000)?;
-    let item_code = b
-        .item_code
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty());
+    let item_code = b.item_code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     Ok(ParsedCase {
         kind,
         channel,
         item_code,
-        applicant: Applicant {
-            name,
-            org,
-            phone: phone.as_str().into(),
-        },
+        applicant: Applicant { name, org, phone: phone.as_str().into() },
         request,
         window_id: b.window_id,
     })
 }
 
 /// NV-1: opens a case; the caller becomes its first contact.
-pub async fn open_case(
-    s: &AppState,
-    p: &Principal,
-    c: ParsedCase,
-) -> ApiResult<(i64, String, Case)> {
+pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<(i64, String, Case)> {
     let window_id = match c.window_id {
         Some(w) => w,
         None => p
@@ -285,34 +231,14 @@ pub async fn open_case(
             .map(|g| g.scope.id)
             .ok_or_else(|| ApiError::bad("window_required", "请填写受理窗口 window_id"))?,
     };
-    let w = s
-        .store
-        .read(move |tx| org::window_by_id(tx, window_id))
-        .await?;
+    let w = s.store.read(move |tx| org::window_by_id(tx, window_id)).await?;
     let w = w.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
-    let centers = s
-        .store
-        .read(move |tx| org::center_chain(tx, w.center_id))
-        .await?;
-    p.may(
-        Action::OpenCase,
-        &Place {
-            centers,
-            unit: w.unit_id,
-            window: Some(window_id),
-        },
-    )?;
+    let centers = s.store.read(move |tx| org::center_chain(tx, w.center_id)).await?;
+    p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;
     if let Some(code) = c.item_code.clone() {
-        let exists = s
-            .store
-            .read(move |tx| items::get(tx, &code))
-            .await?
-            .is_some();
+        let exists = s.store.read(move |tx| items::get(tx, &code)).await?.is_some();
         if !exists {
-            return Err(ApiError::bad(
-                "unknown_item",
-                "事项编码不存在：请从事项库中选择，或不填事项",
-            ));
+            return Err(ApiError::bad("unknown_item", "事项编码不存在：请从事项库中选择，或不填事项"));
         }
     }
     let now = s.now();
@@ -337,20 +263,13 @@ pub async fn open_case(
     let dues = dues(&case, &s.calendar(), &policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let c2 = case.clone();
-    let (id, receipt) = s
-        .store
-        .write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues))
-        .await?;
+    let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
     let mut case = case;
     case.receipt_no = receipt.clone();
     Ok((id, receipt, case))
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiJson(b): ApiJson<CaseIn>,
-) -> ApiResult<Created> {
+pub async fn create(State(s): State<AppState>, p: Principal, ApiJson(b): ApiJson<CaseIn>) -> ApiResult<Created> {
     let parsed = parse_case(b)?;
     let (id, receipt, case) = open_case(&s, &p, parsed).await?;
     let policy = s.policy();
@@ -374,27 +293,18 @@ pub struct ListQuery {
     pub offset: Option<i64>,
 }
 
-pub async fn list(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Value>> {
+pub async fn list(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
     let limit = super::limit(q.limit);
     if q.mine.unwrap_or(false) {
         let id = p.id;
-        let rows = s
-            .store
-            .read(move |tx| repo::open_for_first_contact(tx, id, limit))
-            .await?;
+        let rows = s.store.read(move |tx| repo::open_for_first_contact(tx, id, limit)).await?;
         return Ok(Json(json!({"cases": rows})));
     }
     let unit = q.unit_id;
     let place = match unit {
-        Some(u) => s
-            .store
-            .read(move |tx| org::place_of_unit(tx, u))
-            .await?
-            .ok_or_else(|| ApiError::not_found("单位"))?,
+        Some(u) => {
+            s.store.read(move |tx| org::place_of_unit(tx, u)).await?.ok_or_else(|| ApiError::not_found("单位"))?
+        }
         None => {
             // Center-wide lists: the caller's center-scoped read roles decide.
             let root = p
@@ -403,24 +313,15 @@ pub async fn list(
                 .find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center)
                 .map(|g| g.scope.id)
                 .ok_or_else(|| {
-                    ApiError::forbidden(
-                        "无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件",
-                    )
+                    ApiError::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件")
                 })?;
-            Place {
-                centers: vec![root],
-                unit: None,
-                window: None,
-            }
+            Place { centers: vec![root], unit: None, window: None }
         }
     };
     p.may(Action::ReadCase, &place)?;
     let status = q.status.clone();
     let offset = q.offset.unwrap_or(0).max(0);
-    let rows = s
-        .store
-        .read(move |tx| repo::list(tx, unit, status.as_deref(), limit, offset))
-        .await?;
+    let rows = s.store.read(move |tx| repo::list(tx, unit, status.as_deref(), limit, offset)).await?;
     Ok(Json(json!({"cases": rows})))
 }
 
@@ -434,11 +335,7 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
                 Some(v) => repo::get_veto(tx, v)?,
                 None => None,
             };
-            Ok::<_, StoreError>((
-                repo::timeline(tx, id)?,
-                repo::open_escalation_of_case(tx, id)?,
-                v,
-            ))
+            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, v))
         })
         .await?;
     let now = s.now();
@@ -474,11 +371,7 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
     }))
 }
 
-pub async fn get_case(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+pub async fn get_case(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let l = load(&s, &p, id, Action::ReadCase).await?;
     Ok(Json(case_json(&s, &l).await?))
 }
@@ -495,11 +388,7 @@ pub async fn do_accept(s: &AppState, p: &Principal, id: i64) -> ApiResult<()> {
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
 
-pub async fn accept(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+pub async fn accept(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     do_accept(&s, &p, id).await?;
     answer_case(&s, &p, id).await
 }
@@ -537,10 +426,7 @@ pub async fn do_referral(s: &AppState, p: &Principal, id: i64, b: ReferralIn) ->
             .ok_or_else(|| ApiError::bad("unknown_window", "接收窗口不存在"))?;
     }
     if b.handoff && b.to_unit_id.is_none() && b.to_window_id.is_none() {
-        return Err(ApiError::bad(
-            "handoff_target_required",
-            "转交须指定接收单位或窗口",
-        ));
+        return Err(ApiError::bad("handoff_target_required", "转交须指定接收单位或窗口"));
     }
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let r = Referral {
@@ -567,11 +453,7 @@ pub async fn referral(
 }
 
 /// NV-3: the receiving unit acknowledges a warm handoff.
-pub async fn acknowledge(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+pub async fn acknowledge(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     // The receiving unit acknowledges: access is checked against the target, not the case.
     let mut l = load_unchecked(&s, id).await?;
     let Some(r) = l.case.referral.clone().filter(|r| r.handoff) else {
@@ -579,20 +461,12 @@ pub async fn acknowledge(
     };
     // The receiver: the target window, or any window of the target unit.
     let targets: Vec<Place> = match (r.to_window_id, r.to_unit_id) {
-        (Some(w), _) => s
-            .store
-            .read(move |tx| org::place_of_window(tx, w))
-            .await?
-            .into_iter()
-            .collect(),
+        (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?.into_iter().collect(),
         (None, Some(u)) => {
             s.store
                 .read(move |tx| {
-                    let ws: Vec<i64> = org::windows(tx)?
-                        .into_iter()
-                        .filter(|w| w.unit_id == Some(u))
-                        .map(|w| w.id)
-                        .collect();
+                    let ws: Vec<i64> =
+                        org::windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)).map(|w| w.id).collect();
                     let mut v = vec![];
                     for w in ws {
                         v.extend(org::place_of_window(tx, w)?);
@@ -608,10 +482,7 @@ pub async fn acknowledge(
         return Err(ApiError::not_found("接收单位"));
     }
     if !targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
-        return Err(p
-            .may(Action::WorkCase, &targets[0])
-            .err()
-            .unwrap_or_else(|| ApiError::forbidden("无权确认接收")));
+        return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| ApiError::forbidden("无权确认接收")));
     }
     if r.acknowledged_by.is_some() {
         return Err(ApiError::conflict("already_acknowledged", "已确认接收"));
@@ -619,10 +490,7 @@ pub async fn acknowledge(
     if let Some(rr) = l.case.referral.as_mut() {
         rr.acknowledged_by = Some(p.id);
     }
-    let ev = Event {
-        kind: "handoff_acknowledged".into(),
-        detail: json!({"by": p.id}),
-    };
+    let ev = Event { kind: "handoff_acknowledged".into(), detail: json!({"by": p.id}) };
     save(&s, &p, &l, ev, |_, _| Ok(())).await?;
     Ok(Json(json!({"case_id": id, "acknowledged_by": p.id})))
 }
@@ -660,9 +528,7 @@ fn parse_missing(m: &[MissingIn]) -> ApiResult<Vec<Missing>> {
 pub async fn do_notice(s: &AppState, p: &Principal, id: i64, b: NoticeIn) -> ApiResult<()> {
     let missing = parse_missing(&b.missing)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
-    let head = p
-        .may(Action::Decide(DecisionLevel::WindowHead), &l.place)
-        .is_ok();
+    let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
     let ev = l.case.notify(missing, head)?;
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
@@ -675,13 +541,7 @@ pub async fn notice(
 ) -> ApiResult<Created> {
     do_notice(&s, &p, id, b).await?;
     let l = load(&s, &p, id, Action::ReadCase).await?;
-    let n = s
-        .store
-        .read(move |tx| repo::timeline(tx, id))
-        .await?
-        .iter()
-        .filter(|e| e.kind == "notice")
-        .count();
+    let n = s.store.read(move |tx| repo::timeline(tx, id)).await?.iter().filter(|e| e.kind == "notice").count();
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": n, "case_id": id, "notified": l.case.notified, "visits": l.case.visits})),
@@ -701,10 +561,7 @@ pub async fn do_deficiency(s: &AppState, p: &Principal, id: i64, b: DeficiencyIn
     let missing = parse_missing(&b.missing)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
-    let days = b
-        .supplement_days
-        .unwrap_or_else(noveto_domain::case::default_supplement_days)
-        .clamp(1, 60);
+    let days = b.supplement_days.unwrap_or_else(noveto_domain::case::default_supplement_days).clamp(1, 60);
     let now = s.now();
     let dl = Deadline::new(
         "supplement",
@@ -717,9 +574,7 @@ pub async fn do_deficiency(s: &AppState, p: &Principal, id: i64, b: DeficiencyIn
             document: "容缺受理补正期限（窗口约定）".into(),
         },
     );
-    let ev = l
-        .case
-        .accept_with_deficiency(&rules, missing, b.commitment_signed, dl)?;
+    let ev = l.case.accept_with_deficiency(&rules, missing, b.commitment_signed, dl)?;
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
 
@@ -733,11 +588,7 @@ pub async fn deficiency(
     answer_case(&s, &p, id).await
 }
 
-pub async fn supplement(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+pub async fn supplement(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let mut l = load(&s, &p, id, Action::WorkCase).await?;
     let ev = l.case.supplement_received(s.now())?;
     save(&s, &p, &l, ev, |_, _| Ok(())).await?;
@@ -774,39 +625,26 @@ pub struct EscalationIn {
 }
 
 /// NV-7: escalates to the next level of the policy's ladder, with its reply deadline.
-pub async fn do_escalate(
-    s: &AppState,
-    p: &Principal,
-    id: i64,
-    b: EscalationIn,
-) -> ApiResult<Value> {
+pub async fn do_escalate(s: &AppState, p: &Principal, id: i64, b: EscalationIn) -> ApiResult<Value> {
     let reason = long_text("reason", "请示事由", &b.reason, 2000)?;
     let mut l = load(s, p, id, Action::ReadCase).await?;
-    let open = s
-        .store
-        .read(move |tx| repo::open_escalation_of_case(tx, id))
-        .await?;
+    let open = s.store.read(move |tx| repo::open_escalation_of_case(tx, id)).await?;
     let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
     // The first escalation is the window's; a further one is made by whoever holds it now.
     match current {
         None => p.may(Action::WorkCase, &l.place)?,
-        Some(level) => p
-            .may(Action::Decide(level), &l.place)
-            .or_else(|_| p.may(Action::WorkCase, &l.place))?,
+        Some(level) => p.may(Action::Decide(level), &l.place).or_else(|_| p.may(Action::WorkCase, &l.place))?,
     }
     let major = b.major || open.as_ref().is_some_and(|e| e.major);
-    let level = next_level(&l.policy, current, major).ok_or_else(|| {
-        ApiError::conflict("top_of_ladder", "已到最高层级（集体研究），请作出答复")
-    })?;
+    let level = next_level(&l.policy, current, major)
+        .ok_or_else(|| ApiError::conflict("top_of_ladder", "已到最高层级（集体研究），请作出答复"))?;
     let now = s.now();
     let (spec, clause) = if major {
         (&l.policy.gray_area.major, "gray_area.major")
     } else {
         (&l.policy.gray_area.normal, "gray_area.normal")
     };
-    let rule = spec
-        .rule(None)
-        .ok_or_else(|| ApiError::bad("manual_deadline", "该期限须人工设定"))?;
+    let rule = spec.rule(None).ok_or_else(|| ApiError::bad("manual_deadline", "该期限须人工设定"))?;
     let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
     let cal = s.calendar();
     let due_at = dl.due_at(&cal, now)?;
@@ -827,12 +665,7 @@ pub async fn do_escalate(
         ));
     }
     let due_s = noveto_domain::time::rfc3339(due_at);
-    let (unit, lvl, due2, r2) = (
-        l.case.unit_id,
-        level.as_str().to_string(),
-        due_s.clone(),
-        reason.clone(),
-    );
+    let (unit, lvl, due2, r2) = (l.case.unit_id, level.as_str().to_string(), due_s.clone(), reason.clone());
     let esc_id = Arc::new(std::sync::Mutex::new(0i64));
     let e2 = esc_id.clone();
     save(s, p, &l, ev, move |tx, ctx| {
@@ -866,11 +699,8 @@ pub struct AnswerIn {
 
 pub async fn do_answer(s: &AppState, p: &Principal, esc_id: i64, answer: &str) -> ApiResult<i64> {
     let answer = long_text("answer", "答复内容", answer, 4000)?;
-    let e = s
-        .store
-        .read(move |tx| repo::get_escalation(tx, esc_id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("请示"))?;
+    let e =
+        s.store.read(move |tx| repo::get_escalation(tx, esc_id)).await?.ok_or_else(|| ApiError::not_found("请示"))?;
     if e.status != "open" {
         return Err(ApiError::conflict("not_open", "该请示已答复或已上报上一级"));
     }
@@ -879,10 +709,7 @@ pub async fn do_answer(s: &AppState, p: &Principal, esc_id: i64, answer: &str) -
     p.may(Action::Decide(level), &l.place)?;
     let ev = l.case.escalation_answered(&answer, s.now())?;
     let a2 = answer.clone();
-    save(s, p, &l, ev, move |tx, ctx| {
-        repo::answer_escalation(tx, ctx, esc_id, &a2)
-    })
-    .await?;
+    save(s, p, &l, ev, move |tx, ctx| repo::answer_escalation(tx, ctx, esc_id, &a2)).await?;
     Ok(e.case_id)
 }
 
@@ -912,9 +739,7 @@ pub async fn do_close(s: &AppState, p: &Principal, id: i64, b: CloseIn) -> ApiRe
     let now = s.now();
     let ev = match b.outcome.as_str() {
         "vetoed" => {
-            let vid = b
-                .veto_request_id
-                .ok_or(noveto_domain::case::CaseError::VetoRequired)?;
+            let vid = b.veto_request_id.ok_or(noveto_domain::case::CaseError::VetoRequired)?;
             let v = s.store.read(move |tx| repo::get_veto(tx, vid)).await?;
             let approval = v
                 .filter(|v| v.case_id == id)
@@ -927,10 +752,7 @@ pub async fn do_close(s: &AppState, p: &Principal, id: i64, b: CloseIn) -> ApiRe
         "withdrawn" => l.case.close_with(Outcome::Withdrawn, now)?,
         "referred" => return Err(ApiError::bad("use_referral", "指引请使用 /referral")),
         _ => {
-            return Err(ApiError::bad(
-                "invalid_outcome",
-                "outcome 须为 approved、answered、withdrawn 或 vetoed",
-            ));
+            return Err(ApiError::bad("invalid_outcome", "outcome 须为 approved、answered、withdrawn 或 vetoed"));
         }
     };
     let mut ev = ev;
@@ -981,29 +803,16 @@ pub async fn do_veto_request(s: &AppState, p: &Principal, id: i64, b: VetoIn) ->
     let levels = l.policy.veto_levels(b.major).to_vec();
     let v = VetoRequest::new(0, id, p.id, &reason, &basis, levels, now)?;
     let spec = if b.major {
-        l.policy
-            .veto
-            .decision_special
-            .clone()
-            .unwrap_or_else(|| l.policy.veto.decision.clone())
+        l.policy.veto.decision_special.clone().unwrap_or_else(|| l.policy.veto.decision.clone())
     } else {
         l.policy.veto.decision.clone()
     };
-    let rule = spec
-        .rule(None)
-        .ok_or_else(|| ApiError::bad("manual_deadline", "该期限须人工设定"))?;
+    let rule = spec.rule(None).ok_or_else(|| ApiError::bad("manual_deadline", "该期限须人工设定"))?;
     let dl = Deadline::new(
         "veto_decision",
         now,
         rule,
-        l.policy.source(
-            if b.major {
-                "veto.decision_special"
-            } else {
-                "veto.decision"
-            },
-            &spec,
-        ),
+        l.policy.source(if b.major { "veto.decision_special" } else { "veto.decision" }, &spec),
     );
     let due = noveto_domain::time::rfc3339(dl.due_at(&s.calendar(), now)?);
     // The request id is known only inside the transaction: insert it first, then the case.
@@ -1018,9 +827,7 @@ pub async fn do_veto_request(s: &AppState, p: &Principal, id: i64, b: VetoIn) ->
             let vid = repo::insert_veto(tx, &ctx, &v2, unit)?;
             let mut v3 = v2.clone();
             v3.id = vid;
-            let ev = case
-                .veto_requested(vid, dl2)
-                .map_err(|e| StoreError::Unique(e.to_string()))?;
+            let ev = case.veto_requested(vid, dl2).map_err(|e| StoreError::Unique(e.to_string()))?;
             let d = dues(&case, &cal, &policy, now);
             repo::save(tx, &ctx, case_id, version, &case, &ev, &d)?;
             repo::open_filing(tx, &ctx, &v3, unit)?;
@@ -1043,10 +850,7 @@ pub async fn veto_request(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<VetoIn>,
 ) -> ApiResult<Created> {
-    Ok((
-        StatusCode::CREATED,
-        Json(do_veto_request(&s, &p, id, b).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(do_veto_request(&s, &p, id, b).await?)))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -1058,38 +862,20 @@ pub struct DecisionIn {
     pub opinion: String,
 }
 
-pub async fn do_decide(
-    s: &AppState,
-    p: &Principal,
-    vid: i64,
-    b: DecisionIn,
-) -> ApiResult<VetoRequest> {
-    let mut v = s
-        .store
-        .read(move |tx| repo::get_veto(tx, vid))
-        .await?
-        .ok_or_else(|| ApiError::not_found("否决报批"))?;
+pub async fn do_decide(s: &AppState, p: &Principal, vid: i64, b: DecisionIn) -> ApiResult<VetoRequest> {
+    let mut v =
+        s.store.read(move |tx| repo::get_veto(tx, vid)).await?.ok_or_else(|| ApiError::not_found("否决报批"))?;
     if !b.approve && b.opinion.trim().is_empty() {
-        return Err(ApiError::bad(
-            "opinion_required",
-            "不同意否决时，请写明意见（如何办成）",
-        ));
+        return Err(ApiError::bad("opinion_required", "不同意否决时，请写明意见（如何办成）"));
     }
     let mut l = load(s, p, v.case_id, Action::ReadCase).await?;
-    let level = v
-        .level()
-        .ok_or(noveto_domain::case::VetoError::AlreadyDecided)?;
+    let level = v.level().ok_or(noveto_domain::case::VetoError::AlreadyDecided)?;
     if v.requested_by == p.id {
         return Err(noveto_domain::case::VetoError::SelfDecision.into());
     }
     p.may(Action::Decide(level), &l.place)?;
     let now = s.now();
-    v.decide(
-        p.id,
-        b.approve,
-        &b.opinion.chars().take(2000).collect::<String>(),
-        now,
-    )?;
+    v.decide(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now)?;
     let ev = l.case.veto_decided(&v, now);
     let v2 = v.clone();
     save(s, p, &l, ev, move |tx, ctx| {
@@ -1114,16 +900,8 @@ pub async fn decide(
     Ok(Json(veto_json(&v, None)))
 }
 
-pub async fn get_veto(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
-    let v = s
-        .store
-        .read(move |tx| repo::get_veto(tx, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("否决报批"))?;
+pub async fn get_veto(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    let v = s.store.read(move |tx| repo::get_veto(tx, id)).await?.ok_or_else(|| ApiError::not_found("否决报批"))?;
     load(&s, &p, v.case_id, Action::ReadCase).await?;
     Ok(Json(veto_json(&v, None)))
 }
@@ -1135,8 +913,7 @@ pub struct MonthQuery {
 }
 
 pub fn parse_month(m: &str) -> ApiResult<String> {
-    let ok =
-        m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
+    let ok = m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
     if !ok {
         return Err(ApiError::bad("invalid_month", "月份格式应为 YYYY-MM"));
     }
@@ -1166,11 +943,7 @@ pub async fn filings(
                     Some((c, _)) => org::center_chain(tx, c.center_id)?,
                     None => vec![],
                 };
-                Ok::<_, StoreError>(Place {
-                    centers,
-                    unit,
-                    window: None,
-                })
+                Ok::<_, StoreError>(Place { centers, unit, window: None })
             })
             .await?;
         if p.may(Action::ReadFilings, &place).is_ok() {
@@ -1191,9 +964,7 @@ pub async fn check_reply(_p: Principal, ApiJson(b): ApiJson<ReplyIn>) -> ApiResu
         return Err(ApiError::bad("too_long", "文本不能超过 10000 字"));
     }
     let c = noveto_domain::phrases::check(&b.text);
-    Ok(Json(
-        json!({"flagged": c.flagged, "suggestion": c.suggestion}),
-    ))
+    Ok(Json(json!({"flagged": c.flagged, "suggestion": c.suggestion})))
 }
 
 pub async fn document(
@@ -1201,22 +972,14 @@ pub async fn document(
     p: Principal,
     ApiPath((id, file)): ApiPath<(i64, String)>,
 ) -> ApiResult<Response> {
-    let (kind, ext) = file
-        .rsplit_once('.')
-        .ok_or_else(|| ApiError::not_found("文书"))?;
+    let (kind, ext) = file.rsplit_once('.').ok_or_else(|| ApiError::not_found("文书"))?;
     let l = load(&s, &p, id, Action::ReadCase).await?;
     let doc = crate::pages::documents::build(&s, &l, kind).await?;
     match ext {
         "html" => Ok(axum::response::Html(doc.html()).into_response()),
         "pdf" => {
-            let bytes = doc.pdf().map_err(|e| {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "pdf_unavailable", e)
-            })?;
-            Ok((
-                [(axum::http::header::CONTENT_TYPE, "application/pdf")],
-                bytes,
-            )
-                .into_response())
+            let bytes = doc.pdf().map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "pdf_unavailable", e))?;
+            Ok(([(axum::http::header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
         }
         _ => Err(ApiError::not_found("文书格式")),
     }

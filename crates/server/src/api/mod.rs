@@ -86,12 +86,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     match s.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))).into_response(),
-        Err(_) => ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "存储不可用",
-        )
-        .into_response(),
+        Err(_) => {
+            ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "unavailable", "存储不可用").into_response()
+        }
     }
 }
 

@@ -34,10 +34,7 @@ pub struct CenterIn {
 }
 
 async fn place_of_center(s: &AppState, id: i64) -> ApiResult<Place> {
-    let found = s
-        .store
-        .read(move |tx| Ok::<_, StoreError>(org::center_by_id(tx, id)?.is_some()))
-        .await?;
+    let found = s.store.read(move |tx| Ok::<_, StoreError>(org::center_by_id(tx, id)?.is_some())).await?;
     if !found {
         return Err(ApiError::bad("unknown_center", format!("中心 {id} 不存在")));
     }
@@ -54,30 +51,16 @@ pub async fn create_center(
         Some(parent) => p.may(Action::ManageOrg, &place_of_center(&s, parent).await?)?,
         None if may_somewhere(&p.grants, Action::ManageOrg) => {}
         None => {
-            return Err(ApiError::forbidden(
-                "无权创建顶级中心：只有系统管理员可以创建",
-            ));
+            return Err(ApiError::forbidden("无权创建顶级中心：只有系统管理员可以创建"));
         }
     }
-    let level = b.level.unwrap_or_else(|| {
-        if b.parent_id.is_some() {
-            "county".into()
-        } else {
-            "city".into()
-        }
-    });
+    let level = b.level.unwrap_or_else(|| if b.parent_id.is_some() { "county".into() } else { "city".into() });
     if !["city", "county", "town"].contains(&level.as_str()) {
-        return Err(ApiError::bad(
-            "invalid_level",
-            "level 须为 city、county 或 town",
-        ));
+        return Err(ApiError::bad("invalid_level", "level 须为 city、county 或 town"));
     }
     let ctx = p.ctx(&s.now_str());
-    let (address, hotline, sup) = (
-        b.address.unwrap_or_default(),
-        b.hotline.unwrap_or_default(),
-        b.supervision_phone.unwrap_or_default(),
-    );
+    let (address, hotline, sup) =
+        (b.address.unwrap_or_default(), b.hotline.unwrap_or_default(), b.supervision_phone.unwrap_or_default());
     let (n2, l2) = (name.clone(), level.clone());
     let id = s
         .store
@@ -96,10 +79,7 @@ pub async fn create_center(
             )
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "name": name, "parent_id": b.parent_id, "level": level})),
-    ))
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "name": name, "parent_id": b.parent_id, "level": level}))))
 }
 
 pub async fn list_centers(State(s): State<AppState>, _p: Principal) -> ApiResult<Json<Value>> {
@@ -114,23 +94,13 @@ pub struct UnitIn {
     pub name: String,
 }
 
-pub async fn create_unit(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiJson(b): ApiJson<UnitIn>,
-) -> ApiResult<Created> {
+pub async fn create_unit(State(s): State<AppState>, p: Principal, ApiJson(b): ApiJson<UnitIn>) -> ApiResult<Created> {
     let name = text("name", "单位名称", &b.name, 60)?;
     p.may(Action::ManageOrg, &place_of_center(&s, b.center_id).await?)?;
     let ctx = p.ctx(&s.now_str());
     let n2 = name.clone();
-    let id = s
-        .store
-        .write(move |tx| org::create_unit(tx, &ctx, b.center_id, &n2))
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "center_id": b.center_id, "name": name})),
-    ))
+    let id = s.store.write(move |tx| org::create_unit(tx, &ctx, b.center_id, &n2)).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "center_id": b.center_id, "name": name}))))
 }
 
 pub async fn list_units(State(s): State<AppState>, _p: Principal) -> ApiResult<Json<Value>> {
@@ -165,22 +135,12 @@ pub async fn create_window(
     let (center_id, place) = match b.unit_id {
         Some(u) => {
             let unit = s.store.read(move |tx| org::unit_by_id(tx, u)).await?;
-            let unit =
-                unit.ok_or_else(|| ApiError::bad("unknown_unit", format!("单位 {u} 不存在")))?;
-            (
-                unit.center_id,
-                s.store
-                    .read(move |tx| org::place_of_unit(tx, u))
-                    .await?
-                    .unwrap_or_default(),
-            )
+            let unit = unit.ok_or_else(|| ApiError::bad("unknown_unit", format!("单位 {u} 不存在")))?;
+            (unit.center_id, s.store.read(move |tx| org::place_of_unit(tx, u)).await?.unwrap_or_default())
         }
         None => {
             let c = b.center_id.ok_or_else(|| {
-                ApiError::bad(
-                    "unit_or_center_required",
-                    "请填写 unit_id（业务窗口）或 center_id（专门服务台）",
-                )
+                ApiError::bad("unit_or_center_required", "请填写 unit_id（业务窗口）或 center_id（专门服务台）")
             })?;
             (c, place_of_center(&s, c).await?)
         }
@@ -188,15 +148,10 @@ pub async fn create_window(
     p.may(Action::ManageOrg, &place)?;
     let ctx = p.ctx(&s.now_str());
     let (n2, k2) = (name.clone(), kind.clone());
-    let id = s
-        .store
-        .write(move |tx| org::create_window(tx, &ctx, center_id, b.unit_id, &n2, &k2))
-        .await?;
+    let id = s.store.write(move |tx| org::create_window(tx, &ctx, center_id, b.unit_id, &n2, &k2)).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": id, "unit_id": b.unit_id, "center_id": center_id, "name": name, "kind": kind}),
-        ),
+        Json(json!({"id": id, "unit_id": b.unit_id, "center_id": center_id, "name": name, "kind": kind})),
     ))
 }
 
@@ -232,26 +187,13 @@ pub struct StaffIn {
 
 /// Parses a role and its scope; the scope must be of the kind the role is held at.
 pub fn parse_grant(r: &RoleIn) -> ApiResult<Grant> {
-    let role = Role::parse(&r.role)
-        .ok_or_else(|| ApiError::bad("invalid_role", format!("未知角色“{}”", r.role)))?;
+    let role = Role::parse(&r.role).ok_or_else(|| ApiError::bad("invalid_role", format!("未知角色“{}”", r.role)))?;
     let scope = match (r.scope.center_id, r.scope.unit_id, r.scope.window_id) {
-        (Some(id), None, None) => Scope {
-            kind: ScopeKind::Center,
-            id,
-        },
-        (None, Some(id), None) => Scope {
-            kind: ScopeKind::Unit,
-            id,
-        },
-        (None, None, Some(id)) => Scope {
-            kind: ScopeKind::Window,
-            id,
-        },
+        (Some(id), None, None) => Scope { kind: ScopeKind::Center, id },
+        (None, Some(id), None) => Scope { kind: ScopeKind::Unit, id },
+        (None, None, Some(id)) => Scope { kind: ScopeKind::Window, id },
         _ => {
-            return Err(ApiError::bad(
-                "invalid_scope",
-                "scope 须且只能填写 center_id、unit_id、window_id 之一",
-            ));
+            return Err(ApiError::bad("invalid_scope", "scope 须且只能填写 center_id、unit_id、window_id 之一"));
         }
     };
     if scope.kind != role.scope_kind() {
@@ -260,28 +202,15 @@ pub fn parse_grant(r: &RoleIn) -> ApiResult<Grant> {
             ScopeKind::Unit => "unit_id",
             ScopeKind::Window => "window_id",
         };
-        return Err(ApiError::bad(
-            "invalid_scope",
-            format!("{}的范围须为 {want}", role.label()),
-        ));
+        return Err(ApiError::bad("invalid_scope", format!("{}的范围须为 {want}", role.label())));
     }
     Ok(Grant { role, scope })
 }
 
-pub async fn create_staff(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiJson(b): ApiJson<StaffIn>,
-) -> ApiResult<Created> {
+pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): ApiJson<StaffIn>) -> ApiResult<Created> {
     let login = text("login", "登录名", &b.login, 40)?;
-    if !login
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        return Err(ApiError::bad(
-            "invalid_login",
-            "登录名只能包含字母、数字和 . _ -",
-        ));
+    if !login.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        return Err(ApiError::bad("invalid_login", "登录名只能包含字母、数字和 . _ -"));
     }
     let name = text("name", "姓名", &b.name, 40)?;
     if b.password.chars().count() < 8 || b.password.len() > 200 {
@@ -293,19 +222,12 @@ pub async fn create_staff(
     let grants: Vec<Grant> = b.roles.iter().map(parse_grant).collect::<ApiResult<_>>()?;
     for g in &grants {
         let scope = g.scope;
-        let place = s
-            .store
-            .read(move |tx| org::place_of_scope(tx, scope))
-            .await?;
-        let place = place.ok_or_else(|| {
-            ApiError::bad("unknown_scope", "角色范围所指的中心、单位或窗口不存在")
-        })?;
+        let place = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;
+        let place = place.ok_or_else(|| ApiError::bad("unknown_scope", "角色范围所指的中心、单位或窗口不存在"))?;
         p.may(Action::ManageOrg, &place)?;
     }
     let pw = b.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| ApiError::internal())?;
     let ctx = p.ctx(&s.now_str());
     let (l2, n2, g2) = (login.clone(), name.clone(), grants.clone());
     let id = s
@@ -318,22 +240,14 @@ pub async fn create_staff(
             Ok::<_, StoreError>(id)
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "login": login, "name": name, "roles": grants})),
-    ))
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "login": login, "name": name, "roles": grants}))))
 }
 
 pub async fn list_staff(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
-        return Err(ApiError::forbidden(
-            "无权查看工作人员名单：只有系统管理员可以查看",
-        ));
+        return Err(ApiError::forbidden("无权查看工作人员名单：只有系统管理员可以查看"));
     }
-    let (staff, grants) = s
-        .store
-        .read(|tx| Ok::<_, StoreError>((org::staff(tx)?, org::all_grants(tx)?)))
-        .await?;
+    let (staff, grants) = s.store.read(|tx| Ok::<_, StoreError>((org::staff(tx)?, org::all_grants(tx)?))).await?;
     let list: Vec<Value> = staff
         .into_iter()
         .map(|st| {
@@ -353,9 +267,7 @@ pub struct LiaisonIn {
 
 async fn staff_exists(s: &AppState, id: i64) -> ApiResult<()> {
     let found = s.store.read(move |tx| org::staff_by_id(tx, id)).await?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| ApiError::bad("unknown_staff", format!("工作人员 {id} 不存在")))
+    found.map(|_| ()).ok_or_else(|| ApiError::bad("unknown_staff", format!("工作人员 {id} 不存在")))
 }
 
 pub async fn set_liaison(
@@ -364,21 +276,13 @@ pub async fn set_liaison(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<LiaisonIn>,
 ) -> ApiResult<Json<Value>> {
-    let place = s
-        .store
-        .read(move |tx| org::place_of_unit(tx, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("单位"))?;
+    let place = s.store.read(move |tx| org::place_of_unit(tx, id)).await?.ok_or_else(|| ApiError::not_found("单位"))?;
     p.may(Action::ManageOrg, &place)?;
     staff_exists(&s, b.leader_id).await?;
     staff_exists(&s, b.contact_id).await?;
     let ctx = p.ctx(&s.now_str());
-    s.store
-        .write(move |tx| org::set_liaison(tx, &ctx, id, b.leader_id, b.contact_id))
-        .await?;
-    Ok(Json(
-        json!({"unit_id": id, "leader_id": b.leader_id, "contact_id": b.contact_id}),
-    ))
+    s.store.write(move |tx| org::set_liaison(tx, &ctx, id, b.leader_id, b.contact_id)).await?;
+    Ok(Json(json!({"unit_id": id, "leader_id": b.leader_id, "contact_id": b.contact_id})))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -394,11 +298,8 @@ pub async fn set_posts(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<PostsIn>,
 ) -> ApiResult<Json<Value>> {
-    let place = s
-        .store
-        .read(move |tx| org::place_of_window(tx, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("窗口"))?;
+    let place =
+        s.store.read(move |tx| org::place_of_window(tx, id)).await?.ok_or_else(|| ApiError::not_found("窗口"))?;
     p.may(Action::ManageOrg, &place)?;
     for sid in [b.primary_id, b.backup_id].into_iter().flatten() {
         staff_exists(&s, sid).await?;
@@ -407,12 +308,8 @@ pub async fn set_posts(
         return Err(ApiError::bad("same_person", "A 岗与 B 岗不能是同一人"));
     }
     let ctx = p.ctx(&s.now_str());
-    s.store
-        .write(move |tx| org::set_posts(tx, &ctx, id, b.primary_id, b.backup_id))
-        .await?;
-    Ok(Json(
-        json!({"window_id": id, "primary_id": b.primary_id, "backup_id": b.backup_id}),
-    ))
+    s.store.write(move |tx| org::set_posts(tx, &ctx, id, b.primary_id, b.backup_id)).await?;
+    Ok(Json(json!({"window_id": id, "primary_id": b.primary_id, "backup_id": b.backup_id})))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -427,24 +324,13 @@ pub async fn set_absence(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AbsenceIn>,
 ) -> ApiResult<Json<Value>> {
-    let place = s
-        .store
-        .read(move |tx| org::place_of_window(tx, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("窗口"))?;
+    let place =
+        s.store.read(move |tx| org::place_of_window(tx, id)).await?.ok_or_else(|| ApiError::not_found("窗口"))?;
     p.may(Action::SetAbsence, &place)?;
     let ctx = p.ctx(&s.now_str());
-    s.store
-        .write(move |tx| org::set_absent(tx, &ctx, id, b.absent))
-        .await?;
-    let w = s
-        .store
-        .read(move |tx| org::window_by_id(tx, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("窗口"))?;
-    Ok(Json(
-        json!({"window_id": id, "primary_absent": w.primary_absent, "on_duty": w.on_duty()}),
-    ))
+    s.store.write(move |tx| org::set_absent(tx, &ctx, id, b.absent)).await?;
+    let w = s.store.read(move |tx| org::window_by_id(tx, id)).await?.ok_or_else(|| ApiError::not_found("窗口"))?;
+    Ok(Json(json!({"window_id": id, "primary_absent": w.primary_absent, "on_duty": w.on_duty()})))
 }
 
 pub async fn audit_verify(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {

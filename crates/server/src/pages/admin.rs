@@ -25,22 +25,14 @@ fn val(f: &HashMap<String, String>, k: &str) -> String {
     f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-pub async fn org_page(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-) -> Response {
+pub async fn org_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     match org_body(&s, &p, None).await {
         Ok(b) => layout(Some(&p), large, t().admin, &b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
 }
 
-async fn org_body(
-    s: &AppState,
-    p: &crate::auth::Principal,
-    flash: Option<&ApiError>,
-) -> ApiResult<String> {
+async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiError>) -> ApiResult<String> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden(t().forbidden));
     }
@@ -58,9 +50,7 @@ async fn org_body(
         .await?;
     let csrf = csrf_field(p);
     let name_of = |id: Option<i64>| {
-        id.and_then(|i| staff.iter().find(|x| x.id == i))
-            .map(|x| esc(&x.name))
-            .unwrap_or_else(|| "—".into())
+        id.and_then(|i| staff.iter().find(|x| x.id == i)).map(|x| esc(&x.name)).unwrap_or_else(|| "—".into())
     };
     let mut o = String::new();
     if let Some(e) = flash {
@@ -102,11 +92,7 @@ async fn org_body(
     ));
     o.push_str("<section class=\"card\"><h2>窗口与专门服务台（AB 岗）</h2><table><tr><th>编号</th><th>名称</th><th>类型</th><th>单位</th><th>A 岗</th><th>B 岗</th><th>当前在岗</th><th></th></tr>");
     for w in &windows {
-        let kind = org::WINDOW_KINDS
-            .iter()
-            .find(|(k, _)| *k == w.kind)
-            .map(|(_, l)| *l)
-            .unwrap_or("");
+        let kind = org::WINDOW_KINDS.iter().find(|(k, _)| *k == w.kind).map(|(_, l)| *l).unwrap_or("");
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{kind}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"/admin/absence\">{csrf}<input type=\"hidden\" name=\"window_id\" value=\"{}\"><input type=\"hidden\" name=\"absent\" value=\"{}\"><button class=\"secondary\">{}</button></form></td></tr>",
             w.id,
@@ -120,10 +106,7 @@ async fn org_body(
             if w.primary_absent { "A 岗到岗" } else { "A 岗缺岗" }
         ));
     }
-    let kinds: String = org::WINDOW_KINDS
-        .iter()
-        .map(|(k, l)| format!("<option value=\"{k}\">{l}</option>"))
-        .collect();
+    let kinds: String = org::WINDOW_KINDS.iter().map(|(k, l)| format!("<option value=\"{k}\">{l}</option>")).collect();
     o.push_str(&format!(
         "</table><details><summary>新建窗口或服务台</summary><form method=\"post\" action=\"/admin/window\">{csrf}<div class=\"grid\"><label>单位编号（业务窗口）<input name=\"unit_id\" inputmode=\"numeric\"></label><label>中心编号（专门服务台）<input name=\"center_id\" inputmode=\"numeric\"></label><label>名称<input name=\"name\" required></label><label>类型<select name=\"kind\">{kinds}</select></label></div><button>创建</button></form></details>\
 <details><summary>设置 AB 岗</summary><form method=\"post\" action=\"/admin/posts\">{csrf}<div class=\"grid\"><label>窗口编号<input name=\"window_id\" required inputmode=\"numeric\"></label><label>A 岗（人员编号）<input name=\"primary_id\" inputmode=\"numeric\"></label><label>B 岗（人员编号）<input name=\"backup_id\" inputmode=\"numeric\"></label></div><button>保存</button></form></details></section>"
@@ -133,14 +116,7 @@ async fn org_body(
         let roles: Vec<String> = grants
             .iter()
             .filter(|(id, _)| *id == st.id)
-            .map(|(_, g)| {
-                format!(
-                    "{}（{} {}）",
-                    g.role.label(),
-                    g.scope.kind.as_str(),
-                    g.scope.id
-                )
-            })
+            .map(|(_, g)| format!("{}（{} {}）", g.role.label(), g.scope.kind.as_str(), g.scope.id))
             .collect();
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -150,10 +126,8 @@ async fn org_body(
             esc(&roles.join("、"))
         ));
     }
-    let roles: String = Role::ALL
-        .iter()
-        .map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), r.label()))
-        .collect();
+    let roles: String =
+        Role::ALL.iter().map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), r.label())).collect();
     o.push_str(&format!(
         "</table><details><summary>新建工作人员</summary><form method=\"post\" action=\"/admin/staff\">{csrf}<div class=\"grid\"><label>登录名<input name=\"login\" required></label><label>姓名<input name=\"name\" required></label><label>初始密码（至少 8 位）<input name=\"password\" type=\"password\" required minlength=\"8\"></label><label>角色<select name=\"role\">{roles}</select></label><label>范围编号（窗口/单位/中心，依角色）<input name=\"scope_id\" required inputmode=\"numeric\"></label></div><button>创建</button></form></details></section>"
     ));
@@ -180,23 +154,14 @@ pub async fn org_submit(
                     hotline: Some(val(&f, "hotline")),
                     supervision_phone: Some(val(&f, "supervision_phone")),
                 };
-                api::create_center(st, p.clone(), ApiJson(b))
-                    .await
-                    .map(|_| ())
+                api::create_center(st, p.clone(), ApiJson(b)).await.map(|_| ())
             }
             "unit" => {
-                let center_id = opt_id(&f, "center_id")
-                    .ok_or_else(|| ApiError::bad("center_required", "请填写中心编号"))?;
-                api::create_unit(
-                    st,
-                    p.clone(),
-                    ApiJson(api::UnitIn {
-                        center_id,
-                        name: val(&f, "name"),
-                    }),
-                )
-                .await
-                .map(|_| ())
+                let center_id =
+                    opt_id(&f, "center_id").ok_or_else(|| ApiError::bad("center_required", "请填写中心编号"))?;
+                api::create_unit(st, p.clone(), ApiJson(api::UnitIn { center_id, name: val(&f, "name") }))
+                    .await
+                    .map(|_| ())
             }
             "window" => {
                 let b = api::WindowIn {
@@ -205,75 +170,56 @@ pub async fn org_submit(
                     name: val(&f, "name"),
                     kind: Some(val(&f, "kind")),
                 };
-                api::create_window(st, p.clone(), ApiJson(b))
-                    .await
-                    .map(|_| ())
+                api::create_window(st, p.clone(), ApiJson(b)).await.map(|_| ())
             }
             "liaison" => {
-                let unit = opt_id(&f, "unit_id")
-                    .ok_or_else(|| ApiError::bad("unit_required", "请填写单位编号"))?;
+                let unit = opt_id(&f, "unit_id").ok_or_else(|| ApiError::bad("unit_required", "请填写单位编号"))?;
                 let b = api::LiaisonIn {
                     leader_id: opt_id(&f, "leader_id")
                         .ok_or_else(|| ApiError::bad("leader_required", "请填写分管领导编号"))?,
                     contact_id: opt_id(&f, "contact_id")
                         .ok_or_else(|| ApiError::bad("contact_required", "请填写联系人编号"))?,
                 };
-                api::set_liaison(st, p.clone(), ApiPath(unit), ApiJson(b))
-                    .await
-                    .map(|_| ())
+                api::set_liaison(st, p.clone(), ApiPath(unit), ApiJson(b)).await.map(|_| ())
             }
             "posts" => {
-                let w = opt_id(&f, "window_id")
-                    .ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
+                let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
                 api::set_posts(
                     st,
                     p.clone(),
                     ApiPath(w),
-                    ApiJson(api::PostsIn {
-                        primary_id: opt_id(&f, "primary_id"),
-                        backup_id: opt_id(&f, "backup_id"),
-                    }),
+                    ApiJson(api::PostsIn { primary_id: opt_id(&f, "primary_id"), backup_id: opt_id(&f, "backup_id") }),
                 )
                 .await
                 .map(|_| ())
             }
             "absence" => {
-                let w = opt_id(&f, "window_id")
-                    .ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
+                let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
                 api::set_absence(
                     st,
                     p.clone(),
                     ApiPath(w),
-                    ApiJson(api::AbsenceIn {
-                        absent: val(&f, "absent") == "1",
-                    }),
+                    ApiJson(api::AbsenceIn { absent: val(&f, "absent") == "1" }),
                 )
                 .await
                 .map(|_| ())
             }
             "staff" => {
                 let role = val(&f, "role");
-                let id = opt_id(&f, "scope_id")
-                    .ok_or_else(|| ApiError::bad("scope_required", "请填写范围编号"))?;
+                let id = opt_id(&f, "scope_id").ok_or_else(|| ApiError::bad("scope_required", "请填写范围编号"))?;
                 let kind = Role::parse(&role)
                     .map(|r| r.scope_kind())
                     .ok_or_else(|| ApiError::bad("invalid_role", "未知角色"))?;
                 let scope = match kind {
-                    noveto_domain::access::ScopeKind::Center => api::ScopeIn {
-                        center_id: Some(id),
-                        unit_id: None,
-                        window_id: None,
-                    },
-                    noveto_domain::access::ScopeKind::Unit => api::ScopeIn {
-                        center_id: None,
-                        unit_id: Some(id),
-                        window_id: None,
-                    },
-                    noveto_domain::access::ScopeKind::Window => api::ScopeIn {
-                        center_id: None,
-                        unit_id: None,
-                        window_id: Some(id),
-                    },
+                    noveto_domain::access::ScopeKind::Center => {
+                        api::ScopeIn { center_id: Some(id), unit_id: None, window_id: None }
+                    }
+                    noveto_domain::access::ScopeKind::Unit => {
+                        api::ScopeIn { center_id: None, unit_id: Some(id), window_id: None }
+                    }
+                    noveto_domain::access::ScopeKind::Window => {
+                        api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) }
+                    }
                 };
                 let b = api::StaffIn {
                     login: val(&f, "login"),
@@ -281,9 +227,7 @@ pub async fn org_submit(
                     password: f.get("password").cloned().unwrap_or_default(),
                     roles: vec![api::RoleIn { role, scope }],
                 };
-                api::create_staff(st, p.clone(), ApiJson(b))
-                    .await
-                    .map(|_| ())
+                api::create_staff(st, p.clone(), ApiJson(b)).await.map(|_| ())
             }
             _ => Err(ApiError::not_found("操作")),
         }
@@ -313,8 +257,7 @@ pub async fn calendar_page(
     let cal = s.calendar();
     let (lo, hi) = cal.covered();
     let year = q.year.unwrap_or_else(|| s.now().year()).clamp(lo, hi);
-    let mut o =
-        format!("<section class=\"card\"><h1>{year} 年工作日历</h1><p>已覆盖 {lo}–{hi} 年。");
+    let mut o = format!("<section class=\"card\"><h1>{year} 年工作日历</h1><p>已覆盖 {lo}–{hi} 年。");
     if let Some(n) = cal.year(year) {
         for u in &n.notices {
             o.push_str(&format!(" <small class=\"muted\">依据：{}</small>", esc(u)));
@@ -344,11 +287,7 @@ pub async fn calendar_page(
                 _ => "",
             };
             let title = cal.label(d).unwrap_or_default();
-            o.push_str(&format!(
-                "<td class=\"{cls}\" title=\"{}\">{}</td>",
-                esc(&title),
-                d.day()
-            ));
+            o.push_str(&format!("<td class=\"{cls}\" title=\"{}\">{}</td>", esc(&title), d.day()));
             col += 1;
             if col % 7 == 0 {
                 o.push_str("</tr><tr>");
@@ -368,22 +307,13 @@ pub async fn calendar_page(
 }
 
 /// POL-1: the policy in force, read-only, with where each number comes from.
-pub async fn policy_page(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-) -> Response {
+pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     let pol = s.policy();
     let rule = |name: &str, r: &noveto_domain::policy::RuleSpec| {
-        format!(
-            "<tr><td>{name}</td><td>{}</td><td><small>{}</small></td></tr>",
-            r.describe(),
-            esc(&r.document)
-        )
+        format!("<tr><td>{name}</td><td>{}</td><td><small>{}</small></td></tr>", r.describe(), esc(&r.document))
     };
-    let levels = |l: &[noveto_domain::access::DecisionLevel]| {
-        l.iter().map(|x| x.label()).collect::<Vec<_>>().join(" → ")
-    };
+    let levels =
+        |l: &[noveto_domain::access::DecisionLevel]| l.iter().map(|x| x.label()).collect::<Vec<_>>().join(" → ");
     let mut o = format!(
         "<section class=\"card\"><h1>政策参数：{}（{} 第 {} 版）</h1><p class=\"muted\">{}</p><table><tr><th>规则</th><th>取值</th><th>来源</th></tr>",
         esc(&pol.name),
@@ -397,11 +327,7 @@ pub async fn policy_page(
         "<tr><td>请示层级</td><td>{}</td><td>重大事项自：{}{}</td></tr>",
         levels(&pol.gray_area.levels),
         pol.gray_area.major_first_level.label(),
-        if pol.gray_area.major_report_same_day {
-            "，当日报告"
-        } else {
-            ""
-        }
+        if pol.gray_area.major_report_same_day { "，当日报告" } else { "" }
     ));
     o.push_str(&format!(
         "<tr><td>否决审批层级</td><td>{}</td><td>重大：{}</td></tr>",
@@ -420,10 +346,7 @@ pub async fn policy_page(
     o.push_str(&rule("办不成事（即办件）", &pol.unresolved.simple));
     o.push_str(&rule("办不成事（承诺件）", &pol.unresolved.general));
     o.push_str(&rule("办不成事（复杂）", &pol.unresolved.complex));
-    o.push_str(&rule(
-        "办不成事（无法办理的书面说明）",
-        &pol.unresolved.impossible,
-    ));
+    o.push_str(&rule("办不成事（无法办理的书面说明）", &pol.unresolved.impossible));
     o.push_str(&rule("吐槽找茬（一般）", &pol.complaint.normal));
     o.push_str(&rule("吐槽找茬（复杂）", &pol.complaint.complex));
     o.push_str(&format!(

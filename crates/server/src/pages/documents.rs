@@ -40,10 +40,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     None => None,
                 };
                 let esc = tx
-                    .query(
-                        "SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC",
-                        noveto_store::params![id],
-                    )?
+                    .query("SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC", noveto_store::params![id])?
                     .first()
                     .map(|r| r.i64(0));
                 let esc = match esc {
@@ -55,31 +52,15 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
             .await?
     };
     let center_name = center.as_ref().map(|c| c.name.clone()).unwrap_or_default();
-    let hotline = center
-        .as_ref()
-        .map(|c| c.hotline.clone())
-        .unwrap_or_default();
-    let sup = center
-        .as_ref()
-        .map(|c| c.supervision_phone.clone())
-        .unwrap_or_default();
+    let hotline = center.as_ref().map(|c| c.hotline.clone()).unwrap_or_default();
+    let sup = center.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();
     let unit_name = unit.as_ref().map(|u| u.name.clone()).unwrap_or_default();
     let window_name = window.as_ref().map(|w| w.name.clone()).unwrap_or_default();
-    let item_name = item
-        .as_ref()
-        .map(|i| i.name.clone())
-        .unwrap_or_else(|| "（未指定事项）".into());
+    let item_name = item.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "（未指定事项）".into());
     let clerk_name = clerk.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let today = date_cn(local_date(s.now()));
-    let applicant = format!(
-        "{}{}",
-        c.applicant.name,
-        c.applicant
-            .org
-            .as_deref()
-            .map(|o| format!("（{o}）"))
-            .unwrap_or_default()
-    );
+    let applicant =
+        format!("{}{}", c.applicant.name, c.applicant.org.as_deref().map(|o| format!("（{o}）")).unwrap_or_default());
     let footer = format!("咨询电话：{hotline}    监督电话：{sup}");
     let mut d;
     match kind {
@@ -88,40 +69,23 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 return Err(ApiError::not_found("一次性告知书（尚未告知）"));
             }
             d = Document::new("一次性告知书");
-            d.push(Block::Title(format!("{center_name}")))
+            d.push(Block::Title(center_name.to_string()))
                 .push(Block::Title("一次性告知书（材料补正通知书）".into()))
                 .push(Block::Subtitle(format!("编号：{}", c.receipt_no)))
                 .push(Block::Para(format!("{applicant}：")))
                 .push(Block::Para(format!(
                     "您申请办理的“{item_name}”事项，经{window_name}审查，尚需补正以下材料。现一次性告知如下，请补齐后再来办理，我们将即时受理；符合条件的，可申请容缺受理或告知承诺办理。"
                 )));
-            let mut rows = vec![vec![
-                "序号".into(),
-                "需补正的材料".into(),
-                "补正要求及说明".into(),
-            ]];
+            let mut rows = vec![vec!["序号".into(), "需补正的材料".into(), "补正要求及说明".into()]];
             for (i, m) in c.notified.iter().enumerate() {
                 let hint = item
                     .as_ref()
                     .and_then(|it| it.materials.iter().find(|x| x.name == m.material))
-                    .map(|x| {
-                        if x.sample.is_empty() {
-                            String::new()
-                        } else {
-                            format!("（样表：{}）", x.sample)
-                        }
-                    })
+                    .map(|x| if x.sample.is_empty() { String::new() } else { format!("（样表：{}）", x.sample) })
                     .unwrap_or_default();
-                rows.push(vec![
-                    (i + 1).to_string(),
-                    m.material.clone(),
-                    format!("{}{hint}", m.how_to_fix),
-                ]);
+                rows.push(vec![(i + 1).to_string(), m.material.clone(), format!("{}{hint}", m.how_to_fix)]);
             }
-            d.push(Block::Table {
-                widths: vec![1.0, 4.0, 7.0],
-                rows,
-            });
+            d.push(Block::Table { widths: vec![1.0, 4.0, 7.0], rows });
             if let Some(it) = &item {
                 d.push(Block::Para(format!(
                     "办理依据：{}；承诺时限：{} 个工作日；咨询电话：{}。",
@@ -134,10 +98,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 .push(Block::Note(footer));
         }
         "referral" => {
-            let r = c
-                .referral
-                .clone()
-                .ok_or_else(|| ApiError::not_found("指引单（尚未指引）"))?;
+            let r = c.referral.clone().ok_or_else(|| ApiError::not_found("指引单（尚未指引）"))?;
             d = Document::new("指引单");
             d.push(Block::Title(center_name.clone()))
                 .push(Block::Title("办事指引单（指引牌）".into()))
@@ -164,9 +125,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                         ],
                     ],
                 })
-                .push(Block::Right(format!(
-                    "首问责任人：{clerk_name}    {window_name}"
-                )))
+                .push(Block::Right(format!("首问责任人：{clerk_name}    {window_name}")))
                 .push(Block::Right(today))
                 .push(Block::Note(footer));
         }
@@ -193,15 +152,11 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                         vec!["答复期限".into(), e.due.chars().take(10).collect()],
                         vec![
                             "答复".into(),
-                            e.answer
-                                .clone()
-                                .unwrap_or_else(|| "（待答复：我们将在上述期限内答复您）".into()),
+                            e.answer.clone().unwrap_or_else(|| "（待答复：我们将在上述期限内答复您）".into()),
                         ],
                     ],
                 })
-                .push(Block::Right(format!(
-                    "首问责任人：{clerk_name}    {window_name}"
-                )))
+                .push(Block::Right(format!("首问责任人：{clerk_name}    {window_name}")))
                 .push(Block::Right(today))
                 .push(Block::Note(footer));
         }
@@ -231,11 +186,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     .map(|x| {
                         format!(
                             "{}：{}（{}）",
-                            if x.approve {
-                                "同意否决"
-                            } else {
-                                "不同意否决"
-                            },
+                            if x.approve { "同意否决" } else { "不同意否决" },
                             x.opinion,
                             rfc3339(x.at)
                         )
@@ -250,15 +201,9 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 (noveto_domain::case::VetoStatus::Approved, _) => "已批准否决".into(),
                 _ => "审批中".into(),
             };
-            let basic = format!(
-                "{}（{}）",
-                c.request,
-                timeline.first().map(|e| e.at.clone()).unwrap_or_default()
-            );
+            let basic = format!("{}（{}）", c.request, timeline.first().map(|e| e.at.clone()).unwrap_or_default());
             d = Document::new("否决事项报备登记表");
-            for (i, copy) in ["第一联：服务对象", "第二联：业务科室", "第三联：窗口存档"]
-                .iter()
-                .enumerate()
+            for (i, copy) in ["第一联：服务对象", "第二联：业务科室", "第三联：窗口存档"].iter().enumerate()
             {
                 if i > 0 {
                     d.push(Block::PageBreak);
@@ -303,16 +248,10 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                                 opinion(&[L::UnitLeader, L::UnitHead, L::Collective, L::Center]),
                             ],
                             vec!["办理情况".into(), result.clone()],
-                            vec![
-                                "备注".into(),
-                                format!("报批编号 {}；报备（头）{}", v.id, rfc3339(v.requested_at)),
-                            ],
+                            vec!["备注".into(), format!("报批编号 {}；报备（头）{}", v.id, rfc3339(v.requested_at))],
                         ],
                     })
-                    .push(Block::Note(
-                        "备注：此表一式三份，一份给服务对象，一份给业务科室，一份由窗口存档。"
-                            .into(),
-                    ));
+                    .push(Block::Note("备注：此表一式三份，一份给服务对象，一份给业务科室，一份由窗口存档。".into()));
             }
         }
         _ => return Err(ApiError::not_found("文书种类")),

@@ -86,10 +86,7 @@ pub fn check_csrf(p: &Principal, form: &HashMap<String, String>) -> Result<(), A
 }
 
 pub fn csrf_field(p: &Principal) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        esc(p.csrf.as_deref().unwrap_or(""))
-    )
+    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(p.csrf.as_deref().unwrap_or("")))
 }
 
 fn nav(p: &Principal) -> String {
@@ -112,11 +109,7 @@ fn nav(p: &Principal) -> String {
         links.push(("/admin/calendar", t().calendar));
     }
     links.push(("/admin/policy", t().policy));
-    links
-        .iter()
-        .map(|(h, l)| format!("<a href=\"{h}\">{l}</a>"))
-        .collect::<Vec<_>>()
-        .join("")
+    links.iter().map(|(h, l)| format!("<a href=\"{h}\">{l}</a>")).collect::<Vec<_>>().join("")
 }
 
 /// The page frame.
@@ -126,12 +119,7 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Ht
             "<nav>{}</nav><div class=\"who\">{}（{}）<form method=\"post\" action=\"/logout\" class=\"inline\">{}<button>{}</button></form></div>",
             nav(p),
             esc(&p.name),
-            esc(&p
-                .grants
-                .iter()
-                .map(|g| g.role.label())
-                .collect::<Vec<_>>()
-                .join("、")),
+            esc(&p.grants.iter().map(|g| g.role.label()).collect::<Vec<_>>().join("、")),
             csrf_field(p),
             t().logout
         ),
@@ -139,11 +127,7 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Ht
     };
     let switch = format!(
         "<form method=\"post\" action=\"/prefs/large\" class=\"inline\"><button class=\"link\">{}</button></form>",
-        if large {
-            t().normal_type
-        } else {
-            t().large_type
-        }
+        if large { t().normal_type } else { t().large_type }
     );
     Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -169,9 +153,7 @@ async fn not_found(Large(large): Large) -> Response {
 }
 
 fn login_form(large: bool, login: &str, error: Option<&str>) -> Html<String> {
-    let err = error
-        .map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e)))
-        .unwrap_or_default();
+    let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
     layout(
         None,
         large,
@@ -200,17 +182,12 @@ async fn login_submit(
     Large(large): Large,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    let login = f
-        .get("login")
-        .map(|x| x.trim().to_string())
-        .unwrap_or_default();
+    let login = f.get("login").map(|x| x.trim().to_string()).unwrap_or_default();
     let pw = f.get("password").cloned().unwrap_or_default();
     match auth::login(&s, &login, &pw).await {
         Ok((sid, _)) => {
             let secure = if s.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!(
-                "{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}"
-            );
+            let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
         Err(e) => (e.status, login_form(large, &login, Some(&e.message))).into_response(),
@@ -237,15 +214,9 @@ async fn logout(
         .unwrap_or_default();
     let h = auth::sha256_hex(&sid);
     let ctx = p.ctx(&s.now_str());
-    let _ = s
-        .store
-        .write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h))
-        .await;
+    let _ = s.store.write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h)).await;
     (
-        [(
-            header::SET_COOKIE,
-            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-        )],
+        [(header::SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))],
         Redirect::to("/login"),
     )
         .into_response()
@@ -260,32 +231,15 @@ async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
         .to_string();
     let path = back
         .split_once("://")
-        .map(|(_, rest)| {
-            rest.find('/')
-                .map(|i| rest[i..].to_string())
-                .unwrap_or("/".into())
-        })
+        .map(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()).unwrap_or("/".into()))
         .unwrap_or(back);
     let v = if large { "0" } else { "1" };
-    (
-        [(
-            header::SET_COOKIE,
-            format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"),
-        )],
-        Redirect::to(&path),
-    )
+    ([(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&path))
         .into_response()
 }
 
 async fn css() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=3600"),
-        ],
-        CSS,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
 }
 
 const CSS: &str = r#"

@@ -4,8 +4,7 @@
 use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
 use crate::AppState;
 use crate::api::cases::{
-    self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn,
-    VetoIn,
+    self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn, VetoIn,
 };
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -30,11 +29,8 @@ fn due_cell(s: &AppState, due: Option<&str>) -> String {
     };
     let today = local_date(s.now());
     let cal = s.calendar();
-    let left = if d >= today {
-        cal.between(today, d).unwrap_or(0)
-    } else {
-        -(cal.between(d, today).unwrap_or(1).max(1))
-    };
+    let left =
+        if d >= today { cal.between(today, d).unwrap_or(0) } else { -(cal.between(d, today).unwrap_or(1).max(1)) };
     let (cls, note) = if d < today {
         ("overdue", format!("{}（{} 个工作日）", t().overdue, -left))
     } else if d == today {
@@ -87,10 +83,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
     }
     if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
         let today = local_date(s.now()).to_string();
-        let rows = s
-            .store
-            .read(move |tx| noveto_store::repo::jobs::missed_all(tx, &today, 50))
-            .await?;
+        let rows = s.store.read(move |tx| noveto_store::repo::jobs::missed_all(tx, &today, 50)).await?;
         let mut body = String::new();
         if rows.is_empty() {
             body.push_str(&format!("<p class=\"muted\">{}</p>", t().supervision_empty));
@@ -106,9 +99,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
             }
             body.push_str("</table>");
         }
-        out.push_str(&format!(
-            "<section class=\"card\"><h2>超期督办</h2>{body}</section>"
-        ));
+        out.push_str(&format!("<section class=\"card\"><h2>超期督办</h2>{body}</section>"));
     }
     if may_somewhere(&p.grants, Action::ManageOrg) {
         let (c, u, w, st) = s
@@ -128,17 +119,16 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         ));
     }
     if out.is_empty() {
-        out.push_str("<section class=\"card\"><p class=\"muted\">您的账号尚未分配可办理的角色，请联系系统管理员。</p></section>");
+        out.push_str(
+            "<section class=\"card\"><p class=\"muted\">您的账号尚未分配可办理的角色，请联系系统管理员。</p></section>",
+        );
     }
     Ok(out)
 }
 
 async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
     let id = p.id;
-    let rows = s
-        .store
-        .read(move |tx| repo::open_for_first_contact(tx, id, 200))
-        .await?;
+    let rows = s.store.read(move |tx| repo::open_for_first_contact(tx, id, 200)).await?;
     let windows: Vec<i64> = p
         .grants
         .iter()
@@ -168,11 +158,7 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
             t().due
         ));
         for r in rows {
-            let label = Status::ALL
-                .iter()
-                .find(|x| x.as_str() == r.status)
-                .map(|x| x.label())
-                .unwrap_or("");
+            let label = Status::ALL.iter().find(|x| x.as_str() == r.status).map(|x| x.label()).unwrap_or("");
             list.push_str(&format!(
                 "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 r.id,
@@ -212,16 +198,8 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
 
 async fn item_datalist(s: &AppState) -> ApiResult<String> {
     let all = s.store.read(items::all).await?;
-    let opts: String = all
-        .iter()
-        .map(|i| {
-            format!(
-                "<option value=\"{}\">{}</option>",
-                esc(&i.code),
-                esc(&i.name)
-            )
-        })
-        .collect();
+    let opts: String =
+        all.iter().map(|i| format!("<option value=\"{}\">{}</option>", esc(&i.code), esc(&i.name))).collect();
     Ok(format!("<datalist id=\"items\">{opts}</datalist>"))
 }
 
@@ -269,11 +247,7 @@ pub async fn new_case(
                 e.field.map(|f| format!("[{f}] ")).unwrap_or_default(),
                 esc(&e.message)
             );
-            (
-                e.status,
-                layout(Some(&p), large, t().workbench, &format!("{msg}{body}")),
-            )
-                .into_response()
+            (e.status, layout(Some(&p), large, t().workbench, &format!("{msg}{body}"))).into_response()
         }
     }
 }
@@ -283,19 +257,11 @@ fn keep_input(html: &str, f: &HashMap<String, String>) -> String {
     let mut out = html.to_string();
     for k in ["name", "phone", "org", "credit_code", "item_code"] {
         if let Some(v) = f.get(k) {
-            out = out.replacen(
-                &format!("name=\"{k}\""),
-                &format!("name=\"{k}\" value=\"{}\"", esc(v)),
-                1,
-            );
+            out = out.replacen(&format!("name=\"{k}\""), &format!("name=\"{k}\" value=\"{}\"", esc(v)), 1);
         }
     }
     if let Some(v) = f.get("request") {
-        out = out.replacen(
-            "maxlength=\"4000\"></textarea>",
-            &format!("maxlength=\"4000\">{}</textarea>", esc(v)),
-            1,
-        );
+        out = out.replacen("maxlength=\"4000\"></textarea>", &format!("maxlength=\"4000\">{}</textarea>", esc(v)), 1);
     }
     out
 }
@@ -345,13 +311,13 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
     if !c.deadlines.is_empty() {
         let cal = s.calendar();
         let now = s.now();
-        o.push_str(&format!("<section class=\"card\"><h2>{}</h2><table><tr><th>事项</th><th>到期日</th><th>状态</th><th>依据</th></tr>", t().deadlines));
+        o.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2><table><tr><th>事项</th><th>到期日</th><th>状态</th><th>依据</th></tr>",
+            t().deadlines
+        ));
         for d in &c.deadlines {
             let due = d.due(&cal, now).ok().map(|x| x.to_string());
-            let st = d
-                .state(&cal, now, l.policy.due_soon_days)
-                .map(|x| x.label())
-                .unwrap_or("");
+            let st = d.state(&cal, now, l.policy.due_soon_days).map(|x| x.label()).unwrap_or("");
             o.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
                 what_label(&d.what),
@@ -369,20 +335,17 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
     }
     // Approvals on this case for those who decide.
     if let Some(esc_obj) = j["open_escalation"].as_object() {
-        let level = esc_obj
-            .get("level")
-            .and_then(|v| v.as_str())
-            .and_then(DecisionLevel::parse);
-        if let Some(level) = level {
-            if p.may(Action::Decide(level), &l.place).is_ok() {
-                let eid = esc_obj.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
-                o.push_str(&format!(
+        let level = esc_obj.get("level").and_then(|v| v.as_str()).and_then(DecisionLevel::parse);
+        if let Some(level) = level
+            && p.may(Action::Decide(level), &l.place).is_ok()
+        {
+            let eid = esc_obj.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+            o.push_str(&format!(
                     "<section class=\"card\"><h2>答复请示（{}）</h2><p>{}</p><form method=\"post\" action=\"/escalations/{eid}/answer\">{}<label>答复内容<textarea name=\"answer\" required></textarea></label><button>答复</button></form></section>",
                     level.label(),
                     esc(esc_obj.get("reason").and_then(|v| v.as_str()).unwrap_or("")),
                     csrf_field(p)
                 ));
-            }
         }
     }
     // Documents.
@@ -393,10 +356,7 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
     if c.referral.is_some() {
         docs.push(("referral", "指引单"));
     }
-    if j["timeline"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated"))
-    {
+    if j["timeline"].as_array().is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated")) {
         docs.push(("reply-card", "答复卡"));
     }
     if c.veto_request_id.is_some() {
@@ -406,10 +366,7 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
         docs.push(("refusal-notice", "不予受理/不予许可通知书"));
     }
     if !docs.is_empty() {
-        o.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><ul>",
-            t().print
-        ));
+        o.push_str(&format!("<section class=\"card\"><h2>{}</h2><ul>", t().print));
         for (k, l) in docs {
             o.push_str(&format!(
                 "<li>{l}：<a href=\"/api/v1/cases/{id}/documents/{k}.html\" target=\"_blank\">打印视图</a> · <a href=\"/api/v1/cases/{id}/documents/{k}.pdf\">PDF</a></li>"
@@ -417,7 +374,10 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
         }
         o.push_str("</ul></section>");
     }
-    o.push_str(&format!("<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事件</th><th>内容</th></tr>", t().timeline));
+    o.push_str(&format!(
+        "<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事件</th><th>内容</th></tr>",
+        t().timeline
+    ));
     for e in j["timeline"].as_array().cloned().unwrap_or_default() {
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
@@ -503,14 +463,12 @@ fn actions(
             "<details><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{inner}</form></details>"
         )
     };
-    let mut o = format!(
-        "<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>",
-        t().actions,
-        t().no_veto_note
-    );
+    let mut o = format!("<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>", t().actions, t().no_veto_note);
     let open_like = matches!(c.status, Status::Received | Status::Notified);
     if open_like {
-        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"));
+        o.push_str(&format!(
+            "<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"
+        ));
     }
     if !matches!(c.status, Status::VetoPending) {
         o.push_str(&act(
@@ -552,11 +510,11 @@ fn actions(
         }
     }
     if c.status == Status::AcceptedWithDeficiency {
-        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/supplement\">{csrf}<button>容缺材料已补齐</button></form>"));
+        o.push_str(&format!(
+            "<form method=\"post\" action=\"/cases/{id}/act/supplement\">{csrf}<button>容缺材料已补齐</button></form>"
+        ));
     }
-    if item.is_some_and(|i| i.allows_commitment)
-        && !matches!(c.status, Status::VetoPending | Status::Escalated)
-    {
+    if item.is_some_and(|i| i.allows_commitment) && !matches!(c.status, Status::VetoPending | Status::Escalated) {
         o.push_str(&act("commitment", "告知承诺制办结", "<label>承诺书内容<textarea name=\"commitment\" required></textarea></label><button>按告知承诺办结</button>"));
     }
     if !matches!(c.status, Status::VetoPending) {
@@ -577,12 +535,12 @@ fn actions(
     if c.kind == noveto_domain::case::Kind::Consultation && c.status != Status::VetoPending {
         o.push_str(&act("close", "答复咨询并办结", "<input type=\"hidden\" name=\"outcome\" value=\"answered\"><label>答复内容<textarea name=\"note\" required></textarea></label><button>答复并办结</button>"));
     }
-    if let Some(vid) = c.veto_request_id {
-        if j["veto_approved"].as_bool().unwrap_or(false) {
-            o.push_str(&format!(
+    if let Some(vid) = c.veto_request_id
+        && j["veto_approved"].as_bool().unwrap_or(false)
+    {
+        o.push_str(&format!(
                 "<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"vetoed\"><input type=\"hidden\" name=\"veto_request_id\" value=\"{vid}\"><button class=\"secondary\">否决已获批准：出具不予受理通知书并办结</button></form>"
             ));
-        }
     }
     o.push_str(&act("withdraw", "申请人撤回", "<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><label>说明<input name=\"note\"></label><button class=\"secondary\">登记撤回</button>"));
     o.push_str("</section>");
@@ -591,17 +549,11 @@ fn actions(
 
 fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
     let mut out = vec![];
-    let mut keys: Vec<&String> = f
-        .keys()
-        .filter(|k| k.starts_with('m') && k[1..].parse::<u32>().is_ok())
-        .collect();
+    let mut keys: Vec<&String> = f.keys().filter(|k| k.starts_with('m') && k[1..].parse::<u32>().is_ok()).collect();
     keys.sort_by_key(|k| k[1..].parse::<u32>().unwrap_or(0));
     for k in keys {
         let how = f.get(&format!("h{}", &k[1..])).cloned().unwrap_or_default();
-        out.push(MissingIn {
-            material: f[k].clone(),
-            how_to_fix: how,
-        });
+        out.push(MissingIn { material: f[k].clone(), how_to_fix: how });
     }
     for line in field(f, "other").lines() {
         let line = line.trim();
@@ -609,10 +561,7 @@ fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
             continue;
         }
         let (m, h) = line.split_once(['|', '｜']).unwrap_or((line, ""));
-        out.push(MissingIn {
-            material: m.trim().into(),
-            how_to_fix: h.trim().into(),
-        });
+        out.push(MissingIn { material: m.trim().into(), how_to_fix: h.trim().into() });
     }
     out
 }
@@ -640,17 +589,7 @@ pub async fn case_action(
                 };
                 svc::do_referral(&s, &p, id, b).await
             }
-            "notice" => {
-                svc::do_notice(
-                    &s,
-                    &p,
-                    id,
-                    NoticeIn {
-                        missing: collect_missing(&f),
-                    },
-                )
-                .await
-            }
+            "notice" => svc::do_notice(&s, &p, id, NoticeIn { missing: collect_missing(&f) }).await,
             "deficiency" => {
                 let b = DeficiencyIn {
                     missing: collect_missing(&f),
@@ -665,46 +604,27 @@ pub async fn case_action(
                 svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
             }
             "commitment" => {
-                let text = noveto_domain::validate::long_text(
-                    "commitment",
-                    "承诺书内容",
-                    &field(&f, "commitment"),
-                    4000,
-                )?;
+                let text =
+                    noveto_domain::validate::long_text("commitment", "承诺书内容", &field(&f, "commitment"), 4000)?;
                 let mut l = svc::load(&s, &p, id, Action::WorkCase).await?;
                 let code = l.case.item_code.clone();
                 let rules = match code {
-                    Some(c) => s
-                        .store
-                        .read(move |tx| items::get(tx, &c))
-                        .await?
-                        .map(|i| i.rules())
-                        .unwrap_or_default(),
+                    Some(c) => s.store.read(move |tx| items::get(tx, &c)).await?.map(|i| i.rules()).unwrap_or_default(),
                     None => Default::default(),
                 };
                 let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
                 svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
             }
-            "escalate" => svc::do_escalate(
-                &s,
-                &p,
-                id,
-                EscalationIn {
-                    reason: field(&f, "reason"),
-                    major: on("major"),
-                },
-            )
-            .await
-            .map(|_| ()),
+            "escalate" => {
+                svc::do_escalate(&s, &p, id, EscalationIn { reason: field(&f, "reason"), major: on("major") })
+                    .await
+                    .map(|_| ())
+            }
             "veto" => svc::do_veto_request(
                 &s,
                 &p,
                 id,
-                VetoIn {
-                    reason: field(&f, "reason"),
-                    legal_basis: field(&f, "legal_basis"),
-                    major: on("major"),
-                },
+                VetoIn { reason: field(&f, "reason"), legal_basis: field(&f, "legal_basis"), major: on("major") },
             )
             .await
             .map(|_| ()),
@@ -733,18 +653,10 @@ pub async fn case_action(
 async fn inbox_items(
     s: &AppState,
     p: &Principal,
-) -> ApiResult<(
-    Vec<(noveto_domain::case::VetoRequest, i64)>,
-    Vec<repo::Escalation>,
-)> {
+) -> ApiResult<(Vec<(noveto_domain::case::VetoRequest, i64)>, Vec<repo::Escalation>)> {
     let (vetoes, escs) = s
         .store
-        .read(|tx| {
-            Ok::<_, StoreError>((
-                repo::pending_vetoes(tx, 500)?,
-                repo::open_escalations(tx, 500)?,
-            ))
-        })
+        .read(|tx| Ok::<_, StoreError>((repo::pending_vetoes(tx, 500)?, repo::open_escalations(tx, 500)?)))
         .await?;
     let mut v_out = vec![];
     for (v, _) in vetoes {
@@ -752,11 +664,11 @@ async fn inbox_items(
         if v.requested_by == p.id {
             continue;
         }
-        if let Ok(l) = svc::load(s, p, v.case_id, Action::ReadCase).await {
-            if p.may(Action::Decide(level), &l.place).is_ok() {
-                let cid = l.id;
-                v_out.push((v, cid));
-            }
+        if let Ok(l) = svc::load(s, p, v.case_id, Action::ReadCase).await
+            && p.may(Action::Decide(level), &l.place).is_ok()
+        {
+            let cid = l.id;
+            v_out.push((v, cid));
         }
     }
     let mut e_out = vec![];
@@ -764,20 +676,16 @@ async fn inbox_items(
         let Some(level) = DecisionLevel::parse(&e.level) else {
             continue;
         };
-        if let Ok(l) = svc::load(s, p, e.case_id, Action::ReadCase).await {
-            if p.may(Action::Decide(level), &l.place).is_ok() {
-                e_out.push(e);
-            }
+        if let Ok(l) = svc::load(s, p, e.case_id, Action::ReadCase).await
+            && p.may(Action::Decide(level), &l.place).is_ok()
+        {
+            e_out.push(e);
         }
     }
     Ok((v_out, e_out))
 }
 
-pub async fn inbox(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-) -> Response {
+pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     let r = async {
         let (vetoes, escs) = inbox_items(&s, &p).await?;
         let csrf = csrf_field(&p);
@@ -841,16 +749,8 @@ pub async fn decide(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        svc::do_decide(
-            &s,
-            &p,
-            id,
-            DecisionIn {
-                approve: field(&f, "approve") == "1",
-                opinion: field(&f, "opinion"),
-            },
-        )
-        .await
+        svc::do_decide(&s, &p, id, DecisionIn { approve: field(&f, "approve") == "1", opinion: field(&f, "opinion") })
+            .await
     }
     .await;
     match r {

@@ -13,10 +13,7 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self
-            .agent
-            .delete(&format!("{}/session/{}", self.base, self.session))
-            .call();
+        let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
         let _ = self.child.kill();
     }
 }
@@ -24,18 +21,11 @@ impl Drop for Driver {
 impl Driver {
     fn start() -> Option<Driver> {
         let (Ok(_), Ok(_)) = (which("chromedriver"), which("chromium")) else {
-            assert!(
-                std::env::var("CI").is_err(),
-                "CI must have chromium and chromedriver"
-            );
+            assert!(std::env::var("CI").is_err(), "CI must have chromium and chromedriver");
             eprintln!("chromium/chromedriver not installed: browser test skipped outside CI");
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -43,10 +33,7 @@ impl Driver {
             .spawn()
             .ok()?;
         let base = format!("http://127.0.0.1:{port}");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let profile = tmpdir();
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
@@ -57,12 +44,7 @@ impl Driver {
             if let Ok(mut r) = agent.post(&format!("{base}/session")).send_json(&caps) {
                 let v: Value = r.body_mut().read_json().unwrap_or_default();
                 if let Some(s) = v["value"]["sessionId"].as_str() {
-                    return Some(Driver {
-                        child,
-                        base,
-                        session: s.to_string(),
-                        agent,
-                    });
+                    return Some(Driver { child, base, session: s.to_string(), agent });
                 }
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -83,11 +65,7 @@ impl Driver {
         self.cmd("POST", "/url", json!({"url": url}));
     }
     fn find(&self, css: &str) -> String {
-        let v = self.cmd(
-            "POST",
-            "/element",
-            json!({"using": "css selector", "value": css}),
-        );
+        let v = self.cmd("POST", "/element", json!({"using": "css selector", "value": css}));
         v.as_object()
             .and_then(|o| o.values().next())
             .and_then(|x| x.as_str())
@@ -96,11 +74,7 @@ impl Driver {
     }
     fn typ(&self, css: &str, text: &str) {
         let e = self.find(css);
-        self.cmd(
-            "POST",
-            &format!("/element/{e}/value"),
-            json!({"text": text}),
-        );
+        self.cmd("POST", &format!("/element/{e}/value"), json!({"text": text}));
     }
     fn click(&self, css: &str) {
         let e = self.find(css);
@@ -108,16 +82,10 @@ impl Driver {
     }
     fn text(&self) -> String {
         let b = self.find("body");
-        self.cmd("GET", &format!("/element/{b}/text"), json!({}))
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.cmd("GET", &format!("/element/{b}/text"), json!({})).as_str().unwrap_or_default().to_string()
     }
     fn url(&self) -> String {
-        self.cmd("GET", "/url", json!({}))
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.cmd("GET", "/url", json!({})).as_str().unwrap_or_default().to_string()
     }
     fn screenshot(&self, path: &std::path::Path) {
         let b64 = self.cmd("GET", "/screenshot", json!({}));
@@ -169,19 +137,13 @@ fn browser_clerk_intake_to_notice() {
     d.typ("input[name=password]", PW);
     d.click("button[type=submit]");
     let home = d.text();
-    assert!(
-        home.contains("接件登记") && home.contains("我的首问件"),
-        "{home}"
-    );
+    assert!(home.contains("接件登记") && home.contains("我的首问件"), "{home}");
     d.typ("input[name=name]", "王小二");
     d.typ("input[name=phone]", "123");
     d.typ("textarea[name=request]", "开办个体工商户");
     d.click("form[action='/cases'] button[type=submit]");
     let err = d.text();
-    assert!(
-        err.contains("联系电话格式不正确"),
-        "error next to the form: {err}"
-    );
+    assert!(err.contains("联系电话格式不正确"), "error next to the form: {err}");
     // The typed input is kept; fix the phone only.
     let e = d.find("input[name=phone]");
     d.cmd("POST", &format!("/element/{e}/clear"), json!({}));
@@ -189,36 +151,25 @@ fn browser_clerk_intake_to_notice() {
     d.click("form[action='/cases'] button[type=submit]");
     assert!(d.url().contains("/cases/"), "{}", d.url());
     let page = d.text();
-    assert!(
-        page.contains("NV20261120") && page.contains("王小二"),
-        "{page}"
-    );
+    assert!(page.contains("NV20261120") && page.contains("王小二"), "{page}");
     assert!(!page.contains("拒绝办理"), "no reject button");
     d.click("form[action$='/act/notice']");
-    d.cmd("POST", "/execute/sync", json!({"script": "document.querySelectorAll('details').forEach(x => x.open = true); return 1;", "args": []}));
-    d.typ(
-        "form[action$='/act/notice'] textarea[name=other]",
-        "经营场所证明|租赁合同复印件",
+    d.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": "document.querySelectorAll('details').forEach(x => x.open = true); return 1;", "args": []}),
     );
+    d.typ("form[action$='/act/notice'] textarea[name=other]", "经营场所证明|租赁合同复印件");
     d.click("form[action$='/act/notice'] button");
     let page = d.text();
     assert!(page.contains("已一次性告知"), "{page}");
     d.screenshot(&app.dir.join("case.png"));
     let id = d.url().rsplit('/').next().unwrap().to_string();
-    d.go(&format!(
-        "{}/api/v1/cases/{id}/documents/notice.html",
-        app.base
-    ));
+    d.go(&format!("{}/api/v1/cases/{id}/documents/notice.html", app.base));
     let doc = d.text();
-    assert!(
-        doc.contains("一次性告知书") && doc.contains("经营场所证明"),
-        "{doc}"
-    );
+    assert!(doc.contains("一次性告知书") && doc.contains("经营场所证明"), "{doc}");
     if let Ok(dir) = std::env::var("NOVETO_SCREENSHOTS") {
         d.screenshot(&std::path::Path::new(&dir).join("notice.png"));
-        let _ = std::fs::copy(
-            app.dir.join("case.png"),
-            std::path::Path::new(&dir).join("case.png"),
-        );
+        let _ = std::fs::copy(app.dir.join("case.png"), std::path::Path::new(&dir).join("case.png"));
     }
 }

@@ -13,29 +13,16 @@ fn add_item(app: &App, code: &str, deficiency: bool, commitment: bool) {
         allows_deficiency: deficiency,
         allows_commitment: commitment,
         materials: vec![
-            Material {
-                name: "申请书".into(),
-                main: true,
-                ..Default::default()
-            },
-            Material {
-                name: "场所证明".into(),
-                main: false,
-                ..Default::default()
-            },
+            Material { name: "申请书".into(), main: true, ..Default::default() },
+            Material { name: "场所证明".into(), main: false, ..Default::default() },
         ],
         ..Default::default()
     };
-    app.block_on(app.state.store.write(move |tx| {
-        items::upsert(
-            tx,
-            &Ctx {
-                actor: None,
-                now: "2026-11-01T09:00:00+08:00".into(),
-            },
-            &it,
-        )
-    }))
+    app.block_on(
+        app.state
+            .store
+            .write(move |tx| items::upsert(tx, &Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() }, &it)),
+    )
     .unwrap();
 }
 
@@ -54,10 +41,7 @@ fn nv_1_first_contact() {
         let (st, v) = app.post("/api/v1/cases", &clerk, json!({"kind": "consultation", "channel": "phone", "applicant": {"name": "李四", "org": "某公司", "phone": "0719-3212345"}, "request": "咨询开办企业"}));
         assert_eq!(st, 201, "{v}");
         assert_eq!(v["status"], "received");
-        assert_eq!(
-            v["first_contact"]["id"].as_i64(),
-            Some(app.staff_id("clerk"))
-        );
+        assert_eq!(v["first_contact"]["id"].as_i64(), Some(app.staff_id("clerk")));
         assert!(v["receipt_no"].as_str().unwrap().starts_with("NV20261120"));
         assert_eq!(v["policy"]["id"], "national");
         let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk);
@@ -79,22 +63,9 @@ fn nv_2_no_veto_without_approval() {
         let id = app.new_case(&clerk, None);
         let before = app.audit_len();
         // No veto request at all.
-        let (st, v) = app.post(
-            &format!("/api/v1/cases/{id}/close"),
-            &clerk,
-            json!({"outcome": "vetoed"}),
-        );
-        assert_eq!(
-            (st, v["error"]["code"].as_str()),
-            (409, Some("veto_required")),
-            "{v}"
-        );
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("窗口无否决权")
-        );
+        let (st, v) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "vetoed"}));
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("veto_required")), "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("窗口无否决权"));
         // A pending veto request.
         let (st, vr) = app.post(
             &format!("/api/v1/cases/{id}/veto-requests"),
@@ -108,10 +79,7 @@ fn nv_2_no_veto_without_approval() {
             &clerk,
             json!({"outcome": "vetoed", "veto_request_id": vid}),
         );
-        assert_eq!(
-            (st, v["error"]["code"].as_str()),
-            (409, Some("veto_required"))
-        );
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("veto_required")));
         // Another case's approved veto does not count.
         let other = app.new_case(&clerk, None);
         let (_, ov) = app.post(
@@ -121,21 +89,12 @@ fn nv_2_no_veto_without_approval() {
         );
         let ovid = ov["id"].as_i64().unwrap();
         assert_eq!(
-            app.post(
-                &format!("/api/v1/veto-requests/{ovid}/decision"),
-                &app.token("head"),
-                json!({"approve": true})
-            )
-            .0,
+            app.post(&format!("/api/v1/veto-requests/{ovid}/decision"), &app.token("head"), json!({"approve": true})).0,
             200
         );
         assert_eq!(
-            app.post(
-                &format!("/api/v1/veto-requests/{ovid}/decision"),
-                &app.token("leader"),
-                json!({"approve": true})
-            )
-            .0,
+            app.post(&format!("/api/v1/veto-requests/{ovid}/decision"), &app.token("leader"), json!({"approve": true}))
+                .0,
             200
         );
         let (st, v) = app.post(
@@ -143,24 +102,13 @@ fn nv_2_no_veto_without_approval() {
             &clerk,
             json!({"outcome": "vetoed", "veto_request_id": ovid}),
         );
-        assert_eq!(
-            (st, v["error"]["code"].as_str()),
-            (409, Some("veto_required"))
-        );
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("veto_required")));
         // Other outcomes are no way round: approved needs acceptance, the rest cannot end a pending veto.
         for o in ["approved", "answered", "withdrawn"] {
-            let (st, _) = app.post(
-                &format!("/api/v1/cases/{id}/close"),
-                &clerk,
-                json!({"outcome": o}),
-            );
+            let (st, _) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": o}));
             assert_eq!(st, 409, "{o}");
         }
-        let (st, _) = app.post(
-            &format!("/api/v1/cases/{id}/close"),
-            &clerk,
-            json!({"outcome": "rejected"}),
-        );
+        let (st, _) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "rejected"}));
         assert_eq!(st, 422);
         assert_eq!(status(&app, &clerk, id)["status"], "veto_pending");
         // Only the veto request of `other` and its decisions were written in between.
@@ -176,21 +124,12 @@ fn nv_2_no_veto_without_approval() {
         assert_eq!(status(&app, &clerk, id)["status"], "veto_pending");
         // With its own approval, the clerk closes it as vetoed.
         assert_eq!(
-            app.post(
-                &format!("/api/v1/veto-requests/{vid}/decision"),
-                &app.token("head"),
-                json!({"approve": true})
-            )
-            .0,
+            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("head"), json!({"approve": true})).0,
             200
         );
         assert_eq!(
-            app.post(
-                &format!("/api/v1/veto-requests/{vid}/decision"),
-                &app.token("leader"),
-                json!({"approve": true})
-            )
-            .0,
+            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("leader"), json!({"approve": true}))
+                .0,
             200
         );
         let (st, v) = app.post(
@@ -206,50 +145,16 @@ fn nv_2_no_veto_without_approval() {
 
 /// Logs in through the form and posts a page form with the session's CSRF token.
 pub fn page_post(app: &App, login: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let r = agent
-        .post(&format!("{}/login", app.base))
-        .send_form([("login", login), ("password", PW)])
-        .unwrap();
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let mut home = agent
-        .get(&format!("{}/", app.base))
-        .header("Cookie", &cookie)
-        .call()
-        .unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
     let html = home.body_mut().read_to_string().unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf", &csrf));
-    let mut r = agent
-        .post(&format!("{}{}", app.base, path))
-        .header("Cookie", &cookie)
-        .send_form(form)
-        .unwrap();
-    (
-        r.status().as_u16(),
-        r.body_mut().read_to_string().unwrap_or_default(),
-    )
+    let mut r = agent.post(&format!("{}{}", app.base, path)).header("Cookie", &cookie).send_form(form).unwrap();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
 }
 
 // NV-8: decided by the policy's levels in turn; the requester never decides; the first denial
@@ -259,53 +164,27 @@ fn nv_8_veto_chain() {
     let app = App::spawn(Kind::Sqlite, "national");
     let head = app.token("head");
     let id = app.new_case(&head, None);
-    let (st, v) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &head,
-        json!({"reason": "理由", "legal_basis": "依据"}),
-    );
+    let (st, v) =
+        app.post(&format!("/api/v1/cases/{id}/veto-requests"), &head, json!({"reason": "理由", "legal_basis": "依据"}));
     assert_eq!(st, 201);
-    assert_eq!(
-        (v["status"].as_str(), v["level"].as_str()),
-        (Some("pending"), Some("window_head"))
-    );
-    assert_eq!(
-        v["due"].as_str().unwrap(),
-        "2026-11-23T23:59:59+08:00",
-        "1 wd after Friday 11-20"
-    );
+    assert_eq!((v["status"].as_str(), v["level"].as_str()), (Some("pending"), Some("window_head")));
+    assert_eq!(v["due"].as_str().unwrap(), "2026-11-23T23:59:59+08:00", "1 wd after Friday 11-20");
     let vid = v["id"].as_i64().unwrap();
     // The requester (a window head) cannot decide their own request.
-    let (st, e) = app.post(
-        &format!("/api/v1/veto-requests/{vid}/decision"),
-        &head,
-        json!({"approve": true}),
-    );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (403, Some("self_decision"))
-    );
+    let (st, e) = app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &head, json!({"approve": true}));
+    assert_eq!((st, e["error"]["code"].as_str()), (403, Some("self_decision")));
     // The wrong level, another unit's head, a clerk: refused.
     for who in ["leader", "head2", "clerk"] {
-        let (st, _) = app.post(
-            &format!("/api/v1/veto-requests/{vid}/decision"),
-            &app.token(who),
-            json!({"approve": true}),
-        );
+        let (st, _) =
+            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token(who), json!({"approve": true}));
         assert_eq!(st, 403, "{who}");
     }
-    let (st, _) = app.post(
-        &format!("/api/v1/veto-requests/{vid}/decision"),
-        &app.token("clerk_b"),
-        json!({"approve": true}),
-    );
+    let (st, _) =
+        app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("clerk_b"), json!({"approve": true}));
     assert_eq!(st, 403);
     // Missing legal basis is refused.
-    let (st, e) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &head,
-        json!({"reason": "理由", "legal_basis": " "}),
-    );
+    let (st, e) =
+        app.post(&format!("/api/v1/cases/{id}/veto-requests"), &head, json!({"reason": "理由", "legal_basis": " "}));
     assert_eq!((st, e["error"]["code"].as_str()), (422, Some("required")));
     // A second head at the same window? Use the policy chain: national = window head, leader.
     let id2 = app.new_case(&app.token("clerk"), None);
@@ -315,29 +194,17 @@ fn nv_8_veto_chain() {
         json!({"reason": "理由", "legal_basis": "依据"}),
     );
     let vid2 = v2["id"].as_i64().unwrap();
-    let (st, d) = app.post(
-        &format!("/api/v1/veto-requests/{vid2}/decision"),
-        &head,
-        json!({"approve": true, "opinion": "同意"}),
-    );
-    assert_eq!(
-        (st, d["status"].as_str(), d["level"].as_str()),
-        (200, Some("pending"), Some("unit_leader"))
-    );
-    let (st, d) = app.post(
-        &format!("/api/v1/veto-requests/{vid2}/decision"),
-        &app.token("leader"),
-        json!({"approve": true}),
-    );
+    let (st, d) =
+        app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &head, json!({"approve": true, "opinion": "同意"}));
+    assert_eq!((st, d["status"].as_str(), d["level"].as_str()), (200, Some("pending"), Some("unit_leader")));
+    let (st, d) =
+        app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &app.token("leader"), json!({"approve": true}));
     assert_eq!((st, d["status"].as_str()), (200, Some("approved")));
     let (_, g) = app.get(&format!("/api/v1/veto-requests/{vid2}"), &head);
     assert_eq!(g["chain"].as_array().unwrap().len(), 2);
     assert_eq!(g["chain"][0]["level"], "window_head");
-    let (st, _) = app.post(
-        &format!("/api/v1/veto-requests/{vid2}/decision"),
-        &app.token("leader"),
-        json!({"approve": true}),
-    );
+    let (st, _) =
+        app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &app.token("leader"), json!({"approve": true}));
     assert_eq!(st, 409);
     // Denial needs an opinion, and ends it at once; the case goes on.
     let id3 = app.new_case(&app.token("clerk"), None);
@@ -347,11 +214,7 @@ fn nv_8_veto_chain() {
         json!({"reason": "理由", "legal_basis": "依据"}),
     );
     let vid3 = v3["id"].as_i64().unwrap();
-    let (st, _) = app.post(
-        &format!("/api/v1/veto-requests/{vid3}/decision"),
-        &head,
-        json!({"approve": false}),
-    );
+    let (st, _) = app.post(&format!("/api/v1/veto-requests/{vid3}/decision"), &head, json!({"approve": false}));
     assert_eq!(st, 422);
     let (st, d) = app.post(
         &format!("/api/v1/veto-requests/{vid3}/decision"),
@@ -405,33 +268,15 @@ fn nv_3_referral_and_handoff() {
     let id = app.new_case(&clerk, None);
     let (st, v) = app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, json!({"to_unit_id": app.ids.unit2, "address": "二楼 12 号窗口", "contact": "周静 0719-8221234", "how": "带身份证", "handoff": true}));
     assert_eq!(st, 200, "{v}");
-    assert_eq!(
-        (v["status"].as_str(), v["outcome"].as_str()),
-        (Some("closed"), Some("referred"))
-    );
+    assert_eq!((v["status"].as_str(), v["outcome"].as_str()), (Some("closed"), Some("referred")));
     // Only the receiving unit acknowledges.
-    let (st, _) = app.post(
-        &format!("/api/v1/cases/{id}/referral/acknowledge"),
-        &clerk,
-        json!({}),
-    );
+    let (st, _) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &clerk, json!({}));
     assert_eq!(st, 403);
-    let (st, a) = app.post(
-        &format!("/api/v1/cases/{id}/referral/acknowledge"),
-        &app.token("clerk2"),
-        json!({}),
-    );
+    let (st, a) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({}));
     assert_eq!(st, 200, "{a}");
-    let (st, _) = app.post(
-        &format!("/api/v1/cases/{id}/referral/acknowledge"),
-        &app.token("clerk2"),
-        json!({}),
-    );
+    let (st, _) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({}));
     assert_eq!(st, 409);
-    let (st, html) = app.get(
-        &format!("/api/v1/cases/{id}/documents/referral.html"),
-        &clerk,
-    );
+    let (st, html) = app.get(&format!("/api/v1/cases/{id}/documents/referral.html"), &clerk);
     assert_eq!(st, 200);
     assert!(html.as_str().unwrap().contains("二楼 12 号窗口"));
 }
@@ -449,20 +294,11 @@ fn nv_4_one_time_notice() {
     );
     assert_eq!(st, 201, "{n}");
     assert!(n["id"].is_number());
-    let (st, e) = app.post(
-        &format!("/api/v1/cases/{id}/notices"),
-        &clerk,
-        json!({"missing": [{"material": "户口簿"}]}),
-    );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("notice_growth_needs_approval"))
-    );
-    let (st, _) = app.post(
-        &format!("/api/v1/cases/{id}/notices"),
-        &clerk,
-        json!({"missing": [{"material": "身份证复印件"}]}),
-    );
+    let (st, e) =
+        app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, json!({"missing": [{"material": "户口簿"}]}));
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("notice_growth_needs_approval")));
+    let (st, _) =
+        app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, json!({"missing": [{"material": "身份证复印件"}]}));
     assert_eq!(st, 201);
     let (st, _) = app.post(
         &format!("/api/v1/cases/{id}/notices"),
@@ -473,11 +309,7 @@ fn nv_4_one_time_notice() {
     let c = status(&app, &clerk, id);
     assert_eq!(c["visits"], 3);
     assert_eq!(c["notified"].as_array().unwrap().len(), 2);
-    let (st, _) = app.post(
-        &format!("/api/v1/cases/{id}/notices"),
-        &clerk,
-        json!({"missing": []}),
-    );
+    let (st, _) = app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, json!({"missing": []}));
     assert_eq!(st, 409);
     // The printed notice: HTML and a PDF with extractable Chinese text.
     let (st, html) = app.get(&format!("/api/v1/cases/{id}/documents/notice.html"), &clerk);
@@ -485,10 +317,7 @@ fn nv_4_one_time_notice() {
     assert!(html.as_str().unwrap().contains("一次性告知书"));
     let pdf = app
         .agent
-        .get(&format!(
-            "{}/api/v1/cases/{id}/documents/notice.pdf",
-            app.base
-        ))
+        .get(&format!("{}/api/v1/cases/{id}/documents/notice.pdf", app.base))
         .header("Authorization", &format!("Bearer {clerk}"))
         .call()
         .unwrap()
@@ -498,24 +327,15 @@ fn nv_4_one_time_notice() {
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     let path = app.dir.join("notice.pdf");
     std::fs::write(&path, &pdf).unwrap();
-    match std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-    {
+    match std::process::Command::new("pdftotext").arg(&path).arg("-").output() {
         Ok(out) => {
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(
-                text.contains("一次性告知书")
-                    && text.contains("身份证复印件")
-                    && text.contains("户口簿"),
+                text.contains("一次性告知书") && text.contains("身份证复印件") && text.contains("户口簿"),
                 "{text}"
             );
         }
-        Err(_) => assert!(
-            std::env::var("CI").is_err(),
-            "CI must have pdftotext (poppler-utils)"
-        ),
+        Err(_) => assert!(std::env::var("CI").is_err(), "CI must have pdftotext (poppler-utils)"),
     }
 }
 
@@ -532,58 +352,29 @@ fn nv_5_deficiency_acceptance() {
         &clerk,
         json!({"missing": [{"material": "场所证明"}], "commitment_signed": true}),
     );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("deficiency_not_allowed"))
-    );
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("deficiency_not_allowed")));
     let id = app.new_case(&clerk, Some("GT-1"));
     let (st, e) = app.post(
         &format!("/api/v1/cases/{id}/deficiency-acceptance"),
         &clerk,
         json!({"missing": [{"material": "申请书"}], "commitment_signed": true}),
     );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("main_material_missing"))
-    );
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("main_material_missing")));
     let (st, e) = app.post(
         &format!("/api/v1/cases/{id}/deficiency-acceptance"),
         &clerk,
         json!({"missing": [{"material": "场所证明"}], "commitment_signed": false}),
     );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("commitment_missing"))
-    );
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("commitment_missing")));
     let (st, c) = app.post(&format!("/api/v1/cases/{id}/deficiency-acceptance"), &clerk, json!({"missing": [{"material": "场所证明", "how_to_fix": "签约后补交"}], "commitment_signed": true, "supplement_days": 5}));
     assert_eq!(st, 200, "{c}");
     assert_eq!(c["status"], "accepted_with_deficiency");
-    let d = c["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["what"] == "supplement")
-        .unwrap();
+    let d = c["deadlines"].as_array().unwrap().iter().find(|d| d["what"] == "supplement").unwrap();
     assert_eq!(d["due_day"], "2026-11-27");
-    let (st, e) = app.post(
-        &format!("/api/v1/cases/{id}/close"),
-        &clerk,
-        json!({"outcome": "approved"}),
-    );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("supplement_pending"))
-    );
-    assert_eq!(
-        app.post(&format!("/api/v1/cases/{id}/supplement"), &clerk, json!({}))
-            .0,
-        200
-    );
-    let (st, c) = app.post(
-        &format!("/api/v1/cases/{id}/close"),
-        &clerk,
-        json!({"outcome": "approved"}),
-    );
+    let (st, e) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "approved"}));
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("supplement_pending")));
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/supplement"), &clerk, json!({})).0, 200);
+    let (st, c) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "approved"}));
     assert_eq!((st, c["outcome"].as_str()), (200, Some("approved")));
 }
 
@@ -595,29 +386,13 @@ fn nv_6_commitment() {
     add_item(&app, "GT-4", false, false);
     let clerk = app.token("clerk");
     let no = app.new_case(&clerk, Some("GT-4"));
-    let (st, e) = app.post(
-        &format!("/api/v1/cases/{no}/commitment"),
-        &clerk,
-        json!({"commitment": "承诺材料真实"}),
-    );
-    assert_eq!(
-        (st, e["error"]["code"].as_str()),
-        (409, Some("commitment_not_allowed"))
-    );
+    let (st, e) = app.post(&format!("/api/v1/cases/{no}/commitment"), &clerk, json!({"commitment": "承诺材料真实"}));
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("commitment_not_allowed")));
     let id = app.new_case(&clerk, Some("GT-3"));
-    let (st, c) = app.post(
-        &format!("/api/v1/cases/{id}/commitment"),
-        &clerk,
-        json!({"commitment": "本人承诺所报材料真实有效"}),
-    );
+    let (st, c) =
+        app.post(&format!("/api/v1/cases/{id}/commitment"), &clerk, json!({"commitment": "本人承诺所报材料真实有效"}));
     assert_eq!((st, c["outcome"].as_str()), (200, Some("approved")));
-    let ev = c["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "approved_by_commitment")
-        .unwrap()
-        .clone();
+    let ev = c["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "approved_by_commitment").unwrap().clone();
     assert_eq!(ev["detail"]["commitment"], "本人承诺所报材料真实有效");
 }
 
@@ -628,42 +403,19 @@ fn nv_7_escalation_by_policy() {
     let app = App::spawn(Kind::Sqlite, "ankang");
     let clerk = app.token("clerk");
     let id = app.new_case(&clerk, None);
-    let (st, e) = app.post(
-        &format!("/api/v1/cases/{id}/escalations"),
-        &clerk,
-        json!({"reason": "新业态", "major": true}),
-    );
+    let (st, e) =
+        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "新业态", "major": true}));
     assert_eq!(st, 201, "{e}");
     assert_eq!(e["level"], "unit_head");
-    assert_eq!(
-        e["due"].as_str().unwrap(),
-        "2026-12-04T23:59:59+08:00",
-        "10 wd after 2026-11-20"
-    );
+    assert_eq!(e["due"].as_str().unwrap(), "2026-12-04T23:59:59+08:00", "10 wd after 2026-11-20");
     let c = status(&app, &clerk, id);
-    let same = c["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["what"] == "report_same_day")
-        .unwrap()
-        .clone();
+    let same = c["deadlines"].as_array().unwrap().iter().find(|d| d["what"] == "report_same_day").unwrap().clone();
     assert_eq!(same["due"], "2026-11-20T23:59:59+08:00");
-    assert!(
-        same["source"]["document"]
-            .as_str()
-            .unwrap()
-            .contains("安康")
-    );
+    assert!(same["source"]["document"].as_str().unwrap().contains("安康"));
     // Only the unit head answers it.
     let eid = e["id"].as_i64().unwrap();
     assert_eq!(
-        app.post(
-            &format!("/api/v1/escalations/{eid}/answer"),
-            &app.token("leader"),
-            json!({"answer": "可以"})
-        )
-        .0,
+        app.post(&format!("/api/v1/escalations/{eid}/answer"), &app.token("leader"), json!({"answer": "可以"})).0,
         403
     );
     let (st, c) = app.post(
@@ -674,38 +426,20 @@ fn nv_7_escalation_by_policy() {
     assert_eq!((st, c["status"].as_str()), (200, Some("received")));
     // A normal one climbs window head → unit leader; 5 wd.
     let id2 = app.new_case(&clerk, None);
-    let (_, e) = app.post(
-        &format!("/api/v1/cases/{id2}/escalations"),
-        &clerk,
-        json!({"reason": "政策不明"}),
-    );
-    assert_eq!(
-        (e["level"].as_str(), e["due"].as_str()),
-        (Some("window_head"), Some("2026-11-27T23:59:59+08:00"))
-    );
-    let (_, e) = app.post(
-        &format!("/api/v1/cases/{id2}/escalations"),
-        &app.token("head"),
-        json!({"reason": "本级无法答复"}),
-    );
+    let (_, e) = app.post(&format!("/api/v1/cases/{id2}/escalations"), &clerk, json!({"reason": "政策不明"}));
+    assert_eq!((e["level"].as_str(), e["due"].as_str()), (Some("window_head"), Some("2026-11-27T23:59:59+08:00")));
+    let (_, e) =
+        app.post(&format!("/api/v1/cases/{id2}/escalations"), &app.token("head"), json!({"reason": "本级无法答复"}));
     assert_eq!(e["level"], "unit_leader");
 
     // fuzhou: fast response within 1 working day; a special matter within 2.
     let app = App::spawn(Kind::Sqlite, "fuzhou");
     let clerk = app.token("clerk");
     let id = app.new_case(&clerk, None);
-    let (_, e) = app.post(
-        &format!("/api/v1/cases/{id}/escalations"),
-        &clerk,
-        json!({"reason": "不明确"}),
-    );
+    let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "不明确"}));
     assert_eq!(e["due"].as_str(), Some("2026-11-23T23:59:59+08:00"));
     let id = app.new_case(&clerk, None);
-    let (_, e) = app.post(
-        &format!("/api/v1/cases/{id}/escalations"),
-        &clerk,
-        json!({"reason": "特殊", "major": true}),
-    );
+    let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "特殊", "major": true}));
     assert_eq!(e["due"].as_str(), Some("2026-11-24T23:59:59+08:00"));
     assert!(e["source"]["document"].as_str().unwrap().contains("福州"));
 }
@@ -721,15 +455,7 @@ fn pol_1_case_keeps_policy() {
     p.gray_area.normal.days = Some(2);
     let p2 = p.clone();
     app.block_on(app.state.store.write(move |tx| {
-        noveto_server::save_policy(
-            tx,
-            &Ctx {
-                actor: None,
-                now: "2026-11-20T09:00:00+08:00".into(),
-            },
-            &p2,
-            true,
-        )
+        noveto_server::save_policy(tx, &Ctx { actor: None, now: "2026-11-20T09:00:00+08:00".into() }, &p2, true)
     }))
     .unwrap();
     if let Ok(mut m) = app.state.policies.write() {
@@ -739,16 +465,8 @@ fn pol_1_case_keeps_policy() {
         *c = std::sync::Arc::new(p);
     }
     let new = app.new_case(&clerk, None);
-    let (_, e_old) = app.post(
-        &format!("/api/v1/cases/{old}/escalations"),
-        &clerk,
-        json!({"reason": "r"}),
-    );
-    let (_, e_new) = app.post(
-        &format!("/api/v1/cases/{new}/escalations"),
-        &clerk,
-        json!({"reason": "r"}),
-    );
+    let (_, e_old) = app.post(&format!("/api/v1/cases/{old}/escalations"), &clerk, json!({"reason": "r"}));
+    let (_, e_new) = app.post(&format!("/api/v1/cases/{new}/escalations"), &clerk, json!({"reason": "r"}));
     assert_eq!(e_old["due"].as_str(), Some("2026-11-27T23:59:59+08:00"));
     assert_eq!(e_new["due"].as_str(), Some("2026-11-24T23:59:59+08:00"));
     assert_eq!(status(&app, &clerk, old)["policy"]["version"], 1);
@@ -760,32 +478,15 @@ fn pol_1_case_keeps_policy() {
 fn nv_14_reply_check() {
     let app = App::spawn(Kind::Sqlite, "national");
     let clerk = app.token("clerk");
-    let (st, v) = app.post(
-        "/api/v1/replies/check",
-        &clerk,
-        json!({"text": "这个不归我管，我也不知道"}),
-    );
+    let (st, v) = app.post("/api/v1/replies/check", &clerk, json!({"text": "这个不归我管，我也不知道"}));
     assert_eq!(st, 200);
-    let phrases: Vec<&str> = v["flagged"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["phrase"].as_str().unwrap())
-        .collect();
+    let phrases: Vec<&str> = v["flagged"].as_array().unwrap().iter().map(|f| f["phrase"].as_str().unwrap()).collect();
     assert_eq!(phrases, ["不归我管", "不知道"]);
     assert_eq!(v["flagged"][0]["start"], 2);
     assert!(v["suggestion"].as_str().unwrap().contains("指引"));
-    let (_, v) = app.post(
-        "/api/v1/replies/check",
-        &clerk,
-        json!({"text": "這個辦不了"}),
-    );
+    let (_, v) = app.post("/api/v1/replies/check", &clerk, json!({"text": "這個辦不了"}));
     assert_eq!(v["flagged"][0]["phrase"], "办不了");
-    let (_, v) = app.post(
-        "/api/v1/replies/check",
-        &clerk,
-        json!({"text": "可以办理，请到3号窗口"}),
-    );
+    let (_, v) = app.post("/api/v1/replies/check", &clerk, json!({"text": "可以办理，请到3号窗口"}));
     assert!(v["flagged"].as_array().unwrap().is_empty());
 }
 
@@ -812,15 +513,8 @@ fn nv_9_veto_filing_form() {
         &app.token("leader"),
         json!({"approve": true, "opinion": "同意"}),
     );
-    app.post(
-        &format!("/api/v1/cases/{id}/close"),
-        &clerk,
-        json!({"outcome": "vetoed", "veto_request_id": vid}),
-    );
-    let (st, html) = app.get(
-        &format!("/api/v1/cases/{id}/documents/veto-filing-form.html"),
-        &clerk,
-    );
+    app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "vetoed", "veto_request_id": vid}));
+    let (st, html) = app.get(&format!("/api/v1/cases/{id}/documents/veto-filing-form.html"), &clerk);
     assert_eq!(st, 200);
     let html = html.as_str().unwrap().to_string();
     for f in [
@@ -844,16 +538,10 @@ fn nv_9_veto_filing_form() {
         assert!(html.contains(f), "{f}");
     }
     assert_eq!(html.matches("否决事项报备登记表</h1>").count(), 3);
-    let (st, html) = app.get(
-        &format!("/api/v1/cases/{id}/documents/refusal-notice.html"),
-        &clerk,
-    );
+    let (st, html) = app.get(&format!("/api/v1/cases/{id}/documents/refusal-notice.html"), &clerk);
     assert_eq!(st, 200);
     assert!(html.as_str().unwrap().contains("《药品管理法》第五十二条"));
-    let (st, _) = app.get(
-        &format!("/api/v1/cases/{id}/documents/nonsense.pdf"),
-        &clerk,
-    );
+    let (st, _) = app.get(&format!("/api/v1/cases/{id}/documents/nonsense.pdf"), &clerk);
     assert_eq!(st, 404);
 }
 
@@ -867,20 +555,36 @@ fn cal_1_due_api() {
     let (_, v) = app.get("/api/v1/calendar/working-day?date=2026-10-10", &t);
     assert_eq!(v["working"], true);
     let (st, v) = app.get("/api/v1/calendar/due?from=2026-12-30&working_days=10", &t);
-    assert_eq!(
-        (st, v["error"]["code"].as_str()),
-        (422, Some("calendar_not_covered"))
-    );
+    assert_eq!((st, v["error"]["code"].as_str()), (422, Some("calendar_not_covered")));
     // An administrator imports 2027; the same question is answered.
     let json2027 = r#"{"year":2027,"papers":["notice"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
-    let (st, v) = app.post(
-        "/api/v1/calendar/years",
-        &app.token("admin"),
-        json!({"content": json2027}),
-    );
+    let (st, v) = app.post("/api/v1/calendar/years", &app.token("admin"), json!({"content": json2027}));
     assert_eq!(st, 200, "{v}");
     let (st, v) = app.get("/api/v1/calendar/due?from=2026-12-30&working_days=2", &t);
     assert_eq!((st, v["due"].as_str()), (200, Some("2027-01-04")));
     let (st, _) = app.post("/api/v1/calendar/years", &t, json!({"content": json2027}));
     assert_eq!(st, 403);
+}
+
+// NV-12: the consultation desk pre-screens and guides: it opens the matter, tells the applicant
+// where to go and hands it over to the right window, which acknowledges.
+#[test]
+fn nv_12_consultation_desk_guides() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let desk = app.token("desk");
+    let (st, v) = app.post(
+        "/api/v1/cases",
+        &desk,
+        json!({"kind": "consultation", "channel": "window", "window_id": app.ids.desk, "applicant": {"name": "马大爷", "phone": "13011223344"}, "request": "办退休手续去哪里"}),
+    );
+    assert_eq!(st, 201, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let (st, c) = app.post(
+        &format!("/api/v1/cases/{id}/referral"),
+        &desk,
+        json!({"to_window_id": app.ids.window2, "address": "二楼社保窗口", "contact": "0719-8221234", "how": "带身份证户口簿，已电话联系", "handoff": true}),
+    );
+    assert_eq!((st, c["outcome"].as_str()), (200, Some("referred")), "{c}");
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk"), json!({})).0, 403);
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({})).0, 200);
 }

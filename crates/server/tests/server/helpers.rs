@@ -14,11 +14,8 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 static N: AtomicU32 = AtomicU32::new(0);
 
 pub fn tmpdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "noveto-srv-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let d =
+        std::env::temp_dir().join(format!("noveto-srv-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -35,28 +32,17 @@ pub fn backends() -> Vec<Kind> {
     let mut v = vec![Kind::Sqlite];
     match std::env::var("NOVETO_TEST_PG_URL") {
         Ok(u) if !u.is_empty() => v.push(Kind::Postgres),
-        _ => assert!(
-            std::env::var("CI").is_err(),
-            "CI must set NOVETO_TEST_PG_URL"
-        ),
+        _ => assert!(std::env::var("CI").is_err(), "CI must set NOVETO_TEST_PG_URL"),
     }
     v
 }
 
 pub fn fresh_pg() -> (String, String) {
     let base = std::env::var("NOVETO_TEST_PG_URL").expect("NOVETO_TEST_PG_URL");
-    let name = format!(
-        "noveto_s_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
+    let name = format!("noveto_s_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("PostgreSQL answers");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let i = base.rfind('/').unwrap();
     (format!("{}/{name}", &base[..i]), name)
 }
@@ -89,12 +75,11 @@ pub const PW: &str = "correct-horse-battery";
 
 impl Drop for App {
     fn drop(&mut self) {
-        if let Some(db) = &self.pg_db {
-            if let Ok(base) = std::env::var("NOVETO_TEST_PG_URL") {
-                if let Ok(mut a) = postgres::Client::connect(&base, postgres::NoTls) {
-                    let _ = a.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-                }
-            }
+        if let Some(db) = &self.pg_db
+            && let Ok(base) = std::env::var("NOVETO_TEST_PG_URL")
+            && let Ok(mut a) = postgres::Client::connect(&base, postgres::NoTls)
+        {
+            let _ = a.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
@@ -110,13 +95,7 @@ impl App {
     }
 
     pub fn spawn_at(kind: Kind, preset: &str, now: &str) -> App {
-        let rt = Arc::new(
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap(),
-        );
+        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap());
         let dir = tmpdir();
         let (store, pg_db) = match kind {
             Kind::Sqlite => (Store::open_sqlite(&dir).unwrap(), None),
@@ -129,42 +108,24 @@ impl App {
         let c2 = clock.clone();
         let policy = Policy::preset(preset).unwrap();
         let hash = noveto_server::auth::hash_password(PW);
-        let ids = rt
-            .block_on(store.write(move |tx| seed(tx, &policy, &hash)))
-            .unwrap();
+        let ids = rt.block_on(store.write(move |tx| seed(tx, &policy, &hash))).unwrap();
         let state = rt
             .block_on(AppState::load(
                 store,
                 Clock::from_fn(move || {
-                    noveto_domain::time::local(
-                        DateTime::from_timestamp(c2.load(Ordering::SeqCst), 0).unwrap(),
-                    )
+                    noveto_domain::time::local(DateTime::from_timestamp(c2.load(Ordering::SeqCst), 0).unwrap())
                 }),
                 dir.clone(),
             ))
             .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let app = noveto_server::app(state.clone());
         rt.spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        App {
-            base: format!("http://{addr}"),
-            state,
-            clock,
-            ids,
-            agent,
-            _rt: rt,
-            pg_db,
-            dir,
-        }
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        App { base: format!("http://{addr}"), state, clock, ids, agent, _rt: rt, pg_db, dir }
     }
 
     pub fn set_now(&self, s: &str) {
@@ -180,42 +141,17 @@ impl App {
         let s = self.state.clone();
         let l = login.to_string();
         self.block_on(async move {
-            let staff = s
-                .store
-                .read(move |tx| org::staff_by_login(tx, &l))
-                .await
-                .unwrap()
-                .unwrap()
-                .0;
-            noveto_server::auth::issue_token(
-                &s,
-                staff.id,
-                Ctx {
-                    actor: None,
-                    now: s.now_str(),
-                },
-            )
-            .await
-            .unwrap()
+            let staff = s.store.read(move |tx| org::staff_by_login(tx, &l)).await.unwrap().unwrap().0;
+            noveto_server::auth::issue_token(&s, staff.id, Ctx { actor: None, now: s.now_str() }).await.unwrap()
         })
     }
 
     pub fn staff_id(&self, login: &str) -> i64 {
         let l = login.to_string();
-        self.block_on(self.state.store.read(move |tx| org::staff_by_login(tx, &l)))
-            .unwrap()
-            .unwrap()
-            .0
-            .id
+        self.block_on(self.state.store.read(move |tx| org::staff_by_login(tx, &l))).unwrap().unwrap().0.id
     }
 
-    pub fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let url = format!("{}{}", self.base, path);
         let auth = token.map(|t| format!("Bearer {t}"));
         let resp = match (method, body) {
@@ -241,10 +177,7 @@ impl App {
         let mut resp = resp.expect("HTTP answers");
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     pub fn get(&self, path: &str, token: &str) -> (u16, Value) {
@@ -255,14 +188,7 @@ impl App {
     }
 
     /// Sends raw bytes (for malformed bodies).
-    pub fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> (u16, Value) {
+    pub fn raw(&self, method: &str, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
         let url = format!("{}{}", self.base, path);
         let r = match method {
             "PUT" => self.agent.put(&url),
@@ -275,27 +201,20 @@ impl App {
             .expect("HTTP answers");
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     pub fn audit_len(&self) -> i64 {
-        self.block_on(self.state.store.read(|tx| {
-            Ok::<_, StoreError>(
-                tx.query_one("SELECT COUNT(*) FROM audit", &[])?
-                    .unwrap()
-                    .i64(0),
-            )
-        }))
+        self.block_on(
+            self.state
+                .store
+                .read(|tx| Ok::<_, StoreError>(tx.query_one("SELECT COUNT(*) FROM audit", &[])?.unwrap().i64(0))),
+        )
         .unwrap()
     }
 
     pub fn audit_ok(&self) -> bool {
-        self.block_on(self.state.store.read(noveto_store::repo::audit::verify))
-            .unwrap()
-            .is_ok()
+        self.block_on(self.state.store.read(noveto_store::repo::audit::verify)).unwrap().is_ok()
     }
 
     /// Opens an application case as `clerk` and returns its id.
@@ -311,10 +230,7 @@ impl App {
 }
 
 fn seed(tx: &mut dyn noveto_store::Tx, policy: &Policy, hash: &str) -> Result<Ids, StoreError> {
-    let ctx = Ctx {
-        actor: None,
-        now: "2026-11-01T09:00:00+08:00".into(),
-    };
+    let ctx = Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() };
     noveto_server::save_policy(tx, &ctx, policy, true)?;
     let city = org::create_center(
         tx,
@@ -345,130 +261,29 @@ fn seed(tx: &mut dyn noveto_store::Tx, policy: &Policy, hash: &str) -> Result<Id
     let window = org::create_window(tx, &ctx, city, Some(unit), "登记窗口", "window")?;
     let window2 = org::create_window(tx, &ctx, city, Some(unit2), "社保窗口", "window")?;
     let desk = org::create_window(tx, &ctx, city, None, "综合咨询服务台", "consultation_desk")?;
-    let w = |id| Scope {
-        kind: ScopeKind::Window,
-        id,
-    };
-    let u = |id| Scope {
-        kind: ScopeKind::Unit,
-        id,
-    };
-    let c = |id| Scope {
-        kind: ScopeKind::Center,
-        id,
-    };
+    let w = |id| Scope { kind: ScopeKind::Window, id };
+    let u = |id| Scope { kind: ScopeKind::Unit, id };
+    let c = |id| Scope { kind: ScopeKind::Center, id };
     let people: Vec<(&str, Vec<Grant>)> = vec![
-        (
-            "clerk",
-            vec![Grant {
-                role: Role::Clerk,
-                scope: w(window),
-            }],
-        ),
-        (
-            "clerk_b",
-            vec![Grant {
-                role: Role::Clerk,
-                scope: w(window),
-            }],
-        ),
-        (
-            "clerk2",
-            vec![Grant {
-                role: Role::Clerk,
-                scope: w(window2),
-            }],
-        ),
+        ("clerk", vec![Grant { role: Role::Clerk, scope: w(window) }]),
+        ("clerk_b", vec![Grant { role: Role::Clerk, scope: w(window) }]),
+        ("clerk2", vec![Grant { role: Role::Clerk, scope: w(window2) }]),
         (
             "head",
-            vec![
-                Grant {
-                    role: Role::WindowHead,
-                    scope: w(window),
-                },
-                Grant {
-                    role: Role::Clerk,
-                    scope: w(window),
-                },
-            ],
+            vec![Grant { role: Role::WindowHead, scope: w(window) }, Grant { role: Role::Clerk, scope: w(window) }],
         ),
-        (
-            "head2",
-            vec![Grant {
-                role: Role::WindowHead,
-                scope: w(window2),
-            }],
-        ),
-        (
-            "leader",
-            vec![Grant {
-                role: Role::UnitLeader,
-                scope: u(unit),
-            }],
-        ),
-        (
-            "leader2",
-            vec![Grant {
-                role: Role::UnitLeader,
-                scope: u(unit2),
-            }],
-        ),
-        (
-            "chief",
-            vec![Grant {
-                role: Role::UnitHead,
-                scope: u(unit),
-            }],
-        ),
-        (
-            "hall",
-            vec![Grant {
-                role: Role::HallManager,
-                scope: c(city),
-            }],
-        ),
-        (
-            "business",
-            vec![Grant {
-                role: Role::BusinessSection,
-                scope: c(city),
-            }],
-        ),
-        (
-            "supervision",
-            vec![Grant {
-                role: Role::Supervision,
-                scope: c(city),
-            }],
-        ),
-        (
-            "director",
-            vec![Grant {
-                role: Role::Director,
-                scope: c(city),
-            }],
-        ),
-        (
-            "oversight",
-            vec![Grant {
-                role: Role::Oversight,
-                scope: c(city),
-            }],
-        ),
-        (
-            "admin",
-            vec![Grant {
-                role: Role::Admin,
-                scope: c(city),
-            }],
-        ),
-        (
-            "county_admin",
-            vec![Grant {
-                role: Role::Admin,
-                scope: c(county),
-            }],
-        ),
+        ("head2", vec![Grant { role: Role::WindowHead, scope: w(window2) }]),
+        ("leader", vec![Grant { role: Role::UnitLeader, scope: u(unit) }]),
+        ("leader2", vec![Grant { role: Role::UnitLeader, scope: u(unit2) }]),
+        ("chief", vec![Grant { role: Role::UnitHead, scope: u(unit) }]),
+        ("hall", vec![Grant { role: Role::HallManager, scope: c(city) }]),
+        ("business", vec![Grant { role: Role::BusinessSection, scope: c(city) }]),
+        ("supervision", vec![Grant { role: Role::Supervision, scope: c(city) }]),
+        ("director", vec![Grant { role: Role::Director, scope: c(city) }]),
+        ("oversight", vec![Grant { role: Role::Oversight, scope: c(city) }]),
+        ("admin", vec![Grant { role: Role::Admin, scope: c(city) }]),
+        ("county_admin", vec![Grant { role: Role::Admin, scope: c(county) }]),
+        ("desk", vec![Grant { role: Role::Clerk, scope: w(desk) }]),
     ];
     for (login, grants) in people {
         let id = org::create_staff(tx, &ctx, login, login, hash)?;
@@ -476,13 +291,5 @@ fn seed(tx: &mut dyn noveto_store::Tx, policy: &Policy, hash: &str) -> Result<Id
             org::add_grant(tx, &ctx, id, g)?;
         }
     }
-    Ok(Ids {
-        city,
-        county,
-        unit,
-        unit2,
-        window,
-        window2,
-        desk,
-    })
+    Ok(Ids { city, county, unit, unit2, window, window2, desk })
 }

@@ -8,15 +8,9 @@ fn bad_input_is_refused_and_changes_nothing() {
     let admin = app.token("admin");
     let clerk = app.token("clerk");
     let before = app.audit_len();
-    let cases: Vec<(&str, &str, &str, Vec<u8>, u16, &str)> = vec![
-        (
-            "POST",
-            "/api/v1/units",
-            "application/json",
-            b"{not json".to_vec(),
-            400,
-            "malformed_json",
-        ),
+    type Bad = (&'static str, &'static str, &'static str, Vec<u8>, u16, &'static str);
+    let cases: Vec<Bad> = vec![
+        ("POST", "/api/v1/units", "application/json", b"{not json".to_vec(), 400, "malformed_json"),
         (
             "POST",
             "/api/v1/units",
@@ -25,14 +19,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             422,
             "invalid_field",
         ),
-        (
-            "POST",
-            "/api/v1/units",
-            "application/json",
-            br#"{"name": "x"}"#.to_vec(),
-            422,
-            "invalid_field",
-        ),
+        ("POST", "/api/v1/units", "application/json", br#"{"name": "x"}"#.to_vec(), 422, "invalid_field"),
         (
             "POST",
             "/api/v1/units",
@@ -73,14 +60,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             422,
             "unknown_center",
         ),
-        (
-            "POST",
-            "/api/v1/units",
-            "application/json",
-            br#"{"center_id": 1, "name": "   "}"#.to_vec(),
-            422,
-            "required",
-        ),
+        ("POST", "/api/v1/units", "application/json", br#"{"center_id": 1, "name": "   "}"#.to_vec(), 422, "required"),
         (
             "POST",
             "/api/v1/units",
@@ -119,10 +99,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         assert_eq!(st, status, "{path}: {v}");
         assert_eq!(v["error"]["code"].as_str(), Some(code), "{v}");
         let msg = v["error"]["message"].as_str().unwrap();
-        assert!(
-            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-            "message in Chinese: {msg}"
-        );
+        assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "message in Chinese: {msg}");
     }
     // Case intake with a bad phone, a bad credit code, an unknown item.
     for (body, code) in [
@@ -192,11 +169,7 @@ fn openapi_lists_every_route() {
         assert!(paths.contains_key(p), "{p} missing");
     }
     assert!(doc["paths"]["/api/v1/cases"]["post"]["requestBody"].is_object());
-    assert!(
-        doc["components"]["schemas"]["CaseIn"].is_object(),
-        "{}",
-        doc["components"]["schemas"]
-    );
+    assert!(doc["components"]["schemas"]["CaseIn"].is_object(), "{}", doc["components"]["schemas"]);
     let (st, _) = app.call("GET", "/healthz", None, None);
     assert_eq!(st, 200);
 }

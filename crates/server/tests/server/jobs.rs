@@ -5,13 +5,11 @@ use noveto_store::{Store, StoreError};
 use serde_json::json;
 
 fn outbox_count(app: &App) -> i64 {
-    app.block_on(app.state.store.read(|tx| {
-        Ok::<_, StoreError>(
-            tx.query_one("SELECT COUNT(*) FROM outbox", &[])?
-                .unwrap()
-                .i64(0),
-        )
-    }))
+    app.block_on(
+        app.state
+            .store
+            .read(|tx| Ok::<_, StoreError>(tx.query_one("SELECT COUNT(*) FROM outbox", &[])?.unwrap().i64(0))),
+    )
     .unwrap()
 }
 
@@ -22,21 +20,13 @@ fn cal_2_reminders_and_escalation() {
     let app = App::spawn(Kind::Sqlite, "national");
     let clerk = app.token("clerk");
     let id = app.new_case(&clerk, None);
-    let (_, e) = app.post(
-        &format!("/api/v1/cases/{id}/escalations"),
-        &clerk,
-        json!({"reason": "政策不明"}),
-    );
+    let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
     assert_eq!(e["due"], "2026-11-27T23:59:59+08:00");
     assert_eq!(app.block_on(tick(&app.state)).unwrap(), Default::default());
     app.set_now("2026-11-26T08:00:00+08:00");
     let r = app.block_on(tick(&app.state)).unwrap();
     assert_eq!((r.reminded, r.escalated), (1, 0));
-    assert_eq!(
-        app.block_on(tick(&app.state)).unwrap().reminded,
-        0,
-        "never twice"
-    );
+    assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 0, "never twice");
     assert_eq!(outbox_count(&app), 1);
     // Missed: escalated to the owner, the window head and the unit leader.
     app.set_now("2026-11-30T08:00:00+08:00");
@@ -57,20 +47,12 @@ fn cal_2_reminders_and_escalation() {
     assert!(lines.contains("超期督办"));
     // A failing gateway leaves the message for a retry later, not lost.
     let id2 = app.new_case(&clerk, None);
-    app.post(
-        &format!("/api/v1/cases/{id2}/escalations"),
-        &clerk,
-        json!({"reason": "x"}),
-    );
+    app.post(&format!("/api/v1/cases/{id2}/escalations"), &clerk, json!({"reason": "x"}));
     app.set_now("2026-12-07T08:00:00+08:00");
     assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 1);
     let bad = Gateway::File(app.dir.join("no/such/dir/out.jsonl"));
     assert_eq!(app.block_on(deliver(&app.state, &bad, "w2")).unwrap(), 0);
-    assert_eq!(
-        app.block_on(deliver(&app.state, &g, "w3")).unwrap(),
-        0,
-        "not before its retry time"
-    );
+    assert_eq!(app.block_on(deliver(&app.state, &g, "w3")).unwrap(), 0, "not before its retry time");
     app.set_now("2026-12-07T09:00:00+08:00");
     assert_eq!(app.block_on(deliver(&app.state, &g, "w3")).unwrap(), 1);
     assert!(app.audit_ok());
@@ -84,27 +66,20 @@ fn cal_2_two_runners_act_once() {
         let clerk = app.token("clerk");
         for _ in 0..12 {
             let id = app.new_case(&clerk, None);
-            app.post(
-                &format!("/api/v1/cases/{id}/escalations"),
-                &clerk,
-                json!({"reason": "r"}),
-            );
+            app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "r"}));
         }
         app.set_now("2026-11-30T08:00:00+08:00");
         // A second server: its own store handle on the same database, its own state.
-        let url = match k {
-            Kind::Sqlite => None,
-            Kind::Postgres => Some(
-                app.block_on(app.state.store.read(|tx| {
-                    Ok::<_, StoreError>(
-                        tx.query_one("SELECT current_database()", &[])?
-                            .unwrap()
-                            .str(0),
-                    )
-                }))
-                .unwrap(),
-            ),
-        };
+        let url =
+            match k {
+                Kind::Sqlite => None,
+                Kind::Postgres => Some(
+                    app.block_on(app.state.store.read(|tx| {
+                        Ok::<_, StoreError>(tx.query_one("SELECT current_database()", &[])?.unwrap().str(0))
+                    }))
+                    .unwrap(),
+                ),
+            };
         let store2 = match &url {
             None => Store::open_sqlite(&app.dir).unwrap(),
             Some(db) => {
@@ -119,11 +94,7 @@ fn cal_2_two_runners_act_once() {
                 store2,
                 Clock::from_fn(move || {
                     noveto_domain::time::local(
-                        chrono::DateTime::from_timestamp(
-                            c.load(std::sync::atomic::Ordering::SeqCst),
-                            0,
-                        )
-                        .unwrap(),
+                        chrono::DateTime::from_timestamp(c.load(std::sync::atomic::Ordering::SeqCst), 0).unwrap(),
                     )
                 }),
                 app.dir.clone(),
@@ -137,12 +108,7 @@ fn cal_2_two_runners_act_once() {
         let n: i64 = app
             .block_on(app.state.store.read(|tx| {
                 Ok::<_, StoreError>(
-                    tx.query_one(
-                        "SELECT COUNT(*) FROM audit WHERE action = 'deadline.escalate'",
-                        &[],
-                    )?
-                    .unwrap()
-                    .i64(0),
+                    tx.query_one("SELECT COUNT(*) FROM audit WHERE action = 'deadline.escalate'", &[])?.unwrap().i64(0),
                 )
             }))
             .unwrap();

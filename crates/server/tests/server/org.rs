@@ -14,17 +14,9 @@ fn org_1_2_organization_api() {
         );
         assert_eq!(st, 201, "{c}");
         let town = c["id"].as_i64().unwrap();
-        let (st, u) = app.post(
-            "/api/v1/units",
-            &admin,
-            json!({"center_id": town, "name": "民政所"}),
-        );
+        let (st, u) = app.post("/api/v1/units", &admin, json!({"center_id": town, "name": "民政所"}));
         assert_eq!(st, 201, "{u}");
-        let (st, w) = app.post(
-            "/api/v1/windows",
-            &admin,
-            json!({"unit_id": u["id"], "name": "救助窗口"}),
-        );
+        let (st, w) = app.post("/api/v1/windows", &admin, json!({"unit_id": u["id"], "name": "救助窗口"}));
         assert_eq!(st, 201, "{w}");
         let (st, d) = app.post(
             "/api/v1/windows",
@@ -45,23 +37,12 @@ fn org_1_2_organization_api() {
         assert_eq!(list["centers"].as_array().unwrap().len(), 3);
         // A role at the wrong kind of scope is refused with a Chinese message.
         let (st, e) = app.post("/api/v1/staff", &admin, json!({"login": "x1", "name": "x", "password": "12345678", "roles": [{"role": "clerk", "scope": {"unit_id": u["id"]}}]}));
-        assert_eq!(
-            (st, e["error"]["code"].as_str()),
-            (422, Some("invalid_scope"))
-        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_scope")));
         // A county admin cannot create a unit at the city center.
         let county_admin = app.token("county_admin");
-        let (st, _) = app.post(
-            "/api/v1/units",
-            &county_admin,
-            json!({"center_id": app.ids.city, "name": "越权单位"}),
-        );
+        let (st, _) = app.post("/api/v1/units", &county_admin, json!({"center_id": app.ids.city, "name": "越权单位"}));
         assert_eq!(st, 403);
-        let (st, _) = app.post(
-            "/api/v1/units",
-            &county_admin,
-            json!({"center_id": app.ids.county, "name": "县单位"}),
-        );
+        let (st, _) = app.post("/api/v1/units", &county_admin, json!({"center_id": app.ids.county, "name": "县单位"}));
         assert_eq!(st, 201);
         assert!(app.audit_ok());
     }
@@ -72,11 +53,7 @@ fn org_1_2_organization_api() {
 fn org_3_4_liaison_and_ab_posts() {
     let app = App::spawn(Kind::Sqlite, "national");
     let admin = app.token("admin");
-    let (leader, clerk, clerk_b) = (
-        app.staff_id("leader"),
-        app.staff_id("clerk"),
-        app.staff_id("clerk_b"),
-    );
+    let (leader, clerk, clerk_b) = (app.staff_id("leader"), app.staff_id("clerk"), app.staff_id("clerk_b"));
     let (st, v) = app.call(
         "PUT",
         &format!("/api/v1/units/{}/liaison", app.ids.unit),
@@ -144,35 +121,15 @@ fn org_2_role_route_matrix() {
         "oversight",
         "admin",
     ];
-    type Route = (
-        &'static str,
-        String,
-        serde_json::Value,
-        &'static [&'static str],
-    );
+    type Route = (&'static str, String, serde_json::Value, &'static [&'static str]);
     let routes: Vec<Route> = vec![
-        (
-            "POST",
-            "/api/v1/units".into(),
-            json!({"center_id": app.ids.city, "name": "新单位"}),
-            &["admin"],
-        ),
+        ("POST", "/api/v1/units".into(), json!({"center_id": app.ids.city, "name": "新单位"}), &["admin"]),
         ("GET", "/api/v1/staff".into(), json!(null), &["admin"]),
         (
             "GET",
             format!("/api/v1/cases/{case}"),
             json!(null),
-            &[
-                "clerk",
-                "head",
-                "leader",
-                "chief",
-                "hall",
-                "business",
-                "supervision",
-                "director",
-                "oversight",
-            ],
+            &["clerk", "head", "leader", "chief", "hall", "business", "supervision", "director", "oversight"],
         ),
         (
             "POST",
@@ -184,56 +141,25 @@ fn org_2_role_route_matrix() {
             "GET",
             "/api/v1/filings?month=2026-11".into(),
             json!(null),
-            &[
-                "leader",
-                "leader2",
-                "chief",
-                "business",
-                "supervision",
-                "director",
-                "oversight",
-            ],
+            &["leader", "leader2", "chief", "business", "supervision", "director", "oversight"],
         ),
-        (
-            "GET",
-            "/api/v1/audit/verify".into(),
-            json!(null),
-            &["admin", "supervision", "oversight"],
-        ),
+        ("GET", "/api/v1/audit/verify".into(), json!(null), &["admin", "supervision", "oversight"]),
     ];
     for (method, path, body, allowed) in &routes {
         for role in roles {
             let tok = app.token(role);
-            let (st, v) = app.call(
-                method,
-                path,
-                Some(&tok),
-                if *method == "GET" {
-                    None
-                } else {
-                    Some(body.clone())
-                },
-            );
+            let (st, v) = app.call(method, path, Some(&tok), if *method == "GET" { None } else { Some(body.clone()) });
             if allowed.contains(&role) {
-                assert!(
-                    st < 400,
-                    "{role} {method} {path} should be allowed: {st} {v}"
-                );
+                assert!(st < 400, "{role} {method} {path} should be allowed: {st} {v}");
             } else {
                 assert_eq!(st, 403, "{role} {method} {path} should be refused: {v}");
-                assert!(
-                    v["error"]["message"].as_str().unwrap().contains("无权"),
-                    "{v}"
-                );
+                assert!(v["error"]["message"].as_str().unwrap().contains("无权"), "{v}");
             }
         }
     }
     // Without a token: 401.
     let (st, v) = app.call("GET", "/api/v1/centers", None, None);
-    assert_eq!(
-        (st, v["error"]["code"].as_str()),
-        (401, Some("unauthorized"))
-    );
+    assert_eq!((st, v["error"]["code"].as_str()), (401, Some("unauthorized")));
 }
 
 // The browser session: CSRF is required on unsafe API calls made with the cookie.
@@ -250,24 +176,8 @@ fn session_needs_csrf() {
         .send_form([("login", "admin"), ("password", PW)])
         .unwrap();
     assert_eq!(resp.status().as_u16(), 303);
-    let cookie = resp
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    assert!(
-        resp.headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .contains("HttpOnly")
-    );
+    let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    assert!(resp.headers().get("set-cookie").unwrap().to_str().unwrap().contains("HttpOnly"));
     let mut r = app
         .agent
         .post(&format!("{}/api/v1/units", app.base))
@@ -278,11 +188,7 @@ fn session_needs_csrf() {
     assert!(r.body_mut().read_to_string().unwrap().contains("CSRF"));
     // A failed login is recorded in the audit chain.
     let before = app.audit_len();
-    let r = app
-        .agent
-        .post(&url)
-        .send_form([("login", "admin"), ("password", "wrong")])
-        .unwrap();
+    let r = app.agent.post(&url).send_form([("login", "admin"), ("password", "wrong")]).unwrap();
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(app.audit_len(), before + 1);
 }

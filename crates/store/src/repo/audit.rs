@@ -15,30 +15,15 @@ pub fn append(
     detail: &serde_json::Value,
 ) -> Result<()> {
     let head = tx
-        .query_one(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            &[],
-        )?
+        .query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", &[])?
         .ok_or_else(|| crate::StoreError::Corrupt("audit_head 缺失".into()))?;
     let (seq, prev) = (head.i64(0), head.str(1));
     let detail = detail.to_string();
-    let h = hash(
-        &prev, seq, &ctx.now, ctx.actor, action, entity, entity_id, &detail,
-    );
+    let h = hash(&prev, seq, &ctx.now, ctx.actor, action, entity, entity_id, &detail);
     tx.exec(
         "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        params![
-            seq,
-            ctx.now.as_str(),
-            ctx.actor,
-            action,
-            entity,
-            entity_id,
-            detail,
-            prev,
-            h.as_str()
-        ],
+        params![seq, ctx.now.as_str(), ctx.actor, action, entity, entity_id, detail, prev, h.as_str()],
     )?;
     tx.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", params![h])?;
     Ok(())
@@ -65,10 +50,8 @@ pub fn verify(tx: &mut dyn Tx) -> Result<std::result::Result<u64, Break>> {
     let mut v = Verifier::default();
     let mut after = 0i64;
     loop {
-        let rows = tx.query(
-            &format!("SELECT {COLS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT 5000"),
-            params![after],
-        )?;
+        let rows =
+            tx.query(&format!("SELECT {COLS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT 5000"), params![after])?;
         if rows.is_empty() {
             break;
         }
@@ -89,10 +72,7 @@ pub fn verify(tx: &mut dyn Tx) -> Result<std::result::Result<u64, Break>> {
 /// The latest entries, newest first.
 pub fn recent(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Entry>> {
     Ok(tx
-        .query(
-            &format!("SELECT {COLS} FROM audit ORDER BY seq DESC LIMIT $1"),
-            params![limit],
-        )?
+        .query(&format!("SELECT {COLS} FROM audit ORDER BY seq DESC LIMIT $1"), params![limit])?
         .iter()
         .map(entry)
         .collect())

@@ -9,14 +9,7 @@ pub fn add_token(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, token_hash: &str) ->
         "INSERT INTO tokens (staff_id, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
         params![staff_id, token_hash, ctx.now.as_str()],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "token.issue",
-        "staff",
-        staff_id,
-        &json!({"token_id": id}),
-    )?;
+    audit::append(tx, ctx, "token.issue", "staff", staff_id, &json!({"token_id": id}))?;
     Ok(id)
 }
 
@@ -60,40 +53,20 @@ pub fn session(tx: &mut dyn Tx, id_hash: &str, now: &str) -> Result<Option<(i64,
 pub fn end_session(tx: &mut dyn Tx, ctx: &Ctx, id_hash: &str) -> Result<()> {
     let n = tx.exec("DELETE FROM sessions WHERE id_hash = $1", params![id_hash])?;
     if n > 0 {
-        audit::append(
-            tx,
-            ctx,
-            "session.logout",
-            "staff",
-            ctx.actor.unwrap_or(0),
-            &json!({}),
-        )?;
+        audit::append(tx, ctx, "session.logout", "staff", ctx.actor.unwrap_or(0), &json!({}))?;
     }
     Ok(())
 }
 
 /// Records a failed login (kept, and audited, so that guessing is visible).
 pub fn login_failed(tx: &mut dyn Tx, ctx: &Ctx, login: &str) -> Result<()> {
-    tx.exec(
-        "INSERT INTO login_failures (login, at) VALUES ($1, $2)",
-        params![login, ctx.now.as_str()],
-    )?;
-    audit::append(
-        tx,
-        ctx,
-        "session.login_failed",
-        "login",
-        0,
-        &json!({"login": login}),
-    )
+    tx.exec("INSERT INTO login_failures (login, at) VALUES ($1, $2)", params![login, ctx.now.as_str()])?;
+    audit::append(tx, ctx, "session.login_failed", "login", 0, &json!({"login": login}))
 }
 
 pub fn failures_since(tx: &mut dyn Tx, login: &str, since: &str) -> Result<i64> {
     Ok(tx
-        .query_one(
-            "SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2",
-            params![login, since],
-        )?
+        .query_one("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2", params![login, since])?
         .map(|r| r.i64(0))
         .unwrap_or(0))
 }

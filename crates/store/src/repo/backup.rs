@@ -35,11 +35,7 @@ fn columns(tx: &mut dyn Tx, table: &str) -> Result<Vec<String>> {
 }
 
 /// Writes `{"table": …, "columns": […]}` then one `[…]` line per row, per table. Returns rows.
-pub fn dump(
-    tx: &mut dyn Tx,
-    out: &mut dyn Write,
-    mut progress: impl FnMut(&str, u64),
-) -> Result<u64> {
+pub fn dump(tx: &mut dyn Tx, out: &mut dyn Write, mut progress: impl FnMut(&str, u64)) -> Result<u64> {
     let io = |e: std::io::Error| StoreError::Db(e.to_string());
     writeln!(out, "{}", json!({"noveto_backup": 1})).map_err(io)?;
     let mut total = 0;
@@ -61,25 +57,13 @@ pub fn dump(
 pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
     let bad = |m: &str| StoreError::Corrupt(format!("备份文件有误：{m}"));
     let mut lines = input.lines();
-    let head = lines
-        .next()
-        .ok_or_else(|| bad("空文件"))?
-        .map_err(|e| bad(&e.to_string()))?;
-    if serde_json::from_str::<J>(&head)
-        .ok()
-        .and_then(|j| j.get("noveto_backup").cloned())
-        .is_none()
-    {
+    let head = lines.next().ok_or_else(|| bad("空文件"))?.map_err(|e| bad(&e.to_string()))?;
+    if serde_json::from_str::<J>(&head).ok().and_then(|j| j.get("noveto_backup").cloned()).is_none() {
         return Err(bad("不是 noveto 备份"));
     }
-    let existing = tx
-        .query_one("SELECT COUNT(*) FROM staff", &[])?
-        .map(|r| r.i64(0))
-        .unwrap_or(0);
+    let existing = tx.query_one("SELECT COUNT(*) FROM staff", &[])?.map(|r| r.i64(0)).unwrap_or(0);
     if existing > 0 {
-        return Err(StoreError::Unique(
-            "目标存储不是空的：请恢复到新的数据目录或空数据库".into(),
-        ));
+        return Err(StoreError::Unique("目标存储不是空的：请恢复到新的数据目录或空数据库".into()));
     }
     for t in ["audit_head", "meta", "schema_migrations"] {
         if t != "schema_migrations" {
@@ -104,11 +88,7 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
                 .filter_map(|c| c.as_str().map(String::from))
                 .collect();
             let ph: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-            sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                cols.join(", "),
-                ph.join(", ")
-            );
+            sql = format!("INSERT INTO {table} ({}) VALUES ({})", cols.join(", "), ph.join(", "));
             continue;
         }
         let arr = j.as_array().ok_or_else(|| bad("行格式"))?;

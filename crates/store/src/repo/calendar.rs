@@ -11,21 +11,11 @@ pub fn save_year(tx: &mut dyn Tx, ctx: &Ctx, y: &YearNotice) -> Result<()> {
         "INSERT INTO calendar_years (year, doc) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET doc = excluded.doc",
         params![y.year as i64, doc],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "calendar.import",
-        "calendar",
-        y.year as i64,
-        &json!({"year": y.year, "notices": y.notices}),
-    )
+    audit::append(tx, ctx, "calendar.import", "calendar", y.year as i64, &json!({"year": y.year, "notices": y.notices}))
 }
 
 pub fn years(tx: &mut dyn Tx) -> Result<Vec<YearNotice>> {
-    tx.query("SELECT doc FROM calendar_years ORDER BY year", &[])?
-        .iter()
-        .map(|r| r.json(0))
-        .collect()
+    tx.query("SELECT doc FROM calendar_years ORDER BY year", &[])?.iter().map(|r| r.json(0)).collect()
 }
 
 pub fn set_override(tx: &mut dyn Tx, ctx: &Ctx, region: &str, o: &Override) -> Result<()> {
@@ -46,17 +36,8 @@ pub fn set_override(tx: &mut dyn Tx, ctx: &Ctx, region: &str, o: &Override) -> R
 
 pub fn overrides(tx: &mut dyn Tx, region: &str) -> Result<Vec<Override>> {
     Ok(tx
-        .query(
-            "SELECT day, working, reason FROM calendar_overrides WHERE region = $1 ORDER BY day",
-            params![region],
-        )?
+        .query("SELECT day, working, reason FROM calendar_overrides WHERE region = $1 ORDER BY day", params![region])?
         .iter()
-        .filter_map(|r| {
-            Some(Override {
-                date: r.str(0).parse().ok()?,
-                working: r.bool(1),
-                reason: r.str(2),
-            })
-        })
+        .filter_map(|r| Some(Override { date: r.str(0).parse().ok()?, working: r.bool(1), reason: r.str(2) }))
         .collect())
 }

@@ -21,13 +21,7 @@ pub struct DueInfo {
     pub state: &'static str,
 }
 
-fn sync_deadlines(
-    tx: &mut dyn Tx,
-    case_id: i64,
-    owner: i64,
-    c: &Case,
-    dues: &[DueInfo],
-) -> Result<()> {
+fn sync_deadlines(tx: &mut dyn Tx, case_id: i64, owner: i64, c: &Case, dues: &[DueInfo]) -> Result<()> {
     for (i, (d, info)) in c.deadlines.iter().zip(dues).enumerate() {
         let key = format!("{}#{}", info.what, i);
         tx.exec(
@@ -41,19 +35,10 @@ fn sync_deadlines(
 
 /// The earliest due day of a running deadline, for sorting the workbench.
 fn next_due(dues: &[DueInfo]) -> Option<String> {
-    dues.iter()
-        .filter(|d| d.state != "met")
-        .filter_map(|d| d.due.clone())
-        .min()
+    dues.iter().filter(|d| d.state != "met").filter_map(|d| d.due.clone()).min()
 }
 
-pub fn insert(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    c: &Case,
-    ev: &Event,
-    dues: &[DueInfo],
-) -> Result<(i64, String)> {
+pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<(i64, String)> {
     let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
     let id = tx.insert(
         "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, doc, version)
@@ -75,67 +60,34 @@ pub fn insert(
     let receipt = format!("{}{:06}", c.receipt_no, id);
     let mut c = c.clone();
     c.receipt_no = receipt.clone();
-    tx.exec(
-        "UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3",
-        params![receipt.as_str(), to_doc(&c)?, id],
-    )?;
+    tx.exec("UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3", params![receipt.as_str(), to_doc(&c)?, id])?;
     event(tx, ctx, id, ev)?;
     sync_deadlines(tx, id, c.first_contact_id, &c, dues)?;
-    audit::append(
-        tx,
-        ctx,
-        "case.received",
-        "case",
-        id,
-        &json!({"receipt_no": receipt, "status": c.status}),
-    )?;
+    audit::append(tx, ctx, "case.received", "case", id, &json!({"receipt_no": receipt, "status": c.status}))?;
     Ok((id, receipt))
 }
 
 fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
     tx.exec(
         "INSERT INTO case_events (case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)",
-        params![
-            case_id,
-            ctx.now.as_str(),
-            ctx.actor,
-            ev.kind.as_str(),
-            ev.detail.to_string()
-        ],
+        params![case_id, ctx.now.as_str(), ctx.actor, ev.kind.as_str(), ev.detail.to_string()],
     )?;
     Ok(())
 }
 
 /// Saves a changed case. `version` is the one read: a concurrent change makes this fail
 /// (optimistic lock) instead of silently overwriting it.
-pub fn save(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    id: i64,
-    version: i64,
-    c: &Case,
-    ev: &Event,
-    dues: &[DueInfo],
-) -> Result<()> {
+pub fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
         "UPDATE cases SET status = $1, next_due = $2, doc = $3, version = version + 1 WHERE id = $4 AND version = $5",
         params![c.status.as_str(), next_due(dues), to_doc(c)?, id, version],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique(
-            "办件已被他人同时修改，请刷新后重试".into(),
-        ));
+        return Err(StoreError::Unique("办件已被他人同时修改，请刷新后重试".into()));
     }
     event(tx, ctx, id, ev)?;
     sync_deadlines(tx, id, c.first_contact_id, c, dues)?;
-    audit::append(
-        tx,
-        ctx,
-        &format!("case.{}", ev.kind),
-        "case",
-        id,
-        &json!({"status": c.status, "detail": ev.detail}),
-    )
+    audit::append(tx, ctx, &format!("case.{}", ev.kind), "case", id, &json!({"status": c.status, "detail": ev.detail}))
 }
 
 pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
@@ -146,12 +98,7 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
 }
 
 pub fn id_by_receipt(tx: &mut dyn Tx, receipt: &str) -> Result<Option<i64>> {
-    Ok(tx
-        .query_one(
-            "SELECT id FROM cases WHERE receipt_no = $1",
-            params![receipt],
-        )?
-        .map(|r| r.i64(0)))
+    Ok(tx.query_one("SELECT id FROM cases WHERE receipt_no = $1", params![receipt])?.map(|r| r.i64(0)))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,16 +149,8 @@ fn case_row(r: &Row) -> CaseRow {
         kind: r.str(3),
         opened_at: r.str(4),
         next_due: r.opt_str(5),
-        applicant: doc["applicant"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        request: doc["request"]
-            .as_str()
-            .unwrap_or_default()
-            .chars()
-            .take(60)
-            .collect(),
+        applicant: doc["applicant"]["name"].as_str().unwrap_or_default().to_string(),
+        request: doc["request"].as_str().unwrap_or_default().chars().take(60).collect(),
     }
 }
 
@@ -253,22 +192,14 @@ pub fn list(
         .collect())
 }
 
-pub fn insert_veto(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    v: &VetoRequest,
-    unit_id: Option<i64>,
-) -> Result<i64> {
+pub fn insert_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<i64> {
     let id = tx.insert(
         "INSERT INTO veto_requests (case_id, unit_id, status, level, requested_at, doc) VALUES ($1, $2, $3, $4, $5, '{}') RETURNING id",
         params![v.case_id, unit_id, v.status.as_str(), v.level().map(|l| l.as_str()), ctx.now.as_str()],
     )?;
     let mut v = v.clone();
     v.id = id;
-    tx.exec(
-        "UPDATE veto_requests SET doc = $1 WHERE id = $2",
-        params![to_doc(&v)?, id],
-    )?;
+    tx.exec("UPDATE veto_requests SET doc = $1 WHERE id = $2", params![to_doc(&v)?, id])?;
     audit::append(
         tx,
         ctx,
@@ -283,22 +214,10 @@ pub fn insert_veto(
 pub fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
     tx.exec(
         "UPDATE veto_requests SET status = $1, level = $2, doc = $3 WHERE id = $4",
-        params![
-            v.status.as_str(),
-            v.level().map(|l| l.as_str()),
-            to_doc(v)?,
-            v.id
-        ],
+        params![v.status.as_str(), v.level().map(|l| l.as_str()), to_doc(v)?, v.id],
     )?;
     let last = v.chain.last();
-    audit::append(
-        tx,
-        ctx,
-        "veto.decision",
-        "veto_request",
-        v.id,
-        &json!({"status": v.status, "decision": last}),
-    )
+    audit::append(tx, ctx, "veto.decision", "veto_request", v.id, &json!({"status": v.status, "decision": last}))
 }
 
 pub fn get_veto(tx: &mut dyn Tx, id: i64) -> Result<Option<VetoRequest>> {
@@ -310,35 +229,20 @@ pub fn get_veto(tx: &mut dyn Tx, id: i64) -> Result<Option<VetoRequest>> {
 
 /// Pending veto requests waiting at one of `levels`, oldest first.
 pub fn pending_vetoes(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(VetoRequest, Option<i64>)>> {
-    tx.query(
-        "SELECT doc, unit_id FROM veto_requests WHERE status = 'pending' ORDER BY id LIMIT $1",
-        params![limit],
-    )?
-    .iter()
-    .map(|r| Ok((r.json(0)?, r.opt_i64(1))))
-    .collect()
+    tx.query("SELECT doc, unit_id FROM veto_requests WHERE status = 'pending' ORDER BY id LIMIT $1", params![limit])?
+        .iter()
+        .map(|r| Ok((r.json(0)?, r.opt_i64(1))))
+        .collect()
 }
 
 /// NV-9: the filing with the center opens when the veto is requested …
-pub fn open_filing(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    v: &VetoRequest,
-    unit_id: Option<i64>,
-) -> Result<()> {
+pub fn open_filing(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<()> {
     let month: String = ctx.now.chars().take(7).collect();
     let id = tx.insert(
         "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         params![v.id, v.case_id, unit_id, month, ctx.now.as_str()],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "filing.open",
-        "filing",
-        id,
-        &json!({"veto_request_id": v.id}),
-    )
+    audit::append(tx, ctx, "filing.open", "filing", id, &json!({"veto_request_id": v.id}))
 }
 
 /// … and closes at its result ("一头一尾").
@@ -347,14 +251,7 @@ pub fn close_filing(tx: &mut dyn Tx, ctx: &Ctx, veto_request_id: i64, outcome: &
         "UPDATE filings SET closed_at = $1, outcome = $2 WHERE veto_request_id = $3 AND closed_at IS NULL",
         params![ctx.now.as_str(), outcome, veto_request_id],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "filing.close",
-        "veto_request",
-        veto_request_id,
-        &json!({"outcome": outcome}),
-    )
+    audit::append(tx, ctx, "filing.close", "veto_request", veto_request_id, &json!({"outcome": outcome}))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -415,8 +312,7 @@ fn escalation(r: &Row) -> Escalation {
         created_by: r.i64(10),
     }
 }
-const ESC_COLS: &str =
-    "id, case_id, unit_id, level, major, status, due, reason, answer, created_at, created_by";
+const ESC_COLS: &str = "id, case_id, unit_id, level, major, status, due, reason, answer, created_at, created_by";
 
 #[allow(clippy::too_many_arguments)]
 pub fn insert_escalation(
@@ -430,10 +326,7 @@ pub fn insert_escalation(
     reason: &str,
 ) -> Result<i64> {
     // A new escalation supersedes the open one of the same case (it climbed a level).
-    tx.exec(
-        "UPDATE escalations SET status = 'superseded' WHERE case_id = $1 AND status = 'open'",
-        params![case_id],
-    )?;
+    tx.exec("UPDATE escalations SET status = 'superseded' WHERE case_id = $1 AND status = 'open'", params![case_id])?;
     let id = tx.insert(
         "INSERT INTO escalations (case_id, unit_id, level, major, status, due, reason, created_at, created_by)
          VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8) RETURNING id",
@@ -452,17 +345,17 @@ pub fn insert_escalation(
 
 pub fn get_escalation(tx: &mut dyn Tx, id: i64) -> Result<Option<Escalation>> {
     Ok(tx
-        .query_one(
-            &format!("SELECT {ESC_COLS} FROM escalations WHERE id = $1"),
-            params![id],
-        )?
+        .query_one(&format!("SELECT {ESC_COLS} FROM escalations WHERE id = $1"), params![id])?
         .as_ref()
         .map(escalation))
 }
 
 pub fn open_escalation_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Option<Escalation>> {
     Ok(tx
-        .query_one(&format!("SELECT {ESC_COLS} FROM escalations WHERE case_id = $1 AND status = 'open' ORDER BY id DESC"), params![case_id])?
+        .query_one(
+            &format!("SELECT {ESC_COLS} FROM escalations WHERE case_id = $1 AND status = 'open' ORDER BY id DESC"),
+            params![case_id],
+        )?
         .as_ref()
         .map(escalation))
 }
@@ -472,22 +365,13 @@ pub fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> R
         "UPDATE escalations SET status = 'answered', answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4",
         params![answer, ctx.now.as_str(), ctx.actor, id],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "escalation.answer",
-        "escalation",
-        id,
-        &json!({"answer": answer}),
-    )
+    audit::append(tx, ctx, "escalation.answer", "escalation", id, &json!({"answer": answer}))
 }
 
 pub fn open_escalations(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Escalation>> {
     Ok(tx
         .query(
-            &format!(
-                "SELECT {ESC_COLS} FROM escalations WHERE status = 'open' ORDER BY due, id LIMIT $1"
-            ),
+            &format!("SELECT {ESC_COLS} FROM escalations WHERE status = 'open' ORDER BY due, id LIMIT $1"),
             params![limit],
         )?
         .iter()

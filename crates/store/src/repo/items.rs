@@ -53,12 +53,7 @@ impl Item {
         ItemRules {
             allows_deficiency: self.allows_deficiency,
             allows_commitment: self.allows_commitment,
-            main_materials: self
-                .materials
-                .iter()
-                .filter(|m| m.main)
-                .map(|m| m.name.clone())
-                .collect(),
+            main_materials: self.materials.iter().filter(|m| m.main).map(|m| m.name.clone()).collect(),
             time_limit_wd: Some(self.time_limit_wd),
         }
     }
@@ -70,10 +65,7 @@ fn doc(i: &Item) -> Result<String> {
 
 /// Inserts or updates by code; an unchanged item keeps its version. Returns the version.
 pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item) -> Result<i64> {
-    let existing = tx.query_one(
-        "SELECT id, version, doc FROM items WHERE code = $1",
-        params![item.code.as_str()],
-    )?;
+    let existing = tx.query_one("SELECT id, version, doc FROM items WHERE code = $1", params![item.code.as_str()])?;
     let mut it = item.clone();
     let (id, version) = match existing {
         Some(r) => {
@@ -103,14 +95,7 @@ pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item) -> Result<i64> {
         "INSERT INTO item_versions (item_id, version, doc, at, by_id) VALUES ($1, $2, $3, $4, $5)",
         params![id, version, doc(&it)?, ctx.now.as_str(), ctx.actor],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "item.save",
-        "item",
-        id,
-        &json!({"code": it.code, "version": version}),
-    )?;
+    audit::append(tx, ctx, "item.save", "item", id, &json!({"code": it.code, "version": version}))?;
     Ok(version)
 }
 
@@ -122,14 +107,14 @@ pub fn get(tx: &mut dyn Tx, code: &str) -> Result<Option<Item>> {
 }
 
 pub fn all(tx: &mut dyn Tx) -> Result<Vec<Item>> {
-    tx.query("SELECT doc FROM items ORDER BY code", &[])?
-        .iter()
-        .map(|r| r.json(0))
-        .collect()
+    tx.query("SELECT doc FROM items ORDER BY code", &[])?.iter().map(|r| r.json(0)).collect()
 }
 
-/// Every version of an item, newest first: `(version, at, by, item)`.
-pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<(i64, String, Option<i64>, Item)>> {
+/// One stored version of an item: `(version, at, by, item)`.
+pub type Version = (i64, String, Option<i64>, Item);
+
+/// Every version of an item, newest first.
+pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<Version>> {
     tx.query(
         "SELECT v.version, v.at, v.by_id, v.doc FROM item_versions v JOIN items i ON i.id = v.item_id WHERE i.code = $1 ORDER BY v.version DESC",
         params![code],

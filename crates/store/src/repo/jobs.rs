@@ -85,65 +85,42 @@ pub fn enqueue(tx: &mut dyn Tx, ctx: &Ctx, m: &Message) -> Result<bool> {
     let n = tx.exec(
         "INSERT INTO outbox (channel, recipient, subject, body, dedupe, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (dedupe) DO NOTHING",
-        params![m.channel.as_str(), m.recipient.as_str(), m.subject.as_str(), m.body.as_str(), m.dedupe.as_str(), ctx.now.as_str()],
+        params![
+            m.channel.as_str(),
+            m.recipient.as_str(),
+            m.subject.as_str(),
+            m.body.as_str(),
+            m.dedupe.as_str(),
+            ctx.now.as_str()
+        ],
     )?;
     Ok(n > 0)
 }
 
 /// Claims the reminder of one deadline; `false` if another runner already did. The messages
 /// are queued in the same transaction.
-pub fn claim_reminder(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    deadline_id: i64,
-    msgs: &[Message],
-) -> Result<bool> {
-    let n = tx.exec(
-        "UPDATE deadlines SET reminded = 1 WHERE id = $1 AND reminded = 0",
-        params![deadline_id],
-    )?;
+pub fn claim_reminder(tx: &mut dyn Tx, ctx: &Ctx, deadline_id: i64, msgs: &[Message]) -> Result<bool> {
+    let n = tx.exec("UPDATE deadlines SET reminded = 1 WHERE id = $1 AND reminded = 0", params![deadline_id])?;
     if n == 0 {
         return Ok(false);
     }
     for m in msgs {
         enqueue(tx, ctx, m)?;
     }
-    audit::append(
-        tx,
-        ctx,
-        "deadline.remind",
-        "deadline",
-        deadline_id,
-        &json!({"messages": msgs.len()}),
-    )?;
+    audit::append(tx, ctx, "deadline.remind", "deadline", deadline_id, &json!({"messages": msgs.len()}))?;
     Ok(true)
 }
 
 /// Claims the escalation of one missed deadline; `false` if another runner already did.
-pub fn claim_escalation(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    deadline_id: i64,
-    msgs: &[Message],
-) -> Result<bool> {
-    let n = tx.exec(
-        "UPDATE deadlines SET escalated = 1 WHERE id = $1 AND escalated = 0",
-        params![deadline_id],
-    )?;
+pub fn claim_escalation(tx: &mut dyn Tx, ctx: &Ctx, deadline_id: i64, msgs: &[Message]) -> Result<bool> {
+    let n = tx.exec("UPDATE deadlines SET escalated = 1 WHERE id = $1 AND escalated = 0", params![deadline_id])?;
     if n == 0 {
         return Ok(false);
     }
     for m in msgs {
         enqueue(tx, ctx, m)?;
     }
-    audit::append(
-        tx,
-        ctx,
-        "deadline.escalate",
-        "deadline",
-        deadline_id,
-        &json!({"messages": msgs.len()}),
-    )?;
+    audit::append(tx, ctx, "deadline.escalate", "deadline", deadline_id, &json!({"messages": msgs.len()}))?;
     Ok(true)
 }
 
@@ -159,13 +136,7 @@ pub struct Outgoing {
 }
 
 /// Leases up to `limit` unsent messages to `owner` until `lease_until`.
-pub fn claim_outbox(
-    tx: &mut dyn Tx,
-    owner: &str,
-    now: &str,
-    lease_until: &str,
-    limit: i64,
-) -> Result<Vec<Outgoing>> {
+pub fn claim_outbox(tx: &mut dyn Tx, owner: &str, now: &str, lease_until: &str, limit: i64) -> Result<Vec<Outgoing>> {
     // The outer conditions are re-checked on the row a concurrent claimer may have changed.
     tx.exec(
         "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
@@ -199,13 +170,7 @@ pub fn outbox_sent(tx: &mut dyn Tx, id: i64, owner: &str, now: &str) -> Result<b
 }
 
 /// A failed delivery: released for a retry at `retry_at`.
-pub fn outbox_failed(
-    tx: &mut dyn Tx,
-    id: i64,
-    owner: &str,
-    error: &str,
-    retry_at: &str,
-) -> Result<()> {
+pub fn outbox_failed(tx: &mut dyn Tx, id: i64, owner: &str, error: &str, retry_at: &str) -> Result<()> {
     tx.exec(
         "UPDATE outbox SET last_error = $1, lease_until = $2 WHERE id = $3 AND lease_owner = $4",
         params![error, retry_at, id, owner],
@@ -214,11 +179,7 @@ pub fn outbox_failed(
 }
 
 /// Messages addressed to one staff member (their in-app inbox), newest first.
-pub fn messages_for(
-    tx: &mut dyn Tx,
-    recipient: &str,
-    limit: i64,
-) -> Result<Vec<(String, String, String)>> {
+pub fn messages_for(tx: &mut dyn Tx, recipient: &str, limit: i64) -> Result<Vec<(String, String, String)>> {
     Ok(tx
         .query(
             "SELECT created_at, subject, body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT $2",

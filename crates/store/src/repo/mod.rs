@@ -20,9 +20,7 @@ pub struct Ctx {
 }
 
 pub fn get_meta(tx: &mut dyn Tx, key: &str) -> Result<Option<String>> {
-    Ok(tx
-        .query_one("SELECT value FROM meta WHERE key = $1", params![key])?
-        .map(|r| r.str(0)))
+    Ok(tx.query_one("SELECT value FROM meta WHERE key = $1", params![key])?.map(|r| r.str(0)))
 }
 
 pub fn set_meta(tx: &mut dyn Tx, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
@@ -30,12 +28,5 @@ pub fn set_meta(tx: &mut dyn Tx, ctx: &Ctx, key: &str, value: &str) -> Result<()
         "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "meta.set",
-        "meta",
-        0,
-        &serde_json::json!({"key": key, "value": value}),
-    )
+    audit::append(tx, ctx, "meta.set", "meta", 0, &serde_json::json!({"key": key, "value": value}))
 }

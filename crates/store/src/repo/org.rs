@@ -51,11 +51,7 @@ pub struct Window {
 impl Window {
     /// ORG-4: who works the post now — B when A is marked absent.
     pub fn on_duty(&self) -> Option<i64> {
-        if self.primary_absent {
-            self.backup_id.or(self.primary_id)
-        } else {
-            self.primary_id
-        }
+        if self.primary_absent { self.backup_id.or(self.primary_id) } else { self.primary_id }
     }
 }
 
@@ -82,13 +78,7 @@ fn center(r: &Row) -> Center {
 const CENTER_COLS: &str = "id, parent_id, name, level, address, hotline, supervision_phone, region";
 
 fn unit(r: &Row) -> Unit {
-    Unit {
-        id: r.i64(0),
-        center_id: r.i64(1),
-        name: r.str(2),
-        leader_id: r.opt_i64(3),
-        contact_id: r.opt_i64(4),
-    }
+    Unit { id: r.i64(0), center_id: r.i64(1), name: r.str(2), leader_id: r.opt_i64(3), contact_id: r.opt_i64(4) }
 }
 const UNIT_COLS: &str = "id, center_id, name, leader_id, contact_id";
 
@@ -104,8 +94,7 @@ fn window(r: &Row) -> Window {
         primary_absent: r.bool(7),
     }
 }
-const WINDOW_COLS: &str =
-    "id, center_id, unit_id, name, kind, primary_id, backup_id, primary_absent";
+const WINDOW_COLS: &str = "id, center_id, unit_id, name, kind, primary_id, backup_id, primary_absent";
 
 pub struct NewCenter<'a> {
     pub name: &'a str,
@@ -120,89 +109,36 @@ pub fn create_center(tx: &mut dyn Tx, ctx: &Ctx, c: &NewCenter) -> Result<i64> {
     let id = tx.insert(
         "INSERT INTO centers (parent_id, name, level, address, hotline, supervision_phone)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        params![
-            c.parent_id,
-            c.name,
-            c.level,
-            c.address,
-            c.hotline,
-            c.supervision_phone
-        ],
+        params![c.parent_id, c.name, c.level, c.address, c.hotline, c.supervision_phone],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "center.create",
-        "center",
-        id,
-        &json!({"name": c.name, "parent_id": c.parent_id}),
-    )?;
+    audit::append(tx, ctx, "center.create", "center", id, &json!({"name": c.name, "parent_id": c.parent_id}))?;
     Ok(id)
 }
 
 pub fn centers(tx: &mut dyn Tx) -> Result<Vec<Center>> {
-    Ok(tx
-        .query(
-            &format!("SELECT {CENTER_COLS} FROM centers ORDER BY id"),
-            &[],
-        )?
-        .iter()
-        .map(center)
-        .collect())
+    Ok(tx.query(&format!("SELECT {CENTER_COLS} FROM centers ORDER BY id"), &[])?.iter().map(center).collect())
 }
 
 pub fn center_by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<Center>> {
-    Ok(tx
-        .query_one(
-            &format!("SELECT {CENTER_COLS} FROM centers WHERE id = $1"),
-            params![id],
-        )?
-        .as_ref()
-        .map(center))
+    Ok(tx.query_one(&format!("SELECT {CENTER_COLS} FROM centers WHERE id = $1"), params![id])?.as_ref().map(center))
 }
 
 pub fn create_unit(tx: &mut dyn Tx, ctx: &Ctx, center_id: i64, name: &str) -> Result<i64> {
-    let id = tx.insert(
-        "INSERT INTO units (center_id, name) VALUES ($1, $2) RETURNING id",
-        params![center_id, name],
-    )?;
-    audit::append(
-        tx,
-        ctx,
-        "unit.create",
-        "unit",
-        id,
-        &json!({"center_id": center_id, "name": name}),
-    )?;
+    let id = tx.insert("INSERT INTO units (center_id, name) VALUES ($1, $2) RETURNING id", params![center_id, name])?;
+    audit::append(tx, ctx, "unit.create", "unit", id, &json!({"center_id": center_id, "name": name}))?;
     Ok(id)
 }
 
 pub fn units(tx: &mut dyn Tx) -> Result<Vec<Unit>> {
-    Ok(tx
-        .query(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"), &[])?
-        .iter()
-        .map(unit)
-        .collect())
+    Ok(tx.query(&format!("SELECT {UNIT_COLS} FROM units ORDER BY id"), &[])?.iter().map(unit).collect())
 }
 
 pub fn unit_by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<Unit>> {
-    Ok(tx
-        .query_one(
-            &format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"),
-            params![id],
-        )?
-        .as_ref()
-        .map(unit))
+    Ok(tx.query_one(&format!("SELECT {UNIT_COLS} FROM units WHERE id = $1"), params![id])?.as_ref().map(unit))
 }
 
 /// ORG-3: the unit's leader in charge and contact person for 办不成事 matters.
-pub fn set_liaison(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    unit_id: i64,
-    leader_id: i64,
-    contact_id: i64,
-) -> Result<bool> {
+pub fn set_liaison(tx: &mut dyn Tx, ctx: &Ctx, unit_id: i64, leader_id: i64, contact_id: i64) -> Result<bool> {
     let n = tx.exec(
         "UPDATE units SET leader_id = $1, contact_id = $2 WHERE id = $3",
         params![leader_id, contact_id, unit_id],
@@ -244,24 +180,11 @@ pub fn create_window(
 }
 
 pub fn windows(tx: &mut dyn Tx) -> Result<Vec<Window>> {
-    Ok(tx
-        .query(
-            &format!("SELECT {WINDOW_COLS} FROM windows ORDER BY id"),
-            &[],
-        )?
-        .iter()
-        .map(window)
-        .collect())
+    Ok(tx.query(&format!("SELECT {WINDOW_COLS} FROM windows ORDER BY id"), &[])?.iter().map(window).collect())
 }
 
 pub fn window_by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<Window>> {
-    Ok(tx
-        .query_one(
-            &format!("SELECT {WINDOW_COLS} FROM windows WHERE id = $1"),
-            params![id],
-        )?
-        .as_ref()
-        .map(window))
+    Ok(tx.query_one(&format!("SELECT {WINDOW_COLS} FROM windows WHERE id = $1"), params![id])?.as_ref().map(window))
 }
 
 /// ORG-4: the A and B of a post.
@@ -291,19 +214,9 @@ pub fn set_posts(
 
 /// ORG-4: mark A absent (work goes to B) or back.
 pub fn set_absent(tx: &mut dyn Tx, ctx: &Ctx, window_id: i64, absent: bool) -> Result<bool> {
-    let n = tx.exec(
-        "UPDATE windows SET primary_absent = $1 WHERE id = $2",
-        params![absent, window_id],
-    )?;
+    let n = tx.exec("UPDATE windows SET primary_absent = $1 WHERE id = $2", params![absent, window_id])?;
     if n > 0 {
-        audit::append(
-            tx,
-            ctx,
-            "window.absence",
-            "window",
-            window_id,
-            &json!({"primary_absent": absent}),
-        )?;
+        audit::append(tx, ctx, "window.absence", "window", window_id, &json!({"primary_absent": absent}))?;
     }
     Ok(n > 0)
 }
@@ -317,65 +230,41 @@ pub fn center_chain(tx: &mut dyn Tx, id: i64) -> Result<Vec<i64>> {
             break;
         }
         out.push(c);
-        cur = tx
-            .query_one("SELECT parent_id FROM centers WHERE id = $1", params![c])?
-            .and_then(|r| r.opt_i64(0));
+        cur = tx.query_one("SELECT parent_id FROM centers WHERE id = $1", params![c])?.and_then(|r| r.opt_i64(0));
     }
     Ok(out)
 }
 
 pub fn place_of_center(tx: &mut dyn Tx, id: i64) -> Result<Place> {
-    Ok(Place {
-        centers: center_chain(tx, id)?,
-        unit: None,
-        window: None,
-    })
+    Ok(Place { centers: center_chain(tx, id)?, unit: None, window: None })
 }
 
 pub fn place_of_unit(tx: &mut dyn Tx, id: i64) -> Result<Option<Place>> {
     let Some(u) = unit_by_id(tx, id)? else {
         return Ok(None);
     };
-    Ok(Some(Place {
-        centers: center_chain(tx, u.center_id)?,
-        unit: Some(id),
-        window: None,
-    }))
+    Ok(Some(Place { centers: center_chain(tx, u.center_id)?, unit: Some(id), window: None }))
 }
 
 pub fn place_of_window(tx: &mut dyn Tx, id: i64) -> Result<Option<Place>> {
     let Some(w) = window_by_id(tx, id)? else {
         return Ok(None);
     };
-    Ok(Some(Place {
-        centers: center_chain(tx, w.center_id)?,
-        unit: w.unit_id,
-        window: Some(id),
-    }))
+    Ok(Some(Place { centers: center_chain(tx, w.center_id)?, unit: w.unit_id, window: Some(id) }))
 }
 
 /// Where a scope points, to check that a grant names something that exists.
 pub fn place_of_scope(tx: &mut dyn Tx, s: Scope) -> Result<Option<Place>> {
     match s.kind {
-        ScopeKind::Center => Ok(center_by_id(tx, s.id)?
-            .map(|_| Place {
-                centers: vec![s.id],
-                unit: None,
-                window: None,
-            })
-            .map(|p| p)),
+        ScopeKind::Center => {
+            Ok(center_by_id(tx, s.id)?.map(|_| Place { centers: vec![s.id], unit: None, window: None }))
+        }
         ScopeKind::Unit => place_of_unit(tx, s.id),
         ScopeKind::Window => place_of_window(tx, s.id),
     }
 }
 
-pub fn create_staff(
-    tx: &mut dyn Tx,
-    ctx: &Ctx,
-    login: &str,
-    name: &str,
-    password_hash: &str,
-) -> Result<i64> {
+pub fn create_staff(tx: &mut dyn Tx, ctx: &Ctx, login: &str, name: &str, password_hash: &str) -> Result<i64> {
     let id = tx
         .insert(
             "INSERT INTO staff (login, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -385,14 +274,7 @@ pub fn create_staff(
             StoreError::Unique(_) => StoreError::Unique(format!("登录名“{login}”已被使用")),
             e => e,
         })?;
-    audit::append(
-        tx,
-        ctx,
-        "staff.create",
-        "staff",
-        id,
-        &json!({"login": login, "name": name}),
-    )?;
+    audit::append(tx, ctx, "staff.create", "staff", id, &json!({"login": login, "name": name}))?;
     Ok(id)
 }
 
@@ -401,30 +283,17 @@ pub fn add_grant(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, g: Grant) -> Result<
         "INSERT INTO grants (staff_id, role, scope_kind, scope_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         params![staff_id, g.role.as_str(), g.scope.kind.as_str(), g.scope.id],
     )?;
-    audit::append(
-        tx,
-        ctx,
-        "staff.grant",
-        "staff",
-        staff_id,
-        &json!({"role": g.role, "scope": g.scope}),
-    )
+    audit::append(tx, ctx, "staff.grant", "staff", staff_id, &json!({"role": g.role, "scope": g.scope}))
 }
 
 pub fn grants(tx: &mut dyn Tx, staff_id: i64) -> Result<Vec<Grant>> {
     Ok(tx
-        .query(
-            "SELECT role, scope_kind, scope_id FROM grants WHERE staff_id = $1 ORDER BY role",
-            params![staff_id],
-        )?
+        .query("SELECT role, scope_kind, scope_id FROM grants WHERE staff_id = $1 ORDER BY role", params![staff_id])?
         .iter()
         .filter_map(|r| {
             Some(Grant {
                 role: Role::parse(&r.str(0))?,
-                scope: Scope {
-                    kind: ScopeKind::parse(&r.str(1))?,
-                    id: r.i64(2),
-                },
+                scope: Scope { kind: ScopeKind::parse(&r.str(1))?, id: r.i64(2) },
             })
         })
         .collect())
@@ -433,20 +302,14 @@ pub fn grants(tx: &mut dyn Tx, staff_id: i64) -> Result<Vec<Grant>> {
 /// Every grant of every staff member, for the admin list.
 pub fn all_grants(tx: &mut dyn Tx) -> Result<Vec<(i64, Grant)>> {
     Ok(tx
-        .query(
-            "SELECT staff_id, role, scope_kind, scope_id FROM grants ORDER BY staff_id, role",
-            &[],
-        )?
+        .query("SELECT staff_id, role, scope_kind, scope_id FROM grants ORDER BY staff_id, role", &[])?
         .iter()
         .filter_map(|r| {
             Some((
                 r.i64(0),
                 Grant {
                     role: Role::parse(&r.str(1))?,
-                    scope: Scope {
-                        kind: ScopeKind::parse(&r.str(2))?,
-                        id: r.i64(3),
-                    },
+                    scope: Scope { kind: ScopeKind::parse(&r.str(2))?, id: r.i64(3) },
                 },
             ))
         })
@@ -454,37 +317,19 @@ pub fn all_grants(tx: &mut dyn Tx) -> Result<Vec<(i64, Grant)>> {
 }
 
 fn staff_row(r: &Row) -> Staff {
-    Staff {
-        id: r.i64(0),
-        login: r.str(1),
-        name: r.str(2),
-        active: r.bool(3),
-    }
+    Staff { id: r.i64(0), login: r.str(1), name: r.str(2), active: r.bool(3) }
 }
 
 pub fn staff(tx: &mut dyn Tx) -> Result<Vec<Staff>> {
-    Ok(tx
-        .query("SELECT id, login, name, active FROM staff ORDER BY id", &[])?
-        .iter()
-        .map(staff_row)
-        .collect())
+    Ok(tx.query("SELECT id, login, name, active FROM staff ORDER BY id", &[])?.iter().map(staff_row).collect())
 }
 
 pub fn staff_by_id(tx: &mut dyn Tx, id: i64) -> Result<Option<Staff>> {
-    Ok(tx
-        .query_one(
-            "SELECT id, login, name, active FROM staff WHERE id = $1",
-            params![id],
-        )?
-        .as_ref()
-        .map(staff_row))
+    Ok(tx.query_one("SELECT id, login, name, active FROM staff WHERE id = $1", params![id])?.as_ref().map(staff_row))
 }
 
 pub fn staff_by_login(tx: &mut dyn Tx, login: &str) -> Result<Option<(Staff, String)>> {
     Ok(tx
-        .query_one(
-            "SELECT id, login, name, active, password_hash FROM staff WHERE login = $1",
-            params![login],
-        )?
+        .query_one("SELECT id, login, name, active, password_hash FROM staff WHERE login = $1", params![login])?
         .map(|r| (staff_row(&r), r.str(4))))
 }

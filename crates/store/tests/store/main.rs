@@ -15,11 +15,8 @@ struct Fresh {
 }
 
 fn tmpdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "noveto-store-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let d =
+        std::env::temp_dir().join(format!("noveto-store-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -27,23 +24,12 @@ fn tmpdir() -> std::path::PathBuf {
 
 /// A fresh PostgreSQL database on the server `base` points at; returns its URL.
 pub fn fresh_pg(base: &str) -> (String, Box<dyn FnOnce()>) {
-    let name = format!(
-        "noveto_t_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin =
-        postgres::Client::connect(base, postgres::NoTls).expect("NOVETO_TEST_PG_URL answers");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
+    let name = format!("noveto_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).expect("NOVETO_TEST_PG_URL answers");
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let url = match base.rfind('/') {
-        Some(i)
-            if base[..i].contains("://") && base[i..].len() > 1 && !base[..i].ends_with('/') =>
-        {
+        Some(i) if base[..i].contains("://") && base[i..].len() > 1 && !base[..i].ends_with('/') => {
             format!("{}/{name}", &base[..i])
         }
         _ => format!("{}/{name}", base.trim_end_matches('/')),
@@ -71,33 +57,19 @@ fn stores() -> Vec<Fresh> {
     match std::env::var("NOVETO_TEST_PG_URL") {
         Ok(base) if !base.is_empty() => {
             let (url, cleanup) = fresh_pg(&base);
-            v.push(Fresh {
-                store: Store::open_postgres(&url).unwrap(),
-                name: "postgres".into(),
-                cleanup,
-            });
+            v.push(Fresh { store: Store::open_postgres(&url).unwrap(), name: "postgres".into(), cleanup });
         }
-        _ => assert!(
-            std::env::var("CI").is_err(),
-            "CI must run the PostgreSQL suite: set NOVETO_TEST_PG_URL"
-        ),
+        _ => assert!(std::env::var("CI").is_err(), "CI must run the PostgreSQL suite: set NOVETO_TEST_PG_URL"),
     }
     v
 }
 
 fn ctx() -> Ctx {
-    Ctx {
-        actor: None,
-        now: "2026-11-20T09:00:00+08:00".into(),
-    }
+    Ctx { actor: None, now: "2026-11-20T09:00:00+08:00".into() }
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
 }
 
 /// Runs `body` once per backend.
@@ -154,23 +126,13 @@ fn org_1_hierarchy() {
         let (city, county, unit, win) = seed(s);
         let desk = s
             .write_blocking(move |tx| {
-                org::create_window(
-                    tx,
-                    &ctx(),
-                    county,
-                    None,
-                    "综合咨询服务台",
-                    "consultation_desk",
-                )
+                org::create_window(tx, &ctx(), county, None, "综合咨询服务台", "consultation_desk")
             })
             .unwrap();
         s.read_blocking(|tx| {
             assert_eq!(org::center_chain(tx, county)?, vec![county, city]);
             let p = org::place_of_window(tx, win)?.unwrap();
-            assert_eq!(
-                (p.unit, p.window, p.centers.clone()),
-                (Some(unit), Some(win), vec![county, city])
-            );
+            assert_eq!((p.unit, p.window, p.centers.clone()), (Some(unit), Some(win), vec![county, city]));
             let d = org::window_by_id(tx, desk)?.unwrap();
             assert_eq!((d.kind.as_str(), d.unit_id), ("consultation_desk", None));
             Ok::<_, StoreError>(())
@@ -196,37 +158,19 @@ fn org_2_staff_and_grants() {
                     tx,
                     &c,
                     id,
-                    Grant {
-                        role: Role::Clerk,
-                        scope: Scope {
-                            kind: ScopeKind::Window,
-                            id: win,
-                        },
-                    },
+                    Grant { role: Role::Clerk, scope: Scope { kind: ScopeKind::Window, id: win } },
                 )?;
                 org::add_grant(
                     tx,
                     &c,
                     id,
-                    Grant {
-                        role: Role::UnitLeader,
-                        scope: Scope {
-                            kind: ScopeKind::Unit,
-                            id: unit,
-                        },
-                    },
+                    Grant { role: Role::UnitLeader, scope: Scope { kind: ScopeKind::Unit, id: unit } },
                 )?;
                 org::add_grant(
                     tx,
                     &c,
                     id,
-                    Grant {
-                        role: Role::Oversight,
-                        scope: Scope {
-                            kind: ScopeKind::Center,
-                            id: city,
-                        },
-                    },
+                    Grant { role: Role::Oversight, scope: Scope { kind: ScopeKind::Center, id: city } },
                 )?;
                 Ok::<_, StoreError>(id)
             })
@@ -234,10 +178,7 @@ fn org_2_staff_and_grants() {
         let g = s.read_blocking(move |tx| org::grants(tx, id)).unwrap();
         assert_eq!(g.len(), 3);
         let dup = s.write_blocking(|tx| org::create_staff(tx, &ctx(), "wang", "另一个王芳", "h"));
-        assert!(
-            matches!(dup, Err(StoreError::Unique(ref m)) if m.contains("wang")),
-            "{dup:?}"
-        );
+        assert!(matches!(dup, Err(StoreError::Unique(ref m)) if m.contains("wang")), "{dup:?}");
     });
 }
 
@@ -256,23 +197,13 @@ fn org_3_4_liaison_and_ab_posts() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-        let w = s
-            .read_blocking(move |tx| org::window_by_id(tx, win))
-            .unwrap()
-            .unwrap();
+        let w = s.read_blocking(move |tx| org::window_by_id(tx, win)).unwrap().unwrap();
         let (a, b) = (w.primary_id.unwrap(), w.backup_id.unwrap());
         assert_eq!(w.on_duty(), Some(a));
-        s.write_blocking(move |tx| org::set_absent(tx, &ctx(), win, true))
-            .unwrap();
-        let w = s
-            .read_blocking(move |tx| org::window_by_id(tx, win))
-            .unwrap()
-            .unwrap();
+        s.write_blocking(move |tx| org::set_absent(tx, &ctx(), win, true)).unwrap();
+        let w = s.read_blocking(move |tx| org::window_by_id(tx, win)).unwrap().unwrap();
         assert_eq!(w.on_duty(), Some(b));
-        let u = s
-            .read_blocking(move |tx| org::unit_by_id(tx, unit))
-            .unwrap()
-            .unwrap();
+        let u = s.read_blocking(move |tx| org::unit_by_id(tx, unit)).unwrap().unwrap();
         assert_eq!((u.leader_id, u.contact_id), (Some(a), Some(b)));
     });
 }
@@ -285,40 +216,21 @@ fn audit_chain_detects_tampering() {
         let ok = s.read_blocking(|tx| audit::verify(tx)).unwrap();
         assert_eq!(ok, Ok(4));
         // Edit a detail.
-        s.write_blocking(|tx| tx.exec("UPDATE audit SET detail = '{}' WHERE seq = 2", &[]))
-            .unwrap();
-        let b = s
-            .read_blocking(|tx| audit::verify(tx))
-            .unwrap()
-            .unwrap_err();
+        s.write_blocking(|tx| tx.exec("UPDATE audit SET detail = '{}' WHERE seq = 2", &[])).unwrap();
+        let b = s.read_blocking(|tx| audit::verify(tx)).unwrap().unwrap_err();
         assert_eq!(b.seq, 2);
-        s.write_blocking(|tx| tx.exec("UPDATE audit SET actor_id = 5 WHERE seq = 2", &[]))
-            .unwrap();
+        s.write_blocking(|tx| tx.exec("UPDATE audit SET actor_id = 5 WHERE seq = 2", &[])).unwrap();
         assert!(s.read_blocking(|tx| audit::verify(tx)).unwrap().is_err());
     });
     each(|s| {
         seed(s);
-        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 3", &[]))
-            .unwrap();
-        assert_eq!(
-            s.read_blocking(|tx| audit::verify(tx))
-                .unwrap()
-                .unwrap_err()
-                .seq,
-            3
-        );
+        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 3", &[])).unwrap();
+        assert_eq!(s.read_blocking(|tx| audit::verify(tx)).unwrap().unwrap_err().seq, 3);
     });
     each(|s| {
         seed(s);
-        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 4", &[]))
-            .unwrap();
-        assert_eq!(
-            s.read_blocking(|tx| audit::verify(tx))
-                .unwrap()
-                .unwrap_err()
-                .seq,
-            4
-        );
+        s.write_blocking(|tx| tx.exec("DELETE FROM audit WHERE seq = 4", &[])).unwrap();
+        assert_eq!(s.read_blocking(|tx| audit::verify(tx)).unwrap().unwrap_err().seq, 4);
     });
 }
 
@@ -365,16 +277,12 @@ fn backup_and_restore() {
     each(|s| {
         seed(s);
         let mut buf = Vec::new();
-        let n = s
-            .read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {}))
-            .unwrap();
+        let n = s.read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {})).unwrap();
         assert!(n > 4);
         let dir = tmpdir();
         let target = Store::open_sqlite(&dir).unwrap();
         let buf2 = buf.clone();
-        target
-            .write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf2)))
-            .unwrap();
+        target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf2))).unwrap();
         assert_eq!(target.read_blocking(|tx| audit::verify(tx)).unwrap(), Ok(4));
         assert_eq!(target.read_blocking(|tx| org::units(tx)).unwrap().len(), 1);
         // New writes continue the chain and the id sequences.
@@ -387,11 +295,8 @@ fn backup_and_restore() {
         assert_eq!(id, 2);
         assert_eq!(target.read_blocking(|tx| audit::verify(tx)).unwrap(), Ok(5));
         // Restoring onto a store that holds staff is refused.
-        target
-            .write_blocking(|tx| org::create_staff(tx, &ctx(), "x", "x", "h"))
-            .unwrap();
-        let again =
-            target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf)));
+        target.write_blocking(|tx| org::create_staff(tx, &ctx(), "x", "x", "h")).unwrap();
+        let again = target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf)));
         assert!(again.is_err());
         drop(target);
         let _ = std::fs::remove_dir_all(dir);
@@ -403,16 +308,11 @@ fn backup_and_restore() {
 fn values_round_trip() {
     each(|s| {
         s.write_blocking(|tx| {
-            tx.exec(
-                "INSERT INTO meta (key, value) VALUES ($1, $2)",
-                params!["k", "值 ✓"],
-            )?;
+            tx.exec("INSERT INTO meta (key, value) VALUES ($1, $2)", params!["k", "值 ✓"])?;
             Ok::<_, StoreError>(())
         })
         .unwrap();
-        let v = s
-            .read_blocking(|tx| noveto_store::repo::get_meta(tx, "k"))
-            .unwrap();
+        let v = s.read_blocking(|tx| noveto_store::repo::get_meta(tx, "k")).unwrap();
         assert_eq!(v.as_deref(), Some("值 ✓"));
     });
 }
