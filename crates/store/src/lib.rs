@@ -11,6 +11,7 @@
 mod pg;
 pub mod repo;
 mod sqlite;
+mod writer;
 
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -251,12 +252,7 @@ impl Store {
         });
         match &*self.inner {
             Inner::Sqlite(s) => s.submit(job)?,
-            Inner::Pg(p) => {
-                let p = p.clone();
-                tokio::task::spawn_blocking(move || p.run_write(job))
-                    .await
-                    .map_err(|e| StoreError::Db(e.to_string()))?;
-            }
+            Inner::Pg(p) => p.submit(job)?,
         }
         rx.await.map_err(|_| E::from(StoreError::Unavailable("写入线程已停止".into())))?
     }

@@ -1,26 +1,30 @@
-//! The PostgreSQL store: a small pool of synchronous clients used from blocking threads.
-//! PostgreSQL groups concurrent commits by itself.
+//! The PostgreSQL store: the group-commit writer of [`crate::writer`] on one connection (the
+//! audit chain's head row would serialize concurrent transactions anyway, so batching them is
+//! what makes PostgreSQL fast here), and a pool of read connections. Each connection caches
+//! its prepared statements.
 
+use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value};
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls};
-use std::sync::{Arc, Mutex};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, mpsc};
 
-#[derive(Clone)]
 pub(crate) struct Pg {
     url: Arc<str>,
+    sender: Mutex<mpsc::Sender<Job>>,
     pool: Arc<Pool>,
 }
 
-/// Pooled clients. A synchronous client must not be dropped on an async worker thread (it
-/// blocks on its own runtime to close), so the last handle closes them on a plain thread.
-struct Pool(Mutex<Vec<Client>>);
+/// Pooled read connections. A synchronous client must not be dropped on an async worker thread
+/// (it blocks on its own runtime to close), so the last handle closes them on a plain thread.
+struct Pool(Mutex<Vec<PgConn>>);
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let clients = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        if !clients.is_empty() {
-            let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(clients));
+        let conns = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        if !conns.is_empty() {
+            let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(conns));
         }
     }
 }
@@ -68,14 +72,7 @@ impl ToSql for Value {
     fn accepts(ty: &Type) -> bool {
         matches!(
             *ty,
-            Type::INT2
-                | Type::INT4
-                | Type::INT8
-                | Type::BOOL
-                | Type::TEXT
-                | Type::VARCHAR
-                | Type::FLOAT4
-                | Type::FLOAT8
+            Type::INT2 | Type::INT4 | Type::INT8 | Type::BOOL | Type::TEXT | Type::VARCHAR | Type::FLOAT4 | Type::FLOAT8
         )
     }
 
@@ -101,20 +98,48 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
     Ok(Row(v))
 }
 
-struct PgTx<'a, 'b>(&'a mut postgres::Transaction<'b>);
+/// One connection with its statement cache.
+pub(crate) struct PgConn {
+    url: Arc<str>,
+    client: Client,
+    cache: HashMap<String, Statement>,
+}
+
+fn connect(url: &str) -> Result<Client> {
+    Client::connect(url, NoTls).map_err(|e| StoreError::Unavailable(format!("无法连接 PostgreSQL：{e}")))
+}
+
+impl PgConn {
+    fn open(url: Arc<str>) -> Result<PgConn> {
+        let client = connect(&url)?;
+        Ok(PgConn { url, client, cache: HashMap::new() })
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).map_err(db_err)?;
+        if self.cache.len() > 512 {
+            self.cache.clear();
+        }
+        self.cache.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
 
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-impl Tx for PgTx<'_, '_> {
+impl Tx for PgConn {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        let st = self.0.prepare(sql).map_err(db_err)?;
-        self.0.execute(&st, &refs(params)).map_err(db_err)
+        let st = self.statement(sql)?;
+        self.client.execute(&st, &refs(params)).map_err(db_err)
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let st = self.0.prepare(sql).map_err(db_err)?;
-        let rows = self.0.query(&st, &refs(params)).map_err(db_err)?;
+        let st = self.statement(sql)?;
+        let rows = self.client.query(&st, &refs(params)).map_err(db_err)?;
         rows.iter().map(read_row).collect()
     }
     fn backend(&self) -> Backend {
@@ -122,85 +147,58 @@ impl Tx for PgTx<'_, '_> {
     }
 }
 
-impl Pg {
-    pub(crate) fn open(url: &str) -> Result<Pg> {
-        let pg = Pg { url: url.into(), pool: Arc::new(Pool(Mutex::new(Vec::new()))) };
-        let mut c = pg.client()?;
-        migrate(&mut c)?;
-        pg.put(c);
-        Ok(pg)
+impl Conn for PgConn {
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.client.batch_execute(sql).map_err(db_err)
     }
-
-    fn client(&self) -> Result<Client> {
-        if let Some(c) = self.pool.0.lock().ok().and_then(|mut p| p.pop())
-            && !c.is_closed()
-        {
-            return Ok(c);
+    fn ready(&mut self) -> Result<()> {
+        if self.client.is_closed() {
+            self.client = connect(&self.url)?;
+            self.cache.clear();
         }
-        Client::connect(&self.url, NoTls).map_err(|e| StoreError::Unavailable(format!("无法连接 PostgreSQL：{e}")))
-    }
-
-    fn put(&self, c: Client) {
-        if let Ok(mut p) = self.pool.0.lock()
-            && p.len() < 32
-            && !c.is_closed()
-        {
-            p.push(c);
-        }
-    }
-
-    pub(crate) fn run_write(&self, job: Job) {
-        let mut client = match self.client() {
-            Ok(c) => c,
-            Err(e) => {
-                let (_, d) = job(&mut Unavailable(e.clone()));
-                d(Err(e));
-                return;
-            }
-        };
-        match client.transaction() {
-            Ok(mut t) => {
-                let (ok, d) = job(&mut PgTx(&mut t));
-                let commit = if ok { t.commit().map_err(db_err) } else { t.rollback().map_err(db_err) };
-                d(commit);
-            }
-            Err(e) => {
-                let e = db_err(e);
-                let (_, d) = job(&mut Unavailable(e.clone()));
-                d(Err(e));
-            }
-        }
-        self.put(client);
-    }
-
-    pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
-        let mut client = self.client()?;
-        let r = {
-            let mut t = client
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(db_err)?;
-            let r = f(&mut PgTx(&mut t));
-            let _ = t.commit();
-            r
-        };
-        self.put(client);
-        r
+        Ok(())
     }
 }
 
-struct Unavailable(StoreError);
-impl Tx for Unavailable {
-    fn exec(&mut self, _: &str, _: &[Value]) -> Result<u64> {
-        Err(self.0.clone())
+impl Pg {
+    pub(crate) fn open(url: &str) -> Result<Pg> {
+        let url: Arc<str> = url.into();
+        let mut first = PgConn::open(url.clone())?;
+        migrate(&mut first.client)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("noveto-pg-writer".into())
+            .spawn(move || writer::run(&mut first, rx))
+            .map_err(|e| StoreError::Db(e.to_string()))?;
+        Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool(Mutex::new(Vec::new()))) })
     }
-    fn query(&mut self, _: &str, _: &[Value]) -> Result<Vec<Row>> {
-        Err(self.0.clone())
+
+    pub(crate) fn submit(&self, job: Job) -> Result<()> {
+        self.sender
+            .lock()
+            .map_err(|_| StoreError::Unavailable("写入通道已损坏".into()))?
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("写入线程已停止".into()))
     }
-    fn backend(&self) -> Backend {
-        Backend::Postgres
+
+    pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        let pooled = self.pool.0.lock().ok().and_then(|mut p| p.pop());
+        let mut conn = match pooled {
+            Some(mut c) => {
+                c.ready()?;
+                c
+            }
+            None => PgConn::open(self.url.clone())?,
+        };
+        conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let r = f(&mut conn);
+        let _ = conn.batch("COMMIT");
+        if let Ok(mut p) = self.pool.0.lock() {
+            if p.len() < 32 && !conn.client.is_closed() {
+                p.push(conn);
+            }
+        }
+        r
     }
 }
 

@@ -1,22 +1,16 @@
-//! The embedded SQLite store: WAL with `synchronous=FULL` (durable before acknowledged), one
-//! writer thread that groups concurrent writes into one commit, and a pool of readers.
-//!
-//! Invariant: a caller of `write` is answered only after the `COMMIT` of the batch that holds
-//! its change has returned; each job runs in its own savepoint, so one job's error undoes only
-//! that job.
+//! The embedded SQLite store: WAL with `synchronous=FULL` (durable before acknowledged), the
+//! group-commit writer of [`crate::writer`] on one connection, and a pool of read connections.
 
-use crate::{Backend, Delivery, Job, Result, Row, StoreError, Tx, Value, sqlite_sql};
+use crate::writer::{self, Conn};
+use crate::{Backend, Job, Result, Row, StoreError, Tx, Value, sqlite_sql};
 use rusqlite::{Connection, OpenFlags, types::ValueRef};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
-/// How many jobs one commit may carry at most.
-const MAX_BATCH: usize = 512;
-
 pub(crate) struct Sqlite {
     sender: Mutex<mpsc::Sender<Job>>,
     path: PathBuf,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Vec<SqliteConn>>,
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -42,7 +36,7 @@ fn configure(c: &Connection) -> Result<()> {
     .map_err(db_err)
 }
 
-struct SqliteTx<'a>(&'a Connection);
+pub(crate) struct SqliteConn(Connection);
 
 fn to_sql(v: &Value) -> rusqlite::types::Value {
     match v {
@@ -53,7 +47,7 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
     }
 }
 
-impl Tx for SqliteTx<'_> {
+impl Tx for SqliteConn {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut st = self.0.prepare_cached(&sqlite_sql(sql)).map_err(db_err)?;
         let p: Vec<_> = params.iter().map(to_sql).collect();
@@ -87,6 +81,15 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
+impl Conn for SqliteConn {
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.0.execute_batch(sql).map_err(db_err)
+    }
+    fn begin_sql(&self) -> &'static str {
+        "BEGIN IMMEDIATE"
+    }
+}
+
 fn migrate(c: &Connection) -> Result<()> {
     c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").map_err(db_err)?;
     for (v, sql) in crate::MIGRATIONS_SQLITE {
@@ -109,7 +112,7 @@ impl Sqlite {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("noveto-sqlite-writer".into())
-            .spawn(move || writer(c, rx))
+            .spawn(move || writer::run(&mut SqliteConn(c), rx))
             .map_err(|e| StoreError::Db(e.to_string()))?;
         Ok(Sqlite { sender: Mutex::new(tx), path: path.to_path_buf(), readers: Mutex::new(Vec::new()) })
     }
@@ -124,7 +127,7 @@ impl Sqlite {
 
     pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         let pooled = self.readers.lock().ok().and_then(|mut v| v.pop());
-        let conn = match pooled {
+        let mut conn = match pooled {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(
@@ -133,79 +136,17 @@ impl Sqlite {
                 )
                 .map_err(db_err)?;
                 c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
-                c
+                SqliteConn(c)
             }
         };
-        conn.execute_batch("BEGIN").map_err(db_err)?;
-        let r = f(&mut SqliteTx(&conn));
-        let _ = conn.execute_batch("COMMIT");
-        if let Ok(mut v) = self.readers.lock()
-            && v.len() < 16
-        {
-            v.push(conn);
+        conn.batch("BEGIN")?;
+        let r = f(&mut conn);
+        let _ = conn.batch("COMMIT");
+        if let Ok(mut v) = self.readers.lock() {
+            if v.len() < 16 {
+                v.push(conn);
+            }
         }
         r
     }
-}
-
-fn writer(c: Connection, rx: mpsc::Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
-            }
-        }
-        let mut deliveries: Vec<Delivery> = Vec::with_capacity(batch.len());
-        let begin = c.execute_batch("BEGIN IMMEDIATE").map_err(db_err);
-        if let Err(e) = begin {
-            for job in batch {
-                // The job never ran; tell its caller why.
-                let (_, d) = run_failed(job, &c);
-                d(Err(e.clone()));
-            }
-            continue;
-        }
-        for job in batch {
-            let sp = c.execute_batch("SAVEPOINT job");
-            if sp.is_err() {
-                let (_, d) = run_failed(job, &c);
-                deliveries.push((false, d));
-                continue;
-            }
-            let (ok, d) = job(&mut SqliteTx(&c));
-            if ok {
-                let _ = c.execute_batch("RELEASE job");
-            } else {
-                let _ = c.execute_batch("ROLLBACK TO job; RELEASE job");
-            }
-            deliveries.push((ok, d));
-        }
-        let commit = c.execute_batch("COMMIT").map_err(db_err);
-        if commit.is_err() {
-            let _ = c.execute_batch("ROLLBACK");
-        }
-        for (_, d) in deliveries {
-            d(commit.clone());
-        }
-    }
-}
-
-/// A job that cannot run still has to answer its caller: run it against a transaction that
-/// refuses everything, so its own error path reports.
-fn run_failed(job: Job, _c: &Connection) -> Delivery {
-    struct Refuse;
-    impl Tx for Refuse {
-        fn exec(&mut self, _: &str, _: &[Value]) -> Result<u64> {
-            Err(StoreError::Unavailable("数据库忙，请稍后重试".into()))
-        }
-        fn query(&mut self, _: &str, _: &[Value]) -> Result<Vec<Row>> {
-            Err(StoreError::Unavailable("数据库忙，请稍后重试".into()))
-        }
-        fn backend(&self) -> Backend {
-            Backend::Sqlite
-        }
-    }
-    job(&mut Refuse)
 }
