@@ -41,9 +41,12 @@ CREATE TABLE calendar_overrides (
 CREATE TABLE cases (
   id BIGSERIAL PRIMARY KEY, receipt_no TEXT NOT NULL UNIQUE, center_id BIGINT NOT NULL,
   unit_id BIGINT, window_id BIGINT, first_contact_id BIGINT NOT NULL, status TEXT NOT NULL,
-  kind TEXT NOT NULL, item_code TEXT, opened_at TEXT NOT NULL, next_due TEXT,
+  kind TEXT NOT NULL, item_code TEXT, opened_at TEXT NOT NULL,
+  -- The nearest running due day, '9999-12-31' when none: never NULL, so that the workbench
+  -- reads its first page straight from the index in due order.
+  next_due TEXT NOT NULL DEFAULT '9999-12-31', open BIGINT NOT NULL DEFAULT 1,
   doc TEXT NOT NULL, version BIGINT NOT NULL);
-CREATE INDEX cases_first_contact ON cases(first_contact_id, status, next_due);
+CREATE INDEX cases_workbench ON cases(first_contact_id, open, next_due, id);
 CREATE INDEX cases_unit ON cases(unit_id, opened_at);
 CREATE TABLE case_events (
   id BIGSERIAL PRIMARY KEY, case_id BIGINT NOT NULL REFERENCES cases(id), at TEXT NOT NULL,

@@ -33,16 +33,19 @@ fn sync_deadlines(tx: &mut dyn Tx, case_id: i64, owner: i64, c: &Case, dues: &[D
     Ok(())
 }
 
+/// Stored when a case has no running deadline (sorts last).
+pub const NO_DUE: &str = "9999-12-31";
+
 /// The earliest due day of a running deadline, for sorting the workbench.
-fn next_due(dues: &[DueInfo]) -> Option<String> {
-    dues.iter().filter(|d| d.state != "met").filter_map(|d| d.due.clone()).min()
+fn next_due(dues: &[DueInfo]) -> String {
+    dues.iter().filter(|d| d.state != "met").filter_map(|d| d.due.clone()).min().unwrap_or_else(|| NO_DUE.into())
 }
 
 pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<(i64, String)> {
     let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
     let id = tx.insert(
-        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, doc, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}', 1) RETURNING id",
+        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1) RETURNING id",
         params![
             tmp,
             c.center_id,
@@ -53,7 +56,8 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
             serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)),
             c.item_code.clone(),
             ctx.now.as_str(),
-            next_due(dues)
+            next_due(dues),
+            c.status != noveto_domain::case::Status::Closed
         ],
     )?;
     // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
@@ -79,8 +83,8 @@ fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
 /// (optimistic lock) instead of silently overwriting it.
 pub fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
-        "UPDATE cases SET status = $1, next_due = $2, doc = $3, version = version + 1 WHERE id = $4 AND version = $5",
-        params![c.status.as_str(), next_due(dues), to_doc(c)?, id, version],
+        "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, version = version + 1 WHERE id = $5 AND version = $6",
+        params![c.status.as_str(), next_due(dues), c.status != noveto_domain::case::Status::Closed, to_doc(c)?, id, version],
     )?;
     if n == 0 {
         return Err(StoreError::Unique("办件已被他人同时修改，请刷新后重试".into()));
@@ -148,7 +152,7 @@ fn case_row(r: &Row) -> CaseRow {
         status: r.str(2),
         kind: r.str(3),
         opened_at: r.str(4),
-        next_due: r.opt_str(5),
+        next_due: r.opt_str(5).filter(|d| d != NO_DUE),
         applicant: doc["applicant"]["name"].as_str().unwrap_or_default().to_string(),
         request: doc["request"].as_str().unwrap_or_default().chars().take(60).collect(),
     }
@@ -161,8 +165,7 @@ pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Res
     Ok(tx
         .query(
             &format!(
-                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND status <> 'closed'
-                 ORDER BY CASE WHEN next_due IS NULL THEN 1 ELSE 0 END, next_due, id LIMIT $2"
+                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1 ORDER BY next_due, id LIMIT $2"
             ),
             params![staff_id, limit],
         )?
