@@ -68,7 +68,14 @@ async fn seed(d: &std::path::Path) -> Seeded {
             let c = org::create_center(
                 tx,
                 &ctx,
-                &org::NewCenter { name: "市中心", parent_id: None, level: "city", address: "", hotline: "", supervision_phone: "" },
+                &org::NewCenter {
+                    name: "市中心",
+                    parent_id: None,
+                    level: "city",
+                    address: "",
+                    hotline: "",
+                    supervision_phone: "",
+                },
             )?;
             let u = org::create_unit(tx, &ctx, c, "单位")?;
             let w = org::create_window(tx, &ctx, c, Some(u), "窗口", "window")?;
@@ -79,7 +86,8 @@ async fn seed(d: &std::path::Path) -> Seeded {
         .await
         .unwrap();
     let state = AppState::load(store, Clock::system(), d.to_path_buf()).await.unwrap();
-    let token = noveto_server::auth::issue_token(&state, clerk, Ctx { actor: None, now: state.now_str() }).await.unwrap();
+    let token =
+        noveto_server::auth::issue_token(&state, clerk, Ctx { actor: None, now: state.now_str() }).await.unwrap();
     Seeded { state, token, clerk }
 }
 
@@ -179,7 +187,12 @@ fn main() {
     // of the clerk's among them.
     let total: u64 = std::env::var("NOVETO_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let have = rt
-        .block_on(seeded.state.store.read(|tx| Ok::<_, StoreError>(tx.query_one("SELECT COUNT(*) FROM cases", &[])?.unwrap().i64(0))))
+        .block_on(
+            seeded
+                .state
+                .store
+                .read(|tx| Ok::<_, StoreError>(tx.query_one("SELECT COUNT(*) FROM cases", &[])?.unwrap().i64(0))),
+        )
         .unwrap() as u64;
     let t = Instant::now();
     let doc = r#"{"receipt_no":"F","kind":"application","applicant":{"name":"填充","phone":"13800000000"},"request":"填充数据"}"#;
@@ -206,7 +219,11 @@ fn main() {
     if made > have {
         println!("filled {} cases in {:.1} s", made - have, t.elapsed().as_secs_f64());
     }
-    let req = format!("GET /api/v1/cases?mine=true&limit=50 HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n\r\n", seeded.token).into_bytes();
+    let req = format!(
+        "GET /api/v1/cases?mine=true&limit=50 HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n\r\n",
+        seeded.token
+    )
+    .into_bytes();
     rt.block_on(load(addr, req.clone(), 8, Duration::from_millis(500)));
     let t = Instant::now();
     let (ok, err, mut lat) = rt.block_on(load(addr, req, 8, Duration::from_secs(4)));

@@ -25,7 +25,10 @@ fn bench_dir(name: &str) -> std::path::PathBuf {
 fn raw_sqlite() -> f64 {
     let d = bench_dir("raw-sqlite");
     let c = rusqlite::Connection::open(d.join("raw.db")).unwrap();
-    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)").unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+    )
+    .unwrap();
     let start = Instant::now();
     let mut n = 0u64;
     while start.elapsed() < RUN {
@@ -39,7 +42,8 @@ fn raw_sqlite() -> f64 {
 
 fn raw_pg(url: &str) -> f64 {
     let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
-    c.batch_execute("DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT)").unwrap();
+    c.batch_execute("DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (id BIGSERIAL PRIMARY KEY, v TEXT)")
+        .unwrap();
     let start = Instant::now();
     let mut n = 0u64;
     while start.elapsed() < RUN {

@@ -72,7 +72,14 @@ impl ToSql for Value {
     fn accepts(ty: &Type) -> bool {
         matches!(
             *ty,
-            Type::INT2 | Type::INT4 | Type::INT8 | Type::BOOL | Type::TEXT | Type::VARCHAR | Type::FLOAT4 | Type::FLOAT8
+            Type::INT2
+                | Type::INT4
+                | Type::INT8
+                | Type::BOOL
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::FLOAT4
+                | Type::FLOAT8
         )
     }
 
