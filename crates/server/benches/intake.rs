@@ -28,8 +28,8 @@ fn dir(name: &str) -> std::path::PathBuf {
 
 fn raw_commits() -> f64 {
     let d = dir("raw");
-    let c = rusqlite_free_raw(&d);
-    c
+
+    rusqlite_free_raw(&d)
 }
 
 /// The disk's durable commit rate, through the store's own SQLite (one row per commit, one
@@ -204,7 +204,7 @@ fn main() {
         rt.block_on(seeded.state.store.write(move |tx| {
             for i in 0..n {
                 let k = base + i;
-                let (owner, status) = if k % 3333 == 0 { (clerk, "received") } else { (1000 + (k % 500) as i64, if k % 7 == 0 { "received" } else { "closed" }) };
+                let (owner, status) = if k.is_multiple_of(3333) { (clerk, "received") } else { (1000 + (k % 500) as i64, if k.is_multiple_of(7) { "received" } else { "closed" }) };
                 tx.exec(
                     "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version)
                      VALUES ($1, 1, 1, 1, $2, $3, 'application', NULL, '2026-01-01T09:00:00+08:00', $4, $5, $6, 1)",

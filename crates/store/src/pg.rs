@@ -200,10 +200,11 @@ impl Pg {
         conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let r = f(&mut conn);
         let _ = conn.batch("COMMIT");
-        if let Ok(mut p) = self.pool.0.lock() {
-            if p.len() < 32 && !conn.client.is_closed() {
-                p.push(conn);
-            }
+        if let Ok(mut p) = self.pool.0.lock()
+            && p.len() < 32
+            && !conn.client.is_closed()
+        {
+            p.push(conn);
         }
         r
     }

@@ -142,10 +142,10 @@ impl Sqlite {
         conn.batch("BEGIN")?;
         let r = f(&mut conn);
         let _ = conn.batch("COMMIT");
-        if let Ok(mut v) = self.readers.lock() {
-            if v.len() < 16 {
-                v.push(conn);
-            }
+        if let Ok(mut v) = self.readers.lock()
+            && v.len() < 16
+        {
+            v.push(conn);
         }
         r
     }
