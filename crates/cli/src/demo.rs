@@ -395,6 +395,101 @@ fn materials(spec: &str) -> Vec<Material> {
         .collect()
 }
 
+/// Questions people ask at the hall, not tied to one item.
+const GENERAL_FAQ: &[(&str, &str)] = &[
+    (
+        "大厅可以网上预约取号吗？",
+        "可以。通过政务服务网或微信公众号“清江政务”预约，到厅后凭预约码在取号机取号，优先办理。",
+    ),
+    (
+        "政务服务中心周末上班吗？",
+        "工作日 9:00—17:00 办公；周六上午提供延时服务；国家法定节假日休息，调休上班日照常办公。",
+    ),
+    ("市民中心有停车场吗？", "市民中心地下停车场对办事群众免费停车两小时，出场时出示取号凭条即可。"),
+    (
+        "在窗口没办成事情，可以去哪里反映？",
+        "请到一楼“办不成事”反映窗口登记，工作人员当场受理，即办件 3 个工作日、承诺件 5 个工作日内协调答复。",
+    ),
+    (
+        "对窗口工作人员服务不满意怎么投诉？",
+        "可到“吐槽找茬”窗口反映，或拨打监督电话 0719-8123000，也可在政府网站、公众号留言，1 个工作日内与您联系。",
+    ),
+    (
+        "老年人行动不便，可以上门帮忙办理吗？",
+        "对老、弱、病、残、孕等群体提供帮办代办和预约上门服务，请拨打 0719-12345 预约。",
+    ),
+    (
+        "什么是容缺受理？材料不齐能先受理吗？",
+        "主要材料齐全、次要材料暂缺的，签署容缺承诺书后窗口先行受理，在约定时间内补齐即可办结。",
+    ),
+    ("什么是告知承诺制？", "对实行告知承诺的事项，申请人书面承诺符合条件并提交材料，即可当场审批，事后核查。"),
+    (
+        "可以委托别人代办吗？",
+        "大部分事项可以委托办理：受托人携带授权委托书、委托人和受托人身份证原件办理；涉及人身的事项须本人到场。",
+    ),
+    ("大厅能复印材料吗？", "一楼自助服务区提供免费复印、打印和扫描，工作人员可协助。"),
+    ("身份证过期了还能办其他业务吗？", "可以先办理临时居民身份证，或携带户口簿办理；需要时窗口会为您开通绿色通道。"),
+    (
+        "电子营业执照怎么下载？",
+        "在微信或支付宝搜索“电子营业执照”小程序，法定代表人实名认证后即可下载，可用于网上办事和亮照经营。",
+    ),
+    ("办事需要带复印件吗？", "本中心已推行“减证便民”，能通过系统调取的证照不再要求复印件，请以办事指南为准。"),
+    ("听不懂普通话或看不清字怎么办？", "窗口提供大字版指南和方言服务，网页可切换“大字模式”，也可请导办员全程陪同。"),
+];
+
+fn faq_entries(catalog: &[Item]) -> Vec<(String, String, Vec<String>)> {
+    let mut out = vec![];
+    for it in catalog {
+        let mains: Vec<&str> = it.materials.iter().filter(|m| m.main).map(|m| m.name.as_str()).collect();
+        let others: Vec<&str> = it.materials.iter().filter(|m| !m.main).map(|m| m.name.as_str()).collect();
+        let window = UNITS
+            .iter()
+            .find(|(_, n, _)| *n == it.accepting_unit)
+            .and_then(|(_, _, w)| w.first())
+            .copied()
+            .unwrap_or("对应窗口");
+        let codes = vec![it.code.clone()];
+        out.push((
+            format!("办理{}需要哪些材料？", it.name),
+            format!(
+                "需要：{}（主件，须提供原件核验）{}。{}",
+                mains.join("、"),
+                if others.is_empty() { String::new() } else { format!("；{}（非要件）", others.join("、")) },
+                if it.allows_deficiency {
+                    "非要件暂缺的，可签署承诺书容缺受理，事后补齐。"
+                } else {
+                    "材料不全的，窗口会一次性告知需补正的全部材料。"
+                }
+            ),
+            codes.clone(),
+        ));
+        out.push((
+            format!("{}多久能办好？在哪个窗口办？", it.name),
+            format!(
+                "{}。请到{}{}办理{}。",
+                if it.time_limit_wd == 0 {
+                    "即办件，材料齐全当场办结".to_string()
+                } else {
+                    format!("承诺时限 {} 个工作日", it.time_limit_wd)
+                },
+                it.accepting_unit,
+                window,
+                if it.online { "，也可在政务服务网全程网上办理" } else { "" }
+            ),
+            codes.clone(),
+        ));
+        out.push((
+            format!("{}的办理依据是什么？收费吗？", it.name),
+            format!("依据{}。{}。", it.legal_basis, if it.fees.is_empty() { "不收费" } else { &it.fees }),
+            codes,
+        ));
+    }
+    for (q, a) in GENERAL_FAQ {
+        out.push((q.to_string(), a.to_string(), vec![]));
+    }
+    out
+}
+
 struct DemoClock(Arc<AtomicI64>);
 
 impl DemoClock {
@@ -580,11 +675,25 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
         })
         .collect();
     let now_s = noveto_domain::time::rfc3339(now);
+    let faqs = faq_entries(&catalog);
     store
         .write(move |tx| {
             let ctx = Ctx { actor: None, now: now_s };
             for it in &catalog {
                 items::upsert(tx, &ctx, it)?;
+            }
+            for (q, a, codes) in &faqs {
+                noveto_store::repo::faq::insert(
+                    tx,
+                    &ctx,
+                    &noveto_store::repo::faq::NewFaq {
+                        question: q,
+                        answer: a,
+                        item_codes: codes,
+                        unit_id: None,
+                        source: "manual",
+                    },
+                )?;
             }
             Ok::<_, StoreError>(())
         })

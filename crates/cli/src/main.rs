@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod calendar;
+mod catalog;
 mod demo;
 mod init;
 mod serve;
@@ -72,6 +73,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
     },
+    /// The service catalog: import and export (XLSX / CSV).
+    Catalog {
+        #[command(subcommand)]
+        cmd: catalog::CatalogCmd,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -125,6 +131,7 @@ fn main() -> ExitCode {
             Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
             Cmd::Calendar { cmd } => calendar::run(cmd).await,
             Cmd::Audit { cmd } => audit::run(cmd).await,
+            Cmd::Catalog { cmd } => catalog::run(cmd).await,
             Cmd::Backup { store, to } => backup::backup(&store, &to).await.map(|_| ExitCode::SUCCESS),
             Cmd::Restore { store, from } => backup::restore(&store, &from).await.map(|_| ExitCode::SUCCESS),
         }

@@ -126,6 +126,9 @@ pub struct Case {
     pub kind: Kind,
     pub channel: Channel,
     pub item_code: Option<String>,
+    /// The catalog version of the item when the case was opened (CAT-3).
+    #[serde(default)]
+    pub item_version: Option<i64>,
     pub applicant: Applicant,
     pub request: String,
     pub center_id: i64,
@@ -245,6 +248,7 @@ impl Case {
             kind: n.kind,
             channel: n.channel,
             item_code: n.item_code,
+            item_version: None,
             applicant: n.applicant,
             request: n.request,
             center_id: n.center_id,

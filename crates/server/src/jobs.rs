@@ -196,6 +196,15 @@ pub fn spawn(state: AppState) {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
+    let s2 = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            if let Err(e) = s2.search.sync(&s2.store).await {
+                tracing::error!("search sync: {e}");
+            }
+        }
+    });
     let gateway = Gateway::from_env(&state.data_dir);
     tokio::spawn(async move {
         loop {

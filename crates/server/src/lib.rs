@@ -3,11 +3,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod jobs;
 pub mod openapi;
 pub mod pages;
+pub mod search;
 pub mod ui;
 
 use chrono::{DateTime, FixedOffset};
@@ -47,6 +49,8 @@ pub struct AppState {
     pub policies: Arc<RwLock<HashMap<String, Arc<Policy>>>>,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
+    /// The FAQ and catalog search indexes.
+    pub search: Arc<search::Search>,
 }
 
 pub const META_POLICY: &str = "policy_current";
@@ -90,7 +94,10 @@ impl AppState {
         }
         let mut calendars = HashMap::new();
         calendars.insert(String::new(), Arc::new(cal));
+        let search = Arc::new(search::Search::new().map_err(StoreError::Db)?);
+        search.sync(&store).await?;
         let state = AppState {
+            search,
             store,
             clock,
             calendars: Arc::new(RwLock::new(calendars)),

@@ -235,16 +235,17 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
     let w = w.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
     let centers = s.store.read(move |tx| org::center_chain(tx, w.center_id)).await?;
     p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;
-    if let Some(code) = c.item_code.clone() {
-        let exists = s.store.read(move |tx| items::get(tx, &code)).await?.is_some();
-        if !exists {
-            return Err(ApiError::bad("unknown_item", "事项编码不存在：请从事项库中选择，或不填事项"));
-        }
-    }
+    let item_version = match c.item_code.clone() {
+        Some(code) => match s.store.read(move |tx| items::get(tx, &code)).await? {
+            Some(i) => Some(i.version),
+            None => return Err(ApiError::bad("unknown_item", "事项编码不存在：请从事项库中选择，或不填事项")),
+        },
+        None => None,
+    };
     let now = s.now();
     let policy = s.policy();
     let prefix = format!("NV{}", now.format("%Y%m%d"));
-    let (case, ev) = Case::open(
+    let (mut case, ev) = Case::open(
         NewCase {
             receipt_no: prefix,
             kind: c.kind,
@@ -260,11 +261,11 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
         &policy,
         now,
     );
+    case.item_version = item_version;
     let dues = dues(&case, &s.calendar(), &policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let c2 = case.clone();
     let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
-    let mut case = case;
     case.receipt_no = receipt.clone();
     Ok((id, receipt, case))
 }
@@ -349,6 +350,7 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
         "status_label": c.status.label(),
         "outcome": c.outcome,
         "item_code": c.item_code,
+        "item_version": c.item_version,
         "applicant": c.applicant,
         "request": c.request,
         "center_id": c.center_id,
@@ -983,4 +985,40 @@ pub async fn document(
         }
         _ => Err(ApiError::not_found("文书格式")),
     }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendReplyIn {
+    pub text: String,
+    /// Send even though refusal phrases were flagged (the flag is counted for the window).
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// NV-14: a reply to the applicant, checked for refusal phrases. Flagged and not confirmed:
+/// 409 `refusal_phrases` with the phrases and a suggestion; confirmed: sent and counted.
+pub async fn do_reply(s: &AppState, p: &Principal, id: i64, b: SendReplyIn) -> ApiResult<Value> {
+    let text = long_text("text", "答复内容", &b.text, 4000)?;
+    let l = load(s, p, id, Action::WorkCase).await?;
+    let check = noveto_domain::phrases::check(&text);
+    if !check.flagged.is_empty() && !b.confirm {
+        let phrases: Vec<&str> = check.flagged.iter().map(|f| f.phrase.as_str()).collect();
+        return Err(ApiError::conflict(
+            "refusal_phrases",
+            format!("答复中含有推诿用语：{}。建议改为：{}", phrases.join("、"), check.suggestion.unwrap_or_default()),
+        ));
+    }
+    let ev = Event { kind: "reply".into(), detail: json!({"text": text, "flagged": check.flagged}) };
+    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
+}
+
+pub async fn send_reply(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SendReplyIn>,
+) -> ApiResult<Created> {
+    Ok((StatusCode::CREATED, Json(do_reply(&s, &p, id, b).await?)))
 }

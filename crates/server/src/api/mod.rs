@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod catalog;
 pub mod org;
 
 use crate::AppState;
@@ -17,11 +18,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 macro_rules! table {
-    ($( $m:ident $path:literal => $h:path, $tag:literal, $sum:literal $(, body = $b:ty)? $(, query = $q:ty)? $(, public = $p:literal)? ; )*) => {{
+    ($( $m:ident $path:literal => $h:path, $tag:literal, $sum:literal $(, body = $b:ty)? $(, query = $q:ty)? $(, public = $p:literal)? $(, limit = $lim:expr)? ; )*) => {{
         let mut r: axum::Router<AppState> = axum::Router::new();
         let mut ops: Vec<Op> = Vec::new();
         $(
-            r = r.route($path, $m($h));
+            #[allow(unused_mut)]
+            let mut method = $m($h);
+            $( method = method.layer(axum::extract::DefaultBodyLimit::max($lim)); )?
+            r = r.route($path, method);
             #[allow(unused_mut, unused_assignments)]
             let mut body: Option<crate::openapi::SchemaFn> = None;
             $( body = Some(schema::<$b>); )?
@@ -79,7 +83,21 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
         get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）（NV-9）", query = cases::MonthQuery;
         get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
+        post "/api/v1/cases/{id}/replies" => cases::send_reply, "cases", "答复群众：含推诿用语须确认后发送并计数（NV-14）", body = cases::SendReplyIn;
         post "/api/v1/replies/check" => cases::check_reply, "cases", "答复用语检查（NV-14）", body = cases::ReplyIn;
+        post "/api/v1/cases/{id}/promote" => catalog::promote, "faq", "把已答复的咨询或请示收入问题咨询库（FAQ-3）", body = catalog::PromoteIn;
+        post "/api/v1/items" => catalog::save_item, "catalog", "新增事项，或按编码保存新版本（CAT-1）", body = catalog::ItemIn;
+        get "/api/v1/items" => catalog::list_items, "catalog", "事项列表与搜索（公开）", query = catalog::ItemQuery, public = true;
+        get "/api/v1/items/{code}" => catalog::get_item, "catalog", "事项办事指南（公开）", public = true;
+        get "/api/v1/items/{code}/versions" => catalog::versions, "catalog", "事项的全部版本（CAT-3）";
+        get "/api/v1/catalog/export" => catalog::export, "catalog", "导出事项库 CSV / XLSX（CAT-3）", query = catalog::ExportQuery;
+        post "/api/v1/catalog/import" => catalog::import, "catalog", "导入事项库：请求体为 CSV 或 XLSX 文件（CAT-3）", query = catalog::ImportQuery, limit = 20 * 1024 * 1024;
+        post "/api/v1/faq" => catalog::create_faq, "faq", "新增问答（FAQ-1）", body = catalog::FaqIn;
+        get "/api/v1/faq/search" => catalog::search, "faq", "检索问题咨询库（FAQ-1）", query = catalog::SearchQuery;
+        get "/api/v1/faq/stats" => catalog::stats, "faq", "解答率与精准度、未解答问题（FAQ-2）", query = catalog::StatsQuery;
+        get "/api/v1/faq/{id}" => catalog::get_faq, "faq", "一条问答";
+        put "/api/v1/faq/{id}" => catalog::update_faq, "faq", "修改或停用问答（FAQ-1）", body = catalog::FaqIn;
+        post "/api/v1/faq/searches/{id}/used" => catalog::used, "faq", "标记检索结果已用于答复（FAQ-2）", body = catalog::UsedIn;
     }
 }
 

@@ -361,3 +361,80 @@ pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(l
     let _ = p.id;
     layout(Some(&p), large, t().policy, &o).into_response()
 }
+
+/// CAT-3: the catalog import and export page.
+pub async fn catalog_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
+    catalog_body(&s, &p, large, None).await
+}
+
+async fn catalog_body(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    large: bool,
+    report: Option<serde_json::Value>,
+) -> Response {
+    if !may_somewhere(&p.grants, Action::ManageCatalog) {
+        return error_page(Some(p), large, &ApiError::forbidden(t().forbidden));
+    }
+    let all = s.store.read(noveto_store::repo::items::all).await.unwrap_or_default();
+    let mut o = String::new();
+    if let Some(r) = report {
+        o.push_str(&format!(
+            "<section class=\"card\"><h2>导入结果</h2><p>共 {} 行，合格 {} 行，已导入 {} 行。</p>",
+            r["rows"], r["valid"], r["imported"]
+        ));
+        let errs = r["errors"].as_array().cloned().unwrap_or_default();
+        if !errs.is_empty() {
+            o.push_str("<p class=\"err\">以下行有问题，请改正后重新导入（或勾选“只导入合格的行”）：</p><table><tr><th>行</th><th>列</th><th>问题</th></tr>");
+            for e in errs {
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    e["row"],
+                    esc(e["column"].as_str().unwrap_or("")),
+                    esc(e["message"].as_str().unwrap_or(""))
+                ));
+            }
+            o.push_str("</table>");
+        }
+        if let Some(m) = r["message"].as_str() {
+            o.push_str(&format!("<p class=\"err\">{}</p>", esc(m)));
+        }
+        o.push_str("</section>");
+    }
+    o.push_str(&format!(
+        "<section class=\"card\"><h1>事项库（{} 项）</h1><p><a href=\"/api/v1/catalog/export?format=xlsx\">导出 XLSX</a> · <a href=\"/api/v1/catalog/export?format=csv\">导出 CSV</a> · <a href=\"/guides\">公开办事指南</a></p>\
+<form method=\"post\" action=\"/admin/catalog/import\" enctype=\"multipart/form-data\">{}<label>导入文件（XLSX 或 UTF-8 CSV，表头：{}）<input type=\"file\" name=\"file\" required accept=\".xlsx,.csv\"></label>\
+<label><input type=\"checkbox\" name=\"partial\" value=\"1\"> 只导入合格的行</label><button>导入</button></form><p class=\"muted\">按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。</p></section>",
+        all.len(),
+        csrf_field(p),
+        crate::catalog::COLUMNS.join("、")
+    ));
+    layout(Some(p), large, "事项库", &o).into_response()
+}
+
+pub async fn catalog_import(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Vec<u8> = vec![];
+    while let Ok(Some(f)) = mp.next_field().await {
+        let name = f.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        } else if let Ok(t) = f.text().await {
+            fields.insert(name, t);
+        }
+    }
+    if let Err(e) = check_csrf(&p, &fields) {
+        return error_page(Some(&p), large, &e);
+    }
+    let partial = fields.get("partial").is_some_and(|v| v == "1");
+    let report = match crate::api::catalog::import_bytes(&s, &p, &file, partial).await {
+        Ok(v) => v,
+        Err(e) => serde_json::json!({"rows": 0, "valid": 0, "imported": 0, "errors": [], "message": e.message}),
+    };
+    catalog_body(&s, &p, large, Some(report)).await
+}

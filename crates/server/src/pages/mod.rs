@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod documents;
+pub mod guides;
 pub mod work;
 
 use crate::AppState;
@@ -35,6 +36,16 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/{what}", post(admin::org_submit))
         .route("/admin/calendar", get(admin::calendar_page))
         .route("/admin/policy", get(admin::policy_page))
+        .route("/admin/catalog", get(admin::catalog_page))
+        .route(
+            "/admin/catalog/import",
+            post(admin::catalog_import).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route("/guides", get(guides::list))
+        .route("/guides/{code}", get(guides::one))
+        .route("/faq", get(work::faq_page))
+        .route("/faq/used", post(work::faq_used))
+        .route("/faq/stats", get(work::faq_stats))
         .fallback(not_found)
 }
 
@@ -104,6 +115,14 @@ fn nav(p: &Principal) -> String {
     if may_somewhere(g, Action::ReadFilings) {
         links.push(("/filings", t().filings));
     }
+    links.push(("/faq", t().faq));
+    if may_somewhere(g, Action::ReadFilings) || may_somewhere(g, Action::ManageFaq) {
+        links.push(("/faq/stats", "解答率"));
+    }
+    if may_somewhere(g, Action::ManageCatalog) {
+        links.push(("/admin/catalog", "事项库"));
+    }
+    links.push(("/guides", t().guides));
     if may_somewhere(g, Action::ManageOrg) {
         links.push(("/admin", t().admin));
         links.push(("/admin/calendar", t().calendar));

@@ -172,7 +172,7 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
         list.push_str("</table>");
     }
     Ok(format!(
-        "<section class=\"card\"><h2>{new}</h2><form method=\"post\" action=\"/cases\">{csrf}<div class=\"grid\">\
+        "{faq}<section class=\"card\"><h2>{new}</h2><form method=\"post\" action=\"/cases\">{csrf}<div class=\"grid\">\
 <label>{kind}<select name=\"kind\"><option value=\"application\">办事申请</option><option value=\"consultation\">咨询</option></select></label>\
 <label>{channel}<select name=\"channel\"><option value=\"window\">窗口</option><option value=\"phone\">电话</option><option value=\"online\">网上</option></select></label>\
 <label>{applicant}<input name=\"name\" required maxlength=\"50\"></label><label>{phone}<input name=\"phone\" required inputmode=\"tel\" placeholder=\"13812345678\"></label>\
@@ -193,6 +193,7 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
         submit = t().submit,
         mine = t().my_cases,
         datalist = item_datalist(s).await?,
+        faq = faq_box(None, ""),
     ))
 }
 
@@ -279,6 +280,17 @@ pub async fn case_page(
 }
 
 async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) -> ApiResult<String> {
+    case_body_with(s, p, id, flash, "", None).await
+}
+
+async fn case_body_with(
+    s: &AppState,
+    p: &Principal,
+    id: i64,
+    flash: Option<&str>,
+    reply_draft: &str,
+    reply_flags: Option<&noveto_domain::phrases::Check>,
+) -> ApiResult<String> {
     let l = svc::load(s, p, id, Action::ReadCase).await?;
     let j = svc::case_json(s, &l).await?;
     let c = &l.case;
@@ -331,6 +343,8 @@ async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) ->
         o.push_str("</table></section>");
     }
     if c.status != Status::Closed && p.may(Action::WorkCase, &l.place).is_ok() {
+        o.push_str(&faq_box(Some(id), ""));
+        o.push_str(&reply_box(p, id, reply_draft, reply_flags));
         o.push_str(&actions(p, id, c, item.as_ref(), &j));
     }
     // Approvals on this case for those who decide.
@@ -628,6 +642,21 @@ pub async fn case_action(
             )
             .await
             .map(|_| ()),
+            "reply" => {
+                let text = field(&f, "text");
+                let confirm = on("confirm");
+                let check = noveto_domain::phrases::check(&text);
+                if !check.flagged.is_empty() && !confirm {
+                    let body = case_body_with(&s, &p, id, Some(t().reply_flagged), &text, Some(&check)).await?;
+                    return Err(ApiError {
+                        status: axum::http::StatusCode::CONFLICT,
+                        code: "refusal_phrases",
+                        message: body,
+                        field: Some("page"),
+                    });
+                }
+                svc::do_reply(&s, &p, id, svc::SendReplyIn { text, confirm }).await.map(|_| ())
+            }
             "close" | "withdraw" => {
                 let b = CloseIn {
                     outcome: field(&f, "outcome"),
@@ -642,6 +671,8 @@ pub async fn case_action(
     .await;
     match r {
         Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        // A page already rendered (the reply check with the draft kept).
+        Err(e) if e.field == Some("page") => (e.status, layout(Some(&p), large, "办件", &e.message)).into_response(),
         Err(e) => match case_body(&s, &p, id, Some(&e.message)).await {
             Ok(b) => (e.status, layout(Some(&p), large, "办件", &b)).into_response(),
             Err(_) => error_page(Some(&p), large, &e),
@@ -845,6 +876,164 @@ pub async fn filings(
     .await;
     match r {
         Ok(b) => layout(Some(&p), large, t().filings, &b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+/// The FAQ search box (FAQ-1), always at hand on the workbench and the case page.
+fn faq_box(case: Option<i64>, q: &str) -> String {
+    let hidden = case.map(|c| format!("<input type=\"hidden\" name=\"case\" value=\"{c}\">")).unwrap_or_default();
+    format!(
+        "<section class=\"card noprint\"><form method=\"get\" action=\"/faq\">{hidden}<label>{}：输入群众的问题<input name=\"q\" value=\"{}\" placeholder=\"如：营业执照丢了怎么补\"></label><button>查询</button></form></section>",
+        t().faq,
+        esc(q)
+    )
+}
+
+/// NV-14: the reply box; flagged words are marked and a second confirmation is needed.
+fn reply_box(p: &Principal, id: i64, draft: &str, flags: Option<&noveto_domain::phrases::Check>) -> String {
+    let mut marked = String::new();
+    if let Some(c) = flags {
+        let chars: Vec<char> = draft.chars().collect();
+        let mut i = 0;
+        for f in &c.flagged {
+            marked.push_str(&esc(&chars[i..f.start].iter().collect::<String>()));
+            marked.push_str(&format!("<mark>{}</mark>", esc(&chars[f.start..f.end].iter().collect::<String>())));
+            i = f.end;
+        }
+        marked.push_str(&esc(&chars[i.min(chars.len())..].iter().collect::<String>()));
+        marked = format!(
+            "<p class=\"err\">{}</p><p>{marked}</p><p class=\"note\">建议：{}</p><label><input type=\"checkbox\" name=\"confirm\" value=\"1\"> {}</label>",
+            t().reply_flagged,
+            esc(c.suggestion.as_deref().unwrap_or("")),
+            t().send_anyway
+        );
+    }
+    format!(
+        "<section class=\"card\"><h2>答复群众</h2><form method=\"post\" action=\"/cases/{id}/act/reply\">{}<label>答复内容（将检查推诿用语）<textarea name=\"text\" required>{}</textarea></label>{marked}<button>发送答复</button></form></section>",
+        csrf_field(p),
+        esc(draft)
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct FaqQ {
+    q: Option<String>,
+    case: Option<i64>,
+}
+
+pub async fn faq_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<FaqQ>,
+) -> Response {
+    let r = async {
+        let words = q.q.clone().unwrap_or_default();
+        let mut o = faq_box(q.case, &words);
+        if !words.trim().is_empty() {
+            let (sid, hits) = crate::api::catalog::search_hits(&s, &p, &words, 5).await?;
+            o.push_str("<section class=\"card\"><h2>查询结果</h2>");
+            if hits.is_empty() {
+                o.push_str("<p class=\"muted\">库中没有现成答案。请按“请示”流程在规定时限内答复群众；答复后可收入问题咨询库。</p>");
+            }
+            for (f, _) in hits {
+                let back = q.case.map(|c| format!("/cases/{c}")).unwrap_or_else(|| "/".into());
+                o.push_str(&format!(
+                    "<div class=\"card\"><p><b>{}</b></p><p>{}</p><form method=\"post\" action=\"/faq/used\">{}<input type=\"hidden\" name=\"search_id\" value=\"{sid}\"><input type=\"hidden\" name=\"faq_id\" value=\"{}\"><input type=\"hidden\" name=\"back\" value=\"{back}\"><button class=\"secondary\">用这条答复</button></form></div>",
+                    esc(&f.question),
+                    esc(&f.answer),
+                    csrf_field(&p),
+                    f.id
+                ));
+            }
+            o.push_str("</section>");
+        }
+        Ok::<_, ApiError>(o)
+    }
+    .await;
+    match r {
+        Ok(b) => layout(Some(&p), large, t().faq, &b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+pub async fn faq_used(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let sid: i64 = field(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
+        let fid: i64 = field(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
+        let pid = p.id;
+        s.store.write(move |tx| noveto_store::repo::faq::mark_used(tx, sid, pid, fid)).await?;
+        let back = field(&f, "back");
+        Ok::<_, ApiError>(if back.starts_with('/') && !back.starts_with("//") { back } else { "/".into() })
+    }
+    .await;
+    match r {
+        Ok(back) => Redirect::to(&back).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+/// FAQ-2: the business section's view of the library: answer rate, precision, misses; and
+/// NV-14's flagged replies per window.
+pub async fn faq_stats(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<MonthQ>,
+) -> Response {
+    let r = async {
+        if !may_somewhere(&p.grants, Action::ReadFilings) && !may_somewhere(&p.grants, Action::ManageFaq) {
+            return Err(ApiError::forbidden(t().forbidden));
+        }
+        let month = q.month.unwrap_or_else(|| s.now().format("%Y-%m").to_string());
+        let (from, to) = crate::api::catalog::month_range(&month)?;
+        let (f2, t2) = (from.clone(), to.clone());
+        let (st, flagged, windows) = s
+            .store
+            .read(move |tx| {
+                Ok::<_, StoreError>((
+                    noveto_store::repo::faq::stats(tx, &f2, &t2)?,
+                    repo::flagged_replies_by_window(tx, &f2, &t2)?,
+                    org::windows(tx)?,
+                ))
+            })
+            .await?;
+        let mut o = format!(
+            "<section class=\"card\"><h1>问题咨询库解答情况（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\"></label><button>查看</button></form>\
+<p>检索 <b>{}</b> 次；有答案 <b>{}</b> 次，解答率 <b>{:.1}%</b>；答案被采用 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p><h2>未解答或未采用的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
+            st.searches,
+            st.answered,
+            st.answer_rate * 100.0,
+            st.used,
+            st.precision * 100.0
+        );
+        if st.misses.is_empty() {
+            o.push_str("<tr><td colspan=\"2\" class=\"muted\">没有。</td></tr>");
+        }
+        for (qq, n) in &st.misses {
+            o.push_str(&format!("<tr><td>{}</td><td>{n}</td></tr>", esc(qq)));
+        }
+        o.push_str("</table></section><section class=\"card\"><h2>答复用语检查（各窗口）</h2><table><tr><th>窗口</th><th>答复</th><th>含推诿用语</th></tr>");
+        if flagged.is_empty() {
+            o.push_str("<tr><td colspan=\"3\" class=\"muted\">本月没有答复记录。</td></tr>");
+        }
+        for (w, n, bad) in flagged {
+            let name = w.and_then(|w| windows.iter().find(|x| x.id == w)).map(|x| x.name.clone()).unwrap_or_default();
+            o.push_str(&format!("<tr><td>{}</td><td>{n}</td><td class=\"{}\">{bad}</td></tr>", esc(&name), if bad > 0 { "overdue" } else { "" }));
+        }
+        o.push_str("</table></section>");
+        Ok(o)
+    }
+    .await;
+    match r {
+        Ok(b) => layout(Some(&p), large, "解答率", &b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
 }

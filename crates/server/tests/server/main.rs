@@ -2,6 +2,7 @@
 
 mod browser;
 mod cases;
+mod catalog;
 mod helpers;
 mod input;
 mod jobs;

@@ -381,3 +381,17 @@ pub fn open_escalations(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Escalation>> 
         .map(escalation)
         .collect())
 }
+
+/// NV-14: replies sent with refusal phrases, per window, between two moments.
+pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Option<i64>, i64, i64)>> {
+    Ok(tx
+        .query(
+            "SELECT c.window_id, COUNT(*), COALESCE(SUM(CASE WHEN e.detail LIKE '%\"phrase\"%' THEN 1 ELSE 0 END), 0)
+             FROM case_events e JOIN cases c ON c.id = e.case_id
+             WHERE e.kind = 'reply' AND e.at >= $1 AND e.at < $2 GROUP BY c.window_id ORDER BY c.window_id",
+            params![from, to],
+        )?
+        .iter()
+        .map(|r| (r.opt_i64(0), r.i64(1), r.i64(2)))
+        .collect())
+}

@@ -123,3 +123,26 @@ pub fn versions(tx: &mut dyn Tx, code: &str) -> Result<Vec<Version>> {
     .map(|r| Ok((r.i64(0), r.str(1), r.opt_i64(2), r.json(3)?)))
     .collect()
 }
+
+/// Items changed after `since` (RFC 3339), for keeping a search index current.
+pub fn changed_since(tx: &mut dyn Tx, since: &str) -> Result<Vec<(i64, String, Item)>> {
+    tx.query("SELECT id, updated_at, doc FROM items WHERE updated_at > $1 ORDER BY updated_at, id", params![since])?
+        .iter()
+        .map(|r| Ok((r.i64(0), r.str(1), r.json(2)?)))
+        .collect()
+}
+
+pub fn id_of(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>> {
+    Ok(tx.query_one("SELECT id FROM items WHERE code = $1", params![code])?.map(|r| r.i64(0)))
+}
+
+/// Items by row id, in the order asked (search results).
+pub fn by_ids(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<Item>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(r) = tx.query_one("SELECT doc FROM items WHERE id = $1", params![*id])? {
+            out.push(r.json(0)?);
+        }
+    }
+    Ok(out)
+}

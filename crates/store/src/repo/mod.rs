@@ -6,6 +6,7 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod cases;
+pub mod faq;
 pub mod items;
 pub mod jobs;
 pub mod org;

@@ -1,0 +1,132 @@
+//! The server's search indexes (FAQ-1, CAT-2): one for the common-question library, one for
+//! the catalog. Built from the store at start and kept current by [`Search::sync`], which every
+//! server runs after its own changes and every few seconds for other servers' changes.
+//!
+//! Sync reads rows changed in a window before its last watermark (so that a row committed late,
+//! or stamped by a server whose clock lags, is not missed) and re-indexes only rows whose
+//! `updated_at` differs from what is indexed.
+
+use noveto_search::{Entry, Hit, Options, SearchIndex};
+use noveto_store::repo::{faq, items};
+use noveto_store::{Store, StoreError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub struct Search {
+    pub faq: SearchIndex,
+    pub items: SearchIndex,
+    faq_seen: Mutex<HashMap<i64, String>>,
+    item_seen: Mutex<HashMap<i64, String>>,
+    mark: Mutex<String>,
+}
+
+/// How far before the watermark sync looks again.
+const LOOKBACK_SECS: i64 = 120;
+
+fn back(mark: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(mark)
+        .map(|t| noveto_domain::time::rfc3339(t - chrono::Duration::seconds(LOOKBACK_SECS)))
+        .unwrap_or_default()
+}
+
+pub fn faq_entry(f: &faq::Faq, item_names: &HashMap<String, String>) -> Entry {
+    let extra = f.item_codes.iter().filter_map(|c| item_names.get(c)).cloned().collect::<Vec<_>>().join(" ");
+    Entry { id: f.id as u64, title: f.question.clone(), body: f.answer.clone(), extra }
+}
+
+pub fn item_entry(id: i64, i: &items::Item) -> Entry {
+    let materials = i.materials.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(" ");
+    Entry {
+        id: id as u64,
+        title: i.name.clone(),
+        body: format!("{} {}", i.legal_basis, materials),
+        extra: i.accepting_unit.clone(),
+    }
+}
+
+impl Search {
+    pub fn new() -> Result<Search, String> {
+        Ok(Search {
+            faq: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
+            items: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
+            faq_seen: Mutex::new(HashMap::new()),
+            item_seen: Mutex::new(HashMap::new()),
+            mark: Mutex::new(String::new()),
+        })
+    }
+
+    /// Brings both indexes up to date with the store. Returns how many entries changed.
+    pub async fn sync(&self, store: &Store) -> Result<usize, StoreError> {
+        let since = self.mark.lock().map(|m| if m.is_empty() { String::new() } else { back(&m) }).unwrap_or_default();
+        let s2 = since.clone();
+        let (faqs, its, names) = store
+            .read(move |tx| {
+                let faqs = faq::changed_since(tx, &s2, 1_000_000)?;
+                let its = items::changed_since(tx, &s2)?;
+                let names: HashMap<String, String> = items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect();
+                Ok::<_, StoreError>((faqs, its, names))
+            })
+            .await?;
+        let mut newest = since;
+        let mut changed = 0;
+        {
+            let mut seen = self.faq_seen.lock().map_err(|_| StoreError::Db("search lock".into()))?;
+            let mut up = vec![];
+            for f in &faqs {
+                newest = newest.max(f.updated_at.clone());
+                if seen.get(&f.id) == Some(&f.updated_at) {
+                    continue;
+                }
+                seen.insert(f.id, f.updated_at.clone());
+                if f.active {
+                    up.push(faq_entry(f, &names));
+                } else {
+                    self.faq.remove(f.id as u64).map_err(|e| StoreError::Db(e.to_string()))?;
+                    changed += 1;
+                }
+            }
+            changed += up.len();
+            if !up.is_empty() {
+                self.faq.upsert(&up).map_err(|e| StoreError::Db(e.to_string()))?;
+            }
+        }
+        {
+            let mut seen = self.item_seen.lock().map_err(|_| StoreError::Db("search lock".into()))?;
+            let mut up = vec![];
+            for (id, at, it) in &its {
+                newest = newest.max(at.clone());
+                if seen.get(id) == Some(at) {
+                    continue;
+                }
+                seen.insert(*id, at.clone());
+                up.push(item_entry(*id, it));
+            }
+            changed += up.len();
+            if !up.is_empty() {
+                self.items.upsert(&up).map_err(|e| StoreError::Db(e.to_string()))?;
+            }
+        }
+        if let Ok(mut m) = self.mark.lock()
+            && newest > *m
+        {
+            *m = newest;
+        }
+        Ok(changed)
+    }
+
+    pub fn search_faq(&self, q: &str, limit: usize) -> Vec<Hit> {
+        self.faq.search(q, limit).unwrap_or_default()
+    }
+
+    pub fn search_items(&self, q: &str, limit: usize) -> Vec<Hit> {
+        self.items.search(q, limit).unwrap_or_default()
+    }
+}
+
+impl Search {
+    /// Catalog search: the matching items, best first.
+    pub async fn find_items(&self, store: &Store, q: &str, limit: usize) -> Result<Vec<items::Item>, StoreError> {
+        let ids: Vec<i64> = self.search_items(q, limit).iter().map(|h| h.id as i64).collect();
+        store.read(move |tx| items::by_ids(tx, &ids)).await
+    }
+}

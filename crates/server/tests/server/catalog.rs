@@ -1,0 +1,281 @@
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+fn item(app: &App, code: &str, name: &str) -> Value {
+    json!({"code": code, "name": name, "unit_id": app.ids.unit, "legal_basis": "《市场主体登记管理条例》第二十一条",
+           "time_limit_wd": 3, "allows_deficiency": true, "allows_commitment": false,
+           "materials": [{"name": "申请书", "main": true, "sample": "样表", "common_errors": "漏签字"}, {"name": "场所证明", "main": false}],
+           "accepting_unit": "市场监管局", "steps": ["申请", "受理", "决定"], "fees": "不收费", "phone": "0719-12345", "online": true})
+}
+
+// CAT-1, CAT-3: every field of an item; every change a new version with who and when; a case
+// keeps the version it was opened under.
+#[test]
+fn cat_1_3_items_and_versions() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let (st, v) = app.post("/api/v1/items", &admin, item(&app, "SC-1", "企业设立登记"));
+        assert_eq!((st, v["version"].as_i64()), (201, Some(1)), "{v}");
+        let (st, i) = app.call("GET", "/api/v1/items/SC-1", None, None);
+        assert_eq!(st, 200, "public: {i}");
+        assert_eq!(i["materials"][0]["main"], true);
+        assert_eq!(i["materials"][0]["common_errors"], "漏签字");
+        assert_eq!(i["allows_deficiency"], true);
+        let clerk = app.token("clerk");
+        let case = app.new_case(&clerk, Some("SC-1"));
+        let mut changed = item(&app, "SC-1", "企业设立登记（含分公司）");
+        changed["time_limit_wd"] = json!(2);
+        let (st, v) = app.post("/api/v1/items", &admin, changed);
+        assert_eq!((st, v["version"].as_i64()), (200, Some(2)));
+        let (st, same) = app.post(
+            "/api/v1/items",
+            &admin,
+            item(&app, "SC-1", "企业设立登记（含分公司）")
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.insert("time_limit_wd".into(), json!(2));
+                    Value::Object(o)
+                })
+                .unwrap(),
+        );
+        assert_eq!((st, same["version"].as_i64()), (200, Some(2)), "an unchanged save is no new version");
+        let (_, vs) = app.get("/api/v1/items/SC-1/versions", &admin);
+        assert_eq!(vs["versions"].as_array().unwrap().len(), 2);
+        assert_eq!(vs["versions"][0]["by"].as_i64(), Some(app.staff_id("admin")));
+        let (_, c) = app.get(&format!("/api/v1/cases/{case}"), &clerk);
+        assert_eq!(c["item_version"], 1);
+        // A clerk may not edit the catalog; bad input is refused.
+        assert_eq!(app.post("/api/v1/items", &clerk, item(&app, "SC-2", "x")).0, 403);
+        let mut bad = item(&app, "SC 3", "x");
+        assert_eq!(app.post("/api/v1/items", &admin, bad.clone()).0, 422);
+        bad["code"] = json!("SC-3");
+        bad["materials"] = json!([]);
+        assert_eq!(app.post("/api/v1/items", &admin, bad).1["error"]["code"], "materials_required");
+    }
+}
+
+fn xlsx(rows: usize, bad: &[usize]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in noveto_server::catalog::COLUMNS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 0..rows {
+        let row = r as u32 + 1;
+        let mut cells = vec![
+            format!("IMP-{r:05}"),
+            format!("导入事项{r}"),
+            "市场监管局".into(),
+            "《行政许可法》".into(),
+            String::new(),
+            "申请；受理；决定".into(),
+            "申请书*；身份证明*；其他材料".into(),
+            "不收费".into(),
+            String::new(),
+            "5".into(),
+            "0719-12345".into(),
+            "是".into(),
+            "否".into(),
+            "是".into(),
+            "否".into(),
+        ];
+        if bad.contains(&r) {
+            match r % 3 {
+                0 => cells[2] = "不存在的单位".into(),
+                1 => cells[9] = "五天".into(),
+                _ => cells[11] = "也许".into(),
+            }
+        }
+        for (c, v) in cells.iter().enumerate() {
+            if c == 9 && !bad.contains(&r) {
+                ws.write_number(row, c as u16, 5.0).unwrap();
+            } else {
+                ws.write_string(row, c as u16, v).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+// CAT-3: a 10,000-item XLSX with 3 bad rows reports exactly those rows and imports nothing; with
+// `partial` the good rows; a re-import updates by code; CSV export round-trips.
+#[test]
+fn cat_3_import_export() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let admin = app.token("admin");
+    let file = xlsx(10_000, &[17, 4_000, 9_999]);
+    let (st, r) = app.raw("POST", "/api/v1/catalog/import", &admin, "application/octet-stream", file.clone());
+    assert_eq!(st, 422, "{r}");
+    let rows: std::collections::BTreeSet<i64> =
+        r["errors"].as_array().unwrap().iter().map(|e| e["row"].as_i64().unwrap()).collect();
+    assert_eq!(rows.into_iter().collect::<Vec<_>>(), vec![19, 4002, 10001], "file rows (header is row 1)");
+    assert_eq!(r["errors"].as_array().unwrap().len(), 3);
+    assert_eq!(r["imported"], 0);
+    let cols: Vec<&str> = r["errors"].as_array().unwrap().iter().map(|e| e["column"].as_str().unwrap()).collect();
+    assert_eq!(cols, ["容缺受理", "承诺时限（工作日）", "实施单位"]);
+    let (_, list) = app.call("GET", "/api/v1/items?limit=5", None, None);
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing imported");
+    let (st, r) = app.raw("POST", "/api/v1/catalog/import?partial=true", &admin, "application/octet-stream", file);
+    assert_eq!((st, r["imported"].as_i64()), (200, Some(9_997)), "{r}");
+    // Re-import of a small fixed file updates by code.
+    let (_, r) = app.raw("POST", "/api/v1/catalog/import", &admin, "application/octet-stream", xlsx(3, &[]));
+    assert_eq!(r["imported"], 3);
+    let (_, i) = app.call("GET", "/api/v1/items/IMP-00001", None, None);
+    assert_eq!(i["version"], 1, "the same content is no new version");
+    let n = app
+        .block_on(app.state.store.read(|tx| {
+            Ok::<_, noveto_store::StoreError>(tx.query_one("SELECT COUNT(*) FROM items", &[])?.unwrap().i64(0))
+        }))
+        .unwrap();
+    assert_eq!(n, 9_997);
+    // Export to CSV and import it back: nothing changes.
+    let mut resp = app
+        .agent
+        .get(&format!("{}/api/v1/catalog/export?format=csv", app.base))
+        .header("Authorization", &format!("Bearer {admin}"))
+        .call()
+        .unwrap();
+    let csv = resp.body_mut().with_config().limit(50_000_000).read_to_vec().unwrap();
+    assert!(String::from_utf8_lossy(&csv).contains("IMP-09998"));
+    let (st, r) = app.raw("POST", "/api/v1/catalog/import", &admin, "text/csv", csv);
+    assert_eq!((st, r["imported"].as_i64()), (200, Some(9_997)), "{}", r["errors"][0]);
+    let (st, _) = app.raw("POST", "/api/v1/catalog/import", &admin, "text/csv", "a,b\n1,2\n".into());
+    assert_eq!(st, 422);
+    let (st, _) = app.raw("POST", "/api/v1/catalog/import", &app.token("clerk"), "text/csv", "x".into());
+    assert_eq!(st, 403);
+}
+
+// CAT-2, PUB-1: guides without login: browse, search, one item's full guide with the hotline.
+#[test]
+fn cat_2_pub_1_public_guides() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let admin = app.token("admin");
+    app.post("/api/v1/items", &admin, item(&app, "SC-1", "营业执照遗失补领"));
+    app.post("/api/v1/items", &admin, item(&app, "GJ-1", "住房公积金提取"));
+    let get = |path: &str| {
+        let mut r = app.agent.get(&format!("{}{}", app.base, path)).call().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    let (st, html) = get("/guides");
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("营业执照遗失补领") && html.contains("12345") && html.contains("0719-1"),
+        "hotline and supervision numbers"
+    );
+    let (_, html) = get("/guides?q=%E6%89%A7%E7%85%A7%E4%B8%A2%E4%BA%86");
+    assert!(html.contains("营业执照遗失补领") && !html.contains("住房公积金提取"), "search 执照丢了");
+    let (st, html) = get("/guides/SC-1");
+    assert_eq!(st, 200);
+    assert!(html.contains("《市场主体登记管理条例》第二十一条") && html.contains("主件") && html.contains("打印"));
+    assert_eq!(get("/guides/NOPE").0, 404);
+}
+
+// FAQ-1, FAQ-2, FAQ-3: entries are live at once for search; searches are logged; a used hit
+// counts; an answered consultation is promoted into the library.
+#[test]
+fn faq_1_2_3_library() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let business = app.token("business");
+        let clerk = app.token("clerk");
+        let (st, f) = app.post(
+            "/api/v1/faq",
+            &business,
+            json!({"question": "营业执照遗失了怎么补领？", "answer": "发布遗失声明后到登记窗口补领。"}),
+        );
+        assert_eq!(st, 201, "{f}");
+        app.post(
+            "/api/v1/faq",
+            &business,
+            json!({"question": "住房公积金怎么提取？", "answer": "带身份证和购房合同。"}),
+        );
+        assert_eq!(app.post("/api/v1/faq", &clerk, json!({"question": "q", "answer": "a"})).0, 403);
+        let (st, r) = app.get("/api/v1/faq/search?q=%E5%9F%B7%E7%85%A7%E6%8E%89%E4%BA%86&limit=3", &clerk);
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(r["hits"][0]["id"], f["id"], "執照掉了 (Traditional, colloquial)");
+        assert!(r["hits"][0]["score"].as_f64().unwrap() > 0.0);
+        let sid = r["search_id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/faq/searches/{sid}/used"), &clerk, json!({"faq_id": f["id"]})).0, 200);
+        let (_, miss) = app.get("/api/v1/faq/search?q=%E6%80%8E%E4%B9%88%E5%8A%9E%E7%BB%93%E5%A9%9A%E8%AF%81", &clerk);
+        assert!(miss["hits"].as_array().unwrap().is_empty(), "办结婚证 is not in the library: {miss}");
+        let (st, s) = app.get("/api/v1/faq/stats?month=2026-11", &business);
+        assert_eq!(st, 200, "{s}");
+        assert_eq!((s["searches"].as_i64(), s["answered"].as_i64(), s["used"].as_i64()), (Some(2), Some(1), Some(1)));
+        assert_eq!(s["misses"][0][0], "怎么办结婚证");
+        // Retiring an entry takes it out of search.
+        let fid = f["id"].as_i64().unwrap();
+        let (st, _) = app.call(
+            "PUT",
+            &format!("/api/v1/faq/{fid}"),
+            Some(&business),
+            Some(json!({"question": "营业执照遗失了怎么补领？", "answer": "x", "active": false})),
+        );
+        assert_eq!(st, 200);
+        let (_, r) = app.get("/api/v1/faq/search?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7%E9%81%97%E5%A4%B1", &clerk);
+        assert!(r["hits"].as_array().unwrap().iter().all(|h| h["id"] != json!(fid)));
+        // FAQ-3: an answered consultation becomes an entry.
+        let (_, c) = app.post("/api/v1/cases", &clerk, json!({"kind": "consultation", "channel": "phone", "applicant": {"name": "甲", "phone": "13812345678"}, "request": "新业态数据标注公司经营范围怎么写？"}));
+        let cid = c["id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/cases/{cid}/promote"), &business, json!({})).0, 409, "not answered yet");
+        app.post(
+            &format!("/api/v1/cases/{cid}/close"),
+            &clerk,
+            json!({"outcome": "answered", "note": "经营范围填写“数据处理服务（数据标注）”。"}),
+        );
+        let (st, p) = app.post(&format!("/api/v1/cases/{cid}/promote"), &business, json!({}));
+        assert_eq!(st, 201, "{p}");
+        let (_, r) = app.get(
+            "/api/v1/faq/search?q=%E6%95%B0%E6%8D%AE%E6%A0%87%E6%B3%A8%E7%BB%8F%E8%90%A5%E8%8C%83%E5%9B%B4",
+            &clerk,
+        );
+        assert_eq!(r["hits"][0]["id"], p["id"]);
+    }
+}
+
+// FAQ-1: several servers on one store each keep their own index current.
+#[test]
+fn faq_1_second_server_index_follows() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let store2 = noveto_store::Store::open_sqlite(&app.dir).unwrap();
+    let state2 =
+        app.block_on(noveto_server::AppState::load(store2, noveto_server::Clock::system(), app.dir.clone())).unwrap();
+    assert!(state2.search.search_faq("公积金", 3).is_empty());
+    app.post(
+        "/api/v1/faq",
+        &app.token("business"),
+        json!({"question": "住房公积金怎么提取？", "answer": "带身份证。"}),
+    );
+    assert!(state2.search.search_faq("公积金", 3).is_empty(), "not until it syncs");
+    let n = app.block_on(state2.search.sync(&state2.store)).unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(state2.search.search_faq("公积金提取", 3).len(), 1);
+    assert_eq!(app.block_on(state2.search.sync(&state2.store)).unwrap(), 0, "nothing re-indexed");
+}
+
+// NV-14: a reply with refusal phrases needs a second confirmation; confirmed ones are counted
+// per window.
+#[test]
+fn nv_14_replies_counted_per_window() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, e) = app.post(&format!("/api/v1/cases/{id}/replies"), &clerk, json!({"text": "这个办不了，不归我管"}));
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("refusal_phrases")));
+    assert!(e["error"]["message"].as_str().unwrap().contains("办不了"));
+    let (st, _) =
+        app.post(&format!("/api/v1/cases/{id}/replies"), &clerk, json!({"text": "可以办理，请补充身份证复印件。"}));
+    assert_eq!(st, 201);
+    let (st, r) =
+        app.post(&format!("/api/v1/cases/{id}/replies"), &clerk, json!({"text": "这个办不了", "confirm": true}));
+    assert_eq!((st, r["flagged"][0]["phrase"].as_str()), (201, Some("办不了")));
+    let counts = app
+        .block_on(
+            app.state
+                .store
+                .read(|tx| noveto_store::repo::cases::flagged_replies_by_window(tx, "2026-11-01", "2026-12-01")),
+        )
+        .unwrap();
+    assert_eq!(counts, vec![(Some(app.ids.window), 2, 1)]);
+}

@@ -1,0 +1,144 @@
+//! The common-question library (FAQ-1 … FAQ-3) and the search log that measures it.
+
+use super::{Ctx, audit};
+use crate::{Result, Row, Tx, params};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Faq {
+    pub id: i64,
+    pub question: String,
+    pub answer: String,
+    pub item_codes: Vec<String>,
+    pub unit_id: Option<i64>,
+    /// Where it came from: `manual`, `case:ID`, `escalation:ID`.
+    pub source: String,
+    pub updated_at: String,
+    pub active: bool,
+}
+
+fn faq(r: &Row) -> Faq {
+    Faq {
+        id: r.i64(0),
+        question: r.str(1),
+        answer: r.str(2),
+        item_codes: r.str(3).split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+        unit_id: r.opt_i64(4),
+        source: r.str(5),
+        updated_at: r.str(6),
+        active: r.bool(7),
+    }
+}
+const COLS: &str = "id, question, answer, item_codes, unit_id, source, updated_at, active";
+
+pub struct NewFaq<'a> {
+    pub question: &'a str,
+    pub answer: &'a str,
+    pub item_codes: &'a [String],
+    pub unit_id: Option<i64>,
+    pub source: &'a str,
+}
+
+pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, f: &NewFaq) -> Result<i64> {
+    let id = tx.insert(
+        "INSERT INTO faq (question, answer, item_codes, unit_id, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        params![f.question, f.answer, f.item_codes.join(","), f.unit_id, f.source, ctx.now.as_str()],
+    )?;
+    audit::append(tx, ctx, "faq.create", "faq", id, &json!({"question": f.question, "source": f.source}))?;
+    Ok(id)
+}
+
+pub fn update(tx: &mut dyn Tx, ctx: &Ctx, id: i64, f: &NewFaq, active: bool) -> Result<bool> {
+    let n = tx.exec(
+        "UPDATE faq SET question = $1, answer = $2, item_codes = $3, unit_id = $4, updated_at = $5, active = $6 WHERE id = $7",
+        params![f.question, f.answer, f.item_codes.join(","), f.unit_id, ctx.now.as_str(), active, id],
+    )?;
+    if n > 0 {
+        audit::append(tx, ctx, "faq.update", "faq", id, &json!({"question": f.question, "active": active}))?;
+    }
+    Ok(n > 0)
+}
+
+pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<Faq>> {
+    Ok(tx.query_one(&format!("SELECT {COLS} FROM faq WHERE id = $1"), params![id])?.as_ref().map(faq))
+}
+
+/// Entries changed after `since` (RFC 3339), oldest first — for keeping a search index current.
+pub fn changed_since(tx: &mut dyn Tx, since: &str, limit: i64) -> Result<Vec<Faq>> {
+    Ok(tx
+        .query(
+            &format!("SELECT {COLS} FROM faq WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2"),
+            params![since, limit],
+        )?
+        .iter()
+        .map(faq)
+        .collect())
+}
+
+pub fn by_ids(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<Faq>> {
+    let mut out = vec![];
+    for id in ids {
+        out.extend(get(tx, *id)?);
+    }
+    Ok(out)
+}
+
+/// Records a search; returns its id (to mark the hit that was used).
+pub fn log_search(tx: &mut dyn Tx, ctx: &Ctx, query: &str, hits: i64, top: Option<i64>) -> Result<i64> {
+    tx.insert(
+        "INSERT INTO search_log (at, staff_id, query, hits, top_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        params![ctx.now.as_str(), ctx.actor, query, hits, top],
+    )
+}
+
+/// The staff member used this hit to answer (pasted it into a reply).
+pub fn mark_used(tx: &mut dyn Tx, search_id: i64, staff_id: i64, faq_id: i64) -> Result<bool> {
+    Ok(tx.exec(
+        "UPDATE search_log SET used_id = $1 WHERE id = $2 AND staff_id = $3",
+        params![faq_id, search_id, staff_id],
+    )? > 0)
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub searches: i64,
+    /// Searches that found at least one entry.
+    pub answered: i64,
+    /// Searches whose hit was used to answer.
+    pub used: i64,
+    pub answer_rate: f64,
+    pub precision: f64,
+    /// Questions that found nothing or whose hits were not used, most frequent first.
+    pub misses: Vec<(String, i64)>,
+}
+
+/// FAQ-2: answer rate and precision between two moments.
+pub fn stats(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Stats> {
+    let r = tx
+        .query_one(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN hits > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN used_id IS NOT NULL THEN 1 ELSE 0 END), 0)
+             FROM search_log WHERE at >= $1 AND at < $2",
+            params![from, to],
+        )?
+        .map(|r| (r.i64(0), r.i64(1), r.i64(2)))
+        .unwrap_or_default();
+    let misses = tx
+        .query(
+            "SELECT query, COUNT(*) AS n FROM search_log WHERE at >= $1 AND at < $2 AND (hits = 0 OR used_id IS NULL)
+             GROUP BY query ORDER BY n DESC, query LIMIT 20",
+            params![from, to],
+        )?
+        .iter()
+        .map(|r| (r.str(0), r.i64(1)))
+        .collect();
+    let (searches, answered, used) = r;
+    Ok(Stats {
+        searches,
+        answered,
+        used,
+        answer_rate: if searches > 0 { answered as f64 / searches as f64 } else { 0.0 },
+        precision: if answered > 0 { used as f64 / answered as f64 } else { 0.0 },
+        misses,
+    })
+}
