@@ -152,6 +152,58 @@ pub struct Case {
     /// The state to return to when an escalation is answered or a veto request denied.
     pub resume_status: Option<Status>,
     pub deadlines: Vec<Deadline>,
+    /// NV-10: the units a cross-unit matter involves, and the one that leads.
+    #[serde(default)]
+    pub cross_units: Vec<i64>,
+    #[serde(default)]
+    pub lead_unit_id: Option<i64>,
+    /// NV-10: joint consultations (会商) held on this case.
+    #[serde(default)]
+    pub consultations: Vec<JointConsultation>,
+    /// NV-11: assisted or proxy handling (帮办代办).
+    #[serde(default)]
+    pub assistance: Vec<Assistance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointConsultation {
+    pub at: DateTime<FixedOffset>,
+    pub unit_ids: Vec<i64>,
+    pub participants: Vec<String>,
+    pub conclusion: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssistKind {
+    /// 帮办: staff guide the applicant through it.
+    Assisted,
+    /// 代办: staff handle it for the applicant.
+    Proxy,
+    /// 上门: at the applicant's home.
+    HomeVisit,
+    /// 网上: staff help with the online application.
+    Online,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssistFor {
+    KeyProject,
+    Elderly,
+    Sick,
+    Disabled,
+    Pregnant,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assistance {
+    pub at: DateTime<FixedOffset>,
+    pub kind: AssistKind,
+    pub reason: AssistFor,
+    pub helper_id: i64,
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +234,10 @@ pub enum CaseError {
     NotAccepted,
     #[error("请使用否决报批流程")]
     UseVetoRequest,
+    #[error("跨部门事项须先由牵头单位组织会商，会商结论记录后方可提出否决")]
+    ConsultationRequired,
+    #[error("牵头单位须是参与单位之一")]
+    LeadNotInvolved,
     #[error("{0}")]
     Calendar(String),
 }
@@ -202,6 +258,8 @@ impl CaseError {
             CaseError::SupplementPending => "supplement_pending",
             CaseError::NotAccepted => "not_accepted",
             CaseError::UseVetoRequest => "use_veto_request",
+            CaseError::ConsultationRequired => "consultation_required",
+            CaseError::LeadNotInvolved => "lead_not_involved",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
     }
@@ -269,6 +327,10 @@ impl Case {
             veto_request_id: None,
             resume_status: None,
             deadlines: vec![],
+            cross_units: vec![],
+            lead_unit_id: None,
+            consultations: vec![],
+            assistance: vec![],
         };
         let e = ev("received", serde_json::json!({"receipt_no": c.receipt_no, "policy": c.policy_id}));
         (c, e)
@@ -313,6 +375,14 @@ impl Case {
         if self.status == Status::Notified {
             self.visits += 1;
         }
+        // Materials asked for after acceptance arrived: the promised time limit runs again.
+        if self.deadlines.iter().any(|d| d.what == "promised_time_limit") {
+            for d in self.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.is_paused()) {
+                let _ = d.resume(now);
+            }
+            self.status = Status::Accepted;
+            return Ok(ev("accepted", serde_json::json!({"resumed": true})));
+        }
         self.status = Status::Accepted;
         if let Some(days) = item.time_limit_wd {
             self.deadlines.push(Deadline::new(
@@ -344,10 +414,15 @@ impl Case {
 
     /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not
     /// add new ones unless the window head approved (`growth_approved`).
-    pub fn notify(&mut self, missing: Vec<Missing>, growth_approved: bool) -> Result<Event, CaseError> {
+    pub fn notify(
+        &mut self,
+        missing: Vec<Missing>,
+        growth_approved: bool,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
         self.open_only()?;
         match self.status {
-            Status::Received | Status::Notified => {}
+            Status::Received | Status::Notified | Status::Accepted => {}
             s => return Err(CaseError::WrongState(s.label())),
         }
         if missing.is_empty() {
@@ -368,8 +443,19 @@ impl Case {
                 self.notified.push(m.clone());
             }
         }
+        // After acceptance, the clock of the promised time limit stops while the applicant
+        // supplements (补正期间不计入承诺时限).
+        let mut paused = false;
+        if self.status == Status::Accepted {
+            for d in self.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.met_at.is_none()) {
+                paused |= d.pause(now).is_ok();
+            }
+        }
         self.status = Status::Notified;
-        Ok(ev("notice", serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first})))
+        Ok(ev(
+            "notice",
+            serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first, "clock_paused": paused}),
+        ))
     }
 
     /// 容缺受理 (NV-5): main materials complete, commitment signed; the supplement gets a due
@@ -464,6 +550,10 @@ impl Case {
     /// A veto request was made (NV-8): the case waits for the decision.
     pub fn veto_requested(&mut self, request_id: i64, deadline: Deadline) -> Result<Event, CaseError> {
         self.open_only()?;
+        // NV-10: no unit of a cross-unit matter says no before the joint consultation.
+        if !self.cross_units.is_empty() && self.consultations.is_empty() {
+            return Err(CaseError::ConsultationRequired);
+        }
         if self.status == Status::VetoPending {
             return Err(CaseError::WrongState(self.status.label()));
         }
@@ -486,6 +576,32 @@ impl Case {
             VetoStatus::Pending => {}
         }
         ev("veto_decision", serde_json::json!({"veto_request_id": req_id(req), "status": req.status}))
+    }
+
+    /// NV-10: marks a matter as cross-unit with its lead unit.
+    pub fn set_cross_unit(&mut self, lead: i64, units: Vec<i64>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if !units.contains(&lead) {
+            return Err(CaseError::LeadNotInvolved);
+        }
+        self.lead_unit_id = Some(lead);
+        self.cross_units = units.clone();
+        Ok(ev("cross_unit", serde_json::json!({"lead_unit_id": lead, "unit_ids": units})))
+    }
+
+    /// NV-10: records a joint consultation with participants and conclusion.
+    pub fn consult(&mut self, c: JointConsultation) -> Result<Event, CaseError> {
+        self.open_only()?;
+        let detail = serde_json::to_value(&c).unwrap_or_default();
+        self.consultations.push(c);
+        Ok(ev("joint_consultation", detail))
+    }
+
+    /// NV-11: records assisted or proxy handling.
+    pub fn assist(&mut self, a: Assistance) -> Result<Event, CaseError> {
+        let detail = serde_json::to_value(&a).unwrap_or_default();
+        self.assistance.push(a);
+        Ok(ev("assisted", detail))
     }
 
     /// Close with a helping outcome. `Vetoed` is not among them: see [`Case::close_vetoed`].
@@ -783,11 +899,14 @@ mod tests {
     fn nv_4_one_time_notice() {
         let mut c = case();
         let m = |s: &str| Missing { material: s.into(), how_to_fix: "补交原件".into() };
-        c.notify(vec![m("身份证")], false).unwrap();
-        assert_eq!(c.notify(vec![m("户口簿")], false), Err(CaseError::NoticeGrowth("户口簿".into())));
-        c.notify(vec![m("身份证")], false).unwrap();
+        c.notify(vec![m("身份证")], false, at("2026-11-20T10:00:00+08:00")).unwrap();
+        assert_eq!(
+            c.notify(vec![m("户口簿")], false, at("2026-11-20T10:00:00+08:00")),
+            Err(CaseError::NoticeGrowth("户口簿".into()))
+        );
+        c.notify(vec![m("身份证")], false, at("2026-11-20T10:00:00+08:00")).unwrap();
         assert_eq!(c.visits, 2);
-        c.notify(vec![m("户口簿")], true).unwrap();
+        c.notify(vec![m("户口簿")], true, at("2026-11-20T10:00:00+08:00")).unwrap();
         assert_eq!(c.notified.len(), 2);
     }
 
@@ -814,6 +933,45 @@ mod tests {
         assert_eq!(c.close_with(Outcome::Approved, now), Err(CaseError::SupplementPending));
         c.supplement_received(now).unwrap();
         c.close_with(Outcome::Approved, now).unwrap();
+    }
+
+    // CAL-2, NV-4: a notice after acceptance stops the promised time limit's clock; the
+    // materials arriving start it again, and the due day moves by the paused working days.
+    #[test]
+    fn cal_2_case_clock_pauses_during_supplement() {
+        let cal = crate::calendar::Calendar::builtin();
+        let p = Policy::preset("national").unwrap();
+        let mut c = case();
+        let item = ItemRules { time_limit_wd: Some(5), ..Default::default() };
+        c.accept(&item, &p, at("2026-11-20T10:00:00+08:00")).unwrap();
+        let due = |c: &Case, now: &str| c.deadlines[0].due(&cal, at(now)).unwrap().to_string();
+        assert_eq!(due(&c, "2026-11-20T10:00:00+08:00"), "2026-11-27");
+        let m = Missing { material: "补充说明".into(), how_to_fix: String::new() };
+        c.notify(vec![m], false, at("2026-11-23T10:00:00+08:00")).unwrap();
+        assert!(c.deadlines[0].is_paused());
+        c.accept(&item, &p, at("2026-11-26T10:00:00+08:00")).unwrap();
+        // Paused 11-23 → 11-26: three working days (24, 25, 26).
+        assert_eq!(due(&c, "2026-11-26T10:00:00+08:00"), "2026-12-02");
+        assert_eq!(c.deadlines.len(), 1, "no second time limit");
+    }
+
+    // NV-10: a cross-unit matter cannot be vetoed before the joint consultation.
+    #[test]
+    fn nv_10_consultation_before_veto() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let mut c = case();
+        assert_eq!(c.set_cross_unit(9, vec![1, 2]), Err(CaseError::LeadNotInvolved));
+        c.set_cross_unit(1, vec![1, 2]).unwrap();
+        let dl = || Deadline::new("veto_decision", now, Rule::WorkingDays { days: 1 }, Default::default());
+        assert_eq!(c.veto_requested(1, dl()), Err(CaseError::ConsultationRequired));
+        c.consult(JointConsultation {
+            at: now,
+            unit_ids: vec![1, 2],
+            participants: vec!["甲".into()],
+            conclusion: "确不符合".into(),
+        })
+        .unwrap();
+        c.veto_requested(1, dl()).unwrap();
     }
 
     // NV-7: the ladder climbs the policy's levels; a major matter in ankang starts at the unit head.

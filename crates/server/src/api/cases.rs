@@ -102,10 +102,23 @@ async fn load_unchecked(s: &AppState, id: i64) -> ApiResult<Loaded> {
 }
 
 /// Loads a case and checks that the caller may take `action` on it.
+/// NV-10: the units of a cross-unit matter may read it too.
 pub async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> ApiResult<Loaded> {
     let l = load_unchecked(s, id).await?;
-    p.may(action, &l.place)?;
-    Ok(l)
+    let denied = match p.may(action, &l.place) {
+        Ok(()) => return Ok(l),
+        Err(e) => e,
+    };
+    if action == Action::ReadCase {
+        for u in l.case.cross_units.clone() {
+            if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await? {
+                if p.may(action, &place).is_ok() {
+                    return Ok(l);
+                }
+            }
+        }
+    }
+    Err(denied)
 }
 
 /// Saves a changed case with its event; extra store work runs in the same transaction.
@@ -363,6 +376,10 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
         "notified": c.notified,
         "deficiency": c.deficiency,
         "referral": c.referral,
+        "cross_units": c.cross_units,
+        "lead_unit_id": c.lead_unit_id,
+        "consultations": c.consultations,
+        "assistance": c.assistance,
         "veto_request_id": c.veto_request_id,
         "veto_status": veto.as_ref().map(|v| v.status.as_str()),
         "veto_approved": veto.as_ref().is_some_and(|v| v.approved().is_some()),
@@ -531,7 +548,7 @@ pub async fn do_notice(s: &AppState, p: &Principal, id: i64, b: NoticeIn) -> Api
     let missing = parse_missing(&b.missing)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
-    let ev = l.case.notify(missing, head)?;
+    let ev = l.case.notify(missing, head, s.now())?;
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
 
@@ -817,6 +834,8 @@ pub async fn do_veto_request(s: &AppState, p: &Principal, id: i64, b: VetoIn) ->
         l.policy.source(if b.major { "veto.decision_special" } else { "veto.decision" }, &spec),
     );
     let due = noveto_domain::time::rfc3339(dl.due_at(&s.calendar(), now)?);
+    // The domain decides whether a veto may be requested now (e.g. NV-10's consultation).
+    l.case.clone().veto_requested(0, dl.clone())?;
     // The request id is known only inside the transaction: insert it first, then the case.
     let (unit, v2, dl2) = (l.case.unit_id, v.clone(), dl.clone());
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
@@ -1021,4 +1040,128 @@ pub async fn send_reply(
     ApiJson(b): ApiJson<SendReplyIn>,
 ) -> ApiResult<Created> {
     Ok((StatusCode::CREATED, Json(do_reply(&s, &p, id, b).await?)))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrossUnitIn {
+    pub lead_unit_id: i64,
+    /// Every unit involved, the lead included.
+    pub unit_ids: Vec<i64>,
+}
+
+/// NV-10: a cross-unit matter names its lead unit.
+pub async fn cross_unit(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CrossUnitIn>,
+) -> ApiResult<Json<Value>> {
+    for u in &b.unit_ids {
+        let u = *u;
+        s.store
+            .read(move |tx| org::unit_by_id(tx, u))
+            .await?
+            .ok_or_else(|| ApiError::bad("unknown_unit", format!("单位 {u} 不存在")))?;
+    }
+    let mut l = load(&s, &p, id, Action::WorkCase).await?;
+    let ev = l.case.set_cross_unit(b.lead_unit_id, b.unit_ids)?;
+    save(&s, &p, &l, ev, |_, _| Ok(())).await?;
+    answer_case(&s, &p, id).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationIn {
+    pub unit_ids: Vec<i64>,
+    /// Names and posts of those present.
+    pub participants: Vec<String>,
+    pub conclusion: String,
+}
+
+/// NV-10: a joint consultation (会商), recorded by the case's window or the lead unit.
+pub async fn joint_consultation(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ConsultationIn>,
+) -> ApiResult<Created> {
+    let conclusion = long_text("conclusion", "会商结论", &b.conclusion, 4000)?;
+    if b.participants.iter().all(|x| x.trim().is_empty()) {
+        return Err(ApiError::bad("participants_required", "请填写参加会商的人员"));
+    }
+    let mut l = load(&s, &p, id, Action::ReadCase).await?;
+    let lead_ok = match l.case.lead_unit_id {
+        Some(u) => {
+            let place = s.store.read(move |tx| org::place_of_unit(tx, u)).await?.unwrap_or_default();
+            p.may(Action::Decide(DecisionLevel::UnitLeader), &place).is_ok()
+        }
+        None => false,
+    };
+    if !lead_ok {
+        p.may(Action::WorkCase, &l.place)?;
+    }
+    let c = noveto_domain::case::JointConsultation {
+        at: s.now(),
+        unit_ids: b.unit_ids,
+        participants: b.participants.into_iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+        conclusion,
+    };
+    let ev = l.case.consult(c)?;
+    save(&s, &p, &l, ev, |_, _| Ok(())).await?;
+    Ok((StatusCode::CREATED, Json(json!({"case_id": id, "consultations": l.case.consultations.len()}))))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceIn {
+    /// assisted | proxy | home_visit | online
+    pub kind: String,
+    /// key_project | elderly | sick | disabled | pregnant | other
+    pub reason: String,
+    pub outcome: String,
+    /// Defaults to the caller.
+    pub helper_id: Option<i64>,
+}
+
+/// NV-11: assisted or proxy handling, with helper and outcome.
+pub async fn assistance(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AssistanceIn>,
+) -> ApiResult<Created> {
+    use noveto_domain::case::{AssistFor, AssistKind};
+    let kind = match b.kind.as_str() {
+        "assisted" => AssistKind::Assisted,
+        "proxy" => AssistKind::Proxy,
+        "home_visit" => AssistKind::HomeVisit,
+        "online" => AssistKind::Online,
+        _ => return Err(ApiError::bad("invalid_kind", "kind 须为 assisted、proxy、home_visit 或 online")),
+    };
+    let reason = match b.reason.as_str() {
+        "key_project" => AssistFor::KeyProject,
+        "elderly" => AssistFor::Elderly,
+        "sick" => AssistFor::Sick,
+        "disabled" => AssistFor::Disabled,
+        "pregnant" => AssistFor::Pregnant,
+        "other" => AssistFor::Other,
+        _ => {
+            return Err(ApiError::bad(
+                "invalid_reason",
+                "reason 须为 key_project、elderly、sick、disabled、pregnant 或 other",
+            ));
+        }
+    };
+    let outcome = long_text("outcome", "办理结果", &b.outcome, 2000)?;
+    let helper = b.helper_id.unwrap_or(p.id);
+    s.store
+        .read(move |tx| org::staff_by_id(tx, helper))
+        .await?
+        .ok_or_else(|| ApiError::bad("unknown_staff", "帮办人员不存在"))?;
+    let mut l = load(&s, &p, id, Action::WorkCase).await?;
+    let ev =
+        l.case.assist(noveto_domain::case::Assistance { at: s.now(), kind, reason, helper_id: helper, outcome })?;
+    save(&s, &p, &l, ev, |_, _| Ok(())).await?;
+    Ok((StatusCode::CREATED, Json(json!({"case_id": id, "assistance": l.case.assistance}))))
 }

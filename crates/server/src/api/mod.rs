@@ -83,6 +83,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
         get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）（NV-9）", query = cases::MonthQuery;
         get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
+        post "/api/v1/cases/{id}/cross-unit" => cases::cross_unit, "cases", "跨部门事项：指定牵头单位（NV-10）", body = cases::CrossUnitIn;
+        post "/api/v1/cases/{id}/joint-consultations" => cases::joint_consultation, "cases", "会商记录：参加人员与结论（NV-10）", body = cases::ConsultationIn;
+        post "/api/v1/cases/{id}/assistance" => cases::assistance, "cases", "帮办代办记录（NV-11）", body = cases::AssistanceIn;
         post "/api/v1/cases/{id}/replies" => cases::send_reply, "cases", "答复群众：含推诿用语须确认后发送并计数（NV-14）", body = cases::SendReplyIn;
         post "/api/v1/replies/check" => cases::check_reply, "cases", "答复用语检查（NV-14）", body = cases::ReplyIn;
         post "/api/v1/cases/{id}/promote" => catalog::promote, "faq", "把已答复的咨询或请示收入问题咨询库（FAQ-3）", body = catalog::PromoteIn;

@@ -131,6 +131,14 @@ fn nav(p: &Principal) -> String {
     links.iter().map(|(h, l)| format!("<a href=\"{h}\">{l}</a>")).collect::<Vec<_>>().join("")
 }
 
+/// The caller's roles, each once.
+fn role_labels(p: &Principal) -> String {
+    let mut roles: Vec<Role> = p.grants.iter().map(|g| g.role).collect();
+    roles.sort();
+    roles.dedup();
+    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、")
+}
+
 /// The page frame.
 pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Html<String> {
     let user = match p {
@@ -138,7 +146,7 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Ht
             "<nav>{}</nav><div class=\"who\">{}（{}）<form method=\"post\" action=\"/logout\" class=\"inline\">{}<button>{}</button></form></div>",
             nav(p),
             esc(&p.name),
-            esc(&p.grants.iter().map(|g| g.role.label()).collect::<Vec<_>>().join("、")),
+            esc(&role_labels(p)),
             csrf_field(p),
             t().logout
         ),

@@ -459,6 +459,9 @@ fn event_label(k: &str) -> &'static str {
         "veto_decision" => "否决审批",
         "closed" => "办结",
         "handoff_acknowledged" => "接收单位确认",
+        "cross_unit" => "跨部门牵头",
+        "joint_consultation" => "会商",
+        "assisted" => "帮办代办",
         "reply" => "答复群众",
         _ => "其他",
     }
@@ -750,14 +753,18 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
             o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
         }
         for e in &escs {
+            let cid = e.case_id;
+            let case = s.store.read(move |tx| repo::get(tx, cid)).await?.map(|x| x.0);
             o.push_str(&format!(
-                "<div class=\"card\"><p><a href=\"/cases/{}\">办件 {}</a> · {} · {} · 期限：{}</p><p>{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
+                "<div class=\"card\"><p><a href=\"/cases/{}\">{}</a> {} · {} · {} · 期限：{}</p><p>{}</p><p class=\"muted\">{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
                 e.case_id,
-                e.case_id,
+                esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
+                esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
                 DecisionLevel::parse(&e.level).map(|l| l.label()).unwrap_or(""),
                 if e.major { "重大事项" } else { "一般事项" },
                 due_cell(&s, Some(&e.due[..10.min(e.due.len())])),
                 esc(&e.reason),
+                esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or("")),
                 e.id
             ));
         }

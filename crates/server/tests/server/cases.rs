@@ -588,3 +588,97 @@ fn nv_12_consultation_desk_guides() {
     assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk"), json!({})).0, 403);
     assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({})).0, 200);
 }
+
+// NV-10: a cross-unit matter names a lead unit; no veto before the joint consultation is
+// recorded with participants and conclusion.
+#[test]
+fn nv_10_cross_unit_consultation() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, e) = app.post(
+        &format!("/api/v1/cases/{id}/cross-unit"),
+        &clerk,
+        json!({"lead_unit_id": app.ids.unit2, "unit_ids": [app.ids.unit]}),
+    );
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("lead_not_involved")));
+    let (st, c) = app.post(
+        &format!("/api/v1/cases/{id}/cross-unit"),
+        &clerk,
+        json!({"lead_unit_id": app.ids.unit2, "unit_ids": [app.ids.unit, app.ids.unit2]}),
+    );
+    assert_eq!((st, c["lead_unit_id"].as_i64()), (200, Some(app.ids.unit2)));
+    let (st, e) =
+        app.post(&format!("/api/v1/cases/{id}/veto-requests"), &clerk, json!({"reason": "r", "legal_basis": "b"}));
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("consultation_required")));
+    // The lead unit's leader records the consultation.
+    let (st, r) = app.post(
+        &format!("/api/v1/cases/{id}/joint-consultations"),
+        &app.token("leader2"),
+        json!({"unit_ids": [app.ids.unit, app.ids.unit2], "participants": ["人社局 褚涛", "市场监管局 赵敏"], "conclusion": "人社局出具证明后由市场监管局办理"}),
+    );
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/cases/{id}/joint-consultations"),
+            &app.token("leader"),
+            json!({"unit_ids": [], "participants": ["x"], "conclusion": "y"})
+        )
+        .0,
+        403,
+        "not the lead unit, not the window"
+    );
+    let (st, _) =
+        app.post(&format!("/api/v1/cases/{id}/veto-requests"), &clerk, json!({"reason": "r", "legal_basis": "b"}));
+    assert_eq!(st, 201);
+}
+
+// NV-11: assisted and proxy handling is recorded with helper and outcome.
+#[test]
+fn nv_11_assistance() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, r) = app.post(
+        &format!("/api/v1/cases/{id}/assistance"),
+        &clerk,
+        json!({"kind": "home_visit", "reason": "elderly", "outcome": "上门采集信息，材料已收齐"}),
+    );
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(r["assistance"][0]["helper_id"].as_i64(), Some(app.staff_id("clerk")));
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/cases/{id}/assistance"),
+            &clerk,
+            json!({"kind": "teleport", "reason": "elderly", "outcome": "x"})
+        )
+        .0,
+        422
+    );
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    assert_eq!(c["assistance"][0]["kind"], "home_visit");
+    assert!(c["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "assisted"));
+}
+
+// CAL-2: through the API, a notice after acceptance pauses the promised time limit and the
+// materials arriving resume it; the due day moves by the paused working days.
+#[test]
+fn cal_2_case_clock_pauses_over_http() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    add_item(&app, "GT-9", false, false);
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, Some("GT-9"));
+    let (_, c) = app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({}));
+    assert_eq!(c["deadlines"][0]["due_day"], "2026-11-25", "3 wd after Friday 11-20");
+    app.set_now("2026-11-23T10:00:00+08:00");
+    assert_eq!(
+        app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, json!({"missing": [{"material": "补充说明"}]})).0,
+        201
+    );
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    assert_eq!(c["deadlines"][0]["state"], "paused");
+    app.set_now("2026-11-25T10:00:00+08:00");
+    let (_, c) = app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({}));
+    assert_eq!(c["deadlines"][0]["due_day"], "2026-11-27", "moved by the two paused working days");
+    assert_eq!(c["deadlines"][0]["state"], "running");
+}
