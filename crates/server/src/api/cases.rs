@@ -111,10 +111,10 @@ pub async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> ApiRe
     };
     if action == Action::ReadCase {
         for u in l.case.cross_units.clone() {
-            if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await? {
-                if p.may(action, &place).is_ok() {
-                    return Ok(l);
-                }
+            if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await?
+                && p.may(action, &place).is_ok()
+            {
+                return Ok(l);
             }
         }
     }
