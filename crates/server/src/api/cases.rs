@@ -81,6 +81,8 @@ pub struct Loaded {
     pub version: i64,
     pub place: Place,
     pub policy: Arc<Policy>,
+    /// The working-day calendar of the case's center (its region's local overrides included).
+    pub cal: Arc<Calendar>,
 }
 
 /// Loads a case with its place; access is the caller's to check.
@@ -92,13 +94,14 @@ async fn load_unchecked(s: &AppState, id: i64) -> ApiResult<Loaded> {
                 return Ok::<_, StoreError>(None);
             };
             let centers = org::center_chain(tx, c.center_id)?;
-            Ok(Some((c, v, centers)))
+            let region = org::center_by_id(tx, c.center_id)?.map(|c| c.region).unwrap_or_default();
+            Ok(Some((c, v, centers, region)))
         })
         .await?;
-    let (case, version, centers) = found.ok_or_else(|| ApiError::not_found("办件"))?;
+    let (case, version, centers, region) = found.ok_or_else(|| ApiError::not_found("办件"))?;
     let place = Place { centers, unit: case.unit_id, window: case.window_id };
     let policy = s.policy_of(&case.policy_id, case.policy_version);
-    Ok(Loaded { id, case, version, place, policy })
+    Ok(Loaded { id, case, version, place, policy, cal: s.calendar_for(&region) })
 }
 
 /// Loads a case and checks that the caller may take `action` on it.
@@ -127,7 +130,7 @@ where
     F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
 {
     let now = s.now();
-    let dues = dues(&l.case, &s.calendar(), &l.policy, now);
+    let dues = dues(&l.case, &l.cal, &l.policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let (id, version, case) = (l.id, l.version, l.case.clone());
     s.store
@@ -246,7 +249,16 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
     };
     let w = s.store.read(move |tx| org::window_by_id(tx, window_id)).await?;
     let w = w.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
-    let centers = s.store.read(move |tx| org::center_chain(tx, w.center_id)).await?;
+    let wc = w.center_id;
+    let (centers, region) = s
+        .store
+        .read(move |tx| {
+            Ok::<_, StoreError>((
+                org::center_chain(tx, wc)?,
+                org::center_by_id(tx, wc)?.map(|c| c.region).unwrap_or_default(),
+            ))
+        })
+        .await?;
     p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;
     let item_version = match c.item_code.clone() {
         Some(code) => match s.store.read(move |tx| items::get(tx, &code)).await? {
@@ -275,7 +287,7 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
         now,
     );
     case.item_version = item_version;
-    let dues = dues(&case, &s.calendar(), &policy, now);
+    let dues = dues(&case, &s.calendar_for(&region), &policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let c2 = case.clone();
     let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
@@ -386,7 +398,7 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
         "open_escalation": esc,
         "policy": {"id": c.policy_id, "version": c.policy_version},
         "timeline": timeline,
-        "deadlines": deadlines_json(c, &s.calendar(), &l.policy, now),
+        "deadlines": deadlines_json(c, &l.cal, &l.policy, now),
     }))
 }
 
@@ -665,8 +677,7 @@ pub async fn do_escalate(s: &AppState, p: &Principal, id: i64, b: EscalationIn) 
     };
     let rule = spec.rule(None).ok_or_else(|| ApiError::bad("manual_deadline", "该期限须人工设定"))?;
     let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
-    let cal = s.calendar();
-    let due_at = dl.due_at(&cal, now)?;
+    let due_at = dl.due_at(&l.cal, now)?;
     let ev = l.case.escalate(dl, level, &reason)?;
     if major && l.policy.gray_area.major_report_same_day && current.is_none() {
         let spec = noveto_domain::policy::RuleSpec {
@@ -833,13 +844,13 @@ pub async fn do_veto_request(s: &AppState, p: &Principal, id: i64, b: VetoIn) ->
         rule,
         l.policy.source(if b.major { "veto.decision_special" } else { "veto.decision" }, &spec),
     );
-    let due = noveto_domain::time::rfc3339(dl.due_at(&s.calendar(), now)?);
+    let due = noveto_domain::time::rfc3339(dl.due_at(&l.cal, now)?);
     // The domain decides whether a veto may be requested now (e.g. NV-10's consultation).
     l.case.clone().veto_requested(0, dl.clone())?;
     // The request id is known only inside the transaction: insert it first, then the case.
     let (unit, v2, dl2) = (l.case.unit_id, v.clone(), dl.clone());
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
-    let cal = s.calendar();
+    let cal = l.cal.clone();
     let policy = l.policy.clone();
     let (case_id, version, mut case) = (l.id, l.version, l.case.clone());
     let vid = s

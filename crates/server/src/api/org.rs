@@ -31,6 +31,8 @@ pub struct CenterIn {
     pub address: Option<String>,
     pub hotline: Option<String>,
     pub supervision_phone: Option<String>,
+    /// The region whose local calendar overrides apply (CAL-1); empty for none.
+    pub region: Option<String>,
 }
 
 async fn place_of_center(s: &AppState, id: i64) -> ApiResult<Place> {

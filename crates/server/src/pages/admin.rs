@@ -73,7 +73,7 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
         ));
     }
     o.push_str(&format!(
-        "</table><details><summary>新建中心</summary><form method=\"post\" action=\"/admin/center\">{csrf}<div class=\"grid\"><label>名称<input name=\"name\" required></label><label>上级中心编号<input name=\"parent_id\" inputmode=\"numeric\"></label><label>层级<select name=\"level\"><option value=\"city\">市</option><option value=\"county\">县/区</option><option value=\"town\">乡镇</option></select></label><label>热线<input name=\"hotline\"></label><label>监督电话<input name=\"supervision_phone\"></label><label>地址<input name=\"address\"></label></div><button>创建</button></form></details></section>"
+        "</table><details><summary>新建中心</summary><form method=\"post\" action=\"/admin/center\">{csrf}<div class=\"grid\"><label>名称<input name=\"name\" required></label><label>上级中心编号<input name=\"parent_id\" inputmode=\"numeric\"></label><label>层级<select name=\"level\"><option value=\"city\">市</option><option value=\"county\">县/区</option><option value=\"town\">乡镇</option></select></label><label>热线<input name=\"hotline\"></label><label>监督电话<input name=\"supervision_phone\"></label><label>地址<input name=\"address\"></label><label>日历地区（本地节假日）<input name=\"region\"></label></div><button>创建</button></form></details></section>"
     ));
     o.push_str("<section class=\"card\"><h2>进驻单位与业务联系表</h2><table><tr><th>编号</th><th>单位</th><th>中心</th><th>分管领导</th><th>联系人</th></tr>");
     for u in &units {
@@ -153,6 +153,7 @@ pub async fn org_submit(
                     address: Some(val(&f, "address")),
                     hotline: Some(val(&f, "hotline")),
                     supervision_phone: Some(val(&f, "supervision_phone")),
+                    region: Some(val(&f, "region")),
                 };
                 api::create_center(st, p.clone(), ApiJson(b)).await.map(|_| ())
             }

@@ -321,7 +321,7 @@ async fn case_body_with(
     ));
     // Deadlines with their rule and source.
     if !c.deadlines.is_empty() {
-        let cal = s.calendar();
+        let cal = l.cal.clone();
         let now = s.now();
         o.push_str(&format!(
             "<section class=\"card\"><h2>{}</h2><table><tr><th>事项</th><th>到期日</th><th>状态</th><th>依据</th></tr>",

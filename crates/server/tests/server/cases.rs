@@ -682,3 +682,36 @@ fn cal_2_case_clock_pauses_over_http() {
     assert_eq!(c["deadlines"][0]["due_day"], "2026-11-27", "moved by the two paused working days");
     assert_eq!(c["deadlines"][0]["state"], "running");
 }
+
+// CAL-1: a region's local closure day moves the deadlines of cases at that region's centers,
+// and only there.
+#[test]
+fn cal_1_local_override_applies_to_its_region() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let city = app.ids.city;
+    app.block_on(app.state.store.write(move |tx| {
+        noveto_store::repo::org::set_region(
+            tx,
+            &Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() },
+            city,
+            "清江",
+        )
+    }))
+    .unwrap();
+    let admin = app.token("admin");
+    let (st, v) = app.call(
+        "PUT",
+        "/api/v1/calendar/overrides",
+        Some(&admin),
+        Some(json!({"region": "清江", "date": "2026-11-23", "working": false, "reason": "本地停电闭厅"})),
+    );
+    assert_eq!(st, 200, "{v}");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "r"}));
+    assert_eq!(e["due"], "2026-11-30T23:59:59+08:00", "one more working day");
+    let (_, d) = app.get("/api/v1/calendar/due?from=2026-11-20&working_days=5", &clerk);
+    assert_eq!(d["due"], "2026-11-27", "the national calendar is unchanged");
+    let (_, d) = app.get("/api/v1/calendar/due?from=2026-11-20&working_days=5&region=%E6%B8%85%E6%B1%9F", &clerk);
+    assert_eq!(d["due"], "2026-11-30");
+}

@@ -204,6 +204,28 @@ impl App {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
+    /// Sends a request over a plain socket and reads the answer even when the server stops
+    /// reading the body early (an oversize body is answered 413 before it is all sent).
+    pub fn raw_tcp(&self, path: &str, token: &str, body: &[u8]) -> (u16, Value) {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let _ = s.write_all(body);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        // A chunked body: take the JSON object inside it.
+        let json = body.find('{').and_then(|i| body.rfind('}').map(|j| &body[i..=j])).unwrap_or("");
+        (status, serde_json::from_str(json).unwrap_or(Value::String(body.clone())))
+    }
+
     pub fn audit_len(&self) -> i64 {
         self.block_on(
             self.state

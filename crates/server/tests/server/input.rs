@@ -48,14 +48,6 @@ fn bad_input_is_refused_and_changes_nothing() {
             "POST",
             "/api/v1/units",
             "application/json",
-            format!(r#"{{"center_id": 1, "name": "{}"}}"#, "长".repeat(200_000)).into_bytes(),
-            413,
-            "payload_too_large",
-        ),
-        (
-            "POST",
-            "/api/v1/units",
-            "application/json",
             br#"{"center_id": 424242, "name": "x"}"#.to_vec(),
             422,
             "unknown_center",
@@ -101,6 +93,10 @@ fn bad_input_is_refused_and_changes_nothing() {
         let msg = v["error"]["message"].as_str().unwrap();
         assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "message in Chinese: {msg}");
     }
+    // An oversize body: 413, read over a plain socket since the server stops reading early.
+    let big = format!(r#"{{"center_id": 1, "name": "{}"}}"#, "长".repeat(200_000)).into_bytes();
+    let (st, v) = app.raw_tcp("/api/v1/units", &admin, &big);
+    assert_eq!((st, v["error"]["code"].as_str()), (413, Some("payload_too_large")), "{v}");
     // Case intake with a bad phone, a bad credit code, an unknown item.
     for (body, code) in [
         (

@@ -99,6 +99,7 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
         tx.exec(&sql, &vals)?;
         n += 1;
     }
+    check_vetoes(tx)?;
     if tx.backend() == Backend::Postgres {
         for t in TABLES {
             let cols = columns(tx, t)?;
@@ -111,4 +112,31 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
         }
     }
     Ok(n)
+}
+
+/// Invariant 1 on the import path: every case a backup says was vetoed must carry a veto
+/// request that the domain recognises as approved; otherwise the restore is refused whole.
+fn check_vetoes(tx: &mut dyn Tx) -> Result<()> {
+    use noveto_domain::case::{Case, Outcome, VetoRequest};
+    for r in tx.query("SELECT id, doc FROM cases WHERE status = 'closed'", &[])? {
+        let case: Case = r.json(1)?;
+        if case.outcome != Some(Outcome::Vetoed) {
+            continue;
+        }
+        let approved = match case.veto_request_id {
+            Some(v) => tx
+                .query_one("SELECT doc FROM veto_requests WHERE id = $1", crate::params![v])?
+                .map(|row| row.json::<VetoRequest>(0))
+                .transpose()?
+                .and_then(|vr| vr.approved().filter(|a| a.request_id() == v && vr.case_id == r.i64(0))),
+            None => None,
+        };
+        if approved.is_none() {
+            return Err(StoreError::Corrupt(format!(
+                "备份中办件 {} 标为“否决”却没有经批准的否决报批：拒绝恢复",
+                r.i64(0)
+            )));
+        }
+    }
+    Ok(())
 }

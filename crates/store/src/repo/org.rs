@@ -105,6 +105,15 @@ pub struct NewCenter<'a> {
     pub supervision_phone: &'a str,
 }
 
+/// CAL-1: the region whose local calendar overrides apply to a center.
+pub fn set_region(tx: &mut dyn Tx, ctx: &Ctx, center_id: i64, region: &str) -> Result<bool> {
+    let n = tx.exec("UPDATE centers SET region = $1 WHERE id = $2", params![region, center_id])?;
+    if n > 0 {
+        audit::append(tx, ctx, "center.region", "center", center_id, &json!({"region": region}))?;
+    }
+    Ok(n > 0)
+}
+
 pub fn create_center(tx: &mut dyn Tx, ctx: &Ctx, c: &NewCenter) -> Result<i64> {
     let id = tx.insert(
         "INSERT INTO centers (parent_id, name, level, address, hotline, supervision_phone)

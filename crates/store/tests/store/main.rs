@@ -316,3 +316,39 @@ fn values_round_trip() {
         assert_eq!(v.as_deref(), Some("值 ✓"));
     });
 }
+
+// NV-2, invariant 1 on the import path: a backup holding a "vetoed" case without an approved
+// veto request is refused whole.
+#[test]
+fn nv_2_restore_refuses_unapproved_veto() {
+    each(|s| {
+        seed(s);
+        let doc = serde_json::json!({
+            "receipt_no": "NV1", "kind": "application", "channel": "window", "item_code": null,
+            "applicant": {"name": "甲", "org": null, "phone": "13812345678"}, "request": "x",
+            "center_id": 1, "unit_id": 1, "window_id": 1, "first_contact_id": 1, "status": "closed",
+            "outcome": "vetoed", "policy_id": "national", "policy_version": 1,
+            "opened_at": "2026-11-20T09:00:00+08:00", "closed_at": "2026-11-20T10:00:00+08:00", "visits": 1,
+            "notified": [], "deficiency": [], "commitment_signed": false, "referral": null,
+            "veto_request_id": null, "resume_status": null, "deadlines": []
+        })
+        .to_string();
+        s.write_blocking(move |tx| {
+            tx.exec(
+                "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, opened_at, doc, version)
+                 VALUES ('NV1', 1, 1, 1, 1, 'closed', 'application', '2026-11-20T09:00:00+08:00', $1, 1)",
+                params![doc],
+            )
+        })
+        .unwrap();
+        let mut buf = Vec::new();
+        s.read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {})).unwrap();
+        let dir = tmpdir();
+        let target = Store::open_sqlite(&dir).unwrap();
+        let r = target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf)));
+        assert!(matches!(r, Err(StoreError::Corrupt(ref m)) if m.contains("否决")), "{r:?}");
+        assert_eq!(target.read_blocking(|tx| org::units(tx)).unwrap().len(), 0, "nothing restored");
+        drop(target);
+        let _ = std::fs::remove_dir_all(dir);
+    });
+}
