@@ -16,19 +16,62 @@ pub struct Report {
     pub escalated: usize,
 }
 
-/// How outbound messages leave: a file (default), or an HTTP webhook.
+/// How outbound messages leave: a file (default), an HTTP webhook, or SMTP.
 #[derive(Debug, Clone)]
 pub enum Gateway {
     File(PathBuf),
     Webhook(String),
+    /// A mail relay: host, port, sender address. Recipients are the staff's e-mail addresses.
+    Smtp {
+        host: String,
+        port: u16,
+        from: String,
+    },
 }
 
 impl Gateway {
+    /// `NOVETO_SMTP_URL=smtp://host:port?from=noveto@example.org` or `NOVETO_WEBHOOK_URL=…`;
+    /// otherwise `DATA/outbox.jsonl`.
     pub fn from_env(data_dir: &std::path::Path) -> Gateway {
+        if let Ok(u) = std::env::var("NOVETO_SMTP_URL") {
+            if let Some(g) = Gateway::parse_smtp(&u) {
+                return g;
+            }
+            tracing::error!("NOVETO_SMTP_URL is not smtp://host:port?from=address; using the file gateway");
+        }
         match std::env::var("NOVETO_WEBHOOK_URL") {
             Ok(u) if !u.is_empty() => Gateway::Webhook(u),
             _ => Gateway::File(data_dir.join("outbox.jsonl")),
         }
+    }
+
+    pub fn parse_smtp(u: &str) -> Option<Gateway> {
+        let rest = u.strip_prefix("smtp://")?;
+        let (hostport, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().ok()?),
+            None => (hostport.to_string(), 25),
+        };
+        let from = query.split('&').find_map(|kv| kv.strip_prefix("from=")).unwrap_or("noveto@localhost").to_string();
+        (!host.is_empty()).then_some(Gateway::Smtp { host, port, from })
+    }
+
+    /// Sends one message; `to` is the recipient's address where the gateway needs one.
+    fn send_to(&self, m: &Outgoing, to: Option<&str>) -> Result<(), String> {
+        if let Gateway::Smtp { host, port, from } = self {
+            use lettre::Transport;
+            let to = to.ok_or("收件人没有登记电子邮箱")?;
+            let email = lettre::Message::builder()
+                .from(from.parse().map_err(|e| format!("发件地址无效：{e}"))?)
+                .to(to.parse().map_err(|e| format!("收件地址无效：{e}"))?)
+                .subject(&m.subject)
+                .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                .body(m.body.clone())
+                .map_err(|e| e.to_string())?;
+            let t = lettre::SmtpTransport::builder_dangerous(host.as_str()).port(*port).build();
+            return t.send(&email).map(|_| ()).map_err(|e| e.to_string());
+        }
+        self.send(m)
     }
 
     fn send(&self, m: &Outgoing) -> Result<(), String> {
@@ -44,6 +87,7 @@ impl Gateway {
                 .send_json(&body)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
+            Gateway::Smtp { .. } => self.send_to(m, None),
         }
     }
 }
@@ -166,7 +210,14 @@ pub async fn deliver(state: &AppState, gateway: &Gateway, worker: &str) -> Resul
     for m in batch {
         let g = gateway.clone();
         let m2 = m.clone();
-        let r = tokio::task::spawn_blocking(move || g.send(&m2)).await.unwrap_or_else(|e| Err(e.to_string()));
+        // SMTP needs the staff member's address.
+        let to = match (&g, m.recipient.strip_prefix("staff:").and_then(|x| x.parse::<i64>().ok())) {
+            (Gateway::Smtp { .. }, Some(id)) => state.store.read(move |tx| org::email_of(tx, id)).await?,
+            _ => None,
+        };
+        let r = tokio::task::spawn_blocking(move || g.send_to(&m2, to.as_deref()))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
         let (w, now_s) = (worker.to_string(), rfc3339(state.now()));
         match r {
             Ok(()) => {

@@ -185,6 +185,8 @@ pub struct StaffIn {
     pub name: String,
     pub password: String,
     pub roles: Vec<RoleIn>,
+    /// For reminders by e-mail (SMTP gateway).
+    pub email: Option<String>,
 }
 
 /// Parses a role and its scope; the scope must be of the kind the role is held at.
@@ -222,6 +224,10 @@ pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): A
         return Err(ApiError::bad("roles_required", "请至少分配一个角色"));
     }
     let grants: Vec<Grant> = b.roles.iter().map(parse_grant).collect::<ApiResult<_>>()?;
+    let email = b.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    if !email.is_empty() && (email.len() > 120 || !email.contains('@') || email.contains(char::is_whitespace)) {
+        return Err(ApiError::bad("invalid_email", "电子邮箱格式不正确"));
+    }
     for g in &grants {
         let scope = g.scope;
         let place = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;
@@ -238,6 +244,9 @@ pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): A
             let id = org::create_staff(tx, &ctx, &l2, &n2, &hash)?;
             for g in g2 {
                 org::add_grant(tx, &ctx, id, g)?;
+            }
+            if !email.is_empty() {
+                org::set_email(tx, &ctx, id, &email)?;
             }
             Ok::<_, StoreError>(id)
         })

@@ -116,3 +116,73 @@ fn cal_2_two_runners_act_once() {
         assert!(app.audit_ok());
     }
 }
+
+// CAL-2, invariant 7: the SMTP gateway delivers to a real SMTP server (aiosmtpd) at the staff
+// member's address; a staff member without an address is retried later, not lost.
+#[test]
+fn cal_2_smtp_gateway() {
+    let ok = std::process::Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
+    if !ok {
+        assert!(std::env::var("CI").is_err(), "CI must have aiosmtpd (pip install aiosmtpd)");
+        eprintln!("aiosmtpd not installed: SMTP test skipped outside CI");
+        return;
+    }
+    let app = App::spawn(Kind::Sqlite, "national");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let maildir = app.dir.join("maildir");
+    let mut server = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            maildir.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let clerk_id = app.staff_id("clerk");
+    app.block_on(app.state.store.write(move |tx| {
+        noveto_store::repo::org::set_email(
+            tx,
+            &noveto_store::repo::Ctx { actor: None, now: "2026-11-20T09:00:00+08:00".into() },
+            clerk_id,
+            "clerk@qingjiang.example",
+        )
+    }))
+    .unwrap();
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "r"}));
+    app.set_now("2026-11-30T08:00:00+08:00");
+    app.block_on(tick(&app.state)).unwrap();
+    let g = noveto_server::jobs::Gateway::parse_smtp(&format!("smtp://127.0.0.1:{port}?from=noveto@qingjiang.example"))
+        .unwrap();
+    // Four messages: the clerk's reminder and escalation are mailed; the window head and unit
+    // leader have no address and wait for a retry.
+    let sent = app.block_on(deliver(&app.state, &g, "smtp")).unwrap();
+    let _ = server.kill();
+    assert_eq!(sent, 2);
+    let files: Vec<_> = std::fs::read_dir(maildir.join("new")).unwrap().collect();
+    assert_eq!(files.len(), 2);
+    let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+    assert!(text.contains("To: clerk@qingjiang.example"), "{text}");
+    let pending = app
+        .block_on(app.state.store.read(|tx| {
+            Ok::<_, StoreError>(
+                tx.query_one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND last_error IS NOT NULL", &[])?
+                    .unwrap()
+                    .i64(0),
+            )
+        }))
+        .unwrap();
+    assert_eq!(pending, 2);
+}

@@ -7,7 +7,8 @@ CREATE TABLE centers (
   supervision_phone TEXT NOT NULL DEFAULT '', region TEXT NOT NULL DEFAULT '');
 CREATE TABLE staff (
   id BIGSERIAL PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-  password_hash TEXT NOT NULL, active BIGINT NOT NULL DEFAULT 1, created_at TEXT NOT NULL);
+  password_hash TEXT NOT NULL, active BIGINT NOT NULL DEFAULT 1, created_at TEXT NOT NULL,
+  email TEXT NOT NULL DEFAULT '');
 CREATE TABLE units (
   id BIGSERIAL PRIMARY KEY, center_id BIGINT NOT NULL REFERENCES centers(id), name TEXT NOT NULL,
   leader_id BIGINT REFERENCES staff(id), contact_id BIGINT REFERENCES staff(id));

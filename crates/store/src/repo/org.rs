@@ -342,3 +342,19 @@ pub fn staff_by_login(tx: &mut dyn Tx, login: &str) -> Result<Option<(Staff, Str
         .query_one("SELECT id, login, name, active, password_hash FROM staff WHERE login = $1", params![login])?
         .map(|r| (staff_row(&r), r.str(4))))
 }
+
+/// A staff member's e-mail address for the SMTP gateway ('' when none).
+pub fn set_email(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, email: &str) -> Result<bool> {
+    let n = tx.exec("UPDATE staff SET email = $1 WHERE id = $2", params![email, staff_id])?;
+    if n > 0 {
+        audit::append(tx, ctx, "staff.email", "staff", staff_id, &json!({"email": email}))?;
+    }
+    Ok(n > 0)
+}
+
+pub fn email_of(tx: &mut dyn Tx, staff_id: i64) -> Result<Option<String>> {
+    Ok(tx
+        .query_one("SELECT email FROM staff WHERE id = $1", params![staff_id])?
+        .map(|r| r.str(0))
+        .filter(|e| !e.is_empty()))
+}
