@@ -170,6 +170,7 @@ fn cal_2_smtp_gateway() {
     // leader have no address and wait for a retry.
     let sent = app.block_on(deliver(&app.state, &g, "smtp")).unwrap();
     let _ = server.kill();
+    let _ = server.wait();
     assert_eq!(sent, 2);
     let files: Vec<_> = std::fs::read_dir(maildir.join("new")).unwrap().collect();
     assert_eq!(files.len(), 2);
