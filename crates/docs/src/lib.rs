@@ -34,7 +34,8 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
-fn esc(s: &str) -> String {
+/// HTML escaping for text and attribute values.
+pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -124,17 +124,6 @@ fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec
     Ok(out)
 }
 
-fn what_label(what: &str) -> &str {
-    match what.split('#').next().unwrap_or(what) {
-        "reply" => "请示答复",
-        "veto_decision" => "否决报批审批",
-        "supplement" => "容缺材料补正",
-        "promised_time_limit" => "承诺办结时限",
-        "report_same_day" => "重大事项当日报告",
-        other => other,
-    }
-}
-
 /// Finds deadlines falling due and missed ones, and acts once on each (CAL-2).
 pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
     let now = state.now();
@@ -153,8 +142,13 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
             .map(|o| Message {
                 channel: "staff".into(),
                 recipient: recipient(o),
-                subject: format!("期限提醒：{}", what_label(&d.what)),
-                body: format!("办件 {} 的“{}”将于 {} 到期，请及时办理。", d.entity_id, what_label(&d.what), d.due),
+                subject: format!("期限提醒：{}", crate::ui::what_label(&d.what)),
+                body: format!(
+                    "办件 {} 的“{}”将于 {} 到期，请及时办理。",
+                    d.entity_id,
+                    crate::ui::what_label(&d.what),
+                    d.due
+                ),
                 dedupe: format!("remind:{}", d.id),
             })
             .into_iter()
@@ -180,11 +174,11 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
                     .map(|t| Message {
                         channel: "staff".into(),
                         recipient: recipient(t),
-                        subject: format!("超期督办：{}", what_label(&d.what)),
+                        subject: format!("超期督办：{}", crate::ui::what_label(&d.what)),
                         body: format!(
                             "办件 {} 的“{}”已于 {} 到期未办结，已提级督办。",
                             d.entity_id,
-                            what_label(&d.what),
+                            crate::ui::what_label(&d.what),
                             d.due
                         ),
                         dedupe: format!("escalate:{}:{}", d.id, t),

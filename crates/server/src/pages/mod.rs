@@ -49,20 +49,7 @@ pub fn routes() -> axum::Router<AppState> {
         .fallback(not_found)
 }
 
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use noveto_docs::esc;
 
 /// A logged-in page visitor. Without a session the page redirects to the login form.
 pub struct Visitor(pub Principal);
@@ -165,6 +152,14 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Ht
         long = t().app_long,
         cls = if large { "large" } else { "" },
     ))
+}
+
+/// A page from a body or an error.
+pub fn render(p: &Principal, large: bool, title: &str, r: Result<String, ApiError>) -> Response {
+    match r {
+        Ok(b) => layout(Some(p), large, title, &b).into_response(),
+        Err(e) => error_page(Some(p), large, &e),
+    }
 }
 
 pub fn error_page(p: Option<&Principal>, large: bool, e: &ApiError) -> Response {

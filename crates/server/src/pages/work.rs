@@ -1,7 +1,7 @@
 //! The pages people work in: the home page per role, the clerk's workbench, the case page with
 //! its helping actions (there is no reject button), the approvers' inbox and the filings.
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, render};
 use crate::AppState;
 use crate::api::cases::{
     self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn, VetoIn,
@@ -332,7 +332,7 @@ async fn case_body_with(
             let st = d.state(&cal, now, l.policy.due_soon_days).map(|x| x.label()).unwrap_or("");
             o.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
-                what_label(&d.what),
+                crate::ui::what_label(&d.what),
                 if d.met_at.is_some() { due.clone().unwrap_or_default() } else { due_cell(s, due.as_deref()) },
                 st,
                 esc(&d.source.clause),
@@ -422,17 +422,6 @@ fn summarize(v: &serde_json::Value) -> String {
             .collect::<Vec<_>>()
             .join("；"),
         other => other.to_string(),
-    }
-}
-
-pub fn what_label(what: &str) -> &'static str {
-    match what.split('#').next().unwrap_or(what) {
-        "reply" => "请示答复",
-        "veto_decision" => "否决报批审批",
-        "supplement" => "容缺材料补正",
-        "promised_time_limit" => "承诺办结时限",
-        "report_same_day" => "重大事项当日报告",
-        _ => "期限",
     }
 }
 
@@ -772,10 +761,7 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         Ok::<_, ApiError>(o)
     }
     .await;
-    match r {
-        Ok(b) => layout(Some(&p), large, t().inbox, &b).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    render(&p, large, t().inbox, r)
 }
 
 pub async fn decide(
@@ -881,10 +867,7 @@ pub async fn filings(
         Ok(o)
     }
     .await;
-    match r {
-        Ok(b) => layout(Some(&p), large, t().filings, &b).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    render(&p, large, t().filings, r)
 }
 
 /// The FAQ search box (FAQ-1), always at hand on the workbench and the case page.
@@ -959,10 +942,7 @@ pub async fn faq_page(
         Ok::<_, ApiError>(o)
     }
     .await;
-    match r {
-        Ok(b) => layout(Some(&p), large, t().faq, &b).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    render(&p, large, t().faq, r)
 }
 
 pub async fn faq_used(
@@ -1039,8 +1019,5 @@ pub async fn faq_stats(
         Ok(o)
     }
     .await;
-    match r {
-        Ok(b) => layout(Some(&p), large, "解答率", &b).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    render(&p, large, "解答率", r)
 }
