@@ -113,6 +113,27 @@ pub async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> ApiRe
         Err(e) => e,
     };
     if action == Action::ReadCase {
+        // NV-3: the receiver of a warm handoff reads the case it is handed.
+        if let Some(r) = l.case.referral.clone().filter(|r| r.handoff) {
+            let targets: Vec<Place> = match (r.to_window_id, r.to_unit_id) {
+                (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?.into_iter().collect(),
+                (None, Some(u)) => {
+                    s.store
+                        .read(move |tx| {
+                            let mut v = vec![];
+                            for w in org::windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)) {
+                                v.extend(org::place_of_window(tx, w.id)?);
+                            }
+                            Ok::<_, StoreError>(v)
+                        })
+                        .await?
+                }
+                _ => vec![],
+            };
+            if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
+                return Ok(l);
+            }
+        }
         for u in l.case.cross_units.clone() {
             if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await?
                 && p.may(action, &place).is_ok()
@@ -485,6 +506,12 @@ pub async fn referral(
 
 /// NV-3: the receiving unit acknowledges a warm handoff.
 pub async fn acknowledge(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    do_acknowledge(&s, &p, id).await?;
+    Ok(Json(json!({"case_id": id, "acknowledged_by": p.id})))
+}
+
+pub async fn do_acknowledge(s: &AppState, p: &Principal, id: i64) -> ApiResult<()> {
+    let (s, p) = (s.clone(), p.clone());
     // The receiving unit acknowledges: access is checked against the target, not the case.
     let mut l = load_unchecked(&s, id).await?;
     let Some(r) = l.case.referral.clone().filter(|r| r.handoff) else {
@@ -522,8 +549,7 @@ pub async fn acknowledge(State(s): State<AppState>, p: Principal, ApiPath(id): A
         rr.acknowledged_by = Some(p.id);
     }
     let ev = Event { kind: "handoff_acknowledged".into(), detail: json!({"by": p.id}) };
-    save(&s, &p, &l, ev, |_, _| Ok(())).await?;
-    Ok(Json(json!({"case_id": id, "acknowledged_by": p.id})))
+    save(&s, &p, &l, ev, |_, _| Ok(())).await
 }
 
 #[derive(Deserialize, JsonSchema, Clone)]

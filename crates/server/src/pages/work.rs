@@ -56,6 +56,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
     let mut out = String::new();
     if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
         out.push_str(&workbench(s, p).await?);
+        out.push_str(&handoff_section(s, p, false).await?);
     }
     if has(p, Role::WindowHead)
         || has(p, Role::UnitLeader)
@@ -64,12 +65,15 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         || has(p, Role::BusinessSection)
     {
         let (v, e) = inbox_items(s, p).await?;
+        let h = handoffs(s, p).await?;
         out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
+            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
             t().inbox,
             v.len(),
-            e.len()
+            e.len(),
+            h.len()
         ));
+        out.push_str(&unit_figures(s, p).await?);
     }
     if may_somewhere(&p.grants, Action::ReadFilings) {
         let month = s.now().format("%Y-%m").to_string();
@@ -737,7 +741,9 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
                 t().deny
             ));
         }
-        o.push_str(&format!("</section><section class=\"card\"><h2>{}</h2>", t().escalations_waiting));
+        o.push_str("</section>");
+        o.push_str(&handoff_section(&s, &p, true).await?);
+        o.push_str(&format!("<section class=\"card\"><h2>{}</h2>", t().escalations_waiting));
         if escs.is_empty() {
             o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
         }
@@ -1020,4 +1026,117 @@ pub async fn faq_stats(
     }
     .await;
     render(&p, large, "解答率", r)
+}
+
+/// NV-3: warm handoffs to a unit or window the visitor works at, not yet acknowledged.
+async fn handoffs(s: &AppState, p: &Principal) -> ApiResult<Vec<i64>> {
+    let all = s.store.read(|tx| repo::open_handoffs(tx, 500)).await?;
+    let mut out = vec![];
+    for (case_id, unit, window) in all {
+        let place = match (window, unit) {
+            (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?,
+            (None, Some(u)) => s.store.read(move |tx| org::place_of_unit(tx, u)).await?,
+            _ => None,
+        };
+        let Some(place) = place else { continue };
+        if p.may(Action::WorkCase, &place).is_ok() || windows_of_unit_ok(s, p, unit).await? {
+            out.push(case_id);
+        }
+    }
+    Ok(out)
+}
+
+async fn windows_of_unit_ok(s: &AppState, p: &Principal, unit: Option<i64>) -> ApiResult<bool> {
+    let Some(u) = unit else { return Ok(false) };
+    let ws = s.store.read(org::windows).await?;
+    Ok(ws.iter().filter(|w| w.unit_id == Some(u)).any(|w| {
+        p.grants.iter().any(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window && g.scope.id == w.id)
+    }))
+}
+
+/// The unit figures this month, for each unit the visitor leads or heads a window of.
+async fn unit_figures(s: &AppState, p: &Principal) -> ApiResult<String> {
+    let windows = s.store.read(org::windows).await?;
+    let mut units: Vec<i64> = vec![];
+    for g in &p.grants {
+        match (g.role, g.scope.kind) {
+            (Role::UnitLeader | Role::UnitHead, noveto_domain::access::ScopeKind::Unit) => units.push(g.scope.id),
+            (Role::WindowHead, noveto_domain::access::ScopeKind::Window) => {
+                units.extend(windows.iter().find(|w| w.id == g.scope.id).and_then(|w| w.unit_id));
+            }
+            _ => {}
+        }
+    }
+    units.sort();
+    units.dedup();
+    if units.is_empty() {
+        return Ok(String::new());
+    }
+    let now = s.now();
+    let month = now.format("%Y-%m").to_string();
+    let (from, to) = crate::api::catalog::month_range(&month)?;
+    let today = local_date(now).to_string();
+    let all_units = s.store.read(org::units).await?;
+    let mut o = format!(
+        "<section class=\"card\"><h2>本单位本月情况（{month}）</h2><table><tr><th>单位</th><th>办件</th><th>否决报批</th><th>批准否决</th><th>超期</th><th>推诿用语</th></tr>"
+    );
+    for u in units {
+        let (f2, t2, d2) = (from.clone(), to.clone(), today.clone());
+        let f = s.store.read(move |tx| repo::unit_figures(tx, u, &f2, &t2, &d2)).await?;
+        let name = all_units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+        o.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            esc(&name),
+            f.cases,
+            f.vetoes_requested,
+            f.vetoes_approved,
+            if f.overdue > 0 { "overdue" } else { "" },
+            f.overdue,
+            f.flagged_replies
+        ));
+    }
+    o.push_str("</table></section>");
+    Ok(o)
+}
+
+pub async fn acknowledge(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::do_acknowledge(&s, &p, id).await
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to("/inbox").into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+/// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
+async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult<String> {
+    let hs = handoffs(s, p).await?;
+    if hs.is_empty() && !always {
+        return Ok(String::new());
+    }
+    let mut o = String::from("<section class=\"card\"><h2>待确认接收的转交</h2>");
+    if hs.is_empty() {
+        o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
+    }
+    let csrf = csrf_field(p);
+    for cid in hs {
+        let case = s.store.read(move |tx| repo::get(tx, cid)).await?.map(|x| x.0);
+        o.push_str(&format!(
+            "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {}：{}</p><form method=\"post\" action=\"/cases/{cid}/acknowledge\">{csrf}<button>确认接收</button></form></div>",
+            esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
+            esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
+            esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or(""))
+        ));
+    }
+    o.push_str("</section>");
+    Ok(o)
 }

@@ -84,6 +84,18 @@ impl Driver {
         let b = self.find("body");
         self.cmd("GET", &format!("/element/{b}/text"), json!({})).as_str().unwrap_or_default().to_string()
     }
+    /// The page text once it contains `want` (the browser may still be loading the next page).
+    fn text_with(&self, want: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            last = self.text();
+            if last.contains(want) {
+                return last;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        last
+    }
     fn url(&self) -> String {
         self.cmd("GET", "/url", json!({})).as_str().unwrap_or_default().to_string()
     }
@@ -136,21 +148,21 @@ fn browser_clerk_intake_to_notice() {
     d.typ("input[name=login]", "clerk");
     d.typ("input[name=password]", PW);
     d.click("button[type=submit]");
-    let home = d.text();
+    let home = d.text_with("我的首问件");
     assert!(home.contains("接件登记") && home.contains("我的首问件"), "{home}");
     d.typ("input[name=name]", "王小二");
     d.typ("input[name=phone]", "123");
     d.typ("textarea[name=request]", "开办个体工商户");
     d.click("form[action='/cases'] button[type=submit]");
-    let err = d.text();
+    let err = d.text_with("联系电话格式不正确");
     assert!(err.contains("联系电话格式不正确"), "error next to the form: {err}");
     // The typed input is kept; fix the phone only.
     let e = d.find("input[name=phone]");
     d.cmd("POST", &format!("/element/{e}/clear"), json!({}));
     d.typ("input[name=phone]", "13812345678");
     d.click("form[action='/cases'] button[type=submit]");
+    let page = d.text_with("NV20261120");
     assert!(d.url().contains("/cases/"), "{}", d.url());
-    let page = d.text();
     assert!(page.contains("NV20261120") && page.contains("王小二"), "{page}");
     assert!(!page.contains("拒绝办理"), "no reject button");
     d.click("form[action$='/act/notice']");
@@ -161,12 +173,12 @@ fn browser_clerk_intake_to_notice() {
     );
     d.typ("form[action$='/act/notice'] textarea[name=other]", "经营场所证明|租赁合同复印件");
     d.click("form[action$='/act/notice'] button");
-    let page = d.text();
+    let page = d.text_with("已一次性告知");
     assert!(page.contains("已一次性告知"), "{page}");
     d.screenshot(&app.dir.join("case.png"));
     let id = d.url().rsplit('/').next().unwrap().to_string();
     d.go(&format!("{}/api/v1/cases/{id}/documents/notice.html", app.base));
-    let doc = d.text();
+    let doc = d.text_with("一次性告知书");
     assert!(doc.contains("一次性告知书") && doc.contains("经营场所证明"), "{doc}");
     if let Ok(dir) = std::env::var("NOVETO_SCREENSHOTS") {
         d.screenshot(&std::path::Path::new(&dir).join("notice.png"));

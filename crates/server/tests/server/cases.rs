@@ -715,3 +715,35 @@ fn cal_1_local_override_applies_to_its_region() {
     let (_, d) = app.get("/api/v1/calendar/due?from=2026-11-20&working_days=5&region=%E6%B8%85%E6%B1%9F", &clerk);
     assert_eq!(d["due"], "2026-11-30");
 }
+
+/// Logs in through the form and GETs a page.
+fn page_get(app: &App, login: &str, path: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let mut r = agent.get(&format!("{}{}", app.base, path)).header("Cookie", &cookie).call().unwrap();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+}
+
+// NV-3 on the pages: the receiving window sees the handoff on its workbench, can open the case
+// and acknowledges it; the leader's home shows the unit's month.
+#[test]
+fn nv_3_handoff_on_the_workbench() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, json!({"to_unit_id": app.ids.unit2, "address": "社保窗口", "contact": "电话", "how": "带身份证", "handoff": true}));
+    let (st, home) = page_get(&app, "clerk2", "/");
+    assert_eq!(st, 200);
+    assert!(
+        home.contains("待确认接收的转交") && home.contains(&format!("/cases/{id}/acknowledge")),
+        "clerk2 sees the handoff"
+    );
+    assert_eq!(page_get(&app, "clerk2", &format!("/cases/{id}")).0, 200, "the receiver may open the case");
+    assert!(!page_get(&app, "clerk", "/").1.contains("待确认接收的转交"), "the sender has nothing to acknowledge");
+    let (st, _) = page_post(&app, "clerk2", &format!("/cases/{id}/acknowledge"), &[]);
+    assert_eq!(st, 303);
+    assert!(!page_get(&app, "clerk2", "/").1.contains(&format!("/cases/{id}/acknowledge")));
+    let (_, home) = page_get(&app, "leader", "/");
+    assert!(home.contains("本单位本月情况"), "unit figures on the leader's home");
+}

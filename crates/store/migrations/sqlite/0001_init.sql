@@ -53,10 +53,12 @@ CREATE TABLE case_events (
   id INTEGER PRIMARY KEY, case_id BIGINT NOT NULL REFERENCES cases(id), at TEXT NOT NULL,
   actor_id BIGINT, kind TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX case_events_case ON case_events(case_id, id);
+CREATE INDEX case_events_kind ON case_events(kind, id);
 CREATE TABLE veto_requests (
   id INTEGER PRIMARY KEY, case_id BIGINT NOT NULL REFERENCES cases(id), unit_id BIGINT,
   status TEXT NOT NULL, level TEXT, requested_at TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX veto_requests_status ON veto_requests(status, level);
+CREATE INDEX veto_requests_unit ON veto_requests(unit_id, requested_at);
 CREATE TABLE escalations (
   id INTEGER PRIMARY KEY, case_id BIGINT NOT NULL REFERENCES cases(id), unit_id BIGINT,
   level TEXT NOT NULL, major BIGINT NOT NULL, status TEXT NOT NULL, due TEXT NOT NULL,

@@ -395,3 +395,66 @@ pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Resul
         .map(|r| (r.opt_i64(0), r.i64(1), r.i64(2)))
         .collect())
 }
+
+/// Warm handoffs (NV-3) not yet acknowledged: `(case_id, to_unit_id, to_window_id)`, newest first.
+pub fn open_handoffs(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+    Ok(tx
+        .query(
+            "SELECT e.case_id, e.detail FROM case_events e WHERE e.kind = 'referred'
+               AND NOT EXISTS (SELECT 1 FROM case_events a WHERE a.case_id = e.case_id AND a.kind = 'handoff_acknowledged')
+             ORDER BY e.id DESC LIMIT $1",
+            params![limit],
+        )?
+        .iter()
+        .filter_map(|r| {
+            let d: serde_json::Value = serde_json::from_str(&r.str(1)).ok()?;
+            d["handoff"].as_bool().filter(|h| *h)?;
+            Some((r.i64(0), d["to_unit_id"].as_i64(), d["to_window_id"].as_i64()))
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct UnitFigures {
+    pub cases: i64,
+    pub vetoes_requested: i64,
+    pub vetoes_approved: i64,
+    pub overdue: i64,
+    pub flagged_replies: i64,
+}
+
+/// A unit's figures between two moments (the window head's and leaders' home page).
+pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &str) -> Result<UnitFigures> {
+    let one = |tx: &mut dyn Tx, sql: &str, p: &[crate::Value]| -> Result<i64> {
+        Ok(tx.query_one(sql, p)?.map(|r| r.i64(0)).unwrap_or(0))
+    };
+    Ok(UnitFigures {
+        cases: one(
+            tx,
+            "SELECT COUNT(*) FROM cases WHERE unit_id = $1 AND opened_at >= $2 AND opened_at < $3",
+            params![unit, from, to],
+        )?,
+        vetoes_requested: one(
+            tx,
+            "SELECT COUNT(*) FROM veto_requests WHERE unit_id = $1 AND requested_at >= $2 AND requested_at < $3",
+            params![unit, from, to],
+        )?,
+        vetoes_approved: one(
+            tx,
+            "SELECT COUNT(*) FROM veto_requests WHERE unit_id = $1 AND requested_at >= $2 AND requested_at < $3 AND status = 'approved'",
+            params![unit, from, to],
+        )?,
+        overdue: one(
+            tx,
+            "SELECT COUNT(*) FROM deadlines d JOIN cases c ON c.id = d.entity_id
+             WHERE d.entity = 'case' AND c.unit_id = $1 AND d.state NOT IN ('met', 'paused') AND d.due < $2",
+            params![unit, today],
+        )?,
+        flagged_replies: one(
+            tx,
+            "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id
+             WHERE e.kind = 'reply' AND c.unit_id = $1 AND e.at >= $2 AND e.at < $3 AND e.detail LIKE '%\"phrase\"%'",
+            params![unit, from, to],
+        )?,
+    })
+}
