@@ -396,8 +396,11 @@ pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Resul
         .collect())
 }
 
-/// Warm handoffs (NV-3) not yet acknowledged: `(case_id, to_unit_id, to_window_id)`, newest first.
-pub fn open_handoffs(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+/// A warm handoff waiting: `(case_id, to_unit_id, to_window_id)`.
+pub type Handoff = (i64, Option<i64>, Option<i64>);
+
+/// Warm handoffs (NV-3) not yet acknowledged, newest first.
+pub fn open_handoffs(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Handoff>> {
     Ok(tx
         .query(
             "SELECT e.case_id, e.detail FROM case_events e WHERE e.kind = 'referred'
