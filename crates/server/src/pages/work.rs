@@ -783,10 +783,7 @@ pub async fn decide(
             .await
     }
     .await;
-    match r {
-        Ok(_) => Redirect::to("/inbox").into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    go_to(&p, large, r.map(|_| "/inbox".to_string()))
 }
 
 pub async fn answer(
@@ -801,10 +798,7 @@ pub async fn answer(
         svc::do_answer(&s, &p, id, &field(&f, "answer")).await
     }
     .await;
-    match r {
-        Ok(case_id) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    go_to(&p, large, r.map(|case_id| format!("/cases/{case_id}")))
 }
 
 #[derive(serde::Deserialize)]
@@ -967,10 +961,7 @@ pub async fn faq_used(
         Ok::<_, ApiError>(if back.starts_with('/') && !back.starts_with("//") { back } else { "/".into() })
     }
     .await;
-    match r {
-        Ok(back) => Redirect::to(&back).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    go_to(&p, large, r)
 }
 
 /// FAQ-2: the business section's view of the library: answer rate, precision, misses; and
@@ -1139,4 +1130,12 @@ async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult
     }
     o.push_str("</section>");
     Ok(o)
+}
+
+/// After a form action: where to go next, or the error page.
+fn go_to(p: &Principal, large: bool, r: ApiResult<String>) -> Response {
+    match r {
+        Ok(path) => Redirect::to(&path).into_response(),
+        Err(e) => error_page(Some(p), large, &e),
+    }
 }
