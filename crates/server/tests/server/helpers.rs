@@ -124,7 +124,14 @@ impl App {
         rt.spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        // No pooled connections: a server may close a connection after answering a request whose
+        // body it did not read (a 403 before the body), and a pooled reuse of it would race.
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .build()
+            .into();
         App { base: format!("http://{addr}"), state, clock, ids, agent, _rt: rt, pg_db, dir }
     }
 
