@@ -143,7 +143,8 @@ fn cal_2_smtp_gateway() {
         ])
         .spawn()
         .unwrap();
-    for _ in 0..100 {
+    // Wait for the SMTP server to listen (Python starts slowly on a busy machine).
+    for _ in 0..400 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             break;
         }
