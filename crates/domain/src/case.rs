@@ -8,7 +8,7 @@
 use crate::access::DecisionLevel;
 use crate::deadline::{Deadline, Rule};
 use crate::policy::Policy;
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -816,11 +816,6 @@ pub fn next_level(policy: &Policy, current: Option<DecisionLevel>, major: bool) 
 /// A supplement due date for 容缺受理 when the clerk gives none: the policy's general rule.
 pub fn default_supplement_days() -> u32 {
     5
-}
-
-/// Parses `YYYY-MM-DD` for a manual deadline.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]

@@ -293,7 +293,6 @@ struct Fields {
 /// An in-memory index, rebuilt from the store at start and kept current on every change.
 pub struct SearchIndex {
     options: Options,
-    index: Index,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     f: Fields,
@@ -333,7 +332,7 @@ impl SearchIndex {
         let index = Index::create_in_ram(sb.build());
         let writer = index.writer_with_num_threads(1, 30_000_000).map_err(err)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
-        Ok(SearchIndex { options, index, writer: Mutex::new(writer), reader, f })
+        Ok(SearchIndex { options, writer: Mutex::new(writer), reader, f })
     }
 
     pub fn options(&self) -> Options {
@@ -411,11 +410,6 @@ impl SearchIndex {
             }
         }
         Ok(out)
-    }
-
-    #[doc(hidden)]
-    pub fn tantivy(&self) -> &Index {
-        &self.index
     }
 }
 

@@ -63,7 +63,12 @@ impl Search {
             .read(move |tx| {
                 let faqs = faq::changed_since(tx, &s2, 1_000_000)?;
                 let its = items::changed_since(tx, &s2)?;
-                let names: HashMap<String, String> = items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect();
+                // Item names only matter for FAQ entries to (re)index; most polls find none.
+                let names: HashMap<String, String> = if faqs.is_empty() {
+                    HashMap::new()
+                } else {
+                    items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect()
+                };
                 Ok::<_, StoreError>((faqs, its, names))
             })
             .await?;

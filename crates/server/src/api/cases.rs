@@ -115,21 +115,8 @@ pub async fn load(s: &AppState, p: &Principal, id: i64, action: Action) -> ApiRe
     if action == Action::ReadCase {
         // NV-3: the receiver of a warm handoff reads the case it is handed.
         if let Some(r) = l.case.referral.clone().filter(|r| r.handoff) {
-            let targets: Vec<Place> = match (r.to_window_id, r.to_unit_id) {
-                (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?.into_iter().collect(),
-                (None, Some(u)) => {
-                    s.store
-                        .read(move |tx| {
-                            let mut v = vec![];
-                            for w in org::windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)) {
-                                v.extend(org::place_of_window(tx, w.id)?);
-                            }
-                            Ok::<_, StoreError>(v)
-                        })
-                        .await?
-                }
-                _ => vec![],
-            };
+            let (w, u) = (r.to_window_id, r.to_unit_id);
+            let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
             if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
                 return Ok(l);
             }
@@ -518,24 +505,8 @@ pub async fn do_acknowledge(s: &AppState, p: &Principal, id: i64) -> ApiResult<(
         return Err(ApiError::conflict("no_handoff", "该办件没有待确认的转交"));
     };
     // The receiver: the target window, or any window of the target unit.
-    let targets: Vec<Place> = match (r.to_window_id, r.to_unit_id) {
-        (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?.into_iter().collect(),
-        (None, Some(u)) => {
-            s.store
-                .read(move |tx| {
-                    let ws: Vec<i64> =
-                        org::windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)).map(|w| w.id).collect();
-                    let mut v = vec![];
-                    for w in ws {
-                        v.extend(org::place_of_window(tx, w)?);
-                    }
-                    v.extend(org::place_of_unit(tx, u)?);
-                    Ok::<_, StoreError>(v)
-                })
-                .await?
-        }
-        _ => vec![],
-    };
+    let (w, u) = (r.to_window_id, r.to_unit_id);
+    let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
     if targets.is_empty() {
         return Err(ApiError::not_found("接收单位"));
     }
@@ -987,27 +958,36 @@ pub async fn filings(
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(ApiError::forbidden("无权查看否决报备"));
     }
-    let all = s.store.read(move |tx| repo::filings(tx, &month)).await?;
-    // Unit leaders see their unit's filings; center roles their centers'.
-    let mut out = vec![];
-    for f in all {
-        let unit = f.unit_id;
-        let case_id = f.case_id;
-        let place = s
-            .store
-            .read(move |tx| {
-                let c = repo::get(tx, case_id)?;
-                let centers = match &c {
-                    Some((c, _)) => org::center_chain(tx, c.center_id)?,
+    // One read: the month's filings with the place of each (center chains looked up once each).
+    let all = s
+        .store
+        .read(move |tx| {
+            let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+            let mut out = vec![];
+            for f in repo::filings(tx, &month)? {
+                let center = tx
+                    .query_one("SELECT center_id FROM cases WHERE id = $1", noveto_store::params![f.case_id])?
+                    .map(|r| r.i64(0));
+                let centers = match center {
+                    Some(c) => match chains.get(&c) {
+                        Some(ch) => ch.clone(),
+                        None => {
+                            let ch = org::center_chain(tx, c)?;
+                            chains.insert(c, ch.clone());
+                            ch
+                        }
+                    },
                     None => vec![],
                 };
-                Ok::<_, StoreError>(Place { centers, unit, window: None })
-            })
-            .await?;
-        if p.may(Action::ReadFilings, &place).is_ok() {
-            out.push(f);
-        }
-    }
+                let place = Place { centers, unit: f.unit_id, window: None };
+                out.push((f, place));
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?;
+    // Unit leaders see their unit's filings; center roles their centers'.
+    let out: Vec<_> =
+        all.into_iter().filter(|(_, place)| p.may(Action::ReadFilings, place).is_ok()).map(|(f, _)| f).collect();
     Ok(Json(json!({"month": q.month, "filings": out})))
 }
 

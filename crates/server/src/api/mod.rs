@@ -13,8 +13,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
-use schemars::JsonSchema;
-use serde::Deserialize;
 use serde_json::json;
 
 macro_rules! table {
@@ -116,13 +114,6 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
 async fn openapi_json() -> impl IntoResponse {
     let (_, ops) = routes();
     Json(document(&ops))
-}
-
-/// `?page=` style paging shared by lists.
-#[derive(Debug, Deserialize, JsonSchema, Default)]
-pub struct Paging {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 pub fn limit(l: Option<i64>) -> i64 {

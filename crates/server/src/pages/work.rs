@@ -1019,30 +1019,24 @@ pub async fn faq_stats(
     render(&p, large, "解答率", r)
 }
 
-/// NV-3: warm handoffs to a unit or window the visitor works at, not yet acknowledged.
+/// NV-3: warm handoffs to a unit or window the visitor works at, not yet acknowledged
+/// (one read for all of them).
 async fn handoffs(s: &AppState, p: &Principal) -> ApiResult<Vec<i64>> {
-    let all = s.store.read(|tx| repo::open_handoffs(tx, 500)).await?;
-    let mut out = vec![];
-    for (case_id, unit, window) in all {
-        let place = match (window, unit) {
-            (Some(w), _) => s.store.read(move |tx| org::place_of_window(tx, w)).await?,
-            (None, Some(u)) => s.store.read(move |tx| org::place_of_unit(tx, u)).await?,
-            _ => None,
-        };
-        let Some(place) = place else { continue };
-        if p.may(Action::WorkCase, &place).is_ok() || windows_of_unit_ok(s, p, unit).await? {
-            out.push(case_id);
-        }
-    }
-    Ok(out)
-}
-
-async fn windows_of_unit_ok(s: &AppState, p: &Principal, unit: Option<i64>) -> ApiResult<bool> {
-    let Some(u) = unit else { return Ok(false) };
-    let ws = s.store.read(org::windows).await?;
-    Ok(ws.iter().filter(|w| w.unit_id == Some(u)).any(|w| {
-        p.grants.iter().any(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window && g.scope.id == w.id)
-    }))
+    let all = s
+        .store
+        .read(|tx| {
+            let mut out = vec![];
+            for (case_id, unit, window) in repo::open_handoffs(tx, 500)? {
+                out.push((case_id, org::handoff_targets(tx, window, unit)?));
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, places)| places.iter().any(|t| p.may(Action::WorkCase, t).is_ok()))
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The unit figures this month, for each unit the visitor leads or heads a window of.
