@@ -14,7 +14,7 @@ pub enum AuditCmd {
 
 pub async fn run(cmd: AuditCmd) -> Result<ExitCode, Fail> {
     let AuditCmd::Verify { store } = cmd;
-    let st = crate::open_existing(&store)?;
+    let st = crate::open_existing(&store).await?;
     match st.read(noveto_store::repo::audit::verify).await? {
         Ok(n) => {
             println!("审计链完整：共 {n} 条记录。");

@@ -16,7 +16,7 @@ fn bar(len: u64) -> ProgressBar {
 }
 
 pub async fn backup(s: &Store, to: &Path) -> Result<(), Fail> {
-    let st = crate::open_existing(s)?;
+    let st = crate::open_existing(s).await?;
     if to.exists() {
         return Err(Fail(format!("{} 已存在，拒绝覆盖", to.display())));
     }
@@ -47,12 +47,16 @@ pub async fn restore(s: &Store, from: &Path) -> Result<(), Fail> {
         return Err(Fail(format!("{} 中已有存储：请恢复到新的目录", s.data.display())));
     }
     let f = std::fs::File::open(from).map_err(|e| Fail(format!("无法打开 {}：{e}", from.display())))?;
-    std::fs::create_dir_all(&s.data)?;
-    let st = noveto_store::Store::open(&s.data, s.database.as_deref())?;
+    crate::init::make_data_dir(&s.data)?;
+    let st = s.open()?;
+    if crate::initialized(&st).await? {
+        return Err(Fail("目标数据库中已有数据：请恢复到新的（空的）数据库".into()));
+    }
     let pb = ProgressBar::new_spinner();
     pb.set_message("恢复中…");
     let n = st.write(move |tx| noveto_store::repo::backup::load(tx, &mut BufReader::new(f))).await?;
     pb.finish_and_clear();
+    crate::init::record_url(s)?;
     let ok = st.read(noveto_store::repo::audit::verify).await?;
     match ok {
         Ok(c) => println!("已恢复 {n} 行；审计链完整（{c} 条）。"),

@@ -57,7 +57,7 @@ async fn calendar(data: Option<PathBuf>, database: Option<String>, region: Optio
     let Some(data) = data.or_else(|| database.as_ref().map(|_| PathBuf::from("."))) else {
         return Ok(Calendar::builtin());
     };
-    let st = crate::open_existing(&Store { data, database })?;
+    let st = crate::open_existing(&Store { data, database }).await?;
     let region = region.unwrap_or_default();
     let (years, overrides) = st
         .read(move |tx| {
@@ -87,7 +87,7 @@ pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
         CalendarCmd::Import { file, store } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
             let years = noveto_server::api::calendar::parse_years(&text)?;
-            let st = crate::open_existing(&store)?;
+            let st = crate::open_existing(&store).await?;
             // Validate against what the store has before writing anything.
             let mut cal = calendar(Some(store.data.clone()), store.database.clone(), None).await?;
             for y in &years {

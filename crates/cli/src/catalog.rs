@@ -29,7 +29,7 @@ pub enum CatalogCmd {
 pub async fn run(cmd: CatalogCmd) -> Result<ExitCode, Fail> {
     match cmd {
         CatalogCmd::Import { file, store, partial } => {
-            let st = crate::open_existing(&store)?;
+            let st = crate::open_existing(&store).await?;
             let bytes = std::fs::read(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
             let rows = noveto_server::catalog::read(&bytes).map_err(Fail)?;
             let units = st.read(org::units).await?;
@@ -70,7 +70,7 @@ pub async fn run(cmd: CatalogCmd) -> Result<ExitCode, Fail> {
             println!("已导入 {done} 项（共 {} 行）。", parsed.rows);
         }
         CatalogCmd::Export { file, store } => {
-            let st = crate::open_existing(&store)?;
+            let st = crate::open_existing(&store).await?;
             let (all, units) = st.read(|tx| Ok::<_, StoreError>((items::all(tx)?, org::units(tx)?))).await?;
             let bytes = if file.extension().is_some_and(|e| e == "csv") {
                 noveto_server::catalog::to_csv(&all, &units)

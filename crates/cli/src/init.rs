@@ -20,11 +20,10 @@ pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<
     if crate::store_exists(s) {
         return Err(Fail(format!("{} 中已有 noveto 存储，拒绝覆盖。请换一个目录，或先备份再删除。", s.data.display())));
     }
-    std::fs::create_dir_all(&s.data).map_err(|e| Fail(format!("无法创建目录 {}：{e}", s.data.display())))?;
-    let store = noveto_store::Store::open(&s.data, s.database.as_deref())?;
-    let already = store.read(|tx| repo::get_meta(tx, "initialized_at")).await?;
-    if already.is_some() {
-        return Err(Fail("该数据库已初始化，拒绝覆盖。".into()));
+    make_data_dir(&s.data)?;
+    let store = s.open()?;
+    if crate::initialized(&store).await? {
+        return Err(Fail("该数据库已初始化，拒绝覆盖。请换一个数据库，或先备份再清空。".into()));
     }
     let password = random_token(12);
     let hash = hash_password(&password);
@@ -60,9 +59,30 @@ pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<
             Ok::<_, StoreError>(c)
         })
         .await?;
+    record_url(s)?;
     let path = s.data.join("initial-admin.txt");
     write_secret(&path, &format!("login: admin\npassword: {password}\n"))?;
     Ok(Created { store, admin_password: password, root_center, policy })
+}
+
+/// Creates the data directory, readable by its owner only.
+pub fn make_data_dir(dir: &std::path::Path) -> Result<(), Fail> {
+    std::fs::create_dir_all(dir).map_err(|e| Fail(format!("无法创建目录 {}：{e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}
+
+/// Records a PostgreSQL store's URL in the data directory (0600), so that later commands
+/// given only `--data DIR` find it.
+pub fn record_url(s: &Store) -> Result<(), Fail> {
+    if let Some(url) = &s.database {
+        write_secret(&s.data.join(crate::DATABASE_URL_FILE), &format!("{url}\n"))?;
+    }
+    Ok(())
 }
 
 fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {

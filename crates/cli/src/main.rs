@@ -29,9 +29,34 @@ pub struct Store {
     /// Data directory (the embedded SQLite store lives here).
     #[arg(long, default_value = "noveto-data")]
     pub data: PathBuf,
-    /// postgres://… to use PostgreSQL instead of the embedded store.
-    #[arg(long)]
+    /// postgres://… to use PostgreSQL instead of the embedded store (`init` records it in the
+    /// data directory, so later commands need only `--data`).
+    #[arg(long, env = "NOVETO_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
+}
+
+/// The file in the data directory where `init` records a PostgreSQL store's URL (mode 0600).
+pub const DATABASE_URL_FILE: &str = "database.url";
+
+impl Store {
+    /// The PostgreSQL URL this command works on: `--database` or `NOVETO_DATABASE_URL`, else the
+    /// one `init` recorded in the data directory; `None` for the embedded store.
+    pub fn url(&self) -> Result<Option<String>, Fail> {
+        if let Some(u) = &self.database {
+            return Ok(Some(u.clone()));
+        }
+        let f = self.data.join(DATABASE_URL_FILE);
+        match std::fs::read_to_string(&f) {
+            Ok(u) => Ok(Some(u.trim().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Fail(format!("无法读取 {}：{e}", f.display()))),
+        }
+    }
+
+    /// Opens (and migrates) the store this command names.
+    pub fn open(&self) -> Result<noveto_store::Store, Fail> {
+        Ok(noveto_store::Store::open(&self.data, self.url()?.as_deref())?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -145,22 +170,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether a store already exists at this place.
+/// Whether this data directory already holds a store (the embedded one, or a recorded URL).
 pub fn store_exists(s: &Store) -> bool {
-    match &s.database {
-        Some(_) => false,
-        None => s.data.join("noveto.db").exists(),
-    }
+    s.data.join("noveto.db").exists() || s.data.join(DATABASE_URL_FILE).exists()
+}
+
+/// Whether the store has been initialized (`noveto init` ran on it).
+pub async fn initialized(st: &noveto_store::Store) -> Result<bool, Fail> {
+    Ok(st.read(|tx| noveto_store::repo::get_meta(tx, "initialized_at")).await?.is_some())
 }
 
 /// Opens an existing store; refuses to create one silently.
-pub fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
-    if s.database.is_none() && !store_exists(s) {
+pub async fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
+    let url = s.url()?;
+    if url.is_none() && !s.data.join("noveto.db").exists() {
         return Err(Fail(format!(
-            "{} 中没有 noveto 存储：请先运行 noveto init --data {}",
+            "{} 中没有 noveto 存储：请先运行 noveto init --data {}（使用 PostgreSQL 时加 --database postgres://…）",
             s.data.display(),
             s.data.display()
         )));
     }
-    Ok(noveto_store::Store::open(&s.data, s.database.as_deref())?)
+    let st = noveto_store::Store::open(&s.data, url.as_deref())?;
+    if !initialized(&st).await? {
+        return Err(Fail("该数据库尚未初始化：请先运行 noveto init --data DIR --database postgres://…".into()));
+    }
+    Ok(st)
 }

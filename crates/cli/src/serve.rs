@@ -6,10 +6,16 @@ use std::io::Write;
 
 pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str) -> Result<(), Fail> {
     let mut logins = None;
-    if demo && !crate::store_exists(s) && s.database.is_none() {
-        logins = Some(crate::demo::create(s, preset).await?);
+    if demo && !crate::store_exists(s) {
+        let fresh = match &s.database {
+            None => true,
+            Some(_) => !crate::initialized(&s.open()?).await?,
+        };
+        if fresh {
+            logins = Some(crate::demo::create(s, preset).await?);
+        }
     }
-    let store = crate::open_existing(s)?;
+    let store = crate::open_existing(s).await?;
     let state = AppState::load(store, Clock::system(), s.data.clone()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Fail(format!("无法监听 {listen}：{e}")))?;
     let addr = listener.local_addr()?;

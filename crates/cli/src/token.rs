@@ -16,7 +16,7 @@ pub enum TokenCmd {
 
 pub async fn run(cmd: TokenCmd) -> Result<(), Fail> {
     let TokenCmd::Issue { store, login } = cmd;
-    let st = crate::open_existing(&store)?;
+    let st = crate::open_existing(&store).await?;
     let l = login.clone();
     let staff = st.read(move |tx| org::staff_by_login(tx, &l)).await?;
     let (staff, _) = staff.ok_or_else(|| Fail(format!("没有登录名为“{login}”的工作人员")))?;

@@ -58,8 +58,7 @@ struct Seeded {
     clerk: i64,
 }
 
-async fn seed(d: &std::path::Path) -> Seeded {
-    let store = Store::open_sqlite(d).unwrap();
+async fn seed(d: &std::path::Path, store: Store) -> Seeded {
     let hash = noveto_server::auth::hash_password("bench-password");
     let (clerk, _window) = store
         .write(move |tx| {
@@ -149,26 +148,99 @@ async fn load(addr: std::net::SocketAddr, req: Vec<u8>, clients: usize, run: Dur
     (ok, err, lat)
 }
 
+/// Serves `state` on a fresh port.
+fn serve_on(rt: &tokio::runtime::Runtime, state: AppState) -> std::net::SocketAddr {
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = noveto_server::app(state);
+    rt.spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+fn intake_request(token: &str) -> Vec<u8> {
+    let body = r#"{"kind":"application","channel":"window","applicant":{"name":"张三","phone":"13812345678"},"request":"办理营业执照"}"#;
+    format!(
+        "POST /api/v1/cases HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Intake on PostgreSQL (`NOVETO_BENCH_PG_URL`): one server, then two servers on the same
+/// database with the clients split across both. Baseline: autocommit single-row INSERTs on one
+/// connection, same server, same run.
+fn postgres(base: &str) {
+    let admin = |sql: &str| {
+        let mut c = postgres::Client::connect(base, postgres::NoTls).unwrap();
+        c.batch_execute(sql).unwrap();
+    };
+    admin("DROP DATABASE IF EXISTS noveto_bench_intake WITH (FORCE)");
+    admin("CREATE DATABASE noveto_bench_intake");
+    let url = format!("{}/noveto_bench_intake", base.rsplit_once('/').unwrap().0);
+    let raw = {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute("CREATE TABLE raw (id BIGSERIAL PRIMARY KEY, v TEXT)").unwrap();
+        let st = c.prepare("INSERT INTO raw (v) VALUES ($1)").unwrap();
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed() < Duration::from_secs(3) {
+            c.execute(&st, &[&"raw"]).unwrap();
+            n += 1;
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    };
+    println!("PostgreSQL raw durable single-row commits/s (same server, same run) = {raw:.0}");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let d = dir("intake-pg");
+    let seeded = rt.block_on(async { seed(&d, Store::open_postgres(&url).unwrap()).await });
+    let req = intake_request(&seeded.token);
+    let one = serve_on(&rt, seeded.state.clone());
+    rt.block_on(load(one, req.clone(), CLIENTS, Duration::from_millis(500)));
+    let t = Instant::now();
+    let (ok, err, mut lat) = rt.block_on(load(one, req.clone(), CLIENTS, RUN));
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "PostgreSQL intake, one server: {CLIENTS} clients, {:.0} cases/s ({:.1}× raw), p50 {:.1} ms, p99 {:.1} ms, errors {err}",
+        ok as f64 / secs,
+        ok as f64 / secs / raw,
+        pct(&mut lat, 0.50),
+        pct(&mut lat, 0.99)
+    );
+    // A second server: its own store handle (own writers and pool) on the same database.
+    let second = rt.block_on(AppState::load(Store::open_postgres(&url).unwrap(), Clock::system(), d.clone())).unwrap();
+    let two = serve_on(&rt, second);
+    let t = Instant::now();
+    let (a, b) = rt.block_on(async {
+        tokio::join!(load(one, req.clone(), CLIENTS / 2, RUN), load(two, req.clone(), CLIENTS / 2, RUN))
+    });
+    let secs = t.elapsed().as_secs_f64();
+    let (ok, err) = (a.0 + b.0, a.1 + b.1);
+    let mut lat: Vec<Duration> = a.2.into_iter().chain(b.2).collect();
+    println!(
+        "PostgreSQL intake, two servers: {CLIENTS} clients split, {:.0} cases/s ({:.1}× raw), p50 {:.1} ms, p99 {:.1} ms, errors {err}",
+        ok as f64 / secs,
+        ok as f64 / secs / raw,
+        pct(&mut lat, 0.50),
+        pct(&mut lat, 0.99)
+    );
+    assert!(rt.block_on(seeded.state.store.read(noveto_store::repo::audit::verify)).unwrap().is_ok());
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    if let Ok(url) = std::env::var("NOVETO_BENCH_PG_URL") {
+        postgres(&url);
         return;
     }
     let raw = raw_commits();
     println!("raw durable single-row commits/s (same disk, same run) = {raw:.0}");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let d = dir("intake");
-    let seeded = rt.block_on(seed(&d));
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = noveto_server::app(seeded.state.clone());
-    rt.spawn(async move { axum::serve(listener, app).await });
-    let body = r#"{"kind":"application","channel":"window","applicant":{"name":"张三","phone":"13812345678"},"request":"办理营业执照"}"#;
-    let req = format!(
-        "POST /api/v1/cases HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        seeded.token,
-        body.len()
-    )
-    .into_bytes();
+    let seeded = rt.block_on(seed(&d, Store::open_sqlite(&d).unwrap()));
+    let addr = serve_on(&rt, seeded.state.clone());
+    let req = intake_request(&seeded.token);
     // Warm-up, then the measured run.
     rt.block_on(load(addr, req.clone(), CLIENTS, Duration::from_millis(500)));
     let t = Instant::now();

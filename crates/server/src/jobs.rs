@@ -194,6 +194,12 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
     Ok(report)
 }
 
+/// Forgets `Idempotency-Key`s older than their keeping time.
+pub async fn purge_idempotency_keys(state: &AppState) -> Result<u64, StoreError> {
+    let before = rfc3339(state.now() - chrono::Duration::hours(crate::idempotency::KEEP_HOURS));
+    state.store.write(move |tx| noveto_store::repo::idempotency::purge(tx, &before)).await
+}
+
 /// Delivers queued messages through the gateway; failures are retried later with backoff.
 pub async fn deliver(state: &AppState, gateway: &Gateway, worker: &str) -> Result<usize, StoreError> {
     let now = state.now();
@@ -237,6 +243,9 @@ pub fn spawn(state: AppState) {
         loop {
             if let Err(e) = tick(&s1).await {
                 tracing::error!("deadline job: {e}");
+            }
+            if let Err(e) = purge_idempotency_keys(&s1).await {
+                tracing::error!("idempotency keys: {e}");
             }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }

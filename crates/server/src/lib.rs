@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod jobs;
 pub mod openapi;
 pub mod pages;
@@ -173,6 +174,10 @@ impl AppState {
 /// The whole application: API, pages, static assets, with a body limit and panic guard.
 pub fn app(state: AppState) -> axum::Router {
     let (api, _) = api::routes();
+    let api = api
+        .route("/api/v1/{*rest}", axum::routing::any(api::not_found))
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer));
     axum::Router::new()
         .merge(api)
         .merge(pages::routes())

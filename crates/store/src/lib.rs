@@ -143,11 +143,27 @@ pub trait Tx {
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
+    /// Appends an entry to the audit chain of this transaction (DESIGN invariant 2). Only the
+    /// writer's transactions take entries; it chains and writes them before its commit.
+    fn audit(&mut self, _entry: AuditEntry) -> Result<()> {
+        Err(StoreError::Db("只读事务不能写入审计记录".into()))
+    }
     /// `INSERT … RETURNING id` on both backends.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
         let row = self.query_one(sql, params)?.ok_or_else(|| StoreError::Db("INSERT returned no id".into()))?;
         Ok(row.i64(0))
     }
+}
+
+/// An audit entry before the writer gives it its place in the chain.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub detail: String,
 }
 
 type Job = Box<dyn FnOnce(&mut dyn Tx) -> Delivery + Send>;
@@ -165,8 +181,14 @@ pub struct Store {
     inner: Arc<Inner>,
 }
 
-pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-pub const MIGRATIONS_PG: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_versions_idempotency.sql")),
+];
+pub const MIGRATIONS_PG: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_versions_idempotency.sql")),
+];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
 pub const TABLES: &[&str] = &[

@@ -1,7 +1,7 @@
-//! The PostgreSQL store: the group-commit writer of [`crate::writer`] on one connection (the
-//! audit chain's head row would serialize concurrent transactions anyway, so batching them is
-//! what makes PostgreSQL fast here), and a pool of read connections. Each connection caches
-//! its prepared statements.
+//! The PostgreSQL store: the group-commit writer of [`crate::writer`] on several connections
+//! sharing one queue (one batch executes while another commits; the audit head row is locked
+//! only from sealing to commit), and a pool of read connections. Each connection caches its
+//! prepared statements.
 
 use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value};
@@ -112,8 +112,55 @@ pub(crate) struct PgConn {
     cache: HashMap<String, Statement>,
 }
 
+/// Connects, with a message a person can act on when it fails (never echoing a password).
 fn connect(url: &str) -> Result<Client> {
-    Client::connect(url, NoTls).map_err(|e| StoreError::Unavailable(format!("无法连接 PostgreSQL：{e}")))
+    let mut cfg: postgres::Config =
+        url.parse().map_err(|e| StoreError::Unavailable(format!("PostgreSQL 数据库地址无法解析：{e}")))?;
+    if cfg.get_connect_timeout().is_none() {
+        cfg.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    cfg.connect(NoTls).map_err(|e| connect_error(&cfg, e))
+}
+
+fn connect_error(cfg: &postgres::Config, e: postgres::Error) -> StoreError {
+    let host = match cfg.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = cfg.get_ports().first().copied().unwrap_or(5432);
+    let db = cfg.get_dbname().or(cfg.get_user()).unwrap_or("postgres").to_string();
+    if let Some(d) = e.as_db_error() {
+        let m = match d.code().code() {
+            "3D000" => format!(
+                "PostgreSQL 服务器 {host}:{port} 上没有数据库“{db}”：请先创建它（例如 createdb -h {host} -p {port} {db}），再运行 noveto。"
+            ),
+            c if c.starts_with("28") => {
+                format!("PostgreSQL 服务器 {host}:{port} 拒绝了登录（用户名或密码不对，或未获授权）：{}", d.message())
+            }
+            c => format!("PostgreSQL 服务器 {host}:{port} 拒绝了连接（{c}）：{}", d.message()),
+        };
+        return StoreError::Unavailable(m);
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let why = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "连接被拒绝，服务可能没有启动".to_string(),
+                std::io::ErrorKind::TimedOut => "连接超时".to_string(),
+                _ => io.to_string(),
+            };
+            return StoreError::Unavailable(format!(
+                "无法连接 PostgreSQL 服务器 {host}:{port}：{why}。请确认服务已启动、地址和端口无误。"
+            ));
+        }
+        src = s.source();
+    }
+    if e.to_string().contains("timed out") {
+        return StoreError::Unavailable(format!("无法连接 PostgreSQL 服务器 {host}:{port}：连接超时。"));
+    }
+    StoreError::Unavailable(format!("无法连接 PostgreSQL 服务器 {host}:{port}：{e}"))
 }
 
 impl PgConn {
@@ -167,16 +214,42 @@ impl Conn for PgConn {
     }
 }
 
+/// How many writer connections share the queue (`NOVETO_PG_WRITERS`, default 4): while one
+/// batch waits for its commit, the next one executes.
+fn writers() -> usize {
+    std::env::var("NOVETO_PG_WRITERS").ok().and_then(|v| v.parse().ok()).filter(|n| (1..=64).contains(n)).unwrap_or(4)
+}
+
 impl Pg {
+    /// Connects, migrates and starts the writers. The synchronous client drives its own small
+    /// runtime, which must not start inside another one (the CLI's): all of this runs on a
+    /// plain thread of its own, and afterwards every connection is used only on the writer
+    /// threads and on blocking threads.
     pub(crate) fn open(url: &str) -> Result<Pg> {
         let url: Arc<str> = url.into();
-        let mut first = PgConn::open(url.clone())?;
-        migrate(&mut first.client)?;
+        let u = url.clone();
+        let conns = std::thread::scope(|s| {
+            s.spawn(move || -> Result<Vec<PgConn>> {
+                let mut first = PgConn::open(u.clone())?;
+                migrate(&mut first.client)?;
+                let mut conns = vec![first];
+                for _ in 1..writers() {
+                    conns.push(PgConn::open(u.clone())?);
+                }
+                Ok(conns)
+            })
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("连接 PostgreSQL 的线程意外退出".into())))
+        })?;
         let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("noveto-pg-writer".into())
-            .spawn(move || writer::run(&mut first, rx))
-            .map_err(|e| StoreError::Db(e.to_string()))?;
+        let queue: writer::Queue = Arc::new(Mutex::new(rx));
+        for (i, mut conn) in conns.into_iter().enumerate() {
+            let q = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("noveto-pg-writer-{i}"))
+                .spawn(move || writer::run(&mut conn, q))
+                .map_err(|e| StoreError::Db(e.to_string()))?;
+        }
         Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool(Mutex::new(Vec::new()))) })
     }
 

@@ -5,7 +5,7 @@ use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value, sqlite_sql};
 use rusqlite::{Connection, OpenFlags, types::ValueRef};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 pub(crate) struct Sqlite {
     sender: Mutex<mpsc::Sender<Job>>,
@@ -112,7 +112,7 @@ impl Sqlite {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("noveto-sqlite-writer".into())
-            .spawn(move || writer::run(&mut SqliteConn(c), rx))
+            .spawn(move || writer::run(&mut SqliteConn(c), Arc::new(Mutex::new(rx))))
             .map_err(|e| StoreError::Db(e.to_string()))?;
         Ok(Sqlite { sender: Mutex::new(tx), path: path.to_path_buf(), readers: Mutex::new(Vec::new()) })
     }

@@ -1,15 +1,24 @@
-//! The group-commit writer both backends use: one thread, one connection, and every write that
-//! arrives while a commit is in flight goes into the next one.
+//! The group-commit writer both backends use: a thread per connection, and every write that
+//! arrives while a commit is in flight goes into the next one. SQLite runs one such thread;
+//! PostgreSQL runs several on one shared queue, so that one batch executes while another commits.
 //!
 //! Invariant (DESIGN 2): a caller is answered only after the `COMMIT` of the batch holding its
 //! change has returned. Each job runs in its own savepoint, so one job's error undoes only that
 //! job; a failed commit fails every job of the batch (none of them is acknowledged).
+//!
+//! The audit chain is sealed here, once per batch: the jobs hand their entries to the batch's
+//! [`Tx::audit`], and just before `COMMIT` the writer reserves a range of sequence numbers on the
+//! `audit_head` row, chains the entries of the jobs that succeeded, and inserts them. The head
+//! row is therefore locked only from sealing to commit, not for a whole batch, and no job can
+//! change state without its entries being written in the same transaction.
 
-use crate::{Delivery, Job, Result, StoreError, Tx};
-use std::sync::mpsc;
+use crate::{AuditEntry, Backend, Delivery, Job, Result, Row, StoreError, Tx, Value, params};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// How many jobs one commit may carry at most.
 const MAX_BATCH: usize = 512;
+/// Audit rows per multi-row INSERT (9 parameters each).
+const AUDIT_CHUNK: usize = 32;
 
 /// A connection the writer can drive.
 pub(crate) trait Conn: Tx {
@@ -27,37 +36,127 @@ pub(crate) trait Conn: Tx {
 
 /// A transaction that refuses everything, so that a job that cannot run still answers its
 /// caller through its own error path.
-struct Refuse(StoreError, crate::Backend);
+struct Refuse(StoreError, Backend);
 
 impl Tx for Refuse {
-    fn exec(&mut self, _: &str, _: &[crate::Value]) -> Result<u64> {
+    fn exec(&mut self, _: &str, _: &[Value]) -> Result<u64> {
         Err(self.0.clone())
     }
-    fn query(&mut self, _: &str, _: &[crate::Value]) -> Result<Vec<crate::Row>> {
+    fn query(&mut self, _: &str, _: &[Value]) -> Result<Vec<Row>> {
         Err(self.0.clone())
     }
-    fn backend(&self) -> crate::Backend {
+    fn backend(&self) -> Backend {
         self.1
     }
 }
 
-fn refuse_all(batch: Vec<Job>, e: StoreError, backend: crate::Backend) {
+/// The transaction a job sees: the writer's connection plus the batch's audit buffer.
+struct BatchTx<'a> {
+    conn: &'a mut dyn Conn,
+    audit: Vec<AuditEntry>,
+}
+
+impl Tx for BatchTx<'_> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.conn.exec(sql, params)
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        self.conn.query(sql, params)
+    }
+    fn backend(&self) -> Backend {
+        self.conn.backend()
+    }
+    fn audit(&mut self, e: AuditEntry) -> Result<()> {
+        self.audit.push(e);
+        Ok(())
+    }
+}
+
+fn refuse_all(batch: Vec<Job>, e: StoreError, backend: Backend) {
     for job in batch {
         let (_, d) = job(&mut Refuse(e.clone(), backend));
         d(Err(e.clone()));
     }
 }
 
-pub(crate) fn run(conn: &mut dyn Conn, rx: mpsc::Receiver<Job>) {
-    let backend = conn.backend();
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
-            }
+/// The queue the writer threads share.
+pub(crate) type Queue = Arc<Mutex<mpsc::Receiver<Job>>>;
+
+/// Takes the next batch: waits for one job, then whatever else is already queued.
+fn next_batch(rx: &Queue) -> Option<Vec<Job>> {
+    let rx = rx.lock().ok()?;
+    let first = rx.recv().ok()?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(j) => batch.push(j),
+            Err(_) => break,
         }
+    }
+    Some(batch)
+}
+
+/// Chains `entries` after the current head and writes them (same transaction as the batch).
+fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let n = entries.len() as i64;
+    let head = conn
+        .query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash", params![n])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("audit_head 缺失".into()))?;
+    let mut seq = head.i64(0) - n;
+    let mut prev = head.str(1);
+    for chunk in entries.chunks(AUDIT_CHUNK) {
+        let mut values = Vec::with_capacity(chunk.len() * 9);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            seq += 1;
+            let h =
+                noveto_domain::audit::hash(&prev, seq, &e.at, e.actor_id, &e.action, &e.entity, e.entity_id, &e.detail);
+            let b = values.len();
+            rows.push(format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            ));
+            values.extend([
+                Value::Int(seq),
+                Value::Text(e.at.clone()),
+                e.actor_id.into(),
+                Value::Text(e.action.clone()),
+                Value::Text(e.entity.clone()),
+                Value::Int(e.entity_id),
+                Value::Text(e.detail.clone()),
+                Value::Text(std::mem::take(&mut prev)),
+                Value::Text(h.clone()),
+            ]);
+            prev = h;
+        }
+        conn.exec(
+            &format!(
+                "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash) VALUES {}",
+                rows.join(", ")
+            ),
+            &values,
+        )?;
+    }
+    conn.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", params![prev])?;
+    Ok(())
+}
+
+pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
+    let backend = conn.backend();
+    while let Some(batch) = next_batch(&rx) {
         if let Err(e) = conn.ready() {
             refuse_all(batch, e, backend);
             continue;
@@ -68,20 +167,29 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: mpsc::Receiver<Job>) {
             continue;
         }
         let mut deliveries: Vec<Delivery> = Vec::with_capacity(batch.len());
+        let mut audit: Vec<AuditEntry> = Vec::new();
         for job in batch {
             if let Err(e) = conn.batch("SAVEPOINT job") {
                 let (_, d) = job(&mut Refuse(e.clone(), backend));
                 deliveries.push((false, Box::new(move |_| d(Err(e)))));
                 continue;
             }
-            let (ok, d) = job(conn);
+            let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit) };
+            let before = t.audit.len();
+            let (ok, d) = job(&mut t);
+            let mut entries = t.audit;
             let undo = if ok { conn.batch("RELEASE SAVEPOINT job") } else { conn.batch("ROLLBACK TO SAVEPOINT job") };
             if !ok || undo.is_err() {
+                entries.truncate(before);
                 let _ = conn.batch("RELEASE SAVEPOINT job");
             }
+            audit = entries;
             deliveries.push((ok, d));
         }
-        let commit = conn.batch("COMMIT");
+        let mut commit = seal(conn, &audit);
+        if commit.is_ok() {
+            commit = conn.batch("COMMIT");
+        }
         if commit.is_err() {
             let _ = conn.batch("ROLLBACK");
         }

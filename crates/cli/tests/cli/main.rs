@@ -1,5 +1,8 @@
 //! The `noveto` command as a user runs it: a real process, real files, real signals.
 
+mod acceptance;
+mod harness;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -102,6 +102,20 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
     }
 }
 
+/// Any `/api/v1/…` path that no route serves: the JSON error envelope, never an HTML page.
+pub async fn not_found() -> ApiError {
+    ApiError::new(axum::http::StatusCode::NOT_FOUND, "no_such_route", "没有这个接口：请查看 /api/v1/openapi.json")
+}
+
+/// A known `/api/v1/…` path asked with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "该接口不支持这种请求方法：请查看 /api/v1/openapi.json",
+    )
+}
+
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     match s.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))).into_response(),

@@ -2,10 +2,10 @@
 
 use super::Ctx;
 use crate::{Result, Tx, params};
-use noveto_domain::audit::{Break, Entry, Verifier, hash};
+use noveto_domain::audit::{Break, Entry, Verifier};
 
-/// Appends one entry. `audit_head` is updated in the same statement that reads it, which takes
-/// its row lock on PostgreSQL: concurrent writers chain in commit order.
+/// Appends one entry to the transaction's audit; the writer chains it at commit (see
+/// `writer.rs`), so entries chain in commit order on both backends.
 pub fn append(
     tx: &mut dyn Tx,
     ctx: &Ctx,
@@ -14,19 +14,14 @@ pub fn append(
     entity_id: i64,
     detail: &serde_json::Value,
 ) -> Result<()> {
-    let head = tx
-        .query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", &[])?
-        .ok_or_else(|| crate::StoreError::Corrupt("audit_head 缺失".into()))?;
-    let (seq, prev) = (head.i64(0), head.str(1));
-    let detail = detail.to_string();
-    let h = hash(&prev, seq, &ctx.now, ctx.actor, action, entity, entity_id, &detail);
-    tx.exec(
-        "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        params![seq, ctx.now.as_str(), ctx.actor, action, entity, entity_id, detail, prev, h.as_str()],
-    )?;
-    tx.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", params![h])?;
-    Ok(())
+    tx.audit(crate::AuditEntry {
+        at: ctx.now.clone(),
+        actor_id: ctx.actor,
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_id,
+        detail: detail.to_string(),
+    })
 }
 
 fn entry(r: &crate::Row) -> Entry {

@@ -214,11 +214,18 @@ pub fn insert_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<
     Ok(id)
 }
 
+/// Saves a veto request after one more decision. Its version is the number of decisions: the
+/// save applies only if the stored request has exactly one decision fewer, so of two deciders
+/// who read the same request only the first is recorded (the other gets a conflict).
 pub fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
-    tx.exec(
-        "UPDATE veto_requests SET status = $1, level = $2, doc = $3 WHERE id = $4",
-        params![v.status.as_str(), v.level().map(|l| l.as_str()), to_doc(v)?, v.id],
+    let decisions = v.chain.len() as i64;
+    let n = tx.exec(
+        "UPDATE veto_requests SET status = $1, level = $2, doc = $3, version = $4 WHERE id = $5 AND version = $6",
+        params![v.status.as_str(), v.level().map(|l| l.as_str()), to_doc(v)?, decisions, v.id, decisions - 1],
     )?;
+    if n == 0 {
+        return Err(StoreError::Unique("该否决报批已被他人同时审批，请刷新后查看".into()));
+    }
     let last = v.chain.last();
     audit::append(tx, ctx, "veto.decision", "veto_request", v.id, &json!({"status": v.status, "decision": last}))
 }

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod faq;
+pub mod idempotency;
 pub mod items;
 pub mod jobs;
 pub mod org;

@@ -1,0 +1,509 @@
+//! Acceptance: the README's commands and CONTRACT.md's routes, run as users run them — the
+//! built binary, real processes, HTTP — on SQLite and on PostgreSQL alike.
+
+use crate::harness::{Backend, Node, Server, agent, backends, http, run};
+use serde_json::{Value, json};
+use std::sync::{Arc, Barrier};
+
+fn label(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    }
+}
+
+/// The demo installation, served, with tokens for the usual people.
+struct Demo {
+    node: Node,
+    server: Server,
+}
+
+impl Demo {
+    fn start(b: Backend) -> Demo {
+        let node = Node::new(b);
+        let o = node.create(&["demo"]).ok();
+        assert!(o.out.contains("clerk-scjg"), "{}", o.out);
+        let server = node.serve();
+        Demo { node, server }
+    }
+    fn token(&self, login: &str) -> String {
+        self.node.token(login)
+    }
+    fn window_id(&self, admin: &str, name: &str) -> i64 {
+        let (st, w) = self.server.get("/api/v1/windows", admin);
+        assert_eq!(st, 200, "{w}");
+        w["windows"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{w}"))["id"]
+            .as_i64()
+            .unwrap()
+    }
+    fn new_case(&self, clerk: &str) -> i64 {
+        let (st, v) = self.server.post(
+            "/api/v1/cases",
+            clerk,
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "张三", "phone": "13812345678"}, "request": "办理营业执照变更"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        v["id"].as_i64().unwrap()
+    }
+}
+
+// The README's commands on both stores: init (refusing to overwrite), token issue, audit
+// verify, backup and restore, calendar import into the store; later commands given only
+// --data find a PostgreSQL store through the URL that init recorded (mode 0600).
+#[test]
+fn contract_commands_on_both_stores() {
+    for b in backends() {
+        let n = Node::new(b);
+        let o = n.create(&["init", "--preset", "fuzhou"]).ok();
+        assert!(o.out.contains("initial-admin.txt"), "{}: {}", label(b), o.out);
+        if b == Backend::Postgres {
+            let f = n.dir.join("database.url");
+            let text = std::fs::read_to_string(&f).unwrap();
+            assert_eq!(text.trim(), n.db.as_ref().unwrap().0);
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let again = n.create(&["init"]);
+        assert_ne!(again.code, 0);
+        assert!(again.err.contains("拒绝覆盖"), "{}: {}", label(b), again.err);
+        let (login, _) = n.admin_login();
+        let tok = n.token(&login);
+        assert!(tok.starts_with("nv_"));
+        let nobody = n.cmd(&["token", "issue", "--login", "nobody"]);
+        assert_eq!(nobody.code, 1, "{}", nobody.err);
+        n.cmd(&["audit", "verify"]).ok();
+        // CAL-1: a notice imported into the store is used by later commands on that store.
+        let f = n.dir.join("2027.json");
+        std::fs::write(
+            &f,
+            r#"{"year":2027,"papers":["x"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#,
+        )
+        .unwrap();
+        n.cmd(&["calendar", "import", f.to_str().unwrap()]).ok();
+        assert_eq!(n.cmd(&["calendar", "is-working-day", "2027-01-01"]).ok().out.trim(), "false");
+        assert_eq!(
+            n.cmd(&["calendar", "due", "--from", "2026-12-31", "--working-days", "1"]).ok().out.trim(),
+            "2027-01-04"
+        );
+        // Backup and restore into a new store of the same kind.
+        let file = n.dir.with_extension("backup");
+        n.cmd(&["backup", "--to", file.to_str().unwrap()]).ok();
+        let target = Node::new(b);
+        let o = target.create(&["restore", "--from", file.to_str().unwrap()]).ok();
+        assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
+        target.cmd(&["audit", "verify"]).ok();
+        assert!(target.token(&login).starts_with("nv_"), "the restored store knows its staff");
+        let twice = target.create(&["restore", "--from", file.to_str().unwrap()]);
+        assert_ne!(twice.code, 0, "restore refuses a store that has data");
+        let _ = std::fs::remove_file(file);
+        // A directory without a store says what to do.
+        let empty = crate::harness::tmp();
+        let o = run(&["audit", "verify", "--data", empty.to_str().unwrap()]);
+        assert_eq!(o.code, 1);
+        assert!(o.err.contains("noveto init"), "{}", o.err);
+    }
+}
+
+// A PostgreSQL server that does not answer, or a database that does not exist, gets a clear
+// Chinese message and exit code 1 — never a panic (exit 101).
+#[test]
+fn postgres_errors_are_clear() {
+    let d = crate::harness::tmp();
+    let ds = d.to_str().unwrap();
+    let o = run(&["init", "--data", ds, "--database", "postgres://postgres@127.0.0.1:1/x"]);
+    assert_eq!(o.code, 1, "{}", o.err);
+    assert!(o.err.contains("无法连接 PostgreSQL 服务器 127.0.0.1:1"), "{}", o.err);
+    assert!(!o.err.contains("panicked"));
+    let o = run(&["init", "--data", ds, "--database", "mysql://x"]);
+    assert_eq!(o.code, 1);
+    assert!(o.err.contains("不支持的数据库地址"), "{}", o.err);
+    if crate::harness::pg_base().is_some() {
+        let url = crate::harness::pg_url("noveto_no_such_database");
+        let o = run(&["audit", "verify", "--data", ds, "--database", &url]);
+        assert_eq!(o.code, 1, "{}", o.err);
+        assert!(o.err.contains("没有数据库“noveto_no_such_database”"), "{}", o.err);
+        // NOVETO_DATABASE_URL is read like --database.
+        let o = crate::harness::bin()
+            .args(["token", "issue", "--data", ds, "--login", "admin"])
+            .env("NOVETO_DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("noveto_no_such_database"));
+    }
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// The routes of CONTRACT.md that exist today, through the main paths of ORG, CAT, FAQ, NV and
+// CAL, on both stores: the demo center, served, used over HTTP with tokens from the CLI.
+#[test]
+fn nv_8_contract_routes_main_path() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let (admin_login, _) = d.node.admin_login();
+        let admin = d.token(&admin_login);
+        let (clerk, head, leader, business) =
+            (d.token("clerk-scjg"), d.token("head-scjg"), d.token("leader-scjg"), d.token("business"));
+        // System.
+        assert_eq!(s.call("GET", "/healthz", None, None, &[]).0, 200);
+        let (st, doc) = s.call("GET", "/api/v1/openapi.json", None, None, &[]);
+        assert_eq!(st, 200);
+        assert!(doc["paths"]["/api/v1/cases"].is_object());
+        // An unknown API route and a wrong method answer the JSON error envelope.
+        let (st, e) = s.get("/api/v1/no-such-thing", &clerk);
+        assert_eq!((st, e["error"]["code"].as_str()), (404, Some("no_such_route")), "{e}");
+        let (st, e) = s.call("PUT", "/api/v1/cases", Some(&clerk), Some(json!({})), &[]);
+        assert_eq!((st, e["error"]["code"].as_str()), (405, Some("method_not_allowed")), "{e}");
+        assert_eq!(s.call("GET", "/api/v1/cases", None, None, &[]).0, 401);
+        // ORG-1..3: the administrator builds a center.
+        let (_, centers) = s.get("/api/v1/centers", &admin);
+        let root = centers["centers"][0]["id"].as_i64().unwrap_or_else(|| panic!("{centers}"));
+        let (st, c) = s.post("/api/v1/centers", &admin, json!({"name": "验收区便民服务中心", "parent_id": root}));
+        assert_eq!(st, 201, "{c}");
+        let center = c["id"].as_i64().unwrap();
+        let (st, u) = s.post("/api/v1/units", &admin, json!({"center_id": center, "name": "验收区市场监管所"}));
+        assert_eq!(st, 201, "{u}");
+        let unit = u["id"].as_i64().unwrap();
+        let (st, w) = s.post("/api/v1/windows", &admin, json!({"unit_id": unit, "name": "综合窗口"}));
+        assert_eq!(st, 201, "{w}");
+        let (st, staff) = s.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "acc-leader", "name": "验收领导", "password": "Yanshou-2026-pass", "roles": [{"role": "unit_leader", "scope": {"unit_id": unit}}]}),
+        );
+        assert_eq!(st, 201, "{staff}");
+        let (st, l) = s.call(
+            "PUT",
+            &format!("/api/v1/units/{unit}/liaison"),
+            Some(&admin),
+            Some(json!({"leader_id": staff["id"], "contact_id": staff["id"]})),
+            &[],
+        );
+        assert_eq!(st, 200, "{l}");
+        for path in ["/api/v1/centers", "/api/v1/units", "/api/v1/windows"] {
+            assert_eq!(s.get(path, &admin).0, 200, "{path}");
+        }
+        // CAT-1, CAT-2: an item, its public guide.
+        let (st, i) = s.post(
+            "/api/v1/items",
+            &admin,
+            json!({"code": "ACC-001", "name": "验收用许可", "unit_id": unit, "legal_basis": "《中华人民共和国行政许可法》", "time_limit_wd": 5, "materials": [{"name": "申请书", "main": true}]}),
+        );
+        assert_eq!(st, 201, "{i}");
+        assert_eq!(s.get("/api/v1/items/ACC-001", &clerk).0, 200);
+        let (st, page) = s.call("GET", "/guides/ACC-001", None, None, &[]);
+        assert_eq!(st, 200);
+        assert!(page.as_str().unwrap().contains("验收用许可"));
+        assert_eq!(s.call("GET", "/guides?q=营业执照", None, None, &[]).0, 200);
+        // FAQ-1.
+        let (st, f) =
+            s.post("/api/v1/faq", &admin, json!({"question": "验收许可要带什么材料？", "answer": "带申请书。"}));
+        assert_eq!(st, 201, "{f}");
+        let (st, hits) = s.get("/api/v1/faq/search?q=%E9%AA%8C%E6%94%B6%E8%AE%B8%E5%8F%AF&limit=3", &clerk);
+        assert_eq!(st, 200);
+        assert!(hits["hits"].as_array().unwrap().iter().any(|h| h["id"] == f["id"]), "{hits}");
+        // NV-1: a case and its first contact.
+        let id = d.new_case(&clerk);
+        let (st, c) = s.get(&format!("/api/v1/cases/{id}"), &clerk);
+        assert_eq!(st, 200);
+        assert_eq!(c["status"], "received");
+        assert!(c["timeline"].as_array().is_some_and(|t| !t.is_empty()), "{c}");
+        // NV-4 one-time notice, NV-5 acceptance with deficiency on another case.
+        let (st, n) = s.post(
+            &format!("/api/v1/cases/{id}/notices"),
+            &clerk,
+            json!({"missing": [{"material": "营业执照副本", "how_to_fix": "提供加盖公章的复印件"}]}),
+        );
+        assert_eq!(st, 201, "{n}");
+        let (st, _, pdf) = s.bytes(&format!("/api/v1/cases/{id}/documents/notice.pdf"), &clerk);
+        assert_eq!(st, 200);
+        assert!(pdf.starts_with(b"%PDF"));
+        let id2 = d.new_case(&clerk);
+        assert_eq!(s.post(&format!("/api/v1/cases/{id2}/accept"), &clerk, json!({})).0, 200);
+        assert_eq!(s.post(&format!("/api/v1/cases/{id2}/close"), &clerk, json!({"outcome": "approved"})).0, 200);
+        // NV-3 referral with its slip.
+        let id3 = d.new_case(&clerk);
+        let (st, r) = s.post(&format!("/api/v1/cases/{id3}/referral"), &clerk, json!({"to_unit_id": unit, "address": "验收区中心一楼", "contact": "0719-1234567", "how": "带身份证", "handoff": false}));
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(s.bytes(&format!("/api/v1/cases/{id3}/documents/referral.html"), &clerk).0, 200);
+        // NV-7 escalation.
+        let id4 = d.new_case(&clerk);
+        let (st, e) = s.post(
+            &format!("/api/v1/cases/{id4}/escalations"),
+            &clerk,
+            json!({"reason": "规定不明确", "major": false}),
+        );
+        assert_eq!(st, 201, "{e}");
+        assert_eq!(e["level"], "window_head");
+        assert!(e["due"].as_str().is_some_and(|d| d.contains("+08:00")), "{e}");
+        // NV-2: no veto without approval; NV-8, NV-9: request, two levels, filing, close.
+        let (st, e) = s.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "vetoed"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("veto_required")), "{e}");
+        let (st, v) = s.post(
+            &format!("/api/v1/cases/{id}/veto-requests"),
+            &clerk,
+            json!({"reason": "不符合法定条件", "legal_basis": "《市场主体登记管理条例》第二十六条"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        assert_eq!(v["status"], "pending");
+        let vid = v["id"].as_i64().unwrap();
+        assert_eq!(
+            s.post(
+                &format!("/api/v1/veto-requests/{vid}/decision"),
+                &clerk,
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
+            403
+        );
+        let (st, v) = s.post(
+            &format!("/api/v1/veto-requests/{vid}/decision"),
+            &head,
+            json!({"approve": true, "opinion": "同意"}),
+        );
+        assert_eq!(st, 200, "{v}");
+        let (st, v) = s.post(
+            &format!("/api/v1/veto-requests/{vid}/decision"),
+            &leader,
+            json!({"approve": true, "opinion": "同意"}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("approved")), "{v}");
+        let (st, v) = s.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+        assert_eq!(st, 200);
+        assert_eq!(v["chain"].as_array().unwrap().len(), 2, "{v}");
+        let (st, c) =
+            s.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "vetoed", "veto_request_id": vid}));
+        assert_eq!(st, 200, "{c}");
+        let (_, case) = s.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let month = case["timeline"][0]["at"].as_str().unwrap()[..7].to_string();
+        let (st, f) = s.get(&format!("/api/v1/filings?month={month}"), &business);
+        assert_eq!(st, 200);
+        let filing = f["filings"].as_array().unwrap().iter().find(|x| x["veto_request_id"] == vid).cloned();
+        assert_eq!(filing.map(|x| x["outcome"].clone()), Some(json!("approved")), "{f}");
+        for kind in ["refusal-notice", "veto-filing-form"] {
+            let (st, ct, body) = s.bytes(&format!("/api/v1/cases/{id}/documents/{kind}.pdf"), &clerk);
+            assert_eq!(st, 200, "{kind}");
+            assert!(ct.contains("pdf") && body.starts_with(b"%PDF"), "{kind}");
+        }
+        // NV-14 and CAL-1.
+        let (st, r) = s.post("/api/v1/replies/check", &clerk, json!({"text": "这个办不了"}));
+        assert_eq!(st, 200);
+        assert!(!r["flagged"].as_array().unwrap().is_empty(), "{r}");
+        let (st, due) = s.get("/api/v1/calendar/due?from=2026-09-30&working_days=5", &clerk);
+        assert_eq!((st, due["due"].as_str()), (200, Some("2026-10-13")), "{due}");
+        // Invariant 2: everything above is in an intact chain.
+        drop(d.server);
+        d.node.cmd(&["audit", "verify"]).ok();
+    }
+}
+
+// NV-8 under concurrency: 100 decisions fired at once at each level (five deciders of the
+// level, twenty clicks each) record exactly one decision per level; "denied at the first
+// denial" holds, and the filing agrees with the request.
+#[test]
+fn nv_8_concurrent_decisions_record_one_per_level() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let admin = d.token(&d.node.admin_login().0);
+        let window = d.window_id(&admin, "市场主体登记窗口");
+        let (_, me) = s.get("/api/v1/me", &d.token("leader-scjg"));
+        let unit = me["roles"].as_array().unwrap().iter().find(|r| r["role"] == "unit_leader").unwrap()["scope"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{me}"));
+        let mut heads = vec![];
+        let mut leaders = vec![];
+        for i in 0..5 {
+            for (role, scope, out) in [
+                ("window_head", json!({"window_id": window}), &mut heads),
+                ("unit_leader", json!({"unit_id": unit}), &mut leaders),
+            ] {
+                let login = format!("acc-{role}-{i}");
+                let (st, v) = s.post(
+                    "/api/v1/staff",
+                    &admin,
+                    json!({"login": login, "name": login, "password": "Yanshou-2026-pass", "roles": [{"role": role, "scope": scope}]}),
+                );
+                assert_eq!(st, 201, "{v}");
+                out.push(d.token(&login));
+            }
+        }
+        let clerk = d.token("clerk-scjg");
+        for (first_approves, label_) in [(true, "approve then race"), (false, "deny races approve")] {
+            let id = d.new_case(&clerk);
+            let (st, v) = s.post(
+                &format!("/api/v1/cases/{id}/veto-requests"),
+                &clerk,
+                json!({"reason": "理由", "legal_basis": "依据"}),
+            );
+            assert_eq!(st, 201, "{v}");
+            let vid = v["id"].as_i64().unwrap();
+            for (level, deciders) in [("window_head", &heads), ("unit_leader", &leaders)] {
+                let barrier = Arc::new(Barrier::new(100));
+                let handles: Vec<_> = (0..100)
+                    .map(|i| {
+                        let (base, tok, barrier) = (s.base.clone(), deciders[i % 5].clone(), barrier.clone());
+                        // Half approve, half deny (with an opinion): whichever is first wins.
+                        let approve = if first_approves { true } else { i % 2 == 0 };
+                        std::thread::spawn(move || {
+                            let a = agent();
+                            barrier.wait();
+                            http(
+                                &a,
+                                &base,
+                                "POST",
+                                &format!("/api/v1/veto-requests/{vid}/decision"),
+                                Some(&tok),
+                                Some(json!({"approve": approve, "opinion": "意见"})),
+                                &[],
+                            )
+                            .0
+                        })
+                    })
+                    .collect();
+                let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+                assert!(codes.iter().all(|c| *c < 500), "{}: no 5xx: {codes:?}", label(b));
+                let (_, v) = s.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+                let chain = v["chain"].as_array().unwrap();
+                let at_level = chain.iter().filter(|c| c["level"] == level).count();
+                if v["status"] == "denied" && chain.iter().all(|c| c["level"] != level) {
+                    break; // denied at the level before: nobody decides this one
+                }
+                assert_eq!(at_level, 1, "{} {label_}: one decision at {level}: {v}", label(b));
+                assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{}: one success: {codes:?}", label(b));
+            }
+            let (_, v) = s.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+            let chain = v["chain"].as_array().unwrap();
+            let expect = if chain.iter().all(|c| c["approve"] == true) { "approved" } else { "denied" };
+            assert_eq!(v["status"], expect, "{v}");
+            if expect == "denied" {
+                assert_eq!(chain.last().unwrap()["approve"], false, "denied at the first denial: {v}");
+            }
+            let (_, case) = s.get(&format!("/api/v1/cases/{id}"), &clerk);
+            let month = case["timeline"][0]["at"].as_str().unwrap()[..7].to_string();
+            let (_, f) = s.get(&format!("/api/v1/filings?month={month}"), &d.token("business"));
+            let filing =
+                f["filings"].as_array().unwrap().iter().find(|x| x["veto_request_id"] == vid).cloned().unwrap();
+            assert_eq!(filing["outcome"], expect, "{}: the filing agrees with the request: {f}", label(b));
+        }
+        drop(d.server);
+        d.node.cmd(&["audit", "verify"]).ok();
+    }
+}
+
+// Retries that do not duplicate: the same Idempotency-Key and body return the first answer and
+// change nothing; the same key with another body is refused (422); keys belong to the caller.
+#[test]
+fn idempotency_key_returns_first_answer() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let clerk = d.token("clerk-scjg");
+        let body = json!({"kind": "consultation", "channel": "phone", "applicant": {"name": "重试人", "phone": "13812345678"}, "request": "重试三次"});
+        let key = [("Idempotency-Key", "acc-7f1c2e9a-retry")];
+        let first = s.call("POST", "/api/v1/cases", Some(&clerk), Some(body.clone()), &key);
+        assert_eq!(first.0, 201, "{}", first.1);
+        for _ in 0..2 {
+            assert_eq!(s.call("POST", "/api/v1/cases", Some(&clerk), Some(body.clone()), &key), first, "{}", label(b));
+        }
+        let (_, list) = s.get("/api/v1/cases?mine=true&limit=200", &clerk);
+        let same =
+            list["cases"].as_array().unwrap().iter().filter(|c| c["receipt_no"] == first.1["receipt_no"]).count();
+        assert_eq!(same, 1, "{list}");
+        let n = list["cases"].as_array().unwrap().len();
+        let (st, e) = s.call("POST", "/api/v1/cases", Some(&clerk), Some(json!({"kind": "consultation", "channel": "phone", "applicant": {"name": "别人", "phone": "13812345678"}, "request": "另一件"})), &key);
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("idempotency_key_reused")), "{e}");
+        // A one-time notice retried three times is still one notice.
+        let id = first.1["id"].as_i64().unwrap();
+        let app = d.new_case(&clerk);
+        let nk = [("Idempotency-Key", "acc-notice-1")];
+        let nb = json!({"missing": [{"material": "身份证复印件", "how_to_fix": "带原件到窗口复印"}]});
+        let n1 = s.call("POST", &format!("/api/v1/cases/{app}/notices"), Some(&clerk), Some(nb.clone()), &nk);
+        assert_eq!(n1.0, 201, "{}", n1.1);
+        assert_eq!(s.call("POST", &format!("/api/v1/cases/{app}/notices"), Some(&clerk), Some(nb.clone()), &nk), n1);
+        let (_, c) = s.get(&format!("/api/v1/cases/{app}"), &clerk);
+        let notices = c["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "notice").count();
+        assert_eq!(notices, 1, "{c}");
+        // Another caller's identical key is its own key.
+        let other = d.token("clerk-scjg");
+        let (st, v) = s.call("POST", "/api/v1/cases", Some(&other), Some(body.clone()), &key);
+        assert_eq!(st, 201);
+        assert_ne!(v["id"].as_i64(), Some(id));
+        let (_, list) = s.get("/api/v1/cases?mine=true&limit=200", &clerk);
+        assert_eq!(list["cases"].as_array().unwrap().len(), n + 2, "the notice case and the other token's case");
+        let (st, e) = s.call("POST", "/api/v1/cases", Some(&clerk), Some(body), &[("Idempotency-Key", "")]);
+        assert_eq!((st, e["error"]["code"].as_str()), (400, Some("bad_idempotency_key")), "{e}");
+    }
+}
+
+// Invariant 2 under `kill -9`: the server is killed while clients write; every write it
+// acknowledged is there after a restart, and `audit verify` passes. A backup taken under load
+// restores to a store whose chain verifies. NOVETO_CRASH_CYCLES sets the count (20 for
+// BENCHMARKS.md; CI runs 2 on each store).
+#[test]
+fn crash_kill_9_loses_nothing_acknowledged() {
+    let cycles: usize = std::env::var("NOVETO_CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    for b in backends() {
+        let node = Node::new(b);
+        node.create(&["demo"]).ok();
+        let clerk = node.token("clerk-scjg");
+        let mut acked: Vec<(i64, String)> = vec![];
+        for cycle in 0..cycles {
+            let mut server = node.serve();
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let writers: Vec<_> = (0..8)
+                .map(|w| {
+                    let (base, tok, stop) = (server.base.clone(), clerk.clone(), stop.clone());
+                    std::thread::spawn(move || {
+                        let a = crate::harness::agent();
+                        let mut mine = vec![];
+                        for i in 0..10_000 {
+                            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                                break;
+                            }
+                            let r = a
+                                .post(format!("{base}/api/v1/cases"))
+                                .header("Authorization", &format!("Bearer {tok}"))
+                                .send_json(json!({"kind": "consultation", "channel": "phone", "applicant": {"name": format!("压力{w}-{i}"), "phone": "13812345678"}, "request": "咨询"}));
+                            match r {
+                                Ok(mut r) if r.status().as_u16() == 201 => {
+                                    let v: Value = r.body_mut().read_json().unwrap();
+                                    mine.push((v["id"].as_i64().unwrap(), v["receipt_no"].as_str().unwrap().to_string()));
+                                }
+                                Ok(r) => panic!("unexpected {}", r.status()),
+                                Err(_) => break, // the server is gone
+                            }
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            std::thread::sleep(std::time::Duration::from_millis(400 + 150 * (cycle as u64 % 5)));
+            if cycle == 0 {
+                // A consistent backup while the writers run.
+                let file = node.dir.with_extension(format!("load{cycle}.backup"));
+                node.cmd(&["backup", "--to", file.to_str().unwrap()]).ok();
+                let target = Node::new(b);
+                let o = target.create(&["restore", "--from", file.to_str().unwrap()]).ok();
+                assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
+                let _ = std::fs::remove_file(file);
+            }
+            server.kill9();
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            for w in writers {
+                acked.extend(w.join().unwrap());
+            }
+        }
+        assert!(!acked.is_empty());
+        let server = node.serve();
+        for (id, receipt) in &acked {
+            let (st, c) = server.get(&format!("/api/v1/cases/{id}"), &clerk);
+            assert_eq!(st, 200, "{}: acknowledged case {receipt} lost", label(b));
+            assert_eq!(c["receipt_no"], receipt.as_str());
+        }
+        drop(server);
+        node.cmd(&["audit", "verify"]).ok();
+        eprintln!("{}: {cycles} kill -9 cycles, {} acknowledged writes, all present", label(b), acked.len());
+    }
+}
