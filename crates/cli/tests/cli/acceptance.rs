@@ -222,6 +222,22 @@ fn nv_8_contract_routes_main_path() {
         let id2 = d.new_case(&clerk);
         assert_eq!(s.post(&format!("/api/v1/cases/{id2}/accept"), &clerk, json!({})).0, 200);
         assert_eq!(s.post(&format!("/api/v1/cases/{id2}/close"), &clerk, json!({"outcome": "approved"})).0, 200);
+        // NV-5: 容缺受理 for an item that allows it, the main materials complete.
+        let (st, v) = s.post(
+            "/api/v1/cases",
+            &clerk,
+            json!({"kind": "application", "channel": "window", "item_code": "SC-001", "applicant": {"name": "某某科技有限公司筹备组", "phone": "13812345678"}, "request": "设立有限责任公司"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let id5 = v["id"].as_i64().unwrap();
+        let (st, v) = s.post(
+            &format!("/api/v1/cases/{id5}/deficiency-acceptance"),
+            &clerk,
+            json!({"missing": [{"material": "住所使用相关文件", "how_to_fix": "补交租赁合同复印件"}], "commitment_signed": true}),
+        );
+        assert_eq!(st, 200, "{v}");
+        let (_, c5) = s.get(&format!("/api/v1/cases/{id5}"), &clerk);
+        assert_eq!(c5["status"], "accepted_with_deficiency", "{c5}");
         // NV-3 referral with its slip.
         let id3 = d.new_case(&clerk);
         let (st, r) = s.post(&format!("/api/v1/cases/{id3}/referral"), &clerk, json!({"to_unit_id": unit, "address": "验收区中心一楼", "contact": "0719-1234567", "how": "带身份证", "handoff": false}));
@@ -387,6 +403,38 @@ fn nv_8_concurrent_decisions_record_one_per_level() {
                 f["filings"].as_array().unwrap().iter().find(|x| x["veto_request_id"] == vid).cloned().unwrap();
             assert_eq!(filing["outcome"], expect, "{}: the filing agrees with the request: {f}", label(b));
         }
+        // NV-7: an escalation answered by 100 clicks at once is answered once.
+        let id = d.new_case(&clerk);
+        let (st, e) =
+            s.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "规定不明确", "major": false}));
+        assert_eq!(st, 201, "{e}");
+        let eid = e["id"].as_i64().unwrap();
+        let barrier = Arc::new(Barrier::new(100));
+        let handles: Vec<_> = (0..100)
+            .map(|i| {
+                let (base, tok, barrier) = (s.base.clone(), heads[i % 5].clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let a = agent();
+                    barrier.wait();
+                    http(
+                        &a,
+                        &base,
+                        "POST",
+                        &format!("/api/v1/escalations/{eid}/answer"),
+                        Some(&tok),
+                        Some(json!({"answer": format!("答复{i}：可以办理，按第二项材料要求补齐即可")})),
+                        &[],
+                    )
+                    .0
+                })
+            })
+            .collect();
+        let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(codes.iter().all(|c| *c < 500), "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{}: one answer: {codes:?}", label(b));
+        let (_, c) = s.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let answers = c["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "escalation_answered").count();
+        assert_eq!(answers, 1, "{c}");
         drop(d.server);
         d.node.cmd(&["audit", "verify"]).ok();
     }
@@ -506,4 +554,57 @@ fn crash_kill_9_loses_nothing_acknowledged() {
         node.cmd(&["audit", "verify"]).ok();
         eprintln!("{}: {cycles} kill -9 cycles, {} acknowledged writes, all present", label(b), acked.len());
     }
+}
+
+// Two `serve` processes on one PostgreSQL database, the load split across both: every case
+// either one acknowledged is there once, an Idempotency-Key retried on the other server is
+// not done twice, and the audit chain of both servers' writes verifies.
+#[test]
+fn two_servers_on_one_postgres() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let node = Node::new(Backend::Postgres);
+    node.create(&["demo"]).ok();
+    let clerk = node.token("clerk-scjg");
+    let (a, b) = (node.serve(), node.serve());
+    let body = |i: usize| json!({"kind": "consultation", "channel": "phone", "applicant": {"name": format!("双服务器{i}"), "phone": "13812345678"}, "request": "咨询"});
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let base = if t % 2 == 0 { a.base.clone() } else { b.base.clone() };
+            let tok = clerk.clone();
+            std::thread::spawn(move || {
+                let ag = agent();
+                (0..40)
+                    .map(|i| {
+                        let (st, v) =
+                            http(&ag, &base, "POST", "/api/v1/cases", Some(&tok), Some(body(t * 100 + i)), &[]);
+                        assert_eq!(st, 201, "{v}");
+                        v["receipt_no"].as_str().unwrap().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut receipts: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let n = receipts.len();
+    receipts.sort();
+    receipts.dedup();
+    assert_eq!(receipts.len(), n, "no receipt number given twice");
+    let key = [("Idempotency-Key", "two-servers-1")];
+    let first = a.call("POST", "/api/v1/cases", Some(&clerk), Some(body(9999)), &key);
+    assert_eq!(first.0, 201);
+    assert_eq!(
+        b.call("POST", "/api/v1/cases", Some(&clerk), Some(body(9999)), &key),
+        first,
+        "replayed by the other server"
+    );
+    let (_, list) = a.get("/api/v1/cases?mine=true&limit=1000", &clerk);
+    let listed: Vec<&str> = list["cases"].as_array().unwrap().iter().filter_map(|c| c["receipt_no"].as_str()).collect();
+    for r in &receipts {
+        assert!(listed.contains(&r.as_str()), "{r} missing");
+    }
+    assert_eq!(listed.iter().filter(|r| **r == first.1["receipt_no"].as_str().unwrap()).count(), 1);
+    drop((a, b));
+    node.cmd(&["audit", "verify"]).ok();
 }

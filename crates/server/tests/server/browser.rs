@@ -54,12 +54,13 @@ impl Driver {
 
     fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
         let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let mut r = if method == "GET" {
-            self.agent.get(&url).call().unwrap()
-        } else {
-            self.agent.post(&url).send_json(&body).unwrap()
-        };
-        r.body_mut().read_json::<Value>().unwrap()["value"].clone()
+        // While a page loads, an element can go stale between finding and reading it; the
+        // callers poll, so a failed command reads as nothing rather than ending the test.
+        let r = if method == "GET" { self.agent.get(&url).call() } else { self.agent.post(&url).send_json(&body) };
+        match r {
+            Ok(mut r) => r.body_mut().read_json::<Value>().map(|v| v["value"].clone()).unwrap_or_default(),
+            Err(_) => Value::Null,
+        }
     }
     fn go(&self, url: &str) {
         self.cmd("POST", "/url", json!({"url": url}));
@@ -67,6 +68,7 @@ impl Driver {
     fn find(&self, css: &str) -> String {
         let v = self.cmd("POST", "/element", json!({"using": "css selector", "value": css}));
         v.as_object()
+            .filter(|o| !o.contains_key("error"))
             .and_then(|o| o.values().next())
             .and_then(|x| x.as_str())
             .unwrap_or_else(|| panic!("no element {css}: {v}"))
@@ -81,7 +83,12 @@ impl Driver {
         self.cmd("POST", &format!("/element/{e}/click"), json!({}));
     }
     fn text(&self) -> String {
-        let b = self.find("body");
+        let v = self.cmd("POST", "/element", json!({"using": "css selector", "value": "body"}));
+        let Some(b) =
+            v.as_object().filter(|o| !o.contains_key("error")).and_then(|o| o.values().next()).and_then(|x| x.as_str())
+        else {
+            return String::new();
+        };
         self.cmd("GET", &format!("/element/{b}/text"), json!({})).as_str().unwrap_or_default().to_string()
     }
     /// The page text once it contains `want` (the browser may still be loading the next page).

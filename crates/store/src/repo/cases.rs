@@ -370,11 +370,16 @@ pub fn open_escalation_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Option<E
         .map(escalation))
 }
 
+/// Answers an open escalation; one that was answered or passed up since it was read is left
+/// alone and the whole write fails (two answerers cannot both answer).
 pub fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Result<()> {
-    tx.exec(
-        "UPDATE escalations SET status = 'answered', answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4",
+    let n = tx.exec(
+        "UPDATE escalations SET status = 'answered', answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4 AND status = 'open'",
         params![answer, ctx.now.as_str(), ctx.actor, id],
     )?;
+    if n == 0 {
+        return Err(StoreError::Unique("该请示已被他人答复或已上报上一级，请刷新后查看".into()));
+    }
     audit::append(tx, ctx, "escalation.answer", "escalation", id, &json!({"answer": answer}))
 }
 
