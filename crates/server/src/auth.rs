@@ -64,18 +64,21 @@ pub async fn issue_token(state: &AppState, staff_id: i64, ctx: Ctx) -> Result<St
     Ok(token)
 }
 
+/// The principal of a staff member, read inside the caller's transaction.
+fn principal_in(
+    tx: &mut dyn noveto_store::Tx,
+    staff_id: i64,
+    csrf: Option<String>,
+) -> Result<Option<Principal>, StoreError> {
+    let Some(s) = org::staff_by_id(tx, staff_id)? else {
+        return Ok(None);
+    };
+    let grants = org::grants(tx, staff_id)?;
+    Ok(Some(Principal { id: s.id, login: s.login, name: s.name, grants, csrf }))
+}
+
 async fn load_principal(state: &AppState, staff_id: i64, csrf: Option<String>) -> Result<Option<Principal>, ApiError> {
-    let p = state
-        .store
-        .read(move |tx| {
-            let Some(s) = org::staff_by_id(tx, staff_id)? else {
-                return Ok::<_, StoreError>(None);
-            };
-            let grants = org::grants(tx, staff_id)?;
-            Ok(Some(Principal { id: s.id, login: s.login, name: s.name, grants, csrf }))
-        })
-        .await?;
-    Ok(p)
+    Ok(state.store.read(move |tx| principal_in(tx, staff_id, csrf)).await?)
 }
 
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -115,11 +118,15 @@ impl FromRequestParts<AppState> for Principal {
                 return Err(ApiError::unauthorized());
             };
             let h = sha256_hex(token);
-            let staff = state.store.read(move |tx| auth::staff_for_token(tx, &h)).await?;
-            let Some(staff) = staff else {
-                return Err(ApiError::unauthorized());
-            };
-            return load_principal(state, staff, None).await?.ok_or_else(ApiError::unauthorized);
+            // One read: the token, its staff member and the grants.
+            let p = state
+                .store
+                .read(move |tx| match auth::staff_for_token(tx, &h)? {
+                    Some(staff) => principal_in(tx, staff, None),
+                    None => Ok(None),
+                })
+                .await?;
+            return p.ok_or_else(ApiError::unauthorized);
         }
         let p = session_principal(state, parts).await?.ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -36,6 +36,8 @@ fn db_err(e: postgres::Error) -> StoreError {
         return match code {
             "23505" => StoreError::Unique(m),
             "23503" => StoreError::ForeignKey(m),
+            // Two writer batches that waited on each other: the losing one changed nothing.
+            "40P01" | "40001" => StoreError::Unique("与同时进行的其他操作冲突，未作任何修改，请重试".into()),
             _ => StoreError::Db(format!("{code}: {m}")),
         };
     }

@@ -314,6 +314,26 @@ fn nv_8_contract_routes_main_path() {
     }
 }
 
+/// Fires 100 POSTs at `path` at once (after a barrier), the i-th with `tokens[i % n]` and
+/// `body(i)`; the status codes.
+fn fire_100(base: &str, tokens: &[String], path: &str, body: impl Fn(usize) -> Value) -> Vec<u16> {
+    let barrier = Arc::new(Barrier::new(100));
+    let handles: Vec<_> = (0..100)
+        .map(|i| {
+            let (base, tok, barrier, path, body) =
+                (base.to_string(), tokens[i % tokens.len()].clone(), barrier.clone(), path.to_string(), body(i));
+            std::thread::spawn(move || {
+                let a = agent();
+                barrier.wait();
+                http(&a, &base, "POST", &path, Some(&tok), Some(body), &[]).0
+            })
+        })
+        .collect();
+    let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(codes.iter().all(|c| *c < 500), "no 5xx: {codes:?}");
+    codes
+}
+
 // NV-8 under concurrency: 100 decisions fired at once at each level (five deciders of the
 // level, twenty clicks each) record exactly one decision per level; "denied at the first
 // denial" holds, and the filing agrees with the request.
@@ -356,30 +376,13 @@ fn nv_8_concurrent_decisions_record_one_per_level() {
             assert_eq!(st, 201, "{v}");
             let vid = v["id"].as_i64().unwrap();
             for (level, deciders) in [("window_head", &heads), ("unit_leader", &leaders)] {
-                let barrier = Arc::new(Barrier::new(100));
-                let handles: Vec<_> = (0..100)
-                    .map(|i| {
-                        let (base, tok, barrier) = (s.base.clone(), deciders[i % 5].clone(), barrier.clone());
-                        // Half approve, half deny (with an opinion): whichever is first wins.
-                        let approve = if first_approves { true } else { i % 2 == 0 };
-                        std::thread::spawn(move || {
-                            let a = agent();
-                            barrier.wait();
-                            http(
-                                &a,
-                                &base,
-                                "POST",
-                                &format!("/api/v1/veto-requests/{vid}/decision"),
-                                Some(&tok),
-                                Some(json!({"approve": approve, "opinion": "意见"})),
-                                &[],
-                            )
-                            .0
-                        })
-                    })
-                    .collect();
-                let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-                assert!(codes.iter().all(|c| *c < 500), "{}: no 5xx: {codes:?}", label(b));
+                // Half approve, half deny (with an opinion): whichever is first wins.
+                let codes = fire_100(
+                    &s.base,
+                    deciders,
+                    &format!("/api/v1/veto-requests/{vid}/decision"),
+                    |i| json!({"approve": first_approves || i % 2 == 0, "opinion": "意见"}),
+                );
                 let (_, v) = s.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
                 let chain = v["chain"].as_array().unwrap();
                 let at_level = chain.iter().filter(|c| c["level"] == level).count();
@@ -409,28 +412,12 @@ fn nv_8_concurrent_decisions_record_one_per_level() {
             s.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "规定不明确", "major": false}));
         assert_eq!(st, 201, "{e}");
         let eid = e["id"].as_i64().unwrap();
-        let barrier = Arc::new(Barrier::new(100));
-        let handles: Vec<_> = (0..100)
-            .map(|i| {
-                let (base, tok, barrier) = (s.base.clone(), heads[i % 5].clone(), barrier.clone());
-                std::thread::spawn(move || {
-                    let a = agent();
-                    barrier.wait();
-                    http(
-                        &a,
-                        &base,
-                        "POST",
-                        &format!("/api/v1/escalations/{eid}/answer"),
-                        Some(&tok),
-                        Some(json!({"answer": format!("答复{i}：可以办理，按第二项材料要求补齐即可")})),
-                        &[],
-                    )
-                    .0
-                })
-            })
-            .collect();
-        let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-        assert!(codes.iter().all(|c| *c < 500), "{codes:?}");
+        let codes = fire_100(
+            &s.base,
+            &heads,
+            &format!("/api/v1/escalations/{eid}/answer"),
+            |i| json!({"answer": format!("答复{i}：可以办理，按第二项材料要求补齐即可")}),
+        );
         assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{}: one answer: {codes:?}", label(b));
         let (_, c) = s.get(&format!("/api/v1/cases/{id}"), &clerk);
         let answers = c["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "escalation_answered").count();

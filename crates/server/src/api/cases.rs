@@ -255,18 +255,20 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
             .map(|g| g.scope.id)
             .ok_or_else(|| ApiError::bad("window_required", "请填写受理窗口 window_id"))?,
     };
-    let w = s.store.read(move |tx| org::window_by_id(tx, window_id)).await?;
-    let w = w.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
-    let wc = w.center_id;
-    let (centers, region) = s
+    // One read: the window, its centers and region.
+    let found = s
         .store
         .read(move |tx| {
-            Ok::<_, StoreError>((
-                org::center_chain(tx, wc)?,
-                org::center_by_id(tx, wc)?.map(|c| c.region).unwrap_or_default(),
-            ))
+            let Some(w) = org::window_by_id(tx, window_id)? else {
+                return Ok::<_, StoreError>(None);
+            };
+            let centers = org::center_chain(tx, w.center_id)?;
+            let region = org::center_by_id(tx, w.center_id)?.map(|c| c.region).unwrap_or_default();
+            Ok(Some((w, centers, region)))
         })
         .await?;
+    let (w, centers, region) =
+        found.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
     p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;
     let item_version = match c.item_code.clone() {
         Some(code) => match s.store.read(move |tx| items::get(tx, &code)).await? {
