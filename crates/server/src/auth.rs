@@ -64,21 +64,14 @@ pub async fn issue_token(state: &AppState, staff_id: i64, ctx: Ctx) -> Result<St
     Ok(token)
 }
 
-/// The principal of a staff member, read inside the caller's transaction.
-fn principal_in(
-    tx: &mut dyn noveto_store::Tx,
-    staff_id: i64,
-    csrf: Option<String>,
-) -> Result<Option<Principal>, StoreError> {
-    let Some(s) = org::staff_by_id(tx, staff_id)? else {
-        return Ok(None);
-    };
-    let grants = org::grants(tx, staff_id)?;
-    Ok(Some(Principal { id: s.id, login: s.login, name: s.name, grants, csrf }))
+fn principal(s: org::Staff, grants: Vec<noveto_domain::access::Grant>, csrf: Option<String>) -> Principal {
+    Principal { id: s.id, login: s.login, name: s.name, grants, csrf }
 }
 
 async fn load_principal(state: &AppState, staff_id: i64, csrf: Option<String>) -> Result<Option<Principal>, ApiError> {
-    Ok(state.store.read(move |tx| principal_in(tx, staff_id, csrf)).await?)
+    // One query: the staff member and the grants.
+    let found = state.store.read(move |tx| org::staff_with_grants(tx, staff_id)).await?;
+    Ok(found.map(|(s, g)| principal(s, g, csrf)))
 }
 
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -118,15 +111,9 @@ impl FromRequestParts<AppState> for Principal {
                 return Err(ApiError::unauthorized());
             };
             let h = sha256_hex(token);
-            // One read: the token, its staff member and the grants.
-            let p = state
-                .store
-                .read(move |tx| match auth::staff_for_token(tx, &h)? {
-                    Some(staff) => principal_in(tx, staff, None),
-                    None => Ok(None),
-                })
-                .await?;
-            return p.ok_or_else(ApiError::unauthorized);
+            // One query: the token, its staff member and the grants.
+            let found = state.store.read(move |tx| auth::token_principal(tx, &h)).await?;
+            return found.map(|(s, g)| principal(s, g, None)).ok_or_else(ApiError::unauthorized);
         }
         let p = session_principal(state, parts).await?.ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

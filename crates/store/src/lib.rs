@@ -140,6 +140,13 @@ pub trait Tx {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
     fn backend(&self) -> Backend;
 
+    /// Like `exec`, for a statement whose row count nobody reads: PostgreSQL sends it ahead,
+    /// pipelined with the next statement, and an error fails the write all the same (at the
+    /// latest when the writer settles the job, before its savepoint is released).
+    fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
+        self.exec(sql, params).map(|_| ())
+    }
+
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }

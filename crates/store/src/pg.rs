@@ -5,10 +5,13 @@
 
 use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value};
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, mpsc};
+use std::task::{Context, Poll};
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, Config, NoTls, Statement};
 
 pub(crate) struct Pg {
     url: Arc<str>,
@@ -16,8 +19,8 @@ pub(crate) struct Pg {
     pool: Arc<Pool>,
 }
 
-/// Pooled read connections. A synchronous client must not be dropped on an async worker thread
-/// (it blocks on its own runtime to close), so the last handle closes them on a plain thread.
+/// Pooled read connections. A connection owns a runtime, which must not be dropped on an async
+/// worker thread, so the last handle closes them on a plain thread.
 struct Pool(Mutex<Vec<PgConn>>);
 
 impl Drop for Pool {
@@ -29,26 +32,25 @@ impl Drop for Pool {
     }
 }
 
-fn db_err(e: postgres::Error) -> StoreError {
-    if let Some(db) = e.as_db_error() {
-        let code = db.code().code();
-        let m = db.message().to_string();
-        return match code {
-            "23505" => StoreError::Unique(m),
-            "23503" => StoreError::ForeignKey(m),
-            // Two writer batches that waited on each other: the losing one changed nothing.
-            "40P01" | "40001" => StoreError::Unique("与同时进行的其他操作冲突，未作任何修改，请重试".into()),
-            _ => StoreError::Db(format!("{code}: {m}")),
-        };
+fn db_error(code: &str, m: String) -> StoreError {
+    match code {
+        "23505" => StoreError::Unique(m),
+        "23503" => StoreError::ForeignKey(m),
+        // Two writer batches that waited on each other: the losing one changed nothing.
+        "40P01" | "40001" => StoreError::Unique("与同时进行的其他操作冲突，未作任何修改，请重试".into()),
+        _ => StoreError::Db(format!("{code}: {m}")),
     }
-    StoreError::Db(e.to_string())
+}
+
+fn db_err(e: tokio_postgres::Error) -> StoreError {
+    db_err_ref(&e)
 }
 
 impl ToSql for Value {
     fn to_sql(
         &self,
         ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
+        out: &mut tokio_postgres::types::private::BytesMut,
     ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
@@ -88,7 +90,7 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn read_row(r: &postgres::Row) -> Result<Row> {
+fn read_row(r: &tokio_postgres::Row) -> Result<Row> {
     let mut v = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
         let val = match *col.type_() {
@@ -107,28 +109,97 @@ fn read_row(r: &postgres::Row) -> Result<Row> {
     Ok(Row(v))
 }
 
-/// One connection with its statement cache.
+/// A statement sent ahead (pipelined) whose answer is collected later.
+type Ahead = Pin<Box<dyn Future<Output = std::result::Result<u64, tokio_postgres::Error>> + Send>>;
+
+struct Pending {
+    fut: Option<Ahead>,
+    done: Option<std::result::Result<u64, tokio_postgres::Error>>,
+}
+
+/// Polls the statements sent ahead, in order, then `main`: their requests reach the connection in
+/// the order they were made, and their answers are taken as they arrive, so none of them holds up
+/// the answers behind it.
+struct Drive<'a, F> {
+    pending: &'a mut Vec<Pending>,
+    main: Pin<&'a mut F>,
+}
+
+impl<F: Future> Future for Drive<'_, F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        for p in self.pending.iter_mut() {
+            if let Some(f) = p.fut.as_mut()
+                && let Poll::Ready(r) = f.as_mut().poll(cx)
+            {
+                p.done = Some(r);
+                p.fut = None;
+            }
+        }
+        self.main.as_mut().poll(cx)
+    }
+}
+
+/// Ready when every statement sent ahead has its answer.
+struct All<'a> {
+    pending: &'a mut Vec<Pending>,
+}
+
+impl Future for All<'_> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut open = false;
+        for p in self.pending.iter_mut() {
+            if let Some(f) = p.fut.as_mut() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(r) => {
+                        p.done = Some(r);
+                        p.fut = None;
+                    }
+                    Poll::Pending => open = true,
+                }
+            }
+        }
+        if open { Poll::Pending } else { Poll::Ready(()) }
+    }
+}
+
+/// One connection: its own small runtime drives the connection's I/O whenever this thread waits
+/// for an answer (so it is used only on writer and blocking threads, never on an async worker),
+/// with its statement cache and the statements it has sent ahead.
 pub(crate) struct PgConn {
     url: Arc<str>,
-    client: Client,
+    rt: tokio::runtime::Runtime,
+    client: Arc<Client>,
     cache: HashMap<String, Statement>,
+    ahead: Vec<Pending>,
 }
 
 /// Connects, with a message a person can act on when it fails (never echoing a password).
-fn connect(url: &str) -> Result<Client> {
-    let mut cfg: postgres::Config =
+fn connect(url: &str) -> Result<(tokio::runtime::Runtime, Client)> {
+    let mut cfg: Config =
         url.parse().map_err(|e| StoreError::Unavailable(format!("PostgreSQL 数据库地址无法解析：{e}")))?;
     if cfg.get_connect_timeout().is_none() {
         cfg.connect_timeout(std::time::Duration::from_secs(10));
     }
-    cfg.connect(NoTls).map_err(|e| connect_error(&cfg, e))
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Unavailable(format!("无法启动 PostgreSQL 连接：{e}")))?;
+    let (client, connection) = rt.block_on(cfg.connect(NoTls)).map_err(|e| connect_error(&cfg, e))?;
+    rt.spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!("PostgreSQL connection ended: {e}");
+        }
+    });
+    Ok((rt, client))
 }
 
-fn connect_error(cfg: &postgres::Config, e: postgres::Error) -> StoreError {
+fn connect_error(cfg: &Config, e: tokio_postgres::Error) -> StoreError {
     let host = match cfg.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
         #[cfg(unix)]
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
         None => "localhost".into(),
     };
     let port = cfg.get_ports().first().copied().unwrap_or(5432);
@@ -167,21 +238,58 @@ fn connect_error(cfg: &postgres::Config, e: postgres::Error) -> StoreError {
 
 impl PgConn {
     fn open(url: Arc<str>) -> Result<PgConn> {
-        let client = connect(&url)?;
-        Ok(PgConn { url, client, cache: HashMap::new() })
+        let (rt, client) = connect(&url)?;
+        Ok(PgConn { url, rt, client: Arc::new(client), cache: HashMap::new(), ahead: Vec::new() })
+    }
+
+    /// Waits for `main`, taking the answers of the statements sent ahead on the way. When `main`
+    /// fails because an earlier statement sent ahead failed (the transaction is aborted), the
+    /// earlier error is the one reported.
+    fn wait<T>(&mut self, main: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>) -> Result<T> {
+        let mut main = std::pin::pin!(main);
+        let r = self.rt.block_on(Drive { pending: &mut self.ahead, main: main.as_mut() });
+        r.map_err(|e| self.first_ahead_error().unwrap_or_else(|| db_err(e)))
+    }
+
+    fn first_ahead_error(&mut self) -> Option<StoreError> {
+        self.ahead.iter().find_map(|p| match &p.done {
+            Some(Err(e)) => Some(db_err_ref(e)),
+            _ => None,
+        })
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement> {
         if let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql).map_err(db_err)?;
+        let c = self.client.clone();
+        let s = self.wait(async move { c.prepare(sql).await })?;
         if self.cache.len() > 512 {
             self.cache.clear();
         }
         self.cache.insert(sql.to_string(), s.clone());
         Ok(s)
     }
+
+    fn send_ahead(&mut self, fut: Ahead) {
+        self.ahead.push(Pending { fut: Some(fut), done: None });
+    }
+
+    /// Sends what was queued without waiting for any answer.
+    fn flush(&mut self) {
+        let _ = self.wait(async {
+            tokio::task::yield_now().await;
+            Ok::<_, tokio_postgres::Error>(())
+        });
+        self.ahead.retain(|p| p.fut.is_some());
+    }
+}
+
+fn db_err_ref(e: &tokio_postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        return db_error(db.code().code(), db.message().to_string());
+    }
+    StoreError::Db(e.to_string())
 }
 
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
@@ -191,12 +299,21 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
 impl Tx for PgConn {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let st = self.statement(sql)?;
-        self.client.execute(&st, &refs(params)).map_err(db_err)
+        let c = self.client.clone();
+        self.wait(async move { c.execute(&st, &refs(params)).await })
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let st = self.statement(sql)?;
-        let rows = self.client.query(&st, &refs(params)).map_err(db_err)?;
+        let c = self.client.clone();
+        let rows = self.wait(async move { c.query(&st, &refs(params)).await })?;
         rows.iter().map(read_row).collect()
+    }
+    /// Pipelined: sent with the next statement that waits; its error, if any, fails the job.
+    fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
+        let st = self.statement(sql)?;
+        let (c, p) = (self.client.clone(), params.to_vec());
+        self.send_ahead(Box::pin(async move { c.execute(&st, &refs(&p)).await }));
+        Ok(())
     }
     fn backend(&self) -> Backend {
         Backend::Postgres
@@ -205,12 +322,28 @@ impl Tx for PgConn {
 
 impl Conn for PgConn {
     fn batch(&mut self, sql: &str) -> Result<()> {
-        self.client.batch_execute(sql).map_err(db_err)
+        self.batch_ahead(sql)?;
+        self.settle()
+    }
+    fn batch_ahead(&mut self, sql: &str) -> Result<()> {
+        let (c, q) = (self.client.clone(), sql.to_string());
+        self.send_ahead(Box::pin(async move { c.batch_execute(&q).await.map(|_| 0) }));
+        Ok(())
+    }
+    fn settle(&mut self) -> Result<()> {
+        self.rt.block_on(All { pending: &mut self.ahead });
+        let first = self.first_ahead_error();
+        self.ahead.clear();
+        first.map_or(Ok(()), Err)
     }
     fn ready(&mut self) -> Result<()> {
         if self.client.is_closed() {
-            self.client = connect(&self.url)?;
+            let (rt, client) = connect(&self.url)?;
+            let old = std::mem::replace(&mut self.rt, rt);
+            self.client = Arc::new(client);
             self.cache.clear();
+            self.ahead.clear();
+            drop(old);
         }
         Ok(())
     }
@@ -233,7 +366,7 @@ impl Pg {
         let conns = std::thread::scope(|s| {
             s.spawn(move || -> Result<Vec<PgConn>> {
                 let mut first = PgConn::open(u.clone())?;
-                migrate(&mut first.client)?;
+                migrate(&mut first)?;
                 let mut conns = vec![first];
                 for _ in 1..writers() {
                     conns.push(PgConn::open(u.clone())?);
@@ -272,9 +405,12 @@ impl Pg {
             }
             None => PgConn::open(self.url.clone())?,
         };
-        conn.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        // BEGIN goes with the first query, COMMIT is sent without waiting for its answer (the
+        // next user of the connection takes it): a read costs one round trip per query.
+        conn.batch_ahead("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let r = f(&mut conn);
-        let _ = conn.batch("COMMIT");
+        let _ = conn.batch_ahead("COMMIT");
+        conn.flush();
         if let Ok(mut p) = self.pool.0.lock()
             && p.len() < 32
             && !conn.client.is_closed()
@@ -285,23 +421,22 @@ impl Pg {
     }
 }
 
-fn migrate(c: &mut Client) -> Result<()> {
+fn migrate(c: &mut PgConn) -> Result<()> {
     // One migrator at a time, even with several servers starting together.
-    c.batch_execute("SELECT pg_advisory_lock(7340001)").map_err(db_err)?;
+    c.batch("SELECT pg_advisory_lock(7340001)")?;
     let r = (|| {
-        c.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").map_err(db_err)?;
+        c.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")?;
         for (v, sql) in crate::MIGRATIONS_PG {
-            let done: i64 =
-                c.query_one("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[v]).map_err(db_err)?.get(0);
-            if done == 0 {
-                let mut t = c.transaction().map_err(db_err)?;
-                t.batch_execute(sql).map_err(db_err)?;
-                t.execute("INSERT INTO schema_migrations VALUES ($1)", &[v]).map_err(db_err)?;
-                t.commit().map_err(db_err)?;
+            let done = c.query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[Value::Int(*v)])?;
+            if done.first().map(|r| r.i64(0)).unwrap_or(0) == 0 {
+                c.batch(&format!("BEGIN; {sql}; INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))?;
             }
         }
         Ok(())
     })();
-    let _ = c.batch_execute("SELECT pg_advisory_unlock(7340001)");
+    if r.is_err() {
+        let _ = c.batch("ROLLBACK");
+    }
+    let _ = c.batch("SELECT pg_advisory_unlock(7340001)");
     r
 }

@@ -24,6 +24,15 @@ const AUDIT_CHUNK: usize = 32;
 pub(crate) trait Conn: Tx {
     /// Runs SQL without results (BEGIN, SAVEPOINT, COMMIT …).
     fn batch(&mut self, sql: &str) -> Result<()>;
+    /// Sends SQL without waiting for its answer where the backend can (PostgreSQL pipelines it
+    /// with the next statement); errors come out of [`Conn::settle`].
+    fn batch_ahead(&mut self, sql: &str) -> Result<()> {
+        self.batch(sql)
+    }
+    /// Waits for everything sent ahead; the first error among it.
+    fn settle(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Makes sure the connection is usable before a batch (reconnects if it broke).
     fn ready(&mut self) -> Result<()> {
         Ok(())
@@ -62,6 +71,9 @@ impl Tx for BatchTx<'_> {
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         self.conn.query(sql, params)
+    }
+    fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
+        self.conn.exec_ahead(sql, params)
     }
     fn backend(&self) -> Backend {
         self.conn.backend()
@@ -142,7 +154,7 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
             ]);
             prev = h;
         }
-        conn.exec(
+        conn.exec_ahead(
             &format!(
                 "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash) VALUES {}",
                 rows.join(", ")
@@ -150,10 +162,14 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
             &values,
         )?;
     }
-    conn.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", params![prev])?;
+    conn.exec_ahead("UPDATE audit_head SET hash = $1 WHERE id = 1", params![prev])?;
     Ok(())
 }
 
+/// Runs batches until the queue closes. On PostgreSQL the transaction and savepoint statements
+/// and the statements whose counts nobody reads are sent ahead and travel with the next one
+/// that waits; each job is settled (every answer in) before its savepoint is released, so a job
+/// is acknowledged only if all of its statements succeeded.
 pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
     let backend = conn.backend();
     while let Some(batch) = next_batch(&rx) {
@@ -162,14 +178,14 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
             continue;
         }
         let begin = conn.begin_sql();
-        if let Err(e) = conn.batch(begin) {
+        if let Err(e) = conn.batch_ahead(begin) {
             refuse_all(batch, e, backend);
             continue;
         }
         let mut deliveries: Vec<Delivery> = Vec::with_capacity(batch.len());
         let mut audit: Vec<AuditEntry> = Vec::new();
         for job in batch {
-            if let Err(e) = conn.batch("SAVEPOINT job") {
+            if let Err(e) = conn.batch_ahead("SAVEPOINT job") {
                 let (_, d) = job(&mut Refuse(e.clone(), backend));
                 deliveries.push((false, Box::new(move |_| d(Err(e)))));
                 continue;
@@ -178,13 +194,25 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
             let before = t.audit.len();
             let (ok, d) = job(&mut t);
             let mut entries = t.audit;
-            let undo = if ok { conn.batch("RELEASE SAVEPOINT job") } else { conn.batch("ROLLBACK TO SAVEPOINT job") };
-            if !ok || undo.is_err() {
-                entries.truncate(before);
-                let _ = conn.batch("RELEASE SAVEPOINT job");
+            let settled = conn.settle();
+            let kept = match (ok, settled) {
+                (true, Ok(())) => conn.batch_ahead("RELEASE SAVEPOINT job").map(|_| None),
+                (true, Err(e)) => Ok(Some(e)),
+                (false, _) => Ok(None),
+            };
+            match (ok, kept) {
+                (true, Ok(None)) => deliveries.push((true, d)),
+                (ok, kept) => {
+                    entries.truncate(before);
+                    let _ = conn.batch_ahead("ROLLBACK TO SAVEPOINT job");
+                    let _ = conn.batch_ahead("RELEASE SAVEPOINT job");
+                    match (ok, kept) {
+                        (true, Ok(Some(e))) | (true, Err(e)) => deliveries.push((false, Box::new(move |_| d(Err(e))))),
+                        _ => deliveries.push((false, d)),
+                    }
+                }
             }
             audit = entries;
-            deliveries.push((ok, d));
         }
         let mut commit = seal(conn, &audit);
         if commit.is_ok() {

@@ -13,15 +13,17 @@ pub fn add_token(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, token_hash: &str) ->
     Ok(id)
 }
 
-/// The active staff member a token hash belongs to.
-pub fn staff_for_token(tx: &mut dyn Tx, token_hash: &str) -> Result<Option<i64>> {
-    Ok(tx
-        .query_one(
-            "SELECT t.staff_id FROM tokens t JOIN staff s ON s.id = t.staff_id
-             WHERE t.token_hash = $1 AND t.revoked = 0 AND s.active = 1",
-            params![token_hash],
-        )?
-        .map(|r| r.i64(0)))
+/// The active staff member a live token belongs to, with their grants (one query).
+pub fn token_principal(
+    tx: &mut dyn Tx,
+    token_hash: &str,
+) -> Result<Option<(super::org::Staff, Vec<noveto_domain::access::Grant>)>> {
+    super::org::staff_with_grants_where(
+        tx,
+        "tokens t JOIN staff s ON s.id = t.staff_id",
+        "t.token_hash = $1 AND t.revoked = 0 AND s.active = 1",
+        crate::Value::Text(token_hash.to_string()),
+    )
 }
 
 pub fn add_session(

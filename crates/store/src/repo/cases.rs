@@ -24,7 +24,7 @@ pub struct DueInfo {
 fn sync_deadlines(tx: &mut dyn Tx, case_id: i64, owner: i64, c: &Case, dues: &[DueInfo]) -> Result<()> {
     for (i, (d, info)) in c.deadlines.iter().zip(dues).enumerate() {
         let key = format!("{}#{}", info.what, i);
-        tx.exec(
+        tx.exec_ahead(
             "INSERT INTO deadlines (entity, entity_id, what, owner_id, due, state, doc) VALUES ('case', $1, $2, $3, $4, $5, $6)
              ON CONFLICT (entity, entity_id, what) DO UPDATE SET due = excluded.due, state = excluded.state, doc = excluded.doc, owner_id = excluded.owner_id",
             params![case_id, key, owner, info.due.clone(), info.state, to_doc(d)?],
@@ -64,7 +64,10 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
     let receipt = format!("{}{:06}", c.receipt_no, id);
     let mut c = c.clone();
     c.receipt_no = receipt.clone();
-    tx.exec("UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3", params![receipt.as_str(), to_doc(&c)?, id])?;
+    tx.exec_ahead(
+        "UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3",
+        params![receipt.as_str(), to_doc(&c)?, id],
+    )?;
     event(tx, ctx, id, ev)?;
     sync_deadlines(tx, id, c.first_contact_id, &c, dues)?;
     audit::append(tx, ctx, "case.received", "case", id, &json!({"receipt_no": receipt, "status": c.status}))?;
@@ -72,11 +75,10 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
 }
 
 fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
-    tx.exec(
+    tx.exec_ahead(
         "INSERT INTO case_events (case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)",
         params![case_id, ctx.now.as_str(), ctx.actor, ev.kind.as_str(), ev.detail.to_string()],
-    )?;
-    Ok(())
+    )
 }
 
 /// Saves a changed case. `version` is the one read: a concurrent change makes this fail

@@ -231,15 +231,28 @@ pub fn set_absent(tx: &mut dyn Tx, ctx: &Ctx, window_id: i64, absent: bool) -> R
 }
 
 /// The chain of centers from `id` up to the root.
+/// The center and its ancestors, nearest first, in one query (at most 16 levels, so a loop in
+/// the parent links cannot run away).
 pub fn center_chain(tx: &mut dyn Tx, id: i64) -> Result<Vec<i64>> {
-    let mut out = vec![];
-    let mut cur = Some(id);
-    while let Some(c) = cur {
-        if out.contains(&c) || out.len() > 16 {
+    let rows = tx.query(
+        "WITH RECURSIVE chain(id, parent_id, depth) AS (
+           SELECT id, parent_id, 0 FROM centers WHERE id = $1
+           UNION ALL
+           SELECT c.id, c.parent_id, chain.depth + 1 FROM centers c JOIN chain ON c.id = chain.parent_id
+           WHERE chain.depth < 16)
+         SELECT id FROM chain ORDER BY depth",
+        params![id],
+    )?;
+    let mut out: Vec<i64> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let c = r.i64(0);
+        if out.contains(&c) {
             break;
         }
         out.push(c);
-        cur = tx.query_one("SELECT parent_id FROM centers WHERE id = $1", params![c])?.and_then(|r| r.opt_i64(0));
+    }
+    if out.is_empty() {
+        out.push(id);
     }
     Ok(out)
 }
@@ -323,6 +336,42 @@ pub fn grants(tx: &mut dyn Tx, staff_id: i64) -> Result<Vec<Grant>> {
             })
         })
         .collect())
+}
+
+/// A staff member with their grants, in one query. `filter` is the SQL after `WHERE` that picks
+/// the member (`$1` its one parameter), with `s` for staff and `t` for tokens when joined.
+pub(crate) fn staff_with_grants_where(
+    tx: &mut dyn Tx,
+    from: &str,
+    filter: &str,
+    param: crate::Value,
+) -> Result<Option<(Staff, Vec<Grant>)>> {
+    let rows = tx.query(
+        &format!(
+            "SELECT s.id, s.login, s.name, s.active, g.role, g.scope_kind, g.scope_id FROM {from}
+             LEFT JOIN grants g ON g.staff_id = s.id WHERE {filter} ORDER BY g.role"
+        ),
+        &[param],
+    )?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let staff = staff_row(first);
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: Role::parse(&r.opt_str(4)?)?,
+                scope: Scope { kind: ScopeKind::parse(&r.str(5))?, id: r.i64(6) },
+            })
+        })
+        .collect();
+    Ok(Some((staff, grants)))
+}
+
+/// A staff member and their grants (one query).
+pub fn staff_with_grants(tx: &mut dyn Tx, id: i64) -> Result<Option<(Staff, Vec<Grant>)>> {
+    staff_with_grants_where(tx, "staff s", "s.id = $1", crate::Value::Int(id))
 }
 
 /// Every grant of every staff member, for the admin list.

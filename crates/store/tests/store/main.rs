@@ -271,6 +271,49 @@ fn failing_write_undoes_only_itself() {
     });
 }
 
+// Invariant 2 with pipelining: a statement sent ahead (its answer not waited for) that fails —
+// here a duplicate login — fails its own write and undoes it, audit entry included; the other
+// writes of the same batch land. Nothing failed is acknowledged.
+#[test]
+fn failing_statement_sent_ahead_fails_its_write() {
+    each(|s| {
+        seed(s);
+        let rt = rt();
+        rt.block_on(async {
+            let mut hs = vec![];
+            for i in 0..32 {
+                let s = s.clone();
+                hs.push(tokio::spawn(async move {
+                    s.write(move |tx| {
+                        let c = ctx();
+                        let id = org::create_staff(tx, &c, &format!("p{i}"), "流水线", "h")?;
+                        // Every fourth write repeats the login it just made: the unique index refuses it.
+                        let login = if i % 4 == 0 { format!("p{i}") } else { format!("p{i}-b") };
+                        tx.exec_ahead(
+                            "INSERT INTO staff (login, name, password_hash, active, created_at) VALUES ($1, '乙', 'h', 1, 'x')",
+                            params![login],
+                        )?;
+                        Ok::<_, StoreError>(id)
+                    })
+                    .await
+                }));
+            }
+            let mut failed = 0;
+            for h in hs {
+                match h.await.unwrap() {
+                    Ok(_) => {}
+                    Err(StoreError::Unique(_)) => failed += 1,
+                    Err(e) => panic!("unexpected {e}"),
+                }
+            }
+            assert_eq!(failed, 8);
+        });
+        let staff = s.read_blocking(|tx| org::staff(tx)).unwrap();
+        assert_eq!(staff.iter().filter(|x| x.login.starts_with('p')).count(), 24 * 2);
+        assert!(s.read_blocking(|tx| audit::verify(tx)).unwrap().is_ok());
+    });
+}
+
 // A backup taken while serving restores into a fresh store of either kind, chain intact.
 #[test]
 fn backup_and_restore() {
