@@ -93,8 +93,7 @@ async fn load_unchecked(s: &AppState, id: i64) -> ApiResult<Loaded> {
             let Some((c, v)) = repo::get(tx, id)? else {
                 return Ok::<_, StoreError>(None);
             };
-            let centers = org::center_chain(tx, c.center_id)?;
-            let region = org::center_by_id(tx, c.center_id)?.map(|c| c.region).unwrap_or_default();
+            let (centers, region) = org::center_chain_and_region(tx, c.center_id)?;
             Ok(Some((c, v, centers, region)))
         })
         .await?;
@@ -262,8 +261,7 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
             let Some(w) = org::window_by_id(tx, window_id)? else {
                 return Ok::<_, StoreError>(None);
             };
-            let centers = org::center_chain(tx, w.center_id)?;
-            let region = org::center_by_id(tx, w.center_id)?.map(|c| c.region).unwrap_or_default();
+            let (centers, region) = org::center_chain_and_region(tx, w.center_id)?;
             Ok(Some((w, centers, region)))
         })
         .await?;

@@ -234,15 +234,21 @@ pub fn set_absent(tx: &mut dyn Tx, ctx: &Ctx, window_id: i64, absent: bool) -> R
 /// The center and its ancestors, nearest first, in one query (at most 16 levels, so a loop in
 /// the parent links cannot run away).
 pub fn center_chain(tx: &mut dyn Tx, id: i64) -> Result<Vec<i64>> {
+    Ok(center_chain_and_region(tx, id)?.0)
+}
+
+/// The center's chain (as [`center_chain`]) and the center's own calendar region, one query.
+pub fn center_chain_and_region(tx: &mut dyn Tx, id: i64) -> Result<(Vec<i64>, String)> {
     let rows = tx.query(
-        "WITH RECURSIVE chain(id, parent_id, depth) AS (
-           SELECT id, parent_id, 0 FROM centers WHERE id = $1
+        "WITH RECURSIVE chain(id, parent_id, depth, region) AS (
+           SELECT id, parent_id, 0, region FROM centers WHERE id = $1
            UNION ALL
-           SELECT c.id, c.parent_id, chain.depth + 1 FROM centers c JOIN chain ON c.id = chain.parent_id
+           SELECT c.id, c.parent_id, chain.depth + 1, c.region FROM centers c JOIN chain ON c.id = chain.parent_id
            WHERE chain.depth < 16)
-         SELECT id FROM chain ORDER BY depth",
+         SELECT id, region FROM chain ORDER BY depth",
         params![id],
     )?;
+    let region = rows.first().map(|r| r.str(1)).unwrap_or_default();
     let mut out: Vec<i64> = Vec::with_capacity(rows.len());
     for r in rows {
         let c = r.i64(0);
@@ -254,7 +260,7 @@ pub fn center_chain(tx: &mut dyn Tx, id: i64) -> Result<Vec<i64>> {
     if out.is_empty() {
         out.push(id);
     }
-    Ok(out)
+    Ok((out, region))
 }
 
 pub fn place_of_center(tx: &mut dyn Tx, id: i64) -> Result<Place> {
