@@ -74,15 +74,30 @@ async fn calendar(data: Option<PathBuf>, database: Option<String>, region: Optio
     Ok(cal.with_overrides(overrides))
 }
 
+/// CONTRACT: in a year without an imported notice the answer is provisional, said on stderr.
+fn provisional_note(cal: &Calendar, d: NaiveDate) {
+    if cal.is_provisional(d) {
+        eprintln!(
+            "注意：{} 年尚未导入国务院放假通知，{}（noveto calendar import）。",
+            chrono::Datelike::year(&d),
+            noveto_domain::calendar::PROVISIONAL_NOTE
+        );
+    }
+}
+
 pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
     match cmd {
         CalendarCmd::Due { from, working_days, region, data, database } => {
             let cal = calendar(data, database, region).await?;
-            println!("{}", cal.due(day(&from)?, working_days)?);
+            let due = cal.due(day(&from)?, working_days)?;
+            println!("{due}");
+            provisional_note(&cal, due);
         }
         CalendarCmd::IsWorkingDay { date, region, data, database } => {
             let cal = calendar(data, database, region).await?;
-            println!("{}", cal.is_working_day(day(&date)?)?);
+            let d = day(&date)?;
+            println!("{}", cal.is_working_day(d)?);
+            provisional_note(&cal, d);
         }
         CalendarCmd::Import { file, store } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;

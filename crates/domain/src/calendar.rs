@@ -2,8 +2,15 @@
 //!
 //! Working days follow the State Council's yearly holiday notice: listed days off are off,
 //! listed weekend days are make-up working days (调休), every other Saturday and Sunday is off
-//! and every other weekday works. A date outside the covered years is an error, never a
-//! weekends-only guess.
+//! and every other weekday works.
+//!
+//! The years after the last imported notice are *provisional* (CAL-1, CAL-2): weekends plus the
+//! statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision) — New Year's Day, the Spring
+//! Festival from its eve (4 days), Qingming on its solar-term day, Labour Day (2), Dragon Boat,
+//! Mid-Autumn, National Day (3) — with the lunar dates computed, and no make-up days or days in
+//! lieu (the notice decides those). So a deadline is never refused for want of a notice; it is
+//! marked provisional until the notice is imported. Only before 2016 or past the provisional
+//! years is a date an error, never a guess.
 //!
 //! Invariant: every query is O(1). [`Calendar::new`] precomputes, for each covered day, how many
 //! working days came before it and, for each working day, its date; `due` and `between` are two
@@ -60,6 +67,51 @@ impl CalendarError {
     }
 }
 
+/// How many years after the last imported notice are computed provisionally.
+pub const PROVISIONAL_YEARS: i32 = 3;
+
+/// What a provisional deadline says on screen and in the API.
+pub const PROVISIONAL_NOTE: &str = "暂按法定节假日计算，待国务院通知发布后自动更正";
+
+/// The solar-term day of Qingming (清明, the sun at 15°), 2000–2099: the well-known day formula
+/// `[Y·0.2422 + 4.81] − [Y/4]` with Y the last two digits of the year.
+fn qingming(year: i32) -> Option<NaiveDate> {
+    if !(2000..=2099).contains(&year) {
+        return None;
+    }
+    let y = (year % 100) as f64;
+    let day = (y * 0.2422 + 4.81).floor() as i32 - (year % 100) / 4;
+    NaiveDate::from_ymd_opt(year, 4, day as u32)
+}
+
+/// The Gregorian date of a day of the Chinese lunar calendar (not a leap month).
+fn lunar(year: i32, month: u8, day: u8) -> Option<NaiveDate> {
+    let s = lunar_lite::lunar_to_solar(lunar_lite::LunarDate { year, month, day, is_leap_month: false }).ok()?;
+    NaiveDate::from_ymd_opt(s.year, s.month as u32, s.day as u32)
+}
+
+/// A year's statutory holidays as a provisional notice: no make-up days, no days in lieu.
+pub fn provisional_year(year: i32) -> Option<YearNotice> {
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    let new_year = lunar(year, 1, 1)?;
+    let eve = new_year.pred_opt()?;
+    let days = |start: NaiveDate, n: u64| (0..n).map(|i| start + chrono::Days::new(i)).collect::<Vec<_>>();
+    let h = |name: &str, off: Vec<NaiveDate>| Holiday { name: name.into(), off, work: vec![] };
+    Some(YearNotice {
+        year,
+        notices: vec![format!("{year} 年：{PROVISIONAL_NOTE}（《全国年节及纪念日放假办法》2024 年修订）")],
+        holidays: vec![
+            h("元旦", vec![ymd(1, 1)?]),
+            h("春节", days(eve, 4)),
+            h("清明节", vec![qingming(year)?]),
+            h("劳动节", days(ymd(5, 1)?, 2)),
+            h("端午节", vec![lunar(year, 5, 5)?]),
+            h("中秋节", vec![lunar(year, 8, 15)?]),
+            h("国庆节", days(ymd(10, 1)?, 3)),
+        ],
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Calendar {
     first: NaiveDate,
@@ -70,6 +122,8 @@ pub struct Calendar {
     /// `nth[k]` — day index of the k-th (0-based) working day.
     nth: Vec<u32>,
     years: BTreeMap<i32, YearNotice>,
+    /// The provisional years after the last notice (statutory holidays only).
+    provisional: BTreeMap<i32, YearNotice>,
     overrides: Vec<Override>,
 }
 
@@ -163,11 +217,14 @@ impl Calendar {
         if (hi - lo + 1) as usize != map.len() {
             return Err(CalendarError::Invalid("年份不连续".into()));
         }
+        let provisional: BTreeMap<i32, YearNotice> =
+            (hi + 1..=hi + PROVISIONAL_YEARS).filter_map(|y| provisional_year(y).map(|n| (y, n))).collect();
+        let last_year = provisional.keys().next_back().copied().unwrap_or(hi);
         let first = NaiveDate::from_ymd_opt(lo, 1, 1).expect("valid");
-        let last = NaiveDate::from_ymd_opt(hi, 12, 31).expect("valid");
+        let last = NaiveDate::from_ymd_opt(last_year, 12, 31).expect("valid");
         let n = (last - first).num_days() as usize + 1;
         let mut working: Vec<bool> = (0..n).map(|i| !is_weekend(first + chrono::Days::new(i as u64))).collect();
-        for y in map.values() {
+        for y in map.values().chain(provisional.values()) {
             for h in &y.holidays {
                 let days = h.off.iter().map(|d| (d, false)).chain(h.work.iter().map(|d| (d, true)));
                 for (d, w) in days {
@@ -193,7 +250,7 @@ impl Calendar {
             }
         }
         before.push(count);
-        Ok(Calendar { first, working, before, nth, years: map, overrides })
+        Ok(Calendar { first, working, before, nth, years: map, provisional, overrides })
     }
 
     /// The same national data with local overrides on top.
@@ -224,6 +281,26 @@ impl Calendar {
         (*self.years.keys().next().expect("non-empty"), *self.years.keys().next_back().expect("non-empty"))
     }
 
+    /// Whether `d` lies in a year without an imported notice (computed provisionally).
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        d.year() > self.covered().1
+    }
+
+    /// The year whose State Council notice an administrator should import now, if any: the
+    /// current year when it has none, and from 1 November the next year when it has none.
+    pub fn notice_missing(&self, today: NaiveDate) -> Option<i32> {
+        let hi = self.covered().1;
+        if today.year() > hi {
+            return Some(hi + 1);
+        }
+        (today.month() >= 11 && today.year() == hi).then_some(hi + 1)
+    }
+
+    /// The last year answered at all (the provisional years included).
+    pub fn answers_until(&self) -> i32 {
+        self.provisional.keys().next_back().copied().unwrap_or(self.covered().1)
+    }
+
     fn index(&self, d: NaiveDate) -> Result<usize, CalendarError> {
         let i = (d - self.first).num_days();
         if i < 0 || i as usize >= self.working.len() {
@@ -241,7 +318,7 @@ impl Calendar {
         if let Some(o) = self.overrides.iter().find(|o| o.date == d) {
             return Some(o.reason.clone());
         }
-        let y = self.years.get(&d.year())?;
+        let y = self.years.get(&d.year()).or_else(|| self.provisional.get(&d.year()))?;
         for h in &y.holidays {
             if h.off.contains(&d) {
                 return Some(h.name.clone());
@@ -263,7 +340,7 @@ impl Calendar {
         let k = self.before[i + 1] as usize + n as usize - 1;
         match self.nth.get(k) {
             Some(&idx) => Ok(self.first + chrono::Days::new(idx as u64)),
-            None => Err(CalendarError::NotCovered(self.covered().1 + 1)),
+            None => Err(CalendarError::NotCovered(self.answers_until() + 1)),
         }
     }
 
@@ -316,14 +393,97 @@ mod tests {
         assert!(!c.is_working_day(d("2026-10-01")).unwrap());
     }
 
-    // CAL-1: outside the covered years is an error, never a guess.
+    // CAL-1: before 2016 or past the provisional years is an error, never a guess; the years
+    // right after the last notice answer provisionally.
     #[test]
     fn cal_1_uncovered_year_is_an_error() {
         let c = Calendar::builtin();
-        assert_eq!(c.is_working_day(d("2027-01-04")), Err(CalendarError::NotCovered(2027)));
-        assert_eq!(c.due(d("2026-12-30"), 5), Err(CalendarError::NotCovered(2027)));
         assert_eq!(c.due(d("2015-12-31"), 1), Err(CalendarError::NotCovered(2015)));
-        assert!(c.due(d("2026-12-30"), 1).is_ok());
+        let past = 2026 + PROVISIONAL_YEARS + 1;
+        assert_eq!(c.is_working_day(d(&format!("{past}-03-01"))), Err(CalendarError::NotCovered(past)));
+        assert!(c.due(d("2026-12-30"), 5).is_ok());
+        assert!(!c.is_provisional(d("2026-12-31")));
+        assert!(c.is_provisional(d("2027-01-04")));
+    }
+
+    // CAL-1, CAL-2: a year without a notice uses the statutory holidays, lunar dates computed,
+    // no make-up days; checked against the notices of 2016–2026, where every computed festival
+    // day is a day off of the notice's holiday of that name.
+    #[test]
+    fn cal_2_provisional_year_matches_the_notices_festival_days() {
+        let c = Calendar::builtin();
+        for y in 2016..=2026 {
+            let notice = c.year(y).unwrap();
+            let p = provisional_year(y).unwrap();
+            for name in ["春节", "清明节", "端午节", "中秋节", "国庆节", "劳动节", "元旦"] {
+                let computed = &p.holidays.iter().find(|h| h.name == name).unwrap().off;
+                // The notice's name may join two holidays ("中秋节、国庆节").
+                let official: Vec<NaiveDate> = notice
+                    .holidays
+                    .iter()
+                    .filter(|h| h.name.contains(&name[..name.len() - 3]))
+                    .flat_map(|h| h.off.clone())
+                    .collect();
+                // The festival day itself (Spring Festival: the first day of the lunar year).
+                let day = if name == "春节" { computed[1] } else { computed[0] };
+                assert!(official.contains(&day), "{y} {name}: {day} not in {official:?}");
+            }
+        }
+        // 2027 from the rules alone: Spring Festival from its eve (02-05) for four days, Qingming
+        // 04-05, Dragon Boat 06-09, Mid-Autumn 09-15; no make-up Saturdays.
+        let c = Calendar::builtin();
+        for off in [
+            "2027-01-01",
+            "2027-02-05",
+            "2027-02-08",
+            "2027-04-05",
+            "2027-05-01",
+            "2027-06-09",
+            "2027-09-15",
+            "2027-10-01",
+        ] {
+            let day = d(off);
+            assert!(!c.is_working_day(day).unwrap() || day.weekday() == Weekday::Sat, "{off}");
+        }
+        assert!(!c.is_working_day(d("2027-02-05")).unwrap());
+        assert!(!c.is_working_day(d("2027-02-08")).unwrap());
+        assert!(c.is_working_day(d("2027-02-09")).unwrap());
+        // Labour Day falls on a weekend: no day in lieu without the notice.
+        assert!(c.is_working_day(d("2027-05-03")).unwrap());
+        assert!(!c.is_working_day(d("2027-06-09")).unwrap());
+        assert!(!c.is_working_day(d("2027-09-15")).unwrap());
+        assert_eq!(c.label(d("2027-09-15")).as_deref(), Some("中秋节"));
+    }
+
+    // CAL-1: a 10-working-day deadline opened on 2026-12-20 before and after the 2027 notice
+    // is imported (a test notice that adds a make-up Saturday and one more day off).
+    #[test]
+    fn cal_1_deadline_into_2027_before_and_after_the_notice() {
+        let c = Calendar::builtin();
+        let due = c.due(d("2026-12-20"), 10).unwrap();
+        // 12-21..12-31 has 9 working days, 2027-01-01 is New Year's Day: the 10th is 01-04.
+        assert_eq!(due, d("2027-01-04"));
+        assert!(c.is_provisional(due));
+        let notice = YearNotice {
+            year: 2027,
+            notices: vec!["测试通知".into()],
+            holidays: vec![Holiday {
+                name: "元旦".into(),
+                off: vec![d("2027-01-01"), d("2027-01-04")],
+                work: vec![d("2027-01-09")],
+            }],
+        };
+        let c2 = c.with_year(notice).unwrap();
+        assert_eq!(c2.due(d("2026-12-20"), 10).unwrap(), d("2027-01-05"));
+        assert!(!c2.is_provisional(d("2027-01-05")));
+        assert!(c2.is_working_day(d("2027-01-09")).unwrap());
+        // 2028 is now the provisional year.
+        assert!(c2.is_provisional(d("2028-01-03")));
+        // The administrator is told from 1 November that next year's notice is missing.
+        assert_eq!(c.notice_missing(d("2026-10-31")), None);
+        assert_eq!(c.notice_missing(d("2026-11-01")), Some(2027));
+        assert_eq!(c.notice_missing(d("2027-02-01")), Some(2027));
+        assert_eq!(c2.notice_missing(d("2026-11-23")), None);
     }
 
     // CAL-1: between is the inverse of due.

@@ -68,9 +68,15 @@ fn cal_1_calendar_commands() {
     assert_eq!(run(&["calendar", "is-working-day", "2026-10-10"]).1.trim(), "true");
     assert_eq!(run(&["calendar", "is-working-day", "2026-10-08"]).1.trim(), "true");
     assert_eq!(run(&["calendar", "is-working-day", "2026-10-01"]).1.trim(), "false");
-    let (code, _, err) = run(&["calendar", "is-working-day", "2027-03-01"]);
+    // CAL-1, CAL-2: a year without a notice answers provisionally and says so on stderr.
+    let (code, out, err) = run(&["calendar", "is-working-day", "2027-03-01"]);
+    assert_eq!((code, out.trim()), (0, "true"), "{err}");
+    assert!(err.contains("2027") && err.contains("暂按法定节假日计算") && err.contains("calendar import"), "{err}");
+    let (code, out, _) = run(&["calendar", "due", "--from", "2026-12-20", "--working-days", "10"]);
+    assert_eq!((code, out.trim()), (0, "2027-01-04"));
+    let (code, _, err) = run(&["calendar", "is-working-day", "2040-03-01"]);
     assert_ne!(code, 0);
-    assert!(err.contains("2027") && err.contains("calendar import"), "{err}");
+    assert!(err.contains("2040") && err.contains("calendar import"), "{err}");
     let (code, _, err) = run(&["calendar", "due", "--from", "tomorrow"]);
     assert_ne!(code, 0);
     assert!(err.contains("YYYY-MM-DD"), "{err}");

@@ -43,7 +43,13 @@ pub async fn due(State(s): State<AppState>, ApiQuery(q): ApiQuery<DueQuery>) -> 
     }
     let cal = s.calendar_for(q.region.as_deref().unwrap_or(""));
     let due = cal.due(from, n)?;
-    Ok(Json(json!({"from": from, "working_days": n, "due": due, "label": cal.label(due)})))
+    // Provisional when any day counted lies in a year without an imported notice: the years
+    // without one all come after the covered ones, so it is enough to look at the due day.
+    let provisional = cal.is_provisional(due);
+    Ok(Json(json!({
+        "from": from, "working_days": n, "due": due, "label": cal.label(due), "provisional": provisional,
+        "note": provisional.then_some(noveto_domain::calendar::PROVISIONAL_NOTE),
+    })))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -55,7 +61,9 @@ pub struct DayQuery {
 pub async fn working_day(State(s): State<AppState>, ApiQuery(q): ApiQuery<DayQuery>) -> ApiResult<Json<Value>> {
     let d = parse_day("date", &q.date)?;
     let cal = s.calendar_for(q.region.as_deref().unwrap_or(""));
-    Ok(Json(json!({"date": d, "working": cal.is_working_day(d)?, "label": cal.label(d)})))
+    Ok(Json(
+        json!({"date": d, "working": cal.is_working_day(d)?, "label": cal.label(d), "provisional": cal.is_provisional(d)}),
+    ))
 }
 
 pub async fn year(State(s): State<AppState>, ApiPath(y): ApiPath<i32>) -> ApiResult<Json<Value>> {

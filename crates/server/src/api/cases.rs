@@ -60,10 +60,14 @@ pub fn deadlines_json(c: &Case, cal: &Calendar, policy: &Policy, now: DateTime<F
         c.deadlines
             .iter()
             .map(|d| {
+                let due_day = d.due(cal, now).ok();
+                let provisional = due_day.is_some_and(|x| cal.is_provisional(x));
                 json!({
                     "what": d.what,
                     "due": d.due_at(cal, now).ok().map(noveto_domain::time::rfc3339),
-                    "due_day": d.due(cal, now).ok(),
+                    "due_day": due_day,
+                    "provisional": provisional,
+                    "provisional_note": provisional.then_some(noveto_domain::calendar::PROVISIONAL_NOTE),
                     "state": d.state(cal, now, policy.due_soon_days).ok(),
                     "days_left": d.days_left(cal, now).ok(),
                     "rule": d.rule,

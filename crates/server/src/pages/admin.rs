@@ -258,12 +258,18 @@ pub async fn calendar_page(
 ) -> Response {
     let cal = s.calendar();
     let (lo, hi) = cal.covered();
-    let year = q.year.unwrap_or_else(|| s.now().year()).clamp(lo, hi);
+    let year = q.year.unwrap_or_else(|| s.now().year()).clamp(lo, cal.answers_until());
     let mut o = format!("<section class=\"card\"><h1>{year} 年工作日历</h1><p>已覆盖 {lo}–{hi} 年。");
     if let Some(n) = cal.year(year) {
         for u in &n.notices {
             o.push_str(&format!(" <small class=\"muted\">依据：{}</small>", esc(u)));
         }
+    } else {
+        // CAL-2: a year without a notice is shown as computed, and said to be provisional.
+        o.push_str(&format!(
+            " <b class=\"warn\">{year} 年尚未导入国务院通知：{}。</b>",
+            noveto_domain::calendar::PROVISIONAL_NOTE
+        ));
     }
     o.push_str(&format!(
         "</p><form method=\"get\"><label>年份<input name=\"year\" value=\"{year}\" inputmode=\"numeric\"></label><button>查看</button></form><p><span class=\"pill\" style=\"background:#fde2e2\">休息（节假日）</span> <span class=\"pill\" style=\"background:#e2f0fd\">调休上班</span> <span class=\"muted\">灰色为周末</span></p><div class=\"cal\">"
@@ -303,7 +309,7 @@ pub async fn calendar_page(
     }
     o.push_str("</div></section>");
     if may_somewhere(&p.grants, Action::ManageCalendar) {
-        o.push_str("<section class=\"card\"><h2>导入下一年通知</h2><p>每年 11 月国务院办公厅发布下一年的节假日安排通知后，请用命令 <code>noveto calendar import 文件</code> 或接口 <code>POST /api/v1/calendar/years</code> 导入（支持 noveto 的 TOML 格式与通知 JSON 格式）。未导入的年份不会按“仅周末”猜测，相关期限会提示先导入。</p></section>");
+        o.push_str("<section class=\"card\"><h2>导入下一年通知</h2><p>每年 11 月国务院办公厅发布下一年的节假日安排通知后，请用命令 <code>noveto calendar import 文件</code> 或接口 <code>POST /api/v1/calendar/years</code> 导入（支持 noveto 的 TOML 格式与通知 JSON 格式）。未导入的年份暂按《全国年节及纪念日放假办法》的法定节假日计算（无调休），相关期限标注“暂定”，导入后自动更正。</p></section>");
     }
     layout(Some(&p), large, t().calendar, &o).into_response()
 }

@@ -117,9 +117,17 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
                 ))
             })
             .await?;
+        // CAL-2: from 1 November, next year's missing notice is the administrator's to import.
+        let missing = s.calendar().notice_missing(s.now().date_naive()).map(|y| {
+            format!(
+                "<p class=\"warn\">尚未导入国务院办公厅 {y} 年部分节假日安排的通知：{y} 年的期限{}。请在通知发布后到<a href=\"/admin/calendar\">工作日历</a>导入。</p>",
+                noveto_domain::calendar::PROVISIONAL_NOTE
+            )
+        });
         out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><p>中心 {c} 个，单位 {u} 个，窗口与服务台 {w} 个，工作人员 {st} 人。</p><p><a href=\"/admin\">组织与人员</a> · <a href=\"/admin/calendar\">工作日历</a> · <a href=\"/admin/policy\">政策参数</a></p></section>",
-            t().admin
+            "<section class=\"card\"><h2>{}</h2>{}<p>中心 {c} 个，单位 {u} 个，窗口与服务台 {w} 个，工作人员 {st} 人。</p><p><a href=\"/admin\">组织与人员</a> · <a href=\"/admin/calendar\">工作日历</a> · <a href=\"/admin/policy\">政策参数</a></p></section>",
+            t().admin,
+            missing.unwrap_or_default()
         ));
     }
     if out.is_empty() {
@@ -332,10 +340,18 @@ async fn case_body_with(
             t().deadlines
         ));
         for d in &c.deadlines {
-            let due = d.due(&cal, now).ok().map(|x| x.to_string());
+            let due_day = d.due(&cal, now).ok();
+            let due = due_day.map(|x| x.to_string());
             let st = d.state(&cal, now, l.policy.due_soon_days).map(|x| x.label()).unwrap_or("");
+            // CAL-2: a due day in a year without an imported notice says so.
+            let provisional = match due_day {
+                Some(x) if cal.is_provisional(x) => {
+                    format!("<br><small class=\"warn\">{}</small>", noveto_domain::calendar::PROVISIONAL_NOTE)
+                }
+                _ => String::new(),
+            };
             o.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
+                "<tr><td>{}</td><td>{}{provisional}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
                 crate::ui::what_label(&d.what),
                 if d.met_at.is_some() { due.clone().unwrap_or_default() } else { due_cell(s, due.as_deref()) },
                 st,

@@ -554,14 +554,20 @@ fn cal_1_due_api() {
     assert_eq!((st, v["due"].as_str()), (200, Some("2026-10-13")));
     let (_, v) = app.get("/api/v1/calendar/working-day?date=2026-10-10", &t);
     assert_eq!(v["working"], true);
+    // CAL-1, CAL-2: a year without a notice answers provisionally instead of refusing.
     let (st, v) = app.get("/api/v1/calendar/due?from=2026-12-30&working_days=10", &t);
-    assert_eq!((st, v["error"]["code"].as_str()), (422, Some("calendar_not_covered")));
+    assert_eq!((st, v["due"].as_str(), v["provisional"].as_bool()), (200, Some("2027-01-14"), Some(true)), "{v}");
+    assert!(v["note"].as_str().unwrap().contains("暂按法定节假日计算"));
+    let (st, v) = app.get("/api/v1/calendar/due?from=2026-12-20&working_days=3", &t);
+    assert_eq!((st, v["provisional"].as_bool()), (200, Some(false)), "{v}");
+    let (st, v) = app.get("/api/v1/calendar/due?from=2035-12-30&working_days=1", &t);
+    assert_eq!((st, v["error"]["code"].as_str()), (422, Some("calendar_not_covered")), "{v}");
     // An administrator imports 2027; the same question is answered.
     let json2027 = r#"{"year":2027,"papers":["notice"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true}]}"#;
     let (st, v) = app.post("/api/v1/calendar/years", &app.token("admin"), json!({"content": json2027}));
     assert_eq!(st, 200, "{v}");
     let (st, v) = app.get("/api/v1/calendar/due?from=2026-12-30&working_days=2", &t);
-    assert_eq!((st, v["due"].as_str()), (200, Some("2027-01-04")));
+    assert_eq!((st, v["due"].as_str(), v["provisional"].as_bool()), (200, Some("2027-01-04"), Some(false)));
     let (st, _) = app.post("/api/v1/calendar/years", &t, json!({"content": json2027}));
     assert_eq!(st, 403);
 }
@@ -746,4 +752,37 @@ fn nv_3_handoff_on_the_workbench() {
     assert!(!page_get(&app, "clerk2", "/").1.contains(&format!("/cases/{id}/acknowledge")));
     let (_, home) = page_get(&app, "leader", "/");
     assert!(home.contains("本单位本月情况"), "unit figures on the leader's home");
+}
+
+/// The home page of `login` (session login through the form).
+fn home_page(app: &App, login: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
+    home.body_mut().read_to_string().unwrap()
+}
+
+// CAL-2: from 1 November the administrator's home page says that next year's notice is missing;
+// a case whose deadline reaches into that year shows its due day as provisional.
+#[test]
+fn cal_2_missing_notice_and_provisional_deadlines() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    app.set_now("2026-10-30T09:00:00+08:00");
+    assert!(!home_page(&app, "admin").contains("尚未导入国务院办公厅"));
+    app.set_now("2026-11-02T09:00:00+08:00");
+    let html = home_page(&app, "admin");
+    assert!(html.contains("尚未导入国务院办公厅 2027 年部分节假日安排的通知"), "{html}");
+    // A 10-working-day escalation reply opened on 2026-12-24 is due in 2027: provisional.
+    app.set_now("2026-12-24T09:00:00+08:00");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, e) =
+        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "规定不明确", "major": true}));
+    assert_eq!(st, 201, "{e}");
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    let d = c["deadlines"].as_array().unwrap().iter().find(|d| d["provisional"] == true).cloned();
+    let d = d.unwrap_or_else(|| panic!("a provisional deadline: {c}"));
+    assert!(d["due_day"].as_str().unwrap().starts_with("2027-"), "{d}");
+    assert!(d["provisional_note"].as_str().unwrap().contains("待国务院通知发布后自动更正"));
 }
