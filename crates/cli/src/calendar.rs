@@ -103,25 +103,14 @@ pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
             let years = noveto_server::api::calendar::parse_years(&text)?;
             let st = crate::open_existing(&store).await?;
-            // Validate against what the store has before writing anything.
-            let mut cal = calendar(Some(store.data.clone()), store.database.clone(), None).await?;
-            for y in &years {
-                cal = cal.with_year(y.clone())?;
-            }
-            let now = noveto_domain::time::rfc3339(noveto_domain::time::local(chrono::Utc::now()));
-            let ys = years.clone();
-            st.write(move |tx| {
-                let ctx = noveto_store::repo::Ctx { actor: None, now };
-                for y in &ys {
-                    noveto_store::repo::calendar::save_year(tx, &ctx, y)?;
-                }
-                Ok::<_, noveto_store::StoreError>(())
-            })
-            .await?;
-            let (lo, hi) = cal.covered();
+            // The same door as the API: validate, store, and recompute the open deadlines that move.
+            let state = noveto_server::AppState::load(st, noveto_server::Clock::system(), store.data.clone()).await?;
+            let (imported, recomputed) =
+                noveto_server::api::calendar::import(&state, None, years).await.map_err(|e| Fail(e.message))?;
+            let (lo, hi) = state.calendar().covered();
             println!(
-                "已导入 {} 年；日历现覆盖 {lo}–{hi} 年。运行中的服务请重启以载入。",
-                years.iter().map(|y| y.year.to_string()).collect::<Vec<_>>().join("、")
+                "已导入 {} 年；日历现覆盖 {lo}–{hi} 年；{recomputed} 件在办办件的期限已按新日历重算。运行中的服务请重启以载入。",
+                imported.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、")
             );
         }
         CalendarCmd::Show { year, data, database } => {

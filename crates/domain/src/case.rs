@@ -564,6 +564,24 @@ impl Case {
         Ok(ev("veto_requested", serde_json::json!({"veto_request_id": request_id})))
     }
 
+    /// CAL-2: the calendar changed (a notice imported, a local override): every open deadline
+    /// whose due day moves is recomputed (see [`Deadline::recompute`]); the event lists each
+    /// change, or there is none when nothing moved.
+    pub fn recompute_deadlines(
+        &mut self,
+        old: &crate::calendar::Calendar,
+        new: &crate::calendar::Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<Event>, crate::calendar::CalendarError> {
+        let mut moved = vec![];
+        for d in &mut self.deadlines {
+            if let Some((from, to)) = d.recompute(old, new, now)? {
+                moved.push(serde_json::json!({"what": d.what, "from": from, "to": to}));
+            }
+        }
+        Ok((!moved.is_empty()).then(|| ev("deadlines_recomputed", serde_json::json!({"moved": moved}))))
+    }
+
     /// The veto request was decided (either way, or one level approved).
     pub fn veto_decided(&mut self, req: &VetoRequest, now: DateTime<FixedOffset>) -> Event {
         match req.status {

@@ -73,6 +73,11 @@ pub struct Deadline {
     pub pauses: Vec<Pause>,
     #[serde(default)]
     pub met_at: Option<DateTime<FixedOffset>>,
+    /// Set when a calendar change moved the due day earlier than the first working day after
+    /// the change: the due day is never earlier than this (nothing becomes overdue
+    /// retroactively).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,7 +94,7 @@ pub enum DeadlineError {
 
 impl Deadline {
     pub fn new(what: &str, start: DateTime<FixedOffset>, rule: Rule, source: Source) -> Deadline {
-        Deadline { what: what.into(), start, rule, source, pauses: vec![], met_at: None }
+        Deadline { what: what.into(), start, rule, source, pauses: vec![], met_at: None, not_before: None }
     }
 
     fn base_due(&self, cal: &Calendar) -> Result<NaiveDate, CalendarError> {
@@ -111,8 +116,43 @@ impl Deadline {
         Ok(sum as u32)
     }
 
-    /// The due day as of `now`: the base due day moved by every paused working day.
+    /// The due day as of `now`: the base due day moved by every paused working day, and never
+    /// before [`Deadline::not_before`].
     pub fn due(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Result<NaiveDate, CalendarError> {
+        let d = self.computed_due(cal, now)?;
+        Ok(self.not_before.map_or(d, |nb| d.max(nb)))
+    }
+
+    /// After a calendar change (an imported notice, a local override): the due day under `new`
+    /// where it differs from the one under `old`, as `(before, after)`. A due day that would now
+    /// fall before the first working day after `now` is held at that day, unless the deadline
+    /// was already overdue — a notice never makes work overdue retroactively (CAL-2).
+    pub fn recompute(
+        &mut self,
+        old: &Calendar,
+        new: &Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, CalendarError> {
+        if self.met_at.is_some() {
+            return Ok(None);
+        }
+        let before = self.due(old, now)?;
+        let after = self.due(new, now)?;
+        if before == after {
+            return Ok(None);
+        }
+        let today = local_date(now);
+        let floor = new.due(today, 1)?;
+        let after = if after < floor && before >= today {
+            self.not_before = Some(floor);
+            floor
+        } else {
+            after
+        };
+        Ok((before != after).then_some((before, after)))
+    }
+
+    fn computed_due(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Result<NaiveDate, CalendarError> {
         let base = self.base_due(cal)?;
         let paused = self.paused_days(cal, local_date(now))?;
         if paused == 0 {
@@ -193,6 +233,55 @@ impl Deadline {
 mod tests {
     use super::*;
     use crate::time::at;
+
+    // CAL-2: importing a notice moves a provisional due day; one that would land in the past is
+    // held at the first working day after the import; a met deadline stays as it was.
+    #[test]
+    fn cal_2_recompute_after_a_notice() {
+        use crate::calendar::{Holiday, YearNotice};
+        let old = Calendar::builtin();
+        let notice = |off: Vec<&str>, work: Vec<&str>| YearNotice {
+            year: 2027,
+            notices: vec!["测试通知".into()],
+            holidays: vec![Holiday {
+                name: "春节".into(),
+                off: off.into_iter().map(d).collect(),
+                work: work.into_iter().map(d).collect(),
+            }],
+        };
+        let src = Source::default();
+        // Opened 2027-01-25, 10 working days: provisionally 02-10 (02-05 eve and 02-08 off).
+        let mut dl =
+            Deadline::new("reply", at("2027-01-25T10:00:00+08:00"), Rule::WorkingDays { days: 10 }, src.clone());
+        let now = at("2027-01-26T10:00:00+08:00");
+        assert_eq!(dl.due(&old, now).unwrap(), d("2027-02-10"));
+        // The notice adds 02-09..02-11 off and a make-up Saturday 02-20.
+        let new = old
+            .with_year(notice(
+                vec!["2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11"],
+                vec!["2027-02-20"],
+            ))
+            .unwrap();
+        assert_eq!(dl.recompute(&old, &new, now).unwrap(), Some((d("2027-02-10"), d("2027-02-15"))));
+        assert_eq!(dl.due(&new, now).unwrap(), d("2027-02-15"));
+        assert_eq!(dl.not_before, None);
+        // A notice that makes a day worked moves the due day earlier — never before tomorrow's
+        // working day: opened 01-20 with 5 days, due 01-27 provisionally; the notice (made up)
+        // turns 01-23 (a Saturday) into a working day, so 01-26 would be due — but it is 01-26
+        // now: held at 01-27.
+        let mut short =
+            Deadline::new("reply", at("2027-01-20T10:00:00+08:00"), Rule::WorkingDays { days: 5 }, src.clone());
+        assert_eq!(short.due(&old, now).unwrap(), d("2027-01-27"));
+        let new2 = old.with_year(notice(vec!["2027-02-05"], vec!["2027-01-23"])).unwrap();
+        assert_eq!(short.due(&new2, now).unwrap(), d("2027-01-26"));
+        assert_eq!(short.recompute(&old, &new2, now).unwrap(), None, "held at 01-27: unchanged");
+        assert_eq!(short.not_before, Some(d("2027-01-27")));
+        assert_eq!(short.due(&new2, now).unwrap(), d("2027-01-27"));
+        // Met deadlines are history.
+        let mut met = Deadline::new("reply", at("2027-01-20T10:00:00+08:00"), Rule::WorkingDays { days: 5 }, src);
+        met.meet(now);
+        assert_eq!(met.recompute(&old, &new2, now).unwrap(), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -8,11 +8,15 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 use noveto_domain::access::{Action, may_somewhere};
+use noveto_domain::calendar::Calendar;
 use noveto_domain::calendar::{Override, YearNotice, parse_notice_json, parse_toml};
 use noveto_store::repo::calendar as repo;
+use noveto_store::repo::{Ctx, cases as cases_repo, jobs};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
@@ -114,17 +118,85 @@ pub async fn import_year(
         return Err(ApiError::forbidden("无权导入日历：只有系统管理员可以导入"));
     }
     let years = parse_years(&b.content)?;
-    let imported = import(&s, &p, years).await?;
-    Ok(Json(json!({"imported": imported, "covered": s.calendar().covered()})))
+    let (imported, recomputed) = import(&s, Some(p.id), years).await?;
+    Ok(Json(json!({"imported": imported, "covered": s.calendar().covered(), "recomputed_cases": recomputed})))
+}
+
+/// The calendars in force, by region, before a change (to recompute deadlines against).
+pub fn snapshot(s: &AppState) -> HashMap<String, Arc<Calendar>> {
+    s.calendars.read().map(|m| m.clone()).unwrap_or_default()
+}
+
+/// CAL-2: after a calendar change, every open case whose deadlines move gets them recomputed —
+/// saved with a timeline event and its audit entry, and its first contact told through the
+/// outbox. Returns how many cases changed. Page by page, one write per changed case, so that a
+/// case changed meanwhile (version check) is simply left for its next save.
+pub async fn recompute_open_deadlines(s: &AppState, old: &HashMap<String, Arc<Calendar>>) -> ApiResult<usize> {
+    let now = s.now();
+    let ctx = Ctx { actor: None, now: noveto_domain::time::rfc3339(now) };
+    let old_of = |region: &str| old.get(region).or_else(|| old.get("")).cloned();
+    let (mut after, mut changed) = (0i64, 0usize);
+    loop {
+        let page = s.store.read(move |tx| cases_repo::open_cases_page(tx, after, 200)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.0;
+        for (id, mut case, version, region) in page {
+            let (Some(old_cal), new_cal) = (old_of(&region), s.calendar_for(&region)) else { continue };
+            let Ok(Some(ev)) = case.recompute_deadlines(&old_cal, &new_cal, now) else { continue };
+            let policy = s.policy_of(&case.policy_id, case.policy_version);
+            let dues = crate::api::cases::dues(&case, &new_cal, &policy, now);
+            let msg = jobs::Message {
+                channel: "notify".into(),
+                recipient: format!("staff:{}", case.first_contact_id),
+                subject: format!("办件 {} 的期限因工作日历变更而调整", case.receipt_no),
+                body: format!("办件 {}：{}", case.receipt_no, moved_text(&ev.detail)),
+                dedupe: format!("recompute:{id}:{}", ctx.now),
+            };
+            let c2 = ctx.clone();
+            let saved = s
+                .store
+                .write(move |tx| {
+                    cases_repo::save(tx, &c2, id, version, &case, &ev, &dues)?;
+                    jobs::enqueue(tx, &c2, &msg).map(|_| ())
+                })
+                .await;
+            match saved {
+                Ok(()) => changed += 1,
+                Err(noveto_store::StoreError::Unique(_)) => {} // changed meanwhile; its own save recomputes
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// "请示答复 2027-02-10 → 2027-02-15；…" from a `deadlines_recomputed` event.
+fn moved_text(detail: &Value) -> String {
+    let moved = detail["moved"].as_array().cloned().unwrap_or_default();
+    moved
+        .iter()
+        .map(|m| {
+            format!(
+                "{}由 {} 调整为 {}",
+                crate::ui::what_label(m["what"].as_str().unwrap_or("")),
+                m["from"].as_str().unwrap_or(""),
+                m["to"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Validates years against the current calendar, stores them, and swaps the calendar in.
-pub async fn import(s: &AppState, p: &Principal, years: Vec<YearNotice>) -> ApiResult<Vec<i32>> {
+/// `actor` is the administrator (None from the command line). Returns the years imported and
+/// how many open cases had deadlines recomputed.
+pub async fn import(s: &AppState, actor: Option<i64>, years: Vec<YearNotice>) -> ApiResult<(Vec<i32>, usize)> {
+    let old = snapshot(s);
     let mut cal = (*s.calendar()).clone();
     for y in &years {
         cal = cal.with_year(y.clone())?;
     }
-    let ctx = p.ctx(&s.now_str());
+    let ctx = Ctx { actor, now: s.now_str() };
     let ys = years.clone();
     s.store
         .write(move |tx| {
@@ -138,7 +210,8 @@ pub async fn import(s: &AppState, p: &Principal, years: Vec<YearNotice>) -> ApiR
         m.insert(String::new(), std::sync::Arc::new(cal));
     }
     s.reload_regions().await?;
-    Ok(years.iter().map(|y| y.year).collect())
+    let recomputed = recompute_open_deadlines(s, &old).await?;
+    Ok((years.iter().map(|y| y.year).collect(), recomputed))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -166,7 +239,9 @@ pub async fn set_override(
     let o = Override { date, working: b.working, reason };
     let ctx = p.ctx(&s.now_str());
     let (r2, o2) = (region.clone(), o.clone());
+    let old = snapshot(&s);
     s.store.write(move |tx| repo::set_override(tx, &ctx, &r2, &o2)).await?;
     s.reload_regions().await?;
+    recompute_open_deadlines(&s, &old).await?;
     Ok(Json(json!({"region": region, "date": date, "working": o.working})))
 }

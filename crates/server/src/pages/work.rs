@@ -472,6 +472,7 @@ fn event_label(k: &str) -> &'static str {
         "joint_consultation" => "会商",
         "assisted" => "帮办代办",
         "reply" => "答复群众",
+        "deadlines_recomputed" => "日历变更，期限重算",
         _ => "其他",
     }
 }

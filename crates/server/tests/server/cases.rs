@@ -785,4 +785,46 @@ fn cal_2_missing_notice_and_provisional_deadlines() {
     let d = d.unwrap_or_else(|| panic!("a provisional deadline: {c}"));
     assert!(d["due_day"].as_str().unwrap().starts_with("2027-"), "{d}");
     assert!(d["provisional_note"].as_str().unwrap().contains("待国务院通知发布后自动更正"));
+    // 10 working days from 2026-12-24, New Year's Day off: 2027-01-08.
+    assert_eq!(d["due_day"], "2027-01-08", "{d}");
+    // The 2027 notice arrives (a test notice: 01-04 and 01-05 off as well); importing it moves
+    // exactly this deadline, with a timeline entry, an audit entry and a message to the clerk.
+    let audit_before = app.audit_len();
+    let json2027 = r#"{"year":2027,"papers":["测试通知"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true},{"name":"元旦","date":"2027-01-04","isOffDay":true},{"name":"元旦","date":"2027-01-05","isOffDay":true}]}"#;
+    let (st, v) = app.post("/api/v1/calendar/years", &app.token("admin"), json!({"content": json2027}));
+    assert_eq!(st, 200, "{v}");
+    assert!(v["recomputed_cases"].as_u64().unwrap() >= 1, "{v}");
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    let d = c["deadlines"].as_array().unwrap().iter().find(|x| x["what"] == d["what"]).cloned().unwrap();
+    assert_eq!((d["due_day"].as_str(), d["provisional"].as_bool()), (Some("2027-01-12"), Some(false)), "{d}");
+    let moved = c["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "deadlines_recomputed").cloned();
+    let moved = moved.unwrap_or_else(|| panic!("{c}"));
+    assert_eq!(moved["detail"]["moved"][0]["from"], "2027-01-08", "{moved}");
+    assert!(app.audit_len() > audit_before);
+    assert!(app.audit_ok());
+    let n: i64 = app
+        .block_on(app.state.store.read(|tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query_one(
+                    "SELECT COUNT(*) FROM outbox WHERE dedupe LIKE 'recompute:%' AND body LIKE '%2027-01-12%'",
+                    &[],
+                )?
+                .unwrap()
+                .i64(0),
+            )
+        }))
+        .unwrap();
+    assert!(n >= 1, "the clerk is told");
+    // The reminder and escalation jobs read the stored due day: it moved too.
+    let dues: Vec<String> = app
+        .block_on(app.state.store.read(move |tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query("SELECT due FROM deadlines WHERE entity = 'case' AND entity_id = $1", &[id.into()])?
+                    .iter()
+                    .map(|r| r.str(0))
+                    .collect(),
+            )
+        }))
+        .unwrap();
+    assert!(dues.iter().any(|d| d == "2027-01-12") && !dues.iter().any(|d| d == "2027-01-08"), "{dues:?}");
 }

@@ -103,6 +103,19 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
     }
 }
 
+/// Open cases after `after_id`, oldest first, with their version and their center's calendar
+/// region (for recomputing deadlines page by page).
+pub fn open_cases_page(tx: &mut dyn Tx, after_id: i64, limit: i64) -> Result<Vec<(i64, Case, i64, String)>> {
+    tx.query(
+        "SELECT c.id, c.doc, c.version, ce.region FROM cases c JOIN centers ce ON ce.id = c.center_id
+         WHERE c.open = 1 AND c.id > $1 ORDER BY c.id LIMIT $2",
+        params![after_id, limit],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0), r.json(1)?, r.i64(2), r.str(3))))
+    .collect()
+}
+
 pub fn id_by_receipt(tx: &mut dyn Tx, receipt: &str) -> Result<Option<i64>> {
     Ok(tx.query_one("SELECT id FROM cases WHERE receipt_no = $1", params![receipt])?.map(|r| r.i64(0)))
 }
