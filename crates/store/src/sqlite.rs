@@ -29,6 +29,8 @@ fn db_err(e: rusqlite::Error) -> StoreError {
 
 fn configure(c: &Connection) -> Result<()> {
     c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+    // The writer's multi-row audit inserts come in up to 32 shapes; keep them all prepared.
+    c.set_prepared_statement_cache_capacity(256);
     c.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
          PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;",

@@ -945,6 +945,25 @@ pub struct MonthQuery {
     pub month: String,
 }
 
+/// The month's veto filings the caller may see — the one scoped query behind the filings API,
+/// the filings page and the home-page card (unit leaders see their unit's, center roles their
+/// centers'), so none of them can show more than another.
+pub async fn visible_filings(s: &AppState, p: &Principal, month: &str) -> ApiResult<Vec<repo::Filing>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(ApiError::forbidden("无权查看否决报备"));
+    }
+    let m = month.to_string();
+    let all = s.store.read(move |tx| repo::filings_with_centers(tx, &m)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(f, centers)| {
+            let place = Place { centers: centers.clone(), unit: f.unit_id, window: None };
+            p.may(Action::ReadFilings, &place).is_ok()
+        })
+        .map(|(f, _)| f)
+        .collect())
+}
+
 pub fn parse_month(m: &str) -> ApiResult<String> {
     let ok = m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
     if !ok {
@@ -962,36 +981,7 @@ pub async fn filings(
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(ApiError::forbidden("无权查看否决报备"));
     }
-    // One read: the month's filings with the place of each (center chains looked up once each).
-    let all = s
-        .store
-        .read(move |tx| {
-            let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
-            let mut out = vec![];
-            for f in repo::filings(tx, &month)? {
-                let center = tx
-                    .query_one("SELECT center_id FROM cases WHERE id = $1", noveto_store::params![f.case_id])?
-                    .map(|r| r.i64(0));
-                let centers = match center {
-                    Some(c) => match chains.get(&c) {
-                        Some(ch) => ch.clone(),
-                        None => {
-                            let ch = org::center_chain(tx, c)?;
-                            chains.insert(c, ch.clone());
-                            ch
-                        }
-                    },
-                    None => vec![],
-                };
-                let place = Place { centers, unit: f.unit_id, window: None };
-                out.push((f, place));
-            }
-            Ok::<_, StoreError>(out)
-        })
-        .await?;
-    // Unit leaders see their unit's filings; center roles their centers'.
-    let out: Vec<_> =
-        all.into_iter().filter(|(_, place)| p.may(Action::ReadFilings, place).is_ok()).map(|(f, _)| f).collect();
+    let out = visible_filings(&s, &p, &month).await?;
     Ok(Json(json!({"month": q.month, "filings": out})))
 }
 

@@ -77,8 +77,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
     }
     if may_somewhere(&p.grants, Action::ReadFilings) {
         let month = s.now().format("%Y-%m").to_string();
-        let m2 = month.clone();
-        let f = s.store.read(move |tx| repo::filings(tx, &m2)).await?;
+        let f = svc::visible_filings(s, p, &month).await?;
         let open = f.iter().filter(|x| x.closed_at.is_none()).count();
         out.push_str(&format!(
             "<section class=\"card\"><h2>本月否决报备（{month}）</h2><p>共 <b>{}</b> 件，其中尚无结果 <b>{open}</b> 件。<a href=\"/filings?month={month}\">查看报备台账</a></p></section>",
@@ -835,8 +834,8 @@ pub async fn filings(
         }
         let now = s.now();
         let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
-        let m2 = month.clone();
-        let (f, units) = s.store.read(move |tx| Ok::<_, StoreError>((repo::filings(tx, &m2)?, org::units(tx)?))).await?;
+        let f = svc::visible_filings(&s, &p, &month).await?;
+        let units = s.store.read(org::units).await?;
         let unit_name = |id: Option<i64>| id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
         let mut o = format!(
             "<section class=\"card\"><h1>否决事项报备（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\" pattern=\"\\d{{4}}-\\d{{2}}\"></label><button>查看</button></form>"

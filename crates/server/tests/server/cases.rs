@@ -255,6 +255,15 @@ fn nv_9_filings_head_and_tail() {
         // The other unit's leader does not see this unit's filings.
         let (_, f2) = app.get("/api/v1/filings?month=2026-11", &app.token("leader2"));
         assert_eq!(f2["filings"].as_array().unwrap().len(), 0);
+        // The same door for the page and the home card (role × page): the filings page and the
+        // card of the other unit's leader show none of it; this unit's leader and the business
+        // section see it.
+        let receipt = format!("href=\"/cases/{id}\"");
+        let other_page = page_get(&app, "leader2", "/filings?month=2026-11").1;
+        assert!(!other_page.contains(&receipt), "leader2's filings page shows another unit's veto");
+        assert!(home_page(&app, "leader2").contains("共 <b>0</b> 件"), "leader2's home card counts none");
+        assert!(page_get(&app, "leader", "/filings?month=2026-11").1.contains(&receipt));
+        assert!(page_get(&app, "business", "/filings?month=2026-11").1.contains(&receipt));
         let (st, _) = app.get("/api/v1/filings?month=2026-1", &business);
         assert_eq!(st, 422);
     }
@@ -754,13 +763,8 @@ fn nv_3_handoff_on_the_workbench() {
     assert!(home.contains("本单位本月情况"), "unit figures on the leader's home");
 }
 
-/// The home page of `login` (session login through the form).
 fn home_page(app: &App, login: &str) -> String {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
-    let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
-    home.body_mut().read_to_string().unwrap()
+    page_get(app, login, "/").1
 }
 
 // CAL-2: from 1 November the administrator's home page says that next year's notice is missing;

@@ -307,6 +307,41 @@ pub fn filings(tx: &mut dyn Tx, month: &str) -> Result<Vec<Filing>> {
         .collect())
 }
 
+/// The month's filings, each with the center chain of its case (for the one access decision):
+/// one query for the filings and their cases' centers, one chain per distinct center.
+pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
+    let rows = tx.query(
+        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id
+         FROM filings f LEFT JOIN cases c ON c.id = f.case_id WHERE f.month = $1 ORDER BY f.id",
+        params![month],
+    )?;
+    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let centers = match r.opt_i64(6) {
+            Some(c) => match chains.get(&c) {
+                Some(ch) => ch.clone(),
+                None => {
+                    let ch = super::org::center_chain(tx, c)?;
+                    chains.insert(c, ch.clone());
+                    ch
+                }
+            },
+            None => vec![],
+        };
+        let f = Filing {
+            veto_request_id: r.i64(0),
+            case_id: r.i64(1),
+            unit_id: r.opt_i64(2),
+            opened_at: r.str(3),
+            closed_at: r.opt_str(4),
+            outcome: r.opt_str(5),
+        };
+        out.push((f, centers));
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Escalation {
     pub id: i64,
