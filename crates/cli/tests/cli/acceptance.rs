@@ -156,7 +156,7 @@ fn nv_8_contract_routes_main_path() {
         let (st, e) = s.call("PUT", "/api/v1/cases", Some(&clerk), Some(json!({})), &[]);
         assert_eq!((st, e["error"]["code"].as_str()), (405, Some("method_not_allowed")), "{e}");
         assert_eq!(s.call("GET", "/api/v1/cases", None, None, &[]).0, 401);
-        // ORG-1..3: the administrator builds a center.
+        // ORG-1..3: the administrator builds a center under the root, and a new top-level one.
         let (_, centers) = s.get("/api/v1/centers", &admin);
         let root = centers["centers"][0]["id"].as_i64().unwrap_or_else(|| panic!("{centers}"));
         let (st, c) = s.post("/api/v1/centers", &admin, json!({"name": "验收区便民服务中心", "parent_id": root}));
@@ -181,6 +181,18 @@ fn nv_8_contract_routes_main_path() {
             &[],
         );
         assert_eq!(st, 200, "{l}");
+        // A role at the parent center covers staff scoped to the child center.
+        let (st, v) = s.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "acc-biz", "name": "验收业务科", "password": "Yanshou-2026-pass", "roles": [{"role": "business_section", "scope": {"center_id": center}}]}),
+        );
+        assert_eq!(st, 201, "{v}");
+        // A new top-level center is administered by whoever created it.
+        let (st, top) = s.post("/api/v1/centers", &admin, json!({"name": "新区政务服务中心", "parent_id": null}));
+        assert_eq!(st, 201, "{top}");
+        let (st, v) = s.post("/api/v1/units", &admin, json!({"center_id": top["id"], "name": "新区市场监管局"}));
+        assert_eq!(st, 201, "{v}");
         for path in ["/api/v1/centers", "/api/v1/units", "/api/v1/windows"] {
             assert_eq!(s.get(path, &admin).0, 200, "{path}");
         }

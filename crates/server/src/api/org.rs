@@ -63,7 +63,7 @@ pub async fn create_center(
     let ctx = p.ctx(&s.now_str());
     let (address, hotline, sup) =
         (b.address.unwrap_or_default(), b.hotline.unwrap_or_default(), b.supervision_phone.unwrap_or_default());
-    let (n2, l2) = (name.clone(), level.clone());
+    let (n2, l2, creator) = (name.clone(), level.clone(), p.id);
     let id = s
         .store
         .write(move |tx| {
@@ -79,6 +79,15 @@ pub async fn create_center(
                     supervision_phone: &sup,
                 },
             )
+            .and_then(|id| {
+                // ORG-1: a new top-level center is covered by no existing scope; its creator
+                // administers it (a grant of its own, audited like any other).
+                if b.parent_id.is_none() {
+                    let g = Grant { role: Role::Admin, scope: Scope { kind: ScopeKind::Center, id } };
+                    org::add_grant(tx, &ctx, creator, g)?;
+                }
+                Ok(id)
+            })
         })
         .await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "name": name, "parent_id": b.parent_id, "level": level}))))

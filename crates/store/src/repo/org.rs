@@ -301,9 +301,11 @@ pub fn handoff_targets(tx: &mut dyn Tx, window: Option<i64>, unit: Option<i64>) 
 /// Where a scope points, to check that a grant names something that exists.
 pub fn place_of_scope(tx: &mut dyn Tx, s: Scope) -> Result<Option<Place>> {
     match s.kind {
-        ScopeKind::Center => {
-            Ok(center_by_id(tx, s.id)?.map(|_| Place { centers: vec![s.id], unit: None, window: None }))
-        }
+        // The center with its ancestors, so that a role at a parent center covers it.
+        ScopeKind::Center => match center_by_id(tx, s.id)? {
+            Some(_) => Ok(Some(place_of_center(tx, s.id)?)),
+            None => Ok(None),
+        },
         ScopeKind::Unit => place_of_unit(tx, s.id),
         ScopeKind::Window => place_of_window(tx, s.id),
     }
