@@ -21,7 +21,15 @@ pub async fn backup(s: &Store, to: &Path) -> Result<(), Fail> {
         return Err(Fail(format!("{} 已存在，拒绝覆盖", to.display())));
     }
     let tmp = to.with_extension("partial");
-    let file = std::fs::File::create(&tmp).map_err(|e| Fail(format!("无法创建 {}：{e}", tmp.display())))?;
+    // A backup holds personal data and password hashes: readable by its owner only.
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(&tmp).map_err(|e| Fail(format!("无法创建 {}：{e}", tmp.display())))?;
     let pb = bar(noveto_store::TABLES.len() as u64);
     let pb2 = pb.clone();
     let n = st

@@ -108,6 +108,18 @@ fn migrate(c: &Connection) -> Result<()> {
 
 impl Sqlite {
     pub(crate) fn open(path: &Path) -> Result<Sqlite> {
+        // The store holds personal data: the file (and so its WAL and shared-memory files,
+        // which SQLite creates with the database's mode) is readable by its owner only.
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| StoreError::Unavailable(format!("无法创建 {}：{e}", path.display())))?;
+        }
         let c = Connection::open(path).map_err(db_err)?;
         configure(&c)?;
         migrate(&c)?;

@@ -63,6 +63,20 @@ fn contract_commands_on_both_stores() {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600);
         }
+        // Data at rest: the data directory 0700, the store and its WAL 0600 (SQLite).
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&n.dir), 0o700);
+            if b == Backend::Sqlite {
+                for f in ["noveto.db", "noveto.db-wal"] {
+                    let p = n.dir.join(f);
+                    if p.exists() {
+                        assert_eq!(mode(&p), 0o600, "{f}");
+                    }
+                }
+            }
+        }
         let again = n.create(&["init"]);
         assert_ne!(again.code, 0);
         assert!(again.err.contains("拒绝覆盖"), "{}: {}", label(b), again.err);
@@ -88,6 +102,10 @@ fn contract_commands_on_both_stores() {
         // Backup and restore into a new store of the same kind.
         let file = n.dir.with_extension("backup");
         n.cmd(&["backup", "--to", file.to_str().unwrap()]).ok();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "backup 0600");
+        }
         let target = Node::new(b);
         let o = target.create(&["restore", "--from", file.to_str().unwrap()]).ok();
         assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);

@@ -170,6 +170,6 @@ pub async fn one(State(s): State<AppState>, Large(large): Large, ApiPath(code): 
             esc(&m.common_errors)
         ));
     }
-    o.push_str("</table><p class=\"noprint\"><button onclick=\"window.print()\">打印本指南</button> <a href=\"/guides\">返回</a></p></section>");
+    o.push_str("</table><p class=\"noprint\"><button type=\"button\" data-print>打印本指南</button> <a href=\"/guides\">返回</a></p></section><script src=\"/static/print.js\"></script>");
     layout(None, large, &item.name, &o).into_response()
 }

@@ -25,6 +25,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/logout", post(logout))
         .route("/prefs/large", post(toggle_large))
         .route("/static/app.css", get(css))
+        .route("/static/print.js", get(print_js))
         .route("/cases", post(work::new_case))
         .route("/cases/{id}", get(work::case_page))
         .route("/cases/{id}/act/{action}", post(work::case_action))
@@ -252,12 +253,31 @@ async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
         .filter(|r| !r.contains("://") || r.contains("/"))
         .unwrap_or("/")
         .to_string();
-    let path = back
-        .split_once("://")
-        .map(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()).unwrap_or("/".into()))
-        .unwrap_or(back);
+    let path = local_path(
+        &back
+            .split_once("://")
+            .map(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()).unwrap_or("/".into()))
+            .unwrap_or(back),
+    );
     let v = if large { "0" } else { "1" };
     ([(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&path))
+        .into_response()
+}
+
+/// A redirect target that stays on this site: a path starting with one `/` (not `//` or `/\`,
+/// which browsers read as another host); anything else goes home.
+pub fn local_path(p: &str) -> String {
+    let ok = p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && !p.chars().any(|c| c.is_control());
+    if ok { p.to_string() } else { "/".to_string() }
+}
+
+/// The one script: the print button of a guide (no inline script anywhere, so the CSP can
+/// forbid it).
+async fn print_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+        "document.querySelectorAll('[data-print]').forEach(function(b){b.addEventListener('click',function(){window.print();});});",
+    )
         .into_response()
 }
 

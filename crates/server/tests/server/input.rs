@@ -218,3 +218,47 @@ fn no_input_reaches_a_5xx() {
     assert!(tried > 300, "{tried}");
     assert!(app.audit_ok());
 }
+
+/// Security headers on a response.
+fn assert_security_headers(r: &ureq::http::Response<ureq::Body>, what: &str) {
+    let h = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let csp = h("content-security-policy");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{what}: CSP {csp:?}");
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: inline script allowed");
+    assert_eq!(h("x-frame-options"), "DENY", "{what}");
+    assert_eq!(h("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(h("referrer-policy"), "same-origin", "{what}");
+}
+
+// Headers on every page, document and API answer (CSP without inline script, no framing,
+// nosniff, referrer policy); no page carries an inline script or event handler; the large-type
+// switch redirects only to a path of this site.
+#[test]
+fn security_headers_everywhere_and_local_redirects() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    for path in
+        ["/login", "/guides", "/healthz", "/api/v1/openapi.json", "/static/app.css", "/no-such-page", "/api/v1/nothing"]
+    {
+        let r = agent.get(&format!("{}{path}", app.base)).call().unwrap();
+        assert_security_headers(&r, path);
+    }
+    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", "admin"), ("password", PW)]).unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    for path in ["/", "/inbox", "/filings", "/admin", "/admin/calendar", "/admin/policy", "/faq", "/api/v1/cases"] {
+        let mut r = agent.get(&format!("{}{path}", app.base)).header("Cookie", &cookie).call().unwrap();
+        assert_security_headers(&r, path);
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        assert!(!body.contains("<script>") && !body.contains("onclick="), "{path}: inline script");
+    }
+    for (referer, want) in [
+        ("http://evil.example//evil.example/x", "/"),
+        ("http://127.0.0.1/\\evil.example", "/"),
+        ("//evil.example/x", "/"),
+        ("http://127.0.0.1/cases/1", "/cases/1"),
+    ] {
+        let r = agent.post(&format!("{}/prefs/large", app.base)).header("Referer", referer).send_empty().unwrap();
+        let loc = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(loc, want, "{referer}");
+    }
+}
