@@ -87,6 +87,9 @@ enum Cmd {
         demo: bool,
         #[arg(long, default_value = "national")]
         preset: String,
+        /// Mark the session cookie `Secure` (served behind HTTPS, e.g. a TLS-terminating proxy).
+        #[arg(long, env = "NOVETO_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Bearer tokens for the API.
     Token {
@@ -150,8 +153,8 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Init { store, preset } => init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
             Cmd::Demo { store, preset } => demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
-            Cmd::Serve { store, listen, demo, preset } => {
-                serve::run(&store, &listen, demo, &preset).await.map(|_| ExitCode::SUCCESS)
+            Cmd::Serve { store, listen, demo, preset, secure_cookies } => {
+                serve::run(&store, &listen, demo, &preset, secure_cookies).await.map(|_| ExitCode::SUCCESS)
             }
             Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
             Cmd::Calendar { cmd } => calendar::run(cmd).await,

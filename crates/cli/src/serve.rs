@@ -4,7 +4,7 @@ use crate::{Fail, Store};
 use noveto_server::{AppState, Clock};
 use std::io::Write;
 
-pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str) -> Result<(), Fail> {
+pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str, secure_cookies: bool) -> Result<(), Fail> {
     let mut logins = None;
     if demo && !crate::store_exists(s) {
         let fresh = match &s.database {
@@ -16,7 +16,8 @@ pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str) -> Result<()
         }
     }
     let store = crate::open_existing(s).await?;
-    let state = AppState::load(store, Clock::system(), s.data.clone()).await?;
+    let mut state = AppState::load(store, Clock::system(), s.data.clone()).await?;
+    state.secure_cookies = secure_cookies;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Fail(format!("无法监听 {listen}：{e}")))?;
     let addr = listener.local_addr()?;
     // A closed stdout (a supervisor that stopped reading) must not stop the server.

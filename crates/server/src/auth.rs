@@ -75,8 +75,12 @@ async fn load_principal(state: &AppState, staff_id: i64, csrf: Option<String>) -
 }
 
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// A cookie's value from request headers.
+pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -179,7 +183,9 @@ pub async fn login(state: &AppState, login: &str, password: &str) -> Result<(Str
             let l = login.chars().take(64).collect::<String>();
             let ctx = Ctx { actor: None, now: now_s };
             state.store.write(move |tx| auth::login_failed(tx, &ctx, &l)).await?;
-            tracing::warn!(login = %login.chars().take(64).collect::<String>(), "failed login");
+            // Debug formatting escapes control characters: a newline in the login field cannot
+            // forge a line of its own in the log.
+            tracing::warn!(login = ?login.chars().take(64).collect::<String>(), "failed login");
             Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "bad_credentials", "登录名或密码不正确"))
         }
     }

@@ -226,9 +226,7 @@ pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): A
         return Err(ApiError::bad("invalid_login", "登录名只能包含字母、数字和 . _ -"));
     }
     let name = text("name", "姓名", &b.name, 40)?;
-    if b.password.chars().count() < 8 || b.password.len() > 200 {
-        return Err(ApiError::bad("weak_password", "密码至少 8 位"));
-    }
+    noveto_domain::validate::password(&b.login, &b.password)?;
     if b.roles.is_empty() {
         return Err(ApiError::bad("roles_required", "请至少分配一个角色"));
     }

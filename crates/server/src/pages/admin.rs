@@ -129,7 +129,7 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     let roles: String =
         Role::ALL.iter().map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), r.label())).collect();
     o.push_str(&format!(
-        "</table><details><summary>新建工作人员</summary><form method=\"post\" action=\"/admin/staff\">{csrf}<div class=\"grid\"><label>登录名<input name=\"login\" required></label><label>姓名<input name=\"name\" required></label><label>初始密码（至少 8 位）<input name=\"password\" type=\"password\" required minlength=\"8\"></label><label>角色<select name=\"role\">{roles}</select></label><label>范围编号（窗口/单位/中心，依角色）<input name=\"scope_id\" required inputmode=\"numeric\"></label><label>电子邮箱（选填，用于期限提醒）<input name=\"email\" type=\"email\"></label></div><button>创建</button></form></details></section>"
+        "</table><details><summary>新建工作人员</summary><form method=\"post\" action=\"/admin/staff\">{csrf}<div class=\"grid\"><label>登录名<input name=\"login\" required></label><label>姓名<input name=\"name\" required></label><label>初始密码（至少 10 位，字母、数字或符号混合，不含登录名）<input name=\"password\" type=\"password\" required minlength=\"10\"></label><label>角色<select name=\"role\">{roles}</select></label><label>范围编号（窗口/单位/中心，依角色）<input name=\"scope_id\" required inputmode=\"numeric\"></label><label>电子邮箱（选填，用于期限提醒）<input name=\"email\" type=\"email\"></label></div><button>创建</button></form></details></section>"
     ));
     Ok(o)
 }

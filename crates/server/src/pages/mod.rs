@@ -176,14 +176,23 @@ async fn not_found(Large(large): Large) -> Response {
     (StatusCode::NOT_FOUND, layout(None, large, t().not_found, &format!("<section class=\"card\"><p>{}</p><p><a href=\"/\">返回首页</a> · <a href=\"/guides\">{}</a></p></section>", t().not_found, t().guides))).into_response()
 }
 
-fn login_form(large: bool, login: &str, error: Option<&str>) -> Html<String> {
+/// The cookie that carries the login form's CSRF token (double submit: the form's hidden field
+/// must match it, so another site cannot log a clerk into an account of its choosing).
+pub const LOGIN_CSRF_COOKIE: &str = "nv_login_csrf";
+
+/// The login form with a fresh CSRF token, and the cookie that carries it.
+fn login_form(s: &AppState, large: bool, status: StatusCode, login: &str, error: Option<&str>) -> Response {
+    let token = auth::random_token(16);
+    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
     let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
-    layout(
+    let html = layout(
         None,
         large,
         t().login,
         &format!(
             "<section class=\"card narrow\"><h1>{}</h1>{err}<form method=\"post\" action=\"/login\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
 <label>{}<input name=\"login\" autocomplete=\"username\" required value=\"{}\"></label>\
 <label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
 <button type=\"submit\">{}</button></form><p class=\"muted\"><a href=\"/guides\">{}</a>（无需登录）</p></section>",
@@ -194,19 +203,26 @@ fn login_form(large: bool, login: &str, error: Option<&str>) -> Html<String> {
             t().login,
             t().guides
         ),
-    )
+    );
+    (status, [(header::SET_COOKIE, cookie)], html).into_response()
 }
 
-async fn login_page(Large(large): Large) -> Html<String> {
-    login_form(large, "", None)
+async fn login_page(State(s): State<AppState>, Large(large): Large) -> Response {
+    login_form(&s, large, StatusCode::OK, "", None)
 }
 
 async fn login_submit(
     State(s): State<AppState>,
     Large(large): Large,
+    headers: HeaderMap,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let login = f.get("login").map(|x| x.trim().to_string()).unwrap_or_default();
+    let sent = f.get("csrf").map(String::as_str).unwrap_or("");
+    let expected = auth::cookie_in(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if sent.is_empty() || sent != expected {
+        return login_form(&s, large, StatusCode::FORBIDDEN, &login, Some(t().csrf_failed));
+    }
     let pw = f.get("password").cloned().unwrap_or_default();
     match auth::login(&s, &login, &pw).await {
         Ok((sid, _)) => {
@@ -214,7 +230,7 @@ async fn login_submit(
             let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
-        Err(e) => (e.status, login_form(large, &login, Some(&e.message))).into_response(),
+        Err(e) => login_form(&s, large, e.status, &login, Some(&e.message)),
     }
 }
 

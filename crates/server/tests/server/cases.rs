@@ -146,8 +146,7 @@ fn nv_2_no_veto_without_approval() {
 /// Logs in through the form and posts a page form with the session's CSRF token.
 pub fn page_post(app: &App, login: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = session_cookie(&app.base, login);
     let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
     let html = home.body_mut().read_to_string().unwrap();
     let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -734,8 +733,7 @@ fn cal_1_local_override_applies_to_its_region() {
 /// Logs in through the form and GETs a page.
 fn page_get(app: &App, login: &str, path: &str) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", login), ("password", PW)]).unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = session_cookie(&app.base, login);
     let mut r = agent.get(&format!("{}{}", app.base, path)).header("Cookie", &cookie).call().unwrap();
     (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
 }

@@ -322,3 +322,29 @@ fn seed(tx: &mut dyn noveto_store::Tx, policy: &Policy, hash: &str) -> Result<Id
     }
     Ok(Ids { city, county, unit, unit2, window, window2, desk })
 }
+
+/// The login form's CSRF cookie and token: GET /login as a browser would.
+pub fn login_form_token(agent: &ureq::Agent, base: &str) -> (String, String) {
+    let mut r = agent.get(&format!("{base}/login")).call().unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let html = r.body_mut().read_to_string().unwrap();
+    let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    (cookie, token)
+}
+
+/// Posts the login form (with its CSRF token); the answer.
+pub fn post_login(agent: &ureq::Agent, base: &str, login: &str, password: &str) -> ureq::http::Response<ureq::Body> {
+    let (cookie, token) = login_form_token(agent, base);
+    agent
+        .post(&format!("{base}/login"))
+        .header("Cookie", &cookie)
+        .send_form([("login", login), ("password", password), ("csrf", token.as_str())])
+        .unwrap()
+}
+
+/// Logs in through the form; the session cookie (`name=value`).
+pub fn session_cookie(base: &str, login: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = post_login(&agent, base, login, PW);
+    r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string()
+}

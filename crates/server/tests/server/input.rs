@@ -243,8 +243,7 @@ fn security_headers_everywhere_and_local_redirects() {
         let r = agent.get(&format!("{}{path}", app.base)).call().unwrap();
         assert_security_headers(&r, path);
     }
-    let r = agent.post(&format!("{}/login", app.base)).send_form([("login", "admin"), ("password", PW)]).unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = session_cookie(&app.base, "admin");
     for path in ["/", "/inbox", "/filings", "/admin", "/admin/calendar", "/admin/policy", "/faq", "/api/v1/cases"] {
         let mut r = agent.get(&format!("{}{path}", app.base)).header("Cookie", &cookie).call().unwrap();
         assert_security_headers(&r, path);

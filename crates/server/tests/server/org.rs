@@ -27,7 +27,7 @@ fn org_1_2_organization_api() {
         let (st, s) = app.post(
             "/api/v1/staff",
             &admin,
-            json!({"login": "li", "name": "李四", "password": "12345678", "roles": [
+            json!({"login": "li", "name": "李四", "password": "Lisi-window-2026", "roles": [
                 {"role": "clerk", "scope": {"window_id": w["id"]}},
                 {"role": "unit_leader", "scope": {"unit_id": u["id"]}}]}),
         );
@@ -35,8 +35,13 @@ fn org_1_2_organization_api() {
         let (st, list) = app.get("/api/v1/centers", &admin);
         assert_eq!(st, 200);
         assert_eq!(list["centers"].as_array().unwrap().len(), 3);
+        // Weak passwords are refused with a Chinese message, and nothing is created.
+        for pw in ["12345678", "aaaaaaaa", "        ", "1234567890", "Password123"] {
+            let (st, e) = app.post("/api/v1/staff", &admin, json!({"login": "x1", "name": "x", "password": pw, "roles": [{"role": "clerk", "scope": {"window_id": w["id"]}}]}));
+            assert_eq!((st, e["error"]["code"].as_str()), (422, Some("weak_password")), "{pw}: {e}");
+        }
         // A role at the wrong kind of scope is refused with a Chinese message.
-        let (st, e) = app.post("/api/v1/staff", &admin, json!({"login": "x1", "name": "x", "password": "12345678", "roles": [{"role": "clerk", "scope": {"unit_id": u["id"]}}]}));
+        let (st, e) = app.post("/api/v1/staff", &admin, json!({"login": "x1", "name": "x", "password": "Strong-pass-2026", "roles": [{"role": "clerk", "scope": {"unit_id": u["id"]}}]}));
         assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_scope")));
         // A county admin cannot create a unit at the city center.
         let county_admin = app.token("county_admin");
@@ -167,17 +172,23 @@ fn org_2_role_route_matrix() {
 fn session_needs_csrf() {
     let app = App::spawn(Kind::Sqlite, "national");
     let url = format!("{}/login", app.base);
-    let resp = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent()
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    // The login form itself carries a CSRF token (double submit): without it, 403 and no session.
+    let r = agent.post(&url).send_form([("login", "admin"), ("password", PW)]).unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("nv_session=")));
+    let (cookie, _) = login_form_token(&agent, &app.base);
+    let r = agent
         .post(&url)
-        .send_form([("login", "admin"), ("password", PW)])
+        .header("Cookie", &cookie)
+        .send_form([("login", "admin"), ("password", PW), ("csrf", "forged")])
         .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let resp = post_login(&agent, &app.base, "admin", PW);
     assert_eq!(resp.status().as_u16(), 303);
-    let cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
-    assert!(resp.headers().get("set-cookie").unwrap().to_str().unwrap().contains("HttpOnly"));
+    let set = resp.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let cookie = set.split(';').next().unwrap().to_string();
+    assert!(cookie.starts_with("nv_session=") && set.contains("HttpOnly"), "{set}");
     let mut r = app
         .agent
         .post(&format!("{}/api/v1/units", app.base))
@@ -188,7 +199,7 @@ fn session_needs_csrf() {
     assert!(r.body_mut().read_to_string().unwrap().contains("CSRF"));
     // A failed login is recorded in the audit chain.
     let before = app.audit_len();
-    let r = app.agent.post(&url).send_form([("login", "admin"), ("password", "wrong")]).unwrap();
+    let r = post_login(&agent, &app.base, "admin", "wrong");
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(app.audit_len(), before + 1);
 }
