@@ -182,6 +182,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(api)
         .merge(pages::routes())
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(auth::client_addr))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(error::ApiError::internal())
@@ -212,7 +213,9 @@ pub async fn security_headers(req: axum::extract::Request, next: axum::middlewar
 /// Serves until the process is stopped; runs the job workers beside it.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     jobs::spawn(state.clone());
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
 }
 
 async fn shutdown() {

@@ -191,10 +191,12 @@ pub struct Store {
 pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_versions_idempotency.sql")),
+    (3, include_str!("../migrations/sqlite/0003_login_address.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_versions_idempotency.sql")),
+    (3, include_str!("../migrations/postgres/0003_login_address.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).

@@ -214,6 +214,7 @@ async fn login_page(State(s): State<AppState>, Large(large): Large) -> Response 
 async fn login_submit(
     State(s): State<AppState>,
     Large(large): Large,
+    axum::Extension(addr): axum::Extension<auth::ClientAddr>,
     headers: HeaderMap,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
@@ -224,7 +225,7 @@ async fn login_submit(
         return login_form(&s, large, StatusCode::FORBIDDEN, &login, Some(t().csrf_failed));
     }
     let pw = f.get("password").cloned().unwrap_or_default();
-    match auth::login(&s, &login, &pw).await {
+    match auth::login(&s, &login, &pw, &addr.0).await {
         Ok((sid, _)) => {
             let secure = if s.secure_cookies { "; Secure" } else { "" };
             let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");

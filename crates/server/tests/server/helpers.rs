@@ -122,7 +122,7 @@ impl App {
         let addr = listener.local_addr().unwrap();
         let app = noveto_server::app(state.clone());
         rt.spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
         // No pooled connections: a server may close a connection after answering a request whose
         // body it did not read (a 403 before the body), and a pooled reuse of it would race.

@@ -203,3 +203,33 @@ fn session_needs_csrf() {
     assert_eq!(r.status().as_u16(), 401);
     assert_eq!(app.audit_len(), before + 1);
 }
+
+// Logins (security issue): many wrong passwords for a clerk's login from elsewhere do not lock
+// the clerk out — the right password still gets in (after a short growing delay); an address
+// that fails too often is refused, whatever login it tries.
+#[test]
+fn login_throttle_by_login_and_address_without_lockout() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let ctx = || noveto_store::repo::Ctx { actor: None, now: app.state.now_str() };
+    for _ in 0..25 {
+        let c = ctx();
+        app.block_on(
+            app.state.store.write(move |tx| noveto_store::repo::auth::login_failed(tx, &c, "clerk", "203.0.113.9")),
+        )
+        .unwrap();
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let r = post_login(&agent, &app.base, "clerk", PW);
+    assert_eq!(r.status().as_u16(), 303, "the right password from the clerk's desk still works");
+    // This address now fails 30 times (any logins): it is refused, even with a right password.
+    for i in 0..30 {
+        let c = ctx();
+        let login = format!("guess{i}");
+        app.block_on(
+            app.state.store.write(move |tx| noveto_store::repo::auth::login_failed(tx, &c, &login, "127.0.0.1")),
+        )
+        .unwrap();
+    }
+    let r = post_login(&agent, &app.base, "head", PW);
+    assert_eq!(r.status().as_u16(), 429);
+}

@@ -61,9 +61,20 @@ pub fn end_session(tx: &mut dyn Tx, ctx: &Ctx, id_hash: &str) -> Result<()> {
 }
 
 /// Records a failed login (kept, and audited, so that guessing is visible).
-pub fn login_failed(tx: &mut dyn Tx, ctx: &Ctx, login: &str) -> Result<()> {
-    tx.exec("INSERT INTO login_failures (login, at) VALUES ($1, $2)", params![login, ctx.now.as_str()])?;
-    audit::append(tx, ctx, "session.login_failed", "login", 0, &json!({"login": login}))
+pub fn login_failed(tx: &mut dyn Tx, ctx: &Ctx, login: &str, address: &str) -> Result<()> {
+    tx.exec(
+        "INSERT INTO login_failures (login, at, address) VALUES ($1, $2, $3)",
+        params![login, ctx.now.as_str(), address],
+    )?;
+    audit::append(tx, ctx, "session.login_failed", "login", 0, &json!({"login": login, "address": address}))
+}
+
+/// Failed logins from one address since `since` (RFC 3339), whatever the login.
+pub fn address_failures_since(tx: &mut dyn Tx, address: &str, since: &str) -> Result<i64> {
+    Ok(tx
+        .query_one("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2", params![address, since])?
+        .map(|r| r.i64(0))
+        .unwrap_or(0))
 }
 
 pub fn failures_since(tx: &mut dyn Tx, login: &str, since: &str) -> Result<i64> {
