@@ -339,27 +339,33 @@ pub async fn list(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQuery
         return Ok(Json(json!({"cases": rows})));
     }
     let unit = q.unit_id;
-    let place = match unit {
+    // The list stays inside the scope the caller is allowed: one unit (its center chain checked),
+    // or the subtree of a center the caller reads (the first center-scoped grant that may).
+    let center = match unit {
         Some(u) => {
-            s.store.read(move |tx| org::place_of_unit(tx, u)).await?.ok_or_else(|| ApiError::not_found("单位"))?
+            let place =
+                s.store.read(move |tx| org::place_of_unit(tx, u)).await?.ok_or_else(|| ApiError::not_found("单位"))?;
+            p.may(Action::ReadCase, &place)?;
+            place.centers.first().copied().ok_or_else(|| ApiError::not_found("单位"))?
         }
         None => {
-            // Center-wide lists: the caller's center-scoped read roles decide.
-            let root = p
-                .grants
-                .iter()
-                .find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center)
-                .map(|g| g.scope.id)
-                .ok_or_else(|| {
-                    ApiError::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件")
-                })?;
-            Place { centers: vec![root], unit: None, window: None }
+            let mut allowed = None;
+            for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
+                let c = g.scope.id;
+                let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
+                if p.may(Action::ReadCase, &place).is_ok() {
+                    allowed = Some(c);
+                    break;
+                }
+            }
+            allowed.ok_or_else(|| {
+                ApiError::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件")
+            })?
         }
     };
-    p.may(Action::ReadCase, &place)?;
     let status = q.status.clone();
     let offset = q.offset.unwrap_or(0).max(0);
-    let rows = s.store.read(move |tx| repo::list(tx, unit, status.as_deref(), limit, offset)).await?;
+    let rows = s.store.read(move |tx| repo::list(tx, unit, center, status.as_deref(), limit, offset)).await?;
     Ok(Json(json!({"cases": rows})))
 }
 

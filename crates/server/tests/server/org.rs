@@ -233,3 +233,36 @@ fn login_throttle_by_login_and_address_without_lockout() {
     let r = post_login(&agent, &app.base, "head", PW);
     assert_eq!(r.status().as_u16(), 429);
 }
+
+// Scope on lists (security issue): a supervision role scoped to the county center lists no case
+// of the city center (it used to list every center's cases, though each one answered 403);
+// the city's supervision sees the city's cases, the county's sees its own.
+#[test]
+fn case_list_stays_inside_the_readers_scope() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let (st, v) = app.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "county_sup", "name": "县监督", "password": "County-sup-2026", "roles": [{"role": "supervision", "scope": {"center_id": app.ids.county}}]}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let ids = |v: &serde_json::Value| {
+            v["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>()
+        };
+        let (st, city) = app.get("/api/v1/cases", &app.token("supervision"));
+        assert_eq!(st, 200, "{city}");
+        assert!(ids(&city).contains(&id));
+        let county = app.token("county_sup");
+        let (st, v) = app.get("/api/v1/cases", &county);
+        assert_eq!(st, 200, "{v}");
+        assert!(ids(&v).is_empty(), "the county's supervision lists city cases: {v}");
+        let (st, _) = app.get(&format!("/api/v1/cases/{id}"), &county);
+        assert_eq!(st, 403);
+        let (st, _) = app.get(&format!("/api/v1/cases?unit_id={}", app.ids.unit), &county);
+        assert_eq!(st, 403);
+    }
+}

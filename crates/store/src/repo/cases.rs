@@ -190,9 +190,12 @@ pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Res
 }
 
 /// Cases of a unit (or all, for a center role), newest first, with an optional status.
+/// Cases of one unit, or of a center and every center below it, newest first. The caller has
+/// decided that the unit or center is within the reader's scope; this keeps the list inside it.
 pub fn list(
     tx: &mut dyn Tx,
     unit_id: Option<i64>,
+    center_id: i64,
     status: Option<&str>,
     limit: i64,
     offset: i64,
@@ -200,10 +203,15 @@ pub fn list(
     Ok(tx
         .query(
             &format!(
-                "SELECT {ROW_COLS} FROM cases WHERE ($1 IS NULL OR unit_id = $1) AND ($2 IS NULL OR status = $2)
+                "WITH RECURSIVE sub(id) AS (
+                   SELECT id FROM centers WHERE id = $5
+                   UNION ALL SELECT c.id FROM centers c JOIN sub ON c.parent_id = sub.id)
+                 SELECT {ROW_COLS} FROM cases
+                 WHERE (CAST($1 AS BIGINT) IS NULL OR unit_id = $1) AND (CAST($2 AS TEXT) IS NULL OR status = $2)
+                   AND center_id IN (SELECT id FROM sub)
                  ORDER BY id DESC LIMIT $3 OFFSET $4"
             ),
-            params![unit_id, status.map(String::from), limit, offset],
+            params![unit_id, status.map(String::from), limit, offset, center_id],
         )?
         .iter()
         .map(case_row)
