@@ -297,24 +297,6 @@ pub struct Filing {
     pub outcome: Option<String>,
 }
 
-pub fn filings(tx: &mut dyn Tx, month: &str) -> Result<Vec<Filing>> {
-    Ok(tx
-        .query(
-            "SELECT veto_request_id, case_id, unit_id, opened_at, closed_at, outcome FROM filings WHERE month = $1 ORDER BY id",
-            params![month],
-        )?
-        .iter()
-        .map(|r| Filing {
-            veto_request_id: r.i64(0),
-            case_id: r.i64(1),
-            unit_id: r.opt_i64(2),
-            opened_at: r.str(3),
-            closed_at: r.opt_str(4),
-            outcome: r.opt_str(5),
-        })
-        .collect())
-}
-
 /// The month's filings, each with the center chain of its case (for the one access decision):
 /// one query for the filings and their cases' centers, one chain per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
