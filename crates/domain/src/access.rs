@@ -248,6 +248,14 @@ pub fn authorize(grants: &[Grant], action: Action, place: &Place) -> Result<(), 
     Err(Denied { needed })
 }
 
+/// Whether these grants see an applicant's personal data (phone, ID numbers) in full at this
+/// place: the people working the matter (clerk, window head, hall manager, desk) and the
+/// supervision section; everyone else reads it masked (个人信息保护法, the security issue).
+pub fn sees_personal_data(grants: &[Grant], place: &Place) -> bool {
+    authorize(grants, Action::WorkCase, place).is_ok()
+        || grants.iter().any(|g| g.role == Role::Supervision && place.covered_by(g.scope))
+}
+
 /// Whether any grant allows the action anywhere (to show or hide a menu entry).
 pub fn may_somewhere(grants: &[Grant], action: Action) -> bool {
     let allowed = roles_for(action);

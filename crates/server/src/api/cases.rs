@@ -369,7 +369,7 @@ pub async fn list(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQuery
     Ok(Json(json!({"cases": rows})))
 }
 
-pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
+pub async fn case_json(s: &AppState, p: &Principal, l: &Loaded) -> ApiResult<Value> {
     let id = l.id;
     let vid = l.case.veto_request_id;
     let (timeline, esc, veto) = s
@@ -384,6 +384,13 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
         .await?;
     let now = s.now();
     let c = &l.case;
+    // Personal data in full only for those working the matter and the supervision section.
+    let mut applicant = c.applicant.clone();
+    if !noveto_domain::access::sees_personal_data(&p.grants, &l.place) {
+        applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
+            .map(|x| x.masked())
+            .unwrap_or_else(|_| "****".into());
+    }
     Ok(json!({
         "id": l.id,
         "receipt_no": c.receipt_no,
@@ -394,7 +401,8 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
         "outcome": c.outcome,
         "item_code": c.item_code,
         "item_version": c.item_version,
-        "applicant": c.applicant,
+        "applicant": applicant,
+        "personal_data_masked": !noveto_domain::access::sees_personal_data(&p.grants, &l.place),
         "request": c.request,
         "center_id": c.center_id,
         "unit_id": c.unit_id,
@@ -422,12 +430,12 @@ pub async fn case_json(s: &AppState, l: &Loaded) -> ApiResult<Value> {
 
 pub async fn get_case(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let l = load(&s, &p, id, Action::ReadCase).await?;
-    Ok(Json(case_json(&s, &l).await?))
+    Ok(Json(case_json(&s, &p, &l).await?))
 }
 
 async fn answer_case(s: &AppState, p: &Principal, id: i64) -> ApiResult<Json<Value>> {
     let l = load(s, p, id, Action::ReadCase).await?;
-    Ok(Json(case_json(s, &l).await?))
+    Ok(Json(case_json(s, p, &l).await?))
 }
 
 pub async fn do_accept(s: &AppState, p: &Principal, id: i64) -> ApiResult<()> {

@@ -303,7 +303,7 @@ async fn case_body_with(
     reply_flags: Option<&noveto_domain::phrases::Check>,
 ) -> ApiResult<String> {
     let l = svc::load(s, p, id, Action::ReadCase).await?;
-    let j = svc::case_json(s, &l).await?;
+    let j = svc::case_json(s, p, &l).await?;
     let c = &l.case;
     let item = match c.item_code.clone() {
         Some(code) => s.store.read(move |tx| items::get(tx, &code)).await?,

@@ -830,3 +830,30 @@ fn cal_2_missing_notice_and_provisional_deadlines() {
         .unwrap();
     assert!(dues.iter().any(|d| d == "2027-01-12") && !dues.iter().any(|d| d == "2027-01-08"), "{dues:?}");
 }
+
+// Personal data (security issue, 个人信息保护法): the applicant's phone in full for the clerk,
+// the window head and the supervision section; masked for others who may read the case.
+#[test]
+fn personal_data_in_full_only_for_those_working_the_matter() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    for (who, full) in [
+        ("clerk", true),
+        ("head", true),
+        ("supervision", true),
+        ("leader", false),
+        ("business", false),
+        ("director", false),
+    ] {
+        let (st, c) = app.get(&format!("/api/v1/cases/{id}"), &app.token(who));
+        assert_eq!(st, 200, "{who}: {c}");
+        let phone = c["applicant"]["phone"].as_str().unwrap();
+        if full {
+            assert_eq!(phone, "13812345678", "{who}");
+        } else {
+            assert_eq!(phone, "138****5678", "{who}");
+            assert_eq!(c["personal_data_masked"], true);
+        }
+    }
+}
