@@ -125,17 +125,28 @@ struct Drive<'a, F> {
     main: Pin<&'a mut F>,
 }
 
+/// Polls every statement still waiting for its answer, keeping the answers that arrived;
+/// whether any is still waiting.
+fn poll_ahead(pending: &mut [Pending], cx: &mut Context<'_>) -> bool {
+    let mut open = false;
+    for p in pending.iter_mut() {
+        if let Some(f) = p.fut.as_mut() {
+            match f.as_mut().poll(cx) {
+                Poll::Ready(r) => {
+                    p.done = Some(r);
+                    p.fut = None;
+                }
+                Poll::Pending => open = true,
+            }
+        }
+    }
+    open
+}
+
 impl<F: Future> Future for Drive<'_, F> {
     type Output = F::Output;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        for p in self.pending.iter_mut() {
-            if let Some(f) = p.fut.as_mut()
-                && let Poll::Ready(r) = f.as_mut().poll(cx)
-            {
-                p.done = Some(r);
-                p.fut = None;
-            }
-        }
+        poll_ahead(self.pending, cx);
         self.main.as_mut().poll(cx)
     }
 }
@@ -148,19 +159,7 @@ struct All<'a> {
 impl Future for All<'_> {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut open = false;
-        for p in self.pending.iter_mut() {
-            if let Some(f) = p.fut.as_mut() {
-                match f.as_mut().poll(cx) {
-                    Poll::Ready(r) => {
-                        p.done = Some(r);
-                        p.fut = None;
-                    }
-                    Poll::Pending => open = true,
-                }
-            }
-        }
-        if open { Poll::Pending } else { Poll::Ready(()) }
+        if poll_ahead(self.pending, cx) { Poll::Pending } else { Poll::Ready(()) }
     }
 }
 
@@ -251,7 +250,7 @@ impl PgConn {
         r.map_err(|e| self.first_ahead_error().unwrap_or_else(|| db_err(e)))
     }
 
-    fn first_ahead_error(&mut self) -> Option<StoreError> {
+    fn first_ahead_error(&self) -> Option<StoreError> {
         self.ahead.iter().find_map(|p| match &p.done {
             Some(Err(e)) => Some(db_err_ref(e)),
             _ => None,

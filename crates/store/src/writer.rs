@@ -12,7 +12,10 @@
 //! row is therefore locked only from sealing to commit, not for a whole batch, and no job can
 //! change state without its entries being written in the same transaction.
 
-use crate::{AuditEntry, Backend, Delivery, Job, Result, Row, StoreError, Tx, Value, params};
+use crate::{AuditEntry, Backend, Job, Result, Row, StoreError, Tx, Value, params};
+
+/// What answers a job's caller once the batch's commit is known.
+type Answer = Box<dyn FnOnce(Result<()>) + Send>;
 use std::sync::{Arc, Mutex, mpsc};
 
 /// How many jobs one commit may carry at most.
@@ -182,37 +185,37 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
             refuse_all(batch, e, backend);
             continue;
         }
-        let mut deliveries: Vec<Delivery> = Vec::with_capacity(batch.len());
+        let mut deliveries: Vec<Answer> = Vec::with_capacity(batch.len());
         let mut audit: Vec<AuditEntry> = Vec::new();
         for job in batch {
             if let Err(e) = conn.batch_ahead("SAVEPOINT job") {
                 let (_, d) = job(&mut Refuse(e.clone(), backend));
-                deliveries.push((false, Box::new(move |_| d(Err(e)))));
+                deliveries.push(Box::new(move |_| d(Err(e))));
                 continue;
             }
             let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit) };
             let before = t.audit.len();
             let (ok, d) = job(&mut t);
-            let mut entries = t.audit;
+            audit = t.audit;
+            // Every answer of the job is in before it stands: a statement sent ahead that failed
+            // fails the job with its own error; a closure that failed answers with its own.
             let settled = conn.settle();
-            let kept = match (ok, settled) {
-                (true, Ok(())) => conn.batch_ahead("RELEASE SAVEPOINT job").map(|_| None),
-                (true, Err(e)) => Ok(Some(e)),
-                (false, _) => Ok(None),
+            let failed = match (ok, settled) {
+                (true, Ok(())) => conn.batch_ahead("RELEASE SAVEPOINT job").err(),
+                (true, Err(e)) => Some(e),
+                (false, _) => None,
             };
-            match (ok, kept) {
-                (true, Ok(None)) => deliveries.push((true, d)),
-                (ok, kept) => {
-                    entries.truncate(before);
-                    let _ = conn.batch_ahead("ROLLBACK TO SAVEPOINT job");
-                    let _ = conn.batch_ahead("RELEASE SAVEPOINT job");
-                    match (ok, kept) {
-                        (true, Ok(Some(e))) | (true, Err(e)) => deliveries.push((false, Box::new(move |_| d(Err(e))))),
-                        _ => deliveries.push((false, d)),
-                    }
-                }
+            if ok && failed.is_none() {
+                deliveries.push(d);
+                continue;
             }
-            audit = entries;
+            audit.truncate(before);
+            let _ = conn.batch_ahead("ROLLBACK TO SAVEPOINT job");
+            let _ = conn.batch_ahead("RELEASE SAVEPOINT job");
+            deliveries.push(match failed {
+                Some(e) => Box::new(move |_| d(Err(e))),
+                None => d,
+            });
         }
         let mut commit = seal(conn, &audit);
         if commit.is_ok() {
@@ -221,7 +224,7 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
         if commit.is_err() {
             let _ = conn.batch("ROLLBACK");
         }
-        for (_, d) in deliveries {
+        for d in deliveries {
             d(commit.clone());
         }
     }

@@ -241,30 +241,18 @@ pub fn http(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
-    let url = format!("{base}{path}");
-    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut req = ureq::http::Request::builder().method(method).uri(format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
     let resp = if method == "GET" || method == "DELETE" {
-        let mut r = if method == "GET" { agent.get(&url) } else { agent.delete(&url) };
-        if let Some(a) = &auth {
-            r = r.header("Authorization", a);
-        }
-        for (k, v) in headers {
-            r = r.header(*k, *v);
-        }
-        r.call()
+        agent.run(req.body(()).unwrap())
     } else {
-        let mut r = match method {
-            "POST" => agent.post(&url),
-            "PUT" => agent.put(&url),
-            m => panic!("method {m}"),
-        };
-        if let Some(a) = &auth {
-            r = r.header("Authorization", a);
-        }
-        for (k, v) in headers {
-            r = r.header(*k, *v);
-        }
-        r.send_json(body.unwrap_or(json!({})))
+        let json = serde_json::to_vec(&body.unwrap_or(json!({}))).unwrap();
+        agent.run(req.header("Content-Type", "application/json").body(json).unwrap())
     };
     let mut resp = resp.expect("HTTP answers");
     let status = resp.status().as_u16();

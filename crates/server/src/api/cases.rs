@@ -386,7 +386,8 @@ pub async fn case_json(s: &AppState, p: &Principal, l: &Loaded) -> ApiResult<Val
     let c = &l.case;
     // Personal data in full only for those working the matter and the supervision section.
     let mut applicant = c.applicant.clone();
-    if !noveto_domain::access::sees_personal_data(&p.grants, &l.place) {
+    let masked = !noveto_domain::access::sees_personal_data(&p.grants, &l.place);
+    if masked {
         applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
             .map(|x| x.masked())
             .unwrap_or_else(|_| "****".into());
@@ -402,7 +403,7 @@ pub async fn case_json(s: &AppState, p: &Principal, l: &Loaded) -> ApiResult<Val
         "item_code": c.item_code,
         "item_version": c.item_version,
         "applicant": applicant,
-        "personal_data_masked": !noveto_domain::access::sees_personal_data(&p.grants, &l.place),
+        "personal_data_masked": masked,
         "request": c.request,
         "center_id": c.center_id,
         "unit_id": c.unit_id,

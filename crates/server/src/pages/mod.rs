@@ -180,10 +180,15 @@ async fn not_found(Large(large): Large) -> Response {
 /// must match it, so another site cannot log a clerk into an account of its choosing).
 pub const LOGIN_CSRF_COOKIE: &str = "nv_login_csrf";
 
+/// `; Secure` on cookies when the server runs behind HTTPS (`--secure-cookies`).
+fn secure_attr(s: &AppState) -> &'static str {
+    if s.secure_cookies { "; Secure" } else { "" }
+}
+
 /// The login form with a fresh CSRF token, and the cookie that carries it.
 fn login_form(s: &AppState, large: bool, status: StatusCode, login: &str, error: Option<&str>) -> Response {
     let token = auth::random_token(16);
-    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    let secure = secure_attr(s);
     let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
     let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
     let html = layout(
@@ -227,7 +232,7 @@ async fn login_submit(
     let pw = f.get("password").cloned().unwrap_or_default();
     match auth::login(&s, &login, &pw, &addr.0).await {
         Ok((sid, _)) => {
-            let secure = if s.secure_cookies { "; Secure" } else { "" };
+            let secure = secure_attr(&s);
             let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
@@ -244,15 +249,7 @@ async fn logout(
     if let Err(e) = check_csrf(&p, &f) {
         return error_page(Some(&p), false, &e);
     }
-    let sid = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
+    let sid = auth::cookie_in(&headers, SESSION_COOKIE).unwrap_or_default().to_string();
     let h = auth::sha256_hex(&sid);
     let ctx = p.ctx(&s.now_str());
     let _ = s.store.write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h)).await;
