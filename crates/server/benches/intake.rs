@@ -206,23 +206,38 @@ fn postgres(base: &str) {
         pct(&mut lat, 0.50),
         pct(&mut lat, 0.99)
     );
-    // A second server: its own store handle (own writers and pool) on the same database.
-    let second = rt.block_on(AppState::load(Store::open_postgres(&url).unwrap(), Clock::system(), d.clone())).unwrap();
-    let two = serve_on(&rt, second);
-    let t = Instant::now();
-    let (a, b) = rt.block_on(async {
-        tokio::join!(load(one, req.clone(), CLIENTS / 2, RUN), load(two, req.clone(), CLIENTS / 2, RUN))
-    });
-    let secs = t.elapsed().as_secs_f64();
-    let (ok, err) = (a.0 + b.0, a.1 + b.1);
-    let mut lat: Vec<Duration> = a.2.into_iter().chain(b.2).collect();
-    println!(
-        "PostgreSQL intake, two servers: {CLIENTS} clients split, {:.0} cases/s ({:.1}× raw), p50 {:.1} ms, p99 {:.1} ms, errors {err}",
-        ok as f64 / secs,
-        ok as f64 / secs / raw,
-        pct(&mut lat, 0.50),
-        pct(&mut lat, 0.99)
-    );
+    // Two servers, each with its own store handle (own writer connections and read pool) on the
+    // same database, the clients split across both: first each with the default writers, then
+    // with the writer connections of one server shared between the two.
+    let default_writers = std::env::var("NOVETO_PG_WRITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2usize);
+    let open = |writers: usize| {
+        let store = Store::open_postgres_with_writers(&url, writers).unwrap();
+        serve_on(&rt, rt.block_on(AppState::load(store, Clock::system(), d.clone())).unwrap())
+    };
+    let pairs = [
+        (format!("{default_writers} writers each"), one, open(default_writers)),
+        (
+            format!("{} writer(s) each", (default_writers / 2).max(1)),
+            open((default_writers / 2).max(1)),
+            open((default_writers / 2).max(1)),
+        ),
+    ];
+    for (label, a_addr, b_addr) in pairs {
+        let t = Instant::now();
+        let (a, b) = rt.block_on(async {
+            tokio::join!(load(a_addr, req.clone(), CLIENTS / 2, RUN), load(b_addr, req.clone(), CLIENTS / 2, RUN))
+        });
+        let secs = t.elapsed().as_secs_f64();
+        let (ok, err) = (a.0 + b.0, a.1 + b.1);
+        let mut lat: Vec<Duration> = a.2.into_iter().chain(b.2).collect();
+        println!(
+            "PostgreSQL intake, two servers ({label}): {CLIENTS} clients split, {:.0} cases/s ({:.1}× raw), p50 {:.1} ms, p99 {:.1} ms, errors {err}",
+            ok as f64 / secs,
+            ok as f64 / secs / raw,
+            pct(&mut lat, 0.50),
+            pct(&mut lat, 0.99)
+        );
+    }
     assert!(rt.block_on(seeded.state.store.read(noveto_store::repo::audit::verify)).unwrap().is_ok());
 }
 

@@ -115,9 +115,16 @@ impl FromRequestParts<AppState> for Principal {
                 return Err(ApiError::unauthorized());
             };
             let h = sha256_hex(token);
+            let g = state.store.org_generation();
+            if let Some(p) = state.tokens.get(&h, g) {
+                return Ok(p);
+            }
             // One query: the token, its staff member and the grants.
-            let found = state.store.read(move |tx| auth::token_principal(tx, &h)).await?;
-            return found.map(|(s, g)| principal(s, g, None)).ok_or_else(ApiError::unauthorized);
+            let key = h.clone();
+            let found = state.store.read(move |tx| auth::token_principal(tx, &key)).await?;
+            let p = found.map(|(s, g)| principal(s, g, None)).ok_or_else(ApiError::unauthorized)?;
+            state.tokens.put(h, g, p.clone());
+            return Ok(p);
         }
         let p = session_principal(state, parts).await?.ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod catalog;
 pub mod error;
 pub mod extract;
@@ -52,6 +53,12 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The FAQ and catalog search indexes.
     pub search: Arc<search::Search>,
+    /// Bearer token hash → its principal (see [`cache`]).
+    pub tokens: Arc<cache::OrgCache<String, auth::Principal>>,
+    /// Center → its chain of centers (itself first) and its region.
+    pub centers: Arc<cache::OrgCache<i64, (Vec<i64>, String)>>,
+    /// Window → the window.
+    pub windows: Arc<cache::OrgCache<i64, noveto_store::repo::org::Window>>,
 }
 
 pub const META_POLICY: &str = "policy_current";
@@ -71,6 +78,39 @@ pub fn save_policy(tx: &mut dyn noveto_store::Tx, ctx: &Ctx, p: &Policy, current
 }
 
 impl AppState {
+    /// A window with its centers and region, from the cache where it is fresh.
+    pub async fn window_place(
+        &self,
+        window_id: i64,
+    ) -> Result<Option<(noveto_store::repo::org::Window, Vec<i64>, String)>, StoreError> {
+        let g = self.store.org_generation();
+        let w = match self.windows.get(&window_id, g) {
+            Some(w) => w,
+            None => match self.store.read(move |tx| noveto_store::repo::org::window_by_id(tx, window_id)).await? {
+                Some(w) => {
+                    self.windows.put(window_id, g, w.clone());
+                    w
+                }
+                None => return Ok(None),
+            },
+        };
+        let (centers, region) = self.center_chain(w.center_id).await?;
+        Ok(Some((w, centers, region)))
+    }
+
+    /// A center's chain (itself first, then its parents) and region, from the cache where it is fresh.
+    pub async fn center_chain(&self, center_id: i64) -> Result<(Vec<i64>, String), StoreError> {
+        let g = self.store.org_generation();
+        if let Some(v) = self.centers.get(&center_id, g) {
+            return Ok(v);
+        }
+        let v = self.store.read(move |tx| noveto_store::repo::org::center_chain_and_region(tx, center_id)).await?;
+        if !v.0.is_empty() {
+            self.centers.put(center_id, g, v.clone());
+        }
+        Ok(v)
+    }
+
     /// Loads the policy in force, every stored policy version and the calendar from the store.
     pub async fn load(store: Store, clock: Clock, data_dir: PathBuf) -> Result<AppState, StoreError> {
         let (current, all, years) = store
@@ -106,6 +146,9 @@ impl AppState {
             policies: Arc::new(RwLock::new(policies)),
             data_dir,
             secure_cookies: false,
+            tokens: Default::default(),
+            centers: Default::default(),
+            windows: Default::default(),
         };
         state.reload_regions().await?;
         Ok(state)

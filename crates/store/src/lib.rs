@@ -16,6 +16,7 @@ mod writer;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A SQL value as both backends see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +187,8 @@ enum Inner {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// Counts committed changes of the organisation (see [`Store::org_generation`]).
+    org: Arc<AtomicU64>,
 }
 
 pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
@@ -231,12 +234,21 @@ pub const TABLES: &[&str] = &[
 impl Store {
     /// Opens (and migrates) the embedded SQLite store in `dir`.
     pub fn open_sqlite(dir: &Path) -> Result<Store> {
-        Ok(Store { inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"))?)) })
+        let org = Arc::new(AtomicU64::new(0));
+        Ok(Store { inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"), org.clone())?)), org })
     }
 
     /// Opens (and migrates) a PostgreSQL store.
     pub fn open_postgres(url: &str) -> Result<Store> {
-        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url)?)) })
+        Store::open_postgres_with_writers(url, pg::writers())
+    }
+
+    /// Opens a PostgreSQL store with `writers` writer connections (`NOVETO_PG_WRITERS` sets the
+    /// default). Several servers on one database share its cores: together they want about as
+    /// many writer connections as one server would have.
+    pub fn open_postgres_with_writers(url: &str, writers: usize) -> Result<Store> {
+        let org = Arc::new(AtomicU64::new(0));
+        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url, org.clone(), writers)?)), org })
     }
 
     /// `postgres://…` selects PostgreSQL; anything else is the SQLite store in `dir`.
@@ -325,6 +337,15 @@ impl Store {
             .build()
             .map_err(|e| E::from(StoreError::Db(e.to_string())))?;
         rt.block_on(self.write(f))
+    }
+
+    /// A number that grows after every committed write that changed the organisation (a
+    /// center, unit, window or staff member and their grants — told by the write's audit
+    /// entries, so no writer can forget it). A cache of the organisation remembers the number it
+    /// was filled under and is stale once it differs. Changes committed by another process (a
+    /// second server on the same PostgreSQL) are not seen here: such caches also expire by age.
+    pub fn org_generation(&self) -> u64 {
+        self.org.load(Ordering::SeqCst)
     }
 
     /// Is the store answering?

@@ -8,6 +8,7 @@ use crate::{Backend, Job, Result, Row, StoreError, Tx, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -348,10 +349,10 @@ impl Conn for PgConn {
     }
 }
 
-/// How many writer connections share the queue (`NOVETO_PG_WRITERS`, default 4): while one
+/// How many writer connections share the queue (`NOVETO_PG_WRITERS`, default 2): while one
 /// batch waits for its commit, the next one executes.
-fn writers() -> usize {
-    std::env::var("NOVETO_PG_WRITERS").ok().and_then(|v| v.parse().ok()).filter(|n| (1..=64).contains(n)).unwrap_or(4)
+pub(crate) fn writers() -> usize {
+    std::env::var("NOVETO_PG_WRITERS").ok().and_then(|v| v.parse().ok()).filter(|n| (1..=64).contains(n)).unwrap_or(2)
 }
 
 impl Pg {
@@ -359,7 +360,7 @@ impl Pg {
     /// runtime, which must not start inside another one (the CLI's): all of this runs on a
     /// plain thread of its own, and afterwards every connection is used only on the writer
     /// threads and on blocking threads.
-    pub(crate) fn open(url: &str) -> Result<Pg> {
+    pub(crate) fn open(url: &str, org: Arc<AtomicU64>, writers: usize) -> Result<Pg> {
         let url: Arc<str> = url.into();
         let u = url.clone();
         let conns = std::thread::scope(|s| {
@@ -367,7 +368,7 @@ impl Pg {
                 let mut first = PgConn::open(u.clone())?;
                 migrate(&mut first)?;
                 let mut conns = vec![first];
-                for _ in 1..writers() {
+                for _ in 1..writers.max(1) {
                     conns.push(PgConn::open(u.clone())?);
                 }
                 Ok(conns)
@@ -379,9 +380,10 @@ impl Pg {
         let queue: writer::Queue = Arc::new(Mutex::new(rx));
         for (i, mut conn) in conns.into_iter().enumerate() {
             let q = queue.clone();
+            let org = org.clone();
             std::thread::Builder::new()
                 .name(format!("noveto-pg-writer-{i}"))
-                .spawn(move || writer::run(&mut conn, q))
+                .spawn(move || writer::run(&mut conn, q, org))
                 .map_err(|e| StoreError::Db(e.to_string()))?;
         }
         Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool(Mutex::new(Vec::new()))) })

@@ -16,7 +16,11 @@ use crate::{AuditEntry, Backend, Job, Result, Row, StoreError, Tx, Value, params
 
 /// What answers a job's caller once the batch's commit is known.
 type Answer = Box<dyn FnOnce(Result<()>) + Send>;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
+
+/// Audit entities whose change is a change of the organisation: who may do what where.
+pub const ORG_ENTITIES: &[&str] = &["center", "unit", "window", "staff"];
 
 /// How many jobs one commit may carry at most.
 const MAX_BATCH: usize = 512;
@@ -173,7 +177,7 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
 /// and the statements whose counts nobody reads are sent ahead and travel with the next one
 /// that waits; each job is settled (every answer in) before its savepoint is released, so a job
 /// is acknowledged only if all of its statements succeeded.
-pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
+pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, org: Arc<AtomicU64>) {
     let backend = conn.backend();
     while let Some(batch) = next_batch(&rx) {
         if let Err(e) = conn.ready() {
@@ -223,6 +227,11 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue) {
         }
         if commit.is_err() {
             let _ = conn.batch("ROLLBACK");
+        }
+        // Caches of the organisation (principals, windows) hold until a committed batch has
+        // changed it: bumped after the commit, so a cache filled before it is never taken as fresh.
+        if commit.is_ok() && audit.iter().any(|a| ORG_ENTITIES.contains(&a.entity.as_str())) {
+            org.fetch_add(1, Ordering::SeqCst);
         }
         for d in deliveries {
             d(commit.clone());

@@ -91,17 +91,9 @@ pub struct Loaded {
 
 /// Loads a case with its place; access is the caller's to check.
 async fn load_unchecked(s: &AppState, id: i64) -> ApiResult<Loaded> {
-    let found = s
-        .store
-        .read(move |tx| {
-            let Some((c, v)) = repo::get(tx, id)? else {
-                return Ok::<_, StoreError>(None);
-            };
-            let (centers, region) = org::center_chain_and_region(tx, c.center_id)?;
-            Ok(Some((c, v, centers, region)))
-        })
-        .await?;
-    let (case, version, centers, region) = found.ok_or_else(|| ApiError::not_found("办件"))?;
+    let (case, version) =
+        s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| ApiError::not_found("办件"))?;
+    let (centers, region) = s.center_chain(case.center_id).await?;
     let place = Place { centers, unit: case.unit_id, window: case.window_id };
     let policy = s.policy_of(&case.policy_id, case.policy_version);
     Ok(Loaded { id, case, version, place, policy, cal: s.calendar_for(&region) })
@@ -259,16 +251,7 @@ pub async fn open_case(s: &AppState, p: &Principal, c: ParsedCase) -> ApiResult<
             .ok_or_else(|| ApiError::bad("window_required", "请填写受理窗口 window_id"))?,
     };
     // One read: the window, its centers and region.
-    let found = s
-        .store
-        .read(move |tx| {
-            let Some(w) = org::window_by_id(tx, window_id)? else {
-                return Ok::<_, StoreError>(None);
-            };
-            let (centers, region) = org::center_chain_and_region(tx, w.center_id)?;
-            Ok(Some((w, centers, region)))
-        })
-        .await?;
+    let found = s.window_place(window_id).await?;
     let (w, centers, region) =
         found.ok_or_else(|| ApiError::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
     p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;

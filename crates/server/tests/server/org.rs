@@ -266,3 +266,22 @@ fn case_list_stays_inside_the_readers_scope() {
         assert_eq!(st, 403);
     }
 }
+
+// ORG-1, ORG-2: a change of the organisation holds from the next request on, although the
+// server keeps each bearer token's roles in memory between requests: the administrator who
+// creates a top-level center administers it at once, with the same token.
+#[test]
+fn org_2_a_new_grant_holds_from_the_next_request() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        // The token's roles are now in the server's memory.
+        assert_eq!(app.get("/api/v1/centers", &admin).0, 200);
+        let (st, c) = app.post("/api/v1/centers", &admin, json!({"name": "新区政务服务中心", "level": "city"}));
+        assert_eq!(st, 201, "{c}");
+        let (st, u) = app.post("/api/v1/units", &admin, json!({"center_id": c["id"], "name": "新区市场监管局"}));
+        assert_eq!(st, 201, "{u}");
+        let (st, w) = app.post("/api/v1/windows", &admin, json!({"unit_id": u["id"], "name": "登记窗口"}));
+        assert_eq!(st, 201, "{w}");
+    }
+}

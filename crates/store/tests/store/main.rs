@@ -395,3 +395,42 @@ fn nv_2_restore_refuses_unapproved_veto() {
         let _ = std::fs::remove_dir_all(dir);
     });
 }
+
+// ORG-1: the organisation's generation grows after a committed change of a center, unit,
+// window or staff member (told by the write's audit entries), and not after other writes or a
+// write that failed — what lets the server keep roles and windows in memory safely.
+#[test]
+fn org_generation_counts_committed_changes_of_the_organisation() {
+    each(|s| {
+        let rt = rt();
+        let g0 = s.org_generation();
+        let c = rt
+            .block_on(s.write(|tx| {
+                org::create_center(
+                    tx,
+                    &ctx(),
+                    &org::NewCenter {
+                        name: "中心",
+                        parent_id: None,
+                        level: "city",
+                        address: "",
+                        hotline: "",
+                        supervision_phone: "",
+                    },
+                )
+            }))
+            .unwrap();
+        let g1 = s.org_generation();
+        assert!(g1 > g0, "creating a center changes the organisation");
+        rt.block_on(s.write(|tx| noveto_store::repo::set_meta(tx, &ctx(), "k", "v"))).unwrap();
+        assert_eq!(s.org_generation(), g1, "a write outside the organisation leaves it");
+        let r: Result<(), StoreError> = rt.block_on(s.write(move |tx| {
+            org::create_unit(tx, &ctx(), c, "单位")?;
+            Err(StoreError::Db("undone".into()))
+        }));
+        assert!(r.is_err());
+        assert_eq!(s.org_generation(), g1, "an undone change is no change");
+        rt.block_on(s.write(move |tx| org::create_unit(tx, &ctx(), c, "单位"))).unwrap();
+        assert!(s.org_generation() > g1);
+    });
+}
