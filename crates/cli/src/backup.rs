@@ -65,7 +65,11 @@ pub async fn restore(s: &Store, from: &Path) -> Result<(), Fail> {
     let n = st.write(move |tx| noveto_store::repo::backup::load(tx, &mut BufReader::new(f))).await?;
     pb.finish_and_clear();
     crate::init::record_url(s)?;
-    let ok = st.read(noveto_store::repo::audit::verify).await?;
+    // The original audit key (copied into the new directory or in NOVETO_AUDIT_KEY) keeps
+    // checking the restored entries; without it, a new key signs what comes after them.
+    crate::audit::use_audit_key(s, &st, true).await?;
+    let verifier = st.audit_key().map(noveto_domain::audit::Verifier::keyed).unwrap_or_default();
+    let ok = st.read(move |tx| noveto_store::repo::audit::verify_with(tx, verifier)).await?;
     match ok {
         Ok(c) => println!("已恢复 {n} 行；审计链完整（{c} 条）。"),
         Err(b) => println!("已恢复 {n} 行；但审计链在第 {} 条断裂：{}", b.seq, b.problem),

@@ -25,6 +25,8 @@ pub async fn create(s: &Store, preset: &str, root_name: Option<&str>) -> Result<
     if crate::initialized(&store).await? {
         return Err(Fail("该数据库已初始化，拒绝覆盖。请换一个数据库，或先备份再清空。".into()));
     }
+    // Every entry from the first on is signed with the new data directory's audit key.
+    crate::audit::use_audit_key(s, &store, false).await?;
     let password = random_token(12);
     let hash = hash_password(&password);
     let now = noveto_domain::time::rfc3339(noveto_domain::time::local(chrono::Utc::now()));
@@ -85,7 +87,7 @@ pub fn record_url(s: &Store) -> Result<(), Fail> {
     Ok(())
 }
 
-fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
+pub fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

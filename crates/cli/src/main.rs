@@ -197,5 +197,6 @@ pub async fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
     if !initialized(&st).await? {
         return Err(Fail("该数据库尚未初始化：请先运行 noveto init --data DIR --database postgres://…".into()));
     }
+    audit::use_audit_key(s, &st, false).await?;
     Ok(st)
 }

@@ -20,6 +20,61 @@ pub struct Entry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// HMAC-SHA256 of `hash` under the audit key ("" where the entry was written without one).
+    #[serde(default)]
+    pub mac: String,
+}
+
+/// The secret that makes the chain one an operator cannot recompute (security issue): kept
+/// outside the database (`DIR/audit.key`, mode 0600, or `NOVETO_AUDIT_KEY`), it signs each
+/// entry's chained hash. `from_seq` is the first entry written under it; entries before it are
+/// protected by the hash chain alone, and the boundary lives with the key so that whoever can
+/// write only the database cannot move it.
+#[derive(Clone)]
+pub struct AuditKey {
+    key: Vec<u8>,
+    pub from_seq: i64,
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey({}, from {})", self.fingerprint(), self.from_seq)
+    }
+}
+
+impl AuditKey {
+    pub fn new(key: Vec<u8>, from_seq: i64) -> AuditKey {
+        AuditKey { key, from_seq: from_seq.max(1) }
+    }
+
+    /// The entry's code: HMAC-SHA256(key, hash), hex.
+    pub fn mac(&self, hash: &str) -> String {
+        hex(&hmac_sha256(&self.key, hash.as_bytes()))
+    }
+
+    /// A short name of the key that does not reveal it (stored in the database, so that a
+    /// server started with another key is refused instead of writing a chain nobody can verify).
+    pub fn fingerprint(&self) -> String {
+        hex(&hmac_sha256(&self.key, b"noveto audit key fingerprint"))[..16].to_string()
+    }
+}
+
+/// HMAC (RFC 2104) over SHA-256.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |b: u8| block.map(|k| k ^ b);
+    let mut inner = Sha256::new();
+    inner.update(pad(0x36));
+    inner.update(data);
+    let mut outer = Sha256::new();
+    outer.update(pad(0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
 }
 
 fn field(h: &mut Sha256, s: &[u8]) {
@@ -96,15 +151,23 @@ pub struct Verifier {
     prev_hash: String,
     prev_seq: i64,
     pub checked: u64,
+    /// Entries whose key code was checked as well.
+    pub keyed: u64,
+    key: Option<AuditKey>,
 }
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier { prev_hash: GENESIS.into(), prev_seq: 0, checked: 0 }
+        Verifier { prev_hash: GENESIS.into(), prev_seq: 0, checked: 0, keyed: 0, key: None }
     }
 }
 
 impl Verifier {
+    /// A verifier that also checks each entry's key code from the key's first entry on.
+    pub fn keyed(key: AuditKey) -> Verifier {
+        Verifier { key: Some(key), ..Verifier::default() }
+    }
+
     pub fn push(&mut self, e: &Entry) -> Result<(), Break> {
         if e.seq != self.prev_seq + 1 {
             return Err(Break {
@@ -120,6 +183,22 @@ impl Verifier {
         if e.expected_hash() != e.hash {
             return Err(Break { seq: e.seq, problem: "内容哈希不符（该记录被改动）".into() });
         }
+        if let Some(k) = self.key.as_ref().filter(|k| e.seq >= k.from_seq) {
+            if e.mac.is_empty() {
+                return Err(Break {
+                    seq: e.seq,
+                    problem: "缺少审计密钥校验码：该记录写于启用密钥之后，校验码却被去掉（链可能被无密钥者重算）"
+                        .into(),
+                });
+            }
+            if k.mac(&e.hash) != e.mac {
+                return Err(Break {
+                    seq: e.seq,
+                    problem: "审计密钥校验码不符：记录被改动后哈希链被重算，或所用密钥不是写入时的密钥".into(),
+                });
+            }
+            self.keyed += 1;
+        }
         self.prev_hash = e.hash.clone();
         self.prev_seq = e.seq;
         self.checked += 1;
@@ -127,7 +206,7 @@ impl Verifier {
     }
 
     /// Compares the end of the chain with the recorded head, which catches a deleted tail.
-    pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<u64, Break> {
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<u64, Break> {
         if self.prev_seq != head_seq || self.prev_hash != head_hash {
             return Err(Break {
                 seq: self.prev_seq + 1,
@@ -135,5 +214,84 @@ impl Verifier {
             });
         }
         Ok(self.checked)
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    // RFC 4231, test case 2.
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let long = [0xaau8; 131];
+        assert_eq!(
+            hex(&hmac_sha256(&long, b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    fn chain(key: Option<&AuditKey>, n: i64) -> Vec<Entry> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let h = hash(&prev, seq, "2026-11-20T09:00:00+08:00", Some(1), "case.open", "case", seq, "{}");
+                let mac = key.filter(|k| seq >= k.from_seq).map(|k| k.mac(&h)).unwrap_or_default();
+                Entry {
+                    seq,
+                    at: "2026-11-20T09:00:00+08:00".into(),
+                    actor_id: Some(1),
+                    action: "case.open".into(),
+                    entity: "case".into(),
+                    entity_id: seq,
+                    detail: "{}".into(),
+                    prev_hash: std::mem::replace(&mut prev, h.clone()),
+                    hash: h,
+                    mac,
+                }
+            })
+            .collect()
+    }
+
+    // Security issue: an operator who edits a row and recomputes every hash and the head still
+    // passes the plain chain check, but not the keyed one.
+    #[test]
+    fn a_recomputed_chain_fails_the_keyed_check() {
+        let key = AuditKey::new(b"0123456789abcdef0123456789abcdef".to_vec(), 2);
+        let good = chain(Some(&key), 4);
+        let check = |v: &mut Verifier, es: &[Entry]| -> Result<u64, Break> {
+            for e in es {
+                v.push(e)?;
+            }
+            v.finish(es.len() as i64, &es.last().unwrap().hash)
+        };
+        assert_eq!(check(&mut Verifier::keyed(key.clone()), &good), Ok(4));
+        // Rewritten: row 3's detail changed, every hash recomputed, the key codes left or blanked.
+        let mut forged = chain(None, 4);
+        forged[2].detail = "{\"x\":1}".into();
+        let mut prev = GENESIS.to_string();
+        for e in forged.iter_mut() {
+            e.prev_hash = prev.clone();
+            e.hash = e.expected_hash();
+            prev = e.hash.clone();
+        }
+        assert!(check(&mut Verifier::default(), &forged).is_ok(), "the unkeyed check cannot see it");
+        let b = check(&mut Verifier::keyed(key.clone()), &forged).unwrap_err();
+        assert_eq!(b.seq, 2);
+        assert!(b.problem.contains("缺少审计密钥校验码"), "{}", b.problem);
+        for (f, g) in forged.iter_mut().zip(&good) {
+            f.mac = g.mac.clone();
+        }
+        let b = check(&mut Verifier::keyed(key.clone()), &forged).unwrap_err();
+        assert_eq!(b.seq, 3, "the first rewritten entry");
+        assert!(b.problem.contains("校验码不符"), "{}", b.problem);
+        // Another key is told apart as well.
+        let other = AuditKey::new(b"another key, another key, anothe".to_vec(), 2);
+        assert!(check(&mut Verifier::keyed(other.clone()), &good).is_err());
+        assert_ne!(other.fingerprint(), key.fingerprint());
     }
 }

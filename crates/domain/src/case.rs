@@ -713,6 +713,8 @@ pub enum VetoError {
     SelfDecision,
     #[error("该否决报批已有结果")]
     AlreadyDecided,
+    #[error("同一人只能审批否决报批的一个层级：上一层级已由您审批，须由另一位审批人决定")]
+    SecondJudgment,
 }
 
 impl VetoError {
@@ -722,6 +724,7 @@ impl VetoError {
             VetoError::NoLegalBasis => "legal_basis_required",
             VetoError::SelfDecision => "self_decision",
             VetoError::AlreadyDecided => "already_decided",
+            VetoError::SecondJudgment => "second_judgment",
         }
     }
 }
@@ -793,6 +796,10 @@ impl VetoRequest {
         if by == self.requested_by {
             return Err(VetoError::SelfDecision);
         }
+        // Each level is a judgment of its own (NV-9): one person decides at most one level.
+        if self.chain.iter().any(|d| d.decided_by == by) {
+            return Err(VetoError::SecondJudgment);
+        }
         self.chain.push(Decision { level, decided_by: by, approve, opinion: opinion.trim().into(), at: now });
         if !approve {
             self.status = VetoStatus::Denied;
@@ -804,9 +811,13 @@ impl VetoRequest {
         Ok(())
     }
 
-    /// The approval, if every named level approved in turn and nobody decided their own request.
+    /// The approval, if every named level approved in turn, nobody decided their own request
+    /// and nobody decided two levels.
     pub fn approved(&self) -> Option<ApprovedVeto> {
-        let complete = self.status == VetoStatus::Approved
+        let distinct =
+            self.chain.iter().enumerate().all(|(i, d)| self.chain[..i].iter().all(|e| e.decided_by != d.decided_by));
+        let complete = distinct
+            && self.status == VetoStatus::Approved
             && !self.levels.is_empty()
             && self.chain.len() == self.levels.len()
             && self
@@ -889,6 +900,30 @@ mod tests {
         assert_eq!(c.close_with(Outcome::Vetoed, now), Err(CaseError::VetoRequired));
         c.close_vetoed(a, now).unwrap();
         assert_eq!(c.outcome, Some(Outcome::Vetoed));
+    }
+
+    // NV-9: separate judgments — one person decides at most one level of one request, and a
+    // chain where one person decided two levels is no approval.
+    #[test]
+    fn nv_9_one_person_one_level() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let levels = vec![DecisionLevel::WindowHead, DecisionLevel::UnitLeader];
+        let mut r = VetoRequest::new(5, 1, 7, "理由", "依据", levels, now).unwrap();
+        r.decide(8, true, "同意", now).unwrap();
+        assert_eq!(r.decide(8, true, "同意", now), Err(VetoError::SecondJudgment));
+        assert_eq!(r.status, VetoStatus::Pending);
+        let mut forged = r.clone();
+        forged.chain.push(Decision {
+            level: DecisionLevel::UnitLeader,
+            decided_by: 8,
+            approve: true,
+            opinion: "".into(),
+            at: now,
+        });
+        forged.status = VetoStatus::Approved;
+        assert!(forged.approved().is_none());
+        r.decide(9, true, "同意", now).unwrap();
+        assert!(r.approved().is_some());
     }
 
     // NV-8: the first denial ends the request; a tampered chain is no approval.

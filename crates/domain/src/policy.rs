@@ -141,6 +141,13 @@ pub struct Policy {
     pub rating: Rating,
     /// How the figures are used (assessment note, shown to the business section).
     pub assessment: String,
+    /// Minutes without a request after which a staff session ends (等保: 会话超时).
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: u32,
+}
+
+fn default_session_idle_minutes() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use noveto_domain::access::{Action, Grant, Place, authorize};
 use noveto_domain::audit::hex;
+use noveto_domain::time::rfc3339;
 use noveto_store::StoreError;
 use noveto_store::repo::{Ctx, auth, org};
 use rand::RngCore;
@@ -96,12 +97,20 @@ pub async fn session_principal(state: &AppState, parts: &Parts) -> Result<Option
         return Ok(None);
     };
     let h = sha256_hex(sid);
-    let now = state.now_str();
-    let found = state.store.read(move |tx| auth::session(tx, &h, &now)).await?;
-    match found {
-        Some((staff, csrf)) => load_principal(state, staff, Some(csrf)).await,
-        None => Ok(None),
+    let now = state.now();
+    let idle = chrono::Duration::minutes(i64::from(state.policy().session_idle_minutes.max(1)));
+    let (now_s, idle_since) = (rfc3339(now), rfc3339(now - idle));
+    let key = h.clone();
+    let found = state.store.read(move |tx| auth::session(tx, &key, &now_s, &idle_since)).await?;
+    let Some(live) = found else {
+        return Ok(None);
+    };
+    // The idle clock restarts with each request; written at most once a minute.
+    if live.last_seen < rfc3339(now - chrono::Duration::minutes(1)) {
+        let now_s = rfc3339(now);
+        state.store.write(move |tx| auth::touch_session(tx, &h, &now_s)).await?;
     }
+    load_principal(state, live.staff_id, Some(live.csrf)).await
 }
 
 /// API callers: a bearer token, or a browser session whose unsafe requests carry the

@@ -99,7 +99,9 @@ impl From<CaseError> for ApiError {
 impl From<VetoError> for ApiError {
     fn from(e: VetoError) -> ApiError {
         match e {
-            VetoError::SelfDecision => ApiError::new(StatusCode::FORBIDDEN, e.code(), e.to_string()),
+            VetoError::SelfDecision | VetoError::SecondJudgment => {
+                ApiError::new(StatusCode::FORBIDDEN, e.code(), e.to_string())
+            }
             VetoError::AlreadyDecided => ApiError::conflict(e.code(), e.to_string()),
             _ => ApiError::bad(e.code(), e.to_string()),
         }

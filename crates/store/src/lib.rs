@@ -13,10 +13,11 @@ pub mod repo;
 mod sqlite;
 mod writer;
 
+use noveto_domain::audit::AuditKey;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// A SQL value as both backends see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,19 +188,21 @@ enum Inner {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
-    /// Counts committed changes of the organisation (see [`Store::org_generation`]).
-    org: Arc<AtomicU64>,
+    /// The organisation's generation and the audit key, shared with the writers.
+    shared: Arc<writer::Shared>,
 }
 
 pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_versions_idempotency.sql")),
     (3, include_str!("../migrations/sqlite/0003_login_address.sql")),
+    (4, include_str!("../migrations/sqlite/0004_session_idle_audit_mac.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_versions_idempotency.sql")),
     (3, include_str!("../migrations/postgres/0003_login_address.sql")),
+    (4, include_str!("../migrations/postgres/0004_session_idle_audit_mac.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -234,8 +237,11 @@ pub const TABLES: &[&str] = &[
 impl Store {
     /// Opens (and migrates) the embedded SQLite store in `dir`.
     pub fn open_sqlite(dir: &Path) -> Result<Store> {
-        let org = Arc::new(AtomicU64::new(0));
-        Ok(Store { inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"), org.clone())?)), org })
+        let shared = Arc::new(writer::Shared::default());
+        Ok(Store {
+            inner: Arc::new(Inner::Sqlite(sqlite::Sqlite::open(&dir.join("noveto.db"), shared.clone())?)),
+            shared,
+        })
     }
 
     /// Opens (and migrates) a PostgreSQL store.
@@ -247,8 +253,8 @@ impl Store {
     /// default). Several servers on one database share its cores: together they want about as
     /// many writer connections as one server would have.
     pub fn open_postgres_with_writers(url: &str, writers: usize) -> Result<Store> {
-        let org = Arc::new(AtomicU64::new(0));
-        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url, org.clone(), writers)?)), org })
+        let shared = Arc::new(writer::Shared::default());
+        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url, shared.clone(), writers)?)), shared })
     }
 
     /// `postgres://…` selects PostgreSQL; anything else is the SQLite store in `dir`.
@@ -345,7 +351,20 @@ impl Store {
     /// was filled under and is stale once it differs. Changes committed by another process (a
     /// second server on the same PostgreSQL) are not seen here: such caches also expire by age.
     pub fn org_generation(&self) -> u64 {
-        self.org.load(Ordering::SeqCst)
+        self.shared.org.load(Ordering::SeqCst)
+    }
+
+    /// Signs every audit entry committed from now on with `key` (see
+    /// [`noveto_domain::audit::AuditKey`]).
+    pub fn set_audit_key(&self, key: AuditKey) {
+        if let Ok(mut k) = self.shared.audit_key.write() {
+            *k = Some(key);
+        }
+    }
+
+    /// The audit key set on this handle, if any.
+    pub fn audit_key(&self) -> Option<AuditKey> {
+        self.shared.audit_key.read().ok().and_then(|k| k.clone())
     }
 
     /// Is the store answering?

@@ -8,7 +8,6 @@ use crate::{Backend, Job, Result, Row, StoreError, Tx, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, mpsc};
 use std::task::{Context, Poll};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -360,7 +359,7 @@ impl Pg {
     /// runtime, which must not start inside another one (the CLI's): all of this runs on a
     /// plain thread of its own, and afterwards every connection is used only on the writer
     /// threads and on blocking threads.
-    pub(crate) fn open(url: &str, org: Arc<AtomicU64>, writers: usize) -> Result<Pg> {
+    pub(crate) fn open(url: &str, shared: Arc<writer::Shared>, writers: usize) -> Result<Pg> {
         let url: Arc<str> = url.into();
         let u = url.clone();
         let conns = std::thread::scope(|s| {
@@ -380,10 +379,10 @@ impl Pg {
         let queue: writer::Queue = Arc::new(Mutex::new(rx));
         for (i, mut conn) in conns.into_iter().enumerate() {
             let q = queue.clone();
-            let org = org.clone();
+            let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("noveto-pg-writer-{i}"))
-                .spawn(move || writer::run(&mut conn, q, org))
+                .spawn(move || writer::run(&mut conn, q, shared))
                 .map_err(|e| StoreError::Db(e.to_string()))?;
         }
         Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool(Mutex::new(Vec::new()))) })

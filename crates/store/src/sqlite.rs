@@ -5,7 +5,6 @@ use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value, sqlite_sql};
 use rusqlite::{Connection, OpenFlags, types::ValueRef};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, mpsc};
 
 pub(crate) struct Sqlite {
@@ -108,7 +107,7 @@ fn migrate(c: &Connection) -> Result<()> {
 }
 
 impl Sqlite {
-    pub(crate) fn open(path: &Path, org: Arc<AtomicU64>) -> Result<Sqlite> {
+    pub(crate) fn open(path: &Path, shared: Arc<writer::Shared>) -> Result<Sqlite> {
         // The store holds personal data: the file (and so its WAL and shared-memory files,
         // which SQLite creates with the database's mode) is readable by its owner only.
         #[cfg(unix)]
@@ -127,7 +126,7 @@ impl Sqlite {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("noveto-sqlite-writer".into())
-            .spawn(move || writer::run(&mut SqliteConn(c), Arc::new(Mutex::new(rx)), org))
+            .spawn(move || writer::run(&mut SqliteConn(c), Arc::new(Mutex::new(rx)), shared))
             .map_err(|e| StoreError::Db(e.to_string()))?;
         Ok(Sqlite { sender: Mutex::new(tx), path: path.to_path_buf(), readers: Mutex::new(Vec::new()) })
     }

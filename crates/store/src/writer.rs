@@ -16,8 +16,18 @@ use crate::{AuditEntry, Backend, Job, Result, Row, StoreError, Tx, Value, params
 
 /// What answers a job's caller once the batch's commit is known.
 type Answer = Box<dyn FnOnce(Result<()>) + Send>;
+use noveto_domain::audit::AuditKey;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
+
+/// What a store's writers share with its handle.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// Committed changes of the organisation (see `Store::org_generation`).
+    pub org: AtomicU64,
+    /// The key that signs each audit entry, once set (see `Store::set_audit_key`).
+    pub audit_key: RwLock<Option<AuditKey>>,
+}
 
 /// Audit entities whose change is a change of the organisation: who may do what where.
 pub const ORG_ENTITIES: &[&str] = &["center", "unit", "window", "staff"];
@@ -116,7 +126,7 @@ fn next_batch(rx: &Queue) -> Option<Vec<Job>> {
 }
 
 /// Chains `entries` after the current head and writes them (same transaction as the batch).
-fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
+fn seal(conn: &mut dyn Conn, entries: &[AuditEntry], key: Option<&AuditKey>) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -129,25 +139,16 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
     let mut seq = head.i64(0) - n;
     let mut prev = head.str(1);
     for chunk in entries.chunks(AUDIT_CHUNK) {
-        let mut values = Vec::with_capacity(chunk.len() * 9);
+        let mut values = Vec::with_capacity(chunk.len() * 10);
         let mut rows = Vec::with_capacity(chunk.len());
         for e in chunk {
             seq += 1;
             let h =
                 noveto_domain::audit::hash(&prev, seq, &e.at, e.actor_id, &e.action, &e.entity, e.entity_id, &e.detail);
             let b = values.len();
-            rows.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            ));
+            let marks: Vec<String> = (1..=10).map(|i| format!("${}", b + i)).collect();
+            rows.push(format!("({})", marks.join(", ")));
+            let mac = key.map(|k| k.mac(&h)).unwrap_or_default();
             values.extend([
                 Value::Int(seq),
                 Value::Text(e.at.clone()),
@@ -158,12 +159,13 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
                 Value::Text(e.detail.clone()),
                 Value::Text(std::mem::take(&mut prev)),
                 Value::Text(h.clone()),
+                Value::Text(mac),
             ]);
             prev = h;
         }
         conn.exec_ahead(
             &format!(
-                "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash) VALUES {}",
+                "INSERT INTO audit (seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash, mac) VALUES {}",
                 rows.join(", ")
             ),
             &values,
@@ -177,7 +179,7 @@ fn seal(conn: &mut dyn Conn, entries: &[AuditEntry]) -> Result<()> {
 /// and the statements whose counts nobody reads are sent ahead and travel with the next one
 /// that waits; each job is settled (every answer in) before its savepoint is released, so a job
 /// is acknowledged only if all of its statements succeeded.
-pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, org: Arc<AtomicU64>) {
+pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
     let backend = conn.backend();
     while let Some(batch) = next_batch(&rx) {
         if let Err(e) = conn.ready() {
@@ -221,7 +223,8 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, org: Arc<AtomicU64>) {
                 None => d,
             });
         }
-        let mut commit = seal(conn, &audit);
+        let key = shared.audit_key.read().ok().and_then(|k| k.clone());
+        let mut commit = seal(conn, &audit, key.as_ref());
         if commit.is_ok() {
             commit = conn.batch("COMMIT");
         }
@@ -231,7 +234,7 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, org: Arc<AtomicU64>) {
         // Caches of the organisation (principals, windows) hold until a committed batch has
         // changed it: bumped after the commit, so a cache filled before it is never taken as fresh.
         if commit.is_ok() && audit.iter().any(|a| ORG_ENTITIES.contains(&a.entity.as_str())) {
-            org.fetch_add(1, Ordering::SeqCst);
+            shared.org.fetch_add(1, Ordering::SeqCst);
         }
         for d in deliveries {
             d(commit.clone());

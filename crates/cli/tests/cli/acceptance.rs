@@ -85,7 +85,9 @@ fn contract_commands_on_both_stores() {
         assert!(tok.starts_with("nv_"));
         let nobody = n.cmd(&["token", "issue", "--login", "nobody"]);
         assert_eq!(nobody.code, 1, "{}", nobody.err);
-        n.cmd(&["audit", "verify"]).ok();
+        // Security issue: the chain is keyed from the first entry on, on both stores.
+        let v = n.cmd(&["audit", "verify"]).ok();
+        assert!(v.out.contains("审计密钥校验通过：全部记录由密钥签名"), "{}: {}", label(b), v.out);
         // CAL-1: a notice imported into the store is used by later commands on that store.
         let f = n.dir.join("2027.json");
         std::fs::write(

@@ -116,6 +116,60 @@ fn audit_verify_detects_edit() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+// Security issue, invariant 2: whoever can write the database can edit a row and recompute
+// every hash and the head — the plain chain then passes — but not the key codes: `audit verify`
+// finds the rewrite and says why. The key lives outside the database, 0600, and a server started
+// with another key is refused.
+#[test]
+fn audit_key_detects_a_recomputed_chain() {
+    let d = tmp();
+    let ds = d.to_str().unwrap();
+    assert_eq!(run(&["init", "--data", ds]).0, 0);
+    let key = d.join("audit.key");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let (code, out, _) = run(&["audit", "verify", "--data", ds]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("审计密钥校验通过：全部记录由密钥签名"), "{out}");
+    // Rewrite entry 3 and recompute the chain from there, as an operator without the key could.
+    let store = noveto_store::Store::open_sqlite(&d).unwrap();
+    store
+        .write_blocking(|tx| {
+            tx.exec("UPDATE audit SET detail = '{\"name\":\"改过\"}' WHERE seq = 3", &[])?;
+            let rows = tx.query("SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_hash FROM audit WHERE seq >= 3 ORDER BY seq", &[])?;
+            let mut prev = rows[0].str(7);
+            for r in &rows {
+                let h = noveto_domain::audit::hash(&prev, r.i64(0), &r.str(1), r.opt_i64(2), &r.str(3), &r.str(4), r.i64(5), &r.str(6));
+                tx.exec("UPDATE audit SET prev_hash = $1, hash = $2 WHERE seq = $3", noveto_store::params![prev.clone(), h.clone(), r.i64(0)])?;
+                prev = h;
+            }
+            tx.exec("UPDATE audit_head SET hash = $1 WHERE id = 1", noveto_store::params![prev])?;
+            Ok::<_, noveto_store::StoreError>(())
+        })
+        .unwrap();
+    drop(store);
+    // Without the key the rewrite is invisible; with it, it is found.
+    let plain = noveto_store::Store::open_sqlite(&d).unwrap();
+    assert!(plain.read_blocking(noveto_store::repo::audit::verify).unwrap().is_ok(), "the plain chain was recomputed");
+    drop(plain);
+    let (code, out, _) = run(&["audit", "verify", "--data", ds]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("第 3 条") && out.contains("审计密钥校验码不符"), "{out}");
+    // Another key is refused before anything is written.
+    let other = format!("key={}\nfrom=1\n", "ab".repeat(32));
+    std::fs::write(&key, other).unwrap();
+    let (code, _, err) = run(&["token", "issue", "--data", ds, "--login", "admin"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("不一致"), "{err}");
+    std::fs::remove_file(&key).unwrap();
+    let (code, _, err) = run(&["token", "issue", "--data", ds, "--login", "admin"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("没有审计密钥"), "{err}");
+    let _ = std::fs::remove_dir_all(d);
+}
+
 // Backup while the store exists, restore into a fresh directory; `token issue` prints one line.
 #[test]
 fn backup_restore_and_token() {

@@ -232,6 +232,12 @@ async fn login_submit(
     let pw = f.get("password").cloned().unwrap_or_default();
     match auth::login(&s, &login, &pw, &addr.0).await {
         Ok((sid, _)) => {
+            // Rotation: a session this browser held before is ended, the new one is fresh.
+            if let Some(old) = auth::cookie_in(&headers, SESSION_COOKIE).filter(|v| !v.is_empty()) {
+                let h = auth::sha256_hex(old);
+                let ctx = noveto_store::repo::Ctx { actor: None, now: s.now_str() };
+                let _ = s.store.write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h)).await;
+            }
             let secure = secure_attr(&s);
             let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()

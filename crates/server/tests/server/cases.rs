@@ -857,3 +857,45 @@ fn personal_data_in_full_only_for_those_working_the_matter() {
         }
     }
 }
+
+// NV-9 (security issue, separate judgments): one person holding the roles of two levels decides
+// only one of them; the next level needs another person, and the chain shows two people.
+#[test]
+fn nv_9_one_person_decides_one_level() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let (st, s) = app.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "wang", "name": "王双岗", "password": "Two-Levels-2026", "roles": [
+                {"role": "window_head", "scope": {"window_id": app.ids.window}},
+                {"role": "unit_leader", "scope": {"unit_id": app.ids.unit}}]}),
+        );
+        assert_eq!(st, 201, "{s}");
+        let both = app.token("wang");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let (st, vr) = app.post(
+            &format!("/api/v1/cases/{id}/veto-requests"),
+            &clerk,
+            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
+        );
+        assert_eq!(st, 201, "{vr}");
+        let vid = vr["id"].as_i64().unwrap();
+        let decide =
+            |token: &str| app.post(&format!("/api/v1/veto-requests/{vid}/decision"), token, json!({"approve": true}));
+        assert_eq!(decide(&both).0, 200);
+        let (st, e) = decide(&both);
+        assert_eq!((st, e["error"]["code"].as_str()), (403, Some("second_judgment")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("一个层级"));
+        let (_, v) = app.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+        assert_eq!(v["status"], "pending", "{v}");
+        assert_eq!(decide(&app.token("leader")).0, 200);
+        let (_, v) = app.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+        assert_eq!(v["status"], "approved", "{v}");
+        let chain = v["chain"].as_array().unwrap();
+        assert_eq!(chain.len(), 2);
+        assert_ne!(chain[0]["decided_by"], chain[1]["decided_by"], "{v}");
+    }
+}

@@ -285,3 +285,46 @@ fn org_2_a_new_grant_holds_from_the_next_request() {
         assert_eq!(st, 201, "{w}");
     }
 }
+
+// Sessions (security issue): a session ends after the policy's idle time (each request restarts
+// the clock), at logout, and when the browser logs in again (rotation).
+#[test]
+fn sessions_end_when_idle_at_logout_and_at_a_new_login() {
+    for k in backends() {
+        let app = App::spawn_at(k, "national", "2026-11-20T09:00:00+08:00");
+        assert_eq!(app.state.policy().session_idle_minutes, 30);
+        let cookie = session_cookie(&app.base, "clerk");
+        let me = |c: &str| {
+            app.agent
+                .get(&format!("{}/api/v1/cases?mine=true", app.base))
+                .header("Cookie", c)
+                .call()
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        assert_eq!(me(&cookie), 200);
+        app.set_now("2026-11-20T09:29:00+08:00");
+        assert_eq!(me(&cookie), 200, "29 minutes idle: still on");
+        app.set_now("2026-11-20T09:58:00+08:00");
+        assert_eq!(me(&cookie), 200, "the request at 09:29 restarted the idle clock");
+        app.set_now("2026-11-20T10:29:00+08:00");
+        assert_eq!(me(&cookie), 401, "31 minutes idle: the session has ended");
+        // A new login from a browser that still holds a session ends the old one.
+        let old = session_cookie(&app.base, "clerk");
+        assert_eq!(me(&old), 200);
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let (form_cookie, token) = login_form_token(&agent, &app.base);
+        let r = agent
+            .post(&format!("{}/login", app.base))
+            .header("Cookie", &format!("{form_cookie}; {old}"))
+            .send_form([("login", "clerk"), ("password", PW), ("csrf", token.as_str())])
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        let new = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+        assert_ne!(new, old);
+        assert_eq!(me(&old), 401, "the session held before the login has ended");
+        assert_eq!(me(&new), 200);
+    }
+}

@@ -35,14 +35,19 @@ fn entry(r: &crate::Row) -> Entry {
         detail: r.str(6),
         prev_hash: r.str(7),
         hash: r.str(8),
+        mac: r.str(9),
     }
 }
 
-const COLS: &str = "seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash";
+const COLS: &str = "seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash, mac";
 
 /// Walks the whole chain in pages. `Ok(Ok(n))`: intact, n entries; `Ok(Err(b))`: first break.
 pub fn verify(tx: &mut dyn Tx) -> Result<std::result::Result<u64, Break>> {
-    let mut v = Verifier::default();
+    verify_with(tx, Verifier::default())
+}
+
+/// Walks the chain with `v` (e.g. [`Verifier::keyed`], which checks each entry's key code too).
+pub fn verify_with(tx: &mut dyn Tx, mut v: Verifier) -> Result<std::result::Result<u64, Break>> {
     let mut after = 0i64;
     loop {
         let rows =
@@ -62,6 +67,11 @@ pub fn verify(tx: &mut dyn Tx) -> Result<std::result::Result<u64, Break>> {
         .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
         .ok_or_else(|| crate::StoreError::Corrupt("audit_head 缺失".into()))?;
     Ok(v.finish(head.i64(0), &head.str(1)))
+}
+
+/// The sequence number of the last entry (0 for none).
+pub fn head_seq(tx: &mut dyn Tx) -> Result<i64> {
+    Ok(tx.query_one("SELECT seq FROM audit_head WHERE id = 1", &[])?.map(|r| r.i64(0)).unwrap_or(0))
 }
 
 /// The latest entries, newest first.

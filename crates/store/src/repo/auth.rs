@@ -35,21 +35,34 @@ pub fn add_session(
     expires_at: &str,
 ) -> Result<()> {
     tx.exec(
-        "INSERT INTO sessions (id_hash, staff_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (id_hash, staff_id, csrf, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5, $4)",
         params![id_hash, staff_id, csrf, ctx.now.as_str(), expires_at],
     )?;
     audit::append(tx, ctx, "session.login", "staff", staff_id, &json!({}))
 }
 
-/// `(staff_id, csrf)` of a live session.
-pub fn session(tx: &mut dyn Tx, id_hash: &str, now: &str) -> Result<Option<(i64, String)>> {
+/// A live session: its staff member, CSRF token and the last request seen on it.
+pub struct LiveSession {
+    pub staff_id: i64,
+    pub csrf: String,
+    pub last_seen: String,
+}
+
+/// A session that has neither reached its end (`now`) nor been idle since `idle_since`
+/// (timestamps in the form the store writes them).
+pub fn session(tx: &mut dyn Tx, id_hash: &str, now: &str, idle_since: &str) -> Result<Option<LiveSession>> {
     Ok(tx
         .query_one(
-            "SELECT s.staff_id, s.csrf FROM sessions s JOIN staff f ON f.id = s.staff_id
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND f.active = 1",
-            params![id_hash, now],
+            "SELECT s.staff_id, s.csrf, s.last_seen FROM sessions s JOIN staff f ON f.id = s.staff_id
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen > $3 AND f.active = 1",
+            params![id_hash, now, idle_since],
         )?
-        .map(|r| (r.i64(0), r.str(1))))
+        .map(|r| LiveSession { staff_id: r.i64(0), csrf: r.str(1), last_seen: r.str(2) }))
+}
+
+/// Marks a request on the session (not audited: it changes no one's rights or matters).
+pub fn touch_session(tx: &mut dyn Tx, id_hash: &str, now: &str) -> Result<()> {
+    tx.exec("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2", params![now, id_hash]).map(|_| ())
 }
 
 pub fn end_session(tx: &mut dyn Tx, ctx: &Ctx, id_hash: &str) -> Result<()> {
