@@ -6,6 +6,7 @@ mod calendar;
 mod catalog;
 mod demo;
 mod init;
+mod seal;
 mod serve;
 mod token;
 
@@ -117,6 +118,12 @@ enum Cmd {
         store: Store,
         #[arg(long)]
         to: PathBuf,
+        /// Seal the backup with a passphrase (from --passphrase-file or NOVETO_BACKUP_PASSPHRASE).
+        #[arg(long)]
+        encrypt: bool,
+        /// A file whose first line is the passphrase.
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
     },
     /// Restore a backup into a new store.
     Restore {
@@ -124,6 +131,9 @@ enum Cmd {
         store: Store,
         #[arg(long)]
         from: PathBuf,
+        /// For a sealed backup: a file whose first line is the passphrase (or NOVETO_BACKUP_PASSPHRASE).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
     },
 }
 
@@ -160,8 +170,13 @@ fn main() -> ExitCode {
             Cmd::Calendar { cmd } => calendar::run(cmd).await,
             Cmd::Audit { cmd } => audit::run(cmd).await,
             Cmd::Catalog { cmd } => catalog::run(cmd).await,
-            Cmd::Backup { store, to } => backup::backup(&store, &to).await.map(|_| ExitCode::SUCCESS),
-            Cmd::Restore { store, from } => backup::restore(&store, &from).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Backup { store, to, encrypt, passphrase_file } => {
+                let pass = if encrypt { Some(backup::passphrase(passphrase_file.as_deref(), true)?) } else { None };
+                backup::backup(&store, &to, pass).await.map(|_| ExitCode::SUCCESS)
+            }
+            Cmd::Restore { store, from, passphrase_file } => {
+                backup::restore(&store, &from, passphrase_file.as_deref()).await.map(|_| ExitCode::SUCCESS)
+            }
         }
     });
     match r {

@@ -116,6 +116,50 @@ fn contract_commands_on_both_stores() {
         let twice = target.create(&["restore", "--from", file.to_str().unwrap()]);
         assert_ne!(twice.code, 0, "restore refuses a store that has data");
         let _ = std::fs::remove_file(file);
+        // Security issue, data at rest: a backup sealed with a passphrase holds no plain text,
+        // and restore says what it needs, refuses a wrong passphrase, and opens with the right one.
+        let sealed = n.dir.with_extension("sealed");
+        let (pass, wrong) = (n.dir.with_extension("pass"), n.dir.with_extension("wrong"));
+        std::fs::write(&pass, "清江市政务服务中心 backup 2026\n").unwrap();
+        std::fs::write(&wrong, "not the passphrase at all\n").unwrap();
+        let short = n.dir.with_extension("short");
+        std::fs::write(&short, "short\n").unwrap();
+        let o = n.cmd(&[
+            "backup",
+            "--to",
+            sealed.to_str().unwrap(),
+            "--encrypt",
+            "--passphrase-file",
+            short.to_str().unwrap(),
+        ]);
+        assert_eq!(o.code, 1);
+        assert!(o.err.contains("至少 12 个字符"), "{}", o.err);
+        n.cmd(&["backup", "--to", sealed.to_str().unwrap(), "--encrypt", "--passphrase-file", pass.to_str().unwrap()])
+            .ok();
+        let bytes = std::fs::read(&sealed).unwrap();
+        assert!(bytes.starts_with(b"NOVETO-ENC1"));
+        assert!(!bytes.windows(7).any(|w| w == b"\"table\""), "no plain text in a sealed backup");
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&sealed).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let t2 = Node::new(b);
+        let o = t2.create(&["restore", "--from", sealed.to_str().unwrap()]);
+        assert_eq!(o.code, 1);
+        assert!(o.err.contains("加密备份") && o.err.contains("--passphrase-file"), "{}", o.err);
+        let o =
+            t2.create(&["restore", "--from", sealed.to_str().unwrap(), "--passphrase-file", wrong.to_str().unwrap()]);
+        assert_eq!(o.code, 1);
+        assert!(o.err.contains("口令不对"), "{}", o.err);
+        // Nothing was created by the refused attempts: the same target takes the right passphrase.
+        let o = t2
+            .create(&["restore", "--from", sealed.to_str().unwrap(), "--passphrase-file", pass.to_str().unwrap()])
+            .ok();
+        assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
+        assert!(t2.token(&login).starts_with("nv_"), "the restored store knows its staff");
+        for f in [sealed, pass, wrong, short] {
+            let _ = std::fs::remove_file(f);
+        }
         // A directory without a store says what to do.
         let empty = crate::harness::tmp();
         let o = run(&["audit", "verify", "--data", empty.to_str().unwrap()]);
