@@ -77,7 +77,7 @@ pub async fn run(cmd: CatalogCmd) -> Result<ExitCode, Fail> {
             } else {
                 noveto_server::catalog::to_xlsx(&all, &units).map_err(Fail)?
             };
-            std::fs::write(&file, bytes)?;
+            crate::init::write_private(&file, &bytes)?;
             println!("已导出 {} 项到 {}", all.len(), file.display());
         }
     }

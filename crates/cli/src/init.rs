@@ -87,6 +87,26 @@ pub fn record_url(s: &Store) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Writes an export readable by its owner only (created 0600, or made so if it existed).
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fail> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| Fail(format!("无法写入 {}：{e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
 pub fn write_secret(path: &std::path::Path, text: &str) -> Result<(), Fail> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

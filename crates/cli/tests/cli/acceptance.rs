@@ -157,7 +157,15 @@ fn contract_commands_on_both_stores() {
             .ok();
         assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
         assert!(t2.token(&login).starts_with("nv_"), "the restored store knows its staff");
-        for f in [sealed, pass, wrong, short] {
+        // Exports are the owner's only, like backups.
+        let export = n.dir.with_extension("xlsx");
+        std::fs::write(&export, b"old").unwrap();
+        n.cmd(&["catalog", "export", export.to_str().unwrap()]).ok();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&export).unwrap().permissions().mode() & 0o777, 0o600, "export 0600");
+        }
+        for f in [sealed, pass, wrong, short, export] {
             let _ = std::fs::remove_file(f);
         }
         // A directory without a store says what to do.

@@ -261,17 +261,49 @@ pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): A
     Ok((StatusCode::CREATED, Json(json!({"id": id, "login": login, "name": name, "roles": grants}))))
 }
 
-pub async fn list_staff(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
+/// The staff an administrator may see, each with their roles: a person is listed when one of
+/// their roles lies where the caller administers; a person with no role yet, to administrators
+/// of a top-level center only. The API list and the admin page both read this.
+pub async fn visible_staff(s: &AppState, p: &Principal) -> ApiResult<Vec<(org::Staff, Vec<Grant>)>> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden("无权查看工作人员名单：只有系统管理员可以查看"));
     }
-    let (staff, grants) = s.store.read(|tx| Ok::<_, StoreError>((org::staff(tx)?, org::all_grants(tx)?))).await?;
-    let list: Vec<Value> = staff
-        .into_iter()
-        .map(|st| {
-            let roles: Vec<&Grant> = grants.iter().filter(|(id, _)| *id == st.id).map(|(_, g)| g).collect();
-            json!({"id": st.id, "login": st.login, "name": st.name, "active": st.active, "roles": roles})
+    let (staff, grants, places) = s
+        .store
+        .read(|tx| {
+            let grants = org::all_grants(tx)?;
+            let mut places = std::collections::HashMap::new();
+            for (_, g) in &grants {
+                if !places.contains_key(&(g.scope.kind, g.scope.id)) {
+                    places.insert((g.scope.kind, g.scope.id), org::place_of_scope(tx, g.scope)?);
+                }
+            }
+            Ok::<_, StoreError>((org::staff(tx)?, grants, places))
         })
+        .await?;
+    let place = |g: &Grant| places.get(&(g.scope.kind, g.scope.id)).and_then(|p| p.as_ref());
+    let manages = |g: &Grant| place(g).is_some_and(|pl| p.may(Action::ManageOrg, pl).is_ok());
+    let top_level = p
+        .grants
+        .iter()
+        .any(|g| g.scope.kind == ScopeKind::Center && place(g).is_some_and(|pl| pl.centers.len() == 1) && manages(g));
+    Ok(staff
+        .into_iter()
+        .filter_map(|st| {
+            let roles: Vec<Grant> = grants.iter().filter(|(id, _)| *id == st.id).map(|(_, g)| *g).collect();
+            let visible = if roles.is_empty() { top_level } else { roles.iter().any(&manages) };
+            visible.then_some((st, roles))
+        })
+        .collect())
+}
+
+pub async fn list_staff(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
+    let list: Vec<Value> = visible_staff(&s, &p)
+        .await?
+        .into_iter()
+        .map(
+            |(st, roles)| json!({"id": st.id, "login": st.login, "name": st.name, "active": st.active, "roles": roles}),
+        )
         .collect();
     Ok(Json(json!({"staff": list})))
 }

@@ -36,21 +36,15 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden(t().forbidden));
     }
-    let (centers, units, windows, staff, grants) = s
+    let (centers, units, windows, all_staff) = s
         .store
-        .read(|tx| {
-            Ok::<_, StoreError>((
-                org::centers(tx)?,
-                org::units(tx)?,
-                org::windows(tx)?,
-                org::staff(tx)?,
-                org::all_grants(tx)?,
-            ))
-        })
+        .read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?, org::staff(tx)?)))
         .await?;
+    // The staff table shows the people this administrator may see (the API's list, one door).
+    let visible = crate::api::org::visible_staff(s, p).await?;
     let csrf = csrf_field(p);
     let name_of = |id: Option<i64>| {
-        id.and_then(|i| staff.iter().find(|x| x.id == i)).map(|x| esc(&x.name)).unwrap_or_else(|| "—".into())
+        id.and_then(|i| all_staff.iter().find(|x| x.id == i)).map(|x| esc(&x.name)).unwrap_or_else(|| "—".into())
     };
     let mut o = String::new();
     if let Some(e) = flash {
@@ -112,12 +106,9 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
 <details><summary>设置 AB 岗</summary><form method=\"post\" action=\"/admin/posts\">{csrf}<div class=\"grid\"><label>窗口编号<input name=\"window_id\" required inputmode=\"numeric\"></label><label>A 岗（人员编号）<input name=\"primary_id\" inputmode=\"numeric\"></label><label>B 岗（人员编号）<input name=\"backup_id\" inputmode=\"numeric\"></label></div><button>保存</button></form></details></section>"
     ));
     o.push_str("<section class=\"card\"><h2>工作人员与角色</h2><table><tr><th>编号</th><th>登录名</th><th>姓名</th><th>角色</th></tr>");
-    for st in &staff {
-        let roles: Vec<String> = grants
-            .iter()
-            .filter(|(id, _)| *id == st.id)
-            .map(|(_, g)| format!("{}（{} {}）", g.role.label(), g.scope.kind.as_str(), g.scope.id))
-            .collect();
+    for (st, grants) in &visible {
+        let roles: Vec<String> =
+            grants.iter().map(|g| format!("{}（{} {}）", g.role.label(), g.scope.kind.as_str(), g.scope.id)).collect();
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             st.id,

@@ -7,3 +7,4 @@ mod helpers;
 mod input;
 mod jobs;
 mod org;
+mod scope;
