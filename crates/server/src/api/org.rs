@@ -274,8 +274,8 @@ pub async fn visible_staff(s: &AppState, p: &Principal) -> ApiResult<Vec<(org::S
             let grants = org::all_grants(tx)?;
             let mut places = std::collections::HashMap::new();
             for (_, g) in &grants {
-                if !places.contains_key(&(g.scope.kind, g.scope.id)) {
-                    places.insert((g.scope.kind, g.scope.id), org::place_of_scope(tx, g.scope)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = places.entry((g.scope.kind, g.scope.id)) {
+                    e.insert(org::place_of_scope(tx, g.scope)?);
                 }
             }
             Ok::<_, StoreError>((org::staff(tx)?, grants, places))
