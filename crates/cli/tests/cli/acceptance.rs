@@ -679,3 +679,29 @@ fn two_servers_on_one_postgres() {
     drop((a, b));
     node.cmd(&["audit", "verify"]).ok();
 }
+
+// Security issue: a newline typed into the login field cannot forge a line of the server's log —
+// the built binary's own log, as an operator reads it.
+#[test]
+fn a_login_field_cannot_forge_a_log_line() {
+    let n = Node::new(Backend::Sqlite);
+    n.create(&["init"]).ok();
+    let log = n.dir.join("server.log");
+    let mut s = Server::start_logged(&n.dir, &[], &log);
+    let mut r = s.agent.get(format!("{}/login", s.base)).call().unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    let html = r.body_mut().read_to_string().unwrap();
+    let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let forged = "admin\n2026-11-23T09:00:00Z  INFO noveto: FORGED admin logged in";
+    let r = s
+        .agent
+        .post(format!("{}/login", s.base))
+        .header("Cookie", &cookie)
+        .send_form([("login", forged), ("password", "wrong-password"), ("csrf", token.as_str())])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    s.kill9();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("failed login"), "the failure is logged: {text}");
+    assert!(!text.lines().any(|l| l.contains("FORGED") && !l.contains("failed login")), "a forged line: {text}");
+}

@@ -177,11 +177,20 @@ pub fn agent() -> ureq::Agent {
 
 impl Server {
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Server::start_with(dir, extra, Stdio::inherit())
+    }
+
+    /// Like [`Server::start`], the server's log going to `log`.
+    pub fn start_logged(dir: &Path, extra: &[&str], log: &Path) -> Server {
+        Server::start_with(dir, extra, std::fs::File::create(log).unwrap().into())
+    }
+
+    fn start_with(dir: &Path, extra: &[&str], stderr: Stdio) -> Server {
         let mut child = bin()
             .args(["serve", "--data", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("serve starts");
         let mut line = String::new();

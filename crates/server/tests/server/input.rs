@@ -244,9 +244,32 @@ fn security_headers_everywhere_and_local_redirects() {
         assert_security_headers(&r, path);
     }
     let cookie = session_cookie(&app.base, "admin");
-    for path in ["/", "/inbox", "/filings", "/admin", "/admin/calendar", "/admin/policy", "/faq", "/api/v1/cases"] {
+    for path in [
+        "/",
+        "/inbox",
+        "/filings",
+        "/admin",
+        "/admin/calendar",
+        "/admin/policy",
+        "/admin/catalog",
+        "/faq",
+        "/faq/stats",
+        "/api/v1/cases",
+    ] {
         let mut r = agent.get(&format!("{}{path}", app.base)).header("Cookie", &cookie).call().unwrap();
         assert_security_headers(&r, path);
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        assert!(!body.contains("<script>") && !body.contains("onclick="), "{path}: inline script");
+    }
+    // The case page and its documents, as the clerk who works it.
+    let id = app.new_case(&app.token("clerk"), None);
+    let clerk = session_cookie(&app.base, "clerk");
+    for path in
+        [format!("/cases/{id}"), format!("/api/v1/cases/{id}/documents/referral.html"), format!("/api/v1/cases/{id}")]
+    {
+        let mut r = agent.get(&format!("{}{path}", app.base)).header("Cookie", &clerk).call().unwrap();
+        assert!(r.status().as_u16() < 500, "{path}");
+        assert_security_headers(&r, &path);
         let body = r.body_mut().read_to_string().unwrap_or_default();
         assert!(!body.contains("<script>") && !body.contains("onclick="), "{path}: inline script");
     }
