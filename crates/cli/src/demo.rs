@@ -520,10 +520,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     let (logins, unit_ids, people): Setup = store
         .write(move |tx| {
             let ctx = Ctx { actor: None, now: now_s.clone() };
-            tx.exec(
-                "UPDATE centers SET address = $1, hotline = $2, supervision_phone = $3 WHERE id = $4",
-                noveto_store::params!["清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000", root],
-            )?;
+            org::set_center_contact(tx, &ctx, root, "清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000")?;
             let county = org::create_center(
                 tx,
                 &ctx,

@@ -3,6 +3,7 @@
 //! [`deliver`] with a fixed clock instead of waiting.
 
 use crate::AppState;
+use noveto_domain::access::{Role, Scope, ScopeKind};
 use noveto_domain::time::{local_date, rfc3339};
 use noveto_store::StoreError;
 use noveto_store::repo::jobs::{self, Message, Outgoing};
@@ -103,21 +104,11 @@ fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec
     };
     let mut out = vec![c.first_contact_id];
     if let Some(w) = c.window_id {
-        for r in tx.query(
-            "SELECT staff_id FROM grants WHERE role = 'window_head' AND scope_kind = 'window' AND scope_id = $1",
-            noveto_store::params![w],
-        )? {
-            out.push(r.i64(0));
-        }
+        out.extend(org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?);
     }
     if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
         out.extend(u.leader_id);
-        for r in tx.query(
-            "SELECT staff_id FROM grants WHERE role = 'unit_leader' AND scope_kind = 'unit' AND scope_id = $1",
-            noveto_store::params![u.id],
-        )? {
-            out.push(r.i64(0));
-        }
+        out.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
     }
     out.sort();
     out.dedup();

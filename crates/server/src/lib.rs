@@ -116,15 +116,15 @@ impl AppState {
         let (current, all, years) = store
             .read(|tx| {
                 let cur = repo::get_meta(tx, META_POLICY)?;
-                let rows = tx.query("SELECT key, value FROM meta WHERE key LIKE 'policy:%'", &[])?;
+                let rows = repo::metas_with_prefix(tx, "policy:")?;
                 let years = repo::calendar::years(tx)?;
                 Ok::<_, StoreError>((cur, rows, years))
             })
             .await?;
         let mut policies = HashMap::new();
-        for r in all {
-            let p: Policy = serde_json::from_str(&r.str(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            policies.insert(r.str(0).trim_start_matches("policy:").to_string(), Arc::new(p));
+        for (key, value) in all {
+            let p: Policy = serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            policies.insert(key.trim_start_matches("policy:").to_string(), Arc::new(p));
         }
         let current = current
             .and_then(|k| policies.get(&k).cloned())
@@ -159,8 +159,7 @@ impl AppState {
         let rows = self
             .store
             .read(|tx| {
-                let regions: Vec<String> =
-                    tx.query("SELECT DISTINCT region FROM calendar_overrides", &[])?.iter().map(|r| r.str(0)).collect();
+                let regions = repo::calendar::regions(tx)?;
                 let mut out = vec![];
                 for r in regions {
                     let o = repo::calendar::overrides(tx, &r)?;

@@ -39,14 +39,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     Some(v) => repo::get_veto(tx, v)?,
                     None => None,
                 };
-                let esc = tx
-                    .query("SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC", noveto_store::params![id])?
-                    .first()
-                    .map(|r| r.i64(0));
-                let esc = match esc {
-                    Some(e) => repo::get_escalation(tx, e)?,
-                    None => None,
-                };
+                let esc = repo::latest_escalation(tx, id)?;
                 Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, veto, esc))
             })
             .await?

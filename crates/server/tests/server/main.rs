@@ -1,5 +1,6 @@
 //! The server's one integration-test binary: real HTTP against a real store.
 
+mod architecture;
 mod browser;
 mod cases;
 mod catalog;

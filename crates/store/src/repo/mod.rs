@@ -25,6 +25,15 @@ pub fn get_meta(tx: &mut dyn Tx, key: &str) -> Result<Option<String>> {
     Ok(tx.query_one("SELECT value FROM meta WHERE key = $1", params![key])?.map(|r| r.str(0)))
 }
 
+/// Every meta entry whose key starts with `prefix`, as `(key, value)`.
+pub fn metas_with_prefix(tx: &mut dyn Tx, prefix: &str) -> Result<Vec<(String, String)>> {
+    Ok(tx
+        .query("SELECT key, value FROM meta WHERE key LIKE $1 ORDER BY key", params![format!("{prefix}%")])?
+        .iter()
+        .map(|r| (r.str(0), r.str(1)))
+        .collect())
+}
+
 pub fn set_meta(tx: &mut dyn Tx, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
     tx.exec(
         "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -432,3 +432,41 @@ pub fn email_of(tx: &mut dyn Tx, staff_id: i64) -> Result<Option<String>> {
         .map(|r| r.str(0))
         .filter(|e| !e.is_empty()))
 }
+
+/// The staff holding `role` exactly at `scope` (who hears of a missed deadline there).
+pub fn holders(tx: &mut dyn Tx, role: Role, scope: Scope) -> Result<Vec<i64>> {
+    Ok(tx
+        .query(
+            "SELECT staff_id FROM grants WHERE role = $1 AND scope_kind = $2 AND scope_id = $3 ORDER BY staff_id",
+            params![role.as_str(), scope.kind.as_str(), scope.id],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect())
+}
+
+/// A center's address and phone numbers, as shown on guides and documents.
+pub fn set_center_contact(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    center_id: i64,
+    address: &str,
+    hotline: &str,
+    supervision_phone: &str,
+) -> Result<()> {
+    let n = tx.exec(
+        "UPDATE centers SET address = $1, hotline = $2, supervision_phone = $3 WHERE id = $4",
+        params![address, hotline, supervision_phone, center_id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::ForeignKey(format!("中心 {center_id}")));
+    }
+    audit::append(
+        tx,
+        ctx,
+        "center.contact",
+        "center",
+        center_id,
+        &json!({"address": address, "hotline": hotline, "supervision_phone": supervision_phone}),
+    )
+}
