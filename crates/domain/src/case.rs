@@ -715,6 +715,8 @@ pub enum VetoError {
     AlreadyDecided,
     #[error("同一人只能审批否决报批的一个层级：上一层级已由您审批，须由另一位审批人决定")]
     SecondJudgment,
+    #[error("不同意否决时，请写明意见（如何办成）")]
+    OpinionRequired,
 }
 
 impl VetoError {
@@ -725,6 +727,7 @@ impl VetoError {
             VetoError::SelfDecision => "self_decision",
             VetoError::AlreadyDecided => "already_decided",
             VetoError::SecondJudgment => "second_judgment",
+            VetoError::OpinionRequired => "opinion_required",
         }
     }
 }
@@ -781,8 +784,23 @@ impl VetoRequest {
         self.levels.get(self.chain.len()).copied()
     }
 
+    /// The level `by` would decide now, if they may decide at all as a person: the request is
+    /// pending, it is not their own, and they have not decided an earlier level of it (NV-9:
+    /// each level a judgment of its own). Whether they hold that level's role at the case's
+    /// place is the access decision's to say.
+    pub fn may_decide(&self, by: i64) -> Result<DecisionLevel, VetoError> {
+        let level = self.level().ok_or(VetoError::AlreadyDecided)?;
+        if by == self.requested_by {
+            return Err(VetoError::SelfDecision);
+        }
+        if self.chain.iter().any(|d| d.decided_by == by) {
+            return Err(VetoError::SecondJudgment);
+        }
+        Ok(level)
+    }
+
     /// One level decides. The caller has checked that `by` holds that level's role for the
-    /// case's place; this checks everything else.
+    /// case's place; this checks everything else. A denial says how the matter can be done.
     pub fn decide(
         &mut self,
         by: i64,
@@ -790,15 +808,9 @@ impl VetoRequest {
         opinion: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<(), VetoError> {
-        let Some(level) = self.level() else {
-            return Err(VetoError::AlreadyDecided);
-        };
-        if by == self.requested_by {
-            return Err(VetoError::SelfDecision);
-        }
-        // Each level is a judgment of its own (NV-9): one person decides at most one level.
-        if self.chain.iter().any(|d| d.decided_by == by) {
-            return Err(VetoError::SecondJudgment);
+        let level = self.may_decide(by)?;
+        if !approve && opinion.trim().is_empty() {
+            return Err(VetoError::OpinionRequired);
         }
         self.chain.push(Decision { level, decided_by: by, approve, opinion: opinion.trim().into(), at: now });
         if !approve {
@@ -840,11 +852,6 @@ pub fn next_level(policy: &Policy, current: Option<DecisionLevel>, major: bool) 
             levels.get(i + 1).copied()
         }
     }
-}
-
-/// A supplement due date for 容缺受理 when the clerk gives none: the policy's general rule.
-pub fn default_supplement_days() -> u32 {
-    5
 }
 
 #[cfg(test)]
@@ -922,8 +929,14 @@ mod tests {
         });
         forged.status = VetoStatus::Approved;
         assert!(forged.approved().is_none());
+        // A denial says how it can be done instead (NV-8), decided here and nowhere else.
+        assert_eq!(r.decide(9, false, "  ", now), Err(VetoError::OpinionRequired));
+        assert_eq!(r.may_decide(7), Err(VetoError::SelfDecision));
+        assert_eq!(r.may_decide(8), Err(VetoError::SecondJudgment));
+        assert_eq!(r.may_decide(9), Ok(DecisionLevel::UnitLeader));
         r.decide(9, true, "同意", now).unwrap();
         assert!(r.approved().is_some());
+        assert_eq!(r.may_decide(10), Err(VetoError::AlreadyDecided));
     }
 
     // NV-8: the first denial ends the request; a tampered chain is no approval.

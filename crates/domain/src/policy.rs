@@ -144,6 +144,14 @@ pub struct Policy {
     /// Minutes without a request after which a staff session ends (等保: 会话超时).
     #[serde(default = "default_session_idle_minutes")]
     pub session_idle_minutes: u32,
+    /// Working days an applicant has to hand in what 容缺受理 left missing, unless the clerk
+    /// sets another period (NV-5).
+    #[serde(default = "default_supplement_days")]
+    pub supplement_days: u32,
+}
+
+fn default_supplement_days() -> u32 {
+    5
 }
 
 fn default_session_idle_minutes() -> u32 {

@@ -583,7 +583,7 @@ pub async fn notice(
 pub struct DeficiencyIn {
     pub missing: Vec<MissingIn>,
     pub commitment_signed: bool,
-    /// Working days to supplement; default: the policy's general rule (5).
+    /// Working days to supplement; default: the policy's `supplement_days`.
     pub supplement_days: Option<u32>,
 }
 
@@ -591,7 +591,7 @@ pub async fn do_deficiency(s: &AppState, p: &Principal, id: i64, b: DeficiencyIn
     let missing = parse_missing(&b.missing)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
-    let days = b.supplement_days.unwrap_or_else(noveto_domain::case::default_supplement_days).clamp(1, 60);
+    let days = b.supplement_days.unwrap_or(l.policy.supplement_days).clamp(1, 60);
     let now = s.now();
     let dl = Deadline::new(
         "supplement",
@@ -896,14 +896,8 @@ pub struct DecisionIn {
 pub async fn do_decide(s: &AppState, p: &Principal, vid: i64, b: DecisionIn) -> ApiResult<VetoRequest> {
     let mut v =
         s.store.read(move |tx| repo::get_veto(tx, vid)).await?.ok_or_else(|| ApiError::not_found("否决报批"))?;
-    if !b.approve && b.opinion.trim().is_empty() {
-        return Err(ApiError::bad("opinion_required", "不同意否决时，请写明意见（如何办成）"));
-    }
     let mut l = load(s, p, v.case_id, Action::ReadCase).await?;
-    let level = v.level().ok_or(noveto_domain::case::VetoError::AlreadyDecided)?;
-    if v.requested_by == p.id {
-        return Err(noveto_domain::case::VetoError::SelfDecision.into());
-    }
+    let level = v.may_decide(p.id)?;
     p.may(Action::Decide(level), &l.place)?;
     let now = s.now();
     v.decide(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now)?;

@@ -364,7 +364,7 @@ async fn case_body_with(
     if c.status != Status::Closed && p.may(Action::WorkCase, &l.place).is_ok() {
         o.push_str(&faq_box(Some(id), ""));
         o.push_str(&reply_box(p, id, reply_draft, reply_flags));
-        o.push_str(&actions(p, id, c, item.as_ref(), &j));
+        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy));
     }
     // Approvals on this case for those who decide.
     if let Some(esc_obj) = j["open_escalation"].as_object() {
@@ -482,6 +482,7 @@ fn actions(
     c: &noveto_domain::case::Case,
     item: Option<&items::Item>,
     j: &serde_json::Value,
+    policy: &noveto_domain::policy::Policy,
 ) -> String {
     let csrf = csrf_field(p);
     let act = |a: &str, label: &str, inner: &str| {
@@ -531,7 +532,7 @@ fn actions(
             o.push_str(&act(
                 "deficiency",
                 "容缺受理",
-                &format!("{mats}{extra}<label><input type=\"checkbox\" name=\"commitment_signed\" value=\"1\"> 申请人已签署容缺承诺书</label><label>补正期限（工作日）<input name=\"supplement_days\" value=\"5\" inputmode=\"numeric\"></label><button>容缺受理</button>"),
+                &format!("{mats}{extra}<label><input type=\"checkbox\" name=\"commitment_signed\" value=\"1\"> 申请人已签署容缺承诺书</label><label>补正期限（工作日）<input name=\"supplement_days\" value=\"{}\" inputmode=\"numeric\"></label><button>容缺受理</button>", policy.supplement_days),
             ));
         }
     }

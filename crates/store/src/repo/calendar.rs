@@ -36,7 +36,11 @@ pub fn set_override(tx: &mut dyn Tx, ctx: &Ctx, region: &str, o: &Override) -> R
 
 /// The regions that have local overrides.
 pub fn regions(tx: &mut dyn Tx) -> Result<Vec<String>> {
-    Ok(tx.query("SELECT DISTINCT region FROM calendar_overrides ORDER BY region", &[])?.iter().map(|r| r.str(0)).collect())
+    Ok(tx
+        .query("SELECT DISTINCT region FROM calendar_overrides ORDER BY region", &[])?
+        .iter()
+        .map(|r| r.str(0))
+        .collect())
 }
 
 pub fn overrides(tx: &mut dyn Tx, region: &str) -> Result<Vec<Override>> {

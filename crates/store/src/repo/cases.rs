@@ -395,7 +395,8 @@ pub fn insert_escalation(
 
 /// The case's latest escalation.
 pub fn latest_escalation(tx: &mut dyn Tx, case_id: i64) -> Result<Option<Escalation>> {
-    let id = tx.query_one("SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC LIMIT 1", params![case_id])?;
+    let id =
+        tx.query_one("SELECT id FROM escalations WHERE case_id = $1 ORDER BY id DESC LIMIT 1", params![case_id])?;
     match id {
         Some(r) => get_escalation(tx, r.i64(0)),
         None => Ok(None),
