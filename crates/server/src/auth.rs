@@ -7,7 +7,6 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use noveto_domain::access::{Action, Grant, Place, authorize};
 use noveto_domain::audit::hex;
 use noveto_domain::time::rfc3339;
 use noveto_store::StoreError;
@@ -17,26 +16,7 @@ use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "nv_session";
 
-/// Who is calling, with every role they hold.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-    pub grants: Vec<Grant>,
-    /// The CSRF token of the browser session, when the caller came with a cookie.
-    pub csrf: Option<String>,
-}
-
-impl Principal {
-    /// The one access check (invariant 6): handlers call this, never decide on their own.
-    pub fn may(&self, action: Action, place: &Place) -> Result<(), ApiError> {
-        authorize(&self.grants, action, place).map_err(ApiError::from)
-    }
-    pub fn ctx(&self, now: &str) -> Ctx {
-        Ctx { actor: Some(self.id), now: now.into() }
-    }
-}
+pub use noveto_app::Principal;
 
 pub fn random_token(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];

@@ -55,55 +55,30 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::Unique(m) => ApiError::conflict("conflict", m),
-            StoreError::ForeignKey(_) => ApiError::bad("unknown_reference", "引用的对象不存在（编号有误）"),
-            StoreError::Unavailable(m) => {
-                tracing::error!("store unavailable: {m}");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "存储暂不可用，请稍后重试")
-            }
-            other => {
-                tracing::error!("store error: {other}");
-                ApiError::internal()
+impl From<noveto_app::Error> for ApiError {
+    fn from(e: noveto_app::Error) -> ApiError {
+        use noveto_app::error::Kind;
+        let status = match e.kind {
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError { status, code: e.code, message: e.message, field: e.field }
+    }
+}
+
+/// Errors of the layers below take the application layer's mapping (one place).
+macro_rules! through_app {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> ApiError {
+                noveto_app::Error::from(e).into()
             }
         }
-    }
+    )*};
 }
-
-impl From<Invalid> for ApiError {
-    fn from(e: Invalid) -> ApiError {
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: e.code, message: e.message, field: Some(e.field) }
-    }
-}
-
-impl From<Denied> for ApiError {
-    fn from(e: Denied) -> ApiError {
-        ApiError::forbidden(e.to_string())
-    }
-}
-
-impl From<CalendarError> for ApiError {
-    fn from(e: CalendarError) -> ApiError {
-        ApiError::bad(e.code(), e.to_string())
-    }
-}
-
-impl From<CaseError> for ApiError {
-    fn from(e: CaseError) -> ApiError {
-        ApiError::conflict(e.code(), e.to_string())
-    }
-}
-
-impl From<VetoError> for ApiError {
-    fn from(e: VetoError) -> ApiError {
-        match e {
-            VetoError::SelfDecision | VetoError::SecondJudgment => {
-                ApiError::new(StatusCode::FORBIDDEN, e.code(), e.to_string())
-            }
-            VetoError::AlreadyDecided => ApiError::conflict(e.code(), e.to_string()),
-            _ => ApiError::bad(e.code(), e.to_string()),
-        }
-    }
-}
+through_app!(StoreError, Invalid, Denied, CalendarError, CaseError, VetoError);

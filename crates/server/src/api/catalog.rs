@@ -267,7 +267,7 @@ pub struct FaqIn {
 
 async fn faq_place(s: &AppState, p: &Principal, unit: Option<i64>) -> ApiResult<()> {
     match unit {
-        Some(u) => p.may(Action::ManageFaq, &unit_place(s, u).await?),
+        Some(u) => Ok(p.may(Action::ManageFaq, &unit_place(s, u).await?)?),
         None if may_somewhere(&p.grants, Action::ManageFaq) => Ok(()),
         None => Err(ApiError::forbidden("无权编辑问题咨询库")),
     }

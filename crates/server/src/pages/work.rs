@@ -603,7 +603,7 @@ pub async fn case_action(
     let r: ApiResult<()> = async {
         check_csrf(&p, &f)?;
         let on = |k: &str| f.get(k).is_some_and(|v| v == "1" || v == "on");
-        match action.as_str() {
+        Ok(match action.as_str() {
             "accept" => svc::do_accept(&s, &p, id).await,
             "referral" => {
                 let b = ReferralIn {
@@ -678,8 +678,8 @@ pub async fn case_action(
                 };
                 svc::do_close(&s, &p, id, b).await
             }
-            _ => Err(ApiError::not_found("操作")),
-        }
+            _ => Err(noveto_app::Error::not_found("操作")),
+        }?)
     }
     .await;
     match r {
@@ -796,8 +796,13 @@ pub async fn decide(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        svc::do_decide(&s, &p, id, DecisionIn { approve: field(&f, "approve") == "1", opinion: field(&f, "opinion") })
-            .await
+        Ok(svc::do_decide(
+            &s,
+            &p,
+            id,
+            DecisionIn { approve: field(&f, "approve") == "1", opinion: field(&f, "opinion") },
+        )
+        .await?)
     }
     .await;
     go_to(&p, large, r.map(|_| "/inbox".to_string()))
@@ -812,7 +817,7 @@ pub async fn answer(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        svc::do_answer(&s, &p, id, &field(&f, "answer")).await
+        Ok(svc::do_answer(&s, &p, id, &field(&f, "answer")).await?)
     }
     .await;
     go_to(&p, large, r.map(|case_id| format!("/cases/{case_id}")))
@@ -1110,7 +1115,7 @@ pub async fn acknowledge(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        svc::do_acknowledge(&s, &p, id).await
+        Ok(svc::do_acknowledge(&s, &p, id).await?)
     }
     .await;
     match r {

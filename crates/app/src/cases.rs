@@ -1,0 +1,978 @@
+//! The case and its veto requests, escalations and filings (NV-1 … NV-14): load → authorize →
+//! the domain decides → one store write. The API handlers and the pages call these; they parse
+//! and present.
+
+use crate::{App, Error, Principal, Result};
+use chrono::{DateTime, FixedOffset};
+use noveto_domain::access::{Action, DecisionLevel, Place};
+use noveto_domain::calendar::Calendar;
+use noveto_domain::case::{
+    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral, VetoRequest, VetoStatus,
+    next_level,
+};
+use noveto_domain::deadline::{Deadline, Rule};
+use noveto_domain::policy::Policy;
+use noveto_domain::validate::{Phone, credit_code, id_card, long_text, text};
+use noveto_store::StoreError;
+use noveto_store::repo::cases::{self as repo, DueInfo};
+use noveto_store::repo::{items, org};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Computes each deadline's due day and state for the store and the answer.
+pub fn dues(c: &Case, cal: &Calendar, policy: &Policy, now: DateTime<FixedOffset>) -> Vec<DueInfo> {
+    c.deadlines
+        .iter()
+        .map(|d| {
+            let due = d.due(cal, now).ok().map(|x| x.to_string());
+            let state = match d.state(cal, now, policy.due_soon_days) {
+                Ok(s) => serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                Err(_) => "running".into(),
+            };
+            DueInfo { what: d.what.clone(), due, state: static_state(&state) }
+        })
+        .collect()
+}
+
+fn static_state(s: &str) -> &'static str {
+    match s {
+        "met" => "met",
+        "paused" => "paused",
+        "overdue" => "overdue",
+        "due_soon" => "due_soon",
+        _ => "running",
+    }
+}
+
+/// The deadlines as the API shows them: `[{what, due, state, days_left, rule, source}]`.
+pub fn deadlines_json(c: &Case, cal: &Calendar, policy: &Policy, now: DateTime<FixedOffset>) -> Value {
+    Value::Array(
+        c.deadlines
+            .iter()
+            .map(|d| {
+                let due_day = d.due(cal, now).ok();
+                let provisional = due_day.is_some_and(|x| cal.is_provisional(x));
+                json!({
+                    "what": d.what,
+                    "due": d.due_at(cal, now).ok().map(noveto_domain::time::rfc3339),
+                    "due_day": due_day,
+                    "provisional": provisional,
+                    "provisional_note": provisional.then_some(noveto_domain::calendar::PROVISIONAL_NOTE),
+                    "state": d.state(cal, now, policy.due_soon_days).ok(),
+                    "days_left": d.days_left(cal, now).ok(),
+                    "rule": d.rule,
+                    "source": d.source,
+                    "pauses": d.pauses,
+                })
+            })
+            .collect(),
+    )
+}
+
+pub struct Loaded {
+    pub id: i64,
+    pub case: Case,
+    pub version: i64,
+    pub place: Place,
+    pub policy: Arc<Policy>,
+    /// The working-day calendar of the case's center (its region's local overrides included).
+    pub cal: Arc<Calendar>,
+}
+
+/// Loads a case with its place; access is the caller's to check.
+async fn load_unchecked(s: &App, id: i64) -> Result<Loaded> {
+    let (case, version) = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| Error::not_found("办件"))?;
+    let (centers, region) = s.center_chain(case.center_id).await?;
+    let place = Place { centers, unit: case.unit_id, window: case.window_id };
+    let policy = s.policy_of(&case.policy_id, case.policy_version);
+    Ok(Loaded { id, case, version, place, policy, cal: s.calendar_for(&region) })
+}
+
+/// Loads a case and checks that the caller may take `action` on it.
+/// NV-10: the units of a cross-unit matter may read it too.
+pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loaded> {
+    let l = load_unchecked(s, id).await?;
+    let denied = match p.may(action, &l.place) {
+        Ok(()) => return Ok(l),
+        Err(e) => e,
+    };
+    if action == Action::ReadCase {
+        // NV-3: the receiver of a warm handoff reads the case it is handed.
+        if let Some(r) = l.case.referral.clone().filter(|r| r.handoff) {
+            let (w, u) = (r.to_window_id, r.to_unit_id);
+            let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
+            if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
+                return Ok(l);
+            }
+        }
+        for u in l.case.cross_units.clone() {
+            if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await?
+                && p.may(action, &place).is_ok()
+            {
+                return Ok(l);
+            }
+        }
+    }
+    Err(denied)
+}
+
+/// Saves a changed case with its event; extra store work runs in the same transaction.
+pub async fn save<F>(s: &App, p: &Principal, l: &Loaded, ev: Event, extra: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
+{
+    let now = s.now();
+    let dues = dues(&l.case, &l.cal, &l.policy, now);
+    let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
+    let (id, version, case) = (l.id, l.version, l.case.clone());
+    s.store
+        .write(move |tx| {
+            repo::save(tx, &ctx, id, version, &case, &ev, &dues)?;
+            extra(tx, &ctx)
+        })
+        .await?;
+    Ok(())
+}
+
+pub async fn item_rules(s: &App, code: Option<String>) -> Result<(ItemRules, Option<items::Item>)> {
+    let Some(code) = code else {
+        return Ok((ItemRules::default(), None));
+    };
+    let item = s.store.read(move |tx| items::get(tx, &code)).await?;
+    Ok(match item {
+        Some(i) => (i.rules(), Some(i)),
+        None => (ItemRules::default(), None),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantIn {
+    pub name: String,
+    /// Organization name, for companies.
+    pub org: Option<String>,
+    /// 统一社会信用代码, checked when given.
+    pub credit_code: Option<String>,
+    /// 居民身份证号码, checked when given.
+    pub id_card: Option<String>,
+    pub phone: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseIn {
+    /// application | consultation
+    pub kind: String,
+    /// window | online | phone
+    pub channel: String,
+    pub item_code: Option<String>,
+    pub applicant: ApplicantIn,
+    pub request: String,
+    /// The window or desk receiving it; defaults to the caller's window.
+    pub window_id: Option<i64>,
+}
+
+pub struct ParsedCase {
+    pub kind: Kind,
+    pub channel: Channel,
+    pub item_code: Option<String>,
+    pub applicant: Applicant,
+    pub request: String,
+    pub window_id: Option<i64>,
+}
+
+pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
+    let kind = match b.kind.as_str() {
+        "application" => Kind::Application,
+        "consultation" => Kind::Consultation,
+        _ => {
+            return Err(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）"));
+        }
+    };
+    let channel = match b.channel.as_str() {
+        "window" => Channel::Window,
+        "online" => Channel::Online,
+        "phone" => Channel::Phone,
+        _ => {
+            return Err(Error::bad("invalid_channel", "channel 须为 window、online 或 phone"));
+        }
+    };
+    let name = text("applicant.name", "申请人姓名", &b.applicant.name, 50)?;
+    let phone = Phone::parse(&b.applicant.phone)?;
+    let mut org = b
+        .applicant
+        .org
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| text("applicant.org", "单位名称", o, 100))
+        .transpose()?;
+    if let Some(cc) = b.applicant.credit_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        let cc = credit_code(cc)?;
+        org = Some(format!("{}（{}）", org.unwrap_or_default(), cc));
+    }
+    if let Some(idc) = b.applicant.id_card.as_deref().filter(|c| !c.trim().is_empty()) {
+        id_card(idc)?;
+    }
+    let request = long_text("request", "诉求内容", &b.request, 4000)?;
+    let item_code = b.item_code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    Ok(ParsedCase {
+        kind,
+        channel,
+        item_code,
+        applicant: Applicant { name, org, phone: phone.as_str().into() },
+        request,
+        window_id: b.window_id,
+    })
+}
+
+/// NV-1: opens a case; the caller becomes its first contact.
+pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, String, Case)> {
+    let window_id = match c.window_id {
+        Some(w) => w,
+        None => p
+            .grants
+            .iter()
+            .find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window)
+            .map(|g| g.scope.id)
+            .ok_or_else(|| Error::bad("window_required", "请填写受理窗口 window_id"))?,
+    };
+    // One read: the window, its centers and region.
+    let found = s.window_place(window_id).await?;
+    let (w, centers, region) = found.ok_or_else(|| Error::bad("unknown_window", format!("窗口 {window_id} 不存在")))?;
+    p.may(Action::OpenCase, &Place { centers, unit: w.unit_id, window: Some(window_id) })?;
+    let item_version = match c.item_code.clone() {
+        Some(code) => match s.store.read(move |tx| items::get(tx, &code)).await? {
+            Some(i) => Some(i.version),
+            None => return Err(Error::bad("unknown_item", "事项编码不存在：请从事项库中选择，或不填事项")),
+        },
+        None => None,
+    };
+    let now = s.now();
+    let policy = s.policy();
+    let prefix = format!("NV{}", now.format("%Y%m%d"));
+    let (mut case, ev) = Case::open(
+        NewCase {
+            receipt_no: prefix,
+            kind: c.kind,
+            channel: c.channel,
+            item_code: c.item_code,
+            applicant: c.applicant,
+            request: c.request,
+            center_id: w.center_id,
+            unit_id: w.unit_id,
+            window_id: Some(window_id),
+            first_contact_id: p.id,
+        },
+        &policy,
+        now,
+    );
+    case.item_version = item_version;
+    let dues = dues(&case, &s.calendar_for(&region), &policy, now);
+    let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
+    let c2 = case.clone();
+    let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
+    case.receipt_no = receipt.clone();
+    Ok((id, receipt, case))
+}
+
+pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
+    let id = l.id;
+    let vid = l.case.veto_request_id;
+    let (timeline, esc, veto) = s
+        .store
+        .read(move |tx| {
+            let v = match vid {
+                Some(v) => repo::get_veto(tx, v)?,
+                None => None,
+            };
+            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, v))
+        })
+        .await?;
+    let now = s.now();
+    let c = &l.case;
+    // Personal data in full only for those working the matter and the supervision section.
+    let mut applicant = c.applicant.clone();
+    let masked = !noveto_domain::access::sees_personal_data(&p.grants, &l.place);
+    if masked {
+        applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
+            .map(|x| x.masked())
+            .unwrap_or_else(|_| "****".into());
+    }
+    Ok(json!({
+        "id": l.id,
+        "receipt_no": c.receipt_no,
+        "kind": c.kind,
+        "channel": c.channel,
+        "status": c.status.as_str(),
+        "status_label": c.status.label(),
+        "outcome": c.outcome,
+        "item_code": c.item_code,
+        "item_version": c.item_version,
+        "applicant": applicant,
+        "personal_data_masked": masked,
+        "request": c.request,
+        "center_id": c.center_id,
+        "unit_id": c.unit_id,
+        "window_id": c.window_id,
+        "first_contact_id": c.first_contact_id,
+        "opened_at": noveto_domain::time::rfc3339(c.opened_at),
+        "closed_at": c.closed_at.map(noveto_domain::time::rfc3339),
+        "visits": c.visits,
+        "notified": c.notified,
+        "deficiency": c.deficiency,
+        "referral": c.referral,
+        "cross_units": c.cross_units,
+        "lead_unit_id": c.lead_unit_id,
+        "consultations": c.consultations,
+        "assistance": c.assistance,
+        "veto_request_id": c.veto_request_id,
+        "veto_status": veto.as_ref().map(|v| v.status.as_str()),
+        "veto_approved": veto.as_ref().is_some_and(|v| v.approved().is_some()),
+        "open_escalation": esc,
+        "policy": {"id": c.policy_id, "version": c.policy_version},
+        "timeline": timeline,
+        "deadlines": deadlines_json(c, &l.cal, &l.policy, now),
+    }))
+}
+
+pub async fn do_accept(s: &App, p: &Principal, id: i64) -> Result<()> {
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
+    let ev = l.case.accept(&rules, &l.policy, s.now())?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralIn {
+    pub to_unit_id: Option<i64>,
+    pub to_window_id: Option<i64>,
+    /// Where to go: building, floor, window.
+    pub address: String,
+    /// Whom to contact and how (phone).
+    pub contact: String,
+    /// What to bring and how it is done.
+    pub how: String,
+    /// Warm handoff: the receiving unit must acknowledge.
+    #[serde(default)]
+    pub handoff: bool,
+}
+
+pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Result<()> {
+    let address = long_text("address", "去处（地址/窗口）", &b.address, 200)?;
+    let contact = long_text("contact", "联系人及电话", &b.contact, 200)?;
+    let how = long_text("how", "办理方式", &b.how, 1000)?;
+    if let Some(u) = b.to_unit_id {
+        s.store
+            .read(move |tx| org::unit_by_id(tx, u))
+            .await?
+            .ok_or_else(|| Error::bad("unknown_unit", "接收单位不存在"))?;
+    }
+    if let Some(w) = b.to_window_id {
+        s.store
+            .read(move |tx| org::window_by_id(tx, w))
+            .await?
+            .ok_or_else(|| Error::bad("unknown_window", "接收窗口不存在"))?;
+    }
+    if b.handoff && b.to_unit_id.is_none() && b.to_window_id.is_none() {
+        return Err(Error::bad("handoff_target_required", "转交须指定接收单位或窗口"));
+    }
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let r = Referral {
+        to_unit_id: b.to_unit_id,
+        to_window_id: b.to_window_id,
+        address,
+        contact,
+        how,
+        handoff: b.handoff,
+        acknowledged_by: None,
+    };
+    let ev = l.case.refer(r, s.now())?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
+    let (s, p) = (s.clone(), p.clone());
+    // The receiving unit acknowledges: access is checked against the target, not the case.
+    let mut l = load_unchecked(&s, id).await?;
+    let Some(r) = l.case.referral.clone().filter(|r| r.handoff) else {
+        return Err(Error::conflict("no_handoff", "该办件没有待确认的转交"));
+    };
+    // The receiver: the target window, or any window of the target unit.
+    let (w, u) = (r.to_window_id, r.to_unit_id);
+    let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
+    if targets.is_empty() {
+        return Err(Error::not_found("接收单位"));
+    }
+    if !targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
+        return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| Error::forbidden("无权确认接收")));
+    }
+    if r.acknowledged_by.is_some() {
+        return Err(Error::conflict("already_acknowledged", "已确认接收"));
+    }
+    if let Some(rr) = l.case.referral.as_mut() {
+        rr.acknowledged_by = Some(p.id);
+    }
+    let ev = Event { kind: "handoff_acknowledged".into(), detail: json!({"by": p.id}) };
+    save(&s, &p, &l, ev, |_, _| Ok(())).await
+}
+
+#[derive(Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct MissingIn {
+    pub material: String,
+    #[serde(default)]
+    pub how_to_fix: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeIn {
+    pub missing: Vec<MissingIn>,
+}
+
+fn parse_missing(m: &[MissingIn]) -> Result<Vec<Missing>> {
+    if m.len() > 100 {
+        return Err(Error::bad("too_many", "一次最多列出 100 项材料"));
+    }
+    m.iter()
+        .map(|x| {
+            Ok(Missing {
+                material: text("missing.material", "材料名称", &x.material, 100)?,
+                how_to_fix: x.how_to_fix.trim().chars().take(500).collect(),
+            })
+        })
+        .collect()
+}
+
+/// NV-4: a later notice may grow only with the window head's approval: a window head issuing
+/// it is that approval.
+pub async fn do_notice(s: &App, p: &Principal, id: i64, b: NoticeIn) -> Result<()> {
+    let missing = parse_missing(&b.missing)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
+    let ev = l.case.notify(missing, head, s.now())?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeficiencyIn {
+    pub missing: Vec<MissingIn>,
+    pub commitment_signed: bool,
+    /// Working days to supplement; default: the policy's `supplement_days`.
+    pub supplement_days: Option<u32>,
+}
+
+pub async fn do_deficiency(s: &App, p: &Principal, id: i64, b: DeficiencyIn) -> Result<()> {
+    let missing = parse_missing(&b.missing)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
+    let days = b.supplement_days.unwrap_or(l.policy.supplement_days).clamp(1, 60);
+    let now = s.now();
+    let dl = Deadline::new(
+        "supplement",
+        now,
+        Rule::WorkingDays { days },
+        noveto_domain::deadline::Source {
+            policy: l.policy.id.clone(),
+            version: l.policy.version,
+            clause: "deficiency.supplement".into(),
+            document: "容缺受理补正期限（窗口约定）".into(),
+        },
+    );
+    let ev = l.case.accept_with_deficiency(&rules, missing, b.commitment_signed, dl)?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentIn {
+    /// The commitment text the applicant signed, kept for later verification.
+    pub commitment: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationIn {
+    pub reason: String,
+    #[serde(default)]
+    pub major: bool,
+}
+
+/// NV-7: escalates to the next level of the policy's ladder, with its reply deadline.
+pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Result<Value> {
+    let reason = long_text("reason", "请示事由", &b.reason, 2000)?;
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    let open = s.store.read(move |tx| repo::open_escalation_of_case(tx, id)).await?;
+    let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
+    // The first escalation is the window's; a further one is made by whoever holds it now.
+    match current {
+        None => p.may(Action::WorkCase, &l.place)?,
+        Some(level) => p.may(Action::Decide(level), &l.place).or_else(|_| p.may(Action::WorkCase, &l.place))?,
+    }
+    let major = b.major || open.as_ref().is_some_and(|e| e.major);
+    let level = next_level(&l.policy, current, major)
+        .ok_or_else(|| Error::conflict("top_of_ladder", "已到最高层级（集体研究），请作出答复"))?;
+    let now = s.now();
+    let (spec, clause) = if major {
+        (&l.policy.gray_area.major, "gray_area.major")
+    } else {
+        (&l.policy.gray_area.normal, "gray_area.normal")
+    };
+    let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
+    let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
+    let due_at = dl.due_at(&l.cal, now)?;
+    let ev = l.case.escalate(dl, level, &reason)?;
+    if major && l.policy.gray_area.major_report_same_day && current.is_none() {
+        let spec = noveto_domain::policy::RuleSpec {
+            days: None,
+            same_day: true,
+            manual: false,
+            document: l.policy.gray_area.major_report_document.clone(),
+            local_default: false,
+        };
+        l.case.deadlines.push(Deadline::new(
+            "report_same_day",
+            now,
+            Rule::SameDay,
+            l.policy.source("gray_area.major_report_same_day", &spec),
+        ));
+    }
+    let due_s = noveto_domain::time::rfc3339(due_at);
+    let (unit, lvl, due2, r2) = (l.case.unit_id, level.as_str().to_string(), due_s.clone(), reason.clone());
+    let esc_id = Arc::new(std::sync::Mutex::new(0i64));
+    let e2 = esc_id.clone();
+    save(s, p, &l, ev, move |tx, ctx| {
+        let id2 = repo::insert_escalation(tx, ctx, id, unit, &lvl, major, &due2, &r2)?;
+        if let Ok(mut g) = e2.lock() {
+            *g = id2;
+        }
+        Ok(())
+    })
+    .await?;
+    let eid = esc_id.lock().map(|g| *g).unwrap_or(0);
+    Ok(
+        json!({"id": eid, "case_id": id, "level": level.as_str(), "level_label": level.label(), "major": major, "due": due_s, "source": l.policy.source(clause, spec)}),
+    )
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerIn {
+    pub answer: String,
+}
+
+pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, answer: &str) -> Result<i64> {
+    let answer = long_text("answer", "答复内容", answer, 4000)?;
+    let e = s.store.read(move |tx| repo::get_escalation(tx, esc_id)).await?.ok_or_else(|| Error::not_found("请示"))?;
+    if e.status != "open" {
+        return Err(Error::conflict("not_open", "该请示已答复或已上报上一级"));
+    }
+    let mut l = load(s, p, e.case_id, Action::ReadCase).await?;
+    let level = DecisionLevel::parse(&e.level).ok_or_else(Error::internal)?;
+    p.may(Action::Decide(level), &l.place)?;
+    let ev = l.case.escalation_answered(&answer, s.now())?;
+    let a2 = answer.clone();
+    save(s, p, &l, ev, move |tx, ctx| repo::answer_escalation(tx, ctx, esc_id, &a2)).await?;
+    Ok(e.case_id)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseIn {
+    /// approved | answered | withdrawn | vetoed
+    pub outcome: String,
+    /// Required with `vetoed`: the approved veto request.
+    pub veto_request_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// Closing. `vetoed` needs an approved veto request (invariant 1): without one, 409 `veto_required`.
+pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()> {
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let now = s.now();
+    let ev = match b.outcome.as_str() {
+        "vetoed" => {
+            let vid = b.veto_request_id.ok_or(noveto_domain::case::CaseError::VetoRequired)?;
+            let v = s.store.read(move |tx| repo::get_veto(tx, vid)).await?;
+            let approval = v
+                .filter(|v| v.case_id == id)
+                .and_then(|v| v.approved())
+                .ok_or(noveto_domain::case::CaseError::VetoRequired)?;
+            l.case.close_vetoed(approval, now)?
+        }
+        "approved" => l.case.close_with(Outcome::Approved, now)?,
+        "answered" => l.case.close_with(Outcome::Answered, now)?,
+        "withdrawn" => l.case.close_with(Outcome::Withdrawn, now)?,
+        "referred" => return Err(Error::bad("use_referral", "指引请使用 /referral")),
+        _ => {
+            return Err(Error::bad("invalid_outcome", "outcome 须为 approved、answered、withdrawn 或 vetoed"));
+        }
+    };
+    let mut ev = ev;
+    if let Some(n) = b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        ev.detail["note"] = json!(n.chars().take(2000).collect::<String>());
+    }
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VetoIn {
+    pub reason: String,
+    pub legal_basis: String,
+    /// A major or special matter: the policy's major levels and special deadline.
+    #[serde(default)]
+    pub major: bool,
+}
+
+pub fn veto_json(v: &VetoRequest, due: Option<String>) -> Value {
+    json!({
+        "id": v.id, "case_id": v.case_id, "status": v.status.as_str(),
+        "level": v.level().map(|l| l.as_str()), "levels": v.levels,
+        "reason": v.reason, "legal_basis": v.legal_basis, "requested_by": v.requested_by,
+        "requested_at": noveto_domain::time::rfc3339(v.requested_at),
+        "chain": v.chain.iter().map(|d| json!({"level": d.level.as_str(), "decided_by": d.decided_by, "approve": d.approve, "opinion": d.opinion, "at": noveto_domain::time::rfc3339(d.at)})).collect::<Vec<_>>(),
+        "due": due,
+    })
+}
+
+/// NV-8, NV-9: a veto request with reason and legal basis, decided by the policy's levels, and
+/// filed with the center at once.
+pub async fn do_veto_request(s: &App, p: &Principal, id: i64, b: VetoIn) -> Result<Value> {
+    let reason = long_text("reason", "否决理由", &b.reason, 2000)?;
+    let basis = long_text("legal_basis", "法律依据", &b.legal_basis, 2000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let now = s.now();
+    let levels = l.policy.veto_levels(b.major).to_vec();
+    let v = VetoRequest::new(0, id, p.id, &reason, &basis, levels, now)?;
+    let spec = if b.major {
+        l.policy.veto.decision_special.clone().unwrap_or_else(|| l.policy.veto.decision.clone())
+    } else {
+        l.policy.veto.decision.clone()
+    };
+    let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
+    let dl = Deadline::new(
+        "veto_decision",
+        now,
+        rule,
+        l.policy.source(if b.major { "veto.decision_special" } else { "veto.decision" }, &spec),
+    );
+    let due = noveto_domain::time::rfc3339(dl.due_at(&l.cal, now)?);
+    // The domain decides whether a veto may be requested now (e.g. NV-10's consultation).
+    l.case.clone().veto_requested(0, dl.clone())?;
+    // The request id is known only inside the transaction: insert it first, then the case.
+    let (unit, v2, dl2) = (l.case.unit_id, v.clone(), dl.clone());
+    let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
+    let cal = l.cal.clone();
+    let policy = l.policy.clone();
+    let (case_id, version, mut case) = (l.id, l.version, l.case.clone());
+    let vid = s
+        .store
+        .write(move |tx| {
+            let vid = repo::insert_veto(tx, &ctx, &v2, unit)?;
+            let mut v3 = v2.clone();
+            v3.id = vid;
+            let ev = case.veto_requested(vid, dl2).map_err(|e| StoreError::Unique(e.to_string()))?;
+            let d = dues(&case, &cal, &policy, now);
+            repo::save(tx, &ctx, case_id, version, &case, &ev, &d)?;
+            repo::open_filing(tx, &ctx, &v3, unit)?;
+            Ok::<_, StoreError>(vid)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Unique(m) => Error::conflict("wrong_state", m),
+            e => e.into(),
+        })?;
+    l.case.veto_request_id = Some(vid);
+    let mut v = v;
+    v.id = vid;
+    Ok(veto_json(&v, Some(due)))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionIn {
+    pub approve: bool,
+    /// Required when denying: how it can be done instead.
+    #[serde(default)]
+    pub opinion: String,
+}
+
+pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Result<VetoRequest> {
+    let mut v = s.store.read(move |tx| repo::get_veto(tx, vid)).await?.ok_or_else(|| Error::not_found("否决报批"))?;
+    let mut l = load(s, p, v.case_id, Action::ReadCase).await?;
+    let level = v.may_decide(p.id)?;
+    p.may(Action::Decide(level), &l.place)?;
+    let now = s.now();
+    v.decide(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now)?;
+    let ev = l.case.veto_decided(&v, now);
+    let v2 = v.clone();
+    save(s, p, &l, ev, move |tx, ctx| {
+        repo::save_veto(tx, ctx, &v2)?;
+        match v2.status {
+            VetoStatus::Approved => repo::close_filing(tx, ctx, v2.id, "approved"),
+            VetoStatus::Denied => repo::close_filing(tx, ctx, v2.id, "denied"),
+            VetoStatus::Pending => Ok(()),
+        }
+    })
+    .await?;
+    Ok(v)
+}
+
+/// The month's veto filings the caller may see — the one scoped query behind the filings API,
+/// the filings page and the home-page card (unit leaders see their unit's, center roles their
+/// centers'), so none of them can show more than another.
+pub async fn visible_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::Filing>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    let m = month.to_string();
+    let all = s.store.read(move |tx| repo::filings_with_centers(tx, &m)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(f, centers)| {
+            let place = Place { centers: centers.clone(), unit: f.unit_id, window: None };
+            p.may(Action::ReadFilings, &place).is_ok()
+        })
+        .map(|(f, _)| f)
+        .collect())
+}
+
+pub fn parse_month(m: &str) -> Result<String> {
+    let ok = m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
+    if !ok {
+        return Err(Error::bad("invalid_month", "月份格式应为 YYYY-MM"));
+    }
+    Ok(m.to_string())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyIn {
+    pub text: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendReplyIn {
+    pub text: String,
+    /// Send even though refusal phrases were flagged (the flag is counted for the window).
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// NV-14: a reply to the applicant, checked for refusal phrases. Flagged and not confirmed:
+/// 409 `refusal_phrases` with the phrases and a suggestion; confirmed: sent and counted.
+pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result<Value> {
+    let text = long_text("text", "答复内容", &b.text, 4000)?;
+    let l = load(s, p, id, Action::WorkCase).await?;
+    let check = noveto_domain::phrases::check(&text);
+    if !check.flagged.is_empty() && !b.confirm {
+        let phrases: Vec<&str> = check.flagged.iter().map(|f| f.phrase.as_str()).collect();
+        return Err(Error::conflict(
+            "refusal_phrases",
+            format!("答复中含有推诿用语：{}。建议改为：{}", phrases.join("、"), check.suggestion.unwrap_or_default()),
+        ));
+    }
+    let ev = Event { kind: "reply".into(), detail: json!({"text": text, "flagged": check.flagged}) };
+    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrossUnitIn {
+    pub lead_unit_id: i64,
+    /// Every unit involved, the lead included.
+    pub unit_ids: Vec<i64>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationIn {
+    pub unit_ids: Vec<i64>,
+    /// Names and posts of those present.
+    pub participants: Vec<String>,
+    pub conclusion: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceIn {
+    /// assisted | proxy | home_visit | online
+    pub kind: String,
+    /// key_project | elderly | sick | disabled | pregnant | other
+    pub reason: String,
+    pub outcome: String,
+    /// Defaults to the caller.
+    pub helper_id: Option<i64>,
+}
+
+/// NV-5: the applicant handed in what 容缺受理 left missing.
+pub async fn do_supplement(s: &App, p: &Principal, id: i64) -> Result<()> {
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev = l.case.supplement_received(s.now())?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+/// NV-6: approval on the applicant's written commitment (告知承诺), where the item allows it.
+pub async fn do_commitment(s: &App, p: &Principal, id: i64, b: CommitmentIn) -> Result<()> {
+    let text = long_text("commitment", "承诺书内容", &b.commitment, 4000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
+    let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+/// NV-10: a cross-unit matter names its lead unit.
+pub async fn do_cross_unit(s: &App, p: &Principal, id: i64, b: CrossUnitIn) -> Result<()> {
+    for u in &b.unit_ids {
+        let u = *u;
+        s.store
+            .read(move |tx| org::unit_by_id(tx, u))
+            .await?
+            .ok_or_else(|| Error::bad("unknown_unit", format!("单位 {u} 不存在")))?;
+    }
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev = l.case.set_cross_unit(b.lead_unit_id, b.unit_ids)?;
+    save(s, p, &l, ev, |_, _| Ok(())).await
+}
+
+/// NV-10: a joint consultation (会商), recorded by the case's window or the lead unit's leader.
+/// Returns how many consultations the case now has.
+pub async fn do_joint_consultation(s: &App, p: &Principal, id: i64, b: ConsultationIn) -> Result<usize> {
+    let conclusion = long_text("conclusion", "会商结论", &b.conclusion, 4000)?;
+    if b.participants.iter().all(|x| x.trim().is_empty()) {
+        return Err(Error::bad("participants_required", "请填写参加会商的人员"));
+    }
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    let lead_ok = match l.case.lead_unit_id {
+        Some(u) => {
+            let place = s.store.read(move |tx| org::place_of_unit(tx, u)).await?.unwrap_or_default();
+            p.may(Action::Decide(DecisionLevel::UnitLeader), &place).is_ok()
+        }
+        None => false,
+    };
+    if !lead_ok {
+        p.may(Action::WorkCase, &l.place)?;
+    }
+    let c = noveto_domain::case::JointConsultation {
+        at: s.now(),
+        unit_ids: b.unit_ids,
+        participants: b.participants.into_iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+        conclusion,
+    };
+    let ev = l.case.consult(c)?;
+    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    Ok(l.case.consultations.len())
+}
+
+/// NV-11: assisted or proxy handling, with helper and outcome. Returns the case's record.
+pub async fn do_assistance(s: &App, p: &Principal, id: i64, b: AssistanceIn) -> Result<Value> {
+    use noveto_domain::case::{AssistFor, AssistKind};
+    let kind = match b.kind.as_str() {
+        "assisted" => AssistKind::Assisted,
+        "proxy" => AssistKind::Proxy,
+        "home_visit" => AssistKind::HomeVisit,
+        "online" => AssistKind::Online,
+        _ => return Err(Error::bad("invalid_kind", "kind 须为 assisted、proxy、home_visit 或 online")),
+    };
+    let reason = match b.reason.as_str() {
+        "key_project" => AssistFor::KeyProject,
+        "elderly" => AssistFor::Elderly,
+        "sick" => AssistFor::Sick,
+        "disabled" => AssistFor::Disabled,
+        "pregnant" => AssistFor::Pregnant,
+        "other" => AssistFor::Other,
+        _ => {
+            return Err(Error::bad(
+                "invalid_reason",
+                "reason 须为 key_project、elderly、sick、disabled、pregnant 或 other",
+            ));
+        }
+    };
+    let outcome = long_text("outcome", "办理结果", &b.outcome, 2000)?;
+    let helper = b.helper_id.unwrap_or(p.id);
+    s.store
+        .read(move |tx| org::staff_by_id(tx, helper))
+        .await?
+        .ok_or_else(|| Error::bad("unknown_staff", "帮办人员不存在"))?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev =
+        l.case.assist(noveto_domain::case::Assistance { at: s.now(), kind, reason, helper_id: helper, outcome })?;
+    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    Ok(serde_json::to_value(&l.case.assistance).unwrap_or_default())
+}
+
+/// Which cases a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// The caller's own open first-contact cases, nearest due first.
+    pub mine: bool,
+    pub status: Option<String>,
+    pub unit_id: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A list of cases that stays inside the caller's scope: their own, one unit they may read (its
+/// center chain checked), or the subtree of a center they read (the first center-scoped grant
+/// that may). The same access decision as the single read.
+pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<repo::CaseRow>> {
+    let limit = f.limit;
+    if f.mine {
+        let id = p.id;
+        return Ok(s.store.read(move |tx| repo::open_for_first_contact(tx, id, limit)).await?);
+    }
+    let unit = f.unit_id;
+    let center = match unit {
+        Some(u) => {
+            let place =
+                s.store.read(move |tx| org::place_of_unit(tx, u)).await?.ok_or_else(|| Error::not_found("单位"))?;
+            p.may(Action::ReadCase, &place)?;
+            place.centers.first().copied().ok_or_else(|| Error::not_found("单位"))?
+        }
+        None => {
+            let mut allowed = None;
+            for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
+                let c = g.scope.id;
+                let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
+                if p.may(Action::ReadCase, &place).is_ok() {
+                    allowed = Some(c);
+                    break;
+                }
+            }
+            allowed
+                .ok_or_else(|| Error::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件"))?
+        }
+    };
+    let (status, offset) = (f.status, f.offset.max(0));
+    Ok(s.store.read(move |tx| repo::list(tx, unit, center, status.as_deref(), limit, offset)).await?)
+}
+
+/// A veto request, for whoever may read its case.
+pub async fn get_veto(s: &App, p: &Principal, id: i64) -> Result<VetoRequest> {
+    let v = s.store.read(move |tx| repo::get_veto(tx, id)).await?.ok_or_else(|| Error::not_found("否决报批"))?;
+    load(s, p, v.case_id, Action::ReadCase).await?;
+    Ok(v)
+}
+
+/// What a notice left: its number among the case's notices, and the case as it now stands.
+pub struct NoticeIssued {
+    pub number: usize,
+    pub case: Case,
+}
+
+/// NV-4, read back after [`do_notice`]: for whoever may read the case.
+pub async fn notice_issued(s: &App, p: &Principal, id: i64) -> Result<NoticeIssued> {
+    let l = load(s, p, id, Action::ReadCase).await?;
+    let number = s.store.read(move |tx| repo::timeline(tx, id)).await?.iter().filter(|e| e.kind == "notice").count();
+    Ok(NoticeIssued { number, case: l.case })
+}
