@@ -258,6 +258,26 @@ impl App {
     }
 }
 
+/// Every login `seed` creates.
+pub const SEEDED_LOGINS: &[&str] = &[
+    "clerk",
+    "clerk_b",
+    "clerk2",
+    "head",
+    "head2",
+    "leader",
+    "leader2",
+    "chief",
+    "hall",
+    "business",
+    "supervision",
+    "director",
+    "oversight",
+    "admin",
+    "county_admin",
+    "desk",
+];
+
 fn seed(tx: &mut dyn noveto_store::Tx, policy: &Policy, hash: &str) -> Result<Ids, StoreError> {
     let ctx = Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() };
     noveto_server::save_policy(tx, &ctx, policy, true)?;

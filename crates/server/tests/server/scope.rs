@@ -59,28 +59,9 @@ fn role_by_list_and_page_matrix() {
         );
         assert!(st == 201 || st == 200, "{e}");
         let month = "2026-11";
-        let logins = [
-            "clerk",
-            "clerk_b",
-            "clerk2",
-            "head",
-            "head2",
-            "leader",
-            "leader2",
-            "chief",
-            "hall",
-            "business",
-            "supervision",
-            "director",
-            "oversight",
-            "admin",
-            "county_admin",
-            "desk",
-            "county_clerk",
-            "county_sup",
-        ];
+        let logins: Vec<&str> = SEEDED_LOGINS.iter().copied().chain(["county_clerk", "county_sup"]).collect();
         let mut checked_lists = 0;
-        for login in logins {
+        for login in logins.iter().copied() {
             let token = app.token(login);
             let readable: BTreeSet<i64> = all
                 .iter()
