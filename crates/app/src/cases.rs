@@ -418,7 +418,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
     if let Some(rr) = l.case.referral.as_mut() {
         rr.acknowledged_by = Some(p.id);
     }
-    let ev = Event { kind: "handoff_acknowledged".into(), detail: json!({"by": p.id}) };
+    let ev = Event::HandoffAcknowledged { by: p.id };
     save(&s, &p, &l, ev, |_, _| Ok(())).await
 }
 
@@ -616,8 +616,9 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
         }
     };
     let mut ev = ev;
-    if let Some(n) = b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        ev.detail["note"] = json!(n.chars().take(2000).collect::<String>());
+    if let (Event::Closed { note, .. }, Some(n)) = (&mut ev, b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()))
+    {
+        *note = Some(n.chars().take(2000).collect());
     }
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
@@ -781,7 +782,7 @@ pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result
             format!("答复中含有推诿用语：{}。建议改为：{}", phrases.join("、"), check.suggestion.unwrap_or_default()),
         ));
     }
-    let ev = Event { kind: "reply".into(), detail: json!({"text": text, "flagged": check.flagged}) };
+    let ev = Event::Reply { text, flagged: check.flagged.clone() };
     save(s, p, &l, ev, |_, _| Ok(())).await?;
     Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
 }

@@ -265,15 +265,112 @@ impl CaseError {
     }
 }
 
-/// One entry of a case's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    pub kind: String,
-    pub detail: serde_json::Value,
+/// One entry of a case's timeline: what happened, typed. Stored as its `kind` and the JSON of
+/// its fields (`detail`); the store writes one audit entry for each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum Event {
+    Received {
+        receipt_no: String,
+        policy: String,
+    },
+    Accepted {
+        /// Materials asked for after acceptance arrived and the promised time limit runs again.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        resumed: bool,
+    },
+    Referred(Referral),
+    HandoffAcknowledged {
+        by: i64,
+    },
+    Notice {
+        missing: Vec<Missing>,
+        growth_approved: bool,
+        clock_paused: bool,
+    },
+    AcceptedWithDeficiency {
+        missing: Vec<Missing>,
+    },
+    SupplementReceived {},
+    ApprovedByCommitment {
+        commitment: String,
+    },
+    Escalated {
+        level: DecisionLevel,
+        reason: String,
+    },
+    EscalationAnswered {
+        answer: String,
+    },
+    VetoRequested {
+        veto_request_id: i64,
+    },
+    VetoDecision {
+        veto_request_id: i64,
+        status: VetoStatus,
+    },
+    DeadlinesRecomputed {
+        moved: Vec<MovedDeadline>,
+    },
+    CrossUnit {
+        lead_unit_id: i64,
+        unit_ids: Vec<i64>,
+    },
+    JointConsultation(JointConsultation),
+    Assisted(Assistance),
+    Reply {
+        text: String,
+        flagged: Vec<crate::phrases::Flag>,
+    },
+    Closed {
+        outcome: Outcome,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        veto_request_id: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
-fn ev(kind: &str, detail: serde_json::Value) -> Event {
-    Event { kind: kind.into(), detail }
+/// A deadline a calendar change moved (CAL-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MovedDeadline {
+    pub what: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+impl Event {
+    /// The stored kind (`received`, `notice`, `closed` …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Received { .. } => "received",
+            Event::Accepted { .. } => "accepted",
+            Event::Referred(_) => "referred",
+            Event::HandoffAcknowledged { .. } => "handoff_acknowledged",
+            Event::Notice { .. } => "notice",
+            Event::AcceptedWithDeficiency { .. } => "accepted_with_deficiency",
+            Event::SupplementReceived {} => "supplement_received",
+            Event::ApprovedByCommitment { .. } => "approved_by_commitment",
+            Event::Escalated { .. } => "escalated",
+            Event::EscalationAnswered { .. } => "escalation_answered",
+            Event::VetoRequested { .. } => "veto_requested",
+            Event::VetoDecision { .. } => "veto_decision",
+            Event::DeadlinesRecomputed { .. } => "deadlines_recomputed",
+            Event::CrossUnit { .. } => "cross_unit",
+            Event::JointConsultation(_) => "joint_consultation",
+            Event::Assisted(_) => "assisted",
+            Event::Reply { .. } => "reply",
+            Event::Closed { .. } => "closed",
+        }
+    }
+
+    /// The stored detail: the event's fields as JSON.
+    pub fn detail(&self) -> serde_json::Value {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|mut v| v.get_mut("detail").map(serde_json::Value::take))
+            .unwrap_or_default()
+    }
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -332,7 +429,7 @@ impl Case {
             consultations: vec![],
             assistance: vec![],
         };
-        let e = ev("received", serde_json::json!({"receipt_no": c.receipt_no, "policy": c.policy_id}));
+        let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (c, e)
     }
 
@@ -381,7 +478,7 @@ impl Case {
                 let _ = d.resume(now);
             }
             self.status = Status::Accepted;
-            return Ok(ev("accepted", serde_json::json!({"resumed": true})));
+            return Ok(Event::Accepted { resumed: true });
         }
         self.status = Status::Accepted;
         if let Some(days) = item.time_limit_wd {
@@ -397,7 +494,7 @@ impl Case {
                 },
             ));
         }
-        Ok(ev("accepted", serde_json::json!({})))
+        Ok(Event::Accepted { resumed: false })
     }
 
     /// 指引牌 (NV-3): out of scope — the case ends here as referred, with where to go.
@@ -406,10 +503,9 @@ impl Case {
         if matches!(self.status, Status::VetoPending) {
             return Err(CaseError::WrongState(self.status.label()));
         }
-        let detail = serde_json::to_value(&r).unwrap_or_default();
-        self.referral = Some(r);
+        self.referral = Some(r.clone());
         self.close(Outcome::Referred, now);
-        Ok(ev("referred", detail))
+        Ok(Event::Referred(r))
     }
 
     /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not
@@ -452,10 +548,7 @@ impl Case {
             }
         }
         self.status = Status::Notified;
-        Ok(ev(
-            "notice",
-            serde_json::json!({"missing": missing, "growth_approved": growth_approved && !first, "clock_paused": paused}),
-        ))
+        Ok(Event::Notice { missing, growth_approved: growth_approved && !first, clock_paused: paused })
     }
 
     /// 容缺受理 (NV-5): main materials complete, commitment signed; the supplement gets a due
@@ -488,7 +581,7 @@ impl Case {
         self.commitment_signed = true;
         self.status = Status::AcceptedWithDeficiency;
         self.deadlines.push(supplement);
-        Ok(ev("accepted_with_deficiency", serde_json::json!({"missing": missing})))
+        Ok(Event::AcceptedWithDeficiency { missing })
     }
 
     /// The missing materials arrived: the case goes on as accepted.
@@ -500,7 +593,7 @@ impl Case {
         self.meet("supplement", now);
         self.status = Status::Accepted;
         self.visits += 1;
-        Ok(ev("supplement_received", serde_json::json!({})))
+        Ok(Event::SupplementReceived {})
     }
 
     /// 告知承诺制 (NV-6): a written commitment plus materials is enough to approve.
@@ -519,7 +612,7 @@ impl Case {
         }
         self.commitment_signed = true;
         self.close(Outcome::Approved, now);
-        Ok(ev("approved_by_commitment", serde_json::json!({"commitment": commitment})))
+        Ok(Event::ApprovedByCommitment { commitment: commitment.to_string() })
     }
 
     /// 答复卡 (NV-7): the case waits for a reply; the escalation itself is a separate record.
@@ -533,7 +626,7 @@ impl Case {
         }
         self.status = Status::Escalated;
         self.deadlines.push(deadline);
-        Ok(ev("escalated", serde_json::json!({"level": level, "reason": reason})))
+        Ok(Event::Escalated { level, reason: reason.to_string() })
     }
 
     pub fn escalation_answered(&mut self, answer: &str, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
@@ -544,7 +637,7 @@ impl Case {
         self.meet("reply", now);
         self.meet("report_same_day", now);
         self.status = self.resume_status.take().unwrap_or(Status::Received);
-        Ok(ev("escalation_answered", serde_json::json!({"answer": answer})))
+        Ok(Event::EscalationAnswered { answer: answer.to_string() })
     }
 
     /// A veto request was made (NV-8): the case waits for the decision.
@@ -561,7 +654,7 @@ impl Case {
         self.status = Status::VetoPending;
         self.veto_request_id = Some(request_id);
         self.deadlines.push(deadline);
-        Ok(ev("veto_requested", serde_json::json!({"veto_request_id": request_id})))
+        Ok(Event::VetoRequested { veto_request_id: request_id })
     }
 
     /// CAL-2: the calendar changed (a notice imported, a local override): every open deadline
@@ -576,10 +669,10 @@ impl Case {
         let mut moved = vec![];
         for d in &mut self.deadlines {
             if let Some((from, to)) = d.recompute(old, new, now)? {
-                moved.push(serde_json::json!({"what": d.what, "from": from, "to": to}));
+                moved.push(MovedDeadline { what: d.what.clone(), from, to });
             }
         }
-        Ok((!moved.is_empty()).then(|| ev("deadlines_recomputed", serde_json::json!({"moved": moved}))))
+        Ok((!moved.is_empty()).then_some(Event::DeadlinesRecomputed { moved }))
     }
 
     /// The veto request was decided (either way, or one level approved).
@@ -593,7 +686,7 @@ impl Case {
             VetoStatus::Approved => self.meet("veto_decision", now),
             VetoStatus::Pending => {}
         }
-        ev("veto_decision", serde_json::json!({"veto_request_id": req_id(req), "status": req.status}))
+        Event::VetoDecision { veto_request_id: req_id(req), status: req.status }
     }
 
     /// NV-10: marks a matter as cross-unit with its lead unit.
@@ -604,22 +697,20 @@ impl Case {
         }
         self.lead_unit_id = Some(lead);
         self.cross_units = units.clone();
-        Ok(ev("cross_unit", serde_json::json!({"lead_unit_id": lead, "unit_ids": units})))
+        Ok(Event::CrossUnit { lead_unit_id: lead, unit_ids: units })
     }
 
     /// NV-10: records a joint consultation with participants and conclusion.
     pub fn consult(&mut self, c: JointConsultation) -> Result<Event, CaseError> {
         self.open_only()?;
-        let detail = serde_json::to_value(&c).unwrap_or_default();
-        self.consultations.push(c);
-        Ok(ev("joint_consultation", detail))
+        self.consultations.push(c.clone());
+        Ok(Event::JointConsultation(c))
     }
 
     /// NV-11: records assisted or proxy handling.
     pub fn assist(&mut self, a: Assistance) -> Result<Event, CaseError> {
-        let detail = serde_json::to_value(&a).unwrap_or_default();
-        self.assistance.push(a);
-        Ok(ev("assisted", detail))
+        self.assistance.push(a.clone());
+        Ok(Event::Assisted(a))
     }
 
     /// Close with a helping outcome. `Vetoed` is not among them: see [`Case::close_vetoed`].
@@ -643,7 +734,7 @@ impl Case {
             }
         }
         self.close(outcome, now);
-        Ok(ev("closed", serde_json::json!({"outcome": outcome})))
+        Ok(Event::Closed { outcome, veto_request_id: None, note: None })
     }
 
     /// The only way to a vetoed case (invariant 1).
@@ -653,7 +744,7 @@ impl Case {
             return Err(CaseError::VetoMismatch);
         }
         self.close(Outcome::Vetoed, now);
-        Ok(ev("closed", serde_json::json!({"outcome": "vetoed", "veto_request_id": approval.request_id})))
+        Ok(Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(approval.request_id), note: None })
     }
 }
 
@@ -1044,5 +1135,29 @@ mod tests {
         assert_eq!(next_level(&nat, Some(DecisionLevel::Collective), false), None);
         let ak = Policy::preset("ankang").unwrap();
         assert_eq!(next_level(&ak, None, true), Some(DecisionLevel::UnitHead));
+    }
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+
+    // Issue "one application layer": events are typed, and what is stored (kind + detail) is
+    // what the timeline, the reports and the documents read.
+    #[test]
+    fn a_typed_event_stores_its_kind_and_fields() {
+        let e = Event::Notice {
+            missing: vec![Missing { material: "营业执照".into(), how_to_fix: "复印件".into() }],
+            growth_approved: false,
+            clock_paused: true,
+        };
+        assert_eq!(e.kind(), "notice");
+        assert_eq!(e.detail()["missing"][0]["material"], "营业执照");
+        assert_eq!(e.detail()["clock_paused"], true);
+        assert_eq!(Event::Accepted { resumed: false }.detail(), serde_json::json!({}));
+        assert_eq!(Event::Accepted { resumed: true }.detail(), serde_json::json!({"resumed": true}));
+        assert_eq!(Event::SupplementReceived {}.detail(), serde_json::json!({}));
+        let closed = Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(4), note: None };
+        assert_eq!(closed.detail(), serde_json::json!({"outcome": "vetoed", "veto_request_id": 4}));
     }
 }

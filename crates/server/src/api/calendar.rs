@@ -149,7 +149,7 @@ pub async fn recompute_open_deadlines(s: &AppState, old: &HashMap<String, Arc<Ca
                 channel: "notify".into(),
                 recipient: format!("staff:{}", case.first_contact_id),
                 subject: format!("办件 {} 的期限因工作日历变更而调整", case.receipt_no),
-                body: format!("办件 {}：{}", case.receipt_no, moved_text(&ev.detail)),
+                body: format!("办件 {}：{}", case.receipt_no, moved_text(&ev.detail())),
                 dedupe: format!("recompute:{id}:{}", ctx.now),
             };
             let c2 = ctx.clone();

@@ -77,7 +77,7 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
 fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
     tx.exec_ahead(
         "INSERT INTO case_events (case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)",
-        params![case_id, ctx.now.as_str(), ctx.actor, ev.kind.as_str(), ev.detail.to_string()],
+        params![case_id, ctx.now.as_str(), ctx.actor, ev.kind(), ev.detail().to_string()],
     )
 }
 
@@ -93,7 +93,14 @@ pub fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Ev
     }
     event(tx, ctx, id, ev)?;
     sync_deadlines(tx, id, c.first_contact_id, c, dues)?;
-    audit::append(tx, ctx, &format!("case.{}", ev.kind), "case", id, &json!({"status": c.status, "detail": ev.detail}))
+    audit::append(
+        tx,
+        ctx,
+        &format!("case.{}", ev.kind()),
+        "case",
+        id,
+        &json!({"status": c.status, "detail": ev.detail()}),
+    )
 }
 
 pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
