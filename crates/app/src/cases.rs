@@ -401,7 +401,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
     // The receiving unit acknowledges: access is checked against the target, not the case.
     let mut l = load_unchecked(&s, id).await?;
     let Some(r) = l.case.referral.clone().filter(|r| r.handoff) else {
-        return Err(Error::conflict("no_handoff", "该办件没有待确认的转交"));
+        return Err(noveto_domain::case::CaseError::NoHandoff.into());
     };
     // The receiver: the target window, or any window of the target unit.
     let (w, u) = (r.to_window_id, r.to_unit_id);
@@ -412,13 +412,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
     if !targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
         return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| Error::forbidden("无权确认接收")));
     }
-    if r.acknowledged_by.is_some() {
-        return Err(Error::conflict("already_acknowledged", "已确认接收"));
-    }
-    if let Some(rr) = l.case.referral.as_mut() {
-        rr.acknowledged_by = Some(p.id);
-    }
-    let ev = Event::HandoffAcknowledged { by: p.id };
+    let ev = l.case.acknowledge_handoff(p.id)?;
     save(&s, &p, &l, ev, |_, _| Ok(())).await
 }
 
@@ -782,7 +776,8 @@ pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result
             format!("答复中含有推诿用语：{}。建议改为：{}", phrases.join("、"), check.suggestion.unwrap_or_default()),
         ));
     }
-    let ev = Event::Reply { text, flagged: check.flagged.clone() };
+    let mut l = l;
+    let ev = l.case.reply(&text);
     save(s, p, &l, ev, |_, _| Ok(())).await?;
     Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
 }

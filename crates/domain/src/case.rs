@@ -238,6 +238,10 @@ pub enum CaseError {
     ConsultationRequired,
     #[error("牵头单位须是参与单位之一")]
     LeadNotInvolved,
+    #[error("该办件没有待确认的转交")]
+    NoHandoff,
+    #[error("已确认接收")]
+    AlreadyAcknowledged,
     #[error("{0}")]
     Calendar(String),
 }
@@ -260,6 +264,8 @@ impl CaseError {
             CaseError::UseVetoRequest => "use_veto_request",
             CaseError::ConsultationRequired => "consultation_required",
             CaseError::LeadNotInvolved => "lead_not_involved",
+            CaseError::NoHandoff => "no_handoff",
+            CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
     }
@@ -506,6 +512,22 @@ impl Case {
         self.referral = Some(r.clone());
         self.close(Outcome::Referred, now);
         Ok(Event::Referred(r))
+    }
+
+    /// NV-3: the receiver of a warm handoff takes it over (首接负责 hands on, not off).
+    pub fn acknowledge_handoff(&mut self, by: i64) -> Result<Event, CaseError> {
+        let r = self.referral.as_mut().filter(|r| r.handoff).ok_or(CaseError::NoHandoff)?;
+        if r.acknowledged_by.is_some() {
+            return Err(CaseError::AlreadyAcknowledged);
+        }
+        r.acknowledged_by = Some(by);
+        Ok(Event::HandoffAcknowledged { by })
+    }
+
+    /// NV-14: a reply sent to the applicant, with the refusal phrases it was sent with (the
+    /// sender confirmed them).
+    pub fn reply(&mut self, text: &str) -> Event {
+        Event::Reply { text: text.to_string(), flagged: crate::phrases::check(text).flagged }
     }
 
     /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not
