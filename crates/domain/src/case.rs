@@ -514,6 +514,13 @@ impl Case {
         Ok(Event::Referred(r))
     }
 
+    /// NV-1, ORG-4: the first contact keeps reading and working the matter to its end, even
+    /// after the post that brought it to them is gone (B who took it while A was absent).
+    pub fn first_contact_keeps(&self, by: i64, action: crate::access::Action) -> bool {
+        by == self.first_contact_id
+            && matches!(action, crate::access::Action::ReadCase | crate::access::Action::WorkCase)
+    }
+
     /// NV-3: the receiver of a warm handoff takes it over (首接负责 hands on, not off).
     pub fn acknowledge_handoff(&mut self, by: i64) -> Result<Event, CaseError> {
         let r = self.referral.as_mut().filter(|r| r.handoff).ok_or(CaseError::NoHandoff)?;

@@ -103,6 +103,8 @@ fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec
         return Ok(vec![]);
     };
     let mut out = vec![c.first_contact_id];
+    // ORG-4: B of an absent A hears of A's missed deadline too.
+    out.extend(org::stand_in(tx, c.first_contact_id)?);
     if let Some(w) = c.window_id {
         out.extend(org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?);
     }
@@ -128,23 +130,34 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
     let due = state.store.read(move |tx| jobs::to_remind(tx, &until, 200)).await?;
     for d in due {
         let ctx = Ctx { actor: None, now: now_s.clone() };
-        let msgs: Vec<Message> = d
-            .owner_id
-            .map(|o| Message {
-                channel: "staff".into(),
-                recipient: recipient(o),
-                subject: format!("期限提醒：{}", crate::ui::what_label(&d.what)),
-                body: format!(
-                    "办件 {} 的“{}”将于 {} 到期，请及时办理。",
-                    d.entity_id,
-                    crate::ui::what_label(&d.what),
-                    d.due
-                ),
-                dedupe: format!("remind:{}", d.id),
+        let claimed = state
+            .store
+            .write(move |tx| {
+                let mut msgs = vec![];
+                if let Some(owner) = d.owner_id {
+                    // ORG-4: while the owner's post is covered by B, the reminder goes to B, saying
+                    // whose matter it is.
+                    let (to, note) = match org::stand_in(tx, owner)? {
+                        Some(b) => (b, "（A 岗缺岗，由 B 岗代为办理）"),
+                        None => (owner, ""),
+                    };
+                    msgs.push(Message {
+                        channel: "staff".into(),
+                        recipient: recipient(to),
+                        subject: format!("期限提醒：{}", crate::ui::what_label(&d.what)),
+                        body: format!(
+                            "办件 {} 的“{}”将于 {} 到期，请及时办理。{note}",
+                            d.entity_id,
+                            crate::ui::what_label(&d.what),
+                            d.due
+                        ),
+                        dedupe: format!("remind:{}", d.id),
+                    });
+                }
+                jobs::claim_reminder(tx, &ctx, d.id, &msgs)
             })
-            .into_iter()
-            .collect();
-        if state.store.write(move |tx| jobs::claim_reminder(tx, &ctx, d.id, &msgs)).await? {
+            .await?;
+        if claimed {
             report.reminded += 1;
         }
     }

@@ -188,3 +188,43 @@ fn cal_2_smtp_gateway() {
         .unwrap();
     assert_eq!(pending, 2);
 }
+
+// ORG-4 with CAL-2: a reminder for A's matter reaches B while A is marked absent, saying whose
+// post it is; a missed deadline is told to B as well as to A's chain.
+#[test]
+fn org_4_reminders_reach_b_while_a_is_absent() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let (a, b) = (app.staff_id("clerk"), app.staff_id("clerk2"));
+        let admin = app.token("admin");
+        let posts = json!({"primary_id": a, "backup_id": b});
+        assert_eq!(
+            app.call("PUT", &format!("/api/v1/windows/{}/posts", app.ids.window), Some(&admin), Some(posts)).0,
+            200
+        );
+        let absent = json!({"absent": true});
+        let head = app.token("head");
+        assert_eq!(
+            app.call("PUT", &format!("/api/v1/windows/{}/absence", app.ids.window), Some(&head), Some(absent)).0,
+            200
+        );
+        let id = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        app.set_now("2026-11-26T08:00:00+08:00");
+        assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 1);
+        app.set_now("2026-11-30T08:00:00+08:00");
+        assert_eq!(app.block_on(tick(&app.state)).unwrap().escalated, 1);
+        let path = app.dir.join("ab.jsonl");
+        app.block_on(deliver(&app.state, &Gateway::File(path.clone()), "w1")).unwrap();
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let to = |r: i64| format!("staff:{r}");
+        let reminder = lines.iter().find(|m| m.to_string().contains("期限提醒")).expect("a reminder");
+        assert_eq!(reminder["to"], to(b), "{reminder}");
+        assert!(reminder["body"].as_str().unwrap().contains("由 B 岗代为办理"), "{reminder}");
+        let overdue: Vec<&serde_json::Value> = lines.iter().filter(|m| m.to_string().contains("超期督办")).collect();
+        assert!(overdue.iter().any(|m| m["to"] == to(b)), "{overdue:?}");
+        assert!(overdue.iter().any(|m| m["to"] == to(a)), "{overdue:?}");
+    }
+}

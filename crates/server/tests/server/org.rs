@@ -328,3 +328,66 @@ fn sessions_end_when_idle_at_logout_and_at_a_new_login() {
         assert_eq!(me(&new), 200);
     }
 }
+
+// ORG-4, NV-1: while A is marked absent, B of A's post — here a clerk of another unit's window —
+// works A's window: opens cases there, reads A's open cases and the handoffs sent to it, and
+// sees them in the lists. When A is back, A's window's work is A's again; what B took in first
+// while acting stays B's to the end.
+#[test]
+fn org_4_ab_post_routes_work_to_b_while_a_is_absent() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (admin, head) = (app.token("admin"), app.token("head"));
+        let (clerk, clerk2) = (app.token("clerk"), app.token("clerk2"));
+        let (a, b) = (app.staff_id("clerk"), app.staff_id("clerk2"));
+        let posts = json!({"primary_id": a, "backup_id": b});
+        let (st, v) = app.call("PUT", &format!("/api/v1/windows/{}/posts", app.ids.window), Some(&admin), Some(posts));
+        assert_eq!(st, 200, "{v}");
+        let a_case = app.new_case(&clerk, None);
+        // A is on duty: B has nothing to do with A's window.
+        assert_eq!(app.get(&format!("/api/v1/cases/{a_case}"), &clerk2).0, 403);
+        let absence = |absent: bool| {
+            let (st, v) = app.call(
+                "PUT",
+                &format!("/api/v1/windows/{}/absence", app.ids.window),
+                Some(&head),
+                Some(json!({"absent": absent})),
+            );
+            assert_eq!(st, 200, "{v}");
+        };
+        absence(true);
+        // B reads and works A's open case, and it is in the window's unit list for B.
+        assert_eq!(app.get(&format!("/api/v1/cases/{a_case}"), &clerk2).0, 200);
+        assert_eq!(app.post(&format!("/api/v1/cases/{a_case}/accept"), &clerk2, json!({})).0, 200);
+        // B receives a new applicant at A's window.
+        let (st, c) = app.post(
+            "/api/v1/cases",
+            &clerk2,
+            json!({"kind": "application", "channel": "window", "window_id": app.ids.window,
+                   "applicant": {"name": "赵六", "phone": "13900001111"}, "request": "办理食品经营许可"}),
+        );
+        assert_eq!(st, 201, "{c}");
+        let b_case = c["id"].as_i64().unwrap();
+        // A warm handoff from the consultation desk to A's window reaches B, who takes it over.
+        let desk = app.token("desk");
+        let other = app.new_case(&desk, None);
+        let (st, v) = app.post(
+            &format!("/api/v1/cases/{other}/referral"),
+            &desk,
+            json!({"to_unit_id": app.ids.unit, "to_window_id": app.ids.window, "address": "登记窗口", "contact": "电话", "how": "带身份证", "handoff": true}),
+        );
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(app.get(&format!("/api/v1/cases/{other}"), &clerk2).0, 200);
+        let (st, v) = app.post(&format!("/api/v1/cases/{other}/referral/acknowledge"), &clerk2, json!({}));
+        assert_eq!(st, 200, "{v}");
+        // A is back.
+        absence(false);
+        assert_eq!(app.get(&format!("/api/v1/cases/{a_case}"), &clerk2).0, 403, "A's case is A's again");
+        assert_eq!(app.get(&format!("/api/v1/cases/{b_case}"), &clerk2).0, 200, "B keeps what B took in first");
+        assert_eq!(app.post(&format!("/api/v1/cases/{b_case}/accept"), &clerk2, json!({})).0, 200);
+        let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk2);
+        assert!(mine["cases"].as_array().unwrap().iter().any(|c| c["id"] == b_case), "{mine}");
+        // A sees everything of the window, B's case included.
+        assert_eq!(app.get(&format!("/api/v1/cases/{b_case}"), &clerk).0, 200);
+    }
+}

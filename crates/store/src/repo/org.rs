@@ -354,10 +354,18 @@ pub(crate) fn staff_with_grants_where(
     filter: &str,
     param: crate::Value,
 ) -> Result<Option<(Staff, Vec<Grant>)>> {
+    // ORG-4: while A is marked absent, B of that post works it as its clerk — a grant that
+    // lasts exactly as long as the absence (read with the others, so every access decision and
+    // every list sees it).
     let rows = tx.query(
         &format!(
             "SELECT s.id, s.login, s.name, s.active, g.role, g.scope_kind, g.scope_id FROM {from}
-             LEFT JOIN grants g ON g.staff_id = s.id WHERE {filter} ORDER BY g.role"
+             LEFT JOIN grants g ON g.staff_id = s.id WHERE {filter}
+             UNION ALL
+             SELECT s.id, s.login, s.name, s.active, 'clerk', 'window', w.id FROM {from}
+             JOIN windows w ON w.backup_id = s.id AND w.primary_absent = 1 AND w.primary_id IS NOT NULL
+             WHERE {filter}
+             ORDER BY 5"
         ),
         &[param],
     )?;
@@ -469,4 +477,16 @@ pub fn set_center_contact(
         center_id,
         &json!({"address": address, "hotline": hotline, "supervision_phone": supervision_phone}),
     )
+}
+
+/// ORG-4: who stands in for `staff_id` now — the B of a post whose A is `staff_id` and is marked
+/// absent (the first such post).
+pub fn stand_in(tx: &mut dyn Tx, staff_id: i64) -> Result<Option<i64>> {
+    Ok(tx
+        .query_one(
+            "SELECT backup_id FROM windows WHERE primary_id = $1 AND primary_absent = 1 AND backup_id IS NOT NULL
+             ORDER BY id LIMIT 1",
+            params![staff_id],
+        )?
+        .map(|r| r.i64(0)))
 }
