@@ -131,3 +131,109 @@ pub fn what_label(what: &str) -> &'static str {
         _ => "期限",
     }
 }
+
+/// A time for people: `2026-11-24 09:42` (never RFC 3339). Text that is not a time is kept.
+pub fn when(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&noveto_domain::time::shanghai()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+fn text(v: &serde_json::Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn materials(v: &serde_json::Value) -> String {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let fix = text(&m["how_to_fix"]);
+                    if fix.is_empty() {
+                        text(&m["material"]).to_string()
+                    } else {
+                        format!("{}（{fix}）", text(&m["material"]))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .unwrap_or_default()
+}
+
+/// One timeline event as one Chinese sentence, from its stored kind and detail (issue
+/// "screens": who did what is read by people, not as keys and JSON).
+pub fn describe(kind: &str, d: &serde_json::Value) -> String {
+    use noveto_domain::access::DecisionLevel;
+    use noveto_domain::case::{Outcome, VetoStatus};
+    let level = |v: &serde_json::Value| v.as_str().and_then(DecisionLevel::parse).map(|l| l.label()).unwrap_or("上级");
+    match kind {
+        "received" => "登记收件".into(),
+        "accepted" if d["resumed"] == true => "所缺材料已补齐，承诺时限恢复计时".into(),
+        "accepted" => "受理".into(),
+        "referred" => {
+            let mut s = format!("出具指引牌：请到{}办理", text(&d["address"]));
+            if !text(&d["how"]).is_empty() {
+                s.push_str(&format!("，{}", text(&d["how"])));
+            }
+            if !text(&d["contact"]).is_empty() {
+                s.push_str(&format!("，联系方式 {}", text(&d["contact"])));
+            }
+            if d["handoff"] == true {
+                s.push_str("；已转交对方，待其确认接收");
+            }
+            s
+        }
+        "handoff_acknowledged" => "确认接收转交的办件".into(),
+        "notice" => {
+            let mut s = format!("出具一次性告知单：缺{}", materials(&d["missing"]));
+            if d["growth_approved"] == true {
+                s.push_str("（新增材料经窗口负责人同意）");
+            }
+            if d["clock_paused"] == true {
+                s.push_str("；补正期间承诺时限暂停计时");
+            }
+            s
+        }
+        "accepted_with_deficiency" => format!("容缺受理，待补{}", materials(&d["missing"])),
+        "supplement_received" => "容缺材料已补齐".into(),
+        "approved_by_commitment" => "申请人书面承诺，按告知承诺制准予办理".into(),
+        "escalated" => format!("向{}请示：{}", level(&d["level"]), text(&d["reason"])),
+        "escalation_answered" => format!("请示已答复：{}", text(&d["answer"])),
+        "veto_requested" => "提出否决报批，待逐级审批".into(),
+        "veto_decision" => match serde_json::from_value::<VetoStatus>(d["status"].clone()) {
+            Ok(VetoStatus::Approved) => "否决报批已批准".into(),
+            Ok(VetoStatus::Denied) => "否决报批未获同意，继续办理".into(),
+            _ => "否决报批本级同意，报上一级审批".into(),
+        },
+        "deadlines_recomputed" => {
+            let moved: Vec<String> = d["moved"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|m| {
+                            format!("{}由 {} 改为 {}", what_label(text(&m["what"])), text(&m["from"]), text(&m["to"]))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("工作日历调整：{}", moved.join("；"))
+        }
+        "cross_unit" => "确定为跨部门事项并明确牵头单位".into(),
+        "joint_consultation" => {
+            let who: Vec<&str> = d["participants"].as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default();
+            format!("组织会商（{}）：{}", who.join("、"), text(&d["conclusion"]))
+        }
+        "assisted" => format!("帮办代办：{}", text(&d["outcome"])),
+        "reply" => format!("答复群众：{}", text(&d["text"])),
+        "closed" => {
+            let outcome = serde_json::from_value::<Outcome>(d["outcome"].clone()).map(|o| o.label()).unwrap_or("办结");
+            let mut s = format!("办结：{outcome}");
+            if !text(&d["note"]).is_empty() {
+                s.push_str(&format!("（{}）", text(&d["note"])));
+            }
+            s
+        }
+        _ => "其他事项".into(),
+    }
+}

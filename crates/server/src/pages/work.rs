@@ -323,10 +323,10 @@ async fn case_body_with(
         c.applicant.org.as_deref().map(|o| format!("，{}", esc(o))).unwrap_or_default(),
         item.as_ref().map(|i| format!("{}（{}）", esc(&i.name), esc(&i.code))).unwrap_or_else(|| "未指定".into()),
         t().opened,
-        noveto_domain::time::rfc3339(c.opened_at),
+        crate::ui::when(&noveto_domain::time::rfc3339(c.opened_at)),
         j["timeline"][0]["actor_name"].as_str().map(esc).unwrap_or_default(),
         c.visits,
-        esc(&c.policy_id),
+        esc(&l.policy.name),
         c.policy_version,
         esc(&c.request).replace('\n', "<br>")
     ));
@@ -408,40 +408,19 @@ async fn case_body_with(
         o.push_str("</ul></section>");
     }
     o.push_str(&format!(
-        "<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事件</th><th>内容</th></tr>",
+        "<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事项</th></tr>",
         t().timeline
     ));
     for e in j["timeline"].as_array().cloned().unwrap_or_default() {
         o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
-            esc(e["at"].as_str().unwrap_or("")),
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&crate::ui::when(e["at"].as_str().unwrap_or(""))),
             esc(e["actor_name"].as_str().unwrap_or("系统")),
-            event_label(e["kind"].as_str().unwrap_or("")),
-            esc(&summarize(&e["detail"]))
+            esc(&crate::ui::describe(e["kind"].as_str().unwrap_or(""), &e["detail"]))
         ));
     }
     o.push_str("</table></section>");
     Ok(o)
-}
-
-fn summarize(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Object(m) if m.is_empty() => String::new(),
-        serde_json::Value::Object(m) => m
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}: {}",
-                    match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => other.to_string(),
-    }
 }
 
 fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
@@ -449,30 +428,6 @@ fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
         noveto_domain::deadline::Rule::WorkingDays { days } => format!("{days} 个工作日"),
         noveto_domain::deadline::Rule::SameDay => "当日".into(),
         noveto_domain::deadline::Rule::Manual { due } => format!("人工设定：{due}"),
-    }
-}
-
-fn event_label(k: &str) -> &'static str {
-    match k {
-        "received" => "接件",
-        "accepted" => "受理",
-        "referred" => "指引",
-        "notice" => "一次性告知",
-        "accepted_with_deficiency" => "容缺受理",
-        "supplement_received" => "材料补齐",
-        "approved_by_commitment" => "告知承诺办结",
-        "escalated" => "请示",
-        "escalation_answered" => "请示已答复",
-        "veto_requested" => "否决报批",
-        "veto_decision" => "否决审批",
-        "closed" => "办结",
-        "handoff_acknowledged" => "接收单位确认",
-        "cross_unit" => "跨部门牵头",
-        "joint_consultation" => "会商",
-        "assisted" => "帮办代办",
-        "reply" => "答复群众",
-        "deadlines_recomputed" => "日历变更，期限重算",
-        _ => "其他",
     }
 }
 

@@ -899,3 +899,29 @@ fn nv_9_one_person_decides_one_level() {
         assert_ne!(chain[0]["decided_by"], chain[1]["decided_by"], "{v}");
     }
 }
+
+// Screens issue, item 3: the case page's timeline reads as sentences — who, what, when — with
+// times for people, never RFC 3339, JSON or internal keys.
+#[test]
+fn timeline_reads_as_sentences() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, _) = app.post(
+        &format!("/api/v1/cases/{id}/notices"),
+        &clerk,
+        json!({"missing": [{"material": "营业执照副本", "how_to_fix": "提供加盖公章的复印件"}]}),
+    );
+    assert_eq!(st, 201);
+    app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "经营范围表述不明确"}));
+    let (st, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+    assert_eq!(st, 200);
+    let start = html.find("<th>经办人</th><th>事项</th>").expect("the timeline table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    assert!(table.contains("2026-11-20 09:00"), "{table}");
+    assert!(table.contains("出具一次性告知单：缺营业执照副本（提供加盖公章的复印件）"), "{table}");
+    assert!(table.contains("向窗口负责人请示：经营范围表述不明确"), "{table}");
+    for raw in ["T09:", "+08:00", "how_to_fix", "material", "{", "window_head"] {
+        assert!(!table.contains(raw), "{raw} in the timeline: {table}");
+    }
+}
