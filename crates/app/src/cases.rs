@@ -284,14 +284,15 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
 pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     let id = l.id;
     let vid = l.case.veto_request_id;
-    let (timeline, esc, veto) = s
+    let (timeline, esc, veto, withdrawals) = s
         .store
         .read(move |tx| {
             let v = match vid {
                 Some(v) => repo::get_veto(tx, v)?,
                 None => None,
             };
-            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, v))
+            let w = repo::withdrawals_of_case(tx, id)?;
+            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, v, w))
         })
         .await?;
     let now = s.now();
@@ -327,6 +328,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "notified": c.notified,
         "deficiency": c.deficiency,
         "referral": c.referral,
+        "withdrawals": withdrawals,
         "cross_units": c.cross_units,
         "lead_unit_id": c.lead_unit_id,
         "consultations": c.consultations,
@@ -585,6 +587,9 @@ pub struct CloseIn {
     pub outcome: String,
     /// Required with `vetoed`: the approved veto request.
     pub veto_request_id: Option<i64>,
+    /// Required with `withdrawn`: the applicant's withdrawal, confirmed by the window head.
+    #[serde(default)]
+    pub withdrawal_id: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -604,7 +609,12 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
         }
         "approved" => l.case.close_with(Outcome::Approved, now)?,
         "answered" => l.case.close_with(Outcome::Answered, now)?,
-        "withdrawn" => l.case.close_with(Outcome::Withdrawn, now)?,
+        "withdrawn" => {
+            let wid = b.withdrawal_id.ok_or(noveto_domain::case::CaseError::WithdrawalRequired)?;
+            let w = s.store.read(move |tx| repo::get_withdrawal(tx, wid)).await?;
+            let proof = w.and_then(|w| w.confirmed(id)).ok_or(noveto_domain::case::CaseError::WithdrawalMismatch)?;
+            l.case.close_withdrawn(proof, now)?
+        }
         "referred" => return Err(Error::bad("use_referral", "指引请使用 /referral")),
         _ => {
             return Err(Error::bad("invalid_outcome", "outcome 须为 approved、answered、withdrawn 或 vetoed"));
@@ -972,4 +982,55 @@ pub async fn notice_issued(s: &App, p: &Principal, id: i64) -> Result<NoticeIssu
     let l = load(s, p, id, Action::ReadCase).await?;
     let number = s.store.read(move |tx| repo::timeline(tx, id)).await?.iter().filter(|e| e.kind == "notice").count();
     Ok(NoticeIssued { number, case: l.case })
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalIn {
+    /// The applicant's written withdrawal, in their words (申请人撤回申请).
+    pub statement: String,
+}
+
+/// NV-2: records the applicant's written withdrawal; the window head confirms it before the
+/// case can close as withdrawn. Returns its id.
+pub async fn do_withdrawal(s: &App, p: &Principal, id: i64, b: WithdrawalIn) -> Result<i64> {
+    let statement = long_text("statement", "撤回申请内容", &b.statement, 2000)?;
+    let l = load(s, p, id, Action::WorkCase).await?;
+    let w = noveto_domain::case::Withdrawal::new(0, id, &statement, p.id).map_err(withdrawal_error)?;
+    let now = s.now();
+    let dues = dues(&l.case, &l.cal, &l.policy, now);
+    let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
+    let (version, mut case) = (l.version, l.case.clone());
+    let (unit, window) = (case.unit_id, case.window_id);
+    // One write: the withdrawal row first, so that the case's event names its id.
+    s.store
+        .write(move |tx| {
+            let wid = repo::insert_withdrawal(tx, &ctx, &w, unit, window)?;
+            let ev = case.withdrawal_recorded(&noveto_domain::case::Withdrawal { id: wid, ..w })?;
+            repo::save(tx, &ctx, id, version, &case, &ev, &dues)?;
+            Ok::<_, Error>(wid)
+        })
+        .await
+}
+
+/// NV-2: the window head confirms the applicant's withdrawal (not the person who recorded it).
+pub async fn do_confirm_withdrawal(s: &App, p: &Principal, wid: i64) -> Result<i64> {
+    let mut w =
+        s.store.read(move |tx| repo::get_withdrawal(tx, wid)).await?.ok_or_else(|| Error::not_found("撤回申请"))?;
+    let mut l = load(s, p, w.case_id, Action::ReadCase).await?;
+    p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)?;
+    w.confirm(p.id).map_err(withdrawal_error)?;
+    let ev = l.case.withdrawal_confirmed(&w)?;
+    let case_id = w.case_id;
+    save(s, p, &l, ev, move |tx, ctx| repo::confirm_withdrawal(tx, ctx, &w)).await?;
+    Ok(case_id)
+}
+
+fn withdrawal_error(e: noveto_domain::case::WithdrawalError) -> Error {
+    use noveto_domain::case::WithdrawalError as W;
+    match e {
+        W::SelfConfirmation => Error::new(crate::error::Kind::Forbidden, e.code(), e.to_string()),
+        W::AlreadyConfirmed => Error::conflict(e.code(), e.to_string()),
+        W::NoStatement => Error::bad(e.code(), e.to_string()),
+    }
 }

@@ -960,6 +960,7 @@ async fn cases(
         CloseIn {
             outcome: "vetoed".into(),
             veto_request_id: Some(vid),
+            withdrawal_id: None,
             note: Some("已出具不予许可通知书并告知另行选址".into()),
         },
     )
@@ -1009,7 +1010,13 @@ async fn cases(
     .await?;
     svc::do_accept(s, clerk, id).await?;
     c.set(day(7, 2));
-    svc::do_close(s, clerk, id, CloseIn { outcome: "approved".into(), veto_request_id: None, note: None }).await?;
+    svc::do_close(
+        s,
+        clerk,
+        id,
+        CloseIn { outcome: "approved".into(), veto_request_id: None, withdrawal_id: None, note: None },
+    )
+    .await?;
     // 10. Referred, with a warm handoff.
     c.set(day(2, 4));
     let id =
@@ -1041,6 +1048,7 @@ async fn cases(
         CloseIn {
             outcome: "answered".into(),
             veto_request_id: None,
+            withdrawal_id: None,
             note: Some("已告知材料清单并发放明白纸，可网上预约。".into()),
         },
     )
@@ -1059,6 +1067,17 @@ async fn cases(
         ),
     )
     .await?;
+    // NV-2: the applicant's written withdrawal, confirmed by the window head, then the close.
+    let wid = svc::do_withdrawal(
+        s,
+        clerk,
+        id,
+        svc::WithdrawalIn {
+            statement: "本公司股东会决议尚未作出，自愿撤回本次变更登记申请。——林涛".into()
+        },
+    )
+    .await?;
+    svc::do_confirm_withdrawal(s, head, wid).await?;
     svc::do_close(
         s,
         clerk,
@@ -1066,6 +1085,7 @@ async fn cases(
         CloseIn {
             outcome: "withdrawn".into(),
             veto_request_id: None,
+            withdrawal_id: Some(wid),
             note: Some("申请人股东会决议未作出，自愿撤回".into()),
         },
     )

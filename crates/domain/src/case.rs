@@ -240,6 +240,10 @@ pub enum CaseError {
     LeadNotInvolved,
     #[error("该办件没有待确认的转交")]
     NoHandoff,
+    #[error("以“撤回”办结须有申请人书面撤回申请并经窗口负责人确认：请先登记撤回申请")]
+    WithdrawalRequired,
+    #[error("该撤回申请不属于本办件，或尚未经窗口负责人确认")]
+    WithdrawalMismatch,
     #[error("已确认接收")]
     AlreadyAcknowledged,
     #[error("{0}")]
@@ -265,6 +269,8 @@ impl CaseError {
             CaseError::ConsultationRequired => "consultation_required",
             CaseError::LeadNotInvolved => "lead_not_involved",
             CaseError::NoHandoff => "no_handoff",
+            CaseError::WithdrawalRequired => "withdrawal_required",
+            CaseError::WithdrawalMismatch => "withdrawal_mismatch",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
@@ -328,10 +334,19 @@ pub enum Event {
         text: String,
         flagged: Vec<crate::phrases::Flag>,
     },
+    WithdrawalRecorded {
+        withdrawal_id: i64,
+        statement: String,
+    },
+    WithdrawalConfirmed {
+        withdrawal_id: i64,
+    },
     Closed {
         outcome: Outcome,
         #[serde(skip_serializing_if = "Option::is_none")]
         veto_request_id: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        withdrawal_id: Option<i64>,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -366,6 +381,8 @@ impl Event {
             Event::JointConsultation(_) => "joint_consultation",
             Event::Assisted(_) => "assisted",
             Event::Reply { .. } => "reply",
+            Event::WithdrawalRecorded { .. } => "withdrawal_recorded",
+            Event::WithdrawalConfirmed { .. } => "withdrawal_confirmed",
             Event::Closed { .. } => "closed",
         }
     }
@@ -756,14 +773,17 @@ impl Case {
                     return Err(CaseError::NotAccepted);
                 }
             }
-            Outcome::Answered | Outcome::Withdrawn => {
+            // NV-2: a withdrawal is the applicant's own act, shown by their written statement
+            // and the window head's confirmation: see [`Case::close_withdrawn`].
+            Outcome::Withdrawn => return Err(CaseError::WithdrawalRequired),
+            Outcome::Answered => {
                 if self.status == Status::VetoPending {
                     return Err(CaseError::WrongState(self.status.label()));
                 }
             }
         }
         self.close(outcome, now);
-        Ok(Event::Closed { outcome, veto_request_id: None, note: None })
+        Ok(Event::Closed { outcome, veto_request_id: None, withdrawal_id: None, note: None })
     }
 
     /// The only way to a vetoed case (invariant 1).
@@ -773,7 +793,101 @@ impl Case {
             return Err(CaseError::VetoMismatch);
         }
         self.close(Outcome::Vetoed, now);
-        Ok(Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(approval.request_id), note: None })
+        Ok(Event::Closed {
+            outcome: Outcome::Vetoed,
+            veto_request_id: Some(approval.request_id),
+            withdrawal_id: None,
+            note: None,
+        })
+    }
+}
+
+impl Case {
+    /// NV-2: the applicant's written withdrawal (申请人撤回申请) was recorded.
+    pub fn withdrawal_recorded(&mut self, w: &Withdrawal) -> Result<Event, CaseError> {
+        self.open_only()?;
+        Ok(Event::WithdrawalRecorded { withdrawal_id: w.id, statement: w.statement.clone() })
+    }
+
+    /// The window head confirmed the applicant's withdrawal.
+    pub fn withdrawal_confirmed(&mut self, w: &Withdrawal) -> Result<Event, CaseError> {
+        self.open_only()?;
+        Ok(Event::WithdrawalConfirmed { withdrawal_id: w.id })
+    }
+
+    /// The only way to a withdrawn case: a withdrawal of this case that the window head confirmed.
+    pub fn close_withdrawn(&mut self, w: ConfirmedWithdrawal, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.close(Outcome::Withdrawn, now);
+        Ok(Event::Closed { outcome: Outcome::Withdrawn, veto_request_id: None, withdrawal_id: Some(w.id), note: None })
+    }
+}
+
+/// The applicant's written withdrawal of an application (申请人撤回申请, NV-2): recorded at the
+/// window with the applicant's own words, confirmed by the window head — another person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub id: i64,
+    pub case_id: i64,
+    pub statement: String,
+    pub recorded_by: i64,
+    pub confirmed_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawalError {
+    #[error("撤回申请须写明申请人的撤回意思（书面撤回申请的内容）")]
+    NoStatement,
+    #[error("登记撤回申请的人不能自己确认，须由窗口负责人确认")]
+    SelfConfirmation,
+    #[error("该撤回申请已确认")]
+    AlreadyConfirmed,
+}
+
+impl WithdrawalError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            WithdrawalError::NoStatement => "statement_required",
+            WithdrawalError::SelfConfirmation => "self_confirmation",
+            WithdrawalError::AlreadyConfirmed => "already_confirmed",
+        }
+    }
+}
+
+/// Proof that a withdrawal was confirmed; only [`Withdrawal::confirmed`] makes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmedWithdrawal {
+    id: i64,
+}
+
+impl Withdrawal {
+    pub fn new(id: i64, case_id: i64, statement: &str, recorded_by: i64) -> Result<Withdrawal, WithdrawalError> {
+        let statement = statement.trim();
+        if statement.is_empty() {
+            return Err(WithdrawalError::NoStatement);
+        }
+        Ok(Withdrawal { id, case_id, statement: statement.into(), recorded_by, confirmed_by: None })
+    }
+
+    /// The window head confirms (the caller checked the role); not the person who recorded it.
+    pub fn confirm(&mut self, by: i64) -> Result<(), WithdrawalError> {
+        if self.confirmed_by.is_some() {
+            return Err(WithdrawalError::AlreadyConfirmed);
+        }
+        if by == self.recorded_by {
+            return Err(WithdrawalError::SelfConfirmation);
+        }
+        self.confirmed_by = Some(by);
+        Ok(())
+    }
+
+    /// The proof, for a withdrawal of `case_id` that was confirmed.
+    pub fn confirmed(&self, case_id: i64) -> Option<ConfirmedWithdrawal> {
+        (self.case_id == case_id && self.confirmed_by.is_some_and(|c| c != self.recorded_by))
+            .then_some(ConfirmedWithdrawal { id: self.id })
     }
 }
 
@@ -1186,7 +1300,49 @@ mod event_tests {
         assert_eq!(Event::Accepted { resumed: false }.detail(), serde_json::json!({}));
         assert_eq!(Event::Accepted { resumed: true }.detail(), serde_json::json!({"resumed": true}));
         assert_eq!(Event::SupplementReceived {}.detail(), serde_json::json!({}));
-        let closed = Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(4), note: None };
+        let closed =
+            Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(4), withdrawal_id: None, note: None };
         assert_eq!(closed.detail(), serde_json::json!({"outcome": "vetoed", "veto_request_id": 4}));
+    }
+}
+
+#[cfg(test)]
+mod withdrawal_tests {
+    use super::*;
+    use crate::time::at;
+
+    // NV-2 (no soft refusals): a case ends as withdrawn only with the applicant's written
+    // withdrawal confirmed by another person (the window head); no other close can do it.
+    #[test]
+    fn nv_2_withdrawn_only_with_a_confirmed_withdrawal() {
+        let now = at("2026-11-20T10:00:00+08:00");
+        let p = crate::policy::Policy::preset("national").unwrap();
+        let (mut c, _) = Case::open(
+            NewCase {
+                receipt_no: "R".into(),
+                kind: Kind::Application,
+                channel: Channel::Window,
+                item_code: None,
+                applicant: Applicant { name: "张三".into(), org: None, phone: "13812345678".into() },
+                request: "办理".into(),
+                center_id: 1,
+                unit_id: Some(1),
+                window_id: Some(1),
+                first_contact_id: 7,
+            },
+            &p,
+            now,
+        );
+        assert_eq!(c.close_with(Outcome::Withdrawn, now), Err(CaseError::WithdrawalRequired));
+        assert_eq!(Withdrawal::new(3, 1, "  ", 7), Err(WithdrawalError::NoStatement));
+        let mut w = Withdrawal::new(3, 1, "本人自愿撤回申请", 7).unwrap();
+        assert!(w.confirmed(1).is_none());
+        assert_eq!(w.confirm(7), Err(WithdrawalError::SelfConfirmation));
+        w.confirm(8).unwrap();
+        assert!(w.confirmed(2).is_none(), "another case's withdrawal is no proof");
+        let proof = w.confirmed(1).unwrap();
+        let e = c.close_withdrawn(proof, now).unwrap();
+        assert_eq!(e.detail(), serde_json::json!({"outcome": "withdrawn", "withdrawal_id": 3}));
+        assert_eq!(c.outcome, Some(Outcome::Withdrawn));
     }
 }

@@ -226,6 +226,8 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         }
         "assisted" => format!("帮办代办：{}", text(&d["outcome"])),
         "reply" => format!("答复群众：{}", text(&d["text"])),
+        "withdrawal_recorded" => format!("登记申请人书面撤回申请：{}", text(&d["statement"])),
+        "withdrawal_confirmed" => "窗口负责人确认申请人撤回".into(),
         "closed" => {
             let outcome = serde_json::from_value::<Outcome>(d["outcome"].clone()).map(|o| o.label()).unwrap_or("办结");
             let mut s = format!("办结：{outcome}");

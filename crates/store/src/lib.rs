@@ -197,12 +197,14 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_versions_idempotency.sql")),
     (3, include_str!("../migrations/sqlite/0003_login_address.sql")),
     (4, include_str!("../migrations/sqlite/0004_session_idle_audit_mac.sql")),
+    (5, include_str!("../migrations/sqlite/0005_withdrawals.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_versions_idempotency.sql")),
     (3, include_str!("../migrations/postgres/0003_login_address.sql")),
     (4, include_str!("../migrations/postgres/0004_session_idle_audit_mac.sql")),
+    (5, include_str!("../migrations/postgres/0005_withdrawals.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -223,6 +225,7 @@ pub const TABLES: &[&str] = &[
     "cases",
     "case_events",
     "veto_requests",
+    "withdrawals",
     "escalations",
     "filings",
     "deadlines",

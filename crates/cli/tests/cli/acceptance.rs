@@ -303,6 +303,19 @@ fn nv_8_contract_routes_main_path() {
         let (st, _, pdf) = s.bytes(&format!("/api/v1/cases/{id}/documents/notice.pdf"), &clerk);
         assert_eq!(st, 200);
         assert!(pdf.starts_with(b"%PDF"));
+        // NV-2: a withdrawal is the applicant's written act, confirmed by the window head.
+        let idw = d.new_case(&clerk);
+        let (st, w) =
+            s.post(&format!("/api/v1/cases/{idw}/withdrawals"), &clerk, json!({"statement": "本人自愿撤回申请。"}));
+        assert_eq!(st, 201, "{w}");
+        let wid = w["id"].as_i64().unwrap();
+        assert_eq!(s.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &head, json!({})).0, 200);
+        let (st, c) = s.post(
+            &format!("/api/v1/cases/{idw}/close"),
+            &clerk,
+            json!({"outcome": "withdrawn", "withdrawal_id": wid}),
+        );
+        assert_eq!(st, 200, "{c}");
         let id2 = d.new_case(&clerk);
         assert_eq!(s.post(&format!("/api/v1/cases/{id2}/accept"), &clerk, json!({})).0, 200);
         assert_eq!(s.post(&format!("/api/v1/cases/{id2}/close"), &clerk, json!({"outcome": "approved"})).0, 200);

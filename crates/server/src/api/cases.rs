@@ -260,3 +260,24 @@ async fn answer_case(s: &AppState, p: &Principal, id: i64) -> ApiResult<Json<Val
     let l = load(s, p, id, Action::ReadCase).await?;
     Ok(Json(case_json(s, p, &l).await?))
 }
+
+/// NV-2: the applicant's written withdrawal → 201 `{id}`.
+pub async fn withdrawal(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<WithdrawalIn>,
+) -> ApiResult<Created> {
+    let wid = do_withdrawal(&s, &p, id, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": wid, "case_id": id, "confirmed": false}))))
+}
+
+/// NV-2: the window head confirms a withdrawal → the case.
+pub async fn confirm_withdrawal(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let case_id = do_confirm_withdrawal(&s, &p, id).await?;
+    answer_case(&s, &p, case_id).await
+}

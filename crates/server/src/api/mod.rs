@@ -75,7 +75,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/commitment" => cases::commitment, "cases", "告知承诺制办结（NV-6）", body = cases::CommitmentIn;
         post "/api/v1/cases/{id}/escalations" => cases::escalate, "cases", "请示（答复卡）（NV-7）", body = cases::EscalationIn;
         post "/api/v1/escalations/{id}/answer" => cases::answer, "cases", "答复请示（NV-7）", body = cases::AnswerIn;
-        post "/api/v1/cases/{id}/close" => cases::close, "cases", "办结：approved / answered / withdrawn / vetoed（须经批准）", body = cases::CloseIn;
+        post "/api/v1/cases/{id}/close" => cases::close, "cases", "办结：approved / answered / withdrawn（须有确认的撤回申请）/ vetoed（须经批准）", body = cases::CloseIn;
+        post "/api/v1/cases/{id}/withdrawals" => cases::withdrawal, "cases", "登记申请人书面撤回申请（NV-2）", body = cases::WithdrawalIn;
+        post "/api/v1/withdrawals/{id}/confirmation" => cases::confirm_withdrawal, "cases", "窗口负责人确认撤回申请（NV-2）";
         post "/api/v1/cases/{id}/veto-requests" => cases::veto_request, "veto", "否决报批（NV-8）", body = cases::VetoIn;
         post "/api/v1/veto-requests/{id}/decision" => cases::decide, "veto", "审批否决报批（NV-8）", body = cases::DecisionIn;
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";

@@ -524,7 +524,34 @@ fn actions(
                 "<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"vetoed\"><input type=\"hidden\" name=\"veto_request_id\" value=\"{vid}\"><button class=\"secondary\">否决已获批准：出具不予受理通知书并办结</button></form>"
             ));
     }
-    o.push_str(&act("withdraw", "申请人撤回", "<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><label>说明<input name=\"note\"></label><button class=\"secondary\">登记撤回</button>"));
+    // NV-2: a withdrawal is the applicant's own written act, confirmed by the window head (not
+    // the person who recorded it); only then can the case close as withdrawn.
+    let withdrawals = j["withdrawals"].as_array().cloned().unwrap_or_default();
+    let head = p.may(
+        Action::Decide(DecisionLevel::WindowHead),
+        &noveto_domain::access::Place { centers: vec![c.center_id], unit: c.unit_id, window: c.window_id },
+    );
+    for w in &withdrawals {
+        let wid = w["id"].as_i64().unwrap_or(0);
+        if w["confirmed_by"].is_null() {
+            o.push_str(&format!(
+                "<p class=\"note\">申请人书面撤回申请（待窗口负责人确认）：{}</p>",
+                esc(w["statement"].as_str().unwrap_or(""))
+            ));
+            if head.is_ok() && w["recorded_by"].as_i64() != Some(p.id) {
+                o.push_str(&act(
+                    "confirm_withdrawal",
+                    "确认撤回申请",
+                    &format!("<input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><button>确认撤回</button>"),
+                ));
+            }
+        } else {
+            o.push_str(&act("close", "以“申请人撤回”办结", &format!("<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><label>说明<input name=\"note\"></label><button class=\"secondary\">办结（申请人撤回）</button>")));
+        }
+    }
+    if withdrawals.is_empty() {
+        o.push_str(&act("withdraw", "申请人撤回", "<label>申请人书面撤回申请的内容<textarea name=\"statement\" required placeholder=\"如：本人因股东会决议未作出，自愿撤回本次申请。\"></textarea></label><button class=\"secondary\">登记撤回申请（须窗口负责人确认）</button>"));
+    }
     o.push_str("</section>");
     o
 }
@@ -625,13 +652,21 @@ pub async fn case_action(
                 }
                 svc::do_reply(&s, &p, id, svc::SendReplyIn { text, confirm }).await.map(|_| ())
             }
-            "close" | "withdraw" => {
+            "close" => {
                 let b = CloseIn {
                     outcome: field(&f, "outcome"),
                     veto_request_id: field(&f, "veto_request_id").parse().ok(),
+                    withdrawal_id: field(&f, "withdrawal_id").parse().ok(),
                     note: Some(field(&f, "note")),
                 };
                 svc::do_close(&s, &p, id, b).await
+            }
+            "withdraw" => svc::do_withdrawal(&s, &p, id, svc::WithdrawalIn { statement: field(&f, "statement") })
+                .await
+                .map(|_| ()),
+            "confirm_withdrawal" => {
+                let wid = field(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found("撤回申请"))?;
+                svc::do_confirm_withdrawal(&s, &p, wid).await.map(|_| ())
             }
             _ => Err(noveto_app::Error::not_found("操作")),
         }?)

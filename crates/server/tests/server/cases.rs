@@ -925,3 +925,74 @@ fn timeline_reads_as_sentences() {
         assert!(!table.contains(raw), "{raw} in the timeline: {table}");
     }
 }
+
+// NV-2 (no soft refusals): `withdrawn` needs the applicant's written withdrawal, confirmed by
+// the window head — not by the clerk who recorded it; the confirmation, clicked 100 times at
+// once, is recorded once; then the case closes as withdrawn, naming the withdrawal.
+#[test]
+fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        let id = app.new_case(&clerk, None);
+        let close = |token: &str, body: serde_json::Value| app.post(&format!("/api/v1/cases/{id}/close"), token, body);
+        let (st, e) = close(&clerk, json!({"outcome": "withdrawn", "note": "群众说不办了"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("withdrawal_required")), "{e}");
+        let (st, e) = app.post(&format!("/api/v1/cases/{id}/withdrawals"), &clerk, json!({"statement": "  "}));
+        assert_eq!(st, 422, "{e}");
+        let (st, w) = app.post(
+            &format!("/api/v1/cases/{id}/withdrawals"),
+            &clerk,
+            json!({"statement": "本人因资金未到位，自愿撤回本次申请。"}),
+        );
+        assert_eq!(st, 201, "{w}");
+        let wid = w["id"].as_i64().unwrap();
+        // Not yet confirmed: no close.
+        let (st, e) = close(&clerk, json!({"outcome": "withdrawn", "withdrawal_id": wid}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("withdrawal_mismatch")), "{e}");
+        // The clerk cannot confirm (not a window head); the head who recorded one could not either.
+        assert_eq!(app.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &clerk, json!({})).0, 403);
+        // 100 confirmations at once: one is recorded.
+        let url = format!("{}/api/v1/withdrawals/{wid}/confirmation", app.base);
+        let codes: Vec<u16> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..100)
+                .map(|_| {
+                    let (url, head) = (url.clone(), head.clone());
+                    sc.spawn(move || {
+                        let agent: ureq::Agent =
+                            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                        agent
+                            .post(&url)
+                            .header("Authorization", &format!("Bearer {head}"))
+                            .send_json(json!({}))
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert!(codes.iter().all(|c| *c == 200 || *c == 409), "{codes:?}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let confirmed: Vec<_> =
+            c["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "withdrawal_confirmed").collect();
+        assert_eq!(confirmed.len(), 1, "{c}");
+        // Another case's withdrawal is no way round.
+        let other = app.new_case(&clerk, None);
+        let (st, _) = app.post(
+            &format!("/api/v1/cases/{other}/close"),
+            &clerk,
+            json!({"outcome": "withdrawn", "withdrawal_id": wid}),
+        );
+        assert_eq!(st, 409);
+        let (st, c) = close(&clerk, json!({"outcome": "withdrawn", "withdrawal_id": wid}));
+        assert_eq!(st, 200, "{c}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        assert_eq!(c["outcome"], "withdrawn");
+        let last = c["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["detail"]["withdrawal_id"], wid, "{last}");
+        assert!(app.audit_ok());
+    }
+}

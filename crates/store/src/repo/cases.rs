@@ -530,3 +530,70 @@ pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &st
         )?,
     })
 }
+
+/// NV-2: records the applicant's written withdrawal; its id.
+pub fn insert_withdrawal(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    w: &noveto_domain::case::Withdrawal,
+    unit_id: Option<i64>,
+    window_id: Option<i64>,
+) -> Result<i64> {
+    let id = tx.insert(
+        "INSERT INTO withdrawals (case_id, unit_id, window_id, statement, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        params![w.case_id, unit_id, window_id, w.statement.as_str(), w.recorded_by, ctx.now.as_str()],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "withdrawal.record",
+        "case",
+        w.case_id,
+        &json!({"withdrawal_id": id, "statement": w.statement}),
+    )?;
+    Ok(id)
+}
+
+pub fn get_withdrawal(tx: &mut dyn Tx, id: i64) -> Result<Option<noveto_domain::case::Withdrawal>> {
+    Ok(tx
+        .query_one(
+            "SELECT id, case_id, statement, recorded_by, confirmed_by FROM withdrawals WHERE id = $1",
+            params![id],
+        )?
+        .map(|r| withdrawal(&r)))
+}
+
+/// The window head's confirmation; only while unconfirmed (two heads clicking at once: one wins).
+pub fn confirm_withdrawal(tx: &mut dyn Tx, ctx: &Ctx, w: &noveto_domain::case::Withdrawal) -> Result<()> {
+    let n = tx.exec(
+        "UPDATE withdrawals SET confirmed = 1, confirmed_by = $1, confirmed_at = $2 WHERE id = $3 AND confirmed = 0",
+        params![w.confirmed_by, ctx.now.as_str(), w.id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::Unique("该撤回申请已由他人确认，请刷新后查看".into()));
+    }
+    audit::append(tx, ctx, "withdrawal.confirm", "case", w.case_id, &json!({"withdrawal_id": w.id}))
+}
+
+/// A case's withdrawals, oldest first.
+pub fn withdrawals_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Vec<noveto_domain::case::Withdrawal>> {
+    Ok(tx
+        .query(
+            "SELECT id, case_id, statement, recorded_by, confirmed_by FROM withdrawals WHERE case_id = $1 ORDER BY id",
+            params![case_id],
+        )?
+        .iter()
+        .map(withdrawal)
+        .collect())
+}
+
+fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
+    noveto_domain::case::Withdrawal {
+        id: r.i64(0),
+        case_id: r.i64(1),
+        statement: r.str(2),
+        recorded_by: r.i64(3),
+        confirmed_by: r.opt_i64(4),
+    }
+}
