@@ -240,6 +240,8 @@ pub enum CaseError {
     LeadNotInvolved,
     #[error("该办件没有待确认的转交")]
     NoHandoff,
+    #[error("“已解答”只用于咨询：申请须受理办结、指引、经批准否决，或由申请人书面撤回")]
+    AnsweredIsForConsultations,
     #[error("以“撤回”办结须有申请人书面撤回申请并经窗口负责人确认：请先登记撤回申请")]
     WithdrawalRequired,
     #[error("该撤回申请不属于本办件，或尚未经窗口负责人确认")]
@@ -269,6 +271,7 @@ impl CaseError {
             CaseError::ConsultationRequired => "consultation_required",
             CaseError::LeadNotInvolved => "lead_not_involved",
             CaseError::NoHandoff => "no_handoff",
+            CaseError::AnsweredIsForConsultations => "answered_is_for_consultations",
             CaseError::WithdrawalRequired => "withdrawal_required",
             CaseError::WithdrawalMismatch => "withdrawal_mismatch",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
@@ -777,6 +780,10 @@ impl Case {
             // and the window head's confirmation: see [`Case::close_withdrawn`].
             Outcome::Withdrawn => return Err(CaseError::WithdrawalRequired),
             Outcome::Answered => {
+                // NV-2: answering is no way to end an application without a decision.
+                if self.kind != Kind::Consultation {
+                    return Err(CaseError::AnsweredIsForConsultations);
+                }
                 if self.status == Status::VetoPending {
                     return Err(CaseError::WrongState(self.status.label()));
                 }
@@ -1334,6 +1341,7 @@ mod withdrawal_tests {
             now,
         );
         assert_eq!(c.close_with(Outcome::Withdrawn, now), Err(CaseError::WithdrawalRequired));
+        assert_eq!(c.close_with(Outcome::Answered, now), Err(CaseError::AnsweredIsForConsultations));
         assert_eq!(Withdrawal::new(3, 1, "  ", 7), Err(WithdrawalError::NoStatement));
         let mut w = Withdrawal::new(3, 1, "本人自愿撤回申请", 7).unwrap();
         assert!(w.confirmed(1).is_none());

@@ -979,8 +979,10 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         let confirmed: Vec<_> =
             c["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "withdrawal_confirmed").collect();
         assert_eq!(confirmed.len(), 1, "{c}");
-        // Another case's withdrawal is no way round.
+        // Another case's withdrawal is no way round, nor is "answered" on an application.
         let other = app.new_case(&clerk, None);
+        let (st, e) = app.post(&format!("/api/v1/cases/{other}/close"), &clerk, json!({"outcome": "answered"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("answered_is_for_consultations")), "{e}");
         let (st, _) = app.post(
             &format!("/api/v1/cases/{other}/close"),
             &clerk,
