@@ -395,7 +395,8 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
         handoff: b.handoff,
         acknowledged_by: None,
     };
-    let ev = l.case.refer(r, s.now())?;
+    let (_, item) = item_rules(s, l.case.item_code.clone()).await?;
+    let ev = l.case.refer(r, item.and_then(|i| i.unit_id), s.now())?;
     save(s, p, &l, ev, |_, _| Ok(())).await
 }
 

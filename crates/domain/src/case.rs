@@ -240,6 +240,8 @@ pub enum CaseError {
     LeadNotInvolved,
     #[error("该办件没有待确认的转交")]
     NoHandoff,
+    #[error("本窗口办理该事项，不能指引到别处：请受理，材料不全的出具一次性告知，确实办不了的提出否决报批")]
+    ReferralOfOwnMatter,
     #[error("“已解答”只用于咨询：申请须受理办结、指引、经批准否决，或由申请人书面撤回")]
     AnsweredIsForConsultations,
     #[error("以“撤回”办结须有申请人书面撤回申请并经窗口负责人确认：请先登记撤回申请")]
@@ -271,6 +273,7 @@ impl CaseError {
             CaseError::ConsultationRequired => "consultation_required",
             CaseError::LeadNotInvolved => "lead_not_involved",
             CaseError::NoHandoff => "no_handoff",
+            CaseError::ReferralOfOwnMatter => "referral_of_own_matter",
             CaseError::AnsweredIsForConsultations => "answered_is_for_consultations",
             CaseError::WithdrawalRequired => "withdrawal_required",
             CaseError::WithdrawalMismatch => "withdrawal_mismatch",
@@ -524,8 +527,26 @@ impl Case {
     }
 
     /// 指引牌 (NV-3): out of scope — the case ends here as referred, with where to go.
-    pub fn refer(&mut self, r: Referral, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+    /// `item_unit` is the unit that handles the case's item, if it has one: an application for
+    /// an item this window's unit handles cannot be referred away to nowhere in particular or
+    /// back to this window — only to another window of the unit (`to_window_id`) or to another
+    /// unit or center.
+    pub fn refer(
+        &mut self,
+        r: Referral,
+        item_unit: Option<i64>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
         self.open_only()?;
+        let ours = self.kind == Kind::Application && item_unit.is_some() && item_unit == self.unit_id;
+        let elsewhere = match (r.to_window_id, r.to_unit_id) {
+            (Some(w), _) => Some(w) != self.window_id,
+            (None, Some(u)) => Some(u) != self.unit_id,
+            (None, None) => false,
+        };
+        if ours && !elsewhere {
+            return Err(CaseError::ReferralOfOwnMatter);
+        }
         if matches!(self.status, Status::VetoPending) {
             return Err(CaseError::WrongState(self.status.label()));
         }

@@ -279,3 +279,41 @@ fn nv_14_replies_counted_per_window() {
         .unwrap();
     assert_eq!(counts, vec![(Some(app.ids.window), 2, 1)]);
 }
+
+// NV-3 with NV-2: a referral (指引牌) is for matters outside this window's scope. An application
+// for an item this window's unit handles cannot be referred away to nowhere in particular or
+// back to this window; to another window of the unit, or another unit or center, it can.
+#[test]
+fn nv_3_no_referral_of_ones_own_matter() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        assert_eq!(app.post("/api/v1/items", &admin, item(&app, "SC-9", "企业设立登记")).0, 201);
+        let clerk = app.token("clerk");
+        let refer = |id: i64, target: Value| {
+            let mut body = json!({"address": "三楼 301", "contact": "0719-1", "how": "带身份证", "handoff": false});
+            for (k, v) in target.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, body)
+        };
+        let id = app.new_case(&clerk, Some("SC-9"));
+        for target in [json!({}), json!({"to_unit_id": app.ids.unit}), json!({"to_window_id": app.ids.window})] {
+            let (st, e) = refer(id, target.clone());
+            assert_eq!((st, e["error"]["code"].as_str()), (409, Some("referral_of_own_matter")), "{target}: {e}");
+            assert!(e["error"]["message"].as_str().unwrap().contains("请受理"));
+        }
+        // Another unit: fine.
+        assert_eq!(refer(id, json!({"to_unit_id": app.ids.unit2})).0, 200);
+        // An item of another unit, or no item: the referral is the right answer.
+        let id = app.new_case(&app.token("clerk2"), Some("SC-9"));
+        let (st, v) = app.post(
+            &format!("/api/v1/cases/{id}/referral"),
+            &app.token("clerk2"),
+            json!({"address": "市场监管局窗口", "contact": "0719-1", "how": "带身份证", "handoff": false}),
+        );
+        assert_eq!(st, 200, "{v}");
+        let id = app.new_case(&clerk, None);
+        assert_eq!(refer(id, json!({})).0, 200);
+    }
+}
