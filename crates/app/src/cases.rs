@@ -591,6 +591,9 @@ pub struct CloseIn {
     /// Required with `withdrawn`: the applicant's withdrawal, confirmed by the window head.
     #[serde(default)]
     pub withdrawal_id: Option<i64>,
+    /// Required with `not_required`: the legal basis by which no permit is needed.
+    #[serde(default)]
+    pub legal_basis: Option<String>,
     pub note: Option<String>,
 }
 
@@ -610,6 +613,13 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
         }
         "approved" => l.case.close_with(Outcome::Approved, now)?,
         "answered" => l.case.close_with(Outcome::Answered, now)?,
+        "not_required" => {
+            // On the window head's authority: the head closes it (and so confirms it).
+            p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)
+                .map_err(|_| Error::forbidden("“依法无需办理”须由窗口负责人确认办结"))?;
+            let basis = b.legal_basis.as_deref().map(|x| x.chars().take(1000).collect::<String>()).unwrap_or_default();
+            l.case.close_not_required(&basis, true, now)?
+        }
         "withdrawn" => {
             let wid = b.withdrawal_id.ok_or(noveto_domain::case::CaseError::WithdrawalRequired)?;
             let w = s.store.read(move |tx| repo::get_withdrawal(tx, wid)).await?;
@@ -618,7 +628,10 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
         }
         "referred" => return Err(Error::bad("use_referral", "指引请使用 /referral")),
         _ => {
-            return Err(Error::bad("invalid_outcome", "outcome 须为 approved、answered、withdrawn 或 vetoed"));
+            return Err(Error::bad(
+                "invalid_outcome",
+                "outcome 须为 approved、answered、withdrawn、not_required 或 vetoed",
+            ));
         }
     };
     let mut ev = ev;

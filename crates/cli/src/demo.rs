@@ -961,6 +961,7 @@ async fn cases(
             outcome: "vetoed".into(),
             veto_request_id: Some(vid),
             withdrawal_id: None,
+            legal_basis: None,
             note: Some("已出具不予许可通知书并告知另行选址".into()),
         },
     )
@@ -1014,7 +1015,13 @@ async fn cases(
         s,
         clerk,
         id,
-        CloseIn { outcome: "approved".into(), veto_request_id: None, withdrawal_id: None, note: None },
+        CloseIn {
+            outcome: "approved".into(),
+            veto_request_id: None,
+            withdrawal_id: None,
+            legal_basis: None,
+            note: None,
+        },
     )
     .await?;
     // 10. Referred, with a warm handoff.
@@ -1049,6 +1056,7 @@ async fn cases(
             outcome: "answered".into(),
             veto_request_id: None,
             withdrawal_id: None,
+            legal_basis: None,
             note: Some("已告知材料清单并发放明白纸，可网上预约。".into()),
         },
     )
@@ -1086,6 +1094,7 @@ async fn cases(
             outcome: "withdrawn".into(),
             veto_request_id: None,
             withdrawal_id: Some(wid),
+            legal_basis: None,
             note: Some("申请人股东会决议未作出，自愿撤回".into()),
         },
     )

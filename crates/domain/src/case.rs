@@ -34,6 +34,9 @@ pub enum Outcome {
     Withdrawn,
     Referred,
     Vetoed,
+    /// 依法不需办理许可 (WH 一(一)2): the matter needs no permit — with its legal basis, on the
+    /// window head's authority.
+    NotRequired,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +94,7 @@ impl Outcome {
             Outcome::Withdrawn => "申请人撤回",
             Outcome::Referred => "已指引",
             Outcome::Vetoed => "经批准否决",
+            Outcome::NotRequired => "依法无需办理许可",
         }
     }
 }
@@ -240,6 +244,8 @@ pub enum CaseError {
     LeadNotInvolved,
     #[error("该办件没有待确认的转交")]
     NoHandoff,
+    #[error("“依法无需办理”须写明法律依据，并由窗口负责人确认")]
+    NotRequiredNeedsBasis,
     #[error("本窗口办理该事项，不能指引到别处：请受理，材料不全的出具一次性告知，确实办不了的提出否决报批")]
     ReferralOfOwnMatter,
     #[error("“已解答”只用于咨询：申请须受理办结、指引、经批准否决，或由申请人书面撤回")]
@@ -273,6 +279,7 @@ impl CaseError {
             CaseError::ConsultationRequired => "consultation_required",
             CaseError::LeadNotInvolved => "lead_not_involved",
             CaseError::NoHandoff => "no_handoff",
+            CaseError::NotRequiredNeedsBasis => "legal_basis_required",
             CaseError::ReferralOfOwnMatter => "referral_of_own_matter",
             CaseError::AnsweredIsForConsultations => "answered_is_for_consultations",
             CaseError::WithdrawalRequired => "withdrawal_required",
@@ -353,6 +360,8 @@ pub enum Event {
         veto_request_id: Option<i64>,
         #[serde(skip_serializing_if = "Option::is_none")]
         withdrawal_id: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        legal_basis: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -800,6 +809,7 @@ impl Case {
             // NV-2: a withdrawal is the applicant's own act, shown by their written statement
             // and the window head's confirmation: see [`Case::close_withdrawn`].
             Outcome::Withdrawn => return Err(CaseError::WithdrawalRequired),
+            Outcome::NotRequired => return Err(CaseError::NotRequiredNeedsBasis),
             Outcome::Answered => {
                 // NV-2: answering is no way to end an application without a decision.
                 if self.kind != Kind::Consultation {
@@ -811,7 +821,7 @@ impl Case {
             }
         }
         self.close(outcome, now);
-        Ok(Event::Closed { outcome, veto_request_id: None, withdrawal_id: None, note: None })
+        Ok(Event::Closed { outcome, veto_request_id: None, withdrawal_id: None, legal_basis: None, note: None })
     }
 
     /// The only way to a vetoed case (invariant 1).
@@ -825,6 +835,7 @@ impl Case {
             outcome: Outcome::Vetoed,
             veto_request_id: Some(approval.request_id),
             withdrawal_id: None,
+            legal_basis: None,
             note: None,
         })
     }
@@ -843,6 +854,32 @@ impl Case {
         Ok(Event::WithdrawalConfirmed { withdrawal_id: w.id })
     }
 
+    /// 依法不需办理 (WH 一(一)2): an application for something that needs no permit ends with the
+    /// legal basis that says so; `head_confirmed` is the window head's authority (the caller checked
+    /// the role).
+    pub fn close_not_required(
+        &mut self,
+        legal_basis: &str,
+        head_confirmed: bool,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if legal_basis.trim().is_empty() || !head_confirmed {
+            return Err(CaseError::NotRequiredNeedsBasis);
+        }
+        if self.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.status.label()));
+        }
+        self.close(Outcome::NotRequired, now);
+        Ok(Event::Closed {
+            outcome: Outcome::NotRequired,
+            veto_request_id: None,
+            withdrawal_id: None,
+            legal_basis: Some(legal_basis.trim().to_string()),
+            note: None,
+        })
+    }
+
     /// The only way to a withdrawn case: a withdrawal of this case that the window head confirmed.
     pub fn close_withdrawn(&mut self, w: ConfirmedWithdrawal, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
@@ -850,7 +887,13 @@ impl Case {
             return Err(CaseError::WrongState(self.status.label()));
         }
         self.close(Outcome::Withdrawn, now);
-        Ok(Event::Closed { outcome: Outcome::Withdrawn, veto_request_id: None, withdrawal_id: Some(w.id), note: None })
+        Ok(Event::Closed {
+            outcome: Outcome::Withdrawn,
+            veto_request_id: None,
+            withdrawal_id: Some(w.id),
+            legal_basis: None,
+            note: None,
+        })
     }
 }
 
@@ -1328,8 +1371,13 @@ mod event_tests {
         assert_eq!(Event::Accepted { resumed: false }.detail(), serde_json::json!({}));
         assert_eq!(Event::Accepted { resumed: true }.detail(), serde_json::json!({"resumed": true}));
         assert_eq!(Event::SupplementReceived {}.detail(), serde_json::json!({}));
-        let closed =
-            Event::Closed { outcome: Outcome::Vetoed, veto_request_id: Some(4), withdrawal_id: None, note: None };
+        let closed = Event::Closed {
+            outcome: Outcome::Vetoed,
+            veto_request_id: Some(4),
+            withdrawal_id: None,
+            legal_basis: None,
+            note: None,
+        };
         assert_eq!(closed.detail(), serde_json::json!({"outcome": "vetoed", "veto_request_id": 4}));
     }
 }
@@ -1363,6 +1411,9 @@ mod withdrawal_tests {
         );
         assert_eq!(c.close_with(Outcome::Withdrawn, now), Err(CaseError::WithdrawalRequired));
         assert_eq!(c.close_with(Outcome::Answered, now), Err(CaseError::AnsweredIsForConsultations));
+        assert_eq!(c.close_with(Outcome::NotRequired, now), Err(CaseError::NotRequiredNeedsBasis));
+        assert_eq!(c.close_not_required("《行政许可法》第十三条", false, now), Err(CaseError::NotRequiredNeedsBasis));
+        assert_eq!(c.close_not_required(" ", true, now), Err(CaseError::NotRequiredNeedsBasis));
         assert_eq!(Withdrawal::new(3, 1, "  ", 7), Err(WithdrawalError::NoStatement));
         let mut w = Withdrawal::new(3, 1, "本人自愿撤回申请", 7).unwrap();
         assert!(w.confirmed(1).is_none());

@@ -231,6 +231,9 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         "closed" => {
             let outcome = serde_json::from_value::<Outcome>(d["outcome"].clone()).map(|o| o.label()).unwrap_or("办结");
             let mut s = format!("办结：{outcome}");
+            if !text(&d["legal_basis"]).is_empty() {
+                s.push_str(&format!("，依据{}", text(&d["legal_basis"])));
+            }
             if !text(&d["note"]).is_empty() {
                 s.push_str(&format!("（{}）", text(&d["note"])));
             }

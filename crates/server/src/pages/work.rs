@@ -549,6 +549,9 @@ fn actions(
             o.push_str(&act("close", "以“申请人撤回”办结", &format!("<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><label>说明<input name=\"note\"></label><button class=\"secondary\">办结（申请人撤回）</button>")));
         }
     }
+    if head.is_ok() && c.kind == noveto_domain::case::Kind::Application {
+        o.push_str(&act("close", "依法无需办理（窗口负责人）", "<input type=\"hidden\" name=\"outcome\" value=\"not_required\"><label>法律依据（为何无需许可）<textarea name=\"legal_basis\" required></textarea></label><label>说明<input name=\"note\"></label><button class=\"secondary\">确认依法无需办理并办结</button>"));
+    }
     if withdrawals.is_empty() {
         o.push_str(&act("withdraw", "申请人撤回", "<label>申请人书面撤回申请的内容<textarea name=\"statement\" required placeholder=\"如：本人因股东会决议未作出，自愿撤回本次申请。\"></textarea></label><button class=\"secondary\">登记撤回申请（须窗口负责人确认）</button>"));
     }
@@ -657,6 +660,7 @@ pub async fn case_action(
                     outcome: field(&f, "outcome"),
                     veto_request_id: field(&f, "veto_request_id").parse().ok(),
                     withdrawal_id: field(&f, "withdrawal_id").parse().ok(),
+                    legal_basis: Some(field(&f, "legal_basis")),
                     note: Some(field(&f, "note")),
                 };
                 svc::do_close(&s, &p, id, b).await

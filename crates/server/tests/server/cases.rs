@@ -998,3 +998,26 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         assert!(app.audit_ok());
     }
 }
+
+// NV-2 with WH 一(一)2: an application for something that needs no permit ends as
+// `not_required` — with its legal basis, on the window head's authority; a clerk cannot.
+#[test]
+fn nv_2_not_required_needs_basis_and_the_window_head() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        let id = app.new_case(&clerk, None);
+        let close = |t: &str, b: serde_json::Value| app.post(&format!("/api/v1/cases/{id}/close"), t, b);
+        let basis = "《行政许可法》第十三条：公民、法人自主决定的事项可以不设行政许可";
+        let (st, e) = close(&clerk, json!({"outcome": "not_required", "legal_basis": basis}));
+        assert_eq!(st, 403, "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("窗口负责人"));
+        let (st, e) = close(&head, json!({"outcome": "not_required"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("legal_basis_required")), "{e}");
+        let (st, v) = close(&head, json!({"outcome": "not_required", "legal_basis": basis}));
+        assert_eq!(st, 200, "{v}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        assert_eq!(c["outcome"], "not_required");
+        assert_eq!(c["timeline"].as_array().unwrap().last().unwrap()["detail"]["legal_basis"], basis);
+    }
+}
