@@ -93,8 +93,9 @@ impl Gateway {
     }
 }
 
-fn recipient(staff: i64) -> String {
-    format!("staff:{staff}")
+/// A message to one staff member through the outbox.
+fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
+    Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
 }
 
 /// Who hears of a missed deadline: the owner and the next level up at the case's place.
@@ -141,18 +142,13 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
                         Some(b) => (b, "（A 岗缺岗，由 B 岗代为办理）"),
                         None => (owner, ""),
                     };
-                    msgs.push(Message {
-                        channel: "staff".into(),
-                        recipient: recipient(to),
-                        subject: format!("期限提醒：{}", crate::ui::what_label(&d.what)),
-                        body: format!(
-                            "办件 {} 的“{}”将于 {} 到期，请及时办理。{note}",
-                            d.entity_id,
-                            crate::ui::what_label(&d.what),
-                            d.due
-                        ),
-                        dedupe: format!("remind:{}", d.id),
-                    });
+                    let what = crate::ui::what_label(&d.what);
+                    msgs.push(staff_message(
+                        to,
+                        format!("期限提醒：{what}"),
+                        format!("办件 {} 的“{what}”将于 {} 到期，请及时办理。{note}", d.entity_id, d.due),
+                        format!("remind:{}", d.id),
+                    ));
                 }
                 jobs::claim_reminder(tx, &ctx, d.id, &msgs)
             })
@@ -173,19 +169,16 @@ pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
                 } else {
                     d.owner_id.into_iter().collect()
                 };
+                let what = crate::ui::what_label(&d.what);
                 let msgs: Vec<Message> = targets
                     .into_iter()
-                    .map(|t| Message {
-                        channel: "staff".into(),
-                        recipient: recipient(t),
-                        subject: format!("超期督办：{}", crate::ui::what_label(&d.what)),
-                        body: format!(
-                            "办件 {} 的“{}”已于 {} 到期未办结，已提级督办。",
-                            d.entity_id,
-                            crate::ui::what_label(&d.what),
-                            d.due
-                        ),
-                        dedupe: format!("escalate:{}:{}", d.id, t),
+                    .map(|t| {
+                        staff_message(
+                            t,
+                            format!("超期督办：{what}"),
+                            format!("办件 {} 的“{what}”已于 {} 到期未办结，已提级督办。", d.entity_id, d.due),
+                            format!("escalate:{}:{}", d.id, t),
+                        )
                     })
                     .collect();
                 jobs::claim_escalation(tx, &ctx, d.id, &msgs)
