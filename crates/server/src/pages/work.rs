@@ -319,7 +319,8 @@ async fn case_body_with(
         c.outcome.map(|o| o.label()).unwrap_or(c.status.label()),
         t().applicant,
         esc(&c.applicant.name),
-        esc(&noveto_domain::validate::Phone::parse(&c.applicant.phone).map(|p| p.masked()).unwrap_or_default()),
+        // The same decision as the API's (`case_json`): in full for those working the matter.
+        esc(j["applicant"]["phone"].as_str().unwrap_or("")),
         c.applicant.org.as_deref().map(|o| format!("，{}", esc(o))).unwrap_or_default(),
         item.as_ref().map(|i| format!("{}（{}）", esc(&i.name), esc(&i.code))).unwrap_or_else(|| "未指定".into()),
         t().opened,

@@ -855,6 +855,11 @@ fn personal_data_in_full_only_for_those_working_the_matter() {
             assert_eq!(phone, "138****5678", "{who}");
             assert_eq!(c["personal_data_masked"], true);
         }
+        // The case page takes the same decision (one door): the clerk needs the number to call
+        // back; the leader does not see it.
+        let (st, html) = page_get(&app, who, &format!("/cases/{id}"));
+        assert_eq!(st, 200);
+        assert_eq!(html.contains("13812345678"), full, "{who} on the case page");
     }
 }
 
