@@ -284,7 +284,7 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
 pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     let id = l.id;
     let vid = l.case.veto_request_id;
-    let (timeline, esc, veto, withdrawals) = s
+    let (timeline, esc, (veto, names), withdrawals) = s
         .store
         .read(move |tx| {
             let v = match vid {
@@ -292,7 +292,14 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
                 None => None,
             };
             let w = repo::withdrawals_of_case(tx, id)?;
-            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, v, w))
+            // The deciders' names, for the chain as people read it.
+            let mut names = std::collections::HashMap::new();
+            for d in v.iter().flat_map(|v| v.chain.iter()) {
+                if let Some(st) = org::staff_by_id(tx, d.decided_by)? {
+                    names.insert(d.decided_by, st.name);
+                }
+            }
+            Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, (v, names), w))
         })
         .await?;
     let now = s.now();
@@ -336,6 +343,16 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "veto_request_id": c.veto_request_id,
         "veto_status": veto.as_ref().map(|v| v.status.as_str()),
         "veto_approved": veto.as_ref().is_some_and(|v| v.approved().is_some()),
+        "veto_level": veto.as_ref().and_then(|v| v.level()),
+        "veto_chain": veto.as_ref().map(|v| v.chain.iter().map(|d| json!({
+            "level": d.level,
+            "level_label": d.level.label(),
+            "decided_by": d.decided_by,
+            "decided_by_name": names.get(&d.decided_by),
+            "approve": d.approve,
+            "opinion": d.opinion,
+            "at": noveto_domain::time::rfc3339(d.at),
+        })).collect::<Vec<_>>()),
         "open_escalation": esc,
         "policy": {"id": c.policy_id, "version": c.policy_version},
         "timeline": timeline,

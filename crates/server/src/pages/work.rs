@@ -382,6 +382,37 @@ async fn case_body_with(
                 ));
         }
     }
+    // Where the matter stands, in words: the veto request's levels and opinions, what to do next.
+    if let Some(chain) = j["veto_chain"].as_array() {
+        o.push_str("<section class=\"card\"><h2>否决报批</h2><ul>");
+        for d in chain {
+            o.push_str(&format!(
+                "<li>{} {} {} {}：{}</li>",
+                esc(&crate::ui::when(d["at"].as_str().unwrap_or(""))),
+                esc(d["level_label"].as_str().unwrap_or("")),
+                esc(d["decided_by_name"].as_str().unwrap_or("")),
+                if d["approve"] == true { "同意" } else { "不同意" },
+                esc(d["opinion"].as_str().filter(|x| !x.is_empty()).unwrap_or("（未填写意见）"))
+            ));
+        }
+        if let Some(level) = j["veto_level"].as_str().and_then(DecisionLevel::parse) {
+            o.push_str(&format!("<li><strong>现由{}审批</strong></li>", level.label()));
+        }
+        o.push_str("</ul>");
+        if j["veto_approved"] == true && c.closed_at.is_none() {
+            o.push_str("<p class=\"note\">已批准否决，请办结并出具不予受理通知书。</p>");
+        }
+        o.push_str("</section>");
+    }
+    if c.closed_at.is_none()
+        && c.status != Status::Escalated
+        && j["timeline"]
+            .as_array()
+            .and_then(|a| a.iter().rev().find(|e| e["kind"] == "escalation_answered" || e["kind"] == "reply"))
+            .is_some_and(|e| e["kind"] == "escalation_answered")
+    {
+        o.push_str("<section class=\"card\"><p class=\"note\">请示已答复，请答复群众。</p></section>");
+    }
     // Documents.
     let mut docs = vec![];
     if !c.notified.is_empty() {

@@ -1026,3 +1026,45 @@ fn nv_2_not_required_needs_basis_and_the_window_head() {
         assert_eq!(c["timeline"].as_array().unwrap().last().unwrap()["detail"]["legal_basis"], basis);
     }
 }
+
+// Screens issue, item 1: the case page says which level decides now, shows each earlier decision
+// with its opinion, and what to do once approved; an answered escalation prompts the reply.
+#[test]
+fn case_page_says_where_the_matter_stands() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (_, vr) = app.post(
+        &format!("/api/v1/cases/{id}/veto-requests"),
+        &clerk,
+        json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
+    );
+    let vid = vr["id"].as_i64().unwrap();
+    let decide = |who: &str, opinion: &str| {
+        app.post(
+            &format!("/api/v1/veto-requests/{vid}/decision"),
+            &app.token(who),
+            json!({"approve": true, "opinion": opinion}),
+        )
+    };
+    assert_eq!(decide("head", "经核实确不符合条件").0, 200);
+    let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+    assert!(html.contains("窗口负责人 head 同意：经核实确不符合条件"), "{html}");
+    assert!(html.contains("现由分管领导审批"));
+    assert!(!html.contains("已批准否决"));
+    assert_eq!(decide("leader", "同意").0, 200);
+    let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+    assert!(html.contains("已批准否决，请办结并出具不予受理通知书"));
+    // An answered escalation asks the clerk to reply to the applicant.
+    let id2 = app.new_case(&clerk, None);
+    let (_, e) = app.post(&format!("/api/v1/cases/{id2}/escalations"), &clerk, json!({"reason": "政策不明"}));
+    let eid = e["id"].as_i64().unwrap();
+    let (_, html) = page_get(&app, "clerk", &format!("/cases/{id2}"));
+    assert!(!html.contains("请示已答复，请答复群众"));
+    assert_eq!(
+        app.post(&format!("/api/v1/escalations/{eid}/answer"), &app.token("head"), json!({"answer": "可以受理"})).0,
+        200
+    );
+    let (_, html) = page_get(&app, "clerk", &format!("/cases/{id2}"));
+    assert!(html.contains("请示已答复，请答复群众"), "{html}");
+}
