@@ -58,7 +58,14 @@ struct Seeded {
     clerk: i64,
 }
 
+/// The audit key every deployment has (`init` makes one): each entry is signed, as in production.
+fn keyed(store: Store) -> Store {
+    store.set_audit_key(noveto_domain::audit::AuditKey::new(vec![7; 32], 1));
+    store
+}
+
 async fn seed(d: &std::path::Path, store: Store) -> Seeded {
+    let store = keyed(store);
     let hash = noveto_server::auth::hash_password("bench-password");
     let (clerk, _window) = store
         .write(move |tx| {
@@ -211,7 +218,7 @@ fn postgres(base: &str) {
     // with the writer connections of one server shared between the two.
     let default_writers = std::env::var("NOVETO_PG_WRITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2usize);
     let open = |writers: usize| {
-        let store = Store::open_postgres_with_writers(&url, writers).unwrap();
+        let store = keyed(Store::open_postgres_with_writers(&url, writers).unwrap());
         serve_on(&rt, rt.block_on(AppState::load(store, Clock::system(), d.clone())).unwrap())
     };
     let pairs = [

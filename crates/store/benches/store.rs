@@ -105,6 +105,8 @@ fn main() {
     }
     let raw = raw_sqlite();
     let store = Store::open_sqlite(&bench_dir("store-sqlite")).unwrap();
+    // Signed audit entries, as every deployment writes them (`init` makes the key).
+    store.set_audit_key(noveto_domain::audit::AuditKey::new(vec![7; 32], 1));
     report("sqlite", raw, &store);
     if let Ok(url) = std::env::var("NOVETO_BENCH_PG_URL") {
         let raw = raw_pg(&url);
@@ -113,6 +115,7 @@ fn main() {
         admin.batch_execute("CREATE DATABASE noveto_bench").unwrap();
         let i = url.rfind('/').unwrap();
         let store = Store::open_postgres(&format!("{}/noveto_bench", &url[..i])).unwrap();
+        store.set_audit_key(noveto_domain::audit::AuditKey::new(vec![7; 32], 1));
         report("postgres", raw, &store);
     }
 }
