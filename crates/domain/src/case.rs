@@ -1020,7 +1020,7 @@ pub enum VetoError {
     AlreadyDecided,
     #[error("同一人只能审批否决报批的一个层级：上一层级已由您审批，须由另一位审批人决定")]
     SecondJudgment,
-    #[error("不同意否决时，请写明意见（如何办成）")]
+    #[error("审批须写明意见：同意的写明理由，不同意的写明如何办成")]
     OpinionRequired,
 }
 
@@ -1105,7 +1105,8 @@ impl VetoRequest {
     }
 
     /// One level decides. The caller has checked that `by` holds that level's role for the
-    /// case's place; this checks everything else. A denial says how the matter can be done.
+    /// case's place; this checks everything else. Either way the decider writes an opinion; a
+    /// denial says how the matter can be done.
     pub fn decide(
         &mut self,
         by: i64,
@@ -1114,7 +1115,8 @@ impl VetoRequest {
         now: DateTime<FixedOffset>,
     ) -> Result<(), VetoError> {
         let level = self.may_decide(by)?;
-        if !approve && opinion.trim().is_empty() {
+        // Each level's judgment is written (NV-9): the filing form prints each opinion.
+        if opinion.trim().is_empty() {
             return Err(VetoError::OpinionRequired);
         }
         self.chain.push(Decision { level, decided_by: by, approve, opinion: opinion.trim().into(), at: now });

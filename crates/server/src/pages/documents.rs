@@ -15,7 +15,7 @@ fn date_cn(d: chrono::NaiveDate) -> String {
 
 pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> {
     let c = l.case.clone();
-    let (center, unit, window, item, clerk, timeline, veto, esc) = {
+    let (center, unit, window, item, clerk, timeline, (veto, names), esc) = {
         let c2 = c.clone();
         let id = l.id;
         s.store
@@ -40,7 +40,14 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     None => None,
                 };
                 let esc = repo::latest_escalation(tx, id)?;
-                Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, veto, esc))
+                // Each level's decider by name, for the filing form.
+                let mut names = std::collections::HashMap::new();
+                for d in veto.iter().flat_map(|v| v.chain.iter()) {
+                    if let Some(st) = org::staff_by_id(tx, d.decided_by)? {
+                        names.insert(d.decided_by, st.name);
+                    }
+                }
+                Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, (veto, names), esc))
             })
             .await?
     };
@@ -178,10 +185,11 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     .filter(|x| lv.contains(&x.level))
                     .map(|x| {
                         format!(
-                            "{}：{}（{}）",
+                            "{}：{}（{} {}）",
                             if x.approve { "同意否决" } else { "不同意否决" },
                             x.opinion,
-                            rfc3339(x.at)
+                            names.get(&x.decided_by).map(String::as_str).unwrap_or(""),
+                            date_cn(local_date(x.at))
                         )
                     })
                     .collect::<Vec<_>>()
@@ -194,7 +202,8 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 (noveto_domain::case::VetoStatus::Approved, _) => "已批准否决".into(),
                 _ => "审批中".into(),
             };
-            let basic = format!("{}（{}）", c.request, timeline.first().map(|e| e.at.clone()).unwrap_or_default());
+            let basic =
+                format!("{}（{}）", c.request, timeline.first().map(|e| crate::ui::when(&e.at)).unwrap_or_default());
             d = Document::new("否决事项报备登记表");
             for (i, copy) in ["第一联：服务对象", "第二联：业务科室", "第三联：窗口存档"].iter().enumerate()
             {
@@ -241,7 +250,10 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                                 opinion(&[L::UnitLeader, L::UnitHead, L::Collective, L::Center]),
                             ],
                             vec!["办理情况".into(), result.clone()],
-                            vec!["备注".into(), format!("报批编号 {}；报备（头）{}", v.id, rfc3339(v.requested_at))],
+                            vec![
+                                "备注".into(),
+                                format!("报批编号 {}；报备（头）{}", v.id, crate::ui::when(&rfc3339(v.requested_at))),
+                            ],
                         ],
                     })
                     .push(Block::Note("备注：此表一式三份，一份给服务对象，一份给业务科室，一份由窗口存档。".into()));

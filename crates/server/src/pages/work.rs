@@ -769,7 +769,8 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
             let due = case.as_ref().and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
             o.push_str(&format!(
                 "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 审批层级：{} · 期限：{}</p><p><b>理由：</b>{}</p><p><b>法律依据：</b>{}</p><p class=\"muted\">{}</p>\
-<form method=\"post\" action=\"/veto-requests/{}/decide\">{csrf}<label>{}<textarea name=\"opinion\"></textarea></label>\
+<form method=\"post\" action=\"/veto-requests/{}/decide\">{csrf}<label>{}<textarea name=\"opinion\" required placeholder=\"同意的写明理由；不同意的写明如何办成\"></textarea></label>\
+<label><input type=\"checkbox\" name=\"confirm\" value=\"1\" required> 我已审阅理由、法律依据和申请材料，本人作出此层级的审批</label>\
 <button name=\"approve\" value=\"1\">{}</button><button name=\"approve\" value=\"0\" class=\"secondary\">{}</button></form></div>",
                 esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
                 esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
@@ -822,6 +823,9 @@ pub async fn decide(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
+        if field(&f, "confirm") != "1" {
+            return Err(ApiError::bad("confirmation_required", "请勾选确认：已审阅理由、法律依据和申请材料"));
+        }
         Ok(svc::do_decide(
             &s,
             &p,

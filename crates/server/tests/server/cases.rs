@@ -89,12 +89,21 @@ fn nv_2_no_veto_without_approval() {
         );
         let ovid = ov["id"].as_i64().unwrap();
         assert_eq!(
-            app.post(&format!("/api/v1/veto-requests/{ovid}/decision"), &app.token("head"), json!({"approve": true})).0,
+            app.post(
+                &format!("/api/v1/veto-requests/{ovid}/decision"),
+                &app.token("head"),
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
             200
         );
         assert_eq!(
-            app.post(&format!("/api/v1/veto-requests/{ovid}/decision"), &app.token("leader"), json!({"approve": true}))
-                .0,
+            app.post(
+                &format!("/api/v1/veto-requests/{ovid}/decision"),
+                &app.token("leader"),
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
             200
         );
         let (st, v) = app.post(
@@ -124,12 +133,21 @@ fn nv_2_no_veto_without_approval() {
         assert_eq!(status(&app, &clerk, id)["status"], "veto_pending");
         // With its own approval, the clerk closes it as vetoed.
         assert_eq!(
-            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("head"), json!({"approve": true})).0,
+            app.post(
+                &format!("/api/v1/veto-requests/{vid}/decision"),
+                &app.token("head"),
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
             200
         );
         assert_eq!(
-            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("leader"), json!({"approve": true}))
-                .0,
+            app.post(
+                &format!("/api/v1/veto-requests/{vid}/decision"),
+                &app.token("leader"),
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
             200
         );
         let (st, v) = app.post(
@@ -170,16 +188,23 @@ fn nv_8_veto_chain() {
     assert_eq!(v["due"].as_str().unwrap(), "2026-11-23T23:59:59+08:00", "1 wd after Friday 11-20");
     let vid = v["id"].as_i64().unwrap();
     // The requester (a window head) cannot decide their own request.
-    let (st, e) = app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &head, json!({"approve": true}));
+    let (st, e) =
+        app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &head, json!({"approve": true, "opinion": "同意"}));
     assert_eq!((st, e["error"]["code"].as_str()), (403, Some("self_decision")));
     // The wrong level, another unit's head, a clerk: refused.
     for who in ["leader", "head2", "clerk"] {
-        let (st, _) =
-            app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token(who), json!({"approve": true}));
+        let (st, _) = app.post(
+            &format!("/api/v1/veto-requests/{vid}/decision"),
+            &app.token(who),
+            json!({"approve": true, "opinion": "同意"}),
+        );
         assert_eq!(st, 403, "{who}");
     }
-    let (st, _) =
-        app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("clerk_b"), json!({"approve": true}));
+    let (st, _) = app.post(
+        &format!("/api/v1/veto-requests/{vid}/decision"),
+        &app.token("clerk_b"),
+        json!({"approve": true, "opinion": "同意"}),
+    );
     assert_eq!(st, 403);
     // Missing legal basis is refused.
     let (st, e) =
@@ -196,14 +221,20 @@ fn nv_8_veto_chain() {
     let (st, d) =
         app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &head, json!({"approve": true, "opinion": "同意"}));
     assert_eq!((st, d["status"].as_str(), d["level"].as_str()), (200, Some("pending"), Some("unit_leader")));
-    let (st, d) =
-        app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &app.token("leader"), json!({"approve": true}));
+    let (st, d) = app.post(
+        &format!("/api/v1/veto-requests/{vid2}/decision"),
+        &app.token("leader"),
+        json!({"approve": true, "opinion": "同意"}),
+    );
     assert_eq!((st, d["status"].as_str()), (200, Some("approved")));
     let (_, g) = app.get(&format!("/api/v1/veto-requests/{vid2}"), &head);
     assert_eq!(g["chain"].as_array().unwrap().len(), 2);
     assert_eq!(g["chain"][0]["level"], "window_head");
-    let (st, _) =
-        app.post(&format!("/api/v1/veto-requests/{vid2}/decision"), &app.token("leader"), json!({"approve": true}));
+    let (st, _) = app.post(
+        &format!("/api/v1/veto-requests/{vid2}/decision"),
+        &app.token("leader"),
+        json!({"approve": true, "opinion": "同意"}),
+    );
     assert_eq!(st, 409);
     // Denial needs an opinion, and ends it at once; the case goes on.
     let id3 = app.new_case(&app.token("clerk"), None);
@@ -888,8 +919,13 @@ fn nv_9_one_person_decides_one_level() {
         );
         assert_eq!(st, 201, "{vr}");
         let vid = vr["id"].as_i64().unwrap();
-        let decide =
-            |token: &str| app.post(&format!("/api/v1/veto-requests/{vid}/decision"), token, json!({"approve": true}));
+        let decide = |token: &str| {
+            app.post(
+                &format!("/api/v1/veto-requests/{vid}/decision"),
+                token,
+                json!({"approve": true, "opinion": "同意"}),
+            )
+        };
         assert_eq!(decide(&both).0, 200);
         let (st, e) = decide(&both);
         assert_eq!((st, e["error"]["code"].as_str()), (403, Some("second_judgment")), "{e}");
@@ -1067,4 +1103,34 @@ fn case_page_says_where_the_matter_stands() {
     );
     let (_, html) = page_get(&app, "clerk", &format!("/cases/{id2}"));
     assert!(html.contains("请示已答复，请答复群众"), "{html}");
+}
+
+// Screens issue, item 1 (NV-9): approving a veto needs a written opinion like a denial, and on
+// the page a confirmation; the opinion stands in the chain.
+#[test]
+fn nv_9_approval_needs_an_opinion_and_a_confirmation() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (_, vr) = app.post(
+        &format!("/api/v1/cases/{id}/veto-requests"),
+        &clerk,
+        json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
+    );
+    let vid = vr["id"].as_i64().unwrap();
+    let (st, e) =
+        app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("head"), json!({"approve": true}));
+    assert_eq!((st, e["error"]["code"].as_str()), (422, Some("opinion_required")), "{e}");
+    let path = format!("/veto-requests/{vid}/decide");
+    let (st, html) = page_post(&app, "head", &path, &[("approve", "1"), ("opinion", "情况属实")]);
+    assert_eq!(st, 422, "no confirmation: {html}");
+    assert!(html.contains("请勾选确认"));
+    let (st, _) = page_post(&app, "head", &path, &[("approve", "1"), ("opinion", "情况属实"), ("confirm", "1")]);
+    assert!(st == 303 || st == 200, "{st}");
+    let (_, v) = app.get(&format!("/api/v1/veto-requests/{vid}"), &clerk);
+    assert_eq!(v["chain"][0]["opinion"], "情况属实", "{v}");
+    // The printed filing form shows the level's opinion, the decider's name and the date.
+    let (st, html) = page_get(&app, "clerk", &format!("/api/v1/cases/{id}/documents/veto-filing-form.html"));
+    assert_eq!(st, 200);
+    assert!(html.contains("同意否决：情况属实（head 2026年11月20日）"), "{html}");
 }
