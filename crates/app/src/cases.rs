@@ -349,6 +349,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
             "level_label": d.level.label(),
             "decided_by": d.decided_by,
             "decided_by_name": names.get(&d.decided_by),
+            "on_behalf": d.on_behalf,
             "approve": d.approve,
             "opinion": d.opinion,
             "at": noveto_domain::time::rfc3339(d.at),
@@ -675,7 +676,7 @@ pub fn veto_json(v: &VetoRequest, due: Option<String>) -> Value {
         "level": v.level().map(|l| l.as_str()), "levels": v.levels,
         "reason": v.reason, "legal_basis": v.legal_basis, "requested_by": v.requested_by,
         "requested_at": noveto_domain::time::rfc3339(v.requested_at),
-        "chain": v.chain.iter().map(|d| json!({"level": d.level.as_str(), "decided_by": d.decided_by, "approve": d.approve, "opinion": d.opinion, "at": noveto_domain::time::rfc3339(d.at)})).collect::<Vec<_>>(),
+        "chain": v.chain.iter().map(|d| json!({"level": d.level.as_str(), "decided_by": d.decided_by, "approve": d.approve, "opinion": d.opinion, "on_behalf": d.on_behalf, "at": noveto_domain::time::rfc3339(d.at)})).collect::<Vec<_>>(),
         "due": due,
     })
 }
@@ -746,9 +747,25 @@ pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Resul
     let mut v = s.store.read(move |tx| repo::get_veto(tx, vid)).await?.ok_or_else(|| Error::not_found("否决报批"))?;
     let mut l = load(s, p, v.case_id, Action::ReadCase).await?;
     let level = v.may_decide(p.id)?;
-    p.may(Action::Decide(level), &l.place)?;
+    let on_behalf = match p.may(Action::Decide(level), &l.place) {
+        Ok(()) => false,
+        // 代行: where nobody but the requester (or someone who already decided) holds this
+        // level, the level above decides in its place — never fewer judgments than the policy
+        // names, and shown in the chain.
+        Err(denied) => {
+            let above = level.above().ok_or_else(|| Error::forbidden(denied.message.clone()))?;
+            p.may(Action::Decide(above), &l.place).map_err(|_| denied)?;
+            let (roles, place) = (noveto_domain::access::roles_for(Action::Decide(level)), l.place.clone());
+            let holders = s.store.read(move |tx| org::holders_at(tx, roles, &place)).await?;
+            let decided: Vec<i64> = v.chain.iter().map(|d| d.decided_by).collect();
+            if holders.iter().any(|h| *h != v.requested_by && !decided.contains(h)) {
+                return Err(Error::forbidden(format!("该层级（{}）有其他审批人，应由其审批", level.label())));
+            }
+            true
+        }
+    };
     let now = s.now();
-    v.decide(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now)?;
+    v.decide_as(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now, on_behalf)?;
     let ev = l.case.veto_decided(&v, now);
     let v2 = v.clone();
     save(s, p, &l, ev, move |tx, ctx| {

@@ -177,6 +177,18 @@ pub enum DecisionLevel {
 }
 
 impl DecisionLevel {
+    /// The level that decides in this one's place (代行) when nobody else holds it: the
+    /// window head's place is taken by the unit's leader in charge, the leader's by the unit
+    /// head, the unit's by the center.
+    pub fn above(self) -> Option<DecisionLevel> {
+        match self {
+            DecisionLevel::WindowHead => Some(DecisionLevel::UnitLeader),
+            DecisionLevel::UnitLeader => Some(DecisionLevel::UnitHead),
+            DecisionLevel::UnitHead | DecisionLevel::Collective => Some(DecisionLevel::Center),
+            DecisionLevel::Center => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DecisionLevel::WindowHead => "window_head",

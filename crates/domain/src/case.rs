@@ -991,6 +991,9 @@ pub struct Decision {
     pub approve: bool,
     pub opinion: String,
     pub at: DateTime<FixedOffset>,
+    /// 代行: decided by the level above because nobody else held this level.
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1114,12 +1117,32 @@ impl VetoRequest {
         opinion: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<(), VetoError> {
+        self.decide_as(by, approve, opinion, now, false)
+    }
+
+    /// [`VetoRequest::decide`], recording whether the decider acts for the level (代行: the
+    /// caller found nobody else holding it and `by` holds the level above).
+    pub fn decide_as(
+        &mut self,
+        by: i64,
+        approve: bool,
+        opinion: &str,
+        now: DateTime<FixedOffset>,
+        on_behalf: bool,
+    ) -> Result<(), VetoError> {
         let level = self.may_decide(by)?;
         // Each level's judgment is written (NV-9): the filing form prints each opinion.
         if opinion.trim().is_empty() {
             return Err(VetoError::OpinionRequired);
         }
-        self.chain.push(Decision { level, decided_by: by, approve, opinion: opinion.trim().into(), at: now });
+        self.chain.push(Decision {
+            level,
+            decided_by: by,
+            approve,
+            opinion: opinion.trim().into(),
+            at: now,
+            on_behalf,
+        });
         if !approve {
             self.status = VetoStatus::Denied;
             self.decided_at = Some(now);
@@ -1233,6 +1256,7 @@ mod tests {
             approve: true,
             opinion: "".into(),
             at: now,
+            on_behalf: false,
         });
         forged.status = VetoStatus::Approved;
         assert!(forged.approved().is_none());

@@ -185,10 +185,11 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     .filter(|x| lv.contains(&x.level))
                     .map(|x| {
                         format!(
-                            "{}：{}（{} {}）",
+                            "{}：{}（{}{} {}）",
                             if x.approve { "同意否决" } else { "不同意否决" },
                             x.opinion,
                             names.get(&x.decided_by).map(String::as_str).unwrap_or(""),
+                            if x.on_behalf { "代行" } else { "" },
                             date_cn(local_date(x.at))
                         )
                     })

@@ -390,7 +390,11 @@ async fn case_body_with(
                 "<li>{} {} {} {}：{}</li>",
                 esc(&crate::ui::when(d["at"].as_str().unwrap_or(""))),
                 esc(d["level_label"].as_str().unwrap_or("")),
-                esc(d["decided_by_name"].as_str().unwrap_or("")),
+                esc(&format!(
+                    "{}{}",
+                    d["decided_by_name"].as_str().unwrap_or(""),
+                    if d["on_behalf"] == true { "（代行）" } else { "" }
+                )),
                 if d["approve"] == true { "同意" } else { "不同意" },
                 esc(d["opinion"].as_str().filter(|x| !x.is_empty()).unwrap_or("（未填写意见）"))
             ));

@@ -191,8 +191,9 @@ fn nv_8_veto_chain() {
     let (st, e) =
         app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &head, json!({"approve": true, "opinion": "同意"}));
     assert_eq!((st, e["error"]["code"].as_str()), (403, Some("self_decision")));
-    // The wrong level, another unit's head, a clerk: refused.
-    for who in ["leader", "head2", "clerk"] {
+    // Another unit's head, a clerk: refused. (The leader in charge may decide this level in the
+    // head's place — see `nv_9_level_above_decides_on_behalf`.)
+    for who in ["head2", "clerk"] {
         let (st, _) = app.post(
             &format!("/api/v1/veto-requests/{vid}/decision"),
             &app.token(who),
@@ -1133,4 +1134,71 @@ fn nv_9_approval_needs_an_opinion_and_a_confirmation() {
     let (st, html) = page_get(&app, "clerk", &format!("/api/v1/cases/{id}/documents/veto-filing-form.html"));
     assert_eq!(st, 200);
     assert!(html.contains("同意否决：情况属实（head 2026年11月20日）"), "{html}");
+}
+
+// Screens issue, item 1: a veto requested by the only holder of the deciding level (a window
+// head filing on their own window) is decided by the level above in its place (代行) — never
+// fewer judgments than the policy names, shown in the chain; while another holder exists, the
+// level above may not step in.
+#[test]
+fn nv_9_level_above_decides_on_behalf() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let head = app.token("head");
+        let id = app.new_case(&head, None);
+        let (st, vr) = app.post(
+            &format!("/api/v1/cases/{id}/veto-requests"),
+            &head,
+            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
+        );
+        assert_eq!(st, 201, "{vr}");
+        let vid = vr["id"].as_i64().unwrap();
+        let decide = |who: &str| {
+            app.post(
+                &format!("/api/v1/veto-requests/{vid}/decision"),
+                &app.token(who),
+                json!({"approve": true, "opinion": "同意"}),
+            )
+        };
+        assert_eq!(decide("head").0, 403, "the requester never decides");
+        assert_eq!(decide("leader").0, 200, "the leader in charge decides the window head's level in its place");
+        let (st, e) = decide("leader");
+        assert_eq!((st, e["error"]["code"].as_str()), (403, Some("second_judgment")), "{e}");
+        assert_eq!(decide("chief").0, 200, "the unit head decides the leader's level in its place");
+        let (_, v) = app.get(&format!("/api/v1/veto-requests/{vid}"), &head);
+        assert_eq!(v["status"], "approved", "{v}");
+        let chain = v["chain"].as_array().unwrap();
+        assert_eq!(chain.len(), 2);
+        assert!(chain.iter().all(|d| d["on_behalf"] == true), "{v}");
+        let (_, html) = page_get(&app, "head", &format!("/cases/{id}"));
+        assert!(html.contains("leader（代行） 同意"), "{html}");
+        // With another window head at the window, the leader may not step in.
+        let admin = app.token("admin");
+        let (st, s) = app.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "head_b", "name": "副负责人", "password": PW, "roles": [{"role": "window_head", "scope": {"window_id": app.ids.window}}]}),
+        );
+        assert_eq!(st, 201, "{s}");
+        let id2 = app.new_case(&head, None);
+        let (_, vr) =
+            app.post(&format!("/api/v1/cases/{id2}/veto-requests"), &head, json!({"reason": "r", "legal_basis": "b"}));
+        let vid2 = vr["id"].as_i64().unwrap();
+        let (st, e) = app.post(
+            &format!("/api/v1/veto-requests/{vid2}/decision"),
+            &app.token("leader"),
+            json!({"approve": true, "opinion": "同意"}),
+        );
+        assert_eq!(st, 403, "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("其他审批人"), "{e}");
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/veto-requests/{vid2}/decision"),
+                &app.token("head_b"),
+                json!({"approve": true, "opinion": "同意"})
+            )
+            .0,
+            200
+        );
+    }
 }

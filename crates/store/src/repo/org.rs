@@ -490,3 +490,36 @@ pub fn stand_in(tx: &mut dyn Tx, staff_id: i64) -> Result<Option<i64>> {
         )?
         .map(|r| r.i64(0)))
 }
+
+/// The active staff holding one of `roles` with a scope that covers `place` (the window, its
+/// unit, or one of its centers).
+pub fn holders_at(tx: &mut dyn Tx, roles: &[Role], place: &Place) -> Result<Vec<i64>> {
+    let mut out = vec![];
+    for role in roles {
+        let mut params = vec![crate::Value::Text(role.as_str().into()), place.window.into(), place.unit.into()];
+        let centers: Vec<String> = place
+            .centers
+            .iter()
+            .map(|c| {
+                params.push(crate::Value::Int(*c));
+                format!("${}", params.len())
+            })
+            .collect();
+        let in_centers =
+            if centers.is_empty() { "FALSE".to_string() } else { format!("g.scope_id IN ({})", centers.join(", ")) };
+        let rows = tx.query(
+            &format!(
+                "SELECT DISTINCT g.staff_id FROM grants g JOIN staff s ON s.id = g.staff_id
+                 WHERE g.role = $1 AND s.active = 1 AND (
+                   (g.scope_kind = 'window' AND g.scope_id = $2) OR (g.scope_kind = 'unit' AND g.scope_id = $3)
+                   OR (g.scope_kind = 'center' AND {in_centers}))
+                 ORDER BY g.staff_id"
+            ),
+            &params,
+        )?;
+        out.extend(rows.iter().map(|r| r.i64(0)));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
