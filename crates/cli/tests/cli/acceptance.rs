@@ -303,6 +303,9 @@ fn nv_8_contract_routes_main_path() {
         let (st, _, pdf) = s.bytes(&format!("/api/v1/cases/{id}/documents/notice.pdf"), &clerk);
         assert_eq!(st, 200);
         assert!(pdf.starts_with(b"%PDF"));
+        // The API's audit check uses the server's audit key, as the CLI does.
+        let (st, v) = s.get("/api/v1/audit/verify", &admin);
+        assert_eq!((st, v["intact"].as_bool(), v["keyed_from"].as_i64()), (200, Some(true), Some(1)), "{v}");
         // NV-2: a withdrawal is the applicant's written act, confirmed by the window head.
         let idw = d.new_case(&clerk);
         let (st, w) =

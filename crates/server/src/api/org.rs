@@ -387,8 +387,13 @@ pub async fn audit_verify(State(s): State<AppState>, p: Principal) -> ApiResult<
     if !may_somewhere(&p.grants, Action::ReadAudit) {
         return Err(ApiError::forbidden("无权查看审计链"));
     }
-    match s.store.read(audit::verify).await? {
-        Ok(n) => Ok(Json(json!({"intact": true, "entries": n}))),
-        Err(b) => Ok(Json(json!({"intact": false, "first_broken": b}))),
+    // With the server's audit key (set by `serve` from DIR/audit.key or NOVETO_AUDIT_KEY), each
+    // entry's signature is checked too, as `noveto audit verify` does.
+    let key = s.store.audit_key();
+    let keyed_from = key.as_ref().map(|k| k.from_seq);
+    let verifier = key.map(noveto_domain::audit::Verifier::keyed).unwrap_or_default();
+    match s.store.read(move |tx| audit::verify_with(tx, verifier)).await? {
+        Ok(n) => Ok(Json(json!({"intact": true, "entries": n, "keyed_from": keyed_from}))),
+        Err(b) => Ok(Json(json!({"intact": false, "first_broken": b, "keyed_from": keyed_from}))),
     }
 }
