@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod cases;
 pub mod error;
+pub mod org;
 
 pub use error::{Error, Result};
 

@@ -3,13 +3,13 @@
 
 use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
 use crate::AppState;
-use crate::api::org as api;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::ApiPath;
 use crate::ui::t;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use noveto_app::org as api;
 use noveto_domain::access::{Action, Role, may_somewhere};
 use noveto_store::StoreError;
 use noveto_store::repo::org;
@@ -41,7 +41,7 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
         .read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?, org::staff(tx)?)))
         .await?;
     // The staff table shows the people this administrator may see (the API's list, one door).
-    let visible = crate::api::org::visible_staff(s, p).await?;
+    let visible = api::visible_staff(s, p).await?;
     let csrf = csrf_field(p);
     let name_of = |id: Option<i64>| {
         id.and_then(|i| all_staff.iter().find(|x| x.id == i)).map(|x| esc(&x.name)).unwrap_or_else(|| "—".into())
@@ -134,7 +134,6 @@ pub async fn org_submit(
 ) -> Response {
     let r: ApiResult<()> = async {
         check_csrf(&p, &f)?;
-        let st = State(s.clone());
         match what.as_str() {
             "center" => {
                 let b = api::CenterIn {
@@ -146,14 +145,14 @@ pub async fn org_submit(
                     supervision_phone: Some(val(&f, "supervision_phone")),
                     region: Some(val(&f, "region")),
                 };
-                api::create_center(st, p.clone(), ApiJson(b)).await.map(|_| ())
+                api::create_center(&s, &p, b).await.map(|_| ())?;
+                Ok(())
             }
             "unit" => {
                 let center_id =
                     opt_id(&f, "center_id").ok_or_else(|| ApiError::bad("center_required", "请填写中心编号"))?;
-                api::create_unit(st, p.clone(), ApiJson(api::UnitIn { center_id, name: val(&f, "name") }))
-                    .await
-                    .map(|_| ())
+                api::create_unit(&s, &p, api::UnitIn { center_id, name: val(&f, "name") }).await?;
+                Ok(())
             }
             "window" => {
                 let b = api::WindowIn {
@@ -162,7 +161,8 @@ pub async fn org_submit(
                     name: val(&f, "name"),
                     kind: Some(val(&f, "kind")),
                 };
-                api::create_window(st, p.clone(), ApiJson(b)).await.map(|_| ())
+                api::create_window(&s, &p, b).await?;
+                Ok(())
             }
             "liaison" => {
                 let unit = opt_id(&f, "unit_id").ok_or_else(|| ApiError::bad("unit_required", "请填写单位编号"))?;
@@ -172,29 +172,17 @@ pub async fn org_submit(
                     contact_id: opt_id(&f, "contact_id")
                         .ok_or_else(|| ApiError::bad("contact_required", "请填写联系人编号"))?,
                 };
-                api::set_liaison(st, p.clone(), ApiPath(unit), ApiJson(b)).await.map(|_| ())
+                Ok(api::set_liaison(&s, &p, unit, b).await?)
             }
             "posts" => {
                 let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
-                api::set_posts(
-                    st,
-                    p.clone(),
-                    ApiPath(w),
-                    ApiJson(api::PostsIn { primary_id: opt_id(&f, "primary_id"), backup_id: opt_id(&f, "backup_id") }),
-                )
-                .await
-                .map(|_| ())
+                let b = api::PostsIn { primary_id: opt_id(&f, "primary_id"), backup_id: opt_id(&f, "backup_id") };
+                Ok(api::set_posts(&s, &p, w, b).await?)
             }
             "absence" => {
                 let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
-                api::set_absence(
-                    st,
-                    p.clone(),
-                    ApiPath(w),
-                    ApiJson(api::AbsenceIn { absent: val(&f, "absent") == "1" }),
-                )
-                .await
-                .map(|_| ())
+                api::set_absence(&s, &p, w, api::AbsenceIn { absent: val(&f, "absent") == "1" }).await?;
+                Ok(())
             }
             "staff" => {
                 let role = val(&f, "role");
@@ -220,7 +208,8 @@ pub async fn org_submit(
                     roles: vec![api::RoleIn { role, scope }],
                     email: Some(val(&f, "email")),
                 };
-                api::create_staff(st, p.clone(), ApiJson(b)).await.map(|_| ())
+                api::create_staff(&s, &p, b).await?;
+                Ok(())
             }
             _ => Err(ApiError::not_found("操作")),
         }

@@ -1,0 +1,369 @@
+//! The organisation (ORG-1 … ORG-4): centers, units, windows and desks, staff and their scoped
+//! roles, the liaison table, AB posts. Every change is made here, by someone who administers
+//! the place it touches; the API and the admin pages call these.
+
+use crate::{App, Error, Principal, Result};
+use noveto_domain::access::{Action, Grant, Place, Role, Scope, ScopeKind, may_somewhere};
+use noveto_domain::audit::{Break, Verifier};
+use noveto_domain::validate::text;
+use noveto_store::StoreError;
+use noveto_store::repo::{audit, org};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// An argon2id hash of a password (staff passwords are stored only so).
+pub fn hash_password(pw: &str) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    argon2::Argon2::default().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CenterIn {
+    pub name: String,
+    pub parent_id: Option<i64>,
+    /// `city` (市), `county` (县/区), `town` (乡镇便民服务中心)
+    pub level: Option<String>,
+    pub address: Option<String>,
+    pub hotline: Option<String>,
+    pub supervision_phone: Option<String>,
+    /// The region whose local calendar overrides apply (CAL-1); empty for none.
+    pub region: Option<String>,
+}
+
+/// A center as created.
+pub struct CenterCreated {
+    pub id: i64,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub level: String,
+}
+
+/// The place of an existing center (its chain of centers).
+pub async fn place_of_center(s: &App, id: i64) -> Result<Place> {
+    let found = s.store.read(move |tx| Ok::<_, StoreError>(org::center_by_id(tx, id)?.is_some())).await?;
+    if !found {
+        return Err(Error::bad("unknown_center", format!("中心 {id} 不存在")));
+    }
+    Ok(s.store.read(move |tx| org::place_of_center(tx, id)).await?)
+}
+
+/// ORG-1: a center under a parent the caller administers, or a top-level one by an
+/// administrator — who then administers it (an audited grant of its own).
+pub async fn create_center(s: &App, p: &Principal, b: CenterIn) -> Result<CenterCreated> {
+    let name = text("name", "中心名称", &b.name, 60)?;
+    match b.parent_id {
+        Some(parent) => p.may(Action::ManageOrg, &place_of_center(s, parent).await?)?,
+        None if may_somewhere(&p.grants, Action::ManageOrg) => {}
+        None => return Err(Error::forbidden("无权创建顶级中心：只有系统管理员可以创建")),
+    }
+    let level = b.level.unwrap_or_else(|| if b.parent_id.is_some() { "county".into() } else { "city".into() });
+    if !["city", "county", "town"].contains(&level.as_str()) {
+        return Err(Error::bad("invalid_level", "level 须为 city、county 或 town"));
+    }
+    let ctx = p.ctx(&s.now_str());
+    let (address, hotline, sup) =
+        (b.address.unwrap_or_default(), b.hotline.unwrap_or_default(), b.supervision_phone.unwrap_or_default());
+    let (n2, l2, creator, parent_id) = (name.clone(), level.clone(), p.id, b.parent_id);
+    let id = s
+        .store
+        .write(move |tx| {
+            let id = org::create_center(
+                tx,
+                &ctx,
+                &org::NewCenter {
+                    name: &n2,
+                    parent_id,
+                    level: &l2,
+                    address: &address,
+                    hotline: &hotline,
+                    supervision_phone: &sup,
+                },
+            )?;
+            if parent_id.is_none() {
+                let g = Grant { role: Role::Admin, scope: Scope { kind: ScopeKind::Center, id } };
+                org::add_grant(tx, &ctx, creator, g)?;
+            }
+            Ok::<_, StoreError>(id)
+        })
+        .await?;
+    Ok(CenterCreated { id, name, parent_id, level })
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitIn {
+    pub center_id: i64,
+    pub name: String,
+}
+
+/// ORG-1: a unit at a center the caller administers; its id and name.
+pub async fn create_unit(s: &App, p: &Principal, b: UnitIn) -> Result<(i64, String)> {
+    let name = text("name", "单位名称", &b.name, 60)?;
+    p.may(Action::ManageOrg, &place_of_center(s, b.center_id).await?)?;
+    let ctx = p.ctx(&s.now_str());
+    let n2 = name.clone();
+    let id = s.store.write(move |tx| org::create_unit(tx, &ctx, b.center_id, &n2)).await?;
+    Ok((id, name))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowIn {
+    /// The unit the window belongs to; omit for a center's special desk.
+    pub unit_id: Option<i64>,
+    /// Required for a special desk without a unit.
+    pub center_id: Option<i64>,
+    pub name: String,
+    /// `window` (default), `consultation_desk`, `unresolved_desk`, `complaint_window`
+    pub kind: Option<String>,
+}
+
+/// A window or desk as created.
+pub struct WindowCreated {
+    pub id: i64,
+    pub unit_id: Option<i64>,
+    pub center_id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+/// ORG-1: a unit's window, or a center's special desk.
+pub async fn create_window(s: &App, p: &Principal, b: WindowIn) -> Result<WindowCreated> {
+    let name = text("name", "窗口名称", &b.name, 60)?;
+    let kind = b.kind.unwrap_or_else(|| "window".into());
+    if !org::WINDOW_KINDS.iter().any(|(k, _)| *k == kind) {
+        return Err(Error::bad(
+            "invalid_kind",
+            "kind 须为 window、consultation_desk、unresolved_desk 或 complaint_window",
+        ));
+    }
+    let (center_id, place) = match b.unit_id {
+        Some(u) => {
+            let unit = s.store.read(move |tx| org::unit_by_id(tx, u)).await?;
+            let unit = unit.ok_or_else(|| Error::bad("unknown_unit", format!("单位 {u} 不存在")))?;
+            (unit.center_id, s.store.read(move |tx| org::place_of_unit(tx, u)).await?.unwrap_or_default())
+        }
+        None => {
+            let c = b.center_id.ok_or_else(|| {
+                Error::bad("unit_or_center_required", "请填写 unit_id（业务窗口）或 center_id（专门服务台）")
+            })?;
+            (c, place_of_center(s, c).await?)
+        }
+    };
+    p.may(Action::ManageOrg, &place)?;
+    let ctx = p.ctx(&s.now_str());
+    let (n2, k2, unit_id) = (name.clone(), kind.clone(), b.unit_id);
+    let id = s.store.write(move |tx| org::create_window(tx, &ctx, center_id, unit_id, &n2, &k2)).await?;
+    Ok(WindowCreated { id, unit_id, center_id, name, kind })
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeIn {
+    pub center_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleIn {
+    /// clerk, window_head, hall_manager, unit_leader, unit_head, business_section, supervision,
+    /// director, oversight, admin
+    pub role: String,
+    pub scope: ScopeIn,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffIn {
+    pub login: String,
+    pub name: String,
+    pub password: String,
+    pub roles: Vec<RoleIn>,
+    /// For reminders by e-mail (SMTP gateway).
+    pub email: Option<String>,
+}
+
+/// Parses a role and its scope; the scope must be of the kind the role is held at.
+pub fn parse_grant(r: &RoleIn) -> Result<Grant> {
+    let role = Role::parse(&r.role).ok_or_else(|| Error::bad("invalid_role", format!("未知角色“{}”", r.role)))?;
+    let scope = match (r.scope.center_id, r.scope.unit_id, r.scope.window_id) {
+        (Some(id), None, None) => Scope { kind: ScopeKind::Center, id },
+        (None, Some(id), None) => Scope { kind: ScopeKind::Unit, id },
+        (None, None, Some(id)) => Scope { kind: ScopeKind::Window, id },
+        _ => return Err(Error::bad("invalid_scope", "scope 须且只能填写 center_id、unit_id、window_id 之一")),
+    };
+    if scope.kind != role.scope_kind() {
+        let want = match role.scope_kind() {
+            ScopeKind::Center => "center_id",
+            ScopeKind::Unit => "unit_id",
+            ScopeKind::Window => "window_id",
+        };
+        return Err(Error::bad("invalid_scope", format!("{}的范围须为 {want}", role.label())));
+    }
+    Ok(Grant { role, scope })
+}
+
+/// A staff member as created.
+pub struct StaffCreated {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub grants: Vec<Grant>,
+}
+
+/// ORG-2: a staff member with roles, each at a place the caller administers.
+pub async fn create_staff(s: &App, p: &Principal, b: StaffIn) -> Result<StaffCreated> {
+    let login = text("login", "登录名", &b.login, 40)?;
+    if !login.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        return Err(Error::bad("invalid_login", "登录名只能包含字母、数字和 . _ -"));
+    }
+    let name = text("name", "姓名", &b.name, 40)?;
+    noveto_domain::validate::password(&b.login, &b.password)?;
+    if b.roles.is_empty() {
+        return Err(Error::bad("roles_required", "请至少分配一个角色"));
+    }
+    let grants: Vec<Grant> = b.roles.iter().map(parse_grant).collect::<Result<_>>()?;
+    let email = b.email.as_deref().map(str::trim).unwrap_or("").to_string();
+    if !email.is_empty() && (email.len() > 120 || !email.contains('@') || email.contains(char::is_whitespace)) {
+        return Err(Error::bad("invalid_email", "电子邮箱格式不正确"));
+    }
+    for g in &grants {
+        let scope = g.scope;
+        let place = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;
+        let place = place.ok_or_else(|| Error::bad("unknown_scope", "角色范围所指的中心、单位或窗口不存在"))?;
+        p.may(Action::ManageOrg, &place)?;
+    }
+    let pw = b.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| Error::internal())?;
+    let ctx = p.ctx(&s.now_str());
+    let (l2, n2, g2) = (login.clone(), name.clone(), grants.clone());
+    let id = s
+        .store
+        .write(move |tx| {
+            let id = org::create_staff(tx, &ctx, &l2, &n2, &hash)?;
+            for g in g2 {
+                org::add_grant(tx, &ctx, id, g)?;
+            }
+            if !email.is_empty() {
+                org::set_email(tx, &ctx, id, &email)?;
+            }
+            Ok::<_, StoreError>(id)
+        })
+        .await?;
+    Ok(StaffCreated { id, login, name, grants })
+}
+
+/// The staff an administrator may see, each with their roles: a person is listed when one of
+/// their roles lies where the caller administers; a person with no role yet, to administrators
+/// of a top-level center only. The API list and the admin page both read this.
+pub async fn visible_staff(s: &App, p: &Principal) -> Result<Vec<(org::Staff, Vec<Grant>)>> {
+    if !may_somewhere(&p.grants, Action::ManageOrg) {
+        return Err(Error::forbidden("无权查看工作人员名单：只有系统管理员可以查看"));
+    }
+    let (staff, grants, places) = s
+        .store
+        .read(|tx| {
+            let grants = org::all_grants(tx)?;
+            let mut places = std::collections::HashMap::new();
+            for (_, g) in &grants {
+                if let std::collections::hash_map::Entry::Vacant(e) = places.entry((g.scope.kind, g.scope.id)) {
+                    e.insert(org::place_of_scope(tx, g.scope)?);
+                }
+            }
+            Ok::<_, StoreError>((org::staff(tx)?, grants, places))
+        })
+        .await?;
+    let place = |g: &Grant| places.get(&(g.scope.kind, g.scope.id)).and_then(|p| p.as_ref());
+    let manages = |g: &Grant| place(g).is_some_and(|pl| p.may(Action::ManageOrg, pl).is_ok());
+    let top_level = p
+        .grants
+        .iter()
+        .any(|g| g.scope.kind == ScopeKind::Center && place(g).is_some_and(|pl| pl.centers.len() == 1) && manages(g));
+    Ok(staff
+        .into_iter()
+        .filter_map(|st| {
+            let roles: Vec<Grant> = grants.iter().filter(|(id, _)| *id == st.id).map(|(_, g)| *g).collect();
+            let visible = if roles.is_empty() { top_level } else { roles.iter().any(&manages) };
+            visible.then_some((st, roles))
+        })
+        .collect())
+}
+
+async fn staff_exists(s: &App, id: i64) -> Result<()> {
+    let found = s.store.read(move |tx| org::staff_by_id(tx, id)).await?;
+    found.map(|_| ()).ok_or_else(|| Error::bad("unknown_staff", format!("工作人员 {id} 不存在")))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiaisonIn {
+    pub leader_id: i64,
+    pub contact_id: i64,
+}
+
+/// ORG-3: a unit's leader in charge and contact person.
+pub async fn set_liaison(s: &App, p: &Principal, unit_id: i64, b: LiaisonIn) -> Result<()> {
+    let place =
+        s.store.read(move |tx| org::place_of_unit(tx, unit_id)).await?.ok_or_else(|| Error::not_found("单位"))?;
+    p.may(Action::ManageOrg, &place)?;
+    staff_exists(s, b.leader_id).await?;
+    staff_exists(s, b.contact_id).await?;
+    let ctx = p.ctx(&s.now_str());
+    s.store.write(move |tx| org::set_liaison(tx, &ctx, unit_id, b.leader_id, b.contact_id)).await?;
+    Ok(())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostsIn {
+    pub primary_id: Option<i64>,
+    pub backup_id: Option<i64>,
+}
+
+/// ORG-4: the A and B of a window's post (two people).
+pub async fn set_posts(s: &App, p: &Principal, window_id: i64, b: PostsIn) -> Result<()> {
+    let place =
+        s.store.read(move |tx| org::place_of_window(tx, window_id)).await?.ok_or_else(|| Error::not_found("窗口"))?;
+    p.may(Action::ManageOrg, &place)?;
+    for sid in [b.primary_id, b.backup_id].into_iter().flatten() {
+        staff_exists(s, sid).await?;
+    }
+    if b.primary_id.is_some() && b.primary_id == b.backup_id {
+        return Err(Error::bad("same_person", "A 岗与 B 岗不能是同一人"));
+    }
+    let ctx = p.ctx(&s.now_str());
+    s.store.write(move |tx| org::set_posts(tx, &ctx, window_id, b.primary_id, b.backup_id)).await?;
+    Ok(())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceIn {
+    pub absent: bool,
+}
+
+/// ORG-4: A marked absent or back; the window as it now stands (who is on duty).
+pub async fn set_absence(s: &App, p: &Principal, window_id: i64, b: AbsenceIn) -> Result<org::Window> {
+    let place =
+        s.store.read(move |tx| org::place_of_window(tx, window_id)).await?.ok_or_else(|| Error::not_found("窗口"))?;
+    p.may(Action::SetAbsence, &place)?;
+    let ctx = p.ctx(&s.now_str());
+    s.store.write(move |tx| org::set_absent(tx, &ctx, window_id, b.absent)).await?;
+    s.store.read(move |tx| org::window_by_id(tx, window_id)).await?.ok_or_else(|| Error::not_found("窗口"))
+}
+
+/// The audit chain checked, with the store's audit key where it has one (each entry's
+/// signature too): the entries checked or the first break, and the key's first entry.
+pub async fn verify_audit(s: &App, p: &Principal) -> Result<(std::result::Result<u64, Break>, Option<i64>)> {
+    if !may_somewhere(&p.grants, Action::ReadAudit) {
+        return Err(Error::forbidden("无权查看审计链"));
+    }
+    let key = s.store.audit_key();
+    let keyed_from = key.as_ref().map(|k| k.from_seq);
+    let verifier = key.map(Verifier::keyed).unwrap_or_default();
+    Ok((s.store.read(move |tx| audit::verify_with(tx, verifier)).await?, keyed_from))
+}
