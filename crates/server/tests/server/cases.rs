@@ -67,13 +67,7 @@ fn nv_2_no_veto_without_approval() {
         assert_eq!((st, v["error"]["code"].as_str()), (409, Some("veto_required")), "{v}");
         assert!(v["error"]["message"].as_str().unwrap().contains("窗口无否决权"));
         // A pending veto request.
-        let (st, vr) = app.post(
-            &format!("/api/v1/cases/{id}/veto-requests"),
-            &clerk,
-            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
-        );
-        assert_eq!(st, 201, "{vr}");
-        let vid = vr["id"].as_i64().unwrap();
+        let vid = app.request_veto(&clerk, id);
         let (st, v) = app.post(
             &format!("/api/v1/cases/{id}/close"),
             &clerk,
@@ -913,13 +907,7 @@ fn nv_9_one_person_decides_one_level() {
         let both = app.token("wang");
         let clerk = app.token("clerk");
         let id = app.new_case(&clerk, None);
-        let (st, vr) = app.post(
-            &format!("/api/v1/cases/{id}/veto-requests"),
-            &clerk,
-            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
-        );
-        assert_eq!(st, 201, "{vr}");
-        let vid = vr["id"].as_i64().unwrap();
+        let vid = app.request_veto(&clerk, id);
         let decide = |token: &str| {
             app.post(
                 &format!("/api/v1/veto-requests/{vid}/decision"),
@@ -1077,13 +1065,7 @@ fn case_page_says_where_the_matter_stands() {
         json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
     );
     let vid = vr["id"].as_i64().unwrap();
-    let decide = |who: &str, opinion: &str| {
-        app.post(
-            &format!("/api/v1/veto-requests/{vid}/decision"),
-            &app.token(who),
-            json!({"approve": true, "opinion": opinion}),
-        )
-    };
+    let decide = |who: &str, opinion: &str| app.decide(who, vid, true, opinion);
     assert_eq!(decide("head", "经核实确不符合条件").0, 200);
     let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
     assert!(html.contains("窗口负责人 head 同意：经核实确不符合条件"), "{html}");
@@ -1146,20 +1128,8 @@ fn nv_9_level_above_decides_on_behalf() {
         let app = App::spawn(k, "national");
         let head = app.token("head");
         let id = app.new_case(&head, None);
-        let (st, vr) = app.post(
-            &format!("/api/v1/cases/{id}/veto-requests"),
-            &head,
-            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
-        );
-        assert_eq!(st, 201, "{vr}");
-        let vid = vr["id"].as_i64().unwrap();
-        let decide = |who: &str| {
-            app.post(
-                &format!("/api/v1/veto-requests/{vid}/decision"),
-                &app.token(who),
-                json!({"approve": true, "opinion": "同意"}),
-            )
-        };
+        let vid = app.request_veto(&head, id);
+        let decide = |who: &str| app.decide(who, vid, true, "同意");
         assert_eq!(decide("head").0, 403, "the requester never decides");
         assert_eq!(decide("leader").0, 200, "the leader in charge decides the window head's level in its place");
         let (st, e) = decide("leader");

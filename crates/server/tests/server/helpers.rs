@@ -247,6 +247,26 @@ impl App {
     }
 
     /// Opens an application case as `clerk` and returns its id.
+    /// A veto request on a case, with a reason and a legal basis; its id.
+    pub fn request_veto(&self, token: &str, case_id: i64) -> i64 {
+        let (st, v) = self.post(
+            &format!("/api/v1/cases/{case_id}/veto-requests"),
+            token,
+            json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        v["id"].as_i64().unwrap()
+    }
+
+    /// One level's decision on a veto request, by a seeded login, with an opinion.
+    pub fn decide(&self, login: &str, veto_id: i64, approve: bool, opinion: &str) -> (u16, Value) {
+        self.post(
+            &format!("/api/v1/veto-requests/{veto_id}/decision"),
+            &self.token(login),
+            json!({"approve": approve, "opinion": opinion}),
+        )
+    }
+
     pub fn new_case(&self, token: &str, item: Option<&str>) -> i64 {
         let (st, v) = self.post(
             "/api/v1/cases",
