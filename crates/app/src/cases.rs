@@ -1082,3 +1082,25 @@ fn withdrawal_error(e: noveto_domain::case::WithdrawalError) -> Error {
         W::NoStatement => Error::bad(e.code(), e.to_string()),
     }
 }
+
+/// NV-2: the month's withdrawals and `not_required` endings the caller may see — counted beside
+/// the vetoes, by the same access decision as the filings.
+pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))?;
+    let next =
+        first.checked_add_months(chrono::Months::new(1)).ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
+    let (from, to) = (first.to_string(), next.to_string());
+    let all = s.store.read(move |tx| repo::other_endings_with_centers(tx, &from, &to)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(e, centers)| {
+            let place = Place { centers: centers.clone(), unit: e.unit_id, window: e.window_id };
+            p.may(Action::ReadFilings, &place).is_ok()
+        })
+        .map(|(e, _)| e)
+        .collect())
+}

@@ -915,6 +915,24 @@ pub async fn filings(
             }
             o.push_str("</table>");
         }
+        // NV-2: the other negative endings beside the vetoes — a unit with many withdrawals is as
+        // visible to the center as one with many vetoes.
+        let others = svc::visible_other_endings(&s, &p, &month).await?;
+        let mut by_unit: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
+        for x in &others {
+            let e = by_unit.entry(unit_name(x.unit_id)).or_default();
+            if x.kind == "withdrawn" { e.0 += 1 } else { e.1 += 1 }
+        }
+        o.push_str("<h2>否决以外的否定性办结（与否决并列统计）</h2>");
+        if by_unit.is_empty() {
+            o.push_str("<p class=\"muted\">本月没有申请人撤回或依法无需办理的办件。</p>");
+        } else {
+            o.push_str("<table><tr><th>单位</th><th>申请人书面撤回</th><th>依法无需办理</th></tr>");
+            for (u, (w, n)) in by_unit {
+                o.push_str(&format!("<tr><td>{}</td><td>{w}</td><td>{n}</td></tr>", esc(&u)));
+            }
+            o.push_str("</table>");
+        }
         let _ = now.year();
         o.push_str("</section>");
         Ok(o)

@@ -1025,6 +1025,12 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         assert_eq!(c["outcome"], "withdrawn");
         let last = c["timeline"].as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["detail"]["withdrawal_id"], wid, "{last}");
+        // Counted beside the vetoes on the filings page, for those who read the unit's filings.
+        let (st, html) = page_get(&app, "business", "/filings?month=2026-11");
+        assert_eq!(st, 200);
+        assert!(html.contains("<tr><td>市场监管局</td><td>1</td><td>0</td></tr>"), "{html}");
+        let (_, html) = page_get(&app, "leader2", "/filings?month=2026-11");
+        assert!(!html.contains("<td>市场监管局</td><td>1</td>"), "another unit's leader sees it: {html}");
         assert!(app.audit_ok());
     }
 }

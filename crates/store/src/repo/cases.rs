@@ -597,3 +597,41 @@ fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
         confirmed_by: r.opt_i64(4),
     }
 }
+
+/// A negative ending that is not a veto, for the monthly roll-up beside the vetoes (NV-2):
+/// `withdrawn` (the applicant's written withdrawal, counted when recorded) or `not_required`.
+pub struct OtherEnding {
+    pub kind: &'static str,
+    pub case_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+}
+
+/// The month's withdrawals and `not_required` endings (`from` ≤ time < `to`), each with the
+/// center chain of its case (for the one access decision).
+pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(OtherEnding, Vec<i64>)>> {
+    let rows = tx.query(
+        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id FROM withdrawals w JOIN cases c ON c.id = w.case_id
+          WHERE w.recorded_at >= $1 AND w.recorded_at < $2
+         UNION ALL
+         SELECT 'not_required', e.case_id, c.unit_id, c.window_id, c.center_id FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"not_required\"%' AND e.at >= $1 AND e.at < $2",
+        params![from, to],
+    )?;
+    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let center = r.i64(4);
+        let centers = match chains.get(&center) {
+            Some(ch) => ch.clone(),
+            None => {
+                let ch = super::org::center_chain(tx, center)?;
+                chains.insert(center, ch.clone());
+                ch
+            }
+        };
+        let kind = if r.str(0) == "withdrawn" { "withdrawn" } else { "not_required" };
+        out.push((OtherEnding { kind, case_id: r.i64(1), unit_id: r.opt_i64(2), window_id: r.opt_i64(3) }, centers));
+    }
+    Ok(out)
+}
