@@ -395,10 +395,14 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
             .ok_or_else(|| Error::bad("unknown_unit", "接收单位不存在"))?;
     }
     if let Some(w) = b.to_window_id {
-        s.store
+        let window = s
+            .store
             .read(move |tx| org::window_by_id(tx, w))
             .await?
             .ok_or_else(|| Error::bad("unknown_window", "接收窗口不存在"))?;
+        if b.to_unit_id.is_some() && window.unit_id != b.to_unit_id {
+            return Err(Error::bad("window_not_in_unit", "接收窗口不属于所选的接收单位"));
+        }
     }
     if b.handoff && b.to_unit_id.is_none() && b.to_window_id.is_none() {
         return Err(Error::bad("handoff_target_required", "转交须指定接收单位或窗口"));

@@ -365,7 +365,9 @@ async fn case_body_with(
     if c.status != Status::Closed && p.may(Action::WorkCase, &l.place).is_ok() {
         o.push_str(&faq_box(Some(id), ""));
         o.push_str(&reply_box(p, id, reply_draft, reply_flags));
-        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy));
+        // Where a referral can send the person: every unit and window, picked by name.
+        let (units, windows) = s.store.read(|tx| Ok::<_, StoreError>((org::units(tx)?, org::windows(tx)?))).await?;
+        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy, &referral_targets(&units, &windows)));
     }
     // Approvals on this case for those who decide.
     if let Some(esc_obj) = j["open_escalation"].as_object() {
@@ -467,6 +469,24 @@ fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
     }
 }
 
+/// The referral form's pickers: units and their windows by name (never a number to type).
+fn referral_targets(units: &[org::Unit], windows: &[org::Window]) -> String {
+    let unit_opts: String =
+        units.iter().map(|u| format!("<option value=\"{}\">{}</option>", u.id, esc(&u.name))).collect();
+    let window_opts: String = windows
+        .iter()
+        .map(|w| {
+            let unit =
+                w.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("中心");
+            format!("<option value=\"{}\">{} · {}</option>", w.id, esc(unit), esc(&w.name))
+        })
+        .collect();
+    format!(
+        "<label>接收单位（转交时必选）<select name=\"to_unit_id\"><option value=\"\">（不转交，仅指引）</option>{unit_opts}</select></label>\
+<label>接收窗口（可选）<select name=\"to_window_id\"><option value=\"\">（该单位任一窗口）</option>{window_opts}</select></label>"
+    )
+}
+
 fn actions(
     p: &Principal,
     id: i64,
@@ -474,6 +494,7 @@ fn actions(
     item: Option<&items::Item>,
     j: &serde_json::Value,
     policy: &noveto_domain::policy::Policy,
+    targets: &str,
 ) -> String {
     let csrf = csrf_field(p);
     let act = |a: &str, label: &str, inner: &str| {
@@ -492,7 +513,7 @@ fn actions(
         o.push_str(&act(
             "referral",
             "指引（不属本窗口）",
-            "<label>去处（单位/窗口/地址）<input name=\"address\" required></label><label>联系人及电话<input name=\"contact\" required></label><label>怎么办<textarea name=\"how\" required></textarea></label><label><input type=\"checkbox\" name=\"handoff\" value=\"1\"> 帮助转交（接收单位须确认）</label><label>接收单位编号（转交时必填）<input name=\"to_unit_id\" inputmode=\"numeric\"></label><button>出具指引单</button>",
+            &format!("<label>去处（单位/窗口/地址）<input name=\"address\" required></label><label>联系人及电话<input name=\"contact\" required></label><label>怎么办<textarea name=\"how\" required></textarea></label>{targets}<label><input type=\"checkbox\" name=\"handoff\" value=\"1\"> 帮助转交（接收单位须确认）</label><button>出具指引单</button>"),
         ));
     }
     if open_like {
@@ -629,7 +650,7 @@ pub async fn case_action(
             "referral" => {
                 let b = ReferralIn {
                     to_unit_id: field(&f, "to_unit_id").parse().ok(),
-                    to_window_id: None,
+                    to_window_id: field(&f, "to_window_id").parse().ok(),
                     address: field(&f, "address"),
                     contact: field(&f, "contact"),
                     how: field(&f, "how"),

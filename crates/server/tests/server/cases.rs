@@ -1178,3 +1178,41 @@ fn nv_9_level_above_decides_on_behalf() {
         );
     }
 }
+
+// Screens issue, item 4: the referral form picks the receiving unit and window from lists by
+// name (no number to type); a window of another unit than the one picked is refused.
+#[test]
+fn referral_form_picks_units_and_windows_by_name() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+    assert_eq!(st, 200);
+    assert!(html.contains(&format!("<option value=\"{}\">人社局</option>", app.ids.unit2)), "{html}");
+    assert!(html.contains(&format!("<option value=\"{}\">人社局 · 社保窗口</option>", app.ids.window2)));
+    assert!(!html.contains("接收单位编号"));
+    let (st, e) = app.post(
+        &format!("/api/v1/cases/{id}/referral"),
+        &clerk,
+        json!({"to_unit_id": app.ids.unit2, "to_window_id": app.ids.window, "address": "二楼", "contact": "电话", "how": "带证件", "handoff": true}),
+    );
+    assert_eq!((st, e["error"]["code"].as_str()), (422, Some("window_not_in_unit")), "{e}");
+    let unit2 = app.ids.unit2.to_string();
+    let window2 = app.ids.window2.to_string();
+    let (st, _) = page_post(
+        &app,
+        "clerk",
+        &format!("/cases/{id}/act/referral"),
+        &[
+            ("address", "二楼社保窗口"),
+            ("contact", "0719-2"),
+            ("how", "带身份证"),
+            ("handoff", "1"),
+            ("to_unit_id", &unit2),
+            ("to_window_id", &window2),
+        ],
+    );
+    assert!(st == 303 || st == 200, "{st}");
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    assert_eq!(c["referral"]["to_window_id"], app.ids.window2, "{c}");
+}
