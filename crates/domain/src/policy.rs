@@ -237,3 +237,23 @@ mod tests {
         assert!(matches!(Policy::preset("beijing"), Err(PolicyError::UnknownPreset(_))));
     }
 }
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    // POL-1: each preset names its source document as the seed does (number and title).
+    #[test]
+    fn pol_1_presets_quote_their_sources() {
+        for (id, quote) in [
+            ("jilin-etdz", "《吉林经开区政务服务窗口无否决权服务机制实施意见》"),
+            ("ankang", "安行审发〔2024〕7号"),
+            ("fuzhou", "榕政办〔2016〕224号"),
+            ("weihai-huancui", "威环审服发〔2019〕13号"),
+            ("guilin", "《政务服务大厅设立“办不成事”反映窗口实施方案》"),
+        ] {
+            let p = Policy::preset(id).unwrap();
+            assert!(p.document.contains(quote), "{id}: {}", p.document);
+        }
+    }
+}
