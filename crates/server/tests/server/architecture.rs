@@ -39,3 +39,37 @@ fn no_sql_outside_the_store_repository() {
     }
     assert!(found.is_empty(), "SQL outside store/src/repo:\n{}", found.join("\n"));
 }
+
+// POL-1 (issue "no soft refusals", item 4): every number of the policy's case, escalation
+// (gray area) and veto sections is read by some code — a field nobody reads is a promise the
+// product does not keep. The fields come from the policy itself, so a new one is checked too.
+#[test]
+fn pol_1_every_policy_field_of_the_case_sections_is_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![];
+    for c in ["server/src", "cli/src", "app/src", "domain/src", "store/src"] {
+        sources(&root.join(c), &mut files);
+    }
+    let code: String = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<Vec<_>>().join("\n");
+    let reads = |needle: &str| {
+        code.match_indices(needle)
+            .any(|(i, _)| code[i + needle.len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_')))
+    };
+    assert!(reads("veto.decision") && !reads("veto.no_such_field") && !reads("gray_area.major_"), "the search works");
+    let p = serde_json::to_value(noveto_domain::policy::Policy::preset("ankang").unwrap()).unwrap();
+    let mut unread = vec![];
+    for section in ["gray_area", "veto"] {
+        for key in p[section].as_object().unwrap().keys() {
+            if !reads(&format!("{section}.{key}")) {
+                unread.push(format!("{section}.{key}"));
+            }
+        }
+    }
+    let identity = ["id", "version", "name", "document", "assessment"];
+    for (key, v) in p.as_object().unwrap() {
+        if !v.is_object() && !identity.contains(&key.as_str()) && !reads(&format!(".{key}")) {
+            unread.push(key.clone());
+        }
+    }
+    assert!(unread.is_empty(), "policy fields no code reads: {unread:?}");
+}
