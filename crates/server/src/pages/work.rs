@@ -291,7 +291,44 @@ pub async fn case_page(
 }
 
 async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) -> ApiResult<String> {
-    case_body_with(s, p, id, flash, "", None).await
+    case_body_with(s, p, id, flash, "", None, None).await
+}
+
+/// A case action that failed: its form is shown open again, with what was typed and the
+/// message inside it (screens issue: forms keep what was typed; no dead ends).
+pub struct Redo<'a> {
+    pub action: &'a str,
+    pub form: &'a HashMap<String, String>,
+    pub message: &'a str,
+}
+
+impl Redo<'_> {
+    /// The key of a form: its action, and for closing forms their outcome.
+    fn matches(&self, action: &str, inner: &str) -> bool {
+        let outcome =
+            |s: &str| s.split("name=\"outcome\" value=\"").nth(1).and_then(|x| x.split('"').next()).map(String::from);
+        action == self.action && (action != "close" || outcome(inner) == self.form.get("outcome").cloned())
+    }
+
+    /// The form's inputs and text areas with what was typed (escaped).
+    fn refill(&self, inner: &str) -> String {
+        let mut s = inner.to_string();
+        for (k, v) in self.form.iter().filter(|(k, _)| k.as_str() != "csrf") {
+            let v = esc(v);
+            let area = format!("<textarea name=\"{k}\"");
+            if let Some(i) = s.find(&area)
+                && let Some(j) = s[i..].find('>')
+            {
+                let at = i + j + 1;
+                if s[at..].starts_with("</textarea>") {
+                    s.insert_str(at, &v);
+                }
+            }
+            let input = format!("<input name=\"{k}\"");
+            s = s.replacen(&input, &format!("<input name=\"{k}\" value=\"{v}\""), 1);
+        }
+        format!("<p class=\"err\" role=\"alert\">{}</p>{s}", esc(self.message))
+    }
 }
 
 async fn case_body_with(
@@ -301,6 +338,7 @@ async fn case_body_with(
     flash: Option<&str>,
     reply_draft: &str,
     reply_flags: Option<&noveto_domain::phrases::Check>,
+    redo: Option<&Redo<'_>>,
 ) -> ApiResult<String> {
     let l = svc::load(s, p, id, Action::ReadCase).await?;
     let j = svc::case_json(s, p, &l).await?;
@@ -367,7 +405,7 @@ async fn case_body_with(
         o.push_str(&reply_box(p, id, reply_draft, reply_flags));
         // Where a referral can send the person: every unit and window, picked by name.
         let (units, windows) = s.store.read(|tx| Ok::<_, StoreError>((org::units(tx)?, org::windows(tx)?))).await?;
-        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy, &referral_targets(&units, &windows)));
+        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy, &referral_targets(&units, &windows), redo));
     }
     // Approvals on this case for those who decide.
     if let Some(esc_obj) = j["open_escalation"].as_object() {
@@ -487,6 +525,7 @@ fn referral_targets(units: &[org::Unit], windows: &[org::Window]) -> String {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn actions(
     p: &Principal,
     id: i64,
@@ -495,12 +534,17 @@ fn actions(
     j: &serde_json::Value,
     policy: &noveto_domain::policy::Policy,
     targets: &str,
+    redo: Option<&Redo<'_>>,
 ) -> String {
     let csrf = csrf_field(p);
-    let act = |a: &str, label: &str, inner: &str| {
-        format!(
+    let act = |a: &str, label: &str, inner: &str| match redo.filter(|r| r.matches(a, inner)) {
+        Some(r) => format!(
+            "<details open><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{}</form></details>",
+            r.refill(inner)
+        ),
+        None => format!(
             "<details><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{inner}</form></details>"
-        )
+        ),
     };
     let mut o = format!("<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>", t().actions, t().no_veto_note);
     let open_like = matches!(c.status, Status::Received | Status::Notified);
@@ -702,7 +746,7 @@ pub async fn case_action(
                 let confirm = on("confirm");
                 let check = noveto_domain::phrases::check(&text);
                 if !check.flagged.is_empty() && !confirm {
-                    let body = case_body_with(&s, &p, id, Some(t().reply_flagged), &text, Some(&check)).await?;
+                    let body = case_body_with(&s, &p, id, Some(t().reply_flagged), &text, Some(&check), None).await?;
                     return Err(ApiError {
                         status: axum::http::StatusCode::CONFLICT,
                         code: "refusal_phrases",
@@ -737,10 +781,13 @@ pub async fn case_action(
         Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
         // A page already rendered (the reply check with the draft kept).
         Err(e) if e.field == Some("page") => (e.status, layout(Some(&p), large, "办件", &e.message)).into_response(),
-        Err(e) => match case_body(&s, &p, id, Some(&e.message)).await {
-            Ok(b) => (e.status, layout(Some(&p), large, "办件", &b)).into_response(),
-            Err(_) => error_page(Some(&p), large, &e),
-        },
+        Err(e) => {
+            let redo = Redo { action: &action, form: &f, message: &e.message };
+            match case_body_with(&s, &p, id, Some(&e.message), "", None, Some(&redo)).await {
+                Ok(b) => (e.status, layout(Some(&p), large, "办件", &b)).into_response(),
+                Err(_) => error_page(Some(&p), large, &e),
+            }
+        }
     }
 }
 

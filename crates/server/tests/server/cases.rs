@@ -1216,3 +1216,21 @@ fn referral_form_picks_units_and_windows_by_name() {
     let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
     assert_eq!(c["referral"]["to_window_id"], app.ids.window2, "{c}");
 }
+
+// Screens issue, item 4: a failed form comes back open, with what was typed and the message
+// inside it — the veto form used to lose the reason when the legal basis was missing.
+#[test]
+fn a_failed_form_keeps_what_was_typed() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let id = app.new_case(&app.token("clerk"), None);
+    let reason = "申请人<不具备>经营场所";
+    let (st, html) =
+        page_post(&app, "clerk", &format!("/cases/{id}/act/veto"), &[("reason", reason), ("legal_basis", " ")]);
+    assert_eq!(st, 422, "{html}");
+    let start = html.find("<details open><summary>申请否决（须报批）</summary>").expect("the veto form, open");
+    let form = &html[start..start + html[start..].find("</details>").unwrap()];
+    assert!(form.contains("请填写法律依据"), "{form}");
+    assert!(form.contains("申请人&lt;不具备&gt;经营场所</textarea>"), "the reason kept, escaped: {form}");
+    // Other forms stay closed and empty.
+    assert!(!html.contains("<details open><summary>请示"), "{html}");
+}
