@@ -278,20 +278,29 @@ fn keep_input(html: &str, f: &HashMap<String, String>) -> String {
     out
 }
 
+#[derive(serde::Deserialize)]
+pub struct CaseQ {
+    /// FAQ-1: the library entry the clerk chose with 用这条答复 — its answer becomes the draft.
+    reply_from_faq: Option<i64>,
+}
+
 pub async fn case_page(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
     ApiPath(id): ApiPath<i64>,
+    axum::extract::Query(q): axum::extract::Query<CaseQ>,
 ) -> Response {
-    match case_body(&s, &p, id, None).await {
+    let draft = match q.reply_from_faq {
+        Some(fid) => {
+            s.store.read(move |tx| noveto_store::repo::faq::get(tx, fid)).await.ok().flatten().map(|f| f.answer)
+        }
+        None => None,
+    };
+    match case_body_with(&s, &p, id, None, draft.as_deref().unwrap_or(""), None, None).await {
         Ok(b) => layout(Some(&p), large, "办件", &b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
-}
-
-async fn case_body(s: &AppState, p: &Principal, id: i64, flash: Option<&str>) -> ApiResult<String> {
-    case_body_with(s, p, id, flash, "", None, None).await
 }
 
 /// A case action that failed: its form is shown open again, with what was typed and the
@@ -1097,7 +1106,17 @@ pub async fn faq_used(
         let pid = p.id;
         s.store.write(move |tx| noveto_store::repo::faq::mark_used(tx, sid, pid, fid)).await?;
         let back = field(&f, "back");
-        Ok::<_, ApiError>(if back.starts_with('/') && !back.starts_with("//") { back } else { "/".into() })
+        // Back on a case page, the chosen answer is pasted into the reply (SCREENS.md).
+        let case_page = back
+            .strip_prefix("/cases/")
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()));
+        Ok::<_, ApiError>(if case_page {
+            format!("{back}?reply_from_faq={fid}")
+        } else if back.starts_with('/') && !back.starts_with("//") {
+            back
+        } else {
+            "/".into()
+        })
     }
     .await;
     go_to(&p, large, r)

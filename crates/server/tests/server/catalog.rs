@@ -317,3 +317,39 @@ fn nv_3_no_referral_of_ones_own_matter() {
         assert_eq!(refer(id, json!({})).0, 200);
     }
 }
+
+// FAQ-1, screens issue item 5: 用这条答复 on a case pastes the library's answer into the reply
+// to the applicant (and records the use, FAQ-2).
+#[test]
+fn faq_1_chosen_answer_is_pasted_into_the_reply() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let (st, f) = app.post(
+        "/api/v1/faq",
+        &app.token("business"),
+        json!({"question": "营业执照遗失了怎么补领？", "answer": "发布遗失声明后到登记窗口补领。"}),
+    );
+    assert_eq!(st, 201, "{f}");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (_, r) = app.get("/api/v1/faq/search?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7%E9%81%97%E5%A4%B1&limit=3", &clerk);
+    let sid = r["search_id"].as_i64().unwrap().to_string();
+    let fid = f["id"].as_i64().unwrap().to_string();
+    let (st, _) = crate::cases::page_post(
+        &app,
+        "clerk",
+        "/faq/used",
+        &[("search_id", &sid), ("faq_id", &fid), ("back", &format!("/cases/{id}"))],
+    );
+    assert_eq!(st, 303);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let cookie = session_cookie(&app.base, "clerk");
+    let (_, html) = {
+        let mut r = agent
+            .get(&format!("{}/cases/{id}?reply_from_faq={fid}", app.base))
+            .header("Cookie", &cookie)
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    assert!(html.contains("<textarea name=\"text\" required>发布遗失声明后到登记窗口补领。</textarea>"), "{html}");
+}
