@@ -1108,3 +1108,25 @@ pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Resul
         .map(|(e, _)| e)
         .collect())
 }
+
+/// The missed deadlines of the cases the caller reads as a center role (supervision, the
+/// director, oversight): the same scope as the center's case list — the subtree of the first
+/// center-scoped grant that may read cases there; none for other roles.
+pub async fn overdue_visible(
+    s: &App,
+    p: &Principal,
+    limit: i64,
+) -> Result<Vec<(noveto_store::repo::jobs::DeadlineRow, String)>> {
+    let mut center = None;
+    for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
+        let c = g.scope.id;
+        let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
+        if p.may(Action::ReadCase, &place).is_ok() {
+            center = Some(c);
+            break;
+        }
+    }
+    let Some(center) = center else { return Ok(vec![]) };
+    let today = noveto_domain::time::local_date(s.now()).to_string();
+    Ok(s.store.read(move |tx| noveto_store::repo::jobs::missed_in_center(tx, &today, center, limit)).await?)
+}

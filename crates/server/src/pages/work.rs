@@ -85,19 +85,20 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         ));
     }
     if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
-        let today = local_date(s.now()).to_string();
-        let rows = s.store.read(move |tx| noveto_store::repo::jobs::missed_all(tx, &today, 50)).await?;
+        // Inside the reader's scope (the same as the case list), by receipt number and in words.
+        let rows = svc::overdue_visible(s, p, 50).await?;
         let mut body = String::new();
         if rows.is_empty() {
             body.push_str(&format!("<p class=\"muted\">{}</p>", t().supervision_empty));
         } else {
             body.push_str("<table><tr><th>办件</th><th>期限事项</th><th>到期日</th></tr>");
-            for r in rows {
+            for (r, receipt) in rows {
                 body.push_str(&format!(
-                    "<tr><td><a href=\"/cases/{id}\">{id}</a></td><td>{}</td><td>{}</td></tr>",
-                    esc(r.what.split('#').next().unwrap_or("")),
+                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                    r.entity_id,
+                    esc(&receipt),
+                    crate::ui::what_label(&r.what),
                     due_cell(s, Some(&r.due)),
-                    id = r.entity_id
                 ));
             }
             body.push_str("</table>");

@@ -160,3 +160,35 @@ fn role_by_list_and_page_matrix() {
         assert_eq!(clerk2_reads, 1);
     }
 }
+
+// Security issue item 1 and screens item 3: the supervision home's overdue list stays inside the
+// reader's scope (a district's supervision sees none of the city's) and names cases by receipt
+// number and deadlines in words, not `reply` / `promised_time_limit`.
+#[test]
+fn overdue_list_in_scope_and_in_words() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let (st, v) = app.post(
+            "/api/v1/staff",
+            &admin,
+            json!({"login": "county_sup", "name": "县监督", "password": PW, "roles": [{"role": "supervision", "scope": {"center_id": app.ids.county}}]}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let receipt = c["receipt_no"].as_str().unwrap().to_string();
+        app.set_now("2026-12-01T09:00:00+08:00");
+        let home = |login: &str| {
+            let cookie = session_cookie(&app.base, login);
+            page(&app, &cookie, "/").1
+        };
+        let city = home("supervision");
+        assert!(city.contains(&receipt) && city.contains("请示答复"), "{city}");
+        assert!(!city.contains(">reply<"), "{city}");
+        let county = home("county_sup");
+        assert!(!county.contains(&receipt), "the district's supervision sees a city case: {county}");
+    }
+}

@@ -58,16 +58,28 @@ pub fn missed(tx: &mut dyn Tx, today: &str, limit: i64) -> Result<Vec<DeadlineRo
         .collect())
 }
 
-/// Every running deadline past its due day (the supervision section's list).
-pub fn missed_all(tx: &mut dyn Tx, today: &str, limit: i64) -> Result<Vec<DeadlineRow>> {
+/// Missed deadlines of cases in a center's subtree (the supervision section's list), with each
+/// case's receipt number, oldest due first.
+pub fn missed_in_center(
+    tx: &mut dyn Tx,
+    today: &str,
+    center_id: i64,
+    limit: i64,
+) -> Result<Vec<(DeadlineRow, String)>> {
     Ok(tx
         .query(
-            "SELECT id, entity, entity_id, what, owner_id, due FROM deadlines
-             WHERE state NOT IN ('met', 'paused') AND due IS NOT NULL AND due < $1 ORDER BY due, id LIMIT $2",
-            params![today, limit],
+            "WITH RECURSIVE sub(id) AS (
+               SELECT id FROM centers WHERE id = $3
+               UNION ALL SELECT c.id FROM centers c JOIN sub ON c.parent_id = sub.id)
+             SELECT d.id, d.entity, d.entity_id, d.what, d.owner_id, d.due, c.receipt_no
+             FROM deadlines d JOIN cases c ON d.entity = 'case' AND c.id = d.entity_id
+             WHERE d.state NOT IN ('met', 'paused') AND d.due IS NOT NULL AND d.due < $1
+               AND c.center_id IN (SELECT id FROM sub)
+             ORDER BY d.due, d.id LIMIT $2",
+            params![today, limit, center_id],
         )?
         .iter()
-        .map(dl)
+        .map(|r| (dl(r), r.str(6)))
         .collect())
 }
 
