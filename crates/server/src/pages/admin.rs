@@ -48,11 +48,7 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     };
     let mut o = String::new();
     if let Some(e) = flash {
-        o.push_str(&format!(
-            "<p class=\"err\" role=\"alert\">{}{}</p>",
-            e.field.map(|f| format!("[{f}] ")).unwrap_or_default(),
-            esc(&e.message)
-        ));
+        o.push_str(&format!("<p class=\"err\" role=\"alert\">{}{}</p>", "", esc(&e.message)));
     }
     o.push_str("<section class=\"card\"><h2>中心</h2><table><tr><th>编号</th><th>名称</th><th>上级</th><th>层级</th><th>热线</th><th>监督电话</th></tr>");
     for c in &centers {
@@ -107,8 +103,21 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     ));
     o.push_str("<section class=\"card\"><h2>工作人员与角色</h2><table><tr><th>编号</th><th>登录名</th><th>姓名</th><th>角色</th></tr>");
     for (st, grants) in &visible {
-        let roles: Vec<String> =
-            grants.iter().map(|g| format!("{}（{} {}）", g.role.label(), g.scope.kind.as_str(), g.scope.id)).collect();
+        // Roles and their scopes by name (screens issue): 窗口工作人员（市场监管局 · 登记窗口）.
+        let scope_name = |g: &noveto_domain::access::Grant| {
+            use noveto_domain::access::ScopeKind;
+            let unit_name = |id: Option<i64>| units.iter().find(|u| Some(u.id) == id).map(|u| u.name.clone());
+            match g.scope.kind {
+                ScopeKind::Center => centers.iter().find(|c| c.id == g.scope.id).map(|c| c.name.clone()),
+                ScopeKind::Unit => unit_name(Some(g.scope.id)),
+                ScopeKind::Window => windows.iter().find(|w| w.id == g.scope.id).map(|w| match unit_name(w.unit_id) {
+                    Some(u) => format!("{u} · {}", w.name),
+                    None => w.name.clone(),
+                }),
+            }
+            .unwrap_or_else(|| format!("编号 {}", g.scope.id))
+        };
+        let roles: Vec<String> = grants.iter().map(|g| format!("{}（{}）", g.role.label(), scope_name(g))).collect();
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             st.id,

@@ -391,3 +391,16 @@ fn org_4_ab_post_routes_work_to_b_while_a_is_absent() {
         assert_eq!(app.get(&format!("/api/v1/cases/{b_case}"), &clerk).0, 200);
     }
 }
+
+// Screens issue, item 3: the admin page names roles' scopes, not kinds and ids.
+#[test]
+fn admin_page_names_scopes() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let cookie = session_cookie(&app.base, "admin");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(&format!("{}/admin", app.base)).header("Cookie", &cookie).call().unwrap();
+    let html = r.body_mut().read_to_string().unwrap();
+    assert!(html.contains("窗口工作人员（市场监管局 · 登记窗口）"), "{html}");
+    assert!(html.contains("系统管理员（市中心）") || html.contains("（市中心）"), "{html}");
+    assert!(!html.contains(&format!("window {}", app.ids.window)), "{html}");
+}
