@@ -312,9 +312,8 @@ pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(l
     let levels =
         |l: &[noveto_domain::access::DecisionLevel]| l.iter().map(|x| x.label()).collect::<Vec<_>>().join(" → ");
     let mut o = format!(
-        "<section class=\"card\"><h1>政策参数：{}（{} 第 {} 版）</h1><p class=\"muted\">{}</p><table><tr><th>规则</th><th>取值</th><th>来源</th></tr>",
+        "<section class=\"card\"><h1>政策参数：{}（第 {} 版）</h1><p class=\"muted\">{}</p><table><tr><th>规则</th><th>取值</th><th>来源</th></tr>",
         esc(&pol.name),
-        esc(&pol.id),
         pol.version,
         esc(&pol.document)
     );
@@ -335,10 +334,28 @@ pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(l
     if let Some(sp) = &pol.veto.decision_special {
         o.push_str(&rule("否决审批时限（特殊）", sp));
     }
+    // When the policy says to file (head, tail, monthly); noveto files head and tail always and
+    // rolls up monthly, which covers every preset.
+    let moments = &pol.veto.filing;
+    let filing: Vec<&str> = moments
+        .iter()
+        .map(|f| match f.as_str() {
+            "at_request" => "报批时报备（头）",
+            "at_result" => "结果出来时报备（尾）",
+            "monthly" => "每月汇总报备",
+            other => other,
+        })
+        .collect();
     o.push_str(&format!(
         "<tr><td>否决报备</td><td>{}</td><td><small>{}</small></td></tr>",
-        esc(&pol.veto.filing.join("、")),
+        esc(&filing.join("、")),
         esc(&pol.veto.filing_document)
+    ));
+    o.push_str(&format!(
+        "<tr><td>容缺补正期限（默认）</td><td>{} 个工作日</td><td></td></tr>\
+<tr><td>期限提醒提前</td><td>{} 个工作日</td><td></td></tr>\
+<tr><td>工作人员登录空闲超时</td><td>{} 分钟</td><td></td></tr>",
+        pol.supplement_days, pol.due_soon_days, pol.session_idle_minutes
     ));
     o.push_str(&rule("办不成事（即办件）", &pol.unresolved.simple));
     o.push_str(&rule("办不成事（承诺件）", &pol.unresolved.general));

@@ -404,3 +404,17 @@ fn admin_page_names_scopes() {
     assert!(html.contains("系统管理员（市中心）") || html.contains("（市中心）"), "{html}");
     assert!(!html.contains(&format!("window {}", app.ids.window)), "{html}");
 }
+
+// POL-1, screens issue item 3: the policy page in words — filing moments, not their keys.
+#[test]
+fn policy_page_in_words() {
+    let app = App::spawn(Kind::Sqlite, "fuzhou");
+    let cookie = session_cookie(&app.base, "clerk");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(&format!("{}/admin/policy", app.base)).header("Cookie", &cookie).call().unwrap();
+    let html = r.body_mut().read_to_string().unwrap();
+    assert!(html.contains("报批时报备（头）") && html.contains("结果出来时报备（尾）"), "{html}");
+    assert!(!html.contains("at_request") && !html.contains("at_result"), "{html}");
+    assert!(html.contains("榕政办〔2016〕224号"), "{html}");
+    assert!(html.contains("容缺补正期限（默认）</td><td>5 个工作日"), "{html}");
+}
