@@ -293,12 +293,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
             };
             let w = repo::withdrawals_of_case(tx, id)?;
             // The deciders' names, for the chain as people read it.
-            let mut names = std::collections::HashMap::new();
-            for d in v.iter().flat_map(|v| v.chain.iter()) {
-                if let Some(st) = org::staff_by_id(tx, d.decided_by)? {
-                    names.insert(d.decided_by, st.name);
-                }
-            }
+            let names = org::staff_names(tx, v.iter().flat_map(|v| v.chain.iter().map(|d| d.decided_by)))?;
             Ok::<_, StoreError>((repo::timeline(tx, id)?, repo::open_escalation_of_case(tx, id)?, (v, names), w))
         })
         .await?;
@@ -970,6 +965,19 @@ pub async fn do_assistance(s: &App, p: &Principal, id: i64, b: AssistanceIn) -> 
     Ok(serde_json::to_value(&l.case.assistance).unwrap_or_default())
 }
 
+/// The center whose subtree the caller reads cases in: the first center-scoped grant that may
+/// read cases there (the scope of the center-wide lists).
+async fn readable_center(s: &App, p: &Principal) -> Result<Option<i64>> {
+    for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
+        let c = g.scope.id;
+        let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
+        if p.may(Action::ReadCase, &place).is_ok() {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
+}
+
 /// Which cases a list asks for.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -998,19 +1006,9 @@ pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<rep
             p.may(Action::ReadCase, &place)?;
             place.centers.first().copied().ok_or_else(|| Error::not_found("单位"))?
         }
-        None => {
-            let mut allowed = None;
-            for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
-                let c = g.scope.id;
-                let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
-                if p.may(Action::ReadCase, &place).is_ok() {
-                    allowed = Some(c);
-                    break;
-                }
-            }
-            allowed
-                .ok_or_else(|| Error::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件"))?
-        }
+        None => readable_center(s, p)
+            .await?
+            .ok_or_else(|| Error::forbidden("无权查看全中心办件：请指定 unit_id，或使用 mine=true 查看我的办件"))?,
     };
     let (status, offset) = (f.status, f.offset.max(0));
     Ok(s.store.read(move |tx| repo::list(tx, unit, center, status.as_deref(), limit, offset)).await?)
@@ -1117,16 +1115,7 @@ pub async fn overdue_visible(
     p: &Principal,
     limit: i64,
 ) -> Result<Vec<(noveto_store::repo::jobs::DeadlineRow, String)>> {
-    let mut center = None;
-    for g in p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center) {
-        let c = g.scope.id;
-        let place = s.store.read(move |tx| org::place_of_center(tx, c)).await?;
-        if p.may(Action::ReadCase, &place).is_ok() {
-            center = Some(c);
-            break;
-        }
-    }
-    let Some(center) = center else { return Ok(vec![]) };
+    let Some(center) = readable_center(s, p).await? else { return Ok(vec![]) };
     let today = noveto_domain::time::local_date(s.now()).to_string();
     Ok(s.store.read(move |tx| noveto_store::repo::jobs::missed_in_center(tx, &today, center, limit)).await?)
 }

@@ -41,12 +41,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 };
                 let esc = repo::latest_escalation(tx, id)?;
                 // Each level's decider by name, for the filing form.
-                let mut names = std::collections::HashMap::new();
-                for d in veto.iter().flat_map(|v| v.chain.iter()) {
-                    if let Some(st) = org::staff_by_id(tx, d.decided_by)? {
-                        names.insert(d.decided_by, st.name);
-                    }
-                }
+                let names = org::staff_names(tx, veto.iter().flat_map(|v| v.chain.iter().map(|d| d.decided_by)))?;
                 Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, (veto, names), esc))
             })
             .await?

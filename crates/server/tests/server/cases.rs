@@ -1065,12 +1065,7 @@ fn case_page_says_where_the_matter_stands() {
     let app = App::spawn(Kind::Sqlite, "national");
     let clerk = app.token("clerk");
     let id = app.new_case(&clerk, None);
-    let (_, vr) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &clerk,
-        json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
-    );
-    let vid = vr["id"].as_i64().unwrap();
+    let vid = app.request_veto(&clerk, id);
     let decide = |who: &str, opinion: &str| app.decide(who, vid, true, opinion);
     assert_eq!(decide("head", "经核实确不符合条件").0, 200);
     let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
@@ -1101,12 +1096,7 @@ fn nv_9_approval_needs_an_opinion_and_a_confirmation() {
     let app = App::spawn(Kind::Sqlite, "national");
     let clerk = app.token("clerk");
     let id = app.new_case(&clerk, None);
-    let (_, vr) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &clerk,
-        json!({"reason": "不符合条件", "legal_basis": "《行政许可法》第三十八条"}),
-    );
-    let vid = vr["id"].as_i64().unwrap();
+    let vid = app.request_veto(&clerk, id);
     let (st, e) =
         app.post(&format!("/api/v1/veto-requests/{vid}/decision"), &app.token("head"), json!({"approve": true}));
     assert_eq!((st, e["error"]["code"].as_str()), (422, Some("opinion_required")), "{e}");

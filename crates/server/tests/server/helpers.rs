@@ -247,6 +247,13 @@ impl App {
     }
 
     /// Opens an application case as `clerk` and returns its id.
+    /// A staff member with one role, created by the administrator over the API (password `PW`).
+    pub fn add_staff(&self, login: &str, role: &str, scope: Value) {
+        let body = json!({"login": login, "name": login, "password": PW, "roles": [{"role": role, "scope": scope}]});
+        let (st, v) = self.post("/api/v1/staff", &self.token("admin"), body);
+        assert_eq!(st, 201, "{v}");
+    }
+
     /// A veto request on a case, with a reason and a legal basis; its id.
     pub fn request_veto(&self, token: &str, case_id: i64) -> i64 {
         let (st, v) = self.post(

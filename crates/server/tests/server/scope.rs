@@ -25,17 +25,8 @@ fn role_by_list_and_page_matrix() {
         let (_, u) = app.post("/api/v1/units", &admin, json!({"center_id": app.ids.county, "name": "县市场监管局"}));
         let county_unit = u["id"].as_i64().unwrap();
         let (_, w) = app.post("/api/v1/windows", &admin, json!({"unit_id": county_unit, "name": "县登记窗口"}));
-        for (login, role, scope) in [
-            ("county_clerk", "clerk", json!({"window_id": w["id"]})),
-            ("county_sup", "supervision", json!({"center_id": app.ids.county})),
-        ] {
-            let (st, v) = app.post(
-                "/api/v1/staff",
-                &admin,
-                json!({"login": login, "name": login, "password": PW, "roles": [{"role": role, "scope": scope}]}),
-            );
-            assert_eq!(st, 201, "{v}");
-        }
+        app.add_staff("county_clerk", "clerk", json!({"window_id": w["id"]}));
+        app.add_staff("county_sup", "supervision", json!({"center_id": app.ids.county}));
         let county_clerk = app.token("county_clerk");
         // Cases in three units at two centers, one with a pending veto request (a filing and an
         // inbox item), one with an escalation.
@@ -168,13 +159,7 @@ fn role_by_list_and_page_matrix() {
 fn overdue_list_in_scope_and_in_words() {
     for k in backends() {
         let app = App::spawn(k, "national");
-        let admin = app.token("admin");
-        let (st, v) = app.post(
-            "/api/v1/staff",
-            &admin,
-            json!({"login": "county_sup", "name": "县监督", "password": PW, "roles": [{"role": "supervision", "scope": {"center_id": app.ids.county}}]}),
-        );
-        assert_eq!(st, 201, "{v}");
+        app.add_staff("county_sup", "supervision", json!({"center_id": app.ids.county}));
         let clerk = app.token("clerk");
         let id = app.new_case(&clerk, None);
         app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));

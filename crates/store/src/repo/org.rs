@@ -523,3 +523,19 @@ pub fn holders_at(tx: &mut dyn Tx, roles: &[Role], place: &Place) -> Result<Vec<
     out.dedup();
     Ok(out)
 }
+
+/// The names of these staff members, by id (unknown ids are left out).
+pub fn staff_names(
+    tx: &mut dyn Tx,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
+            && let Some(st) = staff_by_id(tx, id)?
+        {
+            e.insert(st.name);
+        }
+    }
+    Ok(names)
+}
