@@ -124,9 +124,17 @@ pub async fn save<F>(s: &App, p: &Principal, l: &Loaded, ev: Event, extra: F) ->
 where
     F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
 {
+    save_as(s, Some(p.id), l, ev, extra).await
+}
+
+/// [`save`] by a person or, with `actor` None, by the system (the job runner).
+async fn save_as<F>(s: &App, actor: Option<i64>, l: &Loaded, ev: Event, extra: F) -> Result<()>
+where
+    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
+{
     let now = s.now();
     let dues = dues(&l.case, &l.cal, &l.policy, now);
-    let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
+    let ctx = noveto_store::repo::Ctx { actor, now: noveto_domain::time::rfc3339(now) };
     let (id, version, case) = (l.id, l.version, l.case.clone());
     s.store
         .write(move |tx| {
@@ -523,7 +531,7 @@ pub struct EscalationIn {
 /// NV-7: escalates to the next level of the policy's ladder, with its reply deadline.
 pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Result<Value> {
     let reason = long_text("reason", "请示事由", &b.reason, 2000)?;
-    let mut l = load(s, p, id, Action::ReadCase).await?;
+    let l = load(s, p, id, Action::ReadCase).await?;
     let open = s.store.read(move |tx| repo::open_escalation_of_case(tx, id)).await?;
     let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
     // The first escalation is the window's; a further one is made by whoever holds it now.
@@ -531,7 +539,23 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
         None => p.may(Action::WorkCase, &l.place)?,
         Some(level) => p.may(Action::Decide(level), &l.place).or_else(|_| p.may(Action::WorkCase, &l.place))?,
     }
-    let major = b.major || open.as_ref().is_some_and(|e| e.major);
+    climb(s, Some(p.id), l, open, b.major, &reason).await
+}
+
+/// The escalation ladder's next rung (答复卡, NV-7): a new escalation at the level above the open
+/// one (or the first level), with its reply deadline from the policy. By a person, or by the
+/// job runner (`actor` None) when the open escalation's reply deadline was missed.
+async fn climb(
+    s: &App,
+    actor: Option<i64>,
+    mut l: Loaded,
+    open: Option<repo::Escalation>,
+    major: bool,
+    reason: &str,
+) -> Result<Value> {
+    let id = l.id;
+    let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
+    let major = major || open.as_ref().is_some_and(|e| e.major);
     let level = next_level(&l.policy, current, major)
         .ok_or_else(|| Error::conflict("top_of_ladder", "已到最高层级（集体研究），请作出答复"))?;
     let now = s.now();
@@ -543,7 +567,7 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
     let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
     let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
     let due_at = dl.due_at(&l.cal, now)?;
-    let ev = l.case.escalate(dl, level, &reason)?;
+    let ev = l.case.escalate(dl, level, reason)?;
     if major && l.policy.gray_area.major_report_same_day && current.is_none() {
         let spec = noveto_domain::policy::RuleSpec {
             days: None,
@@ -560,10 +584,10 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
         ));
     }
     let due_s = noveto_domain::time::rfc3339(due_at);
-    let (unit, lvl, due2, r2) = (l.case.unit_id, level.as_str().to_string(), due_s.clone(), reason.clone());
+    let (unit, lvl, due2, r2) = (l.case.unit_id, level.as_str().to_string(), due_s.clone(), reason.to_string());
     let esc_id = Arc::new(std::sync::Mutex::new(0i64));
     let e2 = esc_id.clone();
-    save(s, p, &l, ev, move |tx, ctx| {
+    save_as(s, actor, &l, ev, move |tx, ctx| {
         let id2 = repo::insert_escalation(tx, ctx, id, unit, &lvl, major, &due2, &r2)?;
         if let Ok(mut g) = e2.lock() {
             *g = id2;
@@ -575,6 +599,30 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
     Ok(
         json!({"id": eid, "case_id": id, "level": level.as_str(), "level_label": level.label(), "major": major, "due": due_s, "source": l.policy.source(clause, spec)}),
     )
+}
+
+/// A missed reply deadline moves the matter up (NV-7, CAL-2): the open escalation goes to the
+/// next rung of the ladder with a new reply deadline. Returns the level it went to, or None
+/// where there is nothing to move (answered meanwhile, or already at the top of the ladder —
+/// there the missed deadline stays on the supervision list).
+pub async fn escalate_missed_reply(s: &App, case_id: i64) -> Result<Option<DecisionLevel>> {
+    let l = load_unchecked(s, case_id).await?;
+    let open = s.store.read(move |tx| repo::open_escalation_of_case(tx, case_id)).await?;
+    let Some(open) = open else { return Ok(None) };
+    let current = DecisionLevel::parse(&open.level);
+    let Some(next) = next_level(&l.policy, current, open.major) else { return Ok(None) };
+    let reason = format!(
+        "{}逾期未答复，按规定自动提交{}（原请示事由：{}）",
+        current.map(|c| c.label()).unwrap_or("上一级"),
+        next.label(),
+        open.reason
+    );
+    match climb(s, None, l, Some(open), false, &reason).await {
+        Ok(_) => Ok(Some(next)),
+        // Answered or moved by someone meanwhile: nothing left to move.
+        Err(e) if e.kind == crate::Kind::Conflict => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -1118,4 +1166,29 @@ pub async fn overdue_visible(
     let Some(center) = readable_center(s, p).await? else { return Ok(vec![]) };
     let today = noveto_domain::time::local_date(s.now()).to_string();
     Ok(s.store.read(move |tx| noveto_store::repo::jobs::missed_in_center(tx, &today, center, limit)).await?)
+}
+
+/// NV-14: replies of a month and how many of them carried a refusal phrase, per window — only
+/// the windows whose figures the reader may see (the business section's or the library
+/// keeper's scope) — with those windows.
+pub async fn flagged_replies(
+    s: &App,
+    p: &Principal,
+    month: &str,
+) -> Result<(Vec<(Option<i64>, i64, i64)>, Vec<org::Window>)> {
+    let (from, to) = crate::faq::month_range(month)?;
+    let (rows, windows) = s
+        .store
+        .read(move |tx| Ok::<_, StoreError>((repo::flagged_replies_by_window(tx, &from, &to)?, org::windows(tx)?)))
+        .await?;
+    let mut seen = vec![];
+    for w in windows {
+        let (centers, _) = s.center_chain(w.center_id).await?;
+        let place = Place { centers, unit: w.unit_id, window: Some(w.id) };
+        if p.may(Action::ReadFilings, &place).is_ok() || p.may(Action::ManageFaq, &place).is_ok() {
+            seen.push(w);
+        }
+    }
+    let rows = rows.into_iter().filter(|(w, _, _)| w.is_some_and(|w| seen.iter().any(|x| x.id == w))).collect();
+    Ok((rows, seen))
 }

@@ -21,6 +21,8 @@ pub enum Kind {
     NotFound,
     /// The state does not allow it, or someone else was first (409).
     Conflict,
+    /// Too many attempts; try later (429).
+    Throttled,
     /// The store or another part is not available (503).
     Unavailable,
     /// A fault of ours (500), logged.

@@ -4,12 +4,19 @@
 //! applies what the domain returned. The adapters (server, cli) parse and present; they hold no
 //! rule and no SQL. The only place that reads the clock is [`Clock`], which tests replace.
 
+pub mod auth;
 pub mod cache;
+pub mod calendar;
 pub mod cases;
+pub mod catalog;
+pub mod catalog_file;
 pub mod error;
+pub mod faq;
+pub mod jobs;
 pub mod org;
+pub mod search;
 
-pub use error::{Error, Result};
+pub use error::{Error, Kind, Result};
 
 use chrono::{DateTime, FixedOffset};
 use noveto_domain::access::{Action, Grant, Place, authorize};
@@ -75,6 +82,8 @@ pub struct App {
     pub centers: Arc<cache::OrgCache<i64, (Vec<i64>, String)>>,
     /// Window → the window.
     pub windows: Arc<cache::OrgCache<i64, noveto_store::repo::org::Window>>,
+    /// The FAQ and catalog search indexes of this process.
+    pub search: Arc<search::Search>,
 }
 
 pub const META_POLICY: &str = "policy_current";
@@ -151,7 +160,10 @@ impl App {
         }
         let mut calendars = HashMap::new();
         calendars.insert(String::new(), Arc::new(cal));
+        let search = Arc::new(search::Search::new().map_err(StoreError::Db)?);
+        search.sync(&store).await?;
         let state = App {
+            search,
             store,
             clock,
             calendars: Arc::new(RwLock::new(calendars)),

@@ -58,20 +58,7 @@ async fn calendar(data: Option<PathBuf>, database: Option<String>, region: Optio
         return Ok(Calendar::builtin());
     };
     let st = crate::open_existing(&Store { data, database }).await?;
-    let region = region.unwrap_or_default();
-    let (years, overrides) = st
-        .read(move |tx| {
-            Ok::<_, noveto_store::StoreError>((
-                noveto_store::repo::calendar::years(tx)?,
-                noveto_store::repo::calendar::overrides(tx, &region)?,
-            ))
-        })
-        .await?;
-    let mut cal = Calendar::builtin();
-    for y in years {
-        cal = cal.with_year(y)?;
-    }
-    Ok(cal.with_overrides(overrides))
+    noveto_app::calendar::stored(&st, &region.unwrap_or_default()).await.map_err(|e| Fail(e.message))
 }
 
 /// CONTRACT: in a year without an imported notice the answer is provisional, said on stderr.
@@ -101,12 +88,12 @@ pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
         }
         CalendarCmd::Import { file, store } => {
             let text = std::fs::read_to_string(&file).map_err(|e| Fail(format!("无法读取 {}：{e}", file.display())))?;
-            let years = noveto_server::api::calendar::parse_years(&text)?;
+            let years = noveto_app::calendar::parse_years(&text).map_err(|e| Fail(e.message))?;
             let st = crate::open_existing(&store).await?;
             // The same door as the API: validate, store, and recompute the open deadlines that move.
-            let state = noveto_server::AppState::load(st, noveto_server::Clock::system(), store.data.clone()).await?;
+            let state = noveto_app::App::load(st, noveto_app::Clock::system()).await?;
             let (imported, recomputed) =
-                noveto_server::api::calendar::import(&state, None, years).await.map_err(|e| Fail(e.message))?;
+                noveto_app::calendar::import(&state, None, years).await.map_err(|e| Fail(e.message))?;
             let (lo, hi) = state.calendar().covered();
             println!(
                 "已导入 {} 年；日历现覆盖 {lo}–{hi} 年；{recomputed} 件在办办件的期限已按新日历重算。运行中的服务请重启以载入。",

@@ -229,6 +229,18 @@ impl Deadline {
     }
 }
 
+/// What a deadline is for, in words (`reply#2` → 请示答复).
+pub fn label_of(what: &str) -> &'static str {
+    match what.split('#').next().unwrap_or(what) {
+        "reply" => "请示答复",
+        "veto_decision" => "否决报批审批",
+        "supplement" => "容缺材料补正",
+        "promised_time_limit" => "承诺办结时限",
+        "report_same_day" => "重大事项当日报告",
+        _ => "期限",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,3 +343,4 @@ mod tests {
         assert_eq!(same.state(&cal, at("2026-11-21T00:00:00+08:00"), 0).unwrap(), State::Overdue);
     }
 }
+

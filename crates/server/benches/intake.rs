@@ -93,7 +93,7 @@ async fn seed(d: &std::path::Path, store: Store) -> Seeded {
         .unwrap();
     let state = AppState::load(store, Clock::system(), d.to_path_buf()).await.unwrap();
     let token =
-        noveto_server::auth::issue_token(&state, clerk, Ctx { actor: None, now: state.now_str() }).await.unwrap();
+        noveto_app::auth::issue_token(&state.store, "clerk", Ctx { actor: None, now: state.now_str() }).await.unwrap();
     Seeded { state, token, clerk }
 }
 

@@ -1,21 +1,14 @@
-//! Background jobs inside `serve`: deadline reminders and escalations, and outbox delivery
-//! (DESIGN invariant 7). Each tick takes `now` from the state's clock; tests call [`tick`] and
+//! Background jobs inside `serve`: the deadline tick of the application layer every minute, and
+//! outbox delivery through a gateway (DESIGN invariant 7). Each tick takes `now` from the state's clock; tests call [`tick`] and
 //! [`deliver`] with a fixed clock instead of waiting.
 
 use crate::AppState;
-use noveto_domain::access::{Role, Scope, ScopeKind};
-use noveto_domain::time::{local_date, rfc3339};
+use noveto_app::jobs as app_jobs;
+pub use noveto_app::jobs::{Report, tick};
 use noveto_store::StoreError;
-use noveto_store::repo::jobs::{self, Message, Outgoing};
-use noveto_store::repo::{Ctx, cases, org};
+use noveto_store::repo::jobs::Outgoing;
 use std::io::Write;
 use std::path::PathBuf;
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Report {
-    pub reminded: usize,
-    pub escalated: usize,
-}
 
 /// How outbound messages leave: a file (default), an HTTP webhook, or SMTP.
 #[derive(Debug, Clone)]
@@ -93,141 +86,25 @@ impl Gateway {
     }
 }
 
-/// A message to one staff member through the outbox.
-fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
-    Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
-}
-
-/// Who hears of a missed deadline: the owner and the next level up at the case's place.
-fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
-    let Some((c, _)) = cases::get(tx, case_id)? else {
-        return Ok(vec![]);
-    };
-    let mut out = vec![c.first_contact_id];
-    // ORG-4: B of an absent A hears of A's missed deadline too.
-    out.extend(org::stand_in(tx, c.first_contact_id)?);
-    if let Some(w) = c.window_id {
-        out.extend(org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?);
-    }
-    if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
-        out.extend(u.leader_id);
-        out.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-/// Finds deadlines falling due and missed ones, and acts once on each (CAL-2).
-pub async fn tick(state: &AppState) -> Result<Report, StoreError> {
-    let now = state.now();
-    let cal = state.calendar();
-    let policy = state.policy();
-    let today = local_date(now);
-    let until = cal.due(today, policy.due_soon_days).unwrap_or(today).to_string();
-    let today_s = today.to_string();
-    let now_s = rfc3339(now);
-    let mut report = Report::default();
-    let due = state.store.read(move |tx| jobs::to_remind(tx, &until, 200)).await?;
-    for d in due {
-        let ctx = Ctx { actor: None, now: now_s.clone() };
-        let claimed = state
-            .store
-            .write(move |tx| {
-                let mut msgs = vec![];
-                if let Some(owner) = d.owner_id {
-                    // ORG-4: while the owner's post is covered by B, the reminder goes to B, saying
-                    // whose matter it is.
-                    let (to, note) = match org::stand_in(tx, owner)? {
-                        Some(b) => (b, "（A 岗缺岗，由 B 岗代为办理）"),
-                        None => (owner, ""),
-                    };
-                    let what = crate::ui::what_label(&d.what);
-                    msgs.push(staff_message(
-                        to,
-                        format!("期限提醒：{what}"),
-                        format!("办件 {} 的“{what}”将于 {} 到期，请及时办理。{note}", d.entity_id, d.due),
-                        format!("remind:{}", d.id),
-                    ));
-                }
-                jobs::claim_reminder(tx, &ctx, d.id, &msgs)
-            })
-            .await?;
-        if claimed {
-            report.reminded += 1;
-        }
-    }
-    let t2 = today_s.clone();
-    let missed = state.store.read(move |tx| jobs::missed(tx, &t2, 200)).await?;
-    for d in missed {
-        let ctx = Ctx { actor: None, now: now_s.clone() };
-        let claimed = state
-            .store
-            .write(move |tx| {
-                let targets = if d.entity == "case" {
-                    escalation_targets(tx, d.entity_id)?
-                } else {
-                    d.owner_id.into_iter().collect()
-                };
-                let what = crate::ui::what_label(&d.what);
-                let msgs: Vec<Message> = targets
-                    .into_iter()
-                    .map(|t| {
-                        staff_message(
-                            t,
-                            format!("超期督办：{what}"),
-                            format!("办件 {} 的“{what}”已于 {} 到期未办结，已提级督办。", d.entity_id, d.due),
-                            format!("escalate:{}:{}", d.id, t),
-                        )
-                    })
-                    .collect();
-                jobs::claim_escalation(tx, &ctx, d.id, &msgs)
-            })
-            .await?;
-        if claimed {
-            report.escalated += 1;
-        }
-    }
-    Ok(report)
-}
-
-/// Forgets `Idempotency-Key`s older than their keeping time.
-pub async fn purge_idempotency_keys(state: &AppState) -> Result<u64, StoreError> {
-    let before = rfc3339(state.now() - chrono::Duration::hours(crate::idempotency::KEEP_HOURS));
-    state.store.write(move |tx| noveto_store::repo::idempotency::purge(tx, &before)).await
-}
-
 /// Delivers queued messages through the gateway; failures are retried later with backoff.
 pub async fn deliver(state: &AppState, gateway: &Gateway, worker: &str) -> Result<usize, StoreError> {
-    let now = state.now();
-    let (now_s, lease) = (rfc3339(now), rfc3339(now + chrono::Duration::minutes(5)));
-    let w = worker.to_string();
-    let batch = state.store.write(move |tx| jobs::claim_outbox(tx, &w, &now_s, &lease, 50)).await?;
+    let batch = app_jobs::claim_outbox(state, worker).await?;
     let mut sent = 0;
     for m in batch {
         let g = gateway.clone();
         let m2 = m.clone();
         // SMTP needs the staff member's address.
-        let to = match (&g, m.recipient.strip_prefix("staff:").and_then(|x| x.parse::<i64>().ok())) {
-            (Gateway::Smtp { .. }, Some(id)) => state.store.read(move |tx| org::email_of(tx, id)).await?,
+        let to = match g {
+            Gateway::Smtp { .. } => app_jobs::staff_email(state, &m.recipient).await?,
             _ => None,
         };
         let r = tokio::task::spawn_blocking(move || g.send_to(&m2, to.as_deref()))
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
-        let (w, now_s) = (worker.to_string(), rfc3339(state.now()));
-        match r {
-            Ok(()) => {
-                state.store.write(move |tx| jobs::outbox_sent(tx, m.id, &w, &now_s)).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let backoff = chrono::Duration::seconds(30 * (1 << m.attempts.clamp(0, 8)));
-                let retry = rfc3339(state.now() + backoff);
-                tracing::warn!(id = m.id, error = %e, "outbox delivery failed");
-                state.store.write(move |tx| jobs::outbox_failed(tx, m.id, &w, &e, &retry)).await?;
-            }
+        if r.is_ok() {
+            sent += 1;
         }
+        app_jobs::delivered(state, &m, worker, r).await?;
     }
     Ok(sent)
 }
@@ -241,7 +118,7 @@ pub fn spawn(state: AppState) {
             if let Err(e) = tick(&s1).await {
                 tracing::error!("deadline job: {e}");
             }
-            if let Err(e) = purge_idempotency_keys(&s1).await {
+            if let Err(e) = app_jobs::purge_idempotency_keys(&s1, crate::idempotency::KEEP_HOURS).await {
                 tracing::error!("idempotency keys: {e}");
             }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;

@@ -3,31 +3,26 @@
 
 pub mod api;
 pub mod auth;
-pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod jobs;
 pub mod openapi;
 pub mod pages;
-pub mod search;
 pub mod ui;
 
 use noveto_store::{Store, StoreError};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 pub use noveto_app::{App, Clock, META_POLICY, cache, save_policy};
 
 /// The server's state: the application layer plus what only the server has (its data
-/// directory, the cookie setting, the search indexes). Dereferences to [`App`].
+/// directory, the cookie setting). Dereferences to [`App`].
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
-    /// The FAQ and catalog search indexes.
-    pub search: Arc<search::Search>,
 }
 
 impl std::ops::Deref for AppState {
@@ -38,12 +33,10 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Loads the application layer from the store and builds this server's search indexes.
+    /// Loads the application layer from the store (its search indexes included).
     pub async fn load(store: Store, clock: Clock, data_dir: PathBuf) -> Result<AppState, StoreError> {
-        let search = Arc::new(search::Search::new().map_err(StoreError::Db)?);
-        search.sync(&store).await?;
         let app = App::load(store, clock).await?;
-        Ok(AppState { app, data_dir, secure_cookies: false, search })
+        Ok(AppState { app, data_dir, secure_cookies: false })
     }
 }
 

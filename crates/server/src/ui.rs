@@ -122,14 +122,7 @@ pub fn t() -> &'static Strings {
 
 /// What a deadline is for, in words (deadline keys may carry a `#n` suffix).
 pub fn what_label(what: &str) -> &'static str {
-    match what.split('#').next().unwrap_or(what) {
-        "reply" => "请示答复",
-        "veto_decision" => "否决报批审批",
-        "supplement" => "容缺材料补正",
-        "promised_time_limit" => "承诺办结时限",
-        "report_same_day" => "重大事项当日报告",
-        _ => "期限",
-    }
+    noveto_domain::deadline::label_of(what)
 }
 
 /// A time for people: `2026-11-24 09:42` (never RFC 3339). Text that is not a time is kept.

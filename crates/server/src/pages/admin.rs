@@ -421,7 +421,7 @@ async fn catalog_body(
 <label><input type=\"checkbox\" name=\"partial\" value=\"1\"> 只导入合格的行</label><button>导入</button></form><p class=\"muted\">按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。</p></section>",
         all.len(),
         csrf_field(p),
-        crate::catalog::COLUMNS.join("、")
+        noveto_app::catalog_file::COLUMNS.join("、")
     ));
     layout(Some(p), large, "事项库", &o).into_response()
 }
@@ -446,8 +446,8 @@ pub async fn catalog_import(
         return error_page(Some(&p), large, &e);
     }
     let partial = fields.get("partial").is_some_and(|v| v == "1");
-    let report = match crate::api::catalog::import_bytes(&s, &p, &file, partial).await {
-        Ok(v) => v,
+    let report = match noveto_app::catalog::import(&s, Some(&p), &file, partial).await {
+        Ok(v) => serde_json::to_value(v).unwrap_or_default(),
         Err(e) => serde_json::json!({"rows": 0, "valid": 0, "imported": 0, "errors": [], "message": e.message}),
     };
     catalog_body(&s, &p, large, Some(report)).await

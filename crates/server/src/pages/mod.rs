@@ -234,9 +234,7 @@ async fn login_submit(
         Ok((sid, _)) => {
             // Rotation: a session this browser held before is ended, the new one is fresh.
             if let Some(old) = auth::cookie_in(&headers, SESSION_COOKIE).filter(|v| !v.is_empty()) {
-                let h = auth::sha256_hex(old);
-                let ctx = noveto_store::repo::Ctx { actor: None, now: s.now_str() };
-                let _ = s.store.write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h)).await;
+                let _ = noveto_app::auth::end_session(&s, old, None).await;
             }
             let secure = secure_attr(&s);
             let cookie = format!("{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
@@ -256,9 +254,7 @@ async fn logout(
         return error_page(Some(&p), false, &e);
     }
     let sid = auth::cookie_in(&headers, SESSION_COOKIE).unwrap_or_default().to_string();
-    let h = auth::sha256_hex(&sid);
-    let ctx = p.ctx(&s.now_str());
-    let _ = s.store.write(move |tx| noveto_store::repo::auth::end_session(tx, &ctx, &h)).await;
+    let _ = noveto_app::auth::end_session(&s, &sid, Some(p.id)).await;
     (
         [(header::SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))],
         Redirect::to("/login"),

@@ -1071,7 +1071,7 @@ pub async fn faq_page(
         let words = q.q.clone().unwrap_or_default();
         let mut o = faq_box(q.case, &words);
         if !words.trim().is_empty() {
-            let (sid, hits) = crate::api::catalog::search_hits(&s, &p, &words, 5).await?;
+            let (sid, hits) = noveto_app::faq::search(&s, &p, &words, 5).await?;
             o.push_str("<section class=\"card\"><h2>查询结果</h2>");
             if hits.is_empty() {
                 o.push_str("<p class=\"muted\">库中没有现成答案。请按“请示”流程在规定时限内答复群众；答复后可收入问题咨询库。</p>");
@@ -1104,8 +1104,7 @@ pub async fn faq_used(
         check_csrf(&p, &f)?;
         let sid: i64 = field(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
         let fid: i64 = field(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
-        let pid = p.id;
-        s.store.write(move |tx| noveto_store::repo::faq::mark_used(tx, sid, pid, fid)).await?;
+        noveto_app::faq::used(&s, &p, sid, fid).await?;
         let back = field(&f, "back");
         // Back on a case page, the chosen answer is pasted into the reply (SCREENS.md).
         let case_page = back
@@ -1132,22 +1131,12 @@ pub async fn faq_stats(
     axum::extract::Query(q): axum::extract::Query<MonthQ>,
 ) -> Response {
     let r = async {
-        if !may_somewhere(&p.grants, Action::ReadFilings) && !may_somewhere(&p.grants, Action::ManageFaq) {
+        if !noveto_app::faq::may_read_stats(&p) {
             return Err(ApiError::forbidden(t().forbidden));
         }
         let month = q.month.unwrap_or_else(|| s.now().format("%Y-%m").to_string());
-        let (from, to) = crate::api::catalog::month_range(&month)?;
-        let (f2, t2) = (from.clone(), to.clone());
-        let (st, flagged, windows) = s
-            .store
-            .read(move |tx| {
-                Ok::<_, StoreError>((
-                    noveto_store::repo::faq::stats(tx, &f2, &t2)?,
-                    repo::flagged_replies_by_window(tx, &f2, &t2)?,
-                    org::windows(tx)?,
-                ))
-            })
-            .await?;
+        let st = noveto_app::faq::stats(&s, &p, &month).await?;
+        let (flagged, windows) = noveto_app::cases::flagged_replies(&s, &p, &month).await?;
         let mut o = format!(
             "<section class=\"card\"><h1>问题咨询库解答情况（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\"></label><button>查看</button></form>\
 <p>检索 <b>{}</b> 次；有答案 <b>{}</b> 次，解答率 <b>{:.1}%</b>；答案被采用 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p><h2>未解答或未采用的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
@@ -1218,7 +1207,7 @@ async fn unit_figures(s: &AppState, p: &Principal) -> ApiResult<String> {
     }
     let now = s.now();
     let month = now.format("%Y-%m").to_string();
-    let (from, to) = crate::api::catalog::month_range(&month)?;
+    let (from, to) = noveto_app::faq::month_range(&month)?;
     let today = local_date(now).to_string();
     let all_units = s.store.read(org::units).await?;
     let mut o = format!(

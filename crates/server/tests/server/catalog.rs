@@ -59,7 +59,7 @@ fn cat_1_3_items_and_versions() {
 fn xlsx(rows: usize, bad: &[usize]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in noveto_server::catalog::COLUMNS.iter().enumerate() {
+    for (c, h) in noveto_app::catalog_file::COLUMNS.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for r in 0..rows {

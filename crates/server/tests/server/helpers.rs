@@ -148,8 +148,7 @@ impl App {
         let s = self.state.clone();
         let l = login.to_string();
         self.block_on(async move {
-            let staff = s.store.read(move |tx| org::staff_by_login(tx, &l)).await.unwrap().unwrap().0;
-            noveto_server::auth::issue_token(&s, staff.id, Ctx { actor: None, now: s.now_str() }).await.unwrap()
+            noveto_app::auth::issue_token(&s.store, &l, Ctx { actor: None, now: s.now_str() }).await.unwrap()
         })
     }
 

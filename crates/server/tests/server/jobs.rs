@@ -49,12 +49,13 @@ fn cal_2_reminders_and_escalation() {
     let id2 = app.new_case(&clerk, None);
     app.post(&format!("/api/v1/cases/{id2}/escalations"), &clerk, json!({"reason": "x"}));
     app.set_now("2026-12-07T08:00:00+08:00");
-    assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 1);
+    // The second case's reply, and the first case's reply at the level it moved up to.
+    assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 2);
     let bad = Gateway::File(app.dir.join("no/such/dir/out.jsonl"));
     assert_eq!(app.block_on(deliver(&app.state, &bad, "w2")).unwrap(), 0);
     assert_eq!(app.block_on(deliver(&app.state, &g, "w3")).unwrap(), 0, "not before its retry time");
     app.set_now("2026-12-07T09:00:00+08:00");
-    assert_eq!(app.block_on(deliver(&app.state, &g, "w3")).unwrap(), 1);
+    assert_eq!(app.block_on(deliver(&app.state, &g, "w3")).unwrap(), 2);
     assert!(app.audit_ok());
 }
 
@@ -226,5 +227,45 @@ fn org_4_reminders_reach_b_while_a_is_absent() {
         let overdue: Vec<&serde_json::Value> = lines.iter().filter(|m| m.to_string().contains("超期督办")).collect();
         assert!(overdue.iter().any(|m| m["to"] == to(b)), "{overdue:?}");
         assert!(overdue.iter().any(|m| m["to"] == to(a)), "{overdue:?}");
+    }
+}
+
+// NV-7, CAL-2 (issue "one application layer", item 6): a missed reply deadline moves the
+// matter itself to the next level of the ladder — a new escalation with its own deadline, in
+// the next level's hands — not only a message. At the top of the ladder nothing moves.
+#[test]
+fn nv_7_missed_reply_moves_the_escalation_up() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        assert_eq!((e["level"].as_str(), e["due"].as_str()), (Some("window_head"), Some("2026-11-27T23:59:59+08:00")));
+        let first = e["id"].as_i64().unwrap();
+        app.set_now("2026-11-30T08:00:00+08:00");
+        let r = app.block_on(tick(&app.state)).unwrap();
+        assert_eq!((r.escalated, r.moved_up), (1, 1), "{kind:?}");
+        assert_eq!(app.block_on(tick(&app.state)).unwrap().moved_up, 0, "once");
+        // The window head can no longer answer the superseded one; the unit leader has it.
+        let (st, _) =
+            app.post(&format!("/api/v1/escalations/{first}/answer"), &app.token("head"), json!({"answer": "可以"}));
+        assert_eq!(st, 409, "{kind:?}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let tl = c["timeline"].as_array().unwrap();
+        let moved = tl.iter().filter(|t| t["kind"] == "escalated").count();
+        assert_eq!(moved, 2, "{c}");
+        assert!(tl.iter().any(|t| t["detail"]["reason"].as_str().is_some_and(|r| r.contains("逾期未答复"))), "{c}");
+        let next = app.block_on(app.state.store.read(move |tx| {
+            noveto_store::repo::cases::open_escalation_of_case(tx, id).map(|e| e.map(|e| (e.id, e.level)))
+        }));
+        let (next_id, level) = next.unwrap().unwrap();
+        assert_eq!(level, "unit_leader");
+        let (st, _) =
+            app.post(&format!("/api/v1/escalations/{next_id}/answer"), &app.token("leader"), json!({"answer": "可以"}));
+        assert_eq!(st, 200, "{kind:?}");
+        // Answered: a later tick moves nothing.
+        app.set_now("2026-12-14T08:00:00+08:00");
+        assert_eq!(app.block_on(tick(&app.state)).unwrap().moved_up, 0);
+        assert!(app.audit_ok());
     }
 }

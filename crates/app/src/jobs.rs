@@ -1,0 +1,162 @@
+//! The background work, taken by the job runner of `serve` (DESIGN invariant 7): deadline
+//! reminders and escalations, and the outbox's bookkeeping (the gateways that deliver are the
+//! server's). Each call takes `now` from the app's clock; tests pass a fixed clock.
+
+use crate::App;
+use noveto_domain::access::{Role, Scope, ScopeKind};
+use noveto_domain::time::{local_date, rfc3339};
+use noveto_store::StoreError;
+use noveto_store::repo::jobs::{self, Message, Outgoing};
+use noveto_store::repo::{Ctx, cases, org};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub reminded: usize,
+    pub escalated: usize,
+    /// Escalations moved to the next level because their reply deadline was missed.
+    pub moved_up: usize,
+}
+
+/// A message to one staff member through the outbox.
+fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
+    Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
+}
+
+/// Who hears of a missed deadline: the owner and the next level up at the case's place.
+fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
+    let Some((c, _)) = cases::get(tx, case_id)? else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![c.first_contact_id];
+    // ORG-4: B of an absent A hears of A's missed deadline too.
+    out.extend(org::stand_in(tx, c.first_contact_id)?);
+    if let Some(w) = c.window_id {
+        out.extend(org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?);
+    }
+    if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
+        out.extend(u.leader_id);
+        out.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Finds deadlines falling due and missed ones, and acts once on each (CAL-2).
+pub async fn tick(state: &App) -> Result<Report, StoreError> {
+    let now = state.now();
+    let cal = state.calendar();
+    let policy = state.policy();
+    let today = local_date(now);
+    let until = cal.due(today, policy.due_soon_days).unwrap_or(today).to_string();
+    let today_s = today.to_string();
+    let now_s = rfc3339(now);
+    let mut report = Report::default();
+    let due = state.store.read(move |tx| jobs::to_remind(tx, &until, 200)).await?;
+    for d in due {
+        let ctx = Ctx { actor: None, now: now_s.clone() };
+        let claimed = state
+            .store
+            .write(move |tx| {
+                let mut msgs = vec![];
+                if let Some(owner) = d.owner_id {
+                    // ORG-4: while the owner's post is covered by B, the reminder goes to B, saying
+                    // whose matter it is.
+                    let (to, note) = match org::stand_in(tx, owner)? {
+                        Some(b) => (b, "（A 岗缺岗，由 B 岗代为办理）"),
+                        None => (owner, ""),
+                    };
+                    let what = noveto_domain::deadline::label_of(&d.what);
+                    msgs.push(staff_message(
+                        to,
+                        format!("期限提醒：{what}"),
+                        format!("办件 {} 的“{what}”将于 {} 到期，请及时办理。{note}", d.entity_id, d.due),
+                        format!("remind:{}", d.id),
+                    ));
+                }
+                jobs::claim_reminder(tx, &ctx, d.id, &msgs)
+            })
+            .await?;
+        if claimed {
+            report.reminded += 1;
+        }
+    }
+    let t2 = today_s.clone();
+    let missed = state.store.read(move |tx| jobs::missed(tx, &t2, 200)).await?;
+    for d in missed {
+        let ctx = Ctx { actor: None, now: now_s.clone() };
+        let climbs = d.entity == "case" && d.what.starts_with("reply");
+        let case_id = d.entity_id;
+        let claimed = state
+            .store
+            .write(move |tx| {
+                let targets = if d.entity == "case" {
+                    escalation_targets(tx, d.entity_id)?
+                } else {
+                    d.owner_id.into_iter().collect()
+                };
+                let what = noveto_domain::deadline::label_of(&d.what);
+                let msgs: Vec<Message> = targets
+                    .into_iter()
+                    .map(|t| {
+                        staff_message(
+                            t,
+                            format!("超期督办：{what}"),
+                            format!("办件 {} 的“{what}”已于 {} 到期未办结，已提级督办。", d.entity_id, d.due),
+                            format!("escalate:{}:{}", d.id, t),
+                        )
+                    })
+                    .collect();
+                jobs::claim_escalation(tx, &ctx, d.id, &msgs)
+            })
+            .await?;
+        if claimed {
+            report.escalated += 1;
+            // NV-7: a missed reply moves the matter itself up the ladder, not only a message.
+            if climbs {
+                match crate::cases::escalate_missed_reply(state, case_id).await {
+                    Ok(Some(_)) => report.moved_up += 1,
+                    Ok(None) => {}
+                    Err(e) => tracing::error!(case_id, "moving a missed escalation up: {}", e.message),
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Forgets `Idempotency-Key`s answered more than `hours` ago.
+pub async fn purge_idempotency_keys(state: &App, hours: i64) -> Result<u64, StoreError> {
+    let before = rfc3339(state.now() - chrono::Duration::hours(hours));
+    state.store.write(move |tx| noveto_store::repo::idempotency::purge(tx, &before)).await
+}
+
+/// Claims up to 50 queued messages for `worker` under a five-minute lease.
+pub async fn claim_outbox(state: &App, worker: &str) -> Result<Vec<Outgoing>, StoreError> {
+    let now = state.now();
+    let (now_s, lease) = (rfc3339(now), rfc3339(now + chrono::Duration::minutes(5)));
+    let w = worker.to_string();
+    state.store.write(move |tx| jobs::claim_outbox(tx, &w, &now_s, &lease, 50)).await
+}
+
+/// The e-mail address of the staff member a message is for (`staff:ID`), where there is one.
+pub async fn staff_email(state: &App, recipient: &str) -> Result<Option<String>, StoreError> {
+    match recipient.strip_prefix("staff:").and_then(|x| x.parse::<i64>().ok()) {
+        Some(id) => state.store.read(move |tx| org::email_of(tx, id)).await,
+        None => Ok(None),
+    }
+}
+
+/// Records a delivery: sent, or failed and to be retried after a growing pause.
+pub async fn delivered(state: &App, m: &Outgoing, worker: &str, result: Result<(), String>) -> Result<(), StoreError> {
+    let (id, w, now_s) = (m.id, worker.to_string(), rfc3339(state.now()));
+    match result {
+        Ok(()) => state.store.write(move |tx| jobs::outbox_sent(tx, id, &w, &now_s)).await.map(|_| ()),
+        Err(e) => {
+            let backoff = chrono::Duration::seconds(30 * (1 << m.attempts.clamp(0, 8)));
+            let retry = rfc3339(state.now() + backoff);
+            tracing::warn!(id, error = %e, "outbox delivery failed");
+            state.store.write(move |tx| jobs::outbox_failed(tx, id, &w, &e, &retry)).await.map(|_| ())
+        }
+    }
+}
