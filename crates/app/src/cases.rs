@@ -793,24 +793,7 @@ pub struct DecisionIn {
 pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Result<VetoRequest> {
     let mut v = s.store.read(move |tx| repo::get_veto(tx, vid)).await?.ok_or_else(|| Error::not_found("否决报批"))?;
     let mut l = load(s, p, v.case_id, Action::ReadCase).await?;
-    let level = v.may_decide(p.id)?;
-    let on_behalf = match p.may(Action::Decide(level), &l.place) {
-        Ok(()) => false,
-        // 代行: where nobody but the requester (or someone who already decided) holds this
-        // level, the level above decides in its place — never fewer judgments than the policy
-        // names, and shown in the chain.
-        Err(denied) => {
-            let above = level.above().ok_or_else(|| Error::forbidden(denied.message.clone()))?;
-            p.may(Action::Decide(above), &l.place).map_err(|_| denied)?;
-            let (roles, place) = (noveto_domain::access::roles_for(Action::Decide(level)), l.place.clone());
-            let holders = s.store.read(move |tx| org::holders_at(tx, roles, &place)).await?;
-            let decided: Vec<i64> = v.chain.iter().map(|d| d.decided_by).collect();
-            if holders.iter().any(|h| *h != v.requested_by && !decided.contains(h)) {
-                return Err(Error::forbidden(format!("该层级（{}）有其他审批人，应由其审批", level.label())));
-            }
-            true
-        }
-    };
+    let (_, on_behalf) = decides_now(s, p, &v, &l).await?;
     let now = s.now();
     v.decide_as(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now, on_behalf)?;
     let ev = l.case.veto_decided(&v, now);
@@ -825,6 +808,170 @@ pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Resul
     })
     .await?;
     Ok(v)
+}
+
+/// Whether the caller decides the request's current level now: the level, and whether on
+/// behalf of it (代行). The one rule behind the decision itself and the approver's inbox.
+async fn decides_now(s: &App, p: &Principal, v: &VetoRequest, l: &Loaded) -> Result<(DecisionLevel, bool)> {
+    let level = v.may_decide(p.id)?;
+    match p.may(Action::Decide(level), &l.place) {
+        Ok(()) => Ok((level, false)),
+        // 代行: where nobody but the requester (or someone who already decided) holds this
+        // level, the level above decides in its place — never fewer judgments than the policy
+        // names, and shown in the chain.
+        Err(denied) => {
+            let above = level.above().ok_or_else(|| Error::forbidden(denied.message.clone()))?;
+            p.may(Action::Decide(above), &l.place).map_err(|_| denied)?;
+            let (roles, place) = (noveto_domain::access::roles_for(Action::Decide(level)), l.place.clone());
+            let holders = s.store.read(move |tx| org::holders_at(tx, roles, &place)).await?;
+            let decided: Vec<i64> = v.chain.iter().map(|d| d.decided_by).collect();
+            if holders.iter().any(|h| *h != v.requested_by && !decided.contains(h)) {
+                return Err(Error::forbidden(format!("该层级（{}）有其他审批人，应由其审批", level.label())));
+            }
+            Ok((level, true))
+        }
+    }
+}
+
+/// An approver's waiting work: the veto requests whose current level the caller decides now
+/// (代行 included, marked), and the open escalations at a level the caller holds — each with
+/// its case. The inbox page and its home-page card read this, nothing else.
+pub struct Inbox {
+    pub vetoes: Vec<(VetoRequest, Case, bool)>,
+    pub escalations: Vec<(repo::Escalation, Case)>,
+}
+
+pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
+    let (vetoes, escs) = s
+        .store
+        .read(|tx| Ok::<_, StoreError>((repo::pending_vetoes(tx, 500)?, repo::open_escalations(tx, 500)?)))
+        .await?;
+    let mut out = Inbox { vetoes: vec![], escalations: vec![] };
+    for (v, _) in vetoes {
+        if let Ok(l) = load(s, p, v.case_id, Action::ReadCase).await
+            && let Ok((_, on_behalf)) = decides_now(s, p, &v, &l).await
+        {
+            out.vetoes.push((v, l.case, on_behalf));
+        }
+    }
+    for e in escs {
+        let Some(level) = DecisionLevel::parse(&e.level) else { continue };
+        if let Ok(l) = load(s, p, e.case_id, Action::ReadCase).await
+            && p.may(Action::Decide(level), &l.place).is_ok()
+        {
+            out.escalations.push((e, l.case));
+        }
+    }
+    Ok(out)
+}
+
+/// NV-3: warm handoffs to a unit or window the caller works at, not yet acknowledged, each
+/// with its case.
+pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
+    let all = s
+        .store
+        .read(|tx| {
+            let mut out = vec![];
+            for (case_id, unit, window) in repo::open_handoffs(tx, 500)? {
+                out.push((case_id, org::handoff_targets(tx, window, unit)?));
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?;
+    let ids: Vec<i64> = all
+        .into_iter()
+        .filter(|(_, places)| places.iter().any(|t| p.may(Action::WorkCase, t).is_ok()))
+        .map(|(id, _)| id)
+        .collect();
+    let mut out = vec![];
+    for id in ids {
+        if let Some((c, _)) = s.store.read(move |tx| repo::get(tx, id)).await? {
+            out.push((id, c));
+        }
+    }
+    Ok(out)
+}
+
+/// The caller's own open matters (首接负责: those they received first), for the workbench.
+pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
+    let id = p.id;
+    Ok(s.store.read(move |tx| repo::open_for_first_contact(tx, id, 200)).await?)
+}
+
+/// What a printed document of a case names besides the case: its center, unit, window, item,
+/// first contact, timeline, veto request with each decider's name, and latest escalation. Takes
+/// a case already loaded for the caller.
+pub struct DocumentFacts {
+    pub center: Option<org::Center>,
+    pub unit: Option<org::Unit>,
+    pub window: Option<org::Window>,
+    pub item: Option<items::Item>,
+    pub clerk: Option<org::Staff>,
+    pub timeline: Vec<repo::TimelineEntry>,
+    pub veto: Option<VetoRequest>,
+    pub decider_names: std::collections::HashMap<i64, String>,
+    pub escalation: Option<repo::Escalation>,
+}
+
+pub async fn document_facts(s: &App, l: &Loaded) -> Result<DocumentFacts> {
+    let (c2, id) = (l.case.clone(), l.id);
+    Ok(s.store
+        .read(move |tx| {
+            let veto = match c2.veto_request_id {
+                Some(v) => repo::get_veto(tx, v)?,
+                None => None,
+            };
+            Ok::<_, StoreError>(DocumentFacts {
+                center: org::center_by_id(tx, c2.center_id)?,
+                unit: match c2.unit_id {
+                    Some(u) => org::unit_by_id(tx, u)?,
+                    None => None,
+                },
+                window: match c2.window_id {
+                    Some(w) => org::window_by_id(tx, w)?,
+                    None => None,
+                },
+                item: match &c2.item_code {
+                    Some(code) => items::get(tx, code)?,
+                    None => None,
+                },
+                clerk: org::staff_by_id(tx, c2.first_contact_id)?,
+                timeline: repo::timeline(tx, id)?,
+                decider_names: org::staff_names(tx, veto.iter().flat_map(|v| v.chain.iter().map(|d| d.decided_by)))?,
+                veto,
+                escalation: repo::latest_escalation(tx, id)?,
+            })
+        })
+        .await?)
+}
+
+/// This month's figures of each unit the caller leads or heads a window of (unit name, figures).
+pub async fn own_unit_figures(s: &App, p: &Principal) -> Result<Vec<(String, repo::UnitFigures)>> {
+    use noveto_domain::access::{Role, ScopeKind};
+    let (windows, all_units) = s.store.read(|tx| Ok::<_, StoreError>((org::windows(tx)?, org::units(tx)?))).await?;
+    let mut units: Vec<i64> = vec![];
+    for g in &p.grants {
+        match (g.role, g.scope.kind) {
+            (Role::UnitLeader | Role::UnitHead, ScopeKind::Unit) => units.push(g.scope.id),
+            (Role::WindowHead, ScopeKind::Window) => {
+                units.extend(windows.iter().find(|w| w.id == g.scope.id).and_then(|w| w.unit_id));
+            }
+            _ => {}
+        }
+    }
+    units.sort();
+    units.dedup();
+    let now = s.now();
+    let (from, to) = crate::faq::month_range(&now.format("%Y-%m").to_string())?;
+    let today = noveto_domain::time::local_date(now).to_string();
+    let mut out = vec![];
+    for u in units {
+        let (f2, t2, d2) = (from.clone(), to.clone(), today.clone());
+        let f = s.store.read(move |tx| repo::unit_figures(tx, u, &f2, &t2, &d2)).await?;
+        let name = all_units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+        out.push((name, f));
+    }
+    Ok(out)
 }
 
 /// The month's veto filings the caller may see — the one scoped query behind the filings API,

@@ -367,3 +367,25 @@ pub async fn verify_audit(s: &App, p: &Principal) -> Result<(std::result::Result
     let verifier = key.map(Verifier::keyed).unwrap_or_default();
     Ok((s.store.read(move |tx| audit::verify_with(tx, verifier)).await?, keyed_from))
 }
+
+/// The organisation as anyone may see it: centers, units and windows (the public guides, the
+/// referral pickers, names on lists).
+pub struct Directory {
+    pub centers: Vec<org::Center>,
+    pub units: Vec<org::Unit>,
+    pub windows: Vec<org::Window>,
+}
+
+pub async fn directory(s: &App) -> Result<Directory> {
+    let (centers, units, windows) =
+        s.store.read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?))).await?;
+    Ok(Directory { centers, units, windows })
+}
+
+/// Staff names by id — for an administrator (who may manage the organisation).
+pub async fn staff_directory(s: &App, p: &Principal) -> Result<Vec<org::Staff>> {
+    if !may_somewhere(&p.grants, Action::ManageOrg) {
+        return Err(Error::forbidden("无权查看工作人员名单：只有系统管理员可以查看"));
+    }
+    Ok(s.store.read(org::staff).await?)
+}

@@ -343,4 +343,3 @@ mod tests {
         assert_eq!(same.state(&cal, at("2026-11-21T00:00:00+08:00"), 0).unwrap(), State::Overdue);
     }
 }
-

@@ -28,7 +28,7 @@ pub async fn create_center(
 }
 
 pub async fn list_centers(State(s): State<AppState>, _p: Principal) -> ApiResult<Json<Value>> {
-    let v = s.store.read(noveto_store::repo::org::centers).await?;
+    let v = noveto_app::org::directory(&s).await?.centers;
     Ok(Json(json!({"centers": v})))
 }
 
@@ -39,7 +39,7 @@ pub async fn create_unit(State(s): State<AppState>, p: Principal, ApiJson(b): Ap
 }
 
 pub async fn list_units(State(s): State<AppState>, _p: Principal) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({"units": s.store.read(noveto_store::repo::org::units).await?})))
+    Ok(Json(json!({"units": noveto_app::org::directory(&s).await?.units})))
 }
 
 pub async fn create_window(
@@ -55,7 +55,7 @@ pub async fn create_window(
 }
 
 pub async fn list_windows(State(s): State<AppState>, _p: Principal) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({"windows": s.store.read(noveto_store::repo::org::windows).await?})))
+    Ok(Json(json!({"windows": noveto_app::org::directory(&s).await?.windows})))
 }
 
 pub async fn create_staff(State(s): State<AppState>, p: Principal, ApiJson(b): ApiJson<StaffIn>) -> ApiResult<Created> {

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use noveto_app::org as api;
 use noveto_domain::access::{Action, Role, may_somewhere};
-use noveto_store::StoreError;
 use noveto_store::repo::org;
 use std::collections::HashMap;
 
@@ -36,10 +35,8 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden(t().forbidden));
     }
-    let (centers, units, windows, all_staff) = s
-        .store
-        .read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?, org::staff(tx)?)))
-        .await?;
+    let noveto_app::org::Directory { centers, units, windows } = noveto_app::org::directory(s).await?;
+    let all_staff = noveto_app::org::staff_directory(s, p).await?;
     // The staff table shows the people this administrator may see (the API's list, one door).
     let visible = api::visible_staff(s, p).await?;
     let csrf = csrf_field(p);
@@ -390,7 +387,7 @@ async fn catalog_body(
     if !may_somewhere(&p.grants, Action::ManageCatalog) {
         return error_page(Some(p), large, &ApiError::forbidden(t().forbidden));
     }
-    let all = s.store.read(noveto_store::repo::items::all).await.unwrap_or_default();
+    let all = noveto_app::catalog::all_items(s).await.unwrap_or_default();
     let mut o = String::new();
     if let Some(r) = report {
         o.push_str(&format!(

@@ -6,8 +6,6 @@ use crate::api::cases::Loaded;
 use crate::error::{ApiError, ApiResult};
 use noveto_docs::{Block, Document};
 use noveto_domain::time::{local_date, rfc3339};
-use noveto_store::StoreError;
-use noveto_store::repo::{cases as repo, items, org};
 
 fn date_cn(d: chrono::NaiveDate) -> String {
     d.format("%Y年%m月%d日").to_string()
@@ -15,37 +13,17 @@ fn date_cn(d: chrono::NaiveDate) -> String {
 
 pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> {
     let c = l.case.clone();
-    let (center, unit, window, item, clerk, timeline, (veto, names), esc) = {
-        let c2 = c.clone();
-        let id = l.id;
-        s.store
-            .read(move |tx| {
-                let center = org::center_by_id(tx, c2.center_id)?;
-                let unit = match c2.unit_id {
-                    Some(u) => org::unit_by_id(tx, u)?,
-                    None => None,
-                };
-                let window = match c2.window_id {
-                    Some(w) => org::window_by_id(tx, w)?,
-                    None => None,
-                };
-                let item = match &c2.item_code {
-                    Some(code) => items::get(tx, code)?,
-                    None => None,
-                };
-                let clerk = org::staff_by_id(tx, c2.first_contact_id)?;
-                let timeline = repo::timeline(tx, id)?;
-                let veto = match c2.veto_request_id {
-                    Some(v) => repo::get_veto(tx, v)?,
-                    None => None,
-                };
-                let esc = repo::latest_escalation(tx, id)?;
-                // Each level's decider by name, for the filing form.
-                let names = org::staff_names(tx, veto.iter().flat_map(|v| v.chain.iter().map(|d| d.decided_by)))?;
-                Ok::<_, StoreError>((center, unit, window, item, clerk, timeline, (veto, names), esc))
-            })
-            .await?
-    };
+    let noveto_app::cases::DocumentFacts {
+        center,
+        unit,
+        window,
+        item,
+        clerk,
+        timeline,
+        veto,
+        decider_names: names,
+        escalation: esc,
+    } = noveto_app::cases::document_facts(s, l).await?;
     let center_name = center.as_ref().map(|c| c.name.clone()).unwrap_or_default();
     let hotline = center.as_ref().map(|c| c.hotline.clone()).unwrap_or_default();
     let sup = center.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();

@@ -7,8 +7,7 @@ use crate::extract::ApiPath;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use noveto_store::StoreError;
-use noveto_store::repo::{items, org};
+use noveto_store::repo::items;
 
 #[derive(serde::Deserialize)]
 pub struct GuideQ {
@@ -17,7 +16,7 @@ pub struct GuideQ {
 }
 
 async fn contacts(s: &AppState) -> String {
-    let centers = s.store.read(org::centers).await.unwrap_or_default();
+    let centers = noveto_app::org::directory(&s).await.map(|d| d.centers).unwrap_or_default();
     match centers.iter().find(|c| c.parent_id.is_none()) {
         Some(c) => format!(
             "<p class=\"note\">{}　咨询电话：<a href=\"tel:{h}\">{h}</a>　监督电话：<a href=\"tel:{sp}\">{sp}</a>{addr}</p>",
@@ -32,7 +31,8 @@ async fn contacts(s: &AppState) -> String {
 
 pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Query<GuideQ>) -> Response {
     let r = async {
-        let (all, units) = s.store.read(|tx| Ok::<_, StoreError>((items::all(tx)?, org::units(tx)?))).await?;
+        let (all, units) =
+            (noveto_app::catalog::all_items(&s).await?, noveto_app::org::directory(&s).await?.units);
         let words = q.q.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(|w| w.chars().take(100).collect::<String>());
         let mut o = format!(
             "<section class=\"card\"><h1>办事指南</h1>{}<form method=\"get\" action=\"/guides\"><label>搜索事项（如：营业执照遗失、公积金提取）<input name=\"q\" value=\"{}\"></label><button>搜索</button></form></section>",
@@ -40,7 +40,7 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
             esc(words.as_deref().unwrap_or(""))
         );
         let found = match &words {
-            Some(w) => s.search.find_items(&s.store, w, 30).await?,
+            Some(w) => noveto_app::catalog::list_items(&s, Some(w), None, 30).await?,
             None => vec![],
         };
         let shown: Vec<&items::Item> = match &words {
@@ -86,7 +86,7 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
             ));
         }
         o.push_str("</table></section>");
-        Ok::<_, StoreError>(o)
+        Ok::<_, noveto_app::Error>(o)
     }
     .await;
     match r {
@@ -101,14 +101,11 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
 
 pub async fn one(State(s): State<AppState>, Large(large): Large, ApiPath(code): ApiPath<String>) -> Response {
     let c2 = code.clone();
-    let found = s
-        .store
-        .read(move |tx| {
-            let i = items::get(tx, &c2)?;
-            let units = org::units(tx)?;
-            Ok::<_, StoreError>((i, units))
-        })
-        .await;
+    let found = async {
+        let i = noveto_app::catalog::get_item(&s, &c2).await?;
+        Ok::<_, noveto_app::Error>((i, noveto_app::org::directory(&s).await?.units))
+    }
+    .await;
     let (item, units) = match found {
         Ok((Some(i), u)) => (i, u),
         Ok((None, _)) => {

@@ -16,8 +16,6 @@ use chrono::Datelike;
 use noveto_domain::access::{Action, DecisionLevel, Role, may_somewhere};
 use noveto_domain::case::Status;
 use noveto_domain::time::local_date;
-use noveto_store::StoreError;
-use noveto_store::repo::cases as repo;
 use noveto_store::repo::{items, org};
 use std::collections::HashMap;
 
@@ -64,8 +62,9 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         || has(p, Role::Director)
         || has(p, Role::BusinessSection)
     {
-        let (v, e) = inbox_items(s, p).await?;
-        let h = handoffs(s, p).await?;
+        let ib = svc::inbox(s, p).await?;
+        let (v, e) = (ib.vetoes, ib.escalations);
+        let h = svc::handoffs_for(s, p).await?;
         out.push_str(&format!(
             "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
             t().inbox,
@@ -106,17 +105,9 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         out.push_str(&format!("<section class=\"card\"><h2>超期督办</h2>{body}</section>"));
     }
     if may_somewhere(&p.grants, Action::ManageOrg) {
-        let (c, u, w, st) = s
-            .store
-            .read(|tx| {
-                Ok::<_, StoreError>((
-                    org::centers(tx)?.len(),
-                    org::units(tx)?.len(),
-                    org::windows(tx)?.len(),
-                    org::staff(tx)?.len(),
-                ))
-            })
-            .await?;
+        let d = noveto_app::org::directory(s).await?;
+        let (c, u, w) = (d.centers.len(), d.units.len(), d.windows.len());
+        let st = noveto_app::org::staff_directory(s, p).await?.len();
         // CAL-2: from 1 November, next year's missing notice is the administrator's to import.
         let missing = s.calendar().notice_missing(s.now().date_naive()).map(|y| {
             format!(
@@ -139,15 +130,14 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
 }
 
 async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
-    let id = p.id;
-    let rows = s.store.read(move |tx| repo::open_for_first_contact(tx, id, 200)).await?;
+    let rows = svc::own_open(s, p).await?;
     let windows: Vec<i64> = p
         .grants
         .iter()
         .filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window)
         .map(|g| g.scope.id)
         .collect();
-    let all_windows = s.store.read(org::windows).await?;
+    let all_windows = noveto_app::org::directory(s).await?.windows;
     let options: String = all_windows
         .iter()
         .filter(|w| windows.contains(&w.id))
@@ -210,7 +200,7 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
 }
 
 async fn item_datalist(s: &AppState) -> ApiResult<String> {
-    let all = s.store.read(items::all).await?;
+    let all = noveto_app::catalog::all_items(s).await?;
     let opts: String =
         all.iter().map(|i| format!("<option value=\"{}\">{}</option>", esc(&i.code), esc(&i.name))).collect();
     Ok(format!("<datalist id=\"items\">{opts}</datalist>"))
@@ -293,9 +283,7 @@ pub async fn case_page(
     axum::extract::Query(q): axum::extract::Query<CaseQ>,
 ) -> Response {
     let draft = match q.reply_from_faq {
-        Some(fid) => {
-            s.store.read(move |tx| noveto_store::repo::faq::get(tx, fid)).await.ok().flatten().map(|f| f.answer)
-        }
+        Some(fid) => noveto_app::faq::get(&s, fid).await.ok().map(|f| f.answer),
         None => None,
     };
     match case_body_with(&s, &p, id, None, draft.as_deref().unwrap_or(""), None, None).await {
@@ -354,7 +342,7 @@ async fn case_body_with(
     let j = svc::case_json(s, p, &l).await?;
     let c = &l.case;
     let item = match c.item_code.clone() {
-        Some(code) => s.store.read(move |tx| items::get(tx, &code)).await?,
+        Some(code) => noveto_app::catalog::get_item(s, &code).await?,
         None => None,
     };
     let mut o = String::new();
@@ -414,7 +402,7 @@ async fn case_body_with(
         o.push_str(&faq_box(Some(id), ""));
         o.push_str(&reply_box(p, id, reply_draft, reply_flags));
         // Where a referral can send the person: every unit and window, picked by name.
-        let (units, windows) = s.store.read(|tx| Ok::<_, StoreError>((org::units(tx)?, org::windows(tx)?))).await?;
+        let noveto_app::org::Directory { units, windows, .. } = noveto_app::org::directory(s).await?;
         o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy, &referral_targets(&units, &windows), redo));
     }
     // Approvals on this case for those who decide.
@@ -721,22 +709,9 @@ pub async fn case_action(
                 };
                 svc::do_deficiency(&s, &p, id, b).await
             }
-            "supplement" => {
-                let mut l = svc::load(&s, &p, id, Action::WorkCase).await?;
-                let ev = l.case.supplement_received(s.now())?;
-                svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
-            }
+            "supplement" => svc::do_supplement(&s, &p, id).await,
             "commitment" => {
-                let text =
-                    noveto_domain::validate::long_text("commitment", "承诺书内容", &field(&f, "commitment"), 4000)?;
-                let mut l = svc::load(&s, &p, id, Action::WorkCase).await?;
-                let code = l.case.item_code.clone();
-                let rules = match code {
-                    Some(c) => s.store.read(move |tx| items::get(tx, &c)).await?.map(|i| i.rules()).unwrap_or_default(),
-                    None => Default::default(),
-                };
-                let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
-                svc::save(&s, &p, &l, ev, |_, _| Ok(())).await
+                svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: field(&f, "commitment") }).await
             }
             "escalate" => {
                 svc::do_escalate(&s, &p, id, EscalationIn { reason: field(&f, "reason"), major: on("major") })
@@ -802,53 +777,17 @@ pub async fn case_action(
 }
 
 /// Veto requests and escalations waiting at a level the visitor holds, for a place they cover.
-async fn inbox_items(
-    s: &AppState,
-    p: &Principal,
-) -> ApiResult<(Vec<(noveto_domain::case::VetoRequest, i64)>, Vec<repo::Escalation>)> {
-    let (vetoes, escs) = s
-        .store
-        .read(|tx| Ok::<_, StoreError>((repo::pending_vetoes(tx, 500)?, repo::open_escalations(tx, 500)?)))
-        .await?;
-    let mut v_out = vec![];
-    for (v, _) in vetoes {
-        let Some(level) = v.level() else { continue };
-        if v.requested_by == p.id {
-            continue;
-        }
-        if let Ok(l) = svc::load(s, p, v.case_id, Action::ReadCase).await
-            && p.may(Action::Decide(level), &l.place).is_ok()
-        {
-            let cid = l.id;
-            v_out.push((v, cid));
-        }
-    }
-    let mut e_out = vec![];
-    for e in escs {
-        let Some(level) = DecisionLevel::parse(&e.level) else {
-            continue;
-        };
-        if let Ok(l) = svc::load(s, p, e.case_id, Action::ReadCase).await
-            && p.may(Action::Decide(level), &l.place).is_ok()
-        {
-            e_out.push(e);
-        }
-    }
-    Ok((v_out, e_out))
-}
-
 pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     let r = async {
-        let (vetoes, escs) = inbox_items(&s, &p).await?;
+        let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?;
         let csrf = csrf_field(&p);
         let mut o = format!("<section class=\"card\"><h2>{}</h2>", t().vetoes_waiting);
         if vetoes.is_empty() {
             o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
         }
-        for (v, cid) in &vetoes {
-            let cid2 = *cid;
-            let case = s.store.read(move |tx| repo::get(tx, cid2)).await?.map(|x| x.0);
-            let due = case.as_ref().and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
+        for (v, case, on_behalf) in &vetoes {
+            let (cid, case) = (v.case_id, Some(case));
+            let due = case.and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
             o.push_str(&format!(
                 "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 审批层级：{} · 期限：{}</p><p><b>理由：</b>{}</p><p><b>法律依据：</b>{}</p><p class=\"muted\">{}</p>\
 <form method=\"post\" action=\"/veto-requests/{}/decide\">{csrf}<label>{}<textarea name=\"opinion\" required placeholder=\"同意的写明理由；不同意的写明如何办成\"></textarea></label>\
@@ -856,7 +795,7 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
 <button name=\"approve\" value=\"1\">{}</button><button name=\"approve\" value=\"0\" class=\"secondary\">{}</button></form></div>",
                 esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
                 esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
-                v.level().map(|l| l.label()).unwrap_or(""),
+                format!("{}{}", v.level().map(|l| l.label()).unwrap_or(""), if *on_behalf { "（代行）" } else { "" }),
                 due_cell(&s, due.as_deref()),
                 esc(&v.reason),
                 esc(&v.legal_basis),
@@ -873,9 +812,8 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         if escs.is_empty() {
             o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
         }
-        for e in &escs {
-            let cid = e.case_id;
-            let case = s.store.read(move |tx| repo::get(tx, cid)).await?.map(|x| x.0);
+        for (e, case) in &escs {
+            let case = Some(case);
             o.push_str(&format!(
                 "<div class=\"card\"><p><a href=\"/cases/{}\">{}</a> {} · {} · {} · 期限：{}</p><p>{}</p><p class=\"muted\">{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
                 e.case_id,
@@ -950,7 +888,7 @@ pub async fn filings(
         let now = s.now();
         let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
         let f = svc::visible_filings(&s, &p, &month).await?;
-        let units = s.store.read(org::units).await?;
+        let units = noveto_app::org::directory(&s).await?.units;
         let unit_name = |id: Option<i64>| id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
         let mut o = format!(
             "<section class=\"card\"><h1>否决事项报备（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\" pattern=\"\\d{{4}}-\\d{{2}}\"></label><button>查看</button></form>"
@@ -1167,56 +1105,17 @@ pub async fn faq_stats(
     render(&p, large, "解答率", r)
 }
 
-/// NV-3: warm handoffs to a unit or window the visitor works at, not yet acknowledged
-/// (one read for all of them).
-async fn handoffs(s: &AppState, p: &Principal) -> ApiResult<Vec<i64>> {
-    let all = s
-        .store
-        .read(|tx| {
-            let mut out = vec![];
-            for (case_id, unit, window) in repo::open_handoffs(tx, 500)? {
-                out.push((case_id, org::handoff_targets(tx, window, unit)?));
-            }
-            Ok::<_, StoreError>(out)
-        })
-        .await?;
-    Ok(all
-        .into_iter()
-        .filter(|(_, places)| places.iter().any(|t| p.may(Action::WorkCase, t).is_ok()))
-        .map(|(id, _)| id)
-        .collect())
-}
-
 /// The unit figures this month, for each unit the visitor leads or heads a window of.
 async fn unit_figures(s: &AppState, p: &Principal) -> ApiResult<String> {
-    let windows = s.store.read(org::windows).await?;
-    let mut units: Vec<i64> = vec![];
-    for g in &p.grants {
-        match (g.role, g.scope.kind) {
-            (Role::UnitLeader | Role::UnitHead, noveto_domain::access::ScopeKind::Unit) => units.push(g.scope.id),
-            (Role::WindowHead, noveto_domain::access::ScopeKind::Window) => {
-                units.extend(windows.iter().find(|w| w.id == g.scope.id).and_then(|w| w.unit_id));
-            }
-            _ => {}
-        }
-    }
-    units.sort();
-    units.dedup();
-    if units.is_empty() {
+    let figures = svc::own_unit_figures(s, p).await?;
+    if figures.is_empty() {
         return Ok(String::new());
     }
-    let now = s.now();
-    let month = now.format("%Y-%m").to_string();
-    let (from, to) = noveto_app::faq::month_range(&month)?;
-    let today = local_date(now).to_string();
-    let all_units = s.store.read(org::units).await?;
+    let month = s.now().format("%Y-%m").to_string();
     let mut o = format!(
         "<section class=\"card\"><h2>本单位本月情况（{month}）</h2><table><tr><th>单位</th><th>办件</th><th>否决报批</th><th>批准否决</th><th>超期</th><th>推诿用语</th></tr>"
     );
-    for u in units {
-        let (f2, t2, d2) = (from.clone(), to.clone(), today.clone());
-        let f = s.store.read(move |tx| repo::unit_figures(tx, u, &f2, &t2, &d2)).await?;
-        let name = all_units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+    for (name, f) in figures {
         o.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
             esc(&name),
@@ -1252,7 +1151,7 @@ pub async fn acknowledge(
 
 /// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
 async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult<String> {
-    let hs = handoffs(s, p).await?;
+    let hs = svc::handoffs_for(s, p).await?;
     if hs.is_empty() && !always {
         return Ok(String::new());
     }
@@ -1261,8 +1160,8 @@ async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult
         o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
     }
     let csrf = csrf_field(p);
-    for cid in hs {
-        let case = s.store.read(move |tx| repo::get(tx, cid)).await?.map(|x| x.0);
+    for (cid, case) in hs {
+        let case = Some(case);
         o.push_str(&format!(
             "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {}：{}</p><form method=\"post\" action=\"/cases/{cid}/acknowledge\">{csrf}<button>确认接收</button></form></div>",
             esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),

@@ -73,3 +73,56 @@ fn pol_1_every_policy_field_of_the_case_sections_is_read() {
     }
     assert!(unread.is_empty(), "policy fields no code reads: {unread:?}");
 }
+
+// Issue "one application layer": no adapter writes a case, a veto request or an audit entry
+// except through the application layer. The server holds no store access at all but the
+// Idempotency-Key table (HTTP replay, no audit); the command line touches the store directly
+// only to create it (init, the demo's organisation and catalog), to restore and verify it, and
+// to record the audit key's fingerprint — every case, veto request and escalation, the demo's
+// included, goes through `noveto_app`.
+#[test]
+fn adapters_reach_cases_vetoes_and_the_audit_only_through_the_application_layer() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![];
+    for c in ["server/src", "cli/src"] {
+        sources(&root.join(c), &mut files);
+    }
+    let never = [
+        "repo::cases",
+        "cases_repo",
+        "audit::append",
+        "save_veto",
+        "insert_veto",
+        "insert_escalation",
+        "open_filing",
+        "close_filing",
+    ];
+    let store_access = [".write(move |tx|", ".write(|tx|", "store.write(", "st.write(", "store.read(", "st.read("];
+    let allowed: [(&str, &str); 6] = [
+        ("cli/src/main.rs", "whether a store was initialised"),
+        ("server/src/idempotency.rs", "Idempotency-Key replay table"),
+        ("cli/src/init.rs", "creates the store"),
+        ("cli/src/demo.rs", "the demo's organisation and catalog; its cases go through the app"),
+        ("cli/src/backup.rs", "backup, restore and the check after it"),
+        ("cli/src/audit.rs", "audit verify and the key's fingerprint"),
+    ];
+    let mut found = vec![];
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let path = f.to_string_lossy().replace('\\', "/");
+        let may_touch_store = allowed.iter().any(|(a, _)| path.ends_with(a));
+        for (i, line) in text.lines().enumerate() {
+            let l = line.trim_start();
+            if l.starts_with("//") {
+                continue;
+            }
+            let bad =
+                never.iter().any(|n| l.contains(n)) || (!may_touch_store && store_access.iter().any(|n| l.contains(n)));
+            if bad {
+                found.push(format!("{path}:{}: {l}", i + 1));
+            }
+        }
+    }
+    assert!(files.iter().any(|f| f.ends_with("work.rs")), "the pages were scanned");
+    assert!(found.is_empty(), "store access outside the application layer:\n{}", found.join("\n"));
+}

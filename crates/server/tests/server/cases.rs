@@ -1127,7 +1127,17 @@ fn nv_9_level_above_decides_on_behalf() {
         let vid = app.request_veto(&head, id);
         let decide = |who: &str| app.decide(who, vid, true, "同意");
         assert_eq!(decide("head").0, 403, "the requester never decides");
+        // The approver's inbox uses the decision's own rule: the 代行 request waits there, marked.
+        let form = format!("/veto-requests/{vid}/decide");
+        let (_, inbox) = page_get(&app, "leader", "/inbox");
+        assert!(inbox.contains(&form) && inbox.contains("（代行）"), "{inbox}");
+        let (_, inbox) = page_get(&app, "head", "/inbox");
+        assert!(!inbox.contains(&form), "not in the requester's inbox");
         assert_eq!(decide("leader").0, 200, "the leader in charge decides the window head's level in its place");
+        let (_, inbox) = page_get(&app, "chief", "/inbox");
+        assert!(inbox.contains(&form), "{inbox}");
+        let (_, inbox) = page_get(&app, "leader", "/inbox");
+        assert!(!inbox.contains(&form), "decided once, gone from the leader's inbox");
         let (st, e) = decide("leader");
         assert_eq!((st, e["error"]["code"].as_str()), (403, Some("second_judgment")), "{e}");
         assert_eq!(decide("chief").0, 200, "the unit head decides the leader's level in its place");
