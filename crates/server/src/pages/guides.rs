@@ -16,7 +16,7 @@ pub struct GuideQ {
 }
 
 async fn contacts(s: &AppState) -> String {
-    let centers = noveto_app::org::directory(&s).await.map(|d| d.centers).unwrap_or_default();
+    let centers = noveto_app::org::directory(s).await.map(|d| d.centers).unwrap_or_default();
     match centers.iter().find(|c| c.parent_id.is_none()) {
         Some(c) => format!(
             "<p class=\"note\">{}　咨询电话：<a href=\"tel:{h}\">{h}</a>　监督电话：<a href=\"tel:{sp}\">{sp}</a>{addr}</p>",

@@ -787,6 +787,7 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         }
         for (v, case, on_behalf) in &vetoes {
             let (cid, case) = (v.case_id, Some(case));
+            let level = format!("{}{}", v.level().map(|l| l.label()).unwrap_or(""), if *on_behalf { "（代行）" } else { "" });
             let due = case.and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
             o.push_str(&format!(
                 "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 审批层级：{} · 期限：{}</p><p><b>理由：</b>{}</p><p><b>法律依据：</b>{}</p><p class=\"muted\">{}</p>\
@@ -795,7 +796,7 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
 <button name=\"approve\" value=\"1\">{}</button><button name=\"approve\" value=\"0\" class=\"secondary\">{}</button></form></div>",
                 esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
                 esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
-                format!("{}{}", v.level().map(|l| l.label()).unwrap_or(""), if *on_behalf { "（代行）" } else { "" }),
+                level,
                 due_cell(&s, due.as_deref()),
                 esc(&v.reason),
                 esc(&v.legal_basis),
