@@ -111,15 +111,11 @@ async fn recompute_open_deadlines(s: &App, old: &HashMap<String, Arc<Calendar>>)
                 dedupe: format!("recompute:{id}:{}", ctx.now),
             };
             let c2 = ctx.clone();
-            let saved = s
-                .store
-                .write(move |tx| {
-                    cases_repo::save(tx, &c2, id, version, &case, &ev, &dues)?;
-                    jobs::enqueue(tx, &c2, &msg).map(|_| ())
-                })
-                .await;
+            let effects = [cases_repo::Effect::Notify(msg)];
+            let saved =
+                s.store.write(move |tx| cases_repo::apply(tx, &c2, id, version, &case, &ev, &dues, &effects)).await;
             match saved {
-                Ok(()) => changed += 1,
+                Ok(_) => changed += 1,
                 Err(noveto_store::StoreError::Unique(_)) => {} // changed meanwhile; its own save recomputes
                 Err(e) => return Err(e.into()),
             }

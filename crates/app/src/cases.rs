@@ -14,7 +14,7 @@ use noveto_domain::deadline::{Deadline, Rule};
 use noveto_domain::policy::Policy;
 use noveto_domain::validate::{Phone, credit_code, id_card, long_text, text};
 use noveto_store::StoreError;
-use noveto_store::repo::cases::{self as repo, DueInfo};
+use noveto_store::repo::cases::{self as repo, DueInfo, Effect};
 use noveto_store::repo::{items, org};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -119,30 +119,20 @@ pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loa
     Err(denied)
 }
 
-/// Saves a changed case with its event; extra store work runs in the same transaction.
-pub async fn save<F>(s: &App, p: &Principal, l: &Loaded, ev: Event, extra: F) -> Result<()>
-where
-    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
-{
-    save_as(s, Some(p.id), l, ev, extra).await
+/// Writes a changed case with its event and what the change brings with it (`effects`), in
+/// one store write through `repo::cases::apply` — the only way a case changes. Returns the ids
+/// of rows the effects created.
+pub async fn save(s: &App, p: &Principal, l: &Loaded, ev: Event, effects: Vec<Effect>) -> Result<Vec<i64>> {
+    save_as(s, Some(p.id), l, ev, effects).await
 }
 
 /// [`save`] by a person or, with `actor` None, by the system (the job runner).
-async fn save_as<F>(s: &App, actor: Option<i64>, l: &Loaded, ev: Event, extra: F) -> Result<()>
-where
-    F: FnOnce(&mut dyn noveto_store::Tx, &noveto_store::repo::Ctx) -> Result<(), StoreError> + Send + 'static,
-{
+async fn save_as(s: &App, actor: Option<i64>, l: &Loaded, ev: Event, effects: Vec<Effect>) -> Result<Vec<i64>> {
     let now = s.now();
     let dues = dues(&l.case, &l.cal, &l.policy, now);
     let ctx = noveto_store::repo::Ctx { actor, now: noveto_domain::time::rfc3339(now) };
     let (id, version, case) = (l.id, l.version, l.case.clone());
-    s.store
-        .write(move |tx| {
-            repo::save(tx, &ctx, id, version, &case, &ev, &dues)?;
-            extra(tx, &ctx)
-        })
-        .await?;
-    Ok(())
+    Ok(s.store.write(move |tx| repo::apply(tx, &ctx, id, version, &case, &ev, &dues, &effects)).await?)
 }
 
 pub async fn item_rules(s: &App, code: Option<String>) -> Result<(ItemRules, Option<items::Item>)> {
@@ -264,7 +254,7 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
     let now = s.now();
     let policy = s.policy();
     let prefix = format!("NV{}", now.format("%Y%m%d"));
-    let (mut case, ev) = Case::open(
+    let (case, ev) = Case::open(
         NewCase {
             receipt_no: prefix,
             kind: c.kind,
@@ -280,13 +270,12 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
         &policy,
         now,
     );
-    case.item_version = item_version;
+    let case = case.with_item_version(item_version);
     let dues = dues(&case, &s.calendar_for(&region), &policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let c2 = case.clone();
     let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
-    case.receipt_no = receipt.clone();
-    Ok((id, receipt, case))
+    Ok((id, receipt.clone(), case.numbered(receipt)))
 }
 
 pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
@@ -368,7 +357,7 @@ pub async fn do_accept(s: &App, p: &Principal, id: i64) -> Result<()> {
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.accept(&rules, &l.policy, s.now())?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -422,7 +411,7 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
     };
     let (_, item) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.refer(r, item.and_then(|i| i.unit_id), s.now())?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
@@ -442,7 +431,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
         return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| Error::forbidden("无权确认接收")));
     }
     let ev = l.case.acknowledge_handoff(p.id)?;
-    save(&s, &p, &l, ev, |_, _| Ok(())).await
+    save(&s, &p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema, Clone)]
@@ -480,7 +469,7 @@ pub async fn do_notice(s: &App, p: &Principal, id: i64, b: NoticeIn) -> Result<(
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
     let ev = l.case.notify(missing, head, s.now())?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -510,7 +499,7 @@ pub async fn do_deficiency(s: &App, p: &Principal, id: i64, b: DeficiencyIn) -> 
         },
     );
     let ev = l.case.accept_with_deficiency(&rules, missing, b.commitment_signed, dl)?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -567,8 +556,8 @@ async fn climb(
     let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
     let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
     let due_at = dl.due_at(&l.cal, now)?;
-    let ev = l.case.escalate(dl, level, reason)?;
-    if major && l.policy.gray_area.major_report_same_day && current.is_none() {
+    // Ankang: a major matter is reported the same day, once, when it first goes up.
+    let report = (major && l.policy.gray_area.major_report_same_day && current.is_none()).then(|| {
         let spec = noveto_domain::policy::RuleSpec {
             days: None,
             same_day: true,
@@ -576,26 +565,18 @@ async fn climb(
             document: l.policy.gray_area.major_report_document.clone(),
             local_default: false,
         };
-        l.case.deadlines.push(Deadline::new(
-            "report_same_day",
-            now,
-            Rule::SameDay,
-            l.policy.source("gray_area.major_report_same_day", &spec),
-        ));
-    }
+        Deadline::new("report_same_day", now, Rule::SameDay, l.policy.source("gray_area.major_report_same_day", &spec))
+    });
+    let ev = l.case.escalate(dl, report, level, reason)?;
     let due_s = noveto_domain::time::rfc3339(due_at);
-    let (unit, lvl, due2, r2) = (l.case.unit_id, level.as_str().to_string(), due_s.clone(), reason.to_string());
-    let esc_id = Arc::new(std::sync::Mutex::new(0i64));
-    let e2 = esc_id.clone();
-    save_as(s, actor, &l, ev, move |tx, ctx| {
-        let id2 = repo::insert_escalation(tx, ctx, id, unit, &lvl, major, &due2, &r2)?;
-        if let Ok(mut g) = e2.lock() {
-            *g = id2;
-        }
-        Ok(())
-    })
-    .await?;
-    let eid = esc_id.lock().map(|g| *g).unwrap_or(0);
+    let open = Effect::OpenEscalation {
+        unit_id: l.case.unit_id,
+        level: level.as_str().to_string(),
+        major,
+        due: due_s.clone(),
+        reason: reason.to_string(),
+    };
+    let eid = save_as(s, actor, &l, ev, vec![open]).await?.first().copied().unwrap_or(0);
     Ok(
         json!({"id": eid, "case_id": id, "level": level.as_str(), "level_label": level.label(), "major": major, "due": due_s, "source": l.policy.source(clause, spec)}),
     )
@@ -641,8 +622,7 @@ pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, answer: &str) -> Res
     let level = DecisionLevel::parse(&e.level).ok_or_else(Error::internal)?;
     p.may(Action::Decide(level), &l.place)?;
     let ev = l.case.escalation_answered(&answer, s.now())?;
-    let a2 = answer.clone();
-    save(s, p, &l, ev, move |tx, ctx| repo::answer_escalation(tx, ctx, esc_id, &a2)).await?;
+    save(s, p, &l, ev, vec![Effect::AnswerEscalation { id: esc_id, answer }]).await?;
     Ok(e.case_id)
 }
 
@@ -704,7 +684,7 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
     {
         *note = Some(n.chars().take(2000).collect());
     }
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -733,7 +713,7 @@ pub fn veto_json(v: &VetoRequest, due: Option<String>) -> Value {
 pub async fn do_veto_request(s: &App, p: &Principal, id: i64, b: VetoIn) -> Result<Value> {
     let reason = long_text("reason", "否决理由", &b.reason, 2000)?;
     let basis = long_text("legal_basis", "法律依据", &b.legal_basis, 2000)?;
-    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let l = load(s, p, id, Action::WorkCase).await?;
     let now = s.now();
     let levels = l.policy.veto_levels(b.major).to_vec();
     let v = VetoRequest::new(0, id, p.id, &reason, &basis, levels, now)?;
@@ -757,27 +737,18 @@ pub async fn do_veto_request(s: &App, p: &Principal, id: i64, b: VetoIn) -> Resu
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let cal = l.cal.clone();
     let policy = l.policy.clone();
-    let (case_id, version, mut case) = (l.id, l.version, l.case.clone());
+    let (version, mut case) = (l.version, l.case.clone());
     let vid = s
         .store
         .write(move |tx| {
-            let vid = repo::insert_veto(tx, &ctx, &v2, unit)?;
-            let mut v3 = v2.clone();
-            v3.id = vid;
-            let ev = case.veto_requested(vid, dl2).map_err(|e| StoreError::Unique(e.to_string()))?;
-            let d = dues(&case, &cal, &policy, now);
-            repo::save(tx, &ctx, case_id, version, &case, &ev, &d)?;
-            repo::open_filing(tx, &ctx, &v3, unit)?;
-            Ok::<_, StoreError>(vid)
+            repo::request_veto(tx, &ctx, &v2, unit, version, |vid| {
+                let ev = case.veto_requested(vid, dl2).map_err(Error::from)?;
+                let d = dues(&case, &cal, &policy, now);
+                Ok::<_, Error>((case, ev, d))
+            })
         })
-        .await
-        .map_err(|e| match e {
-            StoreError::Unique(m) => Error::conflict("wrong_state", m),
-            e => e.into(),
-        })?;
-    l.case.veto_request_id = Some(vid);
-    let mut v = v;
-    v.id = vid;
+        .await?;
+    let v = v.numbered(vid);
     Ok(veto_json(&v, Some(due)))
 }
 
@@ -797,16 +768,13 @@ pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Resul
     let now = s.now();
     v.decide_as(p.id, b.approve, &b.opinion.chars().take(2000).collect::<String>(), now, on_behalf)?;
     let ev = l.case.veto_decided(&v, now);
-    let v2 = v.clone();
-    save(s, p, &l, ev, move |tx, ctx| {
-        repo::save_veto(tx, ctx, &v2)?;
-        match v2.status {
-            VetoStatus::Approved => repo::close_filing(tx, ctx, v2.id, "approved"),
-            VetoStatus::Denied => repo::close_filing(tx, ctx, v2.id, "denied"),
-            VetoStatus::Pending => Ok(()),
-        }
-    })
-    .await?;
+    let mut effects = vec![Effect::SaveVeto(v.clone())];
+    match v.status {
+        VetoStatus::Approved => effects.push(Effect::CloseFiling { veto_request_id: v.id, outcome: "approved" }),
+        VetoStatus::Denied => effects.push(Effect::CloseFiling { veto_request_id: v.id, outcome: "denied" }),
+        VetoStatus::Pending => {}
+    }
+    save(s, p, &l, ev, effects).await?;
     Ok(v)
 }
 
@@ -1031,7 +999,7 @@ pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result
     }
     let mut l = l;
     let ev = l.case.reply(&text);
-    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    save(s, p, &l, ev, vec![]).await?;
     Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
 }
 
@@ -1068,7 +1036,7 @@ pub struct AssistanceIn {
 pub async fn do_supplement(s: &App, p: &Principal, id: i64) -> Result<()> {
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let ev = l.case.supplement_received(s.now())?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 /// NV-6: approval on the applicant's written commitment (告知承诺), where the item allows it.
@@ -1077,7 +1045,7 @@ pub async fn do_commitment(s: &App, p: &Principal, id: i64, b: CommitmentIn) -> 
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 /// NV-10: a cross-unit matter names its lead unit.
@@ -1091,7 +1059,7 @@ pub async fn do_cross_unit(s: &App, p: &Principal, id: i64, b: CrossUnitIn) -> R
     }
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let ev = l.case.set_cross_unit(b.lead_unit_id, b.unit_ids)?;
-    save(s, p, &l, ev, |_, _| Ok(())).await
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 /// NV-10: a joint consultation (会商), recorded by the case's window or the lead unit's leader.
@@ -1119,7 +1087,7 @@ pub async fn do_joint_consultation(s: &App, p: &Principal, id: i64, b: Consultat
         conclusion,
     };
     let ev = l.case.consult(c)?;
-    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    save(s, p, &l, ev, vec![]).await?;
     Ok(l.case.consultations.len())
 }
 
@@ -1156,7 +1124,7 @@ pub async fn do_assistance(s: &App, p: &Principal, id: i64, b: AssistanceIn) -> 
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let ev =
         l.case.assist(noveto_domain::case::Assistance { at: s.now(), kind, reason, helper_id: helper, outcome })?;
-    save(s, p, &l, ev, |_, _| Ok(())).await?;
+    save(s, p, &l, ev, vec![]).await?;
     Ok(serde_json::to_value(&l.case.assistance).unwrap_or_default())
 }
 
@@ -1250,10 +1218,11 @@ pub async fn do_withdrawal(s: &App, p: &Principal, id: i64, b: WithdrawalIn) -> 
     // One write: the withdrawal row first, so that the case's event names its id.
     s.store
         .write(move |tx| {
-            let wid = repo::insert_withdrawal(tx, &ctx, &w, unit, window)?;
-            let ev = case.withdrawal_recorded(&noveto_domain::case::Withdrawal { id: wid, ..w })?;
-            repo::save(tx, &ctx, id, version, &case, &ev, &dues)?;
-            Ok::<_, Error>(wid)
+            let w2 = w.clone();
+            repo::record_withdrawal(tx, &ctx, &w, unit, window, version, move |wid| {
+                let ev = case.withdrawal_recorded(&noveto_domain::case::Withdrawal { id: wid, ..w2 })?;
+                Ok::<_, Error>((case, ev, dues))
+            })
         })
         .await
 }
@@ -1267,7 +1236,7 @@ pub async fn do_confirm_withdrawal(s: &App, p: &Principal, wid: i64) -> Result<i
     w.confirm(p.id).map_err(withdrawal_error)?;
     let ev = l.case.withdrawal_confirmed(&w)?;
     let case_id = w.case_id;
-    save(s, p, &l, ev, move |tx, ctx| repo::confirm_withdrawal(tx, ctx, &w)).await?;
+    save(s, p, &l, ev, vec![Effect::ConfirmWithdrawal(w)]).await?;
     Ok(case_id)
 }
 

@@ -1120,7 +1120,7 @@ async fn cases(
         "本人承诺 10 个工作日内补交从业人员健康证明，如不实愿承担法律责任。",
         s.now(),
     )?;
-    svc::save(s, clerk, &l, ev, |_, _| Ok(())).await?;
+    svc::save(s, clerk, &l, ev, vec![]).await?;
     // 14. An overdue escalation from another unit, for the supervision list.
     c.set(day(14, 1));
     let clerk_bdc = who(people, "clerk-bdc");

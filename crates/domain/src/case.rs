@@ -125,7 +125,7 @@ pub struct Referral {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Case {
+pub struct CaseData {
     pub receipt_no: String,
     pub kind: Kind,
     pub channel: Channel,
@@ -167,6 +167,20 @@ pub struct Case {
     /// NV-11: assisted or proxy handling (帮办代办).
     #[serde(default)]
     pub assistance: Vec<Assistance>,
+}
+
+/// A case. Everyone reads its fields (through `Deref` to [`CaseData`]); only this module's
+/// methods change them — each returns the [`Event`] the change is recorded as — so no adapter,
+/// application function or store code can set a status, an outcome or a deadline by hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Case(CaseData);
+
+impl std::ops::Deref for Case {
+    type Target = CaseData;
+    fn deref(&self) -> &CaseData {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -436,7 +450,7 @@ pub struct NewCase {
 impl Case {
     /// NV-1: whoever receives the case first is its first contact and stays on it.
     pub fn open(n: NewCase, policy: &Policy, now: DateTime<FixedOffset>) -> (Case, Event) {
-        let c = Case {
+        let c = CaseData {
             receipt_no: n.receipt_no,
             kind: n.kind,
             channel: n.channel,
@@ -468,21 +482,33 @@ impl Case {
             assistance: vec![],
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
-        (c, e)
+        (Case(c), e)
+    }
+
+    /// The receipt number the store gave a new case (its prefix plus the row id).
+    pub fn numbered(mut self, receipt_no: String) -> Case {
+        self.0.receipt_no = receipt_no;
+        self
+    }
+
+    /// CAT-3: the catalog version of the item when the case was opened.
+    pub fn with_item_version(mut self, version: Option<i64>) -> Case {
+        self.0.item_version = version;
+        self
     }
 
     fn open_only(&self) -> Result<(), CaseError> {
-        if self.status == Status::Closed {
+        if self.0.status == Status::Closed {
             return Err(CaseError::Closed);
         }
         Ok(())
     }
 
     fn close(&mut self, outcome: Outcome, now: DateTime<FixedOffset>) {
-        self.status = Status::Closed;
-        self.outcome = Some(outcome);
-        self.closed_at = Some(now);
-        for d in &mut self.deadlines {
+        self.0.status = Status::Closed;
+        self.0.outcome = Some(outcome);
+        self.0.closed_at = Some(now);
+        for d in &mut self.0.deadlines {
             if d.met_at.is_none() {
                 d.meet(now);
             }
@@ -490,7 +516,7 @@ impl Case {
     }
 
     fn meet(&mut self, what: &str, now: DateTime<FixedOffset>) {
-        for d in self.deadlines.iter_mut().filter(|d| d.what == what) {
+        for d in self.0.deadlines.iter_mut().filter(|d| d.what == what) {
             d.meet(now);
         }
     }
@@ -503,24 +529,24 @@ impl Case {
         now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        match self.status {
+        match self.0.status {
             Status::Received | Status::Notified => {}
             s => return Err(CaseError::WrongState(s.label())),
         }
-        if self.status == Status::Notified {
-            self.visits += 1;
+        if self.0.status == Status::Notified {
+            self.0.visits += 1;
         }
         // Materials asked for after acceptance arrived: the promised time limit runs again.
-        if self.deadlines.iter().any(|d| d.what == "promised_time_limit") {
-            for d in self.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.is_paused()) {
+        if self.0.deadlines.iter().any(|d| d.what == "promised_time_limit") {
+            for d in self.0.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.is_paused()) {
                 let _ = d.resume(now);
             }
-            self.status = Status::Accepted;
+            self.0.status = Status::Accepted;
             return Ok(Event::Accepted { resumed: true });
         }
-        self.status = Status::Accepted;
+        self.0.status = Status::Accepted;
         if let Some(days) = item.time_limit_wd {
-            self.deadlines.push(Deadline::new(
+            self.0.deadlines.push(Deadline::new(
                 "promised_time_limit",
                 now,
                 Rule::WorkingDays { days },
@@ -547,19 +573,19 @@ impl Case {
         now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        let ours = self.kind == Kind::Application && item_unit.is_some() && item_unit == self.unit_id;
+        let ours = self.0.kind == Kind::Application && item_unit.is_some() && item_unit == self.0.unit_id;
         let elsewhere = match (r.to_window_id, r.to_unit_id) {
-            (Some(w), _) => Some(w) != self.window_id,
-            (None, Some(u)) => Some(u) != self.unit_id,
+            (Some(w), _) => Some(w) != self.0.window_id,
+            (None, Some(u)) => Some(u) != self.0.unit_id,
             (None, None) => false,
         };
         if ours && !elsewhere {
             return Err(CaseError::ReferralOfOwnMatter);
         }
-        if matches!(self.status, Status::VetoPending) {
-            return Err(CaseError::WrongState(self.status.label()));
+        if matches!(self.0.status, Status::VetoPending) {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
-        self.referral = Some(r.clone());
+        self.0.referral = Some(r.clone());
         self.close(Outcome::Referred, now);
         Ok(Event::Referred(r))
     }
@@ -567,13 +593,13 @@ impl Case {
     /// NV-1, ORG-4: the first contact keeps reading and working the matter to its end, even
     /// after the post that brought it to them is gone (B who took it while A was absent).
     pub fn first_contact_keeps(&self, by: i64, action: crate::access::Action) -> bool {
-        by == self.first_contact_id
+        by == self.0.first_contact_id
             && matches!(action, crate::access::Action::ReadCase | crate::access::Action::WorkCase)
     }
 
     /// NV-3: the receiver of a warm handoff takes it over (首接负责 hands on, not off).
     pub fn acknowledge_handoff(&mut self, by: i64) -> Result<Event, CaseError> {
-        let r = self.referral.as_mut().filter(|r| r.handoff).ok_or(CaseError::NoHandoff)?;
+        let r = self.0.referral.as_mut().filter(|r| r.handoff).ok_or(CaseError::NoHandoff)?;
         if r.acknowledged_by.is_some() {
             return Err(CaseError::AlreadyAcknowledged);
         }
@@ -596,37 +622,37 @@ impl Case {
         now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        match self.status {
+        match self.0.status {
             Status::Received | Status::Notified | Status::Accepted => {}
             s => return Err(CaseError::WrongState(s.label())),
         }
         if missing.is_empty() {
             return Err(CaseError::EmptyNotice);
         }
-        let first = self.notified.is_empty();
+        let first = self.0.notified.is_empty();
         if !first
             && !growth_approved
-            && let Some(new) = missing.iter().find(|m| !self.notified.iter().any(|n| n.material == m.material))
+            && let Some(new) = missing.iter().find(|m| !self.0.notified.iter().any(|n| n.material == m.material))
         {
             return Err(CaseError::NoticeGrowth(new.material.clone()));
         }
         if !first {
-            self.visits += 1;
+            self.0.visits += 1;
         }
         for m in &missing {
-            if !self.notified.iter().any(|n| n.material == m.material) {
-                self.notified.push(m.clone());
+            if !self.0.notified.iter().any(|n| n.material == m.material) {
+                self.0.notified.push(m.clone());
             }
         }
         // After acceptance, the clock of the promised time limit stops while the applicant
         // supplements (补正期间不计入承诺时限).
         let mut paused = false;
-        if self.status == Status::Accepted {
-            for d in self.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.met_at.is_none()) {
+        if self.0.status == Status::Accepted {
+            for d in self.0.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.met_at.is_none()) {
                 paused |= d.pause(now).is_ok();
             }
         }
-        self.status = Status::Notified;
+        self.0.status = Status::Notified;
         Ok(Event::Notice { missing, growth_approved: growth_approved && !first, clock_paused: paused })
     }
 
@@ -640,7 +666,7 @@ impl Case {
         supplement: Deadline,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        match self.status {
+        match self.0.status {
             Status::Received | Status::Notified => {}
             s => return Err(CaseError::WrongState(s.label())),
         }
@@ -656,22 +682,22 @@ impl Case {
         if let Some(m) = missing.iter().find(|m| item.main_materials.contains(&m.material)) {
             return Err(CaseError::MainMaterialMissing(m.material.clone()));
         }
-        self.deficiency = missing.clone();
-        self.commitment_signed = true;
-        self.status = Status::AcceptedWithDeficiency;
-        self.deadlines.push(supplement);
+        self.0.deficiency = missing.clone();
+        self.0.commitment_signed = true;
+        self.0.status = Status::AcceptedWithDeficiency;
+        self.0.deadlines.push(supplement);
         Ok(Event::AcceptedWithDeficiency { missing })
     }
 
     /// The missing materials arrived: the case goes on as accepted.
     pub fn supplement_received(&mut self, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
-        if self.status != Status::AcceptedWithDeficiency {
-            return Err(CaseError::WrongState(self.status.label()));
+        if self.0.status != Status::AcceptedWithDeficiency {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.meet("supplement", now);
-        self.status = Status::Accepted;
-        self.visits += 1;
+        self.0.status = Status::Accepted;
+        self.0.visits += 1;
         Ok(Event::SupplementReceived {})
     }
 
@@ -686,36 +712,44 @@ impl Case {
         if !item.allows_commitment {
             return Err(CaseError::CommitmentNotAllowed);
         }
-        if matches!(self.status, Status::VetoPending | Status::Escalated) {
-            return Err(CaseError::WrongState(self.status.label()));
+        if matches!(self.0.status, Status::VetoPending | Status::Escalated) {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
-        self.commitment_signed = true;
+        self.0.commitment_signed = true;
         self.close(Outcome::Approved, now);
         Ok(Event::ApprovedByCommitment { commitment: commitment.to_string() })
     }
 
     /// 答复卡 (NV-7): the case waits for a reply; the escalation itself is a separate record.
-    pub fn escalate(&mut self, deadline: Deadline, level: DecisionLevel, reason: &str) -> Result<Event, CaseError> {
+    /// `report` is the same-day report deadline of a major matter where the policy asks for one.
+    pub fn escalate(
+        &mut self,
+        deadline: Deadline,
+        report: Option<Deadline>,
+        level: DecisionLevel,
+        reason: &str,
+    ) -> Result<Event, CaseError> {
         self.open_only()?;
-        if matches!(self.status, Status::VetoPending) {
-            return Err(CaseError::WrongState(self.status.label()));
+        if matches!(self.0.status, Status::VetoPending) {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
-        if self.status != Status::Escalated {
-            self.resume_status = Some(self.status);
+        if self.0.status != Status::Escalated {
+            self.0.resume_status = Some(self.0.status);
         }
-        self.status = Status::Escalated;
-        self.deadlines.push(deadline);
+        self.0.status = Status::Escalated;
+        self.0.deadlines.push(deadline);
+        self.0.deadlines.extend(report);
         Ok(Event::Escalated { level, reason: reason.to_string() })
     }
 
     pub fn escalation_answered(&mut self, answer: &str, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
-        if self.status != Status::Escalated {
-            return Err(CaseError::WrongState(self.status.label()));
+        if self.0.status != Status::Escalated {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.meet("reply", now);
         self.meet("report_same_day", now);
-        self.status = self.resume_status.take().unwrap_or(Status::Received);
+        self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
         Ok(Event::EscalationAnswered { answer: answer.to_string() })
     }
 
@@ -723,16 +757,16 @@ impl Case {
     pub fn veto_requested(&mut self, request_id: i64, deadline: Deadline) -> Result<Event, CaseError> {
         self.open_only()?;
         // NV-10: no unit of a cross-unit matter says no before the joint consultation.
-        if !self.cross_units.is_empty() && self.consultations.is_empty() {
+        if !self.0.cross_units.is_empty() && self.0.consultations.is_empty() {
             return Err(CaseError::ConsultationRequired);
         }
-        if self.status == Status::VetoPending {
-            return Err(CaseError::WrongState(self.status.label()));
+        if self.0.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
-        self.resume_status = Some(self.status);
-        self.status = Status::VetoPending;
-        self.veto_request_id = Some(request_id);
-        self.deadlines.push(deadline);
+        self.0.resume_status = Some(self.0.status);
+        self.0.status = Status::VetoPending;
+        self.0.veto_request_id = Some(request_id);
+        self.0.deadlines.push(deadline);
         Ok(Event::VetoRequested { veto_request_id: request_id })
     }
 
@@ -746,7 +780,7 @@ impl Case {
         now: DateTime<FixedOffset>,
     ) -> Result<Option<Event>, crate::calendar::CalendarError> {
         let mut moved = vec![];
-        for d in &mut self.deadlines {
+        for d in &mut self.0.deadlines {
             if let Some((from, to)) = d.recompute(old, new, now)? {
                 moved.push(MovedDeadline { what: d.what.clone(), from, to });
             }
@@ -759,8 +793,8 @@ impl Case {
         match req.status {
             VetoStatus::Denied => {
                 self.meet("veto_decision", now);
-                self.status = self.resume_status.take().unwrap_or(Status::Received);
-                self.veto_request_id = None;
+                self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
+                self.0.veto_request_id = None;
             }
             VetoStatus::Approved => self.meet("veto_decision", now),
             VetoStatus::Pending => {}
@@ -774,21 +808,21 @@ impl Case {
         if !units.contains(&lead) {
             return Err(CaseError::LeadNotInvolved);
         }
-        self.lead_unit_id = Some(lead);
-        self.cross_units = units.clone();
+        self.0.lead_unit_id = Some(lead);
+        self.0.cross_units = units.clone();
         Ok(Event::CrossUnit { lead_unit_id: lead, unit_ids: units })
     }
 
     /// NV-10: records a joint consultation with participants and conclusion.
     pub fn consult(&mut self, c: JointConsultation) -> Result<Event, CaseError> {
         self.open_only()?;
-        self.consultations.push(c.clone());
+        self.0.consultations.push(c.clone());
         Ok(Event::JointConsultation(c))
     }
 
     /// NV-11: records assisted or proxy handling.
     pub fn assist(&mut self, a: Assistance) -> Result<Event, CaseError> {
-        self.assistance.push(a.clone());
+        self.0.assistance.push(a.clone());
         Ok(Event::Assisted(a))
     }
 
@@ -799,10 +833,10 @@ impl Case {
             Outcome::Vetoed => return Err(CaseError::VetoRequired),
             Outcome::Referred => return Err(CaseError::WrongState("请使用“指引”操作")),
             Outcome::Approved => {
-                if self.status == Status::AcceptedWithDeficiency {
+                if self.0.status == Status::AcceptedWithDeficiency {
                     return Err(CaseError::SupplementPending);
                 }
-                if self.status != Status::Accepted {
+                if self.0.status != Status::Accepted {
                     return Err(CaseError::NotAccepted);
                 }
             }
@@ -812,11 +846,11 @@ impl Case {
             Outcome::NotRequired => return Err(CaseError::NotRequiredNeedsBasis),
             Outcome::Answered => {
                 // NV-2: answering is no way to end an application without a decision.
-                if self.kind != Kind::Consultation {
+                if self.0.kind != Kind::Consultation {
                     return Err(CaseError::AnsweredIsForConsultations);
                 }
-                if self.status == Status::VetoPending {
-                    return Err(CaseError::WrongState(self.status.label()));
+                if self.0.status == Status::VetoPending {
+                    return Err(CaseError::WrongState(self.0.status.label()));
                 }
             }
         }
@@ -827,7 +861,7 @@ impl Case {
     /// The only way to a vetoed case (invariant 1).
     pub fn close_vetoed(&mut self, approval: ApprovedVeto, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
-        if self.veto_request_id != Some(approval.request_id) {
+        if self.0.veto_request_id != Some(approval.request_id) {
             return Err(CaseError::VetoMismatch);
         }
         self.close(Outcome::Vetoed, now);
@@ -867,8 +901,8 @@ impl Case {
         if legal_basis.trim().is_empty() || !head_confirmed {
             return Err(CaseError::NotRequiredNeedsBasis);
         }
-        if self.status == Status::VetoPending {
-            return Err(CaseError::WrongState(self.status.label()));
+        if self.0.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.close(Outcome::NotRequired, now);
         Ok(Event::Closed {
@@ -883,8 +917,8 @@ impl Case {
     /// The only way to a withdrawn case: a withdrawal of this case that the window head confirmed.
     pub fn close_withdrawn(&mut self, w: ConfirmedWithdrawal, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
-        if self.status == Status::VetoPending {
-            return Err(CaseError::WrongState(self.status.label()));
+        if self.0.status == Status::VetoPending {
+            return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.close(Outcome::Withdrawn, now);
         Ok(Event::Closed {
@@ -997,7 +1031,7 @@ pub struct Decision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VetoRequest {
+pub struct VetoRequestData {
     pub id: i64,
     pub case_id: i64,
     pub requested_by: i64,
@@ -1009,6 +1043,19 @@ pub struct VetoRequest {
     pub status: VetoStatus,
     pub requested_at: DateTime<FixedOffset>,
     pub decided_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A veto request (否决报批). Its fields are read through `Deref`; only its own methods change
+/// them — a decision goes through [`VetoRequest::decide_as`], which checks who may decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VetoRequest(VetoRequestData);
+
+impl std::ops::Deref for VetoRequest {
+    type Target = VetoRequestData;
+    fn deref(&self) -> &VetoRequestData {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1054,6 +1101,15 @@ impl ApprovedVeto {
 }
 
 impl VetoRequest {
+    /// The id the store gave a new request. A request that has its number keeps it: no one can
+    /// move a request's decisions onto another request.
+    pub fn numbered(mut self, id: i64) -> VetoRequest {
+        if self.0.id == 0 {
+            self.0.id = id;
+        }
+        self
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: i64,
@@ -1070,7 +1126,7 @@ impl VetoRequest {
         if legal_basis.trim().is_empty() {
             return Err(VetoError::NoLegalBasis);
         }
-        Ok(VetoRequest {
+        Ok(VetoRequest(VetoRequestData {
             id,
             case_id,
             requested_by,
@@ -1081,15 +1137,15 @@ impl VetoRequest {
             status: VetoStatus::Pending,
             requested_at: now,
             decided_at: None,
-        })
+        }))
     }
 
     /// The level that must decide next, while pending.
     pub fn level(&self) -> Option<DecisionLevel> {
-        if self.status != VetoStatus::Pending {
+        if self.0.status != VetoStatus::Pending {
             return None;
         }
-        self.levels.get(self.chain.len()).copied()
+        self.0.levels.get(self.0.chain.len()).copied()
     }
 
     /// The level `by` would decide now, if they may decide at all as a person: the request is
@@ -1098,10 +1154,10 @@ impl VetoRequest {
     /// place is the access decision's to say.
     pub fn may_decide(&self, by: i64) -> Result<DecisionLevel, VetoError> {
         let level = self.level().ok_or(VetoError::AlreadyDecided)?;
-        if by == self.requested_by {
+        if by == self.0.requested_by {
             return Err(VetoError::SelfDecision);
         }
-        if self.chain.iter().any(|d| d.decided_by == by) {
+        if self.0.chain.iter().any(|d| d.decided_by == by) {
             return Err(VetoError::SecondJudgment);
         }
         Ok(level)
@@ -1135,7 +1191,7 @@ impl VetoRequest {
         if opinion.trim().is_empty() {
             return Err(VetoError::OpinionRequired);
         }
-        self.chain.push(Decision {
+        self.0.chain.push(Decision {
             level,
             decided_by: by,
             approve,
@@ -1144,11 +1200,11 @@ impl VetoRequest {
             on_behalf,
         });
         if !approve {
-            self.status = VetoStatus::Denied;
-            self.decided_at = Some(now);
-        } else if self.chain.len() == self.levels.len() {
-            self.status = VetoStatus::Approved;
-            self.decided_at = Some(now);
+            self.0.status = VetoStatus::Denied;
+            self.0.decided_at = Some(now);
+        } else if self.0.chain.len() == self.0.levels.len() {
+            self.0.status = VetoStatus::Approved;
+            self.0.decided_at = Some(now);
         }
         Ok(())
     }
@@ -1156,18 +1212,22 @@ impl VetoRequest {
     /// The approval, if every named level approved in turn, nobody decided their own request
     /// and nobody decided two levels.
     pub fn approved(&self) -> Option<ApprovedVeto> {
-        let distinct =
-            self.chain.iter().enumerate().all(|(i, d)| self.chain[..i].iter().all(|e| e.decided_by != d.decided_by));
+        let distinct = self
+            .0
+            .chain
+            .iter()
+            .enumerate()
+            .all(|(i, d)| self.0.chain[..i].iter().all(|e| e.decided_by != d.decided_by));
         let complete = distinct
-            && self.status == VetoStatus::Approved
-            && !self.levels.is_empty()
-            && self.chain.len() == self.levels.len()
+            && self.0.status == VetoStatus::Approved
+            && !self.0.levels.is_empty()
+            && self.0.chain.len() == self.0.levels.len()
             && self
                 .chain
                 .iter()
-                .zip(&self.levels)
-                .all(|(d, l)| d.approve && d.level == *l && d.decided_by != self.requested_by);
-        complete.then_some(ApprovedVeto { request_id: self.id })
+                .zip(&self.0.levels)
+                .all(|(d, l)| d.approve && d.level == *l && d.decided_by != self.0.requested_by);
+        complete.then_some(ApprovedVeto { request_id: self.0.id })
     }
 }
 
@@ -1234,6 +1294,8 @@ mod tests {
         assert!(r.approved().is_none(), "one level of two is not an approval");
         r.decide(9, true, "同意", now).unwrap();
         let a = r.approved().unwrap();
+        // Its decisions cannot be moved onto another request by renumbering it.
+        assert_eq!(r.clone().numbered(6).approved().map(|a| a.request_id()), Some(5));
         assert_eq!(c.close_with(Outcome::Vetoed, now), Err(CaseError::VetoRequired));
         c.close_vetoed(a, now).unwrap();
         assert_eq!(c.outcome, Some(Outcome::Vetoed));
@@ -1250,7 +1312,7 @@ mod tests {
         assert_eq!(r.decide(8, true, "同意", now), Err(VetoError::SecondJudgment));
         assert_eq!(r.status, VetoStatus::Pending);
         let mut forged = r.clone();
-        forged.chain.push(Decision {
+        forged.0.chain.push(Decision {
             level: DecisionLevel::UnitLeader,
             decided_by: 8,
             approve: true,
@@ -1258,7 +1320,7 @@ mod tests {
             at: now,
             on_behalf: false,
         });
-        forged.status = VetoStatus::Approved;
+        forged.0.status = VetoStatus::Approved;
         assert!(forged.approved().is_none());
         // A denial says how it can be done instead (NV-8), decided here and nowhere else.
         assert_eq!(r.decide(9, false, "  ", now), Err(VetoError::OpinionRequired));
@@ -1281,7 +1343,7 @@ mod tests {
         assert_eq!(r.status, VetoStatus::Denied);
         assert_eq!(r.decide(9, true, "", now), Err(VetoError::AlreadyDecided));
         let mut forged = r.clone();
-        forged.status = VetoStatus::Approved;
+        forged.0.status = VetoStatus::Approved;
         assert!(forged.approved().is_none());
         assert_eq!(VetoRequest::new(1, 1, 1, "理由", " ", vec![], now).unwrap_err(), VetoError::NoLegalBasis);
     }

@@ -24,10 +24,15 @@ pub struct DueInfo {
 fn sync_deadlines(tx: &mut dyn Tx, case_id: i64, owner: i64, c: &Case, dues: &[DueInfo]) -> Result<()> {
     for (i, (d, info)) in c.deadlines.iter().zip(dues).enumerate() {
         let key = format!("{}#{}", info.what, i);
-        tx.exec_ahead(
-            "INSERT INTO deadlines (entity, entity_id, what, owner_id, due, state, doc) VALUES ('case', $1, $2, $3, $4, $5, $6)
-             ON CONFLICT (entity, entity_id, what) DO UPDATE SET due = excluded.due, state = excluded.state, doc = excluded.doc, owner_id = excluded.owner_id",
-            params![case_id, key, owner, info.due.clone(), info.state, to_doc(d)?],
+        super::jobs::put_deadline(
+            tx,
+            "case",
+            case_id,
+            &key,
+            Some(owner),
+            info.due.as_deref(),
+            info.state,
+            &to_doc(d)?,
         )?;
     }
     Ok(())
@@ -62,8 +67,7 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
     )?;
     // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
     let receipt = format!("{}{:06}", c.receipt_no, id);
-    let mut c = c.clone();
-    c.receipt_no = receipt.clone();
+    let c = c.clone().numbered(receipt.clone());
     tx.exec_ahead(
         "UPDATE cases SET receipt_no = $1, doc = $2 WHERE id = $3",
         params![receipt.as_str(), to_doc(&c)?, id],
@@ -81,9 +85,99 @@ fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
     )
 }
 
-/// Saves a changed case. `version` is the one read: a concurrent change makes this fail
-/// (optimistic lock) instead of silently overwriting it.
-pub fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
+/// What a change to a case brings with it, written in the same transaction as the case and its
+/// event, each with its own audit entry. This enum is the whole list: the application layer
+/// writes a case only through [`apply`] (or [`insert`], [`request_veto`],
+/// [`record_withdrawal`] for the changes that create a row the event names), and the functions
+/// that write each effect are private to this module — none can be called without the case's
+/// event and audit entries beside it.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// A veto request with one more decision (version-checked: of two deciders one is recorded).
+    SaveVeto(VetoRequest),
+    /// The filing's tail: the request's result (一头一尾).
+    CloseFiling { veto_request_id: i64, outcome: &'static str },
+    /// A new escalation at `level` (supersedes the open one); its id is returned by `apply`.
+    OpenEscalation { unit_id: Option<i64>, level: String, major: bool, due: String, reason: String },
+    /// The answer to an open escalation (fails when it was answered or moved meanwhile).
+    AnswerEscalation { id: i64, answer: String },
+    /// The window head's confirmation of the applicant's withdrawal.
+    ConfirmWithdrawal(noveto_domain::case::Withdrawal),
+    /// A message through the outbox.
+    Notify(super::jobs::Message),
+}
+
+/// Writes a changed case with its event and `effects` in one transaction; returns the ids of
+/// rows the effects created (an escalation's). `version` is the one read: a concurrent change
+/// makes this fail (optimistic lock) instead of silently overwriting it.
+#[allow(clippy::too_many_arguments)]
+pub fn apply(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    c: &Case,
+    ev: &Event,
+    dues: &[DueInfo],
+    effects: &[Effect],
+) -> Result<Vec<i64>> {
+    save(tx, ctx, id, version, c, ev, dues)?;
+    let mut created = vec![];
+    for e in effects {
+        match e {
+            Effect::SaveVeto(v) => save_veto(tx, ctx, v)?,
+            Effect::CloseFiling { veto_request_id, outcome } => close_filing(tx, ctx, *veto_request_id, outcome)?,
+            Effect::OpenEscalation { unit_id, level, major, due, reason } => {
+                created.push(insert_escalation(tx, ctx, id, *unit_id, level, *major, due, reason)?)
+            }
+            Effect::AnswerEscalation { id: esc, answer } => answer_escalation(tx, ctx, *esc, answer)?,
+            Effect::ConfirmWithdrawal(w) => confirm_withdrawal(tx, ctx, w)?,
+            Effect::Notify(m) => {
+                super::jobs::enqueue(tx, ctx, m)?;
+            }
+        }
+    }
+    Ok(created)
+}
+
+/// NV-8, NV-9: a veto request is stored, the case changed by `decide` (given the request's new
+/// id: the domain's `veto_requested`), and the filing with the center opened — one
+/// transaction. `decide`'s own error (a domain refusal) comes back as it is.
+pub fn request_veto<E: From<StoreError>>(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    v: &VetoRequest,
+    unit_id: Option<i64>,
+    version: i64,
+    decide: impl FnOnce(i64) -> std::result::Result<(Case, Event, Vec<DueInfo>), E>,
+) -> std::result::Result<i64, E> {
+    let vid = insert_veto(tx, ctx, v, unit_id)?;
+    let (c, ev, dues) = decide(vid)?;
+    save(tx, ctx, v.case_id, version, &c, &ev, &dues)?;
+    let v = v.clone().numbered(vid);
+    open_filing(tx, ctx, &v, unit_id)?;
+    Ok(vid)
+}
+
+/// NV-2: the applicant's written withdrawal is stored and the case changed by `decide` (given
+/// the withdrawal's new id) — one transaction.
+pub fn record_withdrawal<E: From<StoreError>>(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    w: &noveto_domain::case::Withdrawal,
+    unit_id: Option<i64>,
+    window_id: Option<i64>,
+    version: i64,
+    decide: impl FnOnce(i64) -> std::result::Result<(Case, Event, Vec<DueInfo>), E>,
+) -> std::result::Result<i64, E> {
+    let wid = insert_withdrawal(tx, ctx, w, unit_id, window_id)?;
+    let (c, ev, dues) = decide(wid)?;
+    save(tx, ctx, w.case_id, version, &c, &ev, &dues)?;
+    Ok(wid)
+}
+
+/// Saves a changed case with its event (see [`apply`]).
+fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
         "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, version = version + 1 WHERE id = $5 AND version = $6",
         params![c.status.as_str(), next_due(dues), c.status != noveto_domain::case::Status::Closed, to_doc(c)?, id, version],
@@ -225,13 +319,12 @@ pub fn list(
         .collect())
 }
 
-pub fn insert_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<i64> {
+fn insert_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<i64> {
     let id = tx.insert(
         "INSERT INTO veto_requests (case_id, unit_id, status, level, requested_at, doc) VALUES ($1, $2, $3, $4, $5, '{}') RETURNING id",
         params![v.case_id, unit_id, v.status.as_str(), v.level().map(|l| l.as_str()), ctx.now.as_str()],
     )?;
-    let mut v = v.clone();
-    v.id = id;
+    let v = v.clone().numbered(id);
     tx.exec("UPDATE veto_requests SET doc = $1 WHERE id = $2", params![to_doc(&v)?, id])?;
     audit::append(
         tx,
@@ -247,7 +340,7 @@ pub fn insert_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<
 /// Saves a veto request after one more decision. Its version is the number of decisions: the
 /// save applies only if the stored request has exactly one decision fewer, so of two deciders
 /// who read the same request only the first is recorded (the other gets a conflict).
-pub fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
+fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
     let decisions = v.chain.len() as i64;
     let n = tx.exec(
         "UPDATE veto_requests SET status = $1, level = $2, doc = $3, version = $4 WHERE id = $5 AND version = $6",
@@ -276,7 +369,7 @@ pub fn pending_vetoes(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(VetoRequest, O
 }
 
 /// NV-9: the filing with the center opens when the veto is requested …
-pub fn open_filing(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<()> {
+fn open_filing(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<()> {
     let month: String = ctx.now.chars().take(7).collect();
     let id = tx.insert(
         "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -286,7 +379,7 @@ pub fn open_filing(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<
 }
 
 /// … and closes at its result ("一头一尾").
-pub fn close_filing(tx: &mut dyn Tx, ctx: &Ctx, veto_request_id: i64, outcome: &str) -> Result<()> {
+fn close_filing(tx: &mut dyn Tx, ctx: &Ctx, veto_request_id: i64, outcome: &str) -> Result<()> {
     tx.exec(
         "UPDATE filings SET closed_at = $1, outcome = $2 WHERE veto_request_id = $3 AND closed_at IS NULL",
         params![ctx.now.as_str(), outcome, veto_request_id],
@@ -372,7 +465,7 @@ fn escalation(r: &Row) -> Escalation {
 const ESC_COLS: &str = "id, case_id, unit_id, level, major, status, due, reason, answer, created_at, created_by";
 
 #[allow(clippy::too_many_arguments)]
-pub fn insert_escalation(
+fn insert_escalation(
     tx: &mut dyn Tx,
     ctx: &Ctx,
     case_id: i64,
@@ -429,7 +522,7 @@ pub fn open_escalation_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Option<E
 
 /// Answers an open escalation; one that was answered or passed up since it was read is left
 /// alone and the whole write fails (two answerers cannot both answer).
-pub fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Result<()> {
+fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Result<()> {
     let n = tx.exec(
         "UPDATE escalations SET status = 'answered', answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4 AND status = 'open'",
         params![answer, ctx.now.as_str(), ctx.actor, id],
@@ -532,7 +625,7 @@ pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &st
 }
 
 /// NV-2: records the applicant's written withdrawal; its id.
-pub fn insert_withdrawal(
+fn insert_withdrawal(
     tx: &mut dyn Tx,
     ctx: &Ctx,
     w: &noveto_domain::case::Withdrawal,
@@ -565,7 +658,7 @@ pub fn get_withdrawal(tx: &mut dyn Tx, id: i64) -> Result<Option<noveto_domain::
 }
 
 /// The window head's confirmation; only while unconfirmed (two heads clicking at once: one wins).
-pub fn confirm_withdrawal(tx: &mut dyn Tx, ctx: &Ctx, w: &noveto_domain::case::Withdrawal) -> Result<()> {
+fn confirm_withdrawal(tx: &mut dyn Tx, ctx: &Ctx, w: &noveto_domain::case::Withdrawal) -> Result<()> {
     let n = tx.exec(
         "UPDATE withdrawals SET confirmed = 1, confirmed_by = $1, confirmed_at = $2 WHERE id = $3 AND confirmed = 0",
         params![w.confirmed_by, ctx.now.as_str(), w.id],

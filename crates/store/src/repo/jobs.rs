@@ -11,6 +11,27 @@ use crate::{Result, Row, Tx, params};
 use serde::Serialize;
 use serde_json::json;
 
+/// Deadline bookkeeping for any entity (a case, and the tickets to come): one row per
+/// `(entity, entity_id, what)` with its owner, due day and state, which the job runner reminds
+/// and escalates whatever the entity. Called by each entity's own `apply`, inside its write.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn put_deadline(
+    tx: &mut dyn Tx,
+    entity: &str,
+    entity_id: i64,
+    what: &str,
+    owner: Option<i64>,
+    due: Option<&str>,
+    state: &str,
+    doc: &str,
+) -> Result<()> {
+    tx.exec_ahead(
+        "INSERT INTO deadlines (entity, entity_id, what, owner_id, due, state, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (entity, entity_id, what) DO UPDATE SET due = excluded.due, state = excluded.state, doc = excluded.doc, owner_id = excluded.owner_id",
+        params![entity, entity_id, what, owner, due, state, doc],
+    )
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeadlineRow {
     pub id: i64,
