@@ -425,6 +425,23 @@ impl Event {
     }
 }
 
+/// What a case's state offers (see [`Case::offers`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Offers {
+    pub accept: bool,
+    pub refer: bool,
+    pub notice: bool,
+    pub deficiency: bool,
+    pub supplement: bool,
+    pub commitment: bool,
+    pub escalate: bool,
+    pub request_veto: bool,
+    pub close_approved: bool,
+    pub answer_consultation: bool,
+    pub not_required: bool,
+    pub withdraw: bool,
+}
+
 /// What the catalog says about an item, as far as the workflow needs it.
 #[derive(Debug, Clone, Default)]
 pub struct ItemRules {
@@ -483,6 +500,30 @@ impl Case {
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (Case(c), e)
+    }
+
+    /// What can be done with the case in its state — the one state machine the pages read to
+    /// offer their buttons (each method below refuses with `wrong_state` exactly what this does
+    /// not offer; test `offers_tests::offers_agree_with_the_methods`). Who may do it is the access
+    /// decision's to say; whether the item allows 容缺 or 告知承诺 is `item`'s.
+    pub fn offers(&self, item: &ItemRules) -> Offers {
+        let open = self.0.status != Status::Closed;
+        let st = self.0.status;
+        let fresh = matches!(st, Status::Received | Status::Notified);
+        Offers {
+            accept: open && fresh,
+            refer: open && st != Status::VetoPending,
+            notice: open && matches!(st, Status::Received | Status::Notified | Status::Accepted),
+            deficiency: open && fresh && item.allows_deficiency,
+            supplement: open && st == Status::AcceptedWithDeficiency,
+            commitment: open && item.allows_commitment && !matches!(st, Status::VetoPending | Status::Escalated),
+            escalate: open && st != Status::VetoPending,
+            request_veto: open && st != Status::VetoPending,
+            close_approved: open && st == Status::Accepted,
+            answer_consultation: open && self.0.kind == Kind::Consultation && st != Status::VetoPending,
+            not_required: open && self.0.kind == Kind::Application && st != Status::VetoPending,
+            withdraw: open,
+        }
     }
 
     /// The receipt number the store gave a new case (its prefix plus the row id).
@@ -900,6 +941,9 @@ impl Case {
         self.open_only()?;
         if legal_basis.trim().is_empty() || !head_confirmed {
             return Err(CaseError::NotRequiredNeedsBasis);
+        }
+        if self.0.kind != Kind::Application {
+            return Err(CaseError::WrongState("咨询（请以答复办结）"));
         }
         if self.0.status == Status::VetoPending {
             return Err(CaseError::WrongState(self.0.status.label()));
@@ -1512,5 +1556,97 @@ mod withdrawal_tests {
         let e = c.close_withdrawn(proof, now).unwrap();
         assert_eq!(e.detail(), serde_json::json!({"outcome": "withdrawn", "withdrawal_id": 3}));
         assert_eq!(c.outcome, Some(Outcome::Withdrawn));
+    }
+}
+
+#[cfg(test)]
+mod offers_tests {
+    use super::*;
+    use crate::deadline::Rule;
+    use crate::policy::Policy;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn new(kind: Kind) -> Case {
+        let policy = Policy::preset("national").unwrap();
+        Case::open(
+            NewCase {
+                receipt_no: "T".into(),
+                kind,
+                channel: Channel::Window,
+                item_code: None,
+                applicant: Applicant { name: "张三".into(), org: None, phone: "13800000000".into() },
+                request: "办理".into(),
+                center_id: 1,
+                unit_id: Some(1),
+                window_id: Some(1),
+                first_contact_id: 1,
+            },
+            &policy,
+            at("2026-11-24T09:00:00+08:00"),
+        )
+        .0
+    }
+
+    fn wrong_state(r: Result<Event, CaseError>) -> bool {
+        matches!(
+            r,
+            Err(CaseError::WrongState(_) | CaseError::Closed | CaseError::NotAccepted | CaseError::SupplementPending)
+        )
+    }
+
+    // Issue "one application layer", item 2: the buttons a page offers come from the same state
+    // machine that refuses the action — for every state reachable here, an action is offered
+    // exactly when its method does not refuse it for the state.
+    #[test]
+    fn offers_agree_with_the_methods() {
+        let now = at("2026-11-24T10:00:00+08:00");
+        let policy = Policy::preset("national").unwrap();
+        let item = ItemRules { allows_deficiency: true, allows_commitment: true, ..Default::default() };
+        let dl = |what: &str| Deadline::new(what, now, Rule::WorkingDays { days: 5 }, Default::default());
+        let m = || vec![Missing { material: "营业执照".into(), how_to_fix: "复印件".into() }];
+        let mut states: Vec<Case> = vec![];
+        for kind in [Kind::Application, Kind::Consultation] {
+            let c = new(kind);
+            states.push(c.clone());
+            let mut n = c.clone();
+            n.notify(m(), false, now).unwrap();
+            states.push(n.clone());
+            let mut a = c.clone();
+            a.accept(&item, &policy, now).unwrap();
+            states.push(a.clone());
+            let mut d = c.clone();
+            d.accept_with_deficiency(&item, m(), true, dl("supplement")).unwrap();
+            states.push(d);
+            let mut e = c.clone();
+            e.escalate(dl("reply"), None, DecisionLevel::WindowHead, "不明").unwrap();
+            states.push(e);
+            let mut v = c.clone();
+            v.veto_requested(1, dl("veto_decision")).unwrap();
+            states.push(v);
+            let mut closed = a.clone();
+            closed.close_with(Outcome::Approved, now).unwrap();
+            states.push(closed);
+        }
+        for c in &states {
+            let o = c.offers(&item);
+            let label = format!("{:?}/{:?}", c.kind, c.status);
+            assert_eq!(o.accept, !wrong_state(c.clone().accept(&item, &policy, now)), "accept {label}");
+            assert_eq!(o.notice, !wrong_state(c.clone().notify(m(), true, now)), "notice {label}");
+            let def = c.clone().accept_with_deficiency(&item, m(), true, dl("supplement"));
+            assert_eq!(o.deficiency, !wrong_state(def), "deficiency {label}");
+            assert_eq!(o.supplement, !wrong_state(c.clone().supplement_received(now)), "supplement {label}");
+            let com = c.clone().approve_by_commitment(&item, "承诺", now);
+            assert_eq!(o.commitment, !wrong_state(com), "commitment {label}");
+            let esc = c.clone().escalate(dl("reply"), None, DecisionLevel::WindowHead, "r");
+            assert_eq!(o.escalate, !wrong_state(esc), "escalate {label}");
+            assert_eq!(o.request_veto, !wrong_state(c.clone().veto_requested(2, dl("veto_decision"))), "veto {label}");
+            let close = c.clone().close_with(Outcome::Approved, now);
+            assert_eq!(o.close_approved, !wrong_state(close), "close {label}");
+            let nr = c.clone().close_not_required("《行政许可法》第十二条", true, now);
+            assert_eq!(o.not_required, !wrong_state(nr), "not_required {label}");
+        }
     }
 }

@@ -545,20 +545,21 @@ fn actions(
         ),
     };
     let mut o = format!("<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>", t().actions, t().no_veto_note);
-    let open_like = matches!(c.status, Status::Received | Status::Notified);
-    if open_like {
+    // The buttons come from the domain's one state machine (`Case::offers`).
+    let offers = c.offers(&item.map(|i| i.rules()).unwrap_or_default());
+    if offers.accept {
         o.push_str(&format!(
             "<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"
         ));
     }
-    if !matches!(c.status, Status::VetoPending) {
+    if offers.refer {
         o.push_str(&act(
             "referral",
             "指引（不属本窗口）",
             &format!("<label>去处（单位/窗口/地址）<input name=\"address\" required></label><label>联系人及电话<input name=\"contact\" required></label><label>怎么办<textarea name=\"how\" required></textarea></label>{targets}<label><input type=\"checkbox\" name=\"handoff\" value=\"1\"> 帮助转交（接收单位须确认）</label><button>出具指引单</button>"),
         ));
     }
-    if open_like {
+    if offers.notice {
         let mats: String = item
             .map(|i| {
                 i.materials
@@ -582,7 +583,7 @@ fn actions(
             "一次性告知（材料不全）",
             &format!("{mats}{extra}<button>出具一次性告知书</button>"),
         ));
-        if item.is_some_and(|i| i.allows_deficiency) {
+        if offers.deficiency {
             o.push_str(&act(
                 "deficiency",
                 "容缺受理",
@@ -590,30 +591,32 @@ fn actions(
             ));
         }
     }
-    if c.status == Status::AcceptedWithDeficiency {
+    if offers.supplement {
         o.push_str(&format!(
             "<form method=\"post\" action=\"/cases/{id}/act/supplement\">{csrf}<button>容缺材料已补齐</button></form>"
         ));
     }
-    if item.is_some_and(|i| i.allows_commitment) && !matches!(c.status, Status::VetoPending | Status::Escalated) {
+    if offers.commitment {
         o.push_str(&act("commitment", "告知承诺制办结", "<label>承诺书内容<textarea name=\"commitment\" required></textarea></label><button>按告知承诺办结</button>"));
     }
-    if !matches!(c.status, Status::VetoPending) {
+    if offers.escalate {
         o.push_str(&act(
             "escalate",
             "请示（政策不明确）",
             "<label>请示事由<textarea name=\"reason\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/疑难事项</label><button>提交请示</button>",
         ));
+    }
+    if offers.request_veto {
         o.push_str(&act(
             "veto",
             "申请否决（须报批）",
             "<label>否决理由<textarea name=\"reason\" required></textarea></label><label>法律依据<textarea name=\"legal_basis\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/特殊事项</label><button>提交否决报批</button>",
         ));
     }
-    if c.status == Status::Accepted {
+    if offers.close_approved {
         o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"approved\"><button>办结（准予）</button></form>"));
     }
-    if c.kind == noveto_domain::case::Kind::Consultation && c.status != Status::VetoPending {
+    if offers.answer_consultation {
         o.push_str(&act("close", "答复咨询并办结", "<input type=\"hidden\" name=\"outcome\" value=\"answered\"><label>答复内容<textarea name=\"note\" required></textarea></label><button>答复并办结</button>"));
     }
     if let Some(vid) = c.veto_request_id
@@ -648,10 +651,10 @@ fn actions(
             o.push_str(&act("close", "以“申请人撤回”办结", &format!("<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><label>说明<input name=\"note\"></label><button class=\"secondary\">办结（申请人撤回）</button>")));
         }
     }
-    if head.is_ok() && c.kind == noveto_domain::case::Kind::Application {
+    if head.is_ok() && offers.not_required {
         o.push_str(&act("close", "依法无需办理（窗口负责人）", "<input type=\"hidden\" name=\"outcome\" value=\"not_required\"><label>法律依据（为何无需许可）<textarea name=\"legal_basis\" required></textarea></label><label>说明<input name=\"note\"></label><button class=\"secondary\">确认依法无需办理并办结</button>"));
     }
-    if withdrawals.is_empty() {
+    if offers.withdraw && withdrawals.is_empty() {
         o.push_str(&act("withdraw", "申请人撤回", "<label>申请人书面撤回申请的内容<textarea name=\"statement\" required placeholder=\"如：本人因股东会决议未作出，自愿撤回本次申请。\"></textarea></label><button class=\"secondary\">登记撤回申请（须窗口负责人确认）</button>"));
     }
     o.push_str("</section>");
