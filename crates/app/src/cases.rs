@@ -446,6 +446,9 @@ pub struct MissingIn {
 #[serde(deny_unknown_fields)]
 pub struct NoticeIn {
     pub missing: Vec<MissingIn>,
+    /// Issue the notice even though its free text was flagged for refusal wording (NV-14).
+    #[serde(default)]
+    pub confirm_phrases: bool,
 }
 
 fn parse_missing(m: &[MissingIn]) -> Result<Vec<Missing>> {
@@ -466,6 +469,9 @@ fn parse_missing(m: &[MissingIn]) -> Result<Vec<Missing>> {
 /// it is that approval.
 pub async fn do_notice(s: &App, p: &Principal, id: i64, b: NoticeIn) -> Result<()> {
     let missing = parse_missing(&b.missing)?;
+    for m in &missing {
+        applicant_text("一次性告知书的补正说明", &m.how_to_fix, b.confirm_phrases)?;
+    }
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
     let ev = l.case.notify(missing, head, s.now())?;
@@ -610,10 +616,21 @@ pub async fn escalate_missed_reply(s: &App, case_id: i64) -> Result<Option<Decis
 #[serde(deny_unknown_fields)]
 pub struct AnswerIn {
     pub answer: String,
+    /// Answer even though refusal wording was flagged: the answer is positive after all. A
+    /// negative answer goes through a veto request instead (NV-7, NV-9).
+    #[serde(default)]
+    pub confirm_phrases: bool,
 }
 
-pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, answer: &str) -> Result<i64> {
-    let answer = long_text("answer", "答复内容", answer, 4000)?;
+pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, b: AnswerIn) -> Result<i64> {
+    let answer = long_text("answer", "答复内容", &b.answer, 4000)?;
+    // NV-7, NV-9: an escalation ends positively or by a veto request — a "no" is not an answer.
+    if !b.confirm_phrases && !noveto_domain::phrases::check(&answer).flagged.is_empty() {
+        return Err(Error::conflict(
+            "negative_answer_needs_veto",
+            "请示答复含有否定用语。否定性答复须写明理由和法律依据，由窗口按否决程序报批并报备（不能以请示答复代替否决）；如确为肯定性答复，请勾选确认后提交。",
+        ));
+    }
     let e = s.store.read(move |tx| repo::get_escalation(tx, esc_id)).await?.ok_or_else(|| Error::not_found("请示"))?;
     if e.status != "open" {
         return Err(Error::conflict("not_open", "该请示已答复或已上报上一级"));
@@ -640,11 +657,21 @@ pub struct CloseIn {
     #[serde(default)]
     pub legal_basis: Option<String>,
     pub note: Option<String>,
+    /// Close even though the note was flagged for refusal wording (NV-14).
+    #[serde(default)]
+    pub confirm_phrases: bool,
 }
 
 /// Closing. `vetoed` needs an approved veto request (invariant 1): without one, 409 `veto_required`.
 pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()> {
     let mut l = load(s, p, id, Action::WorkCase).await?;
+    // A vetoed case's note repeats an approved refusal; every other note is checked (NV-14).
+    if b.outcome != "vetoed"
+        && let Some(n) = b.note.as_deref()
+    {
+        let what = if b.outcome == "answered" { "咨询答复" } else { "办结说明" };
+        applicant_text(what, n, b.confirm_phrases)?;
+    }
     let now = s.now();
     let ev = match b.outcome.as_str() {
         "vetoed" => {
@@ -975,6 +1002,27 @@ pub struct ReplyIn {
     pub text: String,
 }
 
+/// NV-14: every text that reaches the applicant (a reply, a close note, a consultation's answer,
+/// an escalation's answer, a notice's how-to-fix) is checked for refusal wording. Flagged and not
+/// confirmed: 409 `refusal_phrases` naming the phrases with a suggestion; confirmed: let through
+/// (a reply's flags are counted for its window; a flagged answer counts as a negative answer in
+/// the monthly roll-up).
+pub fn applicant_text(what: &str, text: &str, confirm: bool) -> Result<Vec<noveto_domain::phrases::Flag>> {
+    let check = noveto_domain::phrases::check(text);
+    if !check.flagged.is_empty() && !confirm {
+        let phrases: Vec<&str> = check.flagged.iter().map(|f| f.phrase.as_str()).collect();
+        return Err(Error::conflict(
+            "refusal_phrases",
+            format!(
+                "{what}中含有推诿用语：{}。建议改为：{}（如确需如此表述，请勾选确认后提交）",
+                phrases.join("、"),
+                check.suggestion.unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(check.flagged)
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendReplyIn {
@@ -988,19 +1036,11 @@ pub struct SendReplyIn {
 /// 409 `refusal_phrases` with the phrases and a suggestion; confirmed: sent and counted.
 pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result<Value> {
     let text = long_text("text", "答复内容", &b.text, 4000)?;
-    let l = load(s, p, id, Action::WorkCase).await?;
-    let check = noveto_domain::phrases::check(&text);
-    if !check.flagged.is_empty() && !b.confirm {
-        let phrases: Vec<&str> = check.flagged.iter().map(|f| f.phrase.as_str()).collect();
-        return Err(Error::conflict(
-            "refusal_phrases",
-            format!("答复中含有推诿用语：{}。建议改为：{}", phrases.join("、"), check.suggestion.unwrap_or_default()),
-        ));
-    }
-    let mut l = l;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let flagged = applicant_text("答复", &text, b.confirm)?;
     let ev = l.case.reply(&text);
     save(s, p, &l, ev, vec![]).await?;
-    Ok(json!({"case_id": id, "sent": true, "flagged": check.flagged}))
+    Ok(json!({"case_id": id, "sent": true, "flagged": flagged}))
 }
 
 #[derive(Deserialize, JsonSchema)]

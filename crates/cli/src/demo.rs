@@ -786,6 +786,7 @@ async fn cases(
         clerk,
         id,
         NoticeIn {
+            confirm_phrases: false,
             missing: vec![
                 MissingIn {
                     material: "食品安全管理制度".into(), how_to_fix: "按样表填写并由经营者签字".into()
@@ -958,6 +959,7 @@ async fn cases(
         clerk,
         id,
         CloseIn {
+            confirm_phrases: false,
             outcome: "vetoed".into(),
             veto_request_id: Some(vid),
             withdrawal_id: None,
@@ -1016,6 +1018,7 @@ async fn cases(
         clerk,
         id,
         CloseIn {
+            confirm_phrases: false,
             outcome: "approved".into(),
             veto_request_id: None,
             withdrawal_id: None,
@@ -1053,6 +1056,7 @@ async fn cases(
         desk,
         id,
         CloseIn {
+            confirm_phrases: false,
             outcome: "answered".into(),
             veto_request_id: None,
             withdrawal_id: None,
@@ -1091,6 +1095,7 @@ async fn cases(
         clerk,
         id,
         CloseIn {
+            confirm_phrases: false,
             outcome: "withdrawn".into(),
             veto_request_id: None,
             withdrawal_id: Some(wid),

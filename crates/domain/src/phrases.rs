@@ -3,73 +3,118 @@
 
 use serde::Serialize;
 
-/// Refusal phrases, Simplified first; the Traditional forms are folded before matching.
+/// Refusal phrases, in Simplified Chinese (Traditional text is converted before matching).
+/// Tuned on the development part of the corpus (`tests/data/replies_dev.tsv`) only.
 const PHRASES: &[&str] = &[
+    // "Not ours": a refusal that sends the person away without a destination.
     "不归我管",
     "不是我办",
     "不归我们管",
     "不是我们管",
     "不关我的事",
+    "不关我们的事",
+    "不是我的事",
+    "不是我们的事",
     "与我无关",
+    "与我们无关",
+    "跟我没关系",
+    "跟我们没关系",
+    "和我没关系",
+    "和我们没关系",
+    "我们不管",
+    "我们这不管",
+    "我们这儿不管",
+    "我们这里不管",
+    "我不管",
+    "不管这个",
+    "不管你",
+    "管不了",
+    "不负责",
     "找别人",
+    "问别人",
+    "找领导去",
+    "换个地方",
+    "别的地方问",
+    "别处问",
+    // "Cannot": no path offered.
     "办不了",
     "办不成",
-    "不能办",
+    "办不下来",
+    "办不到",
+    "做不了",
+    "搞不了",
+    "弄不了",
+    "解决不了",
+    "处理不了",
     "没法办",
+    "没法弄",
+    "不能办",
     "不给办",
     "不予办理",
+    "不予受理",
     "不受理",
+    "不能受理",
+    "不接这",
+    "不接外",
+    "没有这项业务",
+    "没这项业务",
+    "没有这个业务",
+    "不办这",
+    "不办了",
+    "一律不办",
+    "不办",
     "没办法",
-    "不知道",
-    "不清楚",
+    "上面不让",
     "不可以",
     "不行",
-    "不能受理",
-    "不办",
-    "别来了",
-    "下次再说",
+    // "Don't know": no promise of an answer.
+    "不知道",
+    "不清楚",
+    "搞不懂",
+    "别问我",
     "自己去查",
+    "自己想办法",
+    // Brush-offs.
+    "别来了",
+    "不要来了",
+    "不要交了",
+    "拿回去",
+    "回去吧",
+    "下次再说",
+    "改天再来",
+    "过段时间再说",
+    "没用",
     "规定就是这样",
 ];
 
-/// Phrases that contain a refusal phrase but are helpful ("不行的话可以…" is still flagged;
-/// these are the ones that are not).
-const HARMLESS: &[&str] = &["不可以不", "不知道的", "不清楚的", "不行走"];
+/// Wording that contains a refusal phrase but is helpful or official: a conditional addressed to
+/// the applicant ("如您不知道怎么填……"), "不行使否决权", "不办结的……", "不清楚的地方……".
+const HARMLESS: &[&str] = &[
+    "如您不",
+    "如果您不",
+    "若您不",
+    "您如不",
+    "如你不",
+    "如果你不",
+    "不可以不",
+    "不知道的",
+    "不清楚的",
+    "不行走",
+    "不行使",
+    "不办结",
+    "不办理许可",
+    "除依法不予受理",
+    "不予受理的除外",
+    "不予受理的以外",
+];
 
-/// Traditional → Simplified for the characters the phrases use.
-fn fold(c: char) -> char {
-    match c {
-        '歸' => '归',
-        '們' => '们',
-        '辦' => '办',
-        '麼' => '么',
-        '沒' => '没',
-        '給' => '给',
-        '與' => '与',
-        '關' => '关',
-        '別' => '别',
-        '來' => '来',
-        '說' => '说',
-        '規' => '规',
-        '樣' => '样',
-        '為' => '为',
-        '無' => '无',
-        '這' => '这',
-        '個' => '个',
-        '處' => '处',
-        '請' => '请',
-        '幫' => '帮',
-        '讓' => '让',
-        '問' => '问',
-        '題' => '题',
-        '過' => '过',
-        '還' => '还',
-        '門' => '门',
-        '覺' => '觉',
-        '應' => '应',
-        '該' => '该',
-        other => other,
+/// Traditional → Simplified, character by character (so offsets stay those of the text).
+fn fold_text(text: &str) -> Vec<char> {
+    let whole: Vec<char> = fast2s::convert(text).chars().collect();
+    if whole.len() == text.chars().count() {
+        return whole;
     }
+    text.chars().map(|c| fast2s::convert(&c.to_string()).chars().next().unwrap_or(c)).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,7 +144,7 @@ fn suggestion_for(phrase: &str) -> &'static str {
 
 /// Flags every refusal phrase in `text`. Offsets are character offsets.
 pub fn check(text: &str) -> Check {
-    let chars: Vec<char> = text.chars().map(fold).collect();
+    let chars: Vec<char> = fold_text(text);
     let mut flagged: Vec<Flag> = Vec::new();
     let mut i = 0;
     while i < chars.len() {

@@ -56,6 +56,7 @@ pub struct Strings {
     pub csrf_failed: &'static str,
     pub reply_check: &'static str,
     pub reply_flagged: &'static str,
+    pub confirm_wording: &'static str,
     pub send_anyway: &'static str,
 }
 
@@ -113,6 +114,7 @@ pub static ZH: Strings = Strings {
     csrf_failed: "表单已过期，请刷新页面后重试。",
     reply_check: "答复用语检查",
     reply_flagged: "答复中含有推诿用语，请改为告诉群众怎样能办成：",
+    confirm_wording: "已阅上述提示，确认如此表述（将计入本窗口推诿用语统计）",
     send_anyway: "确认仍要发送（将被记录）",
 };
 

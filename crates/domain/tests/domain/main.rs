@@ -51,3 +51,4 @@ fn cal_1_every_day_2016_2026_matches_notices() {
     }
     assert_eq!(days, 4018);
 }
+mod refusals;

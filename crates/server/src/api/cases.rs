@@ -134,7 +134,7 @@ pub async fn answer(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<AnswerIn>,
 ) -> ApiResult<Json<Value>> {
-    let case_id = do_answer(&s, &p, id, &b.answer).await?;
+    let case_id = do_answer(&s, &p, id, b).await?;
     answer_case(&s, &p, case_id).await
 }
 

@@ -325,6 +325,16 @@ impl Redo<'_> {
             let input = format!("<input name=\"{k}\"");
             s = s.replacen(&input, &format!("<input name=\"{k}\" value=\"{v}\""), 1);
         }
+        // NV-14: after a refusal-wording warning the form offers to confirm the wording.
+        if self.message.contains("推诿用语") {
+            let confirm = format!(
+                "<label><input type=\"checkbox\" name=\"confirm_phrases\" value=\"1\"> {}</label>",
+                t().confirm_wording
+            );
+            if let Some(i) = s.rfind("<button") {
+                s.insert_str(i, &confirm);
+            }
+        }
         format!("<p class=\"err\" role=\"alert\">{}</p>{s}", esc(self.message))
     }
 }
@@ -703,7 +713,10 @@ pub async fn case_action(
                 };
                 svc::do_referral(&s, &p, id, b).await
             }
-            "notice" => svc::do_notice(&s, &p, id, NoticeIn { missing: collect_missing(&f) }).await,
+            "notice" => {
+                let b = NoticeIn { missing: collect_missing(&f), confirm_phrases: on("confirm_phrases") };
+                svc::do_notice(&s, &p, id, b).await
+            }
             "deficiency" => {
                 let b = DeficiencyIn {
                     missing: collect_missing(&f),
@@ -746,6 +759,7 @@ pub async fn case_action(
             }
             "close" => {
                 let b = CloseIn {
+                    confirm_phrases: on("confirm_phrases"),
                     outcome: field(&f, "outcome"),
                     veto_request_id: field(&f, "veto_request_id").parse().ok(),
                     withdrawal_id: field(&f, "withdrawal_id").parse().ok(),
@@ -871,7 +885,8 @@ pub async fn answer(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        Ok(svc::do_answer(&s, &p, id, &field(&f, "answer")).await?)
+        let confirm = f.get("confirm_phrases").is_some_and(|v| v == "1");
+        Ok(svc::do_answer(&s, &p, id, svc::AnswerIn { answer: field(&f, "answer"), confirm_phrases: confirm }).await?)
     }
     .await;
     go_to(&p, large, r.map(|case_id| format!("/cases/{case_id}")))

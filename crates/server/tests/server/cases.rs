@@ -524,6 +524,63 @@ fn nv_14_reply_check() {
     assert!(v["flagged"].as_array().unwrap().is_empty());
 }
 
+// NV-14, NV-7 (issue "no soft refusals", item 2): every text that reaches the applicant is
+// checked, not only replies — a consultation's answer, a close note, a notice's how-to-fix — and
+// an escalation's "no" is refused as an answer: it goes through a veto request. Confirmed
+// wording goes through; a vetoed case's note is not checked (the refusal was approved).
+#[test]
+fn nv_14_every_applicant_text_is_checked() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let (st, c) = app.post(
+            "/api/v1/cases",
+            &clerk,
+            json!({"kind": "consultation", "channel": "window", "applicant": {"name": "李四", "phone": "13812345678"}, "request": "个体户怎么注销"}),
+        );
+        assert_eq!(st, 201, "{c}");
+        let cid = c["id"].as_i64().unwrap();
+        let close = |note: &str, confirm: bool| {
+            app.post(
+                &format!("/api/v1/cases/{cid}/close"),
+                &clerk,
+                json!({"outcome": "answered", "note": note, "confirm_phrases": confirm}),
+            )
+        };
+        let (st, e) = close("这个不清楚，你自己去查", false);
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("refusal_phrases")), "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains("咨询答复"), "{e}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{cid}"), &clerk);
+        assert_eq!(c["status"], "received", "nothing changed");
+        // Traditional wording too.
+        assert_eq!(close("這個辦不了", false).0, 409);
+        // Ordinary official wording is not flagged.
+        assert_eq!(close("如您不清楚需要哪些材料，可以扫码查看清单；注销可全程网办。", false).0, 200);
+        // A notice's free text.
+        let id = app.new_case(&clerk, None);
+        let (st, e) = app.post(
+            &format!("/api/v1/cases/{id}/notices"),
+            &clerk,
+            json!({"missing": [{"material": "营业执照", "how_to_fix": "没有就办不了"}]}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("refusal_phrases")), "{e}");
+        // An escalation's negative answer is not an answer: a veto request is the way.
+        let (_, esc) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        let eid = esc["id"].as_i64().unwrap();
+        let head = app.token("head");
+        let (st, e) =
+            app.post(&format!("/api/v1/escalations/{eid}/answer"), &head, json!({"answer": "不行，不予办理"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("negative_answer_needs_veto")), "{e}");
+        let (st, _) = app.post(
+            &format!("/api/v1/escalations/{eid}/answer"),
+            &head,
+            json!({"answer": "可以受理，按一般程序办理"}),
+        );
+        assert_eq!(st, 200);
+        assert!(app.audit_ok());
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]
