@@ -1307,8 +1307,111 @@ pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Resul
             let place = Place { centers: centers.clone(), unit: e.unit_id, window: e.window_id };
             p.may(Action::ReadFilings, &place).is_ok()
         })
-        .map(|(e, _)| e)
+        .filter_map(|(mut e, _)| {
+            // An answer counts beside the vetoes when it says no (the domain's refusal check;
+            // such an answer went out only after its sender confirmed the wording).
+            let negative = !noveto_domain::phrases::check(&e.text).flagged.is_empty();
+            match e.kind {
+                "answered" if negative => e.kind = "negative_consultation",
+                "escalation_answered" if negative => e.kind = "negative_escalation",
+                "answered" | "escalation_answered" => return None,
+                _ => {}
+            }
+            Some(e)
+        })
         .collect())
+}
+
+/// One line of the business section's monthly roll-up: a window (with its unit) and how its
+/// matters ended other than by being done — vetoes beside every other negative ending (NV-2,
+/// NV-9, NV-14).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RollupRow {
+    pub unit: String,
+    pub window: String,
+    pub vetoes_requested: u32,
+    pub vetoes_approved: u32,
+    pub vetoes_denied: u32,
+    pub withdrawals: u32,
+    pub not_required: u32,
+    pub negative_consultations: u32,
+    pub negative_escalations: u32,
+}
+
+/// The column titles of the roll-up, in order (the page, CSV and XLSX share them).
+pub const ROLLUP_COLUMNS: [&str; 9] = [
+    "单位",
+    "窗口",
+    "否决报批",
+    "批准否决",
+    "不予否决",
+    "申请人书面撤回",
+    "依法无需办理",
+    "否定性咨询答复",
+    "否定性请示答复",
+];
+
+impl RollupRow {
+    pub fn cells(&self) -> Vec<String> {
+        let mut v = vec![self.unit.clone(), self.window.clone()];
+        for n in [
+            self.vetoes_requested,
+            self.vetoes_approved,
+            self.vetoes_denied,
+            self.withdrawals,
+            self.not_required,
+            self.negative_consultations,
+            self.negative_escalations,
+        ] {
+            v.push(n.to_string());
+        }
+        v
+    }
+}
+
+/// The month's roll-up per window and unit, inside the caller's scope: the same scoped reads as
+/// the filings list ([`visible_filings`], [`visible_other_endings`]), so the page, the API and
+/// the export show the same lines.
+pub async fn monthly_rollup(s: &App, p: &Principal, month: &str) -> Result<Vec<RollupRow>> {
+    let filings = visible_filings(s, p, month).await?;
+    let others = visible_other_endings(s, p, month).await?;
+    let d = crate::org::directory(s).await?;
+    let unit = |id: Option<i64>| id.and_then(|i| d.units.iter().find(|u| u.id == i)).map(|u| u.name.clone());
+    let window = |id: Option<i64>| id.and_then(|i| d.windows.iter().find(|w| w.id == i)).map(|w| w.name.clone());
+    let key = |u: Option<i64>, w: Option<i64>| {
+        (unit(u).unwrap_or_else(|| "（未指定单位）".into()), window(w).unwrap_or_else(|| "—".into()))
+    };
+    let mut rows: std::collections::BTreeMap<(String, String), RollupRow> = Default::default();
+    fn line(rows: &mut std::collections::BTreeMap<(String, String), RollupRow>, k: (String, String)) -> &mut RollupRow {
+        rows.entry(k.clone()).or_insert_with(|| RollupRow { unit: k.0, window: k.1, ..Default::default() })
+    }
+    for f in &filings {
+        let r = line(&mut rows, key(f.unit_id, f.window_id));
+        r.vetoes_requested += 1;
+        match f.outcome.as_deref() {
+            Some("approved") => r.vetoes_approved += 1,
+            Some("denied") => r.vetoes_denied += 1,
+            _ => {}
+        }
+    }
+    for e in &others {
+        let r = line(&mut rows, key(e.unit_id, e.window_id));
+        match e.kind {
+            "withdrawn" => r.withdrawals += 1,
+            "not_required" => r.not_required += 1,
+            "negative_consultation" => r.negative_consultations += 1,
+            _ => r.negative_escalations += 1,
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+/// The roll-up as a file (CSV or XLSX) with [`ROLLUP_COLUMNS`].
+pub fn rollup_file(month: &str, rows: &[RollupRow], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let table: Vec<Vec<String>> = rows.iter().map(RollupRow::cells).collect();
+    let title = format!("{month} 否决及其他否定性办结月度汇总");
+    crate::catalog_file::table(&title, &ROLLUP_COLUMNS, &table, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
 }
 
 /// The missed deadlines of the cases the caller reads as a center role (supervision, the

@@ -234,3 +234,38 @@ pub fn to_xlsx(items: &[Item], units: &[Unit]) -> Result<Vec<u8>, String> {
     }
     wb.save_to_buffer().map_err(e)
 }
+
+/// Any list as a file: CSV (with a BOM, so spreadsheet programs read the Chinese) or XLSX with
+/// a bold header row; cells that are whole numbers are written as numbers in XLSX. `title`
+/// names the worksheet (cut to Excel's 31 characters).
+pub fn table(title: &str, columns: &[&str], rows: &[Vec<String>], xlsx: bool) -> Result<Vec<u8>, String> {
+    if !xlsx {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        w.write_record(columns).map_err(|e| e.to_string())?;
+        for r in rows {
+            w.write_record(r).map_err(|e| e.to_string())?;
+        }
+        return w.into_inner().map_err(|e| e.to_string());
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let name: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    ws.set_name(if name.is_empty() { "Sheet1" } else { &name }).map_err(e)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(e)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<i64>() {
+                Ok(n) if !v.starts_with('0') || v == "0" => {
+                    ws.write_number(r as u32 + 1, c as u16, n as f64).map_err(e)?
+                }
+                _ => ws.write_string(r as u32 + 1, c as u16, v).map_err(e)?,
+            };
+        }
+    }
+    ws.autofit();
+    wb.save_to_buffer().map_err(e)
+}

@@ -281,3 +281,34 @@ pub async fn confirm_withdrawal(
     let case_id = do_confirm_withdrawal(&s, &p, id).await?;
     answer_case(&s, &p, case_id).await
 }
+
+#[derive(Deserialize, JsonSchema)]
+pub struct RollupQuery {
+    /// YYYY-MM
+    pub month: String,
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
+}
+
+/// The business section's monthly roll-up (vetoes beside every other negative ending), as JSON
+/// or a file — the same lines the filings page shows.
+pub async fn rollup(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<RollupQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let month = parse_month(&q.month)?;
+    let rows = noveto_app::cases::monthly_rollup(&s, &p, &month).await?;
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => {
+            Ok(Json(json!({"month": month, "columns": noveto_app::cases::ROLLUP_COLUMNS, "rows": rows}))
+                .into_response())
+        }
+        f => {
+            let format = noveto_app::catalog::Format::parse(f)?;
+            let bytes = noveto_app::cases::rollup_file(&month, &rows, format)?;
+            Ok(crate::api::catalog::attachment(format, &format!("rollup-{month}"), bytes))
+        }
+    }
+}

@@ -82,6 +82,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/veto-requests/{id}/decision" => cases::decide, "veto", "审批否决报批（NV-8）", body = cases::DecisionIn;
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
         get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）（NV-9）", query = cases::MonthQuery;
+        get "/api/v1/filings/rollup" => cases::rollup, "veto", "月度汇总：否决与撤回、依法无需办理、否定性咨询及请示答复并列，按单位和窗口（NV-2、NV-9）；format=json|csv|xlsx", query = cases::RollupQuery;
         get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
         post "/api/v1/cases/{id}/cross-unit" => cases::cross_unit, "cases", "跨部门事项：指定牵头单位（NV-10）", body = cases::CrossUnitIn;
         post "/api/v1/cases/{id}/joint-consultations" => cases::joint_consultation, "cases", "会商记录：参加人员与结论（NV-10）", body = cases::ConsultationIn;

@@ -316,7 +316,7 @@ textarea{min-height:4em}input[type=checkbox]{display:inline;width:auto}
 button{background:#9b1c1c;color:#fff;border:0;border-radius:4px;padding:6px 14px;font:inherit;cursor:pointer;margin:4px 4px 4px 0}
 button.secondary{background:#555}button:focus,a:focus,input:focus,textarea:focus,select:focus{outline:3px solid #f5b400;outline-offset:1px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:8px 16px}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px;border-bottom:1px solid #e3e3e3;vertical-align:top}
+table{border-collapse:collapse;width:100%}.scroll{overflow-x:auto}th,td{text-align:left;padding:6px;border-bottom:1px solid #e3e3e3;vertical-align:top}
 .overdue{color:#b00020;font-weight:bold}.today{color:#a15c00;font-weight:bold}.muted{color:#666}.err{color:#b00020}.ok{color:#1d6b2f}
 .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eee;font-size:.9em}
 .note{background:#fff8e1;border-left:4px solid #f5b400;padding:8px 12px}

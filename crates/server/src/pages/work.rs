@@ -915,58 +915,48 @@ pub async fn filings(
         if f.is_empty() {
             o.push_str("<p class=\"muted\">本月没有否决报备。窗口无否决权：多数事项都能办成。</p>");
         } else {
-            o.push_str("<table><tr><th>报批编号</th><th>办件</th><th>单位</th><th>报备（头）</th><th>结果（尾）</th><th>结果</th></tr>");
+            o.push_str("<div class=\"scroll\"><table><tr><th>受理编号</th><th>单位</th><th>报备（头）</th><th>结果（尾）</th><th>结果</th><th>登记表</th></tr>");
             for x in &f {
                 o.push_str(&format!(
-                    "<tr><td>{}</td><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    x.veto_request_id,
+                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/api/v1/cases/{}/documents/veto-filing-form.pdf\">打印</a></td></tr>",
                     x.case_id,
-                    x.case_id,
+                    esc(x.receipt_no.as_deref().unwrap_or("—")),
                     esc(&unit_name(x.unit_id)),
-                    esc(&x.opened_at),
-                    esc(x.closed_at.as_deref().unwrap_or("—")),
+                    esc(&crate::ui::when(&x.opened_at)),
+                    esc(&x.closed_at.as_deref().map(crate::ui::when).unwrap_or_else(|| "—".into())),
                     match x.outcome.as_deref() {
                         Some("approved") => "批准否决",
                         Some("denied") => "不予否决（继续办理）",
                         _ => "审批中",
-                    }
+                    },
+                    x.case_id
                 ));
             }
-            o.push_str("</table>");
-            // The unit roll-up for the month.
-            let mut by_unit: std::collections::BTreeMap<String, (u32, u32, u32)> = Default::default();
-            for x in &f {
-                let e = by_unit.entry(unit_name(x.unit_id)).or_default();
-                e.0 += 1;
-                match x.outcome.as_deref() {
-                    Some("approved") => e.1 += 1,
-                    Some("denied") => e.2 += 1,
-                    _ => {}
-                }
-            }
-            o.push_str("<h2>各单位月度汇总</h2><table><tr><th>单位</th><th>报批</th><th>批准否决</th><th>不予否决</th></tr>");
-            for (u, (n, a, d)) in by_unit {
-                o.push_str(&format!("<tr><td>{}</td><td>{n}</td><td>{a}</td><td>{d}</td></tr>", esc(&u)));
-            }
-            o.push_str("</table>");
+            o.push_str("</table></div>");
         }
-        // NV-2: the other negative endings beside the vetoes — a unit with many withdrawals is as
-        // visible to the center as one with many vetoes.
-        let others = svc::visible_other_endings(&s, &p, &month).await?;
-        let mut by_unit: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
-        for x in &others {
-            let e = by_unit.entry(unit_name(x.unit_id)).or_default();
-            if x.kind == "withdrawn" { e.0 += 1 } else { e.1 += 1 }
-        }
-        o.push_str("<h2>否决以外的否定性办结（与否决并列统计）</h2>");
-        if by_unit.is_empty() {
-            o.push_str("<p class=\"muted\">本月没有申请人撤回或依法无需办理的办件。</p>");
+        // NV-2, NV-9, NV-14: the month's roll-up per unit and window — vetoes beside every other
+        // negative ending, so a window with many withdrawals is as visible as one with many
+        // vetoes. The same lines as the API and the export.
+        let rows = svc::monthly_rollup(&s, &p, &month).await?;
+        o.push_str(&format!(
+            "<h2>月度汇总：否决与其他否定性办结</h2><p><a href=\"/api/v1/filings/rollup?month={month}&amp;format=xlsx\">导出 Excel</a> · <a href=\"/api/v1/filings/rollup?month={month}&amp;format=csv\">导出 CSV</a></p>"
+        ));
+        if rows.is_empty() {
+            o.push_str("<p class=\"muted\">本月没有否决报批、申请人撤回、依法无需办理或否定性答复。</p>");
         } else {
-            o.push_str("<table><tr><th>单位</th><th>申请人书面撤回</th><th>依法无需办理</th></tr>");
-            for (u, (w, n)) in by_unit {
-                o.push_str(&format!("<tr><td>{}</td><td>{w}</td><td>{n}</td></tr>", esc(&u)));
+            o.push_str("<div class=\"scroll\"><table><tr>");
+            for c in svc::ROLLUP_COLUMNS {
+                o.push_str(&format!("<th>{c}</th>"));
             }
-            o.push_str("</table>");
+            o.push_str("</tr>");
+            for r in &rows {
+                o.push_str("<tr>");
+                for c in r.cells() {
+                    o.push_str(&format!("<td>{}</td>", esc(&c)));
+                }
+                o.push_str("</tr>");
+            }
+            o.push_str("</table></div>");
         }
         let _ = now.year();
         o.push_str("</section>");

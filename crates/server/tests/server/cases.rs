@@ -581,6 +581,89 @@ fn nv_14_every_applicant_text_is_checked() {
     }
 }
 
+// NV-2, NV-9, NV-14 (issue "no soft refusals", done-when): the business section's monthly
+// roll-up shows withdrawals, `not_required` endings, negative consultation answers and negative
+// escalation answers beside the vetoes, per window and unit — the API, its CSV and XLSX export
+// and the filings page alike; a unit leader of another unit sees none of it.
+#[test]
+fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        // A veto, approved.
+        let id = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, id);
+        assert_eq!(app.decide("head", vid, true, "同意").0, 200);
+        assert_eq!(app.decide("leader", vid, true, "同意").0, 200);
+        // A confirmed withdrawal.
+        let id = app.new_case(&clerk, None);
+        let (_, w) =
+            app.post(&format!("/api/v1/cases/{id}/withdrawals"), &clerk, json!({"statement": "本人自愿撤回申请。"}));
+        let wid = w["id"].as_i64().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &head, json!({})).0, 200);
+        // Not required.
+        let id = app.new_case(&clerk, None);
+        let body = json!({"outcome": "not_required", "legal_basis": "《行政许可法》第十三条"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/close"), &head, body).0, 200);
+        // A consultation answered "no" (the clerk confirmed the wording) and one answered well.
+        for (note, n) in [("这个办不了", true), ("可以办理，请到3号窗口", false)] {
+            let (_, c) = app.post(
+                "/api/v1/cases",
+                &clerk,
+                json!({"kind": "consultation", "channel": "window", "applicant": {"name": "王五", "phone": "13812345678"}, "request": "能不能办"}),
+            );
+            let cid = c["id"].as_i64().unwrap();
+            let body = json!({"outcome": "answered", "note": note, "confirm_phrases": n});
+            assert_eq!(app.post(&format!("/api/v1/cases/{cid}/close"), &clerk, body).0, 200);
+        }
+        // An escalation answered "no" with the wording confirmed.
+        let id = app.new_case(&clerk, None);
+        let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "不明"}));
+        let eid = e["id"].as_i64().unwrap();
+        let body = json!({"answer": "不清楚，先放着", "confirm_phrases": true});
+        assert_eq!(app.post(&format!("/api/v1/escalations/{eid}/answer"), &head, body).0, 200);
+
+        let (st, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("business"));
+        assert_eq!(st, 200, "{r}");
+        let rows = r["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{r}");
+        let row = &rows[0];
+        let n = |k: &str| row[k].as_i64().unwrap();
+        assert_eq!(
+            (n("vetoes_requested"), n("vetoes_approved"), n("withdrawals"), n("not_required")),
+            (1, 1, 1, 1),
+            "{row}"
+        );
+        assert_eq!((n("negative_consultations"), n("negative_escalations")), (1, 1), "{row}");
+        assert!(!row["window"].as_str().unwrap().is_empty() && !row["unit"].as_str().unwrap().is_empty());
+        // Another unit's leader sees nothing of it.
+        let (_, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("leader2"));
+        assert!(r["rows"].as_array().unwrap().is_empty(), "{r}");
+        // The exports.
+        let business = app.token("business");
+        let fetch = |format: &str| {
+            let mut resp = app
+                .agent
+                .get(&format!("{}/api/v1/filings/rollup?month=2026-11&format={format}", app.base))
+                .header("Authorization", &format!("Bearer {business}"))
+                .call()
+                .unwrap();
+            assert_eq!(resp.status().as_u16(), 200);
+            resp.body_mut().read_to_vec().unwrap()
+        };
+        let csv = String::from_utf8(fetch("csv")).unwrap();
+        assert!(
+            csv.starts_with('\u{feff}') && csv.contains("申请人书面撤回") && csv.contains("否定性请示答复"),
+            "{csv}"
+        );
+        assert!(csv.lines().nth(1).unwrap().ends_with(",1,1,0,1,1,1,1"), "{csv}");
+        assert!(fetch("xlsx").starts_with(b"PK"));
+        // The page shows the same line.
+        let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
+        assert!(html.contains("否定性咨询答复") && html.contains("rollup?month=2026-11&amp;format=xlsx"), "{html}");
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

@@ -392,6 +392,8 @@ pub struct Filing {
     pub veto_request_id: i64,
     pub case_id: i64,
     pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub receipt_no: Option<String>,
     pub opened_at: String,
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
@@ -401,7 +403,7 @@ pub struct Filing {
 /// one query for the filings and their cases' centers, one chain per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
     let rows = tx.query(
-        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id
+        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no
          FROM filings f LEFT JOIN cases c ON c.id = f.case_id WHERE f.month = $1 ORDER BY f.id",
         params![month],
     )?;
@@ -423,6 +425,8 @@ pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing,
             veto_request_id: r.i64(0),
             case_id: r.i64(1),
             unit_id: r.opt_i64(2),
+            window_id: r.opt_i64(7),
+            receipt_no: r.opt_str(8),
             opened_at: r.str(3),
             closed_at: r.opt_str(4),
             outcome: r.opt_str(5),
@@ -694,21 +698,31 @@ fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
 /// A negative ending that is not a veto, for the monthly roll-up beside the vetoes (NV-2):
 /// `withdrawn` (the applicant's written withdrawal, counted when recorded) or `not_required`.
 pub struct OtherEnding {
+    /// `withdrawn`, `not_required`, `answered` (a consultation's answer) or `escalation_answered`.
     pub kind: &'static str,
     pub case_id: i64,
     pub unit_id: Option<i64>,
     pub window_id: Option<i64>,
+    /// The answer's text, for `answered` and `escalation_answered` (whether it says no is the
+    /// domain's refusal check's to say).
+    pub text: String,
 }
 
-/// The month's withdrawals and `not_required` endings (`from` ≤ time < `to`), each with the
-/// center chain of its case (for the one access decision).
+/// The month's withdrawals, `not_required` endings, consultation answers and escalation answers
+/// (`from` ≤ time < `to`), each with the center chain of its case (for the one access decision).
 pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(OtherEnding, Vec<i64>)>> {
     let rows = tx.query(
-        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id FROM withdrawals w JOIN cases c ON c.id = w.case_id
+        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id, '' FROM withdrawals w JOIN cases c ON c.id = w.case_id
           WHERE w.recorded_at >= $1 AND w.recorded_at < $2
          UNION ALL
-         SELECT 'not_required', e.case_id, c.unit_id, c.window_id, c.center_id FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"not_required\"%' AND e.at >= $1 AND e.at < $2",
+         SELECT 'not_required', e.case_id, c.unit_id, c.window_id, c.center_id, '' FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"not_required\"%' AND e.at >= $1 AND e.at < $2
+         UNION ALL
+         SELECT 'answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"answered\"%' AND e.at >= $1 AND e.at < $2
+         UNION ALL
+         SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",
         params![from, to],
     )?;
     let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
@@ -723,8 +737,16 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
                 ch
             }
         };
-        let kind = if r.str(0) == "withdrawn" { "withdrawn" } else { "not_required" };
-        out.push((OtherEnding { kind, case_id: r.i64(1), unit_id: r.opt_i64(2), window_id: r.opt_i64(3) }, centers));
+        let kind = match r.str(0).as_str() {
+            "withdrawn" => "withdrawn",
+            "not_required" => "not_required",
+            "answered" => "answered",
+            _ => "escalation_answered",
+        };
+        let detail: serde_json::Value = serde_json::from_str(&r.str(5)).unwrap_or_default();
+        let text = detail["note"].as_str().or(detail["answer"].as_str()).unwrap_or("").to_string();
+        let e = OtherEnding { kind, case_id: r.i64(1), unit_id: r.opt_i64(2), window_id: r.opt_i64(3), text };
+        out.push((e, centers));
     }
     Ok(out)
 }
