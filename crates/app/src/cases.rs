@@ -620,6 +620,17 @@ pub struct AnswerIn {
     /// negative answer goes through a veto request instead (NV-7, NV-9).
     #[serde(default)]
     pub confirm_phrases: bool,
+    /// Required at the collective level (集体研究): the meeting that decided.
+    #[serde(default)]
+    pub meeting: Option<MeetingIn>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingIn {
+    /// Names and posts of those present (two at least).
+    pub participants: Vec<String>,
+    pub conclusion: String,
 }
 
 pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, b: AnswerIn) -> Result<i64> {
@@ -638,7 +649,11 @@ pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, b: AnswerIn) -> Resu
     let mut l = load(s, p, e.case_id, Action::ReadCase).await?;
     let level = DecisionLevel::parse(&e.level).ok_or_else(Error::internal)?;
     p.may(Action::Decide(level), &l.place)?;
-    let ev = l.case.escalation_answered(&answer, s.now())?;
+    let meeting = b.meeting.map(|m| noveto_domain::case::Meeting {
+        participants: m.participants.iter().map(|p| p.chars().take(60).collect()).take(50).collect(),
+        conclusion: m.conclusion.chars().take(2000).collect(),
+    });
+    let ev = l.case.escalation_answered(&answer, level, meeting, s.now())?;
     save(s, p, &l, ev, vec![Effect::AnswerEscalation { id: esc_id, answer }]).await?;
     Ok(e.case_id)
 }
@@ -665,13 +680,7 @@ pub struct CloseIn {
 /// Closing. `vetoed` needs an approved veto request (invariant 1): without one, 409 `veto_required`.
 pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()> {
     let mut l = load(s, p, id, Action::WorkCase).await?;
-    // A vetoed case's note repeats an approved refusal; every other note is checked (NV-14).
-    if b.outcome != "vetoed"
-        && let Some(n) = b.note.as_deref()
-    {
-        let what = if b.outcome == "answered" { "咨询答复" } else { "办结说明" };
-        applicant_text(what, n, b.confirm_phrases)?;
-    }
+
     let now = s.now();
     let ev = match b.outcome.as_str() {
         "vetoed" => {
@@ -706,6 +715,14 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
             ));
         }
     };
+    // The domain has said the ending is allowed; now its note. A vetoed case's note repeats an
+    // approved refusal; every other note reaches the applicant and is checked (NV-14).
+    if b.outcome != "vetoed"
+        && let Some(n) = b.note.as_deref()
+    {
+        let what = if b.outcome == "answered" { "咨询答复" } else { "办结说明" };
+        applicant_text(what, n, b.confirm_phrases)?;
+    }
     let mut ev = ev;
     if let (Event::Closed { note, .. }, Some(n)) = (&mut ev, b.note.as_deref().map(str::trim).filter(|n| !n.is_empty()))
     {

@@ -183,6 +183,14 @@ impl std::ops::Deref for Case {
     }
 }
 
+/// A meeting that decided a matter collectively (集体研究).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// Names and posts of those present.
+    pub participants: Vec<String>,
+    pub conclusion: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JointConsultation {
     pub at: DateTime<FixedOffset>,
@@ -270,6 +278,8 @@ pub enum CaseError {
     WithdrawalMismatch,
     #[error("已确认接收")]
     AlreadyAcknowledged,
+    #[error("集体研究的答复须记录会议：参会人员（至少两人）和会议结论")]
+    MeetingRequired,
     #[error("{0}")]
     Calendar(String),
 }
@@ -298,6 +308,7 @@ impl CaseError {
             CaseError::AnsweredIsForConsultations => "answered_is_for_consultations",
             CaseError::WithdrawalRequired => "withdrawal_required",
             CaseError::WithdrawalMismatch => "withdrawal_mismatch",
+            CaseError::MeetingRequired => "meeting_required",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
@@ -340,6 +351,9 @@ pub enum Event {
     },
     EscalationAnswered {
         answer: String,
+        /// At the collective level (集体研究): the meeting that decided.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        meeting: Option<Meeting>,
     },
     VetoRequested {
         veto_request_id: i64,
@@ -783,15 +797,36 @@ impl Case {
         Ok(Event::Escalated { level, reason: reason.to_string() })
     }
 
-    pub fn escalation_answered(&mut self, answer: &str, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+    /// The answer to an escalation at `level`. At the collective level (集体研究, JL 二(三)) it is
+    /// the meeting's: who took part (two at least) and what it concluded, recorded by the unit
+    /// head.
+    pub fn escalation_answered(
+        &mut self,
+        answer: &str,
+        level: DecisionLevel,
+        meeting: Option<Meeting>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
         self.open_only()?;
         if self.0.status != Status::Escalated {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
+        let meeting = match (level, meeting) {
+            (DecisionLevel::Collective, Some(m)) => {
+                let participants: Vec<String> =
+                    m.participants.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+                if participants.len() < 2 || m.conclusion.trim().is_empty() {
+                    return Err(CaseError::MeetingRequired);
+                }
+                Some(Meeting { participants, conclusion: m.conclusion.trim().to_string() })
+            }
+            (DecisionLevel::Collective, None) => return Err(CaseError::MeetingRequired),
+            (_, m) => m,
+        };
         self.meet("reply", now);
         self.meet("report_same_day", now);
         self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
-        Ok(Event::EscalationAnswered { answer: answer.to_string() })
+        Ok(Event::EscalationAnswered { answer: answer.to_string(), meeting })
     }
 
     /// A veto request was made (NV-8): the case waits for the decision.

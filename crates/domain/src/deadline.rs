@@ -29,7 +29,7 @@ pub struct Source {
     pub version: u32,
     /// The policy clause, e.g. `gray_area.major`.
     pub clause: String,
-    /// The document and section the number comes from, e.g. `安康 二(三)`.
+    /// The document and section the number comes from, e.g. `安行审发〔2024〕7号 二(三)：5 个工作日内答复`.
     pub document: String,
 }
 

@@ -194,7 +194,18 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         "supplement_received" => "容缺材料已补齐".into(),
         "approved_by_commitment" => "申请人书面承诺，按告知承诺制准予办理".into(),
         "escalated" => format!("向{}请示：{}", level(&d["level"]), text(&d["reason"])),
-        "escalation_answered" => format!("请示已答复：{}", text(&d["answer"])),
+        "escalation_answered" => match d["meeting"].as_object() {
+            Some(m) => format!(
+                "请示经集体研究答复：{}（参会：{}；会议结论：{}）",
+                text(&d["answer"]),
+                m.get("participants")
+                    .and_then(|p| p.as_array())
+                    .map(|p| p.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("、"))
+                    .unwrap_or_default(),
+                m.get("conclusion").and_then(|c| c.as_str()).unwrap_or("")
+            ),
+            None => format!("请示已答复：{}", text(&d["answer"])),
+        },
         "veto_requested" => "提出否决报批，待逐级审批".into(),
         "veto_decision" => match serde_json::from_value::<VetoStatus>(d["status"].clone()) {
             Ok(VetoStatus::Approved) => "否决报批已批准".into(),

@@ -833,7 +833,7 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         for (e, case) in &escs {
             let case = Some(case);
             o.push_str(&format!(
-                "<div class=\"card\"><p><a href=\"/cases/{}\">{}</a> {} · {} · {} · 期限：{}</p><p>{}</p><p class=\"muted\">{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
+                "<div class=\"card\"><p><a href=\"/cases/{}\">{}</a> {} · {} · {} · 期限：{}</p><p>{}</p><p class=\"muted\">{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}{}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
                 e.case_id,
                 esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
                 esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
@@ -842,7 +842,12 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
                 due_cell(&s, Some(&e.due[..10.min(e.due.len())])),
                 esc(&e.reason),
                 esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or("")),
-                e.id
+                e.id,
+                if e.level == "collective" {
+                    "<label>参会人员（每行一人，写明职务）<textarea name=\"participants\" required></textarea></label><label>会议结论<textarea name=\"conclusion\" required></textarea></label>"
+                } else {
+                    ""
+                }
             ));
         }
         o.push_str("</section>");
@@ -886,7 +891,13 @@ pub async fn answer(
     let r = async {
         check_csrf(&p, &f)?;
         let confirm = f.get("confirm_phrases").is_some_and(|v| v == "1");
-        Ok(svc::do_answer(&s, &p, id, svc::AnswerIn { answer: field(&f, "answer"), confirm_phrases: confirm }).await?)
+        // 集体研究: the meeting's participants (one per line) and conclusion, where the form has them.
+        let meeting = f.get("participants").map(|list| svc::MeetingIn {
+            participants: list.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+            conclusion: field(&f, "conclusion"),
+        });
+        let b = svc::AnswerIn { answer: field(&f, "answer"), confirm_phrases: confirm, meeting };
+        Ok(svc::do_answer(&s, &p, id, b).await?)
     }
     .await;
     go_to(&p, large, r.map(|case_id| format!("/cases/{case_id}")))

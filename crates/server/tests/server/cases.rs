@@ -445,7 +445,7 @@ fn nv_7_escalation_by_policy() {
     let c = status(&app, &clerk, id);
     let same = c["deadlines"].as_array().unwrap().iter().find(|d| d["what"] == "report_same_day").unwrap().clone();
     assert_eq!(same["due"], "2026-11-20T23:59:59+08:00");
-    assert!(same["source"]["document"].as_str().unwrap().contains("安康"));
+    assert!(same["source"]["document"].as_str().unwrap().contains("安行审发〔2024〕7号"));
     // Only the unit head answers it.
     let eid = e["id"].as_i64().unwrap();
     assert_eq!(
@@ -475,7 +475,7 @@ fn nv_7_escalation_by_policy() {
     let id = app.new_case(&clerk, None);
     let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "特殊", "major": true}));
     assert_eq!(e["due"].as_str(), Some("2026-11-24T23:59:59+08:00"));
-    assert!(e["source"]["document"].as_str().unwrap().contains("福州"));
+    assert!(e["source"]["document"].as_str().unwrap().contains("榕政办〔2016〕224号"));
 }
 
 // POL-1: a case keeps the policy version it opened under after the policy changes.
@@ -661,6 +661,46 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
         // The page shows the same line.
         let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
         assert!(html.contains("否定性咨询答复") && html.contains("rollup?month=2026-11&amp;format=xlsx"), "{html}");
+    }
+}
+
+// NV-7, POL-1 (issue "no soft refusals", item 4): at the collective level (集体研究, JL 二(三))
+// the answer is the meeting's — the unit head records who took part and what it concluded.
+#[test]
+fn nv_7_collective_answer_records_the_meeting() {
+    for k in backends() {
+        let app = App::spawn(k, "jilin-etdz");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let mut level = String::new();
+        let mut eid = 0;
+        for who in ["clerk", "head", "leader", "chief"] {
+            let (st, e) = app.post(
+                &format!("/api/v1/cases/{id}/escalations"),
+                &app.token(who),
+                json!({"reason": "新业态，规定不明确"}),
+            );
+            assert_eq!(st, 201, "{who}: {e}");
+            level = e["level"].as_str().unwrap().to_string();
+            eid = e["id"].as_i64().unwrap();
+        }
+        assert_eq!(level, "collective");
+        let chief = app.token("chief");
+        let answer = |body: serde_json::Value| app.post(&format!("/api/v1/escalations/{eid}/answer"), &chief, body);
+        let (st, e) = answer(json!({"answer": "可以受理"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("meeting_required")), "{e}");
+        let (st, _) =
+            answer(json!({"answer": "可以受理", "meeting": {"participants": ["主任 刘一"], "conclusion": "同意"}}));
+        assert_eq!(st, 409, "one participant is no meeting");
+        let meeting = json!({"participants": ["主任 刘一", "副主任 陈二", "法规科 张三"], "conclusion": "按新业态试点受理，材料参照同类事项"});
+        let (st, e) = answer(json!({"answer": "可以受理", "meeting": meeting}));
+        assert_eq!(st, 200, "{e}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let ans =
+            c["timeline"].as_array().unwrap().iter().find(|t| t["kind"] == "escalation_answered").unwrap().clone();
+        assert_eq!(ans["detail"]["meeting"]["participants"].as_array().unwrap().len(), 3, "{ans}");
+        let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(html.contains("请示经集体研究答复") && html.contains("副主任 陈二"), "{html}");
     }
 }
 
@@ -1168,9 +1208,10 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         // Counted beside the vetoes on the filings page, for those who read the unit's filings.
         let (st, html) = page_get(&app, "business", "/filings?month=2026-11");
         assert_eq!(st, 200);
-        assert!(html.contains("<tr><td>市场监管局</td><td>1</td><td>0</td></tr>"), "{html}");
+        let line = "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td></tr>";
+        assert!(html.contains("<tr><td>市场监管局</td>") && html.contains(line), "{html}");
         let (_, html) = page_get(&app, "leader2", "/filings?month=2026-11");
-        assert!(!html.contains("<td>市场监管局</td><td>1</td>"), "another unit's leader sees it: {html}");
+        assert!(!html.contains("<tr><td>市场监管局</td>"), "another unit's leader sees it: {html}");
         assert!(app.audit_ok());
     }
 }
