@@ -327,6 +327,8 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "notified": c.notified,
         "deficiency": c.deficiency,
         "referral": c.referral,
+        "linked_case_id": c.linked_case_id,
+        "linked_from": c.linked_from,
         "withdrawals": withdrawals,
         "cross_units": c.cross_units,
         "lead_unit_id": c.lead_unit_id,
@@ -414,24 +416,65 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
     save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
-pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<()> {
-    let (s, p) = (s.clone(), p.clone());
+/// NV-3: the receiver takes a warm handoff over. The receiving unit gets its own case, linked
+/// to this one, with the receiver as its first contact; this one ends as referred, naming it.
+/// Until then the handed-off case stays open with its first contact. Returns the new case's id.
+pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<i64> {
     // The receiving unit acknowledges: access is checked against the target, not the case.
-    let mut l = load_unchecked(&s, id).await?;
+    let l = load_unchecked(s, id).await?;
     let Some(r) = l.case.referral.clone().filter(|r| r.handoff) else {
         return Err(noveto_domain::case::CaseError::NoHandoff.into());
     };
     // The receiver: the target window, or any window of the target unit.
     let (w, u) = (r.to_window_id, r.to_unit_id);
     let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
-    if targets.is_empty() {
-        return Err(Error::not_found("接收单位"));
-    }
-    if !targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
-        return Err(p.may(Action::WorkCase, &targets[0]).err().unwrap_or_else(|| Error::forbidden("无权确认接收")));
-    }
-    let ev = l.case.acknowledge_handoff(p.id)?;
-    save(&s, &p, &l, ev, vec![]).await.map(|_| ())
+    let Some(target) = targets.iter().find(|t| p.may(Action::WorkCase, t).is_ok()).cloned() else {
+        return Err(match targets.first() {
+            Some(t) => p.may(Action::WorkCase, t).err().unwrap_or_else(|| Error::forbidden("无权确认接收")),
+            None => Error::not_found("接收单位"),
+        });
+    };
+    // The receiving window: the one named, else the receiver's own window in the target unit.
+    let window_id = target.window.or_else(|| {
+        p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window).map(|g| g.scope.id).next()
+    });
+    let center_id = *target.centers.first().ok_or_else(Error::internal)?;
+    let region = s.center_chain(center_id).await?.1;
+    let now = s.now();
+    let policy = s.policy();
+    let (new_case, new_ev) = Case::open(
+        NewCase {
+            receipt_no: format!("NV{}", now.format("%Y%m%d")),
+            kind: l.case.kind,
+            channel: l.case.channel,
+            item_code: None,
+            applicant: l.case.applicant.clone(),
+            request: l.case.request.clone(),
+            center_id,
+            unit_id: target.unit.or(u),
+            window_id,
+            first_contact_id: p.id,
+        },
+        &policy,
+        now,
+    );
+    let new_case = new_case.linked_from(id);
+    let new_dues = dues(&new_case, &s.calendar_for(&region), &policy, now);
+    // The domain says whether it can be taken over (not twice) before anything is written.
+    l.case.clone().acknowledge_handoff(p.id, 0, now)?;
+    let (version, mut case, cal, old_policy) = (l.version, l.case.clone(), l.cal.clone(), l.policy.clone());
+    let (ctx, by) = (p.ctx(&noveto_domain::time::rfc3339(now)), p.id);
+    let (nid, _) = s
+        .store
+        .write(move |tx| {
+            repo::hand_over(tx, &ctx, &new_case, &new_ev, &new_dues, id, version, |nid| {
+                let ev = case.acknowledge_handoff(by, nid, now)?;
+                let d = dues(&case, &cal, &old_policy, now);
+                Ok::<_, Error>((case, ev, d))
+            })
+        })
+        .await?;
+    Ok(nid)
 }
 
 #[derive(Deserialize, JsonSchema, Clone)]

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! noveto's application layer: the one door to the store for the API, the pages, the CLI and
 //! the jobs. Each operation takes typed input and a caller, and does, in order: load → authorize
 //! (the one `authorize`, through [`Principal::may`]) → the domain decides → one store write that

@@ -48,17 +48,20 @@ pub enum Status {
     AcceptedWithDeficiency,
     Escalated,
     VetoPending,
+    /// A warm handoff waits for the receiver (NV-3): the first contact keeps it until then.
+    HandoffPending,
     Closed,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Received,
         Status::Notified,
         Status::Accepted,
         Status::AcceptedWithDeficiency,
         Status::Escalated,
         Status::VetoPending,
+        Status::HandoffPending,
         Status::Closed,
     ];
 
@@ -70,6 +73,7 @@ impl Status {
             Status::AcceptedWithDeficiency => "accepted_with_deficiency",
             Status::Escalated => "escalated",
             Status::VetoPending => "veto_pending",
+            Status::HandoffPending => "handoff_pending",
             Status::Closed => "closed",
         }
     }
@@ -81,6 +85,7 @@ impl Status {
             Status::AcceptedWithDeficiency => "容缺受理（待补正）",
             Status::Escalated => "请示中",
             Status::VetoPending => "否决报批中",
+            Status::HandoffPending => "转交待接收",
             Status::Closed => "已办结",
         }
     }
@@ -167,6 +172,12 @@ pub struct CaseData {
     /// NV-11: assisted or proxy handling (帮办代办).
     #[serde(default)]
     pub assistance: Vec<Assistance>,
+    /// NV-3: the receiving unit's own case, once it accepted this one's warm handoff.
+    #[serde(default)]
+    pub linked_case_id: Option<i64>,
+    /// NV-3: the case whose warm handoff this one was opened from.
+    #[serde(default)]
+    pub linked_from: Option<i64>,
 }
 
 /// A case. Everyone reads its fields (through `Deref` to [`CaseData`]); only this module's
@@ -332,6 +343,9 @@ pub enum Event {
     Referred(Referral),
     HandoffAcknowledged {
         by: i64,
+        /// The receiving unit's own case that carries the matter on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        linked_case_id: Option<i64>,
     },
     Notice {
         missing: Vec<Missing>,
@@ -511,6 +525,8 @@ impl Case {
             lead_unit_id: None,
             consultations: vec![],
             assistance: vec![],
+            linked_case_id: None,
+            linked_from: None,
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (Case(c), e)
@@ -526,16 +542,16 @@ impl Case {
         let fresh = matches!(st, Status::Received | Status::Notified);
         Offers {
             accept: open && fresh,
-            refer: open && st != Status::VetoPending,
+            refer: open && !self.waiting(),
             notice: open && matches!(st, Status::Received | Status::Notified | Status::Accepted),
             deficiency: open && fresh && item.allows_deficiency,
             supplement: open && st == Status::AcceptedWithDeficiency,
-            commitment: open && item.allows_commitment && !matches!(st, Status::VetoPending | Status::Escalated),
-            escalate: open && st != Status::VetoPending,
-            request_veto: open && st != Status::VetoPending,
+            commitment: open && item.allows_commitment && !self.waiting() && st != Status::Escalated,
+            escalate: open && !self.waiting(),
+            request_veto: open && !self.waiting(),
             close_approved: open && st == Status::Accepted,
-            answer_consultation: open && self.0.kind == Kind::Consultation && st != Status::VetoPending,
-            not_required: open && self.0.kind == Kind::Application && st != Status::VetoPending,
+            answer_consultation: open && self.0.kind == Kind::Consultation && !self.waiting(),
+            not_required: open && self.0.kind == Kind::Application && !self.waiting(),
             withdraw: open,
         }
     }
@@ -549,6 +565,18 @@ impl Case {
     /// CAT-3: the catalog version of the item when the case was opened.
     pub fn with_item_version(mut self, version: Option<i64>) -> Case {
         self.0.item_version = version;
+        self
+    }
+
+    /// Waiting on someone else: a veto request's decision or a handoff's receiver. Nothing but
+    /// that wait's own end (and the applicant's withdrawal) moves the case meanwhile.
+    fn waiting(&self) -> bool {
+        matches!(self.0.status, Status::VetoPending | Status::HandoffPending)
+    }
+
+    /// The case a receiving unit opens when it accepts a warm handoff of case `from`.
+    pub fn linked_from(mut self, from: i64) -> Case {
+        self.0.linked_from = Some(from);
         self
     }
 
@@ -637,11 +665,18 @@ impl Case {
         if ours && !elsewhere {
             return Err(CaseError::ReferralOfOwnMatter);
         }
-        if matches!(self.0.status, Status::VetoPending) {
+        if self.waiting() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.referral = Some(r.clone());
-        self.close(Outcome::Referred, now);
+        if r.handoff {
+            // NV-3: a warm handoff keeps the matter with its first contact until the receiver
+            // takes it over (首接负责 to the end).
+            self.0.resume_status = Some(self.0.status);
+            self.0.status = Status::HandoffPending;
+        } else {
+            self.close(Outcome::Referred, now);
+        }
         Ok(Event::Referred(r))
     }
 
@@ -652,14 +687,23 @@ impl Case {
             && matches!(action, crate::access::Action::ReadCase | crate::access::Action::WorkCase)
     }
 
-    /// NV-3: the receiver of a warm handoff takes it over (首接负责 hands on, not off).
-    pub fn acknowledge_handoff(&mut self, by: i64) -> Result<Event, CaseError> {
+    /// NV-3: the receiver of a warm handoff takes it over (首接负责 hands on, not off): the
+    /// receiving unit's own case `linked_case_id` carries it on, and this one ends as referred.
+    pub fn acknowledge_handoff(
+        &mut self,
+        by: i64,
+        linked_case_id: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
         let r = self.0.referral.as_mut().filter(|r| r.handoff).ok_or(CaseError::NoHandoff)?;
-        if r.acknowledged_by.is_some() {
+        if r.acknowledged_by.is_some() || self.0.status != Status::HandoffPending {
             return Err(CaseError::AlreadyAcknowledged);
         }
         r.acknowledged_by = Some(by);
-        Ok(Event::HandoffAcknowledged { by })
+        self.0.linked_case_id = Some(linked_case_id);
+        self.0.resume_status = None;
+        self.close(Outcome::Referred, now);
+        Ok(Event::HandoffAcknowledged { by, linked_case_id: Some(linked_case_id) })
     }
 
     /// NV-14: a reply sent to the applicant, with the refusal phrases it was sent with (the
@@ -767,7 +811,7 @@ impl Case {
         if !item.allows_commitment {
             return Err(CaseError::CommitmentNotAllowed);
         }
-        if matches!(self.0.status, Status::VetoPending | Status::Escalated) {
+        if self.waiting() || self.0.status == Status::Escalated {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.commitment_signed = true;
@@ -785,7 +829,7 @@ impl Case {
         reason: &str,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        if matches!(self.0.status, Status::VetoPending) {
+        if self.waiting() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         if self.0.status != Status::Escalated {
@@ -836,7 +880,7 @@ impl Case {
         if !self.0.cross_units.is_empty() && self.0.consultations.is_empty() {
             return Err(CaseError::ConsultationRequired);
         }
-        if self.0.status == Status::VetoPending {
+        if self.waiting() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.resume_status = Some(self.0.status);
@@ -925,7 +969,7 @@ impl Case {
                 if self.0.kind != Kind::Consultation {
                     return Err(CaseError::AnsweredIsForConsultations);
                 }
-                if self.0.status == Status::VetoPending {
+                if self.waiting() {
                     return Err(CaseError::WrongState(self.0.status.label()));
                 }
             }
@@ -980,7 +1024,7 @@ impl Case {
         if self.0.kind != Kind::Application {
             return Err(CaseError::WrongState("咨询（请以答复办结）"));
         }
-        if self.0.status == Status::VetoPending {
+        if self.waiting() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.close(Outcome::NotRequired, now);
@@ -1661,6 +1705,19 @@ mod offers_tests {
             let mut v = c.clone();
             v.veto_requested(1, dl("veto_decision")).unwrap();
             states.push(v);
+            let mut h = c.clone();
+            let r = Referral {
+                to_unit_id: Some(2),
+                to_window_id: None,
+                address: "二楼".into(),
+                contact: "电话".into(),
+                how: "带身份证".into(),
+                handoff: true,
+                acknowledged_by: None,
+            };
+            h.refer(r, None, now).unwrap();
+            assert_eq!(h.status, Status::HandoffPending);
+            states.push(h);
             let mut closed = a.clone();
             closed.close_with(Outcome::Approved, now).unwrap();
             states.push(closed);
@@ -1680,6 +1737,16 @@ mod offers_tests {
             assert_eq!(o.request_veto, !wrong_state(c.clone().veto_requested(2, dl("veto_decision"))), "veto {label}");
             let close = c.clone().close_with(Outcome::Approved, now);
             assert_eq!(o.close_approved, !wrong_state(close), "close {label}");
+            let away = Referral {
+                to_unit_id: Some(3),
+                to_window_id: None,
+                address: "三楼".into(),
+                contact: "电话".into(),
+                how: "带身份证".into(),
+                handoff: false,
+                acknowledged_by: None,
+            };
+            assert_eq!(o.refer, !wrong_state(c.clone().refer(away, None, now)), "refer {label}");
             let nr = c.clone().close_not_required("《行政许可法》第十二条", true, now);
             assert_eq!(o.not_required, !wrong_state(nr), "not_required {label}");
         }

@@ -179,7 +179,7 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
             }
             s
         }
-        "handoff_acknowledged" => "确认接收转交的办件".into(),
+        "handoff_acknowledged" => "接收单位确认接收，已另立办件继续办理（首接负责到此交接）".into(),
         "notice" => {
             let mut s = format!("出具一次性告知单：缺{}", materials(&d["missing"]));
             if d["growth_approved"] == true {

@@ -76,8 +76,8 @@ pub async fn referral(
 
 /// NV-3: the receiving unit acknowledges a warm handoff.
 pub async fn acknowledge(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    do_acknowledge(&s, &p, id).await?;
-    Ok(Json(json!({"case_id": id, "acknowledged_by": p.id})))
+    let linked = do_acknowledge(&s, &p, id).await?;
+    Ok(Json(json!({"case_id": id, "acknowledged_by": p.id, "linked_case_id": linked})))
 }
 
 pub async fn notice(

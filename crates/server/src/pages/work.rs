@@ -359,6 +359,13 @@ async fn case_body_with(
     if let Some(f) = flash {
         o.push_str(&format!("<p class=\"err\" role=\"alert\">{}</p>", esc(f)));
     }
+    // NV-3: the two ends of a warm handoff link to each other.
+    if let Some(n) = c.linked_case_id {
+        o.push_str(&format!("<p class=\"note\">已转交，接收单位另立的办件：<a href=\"/cases/{n}\">查看</a></p>"));
+    }
+    if let Some(n) = c.linked_from {
+        o.push_str(&format!("<p class=\"note\">本办件由其他窗口转交而来：<a href=\"/cases/{n}\">原办件</a></p>"));
+    }
     o.push_str(&format!(
         "<section class=\"card\"><h1>{} <span class=\"pill\">{}</span></h1><div class=\"grid\"><div>{}：{}（{}）{}</div><div>事项：{}</div><div>{}：{}</div><div>首问责任人：{}</div><div>跑动次数：{}</div><div>政策：{} 第 {} 版</div></div><p>{}</p></section>",
         esc(&c.receipt_no),
@@ -1164,7 +1171,8 @@ pub async fn acknowledge(
     }
     .await;
     match r {
-        Ok(()) => Redirect::to("/inbox").into_response(),
+        // On to the receiving unit's own case, now the receiver's.
+        Ok(nid) => Redirect::to(&format!("/cases/{nid}")).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
 }

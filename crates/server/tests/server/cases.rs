@@ -302,14 +302,30 @@ fn nv_3_referral_and_handoff() {
     let id = app.new_case(&clerk, None);
     let (st, v) = app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, json!({"to_unit_id": app.ids.unit2, "address": "二楼 12 号窗口", "contact": "周静 0719-8221234", "how": "带身份证", "handoff": true}));
     assert_eq!(st, 200, "{v}");
-    assert_eq!((v["status"].as_str(), v["outcome"].as_str()), (Some("closed"), Some("referred")));
+    // A warm handoff does not drop the matter: it stays open with its first contact, on their
+    // workbench, until the receiver takes it over (首接负责 to the end).
+    assert_eq!((v["status"].as_str(), v["outcome"].as_str()), (Some("handoff_pending"), None), "{v}");
+    let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk);
+    assert!(mine["cases"].as_array().unwrap().iter().any(|c| c["id"] == id), "{mine}");
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 409, "waiting on the receiver");
     // Only the receiving unit acknowledges.
     let (st, _) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &clerk, json!({}));
     assert_eq!(st, 403);
-    let (st, a) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({}));
+    let clerk2 = app.token("clerk2");
+    let (st, a) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &clerk2, json!({}));
     assert_eq!(st, 200, "{a}");
-    let (st, _) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({}));
+    let (st, _) = app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &clerk2, json!({}));
     assert_eq!(st, 409);
+    // The receiving unit owns a case of its own, linked both ways; the sender's ends as referred.
+    let linked = a["linked_case_id"].as_i64().unwrap();
+    let (st, n) = app.get(&format!("/api/v1/cases/{linked}"), &clerk2);
+    assert_eq!(st, 200, "{n}");
+    assert_eq!((n["status"].as_str(), n["linked_from"].as_i64()), (Some("received"), Some(id)), "{n}");
+    assert_eq!(n["first_contact_id"].as_i64(), Some(app.staff_id("clerk2")), "{n}");
+    assert_eq!(app.post(&format!("/api/v1/cases/{linked}/accept"), &clerk2, json!({})).0, 200);
+    let (_, o) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    assert_eq!((o["status"].as_str(), o["outcome"].as_str()), (Some("closed"), Some("referred")), "{o}");
+    assert_eq!(o["linked_case_id"].as_i64(), Some(linked), "{o}");
     let (st, html) = app.get(&format!("/api/v1/cases/{id}/documents/referral.html"), &clerk);
     assert_eq!(st, 200);
     assert!(html.as_str().unwrap().contains("二楼 12 号窗口"));
@@ -804,9 +820,11 @@ fn nv_12_consultation_desk_guides() {
         &desk,
         json!({"to_window_id": app.ids.window2, "address": "二楼社保窗口", "contact": "0719-8221234", "how": "带身份证户口簿，已电话联系", "handoff": true}),
     );
-    assert_eq!((st, c["outcome"].as_str()), (200, Some("referred")), "{c}");
+    assert_eq!((st, c["status"].as_str()), (200, Some("handoff_pending")), "{c}");
     assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk"), json!({})).0, 403);
     assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral/acknowledge"), &app.token("clerk2"), json!({})).0, 200);
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &desk);
+    assert_eq!(c["outcome"], "referred", "{c}");
 }
 
 // NV-10: a cross-unit matter names a lead unit; no veto before the joint consultation is

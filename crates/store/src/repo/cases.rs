@@ -159,6 +159,26 @@ pub fn request_veto<E: From<StoreError>>(
     Ok(vid)
 }
 
+/// NV-3: a warm handoff taken over — the receiving unit's own case is stored (with its event)
+/// and the handed-off case changed by `decide` (given the new case's id: the domain's
+/// `acknowledge_handoff`) — one transaction. Returns the new case's id and receipt number.
+#[allow(clippy::too_many_arguments)]
+pub fn hand_over<E: From<StoreError>>(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    new_case: &Case,
+    new_ev: &Event,
+    new_dues: &[DueInfo],
+    old_id: i64,
+    old_version: i64,
+    decide: impl FnOnce(i64) -> std::result::Result<(Case, Event, Vec<DueInfo>), E>,
+) -> std::result::Result<(i64, String), E> {
+    let (nid, receipt) = insert(tx, ctx, new_case, new_ev, new_dues)?;
+    let (c, ev, dues) = decide(nid)?;
+    save(tx, ctx, old_id, old_version, &c, &ev, &dues)?;
+    Ok((nid, receipt))
+}
+
 /// NV-2: the applicant's written withdrawal is stored and the case changed by `decide` (given
 /// the withdrawal's new id) — one transaction.
 pub fn record_withdrawal<E: From<StoreError>>(
