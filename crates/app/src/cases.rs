@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use noveto_domain::access::{Action, DecisionLevel, Place};
 use noveto_domain::calendar::Calendar;
 use noveto_domain::case::{
-    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral, VetoRequest, VetoStatus,
-    next_level,
+    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral, Status, VetoRequest,
+    VetoStatus, next_level,
 };
 use noveto_domain::deadline::{Deadline, Rule};
 use noveto_domain::policy::Policy;
@@ -414,6 +414,51 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
     let (_, item) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.refer(r, item.and_then(|i| i.unit_id), s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementIn {
+    /// What the window could not place: the matter in the applicant's words, what was tried.
+    pub question: String,
+}
+
+/// NV-3: nobody at the window knows whose the matter is. It goes to the window head or the
+/// hall manager, who must place it within the policy's `gray_area.placement` deadline; the
+/// first contact keeps it meanwhile.
+pub async fn do_ask_placement(s: &App, p: &Principal, id: i64, b: PlacementIn) -> Result<Value> {
+    let question = long_text("question", "情况说明", &b.question, 1000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let now = s.now();
+    let spec = &l.policy.gray_area.placement;
+    let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
+    let dl = Deadline::new("placement", now, rule, l.policy.source("gray_area.placement", spec));
+    let due = noveto_domain::time::rfc3339(dl.due_at(&l.cal, now)?);
+    let ev = l.case.ask_placement(dl, &question)?;
+    save(s, p, &l, ev, vec![]).await?;
+    Ok(json!({"case_id": id, "status": "unplaced", "due": due}))
+}
+
+/// NV-3: the window head or hall manager places the matter at its window (to place it
+/// elsewhere they refer it, with or without a warm handoff).
+pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<()> {
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    p.may(Action::Place, &l.place)?;
+    let ev = l.case.place_here(s.now())?;
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+/// NV-3: the matters waiting to be placed that the caller places (window head, hall manager).
+pub async fn placement_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
+    let all = s.store.read(|tx| repo::open_in_status(tx, Status::Unplaced.as_str(), 500)).await?;
+    let mut out = vec![];
+    for (id, c) in all {
+        let (centers, _) = s.center_chain(c.center_id).await?;
+        if p.may(Action::Place, &Place { centers, unit: c.unit_id, window: c.window_id }).is_ok() {
+            out.push((id, c));
+        }
+    }
+    Ok(out)
 }
 
 /// NV-3: the receiver takes a warm handoff over. The receiving unit gets its own case, linked

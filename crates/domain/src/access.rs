@@ -153,6 +153,8 @@ pub enum Action {
     WorkCase,
     /// Decide at a level of the approval chain.
     Decide(DecisionLevel),
+    /// NV-3: place a matter nobody knew whose it was (this window's, or where to).
+    Place,
     /// Read the veto filings and roll-ups.
     ReadFilings,
     /// Change the calendar (import a year, local overrides).
@@ -232,6 +234,7 @@ pub fn roles_for(action: Action) -> &'static [Role] {
             &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
         }
         Action::WorkCase => &[Clerk, WindowHead, HallManager],
+        Action::Place => &[WindowHead, HallManager],
         Action::Decide(DecisionLevel::WindowHead) => &[WindowHead],
         Action::Decide(DecisionLevel::UnitLeader) => &[UnitLeader],
         Action::Decide(DecisionLevel::UnitHead) | Action::Decide(DecisionLevel::Collective) => &[UnitHead],

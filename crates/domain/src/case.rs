@@ -50,11 +50,13 @@ pub enum Status {
     VetoPending,
     /// A warm handoff waits for the receiver (NV-3): the first contact keeps it until then.
     HandoffPending,
+    /// Nobody at the window knows whose it is (NV-3): the window head or hall manager places it.
+    Unplaced,
     Closed,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Received,
         Status::Notified,
         Status::Accepted,
@@ -62,6 +64,7 @@ impl Status {
         Status::Escalated,
         Status::VetoPending,
         Status::HandoffPending,
+        Status::Unplaced,
         Status::Closed,
     ];
 
@@ -74,6 +77,7 @@ impl Status {
             Status::Escalated => "escalated",
             Status::VetoPending => "veto_pending",
             Status::HandoffPending => "handoff_pending",
+            Status::Unplaced => "unplaced",
             Status::Closed => "closed",
         }
     }
@@ -86,6 +90,7 @@ impl Status {
             Status::Escalated => "请示中",
             Status::VetoPending => "否决报批中",
             Status::HandoffPending => "转交待接收",
+            Status::Unplaced => "归属不明，待分办",
             Status::Closed => "已办结",
         }
     }
@@ -341,6 +346,14 @@ pub enum Event {
         resumed: bool,
     },
     Referred(Referral),
+    /// NV-3: the window asked its head or the hall manager to place the matter.
+    PlacementAsked {
+        question: String,
+    },
+    /// NV-3: placed at this window.
+    Placed {
+        here: bool,
+    },
     HandoffAcknowledged {
         by: i64,
         /// The receiving unit's own case that carries the matter on.
@@ -425,6 +438,8 @@ impl Event {
             Event::Accepted { .. } => "accepted",
             Event::Referred(_) => "referred",
             Event::HandoffAcknowledged { .. } => "handoff_acknowledged",
+            Event::PlacementAsked { .. } => "placement_asked",
+            Event::Placed { .. } => "placed",
             Event::Notice { .. } => "notice",
             Event::AcceptedWithDeficiency { .. } => "accepted_with_deficiency",
             Event::SupplementReceived {} => "supplement_received",
@@ -468,6 +483,8 @@ pub struct Offers {
     pub answer_consultation: bool,
     pub not_required: bool,
     pub withdraw: bool,
+    pub ask_placement: bool,
+    pub place_here: bool,
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -546,12 +563,14 @@ impl Case {
             notice: open && matches!(st, Status::Received | Status::Notified | Status::Accepted),
             deficiency: open && fresh && item.allows_deficiency,
             supplement: open && st == Status::AcceptedWithDeficiency,
-            commitment: open && item.allows_commitment && !self.waiting() && st != Status::Escalated,
-            escalate: open && !self.waiting(),
-            request_veto: open && !self.waiting(),
+            commitment: open && item.allows_commitment && !self.held() && st != Status::Escalated,
+            escalate: open && !self.held(),
+            request_veto: open && !self.held(),
             close_approved: open && st == Status::Accepted,
-            answer_consultation: open && self.0.kind == Kind::Consultation && !self.waiting(),
-            not_required: open && self.0.kind == Kind::Application && !self.waiting(),
+            answer_consultation: open && self.0.kind == Kind::Consultation && !self.held(),
+            not_required: open && self.0.kind == Kind::Application && !self.held(),
+            ask_placement: open && fresh,
+            place_here: open && st == Status::Unplaced,
             withdraw: open,
         }
     }
@@ -572,6 +591,36 @@ impl Case {
     /// that wait's own end (and the applicant's withdrawal) moves the case meanwhile.
     fn waiting(&self) -> bool {
         matches!(self.0.status, Status::VetoPending | Status::HandoffPending)
+    }
+
+    /// Waiting, or waiting to be placed: no escalation, veto request or closing meanwhile.
+    fn held(&self) -> bool {
+        self.waiting() || self.0.status == Status::Unplaced
+    }
+
+    /// NV-3: nobody at the window knows whose the matter is — it goes to the window head or the
+    /// hall manager, who must place it within `deadline` (the policy's `gray_area.placement`).
+    pub fn ask_placement(&mut self, deadline: Deadline, question: &str) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if !matches!(self.0.status, Status::Received | Status::Notified) {
+            return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        self.0.resume_status = Some(self.0.status);
+        self.0.status = Status::Unplaced;
+        self.0.deadlines.push(deadline);
+        Ok(Event::PlacementAsked { question: question.to_string() })
+    }
+
+    /// NV-3: the window head or hall manager places the matter at this window: the window
+    /// handles it (a placement elsewhere is a referral, see [`Case::refer`]).
+    pub fn place_here(&mut self, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if self.0.status != Status::Unplaced {
+            return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        self.meet("placement", now);
+        self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
+        Ok(Event::Placed { here: true })
     }
 
     /// The case a receiving unit opens when it accepts a warm handoff of case `from`.
@@ -669,6 +718,11 @@ impl Case {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.referral = Some(r.clone());
+        // A placement asked for is answered by this referral.
+        self.meet("placement", now);
+        if self.0.status == Status::Unplaced {
+            self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
+        }
         if r.handoff {
             // NV-3: a warm handoff keeps the matter with its first contact until the receiver
             // takes it over (首接负责 to the end).
@@ -811,7 +865,7 @@ impl Case {
         if !item.allows_commitment {
             return Err(CaseError::CommitmentNotAllowed);
         }
-        if self.waiting() || self.0.status == Status::Escalated {
+        if self.held() || self.0.status == Status::Escalated {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.commitment_signed = true;
@@ -829,7 +883,7 @@ impl Case {
         reason: &str,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        if self.waiting() {
+        if self.held() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         if self.0.status != Status::Escalated {
@@ -880,7 +934,7 @@ impl Case {
         if !self.0.cross_units.is_empty() && self.0.consultations.is_empty() {
             return Err(CaseError::ConsultationRequired);
         }
-        if self.waiting() {
+        if self.held() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.resume_status = Some(self.0.status);
@@ -969,7 +1023,7 @@ impl Case {
                 if self.0.kind != Kind::Consultation {
                     return Err(CaseError::AnsweredIsForConsultations);
                 }
-                if self.waiting() {
+                if self.held() {
                     return Err(CaseError::WrongState(self.0.status.label()));
                 }
             }
@@ -1024,7 +1078,7 @@ impl Case {
         if self.0.kind != Kind::Application {
             return Err(CaseError::WrongState("咨询（请以答复办结）"));
         }
-        if self.waiting() {
+        if self.held() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.close(Outcome::NotRequired, now);
@@ -1718,6 +1772,9 @@ mod offers_tests {
             h.refer(r, None, now).unwrap();
             assert_eq!(h.status, Status::HandoffPending);
             states.push(h);
+            let mut u = c.clone();
+            u.ask_placement(dl("placement"), "不清楚归哪个部门").unwrap();
+            states.push(u);
             let mut closed = a.clone();
             closed.close_with(Outcome::Approved, now).unwrap();
             states.push(closed);
@@ -1747,6 +1804,9 @@ mod offers_tests {
                 acknowledged_by: None,
             };
             assert_eq!(o.refer, !wrong_state(c.clone().refer(away, None, now)), "refer {label}");
+            let ask = c.clone().ask_placement(dl("placement"), "q");
+            assert_eq!(o.ask_placement, !wrong_state(ask), "ask_placement {label}");
+            assert_eq!(o.place_here, !wrong_state(c.clone().place_here(now)), "place_here {label}");
             let nr = c.clone().close_not_required("《行政许可法》第十二条", true, now);
             assert_eq!(o.not_required, !wrong_state(nr), "not_required {label}");
         }

@@ -77,6 +77,20 @@ pub struct GrayArea {
     pub major_report_same_day: bool,
     #[serde(default)]
     pub major_report_document: String,
+    /// NV-3: a matter nobody knows whose it is goes to the window head or the hall manager, who
+    /// places it (this window's, or where to) within this deadline.
+    #[serde(default = "default_placement")]
+    pub placement: RuleSpec,
+}
+
+fn default_placement() -> RuleSpec {
+    RuleSpec {
+        days: Some(1),
+        same_day: false,
+        manual: false,
+        document: "全国默认（参照安行审发〔2024〕7号 二(二)：业务不明确或不清楚承办单位的，及时向窗口负责人、部门领导或综合咨询服务台反映、协调）".into(),
+        local_default: true,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -179,6 +179,8 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
             }
             s
         }
+        "placement_asked" => format!("归属不明，交窗口负责人或大厅负责人分办：{}", text(&d["question"])),
+        "placed" => "负责人分办：由本窗口办理".into(),
         "handoff_acknowledged" => "接收单位确认接收，已另立办件继续办理（首接负责到此交接）".into(),
         "notice" => {
             let mut s = format!("出具一次性告知单：缺{}", materials(&d["missing"]));

@@ -74,6 +74,22 @@ pub async fn referral(
     answer_case(&s, &p, id).await
 }
 
+/// NV-3: the window cannot tell whose the matter is.
+pub async fn ask_placement(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PlacementIn>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(do_ask_placement(&s, &p, id, b).await?))
+}
+
+/// NV-3: placed at this window.
+pub async fn place_here(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    do_place_here(&s, &p, id).await?;
+    answer_case(&s, &p, id).await
+}
+
 /// NV-3: the receiving unit acknowledges a warm handoff.
 pub async fn acknowledge(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let linked = do_acknowledge(&s, &p, id).await?;

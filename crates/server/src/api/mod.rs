@@ -68,7 +68,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/cases/{id}" => cases::get_case, "cases", "办件详情、时间线与期限";
         post "/api/v1/cases/{id}/accept" => cases::accept, "cases", "受理";
         post "/api/v1/cases/{id}/referral" => cases::referral, "cases", "指引牌：告知去处（NV-3）", body = cases::ReferralIn;
-        post "/api/v1/cases/{id}/referral/acknowledge" => cases::acknowledge, "cases", "接收单位确认转交（NV-3）";
+        post "/api/v1/cases/{id}/referral/acknowledge" => cases::acknowledge, "cases", "接收单位确认转交，另立本单位办件（NV-3）";
+        post "/api/v1/cases/{id}/placement" => cases::ask_placement, "cases", "归属不明：交窗口负责人或大厅负责人在时限内分办（NV-3）", body = cases::PlacementIn;
+        post "/api/v1/cases/{id}/placement/here" => cases::place_here, "cases", "分办：由本窗口办理（窗口负责人或大厅负责人，NV-3）";
         post "/api/v1/cases/{id}/notices" => cases::notice, "cases", "一次性告知（NV-4）", body = cases::NoticeIn;
         post "/api/v1/cases/{id}/deficiency-acceptance" => cases::deficiency, "cases", "容缺受理（NV-5）", body = cases::DeficiencyIn;
         post "/api/v1/cases/{id}/supplement" => cases::supplement, "cases", "容缺材料已补齐（NV-5）";

@@ -94,6 +94,7 @@ fn nav(p: &Principal) -> String {
     let g = &p.grants;
     let has = |r: Role| g.iter().any(|x| x.role == r);
     if has(Role::WindowHead)
+        || has(Role::HallManager)
         || has(Role::UnitLeader)
         || has(Role::UnitHead)
         || has(Role::Director)

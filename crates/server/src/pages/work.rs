@@ -57,6 +57,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         out.push_str(&handoff_section(s, p, false).await?);
     }
     if has(p, Role::WindowHead)
+        || has(p, Role::HallManager)
         || has(p, Role::UnitLeader)
         || has(p, Role::UnitHead)
         || has(p, Role::Director)
@@ -65,12 +66,14 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         let ib = svc::inbox(s, p).await?;
         let (v, e) = (ib.vetoes, ib.escalations);
         let h = svc::handoffs_for(s, p).await?;
+        let unplaced = svc::placement_queue(s, p).await?;
         out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
+            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件，归属不明待分办 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
             t().inbox,
             v.len(),
             e.len(),
-            h.len()
+            h.len(),
+            unplaced.len()
         ));
         out.push_str(&unit_figures(s, p).await?);
     }
@@ -569,6 +572,24 @@ fn actions(
             "<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"
         ));
     }
+    if offers.ask_placement {
+        o.push_str(&act(
+            "ask_placement",
+            "归属不明（交负责人分办）",
+            "<label>情况说明（群众要办什么、已了解到什么）<textarea name=\"question\" required></textarea></label><button>交窗口负责人或大厅负责人分办</button>",
+        ));
+    }
+    if offers.place_here
+        && p.may(
+            Action::Place,
+            &noveto_domain::access::Place { centers: vec![c.center_id], unit: c.unit_id, window: c.window_id },
+        )
+        .is_ok()
+    {
+        o.push_str(&format!(
+            "<p class=\"note\">归属不明，待分办：请确定由本窗口办理，或用“指引”告知去处（可转交）。</p><form method=\"post\" action=\"/cases/{id}/act/place_here\">{csrf}<button>由本窗口办理</button></form>"
+        ));
+    }
     if offers.refer {
         o.push_str(&act(
             "referral",
@@ -733,6 +754,10 @@ pub async fn case_action(
                 svc::do_deficiency(&s, &p, id, b).await
             }
             "supplement" => svc::do_supplement(&s, &p, id).await,
+            "ask_placement" => svc::do_ask_placement(&s, &p, id, svc::PlacementIn { question: field(&f, "question") })
+                .await
+                .map(|_| ()),
+            "place_here" => svc::do_place_here(&s, &p, id).await,
             "commitment" => {
                 svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: field(&f, "commitment") }).await
             }
@@ -833,6 +858,22 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         }
         o.push_str("</section>");
         o.push_str(&handoff_section(&s, &p, true).await?);
+        // NV-3: matters nobody at the window could place, for the window head or hall manager.
+        let queue = svc::placement_queue(&s, &p).await?;
+        if !queue.is_empty() {
+            o.push_str("<section class=\"card\"><h2>归属不明、待分办的事项</h2>");
+            for (cid, c) in &queue {
+                let due = c.deadlines.iter().rev().find(|d| d.what == "placement").and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
+                o.push_str(&format!(
+                    "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 期限：{}</p><p>{}</p></div>",
+                    esc(&c.receipt_no),
+                    esc(&c.applicant.name),
+                    due_cell(&s, due.as_deref()),
+                    esc(&c.request)
+                ));
+            }
+            o.push_str("</section>");
+        }
         o.push_str(&format!("<section class=\"card\"><h2>{}</h2>", t().escalations_waiting));
         if escs.is_empty() {
             o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));

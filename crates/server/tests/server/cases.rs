@@ -720,6 +720,58 @@ fn nv_7_collective_answer_records_the_meeting() {
     }
 }
 
+// NV-3 (issue "no soft refusals", item 1): "nobody knows whose it is" has a path — the matter
+// goes to the window head or the hall manager, who must place it within the policy's deadline:
+// at this window, or elsewhere by a referral. The first contact keeps it meanwhile; nothing else
+// (escalation, veto, closing) can happen to it until it is placed; a missed placement escalates.
+#[test]
+fn nv_3_unplaced_matter_is_placed_by_the_head() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let (st, v) = app.post(
+            &format!("/api/v1/cases/{id}/placement"),
+            &clerk,
+            json!({"question": "群众要办的是“共享厨房”备案，不清楚归哪个部门"}),
+        );
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["due"], "2026-11-23T23:59:59+08:00", "one working day (national default)");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        assert_eq!(c["status"], "unplaced", "{c}");
+        let d = c["deadlines"].as_array().unwrap().iter().find(|d| d["what"] == "placement").unwrap().clone();
+        assert!(d["source"]["document"].as_str().unwrap().contains("安行审发〔2024〕7号"), "{d}");
+        // Held: no escalation, no veto request, no closing meanwhile.
+        let (st, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "x"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("wrong_state")), "{e}");
+        // The clerk cannot place it; the window head sees it in the inbox and places it here.
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/placement/here"), &clerk, json!({})).0, 403);
+        let (_, inbox) = page_get(&app, "head", "/inbox");
+        assert!(inbox.contains("归属不明、待分办的事项") && inbox.contains(&format!("/cases/{id}")), "{inbox}");
+        let (st, c) = app.post(&format!("/api/v1/cases/{id}/placement/here"), &app.token("head"), json!({}));
+        assert_eq!((st, c["status"].as_str()), (200, Some("received")), "{c}");
+        let d = c["deadlines"].as_array().unwrap().iter().find(|d| d["what"] == "placement").unwrap().clone();
+        assert_eq!(d["state"], "met", "{d}");
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
+        // Placed elsewhere: the head refers it with a warm handoff.
+        let id2 = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id2}/placement"), &clerk, json!({"question": "不清楚"}));
+        let (st, c) = app.post(
+            &format!("/api/v1/cases/{id2}/referral"),
+            &app.token("head"),
+            json!({"to_unit_id": app.ids.unit2, "address": "二楼社保窗口", "contact": "0719-8221234", "how": "带身份证", "handoff": true}),
+        );
+        assert_eq!((st, c["status"].as_str()), (200, Some("handoff_pending")), "{c}");
+        // Not placed in time: the deadline is escalated by the job runner like any other.
+        let id3 = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id3}/placement"), &clerk, json!({"question": "不清楚"}));
+        app.set_now("2026-11-25T08:00:00+08:00");
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert!(r.escalated >= 1, "{r:?}");
+        assert!(app.audit_ok());
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

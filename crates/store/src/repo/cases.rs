@@ -313,6 +313,14 @@ pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Res
 /// Cases of a unit (or all, for a center role), newest first, with an optional status.
 /// Cases of one unit, or of a center and every center below it, newest first. The caller has
 /// decided that the unit or center is within the reader's scope; this keeps the list inside it.
+/// Open cases in one status, oldest first (the placement queue, NV-3), with their ids.
+pub fn open_in_status(tx: &mut dyn Tx, status: &str, limit: i64) -> Result<Vec<(i64, Case)>> {
+    tx.query("SELECT id, doc FROM cases WHERE status = $1 ORDER BY id LIMIT $2", params![status, limit])?
+        .iter()
+        .map(|r| Ok((r.i64(0), r.json(1)?)))
+        .collect()
+}
+
 pub fn list(
     tx: &mut dyn Tx,
     unit_id: Option<i64>,
