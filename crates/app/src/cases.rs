@@ -1394,9 +1394,9 @@ fn withdrawal_error(e: noveto_domain::case::WithdrawalError) -> Error {
     }
 }
 
-/// NV-2: the month's withdrawals and `not_required` endings the caller may see — counted beside
-/// the vetoes, by the same access decision as the filings.
-pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
+/// NV-2: the month's withdrawals, `not_required` endings and answers the caller may see — by
+/// the same access decision as the filings.
+async fn scoped_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }
@@ -1412,7 +1412,17 @@ pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Resul
             let place = Place { centers: centers.clone(), unit: e.unit_id, window: e.window_id };
             p.may(Action::ReadFilings, &place).is_ok()
         })
-        .filter_map(|(mut e, _)| {
+        .map(|(e, _)| e)
+        .collect())
+}
+
+/// The month's negative endings other than vetoes that the caller may see (the business
+/// section's, a unit leader's unit): withdrawals, `not_required`, and answers that say no.
+pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
+    Ok(scoped_endings(s, p, month)
+        .await?
+        .into_iter()
+        .filter_map(|mut e| {
             // An answer counts beside the vetoes when it says no (the domain's refusal check;
             // such an answer went out only after its sender confirmed the wording).
             let negative = !noveto_domain::phrases::check(&e.text).flagged.is_empty();
@@ -1425,6 +1435,16 @@ pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Resul
             Some(e)
         })
         .collect())
+}
+
+/// FZ 二(三), WH 一(三): where the policy files gray-area answers with the center
+/// (`gray_area.file_with_center`), the month's escalation answers the caller may see; none
+/// where it does not.
+pub async fn gray_area_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
+    if !s.policy().gray_area.file_with_center {
+        return Ok(vec![]);
+    }
+    Ok(scoped_endings(s, p, month).await?.into_iter().filter(|e| e.kind == "escalation_answered").collect())
 }
 
 /// One line of the business section's monthly roll-up: a window (with its unit) and how its

@@ -176,6 +176,9 @@ pub enum DecisionLevel {
     UnitHead,
     Collective,
     Center,
+    /// The top of the ladder where the policy says so (必要时报本级政府研究决定, FZ 二(三),
+    /// WH 一(三)): the center reports to the government at its level and records its decision.
+    Government,
 }
 
 impl DecisionLevel {
@@ -187,7 +190,7 @@ impl DecisionLevel {
             DecisionLevel::WindowHead => Some(DecisionLevel::UnitLeader),
             DecisionLevel::UnitLeader => Some(DecisionLevel::UnitHead),
             DecisionLevel::UnitHead | DecisionLevel::Collective => Some(DecisionLevel::Center),
-            DecisionLevel::Center => None,
+            DecisionLevel::Center | DecisionLevel::Government => None,
         }
     }
 
@@ -198,6 +201,7 @@ impl DecisionLevel {
             DecisionLevel::UnitHead => "unit_head",
             DecisionLevel::Collective => "collective",
             DecisionLevel::Center => "center",
+            DecisionLevel::Government => "government",
         }
     }
     pub fn parse(s: &str) -> Option<DecisionLevel> {
@@ -207,6 +211,7 @@ impl DecisionLevel {
             DecisionLevel::UnitHead,
             DecisionLevel::Collective,
             DecisionLevel::Center,
+            DecisionLevel::Government,
         ]
         .into_iter()
         .find(|l| l.as_str() == s)
@@ -218,6 +223,7 @@ impl DecisionLevel {
             DecisionLevel::UnitHead => "单位主要领导",
             DecisionLevel::Collective => "集体研究（会商）",
             DecisionLevel::Center => "政务服务中心",
+            DecisionLevel::Government => "本级政府研究决定（由中心报送并记录）",
         }
     }
 }
@@ -238,7 +244,9 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::Decide(DecisionLevel::WindowHead) => &[WindowHead],
         Action::Decide(DecisionLevel::UnitLeader) => &[UnitLeader],
         Action::Decide(DecisionLevel::UnitHead) | Action::Decide(DecisionLevel::Collective) => &[UnitHead],
-        Action::Decide(DecisionLevel::Center) => &[Director, BusinessSection],
+        Action::Decide(DecisionLevel::Center) | Action::Decide(DecisionLevel::Government) => {
+            &[Director, BusinessSection]
+        }
         Action::ReadFilings => &[BusinessSection, Supervision, Director, Oversight, UnitLeader, UnitHead],
         Action::ManageCalendar => &[Admin],
         Action::ManageCatalog => &[Admin, BusinessSection],

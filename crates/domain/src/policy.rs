@@ -77,6 +77,10 @@ pub struct GrayArea {
     pub major_report_same_day: bool,
     #[serde(default)]
     pub major_report_document: String,
+    /// The answer to a gray-area escalation is filed with the center (报……中心备案, FZ 二(三),
+    /// WH 一(三)): listed with the month's filings.
+    #[serde(default)]
+    pub file_with_center: bool,
     /// NV-3: a matter nobody knows whose it is goes to the window head or the hall manager, who
     /// places it (this window's, or where to) within this deadline.
     #[serde(default = "default_placement")]

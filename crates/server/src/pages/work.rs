@@ -993,6 +993,19 @@ pub async fn filings(
             }
             o.push_str("</table></div>");
         }
+        // FZ 二(三), WH 一(三): gray-area answers filed with the center, where the policy says so.
+        let gray = svc::gray_area_filings(&s, &p, &month).await?;
+        if !gray.is_empty() {
+            o.push_str("<h2>模糊地带请示答复备案</h2><div class=\"scroll\"><table><tr><th>办件</th><th>答复</th></tr>");
+            for g in &gray {
+                o.push_str(&format!(
+                    "<tr><td><a href=\"/cases/{}\">查看</a></td><td>{}</td></tr>",
+                    g.case_id,
+                    esc(&g.text)
+                ));
+            }
+            o.push_str("</table></div>");
+        }
         // NV-2, NV-9, NV-14: the month's roll-up per unit and window — vetoes beside every other
         // negative ending, so a window with many withdrawals is as visible as one with many
         // vetoes. The same lines as the API and the export.

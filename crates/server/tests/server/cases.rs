@@ -772,6 +772,52 @@ fn nv_3_unplaced_matter_is_placed_by_the_head() {
     }
 }
 
+// NV-7 (issue "no soft refusals", item 1): where the policy says so (FZ 二(三), WH 一(三)) the
+// ladder ends with the government at the center's level — the center reports and records its
+// decision — and each gray-area answer is filed with the center, listed with the month's filings.
+#[test]
+fn nv_7_ladder_ends_with_the_government_and_answers_are_filed() {
+    for k in backends() {
+        let app = App::spawn(k, "fuzhou");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let mut e = json!({});
+        for who in ["clerk", "head", "leader", "chief", "chief"] {
+            let (st, v) = app.post(
+                &format!("/api/v1/cases/{id}/escalations"),
+                &app.token(who),
+                json!({"reason": "跨部门，规定空白"}),
+            );
+            assert_eq!(st, 201, "{who}: {v}");
+            e = v;
+        }
+        assert_eq!(e["level"], "government", "{e}");
+        let eid = e["id"].as_i64().unwrap();
+        // Nothing above the government.
+        let (st, v) =
+            app.post(&format!("/api/v1/cases/{id}/escalations"), &app.token("business"), json!({"reason": "再上报"}));
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("top_of_ladder")), "{v}");
+        // The unit head cannot record the government's decision; the center does.
+        let body = json!({"answer": "经区政府常务会议研究，同意按新业态试点受理"});
+        assert_eq!(app.post(&format!("/api/v1/escalations/{eid}/answer"), &app.token("chief"), body.clone()).0, 403);
+        let (_, inbox) = page_get(&app, "business", "/inbox");
+        assert!(inbox.contains("本级政府研究决定"), "{inbox}");
+        assert_eq!(app.post(&format!("/api/v1/escalations/{eid}/answer"), &app.token("business"), body).0, 200);
+        // Filed with the center.
+        let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
+        assert!(html.contains("模糊地带请示答复备案") && html.contains("同意按新业态试点受理"), "{html}");
+    }
+    // Where the policy does not file gray-area answers, nothing is listed.
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "x"}));
+    let eid = e["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/escalations/{eid}/answer"), &app.token("head"), json!({"answer": "可以受理"}));
+    let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
+    assert!(!html.contains("模糊地带请示答复备案"), "{html}");
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]
