@@ -1576,3 +1576,69 @@ pub async fn flagged_replies(
     let rows = rows.into_iter().filter(|(w, _, _)| w.is_some_and(|w| seen.iter().any(|x| x.id == w))).collect();
     Ok((rows, seen))
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyFilingIn {
+    pub unit_id: i64,
+    /// YYYY-MM
+    pub month: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// NV-9 (JL 三(三)): where the policy files vetoes monthly (`veto.filing` has `monthly`), a unit
+/// files its month with the center as an act of its own — by its leader in charge or its head,
+/// once per month, recording how many veto requests the month held.
+pub async fn file_month(s: &App, p: &Principal, b: MonthlyFilingIn) -> Result<repo::MonthlyFiling> {
+    if !s.policy().veto.filing.iter().any(|f| f == "monthly") {
+        return Err(Error::conflict("monthly_filing_not_required", "本地政策不要求各单位按月报备否决事项"));
+    }
+    let month = parse_month(&b.month)?;
+    let note = b.note.as_deref().map(str::trim).unwrap_or("").chars().take(1000).collect::<String>();
+    let place = crate::catalog::unit_place(s, b.unit_id).await?;
+    p.may(Action::Decide(DecisionLevel::UnitLeader), &place)
+        .or_else(|_| p.may(Action::Decide(DecisionLevel::UnitHead), &place))?;
+    let vetoes = visible_filings(s, p, &month).await?.iter().filter(|f| f.unit_id == Some(b.unit_id)).count() as i64;
+    let f = repo::MonthlyFiling { unit_id: b.unit_id, month, filed_by: p.id, filed_at: s.now_str(), vetoes, note };
+    let (ctx, f2) = (p.ctx(&s.now_str()), f.clone());
+    s.store.write(move |tx| repo::file_month(tx, &ctx, &f2)).await?;
+    Ok(f)
+}
+
+/// One unit's monthly filing status, for the filings page and API.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonthlyStatus {
+    pub unit_id: i64,
+    pub unit: String,
+    pub filing: Option<repo::MonthlyFiling>,
+    pub filed_by_name: Option<String>,
+}
+
+/// NV-9 (JL 三(三)): every unit whose filings the caller may read, with its monthly filing for
+/// `month` or none yet. Empty where the policy does not file monthly.
+pub async fn monthly_status(s: &App, p: &Principal, month: &str) -> Result<Vec<MonthlyStatus>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    if !s.policy().veto.filing.iter().any(|f| f == "monthly") {
+        return Ok(vec![]);
+    }
+    let month = parse_month(month)?;
+    let m2 = month.clone();
+    let (filed, units) =
+        s.store.read(move |tx| Ok::<_, StoreError>((repo::monthly_filings(tx, &m2)?, org::units(tx)?))).await?;
+    let ids: Vec<i64> = filed.iter().map(|f| f.filed_by).collect();
+    let names = s.store.read(move |tx| org::staff_names(tx, ids)).await?;
+    let mut out = vec![];
+    for u in units {
+        let (centers, _) = s.center_chain(u.center_id).await?;
+        if p.may(Action::ReadFilings, &Place { centers, unit: Some(u.id), window: None }).is_err() {
+            continue;
+        }
+        let filing = filed.iter().find(|f| f.unit_id == u.id).cloned();
+        let filed_by_name = filing.as_ref().and_then(|f| names.get(&f.filed_by).cloned());
+        out.push(MonthlyStatus { unit_id: u.id, unit: u.name, filing, filed_by_name });
+    }
+    Ok(out)
+}

@@ -198,6 +198,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_login_address.sql")),
     (4, include_str!("../migrations/sqlite/0004_session_idle_audit_mac.sql")),
     (5, include_str!("../migrations/sqlite/0005_withdrawals.sql")),
+    (6, include_str!("../migrations/sqlite/0006_monthly_filings.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -205,6 +206,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_login_address.sql")),
     (4, include_str!("../migrations/postgres/0004_session_idle_audit_mac.sql")),
     (5, include_str!("../migrations/postgres/0005_withdrawals.sql")),
+    (6, include_str!("../migrations/postgres/0006_monthly_filings.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -228,6 +230,7 @@ pub const TABLES: &[&str] = &[
     "withdrawals",
     "escalations",
     "filings",
+    "monthly_filings",
     "deadlines",
     "jobs",
     "outbox",

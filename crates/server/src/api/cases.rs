@@ -328,3 +328,23 @@ pub async fn rollup(
         }
     }
 }
+
+/// NV-9 (JL 三(三)): a unit files its month with the center.
+pub async fn file_month(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<noveto_app::cases::MonthlyFilingIn>,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let f = noveto_app::cases::file_month(&s, &p, b).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(serde_json::to_value(f).unwrap_or_default())))
+}
+
+/// NV-9: which units filed the month, and which not yet.
+pub async fn monthly_status(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<Value>> {
+    let units = noveto_app::cases::monthly_status(&s, &p, &q.month).await?;
+    Ok(Json(json!({"month": q.month, "units": units})))
+}

@@ -84,6 +84,8 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/veto-requests/{id}/decision" => cases::decide, "veto", "审批否决报批（NV-8）", body = cases::DecisionIn;
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
         get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）（NV-9）", query = cases::MonthQuery;
+        post "/api/v1/filings/monthly" => cases::file_month, "veto", "单位按月向中心报备否决事项（政策要求按月报备时，如吉林经开区，NV-9）", body = cases::MonthlyFilingIn;
+        get "/api/v1/filings/monthly" => cases::monthly_status, "veto", "各单位本月报备情况（NV-9）", query = cases::MonthQuery;
         get "/api/v1/filings/rollup" => cases::rollup, "veto", "月度汇总：否决与撤回、依法无需办理、否定性咨询及请示答复并列，按单位和窗口（NV-2、NV-9）；format=json|csv|xlsx", query = cases::RollupQuery;
         get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
         post "/api/v1/cases/{id}/cross-unit" => cases::cross_unit, "cases", "跨部门事项：指定牵头单位（NV-10）", body = cases::CrossUnitIn;

@@ -993,6 +993,40 @@ pub async fn filings(
             }
             o.push_str("</table></div>");
         }
+        // JL 三(三): each unit files its month with the center, an act of its own.
+        let monthly = noveto_app::cases::monthly_status(&s, &p, &month).await?;
+        if !monthly.is_empty() {
+            o.push_str("<h2>各单位月度报备</h2><div class=\"scroll\"><table><tr><th>单位</th><th>报备情况</th></tr>");
+            let csrf = csrf_field(&p);
+            for m in &monthly {
+                let cell = match &m.filing {
+                    Some(f) => format!(
+                        "已报备：{} 于 {}，本月否决报批 {} 件{}",
+                        esc(m.filed_by_name.as_deref().unwrap_or("")),
+                        esc(&crate::ui::when(&f.filed_at)),
+                        f.vetoes,
+                        if f.note.is_empty() { String::new() } else { format!("（{}）", esc(&f.note)) }
+                    ),
+                    None => {
+                        let leads = p.grants.iter().any(|g| {
+                            matches!(g.role, Role::UnitLeader | Role::UnitHead)
+                                && g.scope.kind == noveto_domain::access::ScopeKind::Unit
+                                && g.scope.id == m.unit_id
+                        });
+                        if leads {
+                            format!(
+                                "<form method=\"post\" action=\"/filings/monthly\">{csrf}<input type=\"hidden\" name=\"unit_id\" value=\"{}\"><input type=\"hidden\" name=\"month\" value=\"{month}\"><label>说明<input name=\"note\"></label><button>提交本月报备</button></form>",
+                                m.unit_id
+                            )
+                        } else {
+                            "尚未报备".into()
+                        }
+                    }
+                };
+                o.push_str(&format!("<tr><td>{}</td><td>{cell}</td></tr>", esc(&m.unit)));
+            }
+            o.push_str("</table></div>");
+        }
         // FZ 二(三), WH 一(三): gray-area answers filed with the center, where the policy says so.
         let gray = svc::gray_area_filings(&s, &p, &month).await?;
         if !gray.is_empty() {
@@ -1261,4 +1295,23 @@ fn go_to(p: &Principal, large: bool, r: ApiResult<String>) -> Response {
         Ok(path) => Redirect::to(&path).into_response(),
         Err(e) => error_page(Some(p), large, &e),
     }
+}
+
+/// NV-9 (JL 三(三)): the unit's monthly filing from the filings page.
+pub async fn file_month(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let unit_id = field(&f, "unit_id").parse().map_err(|_| noveto_app::Error::not_found("单位"))?;
+        let month = field(&f, "month");
+        let b = svc::MonthlyFilingIn { unit_id, month: month.clone(), note: Some(field(&f, "note")) };
+        noveto_app::cases::file_month(&s, &p, b).await?;
+        Ok::<_, ApiError>(format!("/filings?month={month}"))
+    }
+    .await;
+    go_to(&p, large, r)
 }

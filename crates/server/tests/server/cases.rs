@@ -818,6 +818,49 @@ fn nv_7_ladder_ends_with_the_government_and_answers_are_filed() {
     assert!(!html.contains("模糊地带请示答复备案"), "{html}");
 }
 
+// NV-9, POL-1 (issue "no soft refusals", item 1): where the policy files vetoes monthly (JL
+// 三(三)), each unit files its month with the center as an act of its own — its leader or head,
+// once — with a page and an API; the business section sees who filed and who not yet. Elsewhere
+// there is no such act.
+#[test]
+fn nv_9_unit_files_its_month_where_the_policy_says_so() {
+    for k in backends() {
+        let app = App::spawn(k, "jilin-etdz");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        app.request_veto(&clerk, id);
+        let body = json!({"unit_id": app.ids.unit, "month": "2026-11", "note": "本月否决报批一件，审批中"});
+        assert_eq!(
+            app.post("/api/v1/filings/monthly", &clerk, body.clone()).0,
+            403,
+            "a clerk does not file for the unit"
+        );
+        assert_eq!(
+            app.post("/api/v1/filings/monthly", &app.token("leader2"), body.clone()).0,
+            403,
+            "nor another unit's leader"
+        );
+        let (st, f) = app.post("/api/v1/filings/monthly", &app.token("leader"), body.clone());
+        assert_eq!((st, f["vetoes"].as_i64()), (201, Some(1)), "{f}");
+        let (st, e) = app.post("/api/v1/filings/monthly", &app.token("chief"), body);
+        assert_eq!(st, 409, "once a month: {e}");
+        let (_, m) = app.get("/api/v1/filings/monthly?month=2026-11", &app.token("business"));
+        let units = m["units"].as_array().unwrap();
+        let ours = units.iter().find(|u| u["unit_id"] == app.ids.unit).unwrap();
+        assert_eq!(ours["filing"]["vetoes"], 1, "{m}");
+        assert!(units.iter().any(|u| u["unit_id"] == app.ids.unit2 && u["filing"].is_null()), "{m}");
+        let (_, html) = page_get(&app, "leader2", "/filings?month=2026-11");
+        assert!(html.contains("各单位月度报备") && html.contains("提交本月报备"), "{html}");
+        let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
+        assert!(html.contains("已报备") && html.contains("尚未报备"), "{html}");
+        assert!(app.audit_ok());
+    }
+    let app = App::spawn(Kind::Sqlite, "fuzhou");
+    let body = json!({"unit_id": app.ids.unit, "month": "2026-11"});
+    let (st, e) = app.post("/api/v1/filings/monthly", &app.token("leader"), body);
+    assert_eq!((st, e["error"]["code"].as_str()), (409, Some("monthly_filing_not_required")), "{e}");
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

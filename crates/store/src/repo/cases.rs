@@ -778,3 +778,55 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
     }
     Ok(out)
 }
+
+/// NV-9 (JL 三(三)): a unit's monthly filing with the center.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyFiling {
+    pub unit_id: i64,
+    pub month: String,
+    pub filed_by: i64,
+    pub filed_at: String,
+    pub vetoes: i64,
+    pub note: String,
+}
+
+/// Records a unit's monthly filing; a second one for the same unit and month is refused.
+pub fn file_month(tx: &mut dyn Tx, ctx: &Ctx, f: &MonthlyFiling) -> Result<i64> {
+    let id = tx
+        .insert(
+            "INSERT INTO monthly_filings (unit_id, month, filed_by, filed_at, vetoes, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            params![f.unit_id, f.month.as_str(), f.filed_by, f.filed_at.as_str(), f.vetoes, f.note.as_str()],
+        )
+        .map_err(|e| match e {
+            StoreError::Unique(_) => StoreError::Unique("该单位本月已报备".into()),
+            e => e,
+        })?;
+    audit::append(
+        tx,
+        ctx,
+        "filing.monthly",
+        "unit",
+        f.unit_id,
+        &json!({"month": f.month, "vetoes": f.vetoes, "note": f.note}),
+    )?;
+    Ok(id)
+}
+
+/// The month's monthly filings.
+pub fn monthly_filings(tx: &mut dyn Tx, month: &str) -> Result<Vec<MonthlyFiling>> {
+    Ok(tx
+        .query(
+            "SELECT unit_id, month, filed_by, filed_at, vetoes, note FROM monthly_filings WHERE month = $1 ORDER BY unit_id",
+            params![month],
+        )?
+        .iter()
+        .map(|r| MonthlyFiling {
+            unit_id: r.i64(0),
+            month: r.str(1),
+            filed_by: r.i64(2),
+            filed_at: r.str(3),
+            vetoes: r.i64(4),
+            note: r.str(5),
+        })
+        .collect())
+}
