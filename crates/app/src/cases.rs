@@ -609,6 +609,19 @@ pub struct EscalationIn {
     pub reason: String,
     #[serde(default)]
     pub major: bool,
+    /// A major, difficult matter that needs specialist study or expert review (专家论证): the
+    /// reply deadline is set by hand, with its reason — only where the policy allows it
+    /// (`gray_area.expert_study`, FZ 五(二)).
+    #[serde(default)]
+    pub expert_study: Option<ExpertStudyIn>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertStudyIn {
+    /// YYYY-MM-DD, today or later.
+    pub due: String,
+    pub reason: String,
 }
 
 /// NV-7: escalates to the next level of the policy's ladder, with its reply deadline.
@@ -622,7 +635,24 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
         None => p.may(Action::WorkCase, &l.place)?,
         Some(level) => p.may(Action::Decide(level), &l.place).or_else(|_| p.may(Action::WorkCase, &l.place))?,
     }
-    climb(s, Some(p.id), l, open, b.major, &reason).await
+    let manual = match b.expert_study {
+        Some(x) => {
+            if !l.policy.gray_area.expert_study {
+                return Err(Error::bad(
+                    "expert_study_not_allowed",
+                    "本地政策没有“专家论证除外”的规定：请按规定时限答复",
+                ));
+            }
+            let due = crate::calendar::parse_day("expert_study.due", &x.due)?;
+            if due < noveto_domain::time::local_date(s.now()) {
+                return Err(Error::bad("due_in_past", "人工设定的答复期限不能早于今天"));
+            }
+            let why = long_text("expert_study.reason", "人工设定期限的理由", &x.reason, 500)?;
+            Some((due, why))
+        }
+        None => None,
+    };
+    climb_with(s, Some(p.id), l, open, b.major || manual.is_some(), &reason, manual).await
 }
 
 /// The escalation ladder's next rung (答复卡, NV-7): a new escalation at the level above the open
@@ -631,10 +661,23 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
 async fn climb(
     s: &App,
     actor: Option<i64>,
+    l: Loaded,
+    open: Option<repo::Escalation>,
+    major: bool,
+    reason: &str,
+) -> Result<Value> {
+    climb_with(s, actor, l, open, major, reason, None).await
+}
+
+/// [`climb`], where `manual` is a reply deadline set by hand with its reason (expert study).
+async fn climb_with(
+    s: &App,
+    actor: Option<i64>,
     mut l: Loaded,
     open: Option<repo::Escalation>,
     major: bool,
     reason: &str,
+    manual: Option<(chrono::NaiveDate, String)>,
 ) -> Result<Value> {
     let id = l.id;
     let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
@@ -647,9 +690,20 @@ async fn climb(
     } else {
         (&l.policy.gray_area.normal, "gray_area.normal")
     };
-    let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
-    let dl = Deadline::new("reply", now, rule, l.policy.source(clause, spec));
+    let dl = match &manual {
+        // FZ 五(二): 需开展专业性研究或专家论证的除外 — a date set by hand, its reason shown.
+        Some((due, why)) => {
+            let mut src = l.policy.source("gray_area.expert_study", spec);
+            src.document = format!("{}；专家论证，期限人工设定：{why}", l.policy.document);
+            Deadline::new("reply", now, Rule::Manual { due: *due }, src)
+        }
+        None => {
+            let rule = spec.rule(None).ok_or_else(|| Error::bad("manual_deadline", "该期限须人工设定"))?;
+            Deadline::new("reply", now, rule, l.policy.source(clause, spec))
+        }
+    };
     let due_at = dl.due_at(&l.cal, now)?;
+    let source = dl.source.clone();
     // Ankang: a major matter is reported the same day, once, when it first goes up.
     let report = (major && l.policy.gray_area.major_report_same_day && current.is_none()).then(|| {
         let spec = noveto_domain::policy::RuleSpec {
@@ -672,7 +726,7 @@ async fn climb(
     };
     let eid = save_as(s, actor, &l, ev, vec![open]).await?.first().copied().unwrap_or(0);
     Ok(
-        json!({"id": eid, "case_id": id, "level": level.as_str(), "level_label": level.label(), "major": major, "due": due_s, "source": l.policy.source(clause, spec)}),
+        json!({"id": eid, "case_id": id, "level": level.as_str(), "level_label": level.label(), "major": major, "due": due_s, "source": source}),
     )
 }
 

@@ -860,7 +860,9 @@ async fn cases(
         clerk,
         id,
         EscalationIn {
-            reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(), major: false
+            reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(),
+            major: false,
+            expert_study: None,
         },
     )
     .await?;
@@ -881,7 +883,9 @@ async fn cases(
         s,
         clerk,
         id,
-        EscalationIn { reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(), major: true },
+        EscalationIn {
+            reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(), major: true, expert_study: None
+        },
     )
     .await?;
     // 6. Veto pending.
@@ -1145,7 +1149,9 @@ async fn cases(
         s,
         clerk_bdc,
         id,
-        EscalationIn { reason: "面积差异超出误差范围，如何处理请示。".into(), major: false },
+        EscalationIn {
+            reason: "面积差异超出误差范围，如何处理请示。".into(), major: false, expert_study: None
+        },
     )
     .await?;
     c.set(now);

@@ -81,6 +81,10 @@ pub struct GrayArea {
     /// WH 一(三)): listed with the month's filings.
     #[serde(default)]
     pub file_with_center: bool,
+    /// A major matter needing specialist study or expert review may have its reply deadline set
+    /// by hand, with a reason (FZ 五(二): 专家论证的除外).
+    #[serde(default)]
+    pub expert_study: bool,
     /// NV-3: a matter nobody knows whose it is goes to the window head or the hall manager, who
     /// places it (this window's, or where to) within this deadline.
     #[serde(default = "default_placement")]

@@ -641,7 +641,14 @@ fn actions(
         o.push_str(&act(
             "escalate",
             "请示（政策不明确）",
-            "<label>请示事由<textarea name=\"reason\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/疑难事项</label><button>提交请示</button>",
+            &format!(
+                "<label>请示事由<textarea name=\"reason\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/疑难事项</label>{}<button>提交请示</button>",
+                if policy.gray_area.expert_study {
+                    "<details><summary>需专家论证（期限人工设定）</summary><label>答复期限<input name=\"expert_due\" type=\"date\"></label><label>人工设定期限的理由<input name=\"expert_reason\"></label></details>"
+                } else {
+                    ""
+                }
+            ),
         ));
     }
     if offers.request_veto {
@@ -762,9 +769,17 @@ pub async fn case_action(
                 svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: field(&f, "commitment") }).await
             }
             "escalate" => {
-                svc::do_escalate(&s, &p, id, EscalationIn { reason: field(&f, "reason"), major: on("major") })
-                    .await
-                    .map(|_| ())
+                let expert_study = Some(field(&f, "expert_due"))
+                    .filter(|d| !d.trim().is_empty())
+                    .map(|due| svc::ExpertStudyIn { due, reason: field(&f, "expert_reason") });
+                svc::do_escalate(
+                    &s,
+                    &p,
+                    id,
+                    EscalationIn { reason: field(&f, "reason"), major: on("major"), expert_study },
+                )
+                .await
+                .map(|_| ())
             }
             "veto" => svc::do_veto_request(
                 &s,

@@ -861,6 +861,37 @@ fn nv_9_unit_files_its_month_where_the_policy_says_so() {
     assert_eq!((st, e["error"]["code"].as_str()), (409, Some("monthly_filing_not_required")), "{e}");
 }
 
+// NV-7, POL-1 (issue "no soft refusals", item 4): Fuzhou's expert-study exception — a major
+// matter needing expert review gets a reply deadline set by hand, with its reason shown as its
+// source; policies without the exception refuse it.
+#[test]
+fn nv_7_expert_study_deadline_by_hand_where_the_policy_allows() {
+    let app = App::spawn(Kind::Sqlite, "fuzhou");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let url = format!("/api/v1/cases/{id}/escalations");
+    let (st, e) = app.post(
+        &url,
+        &clerk,
+        json!({"reason": "新型设备，需专家论证", "expert_study": {"due": "2026-11-01", "reason": "专家组月底开会"}}),
+    );
+    assert_eq!((st, e["error"]["code"].as_str()), (422, Some("due_in_past")), "{e}");
+    let (st, e) = app.post(&url, &clerk, json!({"reason": "新型设备，需专家论证", "expert_study": {"due": "2026-12-15", "reason": "专家组12月中旬开会"}}));
+    assert_eq!(st, 201, "{e}");
+    assert_eq!((e["due"].as_str(), e["major"].as_bool()), (Some("2026-12-15T23:59:59+08:00"), Some(true)), "{e}");
+    let doc = e["source"]["document"].as_str().unwrap();
+    assert!(doc.contains("榕政办〔2016〕224号") && doc.contains("专家组12月中旬开会"), "{e}");
+    let app = App::spawn(Kind::Sqlite, "ankang");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, e) = app.post(
+        &format!("/api/v1/cases/{id}/escalations"),
+        &clerk,
+        json!({"reason": "需专家论证", "expert_study": {"due": "2026-12-15", "reason": "专家组开会"}}),
+    );
+    assert_eq!((st, e["error"]["code"].as_str()), (422, Some("expert_study_not_allowed")), "{e}");
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]
