@@ -368,6 +368,15 @@ pub async fn verify_audit(s: &App, p: &Principal) -> Result<(std::result::Result
     Ok((s.store.read(move |tx| audit::verify_with(tx, verifier)).await?, keyed_from))
 }
 
+/// NV-2: the closed cases whose negative ending lacks its proof (see
+/// `repo::backup::unproven_endings`) — none, by construction; the check proves it on the data.
+pub async fn unproven_endings(s: &App, p: &Principal) -> Result<Vec<(i64, String)>> {
+    if !may_somewhere(&p.grants, Action::ReadAudit) {
+        return Err(Error::forbidden("无权查看审计链"));
+    }
+    Ok(s.store.read(noveto_store::repo::backup::unproven_endings).await?)
+}
+
 /// The organisation as anyone may see it: centers, units and windows (the public guides, the
 /// referral pickers, names on lists).
 pub struct Directory {

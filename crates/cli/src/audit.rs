@@ -1,4 +1,5 @@
-//! `noveto audit verify`: exit 0 when the chain is intact.
+//! `noveto audit verify`: exit 0 when the chain is intact and every negative ending has its
+//! proof (3: the chain is broken; 4: an ending lacks its proof).
 
 use crate::{Fail, Store};
 use noveto_domain::audit::{AuditKey, Verifier};
@@ -20,6 +21,15 @@ pub async fn run(cmd: AuditCmd) -> Result<ExitCode, Fail> {
     let key = st.audit_key();
     let verifier = key.clone().map(Verifier::keyed).unwrap_or_default();
     let keyed = key.as_ref().map(|k| k.from_seq);
+    // NV-2: every negative ending has its proof (an approved veto, a confirmed withdrawal …).
+    let unproven = st.read(repo::backup::unproven_endings).await?;
+    for (id, why) in &unproven {
+        println!("办件 {id} {why}");
+    }
+    if unproven.is_empty() {
+        println!("办结结果核对通过：每件否决、撤回、依法无需办理、已解答、指引办结都有其依据。");
+    }
+    let endings_ok = unproven.is_empty();
     match st.read(move |tx| repo::audit::verify_with(tx, verifier)).await? {
         Ok(n) => {
             println!("审计链完整：共 {n} 条记录，每条的内容哈希与前后链接均相符。");
@@ -33,7 +43,7 @@ pub async fn run(cmd: AuditCmd) -> Result<ExitCode, Fail> {
                 None => {}
             }
             println!("注意：删除链尾若干条并同时改回链头，只能与此前公布或打印的链头对照发现。");
-            Ok(ExitCode::SUCCESS)
+            Ok(if endings_ok { ExitCode::SUCCESS } else { ExitCode::from(4) })
         }
         Err(b) => {
             println!("审计链断裂：第 {} 条：{}", b.seq, b.problem);

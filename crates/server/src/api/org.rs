@@ -107,8 +107,18 @@ pub async fn set_absence(
 }
 
 pub async fn audit_verify(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
+    // NV-2: and every negative ending has its proof.
+    let endings: Vec<Value> = noveto_app::org::unproven_endings(&s, &p)
+        .await?
+        .into_iter()
+        .map(|(case_id, problem)| json!({"case_id": case_id, "problem": problem}))
+        .collect();
     match verify_audit(&s, &p).await? {
-        (Ok(n), keyed_from) => Ok(Json(json!({"intact": true, "entries": n, "keyed_from": keyed_from}))),
-        (Err(b), keyed_from) => Ok(Json(json!({"intact": false, "first_broken": b, "keyed_from": keyed_from}))),
+        (Ok(n), keyed_from) => {
+            Ok(Json(json!({"intact": true, "entries": n, "keyed_from": keyed_from, "unproven_endings": endings})))
+        }
+        (Err(b), keyed_from) => {
+            Ok(Json(json!({"intact": false, "first_broken": b, "keyed_from": keyed_from, "unproven_endings": endings})))
+        }
     }
 }

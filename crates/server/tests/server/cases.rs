@@ -892,6 +892,52 @@ fn nv_7_expert_study_deadline_by_hand_where_the_policy_allows() {
     assert_eq!((st, e["error"]["code"].as_str()), (422, Some("expert_study_not_allowed")), "{e}");
 }
 
+// NV-2 (issue "no soft refusals", item 1): every negative ending is a veto or the applicant's
+// own act — `audit verify` (API and CLI) proves it on the data: after the endings the product
+// allows, nothing is unproven; a case whose doc is edited to "withdrawn" behind the product's
+// back is named.
+#[test]
+fn nv_2_audit_verify_names_an_ending_without_its_proof() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        // Allowed endings: approved, withdrawn (confirmed), not_required, referred, answered.
+        let a = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{a}/accept"), &clerk, json!({}));
+        assert_eq!(app.post(&format!("/api/v1/cases/{a}/close"), &clerk, json!({"outcome": "approved"})).0, 200);
+        let w = app.new_case(&clerk, None);
+        let (_, wd) =
+            app.post(&format!("/api/v1/cases/{w}/withdrawals"), &clerk, json!({"statement": "本人撤回申请。"}));
+        let wid = wd["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &head, json!({}));
+        let body = json!({"outcome": "withdrawn", "withdrawal_id": wid});
+        assert_eq!(app.post(&format!("/api/v1/cases/{w}/close"), &clerk, body).0, 200);
+        let n = app.new_case(&clerk, None);
+        let body = json!({"outcome": "not_required", "legal_basis": "《行政许可法》第十三条"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{n}/close"), &head, body).0, 200);
+        let r = app.new_case(&clerk, None);
+        let body = json!({"to_unit_id": app.ids.unit2, "address": "二楼", "contact": "电话", "how": "带身份证", "handoff": false});
+        assert_eq!(app.post(&format!("/api/v1/cases/{r}/referral"), &clerk, body).0, 200);
+        let admin = app.token("admin");
+        let (st, v) = app.get("/api/v1/audit/verify", &admin);
+        assert_eq!(st, 200);
+        assert_eq!(v["unproven_endings"].as_array().map(Vec::len), Some(0), "{v}");
+        // Behind the product's back: an approved case edited to "withdrawn".
+        app.block_on(app.state.store.write(move |tx| {
+            tx.exec(
+                "UPDATE cases SET doc = REPLACE(doc, '\"outcome\":\"approved\"', '\"outcome\":\"withdrawn\"') WHERE id = $1",
+                noveto_store::params![a],
+            )
+        }))
+        .unwrap();
+        let (_, v) = app.get("/api/v1/audit/verify", &admin);
+        let bad = v["unproven_endings"].as_array().unwrap();
+        assert_eq!(bad.len(), 1, "{v}");
+        assert_eq!(bad[0]["case_id"], a);
+        assert!(bad[0]["problem"].as_str().unwrap().contains("撤回"), "{v}");
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

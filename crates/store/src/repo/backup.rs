@@ -117,26 +117,63 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
 /// Invariant 1 on the import path: every case a backup says was vetoed must carry a veto
 /// request that the domain recognises as approved; otherwise the restore is refused whole.
 fn check_vetoes(tx: &mut dyn Tx) -> Result<()> {
-    use noveto_domain::case::{Case, Outcome, VetoRequest};
-    for r in tx.query("SELECT id, doc FROM cases WHERE status = 'closed'", &[])? {
-        let case: Case = r.json(1)?;
-        if case.outcome != Some(Outcome::Vetoed) {
-            continue;
-        }
-        let approved = match case.veto_request_id {
-            Some(v) => tx
-                .query_one("SELECT doc FROM veto_requests WHERE id = $1", crate::params![v])?
-                .map(|row| row.json::<VetoRequest>(0))
-                .transpose()?
-                .and_then(|vr| vr.approved().filter(|a| a.request_id() == v && vr.case_id == r.i64(0))),
-            None => None,
+    match unproven_endings(tx)?.first() {
+        Some((id, why)) => Err(StoreError::Corrupt(format!("备份中办件 {id} {why}：拒绝恢复"))),
+        None => Ok(()),
+    }
+}
+
+/// NV-2 ("every negative ending is a veto or the applicant's own act"): the closed cases whose
+/// ending lacks its proof, with what is missing. A vetoed case needs its approved veto request; a
+/// withdrawn one a withdrawal confirmed by the window head; `not_required` its legal basis and an
+/// application; `answered` a consultation; `referred` its referral. `restore` refuses a backup
+/// with any; `audit verify` reports them.
+pub fn unproven_endings(tx: &mut dyn Tx) -> Result<Vec<(i64, String)>> {
+    use noveto_domain::case::{Case, Kind, Outcome, VetoRequest};
+    let mut out = vec![];
+    for r in tx.query("SELECT id, doc FROM cases WHERE status = 'closed' ORDER BY id", &[])? {
+        let (id, case): (i64, Case) = (r.i64(0), r.json(1)?);
+        let missing = match case.outcome {
+            Some(Outcome::Vetoed) => {
+                let approved = match case.veto_request_id {
+                    Some(v) => tx
+                        .query_one("SELECT doc FROM veto_requests WHERE id = $1", crate::params![v])?
+                        .map(|row| row.json::<VetoRequest>(0))
+                        .transpose()?
+                        .and_then(|vr| vr.approved().filter(|a| a.request_id() == v && vr.case_id == id)),
+                    None => None,
+                };
+                approved.is_none().then_some("标为“否决”却没有经批准的否决报批")
+            }
+            Some(Outcome::Withdrawn) => {
+                let n = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM withdrawals WHERE case_id = $1 AND confirmed = 1",
+                        crate::params![id],
+                    )?
+                    .map(|r| r.i64(0))
+                    .unwrap_or(0);
+                (n == 0).then_some("标为“撤回”却没有经窗口负责人确认的书面撤回申请")
+            }
+            Some(Outcome::NotRequired) => {
+                let basis = tx
+                    .query_one(
+                        "SELECT detail FROM case_events WHERE case_id = $1 AND kind = 'closed' ORDER BY id DESC LIMIT 1",
+                        crate::params![id],
+                    )?
+                    .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.str(0)).ok())
+                    .and_then(|d| d["legal_basis"].as_str().map(|s| !s.trim().is_empty()))
+                    .unwrap_or(false);
+                (!basis || case.kind != Kind::Application).then_some("标为“依法无需办理”却没有法律依据")
+            }
+            Some(Outcome::Answered) => (case.kind != Kind::Consultation).then_some("申请被以“已解答”办结"),
+            Some(Outcome::Referred) => case.referral.is_none().then_some("标为“指引”却没有指引记录"),
+            Some(Outcome::Approved) => None,
+            None => Some("已办结却没有办结结果"),
         };
-        if approved.is_none() {
-            return Err(StoreError::Corrupt(format!(
-                "备份中办件 {} 标为“否决”却没有经批准的否决报批：拒绝恢复",
-                r.i64(0)
-            )));
+        if let Some(why) = missing {
+            out.push((id, why.to_string()));
         }
     }
-    Ok(())
+    Ok(out)
 }
