@@ -50,15 +50,27 @@ fn fields(b: &FaqIn) -> Result<(String, String, Vec<String>)> {
 pub async fn create(s: &App, p: &Principal, b: FaqIn) -> Result<i64> {
     let (q, a, codes) = fields(&b)?;
     may_edit(s, p, b.unit_id).await?;
+    insert_entry(s, p, q, a, codes, b.unit_id, "manual".into()).await
+}
+
+/// Writes a new entry (already checked and authorized) and brings the index up to date.
+async fn insert_entry(
+    s: &App,
+    p: &Principal,
+    q: String,
+    a: String,
+    codes: Vec<String>,
+    unit: Option<i64>,
+    source: String,
+) -> Result<i64> {
     let ctx = p.ctx(&s.now_str());
-    let unit = b.unit_id;
     let id = s
         .store
         .write(move |tx| {
             faq::insert(
                 tx,
                 &ctx,
-                &faq::NewFaq { question: &q, answer: &a, item_codes: &codes, unit_id: unit, source: "manual" },
+                &faq::NewFaq { question: &q, answer: &a, item_codes: &codes, unit_id: unit, source: &source },
             )
         })
         .await?;
@@ -183,18 +195,5 @@ pub async fn promote(s: &App, p: &Principal, case_id: i64, b: PromoteIn) -> Resu
     let q = long_text("question", "问题", &question, 500)?;
     let a = long_text("answer", "答案", &answer, 4000)?;
     let codes: Vec<String> = l.case.item_code.clone().into_iter().collect();
-    let ctx = p.ctx(&s.now_str());
-    let (unit, source) = (l.case.unit_id, format!("case:{case_id}"));
-    let fid = s
-        .store
-        .write(move |tx| {
-            faq::insert(
-                tx,
-                &ctx,
-                &faq::NewFaq { question: &q, answer: &a, item_codes: &codes, unit_id: unit, source: &source },
-            )
-        })
-        .await?;
-    s.search.sync(&s.store).await?;
-    Ok(fid)
+    insert_entry(s, p, q, a, codes, l.case.unit_id, format!("case:{case_id}")).await
 }
