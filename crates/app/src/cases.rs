@@ -328,6 +328,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "deficiency": c.deficiency,
         "referral": c.referral,
         "linked_case_id": c.linked_case_id,
+        "growth_request": c.growth_request,
         "linked_from": c.linked_from,
         "withdrawals": withdrawals,
         "cross_units": c.cross_units,
@@ -564,6 +565,58 @@ pub async fn do_notice(s: &App, p: &Principal, id: i64, b: NoticeIn) -> Result<(
     let head = p.may(Action::Decide(DecisionLevel::WindowHead), &l.place).is_ok();
     let ev = l.case.notify(missing, head, s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthIn {
+    pub missing: Vec<MissingIn>,
+    /// Why the first notice did not list these (e.g. what the review found).
+    pub reason: String,
+}
+
+/// NV-4: a later notice would add materials — the clerk asks the window head from the same
+/// form, with the reason; the head's inbox lists the request.
+pub async fn do_request_growth(s: &App, p: &Principal, id: i64, b: GrowthIn) -> Result<()> {
+    let missing = parse_missing(&b.missing)?;
+    let reason = long_text("reason", "新增材料的理由", &b.reason, 1000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev = l.case.request_growth(missing, &reason, p.id, s.now())?;
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthDecisionIn {
+    pub approve: bool,
+    /// Required when refusing: why the materials may not be added.
+    #[serde(default)]
+    pub opinion: String,
+}
+
+/// NV-4: the window head decides a growth request; approved, the notice goes out (the answer
+/// comes back to the clerk's case as its next event).
+pub async fn do_decide_growth(s: &App, p: &Principal, id: i64, b: GrowthDecisionIn) -> Result<()> {
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)?;
+    let opinion: String = b.opinion.chars().take(1000).collect();
+    let ev = l.case.decide_growth(b.approve, p.id, &opinion, s.now())?;
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+/// NV-4: growth requests waiting for the caller (a window head of the case's window).
+pub async fn growth_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
+    let all = s.store.read(|tx| repo::open_with_growth_request(tx, 500)).await?;
+    let mut out = vec![];
+    for (id, c) in all {
+        let (centers, _) = s.center_chain(c.center_id).await?;
+        let place = Place { centers, unit: c.unit_id, window: c.window_id };
+        let own = c.growth_request.as_ref().is_some_and(|g| g.requested_by == p.id);
+        if !own && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
+            out.push((id, c));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -183,6 +183,18 @@ pub struct CaseData {
     /// NV-3: the case whose warm handoff this one was opened from.
     #[serde(default)]
     pub linked_from: Option<i64>,
+    /// NV-4: a later notice that would add materials, waiting for the window head.
+    #[serde(default)]
+    pub growth_request: Option<GrowthRequest>,
+}
+
+/// NV-4: a clerk's request that the window head let a later one-time notice add materials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrowthRequest {
+    pub missing: Vec<Missing>,
+    pub reason: String,
+    pub requested_by: i64,
+    pub at: DateTime<FixedOffset>,
 }
 
 /// A case. Everyone reads its fields (through `Deref` to [`CaseData`]); only this module's
@@ -296,6 +308,14 @@ pub enum CaseError {
     AlreadyAcknowledged,
     #[error("集体研究的答复须记录会议：参会人员（至少两人）和会议结论")]
     MeetingRequired,
+    #[error("请写明新增告知材料的理由（不同意的，写明理由）")]
+    GrowthReasonRequired,
+    #[error("已有一项新增告知材料的申请等待窗口负责人审批")]
+    GrowthPending,
+    #[error("该办件没有待审批的新增告知材料申请")]
+    NoGrowthRequest,
+    #[error("新增告知材料的申请须由另一位窗口负责人审批")]
+    GrowthSelfDecision,
     #[error("{0}")]
     Calendar(String),
 }
@@ -325,6 +345,10 @@ impl CaseError {
             CaseError::WithdrawalRequired => "withdrawal_required",
             CaseError::WithdrawalMismatch => "withdrawal_mismatch",
             CaseError::MeetingRequired => "meeting_required",
+            CaseError::GrowthReasonRequired => "reason_required",
+            CaseError::GrowthPending => "growth_pending",
+            CaseError::NoGrowthRequest => "no_growth_request",
+            CaseError::GrowthSelfDecision => "self_decision",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
@@ -364,6 +388,15 @@ pub enum Event {
         missing: Vec<Missing>,
         growth_approved: bool,
         clock_paused: bool,
+    },
+    /// NV-4: the clerk asked the window head to let a later notice add materials.
+    GrowthRequested {
+        missing: Vec<Missing>,
+        reason: String,
+    },
+    /// NV-4: the window head did not let the notice grow, with the reason.
+    GrowthDenied {
+        opinion: String,
     },
     AcceptedWithDeficiency {
         missing: Vec<Missing>,
@@ -441,6 +474,8 @@ impl Event {
             Event::PlacementAsked { .. } => "placement_asked",
             Event::Placed { .. } => "placed",
             Event::Notice { .. } => "notice",
+            Event::GrowthRequested { .. } => "growth_requested",
+            Event::GrowthDenied { .. } => "growth_denied",
             Event::AcceptedWithDeficiency { .. } => "accepted_with_deficiency",
             Event::SupplementReceived {} => "supplement_received",
             Event::ApprovedByCommitment { .. } => "approved_by_commitment",
@@ -544,6 +579,7 @@ impl Case {
             assistance: vec![],
             linked_case_id: None,
             linked_from: None,
+            growth_request: None,
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (Case(c), e)
@@ -807,6 +843,60 @@ impl Case {
         }
         self.0.status = Status::Notified;
         Ok(Event::Notice { missing, growth_approved: growth_approved && !first, clock_paused: paused })
+    }
+
+    /// NV-4: a later notice would add materials: the clerk asks the window head, with the
+    /// reason. Nothing is issued until the head decides; one request waits at a time.
+    pub fn request_growth(
+        &mut self,
+        missing: Vec<Missing>,
+        reason: &str,
+        by: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        match self.0.status {
+            Status::Received | Status::Notified | Status::Accepted => {}
+            s => return Err(CaseError::WrongState(s.label())),
+        }
+        if missing.is_empty() {
+            return Err(CaseError::EmptyNotice);
+        }
+        if reason.trim().is_empty() {
+            return Err(CaseError::GrowthReasonRequired);
+        }
+        if self.0.growth_request.is_some() {
+            return Err(CaseError::GrowthPending);
+        }
+        self.0.growth_request =
+            Some(GrowthRequest { missing: missing.clone(), reason: reason.trim().into(), requested_by: by, at: now });
+        Ok(Event::GrowthRequested { missing, reason: reason.trim().into() })
+    }
+
+    /// NV-4: the window head decides a growth request: approved, the notice goes out with the
+    /// added materials; refused, with the reason, nothing is issued. Never by the requester.
+    pub fn decide_growth(
+        &mut self,
+        approve: bool,
+        by: i64,
+        opinion: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        let req = self.0.growth_request.clone().ok_or(CaseError::NoGrowthRequest)?;
+        if req.requested_by == by {
+            return Err(CaseError::GrowthSelfDecision);
+        }
+        if !approve && opinion.trim().is_empty() {
+            return Err(CaseError::GrowthReasonRequired);
+        }
+        let ev = if approve {
+            self.notify(req.missing, true, now)?
+        } else {
+            Event::GrowthDenied { opinion: opinion.trim().into() }
+        };
+        self.0.growth_request = None;
+        Ok(ev)
     }
 
     /// 容缺受理 (NV-5): main materials complete, commitment signed; the supplement gets a due

@@ -179,6 +179,12 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
             }
             s
         }
+        "growth_requested" => format!(
+            "申请窗口负责人批准一次性告知新增材料：{}（理由：{}）",
+            materials(&d["missing"]),
+            text(&d["reason"])
+        ),
+        "growth_denied" => format!("窗口负责人不同意新增告知材料：{}", text(&d["opinion"])),
         "placement_asked" => format!("归属不明，交窗口负责人或大厅负责人分办：{}", text(&d["question"])),
         "placed" => "负责人分办：由本窗口办理".into(),
         "handoff_acknowledged" => "接收单位确认接收，已另立办件继续办理（首接负责到此交接）".into(),

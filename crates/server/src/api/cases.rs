@@ -74,6 +74,28 @@ pub async fn referral(
     answer_case(&s, &p, id).await
 }
 
+/// NV-4: the clerk asks the window head to let a later notice add materials.
+pub async fn request_growth(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<GrowthIn>,
+) -> ApiResult<Json<Value>> {
+    do_request_growth(&s, &p, id, b).await?;
+    answer_case(&s, &p, id).await
+}
+
+/// NV-4: the window head's decision.
+pub async fn decide_growth(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<GrowthDecisionIn>,
+) -> ApiResult<Json<Value>> {
+    do_decide_growth(&s, &p, id, b).await?;
+    answer_case(&s, &p, id).await
+}
+
 /// NV-3: the window cannot tell whose the matter is.
 pub async fn ask_placement(
     State(s): State<AppState>,

@@ -67,13 +67,15 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
         let (v, e) = (ib.vetoes, ib.escalations);
         let h = svc::handoffs_for(s, p).await?;
         let unplaced = svc::placement_queue(s, p).await?;
+        let growth = svc::growth_queue(s, p).await?;
         out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件，归属不明待分办 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
+            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件，归属不明待分办 <b>{}</b> 件，新增告知材料待批 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
             t().inbox,
             v.len(),
             e.len(),
             h.len(),
-            unplaced.len()
+            unplaced.len(),
+            growth.len()
         ));
         out.push_str(&unit_figures(s, p).await?);
     }
@@ -619,7 +621,15 @@ fn actions(
         o.push_str(&act(
             "notice",
             "一次性告知（材料不全）",
-            &format!("{mats}{extra}<button>出具一次性告知书</button>"),
+            &format!(
+                "{mats}{extra}{}<button>出具一次性告知书</button>",
+                if c.notified.is_empty() {
+                    String::new()
+                } else {
+                    // NV-4: a later notice may not add materials on the clerk's own say.
+                    "<p class=\"note\">已出具过一次性告知：再次告知不得新增材料。确需新增的，写明理由，提交窗口负责人批准。</p><label><input type=\"checkbox\" name=\"ask_growth\" value=\"1\"> 新增材料，提交窗口负责人批准</label><label>新增理由<input name=\"growth_reason\"></label>".to_string()
+                }
+            ),
         ));
         if offers.deficiency {
             o.push_str(&act(
@@ -748,9 +758,18 @@ pub async fn case_action(
                 };
                 svc::do_referral(&s, &p, id, b).await
             }
+            "notice" if on("ask_growth") => {
+                // NV-4: new materials on a later notice go to the window head first.
+                let b = svc::GrowthIn { missing: collect_missing(&f), reason: field(&f, "growth_reason") };
+                svc::do_request_growth(&s, &p, id, b).await
+            }
             "notice" => {
                 let b = NoticeIn { missing: collect_missing(&f), confirm_phrases: on("confirm_phrases") };
                 svc::do_notice(&s, &p, id, b).await
+            }
+            "decide_growth" => {
+                let b = svc::GrowthDecisionIn { approve: on("approve"), opinion: field(&f, "opinion") };
+                svc::do_decide_growth(&s, &p, id, b).await
             }
             "deficiency" => {
                 let b = DeficiencyIn {
@@ -873,6 +892,23 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         }
         o.push_str("</section>");
         o.push_str(&handoff_section(&s, &p, true).await?);
+        // NV-4: later notices that would add materials, for the window head.
+        let growth = svc::growth_queue(&s, &p).await?;
+        if !growth.is_empty() {
+            o.push_str("<section class=\"card\"><h2>待批准的新增告知材料</h2>");
+            for (cid, c) in &growth {
+                let Some(g) = &c.growth_request else { continue };
+                let mats: Vec<String> = g.missing.iter().map(|m| m.material.clone()).collect();
+                o.push_str(&format!(
+                    "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 新增：{}</p><p><b>理由：</b>{}</p><form method=\"post\" action=\"/cases/{cid}/act/decide_growth\">{csrf}<label>意见（不同意的须写明）<input name=\"opinion\"></label><button name=\"approve\" value=\"1\">同意新增并出具告知书</button><button name=\"approve\" value=\"0\" class=\"secondary\">不同意</button></form></div>",
+                    esc(&c.receipt_no),
+                    esc(&c.applicant.name),
+                    esc(&mats.join("、")),
+                    esc(&g.reason)
+                ));
+            }
+            o.push_str("</section>");
+        }
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
         if !queue.is_empty() {

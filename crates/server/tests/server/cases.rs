@@ -938,6 +938,59 @@ fn nv_2_audit_verify_names_an_ending_without_its_proof() {
     }
 }
 
+// NV-4 (screens issue, item 2): a later notice that would add materials is a request to the
+// window head, made from the same form with the reason; the head's inbox lists it; the answer
+// comes back to the clerk's case — approved, the notice goes out with the new material and the
+// visit is counted; refused, with the reason, nothing is issued.
+#[test]
+fn nv_4_growth_approval_is_a_queue() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let m = |name: &str| json!({"missing": [{"material": name, "how_to_fix": "提供复印件"}]});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, m("身份证")).0, 201);
+        let (st, e) = app.post(&format!("/api/v1/cases/{id}/notices"), &clerk, m("租赁合同"));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("notice_growth_needs_approval")), "{e}");
+        let body = json!({"missing": [{"material": "租赁合同", "how_to_fix": "提供原件"}], "reason": "核查发现经营场所为租用"});
+        let (st, c) = app.post(&format!("/api/v1/cases/{id}/notice-growth"), &clerk, body.clone());
+        assert_eq!(st, 200, "{c}");
+        assert_eq!(c["growth_request"]["reason"], "核查发现经营场所为租用", "{c}");
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/notice-growth"), &clerk, body).0, 409, "one at a time");
+        // The clerk cannot decide it; the head sees it and approves.
+        let decide = |who: &str, approve: bool, opinion: &str| {
+            app.post(
+                &format!("/api/v1/cases/{id}/notice-growth/decision"),
+                &app.token(who),
+                json!({"approve": approve, "opinion": opinion}),
+            )
+        };
+        assert_eq!(decide("clerk", true, "").0, 403);
+        let (_, inbox) = page_get(&app, "head", "/inbox");
+        assert!(inbox.contains("待批准的新增告知材料") && inbox.contains("核查发现经营场所为租用"), "{inbox}");
+        let (st, c) = decide("head", true, "");
+        assert_eq!(st, 200, "{c}");
+        assert!(c["growth_request"].is_null(), "{c}");
+        assert_eq!(c["visits"], 2, "{c}");
+        assert!(c["notified"].as_array().unwrap().iter().any(|n| n["material"] == "租赁合同"), "{c}");
+        let last = c["timeline"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            (last["kind"].as_str(), last["detail"]["growth_approved"].as_bool()),
+            (Some("notice"), Some(true)),
+            "{last}"
+        );
+        // Refused: the reason is required and nothing is issued.
+        let body = json!({"missing": [{"material": "消防验收意见", "how_to_fix": "提供复印件"}], "reason": "面积较大"});
+        app.post(&format!("/api/v1/cases/{id}/notice-growth"), &clerk, body);
+        assert_eq!(decide("head", false, " ").0, 409);
+        let (st, c) = decide("head", false, "该面积不需要消防验收，不得增加");
+        assert_eq!(st, 200, "{c}");
+        assert!(!c["notified"].as_array().unwrap().iter().any(|n| n["material"] == "消防验收意见"), "{c}");
+        let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(html.contains("窗口负责人不同意新增告知材料：该面积不需要消防验收"), "{html}");
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

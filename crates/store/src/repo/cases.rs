@@ -321,6 +321,17 @@ pub fn open_in_status(tx: &mut dyn Tx, status: &str, limit: i64) -> Result<Vec<(
         .collect()
 }
 
+/// NV-4: open cases with a growth request waiting for the window head, oldest first.
+pub fn open_with_growth_request(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(i64, Case)>> {
+    tx.query(
+        "SELECT id, doc FROM cases WHERE open = 1 AND doc LIKE '%\"growth_request\":{%' ORDER BY id LIMIT $1",
+        params![limit],
+    )?
+    .iter()
+    .map(|r| Ok((r.i64(0), r.json(1)?)))
+    .collect()
+}
+
 pub fn list(
     tx: &mut dyn Tx,
     unit_id: Option<i64>,
