@@ -1429,6 +1429,59 @@ pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<rep
     Ok(s.store.read(move |tx| repo::list(tx, unit, center, status.as_deref(), limit, offset)).await?)
 }
 
+/// The workbench search (screens issue, item 6): every case the caller may read whose receipt
+/// number, applicant (name, organisation, phone) or request contains `q` — the single read's
+/// access decision on each — newest first, `limit` from `offset`. Searches the newest 2,000
+/// matching cases.
+pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset: usize) -> Result<Vec<repo::CaseRow>> {
+    let q = q.trim();
+    if q.chars().count() < 2 {
+        return Err(Error::bad("too_short", "请至少输入两个字（受理编号、姓名、单位或电话）"));
+    }
+    if q.chars().count() > 50 {
+        return Err(Error::bad("too_long", "查询内容不能超过 50 个字"));
+    }
+    let needle = q.to_string();
+    let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, 2000)).await?;
+    let mut out = vec![];
+    for (row, at) in found {
+        let (centers, _) = s.center_chain(at.center_id).await?;
+        let place = Place { centers, unit: at.unit_id, window: at.window_id };
+        let readable = p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id;
+        if readable {
+            out.push(row);
+        }
+    }
+    Ok(out.into_iter().skip(offset).take(limit).collect())
+}
+
+/// Case list rows as a file (CSV or XLSX): receipt number, status, kind, opened, next due,
+/// applicant, request.
+pub fn cases_file(rows: &[repo::CaseRow], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let columns = ["受理编号", "状态", "类型", "接件时间", "最近期限", "申请人", "事项"];
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let status = Status::ALL.iter().find(|s| s.as_str() == r.status).map(|s| s.label()).unwrap_or("");
+            let kind = if r.kind == "consultation" { "咨询" } else { "申请" };
+            let opened = chrono::DateTime::parse_from_rfc3339(&r.opened_at)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|_| r.opened_at.clone());
+            vec![
+                r.receipt_no.clone(),
+                status.to_string(),
+                kind.to_string(),
+                opened,
+                r.next_due.clone().unwrap_or_default(),
+                r.applicant.clone(),
+                r.request.clone(),
+            ]
+        })
+        .collect();
+    crate::catalog_file::table("办件", &columns, &table, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
+}
+
 /// A veto request, for whoever may read its case.
 pub async fn get_veto(s: &App, p: &Principal, id: i64) -> Result<VetoRequest> {
     let v = s.store.read(move |tx| repo::get_veto(tx, id)).await?.ok_or_else(|| Error::not_found("否决报批"))?;

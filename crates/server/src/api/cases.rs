@@ -41,17 +41,34 @@ pub struct ListQuery {
     pub unit_id: Option<i64>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Search every case the caller may read by receipt number, applicant or phone (2+ chars).
+    pub q: Option<String>,
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
 }
 
-pub async fn list(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
-    let f = CaseFilter {
-        mine: q.mine.unwrap_or(false),
-        status: q.status,
-        unit_id: q.unit_id,
-        limit: super::limit(q.limit),
-        offset: q.offset.unwrap_or(0),
+pub async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let limit = super::limit(q.limit);
+    let offset = q.offset.unwrap_or(0);
+    let rows = match q.q.as_deref().filter(|x| !x.trim().is_empty()) {
+        Some(words) => search_cases(&s, &p, words, limit as usize, offset.max(0) as usize).await?,
+        None => {
+            let f = CaseFilter { mine: q.mine.unwrap_or(false), status: q.status, unit_id: q.unit_id, limit, offset };
+            list_cases(&s, &p, f).await?
+        }
     };
-    Ok(Json(json!({"cases": list_cases(&s, &p, f).await?})))
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(json!({"cases": rows})).into_response()),
+        f => {
+            let format = noveto_app::catalog::Format::parse(f)?;
+            Ok(crate::api::catalog::attachment(format, "cases", cases_file(&rows, format)?))
+        }
+    }
 }
 
 pub async fn get_case(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {

@@ -30,6 +30,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/cases/{id}", get(work::case_page))
         .route("/cases/{id}/act/{action}", post(work::case_action))
         .route("/inbox", get(work::inbox))
+        .route("/search", get(work::search_page))
         .route("/filings/monthly", post(work::file_month))
         .route("/cases/{id}/acknowledge", post(work::acknowledge))
         .route("/veto-requests/{id}/decide", post(work::decide))

@@ -134,6 +134,75 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
     Ok(out)
 }
 
+/// The search box of the workbench: every case the person may see, by receipt number,
+/// applicant or phone.
+fn case_search_box(q: &str) -> String {
+    format!(
+        "<section class=\"card noprint\"><form method=\"get\" action=\"/search\"><label>查找办件（受理编号、申请人、单位或电话）<input name=\"q\" value=\"{}\" minlength=\"2\"></label><button>查找</button></form></section>",
+        esc(q)
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct SearchQ {
+    q: Option<String>,
+    page: Option<usize>,
+}
+
+/// Screens issue, item 6: the workbench's search over every case the person may see, paged,
+/// exportable (the API's own list, `GET /api/v1/cases?q=`).
+pub async fn search_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<SearchQ>,
+) -> Response {
+    const PAGE: usize = 50;
+    let r = async {
+        let words = q.q.clone().unwrap_or_default();
+        let page = q.page.unwrap_or(1).max(1);
+        let mut o = case_search_box(&words);
+        if words.trim().is_empty() {
+            return Ok::<_, ApiError>(o);
+        }
+        let rows = svc::search_cases(&s, &p, &words, PAGE + 1, (page - 1) * PAGE).await?;
+        let more = rows.len() > PAGE;
+        let enc: String = words.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        o.push_str(&format!(
+            "<section class=\"card\"><h2>查找结果（第 {page} 页）</h2><p><a href=\"/api/v1/cases?q={enc}&amp;limit=500&amp;format=xlsx\">导出 Excel</a> · <a href=\"/api/v1/cases?q={enc}&amp;limit=500&amp;format=csv\">导出 CSV</a></p>"
+        ));
+        if rows.is_empty() {
+            o.push_str("<p class=\"muted\">没有找到您可以查看的办件。</p>");
+        } else {
+            o.push_str("<div class=\"scroll\"><table><tr><th>受理编号</th><th>申请人</th><th>事项</th><th>状态</th><th>最近期限</th></tr>");
+            for r in rows.iter().take(PAGE) {
+                let status = noveto_domain::case::Status::ALL.iter().find(|x| x.as_str() == r.status).map(|x| x.label()).unwrap_or("");
+                o.push_str(&format!(
+                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    r.id,
+                    esc(&r.receipt_no),
+                    esc(&r.applicant),
+                    esc(&r.request),
+                    status,
+                    esc(r.next_due.as_deref().unwrap_or("—"))
+                ));
+            }
+            o.push_str("</table></div>");
+        }
+        let mut nav = vec![];
+        if page > 1 {
+            nav.push(format!("<a href=\"/search?q={enc}&amp;page={}\">上一页</a>", page - 1));
+        }
+        if more {
+            nav.push(format!("<a href=\"/search?q={enc}&amp;page={}\">下一页</a>", page + 1));
+        }
+        o.push_str(&format!("<p>{}</p></section>", nav.join(" · ")));
+        Ok(o)
+    }
+    .await;
+    render(&p, large, "查找办件", r)
+}
+
 async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
     let rows = svc::own_open(s, p).await?;
     let windows: Vec<i64> = p
@@ -186,7 +255,8 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
 <label>{org}<input name=\"org\" maxlength=\"100\"></label><label>{cc}<input name=\"credit_code\" maxlength=\"18\"></label>\
 <label>{item}<input name=\"item_code\" list=\"items\" maxlength=\"40\"></label>{window_field}</div>\
 <label>{request}<textarea name=\"request\" required maxlength=\"4000\"></textarea></label><button type=\"submit\">{submit}</button></form>{datalist}</section>\
-<section class=\"card\"><h2>{mine}</h2>{list}</section>",
+<section class=\"card\"><h2>{mine}</h2>{list}</section>{search}",
+        search = case_search_box(""),
         new = t().new_case,
         csrf = csrf_field(p),
         kind = t().kind,

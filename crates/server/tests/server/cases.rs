@@ -991,6 +991,41 @@ fn nv_4_growth_approval_is_a_queue() {
     }
 }
 
+// Screens issue, item 6: the workbench searches every case the person may see by receipt
+// number, applicant or phone — paged, exported as CSV and XLSX, through the API's own list; a
+// clerk of another window finds nothing of this window's.
+#[test]
+fn workbench_search_finds_what_the_reader_may_see() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let receipt = c["receipt_no"].as_str().unwrap().to_string();
+        let (st, v) = app.get(&format!("/api/v1/cases?q={receipt}"), &clerk);
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["cases"].as_array().unwrap().len(), 1, "{v}");
+        let (_, v) = app.get("/api/v1/cases?q=13812345678", &app.token("head"));
+        assert!(v["cases"].as_array().unwrap().iter().any(|c| c["id"] == id), "by phone: {v}");
+        let (_, v) = app.get(&format!("/api/v1/cases?q={receipt}"), &app.token("clerk2"));
+        assert!(v["cases"].as_array().unwrap().is_empty(), "another window's clerk: {v}");
+        let (st, e) = app.get("/api/v1/cases?q=1", &clerk);
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("too_short")), "{e}");
+        let mut resp = app
+            .agent
+            .get(&format!("{}/api/v1/cases?q={receipt}&format=csv", app.base))
+            .header("Authorization", &format!("Bearer {clerk}"))
+            .call()
+            .unwrap();
+        let csv = resp.body_mut().read_to_string().unwrap();
+        assert!(csv.contains("受理编号") && csv.contains(&receipt), "{csv}");
+        let (_, html) = page_get(&app, "clerk", &format!("/search?q={receipt}"));
+        assert!(html.contains(&format!("/cases/{id}")) && html.contains("导出 Excel"), "{html}");
+        let (_, home) = page_get(&app, "clerk", "/");
+        assert!(home.contains("action=\"/search\""), "the workbench has the search box");
+    }
+}
+
 // NV-9: the veto filing form prints in three copies with the seed's fields; the refusal notice
 // states reasons and legal basis.
 #[test]

@@ -321,6 +321,41 @@ pub fn open_in_status(tx: &mut dyn Tx, status: &str, limit: i64) -> Result<Vec<(
         .collect()
 }
 
+/// Cases whose receipt number, applicant (name, organisation, phone) or request contains
+/// `needle`, newest first, with the place each sits at (center, unit, window, first contact) —
+/// candidates for the caller's search; the application layer keeps those the caller may read.
+pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Vec<(CaseRow, CasePlace)>> {
+    let like = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
+    Ok(tx
+        .query(
+            &format!(
+                "SELECT {ROW_COLS}, center_id, unit_id, window_id, first_contact_id FROM cases
+                 WHERE receipt_no LIKE $1 OR doc LIKE $1 ORDER BY id DESC LIMIT $2"
+            ),
+            params![like.as_str(), limit],
+        )?
+        .iter()
+        .map(|r| {
+            let at = CasePlace {
+                center_id: r.i64(7),
+                unit_id: r.opt_i64(8),
+                window_id: r.opt_i64(9),
+                first_contact_id: r.i64(10),
+            };
+            (case_row(r), at)
+        })
+        .collect())
+}
+
+/// Where a case sits, for the caller's access decision on a list row.
+#[derive(Debug, Clone, Copy)]
+pub struct CasePlace {
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub first_contact_id: i64,
+}
+
 /// NV-4: open cases with a growth request waiting for the window head, oldest first.
 pub fn open_with_growth_request(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(i64, Case)>> {
     tx.query(
