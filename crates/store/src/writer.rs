@@ -80,16 +80,60 @@ impl Tx for Refuse {
 struct BatchTx<'a> {
     conn: &'a mut dyn Conn,
     audit: Vec<AuditEntry>,
+    /// The first table of record this job changed (see [`table_of_record`]).
+    changed: Option<&'static str>,
+    /// The job is a verbatim copy (see [`Tx::verbatim`]).
+    verbatim: bool,
+}
+
+/// Tables whose rows are bookkeeping of the machine rather than records of the hall: sessions,
+/// replay keys, throttling counters, the search log, the outbox's delivery state, deadline
+/// bookkeeping (whose moves are audited through the case or entity they belong to), schema meta.
+/// Every other table is a table of record: a job that changes one must leave an audit entry.
+const BOOKKEEPING: &[&str] =
+    &["sessions", "idempotency", "login_failures", "search_log", "outbox", "deadlines", "meta", "audit", "audit_head"];
+
+/// The table of record a statement changes, if it changes one (`INSERT INTO t`, `UPDATE t`,
+/// `DELETE FROM t`); `None` for reads and bookkeeping.
+fn table_of_record(sql: &str) -> Option<&'static str> {
+    let s = sql.trim_start();
+    let rest = ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
+        .iter()
+        .find_map(|p| s.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &s[p.len()..]))?;
+    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if BOOKKEEPING.contains(&name.as_str()) {
+        return None;
+    }
+    // Leaked once per distinct table name (a handful), so the job can carry it cheaply.
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return Some(n);
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    Some(leaked)
+}
+
+impl BatchTx<'_> {
+    fn note(&mut self, sql: &str) {
+        if self.changed.is_none() && !self.verbatim {
+            self.changed = table_of_record(sql);
+        }
+    }
 }
 
 impl Tx for BatchTx<'_> {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.note(sql);
         self.conn.exec(sql, params)
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        self.note(sql);
         self.conn.query(sql, params)
     }
     fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
+        self.note(sql);
         self.conn.exec_ahead(sql, params)
     }
     fn backend(&self) -> Backend {
@@ -98,6 +142,10 @@ impl Tx for BatchTx<'_> {
     fn audit(&mut self, e: AuditEntry) -> Result<()> {
         self.audit.push(e);
         Ok(())
+    }
+    fn verbatim(&mut self) {
+        self.verbatim = true;
+        self.changed = None;
     }
 }
 
@@ -199,14 +247,20 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
                 deliveries.push(Box::new(move |_| d(Err(e))));
                 continue;
             }
-            let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit) };
+            let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit), changed: None, verbatim: false };
             let before = t.audit.len();
             let (ok, d) = job(&mut t);
+            let unaudited = t.changed.filter(|_| t.audit.len() == before);
             audit = t.audit;
             // Every answer of the job is in before it stands: a statement sent ahead that failed
             // fails the job with its own error; a closure that failed answers with its own.
             let settled = conn.settle();
             let failed = match (ok, settled) {
+                // DESIGN 2 by construction: a change to a table of record with no audit entry
+                // in the same job is not committed, whichever repo function forgot it.
+                (true, Ok(())) if unaudited.is_some() => {
+                    Some(StoreError::Unaudited(unaudited.unwrap_or_default().to_string()))
+                }
                 (true, Ok(())) => conn.batch_ahead("RELEASE SAVEPOINT job").err(),
                 (true, Err(e)) => Some(e),
                 (false, _) => None,

@@ -924,6 +924,7 @@ fn nv_2_audit_verify_names_an_ending_without_its_proof() {
         assert_eq!(v["unproven_endings"].as_array().map(Vec::len), Some(0), "{v}");
         // Behind the product's back: an approved case edited to "withdrawn".
         app.block_on(app.state.store.write(move |tx| {
+            tx.verbatim(); // an intruder leaves no audit entry
             tx.exec(
                 "UPDATE cases SET doc = REPLACE(doc, '\"outcome\":\"approved\"', '\"outcome\":\"withdrawn\"') WHERE id = $1",
                 noveto_store::params![a],

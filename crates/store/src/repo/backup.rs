@@ -65,6 +65,8 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
     if existing > 0 {
         return Err(StoreError::Unique("目标存储不是空的：请恢复到新的数据目录或空数据库".into()));
     }
+    // The rows come with their own audit entries (the chain is restored as it was).
+    tx.verbatim();
     for t in ["audit_head", "meta", "schema_migrations"] {
         if t != "schema_migrations" {
             tx.exec(&format!("DELETE FROM {t}"), &[])?;

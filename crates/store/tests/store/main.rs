@@ -271,6 +271,38 @@ fn failing_write_undoes_only_itself() {
     });
 }
 
+// DESIGN invariant 2 by construction: a write to a table of record that leaves no audit entry
+// is refused by the writer (whatever repo function or stray statement made it) and undone;
+// bookkeeping (sessions, replay keys, …) needs none.
+#[test]
+fn an_unaudited_change_is_not_committed() {
+    each(|s| {
+        seed(s);
+        let before = s.read_blocking(|tx| org::staff(tx)).unwrap().len();
+        let r = s.write_blocking(|tx| {
+            tx.exec(
+                "INSERT INTO staff (login, name, password_hash, active, created_at) VALUES ('stray', '无痕', 'h', 1, 'x')",
+                &[],
+            )
+        });
+        assert!(matches!(r, Err(StoreError::Unaudited(ref t)) if t == "staff"), "{r:?}");
+        let r = s.write_blocking(|tx| tx.exec("  update units SET name = '改名' WHERE id = 1", &[]));
+        assert!(matches!(r, Err(StoreError::Unaudited(ref t)) if t == "units"), "{r:?}");
+        assert_eq!(s.read_blocking(|tx| org::staff(tx)).unwrap().len(), before, "nothing stayed");
+        assert_ne!(s.read_blocking(|tx| org::units(tx)).unwrap()[0].name, "改名");
+        // The same change with its audit entry lands.
+        let r = s.write_blocking(|tx| {
+            let id = org::create_staff(tx, &ctx(), "traced", "有痕", "h")?;
+            Ok::<_, StoreError>(id)
+        });
+        assert!(r.is_ok(), "{r:?}");
+        // Bookkeeping needs no entry.
+        let r = s.write_blocking(|tx| tx.exec("DELETE FROM idempotency WHERE 1 = 0", &[]));
+        assert!(r.is_ok(), "{r:?}");
+        assert!(s.read_blocking(|tx| audit::verify(tx)).unwrap().is_ok());
+    });
+}
+
 // Invariant 2 with pipelining: a statement sent ahead (its answer not waited for) that fails —
 // here a duplicate login — fails its own write and undoes it, audit entry included; the other
 // writes of the same batch land. Nothing failed is acknowledged.
@@ -377,6 +409,7 @@ fn nv_2_restore_refuses_unapproved_veto() {
         })
         .to_string();
         s.write_blocking(move |tx| {
+            tx.verbatim(); // an intruder leaves no audit entry
             tx.exec(
                 "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, opened_at, doc, version)
                  VALUES ('NV1', 1, 1, 1, 1, 'closed', 'application', '2026-11-20T09:00:00+08:00', $1, 1)",
