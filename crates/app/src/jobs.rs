@@ -4,6 +4,7 @@
 
 use crate::App;
 use noveto_domain::access::{Role, Scope, ScopeKind};
+use noveto_domain::deadline::{self, Around};
 use noveto_domain::time::{local_date, rfc3339};
 use noveto_store::StoreError;
 use noveto_store::repo::jobs::{self, Message, Outgoing};
@@ -22,24 +23,31 @@ fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Mess
     Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
 }
 
-/// Who hears of a missed deadline: the owner and the next level up at the case's place.
-fn escalation_targets(tx: &mut dyn noveto_store::Tx, case_id: i64) -> Result<Vec<i64>, StoreError> {
-    let Some((c, _)) = cases::get(tx, case_id)? else {
-        return Ok(vec![]);
+/// The people around a deadline's matter, for the domain's rules on who hears of it
+/// (`deadline::reminded`, `deadline::hears_of_missed`).
+fn around(
+    tx: &mut dyn noveto_store::Tx,
+    entity: &str,
+    entity_id: i64,
+    owner: Option<i64>,
+) -> Result<Option<Around>, StoreError> {
+    if entity != "case" {
+        return Ok(owner.map(|o| Around { owner: o, ..Default::default() }));
+    }
+    let Some((c, _)) = cases::get(tx, entity_id)? else {
+        return Ok(None);
     };
-    let mut out = vec![c.first_contact_id];
-    // ORG-4: B of an absent A hears of A's missed deadline too.
-    out.extend(org::stand_in(tx, c.first_contact_id)?);
+    // NV-1: whoever the deadline names, the matter's first contact answers for it.
+    let mut a = Around { owner: c.first_contact_id, ..Default::default() };
+    a.stand_in = org::stand_in(tx, a.owner)?;
     if let Some(w) = c.window_id {
-        out.extend(org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?);
+        a.window_heads = org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: w })?;
     }
     if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
-        out.extend(u.leader_id);
-        out.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
+        a.unit_leaders.extend(u.leader_id);
+        a.unit_leaders.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    Ok(Some(a))
 }
 
 /// Finds deadlines falling due and missed ones, and acts once on each (CAL-2).
@@ -60,12 +68,9 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
             .write(move |tx| {
                 let mut msgs = vec![];
                 if let Some(owner) = d.owner_id {
-                    // ORG-4: while the owner's post is covered by B, the reminder goes to B, saying
-                    // whose matter it is.
-                    let (to, note) = match org::stand_in(tx, owner)? {
-                        Some(b) => (b, "（A 岗缺岗，由 B 岗代为办理）"),
-                        None => (owner, ""),
-                    };
+                    let a = Around { owner, stand_in: org::stand_in(tx, owner)?, ..Default::default() };
+                    let (to, covering) = deadline::reminded(&a);
+                    let note = if covering { "（A 岗缺岗，由 B 岗代为办理）" } else { "" };
                     let what = noveto_domain::deadline::label_of(&d.what);
                     msgs.push(staff_message(
                         to,
@@ -90,10 +95,9 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
         let claimed = state
             .store
             .write(move |tx| {
-                let targets = if d.entity == "case" {
-                    escalation_targets(tx, d.entity_id)?
-                } else {
-                    d.owner_id.into_iter().collect()
+                let targets = match around(tx, &d.entity, d.entity_id, d.owner_id)? {
+                    Some(a) => deadline::hears_of_missed(&a),
+                    None => vec![],
                 };
                 let what = noveto_domain::deadline::label_of(&d.what);
                 let msgs: Vec<Message> = targets

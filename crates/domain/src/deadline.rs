@@ -241,6 +241,55 @@ pub fn label_of(what: &str) -> &'static str {
     }
 }
 
+/// The people at a matter's place, as the job runner finds them, for the rules below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Around {
+    /// Whose deadline it is (the first contact of a case, the owner of another entity).
+    pub owner: i64,
+    /// B, while the owner's A post is marked absent (ORG-4).
+    pub stand_in: Option<i64>,
+    /// The heads of the matter's window.
+    pub window_heads: Vec<i64>,
+    /// The unit's leader in charge (ORG-3) and the unit leaders of its unit.
+    pub unit_leaders: Vec<i64>,
+}
+
+/// CAL-2, ORG-4: a deadline falling due is a reminder to the one working the matter — B while
+/// A is away, told whose matter it is (`true`).
+pub fn reminded(a: &Around) -> (i64, bool) {
+    match a.stand_in {
+        Some(b) => (b, true),
+        None => (a.owner, false),
+    }
+}
+
+/// CAL-2, NV-7: a missed deadline is heard by the owner, B standing in for an absent A, and the
+/// next level up at the matter's place (the window's head, the unit's leaders) — each once.
+pub fn hears_of_missed(a: &Around) -> Vec<i64> {
+    let mut out = vec![a.owner];
+    out.extend(a.stand_in);
+    out.extend(&a.window_heads);
+    out.extend(&a.unit_leaders);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use super::*;
+
+    #[test]
+    fn cal_2_who_hears_of_a_deadline() {
+        let alone = Around { owner: 7, ..Default::default() };
+        assert_eq!(reminded(&alone), (7, false));
+        assert_eq!(hears_of_missed(&alone), vec![7]);
+        let covered = Around { owner: 7, stand_in: Some(8), window_heads: vec![3, 7], unit_leaders: vec![2, 3] };
+        assert_eq!(reminded(&covered), (8, true), "ORG-4: B works the matter while A is away");
+        assert_eq!(hears_of_missed(&covered), vec![2, 3, 7, 8], "owner, B and the level above, once each");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
