@@ -419,6 +419,30 @@ pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Resu
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct KindIn {
+    /// `application` or `consultation`: what the matter really is.
+    pub kind: String,
+    /// Why it was recorded wrongly (shown on the timeline and audited).
+    pub reason: String,
+}
+
+/// NV-2: a matter recorded as the wrong kind is corrected, with the reason, by whoever works
+/// it; an application becomes a consultation only before anything was done on it, and is then
+/// counted in the month's roll-up beside the vetoes.
+pub async fn do_change_kind(s: &App, p: &Principal, id: i64, b: KindIn) -> Result<()> {
+    let to = match b.kind.as_str() {
+        "application" => noveto_domain::case::Kind::Application,
+        "consultation" => noveto_domain::case::Kind::Consultation,
+        _ => return Err(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）")),
+    };
+    let reason = long_text("reason", "理由", &b.reason, 1000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev = l.case.change_kind(to, &reason)?;
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PlacementIn {
     /// What the window could not place: the matter in the applicant's words, what was tried.
     pub question: String,
@@ -1621,10 +1645,11 @@ pub struct RollupRow {
     pub not_required: u32,
     pub negative_consultations: u32,
     pub negative_escalations: u32,
+    pub changed_to_consultation: u32,
 }
 
 /// The column titles of the roll-up, in order (the page, CSV and XLSX share them).
-pub const ROLLUP_COLUMNS: [&str; 9] = [
+pub const ROLLUP_COLUMNS: [&str; 10] = [
     "单位",
     "窗口",
     "否决报批",
@@ -1634,6 +1659,7 @@ pub const ROLLUP_COLUMNS: [&str; 9] = [
     "依法无需办理",
     "否定性咨询答复",
     "否定性请示答复",
+    "申请改为咨询",
 ];
 
 impl RollupRow {
@@ -1647,6 +1673,7 @@ impl RollupRow {
             self.not_required,
             self.negative_consultations,
             self.negative_escalations,
+            self.changed_to_consultation,
         ] {
             v.push(n.to_string());
         }
@@ -1685,6 +1712,7 @@ pub async fn monthly_rollup(s: &App, p: &Principal, month: &str) -> Result<Vec<R
             "withdrawn" => r.withdrawals += 1,
             "not_required" => r.not_required += 1,
             "negative_consultation" => r.negative_consultations += 1,
+            "changed_to_consultation" => r.changed_to_consultation += 1,
             _ => r.negative_escalations += 1,
         }
     }

@@ -18,6 +18,23 @@ pub enum Kind {
     Consultation,
 }
 
+impl Kind {
+    /// The stored name (`application`, `consultation`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Application => "application",
+            Kind::Consultation => "consultation",
+        }
+    }
+    /// What people call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Application => "申请",
+            Kind::Consultation => "咨询",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -316,6 +333,10 @@ pub enum CaseError {
     NoGrowthRequest,
     #[error("新增告知材料的申请须由另一位窗口负责人审批")]
     GrowthSelfDecision,
+    #[error("改变办件类型须写明理由")]
+    KindReasonRequired,
+    #[error("办件已是该类型")]
+    KindUnchanged,
     #[error("{0}")]
     Calendar(String),
 }
@@ -349,6 +370,8 @@ impl CaseError {
             CaseError::GrowthPending => "growth_pending",
             CaseError::NoGrowthRequest => "no_growth_request",
             CaseError::GrowthSelfDecision => "self_decision",
+            CaseError::KindReasonRequired => "reason_required",
+            CaseError::KindUnchanged => "kind_unchanged",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
         }
@@ -397,6 +420,14 @@ pub enum Event {
     /// NV-4: the window head did not let the notice grow, with the reason.
     GrowthDenied {
         opinion: String,
+    },
+    /// NV-2: the matter was recorded as the wrong kind (an application taken for a question, or
+    /// the reverse); shown on the timeline, audited, and counted beside the vetoes when an
+    /// application becomes a consultation.
+    KindChanged {
+        from: Kind,
+        to: Kind,
+        reason: String,
     },
     AcceptedWithDeficiency {
         missing: Vec<Missing>,
@@ -476,6 +507,7 @@ impl Event {
             Event::Notice { .. } => "notice",
             Event::GrowthRequested { .. } => "growth_requested",
             Event::GrowthDenied { .. } => "growth_denied",
+            Event::KindChanged { .. } => "kind_changed",
             Event::AcceptedWithDeficiency { .. } => "accepted_with_deficiency",
             Event::SupplementReceived {} => "supplement_received",
             Event::ApprovedByCommitment { .. } => "approved_by_commitment",
@@ -520,6 +552,7 @@ pub struct Offers {
     pub withdraw: bool,
     pub ask_placement: bool,
     pub place_here: bool,
+    pub change_kind: bool,
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -608,7 +641,36 @@ impl Case {
             ask_placement: open && fresh,
             place_here: open && st == Status::Unplaced,
             withdraw: open,
+            change_kind: open && self.kind_changeable(),
         }
+    }
+
+    /// Before anything was done on it as what it is: an application only while just received
+    /// (no notice, not accepted); a consultation also after a notice of what to bring.
+    fn kind_changeable(&self) -> bool {
+        match self.0.kind {
+            Kind::Application => self.0.status == Status::Received,
+            Kind::Consultation => matches!(self.0.status, Status::Received | Status::Notified),
+        }
+    }
+
+    /// NV-2: the matter was recorded as the wrong kind. Changing it needs a reason and is an
+    /// event of its own; an application becomes a consultation only before anything was done on
+    /// it (so a begun application cannot be ended as "answered"), and the roll-up counts it.
+    pub fn change_kind(&mut self, to: Kind, reason: &str) -> Result<Event, CaseError> {
+        self.open_only()?;
+        if to == self.0.kind {
+            return Err(CaseError::KindUnchanged);
+        }
+        if !self.kind_changeable() {
+            return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        if reason.trim().is_empty() {
+            return Err(CaseError::KindReasonRequired);
+        }
+        let from = self.0.kind;
+        self.0.kind = to;
+        Ok(Event::KindChanged { from, to, reason: reason.trim().to_string() })
     }
 
     /// The receipt number the store gave a new case (its prefix plus the row id).
@@ -1813,6 +1875,27 @@ mod offers_tests {
         .0
     }
 
+    // NV-2: a wrong kind is corrected with a reason, as an event; a begun application cannot
+    // become a consultation (which could then end as "answered").
+    #[test]
+    fn nv_2_changing_the_kind_is_an_event_with_a_reason() {
+        let now = at("2026-11-24T10:00:00+08:00");
+        let policy = Policy::preset("national").unwrap();
+        let mut c = new(Kind::Application);
+        assert_eq!(c.clone().change_kind(Kind::Consultation, "  "), Err(CaseError::KindReasonRequired));
+        assert_eq!(c.clone().change_kind(Kind::Application, "x"), Err(CaseError::KindUnchanged));
+        let mut begun = c.clone();
+        begun.accept(&ItemRules::default(), &policy, now).unwrap();
+        assert!(matches!(begun.change_kind(Kind::Consultation, "只是问问"), Err(CaseError::WrongState(_))));
+        let ev = c.change_kind(Kind::Consultation, "群众只是咨询").unwrap();
+        assert_eq!(
+            ev,
+            Event::KindChanged { from: Kind::Application, to: Kind::Consultation, reason: "群众只是咨询".into() }
+        );
+        assert_eq!(c.kind, Kind::Consultation);
+        assert_eq!(ev.kind(), "kind_changed");
+    }
+
     fn wrong_state(r: Result<Event, CaseError>) -> bool {
         matches!(
             r,
@@ -1899,6 +1982,8 @@ mod offers_tests {
             assert_eq!(o.place_here, !wrong_state(c.clone().place_here(now)), "place_here {label}");
             let nr = c.clone().close_not_required("《行政许可法》第十二条", true, now);
             assert_eq!(o.not_required, !wrong_state(nr), "not_required {label}");
+            let other = if c.kind == Kind::Application { Kind::Consultation } else { Kind::Application };
+            assert_eq!(o.change_kind, !wrong_state(c.clone().change_kind(other, "登记有误")), "change_kind {label}");
         }
     }
 }

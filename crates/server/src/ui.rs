@@ -134,6 +134,13 @@ pub fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+fn kind_label(v: &serde_json::Value) -> &'static str {
+    match v.as_str() {
+        Some("consultation") => "咨询",
+        _ => "申请",
+    }
+}
+
 fn text(v: &serde_json::Value) -> &str {
     v.as_str().unwrap_or("")
 }
@@ -187,6 +194,12 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         "growth_denied" => format!("窗口负责人不同意新增告知材料：{}", text(&d["opinion"])),
         "placement_asked" => format!("归属不明，交窗口负责人或大厅负责人分办：{}", text(&d["question"])),
         "placed" => "负责人分办：由本窗口办理".into(),
+        "kind_changed" => format!(
+            "更正办件类型：由“{}”改为“{}”（理由：{}）",
+            kind_label(&d["from"]),
+            kind_label(&d["to"]),
+            text(&d["reason"])
+        ),
         "handoff_acknowledged" => "接收单位确认接收，已另立办件继续办理（首接负责到此交接）".into(),
         "notice" => {
             let mut s = format!("出具一次性告知单：缺{}", materials(&d["missing"]));

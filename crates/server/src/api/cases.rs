@@ -113,6 +113,17 @@ pub async fn decide_growth(
     answer_case(&s, &p, id).await
 }
 
+/// NV-2: the matter was recorded as the wrong kind.
+pub async fn change_kind(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<KindIn>,
+) -> ApiResult<Json<Value>> {
+    do_change_kind(&s, &p, id, b).await?;
+    answer_case(&s, &p, id).await
+}
+
 /// NV-3: the window cannot tell whose the matter is.
 pub async fn ask_placement(
     State(s): State<AppState>,

@@ -779,6 +779,17 @@ fn actions(
     if head.is_ok() && offers.not_required {
         o.push_str(&act("close", "依法无需办理（窗口负责人）", "<input type=\"hidden\" name=\"outcome\" value=\"not_required\"><label>法律依据（为何无需许可）<textarea name=\"legal_basis\" required></textarea></label><label>说明<input name=\"note\"></label><button class=\"secondary\">确认依法无需办理并办结</button>"));
     }
+    if offers.change_kind {
+        let (to, label) = match c.kind {
+            noveto_domain::case::Kind::Application => ("consultation", "改为咨询（登记有误）"),
+            noveto_domain::case::Kind::Consultation => ("application", "改为申请（群众要办理）"),
+        };
+        o.push_str(&act(
+            "kind",
+            label,
+            &format!("<input type=\"hidden\" name=\"kind\" value=\"{to}\"><label>理由<input name=\"reason\" required></label><button class=\"secondary\">更正办件类型</button>"),
+        ));
+    }
     if offers.withdraw && withdrawals.is_empty() {
         o.push_str(&act("withdraw", "申请人撤回", "<label>申请人书面撤回申请的内容<textarea name=\"statement\" required placeholder=\"如：本人因股东会决议未作出，自愿撤回本次申请。\"></textarea></label><button class=\"secondary\">登记撤回申请（须窗口负责人确认）</button>"));
     }
@@ -854,6 +865,10 @@ pub async fn case_action(
                 .await
                 .map(|_| ()),
             "place_here" => svc::do_place_here(&s, &p, id).await,
+            "kind" => {
+                svc::do_change_kind(&s, &p, id, svc::KindIn { kind: field(&f, "kind"), reason: field(&f, "reason") })
+                    .await
+            }
             "commitment" => {
                 svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: field(&f, "commitment") }).await
             }

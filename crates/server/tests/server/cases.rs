@@ -638,6 +638,10 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
         let eid = e["id"].as_i64().unwrap();
         let body = json!({"answer": "不清楚，先放着", "confirm_phrases": true});
         assert_eq!(app.post(&format!("/api/v1/escalations/{eid}/answer"), &head, body).0, 200);
+        // An application recorded again as a consultation.
+        let id = app.new_case(&clerk, None);
+        let body = json!({"kind": "consultation", "reason": "群众只是来问问"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/kind"), &clerk, body).0, 200);
 
         let (st, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("business"));
         assert_eq!(st, 200, "{r}");
@@ -651,6 +655,7 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
             "{row}"
         );
         assert_eq!((n("negative_consultations"), n("negative_escalations")), (1, 1), "{row}");
+        assert_eq!(n("changed_to_consultation"), 1, "{row}");
         assert!(!row["window"].as_str().unwrap().is_empty() && !row["unit"].as_str().unwrap().is_empty());
         // Another unit's leader sees nothing of it.
         let (_, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("leader2"));
@@ -672,11 +677,47 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
             csv.starts_with('\u{feff}') && csv.contains("申请人书面撤回") && csv.contains("否定性请示答复"),
             "{csv}"
         );
-        assert!(csv.lines().nth(1).unwrap().ends_with(",1,1,0,1,1,1,1"), "{csv}");
+        assert!(csv.lines().nth(1).unwrap().ends_with(",1,1,0,1,1,1,1,1"), "{csv}");
         assert!(fetch("xlsx").starts_with(b"PK"));
         // The page shows the same line.
         let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
         assert!(html.contains("否定性咨询答复") && html.contains("rollup?month=2026-11&amp;format=xlsx"), "{html}");
+    }
+}
+
+// NV-2 (issue "no soft refusals"): changing a case's kind is an event with a reason — on the
+// timeline, in the audit — and a begun application cannot become a consultation (which could
+// then end as "answered"); bad input changes nothing.
+#[test]
+fn nv_2_changing_a_case_kind_is_audited_and_shown() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let url = format!("/api/v1/cases/{id}/kind");
+        let (st, e) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": " "}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("required")), "{e}");
+        let (st, e) = app.post(&url, &clerk, json!({"kind": "complaint", "reason": "x"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_kind")), "{e}");
+        let (st, _) = app.post(&url, &app.token("clerk2"), json!({"kind": "consultation", "reason": "x"}));
+        assert_eq!(st, 403, "another window's clerk");
+        let admin = app.token("admin");
+        let entries = || app.get("/api/v1/audit/verify", &admin).1["entries"].as_i64().unwrap();
+        let before = entries();
+        let (st, c) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": "群众只是来问问"}));
+        assert_eq!(st, 200, "{c}");
+        assert_eq!(c["kind"], "consultation");
+        assert_eq!(entries(), before + 1, "one audit entry for the change");
+        let (st, e) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": "再来"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("kind_unchanged")), "{e}");
+        let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(html.contains("更正办件类型：由“申请”改为“咨询”（理由：群众只是来问问）"), "{html}");
+        // A begun application stays one.
+        let id = app.new_case(&clerk, None);
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
+        let (st, e) =
+            app.post(&format!("/api/v1/cases/{id}/kind"), &clerk, json!({"kind": "consultation", "reason": "x"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("wrong_state")), "{e}");
     }
 }
 
@@ -1533,7 +1574,7 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         // Counted beside the vetoes on the filings page, for those who read the unit's filings.
         let (st, html) = page_get(&app, "business", "/filings?month=2026-11");
         assert_eq!(st, 200);
-        let line = "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td></tr>";
+        let line = "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>";
         assert!(html.contains("<tr><td>市场监管局</td>") && html.contains(line), "{html}");
         let (_, html) = page_get(&app, "leader2", "/filings?month=2026-11");
         assert!(!html.contains("<tr><td>市场监管局</td>"), "another unit's leader sees it: {html}");

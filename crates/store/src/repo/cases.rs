@@ -199,8 +199,8 @@ pub fn record_withdrawal<E: From<StoreError>>(
 /// Saves a changed case with its event (see [`apply`]).
 fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
-        "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, version = version + 1 WHERE id = $5 AND version = $6",
-        params![c.status.as_str(), next_due(dues), c.status != noveto_domain::case::Status::Closed, to_doc(c)?, id, version],
+        "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, kind = $5, version = version + 1 WHERE id = $6 AND version = $7",
+        params![c.status.as_str(), next_due(dues), c.status != noveto_domain::case::Status::Closed, to_doc(c)?, c.kind.as_str(), id, version],
     )?;
     if n == 0 {
         return Err(StoreError::Unique("办件已被他人同时修改，请刷新后重试".into()));
@@ -772,7 +772,8 @@ fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
 /// A negative ending that is not a veto, for the monthly roll-up beside the vetoes (NV-2):
 /// `withdrawn` (the applicant's written withdrawal, counted when recorded) or `not_required`.
 pub struct OtherEnding {
-    /// `withdrawn`, `not_required`, `answered` (a consultation's answer) or `escalation_answered`.
+    /// `withdrawn`, `not_required`, `answered` (a consultation's answer), `changed_to_consultation`
+    /// (an application recorded again as a consultation) or `escalation_answered`.
     pub kind: &'static str,
     pub case_id: i64,
     pub unit_id: Option<i64>,
@@ -795,6 +796,9 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
          SELECT 'answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"answered\"%' AND e.at >= $1 AND e.at < $2
          UNION ALL
+         SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'kind_changed' AND e.detail LIKE '%\"to\":\"consultation\"%' AND e.at >= $1 AND e.at < $2
+         UNION ALL
          SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",
         params![from, to],
@@ -815,10 +819,16 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
             "withdrawn" => "withdrawn",
             "not_required" => "not_required",
             "answered" => "answered",
+            "changed_to_consultation" => "changed_to_consultation",
             _ => "escalation_answered",
         };
         let detail: serde_json::Value = serde_json::from_str(&r.str(5)).unwrap_or_default();
-        let text = detail["note"].as_str().or(detail["answer"].as_str()).unwrap_or("").to_string();
+        let text = detail["note"]
+            .as_str()
+            .or(detail["answer"].as_str())
+            .or(detail["reason"].as_str())
+            .unwrap_or("")
+            .to_string();
         let e = OtherEnding { kind, case_id: r.i64(1), unit_id: r.opt_i64(2), window_id: r.opt_i64(3), text };
         out.push((e, centers));
     }
