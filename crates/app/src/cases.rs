@@ -1549,7 +1549,7 @@ pub async fn do_withdrawal(s: &App, p: &Principal, id: i64, b: WithdrawalIn) -> 
         .write(move |tx| {
             let w2 = w.clone();
             repo::record_withdrawal(tx, &ctx, &w, unit, window, version, move |wid| {
-                let ev = case.withdrawal_recorded(&noveto_domain::case::Withdrawal { id: wid, ..w2 })?;
+                let ev = case.withdrawal_recorded(&w2.numbered(wid))?;
                 Ok::<_, Error>((case, ev, dues))
             })
         })

@@ -1262,8 +1262,23 @@ impl Case {
 
 /// The applicant's written withdrawal of an application (申请人撤回申请, NV-2): recorded at the
 /// window with the applicant's own words, confirmed by the window head — another person.
+///
+/// Its fields are read through `Deref` and changed only by its own methods (`confirm`), as for
+/// `Case`; the store loads stored rows with [`Withdrawal::stored`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Withdrawal {
+#[serde(transparent)]
+pub struct Withdrawal(WithdrawalData);
+
+impl std::ops::Deref for Withdrawal {
+    type Target = WithdrawalData;
+    fn deref(&self) -> &WithdrawalData {
+        &self.0
+    }
+}
+
+/// What a [`Withdrawal`] holds (read-only outside the domain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalData {
     pub id: i64,
     pub case_id: i64,
     pub statement: String,
@@ -1303,7 +1318,18 @@ impl Withdrawal {
         if statement.is_empty() {
             return Err(WithdrawalError::NoStatement);
         }
-        Ok(Withdrawal { id, case_id, statement: statement.into(), recorded_by, confirmed_by: None })
+        Ok(Withdrawal(WithdrawalData { id, case_id, statement: statement.into(), recorded_by, confirmed_by: None }))
+    }
+
+    /// A withdrawal as the store kept it (its rows were written only through the methods above).
+    pub fn stored(d: WithdrawalData) -> Withdrawal {
+        Withdrawal(d)
+    }
+
+    /// The id the store gave a new withdrawal.
+    pub fn numbered(mut self, id: i64) -> Withdrawal {
+        self.0.id = id;
+        self
     }
 
     /// The window head confirms (the caller checked the role); not the person who recorded it.
@@ -1314,7 +1340,7 @@ impl Withdrawal {
         if by == self.recorded_by {
             return Err(WithdrawalError::SelfConfirmation);
         }
-        self.confirmed_by = Some(by);
+        self.0.confirmed_by = Some(by);
         Ok(())
     }
 

@@ -760,13 +760,13 @@ pub fn withdrawals_of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Vec<noveto_d
 }
 
 fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
-    noveto_domain::case::Withdrawal {
+    noveto_domain::case::Withdrawal::stored(noveto_domain::case::WithdrawalData {
         id: r.i64(0),
         case_id: r.i64(1),
         statement: r.str(2),
         recorded_by: r.i64(3),
         confirmed_by: r.opt_i64(4),
-    }
+    })
 }
 
 /// A negative ending that is not a veto, for the monthly roll-up beside the vetoes (NV-2):
