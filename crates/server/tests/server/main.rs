@@ -9,3 +9,4 @@ mod input;
 mod jobs;
 mod org;
 mod scope;
+mod walk;
