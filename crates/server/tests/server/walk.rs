@@ -43,10 +43,9 @@ fn machine_text(html: &str) -> Option<String> {
     let b = html.as_bytes();
     for i in 0..b.len().saturating_sub(16) {
         let d = |j: usize| b[i + j].is_ascii_digit();
-        if d(0) && d(1) && d(2) && d(3) && b[i + 4] == b'-' && d(5) && d(6) && b[i + 7] == b'-' && d(8) && d(9) {
-            if b[i + 10] == b'T' && d(11) && d(12) && b[i + 13] == b':' {
-                return Some(String::from_utf8_lossy(&b[i..i + 16]).into_owned());
-            }
+        let date = d(0) && d(1) && d(2) && d(3) && b[i + 4] == b'-' && d(5) && d(6) && b[i + 7] == b'-' && d(8) && d(9);
+        if date && b[i + 10] == b'T' && d(11) && d(12) && b[i + 13] == b':' {
+            return Some(String::from_utf8_lossy(&b[i..i + 16]).into_owned());
         }
     }
     ["{\"", "\":{", "\":\""].iter().find(|p| html.contains(**p)).map(|p| p.to_string())
