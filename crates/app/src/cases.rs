@@ -90,6 +90,20 @@ async fn load_unchecked(s: &App, id: i64) -> Result<Loaded> {
     Ok(Loaded { id, case, version, place, policy, cal: s.calendar_for(&region) })
 }
 
+/// NV-3: whether the caller places the matter at `place` — window head, hall manager, or the
+/// consultation desk of its center (the domain's `authorize_placement`).
+pub async fn may_place(s: &App, p: &Principal, place: &Place) -> Result<()> {
+    let center = place.centers.first().copied();
+    let d = crate::org::directory(s).await?;
+    let desks: Vec<i64> = d
+        .windows
+        .iter()
+        .filter(|w| w.kind == "consultation_desk" && Some(w.center_id) == center)
+        .map(|w| w.id)
+        .collect();
+    Ok(noveto_domain::access::authorize_placement(&p.grants, place, &desks)?)
+}
+
 /// Loads a case and checks that the caller may take `action` on it.
 /// NV-10: the units of a cross-unit matter may read it too.
 pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loaded> {
@@ -99,6 +113,13 @@ pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loa
         Err(_) if l.case.first_contact_keeps(p.id, action) => return Ok(l),
         Err(e) => e,
     };
+    // NV-3: while a matter waits to be placed, whoever places it reads it and may refer it.
+    if l.case.status == Status::Unplaced
+        && matches!(action, Action::ReadCase | Action::WorkCase)
+        && may_place(s, p, &l.place).await.is_ok()
+    {
+        return Ok(l);
+    }
     if action == Action::ReadCase {
         // NV-3: the receiver of a warm handoff reads the case it is handed.
         if let Some(r) = l.case.referral.clone().filter(|r| r.handoff) {
@@ -466,11 +487,13 @@ pub async fn do_ask_placement(s: &App, p: &Principal, id: i64, b: PlacementIn) -
 
 /// NV-3: the window head or hall manager places the matter at its window (to place it
 /// elsewhere they refer it, with or without a warm handoff).
-pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<()> {
+/// Returns the status the matter is back in.
+pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<&'static str> {
     let mut l = load(s, p, id, Action::ReadCase).await?;
-    p.may(Action::Place, &l.place)?;
+    may_place(s, p, &l.place).await?;
     let ev = l.case.place_here(s.now())?;
-    save(s, p, &l, ev, vec![]).await.map(|_| ())
+    save(s, p, &l, ev, vec![]).await?;
+    Ok(l.case.status.as_str())
 }
 
 /// NV-3: the matters waiting to be placed that the caller places (window head, hall manager).
@@ -479,7 +502,7 @@ pub async fn placement_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>>
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
-        if p.may(Action::Place, &Place { centers, unit: c.unit_id, window: c.window_id }).is_ok() {
+        if may_place(s, p, &Place { centers, unit: c.unit_id, window: c.window_id }).await.is_ok() {
             out.push((id, c));
         }
     }

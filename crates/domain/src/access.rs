@@ -271,6 +271,25 @@ pub fn authorize(grants: &[Grant], action: Action, place: &Place) -> Result<(), 
     Err(Denied { needed })
 }
 
+/// NV-3: who places a matter nobody knew whose it was — the window head or hall manager
+/// (`Action::Place`), or the staff of a consultation desk (综合咨询台) of the matter's center:
+/// `desks` are the ids of that center's desks.
+pub fn authorize_placement(grants: &[Grant], place: &Place, desks: &[i64]) -> Result<(), Denied> {
+    let denied = match authorize(grants, Action::Place, place) {
+        Ok(()) => return Ok(()),
+        Err(d) => d,
+    };
+    let at_desk = grants.iter().any(|g| {
+        matches!(g.role, Role::Clerk | Role::WindowHead)
+            && g.scope.kind == ScopeKind::Window
+            && desks.contains(&g.scope.id)
+    });
+    if at_desk {
+        return Ok(());
+    }
+    Err(Denied { needed: format!("{}或综合咨询台", denied.needed) })
+}
+
 /// Whether these grants see an applicant's personal data (phone, ID numbers) in full at this
 /// place: the people working the matter (clerk, window head, hall manager, desk) and the
 /// supervision section; everyone else reads it masked (个人信息保护法, the security issue).
@@ -288,6 +307,20 @@ pub fn may_somewhere(grants: &[Grant], action: Action) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // NV-3: the consultation desk of the matter's center places it, as the window head and the
+    // hall manager do; a desk elsewhere and a plain clerk do not.
+    #[test]
+    fn nv_3_the_consultation_desk_places_unplaced_matters() {
+        let p = Place { centers: vec![2, 1], unit: Some(10), window: Some(100) };
+        let g = |role, kind, id| Grant { role, scope: Scope { kind, id } };
+        let desk = [g(Role::Clerk, ScopeKind::Window, 900)];
+        assert!(authorize_placement(&desk, &p, &[900]).is_ok());
+        assert!(authorize_placement(&desk, &p, &[901]).is_err(), "another center's desk");
+        assert!(authorize_placement(&[g(Role::Clerk, ScopeKind::Window, 100)], &p, &[900]).is_err());
+        assert!(authorize_placement(&[g(Role::WindowHead, ScopeKind::Window, 100)], &p, &[]).is_ok());
+        assert!(authorize_placement(&[g(Role::HallManager, ScopeKind::Center, 1)], &p, &[]).is_ok());
+    }
 
     fn place() -> Place {
         Place { centers: vec![2, 1], unit: Some(10), window: Some(100) }

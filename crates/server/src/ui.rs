@@ -192,7 +192,7 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
             text(&d["reason"])
         ),
         "growth_denied" => format!("窗口负责人不同意新增告知材料：{}", text(&d["opinion"])),
-        "placement_asked" => format!("归属不明，交窗口负责人或大厅负责人分办：{}", text(&d["question"])),
+        "placement_asked" => format!("归属不明，交窗口负责人、大厅负责人或综合咨询台分办：{}", text(&d["question"])),
         "placed" => "负责人分办：由本窗口办理".into(),
         "kind_changed" => format!(
             "更正办件类型：由“{}”改为“{}”（理由：{}）",

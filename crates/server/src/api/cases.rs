@@ -136,8 +136,13 @@ pub async fn ask_placement(
 
 /// NV-3: placed at this window.
 pub async fn place_here(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    do_place_here(&s, &p, id).await?;
-    answer_case(&s, &p, id).await
+    let status = do_place_here(&s, &p, id).await?;
+    // A consultation desk that placed the matter at its window no longer reads it.
+    match load(&s, &p, id, Action::ReadCase).await {
+        Ok(l) => Ok(Json(case_json(&s, &p, &l).await?)),
+        Err(e) if e.kind == noveto_app::Kind::Forbidden => Ok(Json(serde_json::json!({"id": id, "status": status}))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// NV-3: the receiving unit acknowledges a warm handoff.

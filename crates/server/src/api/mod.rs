@@ -72,8 +72,8 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/notice-growth" => cases::request_growth, "cases", "一次性告知新增材料：申请窗口负责人批准（NV-4）", body = cases::GrowthIn;
         post "/api/v1/cases/{id}/notice-growth/decision" => cases::decide_growth, "cases", "窗口负责人审批新增告知材料（NV-4）", body = cases::GrowthDecisionIn;
         post "/api/v1/cases/{id}/kind" => cases::change_kind, "cases", "更正办件类型（申请/咨询），须写明理由（NV-2）", body = cases::KindIn;
-        post "/api/v1/cases/{id}/placement" => cases::ask_placement, "cases", "归属不明：交窗口负责人或大厅负责人在时限内分办（NV-3）", body = cases::PlacementIn;
-        post "/api/v1/cases/{id}/placement/here" => cases::place_here, "cases", "分办：由本窗口办理（窗口负责人或大厅负责人，NV-3）";
+        post "/api/v1/cases/{id}/placement" => cases::ask_placement, "cases", "归属不明：交窗口负责人、大厅负责人或综合咨询台在时限内分办（NV-3）", body = cases::PlacementIn;
+        post "/api/v1/cases/{id}/placement/here" => cases::place_here, "cases", "分办：由本窗口办理（窗口负责人、大厅负责人或综合咨询台，NV-3）";
         post "/api/v1/cases/{id}/notices" => cases::notice, "cases", "一次性告知（NV-4）", body = cases::NoticeIn;
         post "/api/v1/cases/{id}/deficiency-acceptance" => cases::deficiency, "cases", "容缺受理（NV-5）", body = cases::DeficiencyIn;
         post "/api/v1/cases/{id}/supplement" => cases::supplement, "cases", "容缺材料已补齐（NV-5）";

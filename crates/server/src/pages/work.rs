@@ -490,12 +490,24 @@ async fn case_body_with(
         }
         o.push_str("</table></section>");
     }
-    if c.status != Status::Closed && p.may(Action::WorkCase, &l.place).is_ok() {
+    // The same access decision as the actions themselves (`cases::load`).
+    if c.status != Status::Closed && svc::load(s, p, id, Action::WorkCase).await.is_ok() {
+        let can_place = c.status == Status::Unplaced && svc::may_place(s, p, &l.place).await.is_ok();
         o.push_str(&faq_box(Some(id), ""));
         o.push_str(&reply_box(p, id, reply_draft, reply_flags));
         // Where a referral can send the person: every unit and window, picked by name.
         let noveto_app::org::Directory { units, windows, .. } = noveto_app::org::directory(s).await?;
-        o.push_str(&actions(p, id, c, item.as_ref(), &j, &l.policy, &referral_targets(&units, &windows), redo));
+        o.push_str(&actions(
+            p,
+            id,
+            c,
+            item.as_ref(),
+            &j,
+            &l.policy,
+            &referral_targets(&units, &windows),
+            redo,
+            can_place,
+        ));
     }
     // Approvals on this case for those who decide.
     if let Some(esc_obj) = j["open_escalation"].as_object() {
@@ -625,6 +637,7 @@ fn actions(
     policy: &noveto_domain::policy::Policy,
     targets: &str,
     redo: Option<&Redo<'_>>,
+    can_place: bool,
 ) -> String {
     let csrf = csrf_field(p);
     let act = |a: &str, label: &str, inner: &str| match redo.filter(|r| r.matches(a, inner)) {
@@ -648,16 +661,10 @@ fn actions(
         o.push_str(&act(
             "ask_placement",
             "归属不明（交负责人分办）",
-            "<label>情况说明（群众要办什么、已了解到什么）<textarea name=\"question\" required></textarea></label><button>交窗口负责人或大厅负责人分办</button>",
+            "<label>情况说明（群众要办什么、已了解到什么）<textarea name=\"question\" required></textarea></label><button>交窗口负责人、大厅负责人或综合咨询台分办</button>",
         ));
     }
-    if offers.place_here
-        && p.may(
-            Action::Place,
-            &noveto_domain::access::Place { centers: vec![c.center_id], unit: c.unit_id, window: c.window_id },
-        )
-        .is_ok()
-    {
+    if offers.place_here && can_place {
         o.push_str(&format!(
             "<p class=\"note\">归属不明，待分办：请确定由本窗口办理，或用“指引”告知去处（可转交）。</p><form method=\"post\" action=\"/cases/{id}/act/place_here\">{csrf}<button>由本窗口办理</button></form>"
         ));
@@ -864,7 +871,7 @@ pub async fn case_action(
             "ask_placement" => svc::do_ask_placement(&s, &p, id, svc::PlacementIn { question: field(&f, "question") })
                 .await
                 .map(|_| ()),
-            "place_here" => svc::do_place_here(&s, &p, id).await,
+            "place_here" => svc::do_place_here(&s, &p, id).await.map(|_| ()),
             "kind" => {
                 svc::do_change_kind(&s, &p, id, svc::KindIn { kind: field(&f, "kind"), reason: field(&f, "reason") })
                     .await
@@ -931,6 +938,8 @@ pub async fn case_action(
     }
     .await;
     match r {
+        // Back to the case — or, for a desk that placed a matter and no longer reads it, the inbox.
+        Ok(()) if svc::load(&s, &p, id, Action::ReadCase).await.is_err() => Redirect::to("/inbox").into_response(),
         Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
         // A page already rendered (the reply check with the draft kept).
         Err(e) if e.field == Some("page") => (e.status, layout(Some(&p), large, "办件", &e.message)).into_response(),

@@ -803,6 +803,21 @@ fn nv_3_unplaced_matter_is_placed_by_the_head() {
             json!({"to_unit_id": app.ids.unit2, "address": "二楼社保窗口", "contact": "0719-8221234", "how": "带身份证", "handoff": true}),
         );
         assert_eq!((st, c["status"].as_str()), (200, Some("handoff_pending")), "{c}");
+        // The consultation desk of the center places too (NV-3: head, hall manager or desk): it
+        // sees the matter in its inbox, reads it, and places it — here or by a referral.
+        let id4 = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id4}/placement"), &clerk, json!({"question": "不清楚"}));
+        let desk = app.token("desk");
+        assert_eq!(app.get(&format!("/api/v1/cases/{id4}"), &desk).0, 200);
+        let (_, inbox) = page_get(&app, "desk", "/inbox");
+        assert!(inbox.contains(&format!("/cases/{id4}")), "{inbox}");
+        let (_, page) = page_get(&app, "desk", &format!("/cases/{id4}"));
+        assert!(page.contains(&format!("/cases/{id4}/act/place_here")), "{page}");
+        let (st, c) = app.post(&format!("/api/v1/cases/{id4}/placement/here"), &desk, json!({}));
+        assert_eq!((st, c["status"].as_str()), (200, Some("received")), "{c}");
+        // Placed, the matter is the window's again: the desk no longer works it.
+        assert_eq!(app.post(&format!("/api/v1/cases/{id4}/accept"), &desk, json!({})).0, 403);
+        assert_eq!(app.post(&format!("/api/v1/cases/{id4}/placement/here"), &app.token("clerk2"), json!({})).0, 403);
         // Not placed in time: the deadline is escalated by the job runner like any other.
         let id3 = app.new_case(&clerk, None);
         app.post(&format!("/api/v1/cases/{id3}/placement"), &clerk, json!({"question": "不清楚"}));
