@@ -81,7 +81,7 @@ struct BatchTx<'a> {
     conn: &'a mut dyn Conn,
     audit: Vec<AuditEntry>,
     /// The first table of record this job changed (see [`table_of_record`]).
-    changed: Option<&'static str>,
+    changed: Option<String>,
     /// The job is a verbatim copy (see [`Tx::verbatim`]).
     verbatim: bool,
 }
@@ -95,30 +95,20 @@ const BOOKKEEPING: &[&str] =
 
 /// The table of record a statement changes, if it changes one (`INSERT INTO t`, `UPDATE t`,
 /// `DELETE FROM t`); `None` for reads and bookkeeping.
-fn table_of_record(sql: &str) -> Option<&'static str> {
+fn table_of_record(sql: &str) -> Option<&str> {
     let s = sql.trim_start();
     let rest = ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
         .iter()
         .find_map(|p| s.get(..p.len()).filter(|h| h.eq_ignore_ascii_case(p)).map(|_| &s[p.len()..]))?;
-    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    if BOOKKEEPING.contains(&name.as_str()) {
-        return None;
-    }
-    // Leaked once per distinct table name (a handful), so the job can carry it cheaply.
-    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(n) = names.iter().find(|n| **n == name) {
-        return Some(n);
-    }
-    let leaked: &'static str = Box::leak(name.into_boxed_str());
-    names.push(leaked);
-    Some(leaked)
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let name = &rest[..end];
+    (!BOOKKEEPING.contains(&name)).then_some(name)
 }
 
 impl BatchTx<'_> {
     fn note(&mut self, sql: &str) {
         if self.changed.is_none() && !self.verbatim {
-            self.changed = table_of_record(sql);
+            self.changed = table_of_record(sql).map(str::to_string);
         }
     }
 }
@@ -250,7 +240,7 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
             let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit), changed: None, verbatim: false };
             let before = t.audit.len();
             let (ok, d) = job(&mut t);
-            let unaudited = t.changed.filter(|_| t.audit.len() == before);
+            let unaudited = t.changed.take().filter(|_| t.audit.len() == before);
             audit = t.audit;
             // Every answer of the job is in before it stands: a statement sent ahead that failed
             // fails the job with its own error; a closure that failed answers with its own.
@@ -258,9 +248,7 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
             let failed = match (ok, settled) {
                 // DESIGN 2 by construction: a change to a table of record with no audit entry
                 // in the same job is not committed, whichever repo function forgot it.
-                (true, Ok(())) if unaudited.is_some() => {
-                    Some(StoreError::Unaudited(unaudited.unwrap_or_default().to_string()))
-                }
+                (true, Ok(())) if unaudited.is_some() => Some(StoreError::Unaudited(unaudited.unwrap_or_default())),
                 (true, Ok(())) => conn.batch_ahead("RELEASE SAVEPOINT job").err(),
                 (true, Err(e)) => Some(e),
                 (false, _) => None,
