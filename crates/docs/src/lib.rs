@@ -26,6 +26,35 @@ pub enum Block {
     },
     Note(String),
     PageBreak,
+    /// A form's table with merged cells, as printed forms have: each cell at its row and column,
+    /// spanning rows and columns; headings centred.
+    Grid {
+        widths: Vec<f32>,
+        cells: Vec<Cell>,
+    },
+}
+
+/// One cell of a [`Block::Grid`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub text: String,
+    /// A printed heading of the form (centred), not a filled-in value.
+    pub heading: bool,
+}
+
+impl Cell {
+    /// A heading at (`row`, `col`) spanning `rows` × `cols`.
+    pub fn heading(row: usize, col: usize, rows: usize, cols: usize, text: &str) -> Cell {
+        Cell { row, col, rows: rows.max(1), cols: cols.max(1), text: text.into(), heading: true }
+    }
+    /// A value at (`row`, `col`) spanning `rows` × `cols`.
+    pub fn value(row: usize, col: usize, rows: usize, cols: usize, text: impl Into<String>) -> Cell {
+        Cell { row, col, rows: rows.max(1), cols: cols.max(1), text: text.into(), heading: false }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -75,6 +104,35 @@ impl Document {
                 Block::Right(t) => o.push_str(&format!("<p class=\"right\">{}</p>", esc(t))),
                 Block::Note(t) => o.push_str(&format!("<p class=\"note\">{}</p>", esc(t))),
                 Block::PageBreak => o.push_str("<div class=\"break\"></div>"),
+                Block::Grid { widths, cells } => {
+                    let total: f32 = widths.iter().sum::<f32>().max(1.0);
+                    o.push_str("<table class=\"form\"><colgroup>");
+                    for w in widths {
+                        o.push_str(&format!("<col style=\"width:{:.1}%\">", w / total * 100.0));
+                    }
+                    o.push_str("</colgroup>");
+                    let n = cells.iter().map(|c| c.row + c.rows).max().unwrap_or(0);
+                    for r in 0..n {
+                        o.push_str("<tr>");
+                        let mut row: Vec<&Cell> = cells.iter().filter(|c| c.row == r).collect();
+                        row.sort_by_key(|c| c.col);
+                        for c in row {
+                            let mut a = String::new();
+                            if c.rows > 1 {
+                                a.push_str(&format!(" rowspan=\"{}\"", c.rows));
+                            }
+                            if c.cols > 1 {
+                                a.push_str(&format!(" colspan=\"{}\"", c.cols));
+                            }
+                            if c.heading {
+                                a.push_str(" class=\"h\"");
+                            }
+                            o.push_str(&format!("<td{a}>{}</td>", esc(&c.text).replace('\n', "<br>")));
+                        }
+                        o.push_str("</tr>");
+                    }
+                    o.push_str("</table>");
+                }
                 Block::Table { widths, rows } => {
                     let total: f32 = widths.iter().sum::<f32>().max(1.0);
                     o.push_str("<table><colgroup>");
@@ -115,6 +173,7 @@ const PRINT_CSS: &str = "body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK S
 h1{text-align:center;font-size:22px;margin:0 0 4px}.sub{text-align:center;color:#444;margin:0 0 16px}\
 .right{text-align:right}.note{font-size:13px;color:#333}\
 table{border-collapse:collapse;width:100%;margin:12px 0}td{border:1px solid #333;padding:6px 8px;vertical-align:top}\
+td.h{text-align:center;vertical-align:middle}\
 .break{page-break-after:always;border-top:1px dashed #999;margin:32px 0}\
 @media print{body{background:#fff}.doc{margin:0;padding:0;max-width:none}.noprint{display:none}.break{border:0;margin:0}}\
 @media (max-width:600px){.doc{padding:16px}}";
@@ -292,6 +351,7 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
                 pen.y += 4.0;
             }
             Block::PageBreak => pen.break_page(),
+            Block::Grid { widths, cells } => grid(&mut pen, &m, widths, cells, width),
             Block::Table { widths, rows } => {
                 let total: f32 = widths.iter().sum::<f32>().max(1.0);
                 let cols: Vec<f32> = widths.iter().map(|w| w / total * width).collect();
@@ -366,9 +426,80 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
     pdf.finish().map_err(|e| format!("PDF 生成失败：{e:?}"))
 }
 
+/// Lays out a [`Block::Grid`]: each row as tall as its tallest single-row cell, a merged cell's
+/// rows stretched (the last of them) until its text fits; then every cell drawn over its span.
+fn grid(pen: &mut Pen<'_>, m: &Measure, widths: &[f32], cells: &[Cell], width: f32) {
+    let total: f32 = widths.iter().sum::<f32>().max(1.0);
+    let cols: Vec<f32> = widths.iter().map(|w| w / total * width).collect();
+    let (size, pad) = (10.5, 5.0);
+    let lh = size * 1.5;
+    let n = cells.iter().map(|c| c.row + c.rows).max().unwrap_or(0);
+    let x_of = |col: usize| MARGIN + cols.iter().take(col).sum::<f32>();
+    let w_of = |c: &Cell| cols.iter().skip(c.col).take(c.cols).sum::<f32>();
+    let lines: Vec<Vec<String>> =
+        cells.iter().map(|c| wrap(m, &c.text, size, (w_of(c) - 2.0 * pad).max(size))).collect();
+    let need = |k: usize| lines[k].len().max(1) as f32 * lh + 2.0 * pad;
+    let mut h = vec![lh + 2.0 * pad; n];
+    for (k, c) in cells.iter().enumerate().filter(|(_, c)| c.rows == 1) {
+        h[c.row] = h[c.row].max(need(k));
+    }
+    for (k, c) in cells.iter().enumerate().filter(|(_, c)| c.rows > 1) {
+        let have: f32 = h[c.row..c.row + c.rows].iter().sum();
+        if need(k) > have {
+            h[c.row + c.rows - 1] += need(k) - have;
+        }
+    }
+    pen.y += 4.0;
+    pen.ensure(h.iter().sum());
+    let y0 = pen.y;
+    let y_of = |row: usize| y0 + h[..row].iter().sum::<f32>();
+    for (k, c) in cells.iter().enumerate() {
+        let (x, y, w) = (x_of(c.col), y_of(c.row), w_of(c));
+        let ch: f32 = h[c.row..c.row + c.rows].iter().sum();
+        pen.op(Op::Rect { x, y, w, h: ch });
+        let text_h = lines[k].len() as f32 * lh;
+        let top = if c.heading { y + (ch - text_h) / 2.0 } else { y + pad };
+        for (i, line) in lines[k].iter().enumerate() {
+            let lw: f32 = line.chars().map(|ch| m.width(ch, size)).sum();
+            let lx = if c.heading { x + (w - lw) / 2.0 } else { x + pad };
+            pen.op(Op::Text { x: lx, y: top + size + i as f32 * lh, size, text: line.clone() });
+        }
+    }
+    pen.y = y0 + h.iter().sum::<f32>() + 8.0;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Screens issue, item 7: a form's merged cells print merged — in HTML as row and column
+    // spans, in the PDF as one box per cell over its span, every text inside.
+    #[test]
+    fn a_grid_prints_merged_cells() {
+        let mut d = Document::new("表");
+        d.push(Block::Grid {
+            widths: vec![2.0, 3.0, 3.0],
+            cells: vec![
+                Cell::heading(0, 0, 2, 1, "被否决事项基本情况"),
+                Cell::heading(0, 1, 1, 1, "名称"),
+                Cell::value(0, 2, 1, 1, "食品经营许可"),
+                Cell::heading(1, 1, 1, 1, "理由"),
+                Cell::value(1, 2, 1, 1, "理由"),
+                Cell::heading(2, 0, 1, 1, "备注"),
+                Cell::value(2, 1, 1, 2, "无"),
+            ],
+        });
+        let html = d.html();
+        assert!(html.contains("<td rowspan=\"2\" class=\"h\">被否决事项基本情况</td>"), "{html}");
+        assert!(html.contains("<td colspan=\"2\">无</td>"), "{html}");
+        assert_eq!(html.matches("<tr>").count(), 3);
+        let Ok(f) = cjk_font() else {
+            assert!(std::env::var("CI").is_err(), "CI must have a CJK font");
+            return;
+        };
+        let pdf = render(&d, f).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
 
     #[test]
     fn wrap_keeps_punctuation_rules() {

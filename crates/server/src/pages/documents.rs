@@ -4,8 +4,8 @@
 use crate::AppState;
 use crate::api::cases::Loaded;
 use crate::error::{ApiError, ApiResult};
-use noveto_docs::{Block, Document};
-use noveto_domain::time::{local_date, rfc3339};
+use noveto_docs::{Block, Cell, Document};
+use noveto_domain::time::local_date;
 
 fn date_cn(d: chrono::NaiveDate) -> String {
     d.format("%Y年%m月%d日").to_string()
@@ -19,7 +19,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
         window,
         item,
         clerk,
-        timeline,
+        timeline: _,
         veto,
         decider_names: names,
         escalation: esc,
@@ -51,12 +51,19 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 )));
             let mut rows = vec![vec!["序号".into(), "需补正的材料".into(), "补正要求及说明".into()]];
             for (i, m) in c.notified.iter().enumerate() {
-                let hint = item
-                    .as_ref()
-                    .and_then(|it| it.materials.iter().find(|x| x.name == m.material))
-                    .map(|x| if x.sample.is_empty() { String::new() } else { format!("（样表：{}）", x.sample) })
-                    .unwrap_or_default();
-                rows.push(vec![(i + 1).to_string(), m.material.clone(), format!("{}{hint}", m.how_to_fix)]);
+                // What to bring, in the clerk's words, then what the catalog says of it: the
+                // common mistakes to avoid and the sample to follow (CAT-1).
+                let known = item.as_ref().and_then(|it| it.materials.iter().find(|x| x.name == m.material));
+                let mut how = m.how_to_fix.trim().to_string();
+                if let Some(x) = known {
+                    if !x.common_errors.trim().is_empty() {
+                        how.push_str(&format!("\n注意：{}", x.common_errors.trim()));
+                    }
+                    if !x.sample.trim().is_empty() {
+                        how.push_str(&format!("\n样表：{}", x.sample.trim()));
+                    }
+                }
+                rows.push(vec![(i + 1).to_string(), m.material.clone(), how]);
             }
             d.push(Block::Table { widths: vec![1.0, 4.0, 7.0], rows });
             if let Some(it) = &item {
@@ -68,6 +75,7 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
             d.push(Block::Note("本告知书一次性告知全部需补正的材料，此后不得以其他材料不全为由要求补正（确需新增的，须经窗口负责人批准并书面说明）。".into()))
                 .push(Block::Right(format!("经办人：{clerk_name}    {window_name}")))
                 .push(Block::Right(today))
+                .push(Block::Para("申请人签收：＿＿＿＿＿＿＿＿    签收日期：＿＿＿＿年＿＿月＿＿日".into()))
                 .push(Block::Note(footer));
         }
         "referral" => {
@@ -176,8 +184,13 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                 (noveto_domain::case::VetoStatus::Approved, _) => "已批准否决".into(),
                 _ => "审批中".into(),
             };
-            let basic =
-                format!("{}（{}）", c.request, timeline.first().map(|e| crate::ui::when(&e.at)).unwrap_or_default());
+            let basic = format!("{}（{}接件）", c.request, date_cn(local_date(c.opened_at)));
+            // 一头一尾 (NV-9): the head when the request was filed, the tail when the case ended.
+            let tail = match c.closed_at {
+                Some(t) => format!("报备（尾）{}", date_cn(local_date(t))),
+                None => "报备（尾）：办结后报备".to_string(),
+            };
+            let remark = format!("报批编号 {}；报备（头）{}；{tail}", v.id, date_cn(local_date(v.requested_at)));
             d = Document::new("否决事项报备登记表");
             for (i, copy) in ["第一联：服务对象", "第二联：业务科室", "第三联：窗口存档"].iter().enumerate()
             {
@@ -188,46 +201,42 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
                     .push(Block::Subtitle((*copy).into()))
                     .push(Block::Para(format!("报备单位：{unit_name}")))
                     .push(Block::Para(format!("日期：{today}")))
-                    .push(Block::Table {
-                        widths: vec![2.2, 2.6, 3.2, 1.6, 2.4],
-                        rows: vec![
-                            vec![
-                                "承办窗口".into(),
-                                window_name.clone(),
-                                String::new(),
-                                "经办人".into(),
-                                clerk_name.clone(),
-                            ],
-                            vec![
-                                "被否决事项基本情况".into(),
-                                "被否决对象".into(),
-                                applicant.clone(),
-                                "联系方式".into(),
-                                c.applicant.phone.clone(),
-                            ],
-                            vec![
-                                String::new(),
-                                "被否决事项名称".into(),
-                                item_name.clone(),
-                                "受理日期".into(),
-                                date_cn(local_date(c.opened_at)),
-                            ],
-                            vec![String::new(), "被否决事项的基本情况".into(), basic.clone()],
-                            vec![
-                                String::new(),
-                                "被否决的理由及依据".into(),
-                                format!("理由：{}\n依据：{}", v.reason, v.legal_basis),
-                            ],
-                            vec!["窗口负责人意见".into(), opinion(&[L::WindowHead])],
-                            vec![
-                                "所属单位审核意见".into(),
-                                opinion(&[L::UnitLeader, L::UnitHead, L::Collective, L::Center]),
-                            ],
-                            vec!["办理情况".into(), result.clone()],
-                            vec![
-                                "备注".into(),
-                                format!("报批编号 {}；报备（头）{}", v.id, crate::ui::when(&rfc3339(v.requested_at))),
-                            ],
+                    .push(Block::Grid {
+                        // The seed's table (安行审发〔2024〕7号 附件): five columns, the group
+                        // heading 被否决事项基本情况 over four rows, values merged across.
+                        widths: vec![2.0, 2.6, 3.4, 1.6, 2.4],
+                        cells: vec![
+                            Cell::heading(0, 0, 1, 1, "承办窗口"),
+                            Cell::value(0, 1, 1, 2, window_name.clone()),
+                            Cell::heading(0, 3, 1, 1, "经办人"),
+                            Cell::value(0, 4, 1, 1, clerk_name.clone()),
+                            Cell::heading(1, 0, 4, 1, "被否决事项基本情况"),
+                            Cell::heading(1, 1, 1, 1, "被否决对象"),
+                            Cell::value(1, 2, 1, 1, applicant.clone()),
+                            Cell::heading(1, 3, 1, 1, "联系方式"),
+                            Cell::value(1, 4, 1, 1, c.applicant.phone.clone()),
+                            Cell::heading(2, 1, 1, 1, "被否决事项名称"),
+                            Cell::value(2, 2, 1, 1, item_name.clone()),
+                            Cell::heading(2, 3, 1, 1, "受理日期"),
+                            Cell::value(2, 4, 1, 1, date_cn(local_date(c.opened_at))),
+                            Cell::heading(3, 1, 1, 1, "被否决事项的基本情况"),
+                            Cell::value(3, 2, 1, 3, basic.clone()),
+                            Cell::heading(4, 1, 1, 1, "被否决的理由及依据"),
+                            Cell::value(4, 2, 1, 3, format!("理由：{}\n依据：{}", v.reason, v.legal_basis)),
+                            Cell::heading(5, 0, 1, 2, "窗口负责人意见"),
+                            Cell::value(5, 2, 1, 3, opinion(&[L::WindowHead])),
+                            Cell::heading(6, 0, 1, 2, "所属单位审核意见"),
+                            Cell::value(
+                                6,
+                                2,
+                                1,
+                                3,
+                                opinion(&[L::UnitLeader, L::UnitHead, L::Collective, L::Center, L::Government]),
+                            ),
+                            Cell::heading(7, 0, 1, 2, "办理情况"),
+                            Cell::value(7, 2, 1, 3, result.clone()),
+                            Cell::heading(8, 0, 1, 2, "备注"),
+                            Cell::value(8, 2, 1, 3, remark.clone()),
                         ],
                     })
                     .push(Block::Note("备注：此表一式三份，一份给服务对象，一份给业务科室，一份由窗口存档。".into()));

@@ -152,11 +152,77 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Ht
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · {app}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"{cls}\">\
 <header><a class=\"brand\" href=\"/\">{app}</a><span class=\"tag\">{long}</span>{switch}{user}</header><main>{body}</main></body></html>",
+        body = stacking_tables(body),
         title = esc(title),
         app = t().app,
         long = t().app_long,
         cls = if large { "large" } else { "" },
     ))
+}
+
+/// Screens issue, item 8: on a phone a list's rows stack into cards, each cell led by its
+/// column's title. Every `<table>` whose first row is all headings gets `class="stack"` and each
+/// later cell a `data-label` with its heading (the style sheet shows them only at narrow widths).
+fn stacking_tables(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + body.len() / 8);
+    let mut rest = body;
+    while let Some(i) = rest.find("<table>") {
+        out.push_str(&rest[..i]);
+        let t = &rest[i..];
+        let end = t.find("</table>").map(|e| e + "</table>".len()).unwrap_or(t.len());
+        out.push_str(&stack_table(&t[..end]));
+        rest = &t[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn stack_table(t: &str) -> String {
+    let mut rows = t.split("<tr");
+    let head = rows.next().unwrap_or("");
+    let Some(first) = rows.next() else { return t.to_string() };
+    let first_row = first.split("</tr>").next().unwrap_or("");
+    if first_row.contains("<td") || !first_row.contains("<th") {
+        return t.to_string();
+    }
+    let labels: Vec<String> = first_row
+        .split("<th")
+        .skip(1)
+        .map(|c| {
+            let inner = c.split_once('>').map(|x| x.1).unwrap_or("");
+            let inner = inner.split("</th>").next().unwrap_or("");
+            let mut text = String::new();
+            let mut in_tag = false;
+            for ch in inner.chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    '"' if !in_tag => text.push_str("&quot;"),
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect();
+    let mut out = head.replacen("<table>", "<table class=\"stack\">", 1);
+    out.push_str("<tr");
+    out.push_str(first);
+    for row in rows {
+        out.push_str("<tr");
+        let mut cells = row.split("<td");
+        out.push_str(cells.next().unwrap_or(""));
+        for (n, cell) in cells.enumerate() {
+            match labels.get(n).filter(|l| !l.is_empty()) {
+                Some(l) if cell.starts_with('>') || cell.starts_with(' ') => {
+                    out.push_str(&format!("<td data-label=\"{l}\""));
+                }
+                _ => out.push_str("<td"),
+            }
+            out.push_str(cell);
+        }
+    }
+    out
 }
 
 /// A page from a body or an error.
@@ -327,6 +393,26 @@ details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
 .cal{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}.cal table{font-size:.85em}.cal td{text-align:center;border:1px solid #eee;padding:2px}
 .cal .off{background:#fde2e2}.cal .mk{background:#e2f0fd;font-weight:bold}.cal .we{color:#999}
 mark{background:#ffd5d5}
-@media (max-width:600px){header .tag{display:none}.who{margin-left:0}th,td{padding:4px}main{padding:6px}}
+@media (max-width:600px){header .tag{display:none}.who{margin-left:0}th,td{padding:4px}main{padding:6px}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}table.stack tr:first-child{display:none}
+table.stack tr{border-bottom:1px solid #d5d9de;padding:6px 0}table.stack td{border:none;padding:1px 0;overflow-wrap:anywhere}
+table.stack td[data-label]::before{content:attr(data-label) "：";color:#5b6470;font-size:.9em}}
 @media print{header,.noprint{display:none}}
 "#;
+
+#[cfg(test)]
+mod tests {
+    // Screens issue, item 8: a list's cells carry their column's title for the phone layout;
+    // key–value tables (headings in the first column) stay as they are.
+    #[test]
+    fn lists_stack_with_their_column_titles() {
+        let list = "<p>x</p><table><tr><th>受理编号</th><th>期限 <small>“工作日”</small></th></tr><tr><td><a href=\"/cases/1\">NV1</a></td><td class=\"late\">已超期</td></tr></table><p>y</p>";
+        let out = super::stacking_tables(list);
+        assert!(out.contains("<table class=\"stack\">"), "{out}");
+        assert!(out.contains("<td data-label=\"受理编号\"><a href"), "{out}");
+        assert!(out.contains("<td data-label=\"期限 “工作日”\" class=\"late\">"), "{out}");
+        assert!(out.starts_with("<p>x</p>") && out.ends_with("<p>y</p>"));
+        let kv = "<table><tr><th>申请人</th><td>李明</td></tr></table>";
+        assert_eq!(super::stacking_tables(kv), kv);
+    }
+}

@@ -39,6 +39,25 @@ fn due_cell(s: &AppState, due: Option<&str>) -> String {
     format!("<span class=\"{cls}\">{d}</span> <small class=\"{cls}\">{note}</small>")
 }
 
+/// Screens issue, item 6: a list's due day with the deadline it belongs to, its rule and its
+/// source as a note, as on the case page.
+fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::deadline::Deadline]) -> String {
+    let cell = due_cell(s, next_due);
+    let cal = s.calendar();
+    let now = s.now();
+    let which = open.iter().find(|d| d.due(&cal, now).ok().map(|x| x.to_string()).as_deref() == next_due);
+    match which {
+        Some(d) => format!(
+            "{cell}<br><small class=\"muted\" title=\"{}\">{} · {} · {}</small>",
+            esc(&d.source.clause),
+            crate::ui::what_label(&d.what),
+            rule_text(&d.rule),
+            esc(&d.source.document)
+        ),
+        None => cell,
+    }
+}
+
 fn has(p: &Principal, r: Role) -> bool {
     p.grants.iter().any(|g| g.role == r)
 }
@@ -184,7 +203,7 @@ pub async fn search_page(
                     esc(&r.applicant),
                     esc(&r.request),
                     status,
-                    esc(r.next_due.as_deref().unwrap_or("—"))
+                    row_due_cell(&s, r.next_due.as_deref(), &r.open_deadlines)
                 ));
             }
             o.push_str("</table></div>");
@@ -242,7 +261,7 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
                 esc(&r.applicant),
                 esc(&r.request),
                 label,
-                due_cell(s, r.next_due.as_deref())
+                row_due_cell(s, r.next_due.as_deref(), &r.open_deadlines)
             ));
         }
         list.push_str("</table>");

@@ -165,7 +165,7 @@ pub fn page_post(app: &App, login: &str, path: &str, fields: &[(&str, &str)]) ->
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf", &csrf));
     let mut r = agent.post(&format!("{}{}", app.base, path)).header("Cookie", &cookie).send_form(form).unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    (r.status().as_u16(), crate::helpers::without_labels(&r.body_mut().read_to_string().unwrap_or_default()))
 }
 
 // NV-8: decided by the policy's levels in turn; the requester never decides; the first denial
@@ -1322,7 +1322,7 @@ fn page_get(app: &App, login: &str, path: &str) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let cookie = session_cookie(&app.base, login);
     let mut r = agent.get(&format!("{}{}", app.base, path)).header("Cookie", &cookie).call().unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    (r.status().as_u16(), crate::helpers::without_labels(&r.body_mut().read_to_string().unwrap_or_default()))
 }
 
 // NV-3 on the pages: the receiving window sees the handoff on its workbench, can open the case

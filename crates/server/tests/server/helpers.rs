@@ -394,3 +394,17 @@ pub fn session_cookie(base: &str, login: &str) -> String {
     let r = post_login(&agent, base, login, PW);
     r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string()
 }
+
+/// A page's HTML without the phone layout's column labels (`data-label="…"` on each list cell),
+/// so that tests can look for a row's cells as they read.
+pub fn without_labels(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(" data-label=\"") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " data-label=\"".len()..];
+        rest = after.find('"').map(|j| &after[j + 1..]).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}

@@ -412,7 +412,7 @@ fn policy_page_in_words() {
     let cookie = session_cookie(&app.base, "clerk");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut r = agent.get(&format!("{}/admin/policy", app.base)).header("Cookie", &cookie).call().unwrap();
-    let html = r.body_mut().read_to_string().unwrap();
+    let html = crate::helpers::without_labels(&r.body_mut().read_to_string().unwrap());
     assert!(html.contains("报批时报备（头）") && html.contains("结果出来时报备（尾）"), "{html}");
     assert!(!html.contains("at_request") && !html.contains("at_result"), "{html}");
     assert!(html.contains("榕政办〔2016〕224号"), "{html}");

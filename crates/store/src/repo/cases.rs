@@ -278,6 +278,9 @@ pub struct CaseRow {
     pub next_due: Option<String>,
     pub applicant: String,
     pub request: String,
+    /// The open deadlines, so a list can say which rule and source its due day comes from.
+    #[serde(skip)]
+    pub open_deadlines: Vec<noveto_domain::deadline::Deadline>,
 }
 
 fn case_row(r: &Row) -> CaseRow {
@@ -291,6 +294,11 @@ fn case_row(r: &Row) -> CaseRow {
         next_due: r.opt_str(5).filter(|d| d != NO_DUE),
         applicant: doc["applicant"]["name"].as_str().unwrap_or_default().to_string(),
         request: doc["request"].as_str().unwrap_or_default().chars().take(60).collect(),
+        open_deadlines: serde_json::from_value::<Vec<noveto_domain::deadline::Deadline>>(doc["deadlines"].clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.met_at.is_none())
+            .collect(),
     }
 }
 
