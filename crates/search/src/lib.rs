@@ -10,7 +10,10 @@
 //! The same engine with normalization, synonyms and bigrams switched off is the "jieba + BM25"
 //! baseline the quality test measures against; [`char_overlap`] is the other baseline.
 
+pub mod quality;
+
 use jieba_rs::Jieba;
+pub use quality::char_overlap;
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 use tantivy::collector::TopDocs;
@@ -411,23 +414,6 @@ impl SearchIndex {
         }
         Ok(out)
     }
-}
-
-/// Baseline: rank by how many distinct characters of the question appear in the entry.
-pub fn char_overlap(entries: &[Entry], q: &str, limit: usize) -> Vec<Hit> {
-    let qs: HashSet<char> = q.chars().filter(|c| c.is_alphanumeric()).collect();
-    let mut scored: Vec<Hit> = entries
-        .iter()
-        .map(|e| {
-            let es: HashSet<char> = e.title.chars().chain(e.body.chars()).collect();
-            let hit = qs.iter().filter(|c| es.contains(c)).count() as f32;
-            // Prefer the shorter entry on ties: the more specific one.
-            Hit { id: e.id, score: hit - es.len() as f32 * 1e-4 }
-        })
-        .collect();
-    scored.sort_by(|a, b| b.score.total_cmp(&a.score));
-    scored.truncate(limit);
-    scored
 }
 
 #[cfg(test)]
