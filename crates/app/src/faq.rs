@@ -131,9 +131,11 @@ pub async fn search(s: &App, p: &Principal, q: &str, limit: usize) -> Result<(i6
 /// FAQ-2: the hit of one of the caller's searches was used to answer.
 pub async fn used(s: &App, p: &Principal, search_id: i64, faq_id: i64) -> Result<()> {
     let pid = p.id;
-    if !s.store.write(move |tx| faq::mark_used(tx, search_id, pid, faq_id)).await? {
+    let Some(question) = s.store.write(move |tx| faq::mark_used(tx, search_id, pid, faq_id)).await? else {
         return Err(Error::not_found("检索记录"));
-    }
+    };
+    // The clerk's choice teaches the search (issue 13); other servers learn it at their next start.
+    s.search.learn_faq(faq_id, &question);
     Ok(())
 }
 

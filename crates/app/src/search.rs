@@ -59,8 +59,11 @@ impl Search {
     pub async fn sync(&self, store: &Store) -> Result<usize, StoreError> {
         let since = self.mark.lock().map(|m| if m.is_empty() { String::new() } else { back(&m) }).unwrap_or_default();
         let s2 = since.clone();
-        let (faqs, its, names) = store
+        let first = since.is_empty();
+        let (faqs, its, names, learned) = store
             .read(move |tx| {
+                // At start the search learns again every question whose hit was used (FAQ-2).
+                let learned = if first { faq::used_questions(tx)? } else { vec![] };
                 let faqs = faq::changed_since(tx, &s2, 1_000_000)?;
                 let its = items::changed_since(tx, &s2)?;
                 // Item names only matter for FAQ entries to (re)index; most polls find none.
@@ -69,9 +72,13 @@ impl Search {
                 } else {
                     items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect()
                 };
-                Ok::<_, StoreError>((faqs, its, names))
+                Ok::<_, StoreError>((faqs, its, names, learned))
             })
             .await?;
+        if !learned.is_empty() {
+            let pairs: Vec<(u64, String)> = learned.into_iter().map(|(id, q)| (id as u64, q)).collect();
+            self.faq.learn_many(&pairs).map_err(|e| StoreError::Db(e.to_string()))?;
+        }
         let mut newest = since;
         let mut changed = 0;
         {
@@ -117,6 +124,13 @@ impl Search {
             *m = newest;
         }
         Ok(changed)
+    }
+
+    /// A clerk used entry `id` to answer `question` (FAQ-2): later questions like it find it.
+    pub fn learn_faq(&self, id: i64, question: &str) {
+        // Learning is a boost, not a record: the search log keeps the fact, so a failure here
+        // loses nothing that the next start does not learn again.
+        let _ = self.faq.learn(id as u64, question);
     }
 
     pub fn search_faq(&self, q: &str, limit: usize) -> Vec<Hit> {

@@ -1,20 +1,23 @@
 //! Chinese full-text search for the common-question library and the catalog (FAQ-1).
 //!
 //! Text is normalized before it is indexed and before it is searched: Traditional folded to
-//! Simplified, full-width to half-width, punctuation to spaces, synonyms to one canonical word
-//! (身份证 → 居民身份证, 丢了 → 遗失 …). It is then cut by jieba (with a small dictionary of
-//! government-service words) and also into character bigrams, which catch words jieba cuts
-//! differently. tantivy ranks with BM25 over the question, the answer and the linked items,
-//! the question weighted highest.
+//! Simplified (fast2s's character table), full-width to half-width, punctuation to spaces, and
+//! the words of `thesaurus.txt` rewritten to their canonical word, longest match first (身份证 →
+//! 居民身份证, 丢了 → 遗失, 房本 → 不动产权证书 …). Function words are dropped. What remains is indexed
+//! three ways — jieba's words (with a small dictionary of government-service words), single
+//! characters and character bigrams — for the question, the items, the answer and the questions
+//! clerks asked before using the entry (FAQ-2's feedback, learned). One BM25 query weighs them
+//! all, characters first; the best candidates are re-ordered by how much of the question's
+//! content the entry's question and items cover. A question that shares any character with the
+//! library finds something.
 //!
-//! The same engine with normalization, synonyms and bigrams switched off is the "jieba + BM25"
-//! baseline the quality test measures against; [`char_overlap`] is the other baseline.
+//! [`quality`] measures it on the quality set beside three baselines; see BENCHMARKS.md.
 
 pub mod quality;
 
 use jieba_rs::Jieba;
 pub use quality::char_overlap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -27,20 +30,21 @@ pub struct Options {
     /// Traditional → Simplified, full-width → half-width, punctuation, case.
     pub normalize: bool,
     pub synonyms: bool,
-    pub bigrams: bool,
     /// The government-service dictionary added to jieba.
     pub dictionary: bool,
     /// jieba's search mode (compounds and their parts) instead of precise mode.
     pub search_mode: bool,
+    /// A second ranking by characters and character bigrams, fused with the words' by rank.
+    pub chars: bool,
 }
 
 impl Options {
     pub fn full() -> Options {
-        Options { normalize: true, synonyms: true, bigrams: true, dictionary: true, search_mode: false }
+        Options { normalize: true, synonyms: true, dictionary: true, search_mode: false, chars: true }
     }
     /// jieba (search mode, as usually indexed) + BM25, nothing else.
     pub fn plain() -> Options {
-        Options { normalize: false, synonyms: false, bigrams: false, dictionary: false, search_mode: true }
+        Options { normalize: false, synonyms: false, dictionary: false, search_mode: true, chars: false }
     }
 }
 
@@ -83,35 +87,37 @@ const DICTIONARY: &[&str] = &[
     "网上办理",
 ];
 
-/// Synonyms, longest first within each group: every variant is rewritten to the canonical word.
-const SYNONYMS: &[(&str, &[&str])] = &[
-    ("营业执照", &["工商营业执照", "工商执照", "营业证", "执照"]),
-    ("居民身份证", &["身分证", "身份证件", "身份证"]),
-    ("遗失", &["弄丢了", "找不到了", "不见了", "丢失", "丢了", "掉了", "弄丢", "丢"]),
-    ("补领", &["重新办一个", "重新办", "再办一个", "补办", "补发", "补一个", "补证"]),
-    ("变更", &["改一下", "更改", "修改", "更换"]),
-    ("注销", &["不想干了", "不干了", "关掉公司", "关闭公司", "歇业", "关门"]),
-    ("设立", &["新开一家", "开一家", "开公司", "开个公司", "新办", "开办", "新开"]),
-    ("不动产权证书", &["不动产证", "房产证", "房本", "房屋产权证"]),
-    ("缴存登记", &["开公积金户", "开户"]),
-    ("住房公积金", &["公积金"]),
-    ("转移", &["转过去", "转到", "转走", "转出"]),
-    ("异地", &["换城市", "外地", "外省"]),
-    ("提取", &["取出来", "取钱", "提现", "取出"]),
-    ("社会保险", &["社保"]),
-    ("户口", &["户籍", "落户"]),
-    ("时限", &["多长时间", "多少天", "多久", "几天", "要多久"]),
-    ("到期", &["有效期满", "过期", "期满"]),
-    ("材料", &["要带什么", "带什么", "资料", "手续", "证件"]),
-    ("窗口", &["哪个窗口", "哪里办", "去哪办", "在哪办", "去哪", "在哪"]),
-    ("网上办理", &["手机上办", "网上办", "线上办理", "线上办", "在网上", "网上"]),
-    ("收费", &["多少钱", "要钱吗", "要钱", "费用", "交钱"]),
-    ("法定代表人", &["法人代表", "法人"]),
-    ("食品经营许可", &["食品经营许可证", "食品许可证", "食品经营证"]),
-    ("个体工商户", &["个体户", "个体"]),
-    ("护照", &["出国证件"]),
-    ("预约", &["挂号", "约号"]),
-];
+/// The thesaurus: every group's words are rewritten to its canonical word.
+const THESAURUS: &str = include_str!("../thesaurus.txt");
+
+/// The thesaurus's groups as (canonical, variants).
+pub fn synonyms() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    THESAURUS.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).filter_map(|l| {
+        let (canon, variants) = l.split_once(':')?;
+        Some((canon.trim(), variants.split_whitespace().collect()))
+    })
+}
+
+/// Every word of the thesaurus (canonical words map to themselves), by first character,
+/// longest first.
+fn matcher() -> &'static HashMap<char, Vec<(&'static str, &'static str)>> {
+    static M: OnceLock<HashMap<char, Vec<(&'static str, &'static str)>>> = OnceLock::new();
+    M.get_or_init(|| {
+        let mut m: HashMap<char, Vec<(&'static str, &'static str)>> = HashMap::new();
+        for (canon, variants) in synonyms() {
+            for w in variants.into_iter().chain([canon]) {
+                if let Some(c) = w.chars().next() {
+                    m.entry(c).or_default().push((w, canon));
+                }
+            }
+        }
+        for v in m.values_mut() {
+            v.sort_by_key(|w| std::cmp::Reverse(w.0.len()));
+            v.dedup_by(|a, b| a.0 == b.0);
+        }
+        m
+    })
+}
 
 /// Function words that say nothing about the matter.
 const STOP: &[&str] = &[
@@ -173,6 +179,28 @@ const STOP: &[&str] = &[
     "哪些",
     "个",
     "一个",
+    "那边",
+    "这边",
+    "这里",
+    "那里",
+    "自己",
+    "刚",
+    "刚刚",
+    "现在",
+    "已经",
+    "有没有",
+    "要不要",
+    "行不行",
+    "好不好",
+    "谁",
+    "吗",
+    "呀",
+    "哦",
+    "嘛",
+    "您好",
+    "你好",
+    "麻烦",
+    "谢谢",
 ];
 
 fn is_cjk(c: char) -> bool {
@@ -194,14 +222,20 @@ pub fn normalize(text: &str) -> String {
         .collect()
 }
 
-/// Rewrites every synonym variant to its canonical word.
+/// Rewrites every thesaurus word to its canonical word, longest match first.
 pub fn canonical(text: &str) -> String {
-    let mut out = text.to_string();
-    for (canon, variants) in SYNONYMS {
-        for v in *variants {
-            if out.contains(v) {
-                // Protect the canonical word itself from being rewritten again (执照 in 营业执照).
-                out = out.replace(canon, "\u{1}").replace(v, canon).replace('\u{1}', canon);
+    let m = matcher();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match m.get(&c).and_then(|ws| ws.iter().find(|(w, _)| rest.starts_with(w))) {
+            Some((w, canon)) => {
+                out.push_str(canon);
+                rest = &rest[w.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
             }
         }
     }
@@ -217,7 +251,7 @@ fn jieba(dictionary: bool) -> &'static Jieba {
             for w in DICTIONARY {
                 j.add_word(w, Some(100_000), None);
             }
-            for (canon, _) in SYNONYMS {
+            for (canon, _) in synonyms().filter(|(c, _)| !c.contains(' ')) {
                 j.add_word(canon, Some(50_000), None);
             }
             j
@@ -227,18 +261,45 @@ fn jieba(dictionary: bool) -> &'static Jieba {
     }
 }
 
-/// The tokens of a text: words, and (with `bigrams`) `b:` character bigrams of CJK runs.
-pub fn tokens(text: &str, o: Options) -> (Vec<String>, Vec<String>) {
+/// A text's tokens: jieba's words, and (with [`Options::chars`]) its CJK characters and
+/// character bigrams, all after normalization, synonyms and function words are dealt with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub words: Vec<String>,
+    pub chars: Vec<String>,
+    pub bigrams: Vec<String>,
+}
+
+impl Tokens {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.chars.is_empty() && self.bigrams.is_empty()
+    }
+}
+
+fn char_grams(kept: &str, t: &mut Tokens) {
+    let chars: Vec<char> = kept.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if is_cjk(*c) {
+            t.chars.push(c.to_string());
+            if let Some(n) = chars.get(i + 1).filter(|n| is_cjk(**n)) {
+                t.bigrams.push(format!("{c}{n}"));
+            }
+        }
+    }
+}
+
+/// The tokens of a text.
+pub fn tokens(text: &str, o: Options) -> Tokens {
     let mut t = if o.normalize { normalize(text) } else { text.to_string() };
     if o.synonyms {
         t = canonical(&t);
     }
     let stop: HashSet<&str> = if o.normalize { STOP.iter().copied().collect() } else { HashSet::new() };
     let j = jieba(o.dictionary);
-    // Drop function words first, so that neither words nor bigrams come from them
+    // Drop function words first, so that neither words nor characters come from them
     // (怎么 in 怎么办 would otherwise match every question).
     let kept: String = if stop.is_empty() {
-        t
+        t.clone()
     } else {
         j.cut(&t, true)
             .into_iter()
@@ -247,24 +308,26 @@ pub fn tokens(text: &str, o: Options) -> (Vec<String>, Vec<String>) {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    // Precise mode: a compound stays one word (住房公积金); the bigrams below give the partial
+    // Precise mode: a compound stays one word (住房公积金); the characters give the partial
     // matches search mode would, without multiplying the compound's weight.
     let cut = if o.search_mode { j.cut_for_search(&kept, true) } else { j.cut(&kept, true) };
-    let words: Vec<String> = cut
-        .into_iter()
-        .map(|w| w.word.trim().to_string())
-        .filter(|w| !w.is_empty() && !stop.contains(w.as_str()))
-        .collect();
-    let mut bigrams = vec![];
-    if o.bigrams {
-        let chars: Vec<char> = kept.chars().collect();
-        for w in chars.windows(2) {
-            if is_cjk(w[0]) && is_cjk(w[1]) {
-                bigrams.push(format!("{}{}", w[0], w[1]));
-            }
+    let mut out = Tokens {
+        words: cut
+            .into_iter()
+            .map(|w| w.word.trim().to_string())
+            .filter(|w| !w.is_empty() && !stop.contains(w.as_str()))
+            .collect(),
+        ..Tokens::default()
+    };
+    if o.chars {
+        char_grams(&kept, &mut out);
+        // A question of function words only still shares characters with the library: search
+        // by them rather than return nothing (issue 13: never nothing for a meaningful query).
+        if out.chars.is_empty() {
+            char_grams(&t, &mut out);
         }
     }
-    (words, bigrams)
+    out
 }
 
 /// One searchable entry.
@@ -285,12 +348,21 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// The index's fields. An entry's document carries `id`; a learned question (what a clerk asked
+/// before using this entry, FAQ-2) is a document of its own carrying `of`.
 struct Fields {
     id: Field,
-    title: Field,
-    title_bi: Field,
-    body: Field,
-    extra: Field,
+    of: Field,
+    title_w: Field,
+    title_c: Field,
+    title_b: Field,
+    body_w: Field,
+    body_c: Field,
+    extra_w: Field,
+    extra_c: Field,
+    asked_w: Field,
+    asked_c: Field,
+    head: Field,
 }
 
 /// An in-memory index, rebuilt from the store at start and kept current on every change.
@@ -314,23 +386,34 @@ fn err(e: impl std::fmt::Display) -> SearchError {
     SearchError(e.to_string())
 }
 
+/// How many of the best candidates are re-ordered by coverage.
+const RERANK: usize = 20;
+
 impl SearchIndex {
     pub fn new(options: Options) -> Result<SearchIndex, SearchError> {
         let mut sb = Schema::builder();
         // Text arrives pre-tokenized, joined by spaces: the whitespace tokenizer splits it back.
-        let text = || {
-            TEXT.set_indexing_options(
-                tantivy::schema::TextFieldIndexing::default()
-                    .set_tokenizer("whitespace")
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            )
-        };
+        let text =
+            |freqs: bool| {
+                TEXT.set_indexing_options(
+                    tantivy::schema::TextFieldIndexing::default()
+                        .set_tokenizer("whitespace")
+                        .set_index_option(if freqs { IndexRecordOption::WithFreqs } else { IndexRecordOption::Basic }),
+                )
+            };
         let f = Fields {
-            id: sb.add_u64_field("id", INDEXED | STORED),
-            title: sb.add_text_field("title", text()),
-            title_bi: sb.add_text_field("title_bi", text()),
-            body: sb.add_text_field("body", text()),
-            extra: sb.add_text_field("extra", text()),
+            id: sb.add_u64_field("id", INDEXED | STORED | tantivy::schema::FAST),
+            of: sb.add_u64_field("of", INDEXED | STORED),
+            title_w: sb.add_text_field("title_w", text(true)),
+            title_c: sb.add_text_field("title_c", text(true)),
+            title_b: sb.add_text_field("title_b", text(true)),
+            body_w: sb.add_text_field("body_w", text(true)),
+            body_c: sb.add_text_field("body_c", text(true)),
+            extra_w: sb.add_text_field("extra_w", text(true)),
+            extra_c: sb.add_text_field("extra_c", text(true)),
+            asked_w: sb.add_text_field("asked_w", text(true)),
+            asked_c: sb.add_text_field("asked_c", text(true)),
+            head: sb.add_text_field("head", STORED),
         };
         let index = Index::create_in_ram(sb.build());
         let writer = index.writer_with_num_threads(1, 30_000_000).map_err(err)?;
@@ -343,20 +426,26 @@ impl SearchIndex {
     }
 
     fn document(&self, e: &Entry) -> TantivyDocument {
-        let (tw, tb) = tokens(&e.title, self.options);
-        // Answers are indexed by words only: their bigrams cost more latency than they add recall.
-        let (bw, _) = tokens(&e.body, self.options);
-        let (xw, _) = tokens(&e.extra, self.options);
+        let t = tokens(&e.title, self.options);
+        let b = tokens(&e.body, self.options);
+        let x = tokens(&e.extra, self.options);
+        let mut chars = x.chars;
+        chars.extend(x.bigrams);
         doc!(
             self.f.id => e.id,
-            self.f.title => tw.join(" "),
-            self.f.title_bi => tb.join(" "),
-            self.f.body => bw.join(" "),
-            self.f.extra => xw.join(" "),
+            self.f.title_w => t.words.join(" "),
+            self.f.title_c => t.chars.join(" "),
+            self.f.title_b => t.bigrams.join(" "),
+            self.f.body_w => b.words.join(" "),
+            self.f.body_c => b.chars.join(" "),
+            self.f.extra_w => x.words.join(" "),
+            self.f.extra_c => chars.join(" "),
+            self.f.head => format!("{}{}", t.chars.concat(), chars.concat()),
         )
     }
 
-    /// Adds or replaces entries (by id) and makes them searchable at once.
+    /// Adds or replaces entries (by id) and makes them searchable at once. What was learned
+    /// about an entry stays with it.
     pub fn upsert(&self, entries: &[Entry]) -> Result<(), SearchError> {
         let mut w = self.writer.lock().map_err(err)?;
         for e in entries {
@@ -368,50 +457,149 @@ impl SearchIndex {
         self.reader.reload().map_err(err)
     }
 
-    pub fn remove(&self, id: u64) -> Result<(), SearchError> {
+    /// FAQ-2's feedback as a learned boost: a question a clerk asked before using entry `id`
+    /// makes later questions like it find that entry.
+    pub fn learn(&self, id: u64, question: &str) -> Result<(), SearchError> {
+        self.learn_many(&[(id, question.to_string())])
+    }
+
+    /// Several learned questions in one commit (at start, from the search log).
+    pub fn learn_many(&self, learned: &[(u64, String)]) -> Result<(), SearchError> {
         let mut w = self.writer.lock().map_err(err)?;
-        w.delete_term(Term::from_field_u64(self.f.id, id));
+        for (id, question) in learned {
+            let t = tokens(question, self.options);
+            if t.is_empty() {
+                continue;
+            }
+            let mut chars = t.chars;
+            chars.extend(t.bigrams);
+            w.add_document(
+                doc!(self.f.of => *id, self.f.asked_w => t.words.join(" "), self.f.asked_c => chars.join(" ")),
+            )
+            .map_err(err)?;
+        }
         w.commit().map_err(err)?;
         drop(w);
         self.reader.reload().map_err(err)
     }
 
+    pub fn remove(&self, id: u64) -> Result<(), SearchError> {
+        let mut w = self.writer.lock().map_err(err)?;
+        w.delete_term(Term::from_field_u64(self.f.id, id));
+        w.delete_term(Term::from_field_u64(self.f.of, id));
+        w.commit().map_err(err)?;
+        drop(w);
+        self.reader.reload().map_err(err)
+    }
+
+    /// How many entries are searchable (learned questions not counted).
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        let s = self.reader.searcher();
+        s.search(&tantivy::query::ExistsQuery::new("id".into(), false), &tantivy::collector::Count)
+            .map(|n| n as u64)
+            .unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The best `limit` entries for a question, best first.
-    pub fn search(&self, q: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
-        let (words, bigrams) = tokens(q, self.options);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![];
+    fn clauses(terms: &[String], fields: &[(Field, f32)], out: &mut Vec<(Occur, Box<dyn Query>)>) {
         let mut seen = HashSet::new();
-        for w in words.iter().filter(|w| seen.insert(format!("w{w}"))) {
-            for (field, boost) in [(self.f.title, 3.0), (self.f.body, 1.0), (self.f.extra, 1.5)] {
-                let tq = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), boost))));
+        for w in terms.iter().filter(|w| seen.insert(w.as_str())) {
+            for (field, boost) in fields {
+                let tq = TermQuery::new(Term::from_field_text(*field, w), IndexRecordOption::WithFreqs);
+                out.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost))));
             }
         }
-        for b in bigrams.iter().filter(|b| seen.insert(format!("b{b}"))) {
-            let tq = TermQuery::new(Term::from_field_text(self.f.title_bi, b), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(tq)));
-        }
-        if clauses.is_empty() || limit == 0 {
+    }
+
+    /// One ranking: the best entries for some clauses, each entry at its best document's rank.
+    fn ranking(
+        &self,
+        searcher: &tantivy::Searcher,
+        clauses: Vec<(Occur, Box<dyn Query>)>,
+        depth: usize,
+    ) -> Result<Vec<(u64, f32)>, SearchError> {
+        if clauses.is_empty() {
             return Ok(vec![]);
         }
-        let searcher = self.reader.searcher();
         let top =
-            searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score()).map_err(err)?;
-        let mut out = Vec::with_capacity(top.len());
+            searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(depth).order_by_score()).map_err(err)?;
+        let mut out: Vec<(u64, f32)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            if let Some(id) = d.get_first(self.f.id).and_then(|v| v.as_u64()) {
-                out.push(Hit { id, score });
+            let id = d.get_first(self.f.id).or_else(|| d.get_first(self.f.of)).and_then(|v| v.as_u64());
+            if let Some(id) = id
+                && !out.iter().any(|(x, _)| *x == id)
+            {
+                out.push((id, score));
             }
         }
+        Ok(out)
+    }
+
+    /// The best `limit` entries for a question, best first.
+    ///
+    /// One BM25 query over two kinds of field: characters and character bigrams (question, items
+    /// and answer, and questions learned from use), which still match where words are cut
+    /// differently, misspelt or only partly shared; and jieba's words, weighted lower. The best
+    /// [`RERANK`] are then re-ordered by how much of the question's content (its characters,
+    /// weighted by rarity) the entry's question and items cover, so that an entry that answers the
+    /// whole question comes before one that repeats part of it.
+    pub fn search(&self, q: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let t = tokens(q, self.options);
+        if t.is_empty() || limit == 0 {
+            return Ok(vec![]);
+        }
+        let f = &self.f;
+        let searcher = self.reader.searcher();
+        let mut clauses = vec![];
+        if !self.options.chars {
+            Self::clauses(
+                &t.words,
+                &[(f.title_w, 3.0), (f.extra_w, 1.5), (f.body_w, 1.0), (f.asked_w, 1.0)],
+                &mut clauses,
+            );
+            let words = self.ranking(&searcher, clauses, limit)?;
+            return Ok(words.into_iter().map(|(id, score)| Hit { id, score }).collect());
+        }
+        const W: f32 = 0.3;
+        Self::clauses(
+            &t.words,
+            &[(f.title_w, 3.0 * W), (f.extra_w, 1.5 * W), (f.body_w, W), (f.asked_w, 3.0 * W)],
+            &mut clauses,
+        );
+        Self::clauses(&t.chars, &[(f.title_c, 1.0), (f.extra_c, 1.0), (f.body_c, 1.0), (f.asked_c, 1.0)], &mut clauses);
+        Self::clauses(&t.bigrams, &[(f.title_b, 1.5), (f.extra_c, 0.7), (f.asked_c, 1.5)], &mut clauses);
+        let top = searcher
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(RERANK.max(limit)).order_by_score())
+            .map_err(err)?;
+        // Rarity of a character among the entries' questions.
+        let n = searcher.num_docs() as f32;
+        let idf = |c: &str| {
+            let df = searcher.doc_freq(&Term::from_field_text(f.title_c, c)).unwrap_or(0) as f32;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        };
+        let mut content: Vec<(&str, f32)> = t.chars.iter().map(|c| (c.as_str(), idf(c))).collect();
+        content.sort_by(|a, b| a.0.cmp(b.0));
+        content.dedup_by(|a, b| a.0 == b.0);
+        let total: f32 = content.iter().map(|c| c.1).sum::<f32>().max(1e-6);
+        let best = top.first().map(|x| x.0).unwrap_or(1.0).max(1e-6);
+        let mut out: Vec<Hit> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            let Some(id) = d.get_first(f.id).or_else(|| d.get_first(f.of)).and_then(|v| v.as_u64()) else { continue };
+            let head = d.get_first(f.head).and_then(|v| v.as_str()).unwrap_or("");
+            let covered: f32 = content.iter().filter(|(c, _)| head.contains(c)).map(|c| c.1).sum();
+            let s = score / best + covered / total;
+            match out.iter_mut().find(|h| h.id == id) {
+                Some(h) => h.score = h.score.max(s),
+                None => out.push(Hit { id, score: s }),
+            }
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        out.truncate(limit);
         Ok(out)
     }
 }

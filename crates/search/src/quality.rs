@@ -55,14 +55,18 @@ pub struct Recall {
     pub at3: f64,
     pub n: usize,
     pub misses: Vec<String>,
+    /// The questions whose first hit is not an answer.
+    pub not_first: Vec<String>,
 }
 
 pub fn recall(questions: &[Question], mut rank: impl FnMut(&str) -> Vec<u64>) -> Recall {
-    let (mut r1, mut r3, mut misses) = (0usize, 0usize, vec![]);
+    let (mut r1, mut r3, mut misses, mut second) = (0usize, 0usize, vec![], vec![]);
     for q in questions {
         let got = rank(&q.q);
         if got.first().is_some_and(|g| q.expect.contains(g)) {
             r1 += 1;
+        } else {
+            second.push(format!("[{}] {} → {:?} (want {:?})", q.style, q.q, &got[..got.len().min(3)], q.expect));
         }
         if got.iter().take(3).any(|g| q.expect.contains(g)) {
             r3 += 1;
@@ -71,7 +75,7 @@ pub fn recall(questions: &[Question], mut rank: impl FnMut(&str) -> Vec<u64>) ->
         }
     }
     let n = questions.len().max(1) as f64;
-    Recall { at1: r1 as f64 / n, at3: r3 as f64 / n, n: questions.len(), misses }
+    Recall { at1: r1 as f64 / n, at3: r3 as f64 / n, n: questions.len(), misses, not_first: second }
 }
 
 /// Baseline 1: rank by how many distinct characters of the question appear in the entry.

@@ -1356,11 +1356,12 @@ pub async fn faq_stats(
         let (flagged, windows) = noveto_app::cases::flagged_replies(&s, &p, &month).await?;
         let mut o = format!(
             "<section class=\"card\"><h1>问题咨询库解答情况（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\"></label><button>查看</button></form>\
-<p>检索 <b>{}</b> 次；有答案 <b>{}</b> 次，解答率 <b>{:.1}%</b>；答案被采用 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p><h2>未解答或未采用的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
+<p>检索 <b>{}</b> 次，给出候选答案 <b>{}</b> 次；用库中答案答复群众 <b>{}</b> 次，解答率 <b>{:.1}%</b>；其中采用的是第一条结果 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p><h2>未用库中答案答复的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
             st.searches,
+            st.offered,
             st.answered,
             st.answer_rate * 100.0,
-            st.used,
+            st.first,
             st.precision * 100.0
         );
         if st.misses.is_empty() {

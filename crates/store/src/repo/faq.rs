@@ -92,22 +92,43 @@ pub fn log_search(tx: &mut dyn Tx, ctx: &Ctx, query: &str, hits: i64, top: Optio
     )
 }
 
-/// The staff member used this hit to answer (pasted it into a reply).
-pub fn mark_used(tx: &mut dyn Tx, search_id: i64, staff_id: i64, faq_id: i64) -> Result<bool> {
-    Ok(tx.exec(
+/// The staff member used this hit to answer (pasted it into a reply). Returns the question
+/// that was searched, or `None` when the search is not the staff member's.
+pub fn mark_used(tx: &mut dyn Tx, search_id: i64, staff_id: i64, faq_id: i64) -> Result<Option<String>> {
+    if tx.exec(
         "UPDATE search_log SET used_id = $1 WHERE id = $2 AND staff_id = $3",
         params![faq_id, search_id, staff_id],
-    )? > 0)
+    )? == 0
+    {
+        return Ok(None);
+    }
+    Ok(tx.query("SELECT query FROM search_log WHERE id = $1", params![search_id])?.first().map(|r| r.str(0)))
+}
+
+/// Every question whose hit was used, with the entry used (the search learns from them).
+pub fn used_questions(tx: &mut dyn Tx) -> Result<Vec<(i64, String)>> {
+    Ok(tx
+        .query("SELECT used_id, query FROM search_log WHERE used_id IS NOT NULL ORDER BY id", params![])?
+        .iter()
+        .map(|r| (r.i64(0), r.str(1)))
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Stats {
     pub searches: i64,
-    /// Searches that found at least one entry.
+    /// Searches that offered at least one entry (the search never returns nothing for a
+    /// question that shares a character with the library, so this is not an answer).
+    pub offered: i64,
+    /// Searches answered from the library: one of their hits was used to answer.
     pub answered: i64,
-    /// Searches whose hit was used to answer.
+    /// The same as `answered` (kept for readers of the first version).
     pub used: i64,
+    /// Of those, searches whose first hit was the one used.
+    pub first: i64,
+    /// 解答率: answered / searches.
     pub answer_rate: f64,
+    /// 精准度: first / answered — how often the search put the answer first.
     pub precision: f64,
     /// Questions that found nothing or whose hits were not used, most frequent first.
     pub misses: Vec<(String, i64)>,
@@ -117,11 +138,12 @@ pub struct Stats {
 pub fn stats(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Stats> {
     let r = tx
         .query_one(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN hits > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN used_id IS NOT NULL THEN 1 ELSE 0 END), 0)
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN hits > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN used_id IS NOT NULL THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN used_id IS NOT NULL AND used_id = top_id THEN 1 ELSE 0 END), 0)
              FROM search_log WHERE at >= $1 AND at < $2",
             params![from, to],
         )?
-        .map(|r| (r.i64(0), r.i64(1), r.i64(2)))
+        .map(|r| (r.i64(0), r.i64(1), r.i64(2), r.i64(3)))
         .unwrap_or_default();
     let misses = tx
         .query(
@@ -132,13 +154,15 @@ pub fn stats(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Stats> {
         .iter()
         .map(|r| (r.str(0), r.i64(1)))
         .collect();
-    let (searches, answered, used) = r;
+    let (searches, offered, used, first) = r;
     Ok(Stats {
         searches,
-        answered,
+        offered,
+        answered: used,
         used,
-        answer_rate: if searches > 0 { answered as f64 / searches as f64 } else { 0.0 },
-        precision: if answered > 0 { used as f64 / answered as f64 } else { 0.0 },
+        first,
+        answer_rate: if searches > 0 { used as f64 / searches as f64 } else { 0.0 },
+        precision: if used > 0 { first as f64 / used as f64 } else { 0.0 },
         misses,
     })
 }
