@@ -388,6 +388,8 @@ fn err(e: impl std::fmt::Display) -> SearchError {
 
 /// How many of the best candidates are re-ordered by coverage.
 const RERANK: usize = 20;
+/// How many candidates stage one passes to the full score.
+const CANDIDATES: usize = 200;
 
 impl SearchIndex {
     pub fn new(options: Options) -> Result<SearchIndex, SearchError> {
@@ -403,7 +405,7 @@ impl SearchIndex {
             };
         let f = Fields {
             id: sb.add_u64_field("id", INDEXED | STORED | tantivy::schema::FAST),
-            of: sb.add_u64_field("of", INDEXED | STORED),
+            of: sb.add_u64_field("of", INDEXED | STORED | tantivy::schema::FAST),
             title_w: sb.add_text_field("title_w", text(true)),
             title_c: sb.add_text_field("title_c", text(true)),
             title_b: sb.add_text_field("title_b", text(true)),
@@ -565,16 +567,50 @@ impl SearchIndex {
             return Ok(words.into_iter().map(|(id, score)| Hit { id, score }).collect());
         }
         const W: f32 = 0.3;
-        Self::clauses(
-            &t.words,
-            &[(f.title_w, 3.0 * W), (f.extra_w, 1.5 * W), (f.body_w, W), (f.asked_w, 3.0 * W)],
-            &mut clauses,
-        );
+        let words_and_pairs = |out: &mut Vec<(Occur, Box<dyn Query>)>| {
+            Self::clauses(
+                &t.words,
+                &[(f.title_w, 3.0 * W), (f.extra_w, 1.5 * W), (f.body_w, W), (f.asked_w, 3.0 * W)],
+                out,
+            );
+            Self::clauses(&t.bigrams, &[(f.title_b, 1.5), (f.extra_c, 0.7), (f.asked_c, 1.5)], out);
+        };
+        // Stage one: the candidates that share a word or a pair of characters with the question
+        // (selective terms, so this stays fast on a large library).
+        words_and_pairs(&mut clauses);
+        let candidates: Vec<Term> = if clauses.is_empty() {
+            vec![]
+        } else {
+            let docs = searcher
+                .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(CANDIDATES).order_by_score())
+                .map_err(err)?;
+            let mut terms = vec![];
+            for (_, addr) in docs {
+                // From the fast columns: reading 200 stored documents would cost more than the query.
+                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                let id = ["id", "of"].into_iter().find_map(|name| ff.u64(name).ok().and_then(|c| c.first(addr.doc_id)));
+                if let Some(id) = id {
+                    terms.push(Term::from_field_u64(f.id, id));
+                    terms.push(Term::from_field_u64(f.of, id));
+                }
+            }
+            terms
+        };
+        // Stage two: the full score, characters included, over the candidates — or, where no word
+        // or pair is shared, over every entry that shares a character (never nothing).
+        let mut clauses = vec![];
+        words_and_pairs(&mut clauses);
         Self::clauses(&t.chars, &[(f.title_c, 1.0), (f.extra_c, 1.0), (f.body_c, 1.0), (f.asked_c, 1.0)], &mut clauses);
-        Self::clauses(&t.bigrams, &[(f.title_b, 1.5), (f.extra_c, 0.7), (f.asked_c, 1.5)], &mut clauses);
-        let top = searcher
-            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(RERANK.max(limit)).order_by_score())
-            .map_err(err)?;
+        let scored: Box<dyn Query> = if candidates.is_empty() {
+            Box::new(BooleanQuery::new(clauses))
+        } else {
+            let only = BoostQuery::new(Box::new(tantivy::query::TermSetQuery::new(candidates)), 0.0);
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(only) as Box<dyn Query>),
+                (Occur::Must, Box::new(BooleanQuery::new(clauses))),
+            ]))
+        };
+        let top = searcher.search(&scored, &TopDocs::with_limit(RERANK.max(limit)).order_by_score()).map_err(err)?;
         // Rarity of a character among the entries' questions.
         let n = searcher.num_docs() as f32;
         let idf = |c: &str| {
