@@ -516,6 +516,13 @@ impl SearchIndex {
         }
     }
 
+    /// The entry a hit belongs to: its own id, or the entry a learned question is `of` — read
+    /// from the fast columns, not the stored document.
+    fn entry_id(searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Option<u64> {
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        ["id", "of"].into_iter().find_map(|name| ff.u64(name).ok().and_then(|c| c.first(addr.doc_id)))
+    }
+
     /// One ranking: the best entries for some clauses, each entry at its best document's rank.
     fn ranking(
         &self,
@@ -530,9 +537,7 @@ impl SearchIndex {
             searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(depth).order_by_score()).map_err(err)?;
         let mut out: Vec<(u64, f32)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let id = d.get_first(self.f.id).or_else(|| d.get_first(self.f.of)).and_then(|v| v.as_u64());
-            if let Some(id) = id
+            if let Some(id) = Self::entry_id(searcher, addr)
                 && !out.iter().any(|(x, _)| *x == id)
             {
                 out.push((id, score));
@@ -587,9 +592,7 @@ impl SearchIndex {
             let mut terms = vec![];
             for (_, addr) in docs {
                 // From the fast columns: reading 200 stored documents would cost more than the query.
-                let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-                let id = ["id", "of"].into_iter().find_map(|name| ff.u64(name).ok().and_then(|c| c.first(addr.doc_id)));
-                if let Some(id) = id {
+                if let Some(id) = Self::entry_id(&searcher, addr) {
                     terms.push(Term::from_field_u64(f.id, id));
                     terms.push(Term::from_field_u64(f.of, id));
                 }
@@ -624,8 +627,8 @@ impl SearchIndex {
         let best = top.first().map(|x| x.0).unwrap_or(1.0).max(1e-6);
         let mut out: Vec<Hit> = Vec::with_capacity(top.len());
         for (score, addr) in top {
+            let Some(id) = Self::entry_id(&searcher, addr) else { continue };
             let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let Some(id) = d.get_first(f.id).or_else(|| d.get_first(f.of)).and_then(|v| v.as_u64()) else { continue };
             let head = d.get_first(f.head).and_then(|v| v.as_str()).unwrap_or("");
             let covered: f32 = content.iter().filter(|(c, _)| head.contains(c)).map(|c| c.1).sum();
             let s = score / best + covered / total;

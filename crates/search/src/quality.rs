@@ -164,23 +164,19 @@ pub fn measure(entries: &[Entry], questions: &[Question]) -> Result<Report, crat
     plain.upsert(entries)?;
     let cb = CharBm25::new(entries);
     let ids = |hits: Vec<Hit>| hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
-    let mut err = None;
-    let noveto = recall(questions, |q| match full.search(q, 3) {
-        Ok(h) => ids(h),
-        Err(e) => {
-            err = Some(e);
-            vec![]
-        }
-    });
-    if let Some(e) = err {
-        return Err(e);
-    }
-    let jieba_bm25 = recall(questions, |q| plain.search(q, 3).map(ids).unwrap_or_default());
+    // Rank every question first, so that an engine's error ends the measurement.
+    let ranked = |search: &dyn Fn(&str) -> Result<Vec<Hit>, crate::SearchError>| {
+        questions.iter().map(|q| search(&q.q).map(ids)).collect::<Result<Vec<_>, _>>()
+    };
+    let measured = |ranks: Vec<Vec<u64>>| {
+        let mut it = ranks.into_iter();
+        recall(questions, |_| it.next().unwrap_or_default())
+    };
     Ok(Report {
-        noveto,
-        char_overlap: recall(questions, |q| ids(char_overlap(entries, q, 3))),
-        char_bm25: recall(questions, |q| ids(cb.search(q, 3))),
-        jieba_bm25,
+        noveto: measured(ranked(&|q| full.search(q, 3))?),
+        char_overlap: measured(ranked(&|q| Ok(char_overlap(entries, q, 3)))?),
+        char_bm25: measured(ranked(&|q| Ok(cb.search(q, 3)))?),
+        jieba_bm25: measured(ranked(&|q| plain.search(q, 3))?),
     })
 }
 
