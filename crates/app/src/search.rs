@@ -118,6 +118,11 @@ impl Search {
                 self.items.upsert(&up).map_err(|e| StoreError::Db(e.to_string()))?;
             }
         }
+        if first {
+            // After the bulk load, one segment per index: a search then walks one.
+            self.faq.compact().map_err(|e| StoreError::Db(e.to_string()))?;
+            self.items.compact().map_err(|e| StoreError::Db(e.to_string()))?;
+        }
         if let Ok(mut m) = self.mark.lock()
             && newest > *m
         {

@@ -86,6 +86,7 @@ fn main() {
     for chunk in entries.chunks(10_000) {
         idx.upsert(chunk).unwrap();
     }
+    idx.compact().unwrap();
     println!(
         "index build: {n} entries in {:.2} s ({:.0} entries/s)",
         t.elapsed().as_secs_f64(),

@@ -18,10 +18,11 @@ pub mod quality;
 use jieba_rs::Jieba;
 pub use quality::char_overlap;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, INDEXED, IndexRecordOption, STORED, Schema, TEXT, Value};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, INDEXED, IndexRecordOption, STORED, Schema, TEXT};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 /// What the engine does to text. [`Options::full`] is noveto's; the others are baselines.
@@ -362,7 +363,66 @@ struct Fields {
     extra_c: Field,
     asked_w: Field,
     asked_c: Field,
-    head: Field,
+}
+
+/// The fields of the copy that stage two scores, in [`Fields`]' order.
+const TW: u8 = 0;
+const TC: u8 = 1;
+const TB: u8 = 2;
+const BW: u8 = 3;
+const BC: u8 = 4;
+const XW: u8 = 5;
+const XC: u8 = 6;
+const AW: u8 = 7;
+const AC: u8 = 8;
+const NFIELDS: usize = 9;
+
+/// One document's terms as stage two needs them: (field, term number, frequency), sorted, and
+/// each field's length in tokens (what the index records as its field norm).
+#[derive(Default)]
+struct Bag {
+    tf: Vec<(u8, u32, u32)>,
+    len: [u32; NFIELDS],
+}
+
+impl Bag {
+    fn get(&self, field: u8, term: u32) -> u32 {
+        self.tf.binary_search_by(|x| (x.0, x.1).cmp(&(field, term))).map(|i| self.tf[i].2).unwrap_or(0)
+    }
+}
+
+/// An entry's copy: its terms and the characters of its question and items (for coverage).
+struct Kept {
+    bag: Bag,
+    head: String,
+}
+
+/// The copy of every document's terms that stage two scores from memory: the full score of 200
+/// candidates read from postings would walk every posting of every common character, which at
+/// 100,000 entries cost more than the rest of the search together.
+#[derive(Default)]
+struct Copy {
+    vocab: HashMap<String, u32>,
+    entries: HashMap<u64, Kept>,
+    asked: HashMap<u64, Vec<Bag>>,
+}
+
+impl Copy {
+    fn bag(&mut self, fields: &[(u8, &[String])]) -> Bag {
+        let mut counts: HashMap<(u8, u32), u32> = HashMap::new();
+        let mut len = [0u32; NFIELDS];
+        for (field, terms) in fields {
+            len[*field as usize] += terms.len() as u32;
+            for t in terms.iter() {
+                let next = self.vocab.len() as u32;
+                let n = *self.vocab.entry(t.clone()).or_insert(next);
+                *counts.entry((*field, n)).or_insert(0) += 1;
+            }
+        }
+        let mut tf: Vec<(u8, u32, u32)> = counts.into_iter().map(|((f, t), n)| (f, t, n)).collect();
+        tf.sort_unstable();
+        Bag { tf, len }
+    }
 }
 
 /// An in-memory index, rebuilt from the store at start and kept current on every change.
@@ -371,6 +431,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     f: Fields,
+    copy: RwLock<Copy>,
 }
 
 #[derive(Debug)]
@@ -389,7 +450,7 @@ fn err(e: impl std::fmt::Display) -> SearchError {
 /// How many of the best candidates are re-ordered by coverage.
 const RERANK: usize = 20;
 /// How many candidates stage one passes to the full score.
-const CANDIDATES: usize = 200;
+const CANDIDATES: usize = 100;
 
 impl SearchIndex {
     pub fn new(options: Options) -> Result<SearchIndex, SearchError> {
@@ -415,24 +476,33 @@ impl SearchIndex {
             extra_c: sb.add_text_field("extra_c", text(true)),
             asked_w: sb.add_text_field("asked_w", text(true)),
             asked_c: sb.add_text_field("asked_c", text(true)),
-            head: sb.add_text_field("head", STORED),
         };
         let index = Index::create_in_ram(sb.build());
         let writer = index.writer_with_num_threads(1, 30_000_000).map_err(err)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
-        Ok(SearchIndex { options, writer: Mutex::new(writer), reader, f })
+        Ok(SearchIndex { options, writer: Mutex::new(writer), reader, f, copy: RwLock::new(Copy::default()) })
     }
 
     pub fn options(&self) -> Options {
         self.options
     }
 
-    fn document(&self, e: &Entry) -> TantivyDocument {
+    fn document(&self, e: &Entry, copy: &mut Copy) -> TantivyDocument {
         let t = tokens(&e.title, self.options);
         let b = tokens(&e.body, self.options);
         let x = tokens(&e.extra, self.options);
         let mut chars = x.chars;
         chars.extend(x.bigrams);
+        let bag = copy.bag(&[
+            (TW, &t.words),
+            (TC, &t.chars),
+            (TB, &t.bigrams),
+            (BW, &b.words),
+            (BC, &b.chars),
+            (XW, &x.words),
+            (XC, &chars),
+        ]);
+        copy.entries.insert(e.id, Kept { bag, head: format!("{}{}", t.chars.concat(), chars.concat()) });
         doc!(
             self.f.id => e.id,
             self.f.title_w => t.words.join(" "),
@@ -442,7 +512,6 @@ impl SearchIndex {
             self.f.body_c => b.chars.join(" "),
             self.f.extra_w => x.words.join(" "),
             self.f.extra_c => chars.join(" "),
-            self.f.head => format!("{}{}", t.chars.concat(), chars.concat()),
         )
     }
 
@@ -450,10 +519,12 @@ impl SearchIndex {
     /// about an entry stays with it.
     pub fn upsert(&self, entries: &[Entry]) -> Result<(), SearchError> {
         let mut w = self.writer.lock().map_err(err)?;
+        let mut copy = self.copy.write().map_err(err)?;
         for e in entries {
             w.delete_term(Term::from_field_u64(self.f.id, e.id));
-            w.add_document(self.document(e)).map_err(err)?;
+            w.add_document(self.document(e, &mut copy)).map_err(err)?;
         }
+        drop(copy);
         w.commit().map_err(err)?;
         drop(w);
         self.reader.reload().map_err(err)
@@ -468,6 +539,7 @@ impl SearchIndex {
     /// Several learned questions in one commit (at start, from the search log).
     pub fn learn_many(&self, learned: &[(u64, String)]) -> Result<(), SearchError> {
         let mut w = self.writer.lock().map_err(err)?;
+        let mut copy = self.copy.write().map_err(err)?;
         for (id, question) in learned {
             let t = tokens(question, self.options);
             if t.is_empty() {
@@ -475,11 +547,14 @@ impl SearchIndex {
             }
             let mut chars = t.chars;
             chars.extend(t.bigrams);
+            let bag = copy.bag(&[(AW, &t.words), (AC, &chars)]);
+            copy.asked.entry(*id).or_default().push(bag);
             w.add_document(
                 doc!(self.f.of => *id, self.f.asked_w => t.words.join(" "), self.f.asked_c => chars.join(" ")),
             )
             .map_err(err)?;
         }
+        drop(copy);
         w.commit().map_err(err)?;
         drop(w);
         self.reader.reload().map_err(err)
@@ -489,6 +564,23 @@ impl SearchIndex {
         let mut w = self.writer.lock().map_err(err)?;
         w.delete_term(Term::from_field_u64(self.f.id, id));
         w.delete_term(Term::from_field_u64(self.f.of, id));
+        if let Ok(mut copy) = self.copy.write() {
+            copy.entries.remove(&id);
+            copy.asked.remove(&id);
+        }
+        w.commit().map_err(err)?;
+        drop(w);
+        self.reader.reload().map_err(err)
+    }
+
+    /// Merges the index into one segment and drops deleted documents: after a bulk load, so
+    /// that a search walks one segment (and its top candidates prune across the whole library).
+    pub fn compact(&self) -> Result<(), SearchError> {
+        let mut w = self.writer.lock().map_err(err)?;
+        let ids = self.reader.searcher().segment_readers().iter().map(|r| r.segment_id()).collect::<Vec<_>>();
+        if ids.len() > 1 {
+            w.merge(&ids).wait().map_err(err)?;
+        }
         w.commit().map_err(err)?;
         drop(w);
         self.reader.reload().map_err(err)
@@ -506,118 +598,136 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    fn clauses(terms: &[String], fields: &[(Field, f32)], out: &mut Vec<(Occur, Box<dyn Query>)>) {
+    fn field(&self, n: u8) -> Field {
+        let f = &self.f;
+        [f.title_w, f.title_c, f.title_b, f.body_w, f.body_c, f.extra_w, f.extra_c, f.asked_w, f.asked_c][n as usize]
+    }
+
+    /// Clauses (field, term, boost) for some terms over some fields, each term once.
+    fn clauses<'t>(terms: &'t [String], fields: &[(u8, f32)], out: &mut Vec<(u8, &'t str, f32)>) {
         let mut seen = HashSet::new();
         for w in terms.iter().filter(|w| seen.insert(w.as_str())) {
             for (field, boost) in fields {
-                let tq = TermQuery::new(Term::from_field_text(*field, w), IndexRecordOption::WithFreqs);
-                out.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost))));
+                out.push((*field, w.as_str(), *boost));
             }
         }
     }
 
-    /// The entry a hit belongs to: its own id, or the entry a learned question is `of` — read
-    /// from the fast columns, not the stored document.
-    fn entry_id(searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Option<u64> {
-        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-        ["id", "of"].into_iter().find_map(|name| ff.u64(name).ok().and_then(|c| c.first(addr.doc_id)))
+    fn query(&self, clauses: &[(u8, &str, f32)]) -> BooleanQuery {
+        BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(field, term, boost)| {
+                    let tq =
+                        TermQuery::new(Term::from_field_text(self.field(*field), term), IndexRecordOption::WithFreqs);
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(tq), *boost)) as Box<dyn Query>)
+                })
+                .collect(),
+        )
     }
 
-    /// One ranking: the best entries for some clauses, each entry at its best document's rank.
+    /// The entry a hit belongs to, and whether the hit is a learned question: its own id, or
+    /// the entry a learned question is `of` — read from the fast columns, not the stored document.
+    fn entry_id(searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Option<(u64, bool)> {
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        let read = |name: &str| ff.u64(name).ok().and_then(|c| c.first(addr.doc_id));
+        read("id").map(|id| (id, false)).or_else(|| read("of").map(|id| (id, true)))
+    }
+
+    /// The best entries for some clauses scored by the index, each with its best document's rank.
     fn ranking(
         &self,
         searcher: &tantivy::Searcher,
-        clauses: Vec<(Occur, Box<dyn Query>)>,
+        clauses: &[(u8, &str, f32)],
         depth: usize,
-    ) -> Result<Vec<(u64, f32)>, SearchError> {
+    ) -> Result<Vec<(f32, u64, bool)>, SearchError> {
         if clauses.is_empty() {
             return Ok(vec![]);
         }
-        let top =
-            searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(depth).order_by_score()).map_err(err)?;
-        let mut out: Vec<(u64, f32)> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            if let Some(id) = Self::entry_id(searcher, addr)
-                && !out.iter().any(|(x, _)| *x == id)
-            {
-                out.push((id, score));
-            }
-        }
-        Ok(out)
+        let top = searcher.search(&self.query(clauses), &TopDocs::with_limit(depth).order_by_score()).map_err(err)?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| Self::entry_id(searcher, addr).map(|(id, l)| (score, id, l)))
+            .collect())
     }
 
     /// The best `limit` entries for a question, best first.
     ///
-    /// One BM25 query over two kinds of field: characters and character bigrams (question, items
+    /// One BM25 score over two kinds of field: characters and character bigrams (question, items
     /// and answer, and questions learned from use), which still match where words are cut
     /// differently, misspelt or only partly shared; and jieba's words, weighted lower. The best
     /// [`RERANK`] are then re-ordered by how much of the question's content (its characters,
     /// weighted by rarity) the entry's question and items cover, so that an entry that answers the
     /// whole question comes before one that repeats part of it.
+    ///
+    /// In two stages: the index picks [`CANDIDATES`] documents by words and character pairs
+    /// (selective terms, so this stays fast on a large library), and the full score — the same
+    /// BM25 the index computes, from the index's statistics — is computed for those from the
+    /// in-memory copy. Where no word or pair is shared, the index scores everything by
+    /// characters (never nothing).
     pub fn search(&self, q: &str, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let t = tokens(q, self.options);
         if t.is_empty() || limit == 0 {
             return Ok(vec![]);
         }
-        let f = &self.f;
         let searcher = self.reader.searcher();
         let mut clauses = vec![];
         if !self.options.chars {
-            Self::clauses(
-                &t.words,
-                &[(f.title_w, 3.0), (f.extra_w, 1.5), (f.body_w, 1.0), (f.asked_w, 1.0)],
-                &mut clauses,
-            );
-            let words = self.ranking(&searcher, clauses, limit)?;
-            return Ok(words.into_iter().map(|(id, score)| Hit { id, score }).collect());
-        }
-        const W: f32 = 0.3;
-        let words_and_pairs = |out: &mut Vec<(Occur, Box<dyn Query>)>| {
-            Self::clauses(
-                &t.words,
-                &[(f.title_w, 3.0 * W), (f.extra_w, 1.5 * W), (f.body_w, W), (f.asked_w, 3.0 * W)],
-                out,
-            );
-            Self::clauses(&t.bigrams, &[(f.title_b, 1.5), (f.extra_c, 0.7), (f.asked_c, 1.5)], out);
-        };
-        // Stage one: the candidates that share a word or a pair of characters with the question
-        // (selective terms, so this stays fast on a large library).
-        words_and_pairs(&mut clauses);
-        let candidates: Vec<Term> = if clauses.is_empty() {
-            vec![]
-        } else {
-            let docs = searcher
-                .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(CANDIDATES).order_by_score())
-                .map_err(err)?;
-            let mut terms = vec![];
-            for (_, addr) in docs {
-                // From the fast columns: reading 200 stored documents would cost more than the query.
-                if let Some(id) = Self::entry_id(&searcher, addr) {
-                    terms.push(Term::from_field_u64(f.id, id));
-                    terms.push(Term::from_field_u64(f.of, id));
+            Self::clauses(&t.words, &[(TW, 3.0), (XW, 1.5), (BW, 1.0), (AW, 1.0)], &mut clauses);
+            let mut out: Vec<Hit> = vec![];
+            for (score, id, _) in self.ranking(&searcher, &clauses, limit * 4)? {
+                if !out.iter().any(|h| h.id == id) && out.len() < limit {
+                    out.push(Hit { id, score });
                 }
             }
-            terms
-        };
-        // Stage two: the full score, characters included, over the candidates — or, where no word
-        // or pair is shared, over every entry that shares a character (never nothing).
-        let mut clauses = vec![];
-        words_and_pairs(&mut clauses);
-        Self::clauses(&t.chars, &[(f.title_c, 1.0), (f.extra_c, 1.0), (f.body_c, 1.0), (f.asked_c, 1.0)], &mut clauses);
-        let scored: Box<dyn Query> = if candidates.is_empty() {
-            Box::new(BooleanQuery::new(clauses))
+            return Ok(out);
+        }
+        const W: f32 = 0.3;
+        Self::clauses(&t.words, &[(TW, 3.0 * W), (XW, 1.5 * W), (AW, 3.0 * W)], &mut clauses);
+        Self::clauses(&t.bigrams, &[(TB, 1.5), (AC, 1.5)], &mut clauses);
+        // The answers' words and the items' pairs pick candidates only where they are selective
+        // (in at most one document in fifty): a word every answer repeats (材料, 窗口) picks
+        // nothing and is slow. The rest count in the full score.
+        let mut weaker = vec![];
+        Self::clauses(&t.words, &[(BW, W)], &mut weaker);
+        Self::clauses(&t.bigrams, &[(XC, 0.7)], &mut weaker);
+        let docs = searcher.num_docs();
+        let (selective, common): (Vec<_>, Vec<_>) = weaker.into_iter().partition(|(f, term, _)| {
+            searcher.doc_freq(&Term::from_field_text(self.field(*f), term)).unwrap_or(0) * 50 <= docs
+        });
+        clauses.extend(selective);
+        let candidates = self.ranking(&searcher, &clauses, CANDIDATES)?;
+        clauses.extend(common);
+        Self::clauses(&t.chars, &[(TC, 1.0), (XC, 1.0), (BC, 1.0), (AC, 1.0)], &mut clauses);
+        let copy = self.copy.read().map_err(err)?;
+        let depth = RERANK.max(limit);
+        // (score, entry, learned question?) of the best documents, best first.
+        let mut top: Vec<(f32, u64, bool)> = if candidates.is_empty() {
+            self.ranking(&searcher, &clauses, depth)?
         } else {
-            let only = BoostQuery::new(Box::new(tantivy::query::TermSetQuery::new(candidates)), 0.0);
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Must, Box::new(only) as Box<dyn Query>),
-                (Occur::Must, Box::new(BooleanQuery::new(clauses))),
-            ]))
+            let stats = Bm25::new(&searcher, &copy, &clauses, |n| self.field(n))?;
+            let mut ids: Vec<u64> = candidates.iter().map(|c| c.1).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut scored = vec![];
+            for id in ids {
+                if let Some(k) = copy.entries.get(&id) {
+                    scored.push((stats.score(&k.bag), id, false));
+                }
+                for bag in copy.asked.get(&id).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    scored.push((stats.score(bag), id, true));
+                }
+            }
+            scored.retain(|x| x.0 > 0.0);
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            scored.truncate(depth);
+            scored
         };
-        let top = searcher.search(&scored, &TopDocs::with_limit(RERANK.max(limit)).order_by_score()).map_err(err)?;
+        top.truncate(depth);
         // Rarity of a character among the entries' questions.
         let n = searcher.num_docs() as f32;
         let idf = |c: &str| {
-            let df = searcher.doc_freq(&Term::from_field_text(f.title_c, c)).unwrap_or(0) as f32;
+            let df = searcher.doc_freq(&Term::from_field_text(self.f.title_c, c)).unwrap_or(0) as f32;
             (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
         };
         let mut content: Vec<(&str, f32)> = t.chars.iter().map(|c| (c.as_str(), idf(c))).collect();
@@ -626,10 +736,9 @@ impl SearchIndex {
         let total: f32 = content.iter().map(|c| c.1).sum::<f32>().max(1e-6);
         let best = top.first().map(|x| x.0).unwrap_or(1.0).max(1e-6);
         let mut out: Vec<Hit> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let Some(id) = Self::entry_id(&searcher, addr) else { continue };
-            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let head = d.get_first(f.head).and_then(|v| v.as_str()).unwrap_or("");
+        for (score, id, learned) in top {
+            // A learned question covers nothing of its own: coverage is the entry's.
+            let head = if learned { "" } else { copy.entries.get(&id).map(|k| k.head.as_str()).unwrap_or("") };
             let covered: f32 = content.iter().filter(|(c, _)| head.contains(c)).map(|c| c.1).sum();
             let s = score / best + covered / total;
             match out.iter_mut().find(|h| h.id == id) {
@@ -640,6 +749,54 @@ impl SearchIndex {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out.truncate(limit);
         Ok(out)
+    }
+}
+
+/// Stage two's BM25: each clause's weight from the index's statistics (documents, tokens per
+/// field, documents holding the term), applied to the in-memory copy's frequencies and lengths
+/// with the index's own length quantization — the score the index would give.
+struct Bm25 {
+    /// (field, term number, weight) — clauses whose term the library has.
+    clauses: Vec<(u8, u32, Bm25Weight)>,
+}
+
+impl Bm25 {
+    fn new(
+        searcher: &tantivy::Searcher,
+        copy: &Copy,
+        clauses: &[(u8, &str, f32)],
+        field: impl Fn(u8) -> Field,
+    ) -> Result<Bm25, SearchError> {
+        let docs = searcher.total_num_docs().map_err(err)?.max(1);
+        let mut avg = [None; NFIELDS];
+        let mut out = vec![];
+        for (f, term, boost) in clauses {
+            let Some(n) = copy.vocab.get(*term) else { continue };
+            let df = searcher.doc_freq(&Term::from_field_text(field(*f), term)).map_err(err)?;
+            if df == 0 {
+                continue;
+            }
+            let a = match avg[*f as usize] {
+                Some(a) => a,
+                None => {
+                    let a = searcher.total_num_tokens(field(*f)).map_err(err)? as f32 / docs as f32;
+                    avg[*f as usize] = Some(a);
+                    a
+                }
+            };
+            out.push((*f, *n, Bm25Weight::for_one_term_without_explain(df, docs, a).boost_by(*boost)));
+        }
+        Ok(Bm25 { clauses: out })
+    }
+
+    fn score(&self, bag: &Bag) -> f32 {
+        self.clauses
+            .iter()
+            .map(|(f, n, w)| match bag.get(*f, *n) {
+                0 => 0.0,
+                tf => w.score(FieldNormReader::fieldnorm_to_id(bag.len[*f as usize]), tf),
+            })
+            .sum()
     }
 }
 
