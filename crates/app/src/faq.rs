@@ -128,14 +128,21 @@ pub async fn search(s: &App, p: &Principal, q: &str, limit: usize) -> Result<(i6
     Ok((sid, list))
 }
 
-/// FAQ-2: the hit of one of the caller's searches was used to answer.
-pub async fn used(s: &App, p: &Principal, search_id: i64, faq_id: i64) -> Result<()> {
-    let pid = p.id;
-    let Some(question) = s.store.write(move |tx| faq::mark_used(tx, search_id, pid, faq_id)).await? else {
+/// FAQ-2: the hit of one of the caller's searches was used to answer — on consultation
+/// `case_id` when the clerk answered one (so that consultations answered from the library can be
+/// told from those escalated), or at large.
+pub async fn used(s: &App, p: &Principal, search_id: i64, faq_id: i64, case_id: Option<i64>) -> Result<()> {
+    if let Some(c) = case_id {
+        // Only a case the clerk may work is credited.
+        load(s, p, c, Action::WorkCase).await?;
+    }
+    let (pid, now) = (p.id, s.now_str());
+    let Some(question) = s.store.write(move |tx| faq::mark_used(tx, search_id, pid, faq_id, case_id, &now)).await?
+    else {
         return Err(Error::not_found("检索记录"));
     };
-    // The clerk's choice teaches the search (issue 13); other servers learn it at their next start.
-    s.search.learn_faq(faq_id, &question);
+    // The clerk's choice teaches the search (issue 13): here at once, elsewhere at the next sync.
+    s.search.learn_faq(search_id, faq_id, &question);
     Ok(())
 }
 

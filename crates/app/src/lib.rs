@@ -16,6 +16,7 @@ pub mod faq;
 pub mod jobs;
 pub mod org;
 pub mod search;
+pub mod suggestions;
 
 pub use error::{Error, Kind, Result};
 

@@ -9,7 +9,7 @@
 use noveto_search::{Entry, Hit, Options, SearchIndex};
 use noveto_store::repo::{faq, items};
 use noveto_store::{Store, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 pub struct Search {
@@ -17,6 +17,8 @@ pub struct Search {
     pub items: SearchIndex,
     faq_seen: Mutex<HashMap<i64, String>>,
     item_seen: Mutex<HashMap<i64, String>>,
+    /// Searches whose used hit the FAQ index has learned (by search id).
+    learned: Mutex<HashSet<i64>>,
     mark: Mutex<String>,
 }
 
@@ -51,6 +53,7 @@ impl Search {
             items: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
             faq_seen: Mutex::new(HashMap::new()),
             item_seen: Mutex::new(HashMap::new()),
+            learned: Mutex::new(HashSet::new()),
             mark: Mutex::new(String::new()),
         })
     }
@@ -62,8 +65,9 @@ impl Search {
         let first = since.is_empty();
         let (faqs, its, names, learned) = store
             .read(move |tx| {
-                // At start the search learns again every question whose hit was used (FAQ-2).
-                let learned = if first { faq::used_questions(tx)? } else { vec![] };
+                // Every question whose hit was used (FAQ-2): all at start, then those used since —
+                // on this server or another — so that every server learns without a restart.
+                let learned = faq::used_since(tx, &s2)?;
                 let faqs = faq::changed_since(tx, &s2, 1_000_000)?;
                 let its = items::changed_since(tx, &s2)?;
                 // Item names only matter for FAQ entries to (re)index; most polls find none.
@@ -75,11 +79,20 @@ impl Search {
                 Ok::<_, StoreError>((faqs, its, names, learned))
             })
             .await?;
-        if !learned.is_empty() {
-            let pairs: Vec<(u64, String)> = learned.into_iter().map(|(id, q)| (id as u64, q)).collect();
-            self.faq.learn_many(&pairs).map_err(|e| StoreError::Db(e.to_string()))?;
-        }
         let mut newest = since;
+        {
+            let mut seen = self.learned.lock().map_err(|_| StoreError::Db("search lock".into()))?;
+            let mut pairs: Vec<(u64, String)> = vec![];
+            for (sid, id, q, at) in learned {
+                newest = newest.max(at);
+                if seen.insert(sid) {
+                    pairs.push((id as u64, q));
+                }
+            }
+            if !pairs.is_empty() {
+                self.faq.learn_many(&pairs).map_err(|e| StoreError::Db(e.to_string()))?;
+            }
+        }
         let mut changed = 0;
         {
             let mut seen = self.faq_seen.lock().map_err(|_| StoreError::Db("search lock".into()))?;
@@ -131,11 +144,14 @@ impl Search {
         Ok(changed)
     }
 
-    /// A clerk used entry `id` to answer `question` (FAQ-2): later questions like it find it.
-    pub fn learn_faq(&self, id: i64, question: &str) {
+    /// A clerk used entry `id` to answer `question` in search `search_id` (FAQ-2): later
+    /// questions like it find it, at once here and at the next sync on other servers.
+    pub fn learn_faq(&self, search_id: i64, id: i64, question: &str) {
         // Learning is a boost, not a record: the search log keeps the fact, so a failure here
-        // loses nothing that the next start does not learn again.
-        let _ = self.faq.learn(id as u64, question);
+        // loses nothing that the next sync does not learn.
+        if self.learned.lock().map(|mut l| l.insert(search_id)).unwrap_or(false) {
+            let _ = self.faq.learn(id as u64, question);
+        }
     }
 
     pub fn search_faq(&self, q: &str, limit: usize) -> Vec<Hit> {

@@ -165,6 +165,12 @@ pub enum Action {
     ManageFaq,
     /// Read audit and system figures.
     ReadAudit,
+    /// FAQ-3: record a suggestion from a company or citizen (or staff's own).
+    RecordSuggestion,
+    /// FAQ-3: read the suggestions and what became of them.
+    ReadSuggestions,
+    /// FAQ-3: adopt or decline a suggestion and record the change that carried it out.
+    DecideSuggestion,
 }
 
 /// The levels of an approval or escalation chain, as a policy names them.
@@ -252,6 +258,11 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::ManageCatalog => &[Admin, BusinessSection],
         Action::ManageFaq => &[Admin, BusinessSection, WindowHead],
         Action::ReadAudit => &[Admin, Supervision, Oversight],
+        Action::RecordSuggestion => &[Clerk, WindowHead, HallManager, BusinessSection, Supervision],
+        Action::ReadSuggestions => {
+            &[WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
+        }
+        Action::DecideSuggestion => &[BusinessSection, Director],
     }
 }
 

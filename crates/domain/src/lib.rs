@@ -8,6 +8,7 @@ pub mod case;
 pub mod deadline;
 pub mod phrases;
 pub mod policy;
+pub mod suggestion;
 pub mod time;
 pub mod validate;
 

@@ -208,6 +208,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_session_idle_audit_mac.sql")),
     (5, include_str!("../migrations/sqlite/0005_withdrawals.sql")),
     (6, include_str!("../migrations/sqlite/0006_monthly_filings.sql")),
+    (7, include_str!("../migrations/sqlite/0007_suggestions_search_use.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -216,6 +217,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_session_idle_audit_mac.sql")),
     (5, include_str!("../migrations/postgres/0005_withdrawals.sql")),
     (6, include_str!("../migrations/postgres/0006_monthly_filings.sql")),
+    (7, include_str!("../migrations/postgres/0007_suggestions_search_use.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -247,6 +249,7 @@ pub const TABLES: &[&str] = &[
     "item_versions",
     "faq",
     "search_log",
+    "suggestions",
 ];
 
 impl Store {

@@ -149,6 +149,8 @@ pub async fn search(
 #[serde(deny_unknown_fields)]
 pub struct UsedIn {
     pub faq_id: i64,
+    /// The consultation answered with it (FAQ-2: answered from the library, not escalated).
+    pub case_id: Option<i64>,
 }
 
 /// FAQ-2: the hit was used to answer.
@@ -158,8 +160,8 @@ pub async fn used(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<UsedIn>,
 ) -> ApiResult<Json<Value>> {
-    faq::used(&s, &p, id, b.faq_id).await?;
-    Ok(Json(json!({"search_id": id, "used": b.faq_id})))
+    faq::used(&s, &p, id, b.faq_id, b.case_id).await?;
+    Ok(Json(json!({"search_id": id, "used": b.faq_id, "case_id": b.case_id})))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -186,4 +188,76 @@ pub async fn promote(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let fid = faq::promote(&s, &p, id, b).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": fid, "source": format!("case:{id}")}))))
+}
+
+pub use noveto_app::suggestions::{ChangeIn, DecisionIn as SuggestionDecisionIn, SuggestionIn};
+
+#[derive(Deserialize, JsonSchema)]
+pub struct SuggestionQuery {
+    /// recorded | adopted | declined | done
+    pub status: Option<String>,
+}
+
+/// FAQ-3: a suggestion as the API shows it.
+pub fn suggestion_json(r: &noveto_store::repo::suggestions::SuggestionRow) -> Value {
+    let x = &r.s;
+    json!({
+        "id": x.id, "center_id": x.center_id, "unit_id": x.unit_id, "window_id": r.window_id,
+        "item_code": x.item_code, "case_id": x.case_id, "source": x.source, "text": x.text,
+        "contact": x.contact, "status": x.status, "status_label": x.status.label(),
+        "recorded_by": x.recorded_by, "recorded_at": r.recorded_at,
+        "decided_by": x.decided_by, "decided_at": r.decided_at, "decision_note": x.decision_note,
+        "change": x.change, "change_label": x.change.as_ref().map(|c| c.describe()),
+        "done_by": x.done_by, "done_at": r.done_at,
+    })
+}
+
+/// FAQ-3: records a suggestion.
+pub async fn create_suggestion(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<SuggestionIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = noveto_app::suggestions::record(&s, &p, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "status": "recorded"}))))
+}
+
+/// FAQ-3: the suggestions the caller may read.
+pub async fn list_suggestions(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<SuggestionQuery>,
+) -> ApiResult<Json<Value>> {
+    let rows = noveto_app::suggestions::visible(&s, &p, q.status.as_deref()).await?;
+    Ok(Json(json!({"suggestions": rows.iter().map(suggestion_json).collect::<Vec<_>>()})))
+}
+
+pub async fn get_suggestion(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(suggestion_json(&noveto_app::suggestions::get(&s, &p, id).await?)))
+}
+
+/// FAQ-3: adopt or decline.
+pub async fn decide_suggestion(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SuggestionDecisionIn>,
+) -> ApiResult<Json<Value>> {
+    let st = noveto_app::suggestions::decide(&s, &p, id, b).await?;
+    Ok(Json(json!({"id": id, "status": st})))
+}
+
+/// FAQ-3: the change that carried an adopted suggestion out.
+pub async fn implement_suggestion(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ChangeIn>,
+) -> ApiResult<Json<Value>> {
+    let c = noveto_app::suggestions::implement(&s, &p, id, b).await?;
+    Ok(Json(json!({"id": id, "status": "done", "change": c, "change_label": c.describe()})))
 }

@@ -109,6 +109,11 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/faq/{id}" => catalog::get_faq, "faq", "一条问答";
         put "/api/v1/faq/{id}" => catalog::update_faq, "faq", "修改或停用问答（FAQ-1）", body = catalog::FaqIn;
         post "/api/v1/faq/searches/{id}/used" => catalog::used, "faq", "标记检索结果已用于答复（FAQ-2）", body = catalog::UsedIn;
+        post "/api/v1/suggestions" => catalog::create_suggestion, "faq", "登记企业群众的意见建议（FAQ-3）", body = catalog::SuggestionIn;
+        get "/api/v1/suggestions" => catalog::list_suggestions, "faq", "意见建议及其落实情况（FAQ-3）", query = catalog::SuggestionQuery;
+        get "/api/v1/suggestions/{id}" => catalog::get_suggestion, "faq", "一条意见建议";
+        post "/api/v1/suggestions/{id}/decision" => catalog::decide_suggestion, "faq", "研判意见建议：adopt 采纳 / decline 不予采纳（须写理由）（FAQ-3）", body = catalog::SuggestionDecisionIn;
+        post "/api/v1/suggestions/{id}/change" => catalog::implement_suggestion, "faq", "登记已采纳意见建议的落实：办事指南新版本、问答条目或制度（FAQ-3）", body = catalog::ChangeIn;
     }
 }
 

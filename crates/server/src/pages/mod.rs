@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod documents;
 pub mod guides;
+pub mod suggestions;
 pub mod work;
 
 use crate::AppState;
@@ -50,6 +51,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/faq", get(work::faq_page))
         .route("/faq/used", post(work::faq_used))
         .route("/faq/stats", get(work::faq_stats))
+        .route("/suggestions", get(suggestions::page).post(suggestions::record))
+        .route("/suggestions/{id}/decision", post(suggestions::decide))
+        .route("/suggestions/{id}/change", post(suggestions::change))
         .fallback(not_found)
 }
 
@@ -113,6 +117,9 @@ fn nav(p: &Principal) -> String {
     }
     if may_somewhere(g, Action::ManageCatalog) {
         links.push(("/admin/catalog", "事项库"));
+    }
+    if may_somewhere(g, Action::ReadSuggestions) || may_somewhere(g, Action::RecordSuggestion) {
+        links.push(("/suggestions", "意见建议"));
     }
     links.push(("/guides", t().guides));
     if may_somewhere(g, Action::ManageOrg) {

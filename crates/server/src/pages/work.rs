@@ -1321,8 +1321,9 @@ pub async fn faq_used(
         check_csrf(&p, &f)?;
         let sid: i64 = field(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
         let fid: i64 = field(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
-        noveto_app::faq::used(&s, &p, sid, fid).await?;
         let back = field(&f, "back");
+        let case_id: Option<i64> = back.strip_prefix("/cases/").and_then(|rest| rest.parse().ok());
+        noveto_app::faq::used(&s, &p, sid, fid, case_id).await?;
         // Back on a case page, the chosen answer is pasted into the reply (SCREENS.md).
         let case_page = back
             .strip_prefix("/cases/")
@@ -1356,13 +1357,19 @@ pub async fn faq_stats(
         let (flagged, windows) = noveto_app::cases::flagged_replies(&s, &p, &month).await?;
         let mut o = format!(
             "<section class=\"card\"><h1>问题咨询库解答情况（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\"></label><button>查看</button></form>\
-<p>检索 <b>{}</b> 次，给出候选答案 <b>{}</b> 次；用库中答案答复群众 <b>{}</b> 次，解答率 <b>{:.1}%</b>；其中采用的是第一条结果 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p><h2>未用库中答案答复的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
+<p>检索 <b>{}</b> 次，给出候选答案 <b>{}</b> 次；用库中答案答复群众 <b>{}</b> 次，解答率 <b>{:.1}%</b>；其中采用的是第一条结果 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p>\
+<p>本月答复咨询 <b>{}</b> 件：用库中答案答复 <b>{}</b> 件（<b>{:.1}%</b>），经请示后答复 <b>{}</b> 件，窗口直接答复 <b>{}</b> 件。</p><h2>未用库中答案答复的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
             st.searches,
             st.offered,
             st.answered,
             st.answer_rate * 100.0,
             st.first,
-            st.precision * 100.0
+            st.precision * 100.0,
+            st.consultations.answered,
+            st.consultations.from_library,
+            st.consultations.library_rate * 100.0,
+            st.consultations.escalated,
+            st.consultations.by_window,
         );
         if st.misses.is_empty() {
             o.push_str("<tr><td colspan=\"2\" class=\"muted\">没有。</td></tr>");

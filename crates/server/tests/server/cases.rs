@@ -3,7 +3,7 @@ use noveto_store::repo::items::{Item, Material};
 use noveto_store::repo::{Ctx, items};
 use serde_json::{Value, json};
 
-fn add_item(app: &App, code: &str, deficiency: bool, commitment: bool) {
+pub fn add_item(app: &App, code: &str, deficiency: bool, commitment: bool) {
     let it = Item {
         code: code.into(),
         name: "个体工商户登记".into(),
@@ -1318,7 +1318,7 @@ fn cal_1_local_override_applies_to_its_region() {
 }
 
 /// Logs in through the form and GETs a page.
-fn page_get(app: &App, login: &str, path: &str) -> (u16, String) {
+pub fn page_get(app: &App, login: &str, path: &str) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let cookie = session_cookie(&app.base, login);
     let mut r = agent.get(&format!("{}{}", app.base, path)).header("Cookie", &cookie).call().unwrap();

@@ -92,12 +92,20 @@ pub fn log_search(tx: &mut dyn Tx, ctx: &Ctx, query: &str, hits: i64, top: Optio
     )
 }
 
-/// The staff member used this hit to answer (pasted it into a reply). Returns the question
-/// that was searched, or `None` when the search is not the staff member's.
-pub fn mark_used(tx: &mut dyn Tx, search_id: i64, staff_id: i64, faq_id: i64) -> Result<Option<String>> {
+/// The staff member used this hit to answer (pasted it into a reply), on a consultation
+/// (`case_id`) or at large. Returns the question that was searched, or `None` when the search is
+/// not the staff member's.
+pub fn mark_used(
+    tx: &mut dyn Tx,
+    search_id: i64,
+    staff_id: i64,
+    faq_id: i64,
+    case_id: Option<i64>,
+    now: &str,
+) -> Result<Option<String>> {
     if tx.exec(
-        "UPDATE search_log SET used_id = $1 WHERE id = $2 AND staff_id = $3",
-        params![faq_id, search_id, staff_id],
+        "UPDATE search_log SET used_id = $1, used_at = $2, case_id = COALESCE($3, case_id) WHERE id = $4 AND staff_id = $5",
+        params![faq_id, now, case_id, search_id, staff_id],
     )? == 0
     {
         return Ok(None);
@@ -105,13 +113,64 @@ pub fn mark_used(tx: &mut dyn Tx, search_id: i64, staff_id: i64, faq_id: i64) ->
     Ok(tx.query("SELECT query FROM search_log WHERE id = $1", params![search_id])?.first().map(|r| r.str(0)))
 }
 
-/// Every question whose hit was used, with the entry used (the search learns from them).
-pub fn used_questions(tx: &mut dyn Tx) -> Result<Vec<(i64, String)>> {
+/// A question whose hit was used: (search id, entry used, question, when used).
+pub type Used = (i64, i64, String, String);
+
+/// Every question whose hit was used at or after `since` (RFC 3339; empty for all), oldest first
+/// — the search learns from them, at start and on every sync.
+pub fn used_since(tx: &mut dyn Tx, since: &str) -> Result<Vec<Used>> {
     Ok(tx
-        .query("SELECT used_id, query FROM search_log WHERE used_id IS NOT NULL ORDER BY id", params![])?
+        .query(
+            "SELECT id, used_id, query, COALESCE(used_at, at) FROM search_log
+             WHERE used_id IS NOT NULL AND COALESCE(used_at, at) >= $1 ORDER BY id",
+            params![since],
+        )?
         .iter()
-        .map(|r| (r.i64(0), r.str(1)))
+        .map(|r| (r.i64(0), r.i64(1), r.str(2), r.str(3)))
         .collect())
+}
+
+/// FAQ-2 at the level of cases: the consultations answered in a period, and how.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Consultations {
+    /// Consultations closed as answered.
+    pub answered: i64,
+    /// Of those, answered from the library: a hit was used on the case and it was not escalated.
+    pub from_library: i64,
+    /// Of those, escalated (请示) before the answer.
+    pub escalated: i64,
+    /// Answered by the window without the library or an escalation.
+    pub by_window: i64,
+    /// from_library / answered.
+    pub library_rate: f64,
+}
+
+pub fn consultations(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Consultations> {
+    let r = tx
+        .query_one(
+            "SELECT COUNT(*),
+                COALESCE(SUM(CASE WHEN esc THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN lib AND NOT esc THEN 1 ELSE 0 END), 0)
+             FROM (SELECT c.id,
+                     EXISTS (SELECT 1 FROM escalations e WHERE e.case_id = c.id) AS esc,
+                     EXISTS (SELECT 1 FROM search_log s WHERE s.case_id = c.id AND s.used_id IS NOT NULL) AS lib
+                   FROM cases c
+                   WHERE c.kind = 'consultation'
+                     AND EXISTS (SELECT 1 FROM case_events ev WHERE ev.case_id = c.id AND ev.kind = 'closed'
+                                 AND ev.detail LIKE '%\"outcome\":\"answered\"%'
+                                 AND ev.at >= $1 AND ev.at < $2)) x",
+            params![from, to],
+        )?
+        .map(|r| (r.i64(0), r.i64(1), r.i64(2)))
+        .unwrap_or_default();
+    let (answered, escalated, from_library) = r;
+    Ok(Consultations {
+        answered,
+        from_library,
+        escalated,
+        by_window: answered - escalated - from_library,
+        library_rate: if answered > 0 { from_library as f64 / answered as f64 } else { 0.0 },
+    })
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -132,6 +191,8 @@ pub struct Stats {
     pub precision: f64,
     /// Questions that found nothing or whose hits were not used, most frequent first.
     pub misses: Vec<(String, i64)>,
+    /// Consultations answered from the library versus escalated.
+    pub consultations: Consultations,
 }
 
 /// FAQ-2: answer rate and precision between two moments.
@@ -164,5 +225,6 @@ pub fn stats(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Stats> {
         answer_rate: if searches > 0 { used as f64 / searches as f64 } else { 0.0 },
         precision: if used > 0 { first as f64 / used as f64 } else { 0.0 },
         misses,
+        consultations: consultations(tx, from, to)?,
     })
 }

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod items;
 pub mod jobs;
 pub mod org;
+pub mod suggestions;
 
 use crate::{Result, Tx, params};
 

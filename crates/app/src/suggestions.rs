@@ -1,0 +1,279 @@
+//! FAQ-3: suggestions from companies and citizens, recorded at the window or from the opinion
+//! box, judged by the business section and followed to the change that carried them out.
+//! Load → authorize → decide (the domain's [`Suggestion`]) → one store write; every reader —
+//! API, page, export — goes through [`visible`].
+
+use crate::cases::load;
+use crate::{App, Error, Principal, Result};
+use noveto_domain::access::{Action, Place, may_somewhere};
+use noveto_domain::suggestion::{Change, NewSuggestion, Source, Status, Suggestion, SuggestionError};
+use noveto_domain::validate::long_text;
+use noveto_store::StoreError;
+use noveto_store::repo::suggestions::{self as repo, SuggestionRow};
+use noveto_store::repo::{faq, items, org};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+impl From<SuggestionError> for Error {
+    fn from(e: SuggestionError) -> Error {
+        match e {
+            SuggestionError::AlreadyDecided(_) | SuggestionError::NotAdopted(_) => {
+                Error::conflict(e.code(), e.to_string())
+            }
+            SuggestionError::NoText => Error { field: Some("text"), ..Error::bad(e.code(), e.to_string()) },
+            SuggestionError::NoReason => Error { field: Some("note"), ..Error::bad(e.code(), e.to_string()) },
+            SuggestionError::NoChange => Error { field: Some("title"), ..Error::bad(e.code(), e.to_string()) },
+        }
+    }
+}
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionIn {
+    /// What was suggested, in the person's words.
+    pub text: String,
+    /// `window`, `opinion_box`, `online`, `phone` or `staff` (default `window`).
+    pub source: Option<String>,
+    /// How to reach the person (optional: the opinion box may be anonymous).
+    pub contact: Option<String>,
+    /// The consultation or application it came up in; its place is the suggestion's.
+    pub case_id: Option<i64>,
+    /// Where it belongs when not from a case: a window, a unit, or a center.
+    pub window_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub center_id: Option<i64>,
+    pub item_code: Option<String>,
+}
+
+/// Where a new suggestion belongs: its case's place, or the window, unit or center named, or
+/// the recorder's own post when they hold one.
+async fn place_for(s: &App, p: &Principal, b: &SuggestionIn) -> Result<(Place, Option<String>, Option<i64>)> {
+    if let Some(c) = b.case_id {
+        let l = load(s, p, c, Action::ReadCase).await?;
+        return Ok((l.place, l.case.item_code.clone(), Some(c)));
+    }
+    let (w, u, c) = (b.window_id, b.unit_id, b.center_id);
+    let place = s
+        .store
+        .read(move |tx| {
+            Ok::<_, StoreError>(match (w, u, c) {
+                (Some(w), _, _) => org::place_of_window(tx, w)?,
+                (None, Some(u), _) => org::place_of_unit(tx, u)?,
+                (None, None, Some(c)) => {
+                    if org::center_by_id(tx, c)?.is_some() {
+                        Some(org::place_of_center(tx, c)?)
+                    } else {
+                        None
+                    }
+                }
+                (None, None, None) => None,
+            })
+        })
+        .await?;
+    match place {
+        Some(pl) => Ok((pl, None, None)),
+        None if w.is_some() || u.is_some() || c.is_some() => Err(Error {
+            field: Some("unit_id"),
+            ..Error::bad("unknown_place", "所选窗口、单位或中心不存在")
+        }),
+        None => {
+            // The recorder's own post: the first grant that lets them record.
+            let allowed = noveto_domain::access::roles_for(Action::RecordSuggestion);
+            let Some(g) = p.grants.iter().find(|g| allowed.contains(&g.role)) else {
+                return Err(Error::forbidden("无权登记意见建议"));
+            };
+            let scope = g.scope;
+            let pl = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;
+            pl.map(|pl| (pl, None, None)).ok_or_else(|| Error::bad("unknown_place", "请选择意见建议所属的单位"))
+        }
+    }
+}
+
+/// Records a suggestion; returns its id.
+pub async fn record(s: &App, p: &Principal, b: SuggestionIn) -> Result<i64> {
+    let text = long_text("text", "意见建议内容", &b.text, 2000)?;
+    let contact = b.contact.clone().unwrap_or_default();
+    if contact.chars().count() > 100 {
+        return Err(Error { field: Some("contact"), ..Error::bad("too_long", "联系方式不能超过 100 个字") });
+    }
+    let source = match b.source.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        None => Source::Window,
+        Some(x) => Source::parse(x).ok_or_else(|| Error {
+            field: Some("source"),
+            ..Error::bad("invalid_source", "来源须为窗口、意见箱、网上、电话或工作人员之一")
+        })?,
+    };
+    let (place, case_item, case_id) = place_for(s, p, &b).await?;
+    p.may(Action::RecordSuggestion, &place)?;
+    let item_code = b.item_code.clone().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).or(case_item);
+    if let Some(code) = item_code.clone() {
+        let found = s.store.read(move |tx| items::get(tx, &code)).await?;
+        if found.is_none() {
+            return Err(Error { field: Some("item_code"), ..Error::bad("unknown_item", "事项编码不存在") });
+        }
+    }
+    let center_id = *place.centers.first().ok_or_else(|| Error::bad("unknown_place", "意见建议须属于一个中心"))?;
+    let (sug, ev) = Suggestion::record(
+        NewSuggestion { center_id, unit_id: place.unit, item_code, case_id, source, text, contact },
+        p.id,
+    )?;
+    let (ctx, window) = (p.ctx(&s.now_str()), place.window);
+    Ok(s.store.write(move |tx| repo::insert(tx, &ctx, &sug, window, &ev)).await?)
+}
+
+fn place_of(r: &SuggestionRow, centers: Vec<i64>) -> Place {
+    Place { centers, unit: r.s.unit_id, window: r.window_id }
+}
+
+/// The suggestions the caller may read (in a state, if given), newest first: the one scoped
+/// query behind the API, the page and the export.
+pub async fn visible(s: &App, p: &Principal, status: Option<&str>) -> Result<Vec<SuggestionRow>> {
+    if !may_somewhere(&p.grants, Action::ReadSuggestions) {
+        return Err(Error::forbidden("无权查看意见建议"));
+    }
+    let st = match status.map(str::trim).filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => Some(Status::parse(x).ok_or_else(|| Error::bad("invalid_status", "状态无效"))?),
+    };
+    let all = s.store.read(move |tx| repo::all_with_centers(tx, st)).await?;
+    Ok(all
+        .into_iter()
+        .filter_map(|(r, centers)| p.may(Action::ReadSuggestions, &place_of(&r, centers)).is_ok().then_some(r))
+        .collect())
+}
+
+/// One suggestion the caller may read.
+pub async fn get(s: &App, p: &Principal, id: i64) -> Result<SuggestionRow> {
+    let (r, place) = load_one(s, id).await?;
+    p.may(Action::ReadSuggestions, &place).or_else(|_| p.may(Action::DecideSuggestion, &place))?;
+    Ok(r)
+}
+
+async fn load_one(s: &App, id: i64) -> Result<(SuggestionRow, Place)> {
+    let found = s
+        .store
+        .read(move |tx| {
+            let Some(r) = repo::get(tx, id)? else { return Ok::<_, StoreError>(None) };
+            let centers = org::center_chain(tx, r.s.center_id)?;
+            Ok(Some((r, centers)))
+        })
+        .await?;
+    let (r, centers) = found.ok_or_else(|| Error::not_found("意见建议"))?;
+    let place = place_of(&r, centers);
+    Ok((r, place))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionIn {
+    /// `adopt` or `decline`.
+    pub decision: String,
+    /// Why (required to decline).
+    pub note: Option<String>,
+}
+
+/// Adopts or declines; of two decisions at once, one lands and the other is told it came second.
+pub async fn decide(s: &App, p: &Principal, id: i64, b: DecisionIn) -> Result<Status> {
+    let (r, place) = load_one(s, id).await?;
+    p.may(Action::DecideSuggestion, &place)?;
+    let note = b.note.unwrap_or_default();
+    if note.chars().count() > 2000 {
+        return Err(Error { field: Some("note"), ..Error::bad("too_long", "意见不能超过 2000 个字") });
+    }
+    let mut sug = r.s;
+    let from = sug.status;
+    let ev = match b.decision.as_str() {
+        "adopt" => sug.adopt(p.id, &note)?,
+        "decline" => sug.decline(p.id, &note)?,
+        _ => {
+            return Err(Error {
+                field: Some("decision"), ..Error::bad("invalid_decision", "请选择采纳或不予采纳")
+            });
+        }
+    };
+    let status = sug.status;
+    let ctx = p.ctx(&s.now_str());
+    match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
+        Err(StoreError::Unique(_)) => Err(Error::conflict("already_decided", "该意见建议已由他人研判，请刷新查看")),
+        r => Ok(r.map(|_| status)?),
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeIn {
+    /// `guide_version`, `faq_entry` or `rule`.
+    pub kind: String,
+    pub item_code: Option<String>,
+    pub version: Option<i64>,
+    pub faq_id: Option<i64>,
+    /// The rule's title or document number.
+    pub title: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records the change that carried an adopted suggestion out; the guide version or library
+/// entry must exist.
+pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<Change> {
+    let (r, place) = load_one(s, id).await?;
+    p.may(Action::DecideSuggestion, &place)?;
+    let change = match b.kind.as_str() {
+        "guide_version" => {
+            let code =
+                b.item_code.clone().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).ok_or_else(|| Error {
+                    field: Some("item_code"),
+                    ..Error::bad("required", "请填写办事指南对应的事项编码")
+                })?;
+            let version = b
+                .version
+                .ok_or_else(|| Error {
+                    field: Some("version"), ..Error::bad("required", "请填写指南版本号")
+                })?;
+            let c2 = code.clone();
+            let versions = s.store.read(move |tx| items::versions(tx, &c2)).await?;
+            if !versions.iter().any(|v| v.0 == version) {
+                return Err(Error {
+                    field: Some("version"),
+                    ..Error::bad("unknown_version", format!("事项 {code} 没有第 {version} 版指南"))
+                });
+            }
+            Change::GuideVersion { item_code: code, version }
+        }
+        "faq_entry" => {
+            let fid = b
+                .faq_id
+                .ok_or_else(|| Error { field: Some("faq_id"), ..Error::bad("required", "请填写问答编号") })?;
+            if s.store.read(move |tx| faq::get(tx, fid)).await?.is_none() {
+                return Err(Error {
+                    field: Some("faq_id"), ..Error::bad("unknown_faq", "问题咨询库中没有这一条")
+                });
+            }
+            Change::FaqEntry { faq_id: fid }
+        }
+        "rule" => {
+            let title = b.title.clone().unwrap_or_default();
+            if title.chars().count() > 200 {
+                return Err(Error {
+                    field: Some("title"), ..Error::bad("too_long", "制度名称不能超过 200 个字")
+                });
+            }
+            Change::Rule { title: title.trim().to_string() }
+        }
+        _ => {
+            return Err(Error {
+                field: Some("kind"),
+                ..Error::bad("invalid_kind", "落实方式须为办事指南新版本、问答条目或制度之一")
+            });
+        }
+    };
+    let mut sug = r.s;
+    let from = sug.status;
+    let ev = sug.implement(p.id, change.clone(), b.note.as_deref().unwrap_or(""))?;
+    let ctx = p.ctx(&s.now_str());
+    match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
+        Err(StoreError::Unique(_)) => {
+            Err(Error::conflict("already_done", "该意见建议的落实情况已由他人登记，请刷新查看"))
+        }
+        r => Ok(r.map(|_| change)?),
+    }
+}
