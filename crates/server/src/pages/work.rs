@@ -339,13 +339,39 @@ pub async fn new_case(
                 Ok(wb) => keep_input(&wb, &f),
                 Err(_) => String::new(),
             };
-            let msg = format!(
-                "<p class=\"err\" role=\"alert\">{}{}</p>",
-                e.field.map(|f| format!("[{f}] ")).unwrap_or_default(),
-                esc(&e.message)
-            );
+            // Beside its field when the form has it; above the form otherwise (never a key).
+            let (body, placed) = match e.field {
+                Some(k) => error_beside(&body, k, &e.message),
+                None => (body, false),
+            };
+            let msg =
+                if placed { String::new() } else { format!("<p class=\"err\" role=\"alert\">{}</p>", esc(&e.message)) };
             (e.status, layout(Some(&p), large, t().workbench, &format!("{msg}{body}"))).into_response()
         }
+    }
+}
+
+/// Puts an error right after the form control named `field` (an `<input>`, `<select>` or
+/// `<textarea>`); returns whether the form had one.
+fn error_beside(html: &str, field: &str, message: &str) -> (String, bool) {
+    let Some(at) = html.find(&format!("name=\"{field}\"")) else {
+        return (html.to_string(), false);
+    };
+    let before = &html[..at];
+    let tag_start = before.rfind('<').unwrap_or(0);
+    let end = if html[tag_start..].starts_with("<textarea") {
+        html[at..].find("</textarea>").map(|i| at + i + "</textarea>".len())
+    } else if html[tag_start..].starts_with("<select") {
+        html[at..].find("</select>").map(|i| at + i + "</select>".len())
+    } else {
+        html[at..].find('>').map(|i| at + i + 1)
+    };
+    match end {
+        Some(end) => (
+            format!("{}<span class=\"err\" role=\"alert\">{}</span>{}", &html[..end], esc(message), &html[end..]),
+            true,
+        ),
+        None => (html.to_string(), false),
     }
 }
 

@@ -1796,3 +1796,33 @@ fn a_failed_form_keeps_what_was_typed() {
     // Other forms stay closed and empty.
     assert!(!html.contains("<details open><summary>请示"), "{html}");
 }
+
+// NV-1 on the workbench form (issue 12, item 4): a wrong phone number is told beside the phone
+// field in Chinese, never as a field key, and what was typed stays.
+#[test]
+fn nv_1_new_case_form_error_beside_its_field() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let (st, html) = page_post(
+        &app,
+        "clerk",
+        "/cases",
+        &[
+            ("kind", "application"),
+            ("channel", "window"),
+            ("name", "张三"),
+            ("phone", "12345"),
+            ("request", "办理营业执照"),
+        ],
+    );
+    assert_eq!(st, 422, "{html}");
+    assert!(!html.contains("[phone]"), "no field key");
+    let after_phone = html.split("name=\"phone\"").nth(1).expect("the phone field");
+    let tag_end = after_phone.find('>').unwrap();
+    assert!(after_phone[..tag_end].contains("value=\"12345\""), "input kept");
+    assert!(
+        after_phone[tag_end + 1..].starts_with("<span class=\"err\" role=\"alert\">"),
+        "{}",
+        &after_phone[..300.min(after_phone.len())]
+    );
+    assert!(html.contains("value=\"张三\"") && html.contains(">办理营业执照</textarea>"));
+}
