@@ -1544,26 +1544,7 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         // The clerk cannot confirm (not a window head); the head who recorded one could not either.
         assert_eq!(app.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &clerk, json!({})).0, 403);
         // 100 confirmations at once: one is recorded.
-        let url = format!("{}/api/v1/withdrawals/{wid}/confirmation", app.base);
-        let codes: Vec<u16> = std::thread::scope(|sc| {
-            let hs: Vec<_> = (0..100)
-                .map(|_| {
-                    let (url, head) = (url.clone(), head.clone());
-                    sc.spawn(move || {
-                        let agent: ureq::Agent =
-                            ureq::Agent::config_builder().http_status_as_error(false).build().into();
-                        agent
-                            .post(&url)
-                            .header("Authorization", &format!("Bearer {head}"))
-                            .send_json(json!({}))
-                            .unwrap()
-                            .status()
-                            .as_u16()
-                    })
-                })
-                .collect();
-            hs.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let codes = app.at_once(&format!("/api/v1/withdrawals/{wid}/confirmation"), &head, 100, |_| json!({}));
         assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
         assert!(codes.iter().all(|c| *c == 200 || *c == 409), "{codes:?}");
         let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);

@@ -162,30 +162,12 @@ fn faq_3_suggestions_tracked_to_a_process_change() {
         let (st, e) = app.post(&change, &business, json!({"kind": "rule", "title": "网上预填制度"}));
         assert_eq!((st, e["error"]["code"].as_str()), (409, Some("not_adopted")), "{e}");
         // 100 decisions at once (adopt and decline mixed): exactly one lands.
-        let full = format!("{}{url}", app.base);
-        let codes: Vec<u16> = std::thread::scope(|sc| {
-            let hs: Vec<_> = (0..100)
-                .map(|i| {
-                    let (full, tok) = (full.clone(), business.clone());
-                    sc.spawn(move || {
-                        let agent: ureq::Agent =
-                            ureq::Agent::config_builder().http_status_as_error(false).build().into();
-                        let body = if i % 2 == 0 {
-                            json!({"decision": "adopt", "note": "可行"})
-                        } else {
-                            json!({"decision": "decline", "note": "暂不具备条件"})
-                        };
-                        agent
-                            .post(&full)
-                            .header("Authorization", &format!("Bearer {tok}"))
-                            .send_json(body)
-                            .unwrap()
-                            .status()
-                            .as_u16()
-                    })
-                })
-                .collect();
-            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        let codes = app.at_once(&url, &business, 100, |i| {
+            if i % 2 == 0 {
+                json!({"decision": "adopt", "note": "可行"})
+            } else {
+                json!({"decision": "decline", "note": "暂不具备条件"})
+            }
         });
         assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
         assert!(codes.iter().all(|c| *c == 200 || *c == 409), "{codes:?}");

@@ -186,6 +186,31 @@ impl App {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
+    /// The same decision fired `n` times at once (each its own connection): the status codes.
+    /// `body(i)` is the i-th request's body.
+    pub fn at_once(&self, path: &str, token: &str, n: usize, body: impl Fn(usize) -> Value + Sync) -> Vec<u16> {
+        let url = format!("{}{path}", self.base);
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..n)
+                .map(|i| {
+                    let (url, b) = (url.clone(), body(i));
+                    sc.spawn(move || {
+                        let agent: ureq::Agent =
+                            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                        agent
+                            .post(&url)
+                            .header("Authorization", &format!("Bearer {token}"))
+                            .send_json(b)
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    }
+
     pub fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.call("GET", path, Some(token), None)
     }
