@@ -35,7 +35,11 @@ fn role_by_list_and_page_matrix() {
         for t in [&clerk, &clerk, &clerk2, &county_clerk] {
             let id = app.new_case(t, None);
             let (_, c) = app.get(&format!("/api/v1/cases/{id}"), t);
-            all.push((id, c["receipt_no"].as_str().unwrap().to_string()));
+            let receipt = c["receipt_no"].as_str().unwrap().to_string();
+            // FAQ-3: a suggestion from each case, at the case's place.
+            let (st, r) = app.post("/api/v1/suggestions", t, json!({"text": format!("意见{receipt}"), "case_id": id}));
+            assert_eq!(st, 201, "{r}");
+            all.push((id, receipt));
         }
         let (st, vr) = app.post(
             &format!("/api/v1/cases/{}/veto-requests", all[0].0),
@@ -92,6 +96,31 @@ fn role_by_list_and_page_matrix() {
                     let case = f["case_id"].as_i64().unwrap();
                     assert!(readable.contains(&case), "{login} sees the filing of case {case}: {v}");
                 }
+            }
+            // Suggestions (FAQ-3): the API's list and the page show the same ones, each from a
+            // case the reader may open.
+            let (st, v) = app.get("/api/v1/suggestions", &token);
+            assert!(st == 200 || st == 403, "{login} suggestions: {st}");
+            let listed: BTreeSet<String> = if st == 200 {
+                checked_lists += 1;
+                v["suggestions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| {
+                        let case = x["case_id"].as_i64().unwrap();
+                        assert!(readable.contains(&case), "{login} sees the suggestion of case {case}");
+                        x["text"].as_str().unwrap().to_string()
+                    })
+                    .collect()
+            } else {
+                BTreeSet::new()
+            };
+            let (pst, html) = page(&app, &session_cookie(&app.base, login), "/suggestions");
+            assert!(pst < 500, "{login} /suggestions: {pst}");
+            for (_, receipt) in &all {
+                let text = format!("意见{receipt}");
+                assert_eq!(html.contains(&text), listed.contains(&text), "{login}: {text} on the page vs the API");
             }
             // Staff list: administrators only, and only inside their scope.
             let (st, v) = app.get("/api/v1/staff", &token);
