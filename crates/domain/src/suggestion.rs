@@ -277,7 +277,7 @@ impl Suggestion {
 mod tests {
     use super::*;
 
-    fn new() -> Suggestion {
+    fn record(text: &str) -> Result<(Suggestion, Event), SuggestionError> {
         Suggestion::record(
             NewSuggestion {
                 center_id: 1,
@@ -285,18 +285,16 @@ mod tests {
                 item_code: Some("X".into()),
                 case_id: None,
                 source: Source::OpinionBox,
-                text: " 建议把营业执照变更的表格放到网上 ".into(),
+                text: text.into(),
                 contact: String::new(),
             },
             7,
         )
-        .unwrap()
-        .0
     }
 
     #[test]
     fn faq_3_suggestion_is_judged_once_and_followed_to_a_change() {
-        let mut s = new();
+        let mut s = record(" 建议把营业执照变更的表格放到网上 ").unwrap().0;
         assert_eq!(s.text, "建议把营业执照变更的表格放到网上");
         assert_eq!(s.decline(9, "  "), Err(SuggestionError::NoReason));
         assert_eq!(s.status, Status::Recorded);

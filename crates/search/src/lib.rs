@@ -397,17 +397,17 @@ struct Kept {
     head: String,
 }
 
-/// The copy of every document's terms that stage two scores from memory: the full score of 200
+/// The copy of every document's terms that stage two scores from memory: the full score of the
 /// candidates read from postings would walk every posting of every common character, which at
 /// 100,000 entries cost more than the rest of the search together.
 #[derive(Default)]
-struct Copy {
+struct Mirror {
     vocab: HashMap<String, u32>,
     entries: HashMap<u64, Kept>,
     asked: HashMap<u64, Vec<Bag>>,
 }
 
-impl Copy {
+impl Mirror {
     fn bag(&mut self, fields: &[(u8, &[String])]) -> Bag {
         let mut counts: HashMap<(u8, u32), u32> = HashMap::new();
         let mut len = [0u32; NFIELDS];
@@ -431,7 +431,7 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     f: Fields,
-    copy: RwLock<Copy>,
+    copy: RwLock<Mirror>,
 }
 
 #[derive(Debug)]
@@ -480,14 +480,14 @@ impl SearchIndex {
         let index = Index::create_in_ram(sb.build());
         let writer = index.writer_with_num_threads(1, 30_000_000).map_err(err)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
-        Ok(SearchIndex { options, writer: Mutex::new(writer), reader, f, copy: RwLock::new(Copy::default()) })
+        Ok(SearchIndex { options, writer: Mutex::new(writer), reader, f, copy: RwLock::new(Mirror::default()) })
     }
 
     pub fn options(&self) -> Options {
         self.options
     }
 
-    fn document(&self, e: &Entry, copy: &mut Copy) -> TantivyDocument {
+    fn document(&self, e: &Entry, copy: &mut Mirror) -> TantivyDocument {
         let t = tokens(&e.title, self.options);
         let b = tokens(&e.body, self.options);
         let x = tokens(&e.extra, self.options);
@@ -763,7 +763,7 @@ struct Bm25 {
 impl Bm25 {
     fn new(
         searcher: &tantivy::Searcher,
-        copy: &Copy,
+        copy: &Mirror,
         clauses: &[(u8, &str, f32)],
         field: impl Fn(u8) -> Field,
     ) -> Result<Bm25, SearchError> {

@@ -1,7 +1,7 @@
 //! Administrator pages: centers, units, windows and desks, staff and roles, the liaison table,
 //! AB posts (ORG-1 … ORG-4); the calendar year grid (CAL-1); the policy in force (POL-1).
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, val};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
@@ -18,10 +18,6 @@ type Form = axum::Form<HashMap<String, String>>;
 
 fn opt_id(f: &HashMap<String, String>, k: &str) -> Option<i64> {
     f.get(k).and_then(|v| v.trim().parse().ok())
-}
-
-fn val(f: &HashMap<String, String>, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
 pub async fn org_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {

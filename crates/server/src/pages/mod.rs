@@ -91,6 +91,11 @@ pub fn check_csrf(p: &Principal, form: &HashMap<String, String>) -> Result<(), A
     }
 }
 
+/// A submitted form field, trimmed ("" when absent).
+pub fn val(f: &HashMap<String, String>, k: &str) -> String {
+    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
+}
+
 pub fn csrf_field(p: &Principal) -> String {
     format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(p.csrf.as_deref().unwrap_or("")))
 }

@@ -3,7 +3,7 @@
 //! record the change that carried it out. The list is `noveto_app::suggestions::visible`, the
 //! same door as the API.
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout};
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, val};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
@@ -18,10 +18,6 @@ use std::collections::HashMap;
 type Form = axum::Form<HashMap<String, String>>;
 
 const TITLE: &str = "意见建议";
-
-fn val(f: &HashMap<String, String>, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
 
 /// The error of `e` if it belongs to `field`, shown beside it.
 fn beside(e: Option<&ApiError>, field: &str) -> String {
@@ -205,15 +201,20 @@ pub async fn page(
     }
 }
 
-/// A failed action: the page again, its form as typed, the error beside the field.
-async fn again(
+/// After an action on suggestion `id` (0: the record form): back to that suggestion in the
+/// list, or, when it failed, the page again with its form as typed and the error beside the field.
+async fn after(
     s: &AppState,
     p: &crate::auth::Principal,
     large: bool,
     f: &HashMap<String, String>,
     id: i64,
-    e: ApiError,
+    r: ApiResult<i64>,
 ) -> Response {
+    let e = match r {
+        Ok(shown) => return Redirect::to(&format!("/suggestions#s{shown}")).into_response(),
+        Err(e) => e,
+    };
     match body(s, p, None, f, Some((id, &e))).await {
         Ok(b) => (e.status, layout(Some(p), large, TITLE, &b)).into_response(),
         Err(_) => error_page(Some(p), large, &e),
@@ -240,10 +241,7 @@ pub async fn record(
         Ok::<_, ApiError>(svc::record(&s, &p, b).await?)
     }
     .await;
-    match r {
-        Ok(id) => Redirect::to(&format!("/suggestions#s{id}")).into_response(),
-        Err(e) => again(&s, &p, large, &f, 0, e).await,
-    }
+    after(&s, &p, large, &f, 0, r).await
 }
 
 pub async fn decide(
@@ -256,13 +254,11 @@ pub async fn decide(
     let r = async {
         check_csrf(&p, &f)?;
         let b = svc::DecisionIn { decision: val(&f, "decision"), note: Some(val(&f, "note")) };
-        Ok::<_, ApiError>(svc::decide(&s, &p, id, b).await?)
+        svc::decide(&s, &p, id, b).await?;
+        Ok::<_, ApiError>(id)
     }
     .await;
-    match r {
-        Ok(_) => Redirect::to(&format!("/suggestions#s{id}")).into_response(),
-        Err(e) => again(&s, &p, large, &f, id, e).await,
-    }
+    after(&s, &p, large, &f, id, r).await
 }
 
 pub async fn change(
@@ -274,15 +270,14 @@ pub async fn change(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let num = |k: &str| -> ApiResult<Option<i64>> {
+        let num = |k: &'static str| -> ApiResult<Option<i64>> {
             let v = val(&f, k);
             if v.is_empty() {
                 return Ok(None);
             }
-            v.parse().map(Some).map_err(|_| ApiError {
-                field: Some(if k == "version" { "version" } else { "faq_id" }),
-                ..ApiError::bad("invalid_number", "请填写数字")
-            })
+            v.parse()
+                .map(Some)
+                .map_err(|_| ApiError { field: Some(k), ..ApiError::bad("invalid_number", "请填写数字") })
         };
         let b = svc::ChangeIn {
             kind: val(&f, "kind"),
@@ -292,11 +287,9 @@ pub async fn change(
             title: Some(val(&f, "title")),
             note: Some(val(&f, "note")),
         };
-        Ok::<_, ApiError>(svc::implement(&s, &p, id, b).await?)
+        svc::implement(&s, &p, id, b).await?;
+        Ok::<_, ApiError>(id)
     }
     .await;
-    match r {
-        Ok(_) => Redirect::to(&format!("/suggestions#s{id}")).into_response(),
-        Err(e) => again(&s, &p, large, &f, id, e).await,
-    }
+    after(&s, &p, large, &f, id, r).await
 }

@@ -1,7 +1,7 @@
 //! The pages people work in: the home page per role, the clerk's workbench, the case page with
 //! its helping actions (there is no reject button), the approvers' inbox and the filings.
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, render};
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, render, val};
 use crate::AppState;
 use crate::api::cases::{
     self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn, VetoIn,
@@ -300,10 +300,6 @@ async fn item_datalist(s: &AppState) -> ApiResult<String> {
     Ok(format!("<datalist id=\"items\">{opts}</datalist>"))
 }
 
-fn field(f: &HashMap<String, String>, k: &str) -> String {
-    f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
-}
-
 pub async fn new_case(
     State(s): State<AppState>,
     Visitor(p): Visitor,
@@ -313,18 +309,18 @@ pub async fn new_case(
     let r = async {
         check_csrf(&p, &f)?;
         let b = svc::CaseIn {
-            kind: field(&f, "kind"),
-            channel: field(&f, "channel"),
-            item_code: Some(field(&f, "item_code")),
+            kind: val(&f, "kind"),
+            channel: val(&f, "channel"),
+            item_code: Some(val(&f, "item_code")),
             applicant: svc::ApplicantIn {
-                name: field(&f, "name"),
-                org: Some(field(&f, "org")),
-                credit_code: Some(field(&f, "credit_code")),
+                name: val(&f, "name"),
+                org: Some(val(&f, "org")),
+                credit_code: Some(val(&f, "credit_code")),
                 id_card: None,
-                phone: field(&f, "phone"),
+                phone: val(&f, "phone"),
             },
-            request: field(&f, "request"),
-            window_id: field(&f, "window_id").parse().ok(),
+            request: val(&f, "request"),
+            window_id: val(&f, "window_id").parse().ok(),
         };
         let parsed = svc::parse_case(b)?;
         let (id, _, _) = svc::open_case(&s, &p, parsed).await?;
@@ -857,7 +853,7 @@ fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
         let how = f.get(&format!("h{}", &k[1..])).cloned().unwrap_or_default();
         out.push(MissingIn { material: f[k].clone(), how_to_fix: how });
     }
-    for line in field(f, "other").lines() {
+    for line in val(f, "other").lines() {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -882,18 +878,18 @@ pub async fn case_action(
             "accept" => svc::do_accept(&s, &p, id).await,
             "referral" => {
                 let b = ReferralIn {
-                    to_unit_id: field(&f, "to_unit_id").parse().ok(),
-                    to_window_id: field(&f, "to_window_id").parse().ok(),
-                    address: field(&f, "address"),
-                    contact: field(&f, "contact"),
-                    how: field(&f, "how"),
+                    to_unit_id: val(&f, "to_unit_id").parse().ok(),
+                    to_window_id: val(&f, "to_window_id").parse().ok(),
+                    address: val(&f, "address"),
+                    contact: val(&f, "contact"),
+                    how: val(&f, "how"),
                     handoff: on("handoff"),
                 };
                 svc::do_referral(&s, &p, id, b).await
             }
             "notice" if on("ask_growth") => {
                 // NV-4: new materials on a later notice go to the window head first.
-                let b = svc::GrowthIn { missing: collect_missing(&f), reason: field(&f, "growth_reason") };
+                let b = svc::GrowthIn { missing: collect_missing(&f), reason: val(&f, "growth_reason") };
                 svc::do_request_growth(&s, &p, id, b).await
             }
             "notice" => {
@@ -901,38 +897,37 @@ pub async fn case_action(
                 svc::do_notice(&s, &p, id, b).await
             }
             "decide_growth" => {
-                let b = svc::GrowthDecisionIn { approve: on("approve"), opinion: field(&f, "opinion") };
+                let b = svc::GrowthDecisionIn { approve: on("approve"), opinion: val(&f, "opinion") };
                 svc::do_decide_growth(&s, &p, id, b).await
             }
             "deficiency" => {
                 let b = DeficiencyIn {
                     missing: collect_missing(&f),
                     commitment_signed: on("commitment_signed"),
-                    supplement_days: field(&f, "supplement_days").parse().ok(),
+                    supplement_days: val(&f, "supplement_days").parse().ok(),
                 };
                 svc::do_deficiency(&s, &p, id, b).await
             }
             "supplement" => svc::do_supplement(&s, &p, id).await,
-            "ask_placement" => svc::do_ask_placement(&s, &p, id, svc::PlacementIn { question: field(&f, "question") })
-                .await
-                .map(|_| ()),
+            "ask_placement" => {
+                svc::do_ask_placement(&s, &p, id, svc::PlacementIn { question: val(&f, "question") }).await.map(|_| ())
+            }
             "place_here" => svc::do_place_here(&s, &p, id).await.map(|_| ()),
             "kind" => {
-                svc::do_change_kind(&s, &p, id, svc::KindIn { kind: field(&f, "kind"), reason: field(&f, "reason") })
-                    .await
+                svc::do_change_kind(&s, &p, id, svc::KindIn { kind: val(&f, "kind"), reason: val(&f, "reason") }).await
             }
             "commitment" => {
-                svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: field(&f, "commitment") }).await
+                svc::do_commitment(&s, &p, id, svc::CommitmentIn { commitment: val(&f, "commitment") }).await
             }
             "escalate" => {
-                let expert_study = Some(field(&f, "expert_due"))
+                let expert_study = Some(val(&f, "expert_due"))
                     .filter(|d| !d.trim().is_empty())
-                    .map(|due| svc::ExpertStudyIn { due, reason: field(&f, "expert_reason") });
+                    .map(|due| svc::ExpertStudyIn { due, reason: val(&f, "expert_reason") });
                 svc::do_escalate(
                     &s,
                     &p,
                     id,
-                    EscalationIn { reason: field(&f, "reason"), major: on("major"), expert_study },
+                    EscalationIn { reason: val(&f, "reason"), major: on("major"), expert_study },
                 )
                 .await
                 .map(|_| ())
@@ -941,12 +936,12 @@ pub async fn case_action(
                 &s,
                 &p,
                 id,
-                VetoIn { reason: field(&f, "reason"), legal_basis: field(&f, "legal_basis"), major: on("major") },
+                VetoIn { reason: val(&f, "reason"), legal_basis: val(&f, "legal_basis"), major: on("major") },
             )
             .await
             .map(|_| ()),
             "reply" => {
-                let text = field(&f, "text");
+                let text = val(&f, "text");
                 let confirm = on("confirm");
                 let check = noveto_domain::phrases::check(&text);
                 if !check.flagged.is_empty() && !confirm {
@@ -963,19 +958,19 @@ pub async fn case_action(
             "close" => {
                 let b = CloseIn {
                     confirm_phrases: on("confirm_phrases"),
-                    outcome: field(&f, "outcome"),
-                    veto_request_id: field(&f, "veto_request_id").parse().ok(),
-                    withdrawal_id: field(&f, "withdrawal_id").parse().ok(),
-                    legal_basis: Some(field(&f, "legal_basis")),
-                    note: Some(field(&f, "note")),
+                    outcome: val(&f, "outcome"),
+                    veto_request_id: val(&f, "veto_request_id").parse().ok(),
+                    withdrawal_id: val(&f, "withdrawal_id").parse().ok(),
+                    legal_basis: Some(val(&f, "legal_basis")),
+                    note: Some(val(&f, "note")),
                 };
                 svc::do_close(&s, &p, id, b).await
             }
-            "withdraw" => svc::do_withdrawal(&s, &p, id, svc::WithdrawalIn { statement: field(&f, "statement") })
-                .await
-                .map(|_| ()),
+            "withdraw" => {
+                svc::do_withdrawal(&s, &p, id, svc::WithdrawalIn { statement: val(&f, "statement") }).await.map(|_| ())
+            }
             "confirm_withdrawal" => {
-                let wid = field(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found("撤回申请"))?;
+                let wid = val(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found("撤回申请"))?;
                 svc::do_confirm_withdrawal(&s, &p, wid).await.map(|_| ())
             }
             _ => Err(noveto_app::Error::not_found("操作")),
@@ -1104,16 +1099,11 @@ pub async fn decide(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        if field(&f, "confirm") != "1" {
+        if val(&f, "confirm") != "1" {
             return Err(ApiError::bad("confirmation_required", "请勾选确认：已审阅理由、法律依据和申请材料"));
         }
-        Ok(svc::do_decide(
-            &s,
-            &p,
-            id,
-            DecisionIn { approve: field(&f, "approve") == "1", opinion: field(&f, "opinion") },
-        )
-        .await?)
+        Ok(svc::do_decide(&s, &p, id, DecisionIn { approve: val(&f, "approve") == "1", opinion: val(&f, "opinion") })
+            .await?)
     }
     .await;
     go_to(&p, large, r.map(|_| "/inbox".to_string()))
@@ -1132,9 +1122,9 @@ pub async fn answer(
         // 集体研究: the meeting's participants (one per line) and conclusion, where the form has them.
         let meeting = f.get("participants").map(|list| svc::MeetingIn {
             participants: list.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
-            conclusion: field(&f, "conclusion"),
+            conclusion: val(&f, "conclusion"),
         });
-        let b = svc::AnswerIn { answer: field(&f, "answer"), confirm_phrases: confirm, meeting };
+        let b = svc::AnswerIn { answer: val(&f, "answer"), confirm_phrases: confirm, meeting };
         Ok(svc::do_answer(&s, &p, id, b).await?)
     }
     .await;
@@ -1345,9 +1335,9 @@ pub async fn faq_used(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let sid: i64 = field(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
-        let fid: i64 = field(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
-        let back = field(&f, "back");
+        let sid: i64 = val(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
+        let fid: i64 = val(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
+        let back = val(&f, "back");
         let case_id: Option<i64> = back.strip_prefix("/cases/").and_then(|rest| rest.parse().ok());
         noveto_app::faq::used(&s, &p, sid, fid, case_id).await?;
         // Back on a case page, the chosen answer is pasted into the reply (SCREENS.md).
@@ -1504,9 +1494,9 @@ pub async fn file_month(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let unit_id = field(&f, "unit_id").parse().map_err(|_| noveto_app::Error::not_found("单位"))?;
-        let month = field(&f, "month");
-        let b = svc::MonthlyFilingIn { unit_id, month: month.clone(), note: Some(field(&f, "note")) };
+        let unit_id = val(&f, "unit_id").parse().map_err(|_| noveto_app::Error::not_found("单位"))?;
+        let month = val(&f, "month");
+        let b = svc::MonthlyFilingIn { unit_id, month: month.clone(), note: Some(val(&f, "note")) };
         noveto_app::cases::file_month(&s, &p, b).await?;
         Ok::<_, ApiError>(format!("/filings?month={month}"))
     }
