@@ -1147,6 +1147,8 @@ pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
 }
 
 /// The caller's own open matters (首接负责: those they received first), for the workbench.
+pub use repo::CaseRow;
+
 pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
     let id = p.id;
     Ok(s.store.read(move |tx| repo::open_for_first_contact(tx, id, 200)).await?)

@@ -91,6 +91,9 @@ enum Cmd {
         /// Mark the session cookie `Secure` (served behind HTTPS, e.g. a TLS-terminating proxy).
         #[arg(long, env = "NOVETO_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The interface's script for visitors who have not chosen one: zh-Hans or zh-Hant.
+        #[arg(long, env = "NOVETO_LOCALE", default_value = "zh-Hans")]
+        locale: String,
     },
     /// Bearer tokens for the API.
     Token {
@@ -163,8 +166,8 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Init { store, preset } => init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
             Cmd::Demo { store, preset } => demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
-            Cmd::Serve { store, listen, demo, preset, secure_cookies } => {
-                serve::run(&store, &listen, demo, &preset, secure_cookies).await.map(|_| ExitCode::SUCCESS)
+            Cmd::Serve { store, listen, demo, preset, secure_cookies, locale } => {
+                serve::run(&store, &listen, demo, &preset, secure_cookies, &locale).await.map(|_| ExitCode::SUCCESS)
             }
             Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
             Cmd::Calendar { cmd } => calendar::run(cmd).await,

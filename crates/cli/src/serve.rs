@@ -4,7 +4,16 @@ use crate::{Fail, Store};
 use noveto_server::{AppState, Clock};
 use std::io::Write;
 
-pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str, secure_cookies: bool) -> Result<(), Fail> {
+pub async fn run(
+    s: &Store,
+    listen: &str,
+    demo: bool,
+    preset: &str,
+    secure_cookies: bool,
+    locale: &str,
+) -> Result<(), Fail> {
+    let locale = noveto_server::i18n::Locale::parse(locale)
+        .ok_or_else(|| Fail(format!("未知的界面语言 {locale}：可用 zh-Hans（简体）或 zh-Hant（繁體）")))?;
     let mut logins = None;
     if demo && !crate::store_exists(s) {
         let fresh = match &s.database {
@@ -18,6 +27,7 @@ pub async fn run(s: &Store, listen: &str, demo: bool, preset: &str, secure_cooki
     let store = crate::open_existing(s).await?;
     let mut state = AppState::load(store, Clock::system(), s.data.clone()).await?;
     state.secure_cookies = secure_cookies;
+    state.locale = locale;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| Fail(format!("无法监听 {listen}：{e}")))?;
     let addr = listener.local_addr()?;
     // A closed stdout (a supervisor that stopped reading) must not stop the server.

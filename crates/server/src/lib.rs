@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod idempotency;
 pub mod jobs;
 pub mod openapi;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub app: App,
     pub data_dir: PathBuf,
     pub secure_cookies: bool,
+    /// The interface's locale for visitors who have not chosen one (`serve --locale`).
+    pub locale: i18n::Locale,
 }
 
 impl std::ops::Deref for AppState {
@@ -36,7 +39,7 @@ impl AppState {
     /// Loads the application layer from the store (its search indexes included).
     pub async fn load(store: Store, clock: Clock, data_dir: PathBuf) -> Result<AppState, StoreError> {
         let app = App::load(store, clock).await?;
-        Ok(AppState { app, data_dir, secure_cookies: false })
+        Ok(AppState { app, data_dir, secure_cookies: false, locale: i18n::Locale::Hans })
     }
 }
 
@@ -50,6 +53,7 @@ pub fn app(state: AppState) -> axum::Router {
     axum::Router::new()
         .merge(api)
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(state.locale, i18n::layer))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(auth::client_addr))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))

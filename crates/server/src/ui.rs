@@ -1,66 +1,29 @@
-//! The words of the user interface, in one place so that Traditional Chinese and English can
-//! follow as further tables of the same shape. Domain labels (statuses, roles, levels) live
-//! beside their types in the domain crate (`label()`).
+//! The words of the user interface that have names, and the sentences of a case's timeline.
+//! Every string is a catalog key (`crate::i18n`): written here in Simplified Chinese, shown in the
+//! request's locale. Domain labels (statuses, roles, levels) live beside their types in the
+//! domain crate (`label()`) and are shown through [`label`].
 
-pub struct Strings {
-    pub app: &'static str,
-    pub app_long: &'static str,
-    pub login: &'static str,
-    pub logout: &'static str,
-    pub login_name: &'static str,
-    pub password: &'static str,
-    pub login_failed: &'static str,
-    pub large_type: &'static str,
-    pub normal_type: &'static str,
-    pub home: &'static str,
-    pub workbench: &'static str,
-    pub inbox: &'static str,
-    pub filings: &'static str,
-    pub admin: &'static str,
-    pub calendar: &'static str,
-    pub policy: &'static str,
-    pub guides: &'static str,
-    pub faq: &'static str,
-    pub new_case: &'static str,
-    pub my_cases: &'static str,
-    pub no_my_cases: &'static str,
-    pub applicant: &'static str,
-    pub phone: &'static str,
-    pub org: &'static str,
-    pub credit_code: &'static str,
-    pub item: &'static str,
-    pub channel: &'static str,
-    pub request: &'static str,
-    pub kind: &'static str,
-    pub submit: &'static str,
-    pub receipt_no: &'static str,
-    pub status: &'static str,
-    pub due: &'static str,
-    pub opened: &'static str,
-    pub timeline: &'static str,
-    pub deadlines: &'static str,
-    pub actions: &'static str,
-    pub print: &'static str,
-    pub no_veto_note: &'static str,
-    pub inbox_empty: &'static str,
-    pub escalations_waiting: &'static str,
-    pub vetoes_waiting: &'static str,
-    pub approve: &'static str,
-    pub deny: &'static str,
-    pub opinion: &'static str,
-    pub supervision_empty: &'static str,
-    pub overdue: &'static str,
-    pub due_today: &'static str,
-    pub forbidden: &'static str,
-    pub not_found: &'static str,
-    pub csrf_failed: &'static str,
-    pub reply_check: &'static str,
-    pub reply_flagged: &'static str,
-    pub confirm_wording: &'static str,
-    pub send_anyway: &'static str,
+use crate::i18n::{Locale, tr, tr_in, trf};
+
+/// Declares the interface's named strings once, in Simplified Chinese; `t()` gives them in the
+/// request's locale through the catalog (`crate::i18n`), each key being its Simplified text.
+macro_rules! strings {
+    ($($field:ident: $text:literal,)*) => {
+        pub struct Strings {
+            $(pub $field: &'static str,)*
+        }
+        pub static ZH: Strings = Strings { $($field: $text,)* };
+        fn translated(l: Locale) -> Strings {
+            Strings { $($field: tr_in(l, $text),)* }
+        }
+        /// The keys of the named strings, for the catalog's completeness test.
+        pub fn named_keys() -> Vec<&'static str> {
+            vec![$($text,)*]
+        }
+    };
 }
 
-pub static ZH: Strings = Strings {
+strings! {
     app: "noveto",
     app_long: "政务服务“窗口无否决权”办件系统",
     login: "登录",
@@ -116,15 +79,66 @@ pub static ZH: Strings = Strings {
     reply_flagged: "答复中含有推诿用语，请改为告诉群众怎样能办成：",
     confirm_wording: "已阅上述提示，确认如此表述（将计入本窗口推诿用语统计）",
     send_anyway: "确认仍要发送（将被记录）",
-};
+}
 
+static HANT_STRINGS: std::sync::LazyLock<Strings> = std::sync::LazyLock::new(|| translated(Locale::Hant));
+
+/// The named strings in the request's locale.
 pub fn t() -> &'static Strings {
-    &ZH
+    match crate::i18n::current() {
+        Locale::Hans => &ZH,
+        Locale::Hant => &HANT_STRINGS,
+    }
+}
+
+/// Every interface string that comes from outside this crate's `tr` calls: the named strings
+/// and the domain's labels (statuses, roles, levels, deadlines …), for the catalog test.
+pub fn domain_strings() -> Vec<&'static str> {
+    use noveto_domain::access::{DecisionLevel, Role};
+    use noveto_domain::case::{Kind, Outcome, Status};
+    use noveto_domain::deadline::State;
+    use noveto_domain::suggestion as sg;
+    let mut v = named_keys();
+    v.extend(Status::ALL.iter().map(|s| s.label()));
+    v.extend(Role::ALL.iter().map(|r| r.label()));
+    v.extend([Kind::Application, Kind::Consultation].map(Kind::label));
+    v.extend(
+        [
+            Outcome::Approved,
+            Outcome::Answered,
+            Outcome::Withdrawn,
+            Outcome::Referred,
+            Outcome::Vetoed,
+            Outcome::NotRequired,
+        ]
+        .map(Outcome::label),
+    );
+    v.extend(
+        ["window_head", "unit_leader", "unit_head", "collective", "center", "government"]
+            .iter()
+            .filter_map(|l| DecisionLevel::parse(l))
+            .map(DecisionLevel::label),
+    );
+    v.extend([State::Running, State::DueSoon, State::Overdue, State::Met, State::Paused].map(State::label));
+    v.extend(
+        ["reply", "veto_decision", "supplement", "promised_time_limit", "report_same_day", "x"]
+            .map(noveto_domain::deadline::label_of),
+    );
+    v.extend(sg::Source::ALL.iter().map(|s| s.label()));
+    v.extend(sg::Status::ALL.iter().map(|s| s.label()));
+    v.extend(noveto_store::repo::org::WINDOW_KINDS.iter().map(|(_, l)| *l));
+    v.push(noveto_domain::calendar::PROVISIONAL_NOTE);
+    v
+}
+
+/// A domain label in the request's locale.
+pub fn label(s: &'static str) -> &'static str {
+    tr(s)
 }
 
 /// What a deadline is for, in words (deadline keys may carry a `#n` suffix).
 pub fn what_label(what: &str) -> &'static str {
-    noveto_domain::deadline::label_of(what)
+    tr(noveto_domain::deadline::label_of(what))
 }
 
 /// A time for people: `2026-11-24 09:42` (never RFC 3339). Text that is not a time is kept.
@@ -136,8 +150,8 @@ pub fn when(at: &str) -> String {
 
 fn kind_label(v: &serde_json::Value) -> &'static str {
     match v.as_str() {
-        Some("consultation") => "咨询",
-        _ => "申请",
+        Some("consultation") => tr("咨询"),
+        _ => tr("申请"),
     }
 }
 
@@ -154,84 +168,84 @@ fn materials(v: &serde_json::Value) -> String {
                     if fix.is_empty() {
                         text(&m["material"]).to_string()
                     } else {
-                        format!("{}（{fix}）", text(&m["material"]))
+                        trf("{}（{}）", &[&text(&m["material"]), &fix])
                     }
                 })
                 .collect::<Vec<_>>()
-                .join("、")
+                .join(tr("、"))
         })
         .unwrap_or_default()
 }
 
-/// One timeline event as one Chinese sentence, from its stored kind and detail (issue
-/// "screens": who did what is read by people, not as keys and JSON).
+/// One timeline event as one sentence, from its stored kind and detail (issue "screens": who
+/// did what is read by people, not as keys and JSON).
 pub fn describe(kind: &str, d: &serde_json::Value) -> String {
     use noveto_domain::access::DecisionLevel;
     use noveto_domain::case::{Outcome, VetoStatus};
-    let level = |v: &serde_json::Value| v.as_str().and_then(DecisionLevel::parse).map(|l| l.label()).unwrap_or("上级");
+    let level =
+        |v: &serde_json::Value| v.as_str().and_then(DecisionLevel::parse).map(|l| tr(l.label())).unwrap_or(tr("上级"));
     match kind {
-        "received" => "登记收件".into(),
-        "accepted" if d["resumed"] == true => "所缺材料已补齐，承诺时限恢复计时".into(),
-        "accepted" => "受理".into(),
+        "received" => tr("登记收件").into(),
+        "accepted" if d["resumed"] == true => tr("所缺材料已补齐，承诺时限恢复计时").into(),
+        "accepted" => tr("受理").into(),
         "referred" => {
-            let mut s = format!("出具指引牌：请到{}办理", text(&d["address"]));
+            let mut s = trf("出具指引牌：请到{}办理", &[&text(&d["address"])]);
             if !text(&d["how"]).is_empty() {
-                s.push_str(&format!("，{}", text(&d["how"])));
+                s.push_str(&trf("，{}", &[&text(&d["how"])]));
             }
             if !text(&d["contact"]).is_empty() {
-                s.push_str(&format!("，联系方式 {}", text(&d["contact"])));
+                s.push_str(&trf("，联系方式 {}", &[&text(&d["contact"])]));
             }
             if d["handoff"] == true {
-                s.push_str("；已转交对方，待其确认接收");
+                s.push_str(tr("；已转交对方，待其确认接收"));
             }
             s
         }
-        "growth_requested" => format!(
+        "growth_requested" => trf(
             "申请窗口负责人批准一次性告知新增材料：{}（理由：{}）",
-            materials(&d["missing"]),
-            text(&d["reason"])
+            &[&materials(&d["missing"]), &text(&d["reason"])],
         ),
-        "growth_denied" => format!("窗口负责人不同意新增告知材料：{}", text(&d["opinion"])),
-        "placement_asked" => format!("归属不明，交窗口负责人、大厅负责人或综合咨询台分办：{}", text(&d["question"])),
-        "placed" => "负责人分办：由本窗口办理".into(),
-        "kind_changed" => format!(
+        "growth_denied" => trf("窗口负责人不同意新增告知材料：{}", &[&text(&d["opinion"])]),
+        "placement_asked" => trf("归属不明，交窗口负责人、大厅负责人或综合咨询台分办：{}", &[&text(&d["question"])]),
+        "placed" => tr("负责人分办：由本窗口办理").into(),
+        "kind_changed" => trf(
             "更正办件类型：由“{}”改为“{}”（理由：{}）",
-            kind_label(&d["from"]),
-            kind_label(&d["to"]),
-            text(&d["reason"])
+            &[&kind_label(&d["from"]), &kind_label(&d["to"]), &text(&d["reason"])],
         ),
-        "handoff_acknowledged" => "接收单位确认接收，已另立办件继续办理（首接负责到此交接）".into(),
+        "handoff_acknowledged" => tr("接收单位确认接收，已另立办件继续办理（首接负责到此交接）").into(),
         "notice" => {
-            let mut s = format!("出具一次性告知单：缺{}", materials(&d["missing"]));
+            let mut s = trf("出具一次性告知单：缺{}", &[&materials(&d["missing"])]);
             if d["growth_approved"] == true {
-                s.push_str("（新增材料经窗口负责人同意）");
+                s.push_str(tr("（新增材料经窗口负责人同意）"));
             }
             if d["clock_paused"] == true {
-                s.push_str("；补正期间承诺时限暂停计时");
+                s.push_str(tr("；补正期间承诺时限暂停计时"));
             }
             s
         }
-        "accepted_with_deficiency" => format!("容缺受理，待补{}", materials(&d["missing"])),
-        "supplement_received" => "容缺材料已补齐".into(),
-        "approved_by_commitment" => "申请人书面承诺，按告知承诺制准予办理".into(),
-        "escalated" => format!("向{}请示：{}", level(&d["level"]), text(&d["reason"])),
+        "accepted_with_deficiency" => trf("容缺受理，待补{}", &[&materials(&d["missing"])]),
+        "supplement_received" => tr("容缺材料已补齐").into(),
+        "approved_by_commitment" => tr("申请人书面承诺，按告知承诺制准予办理").into(),
+        "escalated" => trf("向{}请示：{}", &[&level(&d["level"]), &text(&d["reason"])]),
         "escalation_answered" => match d["meeting"].as_object() {
-            Some(m) => format!(
+            Some(m) => trf(
                 "请示经集体研究答复：{}（参会：{}；会议结论：{}）",
-                text(&d["answer"]),
-                m.get("participants")
-                    .and_then(|p| p.as_array())
-                    .map(|p| p.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("、"))
-                    .unwrap_or_default(),
-                m.get("conclusion").and_then(|c| c.as_str()).unwrap_or("")
+                &[
+                    &text(&d["answer"]),
+                    &m.get("participants")
+                        .and_then(|p| p.as_array())
+                        .map(|p| p.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(tr("、")))
+                        .unwrap_or_default(),
+                    &m.get("conclusion").and_then(|c| c.as_str()).unwrap_or(""),
+                ],
             ),
-            None => format!("请示已答复：{}", text(&d["answer"])),
+            None => trf("请示已答复：{}", &[&text(&d["answer"])]),
         },
-        "veto_requested" => "提出否决报批，待逐级审批".into(),
+        "veto_requested" => tr("提出否决报批，待逐级审批").into(),
         "veto_decision" => match serde_json::from_value::<VetoStatus>(d["status"].clone()) {
-            Ok(VetoStatus::Approved) => "否决报批已批准".into(),
-            Ok(VetoStatus::Denied) => "否决报批未获同意，继续办理".into(),
-            _ => "否决报批本级同意，报上一级审批".into(),
+            Ok(VetoStatus::Approved) => tr("否决报批已批准").into(),
+            Ok(VetoStatus::Denied) => tr("否决报批未获同意，继续办理").into(),
+            _ => tr("否决报批本级同意，报上一级审批").into(),
         },
         "deadlines_recomputed" => {
             let moved: Vec<String> = d["moved"]
@@ -239,33 +253,55 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
                 .map(|a| {
                     a.iter()
                         .map(|m| {
-                            format!("{}由 {} 改为 {}", what_label(text(&m["what"])), text(&m["from"]), text(&m["to"]))
+                            trf("{}由 {} 改为 {}", &[&what_label(text(&m["what"])), &text(&m["from"]), &text(&m["to"])])
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            format!("工作日历调整：{}", moved.join("；"))
+            trf("工作日历调整：{}", &[&moved.join(tr("；"))])
         }
-        "cross_unit" => "确定为跨部门事项并明确牵头单位".into(),
+        "cross_unit" => tr("确定为跨部门事项并明确牵头单位").into(),
         "joint_consultation" => {
             let who: Vec<&str> = d["participants"].as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default();
-            format!("组织会商（{}）：{}", who.join("、"), text(&d["conclusion"]))
+            trf("组织会商（{}）：{}", &[&who.join(tr("、")), &text(&d["conclusion"])])
         }
-        "assisted" => format!("帮办代办：{}", text(&d["outcome"])),
-        "reply" => format!("答复群众：{}", text(&d["text"])),
-        "withdrawal_recorded" => format!("登记申请人书面撤回申请：{}", text(&d["statement"])),
-        "withdrawal_confirmed" => "窗口负责人确认申请人撤回".into(),
+        "assisted" => trf("帮办代办：{}", &[&text(&d["outcome"])]),
+        "reply" => trf("答复群众：{}", &[&text(&d["text"])]),
+        "withdrawal_recorded" => trf("登记申请人书面撤回申请：{}", &[&text(&d["statement"])]),
+        "withdrawal_confirmed" => tr("窗口负责人确认申请人撤回").into(),
         "closed" => {
-            let outcome = serde_json::from_value::<Outcome>(d["outcome"].clone()).map(|o| o.label()).unwrap_or("办结");
-            let mut s = format!("办结：{outcome}");
+            let outcome =
+                serde_json::from_value::<Outcome>(d["outcome"].clone()).map(|o| tr(o.label())).unwrap_or(tr("办结"));
+            let mut s = trf("办结：{}", &[&outcome]);
             if !text(&d["legal_basis"]).is_empty() {
-                s.push_str(&format!("，依据{}", text(&d["legal_basis"])));
+                s.push_str(&trf("，依据{}", &[&text(&d["legal_basis"])]));
             }
             if !text(&d["note"]).is_empty() {
-                s.push_str(&format!("（{}）", text(&d["note"])));
+                s.push_str(&trf("（{}）", &[&text(&d["note"])]));
             }
             s
         }
-        _ => "其他事项".into(),
+        _ => tr("其他事项").into(),
     }
+}
+
+/// A deadline rule in words.
+pub fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
+    match r {
+        noveto_domain::deadline::Rule::WorkingDays { days } => trf("{} 个工作日", &[days]),
+        noveto_domain::deadline::Rule::SameDay => tr("当日").into(),
+        noveto_domain::deadline::Rule::Manual { due } => trf("人工设定：{}", &[due]),
+    }
+}
+
+/// A policy's deadline rule in words (the policy page).
+pub fn rule_spec_text(r: &noveto_domain::policy::RuleSpec) -> String {
+    let base = if r.manual {
+        tr("人工设定").to_string()
+    } else if r.same_day {
+        tr("当日").to_string()
+    } else {
+        trf("{} 个工作日", &[&r.days.unwrap_or(0)])
+    };
+    if r.local_default { trf("{}（文件未定，取全国默认）", &[&base]) } else { base }
 }

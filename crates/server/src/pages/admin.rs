@@ -1,16 +1,19 @@
 //! Administrator pages: centers, units, windows and desks, staff and roles, the liaison table,
 //! AB posts (ORG-1 … ORG-4); the calendar year grid (CAL-1); the policy in force (POL-1).
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, val};
+use super::{Large, Visitor, check_csrf, csrf_field, error_page, layout, val};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
+use crate::i18n::{tr, tr_text, trf};
 use crate::ui::t;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
 use noveto_app::org as api;
 use noveto_domain::access::{Action, Role, may_somewhere};
+use noveto_store::repo::items as org_items;
 use noveto_store::repo::org;
 use std::collections::HashMap;
 
@@ -22,12 +25,108 @@ fn opt_id(f: &HashMap<String, String>, k: &str) -> Option<i64> {
 
 pub async fn org_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     match org_body(&s, &p, None).await {
-        Ok(b) => layout(Some(&p), large, t().admin, &b).into_response(),
+        Ok(b) => layout(Some(&p), large, t().admin, b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
 }
 
-async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiError>) -> ApiResult<String> {
+/// A failed administrator form: which one, what was typed, and the error (screens issue, item 4:
+/// errors beside their field, the input kept, the form open again).
+struct Failed<'a> {
+    what: &'a str,
+    form: &'a HashMap<String, String>,
+    error: &'a ApiError,
+}
+
+/// The field an organisation error belongs to: its own, or the one its code names.
+fn field_of(e: &ApiError) -> Option<&'static str> {
+    e.field.or(match e.code {
+        "invalid_email" => Some("email"),
+        "invalid_level" => Some("level"),
+        "invalid_login" => Some("login"),
+        "invalid_role" => Some("role"),
+        "invalid_scope" | "unknown_scope" | "scope_required" => Some("scope"),
+        "same_person" => Some("backup_id"),
+        "unknown_center" | "center_required" => Some("center_id"),
+        "unknown_unit" | "unit_required" => Some("unit_id"),
+        "unit_or_center_required" => Some("unit_id"),
+        "window_required" => Some("window_id"),
+        "leader_required" => Some("leader_id"),
+        "contact_required" => Some("contact_id"),
+        "unknown_staff" => Some("primary_id"),
+        _ => None,
+    })
+}
+
+/// One administrator form: `what` names its route (`/admin/{what}`), `fields` its inputs. While
+/// it is the one that failed it is open, filled in as typed, each error beside its field.
+struct AdminForm<'a> {
+    p: &'a crate::auth::Principal,
+    failed: Option<&'a Failed<'a>>,
+}
+
+impl AdminForm<'_> {
+    fn mine(&self, what: &str) -> Option<&Failed<'_>> {
+        self.failed.filter(|f| f.what == what)
+    }
+    /// The value typed into `field` of form `what`, if it failed.
+    fn kept(&self, what: &str, field: &str) -> String {
+        self.mine(what).map(|f| val(f.form, field)).unwrap_or_default()
+    }
+    fn err(&self, what: &str, field: &str) -> Markup {
+        html! {
+            @if let Some(f) = self.mine(what).filter(|f| field_of(f.error) == Some(field)) {
+                span.err role="alert" { (tr_text(&f.error.message)) }
+            }
+        }
+    }
+    fn form(&self, what: &str, summary: &str, fields: &[&str], inner: Markup, submit: &str) -> Markup {
+        let mine = self.mine(what);
+        let stray = mine.filter(|f| !field_of(f.error).is_some_and(|x| fields.contains(&x)));
+        html! {
+            details open[mine.is_some()] {
+                summary { (summary) }
+                @if let Some(f) = stray { p.err role="alert" { (tr_text(&f.error.message)) } }
+                form method="post" action={ "/admin/" (what) } {
+                    (csrf_field(self.p))
+                    div.grid { (inner) }
+                    button { (submit) }
+                }
+            }
+        }
+    }
+    /// A text input kept as typed, with its error beside it.
+    fn input(&self, what: &str, name: &str, label: &str, extra: Option<&str>) -> Markup {
+        html! {
+            label {
+                (label)
+                @match extra {
+                    Some("required") => input name=(name) required value=(self.kept(what, name));,
+                    Some("password") => input name=(name) type="password" required minlength="10";,
+                    Some("email") => input name=(name) type="email" value=(self.kept(what, name));,
+                    _ => input name=(name) value=(self.kept(what, name));,
+                }
+                (self.err(what, name))
+            }
+        }
+    }
+    /// A picker by name, the typed choice kept.
+    fn select(&self, what: &str, name: &str, label: &str, none: Option<&str>, opts: &[(String, String)]) -> Markup {
+        let chosen = self.kept(what, name);
+        html! {
+            label {
+                (label)
+                select name=(name) {
+                    @if let Some(n) = none { option value="" { (n) } }
+                    @for (v, l) in opts { option value=(v) selected[chosen == *v] { (l) } }
+                }
+                (self.err(what, name))
+            }
+        }
+    }
+}
+
+async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Failed<'_>>) -> ApiResult<Markup> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden(t().forbidden));
     }
@@ -35,96 +134,163 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, flash: Option<&ApiEr
     let all_staff = noveto_app::org::staff_directory(s, p).await?;
     // The staff table shows the people this administrator may see (the API's list, one door).
     let visible = api::visible_staff(s, p).await?;
-    let csrf = csrf_field(p);
     let name_of = |id: Option<i64>| {
-        id.and_then(|i| all_staff.iter().find(|x| x.id == i)).map(|x| esc(&x.name)).unwrap_or_else(|| "—".into())
+        id.and_then(|i| all_staff.iter().find(|x| x.id == i)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into())
     };
-    let mut o = String::new();
-    if let Some(e) = flash {
-        o.push_str(&format!("<p class=\"err\" role=\"alert\">{}{}</p>", "", esc(&e.message)));
-    }
-    o.push_str("<section class=\"card\"><h2>中心</h2><table><tr><th>编号</th><th>名称</th><th>上级</th><th>层级</th><th>热线</th><th>监督电话</th></tr>");
-    for c in &centers {
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            c.id,
-            esc(&c.name),
-            c.parent_id.map(|x| x.to_string()).unwrap_or_default(),
-            esc(&c.level),
-            esc(&c.hotline),
-            esc(&c.supervision_phone)
-        ));
-    }
-    o.push_str(&format!(
-        "</table><details><summary>新建中心</summary><form method=\"post\" action=\"/admin/center\">{csrf}<div class=\"grid\"><label>名称<input name=\"name\" required></label><label>上级中心编号<input name=\"parent_id\" inputmode=\"numeric\"></label><label>层级<select name=\"level\"><option value=\"city\">市</option><option value=\"county\">县/区</option><option value=\"town\">乡镇</option></select></label><label>热线<input name=\"hotline\"></label><label>监督电话<input name=\"supervision_phone\"></label><label>地址<input name=\"address\"></label><label>日历地区（本地节假日）<input name=\"region\"></label></div><button>创建</button></form></details></section>"
-    ));
-    o.push_str("<section class=\"card\"><h2>进驻单位与业务联系表</h2><table><tr><th>编号</th><th>单位</th><th>中心</th><th>分管领导</th><th>联系人</th></tr>");
-    for u in &units {
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            u.id,
-            esc(&u.name),
-            u.center_id,
-            name_of(u.leader_id),
-            name_of(u.contact_id)
-        ));
-    }
-    o.push_str(&format!(
-        "</table><details><summary>新建单位</summary><form method=\"post\" action=\"/admin/unit\">{csrf}<div class=\"grid\"><label>中心编号<input name=\"center_id\" required inputmode=\"numeric\"></label><label>名称<input name=\"name\" required></label></div><button>创建</button></form></details>\
-<details><summary>设置业务联系表</summary><form method=\"post\" action=\"/admin/liaison\">{csrf}<div class=\"grid\"><label>单位编号<input name=\"unit_id\" required inputmode=\"numeric\"></label><label>分管领导（人员编号）<input name=\"leader_id\" required inputmode=\"numeric\"></label><label>联系人（人员编号）<input name=\"contact_id\" required inputmode=\"numeric\"></label></div><button>保存</button></form></details></section>"
-    ));
-    o.push_str("<section class=\"card\"><h2>窗口与专门服务台（AB 岗）</h2><table><tr><th>编号</th><th>名称</th><th>类型</th><th>单位</th><th>A 岗</th><th>B 岗</th><th>当前在岗</th><th></th></tr>");
-    for w in &windows {
-        let kind = org::WINDOW_KINDS.iter().find(|(k, _)| *k == w.kind).map(|(_, l)| *l).unwrap_or("");
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{kind}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><form method=\"post\" action=\"/admin/absence\">{csrf}<input type=\"hidden\" name=\"window_id\" value=\"{}\"><input type=\"hidden\" name=\"absent\" value=\"{}\"><button class=\"secondary\">{}</button></form></td></tr>",
-            w.id,
-            esc(&w.name),
-            w.unit_id.map(|x| x.to_string()).unwrap_or_else(|| "（中心）".into()),
-            name_of(w.primary_id),
-            name_of(w.backup_id),
-            name_of(w.on_duty()),
-            w.id,
-            if w.primary_absent { "0" } else { "1" },
-            if w.primary_absent { "A 岗到岗" } else { "A 岗缺岗" }
-        ));
-    }
-    let kinds: String = org::WINDOW_KINDS.iter().map(|(k, l)| format!("<option value=\"{k}\">{l}</option>")).collect();
-    o.push_str(&format!(
-        "</table><details><summary>新建窗口或服务台</summary><form method=\"post\" action=\"/admin/window\">{csrf}<div class=\"grid\"><label>单位编号（业务窗口）<input name=\"unit_id\" inputmode=\"numeric\"></label><label>中心编号（专门服务台）<input name=\"center_id\" inputmode=\"numeric\"></label><label>名称<input name=\"name\" required></label><label>类型<select name=\"kind\">{kinds}</select></label></div><button>创建</button></form></details>\
-<details><summary>设置 AB 岗</summary><form method=\"post\" action=\"/admin/posts\">{csrf}<div class=\"grid\"><label>窗口编号<input name=\"window_id\" required inputmode=\"numeric\"></label><label>A 岗（人员编号）<input name=\"primary_id\" inputmode=\"numeric\"></label><label>B 岗（人员编号）<input name=\"backup_id\" inputmode=\"numeric\"></label></div><button>保存</button></form></details></section>"
-    ));
-    o.push_str("<section class=\"card\"><h2>工作人员与角色</h2><table><tr><th>编号</th><th>登录名</th><th>姓名</th><th>角色</th></tr>");
-    for (st, grants) in &visible {
-        // Roles and their scopes by name (screens issue): 窗口工作人员（市场监管局 · 登记窗口）.
-        let scope_name = |g: &noveto_domain::access::Grant| {
-            use noveto_domain::access::ScopeKind;
-            let unit_name = |id: Option<i64>| units.iter().find(|u| Some(u.id) == id).map(|u| u.name.clone());
-            match g.scope.kind {
-                ScopeKind::Center => centers.iter().find(|c| c.id == g.scope.id).map(|c| c.name.clone()),
-                ScopeKind::Unit => unit_name(Some(g.scope.id)),
-                ScopeKind::Window => windows.iter().find(|w| w.id == g.scope.id).map(|w| match unit_name(w.unit_id) {
-                    Some(u) => format!("{u} · {}", w.name),
-                    None => w.name.clone(),
-                }),
+    let center_name = |id: Option<i64>| id.and_then(|i| centers.iter().find(|c| c.id == i)).map(|c| c.name.clone());
+    let unit_name = |id: Option<i64>| units.iter().find(|u| Some(u.id) == id).map(|u| u.name.clone());
+    let window_name = |w: &org::Window| match unit_name(w.unit_id) {
+        Some(u) => format!("{u} · {}", w.name),
+        None => w.name.clone(),
+    };
+    let level_label = |l: &str| match l {
+        "city" => tr("市"),
+        "county" => tr("县/区"),
+        "town" => tr("乡镇"),
+        _ => tr("其他"),
+    };
+    // Pickers by name: never a number to type (screens issue, item 4).
+    let center_opts: Vec<(String, String)> = centers.iter().map(|c| (c.id.to_string(), c.name.clone())).collect();
+    let unit_opts: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), format!("{}（{}）", u.name, center_name(Some(u.center_id)).unwrap_or_default())))
+        .collect();
+    let window_opts: Vec<(String, String)> = windows.iter().map(|w| (w.id.to_string(), window_name(w))).collect();
+    let staff_opts: Vec<(String, String)> =
+        all_staff.iter().map(|x| (x.id.to_string(), format!("{}（{}）", x.name, x.login))).collect();
+    let scope_opts: Vec<(String, String)> = centers
+        .iter()
+        .map(|c| (format!("center:{}", c.id), trf("中心：{}", &[&c.name])))
+        .chain(units.iter().map(|u| (format!("unit:{}", u.id), trf("单位：{}", &[&u.name]))))
+        .chain(windows.iter().map(|w| (format!("window:{}", w.id), trf("窗口：{}", &[&window_name(w)]))))
+        .collect();
+    let level_opts: Vec<(String, String)> =
+        ["city", "county", "town"].iter().map(|l| (l.to_string(), level_label(l).to_string())).collect();
+    let kind_opts: Vec<(String, String)> =
+        org::WINDOW_KINDS.iter().map(|(k, l)| (k.to_string(), tr(l).to_string())).collect();
+    let role_opts: Vec<(String, String)> =
+        Role::ALL.iter().map(|r| (r.as_str().to_string(), tr(r.label()).to_string())).collect();
+    let f = AdminForm { p, failed };
+    let csrf = csrf_field(p);
+    Ok(html! {
+        section.card {
+            h2 { (tr("中心")) }
+            table {
+                tr { th { (tr("名称")) } th { (tr("上级")) } th { (tr("层级")) } th { (tr("热线")) } th { (tr("监督电话")) } }
+                @for c in &centers {
+                    tr {
+                        td { (c.name) }
+                        td { (center_name(c.parent_id).unwrap_or_default()) }
+                        td { (level_label(&c.level)) }
+                        td { (c.hotline) }
+                        td { (c.supervision_phone) }
+                    }
+                }
             }
-            .unwrap_or_else(|| format!("编号 {}", g.scope.id))
-        };
-        let roles: Vec<String> = grants.iter().map(|g| format!("{}（{}）", g.role.label(), scope_name(g))).collect();
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            st.id,
-            esc(&st.login),
-            esc(&st.name),
-            esc(&roles.join("、"))
-        ));
-    }
-    let roles: String =
-        Role::ALL.iter().map(|r| format!("<option value=\"{}\">{}</option>", r.as_str(), r.label())).collect();
-    o.push_str(&format!(
-        "</table><details><summary>新建工作人员</summary><form method=\"post\" action=\"/admin/staff\">{csrf}<div class=\"grid\"><label>登录名<input name=\"login\" required></label><label>姓名<input name=\"name\" required></label><label>初始密码（至少 10 位，字母、数字或符号混合，不含登录名）<input name=\"password\" type=\"password\" required minlength=\"10\"></label><label>角色<select name=\"role\">{roles}</select></label><label>范围编号（窗口/单位/中心，依角色）<input name=\"scope_id\" required inputmode=\"numeric\"></label><label>电子邮箱（选填，用于期限提醒）<input name=\"email\" type=\"email\"></label></div><button>创建</button></form></details></section>"
-    ));
-    Ok(o)
+            (f.form("center", tr("新建中心"), &["name", "parent_id", "level", "hotline", "supervision_phone", "address", "region"], html! {
+                (f.input("center", "name", tr("名称"), Some("required")))
+                (f.select("center", "parent_id", tr("上级中心"), Some(tr("（无，最上级）")), &center_opts))
+                (f.select("center", "level", tr("层级"), None, &level_opts))
+                (f.input("center", "hotline", tr("热线"), None))
+                (f.input("center", "supervision_phone", tr("监督电话"), None))
+                (f.input("center", "address", tr("地址"), None))
+                (f.input("center", "region", tr("日历地区（本地节假日）"), None))
+            }, tr("创建")))
+        }
+        section.card {
+            h2 { (tr("进驻单位与业务联系表")) }
+            table {
+                tr { th { (tr("单位")) } th { (tr("中心")) } th { (tr("分管领导")) } th { (tr("联系人")) } }
+                @for u in &units {
+                    tr {
+                        td { (u.name) }
+                        td { (center_name(Some(u.center_id)).unwrap_or_default()) }
+                        td { (name_of(u.leader_id)) }
+                        td { (name_of(u.contact_id)) }
+                    }
+                }
+            }
+            (f.form("unit", tr("新建单位"), &["center_id", "name"], html! {
+                (f.select("unit", "center_id", tr("所在中心"), None, &center_opts))
+                (f.input("unit", "name", tr("名称"), Some("required")))
+            }, tr("创建")))
+            (f.form("liaison", tr("设置业务联系表"), &["unit_id", "leader_id", "contact_id"], html! {
+                (f.select("liaison", "unit_id", tr("单位"), None, &unit_opts))
+                (f.select("liaison", "leader_id", tr("分管领导"), Some(tr("（请选择）")), &staff_opts))
+                (f.select("liaison", "contact_id", tr("联系人"), Some(tr("（请选择）")), &staff_opts))
+            }, tr("保存")))
+        }
+        section.card {
+            h2 { (tr("窗口与专门服务台（AB 岗）")) }
+            table {
+                tr {
+                    th { (tr("名称")) } th { (tr("类型")) } th { (tr("单位")) } th { (tr("A 岗")) }
+                    th { (tr("B 岗")) } th { (tr("当前在岗")) } th { (tr("缺岗登记")) }
+                }
+                @for w in &windows {
+                    tr {
+                        td { (w.name) }
+                        td { (org::WINDOW_KINDS.iter().find(|(k, _)| *k == w.kind).map(|(_, l)| tr(l)).unwrap_or("")) }
+                        td { (unit_name(w.unit_id).unwrap_or_else(|| tr("（中心）").to_string())) }
+                        td { (name_of(w.primary_id)) }
+                        td { (name_of(w.backup_id)) }
+                        td { (name_of(w.on_duty())) }
+                        td {
+                            form method="post" action="/admin/absence" {
+                                (csrf)
+                                input type="hidden" name="window_id" value=(w.id);
+                                input type="hidden" name="absent" value=(if w.primary_absent { "0" } else { "1" });
+                                button.secondary { (if w.primary_absent { tr("A 岗到岗") } else { tr("A 岗缺岗") }) }
+                            }
+                        }
+                    }
+                }
+            }
+            (f.form("window", tr("新建窗口或服务台"), &["unit_id", "center_id", "name", "kind"], html! {
+                (f.select("window", "unit_id", tr("所属单位（业务窗口）"), Some(tr("（专门服务台不选）")), &unit_opts))
+                (f.select("window", "center_id", tr("所在中心（专门服务台）"), Some(tr("（业务窗口不选）")), &center_opts))
+                (f.input("window", "name", tr("名称"), Some("required")))
+                (f.select("window", "kind", tr("类型"), None, &kind_opts))
+            }, tr("创建")))
+            (f.form("posts", tr("设置 AB 岗"), &["window_id", "primary_id", "backup_id"], html! {
+                (f.select("posts", "window_id", tr("窗口"), None, &window_opts))
+                (f.select("posts", "primary_id", tr("A 岗"), Some(tr("（无）")), &staff_opts))
+                (f.select("posts", "backup_id", tr("B 岗"), Some(tr("（无）")), &staff_opts))
+            }, tr("保存")))
+        }
+        section.card {
+            h2 { (tr("工作人员与角色")) }
+            table {
+                tr { th { (tr("登录名")) } th { (tr("姓名")) } th { (tr("角色")) } }
+                @for (st, grants) in &visible {
+                    // Roles and their scopes by name (screens issue): 窗口工作人员（市场监管局 · 登记窗口）.
+                    @let roles: Vec<String> = grants.iter().map(|g| {
+                        use noveto_domain::access::ScopeKind;
+                        let scope = match g.scope.kind {
+                            ScopeKind::Center => center_name(Some(g.scope.id)),
+                            ScopeKind::Unit => unit_name(Some(g.scope.id)),
+                            ScopeKind::Window => windows.iter().find(|w| w.id == g.scope.id).map(window_name),
+                        }.unwrap_or_else(|| tr("（已撤销）").to_string());
+                        trf("{}（{}）", &[&tr(g.role.label()), &scope])
+                    }).collect();
+                    tr { td { (st.login) } td { (st.name) } td { (roles.join(tr("、"))) } }
+                }
+            }
+            (f.form("staff", tr("新建工作人员"), &["login", "name", "password", "role", "scope", "email"], html! {
+                (f.input("staff", "login", tr("登录名"), Some("required")))
+                (f.input("staff", "name", tr("姓名"), Some("required")))
+                (f.input("staff", "password", tr("初始密码（至少 10 位，字母、数字或符号混合，不含登录名）"), Some("password")))
+                (f.select("staff", "role", tr("角色"), None, &role_opts))
+                (f.select("staff", "scope", tr("范围（依角色：窗口、单位或中心）"), None, &scope_opts))
+                (f.input("staff", "email", tr("电子邮箱（选填，用于期限提醒）"), Some("email")))
+            }, tr("创建")))
+        }
+    })
+}
+
+/// A required picker's choice as an id.
+fn required_id(f: &HashMap<String, String>, k: &'static str, code: &'static str, msg: &'static str) -> ApiResult<i64> {
+    opt_id(f, k).ok_or_else(|| ApiError { field: Some(k), ..ApiError::bad(code, msg) })
 }
 
 pub async fn org_submit(
@@ -151,8 +317,7 @@ pub async fn org_submit(
                 Ok(())
             }
             "unit" => {
-                let center_id =
-                    opt_id(&f, "center_id").ok_or_else(|| ApiError::bad("center_required", "请填写中心编号"))?;
+                let center_id = required_id(&f, "center_id", "center_required", tr("请选择所在中心"))?;
                 api::create_unit(&s, &p, api::UnitIn { center_id, name: val(&f, "name") }).await?;
                 Ok(())
             }
@@ -167,41 +332,43 @@ pub async fn org_submit(
                 Ok(())
             }
             "liaison" => {
-                let unit = opt_id(&f, "unit_id").ok_or_else(|| ApiError::bad("unit_required", "请填写单位编号"))?;
+                let unit = required_id(&f, "unit_id", "unit_required", tr("请选择单位"))?;
                 let b = api::LiaisonIn {
-                    leader_id: opt_id(&f, "leader_id")
-                        .ok_or_else(|| ApiError::bad("leader_required", "请填写分管领导编号"))?,
-                    contact_id: opt_id(&f, "contact_id")
-                        .ok_or_else(|| ApiError::bad("contact_required", "请填写联系人编号"))?,
+                    leader_id: required_id(&f, "leader_id", "leader_required", tr("请选择分管领导"))?,
+                    contact_id: required_id(&f, "contact_id", "contact_required", tr("请选择联系人"))?,
                 };
                 Ok(api::set_liaison(&s, &p, unit, b).await?)
             }
             "posts" => {
-                let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
+                let w = required_id(&f, "window_id", "window_required", tr("请选择窗口"))?;
                 let b = api::PostsIn { primary_id: opt_id(&f, "primary_id"), backup_id: opt_id(&f, "backup_id") };
                 Ok(api::set_posts(&s, &p, w, b).await?)
             }
             "absence" => {
-                let w = opt_id(&f, "window_id").ok_or_else(|| ApiError::bad("window_required", "请填写窗口编号"))?;
+                let w = required_id(&f, "window_id", "window_required", tr("请选择窗口"))?;
                 api::set_absence(&s, &p, w, api::AbsenceIn { absent: val(&f, "absent") == "1" }).await?;
                 Ok(())
             }
             "staff" => {
                 let role = val(&f, "role");
-                let id = opt_id(&f, "scope_id").ok_or_else(|| ApiError::bad("scope_required", "请填写范围编号"))?;
-                let kind = Role::parse(&role)
-                    .map(|r| r.scope_kind())
-                    .ok_or_else(|| ApiError::bad("invalid_role", "未知角色"))?;
+                // The scope picker sends `kind:id`; `scope_id` (a number, by the role's kind) is
+                // still understood.
+                let picked = val(&f, "scope");
+                let (kind, id) = match picked.split_once(':') {
+                    Some((k, n)) => (noveto_domain::access::ScopeKind::parse(k), n.parse().ok()),
+                    None => (Role::parse(&role).map(|r| r.scope_kind()), opt_id(&f, "scope_id")),
+                };
+                let (Some(kind), Some(id)) = (kind, id) else {
+                    return Err(ApiError {
+                        field: Some("scope"),
+                        ..ApiError::bad("scope_required", tr("请选择角色范围"))
+                    });
+                };
+                use noveto_domain::access::ScopeKind;
                 let scope = match kind {
-                    noveto_domain::access::ScopeKind::Center => {
-                        api::ScopeIn { center_id: Some(id), unit_id: None, window_id: None }
-                    }
-                    noveto_domain::access::ScopeKind::Unit => {
-                        api::ScopeIn { center_id: None, unit_id: Some(id), window_id: None }
-                    }
-                    noveto_domain::access::ScopeKind::Window => {
-                        api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) }
-                    }
+                    ScopeKind::Center => api::ScopeIn { center_id: Some(id), unit_id: None, window_id: None },
+                    ScopeKind::Unit => api::ScopeIn { center_id: None, unit_id: Some(id), window_id: None },
+                    ScopeKind::Window => api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) },
                 };
                 let b = api::StaffIn {
                     login: val(&f, "login"),
@@ -213,16 +380,19 @@ pub async fn org_submit(
                 api::create_staff(&s, &p, b).await?;
                 Ok(())
             }
-            _ => Err(ApiError::not_found("操作")),
+            _ => Err(ApiError::not_found(tr("操作"))),
         }
     }
     .await;
     match r {
         Ok(()) => Redirect::to("/admin").into_response(),
-        Err(e) => match org_body(&s, &p, Some(&e)).await {
-            Ok(b) => (e.status, layout(Some(&p), large, t().admin, &b)).into_response(),
-            Err(e2) => error_page(Some(&p), large, &e2),
-        },
+        Err(e) => {
+            let failed = Failed { what: &what, form: &f, error: &e };
+            match org_body(&s, &p, Some(&failed)).await {
+                Ok(b) => (e.status, layout(Some(&p), large, t().admin, b)).into_response(),
+                Err(e2) => error_page(Some(&p), large, &e2),
+            }
+        }
     }
 }
 
@@ -241,182 +411,245 @@ pub async fn calendar_page(
     let cal = s.calendar();
     let (lo, hi) = cal.covered();
     let year = q.year.unwrap_or_else(|| s.now().year()).clamp(lo, cal.answers_until());
-    let mut o = format!("<section class=\"card\"><h1>{year} 年工作日历</h1><p>已覆盖 {lo}–{hi} 年。");
-    if let Some(n) = cal.year(year) {
-        for u in &n.notices {
-            o.push_str(&format!(" <small class=\"muted\">依据：{}</small>", esc(u)));
-        }
-    } else {
-        // CAL-2: a year without a notice is shown as computed, and said to be provisional.
-        o.push_str(&format!(
-            " <b class=\"warn\">{year} 年尚未导入国务院通知：{}。</b>",
-            noveto_domain::calendar::PROVISIONAL_NOTE
-        ));
-    }
-    o.push_str(&format!(
-        "</p><form method=\"get\"><label>年份<input name=\"year\" value=\"{year}\" inputmode=\"numeric\"></label><button>查看</button></form><p><span class=\"pill\" style=\"background:#fde2e2\">休息（节假日）</span> <span class=\"pill\" style=\"background:#e2f0fd\">调休上班</span> <span class=\"muted\">灰色为周末</span></p><div class=\"cal\">"
-    ));
-    for m in 1..=12u32 {
-        let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else {
-            continue;
-        };
-        o.push_str(&format!("<div><h2>{m} 月</h2><table><tr><th>一</th><th>二</th><th>三</th><th>四</th><th>五</th><th>六</th><th>日</th></tr><tr>"));
-        let pad = first.weekday().num_days_from_monday();
-        for _ in 0..pad {
-            o.push_str("<td></td>");
-        }
-        let mut d = first;
-        let mut col = pad;
-        while d.month() == m {
-            let working = cal.is_working_day(d).unwrap_or(false);
-            let weekend = d.weekday().num_days_from_monday() >= 5;
-            let cls = match (working, weekend) {
-                (false, false) => "off",
-                (true, true) => "mk",
-                (false, true) => "we",
-                _ => "",
-            };
-            let title = cal.label(d).unwrap_or_default();
-            o.push_str(&format!("<td class=\"{cls}\" title=\"{}\">{}</td>", esc(&title), d.day()));
-            col += 1;
-            if col % 7 == 0 {
-                o.push_str("</tr><tr>");
-            }
-            match d.succ_opt() {
-                Some(n) => d = n,
-                None => break,
+    let weekdays = [tr("一"), tr("二"), tr("三"), tr("四"), tr("五"), tr("六"), tr("日")];
+    let month = |m: u32| -> Markup {
+        let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else { return html! {} };
+        let pad = first.weekday().num_days_from_monday() as usize;
+        let days: Vec<NaiveDate> = first.iter_days().take_while(|d| d.month() == m).collect();
+        let mut cells: Vec<Option<NaiveDate>> = vec![None; pad];
+        cells.extend(days.into_iter().map(Some));
+        html! {
+            div {
+                h2 { (trf("{} 月", &[&m])) }
+                table {
+                    tr { @for d in &weekdays { th { (d) } } }
+                    @for week in cells.chunks(7) {
+                        tr {
+                            @for d in week {
+                                @match d {
+                                    None => td {},
+                                    Some(d) => {
+                                        @let working = cal.is_working_day(*d).unwrap_or(false);
+                                        @let weekend = d.weekday().num_days_from_monday() >= 5;
+                                        @let cls = match (working, weekend) {
+                                            (false, false) => "off",
+                                            (true, true) => "mk",
+                                            (false, true) => "we",
+                                            _ => "",
+                                        };
+                                        td class=(cls) title=(cal.label(*d).unwrap_or_default()) { (d.day()) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
-        o.push_str("</tr></table></div>");
-    }
-    o.push_str("</div></section>");
-    if may_somewhere(&p.grants, Action::ManageCalendar) {
-        o.push_str("<section class=\"card\"><h2>导入下一年通知</h2><p>每年 11 月国务院办公厅发布下一年的节假日安排通知后，请用命令 <code>noveto calendar import 文件</code> 或接口 <code>POST /api/v1/calendar/years</code> 导入（支持 noveto 的 TOML 格式与通知 JSON 格式）。未导入的年份暂按《全国年节及纪念日放假办法》的法定节假日计算（无调休），相关期限标注“暂定”，导入后自动更正。</p></section>");
-    }
-    layout(Some(&p), large, t().calendar, &o).into_response()
+    };
+    let body = html! {
+        section.card {
+            h1 { (trf("{} 年工作日历", &[&year])) }
+            p {
+                (trf("已覆盖 {}–{} 年。", &[&lo, &hi]))
+                @if let Some(n) = cal.year(year) {
+                    @for u in &n.notices { " " small.muted { (tr("依据：")) (u) } }
+                } @else {
+                    // CAL-2: a year without a notice is shown as computed, and said to be provisional.
+                    " " b.warn { (trf("{} 年尚未导入国务院通知：{}。", &[&year, &tr(noveto_domain::calendar::PROVISIONAL_NOTE)])) }
+                }
+            }
+            form method="get" {
+                label { (tr("年份")) input name="year" value=(year) inputmode="numeric"; }
+                button { (tr("查看")) }
+            }
+            p {
+                span.pill style="background:#fde2e2" { (tr("休息（节假日）")) } " "
+                span.pill style="background:#e2f0fd" { (tr("调休上班")) } " "
+                span.muted { (tr("灰色为周末")) }
+            }
+            div.cal { @for m in 1..=12u32 { (month(m)) } }
+        }
+        @if may_somewhere(&p.grants, Action::ManageCalendar) {
+            section.card {
+                h2 { (tr("导入下一年通知")) }
+                p { (tr("每年 11 月国务院办公厅发布下一年的节假日安排通知后，请用命令 noveto calendar import 文件 或接口 POST /api/v1/calendar/years 导入（支持 noveto 的 TOML 格式与通知 JSON 格式）。未导入的年份暂按《全国年节及纪念日放假办法》的法定节假日计算（无调休），相关期限标注“暂定”，导入后自动更正。")) }
+            }
+        }
+    };
+    layout(Some(&p), large, t().calendar, body).into_response()
 }
 
 /// POL-1: the policy in force, read-only, with where each number comes from.
 pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     let pol = s.policy();
-    let rule = |name: &str, r: &noveto_domain::policy::RuleSpec| {
-        format!("<tr><td>{name}</td><td>{}</td><td><small>{}</small></td></tr>", r.describe(), esc(&r.document))
+    let rule = |name: &'static str, r: &noveto_domain::policy::RuleSpec| {
+        html! { tr { td { (name) } td { (crate::ui::rule_spec_text(r)) } td { small { (r.document) } } } }
     };
     let levels =
-        |l: &[noveto_domain::access::DecisionLevel]| l.iter().map(|x| x.label()).collect::<Vec<_>>().join(" → ");
-    let mut o = format!(
-        "<section class=\"card\"><h1>政策参数：{}（第 {} 版）</h1><p class=\"muted\">{}</p><table><tr><th>规则</th><th>取值</th><th>来源</th></tr>",
-        esc(&pol.name),
-        pol.version,
-        esc(&pol.document)
-    );
-    o.push_str(&rule("请示答复（一般）", &pol.gray_area.normal));
-    o.push_str(&rule("请示答复（重大/疑难）", &pol.gray_area.major));
-    o.push_str(&format!(
-        "<tr><td>请示层级</td><td>{}</td><td>重大事项自：{}{}</td></tr>",
-        levels(&pol.gray_area.levels),
-        pol.gray_area.major_first_level.label(),
-        if pol.gray_area.major_report_same_day { "，当日报告" } else { "" }
-    ));
-    o.push_str(&format!(
-        "<tr><td>否决审批层级</td><td>{}</td><td>重大：{}</td></tr>",
-        levels(&pol.veto.levels),
-        levels(pol.veto_levels(true))
-    ));
-    o.push_str(&rule("否决审批时限", &pol.veto.decision));
-    if let Some(sp) = &pol.veto.decision_special {
-        o.push_str(&rule("否决审批时限（特殊）", sp));
-    }
+        |l: &[noveto_domain::access::DecisionLevel]| l.iter().map(|x| tr(x.label())).collect::<Vec<_>>().join(" → ");
     // When the policy says to file (head, tail, monthly); noveto files head and tail always and
     // rolls up monthly, which covers every preset.
-    let moments = &pol.veto.filing;
-    let filing: Vec<&str> = moments
+    let filing: Vec<&str> = pol
+        .veto
+        .filing
         .iter()
         .map(|f| match f.as_str() {
-            "at_request" => "报批时报备（头）",
-            "at_result" => "结果出来时报备（尾）",
-            "monthly" => "每月汇总报备",
+            "at_request" => tr("报批时报备（头）"),
+            "at_result" => tr("结果出来时报备（尾）"),
+            "monthly" => tr("每月汇总报备"),
             other => other,
         })
         .collect();
-    o.push_str(&format!(
-        "<tr><td>否决报备</td><td>{}</td><td><small>{}</small></td></tr>",
-        esc(&filing.join("、")),
-        esc(&pol.veto.filing_document)
-    ));
-    o.push_str(&format!(
-        "<tr><td>容缺补正期限（默认）</td><td>{} 个工作日</td><td></td></tr>\
-<tr><td>期限提醒提前</td><td>{} 个工作日</td><td></td></tr>\
-<tr><td>工作人员登录空闲超时</td><td>{} 分钟</td><td></td></tr>",
-        pol.supplement_days, pol.due_soon_days, pol.session_idle_minutes
-    ));
-    o.push_str(&rule("办不成事（即办件）", &pol.unresolved.simple));
-    o.push_str(&rule("办不成事（承诺件）", &pol.unresolved.general));
-    o.push_str(&rule("办不成事（复杂）", &pol.unresolved.complex));
-    o.push_str(&rule("办不成事（无法办理的书面说明）", &pol.unresolved.impossible));
-    o.push_str(&rule("吐槽找茬（一般）", &pol.complaint.normal));
-    o.push_str(&rule("吐槽找茬（复杂）", &pol.complaint.complex));
-    o.push_str(&format!(
-        "<tr><td>好差评</td><td>{} 级；设备 {:.0}% + 短信 {:.0}% + 回访 {:.0}%；年度取四季度{}</td><td></td></tr>",
-        pol.rating.scale,
-        pol.rating.weight_device * 100.0,
-        pol.rating.weight_sms * 100.0,
-        pol.rating.weight_callback * 100.0,
-        if pol.rating.year == "sum" { "之和" } else { "平均" }
-    ));
-    o.push_str(&format!("<tr><td>考核运用</td><td colspan=\"2\">{}</td></tr></table><p class=\"muted\">政策变更只对变更后登记的办件生效；每个办件保留其登记时的政策版本。</p></section>", esc(&pol.assessment)));
-    let _ = p.id;
-    layout(Some(&p), large, t().policy, &o).into_response()
+    let body = html! {
+        section.card {
+            h1 { (trf("政策参数：{}（第 {} 版）", &[&pol.name, &pol.version])) }
+            p.muted { (pol.document) }
+            table {
+                tr { th { (tr("规则")) } th { (tr("取值")) } th { (tr("来源")) } }
+                (rule(tr("请示答复（一般）"), &pol.gray_area.normal))
+                (rule(tr("请示答复（重大/疑难）"), &pol.gray_area.major))
+                tr {
+                    td { (tr("请示层级")) }
+                    td { (levels(&pol.gray_area.levels)) }
+                    td {
+                        (trf("重大事项自：{}", &[&tr(pol.gray_area.major_first_level.label())]))
+                        @if pol.gray_area.major_report_same_day { (tr("，当日报告")) }
+                    }
+                }
+                tr { td { (tr("否决审批层级")) } td { (levels(&pol.veto.levels)) } td { (trf("重大：{}", &[&levels(pol.veto_levels(true))])) } }
+                (rule(tr("否决审批时限"), &pol.veto.decision))
+                @if let Some(sp) = &pol.veto.decision_special { (rule(tr("否决审批时限（特殊）"), sp)) }
+                tr { td { (tr("否决报备")) } td { (filing.join(tr("、"))) } td { small { (pol.veto.filing_document) } } }
+                tr { td { (tr("容缺补正期限（默认）")) } td { (trf("{} 个工作日", &[&pol.supplement_days])) } td {} }
+                tr { td { (tr("期限提醒提前")) } td { (trf("{} 个工作日", &[&pol.due_soon_days])) } td {} }
+                tr { td { (tr("工作人员登录空闲超时")) } td { (trf("{} 分钟", &[&pol.session_idle_minutes])) } td {} }
+                (rule(tr("办不成事（即办件）"), &pol.unresolved.simple))
+                (rule(tr("办不成事（承诺件）"), &pol.unresolved.general))
+                (rule(tr("办不成事（复杂）"), &pol.unresolved.complex))
+                (rule(tr("办不成事（无法办理的书面说明）"), &pol.unresolved.impossible))
+                (rule(tr("吐槽找茬（一般）"), &pol.complaint.normal))
+                (rule(tr("吐槽找茬（复杂）"), &pol.complaint.complex))
+                tr {
+                    td { (tr("好差评")) }
+                    td {
+                        (trf("{} 级；设备 {}% + 短信 {}% + 回访 {}%；年度取四季度", &[
+                            &pol.rating.scale,
+                            &format!("{:.0}", pol.rating.weight_device * 100.0),
+                            &format!("{:.0}", pol.rating.weight_sms * 100.0),
+                            &format!("{:.0}", pol.rating.weight_callback * 100.0),
+                        ]))
+                        (if pol.rating.year == "sum" { tr("之和") } else { tr("平均") })
+                    }
+                    td {}
+                }
+                tr { td { (tr("考核运用")) } td colspan="2" { (pol.assessment) } }
+            }
+            p.muted { (tr("政策变更只对变更后登记的办件生效；每个办件保留其登记时的政策版本。")) }
+        }
+    };
+    layout(Some(&p), large, t().policy, body).into_response()
 }
 
-/// CAT-3: the catalog import and export page.
-pub async fn catalog_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
-    catalog_body(&s, &p, large, None).await
+#[derive(serde::Deserialize, Default)]
+pub struct CatalogQ {
+    q: Option<String>,
+    page: Option<usize>,
+}
+
+/// CAT-3: the catalog — its items with their versions, filtered and paged; import and export.
+pub async fn catalog_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<CatalogQ>,
+) -> Response {
+    catalog_body(&s, &p, large, &q, None).await
 }
 
 async fn catalog_body(
     s: &AppState,
     p: &crate::auth::Principal,
     large: bool,
+    q: &CatalogQ,
     report: Option<serde_json::Value>,
 ) -> Response {
+    const PAGE: usize = 50;
     if !may_somewhere(&p.grants, Action::ManageCatalog) {
         return error_page(Some(p), large, &ApiError::forbidden(t().forbidden));
     }
     let all = noveto_app::catalog::all_items(s).await.unwrap_or_default();
-    let mut o = String::new();
-    if let Some(r) = report {
-        o.push_str(&format!(
-            "<section class=\"card\"><h2>导入结果</h2><p>共 {} 行，合格 {} 行，已导入 {} 行。</p>",
-            r["rows"], r["valid"], r["imported"]
-        ));
-        let errs = r["errors"].as_array().cloned().unwrap_or_default();
-        if !errs.is_empty() {
-            o.push_str("<p class=\"err\">以下行有问题，请改正后重新导入（或勾选“只导入合格的行”）：</p><table><tr><th>行</th><th>列</th><th>问题</th></tr>");
-            for e in errs {
-                o.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    e["row"],
-                    esc(e["column"].as_str().unwrap_or("")),
-                    esc(e["message"].as_str().unwrap_or(""))
-                ));
+    let units = noveto_app::org::directory(s).await.map(|d| d.units).unwrap_or_default();
+    let words = q.q.as_deref().map(str::trim).unwrap_or("");
+    let shown: Vec<&org_items::Item> =
+        all.iter().filter(|i| words.is_empty() || i.code.contains(words) || i.name.contains(words)).collect();
+    let pages = shown.len().div_ceil(PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let link = |n: usize| format!("/admin/catalog?q={}&page={n}", super::url_encode(words));
+    let errs = report.as_ref().and_then(|r| r["errors"].as_array().cloned()).unwrap_or_default();
+    let body = html! {
+        @if let Some(r) = &report {
+            section.card {
+                h2 { (tr("导入结果")) }
+                p { (trf("共 {} 行，合格 {} 行，已导入 {} 行。", &[&r["rows"], &r["valid"], &r["imported"]])) }
+                @if !errs.is_empty() {
+                    p.err { (tr("以下行有问题，请改正后重新导入（或勾选“只导入合格的行”）：")) }
+                    table {
+                        tr { th { (tr("行")) } th { (tr("列")) } th { (tr("问题")) } }
+                        @for e in &errs {
+                            tr { td { (e["row"]) } td { (e["column"].as_str().unwrap_or("")) } td { (tr_text(e["message"].as_str().unwrap_or(""))) } }
+                        }
+                    }
+                }
+                @if let Some(m) = r["message"].as_str() { p.err { (tr_text(m)) } }
             }
-            o.push_str("</table>");
         }
-        if let Some(m) = r["message"].as_str() {
-            o.push_str(&format!("<p class=\"err\">{}</p>", esc(m)));
+        section.card {
+            h1 { (trf("事项库（{} 项）", &[&all.len()])) }
+            p {
+                a href="/api/v1/catalog/export?format=xlsx" { (tr("导出 Excel")) } " · "
+                a href="/api/v1/catalog/export?format=csv" { (tr("导出 CSV")) } " · "
+                a href="/guides" { (tr("公开办事指南")) }
+            }
+            form method="post" action="/admin/catalog/import" enctype="multipart/form-data" {
+                (csrf_field(p))
+                label {
+                    (trf("导入文件（XLSX 或 UTF-8 CSV，表头：{}）", &[&noveto_app::catalog_file::COLUMNS.join("、")]))
+                    input type="file" name="file" required accept=".xlsx,.csv";
+                }
+                label { input type="checkbox" name="partial" value="1"; " " (tr("只导入合格的行")) }
+                button { (tr("导入")) }
+            }
+            p.muted { (tr("按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。要修改事项，导出后改好再导入。")) }
         }
-        o.push_str("</section>");
-    }
-    o.push_str(&format!(
-        "<section class=\"card\"><h1>事项库（{} 项）</h1><p><a href=\"/api/v1/catalog/export?format=xlsx\">导出 XLSX</a> · <a href=\"/api/v1/catalog/export?format=csv\">导出 CSV</a> · <a href=\"/guides\">公开办事指南</a></p>\
-<form method=\"post\" action=\"/admin/catalog/import\" enctype=\"multipart/form-data\">{}<label>导入文件（XLSX 或 UTF-8 CSV，表头：{}）<input type=\"file\" name=\"file\" required accept=\".xlsx,.csv\"></label>\
-<label><input type=\"checkbox\" name=\"partial\" value=\"1\"> 只导入合格的行</label><button>导入</button></form><p class=\"muted\">按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。</p></section>",
-        all.len(),
-        csrf_field(p),
-        noveto_app::catalog_file::COLUMNS.join("、")
-    ));
-    layout(Some(p), large, "事项库", &o).into_response()
+        section.card {
+            h2 { (tr("事项及其版本")) }
+            form method="get" action="/admin/catalog" {
+                label { (tr("按编码或名称筛选")) input name="q" value=(words); }
+                button { (tr("筛选")) }
+            }
+            table {
+                tr { th { (tr("事项编码")) } th { (tr("名称")) } th { (tr("实施部门")) } th { (tr("现行版本")) } th { (tr("承诺时限")) } th { (tr("材料")) } }
+                @if shown.is_empty() { tr { td colspan="6" class="muted" { (tr("没有符合条件的事项。")) } } }
+                @for i in shown.iter().skip((page - 1) * PAGE).take(PAGE) {
+                    tr {
+                        td { (i.code) }
+                        td { a href={ "/guides/" (i.code) } { (i.name) } }
+                        td { (i.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("")) }
+                        td { (trf("第 {} 版", &[&i.version])) }
+                        td { @if i.time_limit_wd == 0 { (tr("即办")) } @else { (trf("{} 个工作日", &[&i.time_limit_wd])) } }
+                        td { (i.materials.len()) }
+                    }
+                }
+            }
+            p {
+                (trf("第 {} / {} 页", &[&page, &pages]))
+                @if page > 1 { " · " a href=(link(page - 1)) { (tr("上一页")) } }
+                @if page < pages { " · " a href=(link(page + 1)) { (tr("下一页")) } }
+            }
+        }
+    };
+    layout(Some(p), large, tr("事项库"), body).into_response()
 }
 
 pub async fn catalog_import(
@@ -443,5 +676,5 @@ pub async fn catalog_import(
         Ok(v) => serde_json::to_value(v).unwrap_or_default(),
         Err(e) => serde_json::json!({"rows": 0, "valid": 0, "imported": 0, "errors": [], "message": e.message}),
     };
-    catalog_body(&s, &p, large, Some(report)).await
+    catalog_body(&s, &p, large, &CatalogQ::default(), Some(report)).await
 }

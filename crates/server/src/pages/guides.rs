@@ -1,12 +1,14 @@
 //! Public guides (CAT-2, PUB-1): no login; browse by unit, search, one item's full guide,
 //! printable; the hotline and supervision numbers of the center on every page.
 
-use super::{Large, esc, layout};
+use super::{Large, layout};
 use crate::AppState;
 use crate::extract::ApiPath;
+use crate::i18n::{tr, trf};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
 use noveto_store::repo::items;
 
 #[derive(serde::Deserialize)]
@@ -15,18 +17,21 @@ pub struct GuideQ {
     unit: Option<i64>,
 }
 
-async fn contacts(s: &AppState) -> String {
+async fn contacts(s: &AppState) -> Markup {
     let centers = noveto_app::org::directory(s).await.map(|d| d.centers).unwrap_or_default();
-    match centers.iter().find(|c| c.parent_id.is_none()) {
-        Some(c) => format!(
-            "<p class=\"note\">{}　咨询电话：<a href=\"tel:{h}\">{h}</a>　监督电话：<a href=\"tel:{sp}\">{sp}</a>{addr}</p>",
-            esc(&c.name),
-            h = esc(&c.hotline),
-            sp = esc(&c.supervision_phone),
-            addr = if c.address.is_empty() { String::new() } else { format!("　地址：{}", esc(&c.address)) }
-        ),
-        None => String::new(),
+    html! {
+        @if let Some(c) = centers.iter().find(|c| c.parent_id.is_none()) {
+            p.note {
+                (c.name) "　" (tr("咨询电话：")) a href={ "tel:" (c.hotline) } { (c.hotline) }
+                "　" (tr("监督电话：")) a href={ "tel:" (c.supervision_phone) } { (c.supervision_phone) }
+                @if !c.address.is_empty() { "　" (tr("地址：")) (c.address) }
+            }
+        }
     }
+}
+
+fn time_limit(days: u32) -> String {
+    if days == 0 { tr("即办").to_string() } else { trf("{} 个工作日", &[&days]) }
 }
 
 pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Query<GuideQ>) -> Response {
@@ -34,11 +39,6 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
         let (all, units) =
             (noveto_app::catalog::all_items(&s).await?, noveto_app::org::directory(&s).await?.units);
         let words = q.q.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(|w| w.chars().take(100).collect::<String>());
-        let mut o = format!(
-            "<section class=\"card\"><h1>办事指南</h1>{}<form method=\"get\" action=\"/guides\"><label>搜索事项（如：营业执照遗失、公积金提取）<input name=\"q\" value=\"{}\"></label><button>搜索</button></form></section>",
-            contacts(&s).await,
-            esc(words.as_deref().unwrap_or(""))
-        );
         let found = match &words {
             Some(w) => noveto_app::catalog::list_items(&s, Some(w), None, 30).await?,
             None => vec![],
@@ -47,53 +47,58 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
             Some(_) => found.iter().collect(),
             None => all.iter().filter(|i| q.unit.is_none() || i.unit_id == q.unit).collect(),
         };
-        if words.is_none() {
-            o.push_str("<section class=\"card\"><h2>按部门浏览</h2><p>");
-            for u in &units {
-                let n = all.iter().filter(|i| i.unit_id == Some(u.id)).count();
-                if n > 0 {
-                    o.push_str(&format!("<a class=\"pill\" href=\"/guides?unit={}\">{}（{n}）</a> ", u.id, esc(&u.name)));
+        let contacts = contacts(&s).await;
+        Ok::<_, noveto_app::Error>(html! {
+            section.card {
+                h1 { (tr("办事指南")) }
+                (contacts)
+                form method="get" action="/guides" {
+                    label { (tr("搜索事项（如：营业执照遗失、公积金提取）")) input name="q" value=(words.as_deref().unwrap_or("")); }
+                    button { (tr("搜索")) }
                 }
             }
-            o.push_str("</p></section>");
-        }
-        o.push_str("<section class=\"card\"><table><tr><th>事项</th><th>实施部门</th><th>承诺时限</th><th>可用方式</th></tr>");
-        if shown.is_empty() {
-            o.push_str("<tr><td colspan=\"4\" class=\"muted\">没有找到相关事项。可拨打咨询电话，或到综合咨询服务台，工作人员会告诉您怎么办。</td></tr>");
-        }
-        for i in shown {
-            let unit = i.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("");
-            let mut ways = vec![];
-            if i.online {
-                ways.push("网上办");
+            @if words.is_none() {
+                section.card {
+                    h2 { (tr("按部门浏览")) }
+                    p {
+                        @for u in &units {
+                            @let n = all.iter().filter(|i| i.unit_id == Some(u.id)).count();
+                            @if n > 0 { a.pill href={ "/guides?unit=" (u.id) } { (u.name) "（" (n) "）" } " " }
+                        }
+                    }
+                }
             }
-            if i.allows_deficiency {
-                ways.push("容缺受理");
+            section.card {
+                table {
+                    tr { th { (tr("事项")) } th { (tr("实施部门")) } th { (tr("承诺时限")) } th { (tr("可用方式")) } }
+                    @if shown.is_empty() {
+                        tr { td colspan="4" class="muted" { (tr("没有找到相关事项。可拨打咨询电话，或到综合咨询服务台，工作人员会告诉您怎么办。")) } }
+                    }
+                    @for i in shown {
+                        @let unit = i.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("");
+                        @let ways: Vec<&str> = [
+                            (i.online, tr("网上办")),
+                            (i.allows_deficiency, tr("容缺受理")),
+                            (i.allows_commitment, tr("告知承诺")),
+                            (i.assisted, tr("帮办代办")),
+                        ].into_iter().filter(|x| x.0).map(|x| x.1).collect();
+                        tr {
+                            td { a href={ "/guides/" (i.code) } { (i.name) } }
+                            td { (unit) }
+                            td { (time_limit(i.time_limit_wd)) }
+                            td { (ways.join(tr("、"))) }
+                        }
+                    }
+                }
             }
-            if i.allows_commitment {
-                ways.push("告知承诺");
-            }
-            if i.assisted {
-                ways.push("帮办代办");
-            }
-            o.push_str(&format!(
-                "<tr><td><a href=\"/guides/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&i.code),
-                esc(&i.name),
-                esc(unit),
-                if i.time_limit_wd == 0 { "即办".to_string() } else { format!("{} 个工作日", i.time_limit_wd) },
-                ways.join("、")
-            ));
-        }
-        o.push_str("</table></section>");
-        Ok::<_, noveto_app::Error>(o)
+        })
     }
     .await;
     match r {
-        Ok(b) => layout(None, large, "办事指南", &b).into_response(),
+        Ok(b) => layout(None, large, tr("办事指南"), b).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            layout(None, large, "办事指南", "<p class=\"err\">暂时无法读取办事指南，请稍后再试。</p>"),
+            layout(None, large, tr("办事指南"), html! { p.err { (tr("暂时无法读取办事指南，请稍后再试。")) } }),
         )
             .into_response(),
     }
@@ -109,64 +114,60 @@ pub async fn one(State(s): State<AppState>, Large(large): Large, ApiPath(code): 
     let (item, units) = match found {
         Ok((Some(i), u)) => (i, u),
         Ok((None, _)) => {
-            return (
-                StatusCode::NOT_FOUND,
-                layout(
-                    None,
-                    large,
-                    "办事指南",
-                    "<section class=\"card\"><p>没有这个事项。<a href=\"/guides\">返回办事指南</a></p></section>",
-                ),
-            )
-                .into_response();
+            let body = html! {
+                section.card { p { (tr("没有这个事项。")) a href="/guides" { (tr("返回办事指南")) } } }
+            };
+            return (StatusCode::NOT_FOUND, layout(None, large, tr("办事指南"), body)).into_response();
         }
         Err(_) => {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                layout(None, large, "办事指南", "<p class=\"err\">暂时无法读取。</p>"),
-            )
-                .into_response();
+            let body = html! { p.err { (tr("暂时无法读取。")) } };
+            return (StatusCode::SERVICE_UNAVAILABLE, layout(None, large, tr("办事指南"), body)).into_response();
         }
     };
     let unit = item.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone()).unwrap_or_default();
-    let yn = |b: bool| if b { "是" } else { "否" };
-    let mut o = format!(
-        "<section class=\"card\"><h1>{}</h1><p class=\"muted\">事项编码：{}　第 {} 版</p>{}<table>\
-<tr><th>实施部门</th><td>{}</td></tr><tr><th>受理单位</th><td>{}</td></tr><tr><th>设定依据</th><td>{}</td></tr>\
-<tr><th>承诺时限</th><td>{}</td></tr><tr><th>收费</th><td>{}{}</td></tr><tr><th>咨询电话</th><td>{}</td></tr>\
-<tr><th>网上办理</th><td>{}</td></tr><tr><th>容缺受理</th><td>{}</td></tr><tr><th>告知承诺</th><td>{}</td></tr><tr><th>帮办代办</th><td>{}</td></tr></table>",
-        esc(&item.name),
-        esc(&item.code),
-        item.version,
-        contacts(&s).await,
-        esc(&unit),
-        esc(if item.accepting_unit.is_empty() { &unit } else { &item.accepting_unit }),
-        esc(&item.legal_basis),
-        if item.time_limit_wd == 0 { "即办".to_string() } else { format!("{} 个工作日", item.time_limit_wd) },
-        esc(if item.fees.is_empty() { "不收费" } else { &item.fees }),
-        if item.fee_basis.is_empty() { String::new() } else { format!("（依据：{}）", esc(&item.fee_basis)) },
-        esc(&item.phone),
-        yn(item.online),
-        yn(item.allows_deficiency),
-        yn(item.allows_commitment),
-        yn(item.assisted),
-    );
-    if !item.steps.is_empty() {
-        o.push_str(&format!(
-            "<h2>办理流程</h2><ol>{}</ol>",
-            item.steps.iter().map(|s| format!("<li>{}</li>", esc(s))).collect::<String>()
-        ));
-    }
-    o.push_str("<h2>申请材料</h2><table><tr><th>材料</th><th>要求</th><th>样表与常见问题</th></tr>");
-    for m in &item.materials {
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}<br><small class=\"muted\">{}</small></td></tr>",
-            esc(&m.name),
-            if m.main { "主件（必须）" } else { "非要件（可容缺后补）" },
-            esc(&m.sample),
-            esc(&m.common_errors)
-        ));
-    }
-    o.push_str("</table><p class=\"noprint\"><button type=\"button\" data-print>打印本指南</button> <a href=\"/guides\">返回</a></p></section><script src=\"/static/print.js\"></script>");
-    layout(None, large, &item.name, &o).into_response()
+    let yn = |b: bool| if b { tr("是") } else { tr("否") };
+    let contacts = contacts(&s).await;
+    let body = html! {
+        section.card {
+            h1 { (item.name) }
+            p.muted { (tr("事项编码：")) (item.code) "　" (trf("第 {} 版", &[&item.version])) }
+            (contacts)
+            table {
+                tr { th { (tr("实施部门")) } td { (unit) } }
+                tr { th { (tr("受理单位")) } td { (if item.accepting_unit.is_empty() { &unit } else { &item.accepting_unit }) } }
+                tr { th { (tr("设定依据")) } td { (item.legal_basis) } }
+                tr { th { (tr("承诺时限")) } td { (time_limit(item.time_limit_wd)) } }
+                tr {
+                    th { (tr("收费")) }
+                    td {
+                        @if item.fees.is_empty() { (tr("不收费")) } @else { (item.fees) }
+                        @if !item.fee_basis.is_empty() { (trf("（依据：{}）", &[&item.fee_basis])) }
+                    }
+                }
+                tr { th { (tr("咨询电话")) } td { (item.phone) } }
+                tr { th { (tr("网上办理")) } td { (yn(item.online)) } }
+                tr { th { (tr("容缺受理")) } td { (yn(item.allows_deficiency)) } }
+                tr { th { (tr("告知承诺")) } td { (yn(item.allows_commitment)) } }
+                tr { th { (tr("帮办代办")) } td { (yn(item.assisted)) } }
+            }
+            @if !item.steps.is_empty() {
+                h2 { (tr("办理流程")) }
+                ol { @for st in &item.steps { li { (st) } } }
+            }
+            h2 { (tr("申请材料")) }
+            table {
+                tr { th { (tr("材料")) } th { (tr("要求")) } th { (tr("样表与常见问题")) } }
+                @for m in &item.materials {
+                    tr {
+                        td { (m.name) }
+                        td { (if m.main { tr("主件（必须）") } else { tr("非要件（可容缺后补）") }) }
+                        td { (m.sample) br; small.muted { (m.common_errors) } }
+                    }
+                }
+            }
+            p.noprint { button type="button" data-print { (tr("打印本指南")) } " " a href="/guides" { (tr("返回")) } }
+        }
+        script src="/static/print.js" {}
+    };
+    layout(None, large, &item.name, body).into_response()
 }

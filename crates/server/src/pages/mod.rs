@@ -10,12 +10,14 @@ pub mod work;
 use crate::AppState;
 use crate::auth::{self, Principal, SESSION_COOKIE};
 use crate::error::ApiError;
+use crate::i18n::{self, Locale, tr, tr_text};
 use crate::ui::t;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use maud::{Markup, PreEscaped, html};
 use noveto_domain::access::{Action, Role, may_somewhere};
 use std::collections::HashMap;
 
@@ -25,6 +27,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/prefs/large", post(toggle_large))
+        .route("/prefs/lang", post(toggle_lang))
         .route("/static/app.css", get(css))
         .route("/static/print.js", get(print_js))
         .route("/cases", post(work::new_case))
@@ -56,8 +59,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/suggestions/{id}/change", post(suggestions::change))
         .fallback(not_found)
 }
-
-pub use noveto_docs::esc;
 
 /// A logged-in page visitor. Without a session the page redirects to the login form.
 pub struct Visitor(pub Principal);
@@ -91,16 +92,39 @@ pub fn check_csrf(p: &Principal, form: &HashMap<String, String>) -> Result<(), A
     }
 }
 
+/// The error of `e` if it belongs to `field`, shown beside it (screens issue, item 4).
+pub fn beside(e: Option<&ApiError>, field: &str) -> Markup {
+    html! {
+        @if let Some(e) = e.filter(|e| e.field == Some(field)) {
+            span.err role="alert" { (tr_text(&e.message)) }
+        }
+    }
+}
+
+/// An error that belongs to none of a form's `fields`, above the form.
+pub fn above(e: Option<&ApiError>, fields: &[&str]) -> Markup {
+    html! {
+        @if let Some(e) = e.filter(|e| !e.field.is_some_and(|f| fields.contains(&f))) {
+            p.err role="alert" { (tr_text(&e.message)) }
+        }
+    }
+}
+
+/// A query value for a link (every byte but ASCII letters and digits percent-encoded).
+pub fn url_encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 /// A submitted form field, trimmed ("" when absent).
 pub fn val(f: &HashMap<String, String>, k: &str) -> String {
     f.get(k).map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
-pub fn csrf_field(p: &Principal) -> String {
-    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(p.csrf.as_deref().unwrap_or("")))
+pub fn csrf_field(p: &Principal) -> Markup {
+    html! { input type="hidden" name="csrf" value=(p.csrf.as_deref().unwrap_or("")); }
 }
 
-fn nav(p: &Principal) -> String {
+fn nav(p: &Principal) -> Markup {
     let mut links = vec![("/", t().home)];
     let g = &p.grants;
     let has = |r: Role| g.iter().any(|x| x.role == r);
@@ -118,13 +142,13 @@ fn nav(p: &Principal) -> String {
     }
     links.push(("/faq", t().faq));
     if may_somewhere(g, Action::ReadFilings) || may_somewhere(g, Action::ManageFaq) {
-        links.push(("/faq/stats", "解答率"));
+        links.push(("/faq/stats", tr("解答率")));
     }
     if may_somewhere(g, Action::ManageCatalog) {
-        links.push(("/admin/catalog", "事项库"));
+        links.push(("/admin/catalog", tr("事项库")));
     }
     if may_somewhere(g, Action::ReadSuggestions) || may_somewhere(g, Action::RecordSuggestion) {
-        links.push(("/suggestions", "意见建议"));
+        links.push(("/suggestions", tr("意见建议")));
     }
     links.push(("/guides", t().guides));
     if may_somewhere(g, Action::ManageOrg) {
@@ -132,7 +156,7 @@ fn nav(p: &Principal) -> String {
         links.push(("/admin/calendar", t().calendar));
     }
     links.push(("/admin/policy", t().policy));
-    links.iter().map(|(h, l)| format!("<a href=\"{h}\">{l}</a>")).collect::<Vec<_>>().join("")
+    html! { @for (h, l) in links { a href=(h) { (l) } } }
 }
 
 /// The caller's roles, each once.
@@ -140,36 +164,48 @@ fn role_labels(p: &Principal) -> String {
     let mut roles: Vec<Role> = p.grants.iter().map(|g| g.role).collect();
     roles.sort();
     roles.dedup();
-    roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、")
+    roles.iter().map(|r| tr(r.label())).collect::<Vec<_>>().join(tr("、"))
 }
 
-/// The page frame.
-pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: &str) -> Html<String> {
-    let user = match p {
-        Some(p) => format!(
-            "<nav>{}</nav><div class=\"who\">{}（{}）<form method=\"post\" action=\"/logout\" class=\"inline\">{}<button>{}</button></form></div>",
-            nav(p),
-            esc(&p.name),
-            esc(&role_labels(p)),
-            csrf_field(p),
-            t().logout
-        ),
-        None => String::new(),
+/// The page frame: the header with the visitor's menu, the type-size and script switches.
+pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: Markup) -> Html<String> {
+    let other = match i18n::current() {
+        Locale::Hans => Locale::Hant,
+        Locale::Hant => Locale::Hans,
     };
-    let switch = format!(
-        "<form method=\"post\" action=\"/prefs/large\" class=\"inline\"><button class=\"link\">{}</button></form>",
-        if large { t().normal_type } else { t().large_type }
-    );
-    Html(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} · {app}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body class=\"{cls}\">\
-<header><a class=\"brand\" href=\"/\">{app}</a><span class=\"tag\">{long}</span>{switch}{user}</header><main>{body}</main></body></html>",
-        body = stacking_tables(body),
-        title = esc(title),
-        app = t().app,
-        long = t().app_long,
-        cls = if large { "large" } else { "" },
-    ))
+    let page = html! {
+        (maud::DOCTYPE)
+        html lang=(i18n::current().html_lang()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (t().app) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body class=[large.then_some("large")] {
+                header {
+                    a.brand href="/" { (t().app) }
+                    span.tag { (t().app_long) }
+                    form.inline method="post" action="/prefs/large" {
+                        button.link { (if large { t().normal_type } else { t().large_type }) }
+                    }
+                    form.inline method="post" action="/prefs/lang" {
+                        input type="hidden" name="lang" value=(other.as_str());
+                        button.link lang=(other.html_lang()) { (other.own_name()) }
+                    }
+                    @if let Some(p) = p {
+                        nav { (nav(p)) }
+                        div.who {
+                            (p.name) "（" (role_labels(p)) "）"
+                            form.inline method="post" action="/logout" { (csrf_field(p)) button { (t().logout) } }
+                        }
+                    }
+                }
+                main { (PreEscaped(stacking_tables(&body.into_string()))) }
+            }
+        }
+    };
+    Html(page.into_string())
 }
 
 /// Screens issue, item 8: on a phone a list's rows stack into cards, each cell led by its
@@ -238,23 +274,32 @@ fn stack_table(t: &str) -> String {
 }
 
 /// A page from a body or an error.
-pub fn render(p: &Principal, large: bool, title: &str, r: Result<String, ApiError>) -> Response {
+pub fn render(p: &Principal, large: bool, title: &str, r: Result<Markup, ApiError>) -> Response {
     match r {
-        Ok(b) => layout(Some(p), large, title, &b).into_response(),
+        Ok(b) => layout(Some(p), large, title, b).into_response(),
         Err(e) => error_page(Some(p), large, &e),
     }
 }
 
 pub fn error_page(p: Option<&Principal>, large: bool, e: &ApiError) -> Response {
-    let body = format!(
-        "<section class=\"card\"><h1>出错了</h1><p class=\"err\">{}</p><p><a href=\"/\">返回首页</a></p></section>",
-        esc(&e.message)
-    );
-    (e.status, layout(p, large, "出错了", &body)).into_response()
+    let body = html! {
+        section.card {
+            h1 { (tr("出错了")) }
+            p.err { (tr_text(&e.message)) }
+            p { a href="/" { (tr("返回首页")) } }
+        }
+    };
+    (e.status, layout(p, large, tr("出错了"), body)).into_response()
 }
 
 async fn not_found(Large(large): Large) -> Response {
-    (StatusCode::NOT_FOUND, layout(None, large, t().not_found, &format!("<section class=\"card\"><p>{}</p><p><a href=\"/\">返回首页</a> · <a href=\"/guides\">{}</a></p></section>", t().not_found, t().guides))).into_response()
+    let body = html! {
+        section.card {
+            p { (t().not_found) }
+            p { a href="/" { (tr("返回首页")) } " · " a href="/guides" { (t().guides) } }
+        }
+    };
+    (StatusCode::NOT_FOUND, layout(None, large, t().not_found, body)).into_response()
 }
 
 /// The cookie that carries the login form's CSRF token (double submit: the form's hidden field
@@ -271,25 +316,20 @@ fn login_form(s: &AppState, large: bool, status: StatusCode, login: &str, error:
     let token = auth::random_token(16);
     let secure = secure_attr(s);
     let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
-    let err = error.map(|e| format!("<p class=\"err\" role=\"alert\">{}</p>", esc(e))).unwrap_or_default();
-    let html = layout(
-        None,
-        large,
-        t().login,
-        &format!(
-            "<section class=\"card narrow\"><h1>{}</h1>{err}<form method=\"post\" action=\"/login\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{token}\">\
-<label>{}<input name=\"login\" autocomplete=\"username\" required value=\"{}\"></label>\
-<label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-<button type=\"submit\">{}</button></form><p class=\"muted\"><a href=\"/guides\">{}</a>（无需登录）</p></section>",
-            t().login,
-            t().login_name,
-            esc(login),
-            t().password,
-            t().login,
-            t().guides
-        ),
-    );
+    let body = html! {
+        section.card.narrow {
+            h1 { (t().login) }
+            @if let Some(e) = error { p.err role="alert" { (tr_text(e)) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(token);
+                label { (t().login_name) input name="login" autocomplete="username" required value=(login); }
+                label { (t().password) input name="password" type="password" autocomplete="current-password" required; }
+                button type="submit" { (t().login) }
+            }
+            p.muted { a href="/guides" { (t().guides) } (tr("（无需登录）")) }
+        }
+    };
+    let html = layout(None, large, t().login, body);
     (status, [(header::SET_COOKIE, cookie)], html).into_response()
 }
 
@@ -343,22 +383,31 @@ async fn logout(
         .into_response()
 }
 
-async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|r| !r.contains("://") || r.contains("/"))
-        .unwrap_or("/")
-        .to_string();
-    let path = local_path(
+/// Where a preference switch returns to: the page it was pressed on, on this site.
+fn back(headers: &HeaderMap) -> String {
+    let back = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("/").to_string();
+    local_path(
         &back
             .split_once("://")
             .map(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()).unwrap_or("/".into()))
             .unwrap_or(back),
-    );
+    )
+}
+
+async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
     let v = if large { "0" } else { "1" };
-    ([(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"))], Redirect::to(&path))
+    (
+        [(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"))],
+        Redirect::to(&back(&headers)),
+    )
         .into_response()
+}
+
+/// Screens issue, item 9: the script switch (简体 / 繁體), kept in a cookie like the type size.
+async fn toggle_lang(headers: HeaderMap, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+    let l = f.get("lang").and_then(|v| Locale::parse(v)).unwrap_or_default();
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::COOKIE, l.as_str());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back(&headers))).into_response()
 }
 
 /// A redirect target that stays on this site: a path starting with one `/` (not `//` or `/\`,

@@ -3,13 +3,15 @@
 //! record the change that carried it out. The list is `noveto_app::suggestions::visible`, the
 //! same door as the API.
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, val};
+use super::{Large, Visitor, above, beside, check_csrf, csrf_field, error_page, layout, val};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
+use crate::i18n::{tr, trf};
 use crate::ui::when;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
 use noveto_app::suggestions as svc;
 use noveto_domain::access::{Action, may_somewhere};
 use noveto_domain::suggestion::{Source, Status};
@@ -17,24 +19,8 @@ use std::collections::HashMap;
 
 type Form = axum::Form<HashMap<String, String>>;
 
-const TITLE: &str = "意见建议";
-
-/// The error of `e` if it belongs to `field`, shown beside it.
-fn beside(e: Option<&ApiError>, field: &str) -> String {
-    match e {
-        Some(e) if e.field == Some(field) => format!("<span class=\"err\" role=\"alert\">{}</span>", esc(&e.message)),
-        _ => String::new(),
-    }
-}
-
-/// An error that belongs to no field of the form, above it.
-fn above(e: Option<&ApiError>, fields: &[&str]) -> String {
-    match e {
-        Some(e) if !e.field.is_some_and(|f| fields.contains(&f)) => {
-            format!("<p class=\"err\" role=\"alert\">{}</p>", esc(&e.message))
-        }
-        _ => String::new(),
-    }
+fn title() -> &'static str {
+    tr("意见建议")
 }
 
 #[derive(serde::Deserialize)]
@@ -44,41 +30,100 @@ pub struct ListQ {
 }
 
 /// The record form, kept as typed (`kept`) with its error beside the field.
-fn record_form(p: &crate::auth::Principal, kept: &HashMap<String, String>, e: Option<&ApiError>) -> String {
+fn record_form(p: &crate::auth::Principal, kept: &HashMap<String, String>, e: Option<&ApiError>) -> Markup {
     let source = val(kept, "source");
-    let options: String = Source::ALL
-        .iter()
-        .map(|s| {
-            let sel =
-                if source == s.as_str() || (source.is_empty() && *s == Source::Window) { " selected" } else { "" };
-            format!("<option value=\"{}\"{sel}>{}</option>", s.as_str(), s.label())
-        })
-        .collect();
     let case = val(kept, "case_id");
-    format!(
-        "<section class=\"card\"><h2>登记意见建议</h2>{}<form method=\"post\" action=\"/suggestions\">{}\
-<input type=\"hidden\" name=\"case_id\" value=\"{}\">{}\
-<label>来源<select name=\"source\">{options}</select>{}</label>\
-<label>意见建议内容（照实记录群众原话）<textarea name=\"text\" rows=\"4\" maxlength=\"2000\" required>{}</textarea>{}</label>\
-<label>涉及事项编码（可不填）<input name=\"item_code\" value=\"{}\"></label>{}\
-<label>联系方式（可不填，用于反馈处理结果）<input name=\"contact\" maxlength=\"100\" value=\"{}\"></label>{}\
-<button type=\"submit\">登记</button></form></section>",
-        above(e, &["text", "source", "item_code", "contact"]),
-        csrf_field(p),
-        esc(&case),
-        if case.is_empty() {
-            String::new()
-        } else {
-            format!("<p class=\"muted\">来自办件 <a href=\"/cases/{0}\">{0}</a></p>", esc(&case))
-        },
-        beside(e, "source"),
-        esc(&val(kept, "text")),
-        beside(e, "text"),
-        esc(&val(kept, "item_code")),
-        beside(e, "item_code"),
-        esc(&val(kept, "contact")),
-        beside(e, "contact"),
-    )
+    html! {
+        section.card {
+            h2 { (tr("登记意见建议")) }
+            (above(e, &["text", "source", "item_code", "contact"]))
+            form method="post" action="/suggestions" {
+                (csrf_field(p))
+                input type="hidden" name="case_id" value=(case);
+                @if !case.is_empty() {
+                    p.muted { (tr("来自办件 ")) a href={ "/cases/" (case) } { (case) } }
+                }
+                label {
+                    (tr("来源"))
+                    select name="source" {
+                        @for s in Source::ALL {
+                            option value=(s.as_str()) selected[source == s.as_str() || (source.is_empty() && s == Source::Window)] { (tr(s.label())) }
+                        }
+                    }
+                    (beside(e, "source"))
+                }
+                label {
+                    (tr("意见建议内容（照实记录群众原话）"))
+                    textarea name="text" rows="4" maxlength="2000" required { (val(kept, "text")) }
+                    (beside(e, "text"))
+                }
+                label { (tr("涉及事项编码（可不填）")) input name="item_code" value=(val(kept, "item_code")); (beside(e, "item_code")) }
+                label {
+                    (tr("联系方式（可不填，用于反馈处理结果）"))
+                    input name="contact" maxlength="100" value=(val(kept, "contact"));
+                    (beside(e, "contact"))
+                }
+                button type="submit" { (tr("登记")) }
+            }
+        }
+    }
+}
+
+/// The judging form of a recorded suggestion, or the change form of an adopted one.
+fn action_form(
+    p: &crate::auth::Principal,
+    x: &noveto_domain::suggestion::SuggestionData,
+    kept: &HashMap<String, String>,
+    e: Option<&ApiError>,
+) -> Markup {
+    let k = |n: &str| e.map(|_| val(kept, n)).unwrap_or_default();
+    let kind = k("kind");
+    html! {
+        @if x.status == Status::Recorded {
+            form method="post" action={ "/suggestions/" (x.id) "/decision" } {
+                (csrf_field(p))
+                (above(e, &["note"]))
+                label {
+                    (tr("研判意见（不予采纳须写理由）"))
+                    textarea name="note" rows="2" maxlength="2000" { (k("note")) }
+                    (beside(e, "note"))
+                }
+                button name="decision" value="adopt" { (tr("采纳")) }
+                " "
+                button.secondary name="decision" value="decline" { (tr("不予采纳")) }
+            }
+        } @else if x.status == Status::Adopted {
+            form method="post" action={ "/suggestions/" (x.id) "/change" } {
+                (csrf_field(p))
+                (above(e, &["kind", "item_code", "version", "faq_id", "title"]))
+                label {
+                    (tr("落实方式"))
+                    select name="kind" {
+                        option value="guide_version" selected[kind == "guide_version"] { (tr("办事指南新版本")) }
+                        option value="faq_entry" selected[kind == "faq_entry"] { (tr("问题咨询库新条目")) }
+                        option value="rule" selected[kind == "rule"] { (tr("以制度形式固定推广")) }
+                    }
+                    (beside(e, "kind"))
+                }
+                label { (tr("事项编码（办事指南）")) input name="item_code" value=(k("item_code")); (beside(e, "item_code")) }
+                label { (tr("指南版本号")) input name="version" inputmode="numeric" value=(k("version")); (beside(e, "version")) }
+                label { (tr("问答编号")) input name="faq_id" inputmode="numeric" value=(k("faq_id")); (beside(e, "faq_id")) }
+                label { (tr("制度名称或文号")) input name="title" maxlength="200" value=(k("title")); (beside(e, "title")) }
+                label { (tr("说明")) input name="note" maxlength="500" value=(k("note")); }
+                button { (tr("登记落实")) }
+            }
+        }
+    }
+}
+
+/// A change in words (the domain's `describe` is for logs; this one is in the page's locale).
+fn change_text(c: &noveto_domain::suggestion::Change) -> String {
+    use noveto_domain::suggestion::Change;
+    match c {
+        Change::GuideVersion { item_code, version } => trf("办事指南 {} 第 {} 版", &[item_code, version]),
+        Change::FaqEntry { faq_id } => trf("问题咨询库第 {} 条", &[faq_id]),
+        Change::Rule { title } => trf("制度：{}", &[title]),
+    }
 }
 
 async fn body(
@@ -87,102 +132,65 @@ async fn body(
     status: Option<&str>,
     kept: &HashMap<String, String>,
     err: Option<(i64, &ApiError)>,
-) -> ApiResult<String> {
+) -> ApiResult<Markup> {
     let may_record = may_somewhere(&p.grants, Action::RecordSuggestion);
     let may_read = may_somewhere(&p.grants, Action::ReadSuggestions);
     if !may_record && !may_read {
-        return Err(ApiError::forbidden("无权查看或登记意见建议"));
+        return Err(ApiError::forbidden(tr("无权查看或登记意见建议")));
     }
-    let mut o = format!(
-        "<section class=\"card\"><h1>{TITLE}</h1><p class=\"muted\">企业群众反映的问题和提出的意见建议，作为优化办事流程、动态调整办事指南的依据；具有建设性的，以制度形式固定推广。</p></section>"
-    );
-    if may_record {
-        o.push_str(&record_form(p, kept, err.filter(|(id, _)| *id == 0).map(|(_, e)| e)));
-    }
-    if !may_read {
-        return Ok(o);
-    }
-    let rows = svc::visible(s, p, status).await?;
+    let rows = if may_read { svc::visible(s, p, status).await? } else { vec![] };
     let may_decide = may_somewhere(&p.grants, Action::DecideSuggestion);
-    let tabs: String = std::iter::once(("", "全部"))
-        .chain(Status::ALL.iter().map(|s| (s.as_str(), s.label())))
-        .map(|(k, l)| {
-            let cur = status.unwrap_or("") == k;
-            let href = if k.is_empty() { "/suggestions".to_string() } else { format!("/suggestions?status={k}") };
-            if cur { format!("<b>{l}</b>") } else { format!("<a href=\"{href}\">{l}</a>") }
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
-    o.push_str(&format!(
-        "<section class=\"card\"><h2>意见建议及落实情况</h2><p>{tabs}</p><table><tr><th>编号</th><th>登记时间</th><th>来源</th><th>内容</th><th>状态</th><th>研判意见</th><th>落实情况</th></tr>"
-    ));
-    if rows.is_empty() {
-        o.push_str("<tr><td colspan=\"7\" class=\"muted\">没有意见建议。</td></tr>");
-    }
-    for r in &rows {
-        let x = &r.s;
-        let mut act = String::new();
-        let e = err.filter(|(id, _)| *id == x.id).map(|(_, e)| e);
-        if may_decide && x.status == Status::Recorded {
-            act = format!(
-                "<form method=\"post\" action=\"/suggestions/{0}/decision\">{1}{2}<label>研判意见（不予采纳须写理由）<textarea name=\"note\" rows=\"2\" maxlength=\"2000\">{3}</textarea>{4}</label>\
-<button name=\"decision\" value=\"adopt\">采纳</button> <button class=\"secondary\" name=\"decision\" value=\"decline\">不予采纳</button></form>",
-                x.id,
-                csrf_field(p),
-                above(e, &["note"]),
-                esc(&e.map(|_| val(kept, "note")).unwrap_or_default()),
-                beside(e, "note")
-            );
-        } else if may_decide && x.status == Status::Adopted {
-            let k = |n: &str| esc(&e.map(|_| val(kept, n)).unwrap_or_default());
-            let kind = e.map(|_| val(kept, "kind")).unwrap_or_default();
-            let opt = |v: &str, l: &str| {
-                format!("<option value=\"{v}\"{}>{l}</option>", if kind == v { " selected" } else { "" })
-            };
-            act = format!(
-                "<form method=\"post\" action=\"/suggestions/{0}/change\">{1}{2}<label>落实方式<select name=\"kind\">{3}{4}{5}</select>{6}</label>\
-<label>事项编码（办事指南）<input name=\"item_code\" value=\"{7}\">{8}</label><label>指南版本号<input name=\"version\" inputmode=\"numeric\" value=\"{9}\">{10}</label>\
-<label>问答编号<input name=\"faq_id\" inputmode=\"numeric\" value=\"{11}\">{12}</label><label>制度名称或文号<input name=\"title\" maxlength=\"200\" value=\"{13}\">{14}</label>\
-<label>说明<input name=\"note\" maxlength=\"500\" value=\"{15}\"></label><button>登记落实</button></form>",
-                x.id,
-                csrf_field(p),
-                above(e, &["kind", "item_code", "version", "faq_id", "title"]),
-                opt("guide_version", "办事指南新版本"),
-                opt("faq_entry", "问题咨询库新条目"),
-                opt("rule", "以制度形式固定推广"),
-                beside(e, "kind"),
-                k("item_code"),
-                beside(e, "item_code"),
-                k("version"),
-                beside(e, "version"),
-                k("faq_id"),
-                beside(e, "faq_id"),
-                k("title"),
-                beside(e, "title"),
-                k("note"),
-            );
+    let tabs: Vec<(&str, &str)> =
+        std::iter::once(("", tr("全部"))).chain(Status::ALL.iter().map(|s| (s.as_str(), tr(s.label())))).collect();
+    Ok(html! {
+        section.card {
+            h1 { (title()) }
+            p.muted { (tr("企业群众反映的问题和提出的意见建议，作为优化办事流程、动态调整办事指南的依据；具有建设性的，以制度形式固定推广。")) }
         }
-        let decided = match (&x.decision_note, &r.decided_at) {
-            (Some(n), Some(at)) => format!("{}（{}）", esc(n), when(at)),
-            _ => String::new(),
-        };
-        let done = match (&x.change, &r.done_at) {
-            (Some(c), Some(at)) => format!("{}（{}）", esc(&c.describe()), when(at)),
-            _ => String::new(),
-        };
-        let case = x.case_id.map(|c| format!("<br><a href=\"/cases/{c}\">办件 {c}</a>")).unwrap_or_default();
-        let item = x.item_code.as_deref().map(|c| format!("<br>事项 {}", esc(c))).unwrap_or_default();
-        o.push_str(&format!(
-            "<tr id=\"s{0}\"><td data-label=\"编号\">{0}</td><td data-label=\"登记时间\">{1}</td><td data-label=\"来源\">{2}</td><td data-label=\"内容\">{3}{item}{case}</td><td data-label=\"状态\">{4}</td><td data-label=\"研判意见\">{decided}</td><td data-label=\"落实情况\">{done}{act}</td></tr>",
-            x.id,
-            when(&r.recorded_at),
-            x.source.label(),
-            esc(&x.text),
-            x.status.label(),
-        ));
-    }
-    o.push_str("</table></section>");
-    Ok(o)
+        @if may_record { (record_form(p, kept, err.filter(|(id, _)| *id == 0).map(|(_, e)| e))) }
+        @if may_read {
+            section.card {
+                h2 { (tr("意见建议及落实情况")) }
+                p {
+                    @for (n, (k, l)) in tabs.iter().enumerate() {
+                        @if n > 0 { " · " }
+                        @if status.unwrap_or("") == *k { b { (l) } }
+                        @else if k.is_empty() { a href="/suggestions" { (l) } }
+                        @else { a href={ "/suggestions?status=" (k) } { (l) } }
+                    }
+                }
+                table {
+                    tr {
+                        th { (tr("编号")) } th { (tr("登记时间")) } th { (tr("来源")) } th { (tr("内容")) }
+                        th { (tr("状态")) } th { (tr("研判意见")) } th { (tr("落实情况")) }
+                    }
+                    @if rows.is_empty() { tr { td colspan="7" class="muted" { (tr("没有意见建议。")) } } }
+                    @for r in &rows {
+                        @let x = &r.s;
+                        @let e = err.filter(|(id, _)| *id == x.id).map(|(_, e)| e);
+                        tr id={ "s" (x.id) } {
+                            td { (x.id) }
+                            td { (when(&r.recorded_at)) }
+                            td { (tr(x.source.label())) }
+                            td {
+                                (x.text)
+                                @if let Some(c) = &x.item_code { br; (tr("事项 ")) (c) }
+                                @if let Some(c) = x.case_id { br; a href={ "/cases/" (c) } { (tr("办件 ")) (c) } }
+                            }
+                            td { (tr(x.status.label())) }
+                            td {
+                                @if let (Some(n), Some(at)) = (&x.decision_note, &r.decided_at) { (n) "（" (when(at)) "）" }
+                            }
+                            td {
+                                @if let (Some(c), Some(at)) = (&x.change, &r.done_at) { (change_text(c)) "（" (when(at)) "）" }
+                                @if may_decide { (action_form(p, x, kept, e)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 pub async fn page(
@@ -196,7 +204,7 @@ pub async fn page(
         kept.insert("case_id".to_string(), c.to_string());
     }
     match body(&s, &p, q.status.as_deref(), &kept, None).await {
-        Ok(b) => layout(Some(&p), large, TITLE, &b).into_response(),
+        Ok(b) => layout(Some(&p), large, title(), b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
 }
@@ -216,7 +224,7 @@ async fn after(
         Err(e) => e,
     };
     match body(s, p, None, f, Some((id, &e))).await {
-        Ok(b) => (e.status, layout(Some(p), large, TITLE, &b)).into_response(),
+        Ok(b) => (e.status, layout(Some(p), large, title(), b)).into_response(),
         Err(_) => error_page(Some(p), large, &e),
     }
 }
@@ -277,7 +285,7 @@ pub async fn change(
             }
             v.parse()
                 .map(Some)
-                .map_err(|_| ApiError { field: Some(k), ..ApiError::bad("invalid_number", "请填写数字") })
+                .map_err(|_| ApiError { field: Some(k), ..ApiError::bad("invalid_number", tr("请填写数字")) })
         };
         let b = svc::ChangeIn {
             kind: val(&f, "kind"),

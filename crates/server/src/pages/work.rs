@@ -1,7 +1,7 @@
 //! The pages people work in: the home page per role, the clerk's workbench, the case page with
 //! its helping actions (there is no reject button), the approvers' inbox and the filings.
 
-use super::{Large, Visitor, check_csrf, csrf_field, error_page, esc, layout, render, val};
+use super::{Large, Visitor, beside, check_csrf, csrf_field, error_page, layout, render, url_encode, val};
 use crate::AppState;
 use crate::api::cases::{
     self as svc, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn, VetoIn,
@@ -9,10 +9,11 @@ use crate::api::cases::{
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
-use crate::ui::t;
+use crate::i18n::{tr, tr_text, trb, trf};
+use crate::ui::{rule_text, t};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
+use maud::{Markup, html};
 use noveto_domain::access::{Action, DecisionLevel, Role, may_somewhere};
 use noveto_domain::case::Status;
 use noveto_domain::time::local_date;
@@ -21,40 +22,42 @@ use std::collections::HashMap;
 
 type Form = axum::Form<HashMap<String, String>>;
 
-fn due_cell(s: &AppState, due: Option<&str>) -> String {
+fn status_label(s: &str) -> &'static str {
+    Status::ALL.iter().find(|x| x.as_str() == s).map(|x| tr(x.label())).unwrap_or("")
+}
+
+fn due_cell(s: &AppState, due: Option<&str>) -> Markup {
     let Some(d) = due.and_then(|d| d.parse::<chrono::NaiveDate>().ok()) else {
-        return "<span class=\"muted\">—</span>".into();
+        return html! { span.muted { "—" } };
     };
     let today = local_date(s.now());
     let cal = s.calendar();
     let left =
         if d >= today { cal.between(today, d).unwrap_or(0) } else { -(cal.between(d, today).unwrap_or(1).max(1)) };
     let (cls, note) = if d < today {
-        ("overdue", format!("{}（{} 个工作日）", t().overdue, -left))
+        ("overdue", trf("{}（{} 个工作日）", &[&t().overdue, &-left]))
     } else if d == today {
         ("today", t().due_today.to_string())
     } else {
-        ("", format!("剩 {left} 个工作日"))
+        ("", trf("剩 {} 个工作日", &[&left]))
     };
-    format!("<span class=\"{cls}\">{d}</span> <small class=\"{cls}\">{note}</small>")
+    html! { span class=(cls) { (d) } " " small class=(cls) { (note) } }
 }
 
 /// Screens issue, item 6: a list's due day with the deadline it belongs to, its rule and its
 /// source as a note, as on the case page.
-fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::deadline::Deadline]) -> String {
-    let cell = due_cell(s, next_due);
+fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::deadline::Deadline]) -> Markup {
     let cal = s.calendar();
     let now = s.now();
     let which = open.iter().find(|d| d.due(&cal, now).ok().map(|x| x.to_string()).as_deref() == next_due);
-    match which {
-        Some(d) => format!(
-            "{cell}<br><small class=\"muted\" title=\"{}\">{} · {} · {}</small>",
-            esc(&d.source.clause),
-            crate::ui::what_label(&d.what),
-            rule_text(&d.rule),
-            esc(&d.source.document)
-        ),
-        None => cell,
+    html! {
+        (due_cell(s, next_due))
+        @if let Some(d) = which {
+            br;
+            small.muted title=(d.source.clause) {
+                (crate::ui::what_label(&d.what)) " · " (rule_text(&d.rule)) " · " (d.source.document)
+            }
+        }
     }
 }
 
@@ -63,103 +66,137 @@ fn has(p: &Principal, r: Role) -> bool {
 }
 
 pub async fn home(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
-    match home_body(&s, &p).await {
-        Ok(body) => layout(Some(&p), large, t().home, &body).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    let r = home_body(&s, &p).await;
+    render(&p, large, t().home, r)
 }
 
-async fn home_body(s: &AppState, p: &Principal) -> ApiResult<String> {
-    let mut out = String::new();
-    if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
-        out.push_str(&workbench(s, p).await?);
-        out.push_str(&handoff_section(s, p, false).await?);
-    }
-    if has(p, Role::WindowHead)
+/// The approver's pending work first (screens issue, item 6), then each role's part.
+async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
+    let approver = has(p, Role::WindowHead)
         || has(p, Role::HallManager)
         || has(p, Role::UnitLeader)
         || has(p, Role::UnitHead)
         || has(p, Role::Director)
-        || has(p, Role::BusinessSection)
-    {
+        || has(p, Role::BusinessSection);
+    let pending = if approver {
         let ib = svc::inbox(s, p).await?;
-        let (v, e) = (ib.vetoes, ib.escalations);
         let h = svc::handoffs_for(s, p).await?;
         let unplaced = svc::placement_queue(s, p).await?;
         let growth = svc::growth_queue(s, p).await?;
-        out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><p>否决报批 <b>{}</b> 件，请示 <b>{}</b> 件，待确认接收的转交 <b>{}</b> 件，归属不明待分办 <b>{}</b> 件，新增告知材料待批 <b>{}</b> 件。<a href=\"/inbox\">进入审批</a></p></section>",
-            t().inbox,
-            v.len(),
-            e.len(),
-            h.len(),
-            unplaced.len(),
-            growth.len()
-        ));
-        out.push_str(&unit_figures(s, p).await?);
-    }
-    if may_somewhere(&p.grants, Action::ReadFilings) {
+        let total = ib.vetoes.len() + ib.escalations.len() + h.len() + unplaced.len() + growth.len();
+        Some(html! {
+            section.card {
+                h2 { (t().inbox) }
+                p {
+                    (trf(
+                        "否决报批 {} 件，请示 {} 件，待确认接收的转交 {} 件，归属不明待分办 {} 件，新增告知材料待批 {} 件。",
+                        &[&ib.vetoes.len(), &ib.escalations.len(), &h.len(), &unplaced.len(), &growth.len()],
+                    ))
+                    " "
+                    @if total > 0 { a href="/inbox" { b { (tr("进入审批")) } } } @else { a href="/inbox" { (tr("进入审批")) } }
+                }
+            }
+            (unit_figures(s, p).await?)
+        })
+    } else {
+        None
+    };
+    let clerk = if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
+        Some(html! { (workbench(s, p, None).await?) (handoff_section(s, p, false).await?) })
+    } else {
+        None
+    };
+    let filings = if may_somewhere(&p.grants, Action::ReadFilings) {
         let month = s.now().format("%Y-%m").to_string();
         let f = svc::visible_filings(s, p, &month).await?;
         let open = f.iter().filter(|x| x.closed_at.is_none()).count();
-        out.push_str(&format!(
-            "<section class=\"card\"><h2>本月否决报备（{month}）</h2><p>共 <b>{}</b> 件，其中尚无结果 <b>{open}</b> 件。<a href=\"/filings?month={month}\">查看报备台账</a></p></section>",
-            f.len()
-        ));
-    }
-    if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
+        Some(html! {
+            section.card {
+                h2 { (trf("本月否决报备（{}）", &[&month])) }
+                p {
+                    (trb("共 {} 件，其中尚无结果 {} 件。", &[&f.len(), &open]))
+                    " " a href={ "/filings?month=" (month) } { (tr("查看报备台账")) }
+                }
+            }
+        })
+    } else {
+        None
+    };
+    let supervision = if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
         // Inside the reader's scope (the same as the case list), by receipt number and in words.
         let rows = svc::overdue_visible(s, p, 50).await?;
-        let mut body = String::new();
-        if rows.is_empty() {
-            body.push_str(&format!("<p class=\"muted\">{}</p>", t().supervision_empty));
-        } else {
-            body.push_str("<table><tr><th>办件</th><th>期限事项</th><th>到期日</th></tr>");
-            for (r, receipt) in rows {
-                body.push_str(&format!(
-                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                    r.entity_id,
-                    esc(&receipt),
-                    crate::ui::what_label(&r.what),
-                    due_cell(s, Some(&r.due)),
-                ));
+        Some(html! {
+            section.card {
+                h2 { (tr("超期督办")) }
+                @if rows.is_empty() {
+                    p.muted { (t().supervision_empty) }
+                } @else {
+                    table {
+                        tr { th { (tr("办件")) } th { (tr("期限事项")) } th { (tr("到期日")) } }
+                        @for (r, receipt) in &rows {
+                            tr {
+                                td { a href={ "/cases/" (r.entity_id) } { (receipt) } }
+                                td { (crate::ui::what_label(&r.what)) }
+                                td { (due_cell(s, Some(&r.due))) }
+                            }
+                        }
+                    }
+                }
             }
-            body.push_str("</table>");
-        }
-        out.push_str(&format!("<section class=\"card\"><h2>超期督办</h2>{body}</section>"));
-    }
-    if may_somewhere(&p.grants, Action::ManageOrg) {
+        })
+    } else {
+        None
+    };
+    let admin = if may_somewhere(&p.grants, Action::ManageOrg) {
         let d = noveto_app::org::directory(s).await?;
         let (c, u, w) = (d.centers.len(), d.units.len(), d.windows.len());
         let st = noveto_app::org::staff_directory(s, p).await?.len();
         // CAL-2: from 1 November, next year's missing notice is the administrator's to import.
-        let missing = s.calendar().notice_missing(s.now().date_naive()).map(|y| {
-            format!(
-                "<p class=\"warn\">尚未导入国务院办公厅 {y} 年部分节假日安排的通知：{y} 年的期限{}。请在通知发布后到<a href=\"/admin/calendar\">工作日历</a>导入。</p>",
-                noveto_domain::calendar::PROVISIONAL_NOTE
-            )
-        });
-        out.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2>{}<p>中心 {c} 个，单位 {u} 个，窗口与服务台 {w} 个，工作人员 {st} 人。</p><p><a href=\"/admin\">组织与人员</a> · <a href=\"/admin/calendar\">工作日历</a> · <a href=\"/admin/policy\">政策参数</a></p></section>",
-            t().admin,
-            missing.unwrap_or_default()
-        ));
-    }
-    if out.is_empty() {
-        out.push_str(
-            "<section class=\"card\"><p class=\"muted\">您的账号尚未分配可办理的角色，请联系系统管理员。</p></section>",
-        );
-    }
-    Ok(out)
+        let missing = s.calendar().notice_missing(s.now().date_naive());
+        Some(html! {
+            section.card {
+                h2 { (t().admin) }
+                @if let Some(y) = missing {
+                    p.warn {
+                        (trf("尚未导入国务院办公厅 {} 年部分节假日安排的通知：{} 年的期限{}。", &[&y, &y, &tr(noveto_domain::calendar::PROVISIONAL_NOTE)]))
+                        (tr("请在通知发布后到")) a href="/admin/calendar" { (t().calendar) } (tr("导入。"))
+                    }
+                }
+                p { (trf("中心 {} 个，单位 {} 个，窗口与服务台 {} 个，工作人员 {} 人。", &[&c, &u, &w, &st])) }
+                p {
+                    a href="/admin" { (tr("组织与人员")) } " · "
+                    a href="/admin/calendar" { (t().calendar) } " · "
+                    a href="/admin/policy" { (t().policy) }
+                }
+            }
+        })
+    } else {
+        None
+    };
+    let any = pending.is_some() || clerk.is_some() || filings.is_some() || supervision.is_some() || admin.is_some();
+    Ok(html! {
+        @if let Some(x) = pending { (x) }
+        @if let Some(x) = clerk { (x) }
+        @if let Some(x) = supervision { (x) }
+        @if let Some(x) = filings { (x) }
+        @if let Some(x) = admin { (x) }
+        @if !any {
+            section.card { p.muted { (tr("您的账号尚未分配可办理的角色，请联系系统管理员。")) } }
+        }
+    })
 }
 
 /// The search box of the workbench: every case the person may see, by receipt number,
 /// applicant or phone.
-fn case_search_box(q: &str) -> String {
-    format!(
-        "<section class=\"card noprint\"><form method=\"get\" action=\"/search\"><label>查找办件（受理编号、申请人、单位或电话）<input name=\"q\" value=\"{}\" minlength=\"2\"></label><button>查找</button></form></section>",
-        esc(q)
-    )
+fn case_search_box(q: &str) -> Markup {
+    html! {
+        section.card.noprint {
+            form method="get" action="/search" {
+                label { (tr("查找办件（受理编号、申请人、单位或电话）")) input name="q" value=(q) minlength="2"; }
+                button { (tr("查找")) }
+            }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -180,49 +217,62 @@ pub async fn search_page(
     let r = async {
         let words = q.q.clone().unwrap_or_default();
         let page = q.page.unwrap_or(1).max(1);
-        let mut o = case_search_box(&words);
         if words.trim().is_empty() {
-            return Ok::<_, ApiError>(o);
+            return Ok::<_, ApiError>(case_search_box(&words));
         }
         let rows = svc::search_cases(&s, &p, &words, PAGE + 1, (page - 1) * PAGE).await?;
         let more = rows.len() > PAGE;
-        let enc: String = words.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-        o.push_str(&format!(
-            "<section class=\"card\"><h2>查找结果（第 {page} 页）</h2><p><a href=\"/api/v1/cases?q={enc}&amp;limit=500&amp;format=xlsx\">导出 Excel</a> · <a href=\"/api/v1/cases?q={enc}&amp;limit=500&amp;format=csv\">导出 CSV</a></p>"
-        ));
-        if rows.is_empty() {
-            o.push_str("<p class=\"muted\">没有找到您可以查看的办件。</p>");
-        } else {
-            o.push_str("<div class=\"scroll\"><table><tr><th>受理编号</th><th>申请人</th><th>事项</th><th>状态</th><th>最近期限</th></tr>");
-            for r in rows.iter().take(PAGE) {
-                let status = noveto_domain::case::Status::ALL.iter().find(|x| x.as_str() == r.status).map(|x| x.label()).unwrap_or("");
-                o.push_str(&format!(
-                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    r.id,
-                    esc(&r.receipt_no),
-                    esc(&r.applicant),
-                    esc(&r.request),
-                    status,
-                    row_due_cell(&s, r.next_due.as_deref(), &r.open_deadlines)
-                ));
+        let enc = url_encode(&words);
+        Ok(html! {
+            (case_search_box(&words))
+            section.card {
+                h2 { (trf("查找结果（第 {} 页）", &[&page])) }
+                p {
+                    a href={ "/api/v1/cases?q=" (enc) "&limit=500&format=xlsx" } { (tr("导出 Excel")) } " · "
+                    a href={ "/api/v1/cases?q=" (enc) "&limit=500&format=csv" } { (tr("导出 CSV")) }
+                }
+                @if rows.is_empty() {
+                    p.muted { (tr("没有找到您可以查看的办件。")) }
+                } @else {
+                    div.scroll { (case_table(&s, &rows[..rows.len().min(PAGE)], tr("事项"))) }
+                }
+                p {
+                    @if page > 1 { a href={ "/search?q=" (enc) "&page=" (page - 1) } { (tr("上一页")) } }
+                    @if page > 1 && more { " · " }
+                    @if more { a href={ "/search?q=" (enc) "&page=" (page + 1) } { (tr("下一页")) } }
+                }
             }
-            o.push_str("</table></div>");
-        }
-        let mut nav = vec![];
-        if page > 1 {
-            nav.push(format!("<a href=\"/search?q={enc}&amp;page={}\">上一页</a>", page - 1));
-        }
-        if more {
-            nav.push(format!("<a href=\"/search?q={enc}&amp;page={}\">下一页</a>", page + 1));
-        }
-        o.push_str(&format!("<p>{}</p></section>", nav.join(" · ")));
-        Ok(o)
+        })
     }
     .await;
-    render(&p, large, "查找办件", r)
+    render(&p, large, tr("查找办件"), r)
 }
 
-async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
+/// A list of cases: receipt number, applicant, the request, status and the next due day.
+fn case_table(s: &AppState, rows: &[noveto_app::cases::CaseRow], request: &str) -> Markup {
+    html! {
+        table {
+            tr { th { (t().receipt_no) } th { (t().applicant) } th { (request) } th { (t().status) } th { (t().due) } }
+            @for r in rows {
+                tr {
+                    td { a href={ "/cases/" (r.id) } { (r.receipt_no) } }
+                    td { (r.applicant) }
+                    td { (r.request) }
+                    td { (status_label(&r.status)) }
+                    td { (row_due_cell(s, r.next_due.as_deref(), &r.open_deadlines)) }
+                }
+            }
+        }
+    }
+}
+
+/// The workbench: the FAQ box, the new-case form (as typed, with its error beside its field,
+/// when `failed`), the clerk's open cases, the case search.
+async fn workbench(
+    s: &AppState,
+    p: &Principal,
+    failed: Option<(&HashMap<String, String>, &ApiError)>,
+) -> ApiResult<Markup> {
     let rows = svc::own_open(s, p).await?;
     let windows: Vec<i64> = p
         .grants
@@ -230,74 +280,64 @@ async fn workbench(s: &AppState, p: &Principal) -> ApiResult<String> {
         .filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window)
         .map(|g| g.scope.id)
         .collect();
-    let all_windows = noveto_app::org::directory(s).await?.windows;
-    let options: String = all_windows
-        .iter()
-        .filter(|w| windows.contains(&w.id))
-        .map(|w| format!("<option value=\"{}\">{}</option>", w.id, esc(&w.name)))
-        .collect();
-    let window_field = if options.is_empty() {
-        String::new()
-    } else {
-        format!("<label>受理窗口<select name=\"window_id\">{options}</select></label>")
-    };
-    let mut list = String::new();
-    if rows.is_empty() {
-        list.push_str(&format!("<p class=\"muted\">{}</p>", t().no_my_cases));
-    } else {
-        list.push_str(&format!(
-            "<table><tr><th>{}</th><th>{}</th><th>诉求</th><th>{}</th><th>{}</th></tr>",
-            t().receipt_no,
-            t().applicant,
-            t().status,
-            t().due
-        ));
-        for r in rows {
-            let label = Status::ALL.iter().find(|x| x.as_str() == r.status).map(|x| x.label()).unwrap_or("");
-            list.push_str(&format!(
-                "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                r.id,
-                esc(&r.receipt_no),
-                esc(&r.applicant),
-                esc(&r.request),
-                label,
-                row_due_cell(s, r.next_due.as_deref(), &r.open_deadlines)
-            ));
+    let mine: Vec<org::Window> =
+        noveto_app::org::directory(s).await?.windows.into_iter().filter(|w| windows.contains(&w.id)).collect();
+    let items = noveto_app::catalog::all_items(s).await?;
+    let k = |n: &str| failed.map(|(f, _)| val(f, n)).unwrap_or_default();
+    let e = failed.map(|(_, e)| e);
+    let fields = ["kind", "channel", "name", "phone", "org", "credit_code", "item_code", "window_id", "request"];
+    Ok(html! {
+        (faq_box(None, ""))
+        section.card {
+            h2 { (t().new_case) }
+            (super::above(e, &fields))
+            form method="post" action="/cases" {
+                (csrf_field(p))
+                div.grid {
+                    label {
+                        (t().kind)
+                        select name="kind" {
+                            option value="application" selected[k("kind") == "application"] { (tr("办事申请")) }
+                            option value="consultation" selected[k("kind") == "consultation"] { (tr("咨询")) }
+                        }
+                    }
+                    label {
+                        (t().channel)
+                        select name="channel" {
+                            option value="window" selected[k("channel") == "window"] { (tr("窗口")) }
+                            option value="phone" selected[k("channel") == "phone"] { (tr("电话")) }
+                            option value="online" selected[k("channel") == "online"] { (tr("网上")) }
+                        }
+                    }
+                    label { (t().applicant) input name="name" required maxlength="50" value=(k("name")); (beside(e, "name")) }
+                    label {
+                        (t().phone) input name="phone" required inputmode="tel" placeholder="13812345678" value=(k("phone"));
+                        (beside(e, "phone"))
+                    }
+                    label { (t().org) input name="org" maxlength="100" value=(k("org")); (beside(e, "org")) }
+                    label { (t().credit_code) input name="credit_code" maxlength="18" value=(k("credit_code")); (beside(e, "credit_code")) }
+                    label { (t().item) input name="item_code" list="items" maxlength="40" value=(k("item_code")); (beside(e, "item_code")) }
+                    @if !mine.is_empty() {
+                        label {
+                            (tr("受理窗口"))
+                            select name="window_id" {
+                                @for w in &mine { option value=(w.id) selected[k("window_id") == w.id.to_string()] { (w.name) } }
+                            }
+                            (beside(e, "window_id"))
+                        }
+                    }
+                }
+                label { (t().request) textarea name="request" required maxlength="4000" { (k("request")) } (beside(e, "request")) }
+                button type="submit" { (t().submit) }
+            }
+            datalist id="items" { @for i in &items { option value=(i.code) { (i.name) } } }
         }
-        list.push_str("</table>");
-    }
-    Ok(format!(
-        "{faq}<section class=\"card\"><h2>{new}</h2><form method=\"post\" action=\"/cases\">{csrf}<div class=\"grid\">\
-<label>{kind}<select name=\"kind\"><option value=\"application\">办事申请</option><option value=\"consultation\">咨询</option></select></label>\
-<label>{channel}<select name=\"channel\"><option value=\"window\">窗口</option><option value=\"phone\">电话</option><option value=\"online\">网上</option></select></label>\
-<label>{applicant}<input name=\"name\" required maxlength=\"50\"></label><label>{phone}<input name=\"phone\" required inputmode=\"tel\" placeholder=\"13812345678\"></label>\
-<label>{org}<input name=\"org\" maxlength=\"100\"></label><label>{cc}<input name=\"credit_code\" maxlength=\"18\"></label>\
-<label>{item}<input name=\"item_code\" list=\"items\" maxlength=\"40\"></label>{window_field}</div>\
-<label>{request}<textarea name=\"request\" required maxlength=\"4000\"></textarea></label><button type=\"submit\">{submit}</button></form>{datalist}</section>\
-<section class=\"card\"><h2>{mine}</h2>{list}</section>{search}",
-        search = case_search_box(""),
-        new = t().new_case,
-        csrf = csrf_field(p),
-        kind = t().kind,
-        channel = t().channel,
-        applicant = t().applicant,
-        phone = t().phone,
-        org = t().org,
-        cc = t().credit_code,
-        item = t().item,
-        request = t().request,
-        submit = t().submit,
-        mine = t().my_cases,
-        datalist = item_datalist(s).await?,
-        faq = faq_box(None, ""),
-    ))
-}
-
-async fn item_datalist(s: &AppState) -> ApiResult<String> {
-    let all = noveto_app::catalog::all_items(s).await?;
-    let opts: String =
-        all.iter().map(|i| format!("<option value=\"{}\">{}</option>", esc(&i.code), esc(&i.name))).collect();
-    Ok(format!("<datalist id=\"items\">{opts}</datalist>"))
+        section.card {
+            h2 { (t().my_cases) }
+            @if rows.is_empty() { p.muted { (t().no_my_cases) } } @else { (case_table(s, &rows, tr("诉求"))) }
+        }
+        (case_search_box(""))
+    })
 }
 
 pub async fn new_case(
@@ -329,60 +369,12 @@ pub async fn new_case(
     .await;
     match r {
         Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        Err(e) => {
-            // Show the error next to the form, with what was typed kept.
-            let body = match workbench(&s, &p).await {
-                Ok(wb) => keep_input(&wb, &f),
-                Err(_) => String::new(),
-            };
-            // Beside its field when the form has it; above the form otherwise (never a key).
-            let (body, placed) = match e.field {
-                Some(k) => error_beside(&body, k, &e.message),
-                None => (body, false),
-            };
-            let msg =
-                if placed { String::new() } else { format!("<p class=\"err\" role=\"alert\">{}</p>", esc(&e.message)) };
-            (e.status, layout(Some(&p), large, t().workbench, &format!("{msg}{body}"))).into_response()
-        }
+        // The form again, as typed, the error beside its field (never a key).
+        Err(e) => match workbench(&s, &p, Some((&f, &e))).await {
+            Ok(body) => (e.status, layout(Some(&p), large, t().workbench, body)).into_response(),
+            Err(_) => error_page(Some(&p), large, &e),
+        },
     }
-}
-
-/// Puts an error right after the form control named `field` (an `<input>`, `<select>` or
-/// `<textarea>`); returns whether the form had one.
-fn error_beside(html: &str, field: &str, message: &str) -> (String, bool) {
-    let Some(at) = html.find(&format!("name=\"{field}\"")) else {
-        return (html.to_string(), false);
-    };
-    let before = &html[..at];
-    let tag_start = before.rfind('<').unwrap_or(0);
-    let end = if html[tag_start..].starts_with("<textarea") {
-        html[at..].find("</textarea>").map(|i| at + i + "</textarea>".len())
-    } else if html[tag_start..].starts_with("<select") {
-        html[at..].find("</select>").map(|i| at + i + "</select>".len())
-    } else {
-        html[at..].find('>').map(|i| at + i + 1)
-    };
-    match end {
-        Some(end) => (
-            format!("{}<span class=\"err\" role=\"alert\">{}</span>{}", &html[..end], esc(message), &html[end..]),
-            true,
-        ),
-        None => (html.to_string(), false),
-    }
-}
-
-/// Puts submitted values back into the workbench form's inputs.
-fn keep_input(html: &str, f: &HashMap<String, String>) -> String {
-    let mut out = html.to_string();
-    for k in ["name", "phone", "org", "credit_code", "item_code"] {
-        if let Some(v) = f.get(k) {
-            out = out.replacen(&format!("name=\"{k}\""), &format!("name=\"{k}\" value=\"{}\"", esc(v)), 1);
-        }
-    }
-    if let Some(v) = f.get("request") {
-        out = out.replacen("maxlength=\"4000\"></textarea>", &format!("maxlength=\"4000\">{}</textarea>", esc(v)), 1);
-    }
-    out
 }
 
 #[derive(serde::Deserialize)]
@@ -402,56 +394,75 @@ pub async fn case_page(
         Some(fid) => noveto_app::faq::get(&s, fid).await.ok().map(|f| f.answer),
         None => None,
     };
-    match case_body_with(&s, &p, id, None, draft.as_deref().unwrap_or(""), None, None).await {
-        Ok(b) => layout(Some(&p), large, "办件", &b).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    let r = case_body_with(&s, &p, id, draft.as_deref().unwrap_or(""), None, None).await;
+    render(&p, large, tr("办件"), r)
 }
 
 /// A case action that failed: its form is shown open again, with what was typed and the
-/// message inside it (screens issue: forms keep what was typed; no dead ends).
+/// message beside its field or inside the form (screens issue: forms keep what was typed; no
+/// dead ends).
 pub struct Redo<'a> {
     pub action: &'a str,
     pub form: &'a HashMap<String, String>,
-    pub message: &'a str,
+    pub error: &'a ApiError,
 }
 
-impl Redo<'_> {
-    /// The key of a form: its action, and for closing forms their outcome.
-    fn matches(&self, action: &str, inner: &str) -> bool {
-        let outcome =
-            |s: &str| s.split("name=\"outcome\" value=\"").nth(1).and_then(|x| x.split('"').next()).map(String::from);
-        action == self.action && (action != "close" || outcome(inner) == self.form.get("outcome").cloned())
-    }
+/// The case page's action forms, each a `<details>` that opens again, filled in, when it is the
+/// one that failed.
+struct Acts<'a> {
+    id: i64,
+    p: &'a Principal,
+    redo: Option<&'a Redo<'a>>,
+    /// Whether the failed action's form was shown (else its message goes above the page).
+    shown: std::cell::Cell<bool>,
+}
 
-    /// The form's inputs and text areas with what was typed (escaped).
-    fn refill(&self, inner: &str) -> String {
-        let mut s = inner.to_string();
-        for (k, v) in self.form.iter().filter(|(k, _)| k.as_str() != "csrf") {
-            let v = esc(v);
-            let area = format!("<textarea name=\"{k}\"");
-            if let Some(i) = s.find(&area)
-                && let Some(j) = s[i..].find('>')
-            {
-                let at = i + j + 1;
-                if s[at..].starts_with("</textarea>") {
-                    s.insert_str(at, &v);
+impl Acts<'_> {
+    /// The failed action if it is `action` (closing forms also by their outcome).
+    fn failed(&self, action: &str, outcome: Option<&str>) -> Option<&Redo<'_>> {
+        self.redo.filter(|r| {
+            r.action == action && (action != "close" || r.form.get("outcome").map(String::as_str) == outcome)
+        })
+    }
+    /// What was typed into `name` of the failed form.
+    fn v(&self, action: &str, outcome: Option<&str>, name: &str) -> String {
+        self.failed(action, outcome).map(|r| val(r.form, name)).unwrap_or_default()
+    }
+    fn err(&self, action: &str, outcome: Option<&str>, name: &str) -> Markup {
+        beside(self.failed(action, outcome).map(|r| r.error), name)
+    }
+    fn form(&self, action: &str, outcome: Option<&str>, label: &str, fields: &[&str], inner: Markup) -> Markup {
+        let failed = self.failed(action, outcome);
+        if failed.is_some() {
+            self.shown.set(true);
+        }
+        let stray = failed.filter(|r| !r.error.field.is_some_and(|f| fields.contains(&f)));
+        // NV-14: after a refusal-wording warning the form offers to confirm the wording.
+        let phrases = failed.is_some_and(|r| r.error.code == "refusal_phrases");
+        html! {
+            details open[failed.is_some()] {
+                summary { (label) }
+                form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
+                    (csrf_field(self.p))
+                    @if let Some(r) = stray { p.err role="alert" { (tr_text(&r.error.message)) } }
+                    @if let Some(o) = outcome { input type="hidden" name="outcome" value=(o); }
+                    (inner)
+                    @if phrases {
+                        label { input type="checkbox" name="confirm_phrases" value="1"; " " (t().confirm_wording) }
+                    }
                 }
             }
-            let input = format!("<input name=\"{k}\"");
-            s = s.replacen(&input, &format!("<input name=\"{k}\" value=\"{v}\""), 1);
         }
-        // NV-14: after a refusal-wording warning the form offers to confirm the wording.
-        if self.message.contains("推诿用语") {
-            let confirm = format!(
-                "<label><input type=\"checkbox\" name=\"confirm_phrases\" value=\"1\"> {}</label>",
-                t().confirm_wording
-            );
-            if let Some(i) = s.rfind("<button") {
-                s.insert_str(i, &confirm);
+    }
+    /// A one-button form.
+    fn button(&self, action: &str, hidden: &[(&str, String)], label: &str, secondary: bool) -> Markup {
+        html! {
+            form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
+                (csrf_field(self.p))
+                @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
+                button.secondary[secondary] { (label) }
             }
         }
-        format!("<p class=\"err\" role=\"alert\">{}</p>{s}", esc(self.message))
     }
 }
 
@@ -459,11 +470,10 @@ async fn case_body_with(
     s: &AppState,
     p: &Principal,
     id: i64,
-    flash: Option<&str>,
     reply_draft: &str,
     reply_flags: Option<&noveto_domain::phrases::Check>,
     redo: Option<&Redo<'_>>,
-) -> ApiResult<String> {
+) -> ApiResult<Markup> {
     let l = svc::load(s, p, id, Action::ReadCase).await?;
     let j = svc::case_json(s, p, &l).await?;
     let c = &l.case;
@@ -471,334 +481,259 @@ async fn case_body_with(
         Some(code) => noveto_app::catalog::get_item(s, &code).await?,
         None => None,
     };
-    let mut o = String::new();
-    if let Some(f) = flash {
-        o.push_str(&format!("<p class=\"err\" role=\"alert\">{}</p>", esc(f)));
-    }
-    // NV-3: the two ends of a warm handoff link to each other.
-    if let Some(n) = c.linked_case_id {
-        o.push_str(&format!("<p class=\"note\">已转交，接收单位另立的办件：<a href=\"/cases/{n}\">查看</a></p>"));
-    }
-    if let Some(n) = c.linked_from {
-        o.push_str(&format!("<p class=\"note\">本办件由其他窗口转交而来：<a href=\"/cases/{n}\">原办件</a></p>"));
-    }
-    o.push_str(&format!(
-        "<section class=\"card\"><h1>{} <span class=\"pill\">{}</span></h1><div class=\"grid\"><div>{}：{}（{}）{}</div><div>事项：{}</div><div>{}：{}</div><div>首问责任人：{}</div><div>跑动次数：{}</div><div>政策：{} 第 {} 版</div></div><p>{}</p></section>",
-        esc(&c.receipt_no),
-        c.outcome.map(|o| o.label()).unwrap_or(c.status.label()),
-        t().applicant,
-        esc(&c.applicant.name),
-        // The same decision as the API's (`case_json`): in full for those working the matter.
-        esc(j["applicant"]["phone"].as_str().unwrap_or("")),
-        c.applicant.org.as_deref().map(|o| format!("，{}", esc(o))).unwrap_or_default(),
-        item.as_ref().map(|i| format!("{}（{}）", esc(&i.name), esc(&i.code))).unwrap_or_else(|| "未指定".into()),
-        t().opened,
-        crate::ui::when(&noveto_domain::time::rfc3339(c.opened_at)),
-        j["timeline"][0]["actor_name"].as_str().map(esc).unwrap_or_default(),
-        c.visits,
-        esc(&l.policy.name),
-        c.policy_version,
-        esc(&c.request).replace('\n', "<br>")
-    ));
-    // Deadlines with their rule and source.
-    if !c.deadlines.is_empty() {
-        let cal = l.cal.clone();
-        let now = s.now();
-        o.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2><table><tr><th>事项</th><th>到期日</th><th>状态</th><th>依据</th></tr>",
-            t().deadlines
-        ));
-        for d in &c.deadlines {
-            let due_day = d.due(&cal, now).ok();
-            let due = due_day.map(|x| x.to_string());
-            let st = d.state(&cal, now, l.policy.due_soon_days).map(|x| x.label()).unwrap_or("");
-            // CAL-2: a due day in a year without an imported notice says so.
-            let provisional = match due_day {
-                Some(x) if cal.is_provisional(x) => {
-                    format!("<br><small class=\"warn\">{}</small>", noveto_domain::calendar::PROVISIONAL_NOTE)
-                }
-                _ => String::new(),
-            };
-            o.push_str(&format!(
-                "<tr><td>{}</td><td>{}{provisional}</td><td>{}</td><td title=\"{}\">{}<br><small class=\"muted\">{}</small></td></tr>",
-                crate::ui::what_label(&d.what),
-                if d.met_at.is_some() { due.clone().unwrap_or_default() } else { due_cell(s, due.as_deref()) },
-                st,
-                esc(&d.source.clause),
-                rule_text(&d.rule),
-                esc(&d.source.document)
-            ));
-        }
-        o.push_str("</table></section>");
-    }
+    let cal = l.cal.clone();
+    let now = s.now();
     // The same access decision as the actions themselves (`cases::load`).
-    if c.status != Status::Closed && svc::load(s, p, id, Action::WorkCase).await.is_ok() {
+    let works = c.status != Status::Closed && svc::load(s, p, id, Action::WorkCase).await.is_ok();
+    let acts = Acts { id, p, redo, shown: std::cell::Cell::new(false) };
+    let work = if works {
         let can_place = c.status == Status::Unplaced && svc::may_place(s, p, &l.place).await.is_ok();
-        o.push_str(&faq_box(Some(id), ""));
-        o.push_str(&reply_box(p, id, reply_draft, reply_flags));
         // Where a referral can send the person: every unit and window, picked by name.
         let noveto_app::org::Directory { units, windows, .. } = noveto_app::org::directory(s).await?;
-        o.push_str(&actions(
-            p,
-            id,
-            c,
-            item.as_ref(),
-            &j,
-            &l.policy,
-            &referral_targets(&units, &windows),
-            redo,
-            can_place,
-        ));
-    }
+        Some(html! {
+            (faq_box(Some(id), ""))
+            (reply_box(p, id, reply_draft, reply_flags))
+            (actions(&acts, c, item.as_ref(), &j, &l.policy, &units, &windows, can_place))
+        })
+    } else {
+        None
+    };
+    let top_error = redo.filter(|_| !acts.shown.get()).map(|r| tr_text(&r.error.message));
     // Approvals on this case for those who decide.
-    if let Some(esc_obj) = j["open_escalation"].as_object() {
-        let level = esc_obj.get("level").and_then(|v| v.as_str()).and_then(DecisionLevel::parse);
-        if let Some(level) = level
-            && p.may(Action::Decide(level), &l.place).is_ok()
-        {
-            let eid = esc_obj.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
-            o.push_str(&format!(
-                    "<section class=\"card\"><h2>答复请示（{}）</h2><p>{}</p><form method=\"post\" action=\"/escalations/{eid}/answer\">{}<label>答复内容<textarea name=\"answer\" required></textarea></label><button>答复</button></form></section>",
-                    level.label(),
-                    esc(esc_obj.get("reason").and_then(|v| v.as_str()).unwrap_or("")),
-                    csrf_field(p)
-                ));
-        }
-    }
-    // Where the matter stands, in words: the veto request's levels and opinions, what to do next.
-    if let Some(chain) = j["veto_chain"].as_array() {
-        o.push_str("<section class=\"card\"><h2>否决报批</h2><ul>");
-        for d in chain {
-            o.push_str(&format!(
-                "<li>{} {} {} {}：{}</li>",
-                esc(&crate::ui::when(d["at"].as_str().unwrap_or(""))),
-                esc(d["level_label"].as_str().unwrap_or("")),
-                esc(&format!(
-                    "{}{}",
-                    d["decided_by_name"].as_str().unwrap_or(""),
-                    if d["on_behalf"] == true { "（代行）" } else { "" }
-                )),
-                if d["approve"] == true { "同意" } else { "不同意" },
-                esc(d["opinion"].as_str().filter(|x| !x.is_empty()).unwrap_or("（未填写意见）"))
-            ));
-        }
-        if let Some(level) = j["veto_level"].as_str().and_then(DecisionLevel::parse) {
-            o.push_str(&format!("<li><strong>现由{}审批</strong></li>", level.label()));
-        }
-        o.push_str("</ul>");
-        if j["veto_approved"] == true && c.closed_at.is_none() {
-            o.push_str("<p class=\"note\">已批准否决，请办结并出具不予受理通知书。</p>");
-        }
-        o.push_str("</section>");
-    }
-    if c.closed_at.is_none()
+    let answer_form = j["open_escalation"].as_object().and_then(|o| {
+        let level = o.get("level").and_then(|v| v.as_str()).and_then(DecisionLevel::parse)?;
+        p.may(Action::Decide(level), &l.place).ok()?;
+        let eid = o.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+        let reason = o.get("reason").and_then(|v| v.as_str()).unwrap_or("").to_string();
+        Some(html! {
+            section.card {
+                h2 { (trf("答复请示（{}）", &[&tr(level.label())])) }
+                p { (reason) }
+                form method="post" action={ "/escalations/" (eid) "/answer" } {
+                    (csrf_field(p))
+                    label { (tr("答复内容")) textarea name="answer" required {} }
+                    button { (tr("答复")) }
+                }
+            }
+        })
+    });
+    let answered_prompt = c.closed_at.is_none()
         && c.status != Status::Escalated
         && j["timeline"]
             .as_array()
             .and_then(|a| a.iter().rev().find(|e| e["kind"] == "escalation_answered" || e["kind"] == "reply"))
-            .is_some_and(|e| e["kind"] == "escalation_answered")
-    {
-        o.push_str("<section class=\"card\"><p class=\"note\">请示已答复，请答复群众。</p></section>");
-    }
-    // Documents.
+            .is_some_and(|e| e["kind"] == "escalation_answered");
     let mut docs = vec![];
     if !c.notified.is_empty() {
-        docs.push(("notice", "一次性告知书"));
+        docs.push(("notice", tr("一次性告知书")));
     }
     if c.referral.is_some() {
-        docs.push(("referral", "指引单"));
+        docs.push(("referral", tr("指引单")));
     }
     if j["timeline"].as_array().is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated")) {
-        docs.push(("reply-card", "答复卡"));
+        docs.push(("reply-card", tr("答复卡")));
     }
     if c.veto_request_id.is_some() {
-        docs.push(("veto-filing-form", "否决事项报备登记表（一式三份）"));
+        docs.push(("veto-filing-form", tr("否决事项报备登记表（一式三份）")));
     }
     if c.outcome == Some(noveto_domain::case::Outcome::Vetoed) {
-        docs.push(("refusal-notice", "不予受理/不予许可通知书"));
+        docs.push(("refusal-notice", tr("不予受理/不予许可通知书")));
     }
-    if !docs.is_empty() {
-        o.push_str(&format!("<section class=\"card\"><h2>{}</h2><ul>", t().print));
-        for (k, l) in docs {
-            o.push_str(&format!(
-                "<li>{l}：<a href=\"/api/v1/cases/{id}/documents/{k}.html\" target=\"_blank\">打印视图</a> · <a href=\"/api/v1/cases/{id}/documents/{k}.pdf\">PDF</a></li>"
-            ));
+    let timeline = j["timeline"].as_array().cloned().unwrap_or_default();
+    let status = c.outcome.map(|o| tr(o.label())).unwrap_or(tr(c.status.label()));
+    Ok(html! {
+        @if let Some(m) = top_error { p.err role="alert" { (m) } }
+        // NV-3: the two ends of a warm handoff link to each other.
+        @if let Some(n) = c.linked_case_id {
+            p.note { (tr("已转交，接收单位另立的办件：")) a href={ "/cases/" (n) } { (tr("查看")) } }
         }
-        o.push_str("</ul></section>");
-    }
-    o.push_str(&format!(
-        "<section class=\"card\"><h2>{}</h2><table><tr><th>时间</th><th>经办人</th><th>事项</th></tr>",
-        t().timeline
-    ));
-    for e in j["timeline"].as_array().cloned().unwrap_or_default() {
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&crate::ui::when(e["at"].as_str().unwrap_or(""))),
-            esc(e["actor_name"].as_str().unwrap_or("系统")),
-            esc(&crate::ui::describe(e["kind"].as_str().unwrap_or(""), &e["detail"]))
-        ));
-    }
-    o.push_str("</table></section>");
-    Ok(o)
-}
-
-fn rule_text(r: &noveto_domain::deadline::Rule) -> String {
-    match r {
-        noveto_domain::deadline::Rule::WorkingDays { days } => format!("{days} 个工作日"),
-        noveto_domain::deadline::Rule::SameDay => "当日".into(),
-        noveto_domain::deadline::Rule::Manual { due } => format!("人工设定：{due}"),
-    }
+        @if let Some(n) = c.linked_from {
+            p.note { (tr("本办件由其他窗口转交而来：")) a href={ "/cases/" (n) } { (tr("原办件")) } }
+        }
+        section.card {
+            h1 { (c.receipt_no) " " span.pill { (status) } }
+            div.grid {
+                div {
+                    (t().applicant) (tr("：")) (c.applicant.name)
+                    // The same decision as the API's (`case_json`): in full for those working the matter.
+                    "（" (j["applicant"]["phone"].as_str().unwrap_or("")) "）"
+                    @if let Some(o) = &c.applicant.org { (tr("，")) (o) }
+                }
+                div {
+                    (tr("事项："))
+                    @if let Some(i) = &item { (i.name) "（" (i.code) "）" } @else { (tr("未指定")) }
+                }
+                div { (t().opened) (tr("：")) (crate::ui::when(&noveto_domain::time::rfc3339(c.opened_at))) }
+                div { (tr("首问责任人：")) (j["timeline"][0]["actor_name"].as_str().unwrap_or("")) }
+                div { (tr("跑动次数：")) (c.visits) }
+                div { (trf("政策：{} 第 {} 版", &[&l.policy.name, &c.policy_version])) }
+            }
+            p { @for (n, line) in c.request.lines().enumerate() { @if n > 0 { br; } (line) } }
+        }
+        // Deadlines with their rule and source.
+        @if !c.deadlines.is_empty() {
+            section.card {
+                h2 { (t().deadlines) }
+                table {
+                    tr { th { (tr("事项")) } th { (tr("到期日")) } th { (tr("状态")) } th { (tr("依据")) } }
+                    @for d in &c.deadlines {
+                        @let due_day = d.due(&cal, now).ok();
+                        @let due = due_day.map(|x| x.to_string());
+                        tr {
+                            td { (crate::ui::what_label(&d.what)) }
+                            td {
+                                @if d.met_at.is_some() { (due.clone().unwrap_or_default()) } @else { (due_cell(s, due.as_deref())) }
+                                // CAL-2: a due day in a year without an imported notice says so.
+                                @if due_day.is_some_and(|x| cal.is_provisional(x)) {
+                                    br; small.warn { (tr(noveto_domain::calendar::PROVISIONAL_NOTE)) }
+                                }
+                            }
+                            td { (d.state(&cal, now, l.policy.due_soon_days).map(|x| tr(x.label())).unwrap_or("")) }
+                            td title=(d.source.clause) { (rule_text(&d.rule)) br; small.muted { (d.source.document) } }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(w) = work { (w) }
+        @if let Some(a) = answer_form { (a) }
+        // Where the matter stands, in words: the veto request's levels and opinions, what to do next.
+        @if let Some(chain) = j["veto_chain"].as_array() {
+            section.card {
+                h2 { (tr("否决报批")) }
+                ul {
+                    @for d in chain {
+                        li {
+                            (crate::ui::when(d["at"].as_str().unwrap_or(""))) " "
+                            (d["level"].as_str().and_then(DecisionLevel::parse).map(|l| tr(l.label())).unwrap_or("")) " "
+                            (d["decided_by_name"].as_str().unwrap_or(""))
+                            @if d["on_behalf"] == true { (tr("（代行）")) }
+                            " " (if d["approve"] == true { tr("同意") } else { tr("不同意") }) (tr("："))
+                            (d["opinion"].as_str().filter(|x| !x.is_empty()).unwrap_or(tr("（未填写意见）")))
+                        }
+                    }
+                    @if let Some(level) = j["veto_level"].as_str().and_then(DecisionLevel::parse) {
+                        li { strong { (trf("现由{}审批", &[&tr(level.label())])) } }
+                    }
+                }
+                @if j["veto_approved"] == true && c.closed_at.is_none() {
+                    p.note { (tr("已批准否决，请办结并出具不予受理通知书。")) }
+                }
+            }
+        }
+        @if answered_prompt { section.card { p.note { (tr("请示已答复，请答复群众。")) } } }
+        @if !docs.is_empty() {
+            section.card {
+                h2 { (t().print) }
+                ul {
+                    @for (k, label) in &docs {
+                        li {
+                            (label) (tr("："))
+                            a href={ "/api/v1/cases/" (id) "/documents/" (k) ".html" } target="_blank" { (tr("打印视图")) }
+                            " · "
+                            a href={ "/api/v1/cases/" (id) "/documents/" (k) ".pdf" } { "PDF" }
+                        }
+                    }
+                }
+            }
+        }
+        section.card {
+            h2 { (t().timeline) }
+            table {
+                tr { th { (tr("时间")) } th { (tr("经办人")) } th { (tr("事项")) } }
+                @for e in &timeline {
+                    tr {
+                        td { (crate::ui::when(e["at"].as_str().unwrap_or(""))) }
+                        td { (e["actor_name"].as_str().unwrap_or(tr("系统"))) }
+                        td { (crate::ui::describe(e["kind"].as_str().unwrap_or(""), &e["detail"])) }
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// The referral form's pickers: units and their windows by name (never a number to type).
-fn referral_targets(units: &[org::Unit], windows: &[org::Window]) -> String {
-    let unit_opts: String =
-        units.iter().map(|u| format!("<option value=\"{}\">{}</option>", u.id, esc(&u.name))).collect();
-    let window_opts: String = windows
-        .iter()
-        .map(|w| {
-            let unit =
-                w.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("中心");
-            format!("<option value=\"{}\">{} · {}</option>", w.id, esc(unit), esc(&w.name))
-        })
-        .collect();
-    format!(
-        "<label>接收单位（转交时必选）<select name=\"to_unit_id\"><option value=\"\">（不转交，仅指引）</option>{unit_opts}</select></label>\
-<label>接收窗口（可选）<select name=\"to_window_id\"><option value=\"\">（该单位任一窗口）</option>{window_opts}</select></label>"
-    )
+fn referral_targets(acts: &Acts<'_>, units: &[org::Unit], windows: &[org::Window]) -> Markup {
+    let kept_unit = acts.v("referral", None, "to_unit_id");
+    let kept_window = acts.v("referral", None, "to_window_id");
+    html! {
+        label {
+            (tr("接收单位（转交时必选）"))
+            select name="to_unit_id" {
+                option value="" { (tr("（不转交，仅指引）")) }
+                @for u in units { option value=(u.id) selected[kept_unit == u.id.to_string()] { (u.name) } }
+            }
+            (acts.err("referral", None, "to_unit_id"))
+        }
+        label {
+            (tr("接收窗口（可选）"))
+            select name="to_window_id" {
+                option value="" { (tr("（该单位任一窗口）")) }
+                @for w in windows {
+                    @let unit = w.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or(tr("中心"));
+                    option value=(w.id) selected[kept_window == w.id.to_string()] { (unit) " · " (w.name) }
+                }
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn actions(
-    p: &Principal,
-    id: i64,
+    acts: &Acts<'_>,
     c: &noveto_domain::case::Case,
     item: Option<&items::Item>,
     j: &serde_json::Value,
     policy: &noveto_domain::policy::Policy,
-    targets: &str,
-    redo: Option<&Redo<'_>>,
+    units: &[org::Unit],
+    windows: &[org::Window],
     can_place: bool,
-) -> String {
-    let csrf = csrf_field(p);
-    let act = |a: &str, label: &str, inner: &str| match redo.filter(|r| r.matches(a, inner)) {
-        Some(r) => format!(
-            "<details open><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{}</form></details>",
-            r.refill(inner)
-        ),
-        None => format!(
-            "<details><summary>{label}</summary><form method=\"post\" action=\"/cases/{id}/act/{a}\">{csrf}{inner}</form></details>"
-        ),
-    };
-    let mut o = format!("<section class=\"card\"><h2>{}</h2><p class=\"note\">{}</p>", t().actions, t().no_veto_note);
+) -> Markup {
+    let p = acts.p;
     // The buttons come from the domain's one state machine (`Case::offers`).
     let offers = c.offers(&item.map(|i| i.rules()).unwrap_or_default());
-    if offers.accept {
-        o.push_str(&format!(
-            "<form method=\"post\" action=\"/cases/{id}/act/accept\">{csrf}<button>受理</button></form>"
-        ));
-    }
-    if offers.ask_placement {
-        o.push_str(&act(
-            "ask_placement",
-            "归属不明（交负责人分办）",
-            "<label>情况说明（群众要办什么、已了解到什么）<textarea name=\"question\" required></textarea></label><button>交窗口负责人、大厅负责人或综合咨询台分办</button>",
-        ));
-    }
-    if offers.place_here && can_place {
-        o.push_str(&format!(
-            "<p class=\"note\">归属不明，待分办：请确定由本窗口办理，或用“指引”告知去处（可转交）。</p><form method=\"post\" action=\"/cases/{id}/act/place_here\">{csrf}<button>由本窗口办理</button></form>"
-        ));
-    }
-    if offers.refer {
-        o.push_str(&act(
-            "referral",
-            "指引（不属本窗口）",
-            &format!("<label>去处（单位/窗口/地址）<input name=\"address\" required></label><label>联系人及电话<input name=\"contact\" required></label><label>怎么办<textarea name=\"how\" required></textarea></label>{targets}<label><input type=\"checkbox\" name=\"handoff\" value=\"1\"> 帮助转交（接收单位须确认）</label><button>出具指引单</button>"),
-        ));
-    }
-    if offers.notice {
-        let mats: String = item
-            .map(|i| {
-                i.materials
-                    .iter()
-                    .enumerate()
-                    .map(|(k, m)| {
-                        format!(
-                            "<label><input type=\"checkbox\" name=\"m{k}\" value=\"{}\"> {}{}</label><input type=\"hidden\" name=\"h{k}\" value=\"{}\">",
-                            esc(&m.name),
-                            esc(&m.name),
-                            if m.main { "（主件）" } else { "" },
-                            esc(if m.common_errors.is_empty() { &m.sample } else { &m.common_errors })
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let extra = "<label>其他缺少的材料（每行一项：材料名称|如何补正）<textarea name=\"other\"></textarea></label>";
-        o.push_str(&act(
-            "notice",
-            "一次性告知（材料不全）",
-            &format!(
-                "{mats}{extra}{}<button>出具一次性告知书</button>",
-                if c.notified.is_empty() {
-                    String::new()
-                } else {
-                    // NV-4: a later notice may not add materials on the clerk's own say.
-                    "<p class=\"note\">已出具过一次性告知：再次告知不得新增材料。确需新增的，写明理由，提交窗口负责人批准。</p><label><input type=\"checkbox\" name=\"ask_growth\" value=\"1\"> 新增材料，提交窗口负责人批准</label><label>新增理由<input name=\"growth_reason\"></label>".to_string()
+    // The item's materials to tick, each with what the catalog says of it; kept when ticked.
+    let mats = |action: &str| -> Markup {
+        html! {
+            @if let Some(i) = item {
+                @for (k, m) in i.materials.iter().enumerate() {
+                    @let name = format!("m{k}");
+                    label {
+                        input type="checkbox" name=(name) value=(m.name) checked[!acts.v(action, None, &name).is_empty()];
+                        " " (m.name) @if m.main { (tr("（主件）")) }
+                    }
+                    input type="hidden" name={ "h" (k) } value=(if m.common_errors.is_empty() { &m.sample } else { &m.common_errors });
                 }
-            ),
-        ));
-        if offers.deficiency {
-            o.push_str(&act(
-                "deficiency",
-                "容缺受理",
-                &format!("{mats}{extra}<label><input type=\"checkbox\" name=\"commitment_signed\" value=\"1\"> 申请人已签署容缺承诺书</label><label>补正期限（工作日）<input name=\"supplement_days\" value=\"{}\" inputmode=\"numeric\"></label><button>容缺受理</button>", policy.supplement_days),
-            ));
+            }
+            label {
+                (tr("其他缺少的材料（每行一项：材料名称|如何补正）"))
+                textarea name="other" { (acts.v(action, None, "other")) }
+                (acts.err(action, None, "missing"))
+            }
         }
-    }
-    if offers.supplement {
-        o.push_str(&format!(
-            "<form method=\"post\" action=\"/cases/{id}/act/supplement\">{csrf}<button>容缺材料已补齐</button></form>"
-        ));
-    }
-    if offers.commitment {
-        o.push_str(&act("commitment", "告知承诺制办结", "<label>承诺书内容<textarea name=\"commitment\" required></textarea></label><button>按告知承诺办结</button>"));
-    }
-    if offers.escalate {
-        o.push_str(&act(
-            "escalate",
-            "请示（政策不明确）",
-            &format!(
-                "<label>请示事由<textarea name=\"reason\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/疑难事项</label>{}<button>提交请示</button>",
-                if policy.gray_area.expert_study {
-                    "<details><summary>需专家论证（期限人工设定）</summary><label>答复期限<input name=\"expert_due\" type=\"date\"></label><label>人工设定期限的理由<input name=\"expert_reason\"></label></details>"
-                } else {
-                    ""
-                }
-            ),
-        ));
-    }
-    if offers.request_veto {
-        o.push_str(&act(
-            "veto",
-            "申请否决（须报批）",
-            "<label>否决理由<textarea name=\"reason\" required></textarea></label><label>法律依据<textarea name=\"legal_basis\" required></textarea></label><label><input type=\"checkbox\" name=\"major\" value=\"1\"> 重大/特殊事项</label><button>提交否决报批</button>",
-        ));
-    }
-    if offers.close_approved {
-        o.push_str(&format!("<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"approved\"><button>办结（准予）</button></form>"));
-    }
-    if offers.answer_consultation {
-        o.push_str(&act("close", "答复咨询并办结", "<input type=\"hidden\" name=\"outcome\" value=\"answered\"><label>答复内容<textarea name=\"note\" required></textarea></label><button>答复并办结</button>"));
-    }
-    if let Some(vid) = c.veto_request_id
-        && j["veto_approved"].as_bool().unwrap_or(false)
-    {
-        o.push_str(&format!(
-                "<form method=\"post\" action=\"/cases/{id}/act/close\">{csrf}<input type=\"hidden\" name=\"outcome\" value=\"vetoed\"><input type=\"hidden\" name=\"veto_request_id\" value=\"{vid}\"><button class=\"secondary\">否决已获批准：出具不予受理通知书并办结</button></form>"
-            ));
-    }
+    };
+    let text = |action: &str, name: &str, label: &str, required: bool| -> Markup {
+        html! {
+            label {
+                (label)
+                textarea name=(name) required[required] { (acts.v(action, None, name)) }
+                (acts.err(action, None, name))
+            }
+        }
+    };
+    let line = |action: &str, outcome: Option<&str>, name: &str, label: &str, required: bool| -> Markup {
+        html! {
+            label {
+                (label)
+                input name=(name) required[required] value=(acts.v(action, outcome, name));
+                (acts.err(action, outcome, name))
+            }
+        }
+    };
+    let tick = |action: &str, name: &str, label: &str| -> Markup {
+        html! { label { input type="checkbox" name=(name) value="1" checked[!acts.v(action, None, name).is_empty()]; " " (label) } }
+    };
     // NV-2: a withdrawal is the applicant's own written act, confirmed by the window head (not
     // the person who recorded it); only then can the case close as withdrawn.
     let withdrawals = j["withdrawals"].as_array().cloned().unwrap_or_default();
@@ -806,43 +741,158 @@ fn actions(
         Action::Decide(DecisionLevel::WindowHead),
         &noveto_domain::access::Place { centers: vec![c.center_id], unit: c.unit_id, window: c.window_id },
     );
-    for w in &withdrawals {
-        let wid = w["id"].as_i64().unwrap_or(0);
-        if w["confirmed_by"].is_null() {
-            o.push_str(&format!(
-                "<p class=\"note\">申请人书面撤回申请（待窗口负责人确认）：{}</p>",
-                esc(w["statement"].as_str().unwrap_or(""))
-            ));
-            if head.is_ok() && w["recorded_by"].as_i64() != Some(p.id) {
-                o.push_str(&act(
-                    "confirm_withdrawal",
-                    "确认撤回申请",
-                    &format!("<input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><button>确认撤回</button>"),
-                ));
+    let approved_veto = c.veto_request_id.filter(|_| j["veto_approved"].as_bool().unwrap_or(false));
+    html! {
+        section.card {
+            h2 { (t().actions) }
+            p.note { (t().no_veto_note) }
+            @if offers.accept { (acts.button("accept", &[], tr("受理"), false)) }
+            @if offers.ask_placement {
+                (acts.form("ask_placement", None, tr("归属不明（交负责人分办）"), &["question"], html! {
+                    (text("ask_placement", "question", tr("情况说明（群众要办什么、已了解到什么）"), true))
+                    button { (tr("交窗口负责人、大厅负责人或综合咨询台分办")) }
+                }))
             }
-        } else {
-            o.push_str(&act("close", "以“申请人撤回”办结", &format!("<input type=\"hidden\" name=\"outcome\" value=\"withdrawn\"><input type=\"hidden\" name=\"withdrawal_id\" value=\"{wid}\"><label>说明<input name=\"note\"></label><button class=\"secondary\">办结（申请人撤回）</button>")));
+            @if offers.place_here && can_place {
+                p.note { (tr("归属不明，待分办：请确定由本窗口办理，或用“指引”告知去处（可转交）。")) }
+                (acts.button("place_here", &[], tr("由本窗口办理"), false))
+            }
+            @if offers.refer {
+                (acts.form("referral", None, tr("指引（不属本窗口）"), &["address", "contact", "how", "to_unit_id"], html! {
+                    (line("referral", None, "address", tr("去处（单位/窗口/地址）"), true))
+                    (line("referral", None, "contact", tr("联系人及电话"), true))
+                    (text("referral", "how", tr("怎么办"), true))
+                    (referral_targets(acts, units, windows))
+                    (tick("referral", "handoff", tr("帮助转交（接收单位须确认）")))
+                    button { (tr("出具指引单")) }
+                }))
+            }
+            @if offers.notice {
+                (acts.form("notice", None, tr("一次性告知（材料不全）"), &["missing", "growth_reason"], html! {
+                    (mats("notice"))
+                    @if !c.notified.is_empty() {
+                        // NV-4: a later notice may not add materials on the clerk's own say.
+                        p.note { (tr("已出具过一次性告知：再次告知不得新增材料。确需新增的，写明理由，提交窗口负责人批准。")) }
+                        (tick("notice", "ask_growth", tr("新增材料，提交窗口负责人批准")))
+                        (line("notice", None, "growth_reason", tr("新增理由"), false))
+                    }
+                    button { (tr("出具一次性告知书")) }
+                }))
+                @if offers.deficiency {
+                    (acts.form("deficiency", None, tr("容缺受理"), &["missing", "commitment_signed", "supplement_days"], html! {
+                        (mats("deficiency"))
+                        (tick("deficiency", "commitment_signed", tr("申请人已签署容缺承诺书")))
+                        label {
+                            (tr("补正期限（工作日）"))
+                            @let kept = acts.v("deficiency", None, "supplement_days");
+                            input name="supplement_days" inputmode="numeric" value=(if kept.is_empty() { policy.supplement_days.to_string() } else { kept });
+                            (acts.err("deficiency", None, "supplement_days"))
+                        }
+                        button { (tr("容缺受理")) }
+                    }))
+                }
+            }
+            @if offers.supplement { (acts.button("supplement", &[], tr("容缺材料已补齐"), false)) }
+            @if offers.commitment {
+                (acts.form("commitment", None, tr("告知承诺制办结"), &["commitment"], html! {
+                    (text("commitment", "commitment", tr("承诺书内容"), true))
+                    button { (tr("按告知承诺办结")) }
+                }))
+            }
+            @if offers.escalate {
+                (acts.form("escalate", None, tr("请示（政策不明确）"), &["reason", "expert_due", "expert_reason"], html! {
+                    (text("escalate", "reason", tr("请示事由"), true))
+                    (tick("escalate", "major", tr("重大/疑难事项")))
+                    @if policy.gray_area.expert_study {
+                        details open[!acts.v("escalate", None, "expert_due").is_empty()] {
+                            summary { (tr("需专家论证（期限人工设定）")) }
+                            label {
+                                (tr("答复期限"))
+                                input name="expert_due" type="date" value=(acts.v("escalate", None, "expert_due"));
+                                (acts.err("escalate", None, "expert_due"))
+                            }
+                            (line("escalate", None, "expert_reason", tr("人工设定期限的理由"), false))
+                        }
+                    }
+                    button { (tr("提交请示")) }
+                }))
+            }
+            @if offers.request_veto {
+                (acts.form("veto", None, tr("申请否决（须报批）"), &["reason", "legal_basis"], html! {
+                    (text("veto", "reason", tr("否决理由"), true))
+                    (text("veto", "legal_basis", tr("法律依据"), true))
+                    (tick("veto", "major", tr("重大/特殊事项")))
+                    button { (tr("提交否决报批")) }
+                }))
+            }
+            @if offers.close_approved {
+                (acts.button("close", &[("outcome", "approved".into())], tr("办结（准予）"), false))
+            }
+            @if offers.answer_consultation {
+                (acts.form("close", Some("answered"), tr("答复咨询并办结"), &["note"], html! {
+                    label {
+                        (tr("答复内容"))
+                        textarea name="note" required { (acts.v("close", Some("answered"), "note")) }
+                        (acts.err("close", Some("answered"), "note"))
+                    }
+                    button { (tr("答复并办结")) }
+                }))
+            }
+            @if let Some(vid) = approved_veto {
+                (acts.button("close", &[("outcome", "vetoed".into()), ("veto_request_id", vid.to_string())], tr("否决已获批准：出具不予受理通知书并办结"), true))
+            }
+            @for w in &withdrawals {
+                @let wid = w["id"].as_i64().unwrap_or(0);
+                @if w["confirmed_by"].is_null() {
+                    p.note { (tr("申请人书面撤回申请（待窗口负责人确认）：")) (w["statement"].as_str().unwrap_or("")) }
+                    @if head.is_ok() && w["recorded_by"].as_i64() != Some(p.id) {
+                        (acts.form("confirm_withdrawal", None, tr("确认撤回申请"), &[], html! {
+                            input type="hidden" name="withdrawal_id" value=(wid);
+                            button { (tr("确认撤回")) }
+                        }))
+                    }
+                } @else {
+                    (acts.form("close", Some("withdrawn"), tr("以“申请人撤回”办结"), &["note"], html! {
+                        input type="hidden" name="withdrawal_id" value=(wid);
+                        (line("close", Some("withdrawn"), "note", tr("说明"), false))
+                        button.secondary { (tr("办结（申请人撤回）")) }
+                    }))
+                }
+            }
+            @if head.is_ok() && offers.not_required {
+                (acts.form("close", Some("not_required"), tr("依法无需办理（窗口负责人）"), &["legal_basis", "note"], html! {
+                    label {
+                        (tr("法律依据（为何无需许可）"))
+                        textarea name="legal_basis" required { (acts.v("close", Some("not_required"), "legal_basis")) }
+                        (acts.err("close", Some("not_required"), "legal_basis"))
+                    }
+                    (line("close", Some("not_required"), "note", tr("说明"), false))
+                    button.secondary { (tr("确认依法无需办理并办结")) }
+                }))
+            }
+            @if offers.change_kind {
+                @let (to, label) = match c.kind {
+                    noveto_domain::case::Kind::Application => ("consultation", tr("改为咨询（登记有误）")),
+                    noveto_domain::case::Kind::Consultation => ("application", tr("改为申请（群众要办理）")),
+                };
+                (acts.form("kind", None, label, &["reason"], html! {
+                    input type="hidden" name="kind" value=(to);
+                    (line("kind", None, "reason", tr("理由"), true))
+                    button.secondary { (tr("更正办件类型")) }
+                }))
+            }
+            @if offers.withdraw && withdrawals.is_empty() {
+                (acts.form("withdraw", None, tr("申请人撤回"), &["statement"], html! {
+                    label {
+                        (tr("申请人书面撤回申请的内容"))
+                        textarea name="statement" required placeholder=(tr("如：本人因股东会决议未作出，自愿撤回本次申请。")) { (acts.v("withdraw", None, "statement")) }
+                        (acts.err("withdraw", None, "statement"))
+                    }
+                    button.secondary { (tr("登记撤回申请（须窗口负责人确认）")) }
+                }))
+            }
         }
     }
-    if head.is_ok() && offers.not_required {
-        o.push_str(&act("close", "依法无需办理（窗口负责人）", "<input type=\"hidden\" name=\"outcome\" value=\"not_required\"><label>法律依据（为何无需许可）<textarea name=\"legal_basis\" required></textarea></label><label>说明<input name=\"note\"></label><button class=\"secondary\">确认依法无需办理并办结</button>"));
-    }
-    if offers.change_kind {
-        let (to, label) = match c.kind {
-            noveto_domain::case::Kind::Application => ("consultation", "改为咨询（登记有误）"),
-            noveto_domain::case::Kind::Consultation => ("application", "改为申请（群众要办理）"),
-        };
-        o.push_str(&act(
-            "kind",
-            label,
-            &format!("<input type=\"hidden\" name=\"kind\" value=\"{to}\"><label>理由<input name=\"reason\" required></label><button class=\"secondary\">更正办件类型</button>"),
-        ));
-    }
-    if offers.withdraw && withdrawals.is_empty() {
-        o.push_str(&act("withdraw", "申请人撤回", "<label>申请人书面撤回申请的内容<textarea name=\"statement\" required placeholder=\"如：本人因股东会决议未作出，自愿撤回本次申请。\"></textarea></label><button class=\"secondary\">登记撤回申请（须窗口负责人确认）</button>"));
-    }
-    o.push_str("</section>");
-    o
 }
 
 fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
@@ -871,6 +921,17 @@ pub async fn case_action(
     ApiPath((id, action)): ApiPath<(i64, String)>,
     axum::Form(f): Form,
 ) -> Response {
+    // NV-14: a reply with refusal wording comes back with the draft kept and the words marked.
+    if action == "reply" && check_csrf(&p, &f).is_ok() {
+        let text = val(&f, "text");
+        let check = noveto_domain::phrases::check(&text);
+        if !check.flagged.is_empty() && val(&f, "confirm") != "1" {
+            return match case_body_with(&s, &p, id, &text, Some(&check), None).await {
+                Ok(b) => (axum::http::StatusCode::CONFLICT, layout(Some(&p), large, tr("办件"), b)).into_response(),
+                Err(e) => error_page(Some(&p), large, &e),
+            };
+        }
+    }
     let r: ApiResult<()> = async {
         check_csrf(&p, &f)?;
         let on = |k: &str| f.get(k).is_some_and(|v| v == "1" || v == "on");
@@ -940,21 +1001,9 @@ pub async fn case_action(
             )
             .await
             .map(|_| ()),
-            "reply" => {
-                let text = val(&f, "text");
-                let confirm = on("confirm");
-                let check = noveto_domain::phrases::check(&text);
-                if !check.flagged.is_empty() && !confirm {
-                    let body = case_body_with(&s, &p, id, Some(t().reply_flagged), &text, Some(&check), None).await?;
-                    return Err(ApiError {
-                        status: axum::http::StatusCode::CONFLICT,
-                        code: "refusal_phrases",
-                        message: body,
-                        field: Some("page"),
-                    });
-                }
-                svc::do_reply(&s, &p, id, svc::SendReplyIn { text, confirm }).await.map(|_| ())
-            }
+            "reply" => svc::do_reply(&s, &p, id, svc::SendReplyIn { text: val(&f, "text"), confirm: on("confirm") })
+                .await
+                .map(|_| ()),
             "close" => {
                 let b = CloseIn {
                     confirm_phrases: on("confirm_phrases"),
@@ -970,10 +1019,10 @@ pub async fn case_action(
                 svc::do_withdrawal(&s, &p, id, svc::WithdrawalIn { statement: val(&f, "statement") }).await.map(|_| ())
             }
             "confirm_withdrawal" => {
-                let wid = val(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found("撤回申请"))?;
+                let wid = val(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found(tr("撤回申请")))?;
                 svc::do_confirm_withdrawal(&s, &p, wid).await.map(|_| ())
             }
-            _ => Err(noveto_app::Error::not_found("操作")),
+            _ => Err(noveto_app::Error::not_found(tr("操作"))),
         }?)
     }
     .await;
@@ -981,110 +1030,119 @@ pub async fn case_action(
         // Back to the case — or, for a desk that placed a matter and no longer reads it, the inbox.
         Ok(()) if svc::load(&s, &p, id, Action::ReadCase).await.is_err() => Redirect::to("/inbox").into_response(),
         Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        // A page already rendered (the reply check with the draft kept).
-        Err(e) if e.field == Some("page") => (e.status, layout(Some(&p), large, "办件", &e.message)).into_response(),
         Err(e) => {
-            let redo = Redo { action: &action, form: &f, message: &e.message };
-            match case_body_with(&s, &p, id, Some(&e.message), "", None, Some(&redo)).await {
-                Ok(b) => (e.status, layout(Some(&p), large, "办件", &b)).into_response(),
+            let redo = Redo { action: &action, form: &f, error: &e };
+            match case_body_with(&s, &p, id, "", None, Some(&redo)).await {
+                Ok(b) => (e.status, layout(Some(&p), large, tr("办件"), b)).into_response(),
                 Err(_) => error_page(Some(&p), large, &e),
             }
         }
     }
 }
 
+/// A case in a queue: receipt number, applicant and, as the headline's tail, what is asked.
+fn case_head(cid: i64, c: &noveto_domain::case::Case) -> Markup {
+    html! { a href={ "/cases/" (cid) } { (c.receipt_no) } " " (c.applicant.name) }
+}
+
 /// Veto requests and escalations waiting at a level the visitor holds, for a place they cover.
 pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
     let r = async {
         let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?;
-        let csrf = csrf_field(&p);
-        let mut o = format!("<section class=\"card\"><h2>{}</h2>", t().vetoes_waiting);
-        if vetoes.is_empty() {
-            o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
-        }
-        for (v, case, on_behalf) in &vetoes {
-            let (cid, case) = (v.case_id, Some(case));
-            let level = format!("{}{}", v.level().map(|l| l.label()).unwrap_or(""), if *on_behalf { "（代行）" } else { "" });
-            let due = case.and_then(|c| c.deadlines.iter().rev().find(|d| d.what == "veto_decision")).and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
-            o.push_str(&format!(
-                "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 审批层级：{} · 期限：{}</p><p><b>理由：</b>{}</p><p><b>法律依据：</b>{}</p><p class=\"muted\">{}</p>\
-<form method=\"post\" action=\"/veto-requests/{}/decide\">{csrf}<label>{}<textarea name=\"opinion\" required placeholder=\"同意的写明理由；不同意的写明如何办成\"></textarea></label>\
-<label><input type=\"checkbox\" name=\"confirm\" value=\"1\" required> 我已审阅理由、法律依据和申请材料，本人作出此层级的审批</label>\
-<button name=\"approve\" value=\"1\">{}</button><button name=\"approve\" value=\"0\" class=\"secondary\">{}</button></form></div>",
-                esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
-                esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
-                level,
-                due_cell(&s, due.as_deref()),
-                esc(&v.reason),
-                esc(&v.legal_basis),
-                esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or("")),
-                v.id,
-                t().opinion,
-                t().approve,
-                t().deny
-            ));
-        }
-        o.push_str("</section>");
-        o.push_str(&handoff_section(&s, &p, true).await?);
         // NV-4: later notices that would add materials, for the window head.
         let growth = svc::growth_queue(&s, &p).await?;
-        if !growth.is_empty() {
-            o.push_str("<section class=\"card\"><h2>待批准的新增告知材料</h2>");
-            for (cid, c) in &growth {
-                let Some(g) = &c.growth_request else { continue };
-                let mats: Vec<String> = g.missing.iter().map(|m| m.material.clone()).collect();
-                o.push_str(&format!(
-                    "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 新增：{}</p><p><b>理由：</b>{}</p><form method=\"post\" action=\"/cases/{cid}/act/decide_growth\">{csrf}<label>意见（不同意的须写明）<input name=\"opinion\"></label><button name=\"approve\" value=\"1\">同意新增并出具告知书</button><button name=\"approve\" value=\"0\" class=\"secondary\">不同意</button></form></div>",
-                    esc(&c.receipt_no),
-                    esc(&c.applicant.name),
-                    esc(&mats.join("、")),
-                    esc(&g.reason)
-                ));
-            }
-            o.push_str("</section>");
-        }
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
-        if !queue.is_empty() {
-            o.push_str("<section class=\"card\"><h2>归属不明、待分办的事项</h2>");
-            for (cid, c) in &queue {
-                let due = c.deadlines.iter().rev().find(|d| d.what == "placement").and_then(|d| d.due(&s.calendar(), s.now()).ok()).map(|d| d.to_string());
-                o.push_str(&format!(
-                    "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {} · 期限：{}</p><p>{}</p></div>",
-                    esc(&c.receipt_no),
-                    esc(&c.applicant.name),
-                    due_cell(&s, due.as_deref()),
-                    esc(&c.request)
-                ));
-            }
-            o.push_str("</section>");
-        }
-        o.push_str(&format!("<section class=\"card\"><h2>{}</h2>", t().escalations_waiting));
-        if escs.is_empty() {
-            o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
-        }
-        for (e, case) in &escs {
-            let case = Some(case);
-            o.push_str(&format!(
-                "<div class=\"card\"><p><a href=\"/cases/{}\">{}</a> {} · {} · {} · 期限：{}</p><p>{}</p><p class=\"muted\">{}</p><form method=\"post\" action=\"/escalations/{}/answer\">{csrf}{}<label>答复<textarea name=\"answer\" required></textarea></label><button>答复</button></form></div>",
-                e.case_id,
-                esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
-                esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
-                DecisionLevel::parse(&e.level).map(|l| l.label()).unwrap_or(""),
-                if e.major { "重大事项" } else { "一般事项" },
-                due_cell(&s, Some(&e.due[..10.min(e.due.len())])),
-                esc(&e.reason),
-                esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or("")),
-                e.id,
-                if e.level == "collective" {
-                    "<label>参会人员（每行一人，写明职务）<textarea name=\"participants\" required></textarea></label><label>会议结论<textarea name=\"conclusion\" required></textarea></label>"
-                } else {
-                    ""
+        let handoffs = handoff_section(&s, &p, true).await?;
+        let cal = s.calendar();
+        let now = s.now();
+        Ok::<_, ApiError>(html! {
+            section.card {
+                h2 { (t().vetoes_waiting) }
+                @if vetoes.is_empty() { p.muted { (t().inbox_empty) } }
+                @for (v, case, on_behalf) in &vetoes {
+                    @let due = case.deadlines.iter().rev().find(|d| d.what == "veto_decision").and_then(|d| d.due(&cal, now).ok()).map(|d| d.to_string());
+                    div.card {
+                        p {
+                            (case_head(v.case_id, case))
+                            " · " (tr("审批层级：")) (v.level().map(|l| tr(l.label())).unwrap_or(""))
+                            @if *on_behalf { (tr("（代行）")) }
+                            " · " (tr("期限：")) (due_cell(&s, due.as_deref()))
+                        }
+                        p { b { (tr("理由：")) } (v.reason) }
+                        p { b { (tr("法律依据：")) } (v.legal_basis) }
+                        p.muted { (case.request) }
+                        form method="post" action={ "/veto-requests/" (v.id) "/decide" } {
+                            (csrf_field(&p))
+                            label { (t().opinion) textarea name="opinion" required placeholder=(tr("同意的写明理由；不同意的写明如何办成")) {} }
+                            label { input type="checkbox" name="confirm" value="1" required; " " (tr("我已审阅理由、法律依据和申请材料，本人作出此层级的审批")) }
+                            button name="approve" value="1" { (t().approve) }
+                            button.secondary name="approve" value="0" { (t().deny) }
+                        }
+                    }
                 }
-            ));
-        }
-        o.push_str("</section>");
-        Ok::<_, ApiError>(o)
+            }
+            (handoffs)
+            @if !growth.is_empty() {
+                section.card {
+                    h2 { (tr("待批准的新增告知材料")) }
+                    @for (cid, c) in &growth {
+                        @if let Some(g) = &c.growth_request {
+                            div.card {
+                                p {
+                                    (case_head(*cid, c)) " · " (tr("新增："))
+                                    (g.missing.iter().map(|m| m.material.as_str()).collect::<Vec<_>>().join(tr("、")))
+                                }
+                                p { b { (tr("理由：")) } (g.reason) }
+                                form method="post" action={ "/cases/" (cid) "/act/decide_growth" } {
+                                    (csrf_field(&p))
+                                    label { (tr("意见（不同意的须写明）")) input name="opinion"; }
+                                    button name="approve" value="1" { (tr("同意新增并出具告知书")) }
+                                    button.secondary name="approve" value="0" { (tr("不同意")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !queue.is_empty() {
+                section.card {
+                    h2 { (tr("归属不明、待分办的事项")) }
+                    @for (cid, c) in &queue {
+                        @let due = c.deadlines.iter().rev().find(|d| d.what == "placement").and_then(|d| d.due(&cal, now).ok()).map(|d| d.to_string());
+                        div.card {
+                            p { (case_head(*cid, c)) " · " (tr("期限：")) (due_cell(&s, due.as_deref())) }
+                            p { (c.request) }
+                        }
+                    }
+                }
+            }
+            section.card {
+                h2 { (t().escalations_waiting) }
+                @if escs.is_empty() { p.muted { (t().inbox_empty) } }
+                @for (e, case) in &escs {
+                    div.card {
+                        p {
+                            (case_head(e.case_id, case))
+                            " · " (DecisionLevel::parse(&e.level).map(|l| tr(l.label())).unwrap_or(""))
+                            " · " (if e.major { tr("重大事项") } else { tr("一般事项") })
+                            " · " (tr("期限：")) (due_cell(&s, Some(&e.due[..10.min(e.due.len())])))
+                        }
+                        p { (e.reason) }
+                        p.muted { (case.request) }
+                        form method="post" action={ "/escalations/" (e.id) "/answer" } {
+                            (csrf_field(&p))
+                            @if e.level == "collective" {
+                                label { (tr("参会人员（每行一人，写明职务）")) textarea name="participants" required {} }
+                                label { (tr("会议结论")) textarea name="conclusion" required {} }
+                            }
+                            label { (tr("答复")) textarea name="answer" required {} }
+                            button { (tr("答复")) }
+                        }
+                    }
+                }
+            }
+        })
     }
     .await;
     render(&p, large, t().inbox, r)
@@ -1100,7 +1158,7 @@ pub async fn decide(
     let r = async {
         check_csrf(&p, &f)?;
         if val(&f, "confirm") != "1" {
-            return Err(ApiError::bad("confirmation_required", "请勾选确认：已审阅理由、法律依据和申请材料"));
+            return Err(ApiError::bad("confirmation_required", tr("请勾选确认：已审阅理由、法律依据和申请材料")));
         }
         Ok(svc::do_decide(&s, &p, id, DecisionIn { approve: val(&f, "approve") == "1", opinion: val(&f, "opinion") })
             .await?)
@@ -1136,6 +1194,14 @@ pub struct MonthQ {
     month: Option<String>,
 }
 
+fn filing_outcome(o: Option<&str>) -> &'static str {
+    match o {
+        Some("approved") => tr("批准否决"),
+        Some("denied") => tr("不予否决（继续办理）"),
+        _ => tr("审批中"),
+    }
+}
+
 pub async fn filings(
     State(s): State<AppState>,
     Visitor(p): Visitor,
@@ -1147,145 +1213,168 @@ pub async fn filings(
         let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
         let f = svc::visible_filings(&s, &p, &month).await?;
         let units = noveto_app::org::directory(&s).await?.units;
-        let unit_name = |id: Option<i64>| id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default();
-        let mut o = format!(
-            "<section class=\"card\"><h1>否决事项报备（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\" pattern=\"\\d{{4}}-\\d{{2}}\"></label><button>查看</button></form>"
-        );
-        if f.is_empty() {
-            o.push_str("<p class=\"muted\">本月没有否决报备。窗口无否决权：多数事项都能办成。</p>");
-        } else {
-            o.push_str("<div class=\"scroll\"><table><tr><th>受理编号</th><th>单位</th><th>报备（头）</th><th>结果（尾）</th><th>结果</th><th>登记表</th></tr>");
-            for x in &f {
-                o.push_str(&format!(
-                    "<tr><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/api/v1/cases/{}/documents/veto-filing-form.pdf\">打印</a></td></tr>",
-                    x.case_id,
-                    esc(x.receipt_no.as_deref().unwrap_or("—")),
-                    esc(&unit_name(x.unit_id)),
-                    esc(&crate::ui::when(&x.opened_at)),
-                    esc(&x.closed_at.as_deref().map(crate::ui::when).unwrap_or_else(|| "—".into())),
-                    match x.outcome.as_deref() {
-                        Some("approved") => "批准否决",
-                        Some("denied") => "不予否决（继续办理）",
-                        _ => "审批中",
-                    },
-                    x.case_id
-                ));
-            }
-            o.push_str("</table></div>");
-        }
+        let unit_name = |id: Option<i64>| {
+            id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default()
+        };
         // JL 三(三): each unit files its month with the center, an act of its own.
         let monthly = noveto_app::cases::monthly_status(&s, &p, &month).await?;
-        if !monthly.is_empty() {
-            o.push_str("<h2>各单位月度报备</h2><div class=\"scroll\"><table><tr><th>单位</th><th>报备情况</th></tr>");
-            let csrf = csrf_field(&p);
-            for m in &monthly {
-                let cell = match &m.filing {
-                    Some(f) => format!(
-                        "已报备：{} 于 {}，本月否决报批 {} 件{}",
-                        esc(m.filed_by_name.as_deref().unwrap_or("")),
-                        esc(&crate::ui::when(&f.filed_at)),
-                        f.vetoes,
-                        if f.note.is_empty() { String::new() } else { format!("（{}）", esc(&f.note)) }
-                    ),
-                    None => {
-                        let leads = p.grants.iter().any(|g| {
-                            matches!(g.role, Role::UnitLeader | Role::UnitHead)
-                                && g.scope.kind == noveto_domain::access::ScopeKind::Unit
-                                && g.scope.id == m.unit_id
-                        });
-                        if leads {
-                            format!(
-                                "<form method=\"post\" action=\"/filings/monthly\">{csrf}<input type=\"hidden\" name=\"unit_id\" value=\"{}\"><input type=\"hidden\" name=\"month\" value=\"{month}\"><label>说明<input name=\"note\"></label><button>提交本月报备</button></form>",
-                                m.unit_id
-                            )
-                        } else {
-                            "尚未报备".into()
-                        }
-                    }
-                };
-                o.push_str(&format!("<tr><td>{}</td><td>{cell}</td></tr>", esc(&m.unit)));
-            }
-            o.push_str("</table></div>");
-        }
         // FZ 二(三), WH 一(三): gray-area answers filed with the center, where the policy says so.
         let gray = svc::gray_area_filings(&s, &p, &month).await?;
-        if !gray.is_empty() {
-            o.push_str("<h2>模糊地带请示答复备案</h2><div class=\"scroll\"><table><tr><th>办件</th><th>答复</th></tr>");
-            for g in &gray {
-                o.push_str(&format!(
-                    "<tr><td><a href=\"/cases/{}\">查看</a></td><td>{}</td></tr>",
-                    g.case_id,
-                    esc(&g.text)
-                ));
-            }
-            o.push_str("</table></div>");
-        }
         // NV-2, NV-9, NV-14: the month's roll-up per unit and window — vetoes beside every other
-        // negative ending, so a window with many withdrawals is as visible as one with many
-        // vetoes. The same lines as the API and the export.
+        // negative ending. The same lines as the API and the export.
         let rows = svc::monthly_rollup(&s, &p, &month).await?;
-        o.push_str(&format!(
-            "<h2>月度汇总：否决与其他否定性办结</h2><p><a href=\"/api/v1/filings/rollup?month={month}&amp;format=xlsx\">导出 Excel</a> · <a href=\"/api/v1/filings/rollup?month={month}&amp;format=csv\">导出 CSV</a></p>"
-        ));
-        if rows.is_empty() {
-            o.push_str("<p class=\"muted\">本月没有否决报批、申请人撤回、依法无需办理或否定性答复。</p>");
-        } else {
-            o.push_str("<div class=\"scroll\"><table><tr>");
-            for c in svc::ROLLUP_COLUMNS {
-                o.push_str(&format!("<th>{c}</th>"));
-            }
-            o.push_str("</tr>");
-            for r in &rows {
-                o.push_str("<tr>");
-                for c in r.cells() {
-                    o.push_str(&format!("<td>{}</td>", esc(&c)));
+        let leads = |unit: i64| {
+            p.grants.iter().any(|g| {
+                matches!(g.role, Role::UnitLeader | Role::UnitHead)
+                    && g.scope.kind == noveto_domain::access::ScopeKind::Unit
+                    && g.scope.id == unit
+            })
+        };
+        Ok::<_, ApiError>(html! {
+            section.card {
+                h1 { (trf("否决事项报备（{}）", &[&month])) }
+                form method="get" {
+                    label { (tr("月份")) input name="month" value=(month) pattern="\\d{4}-\\d{2}"; }
+                    button { (tr("查看")) }
                 }
-                o.push_str("</tr>");
+                p {
+                    a href={ "/api/v1/filings?month=" (month) "&format=xlsx" } { (tr("导出 Excel")) } " · "
+                    a href={ "/api/v1/filings?month=" (month) "&format=csv" } { (tr("导出 CSV")) }
+                }
+                @if f.is_empty() {
+                    p.muted { (tr("本月没有否决报备。窗口无否决权：多数事项都能办成。")) }
+                } @else {
+                    div.scroll {
+                        table {
+                            tr {
+                                th { (tr("受理编号")) } th { (tr("单位")) } th { (tr("报备（头）")) }
+                                th { (tr("结果（尾）")) } th { (tr("结果")) } th { (tr("登记表")) }
+                            }
+                            @for x in &f {
+                                tr {
+                                    td { a href={ "/cases/" (x.case_id) } { (x.receipt_no.as_deref().unwrap_or("—")) } }
+                                    td { (unit_name(x.unit_id)) }
+                                    td { (crate::ui::when(&x.opened_at)) }
+                                    td { (x.closed_at.as_deref().map(crate::ui::when).unwrap_or_else(|| "—".into())) }
+                                    td { (filing_outcome(x.outcome.as_deref())) }
+                                    td { a href={ "/api/v1/cases/" (x.case_id) "/documents/veto-filing-form.pdf" } { (tr("打印")) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !monthly.is_empty() {
+                    h2 { (tr("各单位月度报备")) }
+                    div.scroll {
+                        table {
+                            tr { th { (tr("单位")) } th { (tr("报备情况")) } }
+                            @for m in &monthly {
+                                tr {
+                                    td { (m.unit) }
+                                    td {
+                                        @if let Some(fl) = &m.filing {
+                                            (trf("已报备：{} 于 {}，本月否决报批 {} 件", &[&m.filed_by_name.as_deref().unwrap_or(""), &crate::ui::when(&fl.filed_at), &fl.vetoes]))
+                                            @if !fl.note.is_empty() { "（" (fl.note) "）" }
+                                        } @else if leads(m.unit_id) {
+                                            form method="post" action="/filings/monthly" {
+                                                (csrf_field(&p))
+                                                input type="hidden" name="unit_id" value=(m.unit_id);
+                                                input type="hidden" name="month" value=(month);
+                                                label { (tr("说明")) input name="note"; }
+                                                button { (tr("提交本月报备")) }
+                                            }
+                                        } @else {
+                                            (tr("尚未报备"))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !gray.is_empty() {
+                    h2 { (tr("模糊地带请示答复备案")) }
+                    div.scroll {
+                        table {
+                            tr { th { (tr("办件")) } th { (tr("答复")) } }
+                            @for g in &gray {
+                                tr { td { a href={ "/cases/" (g.case_id) } { (tr("查看")) } } td { (g.text) } }
+                            }
+                        }
+                    }
+                }
+                h2 { (tr("月度汇总：否决与其他否定性办结")) }
+                p {
+                    a href={ "/api/v1/filings/rollup?month=" (month) "&format=xlsx" } { (tr("导出 Excel")) } " · "
+                    a href={ "/api/v1/filings/rollup?month=" (month) "&format=csv" } { (tr("导出 CSV")) }
+                }
+                @if rows.is_empty() {
+                    p.muted { (tr("本月没有否决报批、申请人撤回、依法无需办理或否定性答复。")) }
+                } @else {
+                    div.scroll {
+                        table {
+                            tr { @for c in svc::ROLLUP_COLUMNS { th { (tr_text(c)) } } }
+                            @for r in &rows { tr { @for c in r.cells() { td { (c) } } } }
+                        }
+                    }
+                }
             }
-            o.push_str("</table></div>");
-        }
-        let _ = now.year();
-        o.push_str("</section>");
-        Ok(o)
+        })
     }
     .await;
     render(&p, large, t().filings, r)
 }
 
 /// The FAQ search box (FAQ-1), always at hand on the workbench and the case page.
-fn faq_box(case: Option<i64>, q: &str) -> String {
-    let hidden = case.map(|c| format!("<input type=\"hidden\" name=\"case\" value=\"{c}\">")).unwrap_or_default();
-    format!(
-        "<section class=\"card noprint\"><form method=\"get\" action=\"/faq\">{hidden}<label>{}：输入群众的问题<input name=\"q\" value=\"{}\" placeholder=\"如：营业执照丢了怎么补\"></label><button>查询</button></form></section>",
-        t().faq,
-        esc(q)
-    )
+fn faq_box(case: Option<i64>, q: &str) -> Markup {
+    html! {
+        section.card.noprint {
+            form method="get" action="/faq" {
+                @if let Some(c) = case { input type="hidden" name="case" value=(c); }
+                label {
+                    (t().faq) (tr("：输入群众的问题"))
+                    input name="q" value=(q) placeholder=(tr("如：营业执照丢了怎么补"));
+                }
+                button { (tr("查询")) }
+            }
+        }
+    }
 }
 
 /// NV-14: the reply box; flagged words are marked and a second confirmation is needed.
-fn reply_box(p: &Principal, id: i64, draft: &str, flags: Option<&noveto_domain::phrases::Check>) -> String {
-    let mut marked = String::new();
-    if let Some(c) = flags {
-        let chars: Vec<char> = draft.chars().collect();
-        let mut i = 0;
-        for f in &c.flagged {
-            marked.push_str(&esc(&chars[i..f.start].iter().collect::<String>()));
-            marked.push_str(&format!("<mark>{}</mark>", esc(&chars[f.start..f.end].iter().collect::<String>())));
-            i = f.end;
+fn reply_box(p: &Principal, id: i64, draft: &str, flags: Option<&noveto_domain::phrases::Check>) -> Markup {
+    let chars: Vec<char> = draft.chars().collect();
+    // The draft cut into plain and flagged stretches.
+    let parts: Vec<(String, bool)> = match flags {
+        Some(c) => {
+            let mut out = vec![];
+            let mut i = 0;
+            for f in &c.flagged {
+                out.push((chars[i.min(f.start)..f.start].iter().collect(), false));
+                out.push((chars[f.start..f.end].iter().collect(), true));
+                i = f.end;
+            }
+            out.push((chars[i.min(chars.len())..].iter().collect(), false));
+            out
         }
-        marked.push_str(&esc(&chars[i.min(chars.len())..].iter().collect::<String>()));
-        marked = format!(
-            "<p class=\"err\">{}</p><p>{marked}</p><p class=\"note\">建议：{}</p><label><input type=\"checkbox\" name=\"confirm\" value=\"1\"> {}</label>",
-            t().reply_flagged,
-            esc(c.suggestion.as_deref().unwrap_or("")),
-            t().send_anyway
-        );
+        None => vec![],
+    };
+    html! {
+        section.card {
+            h2 { (tr("答复群众")) }
+            form method="post" action={ "/cases/" (id) "/act/reply" } {
+                (csrf_field(p))
+                label { (tr("答复内容（将检查推诿用语）")) textarea name="text" required { (draft) } }
+                @if let Some(c) = flags {
+                    p.err { (t().reply_flagged) }
+                    p { @for (text, flagged) in &parts { @if *flagged { mark { (text) } } @else { (text) } } }
+                    p.note { (tr("建议：")) (c.suggestion.as_deref().unwrap_or("")) }
+                    label { input type="checkbox" name="confirm" value="1"; " " (t().send_anyway) }
+                }
+                button { (tr("发送答复")) }
+            }
+        }
     }
-    format!(
-        "<section class=\"card\"><h2>答复群众</h2><form method=\"post\" action=\"/cases/{id}/act/reply\">{}<label>答复内容（将检查推诿用语）<textarea name=\"text\" required>{}</textarea></label>{marked}<button>发送答复</button></form></section>",
-        csrf_field(p),
-        esc(draft)
-    )
 }
 
 #[derive(serde::Deserialize)]
@@ -1302,26 +1391,33 @@ pub async fn faq_page(
 ) -> Response {
     let r = async {
         let words = q.q.clone().unwrap_or_default();
-        let mut o = faq_box(q.case, &words);
-        if !words.trim().is_empty() {
-            let (sid, hits) = noveto_app::faq::search(&s, &p, &words, 5).await?;
-            o.push_str("<section class=\"card\"><h2>查询结果</h2>");
-            if hits.is_empty() {
-                o.push_str("<p class=\"muted\">库中没有现成答案。请按“请示”流程在规定时限内答复群众；答复后可收入问题咨询库。</p>");
+        let found =
+            if words.trim().is_empty() { None } else { Some(noveto_app::faq::search(&s, &p, &words, 5).await?) };
+        let back = q.case.map(|c| format!("/cases/{c}")).unwrap_or_else(|| "/".into());
+        Ok::<_, ApiError>(html! {
+            (faq_box(q.case, &words))
+            @if let Some((sid, hits)) = &found {
+                section.card {
+                    h2 { (tr("查询结果")) }
+                    @if hits.is_empty() {
+                        p.muted { (tr("库中没有现成答案。请按“请示”流程在规定时限内答复群众；答复后可收入问题咨询库。")) }
+                    }
+                    @for (f, _) in hits {
+                        div.card {
+                            p { b { (f.question) } }
+                            p { (f.answer) }
+                            form method="post" action="/faq/used" {
+                                (csrf_field(&p))
+                                input type="hidden" name="search_id" value=(sid);
+                                input type="hidden" name="faq_id" value=(f.id);
+                                input type="hidden" name="back" value=(back);
+                                button.secondary { (tr("用这条答复")) }
+                            }
+                        }
+                    }
+                }
             }
-            for (f, _) in hits {
-                let back = q.case.map(|c| format!("/cases/{c}")).unwrap_or_else(|| "/".into());
-                o.push_str(&format!(
-                    "<div class=\"card\"><p><b>{}</b></p><p>{}</p><form method=\"post\" action=\"/faq/used\">{}<input type=\"hidden\" name=\"search_id\" value=\"{sid}\"><input type=\"hidden\" name=\"faq_id\" value=\"{}\"><input type=\"hidden\" name=\"back\" value=\"{back}\"><button class=\"secondary\">用这条答复</button></form></div>",
-                    esc(&f.question),
-                    esc(&f.answer),
-                    csrf_field(&p),
-                    f.id
-                ));
-            }
-            o.push_str("</section>");
-        }
-        Ok::<_, ApiError>(o)
+        })
     }
     .await;
     render(&p, large, t().faq, r)
@@ -1335,8 +1431,8 @@ pub async fn faq_used(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let sid: i64 = val(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", "检索编号无效"))?;
-        let fid: i64 = val(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", "问答编号无效"))?;
+        let sid: i64 = val(&f, "search_id").parse().map_err(|_| ApiError::bad("invalid", tr("检索编号无效")))?;
+        let fid: i64 = val(&f, "faq_id").parse().map_err(|_| ApiError::bad("invalid", tr("问答编号无效")))?;
         let back = val(&f, "back");
         let case_id: Option<i64> = back.strip_prefix("/cases/").and_then(|rest| rest.parse().ok());
         noveto_app::faq::used(&s, &p, sid, fid, case_id).await?;
@@ -1371,67 +1467,81 @@ pub async fn faq_stats(
         let month = q.month.unwrap_or_else(|| s.now().format("%Y-%m").to_string());
         let st = noveto_app::faq::stats(&s, &p, &month).await?;
         let (flagged, windows) = noveto_app::cases::flagged_replies(&s, &p, &month).await?;
-        let mut o = format!(
-            "<section class=\"card\"><h1>问题咨询库解答情况（{month}）</h1><form method=\"get\"><label>月份<input name=\"month\" value=\"{month}\"></label><button>查看</button></form>\
-<p>检索 <b>{}</b> 次，给出候选答案 <b>{}</b> 次；用库中答案答复群众 <b>{}</b> 次，解答率 <b>{:.1}%</b>；其中采用的是第一条结果 <b>{}</b> 次，精准度 <b>{:.1}%</b>。</p>\
-<p>本月答复咨询 <b>{}</b> 件：用库中答案答复 <b>{}</b> 件（<b>{:.1}%</b>），经请示后答复 <b>{}</b> 件，窗口直接答复 <b>{}</b> 件。</p><h2>未用库中答案答复的问题</h2><table><tr><th>问题</th><th>次数</th></tr>",
-            st.searches,
-            st.offered,
-            st.answered,
-            st.answer_rate * 100.0,
-            st.first,
-            st.precision * 100.0,
-            st.consultations.answered,
-            st.consultations.from_library,
-            st.consultations.library_rate * 100.0,
-            st.consultations.escalated,
-            st.consultations.by_window,
-        );
-        if st.misses.is_empty() {
-            o.push_str("<tr><td colspan=\"2\" class=\"muted\">没有。</td></tr>");
-        }
-        for (qq, n) in &st.misses {
-            o.push_str(&format!("<tr><td>{}</td><td>{n}</td></tr>", esc(qq)));
-        }
-        o.push_str("</table></section><section class=\"card\"><h2>答复用语检查（各窗口）</h2><table><tr><th>窗口</th><th>答复</th><th>含推诿用语</th></tr>");
-        if flagged.is_empty() {
-            o.push_str("<tr><td colspan=\"3\" class=\"muted\">本月没有答复记录。</td></tr>");
-        }
-        for (w, n, bad) in flagged {
-            let name = w.and_then(|w| windows.iter().find(|x| x.id == w)).map(|x| x.name.clone()).unwrap_or_default();
-            o.push_str(&format!("<tr><td>{}</td><td>{n}</td><td class=\"{}\">{bad}</td></tr>", esc(&name), if bad > 0 { "overdue" } else { "" }));
-        }
-        o.push_str("</table></section>");
-        Ok(o)
+        let pct = |x: f64| format!("{:.1}%", x * 100.0);
+        let c = &st.consultations;
+        Ok(html! {
+            section.card {
+                h1 { (trf("问题咨询库解答情况（{}）", &[&month])) }
+                form method="get" {
+                    label { (tr("月份")) input name="month" value=(month); }
+                    button { (tr("查看")) }
+                }
+                p {
+                    (trb(
+                        "检索 {} 次，给出候选答案 {} 次；用库中答案答复群众 {} 次，解答率 {}；其中采用的是第一条结果 {} 次，精准度 {}。",
+                        &[&st.searches, &st.offered, &st.answered, &pct(st.answer_rate), &st.first, &pct(st.precision)],
+                    ))
+                }
+                p {
+                    (trb(
+                        "本月答复咨询 {} 件：用库中答案答复 {} 件（{}），经请示后答复 {} 件，窗口直接答复 {} 件。",
+                        &[&c.answered, &c.from_library, &pct(c.library_rate), &c.escalated, &c.by_window],
+                    ))
+                }
+                h2 { (tr("未用库中答案答复的问题")) }
+                table {
+                    tr { th { (tr("问题")) } th { (tr("次数")) } }
+                    @if st.misses.is_empty() { tr { td colspan="2" class="muted" { (tr("没有。")) } } }
+                    @for (qq, n) in &st.misses { tr { td { (qq) } td { (n) } } }
+                }
+            }
+            section.card {
+                h2 { (tr("答复用语检查（各窗口）")) }
+                table {
+                    tr { th { (tr("窗口")) } th { (tr("答复")) } th { (tr("含推诿用语")) } }
+                    @if flagged.is_empty() { tr { td colspan="3" class="muted" { (tr("本月没有答复记录。")) } } }
+                    @for (w, n, bad) in &flagged {
+                        tr {
+                            td { (w.and_then(|w| windows.iter().find(|x| x.id == w)).map(|x| x.name.as_str()).unwrap_or("")) }
+                            td { (n) }
+                            td class=[(*bad > 0).then_some("overdue")] { (bad) }
+                        }
+                    }
+                }
+            }
+        })
     }
     .await;
-    render(&p, large, "解答率", r)
+    render(&p, large, tr("解答率"), r)
 }
 
 /// The unit figures this month, for each unit the visitor leads or heads a window of.
-async fn unit_figures(s: &AppState, p: &Principal) -> ApiResult<String> {
+async fn unit_figures(s: &AppState, p: &Principal) -> ApiResult<Markup> {
     let figures = svc::own_unit_figures(s, p).await?;
-    if figures.is_empty() {
-        return Ok(String::new());
-    }
     let month = s.now().format("%Y-%m").to_string();
-    let mut o = format!(
-        "<section class=\"card\"><h2>本单位本月情况（{month}）</h2><table><tr><th>单位</th><th>办件</th><th>否决报批</th><th>批准否决</th><th>超期</th><th>推诿用语</th></tr>"
-    );
-    for (name, f) in figures {
-        o.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-            esc(&name),
-            f.cases,
-            f.vetoes_requested,
-            f.vetoes_approved,
-            if f.overdue > 0 { "overdue" } else { "" },
-            f.overdue,
-            f.flagged_replies
-        ));
-    }
-    o.push_str("</table></section>");
-    Ok(o)
+    Ok(html! {
+        @if !figures.is_empty() {
+            section.card {
+                h2 { (trf("本单位本月情况（{}）", &[&month])) }
+                table {
+                    tr {
+                        th { (tr("单位")) } th { (tr("办件")) } th { (tr("否决报批")) } th { (tr("批准否决")) }
+                        th { (tr("超期")) } th { (tr("推诿用语")) }
+                    }
+                    @for (name, f) in &figures {
+                        tr {
+                            td { (name) }
+                            td { (f.cases) }
+                            td { (f.vetoes_requested) }
+                            td { (f.vetoes_approved) }
+                            td class=[(f.overdue > 0).then_some("overdue")] { (f.overdue) }
+                            td { (f.flagged_replies) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 pub async fn acknowledge(
@@ -1446,35 +1556,30 @@ pub async fn acknowledge(
         Ok(svc::do_acknowledge(&s, &p, id).await?)
     }
     .await;
-    match r {
-        // On to the receiving unit's own case, now the receiver's.
-        Ok(nid) => Redirect::to(&format!("/cases/{nid}")).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    // On to the receiving unit's own case, now the receiver's.
+    go_to(&p, large, r.map(|nid: i64| format!("/cases/{nid}")))
 }
 
 /// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
-async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult<String> {
+async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult<Markup> {
     let hs = svc::handoffs_for(s, p).await?;
-    if hs.is_empty() && !always {
-        return Ok(String::new());
-    }
-    let mut o = String::from("<section class=\"card\"><h2>待确认接收的转交</h2>");
-    if hs.is_empty() {
-        o.push_str(&format!("<p class=\"muted\">{}</p>", t().inbox_empty));
-    }
-    let csrf = csrf_field(p);
-    for (cid, case) in hs {
-        let case = Some(case);
-        o.push_str(&format!(
-            "<div class=\"card\"><p><a href=\"/cases/{cid}\">{}</a> {}：{}</p><form method=\"post\" action=\"/cases/{cid}/acknowledge\">{csrf}<button>确认接收</button></form></div>",
-            esc(case.as_ref().map(|c| c.receipt_no.as_str()).unwrap_or("")),
-            esc(case.as_ref().map(|c| c.applicant.name.as_str()).unwrap_or("")),
-            esc(case.as_ref().map(|c| c.request.as_str()).unwrap_or(""))
-        ));
-    }
-    o.push_str("</section>");
-    Ok(o)
+    Ok(html! {
+        @if !hs.is_empty() || always {
+            section.card {
+                h2 { (tr("待确认接收的转交")) }
+                @if hs.is_empty() { p.muted { (t().inbox_empty) } }
+                @for (cid, case) in &hs {
+                    div.card {
+                        p { (case_head(*cid, case)) (tr("：")) (case.request) }
+                        form method="post" action={ "/cases/" (cid) "/acknowledge" } {
+                            (csrf_field(p))
+                            button { (tr("确认接收")) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// After a form action: where to go next, or the error page.
@@ -1494,7 +1599,7 @@ pub async fn file_month(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let unit_id = val(&f, "unit_id").parse().map_err(|_| noveto_app::Error::not_found("单位"))?;
+        let unit_id = val(&f, "unit_id").parse().map_err(|_| noveto_app::Error::not_found(tr("单位")))?;
         let month = val(&f, "month");
         let b = svc::MonthlyFilingIn { unit_id, month: month.clone(), note: Some(val(&f, "note")) };
         noveto_app::cases::file_month(&s, &p, b).await?;
