@@ -1249,6 +1249,88 @@ pub async fn visible_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<
         .collect())
 }
 
+/// One line of the filings list: the filing with its unit's and item's names — what the page,
+/// the API and the export show, from [`visible_filings`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FilingLine {
+    #[serde(flatten)]
+    pub filing: repo::Filing,
+    pub unit: String,
+    /// The catalog item's name, or the request where the case names no item.
+    pub item: String,
+}
+
+/// The filings list's columns, in the page's order (NV-9: 一头一尾 with receipt number, item,
+/// applicant and reason).
+pub const FILING_COLUMNS: [&str; 9] =
+    ["受理编号", "单位", "事项", "申请人", "否决理由", "法律依据", "报备（头）", "结果（尾）", "结果"];
+
+/// The month's filings the caller may see, each named ([`FilingLine`]).
+pub async fn filing_lines(s: &App, p: &Principal, month: &str) -> Result<Vec<FilingLine>> {
+    let filings = visible_filings(s, p, month).await?;
+    let codes: std::collections::BTreeSet<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
+    let (units, items) = s
+        .store
+        .read(move |tx| {
+            let mut names = std::collections::HashMap::new();
+            for c in &codes {
+                if let Some(i) = items::get(tx, c)? {
+                    names.insert(c.clone(), i.name.clone());
+                }
+            }
+            Ok::<_, StoreError>((org::units(tx)?, names))
+        })
+        .await?;
+    Ok(filings
+        .into_iter()
+        .map(|f| {
+            let unit = f.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
+            let item = f.item_code.as_ref().and_then(|c| items.get(c)).cloned();
+            FilingLine {
+                unit: unit.unwrap_or_default(),
+                item: item.unwrap_or_else(|| f.request.chars().take(60).collect()),
+                filing: f,
+            }
+        })
+        .collect())
+}
+
+/// The label of a filing's 尾 (its result).
+pub fn filing_outcome(outcome: Option<&str>) -> &'static str {
+    match outcome {
+        Some("approved") => "已批准否决",
+        Some("denied") => "不予否决（继续办理）",
+        _ => "审批中",
+    }
+}
+
+/// The filings list as a file (CSV or XLSX) with [`FILING_COLUMNS`].
+pub fn filings_file(month: &str, lines: &[FilingLine], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let time = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    };
+    let table: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let f = &l.filing;
+            vec![
+                f.receipt_no.clone().unwrap_or_default(),
+                l.unit.clone(),
+                l.item.clone(),
+                f.applicant.clone(),
+                f.reason.clone(),
+                f.legal_basis.clone(),
+                time(&f.opened_at),
+                f.closed_at.as_deref().map(time).unwrap_or_default(),
+                filing_outcome(f.outcome.as_deref()).to_string(),
+            ]
+        })
+        .collect();
+    let title = format!("{month} 否决事项报备");
+    crate::catalog_file::table(&title, &FILING_COLUMNS, &table, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
+}
+
 pub fn parse_month(m: &str) -> Result<String> {
     let ok = m.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
     if !ok {

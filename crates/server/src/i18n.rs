@@ -281,7 +281,7 @@ mod tests {
                     before.strip_suffix(name).is_some_and(|b| !b.ends_with(|c: char| c.is_alphanumeric() || c == '_'))
                 };
                 let continued = open_call && before.trim().is_empty();
-                if named || continued || call("tr(") || call("trf(") {
+                if named || continued || call("tr(") || call("trf(") || call("trb(") {
                     keys.push(lit);
                 } else if pages && has_cjk(&lit) {
                     stray.push(lit);
@@ -290,7 +290,8 @@ mod tests {
                 open_call = false;
             }
             let t = line.trim_end();
-            open_call = !t.is_empty() && (t.ends_with("trf(") || t.ends_with(" tr(") || t.ends_with("(tr("));
+            open_call = !t.is_empty()
+                && (t.ends_with("trf(") || t.ends_with("trb(") || t.ends_with(" tr(") || t.ends_with("(tr("));
         }
         (keys, stray)
     }

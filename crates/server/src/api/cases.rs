@@ -249,14 +249,23 @@ pub struct MonthQuery {
     pub month: String,
 }
 
+/// NV-9: the month's filings the caller may see, named (receipt number, unit, item, applicant,
+/// reason), as JSON or a file — the same lines as the filings page.
 pub async fn filings(
     State(s): State<AppState>,
     p: Principal,
-    ApiQuery(q): ApiQuery<MonthQuery>,
-) -> ApiResult<Json<Value>> {
+    ApiQuery(q): ApiQuery<RollupQuery>,
+) -> ApiResult<Response> {
     let month = parse_month(&q.month)?;
-    let out = visible_filings(&s, &p, &month).await?;
-    Ok(Json(json!({"month": q.month, "filings": out})))
+    let lines = noveto_app::cases::filing_lines(&s, &p, &month).await?;
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(json!({"month": q.month, "filings": lines})).into_response()),
+        f => {
+            let format = noveto_app::catalog::Format::parse(f)?;
+            let bytes = noveto_app::cases::filings_file(&month, &lines, format)?;
+            Ok(crate::api::catalog::attachment(format, &format!("filings-{month}"), bytes))
+        }
+    }
 }
 
 pub async fn check_reply(_p: Principal, ApiJson(b): ApiJson<ReplyIn>) -> ApiResult<Json<Value>> {

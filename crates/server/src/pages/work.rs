@@ -1211,11 +1211,8 @@ pub async fn filings(
     let r = async {
         let now = s.now();
         let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
-        let f = svc::visible_filings(&s, &p, &month).await?;
-        let units = noveto_app::org::directory(&s).await?.units;
-        let unit_name = |id: Option<i64>| {
-            id.and_then(|i| units.iter().find(|u| u.id == i)).map(|u| u.name.clone()).unwrap_or_default()
-        };
+        // NV-9: the same lines as GET /api/v1/filings and its export.
+        let f = svc::filing_lines(&s, &p, &month).await?;
         // JL 三(三): each unit files its month with the center, an act of its own.
         let monthly = noveto_app::cases::monthly_status(&s, &p, &month).await?;
         // FZ 二(三), WH 一(三): gray-area answers filed with the center, where the policy says so.
@@ -1247,13 +1244,18 @@ pub async fn filings(
                     div.scroll {
                         table {
                             tr {
-                                th { (tr("受理编号")) } th { (tr("单位")) } th { (tr("报备（头）")) }
+                                th { (tr("受理编号")) } th { (tr("单位")) } th { (tr("事项")) } th { (tr("申请人")) }
+                                th { (tr("否决理由")) } th { (tr("报备（头）")) }
                                 th { (tr("结果（尾）")) } th { (tr("结果")) } th { (tr("登记表")) }
                             }
-                            @for x in &f {
+                            @for l in &f {
+                                @let x = &l.filing;
                                 tr {
                                     td { a href={ "/cases/" (x.case_id) } { (x.receipt_no.as_deref().unwrap_or("—")) } }
-                                    td { (unit_name(x.unit_id)) }
+                                    td { (l.unit) }
+                                    td { (l.item) }
+                                    td { (x.applicant) }
+                                    td { (x.reason) @if !x.legal_basis.is_empty() { br; small.muted { (tr("依据：")) (x.legal_basis) } } }
                                     td { (crate::ui::when(&x.opened_at)) }
                                     td { (x.closed_at.as_deref().map(crate::ui::when).unwrap_or_else(|| "—".into())) }
                                     td { (filing_outcome(x.outcome.as_deref())) }

@@ -289,6 +289,30 @@ fn nv_9_filings_head_and_tail() {
         assert!(home_page(&app, "leader2").contains("共 <b>0</b> 件"), "leader2's home card counts none");
         assert!(page_get(&app, "leader", "/filings?month=2026-11").1.contains(&receipt));
         assert!(page_get(&app, "business", "/filings?month=2026-11").1.contains(&receipt));
+        // The list names what was refused and why (Screens 6): receipt number, item, applicant,
+        // reason — in JSON, in both exports and on the page, with a link to the filing form.
+        let row = &f["filings"][0];
+        assert_eq!((row["reason"].as_str(), row["legal_basis"].as_str()), (Some("理由"), Some("依据")), "{row}");
+        assert!(!row["applicant"].as_str().unwrap().is_empty() && !row["item"].as_str().unwrap().is_empty(), "{row}");
+        let receipt_no = row["receipt_no"].as_str().unwrap().to_string();
+        let fetch = |format: &str| {
+            let mut resp = app
+                .agent
+                .get(&format!("{}/api/v1/filings?month=2026-11&format={format}", app.base))
+                .header("Authorization", &format!("Bearer {business}"))
+                .call()
+                .unwrap();
+            assert_eq!(resp.status().as_u16(), 200);
+            resp.body_mut().read_to_vec().unwrap()
+        };
+        let csv = String::from_utf8(fetch("csv")).unwrap();
+        assert!(csv.lines().next().unwrap().contains("受理编号,单位,事项,申请人,否决理由"), "{csv}");
+        assert!(csv.contains(&receipt_no) && csv.contains("理由") && csv.contains("不予否决"), "{csv}");
+        assert!(fetch("xlsx").starts_with(b"PK"));
+        assert_eq!(app.get("/api/v1/filings?month=2026-11&format=pdf", &business).0, 422);
+        let page = page_get(&app, "business", "/filings?month=2026-11").1;
+        assert!(page.contains(&receipt_no) && page.contains("否决理由") && page.contains("veto-filing-form.pdf"));
+        assert!(page.contains("filings?month=2026-11&amp;format=csv"), "export link");
         let (st, _) = app.get("/api/v1/filings?month=2026-1", &business);
         assert_eq!(st, 422);
     }

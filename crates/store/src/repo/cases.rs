@@ -479,14 +479,22 @@ pub struct Filing {
     pub opened_at: String,
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
+    /// The applicant's name, the catalog item's code and the request, from the case.
+    pub applicant: String,
+    pub item_code: Option<String>,
+    pub request: String,
+    /// The veto's reason and legal basis, from the request.
+    pub reason: String,
+    pub legal_basis: String,
 }
 
 /// The month's filings, each with the center chain of its case (for the one access decision):
 /// one query for the filings and their cases' centers, one chain per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
     let rows = tx.query(
-        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no
-         FROM filings f LEFT JOIN cases c ON c.id = f.case_id WHERE f.month = $1 ORDER BY f.id",
+        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
+                c.doc, v.doc
+         FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id WHERE f.month = $1 ORDER BY f.id",
         params![month],
     )?;
     let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
@@ -503,7 +511,15 @@ pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing,
             },
             None => vec![],
         };
+        let case: serde_json::Value = r.opt_str(9).and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
+        let veto: serde_json::Value = r.opt_str(10).and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
         let f = Filing {
+            applicant: text(&case["applicant"]["name"]),
+            item_code: case["item_code"].as_str().map(str::to_string),
+            request: text(&case["request"]),
+            reason: text(&veto["reason"]),
+            legal_basis: text(&veto["legal_basis"]),
             veto_request_id: r.i64(0),
             case_id: r.i64(1),
             unit_id: r.opt_i64(2),
