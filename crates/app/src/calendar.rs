@@ -76,6 +76,13 @@ pub fn year(s: &App, y: i32) -> Result<Value> {
 
 /// Parses a year file in either format: noveto's TOML, or the notice JSON
 /// `{year, papers, days: [{name, date, isOffDay}]}`.
+/// [`parse_years`] of an uploaded file.
+pub fn parse_years_file(bytes: &[u8]) -> Result<Vec<YearNotice>> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| Error::bad("invalid_calendar", "文件须为 UTF-8 编码的 TOML 或 JSON"))?;
+    parse_years(text)
+}
+
 pub fn parse_years(content: &str) -> Result<Vec<YearNotice>> {
     Ok(if content.trim_start().starts_with('{') { vec![parse_notice_json(content)?] } else { parse_toml(content)? })
 }

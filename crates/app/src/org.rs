@@ -385,6 +385,11 @@ pub struct Directory {
     pub windows: Vec<org::Window>,
 }
 
+/// People's names by id (for decisions, opinions and filings as people read them).
+pub async fn names(s: &App, ids: Vec<i64>) -> Result<std::collections::HashMap<i64, String>> {
+    Ok(s.store.read(move |tx| org::staff_names(tx, ids)).await?)
+}
+
 pub async fn directory(s: &App) -> Result<Directory> {
     let (centers, units, windows) =
         s.store.read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?))).await?;

@@ -128,6 +128,7 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(sg::Status::ALL.iter().map(|s| s.label()));
     v.extend(noveto_store::repo::org::WINDOW_KINDS.iter().map(|(_, l)| *l));
     v.push(noveto_domain::calendar::PROVISIONAL_NOTE);
+    v.extend(noveto_app::cases::ROLLUP_COLUMNS);
     v
 }
 

@@ -408,9 +408,58 @@ pub async fn calendar_page(
     Large(large): Large,
     axum::extract::Query(q): axum::extract::Query<YearQ>,
 ) -> Response {
+    calendar_body(&s, &p, large, q.year, None)
+}
+
+/// CAL-1: the next year's State Council notice uploaded from the calendar page (the same import
+/// as `noveto calendar import` and POST /api/v1/calendar/years); the page answers beside the form.
+pub async fn calendar_import(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file: Vec<u8> = vec![];
+    while let Ok(Some(f)) = mp.next_field().await {
+        let name = f.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        } else if let Ok(t) = f.text().await {
+            fields.insert(name, t);
+        }
+    }
+    if let Err(e) = check_csrf(&p, &fields) {
+        return error_page(Some(&p), large, &e);
+    }
+    let r = async {
+        let years = noveto_app::calendar::parse_years_file(&file)?;
+        noveto_app::calendar::import(&s, Some(&p), years).await
+    }
+    .await;
+    let (year, note) = match r {
+        Ok((years, recomputed)) => {
+            let list = years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(tr("、"));
+            (
+                years.last().copied(),
+                Ok(trf("已导入 {} 年的通知，{} 件办件的期限已按新日历重新计算。", &[&list, &recomputed])),
+            )
+        }
+        Err(e) => (None, Err(tr_text(&e.message))),
+    };
+    calendar_body(&s, &p, large, year, Some(note))
+}
+
+fn calendar_body(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    large: bool,
+    year: Option<i32>,
+    imported: Option<Result<String, String>>,
+) -> Response {
     let cal = s.calendar();
     let (lo, hi) = cal.covered();
-    let year = q.year.unwrap_or_else(|| s.now().year()).clamp(lo, cal.answers_until());
+    let year = year.unwrap_or_else(|| s.now().year()).clamp(lo, cal.answers_until());
     let weekdays = [tr("一"), tr("二"), tr("三"), tr("四"), tr("五"), tr("六"), tr("日")];
     let month = |m: u32| -> Markup {
         let Some(first) = NaiveDate::from_ymd_opt(year, m, 1) else { return html! {} };
@@ -453,7 +502,15 @@ pub async fn calendar_page(
             p {
                 (trf("已覆盖 {}–{} 年。", &[&lo, &hi]))
                 @if let Some(n) = cal.year(year) {
-                    @for u in &n.notices { " " small.muted { (tr("依据：")) (u) } }
+                    // The notice by its title, its address as the link (never a bare URL).
+                    @for u in &n.notices {
+                        " " small.muted {
+                            (tr("依据："))
+                            @if u.starts_with("http") {
+                                a href=(u) { (trf("国务院办公厅关于{}年部分节假日安排的通知", &[&year])) }
+                            } @else { (u) }
+                        }
+                    }
                 } @else {
                     // CAL-2: a year without a notice is shown as computed, and said to be provisional.
                     " " b.warn { (trf("{} 年尚未导入国务院通知：{}。", &[&year, &tr(noveto_domain::calendar::PROVISIONAL_NOTE)])) }
@@ -473,11 +530,21 @@ pub async fn calendar_page(
         @if may_somewhere(&p.grants, Action::ManageCalendar) {
             section.card {
                 h2 { (tr("导入下一年通知")) }
-                p { (tr("每年 11 月国务院办公厅发布下一年的节假日安排通知后，请用命令 noveto calendar import 文件 或接口 POST /api/v1/calendar/years 导入（支持 noveto 的 TOML 格式与通知 JSON 格式）。未导入的年份暂按《全国年节及纪念日放假办法》的法定节假日计算（无调休），相关期限标注“暂定”，导入后自动更正。")) }
+                p { (tr("每年 11 月国务院办公厅发布下一年的节假日安排通知后，请在此上传（TOML 或通知 JSON 格式），也可用命令行或接口导入。未导入的年份暂按《全国年节及纪念日放假办法》的法定节假日计算（无调休），相关期限标注“暂定”，导入后自动更正。")) }
+                form method="post" action="/admin/calendar/import" enctype="multipart/form-data" {
+                    (csrf_field(p))
+                    label {
+                        (tr("通知文件"))
+                        input type="file" name="file" required accept=".toml,.json";
+                        @if let Some(Err(e)) = &imported { span.err role="alert" { (e) } }
+                    }
+                    button { (tr("导入")) }
+                }
+                @if let Some(Ok(m)) = &imported { p.note role="status" { (m) } }
             }
         }
     };
-    layout(Some(&p), large, t().calendar, body).into_response()
+    layout(Some(p), large, t().calendar, body).into_response()
 }
 
 /// POL-1: the policy in force, read-only, with where each number comes from.
@@ -614,7 +681,8 @@ async fn catalog_body(
             form method="post" action="/admin/catalog/import" enctype="multipart/form-data" {
                 (csrf_field(p))
                 label {
-                    (trf("导入文件（XLSX 或 UTF-8 CSV，表头：{}）", &[&noveto_app::catalog_file::COLUMNS.join("、")]))
+                    // The header is the file's format, spelled as the file must spell it.
+                    (tr("导入文件（XLSX 或 UTF-8 CSV），表头：")) code { (noveto_app::catalog_file::COLUMNS.join(",")) }
                     input type="file" name="file" required accept=".xlsx,.csv";
                 }
                 label { input type="checkbox" name="partial" value="1"; " " (tr("只导入合格的行")) }

@@ -43,6 +43,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin", get(admin::org_page))
         .route("/admin/{what}", post(admin::org_submit))
         .route("/admin/calendar", get(admin::calendar_page))
+        .route(
+            "/admin/calendar/import",
+            post(admin::calendar_import).layer(axum::extract::DefaultBodyLimit::max(1024 * 1024)),
+        )
         .route("/admin/policy", get(admin::policy_page))
         .route("/admin/catalog", get(admin::catalog_page))
         .route(

@@ -1056,6 +1056,12 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
         let handoffs = handoff_section(&s, &p, true).await?;
         let cal = s.calendar();
         let now = s.now();
+        // The earlier levels' deciders, so the next level reads who said what.
+        let names = noveto_app::org::names(
+            &s,
+            vetoes.iter().flat_map(|(v, _, _)| v.chain.iter().map(|d| d.decided_by)).collect(),
+        )
+        .await?;
         Ok::<_, ApiError>(html! {
             section.card {
                 h2 { (t().vetoes_waiting) }
@@ -1072,6 +1078,14 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
                         p { b { (tr("理由：")) } (v.reason) }
                         p { b { (tr("法律依据：")) } (v.legal_basis) }
                         p.muted { (case.request) }
+                        @for d in &v.chain {
+                            p {
+                                b { (tr(d.level.label())) @if d.on_behalf { (tr("（代行）")) } (tr("：")) }
+                                (if d.approve { tr("同意") } else { tr("不同意") }) (tr("，"))
+                                (d.opinion) " "
+                                small.muted { (names.get(&d.decided_by).map(String::as_str).unwrap_or("")) " " (crate::ui::when(&noveto_domain::time::rfc3339(d.at))) }
+                            }
+                        }
                         form method="post" action={ "/veto-requests/" (v.id) "/decide" } {
                             (csrf_field(&p))
                             label { (t().opinion) textarea name="opinion" required placeholder=(tr("同意的写明理由；不同意的写明如何办成")) {} }

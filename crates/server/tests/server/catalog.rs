@@ -1,7 +1,7 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-fn item(app: &App, code: &str, name: &str) -> Value {
+pub fn item(app: &App, code: &str, name: &str) -> Value {
     json!({"code": code, "name": name, "unit_id": app.ids.unit, "legal_basis": "《市场主体登记管理条例》第二十一条",
            "time_limit_wd": 3, "allows_deficiency": true, "allows_commitment": false,
            "materials": [{"name": "申请书", "main": true, "sample": "样表", "common_errors": "漏签字"}, {"name": "场所证明", "main": false}],
