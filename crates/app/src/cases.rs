@@ -360,6 +360,8 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "veto_status": veto.as_ref().map(|v| v.status.as_str()),
         "veto_approved": veto.as_ref().is_some_and(|v| v.approved().is_some()),
         "veto_level": veto.as_ref().and_then(|v| v.level()),
+        "veto_reason": veto.as_ref().map(|v| v.reason.clone()),
+        "veto_legal_basis": veto.as_ref().map(|v| v.legal_basis.clone()),
         "veto_chain": veto.as_ref().map(|v| v.chain.iter().map(|d| json!({
             "level": d.level,
             "level_label": d.level.label(),

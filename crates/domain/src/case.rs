@@ -452,6 +452,12 @@ pub enum Event {
     VetoDecision {
         veto_request_id: i64,
         status: VetoStatus,
+        /// The level that just decided, whether on behalf of the level below (代行), and its
+        /// opinion: the timeline's sentence says who judged what.
+        level: Option<DecisionLevel>,
+        on_behalf: bool,
+        approve: bool,
+        opinion: String,
     },
     DeadlinesRecomputed {
         moved: Vec<MovedDeadline>,
@@ -1125,7 +1131,15 @@ impl Case {
             VetoStatus::Approved => self.meet("veto_decision", now),
             VetoStatus::Pending => {}
         }
-        Event::VetoDecision { veto_request_id: req_id(req), status: req.status }
+        let last = req.chain.last();
+        Event::VetoDecision {
+            veto_request_id: req_id(req),
+            status: req.status,
+            level: last.map(|d| d.level),
+            on_behalf: last.is_some_and(|d| d.on_behalf),
+            approve: last.is_some_and(|d| d.approve),
+            opinion: last.map(|d| d.opinion.clone()).unwrap_or_default(),
+        }
     }
 
     /// NV-10: marks a matter as cross-unit with its lead unit.

@@ -56,7 +56,7 @@ impl State {
             State::Running => "进行中",
             State::DueSoon => "即将到期",
             State::Overdue => "已超期",
-            State::Met => "已办结",
+            State::Met => "已完成",
             State::Paused => "已暂停",
         }
     }

@@ -243,11 +243,25 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
             None => trf("请示已答复：{}", &[&text(&d["answer"])]),
         },
         "veto_requested" => tr("提出否决报批，待逐级审批").into(),
-        "veto_decision" => match serde_json::from_value::<VetoStatus>(d["status"].clone()) {
-            Ok(VetoStatus::Approved) => tr("否决报批已批准").into(),
-            Ok(VetoStatus::Denied) => tr("否决报批未获同意，继续办理").into(),
-            _ => tr("否决报批本级同意，报上一级审批").into(),
-        },
+        "veto_decision" => {
+            let head = match serde_json::from_value::<VetoStatus>(d["status"].clone()) {
+                Ok(VetoStatus::Approved) => tr("否决报批已批准"),
+                Ok(VetoStatus::Denied) => tr("否决报批未获同意，继续办理"),
+                _ => tr("否决报批本级同意，报上一级审批"),
+            };
+            // Since the event names its level and opinion: who judged, and what they wrote.
+            match d["level"].as_str().and_then(DecisionLevel::parse) {
+                Some(l) => {
+                    let by = if d["on_behalf"] == true {
+                        trf("{}（代行）", &[&tr(l.label())])
+                    } else {
+                        tr(l.label()).into()
+                    };
+                    trf("{}：{}意见：{}", &[&head, &by, &text(&d["opinion"])])
+                }
+                None => head.into(),
+            }
+        }
         "deadlines_recomputed" => {
             let moved: Vec<String> = d["moved"]
                 .as_array()

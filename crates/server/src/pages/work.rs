@@ -601,6 +601,10 @@ async fn case_body_with(
         @if let Some(chain) = j["veto_chain"].as_array() {
             section.card {
                 h2 { (tr("否决报批")) }
+                @if let Some(r) = j["veto_reason"].as_str() {
+                    p { b { (tr("理由：")) } (r) }
+                    p { b { (tr("法律依据：")) } (j["veto_legal_basis"].as_str().unwrap_or("")) }
+                }
                 ul {
                     @for d in chain {
                         li {

@@ -258,7 +258,14 @@ impl<'a> Tour<'a> {
         self.n += 1;
         let name = |w: &str| format!("{}-{:02}-{w}.png", self.role, self.n);
         if let Some(dir) = &self.shots {
-            self.d.screenshot(&dir.join(name("desktop")));
+            self.whole(1200, &dir.join(name("desktop")));
+            let path = url.split_once("://").and_then(|(_, r)| r.find('/').map(|i| &r[i..])).unwrap_or(url);
+            let line = format!("{}\t{}\n", name(""), path);
+            let index = dir.join(format!("{}.index", self.role));
+            let _ = std::fs::OpenOptions::new().create(true).append(true).open(index).and_then(|mut f| {
+                use std::io::Write;
+                f.write_all(line.as_bytes())
+            });
         }
         self.d.size(360, 1600);
         let mut fits = Value::Null;
@@ -270,11 +277,20 @@ impl<'a> Tour<'a> {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         if let Some(dir) = &self.shots {
-            self.d.screenshot(&dir.join(name("phone")));
+            self.whole(360, &dir.join(name("phone")));
         }
         self.d.size(1200, 1600);
         let (sw, iw) = (fits[0].as_i64().unwrap_or(0), fits[1].as_i64().unwrap_or(0));
         assert!(iw > 0 && sw <= iw, "{}: {url} scrolls sideways at 360 px ({sw} > {iw})", self.role);
+    }
+
+    /// Photographs the whole page at `width` (the window made as tall as the page).
+    fn whole(&self, width: u32, path: &std::path::Path) {
+        self.d.size(width, 1600);
+        let h = self.d.script("return document.documentElement.scrollHeight;").as_u64().unwrap_or(1600);
+        self.d.size(width, (h as u32 + 120).clamp(600, 8000));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        self.d.screenshot(path);
     }
 
     /// Clicks the 繁體 switch and reads every visited page again: no Simplified interface string.
@@ -334,16 +350,14 @@ fn documents(t: &mut Tour, case: i64, kinds: &[&str]) {
         let text = t.d.text_with("电话");
         assert!(!text.is_empty() && unreadable(&text).is_none(), "{kind}: {:?}\n{text}", unreadable(&text));
         if let Some(dir) = t.shots.clone() {
-            t.d.screenshot(&dir.join(format!("doc-{kind}-desktop.png")));
-            t.d.size(360, 1600);
-            std::thread::sleep(std::time::Duration::from_millis(200));
-            t.d.screenshot(&dir.join(format!("doc-{kind}-phone.png")));
+            t.whole(1200, &dir.join(format!("doc-{kind}-desktop.png")));
+            t.whole(360, &dir.join(format!("doc-{kind}-phone.png")));
             t.d.size(1200, 1600);
             let mut r = t
                 .app
                 .agent
                 .get(&format!("{}/api/v1/cases/{case}/documents/{kind}.pdf", t.app.base))
-                .header("Authorization", &format!("Bearer {}", t.app.token("admin")))
+                .header("Authorization", &format!("Bearer {}", t.app.token("clerk")))
                 .call()
                 .unwrap();
             if r.status().as_u16() == 200 {
@@ -368,6 +382,7 @@ fn browser_clerk() {
     d.click("form[action='/prefs/large'] button");
     let home = t.read("我的首问件");
     assert!(home.contains("接件登记") && !home.contains("拒绝"), "{home}");
+    t.seen.push("/".into());
     d.typ("input[name=name]", "王小二");
     d.typ("input[name=phone]", "123");
     d.typ("textarea[name=request]", "开办个体工商户");
@@ -466,9 +481,12 @@ fn browser_unit_leader() {
     t.read("没有");
     let page = t.visit(&format!("/cases/{id}"), "已批准否决，请办结并出具不予受理通知书");
     assert!(page.contains("同意否决") && page.contains("理由属实"), "{page}");
+    // Screens 3: the timeline says who judged what, with the opinion.
+    assert!(page.contains("否决报批已批准：分管领导意见：同意否决，依法出具不予受理通知书"), "{page}");
+    assert!(page.contains("窗口负责人意见：理由属实") && page.contains("《行政许可法》第十二条"), "{page}");
     let f = t.visit("/filings?month=2026-11", "否决事项报备");
     assert!(f.contains("申请事项不属于行政许可范围") && f.contains("张三"), "{f}");
-    documents(&mut t, id, &["veto-filing-form"]);
+    documents(&mut t, id, &["veto-filing-form", "refusal-notice"]);
     t.traditional();
 }
 
@@ -518,6 +536,13 @@ fn browser_supervision() {
     t.seen.push("/".into());
     t.visit(&format!("/cases/{id}"), &receipt);
     t.visit("/faq", "问题咨询库");
+    // The escalation's answer card, and a referral's slip from another case.
+    let other = app.new_case(&clerk, None);
+    let body = json!({"to_unit_id": app.ids.unit2, "address": "市民中心二楼社保窗口", "contact": "0719-2", "how": "带身份证原件"});
+    assert_eq!(app.post(&format!("/api/v1/cases/{other}/referral"), &clerk, body).0, 200);
+    t.content.extend(["市民中心二楼社保窗口".to_string(), "带身份证原件".to_string()]);
+    documents(&mut t, id, &["reply-card"]);
+    documents(&mut t, other, &["referral"]);
     t.traditional();
 }
 
