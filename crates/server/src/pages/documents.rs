@@ -29,7 +29,11 @@ pub async fn build(s: &AppState, l: &Loaded, kind: &str) -> ApiResult<Document> 
     let sup = center.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default();
     let unit_name = unit.as_ref().map(|u| u.name.clone()).unwrap_or_default();
     let window_name = window.as_ref().map(|w| w.name.clone()).unwrap_or_default();
-    let item_name = item.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| "（未指定事项）".into());
+    // Without a catalog item, the matter as the applicant asked it (never "（未指定事项）").
+    let item_name = item.as_ref().map(|i| i.name.clone()).unwrap_or_else(|| {
+        let r: String = c.request.chars().take(40).collect();
+        if r.trim().is_empty() { "（未指定事项）".into() } else { r }
+    });
     let clerk_name = clerk.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let today = date_cn(local_date(s.now()));
     let applicant =
