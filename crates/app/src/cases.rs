@@ -1121,6 +1121,90 @@ pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
     Ok(out)
 }
 
+/// One line of the inbox as a list (for filtering and export): a veto request or an escalation
+/// waiting for the caller, with its case.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InboxLine {
+    /// 否决报批 or 请示.
+    pub kind: &'static str,
+    pub case_id: i64,
+    pub receipt_no: String,
+    pub applicant: String,
+    pub request: String,
+    /// The level that decides or answers, in words.
+    pub level: &'static str,
+    pub reason: String,
+    pub due: Option<String>,
+}
+
+pub const INBOX_COLUMNS: [&str; 7] = ["类别", "受理编号", "申请人", "事项", "审批层级", "理由", "期限"];
+
+impl InboxLine {
+    /// Whether `words` (receipt number, applicant, request or reason) match; empty matches all.
+    pub fn matches(&self, words: &str) -> bool {
+        let w = words.trim();
+        w.is_empty() || [&self.receipt_no, &self.applicant, &self.request, &self.reason].iter().any(|x| x.contains(w))
+    }
+}
+
+/// The inbox as lines, oldest due first.
+pub fn inbox_lines(s: &App, ib: &Inbox) -> Vec<InboxLine> {
+    let cal = s.calendar();
+    let now = s.now();
+    let mut out: Vec<InboxLine> = ib
+        .vetoes
+        .iter()
+        .map(|(v, c, _)| InboxLine {
+            kind: "否决报批",
+            case_id: v.case_id,
+            receipt_no: c.receipt_no.clone(),
+            applicant: c.applicant.name.clone(),
+            request: c.request.clone(),
+            level: v.level().map(|l| l.label()).unwrap_or(""),
+            reason: v.reason.clone(),
+            due: c
+                .deadlines
+                .iter()
+                .rev()
+                .find(|d| d.what == "veto_decision")
+                .and_then(|d| d.due(&cal, now).ok())
+                .map(|d| d.to_string()),
+        })
+        .chain(ib.escalations.iter().map(|(e, c)| InboxLine {
+            kind: "请示",
+            case_id: e.case_id,
+            receipt_no: c.receipt_no.clone(),
+            applicant: c.applicant.name.clone(),
+            request: c.request.clone(),
+            level: DecisionLevel::parse(&e.level).map(|l| l.label()).unwrap_or(""),
+            reason: e.reason.clone(),
+            due: Some(e.due.clone()),
+        }))
+        .collect();
+    out.sort_by(|a, b| a.due.as_deref().unwrap_or("9999").cmp(b.due.as_deref().unwrap_or("9999")));
+    out
+}
+
+/// The inbox as a file (CSV or XLSX) with [`INBOX_COLUMNS`].
+pub fn inbox_file(lines: &[InboxLine], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let table: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.kind.to_string(),
+                l.receipt_no.clone(),
+                l.applicant.clone(),
+                l.request.clone(),
+                l.level.to_string(),
+                l.reason.clone(),
+                l.due.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::catalog_file::table("待我审批", &INBOX_COLUMNS, &table, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
+}
+
 /// NV-3: warm handoffs to a unit or window the caller works at, not yet acknowledged, each
 /// with its case.
 pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {

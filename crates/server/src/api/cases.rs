@@ -249,6 +249,34 @@ pub struct MonthQuery {
     pub month: String,
 }
 
+#[derive(Deserialize, JsonSchema)]
+pub struct InboxQuery {
+    /// Words to match in the receipt number, applicant, request or reason.
+    pub q: Option<String>,
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
+}
+
+/// NV-8, screens 6: the veto requests and escalations waiting for the caller, oldest due first
+/// — the same lines as the inbox page — as JSON or a file.
+pub async fn inbox_list(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> ApiResult<Response> {
+    let ib = noveto_app::cases::inbox(&s, &p).await?;
+    let words = q.q.unwrap_or_default();
+    let lines: Vec<_> = noveto_app::cases::inbox_lines(&s, &ib).into_iter().filter(|l| l.matches(&words)).collect();
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(json!({"items": lines})).into_response()),
+        f => {
+            let format = noveto_app::catalog::Format::parse(f)?;
+            let bytes = noveto_app::cases::inbox_file(&lines, format)?;
+            Ok(crate::api::catalog::attachment(format, "inbox", bytes))
+        }
+    }
+}
+
 /// NV-9: the month's filings the caller may see, named (receipt number, unit, item, applicant,
 /// reason), as JSON or a file — the same lines as the filings page.
 pub async fn filings(

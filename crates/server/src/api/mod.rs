@@ -86,6 +86,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/veto-requests" => cases::veto_request, "veto", "否决报批（NV-8）", body = cases::VetoIn;
         post "/api/v1/veto-requests/{id}/decision" => cases::decide, "veto", "审批否决报批（NV-8）", body = cases::DecisionIn;
         get "/api/v1/veto-requests/{id}" => cases::get_veto, "veto", "否决报批及审批链";
+        get "/api/v1/inbox" => cases::inbox_list, "veto", "待我审批：等待本人审批的否决报批和请示，期限早的在前；q 按受理编号、申请人、事项或理由筛选；format=json|csv|xlsx", query = cases::InboxQuery;
         get "/api/v1/filings" => cases::filings, "veto", "否决事项报备（一头一尾）：受理编号、单位、事项、申请人、理由（NV-9）；format=json|csv|xlsx", query = cases::RollupQuery;
         post "/api/v1/filings/monthly" => cases::file_month, "veto", "单位按月向中心报备否决事项（政策要求按月报备时，如吉林经开区，NV-9）", body = cases::MonthlyFilingIn;
         get "/api/v1/filings/monthly" => cases::monthly_status, "veto", "各单位本月报备情况（NV-9）", query = cases::MonthQuery;

@@ -1050,9 +1050,37 @@ fn case_head(cid: i64, c: &noveto_domain::case::Case) -> Markup {
 }
 
 /// Veto requests and escalations waiting at a level the visitor holds, for a place they cover.
-pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct InboxQ {
+    q: Option<String>,
+}
+
+/// Whether an inbox entry matches the filter's words (receipt number, applicant, request, reason).
+fn inbox_hit(c: &noveto_domain::case::Case, reason: &str, words: &str) -> bool {
+    let w = words.trim();
+    w.is_empty() || [c.receipt_no.as_str(), &c.applicant.name, &c.request, reason].iter().any(|x| x.contains(w))
+}
+
+pub async fn inbox(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<InboxQ>,
+) -> Response {
     let r = async {
-        let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?;
+        let svc::Inbox { mut vetoes, escalations: mut escs } = svc::inbox(&s, &p).await?;
+        // Screens 6: filtered as GET /api/v1/inbox?q= is, oldest due first.
+        let words = q.q.unwrap_or_default();
+        vetoes.retain(|(v, c, _)| inbox_hit(c, &v.reason, &words));
+        escs.retain(|(e, c)| inbox_hit(c, &e.reason, &words));
+        {
+            let (cal, now) = (s.calendar(), s.now());
+            let due = |c: &noveto_domain::case::Case| {
+                c.deadlines.iter().rev().find(|d| d.what == "veto_decision").and_then(|d| d.due(&cal, now).ok())
+            };
+            vetoes.sort_by_key(|(_, c, _)| due(c).unwrap_or(chrono::NaiveDate::MAX));
+            escs.sort_by(|a, b| a.0.due.cmp(&b.0.due));
+        }
         // NV-4: later notices that would add materials, for the window head.
         let growth = svc::growth_queue(&s, &p).await?;
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
@@ -1066,7 +1094,15 @@ pub async fn inbox(State(s): State<AppState>, Visitor(p): Visitor, Large(large):
             vetoes.iter().flat_map(|(v, _, _)| v.chain.iter().map(|d| d.decided_by)).collect(),
         )
         .await?;
+        let export = |f: &str| format!("/api/v1/inbox?q={}&format={f}", super::url_encode(&words));
         Ok::<_, ApiError>(html! {
+            section.card {
+                form method="get" action="/inbox" {
+                    label { (tr("按受理编号、申请人、事项或理由筛选")) input name="q" value=(words); }
+                    button { (tr("筛选")) }
+                }
+                p { a href=(export("xlsx")) { (tr("导出 Excel")) } " · " a href=(export("csv")) { (tr("导出 CSV")) } }
+            }
             section.card {
                 h2 { (t().vetoes_waiting) }
                 @if vetoes.is_empty() { p.muted { (t().inbox_empty) } }

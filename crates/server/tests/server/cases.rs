@@ -1831,3 +1831,47 @@ fn nv_1_new_case_form_error_beside_its_field() {
     );
     assert!(html.contains("value=\"张三\"") && html.contains(">办理营业执照</textarea>"));
 }
+
+// NV-8, screens 6: the inbox is a list like the others — the API and the page show the same
+// entries, oldest due first, filtered by words and exported; another unit's leader sees none.
+#[test]
+fn screens_6_inbox_filtered_and_exported() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let a = app.new_case(&clerk, None);
+        let b = app.new_case(&clerk, None);
+        for (id, reason) in [(a, "不属于行政许可范围"), (b, "申请人不具备主体资格")] {
+            let body = json!({"reason": reason, "legal_basis": "《行政许可法》"});
+            assert_eq!(app.post(&format!("/api/v1/cases/{id}/veto-requests"), &clerk, body).0, 201);
+        }
+        app.post(&format!("/api/v1/cases/{a}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        let head = app.token("head");
+        let (st, v) = app.get("/api/v1/inbox", &head);
+        assert_eq!(st, 200, "{v}");
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "two vetoes at the window head's level: {v}");
+        let (_, v) = app.get(&format!("/api/v1/inbox?q={}", url("主体资格")), &head);
+        let items = v["items"].as_array().unwrap();
+        assert_eq!((items.len(), items[0]["case_id"].as_i64()), (1, Some(b)), "{v}");
+        let mut r = app
+            .agent
+            .get(&format!("{}/api/v1/inbox?format=csv", app.base))
+            .header("Authorization", &format!("Bearer {head}"))
+            .call()
+            .unwrap();
+        let csv = r.body_mut().read_to_string().unwrap();
+        assert!(csv.contains("类别,受理编号,申请人") && csv.contains("主体资格") && csv.contains("否决报批"), "{csv}");
+        assert_eq!(app.get("/api/v1/inbox?format=doc", &head).0, 422);
+        // The page with the same filter shows only that one.
+        let page = page_get(&app, "head", &format!("/inbox?q={}", url("主体资格"))).1;
+        assert!(page.contains("申请人不具备主体资格") && !page.contains("不属于行政许可范围"), "{page}");
+        assert!(page.contains("format=xlsx"), "export link");
+        let (_, v) = app.get("/api/v1/inbox", &app.token("leader2"));
+        assert!(v["items"].as_array().unwrap().is_empty(), "{v}");
+    }
+}
+
+fn url(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
