@@ -417,18 +417,9 @@ pub async fn calendar_import(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> Response {
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Vec<u8> = vec![];
-    while let Ok(Some(f)) = mp.next_field().await {
-        let name = f.name().unwrap_or_default().to_string();
-        if name == "file" {
-            file = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-        } else if let Ok(t) = f.text().await {
-            fields.insert(name, t);
-        }
-    }
+    let (fields, file) = upload(mp).await;
     if let Err(e) = check_csrf(&p, &fields) {
         return error_page(Some(&p), large, &e);
     }
@@ -720,12 +711,8 @@ async fn catalog_body(
     layout(Some(p), large, tr("事项库"), body).into_response()
 }
 
-pub async fn catalog_import(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    mut mp: axum::extract::Multipart,
-) -> Response {
+/// An upload form: its text fields and the bytes of its `file` field.
+async fn upload(mut mp: axum::extract::Multipart) -> (HashMap<String, String>, Vec<u8>) {
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Vec<u8> = vec![];
     while let Ok(Some(f)) = mp.next_field().await {
@@ -736,6 +723,16 @@ pub async fn catalog_import(
             fields.insert(name, t);
         }
     }
+    (fields, file)
+}
+
+pub async fn catalog_import(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let (fields, file) = upload(mp).await;
     if let Err(e) = check_csrf(&p, &fields) {
         return error_page(Some(&p), large, &e);
     }

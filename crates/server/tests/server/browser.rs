@@ -353,16 +353,10 @@ fn documents(t: &mut Tour, case: i64, kinds: &[&str]) {
             t.whole(1200, &dir.join(format!("doc-{kind}-desktop.png")));
             t.whole(360, &dir.join(format!("doc-{kind}-phone.png")));
             t.d.size(1200, 1600);
-            let mut r = t
-                .app
-                .agent
-                .get(&format!("{}/api/v1/cases/{case}/documents/{kind}.pdf", t.app.base))
-                .header("Authorization", &format!("Bearer {}", t.app.token("clerk")))
-                .call()
-                .unwrap();
-            if r.status().as_u16() == 200 {
-                std::fs::write(dir.join(format!("doc-{kind}.pdf")), r.body_mut().read_to_vec().unwrap()).unwrap();
-            }
+            let (st, pdf) =
+                t.app.download(&format!("/api/v1/cases/{case}/documents/{kind}.pdf"), &t.app.token("clerk"));
+            assert_eq!(st, 200, "{kind}.pdf");
+            std::fs::write(dir.join(format!("doc-{kind}.pdf")), pdf).unwrap();
         }
     }
 }

@@ -296,14 +296,9 @@ fn nv_9_filings_head_and_tail() {
         assert!(!row["applicant"].as_str().unwrap().is_empty() && !row["item"].as_str().unwrap().is_empty(), "{row}");
         let receipt_no = row["receipt_no"].as_str().unwrap().to_string();
         let fetch = |format: &str| {
-            let mut resp = app
-                .agent
-                .get(&format!("{}/api/v1/filings?month=2026-11&format={format}", app.base))
-                .header("Authorization", &format!("Bearer {business}"))
-                .call()
-                .unwrap();
-            assert_eq!(resp.status().as_u16(), 200);
-            resp.body_mut().read_to_vec().unwrap()
+            let (st, bytes) = app.download(&format!("/api/v1/filings?month=2026-11&format={format}"), &business);
+            assert_eq!(st, 200);
+            bytes
         };
         let csv = String::from_utf8(fetch("csv")).unwrap();
         assert!(csv.lines().next().unwrap().contains("受理编号,单位,事项,申请人,否决理由"), "{csv}");
@@ -687,14 +682,9 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
         // The exports.
         let business = app.token("business");
         let fetch = |format: &str| {
-            let mut resp = app
-                .agent
-                .get(&format!("{}/api/v1/filings/rollup?month=2026-11&format={format}", app.base))
-                .header("Authorization", &format!("Bearer {business}"))
-                .call()
-                .unwrap();
-            assert_eq!(resp.status().as_u16(), 200);
-            resp.body_mut().read_to_vec().unwrap()
+            let (st, bytes) = app.download(&format!("/api/v1/filings/rollup?month=2026-11&format={format}"), &business);
+            assert_eq!(st, 200);
+            bytes
         };
         let csv = String::from_utf8(fetch("csv")).unwrap();
         assert!(
@@ -1854,13 +1844,7 @@ fn screens_6_inbox_filtered_and_exported() {
         let (_, v) = app.get(&format!("/api/v1/inbox?q={}", url("主体资格")), &head);
         let items = v["items"].as_array().unwrap();
         assert_eq!((items.len(), items[0]["case_id"].as_i64()), (1, Some(b)), "{v}");
-        let mut r = app
-            .agent
-            .get(&format!("{}/api/v1/inbox?format=csv", app.base))
-            .header("Authorization", &format!("Bearer {head}"))
-            .call()
-            .unwrap();
-        let csv = r.body_mut().read_to_string().unwrap();
+        let csv = String::from_utf8(app.download("/api/v1/inbox?format=csv", &head).1).unwrap();
         assert!(csv.contains("类别,受理编号,申请人") && csv.contains("主体资格") && csv.contains("否决报批"), "{csv}");
         assert_eq!(app.get("/api/v1/inbox?format=doc", &head).0, 422);
         // The page with the same filter shows only that one.

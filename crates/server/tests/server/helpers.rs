@@ -214,6 +214,16 @@ impl App {
     pub fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.call("GET", path, Some(token), None)
     }
+    /// A file from the API (an export): its status and bytes.
+    pub fn download(&self, path: &str, token: &str) -> (u16, Vec<u8>) {
+        let mut r = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_vec().unwrap_or_default())
+    }
     pub fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
         self.call("POST", path, Some(token), Some(body))
     }
