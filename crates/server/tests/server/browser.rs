@@ -342,6 +342,20 @@ fn open_details(d: &Driver) {
     d.script("document.querySelectorAll('details').forEach(x => x.open = true); return 1;");
 }
 
+/// A case whose clerk asked to veto it (reason and legal basis as below): its id and the
+/// request's.
+fn veto_waiting(app: &App) -> (i64, i64) {
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, v) = app.post(
+        &format!("/api/v1/cases/{id}/veto-requests"),
+        &clerk,
+        json!({"reason": "申请事项不属于行政许可范围", "legal_basis": "《行政许可法》第十二条"}),
+    );
+    assert_eq!(st, 201, "{v}");
+    (id, v["id"].as_i64().unwrap())
+}
+
 /// Saves a case's documents (HTML view photographed at desktop and phone width, and the PDF)
 /// when screenshots are asked for.
 fn documents(t: &mut Tour, case: i64, kinds: &[&str]) {
@@ -413,14 +427,7 @@ fn browser_clerk() {
 fn browser_window_head() {
     let Some(d) = Driver::start() else { return };
     let app = App::spawn(Kind::Sqlite, "national");
-    let clerk = app.token("clerk");
-    let id = app.new_case(&clerk, None);
-    let (st, _) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &clerk,
-        json!({"reason": "申请事项不属于行政许可范围", "legal_basis": "《行政许可法》第十二条"}),
-    );
-    assert_eq!(st, 201);
+    let (id, _) = veto_waiting(&app);
     let mut t = Tour::new(&d, &app, "window-head");
     t.content(&["张三", "办理营业执照", "申请事项不属于行政许可范围", "《行政许可法》第十二条"]);
     t.login("head", PW);
@@ -448,14 +455,7 @@ fn browser_window_head() {
 fn browser_unit_leader() {
     let Some(d) = Driver::start() else { return };
     let app = App::spawn(Kind::Sqlite, "national");
-    let clerk = app.token("clerk");
-    let id = app.new_case(&clerk, None);
-    let (_, v) = app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &clerk,
-        json!({"reason": "申请事项不属于行政许可范围", "legal_basis": "《行政许可法》第十二条"}),
-    );
-    let vid = v["id"].as_i64().unwrap();
+    let (id, vid) = veto_waiting(&app);
     assert_eq!(app.decide("head", vid, true, "理由属实").0, 200);
     let mut t = Tour::new(&d, &app, "unit-leader");
     t.content(&["张三", "办理营业执照", "申请事项不属于行政许可范围", "《行政许可法》第十二条", "理由属实"]);
@@ -490,13 +490,7 @@ fn browser_unit_leader() {
 fn browser_business_section() {
     let Some(d) = Driver::start() else { return };
     let app = App::spawn(Kind::Sqlite, "national");
-    let clerk = app.token("clerk");
-    let id = app.new_case(&clerk, None);
-    app.post(
-        &format!("/api/v1/cases/{id}/veto-requests"),
-        &clerk,
-        json!({"reason": "申请事项不属于行政许可范围", "legal_basis": "《行政许可法》第十二条"}),
-    );
+    veto_waiting(&app);
     let mut t = Tour::new(&d, &app, "business");
     t.content(&["张三", "办理营业执照", "申请事项不属于行政许可范围", "《行政许可法》第十二条"]);
     t.login("business", PW);
