@@ -536,7 +536,8 @@ async fn case_body_with(
     if c.veto_request_id.is_some() {
         docs.push(("veto-filing-form", tr("否决事项报备登记表（一式三份）")));
     }
-    if c.outcome == Some(noveto_domain::case::Outcome::Vetoed) {
+    // Printable once the veto is approved, so the window can hand it over as it closes the case.
+    if c.outcome == Some(noveto_domain::case::Outcome::Vetoed) || j["veto_approved"] == true {
         docs.push(("refusal-notice", tr("不予受理/不予许可通知书")));
     }
     let timeline = j["timeline"].as_array().cloned().unwrap_or_default();

@@ -475,6 +475,7 @@ fn browser_unit_leader() {
     t.read("没有");
     let page = t.visit(&format!("/cases/{id}"), "已批准否决，请办结并出具不予受理通知书");
     assert!(page.contains("同意否决") && page.contains("理由属实"), "{page}");
+    assert!(page.contains("不予受理/不予许可通知书"), "the refusal notice is offered for printing: {page}");
     // Screens 3: the timeline says who judged what, with the opinion.
     assert!(page.contains("否决报批已批准：分管领导意见：同意否决，依法出具不予受理通知书"), "{page}");
     assert!(page.contains("窗口负责人意见：理由属实") && page.contains("《行政许可法》第十二条"), "{page}");
