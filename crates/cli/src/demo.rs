@@ -544,8 +544,13 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
                 for g in &grants {
                     org::add_grant(tx, &ctx, id, *g)?;
                 }
-                let mut labels: Vec<&str> = grants.iter().map(|g| g.role.label()).collect();
-                labels.dedup();
+                // Each role once, in the order granted (a head of two windows is one head).
+                let mut labels: Vec<&str> = vec![];
+                for g in &grants {
+                    if !labels.contains(&g.role.label()) {
+                        labels.push(g.role.label());
+                    }
+                }
                 logins.push((login.to_string(), name.to_string(), labels.join("、")));
                 people.push(principal(id, login, name, grants));
                 Ok(id)

@@ -114,6 +114,28 @@ pub fn above(e: Option<&ApiError>, fields: &[&str]) -> Markup {
     }
 }
 
+/// Screens 6: one page of a list — the page asked for (clamped), how many there are, and its
+/// items.
+pub fn page_of<T>(items: &[T], page: Option<usize>, size: usize) -> (usize, usize, &[T]) {
+    let pages = items.len().div_ceil(size).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let from = (page - 1) * size;
+    (page, pages, &items[from.min(items.len())..(from + size).min(items.len())])
+}
+
+/// The links to the previous and next page of a list (none when it has one page).
+pub fn pager(page: usize, pages: usize, link: impl Fn(usize) -> String) -> Markup {
+    html! {
+        @if pages > 1 {
+            p {
+                (crate::i18n::trf("第 {} 页，共 {} 页", &[&page, &pages]))
+                @if page > 1 { " · " a href=(link(page - 1)) { (tr("上一页")) } }
+                @if page < pages { " · " a href=(link(page + 1)) { (tr("下一页")) } }
+            }
+        }
+    }
+}
+
 /// A query value for a link (every byte but ASCII letters and digits percent-encoded).
 pub fn url_encode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
@@ -467,6 +489,20 @@ table.stack td[data-label]::before{content:attr(data-label) "：";color:#5b6470;
 
 #[cfg(test)]
 mod tests {
+    // Screens issue, item 6: a list's page is clamped to the pages there are; the pager links
+    // only where there is somewhere to go.
+    #[test]
+    fn screens_6_lists_are_paged() {
+        let items: Vec<i32> = (1..=120).collect();
+        assert_eq!(super::page_of(&items, None, 50), (1, 3, &items[..50]));
+        assert_eq!(super::page_of(&items, Some(3), 50), (3, 3, &items[100..]));
+        assert_eq!(super::page_of(&items, Some(9), 50).0, 3);
+        assert_eq!(super::page_of::<i32>(&[], Some(2), 50), (1, 1, &[][..]));
+        let links = super::pager(2, 3, |n| format!("/x?page={n}")).into_string();
+        assert!(links.contains("/x?page=1") && links.contains("/x?page=3"), "{links}");
+        assert!(super::pager(1, 1, |n| format!("/x?page={n}")).into_string().is_empty());
+    }
+
     // Screens issue, item 8: a list's cells carry their column's title for the phone layout;
     // key–value tables (headings in the first column) stay as they are.
     #[test]

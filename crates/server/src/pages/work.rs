@@ -1054,6 +1054,7 @@ fn case_head(cid: i64, c: &noveto_domain::case::Case) -> Markup {
 #[derive(serde::Deserialize, Default)]
 pub struct InboxQ {
     q: Option<String>,
+    page: Option<usize>,
 }
 
 /// Whether an inbox entry matches the filter's words (receipt number, applicant, request, reason).
@@ -1082,6 +1083,12 @@ pub async fn inbox(
             vetoes.sort_by_key(|(_, c, _)| due(c).unwrap_or(chrono::NaiveDate::MAX));
             escs.sort_by(|a, b| a.0.due.cmp(&b.0.due));
         }
+        // Paged: the same page of each list, 30 to a page.
+        const PAGE: usize = 30;
+        let pages = vetoes.len().max(escs.len()).div_ceil(PAGE).max(1);
+        let page = q.page.unwrap_or(1).clamp(1, pages);
+        let vetoes: Vec<_> = vetoes.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+        let escs: Vec<_> = escs.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
         // NV-4: later notices that would add materials, for the window head.
         let growth = svc::growth_queue(&s, &p).await?;
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
@@ -1103,6 +1110,7 @@ pub async fn inbox(
                     button { (tr("筛选")) }
                 }
                 p { a href=(export("xlsx")) { (tr("导出 Excel")) } " · " a href=(export("csv")) { (tr("导出 CSV")) } }
+                (super::pager(page, pages, |n| format!("/inbox?q={}&page={n}", super::url_encode(&words))))
             }
             section.card {
                 h2 { (t().vetoes_waiting) }
@@ -1247,6 +1255,7 @@ pub async fn answer(
 #[derive(serde::Deserialize)]
 pub struct MonthQ {
     month: Option<String>,
+    page: Option<usize>,
 }
 
 fn filing_outcome(o: Option<&str>) -> &'static str {
@@ -1267,7 +1276,8 @@ pub async fn filings(
         let now = s.now();
         let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
         // NV-9: the same lines as GET /api/v1/filings and its export.
-        let f = svc::filing_lines(&s, &p, &month).await?;
+        let all = svc::filing_lines(&s, &p, &month).await?;
+        let (page, pages, f) = super::page_of(&all, q.page, 50);
         // JL 三(三): each unit files its month with the center, an act of its own.
         let monthly = noveto_app::cases::monthly_status(&s, &p, &month).await?;
         // FZ 二(三), WH 一(三): gray-area answers filed with the center, where the policy says so.
@@ -1303,7 +1313,7 @@ pub async fn filings(
                                 th { (tr("否决理由")) } th { (tr("报备（头）")) }
                                 th { (tr("结果（尾）")) } th { (tr("结果")) } th { (tr("登记表")) }
                             }
-                            @for l in &f {
+                            @for l in f {
                                 @let x = &l.filing;
                                 tr {
                                     td { a href={ "/cases/" (x.case_id) } { (x.receipt_no.as_deref().unwrap_or("—")) } }
@@ -1319,6 +1329,7 @@ pub async fn filings(
                             }
                         }
                     }
+                    (super::pager(page, pages, |n| format!("/filings?month={month}&page={n}")))
                 }
                 @if !monthly.is_empty() {
                     h2 { (tr("各单位月度报备")) }

@@ -1851,6 +1851,11 @@ fn screens_6_inbox_filtered_and_exported() {
         let page = page_get(&app, "head", &format!("/inbox?q={}", url("主体资格"))).1;
         assert!(page.contains("申请人不具备主体资格") && !page.contains("不属于行政许可范围"), "{page}");
         assert!(page.contains("format=xlsx"), "export link");
+        // A page past the end shows the last one.
+        let (st, page) = page_get(&app, "head", "/inbox?page=9");
+        assert!(st == 200 && page.contains("申请人不具备主体资格"), "{page}");
+        let (st, page) = page_get(&app, "business", "/filings?month=2026-11&page=9");
+        assert!(st == 200 && page.contains("申请人不具备主体资格"), "{page}");
         let (_, v) = app.get("/api/v1/inbox", &app.token("leader2"));
         assert!(v["items"].as_array().unwrap().is_empty(), "{v}");
     }
