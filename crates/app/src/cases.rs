@@ -1118,7 +1118,30 @@ pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
             out.escalations.push((e, l.case));
         }
     }
+    // Oldest due first (SCREENS: the inbox), for the page, the API and the export alike.
+    let (cal, now) = (s.calendar(), s.now());
+    out.vetoes.sort_by_key(|(_, c, _)| veto_due(c, &cal, now).unwrap_or(chrono::NaiveDate::MAX));
+    out.escalations.sort_by(|a, b| a.0.due.cmp(&b.0.due));
     Ok(out)
+}
+
+/// When the veto request waiting on `c` must be decided.
+pub fn veto_due(c: &Case, cal: &Calendar, now: DateTime<FixedOffset>) -> Option<chrono::NaiveDate> {
+    c.deadlines.iter().rev().find(|d| d.what == "veto_decision").and_then(|d| d.due(cal, now).ok())
+}
+
+impl Inbox {
+    /// Only the entries whose receipt number, applicant, request or reason contain `words`
+    /// (all when empty) — the filter of the inbox page and of GET /api/v1/inbox.
+    pub fn only(mut self, words: &str) -> Inbox {
+        let w = words.trim();
+        let hit = |c: &Case, reason: &str| {
+            w.is_empty() || [c.receipt_no.as_str(), &c.applicant.name, &c.request, reason].iter().any(|x| x.contains(w))
+        };
+        self.vetoes.retain(|(v, c, _)| hit(c, &v.reason));
+        self.escalations.retain(|(e, c)| hit(c, &e.reason));
+        self
+    }
 }
 
 /// One line of the inbox as a list (for filtering and export): a veto request or an escalation
@@ -1139,14 +1162,6 @@ pub struct InboxLine {
 
 pub const INBOX_COLUMNS: [&str; 7] = ["类别", "受理编号", "申请人", "事项", "审批层级", "理由", "期限"];
 
-impl InboxLine {
-    /// Whether `words` (receipt number, applicant, request or reason) match; empty matches all.
-    pub fn matches(&self, words: &str) -> bool {
-        let w = words.trim();
-        w.is_empty() || [&self.receipt_no, &self.applicant, &self.request, &self.reason].iter().any(|x| x.contains(w))
-    }
-}
-
 /// The inbox as lines, oldest due first.
 pub fn inbox_lines(s: &App, ib: &Inbox) -> Vec<InboxLine> {
     let cal = s.calendar();
@@ -1162,13 +1177,7 @@ pub fn inbox_lines(s: &App, ib: &Inbox) -> Vec<InboxLine> {
             request: c.request.clone(),
             level: v.level().map(|l| l.label()).unwrap_or(""),
             reason: v.reason.clone(),
-            due: c
-                .deadlines
-                .iter()
-                .rev()
-                .find(|d| d.what == "veto_decision")
-                .and_then(|d| d.due(&cal, now).ok())
-                .map(|d| d.to_string()),
+            due: veto_due(c, &cal, now).map(|d| d.to_string()),
         })
         .chain(ib.escalations.iter().map(|(e, c)| InboxLine {
             kind: "请示",

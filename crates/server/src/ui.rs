@@ -129,6 +129,7 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(noveto_store::repo::org::WINDOW_KINDS.iter().map(|(_, l)| *l));
     v.push(noveto_domain::calendar::PROVISIONAL_NOTE);
     v.extend(noveto_app::cases::ROLLUP_COLUMNS);
+    v.extend([Some("approved"), Some("denied"), None].map(noveto_app::cases::filing_outcome));
     v
 }
 

@@ -52,7 +52,6 @@ pub async fn list(
     p: Principal,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let limit = super::limit(q.limit);
     let offset = q.offset.unwrap_or(0);
     let rows = match q.q.as_deref().filter(|x| !x.trim().is_empty()) {
@@ -62,13 +61,7 @@ pub async fn list(
             list_cases(&s, &p, f).await?
         }
     };
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(json!({"cases": rows})).into_response()),
-        f => {
-            let format = noveto_app::catalog::Format::parse(f)?;
-            Ok(crate::api::catalog::attachment(format, "cases", cases_file(&rows, format)?))
-        }
-    }
+    crate::api::catalog::json_or_file(q.format.as_deref(), "cases", || json!({"cases": rows}), |f| cases_file(&rows, f))
 }
 
 pub async fn get_case(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
@@ -264,17 +257,14 @@ pub async fn inbox_list(
     p: Principal,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> ApiResult<Response> {
-    let ib = noveto_app::cases::inbox(&s, &p).await?;
-    let words = q.q.unwrap_or_default();
-    let lines: Vec<_> = noveto_app::cases::inbox_lines(&s, &ib).into_iter().filter(|l| l.matches(&words)).collect();
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(json!({"items": lines})).into_response()),
-        f => {
-            let format = noveto_app::catalog::Format::parse(f)?;
-            let bytes = noveto_app::cases::inbox_file(&lines, format)?;
-            Ok(crate::api::catalog::attachment(format, "inbox", bytes))
-        }
-    }
+    let ib = noveto_app::cases::inbox(&s, &p).await?.only(q.q.as_deref().unwrap_or(""));
+    let lines = noveto_app::cases::inbox_lines(&s, &ib);
+    crate::api::catalog::json_or_file(
+        q.format.as_deref(),
+        "inbox",
+        || json!({"items": lines}),
+        |f| noveto_app::cases::inbox_file(&lines, f),
+    )
 }
 
 /// NV-9: the month's filings the caller may see, named (receipt number, unit, item, applicant,
@@ -286,14 +276,12 @@ pub async fn filings(
 ) -> ApiResult<Response> {
     let month = parse_month(&q.month)?;
     let lines = noveto_app::cases::filing_lines(&s, &p, &month).await?;
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(json!({"month": q.month, "filings": lines})).into_response()),
-        f => {
-            let format = noveto_app::catalog::Format::parse(f)?;
-            let bytes = noveto_app::cases::filings_file(&month, &lines, format)?;
-            Ok(crate::api::catalog::attachment(format, &format!("filings-{month}"), bytes))
-        }
-    }
+    crate::api::catalog::json_or_file(
+        q.format.as_deref(),
+        &format!("filings-{month}"),
+        || json!({"month": month, "filings": lines}),
+        |f| noveto_app::cases::filings_file(&month, &lines, f),
+    )
 }
 
 pub async fn check_reply(_p: Principal, ApiJson(b): ApiJson<ReplyIn>) -> ApiResult<Json<Value>> {
@@ -405,20 +393,14 @@ pub async fn rollup(
     p: Principal,
     ApiQuery(q): ApiQuery<RollupQuery>,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let month = parse_month(&q.month)?;
     let rows = noveto_app::cases::monthly_rollup(&s, &p, &month).await?;
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => {
-            Ok(Json(json!({"month": month, "columns": noveto_app::cases::ROLLUP_COLUMNS, "rows": rows}))
-                .into_response())
-        }
-        f => {
-            let format = noveto_app::catalog::Format::parse(f)?;
-            let bytes = noveto_app::cases::rollup_file(&month, &rows, format)?;
-            Ok(crate::api::catalog::attachment(format, &format!("rollup-{month}"), bytes))
-        }
-    }
+    crate::api::catalog::json_or_file(
+        q.format.as_deref(),
+        &format!("rollup-{month}"),
+        || json!({"month": month, "columns": noveto_app::cases::ROLLUP_COLUMNS, "rows": rows}),
+        |f| noveto_app::cases::rollup_file(&month, &rows, f),
+    )
 }
 
 /// NV-9 (JL 三(三)): a unit files its month with the center.

@@ -69,6 +69,23 @@ pub fn attachment(format: catalog::Format, name: &str, bytes: Vec<u8>) -> Respon
     ([(header::CONTENT_TYPE, ty.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
+/// A list as JSON (the default) or, with `format=csv|xlsx`, as a file named `name` — the one
+/// answer of every list route that exports (cases, inbox, filings, roll-up).
+pub fn json_or_file(
+    format: Option<&str>,
+    name: &str,
+    json: impl FnOnce() -> Value,
+    file: impl FnOnce(catalog::Format) -> noveto_app::Result<Vec<u8>>,
+) -> ApiResult<Response> {
+    match format.unwrap_or("json") {
+        "json" => Ok(Json(json()).into_response()),
+        f => {
+            let format = catalog::Format::parse(f)?;
+            Ok(attachment(format, name, file(format)?))
+        }
+    }
+}
+
 /// CAT-3: the whole catalog as CSV or XLSX.
 pub async fn export(
     State(s): State<AppState>,

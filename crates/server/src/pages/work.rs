@@ -1057,12 +1057,6 @@ pub struct InboxQ {
     page: Option<usize>,
 }
 
-/// Whether an inbox entry matches the filter's words (receipt number, applicant, request, reason).
-fn inbox_hit(c: &noveto_domain::case::Case, reason: &str, words: &str) -> bool {
-    let w = words.trim();
-    w.is_empty() || [c.receipt_no.as_str(), &c.applicant.name, &c.request, reason].iter().any(|x| x.contains(w))
-}
-
 pub async fn inbox(
     State(s): State<AppState>,
     Visitor(p): Visitor,
@@ -1070,19 +1064,9 @@ pub async fn inbox(
     axum::extract::Query(q): axum::extract::Query<InboxQ>,
 ) -> Response {
     let r = async {
-        let svc::Inbox { mut vetoes, escalations: mut escs } = svc::inbox(&s, &p).await?;
-        // Screens 6: filtered as GET /api/v1/inbox?q= is, oldest due first.
+        // Screens 6: filtered as GET /api/v1/inbox?q= is (oldest due first, from the app).
         let words = q.q.unwrap_or_default();
-        vetoes.retain(|(v, c, _)| inbox_hit(c, &v.reason, &words));
-        escs.retain(|(e, c)| inbox_hit(c, &e.reason, &words));
-        {
-            let (cal, now) = (s.calendar(), s.now());
-            let due = |c: &noveto_domain::case::Case| {
-                c.deadlines.iter().rev().find(|d| d.what == "veto_decision").and_then(|d| d.due(&cal, now).ok())
-            };
-            vetoes.sort_by_key(|(_, c, _)| due(c).unwrap_or(chrono::NaiveDate::MAX));
-            escs.sort_by(|a, b| a.0.due.cmp(&b.0.due));
-        }
+        let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?.only(&words);
         // Paged: the same page of each list, 30 to a page.
         const PAGE: usize = 30;
         let pages = vetoes.len().max(escs.len()).div_ceil(PAGE).max(1);
@@ -1116,7 +1100,7 @@ pub async fn inbox(
                 h2 { (t().vetoes_waiting) }
                 @if vetoes.is_empty() { p.muted { (t().inbox_empty) } }
                 @for (v, case, on_behalf) in &vetoes {
-                    @let due = case.deadlines.iter().rev().find(|d| d.what == "veto_decision").and_then(|d| d.due(&cal, now).ok()).map(|d| d.to_string());
+                    @let due = svc::veto_due(case, &cal, now).map(|d| d.to_string());
                     div.card {
                         p {
                             (case_head(v.case_id, case))
@@ -1258,14 +1242,6 @@ pub struct MonthQ {
     page: Option<usize>,
 }
 
-fn filing_outcome(o: Option<&str>) -> &'static str {
-    match o {
-        Some("approved") => tr("批准否决"),
-        Some("denied") => tr("不予否决（继续办理）"),
-        _ => tr("审批中"),
-    }
-}
-
 pub async fn filings(
     State(s): State<AppState>,
     Visitor(p): Visitor,
@@ -1323,7 +1299,7 @@ pub async fn filings(
                                     td { (x.reason) @if !x.legal_basis.is_empty() { br; small.muted { (tr("依据：")) (x.legal_basis) } } }
                                     td { (crate::ui::when(&x.opened_at)) }
                                     td { (x.closed_at.as_deref().map(crate::ui::when).unwrap_or_else(|| "—".into())) }
-                                    td { (filing_outcome(x.outcome.as_deref())) }
+                                    td { (crate::ui::label(svc::filing_outcome(x.outcome.as_deref()))) }
                                     td { a href={ "/api/v1/cases/" (x.case_id) "/documents/veto-filing-form.pdf" } { (tr("打印")) } }
                                 }
                             }
