@@ -43,6 +43,10 @@ pub struct ItemIn {
     pub online: bool,
     #[serde(default)]
     pub assisted: bool,
+    /// The version the editor started from (0 for a new item): the save is refused when the
+    /// item has changed since. Without it the save goes over whatever is current.
+    #[serde(default)]
+    pub base_version: Option<i64>,
 }
 
 /// The place of a unit (for the catalog and FAQ permissions).
@@ -61,62 +65,213 @@ pub struct Saved {
     pub existed: bool,
 }
 
-/// CAT-1: creates an item or, for an existing code, saves a new version.
-pub async fn save_item(s: &App, p: &Principal, b: ItemIn) -> Result<Saved> {
-    let code = text("code", "事项编码", &b.code, 40)?;
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        return Err(Error::bad("invalid_code", "事项编码只能包含字母、数字和 - _ ."));
+/// An optional text: empty stays empty, anything else is checked like a required one.
+fn optional(field: &'static str, label: &str, v: Option<&str>, max: usize, errs: &mut Vec<Error>) -> String {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => String::new(),
+        Some(v) => long_text(field, label, v, max).map_err(|e| errs.push(e.into())).unwrap_or_default(),
     }
-    let name = text("name", "事项名称", &b.name, 100)?;
-    let basis = long_text("legal_basis", "设定依据", &b.legal_basis, 1000)?;
+}
+
+/// CAT-1: reads an item as typed, or says everything wrong with it at once, each error with
+/// its field (a form shows them all beside their fields; the API answers with the first).
+pub fn check(b: &ItemIn) -> std::result::Result<Item, Vec<Error>> {
+    let mut errs: Vec<Error> = vec![];
+    let mut ok = |r: std::result::Result<String, noveto_domain::validate::Invalid>| {
+        r.map_err(|e| errs.push(e.into())).unwrap_or_default()
+    };
+    let code = ok(text("code", "事项编码", &b.code, 40));
+    let name = ok(text("name", "事项名称", &b.name, 100));
+    let legal_basis = ok(long_text("legal_basis", "设定依据", &b.legal_basis, 1000));
+    if !code.is_empty() && !code.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        errs.push(Error::bad("invalid_code", "事项编码只能包含字母、数字和 - _ .").at("code"));
+    }
     if b.time_limit_wd > 365 {
-        return Err(Error::bad("invalid_time_limit", "承诺时限不能超过 365 个工作日"));
+        errs.push(Error::bad("invalid_time_limit", "承诺时限不能超过 365 个工作日").at("time_limit_wd"));
+    }
+    let mut materials = vec![];
+    for (n, m) in b.materials.iter().enumerate() {
+        let row = |e: Error| Error { message: format!("第 {} 项材料：{}", n + 1, e.message), ..e }.at("materials");
+        let mut mine = vec![];
+        let name = text("materials", "材料名称", &m.name, 100).map_err(|e| mine.push(e.into())).unwrap_or_default();
+        let sample = optional("materials", "补正方法与样本", m.sample.as_deref(), 1000, &mut mine);
+        let common_errors = optional("materials", "常见错误", m.common_errors.as_deref(), 1000, &mut mine);
+        errs.extend(mine.into_iter().map(row));
+        materials.push(Material { name, main: m.main, sample, common_errors });
     }
     if b.materials.is_empty() {
-        return Err(Error::bad("materials_required", "请至少列出一项申请材料"));
+        errs.push(Error::bad("materials_required", "请至少列出一项申请材料").at("materials"));
     }
-    let materials = b
-        .materials
-        .iter()
-        .map(|m| {
-            Ok(Material {
-                name: text("materials.name", "材料名称", &m.name, 100)?,
-                main: m.main,
-                sample: m.sample.clone().unwrap_or_default(),
-                common_errors: m.common_errors.clone().unwrap_or_default(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    p.may(Action::ManageCatalog, &unit_place(s, b.unit_id).await?)?;
+    let steps: Vec<String> =
+        b.steps.iter().flatten().map(|x| x.trim()).filter(|x| !x.is_empty()).map(String::from).collect();
+    for (n, step) in steps.iter().enumerate() {
+        if let Err(e) = text("steps", "办理步骤", step, 200) {
+            errs.push(Error { message: format!("第 {} 步：{}", n + 1, e.message), ..Error::from(e) });
+        }
+    }
     let item = Item {
-        code: code.clone(),
+        code,
         name,
         unit_id: Some(b.unit_id),
-        legal_basis: basis,
-        accepting_unit: b.accepting_unit.unwrap_or_default(),
-        steps: b.steps.unwrap_or_default(),
+        legal_basis,
+        accepting_unit: optional("accepting_unit", "受理机构", b.accepting_unit.as_deref(), 100, &mut errs),
+        steps,
         materials,
-        fees: b.fees.unwrap_or_default(),
-        fee_basis: b.fee_basis.unwrap_or_default(),
+        fees: optional("fees", "收费标准", b.fees.as_deref(), 500, &mut errs),
+        fee_basis: optional("fee_basis", "收费依据", b.fee_basis.as_deref(), 500, &mut errs),
         time_limit_wd: b.time_limit_wd,
-        phone: b.phone.unwrap_or_default(),
+        phone: optional("phone", "咨询电话", b.phone.as_deref(), 40, &mut errs),
         allows_deficiency: b.allows_deficiency,
         allows_commitment: b.allows_commitment,
         online: b.online,
         assisted: b.assisted,
         version: 0,
     };
+    if errs.is_empty() { Ok(item) } else { Err(errs) }
+}
+
+/// CAT-1: creates an item or, for an existing code, saves a new version. Whoever saves must
+/// manage the catalog of the item's unit — the one it has and, when it moves, the new one.
+/// With `base_version` the save is refused when the item is no longer at that version (0: when
+/// the code is taken), so nobody writes over a change they have not seen.
+pub async fn save_item(s: &App, p: &Principal, b: ItemIn) -> Result<Saved> {
+    let item = check(&b).map_err(|mut e| e.swap_remove(0))?;
+    p.may(Action::ManageCatalog, &unit_place(s, b.unit_id).await?)?;
+    let code = item.code.clone();
+    let c2 = code.clone();
+    let old = s.store.read(move |tx| items::get(tx, &c2)).await?;
+    if let Some(u) = old.as_ref().and_then(|o| o.unit_id)
+        && u != b.unit_id
+    {
+        p.may(Action::ManageCatalog, &unit_place(s, u).await?)?;
+    }
+    let seen = old.as_ref().map_or(0, |o| o.version);
+    if let Some(base) = b.base_version
+        && base != seen
+    {
+        return Err(stale(&code, base, seen));
+    }
     let ctx = p.ctx(&s.now_str());
     let c2 = code.clone();
-    let (existed, version) = s
+    let version = s
         .store
         .write(move |tx| {
-            let existed = items::id_of(tx, &c2)?.is_some();
-            Ok::<_, StoreError>((existed, items::upsert(tx, &ctx, &item)?))
+            // The version the permission was checked against is the one written over.
+            let now = items::version_of(tx, &c2)?.unwrap_or(0);
+            if now != seen {
+                return Err(stale(&c2, seen, now));
+            }
+            Ok(items::upsert(tx, &ctx, &item)?)
         })
         .await?;
     s.search.sync(&s.store).await?;
-    Ok(Saved { code, version, existed })
+    Ok(Saved { code, version, existed: seen > 0 })
+}
+
+fn stale(code: &str, base: i64, now: i64) -> Error {
+    let e = if base == 0 {
+        Error::conflict(
+            "code_taken",
+            format!("事项编码 {code} 已被使用（现为第 {now} 版），请换一个编码，或打开该事项修改"),
+        )
+    } else {
+        Error::conflict(
+            "stale_version",
+            format!(
+                "事项 {code} 在您打开后已被修改（您改的是第 {base} 版，现在是第 {now} 版），请重新打开，核对后再改"
+            ),
+        )
+    };
+    e.at("code")
+}
+
+/// CAT-1: the units whose catalog this person may edit.
+pub async fn editable_units(s: &App, p: &Principal) -> Result<Vec<org::Unit>> {
+    let grants = p.grants.clone();
+    Ok(s.store
+        .read(move |tx| {
+            let mut out = vec![];
+            for u in org::units(tx)? {
+                if let Some(place) = org::place_of_unit(tx, u.id)?
+                    && noveto_domain::access::authorize(&grants, Action::ManageCatalog, &place).is_ok()
+                {
+                    out.push(u);
+                }
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?)
+}
+
+/// The parts of an item a version can change, as the history names them.
+pub const PARTS: [&str; 14] = [
+    "新建",
+    "事项名称",
+    "实施部门",
+    "设定依据",
+    "受理机构",
+    "办理步骤",
+    "申请材料",
+    "收费",
+    "承诺时限",
+    "咨询电话",
+    "容缺受理",
+    "告知承诺",
+    "网上办理",
+    "帮办代办",
+];
+
+/// Which parts of the item differ from `a` to `b`.
+pub fn changed_parts(a: &Item, b: &Item) -> Vec<&'static str> {
+    let differs = [
+        a.name != b.name,
+        a.unit_id != b.unit_id,
+        a.legal_basis != b.legal_basis,
+        a.accepting_unit != b.accepting_unit,
+        a.steps != b.steps,
+        a.materials != b.materials,
+        a.fees != b.fees || a.fee_basis != b.fee_basis,
+        a.time_limit_wd != b.time_limit_wd,
+        a.phone != b.phone,
+        a.allows_deficiency != b.allows_deficiency,
+        a.allows_commitment != b.allows_commitment,
+        a.online != b.online,
+        a.assisted != b.assisted,
+    ];
+    PARTS[1..].iter().zip(differs).filter(|(_, d)| *d).map(|(p, _)| *p).collect()
+}
+
+/// One saved version, for people: when, by whom, and what changed since the one before.
+pub struct VersionLine {
+    pub version: i64,
+    pub at: String,
+    pub by: Option<String>,
+    pub changed: Vec<&'static str>,
+}
+
+/// CAT-3: an item's versions for its edit page, newest first (public data: the catalog is).
+pub async fn history(s: &App, code: &str) -> Result<Vec<VersionLine>> {
+    let code = code.to_string();
+    let (v, names) = s
+        .store
+        .read(move |tx| {
+            let v = items::versions(tx, &code)?;
+            let names = org::staff_names(tx, v.iter().filter_map(|x| x.2))?;
+            Ok::<_, StoreError>((v, names))
+        })
+        .await?;
+    Ok(v.iter()
+        .enumerate()
+        .map(|(n, (version, at, by, item))| VersionLine {
+            version: *version,
+            at: at.clone(),
+            by: by.and_then(|id| names.get(&id).cloned()),
+            changed: match v.get(n + 1) {
+                Some(before) => changed_parts(&before.3, item),
+                None => vec![PARTS[0]],
+            },
+        })
+        .collect())
 }
 
 /// CAT-2: one item's guide (public).

@@ -58,6 +58,10 @@ impl Error {
     pub fn unavailable(code: &'static str, message: impl Into<String>) -> Error {
         Error::new(Kind::Unavailable, code, message)
     }
+    /// The same error, belonging to the form field `field`.
+    pub fn at(self, field: &'static str) -> Error {
+        Error { field: Some(field), ..self }
+    }
     pub fn internal() -> Error {
         Error::new(Kind::Internal, "internal", "服务器内部错误，已记录，请稍后重试")
     }
@@ -66,7 +70,14 @@ impl Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {
-            StoreError::Unique(m) => Error::conflict("conflict", m),
+            // The store's own words are Chinese; a database's raw message is logged, not shown.
+            StoreError::Unique(m) if m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => {
+                Error::conflict("conflict", m)
+            }
+            StoreError::Unique(m) => {
+                tracing::info!("unique violation: {m}");
+                Error::conflict("conflict", "与已有记录重复，或与同时进行的其他操作冲突，未作任何修改")
+            }
             StoreError::ForeignKey(_) => Error::bad("unknown_reference", "引用的对象不存在（编号有误）"),
             StoreError::Unavailable(m) => {
                 tracing::error!("store unavailable: {m}");

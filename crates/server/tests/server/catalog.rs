@@ -370,3 +370,121 @@ fn faq_1_chosen_answer_is_pasted_into_the_reply() {
     };
     assert!(html.contains("<textarea name=\"text\" required>发布遗失声明后到登记窗口补领。</textarea>"), "{html}");
 }
+
+// CAT-1 on the page (screens issue, item 6): an item is added and changed on a form; every
+// error shows at once beside its field with what was typed kept, and nothing is saved; each
+// save is a new version, listed with who saved it and what changed; a save over a version
+// someone else has changed meanwhile is refused.
+#[test]
+fn cat_1_item_form_saves_versions_and_keeps_input() {
+    use crate::cases::{page_get, page_post};
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let unit = app.ids.unit.to_string();
+        let (st, new) = page_get(&app, "business", "/admin/catalog/items/new");
+        assert_eq!(st, 200);
+        assert!(new.contains("市场监管局") && new.contains("人社局"), "the units to pick from");
+        let mut form = vec![
+            ("base_version", "0"),
+            ("rows", "3"),
+            ("code", "SC-9"),
+            ("name", ""),
+            ("unit_id", unit.as_str()),
+            ("legal_basis", "《市场主体登记管理条例》第二十一条"),
+            ("time_limit_wd", "三天"),
+            ("m0_name", "申请书"),
+            ("m0_main", "1"),
+            ("m0_sample", "按样表填写并由法定代表人签字"),
+            ("m1_name", ""),
+            ("m1_sample", "加盖公章的复印件"),
+            ("steps", "申请\n受理\n决定"),
+        ];
+        let (st, page) = page_post(&app, "business", "/admin/catalog/items", &form);
+        assert_eq!(st, 422, "{page}");
+        for said in ["有 3 处需要改正", "请填写事项名称", "请填写承诺时限", "第 2 项材料：请填写材料名称"]
+        {
+            assert!(page.contains(said), "{said} in {page}");
+        }
+        for kept in ["按样表填写并由法定代表人签字", "加盖公章的复印件", "三天", "《市场主体登记管理条例》第二十一条"]
+        {
+            assert!(page.contains(kept), "{kept} kept");
+        }
+        assert_eq!(app.call("GET", "/api/v1/items/SC-9", None, None).0, 404, "nothing saved");
+
+        // 再加三项材料 only adds rows, keeping what was typed.
+        form.push(("more", "1"));
+        let (st, page) = page_post(&app, "business", "/admin/catalog/items", &form);
+        assert_eq!(st, 200);
+        assert!(page.contains("name=\"m5_name\"") && page.contains("加盖公章的复印件"));
+        form.pop();
+
+        form.retain(|(k, _)| !["name", "time_limit_wd", "m1_sample"].contains(k));
+        form.extend([("name", "企业设立登记"), ("time_limit_wd", "3"), ("m1_name", "住所证明")]);
+        let (st, page) = page_post(&app, "business", "/admin/catalog/items", &form);
+        assert_eq!(st, 303, "{page}");
+        let (_, i) = app.call("GET", "/api/v1/items/SC-9", None, None);
+        assert_eq!(i["version"], 1);
+        assert_eq!(i["materials"][0]["sample"], "按样表填写并由法定代表人签字");
+        assert_eq!(i["materials"][0]["main"], true);
+        assert_eq!(i["materials"][1]["main"], false);
+        assert_eq!(i["steps"], json!(["申请", "受理", "决定"]));
+        // A new item over a code in use is refused, not written over it.
+        let (st, page) = page_post(&app, "business", "/admin/catalog/items", &form);
+        assert_eq!(st, 409);
+        assert!(page.contains("事项编码 SC-9 已被使用"), "{page}");
+
+        // The edit form comes filled in; a change is a new version in the list.
+        let (st, edit) = page_get(&app, "business", "/admin/catalog/items/SC-9?saved=1");
+        assert_eq!(st, 200);
+        assert!(edit.contains("已保存，现为第 1 版") && edit.contains("value=\"企业设立登记\""), "{edit}");
+        let mut change = form.clone();
+        change.retain(|(k, _)| !["base_version", "time_limit_wd"].contains(k));
+        change.extend([("base_version", "1"), ("time_limit_wd", "2")]);
+        assert_eq!(page_post(&app, "business", "/admin/catalog/items", &change).0, 303);
+        let (_, edit) = page_get(&app, "business", "/admin/catalog/items/SC-9");
+        assert!(edit.contains("第 2 版") && edit.contains("承诺时限") && edit.contains("business"), "{edit}");
+        // Someone who opened version 1 cannot write over version 2.
+        change.retain(|(k, _)| *k != "name");
+        change.push(("name", "企业设立登记（旧页面）"));
+        let (st, page) = page_post(&app, "business", "/admin/catalog/items", &change);
+        assert_eq!(st, 409);
+        assert!(page.contains("已被修改") && page.contains("企业设立登记（旧页面）"), "kept: {page}");
+        let (_, i) = app.call("GET", "/api/v1/items/SC-9", None, None);
+        assert_eq!((i["version"].as_i64(), i["name"].as_str()), (Some(2), Some("企业设立登记")));
+        // The list links every item to its form.
+        let (_, list) = page_get(&app, "business", "/admin/catalog");
+        assert!(list.contains("/admin/catalog/items/SC-9"), "{list}");
+        // A clerk does not keep the catalog.
+        assert_eq!(page_get(&app, "clerk", "/admin/catalog/items/SC-9").0, 403);
+        assert_eq!(page_post(&app, "clerk", "/admin/catalog/items", &change).0, 403);
+    }
+}
+
+// CAT-1: the same change saved 100 times at once over one version: exactly one is saved, the
+// rest are told someone was first; and nobody moves another center's item into their own unit.
+#[test]
+fn cat_1_one_save_per_version_and_no_taking_over() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        assert_eq!(app.post("/api/v1/items", &admin, item(&app, "SC-1", "企业设立登记")).0, 201);
+        let codes = app.at_once("/api/v1/items", &admin, 100, |i| {
+            let mut b = item(&app, "SC-1", &format!("企业设立登记 {i}"));
+            b["base_version"] = json!(1);
+            b
+        });
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 409).count(), 99, "{codes:?}");
+        let (_, vs) = app.get("/api/v1/items/SC-1/versions", &admin);
+        assert_eq!(vs["versions"].as_array().unwrap().len(), 2);
+
+        let county = app.token("county_admin");
+        let (st, u) = app.post("/api/v1/units", &county, json!({"center_id": app.ids.county, "name": "县单位"}));
+        assert_eq!(st, 201, "{u}");
+        let mut take = item(&app, "SC-1", "改到县里");
+        take["unit_id"] = u["id"].clone();
+        assert_eq!(app.post("/api/v1/items", &county, take).0, 403, "the item stays its unit's");
+        let (_, i) = app.call("GET", "/api/v1/items/SC-1", None, None);
+        assert_eq!(i["unit_id"].as_i64(), Some(app.ids.unit));
+    }
+}

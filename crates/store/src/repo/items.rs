@@ -76,10 +76,16 @@ pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item) -> Result<i64> {
             }
             let v = r.i64(1) + 1;
             it.version = v;
-            tx.exec(
-                "UPDATE items SET name = $1, unit_id = $2, version = $3, doc = $4, updated_at = $5, updated_by = $6 WHERE id = $7",
-                params![it.name.as_str(), it.unit_id, v, doc(&it)?, ctx.now.as_str(), ctx.actor, r.i64(0)],
+            // Only over the version just read: a save that raced another one finds no row
+            // (PostgreSQL re-reads the row after the other commits) and is refused, never
+            // written over the other.
+            let n = tx.exec(
+                "UPDATE items SET name = $1, unit_id = $2, version = $3, doc = $4, updated_at = $5, updated_by = $6 WHERE id = $7 AND version = $8",
+                params![it.name.as_str(), it.unit_id, v, doc(&it)?, ctx.now.as_str(), ctx.actor, r.i64(0), r.i64(1)],
             )?;
+            if n != 1 {
+                return Err(StoreError::Unique(format!("事项 {} 刚被他人修改，请重新打开后再改", it.code)));
+            }
             (r.i64(0), v)
         }
         None => {
@@ -130,6 +136,11 @@ pub fn changed_since(tx: &mut dyn Tx, since: &str) -> Result<Vec<(i64, String, I
         .iter()
         .map(|r| Ok((r.i64(0), r.str(1), r.json(2)?)))
         .collect()
+}
+
+/// The current version of the item with `code`, if there is one.
+pub fn version_of(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>> {
+    Ok(tx.query_one("SELECT version FROM items WHERE code = $1", params![code])?.map(|r| r.i64(0)))
 }
 
 pub fn id_of(tx: &mut dyn Tx, code: &str) -> Result<Option<i64>> {
