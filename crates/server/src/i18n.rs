@@ -65,7 +65,7 @@ impl Locale {
     }
 }
 
-/// The Traditional Chinese catalog (made with OpenCC's s2t from the keys, then read; see
+/// The Traditional Chinese catalog (made with OpenCC's s2tw from the keys, then read; see
 /// `scripts/update-catalog`).
 pub const HANT_FILE: &str = include_str!("../locales/zh-Hant.tsv");
 

@@ -120,6 +120,7 @@ pub fn domain_strings() -> Vec<&'static str> {
             .map(DecisionLevel::label),
     );
     v.extend([State::Running, State::DueSoon, State::Overdue, State::Met, State::Paused].map(State::label));
+    v.extend(noveto_app::catalog::PARTS);
     v.extend(
         ["reply", "veto_decision", "supplement", "promised_time_limit", "report_same_day", "x"]
             .map(noveto_domain::deadline::label_of),

@@ -13,7 +13,6 @@ use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 use noveto_app::org as api;
 use noveto_domain::access::{Action, Role, may_somewhere};
-use noveto_store::repo::items as org_items;
 use noveto_store::repo::org;
 use std::collections::HashMap;
 
@@ -609,110 +608,8 @@ pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(l
     layout(Some(&p), large, t().policy, body).into_response()
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct CatalogQ {
-    q: Option<String>,
-    page: Option<usize>,
-}
-
-/// CAT-3: the catalog — its items with their versions, filtered and paged; import and export.
-pub async fn catalog_page(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    axum::extract::Query(q): axum::extract::Query<CatalogQ>,
-) -> Response {
-    catalog_body(&s, &p, large, &q, None).await
-}
-
-async fn catalog_body(
-    s: &AppState,
-    p: &crate::auth::Principal,
-    large: bool,
-    q: &CatalogQ,
-    report: Option<serde_json::Value>,
-) -> Response {
-    const PAGE: usize = 50;
-    if !may_somewhere(&p.grants, Action::ManageCatalog) {
-        return error_page(Some(p), large, &ApiError::forbidden(t().forbidden));
-    }
-    let all = noveto_app::catalog::all_items(s).await.unwrap_or_default();
-    let units = noveto_app::org::directory(s).await.map(|d| d.units).unwrap_or_default();
-    let words = q.q.as_deref().map(str::trim).unwrap_or("");
-    let shown: Vec<&org_items::Item> =
-        all.iter().filter(|i| words.is_empty() || i.code.contains(words) || i.name.contains(words)).collect();
-    let pages = shown.len().div_ceil(PAGE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let link = |n: usize| format!("/admin/catalog?q={}&page={n}", super::url_encode(words));
-    let errs = report.as_ref().and_then(|r| r["errors"].as_array().cloned()).unwrap_or_default();
-    let body = html! {
-        @if let Some(r) = &report {
-            section.card {
-                h2 { (tr("导入结果")) }
-                p { (trf("共 {} 行，合格 {} 行，已导入 {} 行。", &[&r["rows"], &r["valid"], &r["imported"]])) }
-                @if !errs.is_empty() {
-                    p.err { (tr("以下行有问题，请改正后重新导入（或勾选“只导入合格的行”）：")) }
-                    table {
-                        tr { th { (tr("行")) } th { (tr("列")) } th { (tr("问题")) } }
-                        @for e in &errs {
-                            tr { td { (e["row"]) } td { (e["column"].as_str().unwrap_or("")) } td { (tr_text(e["message"].as_str().unwrap_or(""))) } }
-                        }
-                    }
-                }
-                @if let Some(m) = r["message"].as_str() { p.err { (tr_text(m)) } }
-            }
-        }
-        section.card {
-            h1 { (trf("事项库（{} 项）", &[&all.len()])) }
-            p {
-                a href="/api/v1/catalog/export?format=xlsx" { (tr("导出 Excel")) } " · "
-                a href="/api/v1/catalog/export?format=csv" { (tr("导出 CSV")) } " · "
-                a href="/guides" { (tr("公开办事指南")) }
-            }
-            form method="post" action="/admin/catalog/import" enctype="multipart/form-data" {
-                (csrf_field(p))
-                label {
-                    // The header is the file's format, spelled as the file must spell it.
-                    (tr("导入文件（XLSX 或 UTF-8 CSV），表头：")) code { (noveto_app::catalog_file::COLUMNS.join(",")) }
-                    input type="file" name="file" required accept=".xlsx,.csv";
-                }
-                label { input type="checkbox" name="partial" value="1"; " " (tr("只导入合格的行")) }
-                button { (tr("导入")) }
-            }
-            p.muted { (tr("按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。要修改事项，导出后改好再导入。")) }
-        }
-        section.card {
-            h2 { (tr("事项及其版本")) }
-            form method="get" action="/admin/catalog" {
-                label { (tr("按编码或名称筛选")) input name="q" value=(words); }
-                button { (tr("筛选")) }
-            }
-            table {
-                tr { th { (tr("事项编码")) } th { (tr("名称")) } th { (tr("实施部门")) } th { (tr("现行版本")) } th { (tr("承诺时限")) } th { (tr("材料")) } }
-                @if shown.is_empty() { tr { td colspan="6" class="muted" { (tr("没有符合条件的事项。")) } } }
-                @for i in shown.iter().skip((page - 1) * PAGE).take(PAGE) {
-                    tr {
-                        td { (i.code) }
-                        td { a href={ "/guides/" (i.code) } { (i.name) } }
-                        td { (i.unit_id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("")) }
-                        td { (trf("第 {} 版", &[&i.version])) }
-                        td { @if i.time_limit_wd == 0 { (tr("即办")) } @else { (trf("{} 个工作日", &[&i.time_limit_wd])) } }
-                        td { (i.materials.len()) }
-                    }
-                }
-            }
-            p {
-                (trf("第 {} / {} 页", &[&page, &pages]))
-                @if page > 1 { " · " a href=(link(page - 1)) { (tr("上一页")) } }
-                @if page < pages { " · " a href=(link(page + 1)) { (tr("下一页")) } }
-            }
-        }
-    };
-    layout(Some(p), large, tr("事项库"), body).into_response()
-}
-
 /// An upload form: its text fields and the bytes of its `file` field.
-async fn upload(mut mp: axum::extract::Multipart) -> (HashMap<String, String>, Vec<u8>) {
+pub(super) async fn upload(mut mp: axum::extract::Multipart) -> (HashMap<String, String>, Vec<u8>) {
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Vec<u8> = vec![];
     while let Ok(Some(f)) = mp.next_field().await {
@@ -724,22 +621,4 @@ async fn upload(mut mp: axum::extract::Multipart) -> (HashMap<String, String>, V
         }
     }
     (fields, file)
-}
-
-pub async fn catalog_import(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    mp: axum::extract::Multipart,
-) -> Response {
-    let (fields, file) = upload(mp).await;
-    if let Err(e) = check_csrf(&p, &fields) {
-        return error_page(Some(&p), large, &e);
-    }
-    let partial = fields.get("partial").is_some_and(|v| v == "1");
-    let report = match noveto_app::catalog::import(&s, Some(&p), &file, partial).await {
-        Ok(v) => serde_json::to_value(v).unwrap_or_default(),
-        Err(e) => serde_json::json!({"rows": 0, "valid": 0, "imported": 0, "errors": [], "message": e.message}),
-    };
-    catalog_body(&s, &p, large, &CatalogQ::default(), Some(report)).await
 }

@@ -2,6 +2,7 @@
 //! on a phone, with a persistent large-type switch (适老化).
 
 pub mod admin;
+pub mod catalog;
 pub mod documents;
 pub mod guides;
 pub mod suggestions;
@@ -48,11 +49,14 @@ pub fn routes() -> axum::Router<AppState> {
             post(admin::calendar_import).layer(axum::extract::DefaultBodyLimit::max(1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy_page))
-        .route("/admin/catalog", get(admin::catalog_page))
+        .route("/admin/catalog", get(catalog::catalog_page))
         .route(
             "/admin/catalog/import",
-            post(admin::catalog_import).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+            post(catalog::catalog_import).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
         )
+        .route("/admin/catalog/items", post(catalog::save_item))
+        .route("/admin/catalog/items/new", get(catalog::new_item))
+        .route("/admin/catalog/items/{code}", get(catalog::edit_item))
         .route("/guides", get(guides::list))
         .route("/guides/{code}", get(guides::one))
         .route("/faq", get(work::faq_page))
@@ -468,7 +472,8 @@ main{max-width:1100px;margin:0 auto;padding:12px}
 .card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}.narrow{max-width:420px;margin:40px auto}
 h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:.2em 0 .6em}
 label{display:block;margin:6px 0}input,select,textarea{display:block;width:100%;padding:6px 8px;border:1px solid #aaa;border-radius:4px;font:inherit;margin-top:2px}
-textarea{min-height:4em}input[type=checkbox]{display:inline;width:auto}
+textarea{min-height:4em}input[type=checkbox]{display:inline;width:auto}input[readonly]{background:#eceff2;color:#444}
+fieldset{border:1px solid #ccd2d8;border-radius:4px;margin:8px 0;padding:4px 10px 8px}
 button{background:#9b1c1c;color:#fff;border:0;border-radius:4px;padding:6px 14px;font:inherit;cursor:pointer;margin:4px 4px 4px 0}
 button.secondary{background:#555}button:focus,a:focus,input:focus,textarea:focus,select:focus{outline:3px solid #f5b400;outline-offset:1px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:8px 16px}

@@ -485,8 +485,8 @@ fn browser_unit_leader() {
     t.traditional();
 }
 
-// NV-9, NV-2, FAQ-3, screens 6: the business section reads the month's filings beside the
-// roll-up, the answer rate, the suggestions and the catalog.
+// NV-9, NV-2, FAQ-3, CAT-1, screens 6: the business section reads the month's filings beside
+// the roll-up, the answer rate, the suggestions, and keeps the catalog.
 #[test]
 fn browser_business_section() {
     let Some(d) = Driver::start() else { return };
@@ -503,6 +503,44 @@ fn browser_business_section() {
     for (path, want) in [("/faq/stats", "解答率"), ("/inbox", "待我审批"), ("/guides", "办事指南")] {
         t.visit(path, want);
     }
+    // CAT-1, screens 6: the business section changes an item on its form. A save with the name
+    // cleared comes back with the error beside the name and the changed how-to-fix kept; the
+    // next save is version 2, listed with who saved it and what changed.
+    let item = json!({"code": "SC-7", "name": "企业设立登记", "unit_id": app.ids.unit,
+        "legal_basis": "《市场主体登记管理条例》第二十一条", "time_limit_wd": 3,
+        "materials": [{"name": "设立登记申请书", "main": true, "sample": "按样表填写"}],
+        "steps": ["递交材料", "领取执照"], "phone": "0719-12345"});
+    assert_eq!(app.post("/api/v1/items", &app.token("admin"), item).0, 201);
+    t.content.extend(
+        [
+            "企业设立登记",
+            "《市场主体登记管理条例》第二十一条",
+            "设立登记申请书",
+            "按样表填写",
+            "递交材料",
+            "领取执照",
+            "SC-7",
+        ]
+        .map(String::from),
+    );
+    t.content.push("，另附法定代表人身份证复印件".into());
+    t.visit("/admin/catalog", "企业设立登记");
+    d.click("a[href='/admin/catalog/items/SC-7']");
+    let form = t.read("版本记录");
+    assert!(form.contains("第 1 版") && form.contains("admin"), "{form}");
+    t.seen.push("/admin/catalog/items/SC-7".into());
+    d.script("document.querySelectorAll('form[action=\"/admin/catalog/items\"] [required]').forEach(x => x.removeAttribute('required')); document.querySelector('input[name=name]').value = ''; return 1;");
+    d.typ("textarea[name=m0_sample]", "，另附法定代表人身份证复印件");
+    d.click("form[action='/admin/catalog/items'] button:not([name=more])");
+    t.read("需要改正");
+    let beside = d.script("let e = document.querySelector('input[name=name]').parentElement.querySelector('.err'); return e ? e.innerText : '';");
+    assert!(beside.as_str().is_some_and(|s| s.contains("事项名称")), "the error beside the name: {beside}");
+    let kept = d.script("return document.querySelector('textarea[name=m0_sample]').value;");
+    assert_eq!(kept.as_str(), Some("按样表填写，另附法定代表人身份证复印件"));
+    // Enter in a field saves (it does not add material rows).
+    d.typ("input[name=name]", "企业设立登记\u{E007}");
+    let saved = t.read("已保存，现为第 2 版");
+    assert!(saved.contains("申请材料") && saved.contains("business"), "{saved}");
     t.traditional();
 }
 
