@@ -655,7 +655,8 @@ pub async fn do_decide_growth(s: &App, p: &Principal, id: i64, b: GrowthDecision
 
 /// NV-4: growth requests waiting for the caller (a window head of the case's window).
 pub async fn growth_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let all = s.store.read(|tx| repo::open_with_growth_request(tx, 500)).await?;
+    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
+    let all = s.store.read(move |tx| repo::growth_requests_within(tx, &scopes)).await?;
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
@@ -1098,12 +1099,18 @@ pub struct Inbox {
 }
 
 pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
+    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
     let (vetoes, escs) = s
         .store
-        .read(|tx| Ok::<_, StoreError>((repo::pending_vetoes(tx, 500)?, repo::open_escalations(tx, 500)?)))
+        .read(move |tx| {
+            Ok::<_, StoreError>((
+                repo::pending_vetoes_within(tx, &scopes)?,
+                repo::open_escalations_within(tx, &scopes)?,
+            ))
+        })
         .await?;
     let mut out = Inbox { vetoes: vec![], escalations: vec![] };
-    for (v, _) in vetoes {
+    for v in vetoes {
         if let Ok(l) = load(s, p, v.case_id, Action::ReadCase).await
             && let Ok((_, on_behalf)) = decides_now(s, p, &v, &l).await
         {

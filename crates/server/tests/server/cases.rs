@@ -1864,3 +1864,32 @@ fn screens_6_inbox_filtered_and_exported() {
 fn url(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+// NV-8, screens 6: an approver's inbox is read whole, whatever waits elsewhere. With 501
+// veto requests pending at one window, the head of another window still sees the one filed at
+// theirs (the inbox used to read the first 500 pending requests of the whole system and then
+// keep the caller's), and the first window's head sees all 501.
+#[test]
+fn nv_8_inbox_read_whole_however_much_waits_elsewhere() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        std::thread::scope(|sc| {
+            for _ in 0..8 {
+                sc.spawn(|| {
+                    for _ in 0..(501 / 8 + 1) {
+                        let id = app.new_case(&clerk, None);
+                        app.request_veto(&clerk, id);
+                    }
+                });
+            }
+        });
+        let theirs = app.new_case(&app.token("clerk2"), None);
+        app.request_veto(&app.token("clerk2"), theirs);
+        let (_, v) = app.get("/api/v1/inbox", &app.token("head2"));
+        let items = v["items"].as_array().unwrap();
+        assert_eq!((items.len(), items[0]["case_id"].as_i64()), (1, Some(theirs)), "{v}");
+        let (_, v) = app.get("/api/v1/inbox", &app.token("head"));
+        assert_eq!(v["items"].as_array().unwrap().len(), 8 * (501 / 8 + 1));
+    }
+}

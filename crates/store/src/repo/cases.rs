@@ -5,6 +5,7 @@
 
 use super::{Ctx, audit};
 use crate::{Result, Row, StoreError, Tx, params};
+use noveto_domain::access::{Scope, ScopeKind};
 use noveto_domain::case::{Case, Event, VetoRequest};
 use serde::Serialize;
 use serde_json::json;
@@ -364,17 +365,6 @@ pub struct CasePlace {
     pub first_contact_id: i64,
 }
 
-/// NV-4: open cases with a growth request waiting for the window head, oldest first.
-pub fn open_with_growth_request(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(i64, Case)>> {
-    tx.query(
-        "SELECT id, doc FROM cases WHERE open = 1 AND doc LIKE '%\"growth_request\":{%' ORDER BY id LIMIT $1",
-        params![limit],
-    )?
-    .iter()
-    .map(|r| Ok((r.i64(0), r.json(1)?)))
-    .collect()
-}
-
 pub fn list(
     tx: &mut dyn Tx,
     unit_id: Option<i64>,
@@ -443,11 +433,81 @@ pub fn get_veto(tx: &mut dyn Tx, id: i64) -> Result<Option<VetoRequest>> {
 }
 
 /// Pending veto requests waiting at one of `levels`, oldest first.
-pub fn pending_vetoes(tx: &mut dyn Tx, limit: i64) -> Result<Vec<(VetoRequest, Option<i64>)>> {
-    tx.query("SELECT doc, unit_id FROM veto_requests WHERE status = 'pending' ORDER BY id LIMIT $1", params![limit])?
-        .iter()
-        .map(|r| Ok((r.json(0)?, r.opt_i64(1))))
-        .collect()
+/// The conditions on a case row `c` that these scopes reach, as `access::Place` is covered: a
+/// center scope reaches its own center and every center below it; a unit or window scope, its
+/// own.
+fn reach(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<std::collections::BTreeSet<(&'static str, i64)>> {
+    let centers = super::org::centers(tx)?;
+    let mut out = std::collections::BTreeSet::new();
+    for s in scopes {
+        match s.kind {
+            ScopeKind::Center => {
+                let mut todo = vec![s.id];
+                while let Some(c) = todo.pop() {
+                    if out.insert(("c.center_id", c)) {
+                        todo.extend(centers.iter().filter(|x| x.parent_id == Some(c)).map(|x| x.id));
+                    }
+                }
+            }
+            ScopeKind::Unit => {
+                out.insert(("c.unit_id", s.id));
+            }
+            ScopeKind::Window => {
+                out.insert(("c.window_id", s.id));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `sql` — rows about cases `c`, the first column a row id, `{reach}` where a place's
+/// condition on `$1` goes — once per place the scopes reach: every row once, by row id. A
+/// person's queue is read whole this way, however many other centers have waiting work.
+fn within<T>(tx: &mut dyn Tx, scopes: &[Scope], sql: &str, row: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+    let mut seen = std::collections::BTreeMap::new();
+    for (col, id) in reach(tx, scopes)? {
+        for r in tx.query(&sql.replace("{reach}", &format!("{col} = $1")), params![id])? {
+            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(r.i64(0)) {
+                e.insert(row(&r)?);
+            }
+        }
+    }
+    Ok(seen.into_values().collect())
+}
+
+/// The pending veto requests on cases these scopes reach (the inbox's candidates).
+pub fn pending_vetoes_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<VetoRequest>> {
+    within(
+        tx,
+        scopes,
+        "SELECT v.id, v.doc FROM veto_requests v JOIN cases c ON c.id = v.case_id WHERE v.status = 'pending' AND {reach}",
+        |r| r.json(1),
+    )
+}
+
+/// The open escalations on cases these scopes reach, by due day.
+pub fn open_escalations_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<Escalation>> {
+    let cols = ESC_COLS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
+    let mut v = within(
+        tx,
+        scopes,
+        &format!(
+            "SELECT {cols} FROM escalations e JOIN cases c ON c.id = e.case_id WHERE e.status = 'open' AND {{reach}}"
+        ),
+        |r| Ok(escalation(r)),
+    )?;
+    v.sort_by(|a, b| (&a.due, a.id).cmp(&(&b.due, b.id)));
+    Ok(v)
+}
+
+/// The open cases with a growth request waiting, among those these scopes reach.
+pub fn growth_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
+    within(
+        tx,
+        scopes,
+        "SELECT c.id, c.doc FROM cases c WHERE c.open = 1 AND c.doc LIKE '%\"growth_request\":{%' AND {reach}",
+        |r| Ok((r.i64(0), r.json(1)?)),
+    )
 }
 
 /// NV-9: the filing with the center opens when the veto is requested …
@@ -633,17 +693,6 @@ fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Resul
         return Err(StoreError::Unique("该请示已被他人答复或已上报上一级，请刷新后查看".into()));
     }
     audit::append(tx, ctx, "escalation.answer", "escalation", id, &json!({"answer": answer}))
-}
-
-pub fn open_escalations(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Escalation>> {
-    Ok(tx
-        .query(
-            &format!("SELECT {ESC_COLS} FROM escalations WHERE status = 'open' ORDER BY due, id LIMIT $1"),
-            params![limit],
-        )?
-        .iter()
-        .map(escalation)
-        .collect())
 }
 
 /// NV-14: replies sent with refusal phrases, per window, between two moments.
