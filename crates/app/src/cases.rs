@@ -500,7 +500,8 @@ pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<&'static s
 
 /// NV-3: the matters waiting to be placed that the caller places (window head, hall manager).
 pub async fn placement_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let all = s.store.read(|tx| repo::open_in_status(tx, Status::Unplaced.as_str(), 500)).await?;
+    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
+    let all = s.store.read(move |tx| repo::unplaced_within(tx, &scopes)).await?;
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
@@ -1228,7 +1229,7 @@ pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
         .store
         .read(|tx| {
             let mut out = vec![];
-            for (case_id, unit, window) in repo::open_handoffs(tx, 500)? {
+            for (case_id, unit, window) in repo::open_handoffs(tx)? {
                 out.push((case_id, org::handoff_targets(tx, window, unit)?));
             }
             Ok::<_, StoreError>(out)

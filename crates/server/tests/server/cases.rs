@@ -1893,3 +1893,32 @@ fn nv_8_inbox_read_whole_however_much_waits_elsewhere() {
         assert_eq!(v["items"].as_array().unwrap().len(), 8 * (501 / 8 + 1));
     }
 }
+
+// NV-3: a warm handoff stays on the receiving window's workbench until acknowledged, however
+// many referrals follow it (the workbench used to read the newest 500 referrals of the whole
+// system, handoff or not, and a handoff older than those vanished).
+#[test]
+fn nv_3_an_unacknowledged_handoff_is_never_crowded_out() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let refer = |id: i64, handoff: bool| {
+            let body = json!({"to_unit_id": app.ids.unit2, "address": "社保窗口", "contact": "电话", "how": "带身份证", "handoff": handoff});
+            let (st, v) = app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, body);
+            assert_eq!(st, 200, "{v}");
+        };
+        let first = app.new_case(&clerk, None);
+        refer(first, true);
+        std::thread::scope(|sc| {
+            for _ in 0..8 {
+                sc.spawn(|| {
+                    for _ in 0..(501 / 8 + 1) {
+                        refer(app.new_case(&clerk, None), false);
+                    }
+                });
+            }
+        });
+        let home = crate::cases::page_get(&app, "clerk2", "/").1;
+        assert!(home.contains(&format!("/cases/{first}/acknowledge")), "the handoff is still there");
+    }
+}

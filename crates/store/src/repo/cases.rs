@@ -319,15 +319,19 @@ pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Res
         .collect())
 }
 
-/// Cases of a unit (or all, for a center role), newest first, with an optional status.
-/// Cases of one unit, or of a center and every center below it, newest first. The caller has
-/// decided that the unit or center is within the reader's scope; this keeps the list inside it.
-/// Open cases in one status, oldest first (the placement queue, NV-3), with their ids.
-pub fn open_in_status(tx: &mut dyn Tx, status: &str, limit: i64) -> Result<Vec<(i64, Case)>> {
-    tx.query("SELECT id, doc FROM cases WHERE status = $1 ORDER BY id LIMIT $2", params![status, limit])?
-        .iter()
-        .map(|r| Ok((r.i64(0), r.json(1)?)))
-        .collect()
+/// NV-3: the matters waiting to be placed at the centers these scopes reach — a center scope's
+/// own and those below it, and the center of each window in them (a consultation desk places
+/// its center's matters) — with no cap: whoever places them must see every one.
+pub fn unplaced_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
+    let mut centers: Vec<Scope> = scopes.iter().filter(|s| s.kind == ScopeKind::Center).copied().collect();
+    for s in scopes.iter().filter(|s| s.kind == ScopeKind::Window) {
+        if let Some(w) = super::org::window_by_id(tx, s.id)? {
+            centers.push(Scope { kind: ScopeKind::Center, id: w.center_id });
+        }
+    }
+    within(tx, &centers, "SELECT c.id, c.doc FROM cases c WHERE c.status = 'unplaced' AND {reach}", |r| {
+        Ok((r.i64(0), r.json(1)?))
+    })
 }
 
 /// Cases whose receipt number, applicant (name, organisation, phone) or request contains
@@ -365,6 +369,9 @@ pub struct CasePlace {
     pub first_contact_id: i64,
 }
 
+/// Cases of one unit, or of a center and every center below it, newest first, with an optional
+/// status. The caller has decided that the unit or center is within the reader's scope; this
+/// keeps the list inside it.
 pub fn list(
     tx: &mut dyn Tx,
     unit_id: Option<i64>,
@@ -712,14 +719,16 @@ pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Resul
 /// A warm handoff waiting: `(case_id, to_unit_id, to_window_id)`.
 pub type Handoff = (i64, Option<i64>, Option<i64>);
 
-/// Warm handoffs (NV-3) not yet acknowledged, newest first.
-pub fn open_handoffs(tx: &mut dyn Tx, limit: i64) -> Result<Vec<Handoff>> {
+/// Warm handoffs (NV-3) not yet acknowledged, on cases still open, newest first — all of them:
+/// an unacknowledged handoff stays on the receiver's workbench however many referrals follow.
+pub fn open_handoffs(tx: &mut dyn Tx) -> Result<Vec<Handoff>> {
     Ok(tx
         .query(
-            "SELECT e.case_id, e.detail FROM case_events e WHERE e.kind = 'referred'
+            "SELECT e.case_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+             WHERE e.kind = 'referred' AND c.open = 1 AND e.detail LIKE '%\"handoff\":true%'
                AND NOT EXISTS (SELECT 1 FROM case_events a WHERE a.case_id = e.case_id AND a.kind = 'handoff_acknowledged')
-             ORDER BY e.id DESC LIMIT $1",
-            params![limit],
+             ORDER BY e.id DESC",
+            &[],
         )?
         .iter()
         .filter_map(|r| {
