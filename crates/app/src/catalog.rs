@@ -187,20 +187,14 @@ fn stale(code: &str, base: i64, now: i64) -> Error {
 
 /// CAT-1: the units whose catalog this person may edit.
 pub async fn editable_units(s: &App, p: &Principal) -> Result<Vec<org::Unit>> {
-    let grants = p.grants.clone();
-    Ok(s.store
-        .read(move |tx| {
-            let mut out = vec![];
-            for u in org::units(tx)? {
-                if let Some(place) = org::place_of_unit(tx, u.id)?
-                    && noveto_domain::access::authorize(&grants, Action::ManageCatalog, &place).is_ok()
-                {
-                    out.push(u);
-                }
-            }
-            Ok::<_, StoreError>(out)
-        })
-        .await?)
+    let mut out = vec![];
+    for u in s.store.read(org::units).await? {
+        let (centers, _) = s.center_chain(u.center_id).await?;
+        if p.may(Action::ManageCatalog, &Place { centers, unit: Some(u.id), window: None }).is_ok() {
+            out.push(u);
+        }
+    }
+    Ok(out)
 }
 
 /// The parts of an item a version can change, as the history names them.

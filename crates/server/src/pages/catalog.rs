@@ -2,6 +2,7 @@
 //! filtered, paged and exported; a form to add or change an item, each save a new version; and
 //! the file import.
 
+use super::guides::time_limit;
 use super::{
     Large, Visitor, above, beside, check_csrf, csrf_field, error_page, layout, page_of, pager, url_encode, val,
 };
@@ -127,10 +128,6 @@ async fn catalog_body(
 
 fn unit_name(units: &[Unit], id: Option<i64>) -> &str {
     id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.as_str()).unwrap_or("")
-}
-
-fn time_limit(wd: u32) -> String {
-    if wd == 0 { tr("即办").to_string() } else { trf("{} 个工作日", &[&wd]) }
 }
 
 pub async fn catalog_import(

@@ -30,7 +30,8 @@ async fn contacts(s: &AppState) -> Markup {
     }
 }
 
-fn time_limit(days: u32) -> String {
+/// An item's promised time limit in words (即办 for none).
+pub fn time_limit(days: u32) -> String {
     if days == 0 { tr("即办").to_string() } else { trf("{} 个工作日", &[&days]) }
 }
 
