@@ -18,6 +18,14 @@ pub struct Report {
     pub moved_up: usize,
 }
 
+/// The matter a deadline belongs to, in words.
+fn matter(entity: &str, id: i64) -> String {
+    match entity {
+        "unresolved" => format!("办不成事反映（第 {id} 号）"),
+        _ => format!("办件 {id}"),
+    }
+}
+
 /// A message to one staff member through the outbox.
 fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
     Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
@@ -75,7 +83,7 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
                     msgs.push(staff_message(
                         to,
                         format!("期限提醒：{what}"),
-                        format!("办件 {} 的“{what}”将于 {} 到期，请及时办理。{note}", d.entity_id, d.due),
+                        format!("{} 的“{what}”将于 {} 到期，请及时办理。{note}", matter(&d.entity, d.entity_id), d.due),
                         format!("remind:{}", d.id),
                     ));
                 }
@@ -106,7 +114,11 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
                         staff_message(
                             t,
                             format!("超期督办：{what}"),
-                            format!("办件 {} 的“{what}”已于 {} 到期未办结，已提级督办。", d.entity_id, d.due),
+                            format!(
+                                "{} 的“{what}”已于 {} 到期未办结，已提级督办。",
+                                matter(&d.entity, d.entity_id),
+                                d.due
+                            ),
                             format!("escalate:{}:{}", d.id, t),
                         )
                     })

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod org;
 pub mod search;
 pub mod suggestions;
+pub mod unresolved;
 
 pub use error::{Error, Kind, Result};
 

@@ -171,6 +171,14 @@ pub enum Action {
     ReadSuggestions,
     /// FAQ-3: adopt or decline a suggestion and record the change that carried it out.
     DecideSuggestion,
+    /// BBC-2: register a 办不成事 matter at the desk and dispatch it to a unit.
+    WorkUnresolved,
+    /// BBC-5: read the desk's matters and ledger.
+    ReadUnresolved,
+    /// BBC-2: record the responsible unit's feedback (also its liaison contact, by name).
+    AnswerUnresolved,
+    /// BBC-3: set a complex matter's deadline (the supervision section).
+    SetUnresolvedDeadline,
 }
 
 /// The levels of an approval or escalation chain, as a policy names them.
@@ -263,6 +271,12 @@ pub fn roles_for(action: Action) -> &'static [Role] {
             &[WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
         }
         Action::DecideSuggestion => &[BusinessSection, Director],
+        Action::WorkUnresolved => &[Clerk, WindowHead, HallManager],
+        Action::ReadUnresolved => {
+            &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
+        }
+        Action::AnswerUnresolved => &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead],
+        Action::SetUnresolvedDeadline => &[Supervision],
     }
 }
 

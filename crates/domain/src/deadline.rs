@@ -237,6 +237,8 @@ pub fn label_of(what: &str) -> &'static str {
         "supplement" => "容缺材料补正",
         "promised_time_limit" => "承诺办结时限",
         "report_same_day" => "重大事项当日报告",
+        "unresolved_done" => "办不成事办结",
+        "unresolved_reasons" => "无法办理的书面说明",
         _ => "期限",
     }
 }

@@ -10,6 +10,7 @@ pub mod phrases;
 pub mod policy;
 pub mod suggestion;
 pub mod time;
+pub mod unresolved;
 pub mod validate;
 
 pub use chrono;

@@ -209,6 +209,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_withdrawals.sql")),
     (6, include_str!("../migrations/sqlite/0006_monthly_filings.sql")),
     (7, include_str!("../migrations/sqlite/0007_suggestions_search_use.sql")),
+    (8, include_str!("../migrations/sqlite/0008_unresolved.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -218,6 +219,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_withdrawals.sql")),
     (6, include_str!("../migrations/postgres/0006_monthly_filings.sql")),
     (7, include_str!("../migrations/postgres/0007_suggestions_search_use.sql")),
+    (8, include_str!("../migrations/postgres/0008_unresolved.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -250,6 +252,7 @@ pub const TABLES: &[&str] = &[
     "faq",
     "search_log",
     "suggestions",
+    "unresolved",
 ];
 
 impl Store {

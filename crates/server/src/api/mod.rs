@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod org;
+pub mod unresolved;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -114,6 +115,12 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/suggestions" => catalog::list_suggestions, "faq", "意见建议及其落实情况（FAQ-3）", query = catalog::SuggestionQuery;
         get "/api/v1/suggestions/{id}" => catalog::get_suggestion, "faq", "一条意见建议";
         post "/api/v1/suggestions/{id}/decision" => catalog::decide_suggestion, "faq", "研判意见建议：adopt 采纳 / decline 不予采纳（须写理由）（FAQ-3）", body = catalog::SuggestionDecisionIn;
+        post "/api/v1/unresolved" => unresolved::register, "unresolved", "登记办不成事反映并分类，时限按政策计算（BBC-1～3）", body = unresolved::UnresolvedIn;
+        get "/api/v1/unresolved/ledger" => unresolved::ledger, "unresolved", "本周登记表与进度跟踪台账（BBC-5）", query = unresolved::WeekQuery;
+        get "/api/v1/unresolved/{id}" => unresolved::get, "unresolved", "一件办不成事反映";
+        post "/api/v1/unresolved/{id}/dispatch" => unresolved::dispatch, "unresolved", "流转至责任单位业务联系人（A 岗缺岗时 B 岗）（BBC-2）", body = unresolved::DispatchIn;
+        post "/api/v1/unresolved/{id}/feedback" => unresolved::feedback, "unresolved", "单位反馈办理结果，办结（BBC-2、3）", body = unresolved::FeedbackIn;
+        post "/api/v1/unresolved/{id}/deadline" => unresolved::deadline, "unresolved", "监督部门为复杂或历史遗留问题确定时限（BBC-3）", body = unresolved::DeadlineIn;
         post "/api/v1/suggestions/{id}/change" => catalog::implement_suggestion, "faq", "登记已采纳意见建议的落实：办事指南新版本、问答条目或制度（FAQ-3）", body = catalog::ChangeIn;
     }
 }

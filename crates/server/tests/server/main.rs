@@ -10,4 +10,5 @@ mod input;
 mod jobs;
 mod org;
 mod scope;
+mod unresolved;
 mod walk;

@@ -12,6 +12,7 @@ pub mod items;
 pub mod jobs;
 pub mod org;
 pub mod suggestions;
+pub mod unresolved;
 
 use crate::{Result, Tx, params};
 

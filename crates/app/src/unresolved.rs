@@ -1,0 +1,384 @@
+//! BBC: the 办不成事 desk. A matter is registered at the desk with its class (the deadline follows
+//! from the policy), dispatched to the responsible unit's liaison contact (B while A is away),
+//! and closed with the unit's feedback; a complex matter's deadline is set by the supervision
+//! section. Load → authorize → decide (the domain's [`Unresolved`]) → one store write; every
+//! reader — API, page, ledger — goes through [`visible`].
+
+use crate::{App, Error, Principal, Result};
+use chrono::{Datelike, NaiveDate, Weekday};
+use noveto_domain::access::{Action, Place, ScopeKind, may_somewhere};
+use noveto_domain::unresolved::{Class, NewUnresolved, Reporter, Status, Unresolved, UnresolvedError};
+use noveto_domain::validate::{Phone, long_text, text};
+use noveto_store::StoreError;
+use noveto_store::repo::unresolved::{self as repo, UnresolvedRow};
+use noveto_store::repo::{cases, org};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+impl From<UnresolvedError> for Error {
+    fn from(e: UnresolvedError) -> Error {
+        let field = match e {
+            UnresolvedError::NoSummary => Some("summary"),
+            UnresolvedError::NoName => Some("name"),
+            UnresolvedError::NoResult => Some("result"),
+            UnresolvedError::NotComplex | UnresolvedError::DueInPast => Some("due"),
+            _ => None,
+        };
+        let err = match e {
+            UnresolvedError::AlreadyDispatched(_) | UnresolvedError::NotDispatched(_) | UnresolvedError::Closed(_) => {
+                Error::conflict(e.code(), e.to_string())
+            }
+            _ => Error::bad(e.code(), e.to_string()),
+        };
+        Error { field, ..err }
+    }
+}
+
+#[derive(Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterIn {
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnresolvedIn {
+    pub reporter: ReporterIn,
+    /// What they tried, where, and what did not get done.
+    pub summary: String,
+    /// The case it concerns, if any.
+    pub case_id: Option<i64>,
+    /// `simple` (即办件), `general` (承诺件), `complex` (复杂或历史遗留) or `impossible`.
+    pub class: String,
+    /// The 办不成事 desk it is registered at (default: the caller's own desk).
+    pub desk_id: Option<i64>,
+}
+
+/// A registered matter: its id, receipt number and due day (None: complex, set by supervision).
+#[derive(Serialize)]
+pub struct Registered {
+    pub id: i64,
+    pub receipt_no: String,
+    pub due: Option<NaiveDate>,
+}
+
+/// The place a matter sits at: its center, the desk that registered it, the unit it went to.
+fn place_of(u: &Unresolved, centers: Vec<i64>) -> Place {
+    Place { centers, unit: u.unit_id, window: u.desk_id }
+}
+
+/// The desk a registration is made at: the one named, or the caller's own 办不成事 desk.
+async fn desk_for(s: &App, p: &Principal, named: Option<i64>) -> Result<org::Window> {
+    let d = crate::org::directory(s).await?;
+    let desks: Vec<&org::Window> = d.windows.iter().filter(|w| w.kind == "unresolved_desk").collect();
+    let found = match named {
+        Some(id) => desks.iter().find(|w| w.id == id).copied(),
+        None => desks
+            .iter()
+            .copied()
+            .find(|w| p.grants.iter().any(|g| g.scope.kind == ScopeKind::Window && g.scope.id == w.id)),
+    };
+    found.cloned().ok_or_else(|| {
+        Error::bad("desk_required", "请选择登记的“办不成事”反映窗口（所选窗口不存在或不是该窗口）").at("desk_id")
+    })
+}
+
+/// The due day of a matter's deadline under its region's calendar, as stored.
+fn due_of(s: &App, u: &Unresolved, region: &str) -> Option<String> {
+    let cal = s.calendar_for(region);
+    u.deadline.as_ref().and_then(|d| d.due(&cal, s.now()).ok()).map(|d| d.to_string())
+}
+
+/// BBC-1 … BBC-3: registers a matter at a desk with its class; the deadline follows from the
+/// policy in force.
+pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registered> {
+    let name = text("name", "反映人姓名", &b.reporter.name, 50)?;
+    let phone = Phone::parse(&b.reporter.phone)?;
+    let summary = long_text("summary", "反映事项", &b.summary, 2000)?;
+    let class = Class::parse(b.class.trim()).ok_or_else(|| {
+        Error::bad("invalid_class", "请选择事项类别：即办件、承诺件、复杂或历史遗留问题、确实无法办理").at("class")
+    })?;
+    let desk = desk_for(s, p, b.desk_id).await?;
+    let (centers, region) = s.center_chain(desk.center_id).await?;
+    let place = Place { centers, unit: None, window: Some(desk.id) };
+    p.may(Action::WorkUnresolved, &place)?;
+    if let Some(c) = b.case_id
+        && s.store.read(move |tx| cases::get(tx, c)).await?.is_none()
+    {
+        return Err(Error::bad("unknown_case", "所关联的办件不存在").at("case_id"));
+    }
+    let policy = s.policy();
+    let n = NewUnresolved {
+        center_id: desk.center_id,
+        desk_id: Some(desk.id),
+        reporter: Reporter { name, phone: phone.as_str().into() },
+        summary,
+        case_id: b.case_id,
+        class,
+    };
+    let (u, ev) = Unresolved::register(n, Some(p.id), &policy, s.now())?;
+    let due = due_of(s, &u, &region);
+    let ctx = p.ctx(&s.now_str());
+    let d2 = due.clone();
+    let (id, receipt_no) = s.store.write(move |tx| repo::insert(tx, &ctx, &u, d2.as_deref(), &ev)).await?;
+    Ok(Registered { id, receipt_no, due: due.and_then(|d| d.parse().ok()) })
+}
+
+/// A matter and its place, for the commands and reads below.
+async fn load(s: &App, id: i64) -> Result<(UnresolvedRow, Place, String)> {
+    let r = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| Error::not_found("办不成事反映"))?;
+    let (centers, region) = s.center_chain(r.u.center_id).await?;
+    let place = place_of(&r.u, centers);
+    Ok((r, place, region))
+}
+
+/// Whether the caller may read this matter: by role at its place, or as the person it went to.
+fn may_read(p: &Principal, r: &UnresolvedRow, place: &Place) -> bool {
+    p.may(Action::ReadUnresolved, place).is_ok() || r.u.sent_to == Some(p.id)
+}
+
+/// Whether the caller sees the reporter's phone in full: the desk, the person it went to, the
+/// supervision section (everyone else reads it masked).
+pub fn sees_phone(p: &Principal, r: &UnresolvedRow, place: &Place) -> bool {
+    p.may(Action::WorkUnresolved, place).is_ok()
+        || r.u.sent_to == Some(p.id)
+        || p.grants.iter().any(|g| g.role == noveto_domain::access::Role::Supervision)
+            && p.may(Action::ReadUnresolved, place).is_ok()
+}
+
+/// One matter the caller may read, with whether its phone shows in full.
+pub async fn get(s: &App, p: &Principal, id: i64) -> Result<(UnresolvedRow, bool)> {
+    let (r, place, _) = load(s, id).await?;
+    if !may_read(p, &r, &place) {
+        return Err(Error::forbidden("无权查看该办不成事反映"));
+    }
+    let full = sees_phone(p, &r, &place);
+    Ok((r, full))
+}
+
+/// Applies one command's result: of two at once, one lands and the other hears it came second.
+async fn save(
+    s: &App,
+    p: &Principal,
+    u: Unresolved,
+    from: Status,
+    region: &str,
+    ev: noveto_domain::unresolved::Event,
+) -> Result<()> {
+    let due = due_of(s, &u, region);
+    let ctx = p.ctx(&s.now_str());
+    match s.store.write(move |tx| repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)).await {
+        Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
+        r => Ok(r?),
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchIn {
+    pub unit_id: i64,
+}
+
+/// Who a dispatch went to.
+#[derive(Serialize)]
+pub struct Dispatched {
+    pub unit_id: i64,
+    pub sent_to: i64,
+    pub sent_to_name: String,
+    /// True when the contact's A post is marked absent and B received it.
+    pub stand_in: bool,
+}
+
+/// BBC-2: sends the matter to the unit's liaison contact (流转单), or B while A is away.
+pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<Dispatched> {
+    let (r, place, region) = load(s, id).await?;
+    p.may(Action::WorkUnresolved, &place)?;
+    let unit_id = b.unit_id;
+    let target = s
+        .store
+        .read(move |tx| {
+            let Some(unit) = org::unit_by_id(tx, unit_id)? else { return Ok::<_, StoreError>(None) };
+            let Some(contact) = unit.contact_id else { return Ok(Some((unit, None))) };
+            let b = org::stand_in(tx, contact)?;
+            let to = b.unwrap_or(contact);
+            let name = org::staff_by_id(tx, to)?.map(|x| x.name).unwrap_or_default();
+            Ok(Some((unit, Some((to, b.is_some(), name)))))
+        })
+        .await?;
+    let Some((unit, contact)) = target else {
+        return Err(Error::bad("unknown_unit", "所选单位不存在").at("unit_id"));
+    };
+    let Some((to, stand_in, name)) = contact else {
+        return Err(Error::bad(
+            "contact_required",
+            format!("{}尚未在业务联系表中指定联系人，请先请管理员指定后再流转", unit.name),
+        )
+        .at("unit_id"));
+    };
+    let mut u = r.u;
+    let from = u.status;
+    let ev = u.dispatch(p.id, unit_id, to, stand_in)?;
+    save(s, p, u, from, &region, ev).await?;
+    Ok(Dispatched { unit_id, sent_to: to, sent_to_name: name, stand_in })
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackIn {
+    /// What the unit did, or why it cannot be done.
+    pub result: String,
+    pub resolved: bool,
+}
+
+/// BBC-2, BBC-3: the unit's feedback closes the matter (by its contact, its leaders, or the desk
+/// recording it).
+pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<Status> {
+    let (r, place, region) = load(s, id).await?;
+    if r.u.sent_to != Some(p.id) {
+        p.may(Action::AnswerUnresolved, &place)?;
+    }
+    if b.result.chars().count() > 2000 {
+        return Err(Error::bad("too_long", "办理结果不能超过 2000 个字").at("result"));
+    }
+    let mut u = r.u;
+    let from = u.status;
+    let ev = u.answer(p.id, b.resolved, &b.result, s.now())?;
+    let status = u.status;
+    save(s, p, u, from, &region, ev).await?;
+    Ok(status)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineIn {
+    /// The day by which the complex matter must be done (YYYY-MM-DD).
+    pub due: String,
+}
+
+/// BBC-3: the supervision section sets a complex matter's deadline.
+pub async fn set_deadline(s: &App, p: &Principal, id: i64, b: DeadlineIn) -> Result<NaiveDate> {
+    let due: NaiveDate =
+        b.due.trim().parse().map_err(|_| Error::bad("invalid_date", "日期格式应为 2026-12-31").at("due"))?;
+    let (r, place, region) = load(s, id).await?;
+    p.may(Action::SetUnresolvedDeadline, &place)?;
+    let mut u = r.u;
+    let from = u.status;
+    let ev = u.set_deadline(due, &s.policy(), s.now())?;
+    save(s, p, u, from, &region, ev).await?;
+    Ok(due)
+}
+
+/// A week as `YYYY-Www` (ISO 8601): its Monday.
+pub fn parse_week(w: &str) -> Result<NaiveDate> {
+    let bad = || Error::bad("invalid_week", "周次格式应为 2026-W48").at("week");
+    let (y, n) = w.trim().split_once("-W").ok_or_else(bad)?;
+    let (y, n): (i32, u32) = (y.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    NaiveDate::from_isoywd_opt(y, n, Weekday::Mon).ok_or_else(bad)
+}
+
+/// The week `day` lies in, as `YYYY-Www`.
+pub fn week_of(day: NaiveDate) -> String {
+    let w = day.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// The matters the caller may read — registered in `week` (its Monday), plus every one still
+/// open — newest first: the one scoped query behind the API, the desk page and the ledger.
+pub async fn visible(s: &App, p: &Principal, week: NaiveDate) -> Result<Vec<(UnresolvedRow, bool)>> {
+    if !may_somewhere(&p.grants, Action::ReadUnresolved) && !may_somewhere(&p.grants, Action::AnswerUnresolved) {
+        return Err(Error::forbidden("无权查看办不成事反映"));
+    }
+    let from = format!("{week}T00:00:00+08:00");
+    let to = format!("{}T00:00:00+08:00", week + chrono::Duration::days(7));
+    let all = s.store.read(move |tx| repo::candidates(tx, &from, &to)).await?;
+    Ok(all
+        .into_iter()
+        .filter_map(|(r, centers)| {
+            let place = place_of(&r.u, centers);
+            may_read(p, &r, &place).then(|| {
+                let full = sees_phone(p, &r, &place);
+                (r, full)
+            })
+        })
+        .collect())
+}
+
+/// BBC-5: the week's ledger — the registration table and the progress of every matter — with
+/// the days it is reported: the desk to its center, then the center to supervision.
+#[derive(Serialize)]
+pub struct Ledger {
+    pub week: String,
+    pub desk_report_day: NaiveDate,
+    pub center_report_day: NaiveDate,
+    pub registered: usize,
+    pub answered: usize,
+    pub open: usize,
+    pub overdue: usize,
+    pub lines: Vec<LedgerLine>,
+}
+
+#[derive(Serialize)]
+pub struct LedgerLine {
+    pub id: i64,
+    pub receipt_no: String,
+    pub registered_at: String,
+    pub reporter: String,
+    pub phone: String,
+    pub summary: String,
+    pub class: &'static str,
+    pub unit_id: Option<i64>,
+    pub status: &'static str,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub answered_at: Option<String>,
+    pub result: Option<String>,
+}
+
+fn masked(phone: &str, full: bool) -> String {
+    if full { phone.to_string() } else { Phone::parse(phone).map(|x| x.masked()).unwrap_or_else(|_| "****".into()) }
+}
+
+/// BBC-5: the ledger of `week` (`YYYY-Www`) for what the caller may read.
+pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
+    let monday = parse_week(week)?;
+    let rows = visible(s, p, monday).await?;
+    let policy = s.policy();
+    let day = |monday: NaiveDate, wd: u32| monday + chrono::Duration::days(i64::from(wd.clamp(1, 7)) - 1);
+    let today = noveto_domain::time::local_date(s.now()).to_string();
+    let from = format!("{monday}T00:00:00+08:00");
+    let to = format!("{}T00:00:00+08:00", monday + chrono::Duration::days(7));
+    let lines: Vec<LedgerLine> = rows
+        .iter()
+        .map(|(r, full)| {
+            let open = r.u.status.is_open();
+            LedgerLine {
+                id: r.u.id,
+                receipt_no: r.u.receipt_no.clone(),
+                registered_at: r.registered_at.clone(),
+                reporter: r.u.reporter.name.clone(),
+                phone: masked(&r.u.reporter.phone, *full),
+                summary: r.u.summary.clone(),
+                class: r.u.class.label(),
+                unit_id: r.u.unit_id,
+                status: r.u.status.label(),
+                due: r.due.clone(),
+                overdue: open && r.due.as_deref().is_some_and(|d| d < today.as_str()),
+                answered_at: r.answered_at.clone(),
+                result: r.u.result.clone(),
+            }
+        })
+        .collect();
+    let in_week =
+        |r: &UnresolvedRow| r.registered_at.as_str() >= from.as_str() && r.registered_at.as_str() < to.as_str();
+    Ok(Ledger {
+        week: week_of(monday),
+        desk_report_day: day(monday, policy.unresolved.desk_report_weekday),
+        center_report_day: day(monday + chrono::Duration::days(7), policy.unresolved.center_report_weekday),
+        registered: rows.iter().filter(|(r, _)| in_week(r)).count(),
+        answered: rows.iter().filter(|(r, _)| !r.u.status.is_open()).count(),
+        open: lines.iter().filter(|l| l.answered_at.is_none()).count(),
+        overdue: lines.iter().filter(|l| l.overdue).count(),
+        lines,
+    })
+}

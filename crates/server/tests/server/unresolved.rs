@@ -1,0 +1,177 @@
+//! BBC: the 办不成事 desk over HTTP, on both stores.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+/// A 办不成事 desk at the city center with its clerk `bbc`, and the first unit's liaison table
+/// (leader in charge `leader`, contact `clerk`). Returns the desk's id.
+fn desk(app: &App) -> i64 {
+    let admin = app.token("admin");
+    let (st, w) = app.post(
+        "/api/v1/windows",
+        &admin,
+        json!({"center_id": app.ids.city, "name": "“办不成事”反映窗口", "kind": "unresolved_desk"}),
+    );
+    assert_eq!(st, 201, "{w}");
+    let id = w["id"].as_i64().unwrap();
+    app.add_staff("bbc", "clerk", json!({"window_id": id}));
+    let body = json!({"leader_id": app.staff_id("leader"), "contact_id": app.staff_id("clerk")});
+    let (st, v) = app.call("PUT", &format!("/api/v1/units/{}/liaison", app.ids.unit), Some(&admin), Some(body));
+    assert_eq!(st, 200, "{v}");
+    id
+}
+
+fn register(app: &App, token: &str, class: &str) -> (u16, Value) {
+    app.post(
+        "/api/v1/unresolved",
+        token,
+        json!({"reporter": {"name": "李四", "phone": "13800001111"}, "class": class,
+               "summary": "营业执照变更在窗口没办成，也没人说明原因"}),
+    )
+}
+
+// BBC-1, BBC-2, BBC-3: registered at the desk with its class and a deadline in working days
+// from the policy (National Day week off, the make-up Saturday worked); complex matters get
+// theirs from the supervision section; dispatched once to the unit's liaison contact; closed
+// once by its feedback; bad input changes nothing.
+#[test]
+fn bbc_1_3_register_dispatch_and_close() {
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        app.set_now("2026-09-29T10:00:00+08:00");
+        let bbc = app.token("bbc");
+        let (st, simple) = register(&app, &bbc, "simple");
+        assert_eq!((st, simple["due"].as_str()), (201, Some("2026-10-09")), "{simple}");
+        assert!(simple["receipt_no"].as_str().unwrap().starts_with("BC20260929"), "{simple}");
+        let (_, general) = register(&app, &bbc, "general");
+        assert_eq!(general["due"], "2026-10-12");
+        let (_, complex) = register(&app, &bbc, "complex");
+        assert_eq!(complex["due"], Value::Null, "set by supervision");
+        // Bad input: a clear message, a code, a 4xx — and nothing registered.
+        for (body, code) in [
+            (json!({"reporter": {"name": "李四", "phone": "123"}, "class": "simple", "summary": "x"}), "invalid_phone"),
+            (
+                json!({"reporter": {"name": "李四", "phone": "13800001111"}, "class": "hard", "summary": "x"}),
+                "invalid_class",
+            ),
+            (
+                json!({"reporter": {"name": "李四", "phone": "13800001111"}, "class": "simple", "summary": " "}),
+                "required",
+            ),
+        ] {
+            let (st, v) = app.post("/api/v1/unresolved", &bbc, body);
+            assert_eq!((st, v["error"]["code"].as_str()), (422, Some(code)), "{v}");
+        }
+        let (st, v) = register(&app, &app.token("clerk"), "simple");
+        assert_eq!((st, v["error"]["code"].as_str()), (422, Some("desk_required")), "a unit clerk has no desk: {v}");
+        let (_, l) = app.get("/api/v1/unresolved/ledger?week=2026-W40", &bbc);
+        assert_eq!(l["registered"], 3, "{l}");
+
+        let id = |v: &Value| v["id"].as_i64().unwrap();
+        let (s, g, c) = (id(&simple), id(&general), id(&complex));
+        // Dispatch: to the contact; a unit without one is named; never twice.
+        let (st, d) = app.post(&format!("/api/v1/unresolved/{s}/dispatch"), &bbc, json!({"unit_id": app.ids.unit}));
+        assert_eq!((st, d["sent_to"].as_i64()), (200, Some(app.staff_id("clerk"))), "{d}");
+        let (st, d) = app.post(&format!("/api/v1/unresolved/{g}/dispatch"), &bbc, json!({"unit_id": app.ids.unit2}));
+        assert_eq!((st, d["error"]["code"].as_str()), (422, Some("contact_required")), "{d}");
+        assert!(d["error"]["message"].as_str().unwrap().contains("人社局"), "{d}");
+        let codes =
+            app.at_once(&format!("/api/v1/unresolved/{g}/dispatch"), &bbc, 100, |_| json!({"unit_id": app.ids.unit}));
+        assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+        assert_eq!(codes.iter().filter(|c| **c == 409).count(), 99, "{codes:?}");
+        // Who reads it: the desk and the unit in full or masked, never another unit.
+        let (st, m) = app.get(&format!("/api/v1/unresolved/{s}"), &bbc);
+        assert_eq!((st, m["reporter"]["phone"].as_str()), (200, Some("13800001111")), "{m}");
+        let (st, m) = app.get(&format!("/api/v1/unresolved/{s}"), &app.token("leader"));
+        assert_eq!((st, m["reporter"]["phone"].as_str()), (200, Some("138****1111")), "{m}");
+        assert_eq!(app.get(&format!("/api/v1/unresolved/{s}"), &app.token("leader2")).0, 403);
+        assert_eq!(app.get(&format!("/api/v1/unresolved/{c}"), &app.token("leader")).0, 403, "not dispatched");
+        // Feedback: by the contact it went to, once; not by another unit's clerk.
+        let fb = json!({"result": "已当场办结变更登记", "resolved": true});
+        assert_eq!(app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk2"), fb.clone()).0, 403);
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb.clone());
+        assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb);
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
+        let (st, v) =
+            app.post(&format!("/api/v1/unresolved/{c}/feedback"), &bbc, json!({"result": "x", "resolved": true}));
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
+        // A complex matter's deadline: the supervision section's, not the desk's.
+        let body = json!({"due": "2026-12-31"});
+        assert_eq!(app.post(&format!("/api/v1/unresolved/{c}/deadline"), &bbc, body.clone()).0, 403);
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{c}/deadline"), &app.token("supervision"), body);
+        assert_eq!(st, 200, "{v}");
+        let (_, m) = app.get(&format!("/api/v1/unresolved/{c}"), &bbc);
+        assert_eq!(m["due"], "2026-12-31", "{m}");
+        assert!(m["deadline"]["source"]["document"].as_str().unwrap().contains("监督部门"), "{m}");
+        let (st, v) = app.post(
+            &format!("/api/v1/unresolved/{s}/deadline"),
+            &app.token("supervision"),
+            json!({"due": "2026-12-31"}),
+        );
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("closed")), "{v}");
+    }
+}
+
+// BBC-5, CAL-2: the week's ledger — registered, answered, open and overdue, with the Friday the
+// desk reports to its center and the Monday the center reports on; only what the reader may
+// see. A missed deadline is escalated by the job runner like a case's.
+#[test]
+fn bbc_5_weekly_ledger() {
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        app.set_now("2026-11-23T09:00:00+08:00");
+        let bbc = app.token("bbc");
+        let (_, a) = register(&app, &bbc, "simple");
+        let (_, b) = register(&app, &bbc, "general");
+        let a = a["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/unresolved/{a}/dispatch"), &bbc, json!({"unit_id": app.ids.unit}));
+        app.post(
+            &format!("/api/v1/unresolved/{a}/feedback"),
+            &app.token("clerk"),
+            json!({"result": "已办结", "resolved": true}),
+        );
+        app.set_now("2026-11-30T09:00:00+08:00");
+        let (st, l) = app.get("/api/v1/unresolved/ledger?week=2026-W48", &bbc);
+        assert_eq!(st, 200, "{l}");
+        assert_eq!(
+            (l["desk_report_day"].as_str(), l["center_report_day"].as_str()),
+            (Some("2026-11-27"), Some("2026-11-30"))
+        );
+        assert_eq!(
+            (l["registered"].as_u64(), l["answered"].as_u64(), l["open"].as_u64()),
+            (Some(2), Some(1), Some(1)),
+            "{l}"
+        );
+        // The general matter (due 2026-11-30) is not overdue on its due day; a day later it is.
+        assert_eq!(l["overdue"], 0, "{l}");
+        app.set_now("2026-12-01T09:00:00+08:00");
+        let (_, l) = app.get("/api/v1/unresolved/ledger?week=2026-W48", &bbc);
+        assert_eq!(l["overdue"], 1, "{l}");
+        // CAL-2 for this ticket type: the missed deadline is escalated once by the job runner,
+        // to the one who answers for it (the desk, as it is not dispatched yet), in words.
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert_eq!(r.escalated, 1, "{r:?}");
+        assert_eq!(app.block_on(noveto_server::jobs::tick(&app.state)).unwrap().escalated, 0);
+        let body = app
+            .block_on(app.state.store.read(|tx| {
+                Ok::<_, noveto_store::StoreError>(
+                    tx.query_one("SELECT recipient, body FROM outbox ORDER BY id DESC", &[])?
+                        .map(|r| (r.str(0), r.str(1))),
+                )
+            }))
+            .unwrap()
+            .unwrap();
+        assert_eq!(body.0, format!("staff:{}", app.staff_id("bbc")));
+        assert!(body.1.contains("办不成事反映") && body.1.contains("办不成事办结"), "{body:?}");
+        let line = l["lines"].as_array().unwrap().iter().find(|x| x["id"] == b["id"]).cloned().unwrap();
+        assert_eq!((line["overdue"].as_bool(), line["phone"].as_str()), (Some(true), Some("13800001111")), "{line}");
+        // Another unit's leader sees none; a bad week is refused.
+        let (st, l) = app.get("/api/v1/unresolved/ledger?week=2026-W48", &app.token("leader2"));
+        assert_eq!((st, l["lines"].as_array().map(Vec::len)), (200, Some(0)), "{l}");
+        let (st, v) = app.get("/api/v1/unresolved/ledger?week=48", &bbc);
+        assert_eq!((st, v["error"]["code"].as_str()), (422, Some("invalid_week")), "{v}");
+    }
+}
