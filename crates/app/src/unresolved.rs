@@ -49,6 +49,9 @@ pub struct UnresolvedIn {
     pub summary: String,
     /// The case it concerns, if any.
     pub case_id: Option<i64>,
+    /// The same by its receipt number (as the person at the desk reads it off their slip).
+    #[serde(default)]
+    pub case_receipt_no: Option<String>,
     /// `simple` (即办件), `general` (承诺件), `complex` (复杂或历史遗留) or `impossible`.
     pub class: String,
     /// The 办不成事 desk it is registered at (default: the caller's own desk).
@@ -84,6 +87,11 @@ async fn desk_for(s: &App, p: &Principal, named: Option<i64>) -> Result<org::Win
     })
 }
 
+/// The 办不成事 desk the caller works at, if any (where the page offers the register form).
+pub async fn my_desk(s: &App, p: &Principal) -> Option<org::Window> {
+    desk_for(s, p, None).await.ok()
+}
+
 /// The due day of a matter's deadline under its region's calendar, as stored.
 fn due_of(s: &App, u: &Unresolved, region: &str) -> Option<String> {
     let cal = s.calendar_for(region);
@@ -108,13 +116,24 @@ pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registe
     {
         return Err(Error::bad("unknown_case", "所关联的办件不存在").at("case_id"));
     }
+    let case_id =
+        match b.case_receipt_no.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => b.case_id,
+            Some(r) => {
+                let r = r.to_string();
+                let found = s.store.read(move |tx| cases::id_by_receipt(tx, &r)).await?;
+                Some(found.ok_or_else(|| {
+                    Error::bad("unknown_case", "没有这个受理编号的办件，请核对").at("case_receipt_no")
+                })?)
+            }
+        };
     let policy = s.policy();
     let n = NewUnresolved {
         center_id: desk.center_id,
         desk_id: Some(desk.id),
         reporter: Reporter { name, phone: phone.as_str().into() },
         summary,
-        case_id: b.case_id,
+        case_id,
         class,
     };
     let (u, ev) = Unresolved::register(n, Some(p.id), &policy, s.now())?;
@@ -381,4 +400,49 @@ pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
         overdue: lines.iter().filter(|l| l.overdue).count(),
         lines,
     })
+}
+
+/// BBC-5: the ledger as a file (CSV or XLSX): one row per matter.
+pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let columns = [
+        "受理编号",
+        "登记时间",
+        "反映人",
+        "联系电话",
+        "反映事项",
+        "类别",
+        "责任单位",
+        "状态",
+        "办理时限",
+        "是否超期",
+        "办结时间",
+        "办理结果",
+    ];
+    let time = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    };
+    let rows: Vec<Vec<String>> = l
+        .lines
+        .iter()
+        .map(|x| {
+            let unit =
+                x.unit_id.and_then(|u| units.iter().find(|n| n.id == u)).map(|u| u.name.clone()).unwrap_or_default();
+            vec![
+                x.receipt_no.clone(),
+                time(&x.registered_at),
+                x.reporter.clone(),
+                x.phone.clone(),
+                x.summary.clone(),
+                x.class.to_string(),
+                unit,
+                x.status.to_string(),
+                x.due.clone().unwrap_or_else(|| "待监督部门确定".into()),
+                if x.overdue { "超期".into() } else { String::new() },
+                x.answered_at.as_deref().map(time).unwrap_or_default(),
+                x.result.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    crate::catalog_file::table("办不成事台账", &columns, &rows, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
 }

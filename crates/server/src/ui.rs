@@ -121,6 +121,8 @@ pub fn domain_strings() -> Vec<&'static str> {
     );
     v.extend([State::Running, State::DueSoon, State::Overdue, State::Met, State::Paused].map(State::label));
     v.extend(noveto_app::catalog::PARTS);
+    v.extend(noveto_domain::unresolved::Class::ALL.map(|c| c.label()));
+    v.extend(noveto_domain::unresolved::Status::ALL.map(|c| c.label()));
     v.extend(
         ["reply", "veto_decision", "supplement", "promised_time_limit", "report_same_day", "x"]
             .map(noveto_domain::deadline::label_of),

@@ -7,6 +7,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use noveto_app::unresolved as app;
 pub use noveto_app::unresolved::{DeadlineIn, DispatchIn, FeedbackIn, UnresolvedIn};
 use noveto_store::repo::unresolved::UnresolvedRow;
@@ -85,15 +86,19 @@ pub async fn deadline(
 pub struct WeekQuery {
     /// `YYYY-Www` (ISO week); default: this week.
     pub week: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
 }
 
 /// BBC-5: the week's registration table and progress ledger.
-pub async fn ledger(
-    State(s): State<AppState>,
-    p: Principal,
-    ApiQuery(q): ApiQuery<WeekQuery>,
-) -> ApiResult<Json<Value>> {
+pub async fn ledger(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQuery<WeekQuery>) -> ApiResult<Response> {
     let week = q.week.unwrap_or_else(|| app::week_of(noveto_domain::time::local_date(s.now())));
     let l = app::ledger(&s, &p, &week).await?;
-    Ok(Json(serde_json::to_value(l).unwrap_or_default()))
+    let units = noveto_app::org::directory(&s).await?.units;
+    super::catalog::json_or_file(
+        q.format.as_deref(),
+        &format!("办不成事台账-{}", l.week),
+        || serde_json::to_value(&l).unwrap_or_default(),
+        |f| app::ledger_file(&l, &units, f),
+    )
 }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod documents;
 pub mod guides;
 pub mod suggestions;
+pub mod unresolved;
 pub mod work;
 
 use crate::AppState;
@@ -62,6 +63,11 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/faq", get(work::faq_page))
         .route("/faq/used", post(work::faq_used))
         .route("/faq/stats", get(work::faq_stats))
+        .route("/unresolved", get(unresolved::page).post(unresolved::register))
+        .route("/unresolved/{id}/dispatch", post(unresolved::dispatch))
+        .route("/unresolved/{id}/feedback", post(unresolved::feedback))
+        .route("/unresolved/{id}/deadline", post(unresolved::deadline))
+        .route("/unresolved/{id}/slip", get(unresolved::slip))
         .route("/suggestions", get(suggestions::page).post(suggestions::record))
         .route("/suggestions/{id}/decision", post(suggestions::decide))
         .route("/suggestions/{id}/change", post(suggestions::change))
@@ -176,6 +182,11 @@ fn nav(p: &Principal) -> Markup {
     }
     if may_somewhere(g, Action::ManageCatalog) {
         links.push(("/admin/catalog", tr("事项库")));
+    }
+    // BBC: the desk, the units it sends matters to, and those who oversee it.
+    // Clerks too: the desk's own, and any unit's liaison contact answers there.
+    if may_somewhere(g, Action::ReadUnresolved) {
+        links.push(("/unresolved", tr("办不成事")));
     }
     if may_somewhere(g, Action::ReadSuggestions) || may_somewhere(g, Action::RecordSuggestion) {
         links.push(("/suggestions", tr("意见建议")));

@@ -316,7 +316,10 @@ impl<'a> Tour<'a> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            for c in &self.content {
+            // Longest first: a name inside a quoted title must not break the title's match.
+            let mut content: Vec<&String> = self.content.iter().collect();
+            content.sort_by_key(|c| std::cmp::Reverse(c.chars().count()));
+            for c in content {
                 page = page.replace(c.as_str(), "");
             }
             let left: Vec<&String> = simplified.iter().filter(|s| page.contains(s.as_str())).collect();
@@ -650,5 +653,49 @@ fn browser_public() {
     let one = t.visit("/guides/GT-1", "场所证明");
     assert!(one.contains("《市场主体登记管理条例》第二十一条") && one.contains("漏签字"), "{one}");
     t.visit("/login", "登录");
+    t.traditional();
+}
+
+// BBC-2, BBC-3, BBC-5, screens: the 办不成事 desk registers a matter (a failed form keeps what was
+// typed, the error beside its field; the class's deadline shown in the choice), dispatches it to
+// a unit by name, opens the 流转单 and reads the week's ledger; in both scripts, at 360 px.
+#[test]
+fn browser_unresolved_desk() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn(Kind::Sqlite, "guilin");
+    crate::unresolved::desk(&app);
+    app.set_now("2026-11-23T09:00:00+08:00");
+    let mut t = Tour::new(&d, &app, "bbc");
+    t.content(&["李四", "营业执照变更被退回，没有说明理由", "王芳", "“办不成事”反映窗口"]);
+    // The rules' sources are quoted as the policy writes them.
+    let u = app.state.policy().unresolved.clone();
+    t.content.extend([u.simple, u.general, u.complex, u.impossible].map(|r| r.document));
+    t.login("bbc", PW);
+    let page = t.visit("/unresolved", "登记群众反映");
+    assert!(page.contains("未办结（0 件）"), "{page}");
+    let options = d.script(
+        "return [...document.querySelectorAll('select[name=class] option')].map(o => o.textContent).join('|');",
+    );
+    assert!(options.as_str().is_some_and(|o| o.contains("承诺件，11月30日前办结")), "{options}");
+    d.script("document.querySelectorAll('form[action=\"/unresolved\"] [required]').forEach(x => x.removeAttribute('required')); return 1;");
+    d.typ("form[action='/unresolved'] textarea[name=summary]", "营业执照变更被退回，没有说明理由");
+    d.typ("form[action='/unresolved'] input[name=phone]", "13800001111");
+    d.click("form[action='/unresolved'] button");
+    t.read("请填写反映人姓名");
+    let kept = d.script("return document.querySelector('textarea[name=summary]').value;");
+    assert_eq!(kept.as_str(), Some("营业执照变更被退回，没有说明理由"));
+    d.typ("form[action='/unresolved'] input[name=name]", "李四");
+    d.click("form[action='/unresolved'] button");
+    let page = t.read("未办结（1 件）");
+    assert!(page.contains("11月26日") && page.contains("已登记，待流转"), "{page}");
+    let unit = d.find("select[name=unit_id]");
+    d.cmd("POST", &format!("/element/{unit}/value"), json!({"text": "市场"}));
+    d.click("form[action$='/dispatch'] button");
+    let page = t.read("已流转，待单位反馈");
+    assert!(page.contains("市场监管局"), "{page}");
+    d.click("a[href$='/slip']");
+    let slip = t.read("“办不成事”事项流转单");
+    assert!(slip.contains("市场监管局") && slip.contains("11月26日"), "{slip}");
+    t.seen.push(d.url().split_once("/unresolved").map(|(_, r)| format!("/unresolved{r}")).unwrap());
     t.traditional();
 }

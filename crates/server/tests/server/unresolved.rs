@@ -3,9 +3,9 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-/// A 办不成事 desk at the city center with its clerk `bbc`, and the first unit's liaison table
+/// A 办不成事 desk at the city center with its clerk `bbc` (王芳), and the first unit's liaison table
 /// (leader in charge `leader`, contact `clerk`). Returns the desk's id.
-fn desk(app: &App) -> i64 {
+pub fn desk(app: &App) -> i64 {
     let admin = app.token("admin");
     let (st, w) = app.post(
         "/api/v1/windows",
@@ -14,7 +14,9 @@ fn desk(app: &App) -> i64 {
     );
     assert_eq!(st, 201, "{w}");
     let id = w["id"].as_i64().unwrap();
-    app.add_staff("bbc", "clerk", json!({"window_id": id}));
+    let body = json!({"login": "bbc", "name": "王芳", "password": PW, "roles": [{"role": "clerk", "scope": {"window_id": id}}]});
+    let (st, v) = app.post("/api/v1/staff", &admin, body);
+    assert_eq!(st, 201, "{v}");
     let body = json!({"leader_id": app.staff_id("leader"), "contact_id": app.staff_id("clerk")});
     let (st, v) = app.call("PUT", &format!("/api/v1/units/{}/liaison", app.ids.unit), Some(&admin), Some(body));
     assert_eq!(st, 200, "{v}");
@@ -173,5 +175,50 @@ fn bbc_5_weekly_ledger() {
         assert_eq!((st, l["lines"].as_array().map(Vec::len)), (200, Some(0)), "{l}");
         let (st, v) = app.get("/api/v1/unresolved/ledger?week=48", &bbc);
         assert_eq!((st, v["error"]["code"].as_str()), (422, Some("invalid_week")), "{v}");
+    }
+}
+
+// BBC-2, BBC-4 on the page: the desk registers at the top (a failed form keeps what was typed,
+// the error beside its field), sees the class's deadline as it chooses, dispatches to a unit by
+// name and prints the 流转单; the unit's contact answers on the same page; another unit's leader
+// sees nothing of it.
+#[test]
+fn bbc_2_the_desk_page() {
+    use crate::cases::{page_get, page_post};
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        app.set_now("2026-11-23T09:00:00+08:00");
+        let (st, page) = page_get(&app, "bbc", "/unresolved");
+        assert_eq!(st, 200);
+        assert!(page.contains("即办件，11月26日前办结") && page.contains("时限由监督部门确定"), "{page}");
+        let form = [("name", "李四"), ("phone", "138"), ("class", "simple"), ("summary", "营业执照变更没办成")];
+        let (st, page) = page_post(&app, "bbc", "/unresolved", &form);
+        assert_eq!(st, 422);
+        assert!(page.contains("联系电话格式不正确") && page.contains("营业执照变更没办成"), "kept: {page}");
+        let form = [("name", "李四"), ("phone", "13800001111"), ("class", "simple"), ("summary", "营业执照变更没办成")];
+        assert_eq!(page_post(&app, "bbc", "/unresolved", &form).0, 303);
+        let (_, l) = app.get("/api/v1/unresolved/ledger", &app.token("bbc"));
+        let id = l["lines"][0]["id"].as_i64().unwrap();
+        assert!(!page_get(&app, "leader", "/unresolved").1.contains("营业执照变更没办成"), "not yet sent");
+        let (st, page) = page_post(&app, "bbc", &format!("/unresolved/{id}/dispatch"), &[("unit_id", "")]);
+        assert_eq!(st, 422);
+        assert!(page.contains("请选择责任单位"), "{page}");
+        let unit = app.ids.unit.to_string();
+        assert_eq!(page_post(&app, "bbc", &format!("/unresolved/{id}/dispatch"), &[("unit_id", &unit)]).0, 303);
+        let (st, slip) = page_get(&app, "bbc", &format!("/unresolved/{id}/slip"));
+        assert_eq!(st, 200);
+        assert!(slip.contains("流转单") && slip.contains("市场监管局") && slip.contains("11月26日"), "{slip}");
+        // The contact (clerk) answers from the page; another unit's leader sees none of it.
+        let page = page_get(&app, "clerk", "/unresolved").1;
+        assert!(page.contains("营业执照变更没办成") && page.contains(&format!("/unresolved/{id}/feedback")), "{page}");
+        assert!(!page_get(&app, "leader2", "/unresolved").1.contains("营业执照变更没办成"));
+        assert_eq!(page_get(&app, "leader2", &format!("/unresolved/{id}/slip")).0, 403);
+        let fb = [("result", "已当场办结"), ("resolved", "1")];
+        assert_eq!(page_post(&app, "clerk", &format!("/unresolved/{id}/feedback"), &fb).0, 303);
+        let (_, m) = app.get(&format!("/api/v1/unresolved/{id}"), &app.token("bbc"));
+        assert_eq!(m["status"], "resolved");
+        let csv = String::from_utf8(app.download("/api/v1/unresolved/ledger?format=csv", &app.token("bbc")).1).unwrap();
+        assert!(csv.contains("受理编号,登记时间") && csv.contains("已当场办结"), "{csv}");
     }
 }

@@ -1,0 +1,391 @@
+//! BBC: the 办不成事 desk's page (SCREENS: register at the top with the class's deadline shown as
+//! it is chosen; then dispatch to a unit with the 流转单 to print; open matters by due day,
+//! overdue in red; the week's ledger with its Friday report). The unit's liaison contact and its
+//! leaders see the matters sent to them with the reply form; the supervision section sets the
+//! deadlines of complex matters. Every list is `noveto_app::unresolved::visible`, the API's door.
+
+use super::{Large, Visitor, above, beside, check_csrf, csrf_field, error_page, layout, val};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+use crate::i18n::{tr, trf};
+use crate::ui::when;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use noveto_app::unresolved as svc;
+use noveto_domain::access::{Action, may_somewhere};
+use noveto_domain::unresolved::{Class, Status};
+use noveto_store::repo::org::Unit;
+use noveto_store::repo::unresolved::UnresolvedRow;
+use std::collections::HashMap;
+
+type Form = axum::Form<HashMap<String, String>>;
+
+fn title() -> &'static str {
+    tr("办不成事反映")
+}
+
+#[derive(serde::Deserialize)]
+pub struct WeekQ {
+    week: Option<String>,
+}
+
+/// A day for people, in the page's words: 12月1日.
+fn day(d: &str) -> String {
+    d.parse::<chrono::NaiveDate>().map(|d| trf("{}月{}日", &[&d.format("%-m"), &d.format("%-d")])).unwrap_or_default()
+}
+
+/// What each class's deadline would be if registered now (SCREENS: shown as it is chosen).
+fn class_options(s: &AppState, chosen: &str) -> Markup {
+    let (policy, cal, now) = (s.policy(), s.calendar(), s.now());
+    html! {
+        @for c in Class::ALL {
+            @let due = noveto_domain::unresolved::deadline_for(c, &policy, now)
+                .and_then(|d| d.due(&cal, now).ok())
+                .map(|d| trf("，{}前办结", &[&day(&d.to_string())]))
+                .unwrap_or_else(|| tr("，时限由监督部门确定").to_string());
+            option value=(c.as_str()) selected[chosen == c.as_str()] { (tr(c.label())) (due) }
+        }
+    }
+}
+
+fn register_form(s: &AppState, p: &Principal, kept: &HashMap<String, String>, e: Option<&ApiError>) -> Markup {
+    let fields = ["name", "phone", "summary", "class", "case_receipt_no", "desk_id"];
+    html! {
+        section.card {
+            h2 { (tr("登记群众反映")) }
+            (above(e, &fields))
+            form method="post" action="/unresolved" {
+                (csrf_field(p))
+                div.grid {
+                    label { (tr("反映人姓名")) input name="name" required maxlength="50" value=(val(kept, "name")); (beside(e, "name")) }
+                    label { (tr("联系电话")) input name="phone" required inputmode="tel" value=(val(kept, "phone")); (beside(e, "phone")) }
+                    label {
+                        (tr("事项类别"))
+                        select name="class" { (class_options(s, &val(kept, "class"))) }
+                        (beside(e, "class"))
+                    }
+                    label {
+                        (tr("关联办件受理编号（可不填）"))
+                        input name="case_receipt_no" maxlength="40" value=(val(kept, "case_receipt_no"));
+                        (beside(e, "case_receipt_no"))
+                    }
+                }
+                label {
+                    (tr("反映事项（办的什么事、在哪里办、为什么没办成）"))
+                    textarea name="summary" rows="3" required maxlength="2000" { (val(kept, "summary")) }
+                    (beside(e, "summary"))
+                }
+                (beside(e, "desk_id"))
+                button { (tr("登记")) }
+            }
+        }
+    }
+}
+
+/// The forms a matter offers this person: dispatch, feedback, the complex matter's deadline.
+fn actions(
+    p: &Principal,
+    r: &UnresolvedRow,
+    units: &[Unit],
+    kept: &HashMap<String, String>,
+    e: Option<&ApiError>,
+) -> Markup {
+    let u = &r.u;
+    let k = |n: &str| e.map(|_| val(kept, n)).unwrap_or_default();
+    let works = may_somewhere(&p.grants, Action::WorkUnresolved);
+    let answers = u.sent_to == Some(p.id) || may_somewhere(&p.grants, Action::AnswerUnresolved);
+    let sets = may_somewhere(&p.grants, Action::SetUnresolvedDeadline);
+    html! {
+        (above(e, &["unit_id", "result", "due"]))
+        @if u.status == Status::Registered && works {
+            form method="post" action={ "/unresolved/" (u.id) "/dispatch" } {
+                (csrf_field(p))
+                label {
+                    (tr("流转至责任单位"))
+                    select name="unit_id" required {
+                        option value="" { (tr("请选择")) }
+                        @for x in units.iter().filter(|x| x.center_id == u.center_id) {
+                            option value=(x.id) selected[k("unit_id") == x.id.to_string()] {
+                                (x.name) @if x.contact_id.is_none() { (tr("（未指定联系人）")) }
+                            }
+                        }
+                    }
+                    (beside(e, "unit_id"))
+                }
+                button { (tr("流转")) }
+            }
+        }
+        @if u.status == Status::Dispatched && answers {
+            form method="post" action={ "/unresolved/" (u.id) "/feedback" } {
+                (csrf_field(p))
+                label {
+                    (tr("办理结果（无法办理的，写明理由）"))
+                    textarea name="result" rows="2" required maxlength="2000" { (k("result")) }
+                    (beside(e, "result"))
+                }
+                button name="resolved" value="1" { (tr("已办成")) }
+                " "
+                button.secondary name="resolved" value="0" { (tr("无法办理，已说明理由")) }
+            }
+        }
+        @if u.class == Class::Complex && u.status.is_open() && sets {
+            form method="post" action={ "/unresolved/" (u.id) "/deadline" } {
+                (csrf_field(p))
+                label { (tr("确定办理时限")) input type="date" name="due" required value=(k("due")); (beside(e, "due")) }
+                button { (tr("保存时限")) }
+            }
+        }
+    }
+}
+
+async fn body(
+    s: &AppState,
+    p: &Principal,
+    week: Option<&str>,
+    kept: &HashMap<String, String>,
+    err: Option<(i64, &ApiError)>,
+) -> ApiResult<Markup> {
+    let today = noveto_domain::time::local_date(s.now());
+    let week = week.map(str::to_string).unwrap_or_else(|| svc::week_of(today));
+    let ledger = svc::ledger(s, p, &week).await?;
+    let monday = svc::parse_week(&week)?;
+    let rows = svc::visible(s, p, monday).await?;
+    let units = noveto_app::org::directory(s).await?.units;
+    let desk = svc::my_desk(s, p).await;
+    let unit_name = |id: Option<i64>| id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
+    let mut open: Vec<&(UnresolvedRow, bool)> = rows.iter().filter(|(r, _)| r.u.status.is_open()).collect();
+    open.sort_by(|a, b| a.0.due.as_deref().unwrap_or("9999").cmp(b.0.due.as_deref().unwrap_or("9999")));
+    let today_s = today.to_string();
+    let link = |w: chrono::NaiveDate| format!("/unresolved?week={}", svc::week_of(w));
+    Ok(html! {
+        section.card {
+            h1 { (title()) }
+            p.muted { (tr("企业群众提交的事项未被受理或审批未通过、到大厅办事未能解决问题的，在这里登记，流转责任单位限时办结，并向反映人反馈。")) }
+        }
+        @if desk.is_some() {
+            (register_form(s, p, kept, err.filter(|(id, _)| *id == 0).map(|(_, e)| e)))
+        }
+        section.card {
+            h2 { (trf("未办结（{} 件）", &[&open.len()])) }
+            table {
+                tr {
+                    th { (tr("受理编号")) } th { (tr("反映人")) } th { (tr("反映事项")) } th { (tr("类别")) }
+                    th { (tr("状态")) } th { (tr("办理时限")) } th { (tr("操作")) }
+                }
+                @if open.is_empty() { tr { td colspan="7" class="muted" { (tr("没有未办结的事项。")) } } }
+                @for (r, full) in &open {
+                    @let u = &r.u;
+                    @let overdue = r.due.as_deref().is_some_and(|d| d < today_s.as_str());
+                    @let e = err.filter(|(id, _)| *id == u.id).map(|(_, e)| e);
+                    tr id={ "u" (u.id) } {
+                        td { (u.receipt_no) br; span.muted { (when(&r.registered_at)) } }
+                        td {
+                            (u.reporter.name) br;
+                            @if *full { (u.reporter.phone) } @else { (svc_masked(&u.reporter.phone)) }
+                        }
+                        td {
+                            (u.summary)
+                            @if let Some(c) = u.case_id { br; a href={ "/cases/" (c) } { (tr("关联办件")) } }
+                        }
+                        td { (tr(u.class.label())) }
+                        td {
+                            (tr(u.status.label()))
+                            @if let Some(n) = unit_name(u.unit_id) { br; (n) }
+                            @if u.status == Status::Dispatched { br; a href={ "/unresolved/" (u.id) "/slip" } { (tr("流转单")) } }
+                        }
+                        td.overdue[overdue] {
+                            @match &r.due {
+                                Some(d) => { (day(d)) @if overdue { " " (tr("已超期")) } }
+                                None => { (tr("待监督部门确定")) }
+                            }
+                            @if let Some(d) = &u.deadline { br; span.muted { (d.source.document) } }
+                        }
+                        td { (actions(p, r, &units, kept, e)) }
+                    }
+                }
+            }
+        }
+        section.card {
+            h2 { (trf("台账：{}至{}", &[&day(&monday.to_string()), &day(&(monday + chrono::Duration::days(6)).to_string())])) }
+            p {
+                a href=(link(monday - chrono::Duration::days(7))) { (tr("上一周")) } " · "
+                a href=(link(monday + chrono::Duration::days(7))) { (tr("下一周")) } " · "
+                a href={ "/api/v1/unresolved/ledger?week=" (ledger.week) "&format=xlsx" } { (tr("导出 Excel")) } " · "
+                a href={ "/api/v1/unresolved/ledger?week=" (ledger.week) "&format=csv" } { (tr("导出 CSV")) }
+            }
+            p {
+                (trf("本周登记 {} 件，已办结 {} 件，未办结 {} 件，其中超期 {} 件。", &[&ledger.registered, &ledger.answered, &ledger.open, &ledger.overdue]))
+                br;
+                (trf("{}报中心；中心于{}报监督部门。", &[&day(&ledger.desk_report_day.to_string()), &day(&ledger.center_report_day.to_string())]))
+            }
+            table {
+                tr { th { (tr("受理编号")) } th { (tr("反映人")) } th { (tr("类别")) } th { (tr("状态")) } th { (tr("办结时间")) } th { (tr("办理结果")) } }
+                @if ledger.answered == 0 { tr { td colspan="6" class="muted" { (tr("本周尚无办结的事项。")) } } }
+                @for l in ledger.lines.iter().filter(|l| l.answered_at.is_some()) {
+                    tr {
+                        td { (l.receipt_no) }
+                        td { (l.reporter) }
+                        td { (tr(l.class)) }
+                        td { (tr(l.status)) }
+                        td { (l.answered_at.as_deref().map(when).unwrap_or_default()) }
+                        td { (l.result.as_deref().unwrap_or("")) }
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn svc_masked(phone: &str) -> String {
+    noveto_domain::validate::Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "****".into())
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    Query(q): Query<WeekQ>,
+) -> Response {
+    match body(&s, &p, q.week.as_deref(), &HashMap::new(), None).await {
+        Ok(b) => layout(Some(&p), large, title(), b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+/// After an action on matter `id` (0: the register form): back to it in the list, or the page
+/// again with its form as typed and the error beside the field.
+async fn after(
+    s: &AppState,
+    p: &Principal,
+    large: bool,
+    f: &HashMap<String, String>,
+    id: i64,
+    r: ApiResult<i64>,
+) -> Response {
+    let e = match r {
+        Ok(shown) => return Redirect::to(&format!("/unresolved#u{shown}")).into_response(),
+        Err(e) => e,
+    };
+    match body(s, p, None, f, Some((id, &e))).await {
+        Ok(b) => (e.status, layout(Some(p), large, title(), b)).into_response(),
+        Err(_) => error_page(Some(p), large, &e),
+    }
+}
+
+pub async fn register(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let b = svc::UnresolvedIn {
+            reporter: svc::ReporterIn { name: val(&f, "name"), phone: val(&f, "phone") },
+            summary: val(&f, "summary"),
+            case_id: None,
+            case_receipt_no: Some(val(&f, "case_receipt_no")),
+            class: val(&f, "class"),
+            desk_id: None,
+        };
+        Ok::<_, ApiError>(svc::register(&s, &p, b).await?.id)
+    }
+    .await;
+    after(&s, &p, large, &f, 0, r).await
+}
+
+pub async fn dispatch(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let unit_id = val(&f, "unit_id")
+            .parse()
+            .map_err(|_| ApiError {
+                field: Some("unit_id"), ..ApiError::bad("unit_required", tr("请选择责任单位"))
+            })?;
+        svc::dispatch(&s, &p, id, svc::DispatchIn { unit_id }).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    after(&s, &p, large, &f, id, r).await
+}
+
+pub async fn feedback(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let b = svc::FeedbackIn { result: val(&f, "result"), resolved: val(&f, "resolved") == "1" };
+        svc::feedback(&s, &p, id, b).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    after(&s, &p, large, &f, id, r).await
+}
+
+pub async fn deadline(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::set_deadline(&s, &p, id, svc::DeadlineIn { due: val(&f, "due") }).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    after(&s, &p, large, &f, id, r).await
+}
+
+/// BBC-2: the 流转单 — what the unit's contact receives, to print.
+pub async fn slip(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+) -> Response {
+    let (r, full) = match svc::get(&s, &p, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(Some(&p), large, &e.into()),
+    };
+    let dir = noveto_app::org::directory(&s).await.ok();
+    let unit = dir.as_ref().and_then(|d| d.units.iter().find(|u| Some(u.id) == r.u.unit_id)).map(|u| u.name.clone());
+    let names = noveto_app::org::names(&s, [r.u.sent_to, r.u.registered_by].into_iter().flatten().collect())
+        .await
+        .unwrap_or_default();
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    let u = &r.u;
+    let body = html! {
+        section.card.doc {
+            h1 { (tr("“办不成事”事项流转单")) }
+            table {
+                tr { th { (tr("受理编号")) } td { (u.receipt_no) } }
+                tr { th { (tr("登记时间")) } td { (when(&r.registered_at)) } }
+                tr { th { (tr("反映人")) } td { (u.reporter.name) " " @if full { (u.reporter.phone) } @else { (svc_masked(&u.reporter.phone)) } } }
+                tr { th { (tr("反映事项")) } td { (u.summary) } }
+                tr { th { (tr("事项类别")) } td { (tr(u.class.label())) } }
+                tr { th { (tr("责任单位")) } td { (unit.unwrap_or_default()) } }
+                tr { th { (tr("接收人")) } td { (name(u.sent_to)) } }
+                tr { th { (tr("办理时限")) } td { (r.due.as_deref().map(day).unwrap_or_else(|| tr("待监督部门确定").to_string())) } }
+                tr { th { (tr("登记人")) } td { (name(u.registered_by)) } }
+            }
+            p.muted { (tr("请责任单位在办理时限内办结并反馈；确实无法办理的，书面说明理由。")) }
+            p.noprint { a href={ "/unresolved#u" (u.id) } { (tr("返回")) } }
+        }
+    };
+    layout(Some(&p), large, tr("流转单"), body).into_response()
+}
