@@ -222,3 +222,56 @@ fn bbc_2_the_desk_page() {
         assert!(csv.contains("受理编号,登记时间") && csv.contains("已当场办结"), "{csv}");
     }
 }
+
+// BBC, security: every role × the matter's API, the ledger (API and file) and the page — a list
+// shows a matter only to whom its single read answers, and misses none of those.
+#[test]
+fn bbc_role_by_list_and_page_matrix() {
+    use std::collections::BTreeSet;
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        let bbc = app.token("bbc");
+        let mut all = vec![];
+        for n in 0..3 {
+            let (st, v) = register(&app, &bbc, "general");
+            assert_eq!(st, 201, "{v}");
+            let id = v["id"].as_i64().unwrap();
+            if n < 2 {
+                app.post(&format!("/api/v1/unresolved/{id}/dispatch"), &bbc, json!({"unit_id": app.ids.unit}));
+            }
+            all.push((id, v["receipt_no"].as_str().unwrap().to_string()));
+        }
+        let logins: Vec<&str> = SEEDED_LOGINS.iter().copied().chain(["bbc"]).collect();
+        let mut some_read = 0;
+        for login in logins {
+            let token = app.token(login);
+            let readable: BTreeSet<i64> = all
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| app.get(&format!("/api/v1/unresolved/{id}"), &token).0 == 200)
+                .collect();
+            some_read += usize::from(!readable.is_empty());
+            let (st, l) = app.get("/api/v1/unresolved/ledger", &token);
+            assert!(st == 200 || st == 403, "{login}: {st} {l}");
+            let listed: BTreeSet<i64> =
+                l["lines"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect()).unwrap_or_default();
+            assert_eq!(listed, readable, "{login}: the ledger and the single reads disagree");
+            let (pst, html) = crate::cases::page_get(&app, login, "/unresolved");
+            assert!(pst == 200 || pst == 403, "{login} page: {pst}");
+            assert_eq!(pst, st, "{login}: page {pst}, API {st}");
+            for (id, receipt) in &all {
+                assert_eq!(html.contains(receipt.as_str()), readable.contains(id), "{login}: {receipt} on the page");
+            }
+            if st == 200 {
+                let csv = String::from_utf8(app.download("/api/v1/unresolved/ledger?format=csv", &token).1).unwrap();
+                for (id, receipt) in &all {
+                    assert_eq!(csv.contains(receipt.as_str()), readable.contains(id), "{login}: {receipt} in the file");
+                }
+            }
+        }
+        assert!(some_read >= 4, "the desk, the contact, the unit's leaders and the center read some");
+        let (_, l) = app.get("/api/v1/unresolved/ledger", &app.token("leader2"));
+        assert_eq!(l["lines"].as_array().map(Vec::len), Some(0), "another unit's leader reads none");
+    }
+}
