@@ -305,11 +305,21 @@ pub fn week_of(day: NaiveDate) -> String {
 /// The matters the caller may read — registered in `week` (its Monday), plus every one still
 /// open — newest first: the one scoped query behind the API, the desk page and the ledger.
 pub async fn visible(s: &App, p: &Principal, week: NaiveDate) -> Result<Vec<(UnresolvedRow, bool)>> {
+    visible_between(s, p, week, week + chrono::Duration::days(7)).await
+}
+
+/// The same for the days `[from, to)`.
+pub async fn visible_between(
+    s: &App,
+    p: &Principal,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(UnresolvedRow, bool)>> {
     if !may_somewhere(&p.grants, Action::ReadUnresolved) && !may_somewhere(&p.grants, Action::AnswerUnresolved) {
         return Err(Error::forbidden("无权查看办不成事反映"));
     }
-    let from = format!("{week}T00:00:00+08:00");
-    let to = format!("{}T00:00:00+08:00", week + chrono::Duration::days(7));
+    let from = format!("{from}T00:00:00+08:00");
+    let to = format!("{to}T00:00:00+08:00");
     let all = s.store.read(move |tx| repo::candidates(tx, &from, &to)).await?;
     Ok(all
         .into_iter()
@@ -445,4 +455,65 @@ pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Form
         .collect();
     crate::catalog_file::table("办不成事台账", &columns, &rows, format == crate::catalog::Format::Xlsx)
         .map_err(|e| Error::bad("export_failed", e))
+}
+
+/// The open matters the caller may read whose due day has passed, oldest due first (the
+/// supervision section's home).
+pub async fn overdue(s: &App, p: &Principal) -> Result<Vec<UnresolvedRow>> {
+    let today = noveto_domain::time::local_date(s.now());
+    let t = today.to_string();
+    let mut v: Vec<UnresolvedRow> = visible(s, p, today)
+        .await?
+        .into_iter()
+        .map(|(r, _)| r)
+        .filter(|r| r.u.status.is_open() && r.due.as_deref().is_some_and(|d| d < t.as_str()))
+        .collect();
+    v.sort_by(|a, b| a.due.cmp(&b.due));
+    Ok(v)
+}
+
+/// BBC-6: a unit that stalled in a month — matters still open past their due day, answered
+/// after it, or answered as impossible — with the receipt numbers, for the criticism notice.
+#[derive(Serialize)]
+pub struct Stall {
+    pub unit_id: i64,
+    pub overdue: usize,
+    pub late: usize,
+    pub impossible: usize,
+    pub receipts: Vec<String>,
+}
+
+/// BBC-6: the units to list for criticism in `month` (`YYYY-MM`): every unit with a matter
+/// registered that month (or still open) that it left overdue or answered late; most first.
+pub async fn stalls(s: &App, p: &Principal, month: &str) -> Result<Vec<Stall>> {
+    let bad = || Error::bad("invalid_month", "月份格式应为 2026-11").at("month");
+    let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").map_err(|_| bad())?;
+    let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(bad)?;
+    let today = noveto_domain::time::local_date(s.now()).to_string();
+    let mut by_unit: std::collections::BTreeMap<i64, Stall> = std::collections::BTreeMap::new();
+    for (r, _) in visible_between(s, p, first, next).await? {
+        let Some(unit) = r.u.unit_id else { continue };
+        let due = r.due.as_deref();
+        let answered = r.answered_at.as_deref().map(|a| &a[..a.len().min(10)]);
+        let overdue = r.u.status.is_open() && due.is_some_and(|d| d < today.as_str());
+        let late = matches!((answered, due), (Some(a), Some(d)) if a > d);
+        let impossible = r.u.status == Status::Explained;
+        if !(overdue || late || impossible) {
+            continue;
+        }
+        let e = by_unit.entry(unit).or_insert(Stall {
+            unit_id: unit,
+            overdue: 0,
+            late: 0,
+            impossible: 0,
+            receipts: vec![],
+        });
+        e.overdue += usize::from(overdue);
+        e.late += usize::from(late);
+        e.impossible += usize::from(impossible);
+        e.receipts.push(r.u.receipt_no.clone());
+    }
+    let mut v: Vec<Stall> = by_unit.into_values().filter(|x| x.overdue + x.late > 0).collect();
+    v.sort_by_key(|x| std::cmp::Reverse(x.overdue + x.late));
+    Ok(v)
 }

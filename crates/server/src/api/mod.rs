@@ -117,6 +117,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/suggestions/{id}/decision" => catalog::decide_suggestion, "faq", "研判意见建议：adopt 采纳 / decline 不予采纳（须写理由）（FAQ-3）", body = catalog::SuggestionDecisionIn;
         post "/api/v1/unresolved" => unresolved::register, "unresolved", "登记办不成事反映并分类，时限按政策计算（BBC-1～3）", body = unresolved::UnresolvedIn;
         get "/api/v1/unresolved/ledger" => unresolved::ledger, "unresolved", "本周登记表与进度跟踪台账（BBC-5）", query = unresolved::WeekQuery;
+        get "/api/v1/unresolved/criticism" => unresolved::criticism, "unresolved", "本月拖延、超时的单位，供通报批评（BBC-6）", query = unresolved::MonthQuery;
         get "/api/v1/unresolved/{id}" => unresolved::get, "unresolved", "一件办不成事反映";
         post "/api/v1/unresolved/{id}/dispatch" => unresolved::dispatch, "unresolved", "流转至责任单位业务联系人（A 岗缺岗时 B 岗）（BBC-2）", body = unresolved::DispatchIn;
         post "/api/v1/unresolved/{id}/feedback" => unresolved::feedback, "unresolved", "单位反馈办理结果，办结（BBC-2、3）", body = unresolved::FeedbackIn;

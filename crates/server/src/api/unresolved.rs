@@ -102,3 +102,20 @@ pub async fn ledger(State(s): State<AppState>, p: Principal, ApiQuery(q): ApiQue
         |f| app::ledger_file(&l, &units, f),
     )
 }
+
+#[derive(Deserialize, JsonSchema)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; default: this month.
+    pub month: Option<String>,
+}
+
+/// BBC-6: the units to list for criticism in a month.
+pub async fn criticism(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<MonthQuery>,
+) -> ApiResult<Json<Value>> {
+    let month = q.month.unwrap_or_else(|| s.now().format("%Y-%m").to_string());
+    let v = app::stalls(&s, &p, &month).await?;
+    Ok(Json(json!({"month": month, "units": v})))
+}

@@ -159,6 +159,11 @@ async fn body(
     let mut open: Vec<&(UnresolvedRow, bool)> = rows.iter().filter(|(r, _)| r.u.status.is_open()).collect();
     open.sort_by(|a, b| a.0.due.as_deref().unwrap_or("9999").cmp(b.0.due.as_deref().unwrap_or("9999")));
     let today_s = today.to_string();
+    // BBC-6 for those who see a whole center (the supervision section, the business section,
+    // the director, the hall manager).
+    let center_reader = p.grants.iter().any(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center);
+    let month = s.now().format("%Y-%m").to_string();
+    let stalls = if center_reader { svc::stalls(s, p, &month).await.unwrap_or_default() } else { vec![] };
     let link = |w: chrono::NaiveDate| format!("/unresolved?week={}", svc::week_of(w));
     Ok(html! {
         section.card {
@@ -204,6 +209,25 @@ async fn body(
                             @if let Some(d) = &u.deadline { br; span.muted { (d.source.document) } }
                         }
                         td { (actions(p, r, &units, kept, e)) }
+                    }
+                }
+            }
+        }
+        @if center_reader {
+            section.card {
+                h2 { (trf("通报批评名单（{}）", &[&month])) }
+                p.muted { (tr("本月登记的事项中，超期未办结或超时办结的责任单位。")) }
+                table {
+                    tr { th { (tr("责任单位")) } th { (tr("超期未办结")) } th { (tr("超时办结")) } th { (tr("无法办理")) } th { (tr("受理编号")) } }
+                    @if stalls.is_empty() { tr { td colspan="5" class="muted" { (tr("本月没有拖延或超时的单位。")) } } }
+                    @for x in &stalls {
+                        tr {
+                            td { (unit_name(Some(x.unit_id)).unwrap_or_default()) }
+                            td.overdue[x.overdue > 0] { (x.overdue) }
+                            td { (x.late) }
+                            td { (x.impossible) }
+                            td { (x.receipts.join(tr("、"))) }
+                        }
                     }
                 }
             }

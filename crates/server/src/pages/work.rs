@@ -125,11 +125,25 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
     let supervision = if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
         // Inside the reader's scope (the same as the case list), by receipt number and in words.
         let rows = svc::overdue_visible(s, p, 50).await?;
+        // BBC: the 办不成事 matters past their due day, in the same card.
+        let matters = noveto_app::unresolved::overdue(s, p).await.unwrap_or_default();
         Some(html! {
             section.card {
                 h2 { (tr("超期督办")) }
+                @if !matters.is_empty() {
+                    table {
+                        tr { th { (tr("办不成事反映")) } th { (tr("反映事项")) } th { (tr("到期日")) } }
+                        @for m in &matters {
+                            tr {
+                                td { a href={ "/unresolved#u" (m.u.id) } { (m.u.receipt_no) } }
+                                td { (m.u.summary) }
+                                td { (due_cell(s, m.due.as_deref())) }
+                            }
+                        }
+                    }
+                }
                 @if rows.is_empty() {
-                    p.muted { (t().supervision_empty) }
+                    @if matters.is_empty() { p.muted { (t().supervision_empty) } }
                 } @else {
                     table {
                         tr { th { (tr("办件")) } th { (tr("期限事项")) } th { (tr("到期日")) } }

@@ -116,7 +116,7 @@ fn bbc_1_3_register_dispatch_and_close() {
     }
 }
 
-// BBC-5, CAL-2: the week's ledger — registered, answered, open and overdue, with the Friday the
+// BBC-5, BBC-6, CAL-2: the week's ledger — registered, answered, open and overdue, with the Friday the
 // desk reports to its center and the Monday the center reports on; only what the reader may
 // see. A missed deadline is escalated by the job runner like a case's.
 #[test]
@@ -128,6 +128,9 @@ fn bbc_5_weekly_ledger() {
         let bbc = app.token("bbc");
         let (_, a) = register(&app, &bbc, "simple");
         let (_, b) = register(&app, &bbc, "general");
+        let (_, c) = register(&app, &bbc, "simple");
+        let c_receipt = c["receipt_no"].as_str().unwrap().to_string();
+        app.post(&format!("/api/v1/unresolved/{}/dispatch", c["id"]), &bbc, json!({"unit_id": app.ids.unit}));
         let a = a["id"].as_i64().unwrap();
         app.post(&format!("/api/v1/unresolved/{a}/dispatch"), &bbc, json!({"unit_id": app.ids.unit}));
         app.post(
@@ -144,18 +147,20 @@ fn bbc_5_weekly_ledger() {
         );
         assert_eq!(
             (l["registered"].as_u64(), l["answered"].as_u64(), l["open"].as_u64()),
-            (Some(2), Some(1), Some(1)),
+            (Some(3), Some(1), Some(2)),
             "{l}"
         );
-        // The general matter (due 2026-11-30) is not overdue on its due day; a day later it is.
-        assert_eq!(l["overdue"], 0, "{l}");
+        // The general matter (due 2026-11-30) is not overdue on its due day; a day later it is
+        // (the dispatched simple one, due 11-26, is overdue already).
+        assert_eq!(l["overdue"], 1, "{l}");
         app.set_now("2026-12-01T09:00:00+08:00");
         let (_, l) = app.get("/api/v1/unresolved/ledger?week=2026-W48", &bbc);
-        assert_eq!(l["overdue"], 1, "{l}");
-        // CAL-2 for this ticket type: the missed deadline is escalated once by the job runner,
-        // to the one who answers for it (the desk, as it is not dispatched yet), in words.
+        assert_eq!(l["overdue"], 2, "{l}");
+        // CAL-2 for this ticket type: each missed deadline is escalated once by the job runner, to
+        // the one who answers for it — the general matter's (the last) to the desk, as it is not
+        // dispatched yet — in words.
         let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
-        assert_eq!(r.escalated, 1, "{r:?}");
+        assert_eq!(r.escalated, 2, "{r:?}");
         assert_eq!(app.block_on(noveto_server::jobs::tick(&app.state)).unwrap().escalated, 0);
         let body = app
             .block_on(app.state.store.read(|tx| {
@@ -170,6 +175,21 @@ fn bbc_5_weekly_ledger() {
         assert!(body.1.contains("办不成事反映") && body.1.contains("办不成事办结"), "{body:?}");
         let line = l["lines"].as_array().unwrap().iter().find(|x| x["id"] == b["id"]).cloned().unwrap();
         assert_eq!((line["overdue"].as_bool(), line["phone"].as_str()), (Some(true), Some("13800001111")), "{line}");
+        // BBC-6: the unit that left its matter overdue is listed for criticism, with the receipt;
+        // the supervision home names both overdue matters.
+        let (st, v) = app.get("/api/v1/unresolved/criticism?month=2026-11", &app.token("supervision"));
+        assert_eq!(st, 200, "{v}");
+        let units = v["units"].as_array().unwrap();
+        assert_eq!(units.len(), 1, "{v}");
+        assert_eq!((units[0]["unit_id"].as_i64(), units[0]["overdue"].as_u64()), (Some(app.ids.unit), Some(1)));
+        assert_eq!(units[0]["receipts"][0].as_str(), Some(c_receipt.as_str()));
+        let page = crate::cases::page_get(&app, "supervision", "/unresolved").1;
+        assert!(page.contains("通报批评名单") && page.contains(&c_receipt), "{page}");
+        let home = crate::cases::page_get(&app, "supervision", "/").1;
+        assert!(home.contains(&c_receipt) && home.contains(b["receipt_no"].as_str().unwrap()), "{home}");
+        let (_, v) = app.get("/api/v1/unresolved/criticism?month=2026-11", &app.token("leader2"));
+        assert_eq!(v["units"].as_array().map(Vec::len), Some(0), "{v}");
+        assert_eq!(app.get("/api/v1/unresolved/criticism?month=11", &bbc).0, 422);
         // Another unit's leader sees none; a bad week is refused.
         let (st, l) = app.get("/api/v1/unresolved/ledger?week=2026-W48", &app.token("leader2"));
         assert_eq!((st, l["lines"].as_array().map(Vec::len)), (200, Some(0)), "{l}");
