@@ -68,6 +68,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/unresolved/{id}/feedback", post(unresolved::feedback))
         .route("/unresolved/{id}/deadline", post(unresolved::deadline))
         .route("/unresolved/{id}/slip", get(unresolved::slip))
+        .route("/unresolved/{id}/receipt", get(unresolved::receipt))
         .route("/suggestions", get(suggestions::page).post(suggestions::record))
         .route("/suggestions/{id}/decision", post(suggestions::decide))
         .route("/suggestions/{id}/change", post(suggestions::change))

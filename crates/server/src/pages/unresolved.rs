@@ -186,7 +186,10 @@ async fn body(
                     @let overdue = r.due.as_deref().is_some_and(|d| d < today_s.as_str());
                     @let e = err.filter(|(id, _)| *id == u.id).map(|(_, e)| e);
                     tr id={ "u" (u.id) } {
-                        td { (u.receipt_no) br; span.muted { (when(&r.registered_at)) } }
+                        td {
+                            (u.receipt_no) br; span.muted { (when(&r.registered_at)) } br;
+                            a href={ "/unresolved/" (u.id) "/receipt" } { (tr("登记回执")) }
+                        }
                         td {
                             (u.reporter.name) br;
                             @if *full { (u.reporter.phone) } @else { (svc_masked(&u.reporter.phone)) }
@@ -290,6 +293,7 @@ async fn after(
     r: ApiResult<i64>,
 ) -> Response {
     let e = match r {
+        Ok(shown) if id == 0 => return Redirect::to(&format!("/unresolved/{shown}/receipt")).into_response(),
         Ok(shown) => return Redirect::to(&format!("/unresolved#u{shown}")).into_response(),
         Err(e) => e,
     };
@@ -412,4 +416,46 @@ pub async fn slip(
         }
     };
     layout(Some(&p), large, tr("流转单"), body).into_response()
+}
+
+/// BBC-4: the reporter's receipt (登记回执) — told at once, in writing: the receipt number to
+/// follow it by, the desk and who registered it, what happens next and by when, where to call.
+pub async fn receipt(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+) -> Response {
+    let (r, _) = match svc::get(&s, &p, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(Some(&p), large, &e.into()),
+    };
+    let dir = noveto_app::org::directory(&s).await.ok();
+    let center = dir.as_ref().and_then(|d| d.centers.iter().find(|c| c.id == r.u.center_id)).cloned();
+    let desk = dir.as_ref().and_then(|d| d.windows.iter().find(|w| Some(w.id) == r.u.desk_id)).map(|w| w.name.clone());
+    let names = noveto_app::org::names(&s, r.u.registered_by.into_iter().collect()).await.unwrap_or_default();
+    let u = &r.u;
+    let body = html! {
+        section.card.doc {
+            h1 { (tr("“办不成事”反映登记回执")) }
+            p { (trf("{}：您反映的事项已于{}登记，受理编号 {}。", &[&u.reporter.name, &when(&r.registered_at), &u.receipt_no])) }
+            p { (tr("反映事项：")) (u.summary) }
+            p {
+                (trf("我们将把该事项流转至责任单位办理，{}。", &[&match r.due.as_deref() {
+                    Some(d) => trf("在{}前办结并答复您", &[&day(d)]),
+                    None => tr("办理时限由监督部门确定后告知您").to_string(),
+                }]))
+                (tr("确实无法办理的，责任单位将书面说明理由。"))
+            }
+            p {
+                (trf("登记窗口：{}；登记人：{}。", &[&desk.unwrap_or_default(), &u.registered_by.and_then(|i| names.get(&i).cloned()).unwrap_or_default()]))
+                @if let Some(c) = &center {
+                    br;
+                    (trf("咨询电话：{}；监督电话：{}。", &[&c.hotline, &c.supervision_phone]))
+                }
+            }
+            p.noprint { a href={ "/unresolved#u" (u.id) } { (tr("返回")) } }
+        }
+    };
+    layout(Some(&p), large, tr("登记回执"), body).into_response()
 }

@@ -656,8 +656,9 @@ fn browser_public() {
     t.traditional();
 }
 
-// BBC-2, BBC-3, BBC-5, screens: the 办不成事 desk registers a matter (a failed form keeps what was
-// typed, the error beside its field; the class's deadline shown in the choice), dispatches it to
+// BBC-2 … BBC-5, screens: the 办不成事 desk registers a matter (a failed form keeps what was
+// typed, the error beside its field; the class's deadline shown in the choice; the reporter's
+// receipt printed at once), dispatches it to
 // a unit by name, opens the 流转单 and reads the week's ledger; in both scripts, at 360 px.
 #[test]
 fn browser_unresolved_desk() {
@@ -686,7 +687,11 @@ fn browser_unresolved_desk() {
     assert_eq!(kept.as_str(), Some("营业执照变更被退回，没有说明理由"));
     d.typ("form[action='/unresolved'] input[name=name]", "李四");
     d.click("form[action='/unresolved'] button");
-    let page = t.read("未办结（1 件）");
+    // BBC-4: the reporter's receipt comes first, to print and hand over.
+    let receipt = t.read("反映登记回执");
+    assert!(receipt.contains("11月26日前办结并答复您") && receipt.contains("咨询电话：12345"), "{receipt}");
+    t.seen.push(d.url().split_once("/unresolved").map(|(_, r)| format!("/unresolved{r}")).unwrap());
+    let page = t.visit("/unresolved", "未办结（1 件）");
     assert!(page.contains("11月26日") && page.contains("已登记，待流转"), "{page}");
     let unit = d.find("select[name=unit_id]");
     d.cmd("POST", &format!("/element/{unit}/value"), json!({"text": "市场"}));
