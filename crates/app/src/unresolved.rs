@@ -248,6 +248,10 @@ pub struct FeedbackIn {
     /// What the unit did, or why it cannot be done.
     pub result: String,
     pub resolved: bool,
+    /// BBC-7: a bottleneck in the process the matter showed, recorded as a process-improvement
+    /// suggestion of the unit (FAQ-3) and tracked there to the change that removes it.
+    #[serde(default)]
+    pub bottleneck: Option<String>,
 }
 
 /// BBC-2, BBC-3: the unit's feedback closes the matter (by its contact, its leaders, or the desk
@@ -260,12 +264,43 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
     if b.result.chars().count() > 2000 {
         return Err(Error::bad("too_long", "办理结果不能超过 2000 个字").at("result"));
     }
+    let bottleneck = match b.bottleneck.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => {
+            let x = long_text("bottleneck", "流程堵点", x, 1000)?;
+            let n = noveto_domain::suggestion::NewSuggestion {
+                center_id: r.u.center_id,
+                unit_id: r.u.unit_id,
+                item_code: None,
+                case_id: r.u.case_id,
+                source: noveto_domain::suggestion::Source::Staff,
+                text: format!("办不成事反映 {} 暴露的流程堵点：{x}", r.u.receipt_no),
+                contact: String::new(),
+            };
+            Some(noveto_domain::suggestion::Suggestion::record(n, p.id)?)
+        }
+    };
     let mut u = r.u;
     let from = u.status;
     let ev = u.answer(p.id, b.resolved, &b.result, s.now())?;
     let status = u.status;
-    save(s, p, u, from, &region, ev).await?;
-    Ok(status)
+    let due = due_of(s, &u, &region);
+    let ctx = p.ctx(&s.now_str());
+    // The answer and the improvement it names are one write: both or neither.
+    let written = s
+        .store
+        .write(move |tx| {
+            repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)?;
+            if let Some((sug, sev)) = &bottleneck {
+                noveto_store::repo::suggestions::insert(tx, &ctx, sug, None, sev)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await;
+    match written {
+        Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
+        r => Ok(r.map(|_| status)?),
+    }
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -99,7 +99,7 @@ fn actions(
     let answers = u.sent_to == Some(p.id) || may_somewhere(&p.grants, Action::AnswerUnresolved);
     let sets = may_somewhere(&p.grants, Action::SetUnresolvedDeadline);
     html! {
-        (above(e, &["unit_id", "result", "due"]))
+        (above(e, &["unit_id", "result", "bottleneck", "due"]))
         @if u.status == Status::Registered && works {
             form method="post" action={ "/unresolved/" (u.id) "/dispatch" } {
                 (csrf_field(p))
@@ -125,6 +125,11 @@ fn actions(
                     (tr("办理结果（无法办理的，写明理由）"))
                     textarea name="result" rows="2" required maxlength="2000" { (k("result")) }
                     (beside(e, "result"))
+                }
+                label {
+                    (tr("发现的流程堵点（可不填；将作为流程改进建议跟踪落实）"))
+                    textarea name="bottleneck" rows="2" maxlength="1000" { (k("bottleneck")) }
+                    (beside(e, "bottleneck"))
                 }
                 button name="resolved" value="1" { (tr("已办成")) }
                 " "
@@ -355,7 +360,11 @@ pub async fn feedback(
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        let b = svc::FeedbackIn { result: val(&f, "result"), resolved: val(&f, "resolved") == "1" };
+        let b = svc::FeedbackIn {
+            result: val(&f, "result"),
+            resolved: val(&f, "resolved") == "1",
+            bottleneck: Some(val(&f, "bottleneck")),
+        };
         svc::feedback(&s, &p, id, b).await?;
         Ok::<_, ApiError>(id)
     }

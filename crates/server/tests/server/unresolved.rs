@@ -32,10 +32,11 @@ fn register(app: &App, token: &str, class: &str) -> (u16, Value) {
     )
 }
 
-// BBC-1, BBC-2, BBC-3: registered at the desk with its class and a deadline in working days
+// BBC-1, BBC-2, BBC-3, BBC-7: registered at the desk with its class and a deadline in working days
 // from the policy (National Day week off, the make-up Saturday worked); complex matters get
 // theirs from the supervision section; dispatched once to the unit's liaison contact; closed
-// once by its feedback; bad input changes nothing.
+// once by its feedback, a bottleneck it showed followed as an improvement; bad input changes
+// nothing.
 #[test]
 fn bbc_1_3_register_dispatch_and_close() {
     for k in backends() {
@@ -90,12 +91,25 @@ fn bbc_1_3_register_dispatch_and_close() {
         assert_eq!(app.get(&format!("/api/v1/unresolved/{s}"), &app.token("leader2")).0, 403);
         assert_eq!(app.get(&format!("/api/v1/unresolved/{c}"), &app.token("leader")).0, 403, "not dispatched");
         // Feedback: by the contact it went to, once; not by another unit's clerk.
-        let fb = json!({"result": "已当场办结变更登记", "resolved": true});
+        let fb =
+            json!({"result": "已当场办结变更登记", "resolved": true, "bottleneck": "窗口要求的材料比办事指南多一项"});
         assert_eq!(app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk2"), fb.clone()).0, 403);
         let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb.clone());
         assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
         let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb);
         assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
+        // BBC-7: the bottleneck it named is a process-improvement suggestion of the unit, tracked
+        // there — once (the refused second answer added none).
+        let (_, sg) = app.get("/api/v1/suggestions", &app.token("business"));
+        let named: Vec<&Value> = sg["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["text"].as_str().is_some_and(|t| t.contains("窗口要求的材料比办事指南多一项")))
+            .collect();
+        assert_eq!(named.len(), 1, "{sg}");
+        assert_eq!((named[0]["unit_id"].as_i64(), named[0]["status"].as_str()), (Some(app.ids.unit), Some("recorded")));
+        assert!(named[0]["text"].as_str().unwrap().contains(simple["receipt_no"].as_str().unwrap()));
         let (st, v) =
             app.post(&format!("/api/v1/unresolved/{c}/feedback"), &bbc, json!({"result": "x", "resolved": true}));
         assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
