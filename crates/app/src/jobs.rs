@@ -39,6 +39,16 @@ fn around(
     entity_id: i64,
     owner: Option<i64>,
 ) -> Result<Option<Around>, StoreError> {
+    if entity == "unresolved" {
+        // BBC-2: a missed 办不成事 deadline reaches the unit's leader in charge as well.
+        let Some(r) = noveto_store::repo::unresolved::get(tx, entity_id)? else { return Ok(None) };
+        let Some(o) = owner else { return Ok(None) };
+        let mut a = Around { owner: o, stand_in: org::stand_in(tx, o)?, ..Default::default() };
+        if let Some(u) = r.u.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
+            a.unit_leaders.extend(u.leader_id);
+        }
+        return Ok(Some(a));
+    }
     if entity != "case" {
         return Ok(owner.map(|o| Around { owner: o, ..Default::default() }));
     }

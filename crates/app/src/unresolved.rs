@@ -25,9 +25,10 @@ impl From<UnresolvedError> for Error {
             _ => None,
         };
         let err = match e {
-            UnresolvedError::AlreadyDispatched(_) | UnresolvedError::NotDispatched(_) | UnresolvedError::Closed(_) => {
-                Error::conflict(e.code(), e.to_string())
-            }
+            UnresolvedError::AlreadyDispatched(_)
+            | UnresolvedError::NotDispatched(_)
+            | UnresolvedError::Closed(_)
+            | UnresolvedError::AlreadyEscalated => Error::conflict(e.code(), e.to_string()),
             _ => Error::bad(e.code(), e.to_string()),
         };
         Error { field, ..err }
@@ -301,6 +302,27 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
         Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
         r => Ok(r.map(|_| status)?),
     }
+}
+
+/// BBC-2: the contact cannot act — the matter goes up to the unit's leader in charge (ORG-3),
+/// sent by the desk or by the contact. Returns the leader's id.
+pub async fn escalate(s: &App, p: &Principal, id: i64) -> Result<i64> {
+    let (r, place, region) = load(s, id).await?;
+    if r.u.sent_to != Some(p.id) {
+        p.may(Action::WorkUnresolved, &place)?;
+    }
+    let Some(unit_id) = r.u.unit_id else {
+        return Err(Error::from(UnresolvedError::NotDispatched(r.u.status)));
+    };
+    let unit = s.store.read(move |tx| org::unit_by_id(tx, unit_id)).await?.ok_or_else(|| Error::not_found("单位"))?;
+    let leader = unit.leader_id.ok_or_else(|| {
+        Error::bad("leader_required", format!("{}尚未在业务联系表中指定分管领导，请先请管理员指定", unit.name))
+    })?;
+    let mut u = r.u;
+    let from = u.status;
+    let ev = u.escalate(leader)?;
+    save(s, p, u, from, &region, ev).await?;
+    Ok(leader)
 }
 
 #[derive(Deserialize, JsonSchema)]

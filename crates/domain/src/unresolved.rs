@@ -113,6 +113,9 @@ pub struct UnresolvedData {
     pub unit_id: Option<i64>,
     pub sent_to: Option<i64>,
     pub dispatched_by: Option<i64>,
+    /// BBC-2: the unit's leader in charge, once the matter went up to them.
+    #[serde(default)]
+    pub escalated_to: Option<i64>,
     /// The unit's feedback: what was done, or why it cannot be.
     pub result: Option<String>,
     pub answered_by: Option<i64>,
@@ -137,6 +140,7 @@ pub enum Event {
     Registered { class: Class, due: Option<NaiveDate> },
     Dispatched { unit_id: i64, sent_to: i64, stand_in: bool },
     DeadlineSet { due: NaiveDate },
+    EscalatedToLeader { leader_id: i64 },
     Answered { resolved: bool, result: String },
 }
 
@@ -146,6 +150,7 @@ impl Event {
             Event::Registered { .. } => "unresolved.registered",
             Event::Dispatched { .. } => "unresolved.dispatched",
             Event::DeadlineSet { .. } => "unresolved.deadline_set",
+            Event::EscalatedToLeader { .. } => "unresolved.escalated",
             Event::Answered { .. } => "unresolved.answered",
         }
     }
@@ -169,6 +174,8 @@ pub enum UnresolvedError {
     Closed(Status),
     #[error("办理时限须晚于今天")]
     DueInPast,
+    #[error("已提交单位分管领导，不能重复提交")]
+    AlreadyEscalated,
 }
 
 impl UnresolvedError {
@@ -182,6 +189,7 @@ impl UnresolvedError {
             UnresolvedError::NotComplex => "not_complex",
             UnresolvedError::Closed(_) => "closed",
             UnresolvedError::DueInPast => "due_in_past",
+            UnresolvedError::AlreadyEscalated => "already_escalated",
         }
     }
 }
@@ -255,6 +263,7 @@ impl Unresolved {
                 unit_id: None,
                 sent_to: None,
                 dispatched_by: None,
+                escalated_to: None,
                 result: None,
                 answered_by: None,
                 deadline,
@@ -284,6 +293,20 @@ impl Unresolved {
         self.0.sent_to = Some(sent_to);
         self.0.dispatched_by = Some(by);
         Ok(Event::Dispatched { unit_id, sent_to, stand_in })
+    }
+
+    /// BBC-2: where the contact cannot act, the matter goes up to the unit's leader in charge,
+    /// once; the deadline stays.
+    pub fn escalate(&mut self, leader_id: i64) -> Result<Event, UnresolvedError> {
+        if self.status != Status::Dispatched {
+            return Err(UnresolvedError::NotDispatched(self.status));
+        }
+        if self.escalated_to.is_some() {
+            return Err(UnresolvedError::AlreadyEscalated);
+        }
+        self.0.escalated_to = Some(leader_id);
+        self.0.sent_to = Some(leader_id);
+        Ok(Event::EscalatedToLeader { leader_id })
     }
 
     /// BBC-3: the supervision section sets a complex matter's deadline.
@@ -402,6 +425,9 @@ mod tests {
         assert_eq!(u.deadline.as_ref().unwrap().rule, Rule::Manual { due });
         assert!(matches!(u.dispatch(7, 2, 11, false), Ok(Event::Dispatched { unit_id: 2, sent_to: 11, .. })));
         assert_eq!(u.dispatch(7, 2, 11, false), Err(UnresolvedError::AlreadyDispatched(Status::Dispatched)));
+        assert_eq!(u.escalate(12), Ok(Event::EscalatedToLeader { leader_id: 12 }));
+        assert_eq!((u.sent_to, u.status), (Some(12), Status::Dispatched), "the leader answers for it now");
+        assert_eq!(u.escalate(12), Err(UnresolvedError::AlreadyEscalated));
         assert_eq!(u.answer(11, false, "  ", now), Err(UnresolvedError::NoResult));
         assert!(matches!(u.answer(11, false, "历史遗留产权问题，须待法院判决", now), Ok(Event::Answered { .. })));
         assert_eq!(u.status, Status::Explained);

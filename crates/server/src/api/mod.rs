@@ -121,6 +121,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/unresolved/{id}" => unresolved::get, "unresolved", "一件办不成事反映";
         post "/api/v1/unresolved/{id}/dispatch" => unresolved::dispatch, "unresolved", "流转至责任单位业务联系人（A 岗缺岗时 B 岗）（BBC-2）", body = unresolved::DispatchIn;
         post "/api/v1/unresolved/{id}/feedback" => unresolved::feedback, "unresolved", "单位反馈办理结果，办结（BBC-2、3）", body = unresolved::FeedbackIn;
+        post "/api/v1/unresolved/{id}/escalation" => unresolved::escalate, "unresolved", "联系人无法推动时，提交单位分管领导（BBC-2）";
         post "/api/v1/unresolved/{id}/deadline" => unresolved::deadline, "unresolved", "监督部门为复杂或历史遗留问题确定时限（BBC-3）", body = unresolved::DeadlineIn;
         post "/api/v1/suggestions/{id}/change" => catalog::implement_suggestion, "faq", "登记已采纳意见建议的落实：办事指南新版本、问答条目或制度（FAQ-3）", body = catalog::ChangeIn;
     }

@@ -119,3 +119,9 @@ pub async fn criticism(
     let v = app::stalls(&s, &p, &month).await?;
     Ok(Json(json!({"month": month, "units": v})))
 }
+
+/// BBC-2: the contact cannot act — up to the unit's leader in charge.
+pub async fn escalate(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    let leader = app::escalate(&s, &p, id).await?;
+    Ok(Json(json!({"id": id, "sent_to": leader})))
+}

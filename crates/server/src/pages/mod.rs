@@ -67,6 +67,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/unresolved/{id}/dispatch", post(unresolved::dispatch))
         .route("/unresolved/{id}/feedback", post(unresolved::feedback))
         .route("/unresolved/{id}/deadline", post(unresolved::deadline))
+        .route("/unresolved/{id}/escalation", post(unresolved::escalate))
         .route("/unresolved/{id}/slip", get(unresolved::slip))
         .route("/unresolved/{id}/receipt", get(unresolved::receipt))
         .route("/suggestions", get(suggestions::page).post(suggestions::record))

@@ -136,6 +136,12 @@ fn actions(
                 button.secondary name="resolved" value="0" { (tr("无法办理，已说明理由")) }
             }
         }
+        @if u.status == Status::Dispatched && u.escalated_to.is_none() && (works || u.sent_to == Some(p.id)) {
+            form method="post" action={ "/unresolved/" (u.id) "/escalation" } {
+                (csrf_field(p))
+                button.secondary { (tr("联系人无法推动，提交分管领导")) }
+            }
+        }
         @if u.class == Class::Complex && u.status.is_open() && sets {
             form method="post" action={ "/unresolved/" (u.id) "/deadline" } {
                 (csrf_field(p))
@@ -207,6 +213,7 @@ async fn body(
                         td {
                             (tr(u.status.label()))
                             @if let Some(n) = unit_name(u.unit_id) { br; (n) }
+                            @if u.escalated_to.is_some() { br; (tr("已提交分管领导")) }
                             @if u.status == Status::Dispatched { br; a href={ "/unresolved/" (u.id) "/slip" } { (tr("流转单")) } }
                         }
                         td.overdue[overdue] {
@@ -467,4 +474,20 @@ pub async fn receipt(
         }
     };
     layout(Some(&p), large, tr("登记回执"), body).into_response()
+}
+
+pub async fn escalate(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::escalate(&s, &p, id).await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    after(&s, &p, large, &f, id, r).await
 }

@@ -83,6 +83,18 @@ fn bbc_1_3_register_dispatch_and_close() {
             app.at_once(&format!("/api/v1/unresolved/{g}/dispatch"), &bbc, 100, |_| json!({"unit_id": app.ids.unit}));
         assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
         assert_eq!(codes.iter().filter(|c| **c == 409).count(), 99, "{codes:?}");
+        // The contact cannot act: up to the unit's leader in charge, once; the leader answers.
+        assert_eq!(app.post(&format!("/api/v1/unresolved/{g}/escalation"), &app.token("clerk2"), json!({})).0, 403);
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{g}/escalation"), &app.token("clerk"), json!({}));
+        assert_eq!((st, v["sent_to"].as_i64()), (200, Some(app.staff_id("leader"))), "{v}");
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{g}/escalation"), &bbc, json!({}));
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("already_escalated")), "{v}");
+        let (st, v) = app.post(
+            &format!("/api/v1/unresolved/{g}/feedback"),
+            &app.token("leader"),
+            json!({"result": "分管领导协调后已办结", "resolved": true}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
         // Who reads it: the desk and the unit in full or masked, never another unit.
         let (st, m) = app.get(&format!("/api/v1/unresolved/{s}"), &bbc);
         assert_eq!((st, m["reporter"]["phone"].as_str()), (200, Some("13800001111")), "{m}");
@@ -186,6 +198,20 @@ fn bbc_5_weekly_ledger() {
             .unwrap()
             .unwrap();
         assert_eq!(body.0, format!("staff:{}", app.staff_id("bbc")));
+        // The dispatched one's miss reaches its contact and the unit's leader in charge (BBC-2).
+        let to: Vec<String> = app
+            .block_on(app.state.store.read(|tx| {
+                Ok::<_, noveto_store::StoreError>(
+                    tx.query("SELECT recipient FROM outbox WHERE body LIKE '%已提级督办%'", &[])?
+                        .iter()
+                        .map(|r| r.str(0))
+                        .collect(),
+                )
+            }))
+            .unwrap();
+        for who in ["clerk", "leader", "bbc"] {
+            assert!(to.contains(&format!("staff:{}", app.staff_id(who))), "{who} hears of it: {to:?}");
+        }
         assert!(body.1.contains("办不成事反映") && body.1.contains("办不成事办结"), "{body:?}");
         let line = l["lines"].as_array().unwrap().iter().find(|x| x["id"] == b["id"]).cloned().unwrap();
         assert_eq!((line["overdue"].as_bool(), line["phone"].as_str()), (Some(true), Some("13800001111")), "{line}");

@@ -103,7 +103,7 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, from: Status, due: Opti
         Event::Registered { .. } => return Err(StoreError::Db("a registration is inserted, not applied".into())),
         Event::Dispatched { .. } => Some("dispatched_at"),
         Event::Answered { .. } => Some("answered_at"),
-        Event::DeadlineSet { .. } => None,
+        Event::DeadlineSet { .. } | Event::EscalatedToLeader { .. } => None,
     };
     let set = "UPDATE unresolved SET status = $1, unit_id = $2, due = $3, doc = $4";
     let guard = "WHERE id = $5 AND status = $6";
