@@ -337,64 +337,6 @@ pub async fn register(
     after(&s, &p, large, &f, 0, r).await
 }
 
-pub async fn dispatch(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    ApiPath(id): ApiPath<i64>,
-    axum::Form(f): Form,
-) -> Response {
-    let r = async {
-        check_csrf(&p, &f)?;
-        let unit_id = val(&f, "unit_id")
-            .parse()
-            .map_err(|_| ApiError {
-                field: Some("unit_id"), ..ApiError::bad("unit_required", tr("请选择责任单位"))
-            })?;
-        svc::dispatch(&s, &p, id, svc::DispatchIn { unit_id }).await?;
-        Ok::<_, ApiError>(id)
-    }
-    .await;
-    after(&s, &p, large, &f, id, r).await
-}
-
-pub async fn feedback(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    ApiPath(id): ApiPath<i64>,
-    axum::Form(f): Form,
-) -> Response {
-    let r = async {
-        check_csrf(&p, &f)?;
-        let b = svc::FeedbackIn {
-            result: val(&f, "result"),
-            resolved: val(&f, "resolved") == "1",
-            bottleneck: Some(val(&f, "bottleneck")),
-        };
-        svc::feedback(&s, &p, id, b).await?;
-        Ok::<_, ApiError>(id)
-    }
-    .await;
-    after(&s, &p, large, &f, id, r).await
-}
-
-pub async fn deadline(
-    State(s): State<AppState>,
-    Visitor(p): Visitor,
-    Large(large): Large,
-    ApiPath(id): ApiPath<i64>,
-    axum::Form(f): Form,
-) -> Response {
-    let r = async {
-        check_csrf(&p, &f)?;
-        svc::set_deadline(&s, &p, id, svc::DeadlineIn { due: val(&f, "due") }).await?;
-        Ok::<_, ApiError>(id)
-    }
-    .await;
-    after(&s, &p, large, &f, id, r).await
-}
-
 /// BBC-2: the 流转单 — what the unit's contact receives, to print.
 pub async fn slip(
     State(s): State<AppState>,
@@ -476,16 +418,41 @@ pub async fn receipt(
     layout(Some(&p), large, tr("登记回执"), body).into_response()
 }
 
-pub async fn escalate(
+/// The matter's actions from the page (`dispatch`, `feedback`, `escalation`, `deadline`): each
+/// the application layer's command, then back to the matter, or the form again as typed.
+pub async fn act(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
     axum::Form(f): Form,
 ) -> Response {
     let r = async {
         check_csrf(&p, &f)?;
-        svc::escalate(&s, &p, id).await?;
+        match action.as_str() {
+            "dispatch" => {
+                let unit_id = val(&f, "unit_id").parse().map_err(|_| ApiError {
+                    field: Some("unit_id"),
+                    ..ApiError::bad("unit_required", tr("请选择责任单位"))
+                })?;
+                svc::dispatch(&s, &p, id, svc::DispatchIn { unit_id }).await?;
+            }
+            "feedback" => {
+                let b = svc::FeedbackIn {
+                    result: val(&f, "result"),
+                    resolved: val(&f, "resolved") == "1",
+                    bottleneck: Some(val(&f, "bottleneck")),
+                };
+                svc::feedback(&s, &p, id, b).await?;
+            }
+            "escalation" => {
+                svc::escalate(&s, &p, id).await?;
+            }
+            "deadline" => {
+                svc::set_deadline(&s, &p, id, svc::DeadlineIn { due: val(&f, "due") }).await?;
+            }
+            _ => return Err(ApiError::not_found(tr("页面"))),
+        }
         Ok::<_, ApiError>(id)
     }
     .await;
