@@ -94,7 +94,8 @@ fn snapshot(s: &App) -> HashMap<String, Arc<Calendar>> {
 
 /// CAL-2: after a calendar change, every open case whose deadlines move gets them recomputed —
 /// saved with a timeline event and its audit entry, and its first contact told through the
-/// outbox. Returns how many cases changed. Page by page, one write per changed case, so that a
+/// outbox; then the 办不成事 matters (theirs move without a message). Returns how many cases
+/// and matters changed. Page by page, one write per changed case, so that a
 /// case changed meanwhile (version check) is simply left for its next save.
 async fn recompute_open_deadlines(s: &App, old: &HashMap<String, Arc<Calendar>>) -> Result<usize> {
     let now = s.now();
@@ -128,6 +129,8 @@ async fn recompute_open_deadlines(s: &App, old: &HashMap<String, Arc<Calendar>>)
             }
         }
     }
+    // The 办不成事 desk's matters keep their deadlines in step too.
+    changed += crate::unresolved::recompute_open(s, old_of).await?;
     Ok(changed)
 }
 

@@ -574,3 +574,30 @@ pub async fn stalls(s: &App, p: &Principal, month: &str) -> Result<Vec<Stall>> {
     v.sort_by_key(|x| std::cmp::Reverse(x.overdue + x.late));
     Ok(v)
 }
+
+/// CAL-2: after a calendar change, every open matter whose due day moves is saved with it (and
+/// its `deadlines` row follows); one write each, a matter changed meanwhile is left for its own
+/// next save. Returns how many moved.
+pub async fn recompute_open(
+    s: &App,
+    old_of: impl Fn(&str) -> Option<std::sync::Arc<noveto_domain::calendar::Calendar>>,
+) -> Result<usize> {
+    let now = s.now();
+    let mut moved = 0;
+    for r in s.store.read(repo::open).await? {
+        let (_, region) = s.center_chain(r.u.center_id).await?;
+        let Some(old) = old_of(&region) else { continue };
+        let new = s.calendar_for(&region);
+        let mut u = r.u;
+        let from = u.status;
+        let Some(ev) = u.recompute(&old, &new, now) else { continue };
+        let due = u.deadline.as_ref().and_then(|d| d.due(&new, now).ok()).map(|d| d.to_string());
+        let ctx = noveto_store::repo::Ctx { actor: None, now: noveto_domain::time::rfc3339(now) };
+        match s.store.write(move |tx| repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)).await {
+            Ok(()) => moved += 1,
+            Err(StoreError::Unique(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(moved)
+}

@@ -137,11 +137,30 @@ impl std::ops::Deref for Unresolved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    Registered { class: Class, due: Option<NaiveDate> },
-    Dispatched { unit_id: i64, sent_to: i64, stand_in: bool },
-    DeadlineSet { due: NaiveDate },
-    EscalatedToLeader { leader_id: i64 },
-    Answered { resolved: bool, result: String },
+    Registered {
+        class: Class,
+        due: Option<NaiveDate>,
+    },
+    Dispatched {
+        unit_id: i64,
+        sent_to: i64,
+        stand_in: bool,
+    },
+    DeadlineSet {
+        due: NaiveDate,
+    },
+    EscalatedToLeader {
+        leader_id: i64,
+    },
+    /// CAL-2: a calendar change moved the due day.
+    DeadlineMoved {
+        before: NaiveDate,
+        after: NaiveDate,
+    },
+    Answered {
+        resolved: bool,
+        result: String,
+    },
 }
 
 impl Event {
@@ -151,6 +170,7 @@ impl Event {
             Event::Dispatched { .. } => "unresolved.dispatched",
             Event::DeadlineSet { .. } => "unresolved.deadline_set",
             Event::EscalatedToLeader { .. } => "unresolved.escalated",
+            Event::DeadlineMoved { .. } => "unresolved.deadline_moved",
             Event::Answered { .. } => "unresolved.answered",
         }
     }
@@ -307,6 +327,22 @@ impl Unresolved {
         self.0.escalated_to = Some(leader_id);
         self.0.sent_to = Some(leader_id);
         Ok(Event::EscalatedToLeader { leader_id })
+    }
+
+    /// CAL-2: after a calendar change, the open matter's due day under `new` where it moved
+    /// (never earlier than the next working day for work not yet overdue).
+    pub fn recompute(
+        &mut self,
+        old: &crate::calendar::Calendar,
+        new: &crate::calendar::Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Option<Event> {
+        if !self.status.is_open() {
+            return None;
+        }
+        let d = self.0.deadline.as_mut()?;
+        let (before, after) = d.recompute(old, new, now).ok().flatten()?;
+        Some(Event::DeadlineMoved { before, after })
     }
 
     /// BBC-3: the supervision section sets a complex matter's deadline.

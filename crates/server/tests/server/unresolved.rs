@@ -335,3 +335,32 @@ fn bbc_role_by_list_and_page_matrix() {
         assert_eq!(l["lines"].as_array().map(Vec::len), Some(0), "another unit's leader reads none");
     }
 }
+
+// CAL-2 for the desk: a matter whose deadline reaches into a year without a notice moves when
+// the notice is imported, like a case's, and the job runner's row follows.
+#[test]
+fn cal_2_a_matters_deadline_follows_the_next_years_notice() {
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        app.set_now("2026-12-28T09:00:00+08:00");
+        let bbc = app.token("bbc");
+        // 5 working days from 2026-12-28: 12-29, 12-30, 12-31, (01-01 off) 01-04, 01-05.
+        let (_, m) = register(&app, &bbc, "general");
+        assert_eq!(m["due"], "2027-01-05", "{m}");
+        let json2027 = r#"{"year":2027,"papers":["测试通知"],"days":[{"name":"元旦","date":"2027-01-01","isOffDay":true},{"name":"元旦","date":"2027-01-04","isOffDay":true},{"name":"元旦","date":"2027-01-05","isOffDay":true}]}"#;
+        let (st, v) = app.post("/api/v1/calendar/years", &app.token("admin"), json!({"content": json2027}));
+        assert_eq!(st, 200, "{v}");
+        let (_, after) = app.get(&format!("/api/v1/unresolved/{}", m["id"]), &bbc);
+        assert_eq!(after["due"], "2027-01-07", "{after}");
+        let row = app
+            .block_on(app.state.store.read(|tx| {
+                Ok::<_, noveto_store::StoreError>(
+                    tx.query_one("SELECT due FROM deadlines WHERE entity = 'unresolved'", &[])?.map(|r| r.str(0)),
+                )
+            }))
+            .unwrap();
+        assert_eq!(row.as_deref(), Some("2027-01-07"));
+        assert!(app.audit_ok());
+    }
+}

@@ -103,7 +103,7 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, from: Status, due: Opti
         Event::Registered { .. } => return Err(StoreError::Db("a registration is inserted, not applied".into())),
         Event::Dispatched { .. } => Some("dispatched_at"),
         Event::Answered { .. } => Some("answered_at"),
-        Event::DeadlineSet { .. } | Event::EscalatedToLeader { .. } => None,
+        Event::DeadlineSet { .. } | Event::EscalatedToLeader { .. } | Event::DeadlineMoved { .. } => None,
     };
     let set = "UPDATE unresolved SET status = $1, unit_id = $2, due = $3, doc = $4";
     let guard = "WHERE id = $5 AND status = $6";
@@ -149,4 +149,13 @@ pub fn candidates(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Unresolv
         out.push((row(r)?, chain));
     }
     Ok(out)
+}
+
+/// The open matters (every one registered or dispatched), by id, with their centers — for a
+/// calendar change to recompute.
+pub fn open(tx: &mut dyn Tx) -> Result<Vec<UnresolvedRow>> {
+    tx.query(&format!("SELECT {COLS} FROM unresolved WHERE status IN ('registered', 'dispatched') ORDER BY id"), &[])?
+        .iter()
+        .map(row)
+        .collect()
 }
