@@ -711,6 +711,9 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     let dc = DemoClock(ts);
     let state = AppState::load(store.clone(), clock, s.data.clone()).await?;
     cases(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示办件创建失败：{}", e.message)))?;
+    unresolved(&state, &dc, &people, now)
+        .await
+        .map_err(|e| Fail(format!("演示办不成事反映创建失败：{}", e.message)))?;
     pb.inc(3);
     pb.finish_and_clear();
     let logins = Logins { admin_password: created.admin_password, staff: logins };
@@ -1167,5 +1170,59 @@ pub async fn run(s: &Store, preset: &str) -> Result<(), Fail> {
     let l = create(s, preset).await?;
     println!("已创建演示数据：清江市政务服务中心（含河西区中心）。");
     print!("{}", logins_text(&l));
+    Ok(())
+}
+
+/// The 办不成事 desk's matters: one answered, one waiting for its unit, one complex waiting for
+/// the supervision section's deadline (BBC).
+async fn unresolved(
+    s: &AppState,
+    c: &DemoClock,
+    people: &[Principal],
+    now: DateTime<FixedOffset>,
+) -> Result<(), noveto_server::error::ApiError> {
+    use noveto_app::unresolved as u;
+    let desk = who(people, "bbc-desk");
+    let contact = who(people, "clerk-scjg");
+    let unit = who(people, "leader-scjg").grants.first().map(|g| g.scope.id).unwrap_or_default();
+    let reg = |name: &str, phone: &str, class: &str, summary: &str| u::UnresolvedIn {
+        reporter: u::ReporterIn { name: name.into(), phone: phone.into() },
+        summary: summary.into(),
+        case_id: None,
+        case_receipt_no: None,
+        class: class.into(),
+        desk_id: None,
+    };
+    c.set(now - chrono::Duration::days(2));
+    let a =
+        u::register(s, desk, reg("周杰", "13971234567", "simple", "个体户名称变更在网上提交两次都被退回，没说原因。"))
+            .await?;
+    u::dispatch(s, desk, a.id, u::DispatchIn { unit_id: unit }).await?;
+    u::feedback(
+        s,
+        contact,
+        a.id,
+        u::FeedbackIn {
+            result: "已电话联系，退回原因为名称含行业禁用字，已指导改名后当场办结。".into(),
+            resolved: true,
+            bottleneck: Some("网上退件未写明退回理由".into()),
+        },
+    )
+    .await?;
+    c.set(now - chrono::Duration::days(1));
+    let b = u::register(
+        s,
+        desk,
+        reg("吴芳", "13607195678", "general", "食品经营许可延续，窗口说要等系统升级，已来了三次。"),
+    )
+    .await?;
+    u::dispatch(s, desk, b.id, u::DispatchIn { unit_id: unit }).await?;
+    c.set(now);
+    u::register(
+        s,
+        desk,
+        reg("郑强", "13507193456", "complex", "2003 年购买的商品房至今办不了不动产权证，开发商已注销。"),
+    )
+    .await?;
     Ok(())
 }

@@ -245,6 +245,15 @@ fn acknowledged_writes_survive_kill_9() {
     for s in ["received", "notified", "accepted", "accepted_with_deficiency", "escalated", "veto_pending", "closed"] {
         assert!(statuses.iter().any(|x| x == s), "demo lacks {s}: {statuses:?}");
     }
+    // BBC: and 办不成事 matters answered, waiting for their unit and for supervision's deadline.
+    let matters: Vec<String> = store
+        .read_blocking(|tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query("SELECT status FROM unresolved ORDER BY id", &[])?.iter().map(|r| r.str(0)).collect(),
+            )
+        })
+        .unwrap();
+    assert_eq!(matters, ["resolved", "dispatched", "registered"], "the demo's 办不成事 matters");
     drop(store);
     let _ = std::fs::remove_dir_all(d);
 }
