@@ -11,7 +11,7 @@ pub mod work;
 
 use crate::AppState;
 use crate::auth::{self, Principal, SESSION_COOKIE};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::i18n::{self, Locale, tr, tr_text};
 use crate::ui::t;
 use axum::extract::{FromRequestParts, State};
@@ -111,6 +111,15 @@ pub fn beside(e: Option<&ApiError>, field: &str) -> Markup {
         @if let Some(e) = e.filter(|e| e.field == Some(field)) {
             span.err role="alert" { (tr_text(&e.message)) }
         }
+    }
+}
+
+/// A failed form's page again — `body` rendered with the error beside its field and what was
+/// typed kept — answered with the error's status; the error page only where even that fails.
+pub fn again(p: &Principal, large: bool, title: &str, e: &ApiError, body: ApiResult<Markup>) -> Response {
+    match body {
+        Ok(b) => (e.status, layout(Some(p), large, title, b)).into_response(),
+        Err(_) => error_page(Some(p), large, e),
     }
 }
 

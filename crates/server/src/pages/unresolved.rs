@@ -309,10 +309,8 @@ async fn after(
         Ok(shown) => return Redirect::to(&format!("/unresolved#u{shown}")).into_response(),
         Err(e) => e,
     };
-    match body(s, p, None, f, Some((id, &e))).await {
-        Ok(b) => (e.status, layout(Some(p), large, title(), b)).into_response(),
-        Err(_) => error_page(Some(p), large, &e),
-    }
+    let page = body(s, p, None, f, Some((id, &e))).await;
+    super::again(p, large, title(), &e, page)
 }
 
 pub async fn register(
