@@ -21,11 +21,72 @@ pub(crate) struct Pg {
 
 /// Pooled read connections. A connection owns a runtime, which must not be dropped on an async
 /// worker thread, so the last handle closes them on a plain thread.
-struct Pool(Mutex<Vec<PgConn>>);
+/// The read connections: at most `max` open at once (idle or in use). A burst of readers waits
+/// for a free one instead of opening a connection each — a hundred requests at once must not
+/// exhaust the server's `max_connections` and turn into "unavailable" for everyone.
+struct Pool {
+    state: Mutex<PoolState>,
+    freed: std::sync::Condvar,
+    max: usize,
+}
+
+#[derive(Default)]
+struct PoolState {
+    idle: Vec<PgConn>,
+    in_use: usize,
+}
+
+/// How many read connections one server keeps at most (`NOVETO_PG_READERS`, default 16).
+fn readers() -> usize {
+    std::env::var("NOVETO_PG_READERS").ok().and_then(|v| v.parse().ok()).filter(|n| (1..=256).contains(n)).unwrap_or(16)
+}
+
+impl Pool {
+    fn new(max: usize) -> Pool {
+        Pool { state: Mutex::new(PoolState::default()), freed: std::sync::Condvar::new(), max }
+    }
+    /// An idle connection, or leave to open one (`None`), waiting while all are in use.
+    fn take(&self) -> Option<PgConn> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(c) = st.idle.pop() {
+                st.in_use += 1;
+                return Some(c);
+            }
+            if st.in_use < self.max {
+                st.in_use += 1;
+                return None;
+            }
+            st = self.freed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+    /// Gives a connection back (or only its place, when it broke or never opened).
+    fn give(&self, conn: Option<PgConn>) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.in_use = st.in_use.saturating_sub(1);
+        if let Some(c) = conn.filter(|c| !c.client.is_closed()) {
+            st.idle.push(c);
+        }
+        drop(st);
+        self.freed.notify_one();
+    }
+}
+
+/// A place in the read pool, given back when dropped (with its connection, if it has one).
+struct Lease<'a> {
+    pool: &'a Pool,
+    conn: Option<PgConn>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        self.pool.give(self.conn.take());
+    }
+}
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        let conns = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let conns = std::mem::take(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()).idle);
         if !conns.is_empty() {
             let _ = std::thread::Builder::new().name("noveto-pg-close".into()).spawn(move || drop(conns));
         }
@@ -385,7 +446,7 @@ impl Pg {
                 .spawn(move || writer::run(&mut conn, q, shared))
                 .map_err(|e| StoreError::Db(e.to_string()))?;
         }
-        Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool(Mutex::new(Vec::new()))) })
+        Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool::new(readers())) })
     }
 
     pub(crate) fn submit(&self, job: Job) -> Result<()> {
@@ -397,8 +458,9 @@ impl Pg {
     }
 
     pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
-        let pooled = self.pool.0.lock().ok().and_then(|mut p| p.pop());
-        let mut conn = match pooled {
+        // The connection goes back to the pool however this ends (a panic in `f` included).
+        let mut lease = Lease { pool: &self.pool, conn: None };
+        let mut c = match self.pool.take() {
             Some(mut c) => {
                 c.ready()?;
                 c
@@ -407,16 +469,11 @@ impl Pg {
         };
         // BEGIN goes with the first query, COMMIT is sent without waiting for its answer (the
         // next user of the connection takes it): a read costs one round trip per query.
-        conn.batch_ahead("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        let r = f(&mut conn);
+        c.batch_ahead("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let conn = lease.conn.insert(c);
+        let r = f(conn);
         let _ = conn.batch_ahead("COMMIT");
         conn.flush();
-        if let Ok(mut p) = self.pool.0.lock()
-            && p.len() < 32
-            && !conn.client.is_closed()
-        {
-            p.push(conn);
-        }
         r
     }
 }

@@ -269,3 +269,39 @@ fn nv_7_missed_reply_moves_the_escalation_up() {
         assert!(app.audit_ok());
     }
 }
+
+// Nothing a user sends may turn into a 5xx: a burst of readers on PostgreSQL waits for the
+// server's read connections instead of opening one each (100 at once used to open ~100 and run
+// the database out of connections, answering 503). The most connections seen open at once stay
+// within the pool (16 readers) plus the writers.
+#[test]
+fn a_burst_of_reads_shares_the_read_connections() {
+    if std::env::var("NOVETO_TEST_PG_URL").is_err() {
+        return;
+    }
+    let app = App::spawn(Kind::Postgres, "national");
+    let store = app.state.store.clone();
+    let most = std::sync::atomic::AtomicI64::new(0);
+    std::thread::scope(|sc| {
+        for _ in 0..100 {
+            sc.spawn(|| {
+                let n = store
+                    .read_blocking(|tx| {
+                        Ok::<_, StoreError>(
+                            tx.query_one(
+                                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()",
+                                &[],
+                            )?
+                            .unwrap()
+                            .i64(0),
+                        )
+                    })
+                    .unwrap();
+                most.fetch_max(n, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+    });
+    let most = most.into_inner();
+    assert!(most > 1, "the count is read: {most}");
+    assert!(most <= 16 + 2 + 2, "{most} connections open at once");
+}
