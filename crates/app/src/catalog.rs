@@ -161,10 +161,10 @@ pub async fn save_item(s: &App, p: &Principal, b: ItemIn) -> Result<Saved> {
             if now != seen {
                 return Err(stale(&c2, seen, now));
             }
-            Ok(items::upsert(tx, &ctx, &item)?)
+            Ok(items::upsert(tx, &ctx, &item, Some(seen))?)
         })
         .await?;
-    s.search.sync(&s.store).await?;
+    s.search.follow(&s.store).await;
     Ok(Saved { code, version, existed: seen > 0 })
 }
 
@@ -366,13 +366,13 @@ pub async fn import(s: &App, p: Option<&Principal>, bytes: &[u8], partial: bool)
                 .store
                 .write(move |tx| {
                     for it in &c {
-                        items::upsert(tx, &ctx, it)?;
+                        items::upsert(tx, &ctx, it, None)?;
                     }
                     Ok::<_, StoreError>(c.len())
                 })
                 .await?;
         }
     }
-    s.search.sync(&s.store).await?;
+    s.search.follow(&s.store).await;
     Ok(Imported { rows: parsed.rows, valid, imported, errors: parsed.errors })
 }

@@ -74,7 +74,7 @@ async fn insert_entry(
             )
         })
         .await?;
-    s.search.sync(&s.store).await?;
+    s.search.follow(&s.store).await;
     Ok(id)
 }
 
@@ -96,7 +96,7 @@ pub async fn update(s: &App, p: &Principal, id: i64, b: FaqIn) -> Result<bool> {
             )
         })
         .await?;
-    s.search.sync(&s.store).await?;
+    s.search.follow(&s.store).await;
     Ok(active)
 }
 

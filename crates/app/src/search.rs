@@ -59,6 +59,15 @@ impl Search {
     }
 
     /// Brings both indexes up to date with the store. Returns how many entries changed.
+    /// After a committed write: brings this process's index up to it. A failure here does not
+    /// undo or hide the write (it is durable, and acknowledged as such); it is logged and the
+    /// periodic sync catches up within seconds.
+    pub async fn follow(&self, store: &Store) {
+        if let Err(e) = self.sync(store).await {
+            tracing::warn!("search index behind a committed write, the periodic sync will follow: {e}");
+        }
+    }
+
     pub async fn sync(&self, store: &Store) -> Result<usize, StoreError> {
         let since = self.mark.lock().map(|m| if m.is_empty() { String::new() } else { back(&m) }).unwrap_or_default();
         let s2 = since.clone();

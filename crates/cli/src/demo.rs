@@ -682,7 +682,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
         .write(move |tx| {
             let ctx = Ctx { actor: None, now: now_s };
             for it in &catalog {
-                items::upsert(tx, &ctx, it)?;
+                items::upsert(tx, &ctx, it, None)?;
             }
             for (q, a, codes) in &faqs {
                 noveto_store::repo::faq::insert(

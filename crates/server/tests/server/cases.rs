@@ -19,9 +19,9 @@ pub fn add_item(app: &App, code: &str, deficiency: bool, commitment: bool) {
         ..Default::default()
     };
     app.block_on(
-        app.state
-            .store
-            .write(move |tx| items::upsert(tx, &Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() }, &it)),
+        app.state.store.write(move |tx| {
+            items::upsert(tx, &Ctx { actor: None, now: "2026-11-01T09:00:00+08:00".into() }, &it, None)
+        }),
     )
     .unwrap();
 }

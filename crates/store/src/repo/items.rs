@@ -64,8 +64,15 @@ fn doc(i: &Item) -> Result<String> {
 }
 
 /// Inserts or updates by code; an unchanged item keeps its version. Returns the version.
-pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item) -> Result<i64> {
+/// With `over` (0: the code must be new) the save goes only over that version: one another
+/// save committed meanwhile — even between this job's reads — makes it fail, never both land.
+pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item, over: Option<i64>) -> Result<i64> {
     let existing = tx.query_one("SELECT id, version, doc FROM items WHERE code = $1", params![item.code.as_str()])?;
+    if let Some(over) = over
+        && existing.as_ref().map_or(0, |r| r.i64(1)) != over
+    {
+        return Err(StoreError::Unique(format!("事项 {} 刚被他人修改，请重新打开后再改", item.code)));
+    }
     let mut it = item.clone();
     let (id, version) = match existing {
         Some(r) => {
