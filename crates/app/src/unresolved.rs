@@ -182,13 +182,13 @@ async fn save(
     s: &App,
     p: &Principal,
     u: Unresolved,
-    from: Status,
+    version: i64,
     region: &str,
     ev: noveto_domain::unresolved::Event,
 ) -> Result<()> {
     let due = due_of(s, &u, region);
     let ctx = p.ctx(&s.now_str());
-    match s.store.write(move |tx| repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)).await {
+    match s.store.write(move |tx| repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)).await {
         Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
         r => Ok(r?),
     }
@@ -236,10 +236,10 @@ pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<
         )
         .at("unit_id"));
     };
+    let version = r.version;
     let mut u = r.u;
-    let from = u.status;
     let ev = u.dispatch(p.id, unit_id, to, stand_in)?;
-    save(s, p, u, from, &region, ev).await?;
+    save(s, p, u, version, &region, ev).await?;
     Ok(Dispatched { unit_id, sent_to: to, sent_to_name: name, stand_in })
 }
 
@@ -281,8 +281,8 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
             Some(noveto_domain::suggestion::Suggestion::record(n, p.id)?)
         }
     };
+    let version = r.version;
     let mut u = r.u;
-    let from = u.status;
     let ev = u.answer(p.id, b.resolved, &b.result, s.now())?;
     let status = u.status;
     let due = due_of(s, &u, &region);
@@ -291,7 +291,7 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
     let written = s
         .store
         .write(move |tx| {
-            repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)?;
+            repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)?;
             if let Some((sug, sev)) = &bottleneck {
                 noveto_store::repo::suggestions::insert(tx, &ctx, sug, None, sev)?;
             }
@@ -318,10 +318,10 @@ pub async fn escalate(s: &App, p: &Principal, id: i64) -> Result<i64> {
     let leader = unit.leader_id.ok_or_else(|| {
         Error::bad("leader_required", format!("{}尚未在业务联系表中指定分管领导，请先请管理员指定", unit.name))
     })?;
+    let version = r.version;
     let mut u = r.u;
-    let from = u.status;
     let ev = u.escalate(leader)?;
-    save(s, p, u, from, &region, ev).await?;
+    save(s, p, u, version, &region, ev).await?;
     Ok(leader)
 }
 
@@ -338,10 +338,10 @@ pub async fn set_deadline(s: &App, p: &Principal, id: i64, b: DeadlineIn) -> Res
         b.due.trim().parse().map_err(|_| Error::bad("invalid_date", "日期格式应为 2026-12-31").at("due"))?;
     let (r, place, region) = load(s, id).await?;
     p.may(Action::SetUnresolvedDeadline, &place)?;
+    let version = r.version;
     let mut u = r.u;
-    let from = u.status;
     let ev = u.set_deadline(due, &s.policy(), s.now())?;
-    save(s, p, u, from, &region, ev).await?;
+    save(s, p, u, version, &region, ev).await?;
     Ok(due)
 }
 
@@ -588,12 +588,12 @@ pub async fn recompute_open(
         let (_, region) = s.center_chain(r.u.center_id).await?;
         let Some(old) = old_of(&region) else { continue };
         let new = s.calendar_for(&region);
+        let version = r.version;
         let mut u = r.u;
-        let from = u.status;
         let Some(ev) = u.recompute(&old, &new, now) else { continue };
         let due = u.deadline.as_ref().and_then(|d| d.due(&new, now).ok()).map(|d| d.to_string());
         let ctx = noveto_store::repo::Ctx { actor: None, now: noveto_domain::time::rfc3339(now) };
-        match s.store.write(move |tx| repo::apply(tx, &ctx, &u, from, due.as_deref(), &ev)).await {
+        match s.store.write(move |tx| repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)).await {
             Ok(()) => moved += 1,
             Err(StoreError::Unique(_)) => {}
             Err(e) => return Err(e.into()),

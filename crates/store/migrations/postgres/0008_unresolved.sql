@@ -6,6 +6,6 @@ CREATE TABLE unresolved (
   desk_id BIGINT REFERENCES windows(id), unit_id BIGINT REFERENCES units(id),
   case_id BIGINT REFERENCES cases(id), class TEXT NOT NULL, status TEXT NOT NULL,
   registered_at TEXT NOT NULL, dispatched_at TEXT, answered_at TEXT, due TEXT,
-  doc TEXT NOT NULL);
+  doc TEXT NOT NULL, version BIGINT NOT NULL DEFAULT 1);
 CREATE INDEX unresolved_center ON unresolved(center_id, registered_at);
 CREATE INDEX unresolved_unit ON unresolved(unit_id, status);

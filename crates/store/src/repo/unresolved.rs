@@ -6,7 +6,7 @@
 
 use super::{Ctx, audit};
 use crate::{Result, Row, StoreError, Tx, params};
-use noveto_domain::unresolved::{Event, Status, Unresolved, UnresolvedData};
+use noveto_domain::unresolved::{Event, Unresolved, UnresolvedData};
 use serde_json::json;
 
 /// A matter with when each step happened.
@@ -18,9 +18,11 @@ pub struct UnresolvedRow {
     pub answered_at: Option<String>,
     /// The due day as last computed (None: not set yet).
     pub due: Option<String>,
+    /// Bumped by every applied command: a command applies only over the version it read.
+    pub version: i64,
 }
 
-const COLS: &str = "doc, registered_at, dispatched_at, answered_at, due";
+const COLS: &str = "doc, registered_at, dispatched_at, answered_at, due, version";
 
 fn row(r: &Row) -> Result<UnresolvedRow> {
     let d: UnresolvedData = r.json(0)?;
@@ -30,6 +32,7 @@ fn row(r: &Row) -> Result<UnresolvedRow> {
         dispatched_at: r.opt_str(2),
         answered_at: r.opt_str(3),
         due: r.opt_str(4),
+        version: r.i64(5),
     })
 }
 
@@ -95,9 +98,10 @@ pub fn by_receipt(tx: &mut dyn Tx, receipt: &str) -> Result<Option<UnresolvedRow
         .transpose()
 }
 
-/// Applies a command's result if the row is still in state `from`; otherwise fails with
-/// [`StoreError::Unique`] (someone else was first) and nothing of the job is kept.
-pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, from: Status, due: Option<&str>, ev: &Event) -> Result<()> {
+/// Applies a command's result if the row is still at `version` (as the command read it);
+/// otherwise fails with [`StoreError::Unique`] (someone else was first) and nothing of the job is
+/// kept — so of two commands clicked at once exactly one lands, whatever they change.
+pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, version: i64, due: Option<&str>, ev: &Event) -> Result<()> {
     // The time column the step stamps, if any.
     let stamp = match ev {
         Event::Registered { .. } => return Err(StoreError::Db("a registration is inserted, not applied".into())),
@@ -105,15 +109,15 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, from: Status, due: Opti
         Event::Answered { .. } => Some("answered_at"),
         Event::DeadlineSet { .. } | Event::EscalatedToLeader { .. } | Event::DeadlineMoved { .. } => None,
     };
-    let set = "UPDATE unresolved SET status = $1, unit_id = $2, due = $3, doc = $4";
-    let guard = "WHERE id = $5 AND status = $6";
+    let set = "UPDATE unresolved SET status = $1, unit_id = $2, due = $3, doc = $4, version = version + 1";
+    let guard = "WHERE id = $5 AND version = $6";
     let (status, d) = (u.status.as_str(), doc(u)?);
     let n = match stamp {
         Some(col) => tx.exec(
             &format!("{set}, {col} = $7 {guard}"),
-            params![status, u.unit_id, due, d, u.id, from.as_str(), ctx.now.as_str()],
+            params![status, u.unit_id, due, d, u.id, version, ctx.now.as_str()],
         )?,
-        None => tx.exec(&format!("{set} {guard}"), params![status, u.unit_id, due, d, u.id, from.as_str()])?,
+        None => tx.exec(&format!("{set} {guard}"), params![status, u.unit_id, due, d, u.id, version])?,
     };
     if n == 0 {
         return Err(StoreError::Unique("该事项已由他人处理，请刷新查看".into()));
@@ -137,7 +141,7 @@ pub fn candidates(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Unresolv
     let mut chains: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let center = r.i64(5);
+        let center = r.i64(6);
         let chain = match chains.get(&center) {
             Some(c) => c.clone(),
             None => {
