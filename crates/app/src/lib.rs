@@ -15,6 +15,7 @@ pub mod error;
 pub mod faq;
 pub mod jobs;
 pub mod org;
+pub mod public;
 pub mod search;
 pub mod suggestions;
 pub mod unresolved;

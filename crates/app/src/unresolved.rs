@@ -105,9 +105,7 @@ pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registe
     let name = text("name", "反映人姓名", &b.reporter.name, 50)?;
     let phone = Phone::parse(&b.reporter.phone)?;
     let summary = long_text("summary", "反映事项", &b.summary, 2000)?;
-    let class = Class::parse(b.class.trim()).ok_or_else(|| {
-        Error::bad("invalid_class", "请选择事项类别：即办件、承诺件、复杂或历史遗留问题、确实无法办理").at("class")
-    })?;
+    let class = parse_class(&b.class)?;
     let desk = desk_for(s, p, b.desk_id).await?;
     let (centers, region) = s.center_chain(desk.center_id).await?;
     let place = Place { centers, unit: None, window: Some(desk.id) };
@@ -302,6 +300,34 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
         Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
         r => Ok(r.map(|_| status)?),
     }
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassIn {
+    /// `simple`, `general`, `complex` or `impossible`.
+    pub class: String,
+}
+
+fn parse_class(c: &str) -> Result<Class> {
+    Class::parse(c.trim()).ok_or_else(|| {
+        Error::bad("invalid_class", "请选择事项类别：即办件、承诺件、复杂或历史遗留问题、确实无法办理").at("class")
+    })
+}
+
+/// BBC-2, BBC-3: the desk classes a matter before dispatching it (one submitted online arrives
+/// as 承诺件); the deadline follows from the policy, counted from registration.
+pub async fn classify(s: &App, p: &Principal, id: i64, b: ClassIn) -> Result<Option<NaiveDate>> {
+    let class = parse_class(&b.class)?;
+    let (r, place, region) = load(s, id).await?;
+    p.may(Action::WorkUnresolved, &place)?;
+    let registered = chrono::DateTime::parse_from_rfc3339(&r.registered_at).unwrap_or_else(|_| s.now());
+    let version = r.version;
+    let mut u = r.u;
+    let ev = u.classify(class, &s.policy(), registered)?;
+    let due = due_of(s, &u, &region);
+    save(s, p, u, version, &region, ev).await?;
+    Ok(due.and_then(|d| d.parse().ok()))
 }
 
 /// BBC-2: the contact cannot act — the matter goes up to the unit's leader in charge (ORG-3),

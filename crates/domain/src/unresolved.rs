@@ -152,6 +152,11 @@ pub enum Event {
     EscalatedToLeader {
         leader_id: i64,
     },
+    /// BBC-2: the desk classed a matter that came in online (or corrected its class).
+    Classified {
+        class: Class,
+        due: Option<NaiveDate>,
+    },
     /// CAL-2: a calendar change moved the due day.
     DeadlineMoved {
         before: NaiveDate,
@@ -171,6 +176,7 @@ impl Event {
             Event::DeadlineSet { .. } => "unresolved.deadline_set",
             Event::EscalatedToLeader { .. } => "unresolved.escalated",
             Event::DeadlineMoved { .. } => "unresolved.deadline_moved",
+            Event::Classified { .. } => "unresolved.classified",
             Event::Answered { .. } => "unresolved.answered",
         }
     }
@@ -313,6 +319,26 @@ impl Unresolved {
         self.0.sent_to = Some(sent_to);
         self.0.dispatched_by = Some(by);
         Ok(Event::Dispatched { unit_id, sent_to, stand_in })
+    }
+
+    /// BBC-2, BBC-3: the desk sets the class of a matter not yet dispatched (one submitted
+    /// online arrives as 承诺件); its deadline follows from the policy, counted from registration.
+    pub fn classify(
+        &mut self,
+        class: Class,
+        policy: &Policy,
+        registered: DateTime<FixedOffset>,
+    ) -> Result<Event, UnresolvedError> {
+        if self.status != Status::Registered {
+            return Err(UnresolvedError::AlreadyDispatched(self.status));
+        }
+        self.0.class = class;
+        self.0.deadline = deadline_for(class, policy, registered);
+        let due = match self.deadline.as_ref().map(|d| &d.rule) {
+            Some(Rule::Manual { due }) => Some(*due),
+            _ => None,
+        };
+        Ok(Event::Classified { class, due })
     }
 
     /// BBC-2: where the contact cannot act, the matter goes up to the unit's leader in charge,
@@ -470,6 +496,20 @@ mod tests {
         assert!(u.deadline.as_ref().unwrap().met_at.is_some());
         assert_eq!(u.answer(11, true, "x", now), Err(UnresolvedError::NotDispatched(Status::Explained)));
         assert_eq!(u.set_deadline(due, &p, now), Err(UnresolvedError::Closed(Status::Explained)));
+        // An online submission arrives as 承诺件; the desk classes it, counted from registration.
+        let mut online = Unresolved::register(new(Class::General), None, &p, now).unwrap().0;
+        assert!(matches!(
+            online.classify(Class::Complex, &p, now),
+            Ok(Event::Classified { class: Class::Complex, due: None })
+        ));
+        assert!(online.deadline.is_none());
+        online.classify(Class::Simple, &p, now).unwrap();
+        assert_eq!(online.deadline.as_ref().unwrap().start, now, "counted from registration");
+        online.dispatch(7, 2, 11, false).unwrap();
+        assert_eq!(
+            online.classify(Class::General, &p, now),
+            Err(UnresolvedError::AlreadyDispatched(Status::Dispatched))
+        );
         let mut simple = Unresolved::register(new(Class::Simple), None, &p, now).unwrap().0;
         assert_eq!(simple.set_deadline(due, &p, now), Err(UnresolvedError::NotComplex));
         let mut empty = new(Class::Simple);

@@ -123,6 +123,7 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(noveto_app::catalog::PARTS);
     v.extend(noveto_domain::unresolved::Class::ALL.map(|c| c.label()));
     v.extend(noveto_domain::unresolved::Status::ALL.map(|c| c.label()));
+    v.extend(noveto_app::public::step_labels());
     v.extend(
         ["reply", "veto_decision", "supplement", "promised_time_limit", "report_same_day", "x"]
             .map(noveto_domain::deadline::label_of),

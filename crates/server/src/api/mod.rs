@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod org;
+pub mod public;
 pub mod unresolved;
 
 use crate::AppState;
@@ -115,6 +116,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/suggestions" => catalog::list_suggestions, "faq", "意见建议及其落实情况（FAQ-3）", query = catalog::SuggestionQuery;
         get "/api/v1/suggestions/{id}" => catalog::get_suggestion, "faq", "一条意见建议";
         post "/api/v1/suggestions/{id}/decision" => catalog::decide_suggestion, "faq", "研判意见建议：adopt 采纳 / decline 不予采纳（须写理由）（FAQ-3）", body = catalog::SuggestionDecisionIn;
+        post "/api/v1/public/unresolved" => public::submit_unresolved, "public", "群众在网上反映办不成事（无需登录，按来源限流）（PUB-1、BBC-1）", body = public::PublicUnresolvedIn, public = true;
+        get "/api/v1/public/follow" => public::follow, "public", "凭受理编号和手机号查询办件或办不成事反映的进度（PUB-1）", query = public::FollowQuery, public = true;
+        post "/api/v1/unresolved/{id}/class" => unresolved::classify, "unresolved", "流转前设定或更正事项类别，时限随之计算（BBC-2、3）", body = unresolved::ClassIn;
         post "/api/v1/unresolved" => unresolved::register, "unresolved", "登记办不成事反映并分类，时限按政策计算（BBC-1～3）", body = unresolved::UnresolvedIn;
         get "/api/v1/unresolved/ledger" => unresolved::ledger, "unresolved", "本周登记表与进度跟踪台账（BBC-5）", query = unresolved::WeekQuery;
         get "/api/v1/unresolved/criticism" => unresolved::criticism, "unresolved", "本月拖延、超时的单位，供通报批评（BBC-6）", query = unresolved::MonthQuery;

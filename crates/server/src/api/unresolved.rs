@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use noveto_app::unresolved as app;
-pub use noveto_app::unresolved::{DeadlineIn, DispatchIn, FeedbackIn, UnresolvedIn};
+pub use noveto_app::unresolved::{ClassIn, DeadlineIn, DispatchIn, FeedbackIn, UnresolvedIn};
 use noveto_store::repo::unresolved::UnresolvedRow;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -124,4 +124,15 @@ pub async fn criticism(
 pub async fn escalate(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
     let leader = app::escalate(&s, &p, id).await?;
     Ok(Json(json!({"id": id, "sent_to": leader})))
+}
+
+/// BBC-2, BBC-3: the class of a matter not yet dispatched.
+pub async fn classify(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ClassIn>,
+) -> ApiResult<Json<Value>> {
+    let due = app::classify(&s, &p, id, b).await?;
+    Ok(Json(json!({"id": id, "due": due})))
 }

@@ -17,7 +17,7 @@ pub struct GuideQ {
     unit: Option<i64>,
 }
 
-async fn contacts(s: &AppState) -> Markup {
+pub async fn contacts(s: &AppState) -> Markup {
     let centers = noveto_app::org::directory(s).await.map(|d| d.centers).unwrap_or_default();
     html! {
         @if let Some(c) = centers.iter().find(|c| c.parent_id.is_none()) {
@@ -25,6 +25,8 @@ async fn contacts(s: &AppState) -> Markup {
                 (c.name) "　" (tr("咨询电话：")) a href={ "tel:" (c.hotline) } { (c.hotline) }
                 "　" (tr("监督电话：")) a href={ "tel:" (c.supervision_phone) } { (c.supervision_phone) }
                 @if !c.address.is_empty() { "　" (tr("地址：")) (c.address) }
+                br;
+                a href="/report" { (tr("反映“办不成事”")) } "　" a href="/follow" { (tr("查询办理进度")) }
             }
         }
     }

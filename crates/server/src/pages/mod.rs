@@ -5,6 +5,7 @@ pub mod admin;
 pub mod catalog;
 pub mod documents;
 pub mod guides;
+pub mod public;
 pub mod suggestions;
 pub mod unresolved;
 pub mod work;
@@ -58,6 +59,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/catalog/items", post(catalog::save_item))
         .route("/admin/catalog/items/new", get(catalog::new_item))
         .route("/admin/catalog/items/{code}", get(catalog::edit_item))
+        .route("/report", get(public::report_page).post(public::report_submit))
+        .route("/follow", get(public::follow_page).post(public::follow_submit))
         .route("/guides", get(guides::list))
         .route("/guides/{code}", get(guides::one))
         .route("/faq", get(work::faq_page))
@@ -356,7 +359,7 @@ async fn not_found(Large(large): Large) -> Response {
 pub const LOGIN_CSRF_COOKIE: &str = "nv_login_csrf";
 
 /// `; Secure` on cookies when the server runs behind HTTPS (`--secure-cookies`).
-fn secure_attr(s: &AppState) -> &'static str {
+pub fn secure_attr(s: &AppState) -> &'static str {
     if s.secure_cookies { "; Secure" } else { "" }
 }
 

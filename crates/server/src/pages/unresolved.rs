@@ -99,8 +99,19 @@ fn actions(
     let answers = u.sent_to == Some(p.id) || may_somewhere(&p.grants, Action::AnswerUnresolved);
     let sets = may_somewhere(&p.grants, Action::SetUnresolvedDeadline);
     html! {
-        (above(e, &["unit_id", "result", "bottleneck", "due"]))
+        (above(e, &["class", "unit_id", "result", "bottleneck", "due"]))
         @if u.status == Status::Registered && works {
+            form method="post" action={ "/unresolved/" (u.id) "/class" } {
+                (csrf_field(p))
+                label {
+                    (tr("事项类别"))
+                    select name="class" {
+                        @for c in Class::ALL { option value=(c.as_str()) selected[c == u.class] { (tr(c.label())) } }
+                    }
+                    (beside(e, "class"))
+                }
+                button.secondary { (tr("更改类别")) }
+            }
             form method="post" action={ "/unresolved/" (u.id) "/dispatch" } {
                 (csrf_field(p))
                 label {
@@ -416,7 +427,8 @@ pub async fn receipt(
     layout(Some(&p), large, tr("登记回执"), body).into_response()
 }
 
-/// The matter's actions from the page (`dispatch`, `feedback`, `escalation`, `deadline`): each
+/// The matter's actions from the page (`class`, `dispatch`, `feedback`, `escalation`,
+/// `deadline`): each
 /// the application layer's command, then back to the matter, or the form again as typed.
 pub async fn act(
     State(s): State<AppState>,
@@ -442,6 +454,9 @@ pub async fn act(
                     bottleneck: Some(val(&f, "bottleneck")),
                 };
                 svc::feedback(&s, &p, id, b).await?;
+            }
+            "class" => {
+                svc::classify(&s, &p, id, svc::ClassIn { class: val(&f, "class") }).await?;
             }
             "escalation" => {
                 svc::escalate(&s, &p, id).await?;

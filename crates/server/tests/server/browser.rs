@@ -628,8 +628,8 @@ fn browser_administrator() {
     t.traditional();
 }
 
-// CAT-2, screens (public): without logging in, a citizen browses the guides, searches and opens
-// one, and sees the hotline and supervision numbers.
+// CAT-2, PUB-1, screens (public): without logging in, a citizen browses the guides, searches and
+// opens one, sees the hotline and supervision numbers, reports a matter and follows it.
 #[test]
 fn browser_public() {
     let Some(d) = Driver::start() else { return };
@@ -653,6 +653,31 @@ fn browser_public() {
     let one = t.visit("/guides/GT-1", "场所证明");
     assert!(one.contains("《市场主体登记管理条例》第二十一条") && one.contains("漏签字"), "{one}");
     t.visit("/login", "登录");
+    // PUB-1, BBC-1: a person reports a matter that did not get done (a bad phone number comes
+    // back beside its field, the rest kept), then follows it by receipt number and phone.
+    crate::unresolved::desk(&app);
+    t.content.extend(["赵六", "网上申请的医保转移三周没有结果"].map(String::from));
+    t.visit("/report", "反映“办不成事”");
+    d.typ("input[name=name]", "赵六");
+    d.typ("input[name=phone]", "139");
+    d.typ("textarea[name=summary]", "网上申请的医保转移三周没有结果");
+    d.click("form[action='/report'] button");
+    t.read("联系电话格式不正确");
+    let kept = d.script("return document.querySelector('textarea[name=summary]').value;");
+    assert_eq!(kept.as_str(), Some("网上申请的医保转移三周没有结果"));
+    d.script("document.querySelector('input[name=phone]').value = ''; return 1;");
+    d.typ("input[name=phone]", "13907192222");
+    d.click("form[action='/report'] button");
+    let done = t.read("已收到您的反映");
+    let receipt: String =
+        done.split("受理编号：").nth(1).unwrap().chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    assert!(receipt.starts_with("BC"), "{done}");
+    t.visit("/follow", "查询办理进度");
+    d.typ("input[name=receipt_no]", &receipt);
+    d.typ("input[name=phone]", "13907192222");
+    d.click("form[action='/follow'] button");
+    let seen = t.read("已登记，待流转");
+    assert!(seen.contains("办理时限") && seen.contains("已登记"), "{seen}");
     t.traditional();
 }
 

@@ -267,6 +267,10 @@ fn bbc_2_the_desk_page() {
         let (_, l) = app.get("/api/v1/unresolved/ledger", &app.token("bbc"));
         let id = l["lines"][0]["id"].as_i64().unwrap();
         assert!(!page_get(&app, "leader", "/unresolved").1.contains("营业执照变更没办成"), "not yet sent");
+        assert_eq!(page_post(&app, "bbc", &format!("/unresolved/{id}/class"), &[("class", "general")]).0, 303);
+        let (_, m) = app.get(&format!("/api/v1/unresolved/{id}"), &app.token("bbc"));
+        assert_eq!((m["class"].as_str(), m["due"].as_str()), (Some("general"), Some("2026-11-30")), "{m}");
+        assert_eq!(page_post(&app, "bbc", &format!("/unresolved/{id}/class"), &[("class", "simple")]).0, 303);
         let (st, page) = page_post(&app, "bbc", &format!("/unresolved/{id}/dispatch"), &[("unit_id", "")]);
         assert_eq!(st, 422);
         assert!(page.contains("请选择责任单位"), "{page}");
@@ -368,5 +372,82 @@ fn cal_2_a_matters_deadline_follows_the_next_years_notice() {
             .unwrap();
         assert_eq!(row.as_deref(), Some("2027-01-07"));
         assert!(app.audit_ok());
+    }
+}
+
+// PUB-1, BBC-1, BBC-2: without an account a person submits a 办不成事 matter online (it reaches
+// the center's desk as 承诺件, the desk classes it), and follows it — or their case — by receipt
+// number and phone; a wrong pair answers exactly like an unknown number; both are throttled.
+#[test]
+fn pub_1_submit_online_and_follow() {
+    for k in backends() {
+        let app = App::spawn(k, "guilin");
+        desk(&app);
+        app.set_now("2026-11-23T09:00:00+08:00");
+        let body = json!({"reporter": {"name": "赵六", "phone": "139 0719 2222"}, "summary": "网上申请的医保转移三周没有结果"});
+        let (st, v) = app.call("POST", "/api/v1/public/unresolved", None, Some(body.clone()));
+        assert_eq!((st, v["due"].as_str()), (201, Some("2026-11-30")), "{v}");
+        let receipt = v["receipt_no"].as_str().unwrap().to_string();
+        let bad = json!({"reporter": {"name": "赵六", "phone": "12"}, "summary": "x"});
+        let (st, v) = app.call("POST", "/api/v1/public/unresolved", None, Some(bad));
+        assert_eq!((st, v["error"]["code"].as_str()), (422, Some("invalid_phone")), "{v}");
+        // The desk sees it and classes it: the deadline follows, from registration.
+        let bbc = app.token("bbc");
+        let (_, l) = app.get("/api/v1/unresolved/ledger", &bbc);
+        let id = l["lines"].as_array().unwrap().iter().find(|x| x["receipt_no"] == receipt.as_str()).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        app.set_now("2026-11-24T09:00:00+08:00");
+        let (st, v) = app.post(&format!("/api/v1/unresolved/{id}/class"), &bbc, json!({"class": "simple"}));
+        assert_eq!((st, v["due"].as_str()), (200, Some("2026-11-26")), "{v}");
+        assert_eq!(
+            app.post(&format!("/api/v1/unresolved/{id}/class"), &app.token("clerk"), json!({"class": "simple"})).0,
+            403
+        );
+        // Follow: the right pair (spaces in the phone do not matter), a wrong phone, an unknown number.
+        let follow = |r: &str, phone: &str| {
+            app.call("GET", &format!("/api/v1/public/follow?receipt_no={r}&phone={phone}"), None, None)
+        };
+        let (st, f) = follow(&receipt, "13907192222");
+        assert_eq!(
+            (st, f["kind"].as_str(), f["status"].as_str()),
+            (200, Some("unresolved"), Some("已登记，待流转")),
+            "{f}"
+        );
+        assert_eq!((f["due"].as_str(), f["steps"][0]["what"].as_str()), (Some("2026-11-26"), Some("已登记")), "{f}");
+        let (st, wrong) = follow(&receipt, "13907193333");
+        let (st2, unknown) = follow("BC20260101999999", "13907192222");
+        assert_eq!((st, st2), (404, 404));
+        assert_eq!(wrong, unknown, "a wrong pair answers like an unknown number");
+        // A case by its receipt number and the applicant's phone; no staff name in it.
+        let case = app.new_case(&app.token("clerk"), None);
+        let (_, c) = app.get(&format!("/api/v1/cases/{case}"), &app.token("clerk"));
+        let (st, f) = follow(c["receipt_no"].as_str().unwrap(), "13812345678");
+        assert_eq!(
+            (st, f["kind"].as_str(), f["steps"][0]["what"].as_str()),
+            (200, Some("case"), Some("已接件")),
+            "{f}"
+        );
+        assert!(!f.to_string().contains("clerk"), "{f}");
+        // Throttled: five submissions an hour from one address (the first, yesterday, does not
+        // count), then 429 — and nothing registered.
+        for _ in 0..5 {
+            assert_eq!(app.call("POST", "/api/v1/public/unresolved", None, Some(body.clone())).0, 201);
+        }
+        let (st, v) = app.call("POST", "/api/v1/public/unresolved", None, Some(body.clone()));
+        assert_eq!((st, v["error"]["code"].as_str()), (429, Some("too_many_submissions")), "{v}");
+        let (_, l) = app.get("/api/v1/unresolved/ledger", &bbc);
+        assert_eq!(l["registered"], 6, "{l}");
+        // … and after 20 misses an address may not try again this hour (fired at once).
+        std::thread::scope(|sc| {
+            for n in 0..20 {
+                let f = &follow;
+                sc.spawn(move || assert_eq!(f(&format!("BC20260101{n:06}"), "13907192222").0, 404));
+            }
+        });
+        let (st, v) = follow(&receipt, "13907192222");
+        assert_eq!((st, v["error"]["code"].as_str()), (429, Some("too_many_attempts")), "{v}");
+        app.set_now("2026-11-24T10:30:00+08:00");
+        assert_eq!(follow(&receipt, "13907192222").0, 200, "an hour later");
     }
 }

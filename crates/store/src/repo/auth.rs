@@ -82,10 +82,37 @@ pub fn login_failed(tx: &mut dyn Tx, ctx: &Ctx, login: &str, address: &str) -> R
     audit::append(tx, ctx, "session.login_failed", "login", 0, &json!({"login": login, "address": address}))
 }
 
+/// PUB-1: a public action without an account (`what`: `submit`, `follow_miss`), kept with its
+/// address in the same table as failed logins — under `public:…`, which the login throttle does
+/// not count — so that the public routes can be throttled across servers.
+pub fn public_attempt(tx: &mut dyn Tx, ctx: &Ctx, what: &str, address: &str) -> Result<()> {
+    let key = format!("public:{what}");
+    tx.exec(
+        "INSERT INTO login_failures (login, at, address) VALUES ($1, $2, $3)",
+        params![key.as_str(), ctx.now.as_str(), address],
+    )?;
+    audit::append(tx, ctx, "public.attempt", "public", 0, &json!({"what": what, "address": address}))
+}
+
+/// Public actions of one kind from one address since `since`.
+pub fn public_attempts_since(tx: &mut dyn Tx, what: &str, address: &str, since: &str) -> Result<i64> {
+    let key = format!("public:{what}");
+    Ok(tx
+        .query_one(
+            "SELECT COUNT(*) FROM login_failures WHERE login = $1 AND address = $2 AND at > $3",
+            params![key.as_str(), address, since],
+        )?
+        .map(|r| r.i64(0))
+        .unwrap_or(0))
+}
+
 /// Failed logins from one address since `since` (RFC 3339), whatever the login.
 pub fn address_failures_since(tx: &mut dyn Tx, address: &str, since: &str) -> Result<i64> {
     Ok(tx
-        .query_one("SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2", params![address, since])?
+        .query_one(
+            "SELECT COUNT(*) FROM login_failures WHERE address = $1 AND at > $2 AND login NOT LIKE 'public:%'",
+            params![address, since],
+        )?
         .map(|r| r.i64(0))
         .unwrap_or(0))
 }

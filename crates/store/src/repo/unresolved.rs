@@ -107,7 +107,10 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, version: i64, due: Opti
         Event::Registered { .. } => return Err(StoreError::Db("a registration is inserted, not applied".into())),
         Event::Dispatched { .. } => Some("dispatched_at"),
         Event::Answered { .. } => Some("answered_at"),
-        Event::DeadlineSet { .. } | Event::EscalatedToLeader { .. } | Event::DeadlineMoved { .. } => None,
+        Event::DeadlineSet { .. }
+        | Event::EscalatedToLeader { .. }
+        | Event::DeadlineMoved { .. }
+        | Event::Classified { .. } => None,
     };
     let set = "UPDATE unresolved SET status = $1, unit_id = $2, due = $3, doc = $4, version = version + 1";
     let guard = "WHERE id = $5 AND version = $6";
