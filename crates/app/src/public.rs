@@ -167,7 +167,10 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
     let same = |stored: &str| Phone::parse(stored).ok().map(|p| p.as_str().to_string()) == wanted && wanted.is_some();
     let shown = match found {
         Some(Err(m)) if same(&m.u.reporter.phone) => Some(unresolved_view(&m)),
-        Some(Ok((c, timeline))) if same(&c.applicant.phone) => Some(case_view(s, &c, &timeline)),
+        Some(Ok((c, timeline))) if same(&c.applicant.phone) => {
+            let (_, region) = s.center_chain(c.center_id).await?;
+            Some(case_view(s, &region, &c, &timeline))
+        }
         _ => None,
     };
     match shown {
@@ -199,8 +202,8 @@ fn unresolved_view(m: &repo::UnresolvedRow) -> Followed {
     }
 }
 
-fn case_view(s: &App, c: &noveto_domain::case::Case, timeline: &[cases::TimelineEntry]) -> Followed {
-    let cal = s.calendar();
+fn case_view(s: &App, region: &str, c: &noveto_domain::case::Case, timeline: &[cases::TimelineEntry]) -> Followed {
+    let cal = s.calendar_for(region);
     let now = s.now();
     let due = c
         .deadlines

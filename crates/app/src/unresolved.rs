@@ -183,14 +183,29 @@ async fn save(
     version: i64,
     region: &str,
     ev: noveto_domain::unresolved::Event,
+    also: Option<Improvement>,
 ) -> Result<()> {
     let due = due_of(s, &u, region);
     let ctx = p.ctx(&s.now_str());
-    match s.store.write(move |tx| repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)).await {
+    // The command and the improvement it names are one write: both or neither.
+    let written = s
+        .store
+        .write(move |tx| {
+            repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)?;
+            if let Some((sug, sev)) = &also {
+                noveto_store::repo::suggestions::insert(tx, &ctx, sug, None, sev)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await;
+    match written {
         Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
         r => Ok(r?),
     }
 }
+
+/// BBC-7: a process improvement recorded with a command, as a suggestion and its event.
+type Improvement = (noveto_domain::suggestion::Suggestion, noveto_domain::suggestion::Event);
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -237,7 +252,7 @@ pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<
     let version = r.version;
     let mut u = r.u;
     let ev = u.dispatch(p.id, unit_id, to, stand_in)?;
-    save(s, p, u, version, &region, ev).await?;
+    save(s, p, u, version, &region, ev, None).await?;
     Ok(Dispatched { unit_id, sent_to: to, sent_to_name: name, stand_in })
 }
 
@@ -283,23 +298,8 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
     let mut u = r.u;
     let ev = u.answer(p.id, b.resolved, &b.result, s.now())?;
     let status = u.status;
-    let due = due_of(s, &u, &region);
-    let ctx = p.ctx(&s.now_str());
-    // The answer and the improvement it names are one write: both or neither.
-    let written = s
-        .store
-        .write(move |tx| {
-            repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)?;
-            if let Some((sug, sev)) = &bottleneck {
-                noveto_store::repo::suggestions::insert(tx, &ctx, sug, None, sev)?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .await;
-    match written {
-        Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
-        r => Ok(r.map(|_| status)?),
-    }
+    save(s, p, u, version, &region, ev, bottleneck).await?;
+    Ok(status)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -326,7 +326,7 @@ pub async fn classify(s: &App, p: &Principal, id: i64, b: ClassIn) -> Result<Opt
     let mut u = r.u;
     let ev = u.classify(class, &s.policy(), registered)?;
     let due = due_of(s, &u, &region);
-    save(s, p, u, version, &region, ev).await?;
+    save(s, p, u, version, &region, ev, None).await?;
     Ok(due.and_then(|d| d.parse().ok()))
 }
 
@@ -347,7 +347,7 @@ pub async fn escalate(s: &App, p: &Principal, id: i64) -> Result<i64> {
     let version = r.version;
     let mut u = r.u;
     let ev = u.escalate(leader)?;
-    save(s, p, u, version, &region, ev).await?;
+    save(s, p, u, version, &region, ev, None).await?;
     Ok(leader)
 }
 
@@ -367,7 +367,7 @@ pub async fn set_deadline(s: &App, p: &Principal, id: i64, b: DeadlineIn) -> Res
     let version = r.version;
     let mut u = r.u;
     let ev = u.set_deadline(due, &s.policy(), s.now())?;
-    save(s, p, u, version, &region, ev).await?;
+    save(s, p, u, version, &region, ev, None).await?;
     Ok(due)
 }
 
@@ -455,6 +455,12 @@ fn masked(phone: &str, full: bool) -> String {
 pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
     let monday = parse_week(week)?;
     let rows = visible(s, p, monday).await?;
+    Ok(ledger_of(s, monday, &rows))
+}
+
+/// BBC-5: the ledger of the week starting `monday` over `rows` (what [`visible`] gave for it),
+/// for a page that shows the rows as well and reads them once.
+pub fn ledger_of(s: &App, monday: NaiveDate, rows: &[(UnresolvedRow, bool)]) -> Ledger {
     let policy = s.policy();
     let day = |monday: NaiveDate, wd: u32| monday + chrono::Duration::days(i64::from(wd.clamp(1, 7)) - 1);
     let today = noveto_domain::time::local_date(s.now()).to_string();
@@ -483,7 +489,7 @@ pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
         .collect();
     let in_week =
         |r: &UnresolvedRow| r.registered_at.as_str() >= from.as_str() && r.registered_at.as_str() < to.as_str();
-    Ok(Ledger {
+    Ledger {
         week: week_of(monday),
         desk_report_day: day(monday, policy.unresolved.desk_report_weekday),
         center_report_day: day(monday + chrono::Duration::days(7), policy.unresolved.center_report_weekday),
@@ -492,7 +498,7 @@ pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
         open: lines.iter().filter(|l| l.answered_at.is_none()).count(),
         overdue: lines.iter().filter(|l| l.overdue).count(),
         lines,
-    })
+    }
 }
 
 /// BBC-5: the ledger as a file (CSV or XLSX): one row per matter.

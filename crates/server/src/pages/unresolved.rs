@@ -172,9 +172,9 @@ async fn body(
 ) -> ApiResult<Markup> {
     let today = noveto_domain::time::local_date(s.now());
     let week = week.map(str::to_string).unwrap_or_else(|| svc::week_of(today));
-    let ledger = svc::ledger(s, p, &week).await?;
     let monday = svc::parse_week(&week)?;
     let rows = svc::visible(s, p, monday).await?;
+    let ledger = svc::ledger_of(s, monday, &rows);
     let units = noveto_app::org::directory(s).await?.units;
     let desk = svc::my_desk(s, p).await;
     let unit_name = |id: Option<i64>| id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
