@@ -69,9 +69,20 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
 }
 
+/// An audit key in the file's words: `key=` (hex) and `from=` (its first entry) lines.
+pub fn parse_key(text: &str) -> Option<AuditKey> {
+    let field = |name: &str| text.lines().find_map(|l| l.trim().strip_prefix(name)).map(str::trim);
+    Some(AuditKey::new(field("key=").and_then(parse_hex)?, field("from=").and_then(|v| v.parse().ok())?))
+}
+
+/// The audit key as the key file writes it (an encrypted backup carries this text).
+pub fn key_text(k: &AuditKey) -> String {
+    format!("key={}\nfrom={}\n", noveto_domain::audit::hex(k.bytes()), k.from_seq)
+}
+
 /// The audit key from `NOVETO_AUDIT_KEY` (hex, at least 32 bytes; `NOVETO_AUDIT_KEY_FROM` names
 /// its first entry, default 1) or from `DIR/audit.key`; `None` where neither exists.
-fn find_key(s: &Store) -> Result<Option<AuditKey>, Fail> {
+pub fn find_key(s: &Store) -> Result<Option<AuditKey>, Fail> {
     if let Ok(hex) = std::env::var("NOVETO_AUDIT_KEY") {
         let key = parse_hex(&hex).ok_or_else(|| Fail("NOVETO_AUDIT_KEY 须为至少 64 位的十六进制字符串".into()))?;
         let from = std::env::var("NOVETO_AUDIT_KEY_FROM").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
@@ -83,17 +94,13 @@ fn find_key(s: &Store) -> Result<Option<AuditKey>, Fail> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Fail(format!("无法读取审计密钥 {}：{e}", path.display()))),
     };
-    let field = |name: &str| text.lines().find_map(|l| l.trim().strip_prefix(name)).map(str::trim);
-    let key = field("key=").and_then(parse_hex);
-    let from = field("from=").and_then(|v| v.parse().ok());
-    match (key, from) {
-        (Some(k), Some(f)) => Ok(Some(AuditKey::new(k, f))),
-        _ => Err(Fail(format!(
-            "审计密钥文件 {} 格式有误：应有 key=（十六进制）与 from=（起始序号）两行",
-            path.display()
-        ))),
-    }
+    parse_key(&text).map(Some).ok_or_else(|| {
+        Fail(format!("审计密钥文件 {} 格式有误：应有 key=（十六进制）与 from=（起始序号）两行", path.display()))
+    })
 }
+
+/// The fingerprint of the key that signed a store's entries, as the store records it.
+pub const META_KEY: &str = META_AUDIT_KEY;
 
 /// Sets the audit key on a freshly opened store, so that every entry this command writes is
 /// signed (security issue: a chain an operator cannot recompute). A data directory without a

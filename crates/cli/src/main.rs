@@ -137,6 +137,10 @@ enum Cmd {
         /// For a sealed backup: a file whose first line is the passphrase (or NOVETO_BACKUP_PASSPHRASE).
         #[arg(long)]
         passphrase_file: Option<PathBuf>,
+        /// Restore a backup without the audit key that signed it, starting a new key (recorded
+        /// in the audit chain); the restored entries are then protected by the hash chain only.
+        #[arg(long)]
+        new_audit_key: bool,
     },
 }
 
@@ -177,8 +181,10 @@ fn main() -> ExitCode {
                 let pass = if encrypt { Some(backup::passphrase(passphrase_file.as_deref(), true)?) } else { None };
                 backup::backup(&store, &to, pass).await.map(|_| ExitCode::SUCCESS)
             }
-            Cmd::Restore { store, from, passphrase_file } => {
-                backup::restore(&store, &from, passphrase_file.as_deref()).await.map(|_| ExitCode::SUCCESS)
+            Cmd::Restore { store, from, passphrase_file, new_audit_key } => {
+                backup::restore(&store, &from, passphrase_file.as_deref(), new_audit_key)
+                    .await
+                    .map(|_| ExitCode::SUCCESS)
             }
         }
     });
@@ -217,4 +223,12 @@ pub async fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
     }
     audit::use_audit_key(s, &st, false).await?;
     Ok(st)
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`noveto calendar show 2026 |
+/// head`) is no error: what it did not read is simply not written — never a panic.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

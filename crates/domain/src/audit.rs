@@ -47,6 +47,11 @@ impl AuditKey {
         AuditKey { key, from_seq: from_seq.max(1) }
     }
 
+    /// The key itself (to write it to its file, or into an encrypted backup).
+    pub fn bytes(&self) -> &[u8] {
+        &self.key
+    }
+
     /// The entry's code: HMAC-SHA256(key, hash), hex.
     pub fn mac(&self, hash: &str) -> String {
         hex(&hmac_sha256(&self.key, hash.as_bytes()))

@@ -108,10 +108,19 @@ fn contract_commands_on_both_stores() {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "backup 0600");
         }
+        // A plain backup names its key's fingerprint: restore refuses it without that key and
+        // leaves nothing behind; with the key copied in (as the README says) it restores.
         let target = Node::new(b);
+        let o = target.create(&["restore", "--from", file.to_str().unwrap()]);
+        assert_eq!(o.code, 1, "{}: {}{}", label(b), o.out, o.err);
+        assert!(o.err.contains("audit.key") && o.err.contains("--new-audit-key"), "{}", o.err);
+        assert!(!target.dir.join("noveto.db").exists() && !target.dir.join("database.url").exists(), "nothing left");
+        std::fs::create_dir_all(&target.dir).unwrap();
+        std::fs::copy(n.dir.join("audit.key"), target.dir.join("audit.key")).unwrap();
         let o = target.create(&["restore", "--from", file.to_str().unwrap()]).ok();
         assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
-        target.cmd(&["audit", "verify"]).ok();
+        let v = target.cmd(&["audit", "verify"]).ok();
+        assert!(v.out.contains("全部记录由密钥签名"), "{}", v.out);
         assert!(target.token(&login).starts_with("nv_"), "the restored store knows its staff");
         let twice = target.create(&["restore", "--from", file.to_str().unwrap()]);
         assert_ne!(twice.code, 0, "restore refuses a store that has data");
@@ -157,6 +166,9 @@ fn contract_commands_on_both_stores() {
             .ok();
         assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
         assert!(t2.token(&login).starts_with("nv_"), "the restored store knows its staff");
+        // Issue 25: the sealed backup carried its audit key: every entry is still checked by it.
+        let v = t2.cmd(&["audit", "verify"]).ok();
+        assert!(v.out.contains("全部记录由密钥签名"), "{}", v.out);
         // Exports are the owner's only, like backups.
         let export = n.dir.with_extension("xlsx");
         std::fs::write(&export, b"old").unwrap();
@@ -620,6 +632,8 @@ fn crash_kill_9_loses_nothing_acknowledged() {
                 let file = node.dir.with_extension(format!("load{cycle}.backup"));
                 node.cmd(&["backup", "--to", file.to_str().unwrap()]).ok();
                 let target = Node::new(b);
+                std::fs::create_dir_all(&target.dir).unwrap();
+                std::fs::copy(node.dir.join("audit.key"), target.dir.join("audit.key")).unwrap();
                 let o = target.create(&["restore", "--from", file.to_str().unwrap()]).ok();
                 assert!(o.out.contains("审计链完整"), "{}: {}", label(b), o.out);
                 let _ = std::fs::remove_file(file);

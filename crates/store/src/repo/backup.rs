@@ -35,9 +35,20 @@ fn columns(tx: &mut dyn Tx, table: &str) -> Result<Vec<String>> {
 }
 
 /// Writes `{"table": …, "columns": […]}` then one `[…]` line per row, per table. Returns rows.
-pub fn dump(tx: &mut dyn Tx, out: &mut dyn Write, mut progress: impl FnMut(&str, u64)) -> Result<u64> {
+/// `audit_key` (an encrypted backup only) travels in the header, so that a restore keeps
+/// checking every entry under the key that signed it.
+pub fn dump(
+    tx: &mut dyn Tx,
+    out: &mut dyn Write,
+    audit_key: Option<&str>,
+    mut progress: impl FnMut(&str, u64),
+) -> Result<u64> {
     let io = |e: std::io::Error| StoreError::Db(e.to_string());
-    writeln!(out, "{}", json!({"noveto_backup": 1})).map_err(io)?;
+    let mut head = json!({"noveto_backup": 1});
+    if let Some(k) = audit_key {
+        head["audit_key"] = json!(k);
+    }
+    writeln!(out, "{head}").map_err(io)?;
     let mut total = 0;
     for t in TABLES {
         let cols = columns(tx, t)?;
@@ -53,14 +64,34 @@ pub fn dump(tx: &mut dyn Tx, out: &mut dyn Write, mut progress: impl FnMut(&str,
     Ok(total)
 }
 
+/// What a restore loaded: the rows, and the audit key an encrypted backup carried.
+pub struct Loaded {
+    pub rows: u64,
+    pub audit_key: Option<String>,
+}
+
+impl std::fmt::Debug for Loaded {
+    /// The key itself is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Loaded {{ rows: {}, audit_key: {} }}",
+            self.rows,
+            if self.audit_key.is_some() { "…" } else { "none" }
+        )
+    }
+}
+
 /// Loads a dump into an empty store (after migrations).
-pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
+pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<Loaded> {
     let bad = |m: &str| StoreError::Corrupt(format!("备份文件有误：{m}"));
     let mut lines = input.lines();
     let head = lines.next().ok_or_else(|| bad("空文件"))?.map_err(|e| bad(&e.to_string()))?;
-    if serde_json::from_str::<J>(&head).ok().and_then(|j| j.get("noveto_backup").cloned()).is_none() {
+    let head: J = serde_json::from_str(&head).unwrap_or_default();
+    if head.get("noveto_backup").is_none() {
         return Err(bad("不是 noveto 备份"));
     }
+    let audit_key = head.get("audit_key").and_then(|k| k.as_str()).map(String::from);
     let existing = tx.query_one("SELECT COUNT(*) FROM staff", &[])?.map(|r| r.i64(0)).unwrap_or(0);
     if existing > 0 {
         return Err(StoreError::Unique("目标存储不是空的：请恢复到新的数据目录或空数据库".into()));
@@ -113,7 +144,7 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<u64> {
             }
         }
     }
-    Ok(n)
+    Ok(Loaded { rows: n, audit_key })
 }
 
 /// Invariant 1 on the import path: every case a backup says was vetoed must carry a veto
@@ -125,55 +156,51 @@ fn check_vetoes(tx: &mut dyn Tx) -> Result<()> {
     }
 }
 
-/// NV-2 ("every negative ending is a veto or the applicant's own act"): the closed cases whose
-/// ending lacks its proof, with what is missing. A vetoed case needs its approved veto request; a
-/// withdrawn one a withdrawal confirmed by the window head; `not_required` its legal basis and an
-/// application; `answered` a consultation; `referred` its referral. `restore` refuses a backup
-/// with any; `audit verify` reports them.
+/// NV-2 ("no case ends without its proof"): the closed cases whose ending — one of the domain's
+/// list (`noveto_domain::ending::ENDINGS`) — lacks its proof, with what is missing, as the
+/// domain's [`Case::unproven`](noveto_domain::case::Case) says: an approved veto request, a
+/// withdrawal confirmed by the window head, the legal basis of `not_required`, a consultation
+/// for `answered`, a referral with its target, and no application made a consultation without
+/// the head's confirmation. `restore` refuses a backup with any; `audit verify` reports them.
 pub fn unproven_endings(tx: &mut dyn Tx) -> Result<Vec<(i64, String)>> {
-    use noveto_domain::case::{Case, Kind, Outcome, VetoRequest};
+    unproven_endings_in(tx, None)
+}
+
+/// [`unproven_endings`] of the cases at `centers` (`None`: every case).
+pub fn unproven_endings_in(tx: &mut dyn Tx, centers: Option<&[i64]>) -> Result<Vec<(i64, String)>> {
+    use noveto_domain::case::{Case, VetoRequest};
+    use noveto_domain::ending::{ClosedDetail, Evidence};
     let mut out = vec![];
-    for r in tx.query("SELECT id, doc FROM cases WHERE status = 'closed' ORDER BY id", &[])? {
-        let (id, case): (i64, Case) = (r.i64(0), r.json(1)?);
-        let missing = match case.outcome {
-            Some(Outcome::Vetoed) => {
-                let approved = match case.veto_request_id {
-                    Some(v) => tx
-                        .query_one("SELECT doc FROM veto_requests WHERE id = $1", crate::params![v])?
-                        .map(|row| row.json::<VetoRequest>(0))
-                        .transpose()?
-                        .and_then(|vr| vr.approved().filter(|a| a.request_id() == v && vr.case_id == id)),
-                    None => None,
-                };
-                approved.is_none().then_some("标为“否决”却没有经批准的否决报批")
-            }
-            Some(Outcome::Withdrawn) => {
-                let n = tx
-                    .query_one(
-                        "SELECT COUNT(*) FROM withdrawals WHERE case_id = $1 AND confirmed = 1",
-                        crate::params![id],
-                    )?
-                    .map(|r| r.i64(0))
-                    .unwrap_or(0);
-                (n == 0).then_some("标为“撤回”却没有经窗口负责人确认的书面撤回申请")
-            }
-            Some(Outcome::NotRequired) => {
-                let basis = tx
-                    .query_one(
-                        "SELECT detail FROM case_events WHERE case_id = $1 AND kind = 'closed' ORDER BY id DESC LIMIT 1",
-                        crate::params![id],
-                    )?
-                    .and_then(|r| serde_json::from_str::<serde_json::Value>(&r.str(0)).ok())
-                    .and_then(|d| d["legal_basis"].as_str().map(|s| !s.trim().is_empty()))
-                    .unwrap_or(false);
-                (!basis || case.kind != Kind::Application).then_some("标为“依法无需办理”却没有法律依据")
-            }
-            Some(Outcome::Answered) => (case.kind != Kind::Consultation).then_some("申请被以“已解答”办结"),
-            Some(Outcome::Referred) => case.referral.is_none().then_some("标为“指引”却没有指引记录"),
-            Some(Outcome::Approved) => None,
-            None => Some("已办结却没有办结结果"),
+    for r in tx.query("SELECT id, doc, center_id FROM cases WHERE status = 'closed' ORDER BY id", &[])? {
+        let (id, center) = (r.i64(0), r.i64(2));
+        if centers.is_some_and(|cs| !cs.contains(&center)) {
+            continue;
+        }
+        let case: Case = r.json(1)?;
+        let approved_veto = match case.veto_request_id {
+            Some(v) => tx
+                .query_one("SELECT doc FROM veto_requests WHERE id = $1", crate::params![v])?
+                .map(|row| row.json::<VetoRequest>(0))
+                .transpose()?
+                .filter(|vr| vr.case_id == id)
+                .and_then(|vr| vr.approved()),
+            None => None,
         };
-        if let Some(why) = missing {
+        let confirmed_withdrawals = tx
+            .query(
+                "SELECT id FROM withdrawals WHERE case_id = $1 AND confirmed = 1 AND confirmed_by <> recorded_by",
+                crate::params![id],
+            )?
+            .iter()
+            .map(|r| r.i64(0))
+            .collect();
+        let closed = tx
+            .query_one(
+                "SELECT detail FROM case_events WHERE case_id = $1 AND kind = 'closed' ORDER BY id DESC LIMIT 1",
+                crate::params![id],
+            )?
+            .and_then(|r| serde_json::from_str::<ClosedDetail>(&r.str(0)).ok());
+        if let Some(why) = case.unproven(&Evidence { approved_veto, confirmed_withdrawals, closed }) {
             out.push((id, why.to_string()));
         }
     }

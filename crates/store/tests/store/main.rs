@@ -352,7 +352,7 @@ fn backup_and_restore() {
     each(|s| {
         seed(s);
         let mut buf = Vec::new();
-        let n = s.read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {})).unwrap();
+        let n = s.read_blocking(|tx| backup::dump(tx, &mut buf, None, |_, _| {})).unwrap();
         assert!(n > 4);
         let dir = tmpdir();
         let target = Store::open_sqlite(&dir).unwrap();
@@ -418,7 +418,7 @@ fn nv_2_restore_refuses_unapproved_veto() {
         })
         .unwrap();
         let mut buf = Vec::new();
-        s.read_blocking(|tx| backup::dump(tx, &mut buf, |_, _| {})).unwrap();
+        s.read_blocking(|tx| backup::dump(tx, &mut buf, None, |_, _| {})).unwrap();
         let dir = tmpdir();
         let target = Store::open_sqlite(&dir).unwrap();
         let r = target.write_blocking(move |tx| backup::load(tx, &mut std::io::Cursor::new(buf)));
