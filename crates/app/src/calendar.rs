@@ -54,7 +54,10 @@ pub fn working_day(s: &App, date: &str, region: &str) -> Result<Value> {
 /// A year's notices, holidays, weekday holidays and make-up working days.
 pub fn year(s: &App, y: i32) -> Result<Value> {
     let cal = s.calendar();
-    let notice = cal.year(y).cloned().ok_or_else(|| Error::not_found(&format!("{y} 年的日历")))?;
+    let (notice, provisional) = cal
+        .year_as_answered(y)
+        .map(|(n, p)| (n.clone(), p))
+        .ok_or_else(|| Error::not_found(&format!("{y} 年的日历")))?;
     let first = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| Error::not_found("年份"))?;
     let (mut off, mut make_up) = (vec![], vec![]);
     let mut d = first;
@@ -70,7 +73,8 @@ pub fn year(s: &App, y: i32) -> Result<Value> {
         d = d.succ_opt().ok_or_else(Error::internal)?;
     }
     Ok(
-        json!({"year": y, "notices": notice.notices, "holidays": notice.holidays, "weekday_holidays": off, "make_up_working_days": make_up}),
+        json!({"year": y, "provisional": provisional, "provisional_note": provisional.then_some(noveto_domain::calendar::PROVISIONAL_NOTE),
+               "notices": notice.notices, "holidays": notice.holidays, "weekday_holidays": off, "make_up_working_days": make_up}),
     )
 }
 

@@ -102,19 +102,31 @@ pub async fn run(cmd: CalendarCmd) -> Result<ExitCode, Fail> {
         }
         CalendarCmd::Show { year, data, database } => {
             let cal = calendar(data, database, None).await?;
-            let n = cal.year(year).ok_or_else(|| Fail(format!("日历未覆盖 {year} 年")))?;
+            let (n, provisional) = cal.year_as_answered(year).ok_or_else(|| Fail(format!("日历未覆盖 {year} 年")))?;
+            let mut out = String::new();
+            if provisional {
+                eprintln!(
+                    "注意：{year} 年尚未导入国务院放假通知，{}（noveto calendar import）。",
+                    noveto_domain::calendar::PROVISIONAL_NOTE
+                );
+            }
             for u in &n.notices {
-                println!("依据：{u}");
+                out.push_str(&format!("依据：{u}\n"));
             }
             let mut d = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Fail("年份无效".into()))?;
             while d.year() == year {
                 let w = cal.is_working_day(d)?;
                 let weekend = d.weekday().number_from_monday() >= 6;
                 if w == weekend {
-                    println!("{d} {} {}", if w { "上班" } else { "休息" }, cal.label(d).unwrap_or_default());
+                    out.push_str(&format!(
+                        "{d} {} {}\n",
+                        if w { "上班" } else { "休息" },
+                        cal.label(d).unwrap_or_default()
+                    ));
                 }
                 d = d.succ_opt().ok_or_else(|| Fail("日期溢出".into()))?;
             }
+            crate::print_out(&out);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -97,19 +97,46 @@ pub fn provisional_year(year: i32) -> Option<YearNotice> {
     let eve = new_year.pred_opt()?;
     let days = |start: NaiveDate, n: u64| (0..n).map(|i| start + chrono::Days::new(i)).collect::<Vec<_>>();
     let h = |name: &str, off: Vec<NaiveDate>| Holiday { name: name.into(), off, work: vec![] };
+    let mut holidays = vec![
+        h("元旦", vec![ymd(1, 1)?]),
+        h("春节", days(eve, 4)),
+        h("清明节", vec![qingming(year)?]),
+        h("劳动节", days(ymd(5, 1)?, 2)),
+        h("端午节", vec![lunar(year, 5, 5)?]),
+        h("中秋节", vec![lunar(year, 8, 15)?]),
+        h("国庆节", days(ymd(10, 1)?, 3)),
+    ];
+    make_up_days_in_lieu(&mut holidays);
     Some(YearNotice {
         year,
         notices: vec![format!("{year} 年：{PROVISIONAL_NOTE}（《全国年节及纪念日放假办法》2024 年修订）")],
-        holidays: vec![
-            h("元旦", vec![ymd(1, 1)?]),
-            h("春节", days(eve, 4)),
-            h("清明节", vec![qingming(year)?]),
-            h("劳动节", days(ymd(5, 1)?, 2)),
-            h("端午节", vec![lunar(year, 5, 5)?]),
-            h("中秋节", vec![lunar(year, 8, 15)?]),
-            h("国庆节", days(ymd(10, 1)?, 3)),
-        ],
+        holidays,
     })
+}
+
+fn weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// 《全国年节及纪念日放假办法》第六条: a holiday for all citizens that falls on a Saturday or a
+/// Sunday is made up on a working day (补假) — here the first weekdays after the holiday that are
+/// not themselves holidays, one for each of its days on a weekend.
+fn make_up_days_in_lieu(holidays: &mut [Holiday]) {
+    for i in 0..holidays.len() {
+        let on_weekend = holidays[i].off.iter().filter(|d| weekend(**d)).count();
+        let Some(mut d) = holidays[i].off.iter().max().copied() else { continue };
+        let mut added = 0;
+        while added < on_weekend {
+            d = match d.succ_opt() {
+                Some(x) => x,
+                None => break,
+            };
+            if !weekend(d) && !holidays.iter().any(|h| h.off.contains(&d)) {
+                holidays[i].off.push(d);
+                added += 1;
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -271,6 +298,12 @@ impl Calendar {
 
     pub fn year(&self, y: i32) -> Option<&YearNotice> {
         self.years.get(&y)
+    }
+
+    /// A year as the calendar answers it: the imported notice, or — for the years right after
+    /// the last notice — the provisional one (`true`), as `due` and `is_working_day` use it.
+    pub fn year_as_answered(&self, y: i32) -> Option<(&YearNotice, bool)> {
+        self.years.get(&y).map(|n| (n, false)).or_else(|| self.provisional.get(&y).map(|n| (n, true)))
     }
 
     pub fn overrides(&self) -> &[Override] {
@@ -447,9 +480,17 @@ mod tests {
         }
         assert!(!c.is_working_day(d("2027-02-05")).unwrap());
         assert!(!c.is_working_day(d("2027-02-08")).unwrap());
-        assert!(c.is_working_day(d("2027-02-09")).unwrap());
-        // Labour Day falls on a weekend: no day in lieu without the notice.
-        assert!(c.is_working_day(d("2027-05-03")).unwrap());
+        // 第六条: the Spring Festival's Saturday and Sunday are made up on 02-09 and 02-10
+        // (issue 25: the provisional calendar counted them as working days).
+        assert!(!c.is_working_day(d("2027-02-09")).unwrap());
+        assert!(!c.is_working_day(d("2027-02-10")).unwrap());
+        assert!(c.is_working_day(d("2027-02-11")).unwrap());
+        // Labour Day on Saturday and Sunday: Monday and Tuesday in lieu; National Day likewise.
+        for off in ["2027-05-03", "2027-05-04", "2027-10-04", "2027-10-05"] {
+            assert!(!c.is_working_day(d(off)).unwrap(), "{off}");
+        }
+        assert!(c.is_working_day(d("2027-05-05")).unwrap());
+        assert!(c.is_working_day(d("2027-10-06")).unwrap());
         assert!(!c.is_working_day(d("2027-06-09")).unwrap());
         assert!(!c.is_working_day(d("2027-09-15")).unwrap());
         assert_eq!(c.label(d("2027-09-15")).as_deref(), Some("中秋节"));

@@ -313,11 +313,12 @@ mod tests {
             }],
         };
         let src = Source::default();
-        // Opened 2027-01-25, 10 working days: provisionally 02-10 (02-05 eve and 02-08 off).
+        // Opened 2027-01-25, 10 working days: provisionally 02-12 (02-05 eve and 02-08 off, and
+        // 02-09/10 in lieu of the festival's weekend days).
         let mut dl =
             Deadline::new("reply", at("2027-01-25T10:00:00+08:00"), Rule::WorkingDays { days: 10 }, src.clone());
         let now = at("2027-01-26T10:00:00+08:00");
-        assert_eq!(dl.due(&old, now).unwrap(), d("2027-02-10"));
+        assert_eq!(dl.due(&old, now).unwrap(), d("2027-02-12"));
         // The notice adds 02-09..02-11 off and a make-up Saturday 02-20.
         let new = old
             .with_year(notice(
@@ -325,7 +326,7 @@ mod tests {
                 vec!["2027-02-20"],
             ))
             .unwrap();
-        assert_eq!(dl.recompute(&old, &new, now).unwrap(), Some((d("2027-02-10"), d("2027-02-15"))));
+        assert_eq!(dl.recompute(&old, &new, now).unwrap(), Some((d("2027-02-12"), d("2027-02-15"))));
         assert_eq!(dl.due(&new, now).unwrap(), d("2027-02-15"));
         assert_eq!(dl.not_before, None);
         // A notice that makes a day worked moves the due day earlier — never before tomorrow's
