@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use noveto_domain::access::{Action, DecisionLevel, Place};
 use noveto_domain::calendar::Calendar;
 use noveto_domain::case::{
-    Applicant, Case, Channel, Event, ItemRules, Kind, Missing, NewCase, Outcome, Referral, Status, VetoRequest,
-    VetoStatus, next_level,
+    Applicant, Case, Channel, Event, Handlers, ItemRules, Kind, Missing, NewCase, Outcome, Received, Referral, Status,
+    VetoRequest, VetoStatus, next_level,
 };
 use noveto_domain::deadline::{Deadline, Rule};
 use noveto_domain::policy::Policy;
@@ -167,6 +167,19 @@ pub async fn item_rules(s: &App, code: Option<String>) -> Result<(ItemRules, Opt
     })
 }
 
+/// The units that handle an item (its own and those at other centers), each with its center.
+pub async fn item_handlers(s: &App, item: Option<&items::Item>) -> Result<Handlers> {
+    let Some(item) = item else { return Ok(Handlers::default()) };
+    let d = crate::org::directory(s).await?;
+    let units = item
+        .unit_id
+        .into_iter()
+        .chain(item.other_units.iter().copied())
+        .filter_map(|u| d.units.iter().find(|x| x.id == u).map(|x| (x.id, x.center_id)))
+        .collect();
+    Ok(Handlers { units })
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Deserialize, JsonSchema)]
@@ -299,6 +312,20 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
     Ok((id, receipt.clone(), case.numbered(receipt)))
 }
 
+/// The applicant as `p` may see them on this case, and whether anything was masked: the phone
+/// in full only for those working the matter and the supervision section. The one decision
+/// behind the case read, its printed documents and its files.
+pub fn applicant_for(p: &Principal, l: &Loaded) -> (Applicant, bool) {
+    let mut applicant = l.case.applicant.clone();
+    let masked = !noveto_domain::access::sees_personal_data(&p.grants, &l.place);
+    if masked {
+        applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
+            .map(|x| x.masked())
+            .unwrap_or_else(|_| "****".into());
+    }
+    (applicant, masked)
+}
+
 pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     let id = l.id;
     let vid = l.case.veto_request_id;
@@ -317,14 +344,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         .await?;
     let now = s.now();
     let c = &l.case;
-    // Personal data in full only for those working the matter and the supervision section.
-    let mut applicant = c.applicant.clone();
-    let masked = !noveto_domain::access::sees_personal_data(&p.grants, &l.place);
-    if masked {
-        applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
-            .map(|x| x.masked())
-            .unwrap_or_else(|_| "****".into());
-    }
+    let (applicant, masked) = applicant_for(p, l);
     Ok(json!({
         "id": l.id,
         "receipt_no": c.receipt_no,
@@ -350,6 +370,12 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "referral": c.referral,
         "linked_case_id": c.linked_case_id,
         "growth_request": c.growth_request,
+        "kind_request": c.kind_request,
+        "kind_changes": c.kind_changes,
+        "ending": c.ending(),
+        "received": c.received,
+        "reply_promised": c.reply_promised,
+        "reply_extended": c.reply_extended,
         "linked_from": c.linked_from,
         "withdrawals": withdrawals,
         "cross_units": c.cross_units,
@@ -379,10 +405,49 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     }))
 }
 
-pub async fn do_accept(s: &App, p: &Principal, id: i64) -> Result<()> {
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptIn {
+    /// What the applicant handed in, printed on the 受理通知书 / 收件凭证 (optional).
+    #[serde(default)]
+    pub materials: Vec<ReceivedIn>,
+}
+
+#[derive(Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedIn {
+    pub material: String,
+    /// 原件 (true, the default) or 复印件 (false).
+    #[serde(default = "yes")]
+    pub original: bool,
+    /// How many copies (default 1).
+    #[serde(default = "one")]
+    pub copies: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+
+/// 受理. What was handed in is recorded with it (original or copy, how many).
+pub async fn do_accept(s: &App, p: &Principal, id: i64, b: AcceptIn) -> Result<()> {
+    if b.materials.len() > 100 {
+        return Err(Error::bad("too_many", "一次最多登记 100 项材料").at("materials"));
+    }
+    let mut received = vec![];
+    for m in &b.materials {
+        let material = text("materials", "材料名称", &m.material, 100)?;
+        if !(1..=99).contains(&m.copies) {
+            return Err(Error::bad("invalid_copies", "份数须在 1 到 99 之间").at("materials"));
+        }
+        received.push(Received { material, original: m.original, copies: m.copies });
+    }
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
-    let ev = l.case.accept(&rules, &l.policy, s.now())?;
+    let ev = l.case.accept(&rules, &l.policy, received, s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
@@ -391,6 +456,10 @@ pub async fn do_accept(s: &App, p: &Principal, id: i64) -> Result<()> {
 pub struct ReferralIn {
     pub to_unit_id: Option<i64>,
     pub to_window_id: Option<i64>,
+    /// An outside body (not stationed at a center), by name; `address` and `contact` (with a
+    /// phone) then say where it is. Every referral names a unit, a window or such a body.
+    #[serde(default)]
+    pub to_body: Option<String>,
     /// Where to go: building, floor, window.
     pub address: String,
     /// Whom to contact and how (phone).
@@ -402,41 +471,76 @@ pub struct ReferralIn {
     pub handoff: bool,
 }
 
+/// 指引 (NV-3): every referral names where to go — a unit or window of the system (named as it
+/// is now, for the slip and for the applicant), or an outside body with address and phone — and
+/// the domain decides whether this matter may go there (an application of the window's own item
+/// only to another window of its unit or the item's unit at another center).
 pub async fn do_referral(s: &App, p: &Principal, id: i64, b: ReferralIn) -> Result<()> {
     let address = long_text("address", "去处（地址/窗口）", &b.address, 200)?;
     let contact = long_text("contact", "联系人及电话", &b.contact, 200)?;
     let how = long_text("how", "办理方式", &b.how, 1000)?;
-    if let Some(u) = b.to_unit_id {
-        s.store
-            .read(move |tx| org::unit_by_id(tx, u))
-            .await?
-            .ok_or_else(|| Error::bad("unknown_unit", "接收单位不存在"))?;
-    }
-    if let Some(w) = b.to_window_id {
-        let window = s
-            .store
-            .read(move |tx| org::window_by_id(tx, w))
-            .await?
-            .ok_or_else(|| Error::bad("unknown_window", "接收窗口不存在"))?;
-        if b.to_unit_id.is_some() && window.unit_id != b.to_unit_id {
-            return Err(Error::bad("window_not_in_unit", "接收窗口不属于所选的接收单位"));
+    let to_body = match b.to_body.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        Some(body) if b.to_unit_id.is_none() && b.to_window_id.is_none() => {
+            if b.handoff {
+                return Err(Error::bad("handoff_target_required", "转交只能交给中心的进驻单位或窗口").at("to_body"));
+            }
+            if contact.chars().filter(|c| c.is_ascii_digit()).count() < 7 {
+                return Err(Error::bad("phone_required", "指引到外部机构，须写明其联系电话").at("contact"));
+            }
+            Some(text("to_body", "外部机构名称", body, 100)?)
         }
+        Some(_) => {
+            return Err(Error::bad("two_targets", "请只选一个去处：中心的单位（窗口），或外部机构").at("to_body"));
+        }
+        None => None,
+    };
+    let d = crate::org::directory(s).await?;
+    let window = match b.to_window_id {
+        Some(w) => Some(
+            d.windows
+                .iter()
+                .find(|x| x.id == w)
+                .cloned()
+                .ok_or_else(|| Error::bad("unknown_window", "接收窗口不存在"))?,
+        ),
+        None => None,
+    };
+    if let (Some(w), Some(u)) = (&window, b.to_unit_id)
+        && w.unit_id != Some(u)
+    {
+        return Err(Error::bad("window_not_in_unit", "接收窗口不属于所选的接收单位").at("to_window_id"));
     }
-    if b.handoff && b.to_unit_id.is_none() && b.to_window_id.is_none() {
-        return Err(Error::bad("handoff_target_required", "转交须指定接收单位或窗口"));
+    let unit_id = b.to_unit_id.or(window.as_ref().and_then(|w| w.unit_id));
+    let unit = match unit_id {
+        Some(u) => Some(
+            d.units.iter().find(|x| x.id == u).cloned().ok_or_else(|| Error::bad("unknown_unit", "接收单位不存在"))?,
+        ),
+        None => None,
+    };
+    if b.handoff && unit.is_none() && window.is_none() {
+        return Err(Error::bad("handoff_target_required", "转交须指定接收单位或窗口").at("to_unit_id"));
     }
+    let center_id = window.as_ref().map(|w| w.center_id).or(unit.as_ref().map(|u| u.center_id));
+    let center_name = center_id.and_then(|c| d.centers.iter().find(|x| x.id == c)).map(|c| c.name.clone());
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let r = Referral {
-        to_unit_id: b.to_unit_id,
+        to_unit_id: unit_id,
         to_window_id: b.to_window_id,
+        to_center_id: center_id,
+        to_unit_name: unit.map(|u| u.name),
+        to_window_name: window.map(|w| w.name),
+        to_center_name: center_name,
+        to_body,
         address,
         contact,
         how,
         handoff: b.handoff,
         acknowledged_by: None,
+        of_own_item: false,
     };
     let (_, item) = item_rules(s, l.case.item_code.clone()).await?;
-    let ev = l.case.refer(r, item.and_then(|i| i.unit_id), s.now())?;
+    let handlers = item_handlers(s, item.as_ref()).await?;
+    let ev = l.case.refer(r, &handlers, s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
@@ -456,12 +560,48 @@ pub async fn do_change_kind(s: &App, p: &Principal, id: i64, b: KindIn) -> Resul
     let to = match b.kind.as_str() {
         "application" => noveto_domain::case::Kind::Application,
         "consultation" => noveto_domain::case::Kind::Consultation,
-        _ => return Err(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）")),
+        _ => return Err(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）").at("kind")),
     };
     let reason = long_text("reason", "理由", &b.reason, 1000)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
-    let ev = l.case.change_kind(to, &reason)?;
+    let ev = l.case.change_kind(to, &reason, p.id, s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KindDecisionIn {
+    pub approve: bool,
+    /// Required when refusing: why it stays an application.
+    #[serde(default)]
+    pub opinion: String,
+}
+
+/// NV-2: the window head confirms (or refuses, with the reason) a clerk's request to make an
+/// application a consultation — never the one who asked.
+pub async fn do_decide_kind(s: &App, p: &Principal, id: i64, b: KindDecisionIn) -> Result<()> {
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)?;
+    let opinion: String = b.opinion.chars().take(1000).collect();
+    let ev = l.case.decide_kind_change(b.approve, p.id, &opinion, s.now())?;
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
+}
+
+/// NV-2: requests to make an application a consultation waiting for the caller (a window head
+/// of the case's window, not the one who asked).
+pub async fn kind_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
+    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
+    let all = s.store.read(move |tx| repo::kind_requests_within(tx, &scopes)).await?;
+    let mut out = vec![];
+    for (id, c) in all {
+        let (centers, _) = s.center_chain(c.center_id).await?;
+        let place = Place { centers, unit: c.unit_id, window: c.window_id };
+        let own = c.kind_request.as_ref().is_some_and(|k| k.requested_by == p.id);
+        if !own && c.awaits_kind_decision() && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
+            out.push((id, c));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -718,6 +858,10 @@ pub struct EscalationIn {
     /// (`gray_area.expert_study`, FZ 五(二)).
     #[serde(default)]
     pub expert_study: Option<ExpertStudyIn>,
+    /// Moving a matter up keeps the reply date the applicant was promised; give the reason here
+    /// to let the new level's own deadline run past it (the applicant reads the reason).
+    #[serde(default)]
+    pub beyond_promise_reason: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -756,7 +900,14 @@ pub async fn do_escalate(s: &App, p: &Principal, id: i64, b: EscalationIn) -> Re
         }
         None => None,
     };
-    climb_with(s, Some(p.id), l, open, b.major || manual.is_some(), &reason, manual).await
+    let beyond = b
+        .beyond_promise_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| long_text("beyond_promise_reason", "延期答复的理由", x, 500))
+        .transpose()?;
+    climb_with(s, Some(p.id), l, open, b.major || manual.is_some(), &reason, manual, beyond).await
 }
 
 /// The escalation ladder's next rung (答复卡, NV-7): a new escalation at the level above the open
@@ -770,10 +921,12 @@ async fn climb(
     major: bool,
     reason: &str,
 ) -> Result<Value> {
-    climb_with(s, actor, l, open, major, reason, None).await
+    climb_with(s, actor, l, open, major, reason, None, Some(reason.to_string())).await
 }
 
-/// [`climb`], where `manual` is a reply deadline set by hand with its reason (expert study).
+/// [`climb`], where `manual` is a reply deadline set by hand with its reason (expert study) and
+/// `beyond` the reason, if any, to let the reply fall after the date the applicant was promised.
+#[allow(clippy::too_many_arguments)]
 async fn climb_with(
     s: &App,
     actor: Option<i64>,
@@ -782,6 +935,7 @@ async fn climb_with(
     major: bool,
     reason: &str,
     manual: Option<(chrono::NaiveDate, String)>,
+    beyond: Option<String>,
 ) -> Result<Value> {
     let id = l.id;
     let current = open.as_ref().and_then(|e| DecisionLevel::parse(&e.level));
@@ -806,8 +960,7 @@ async fn climb_with(
             Deadline::new("reply", now, rule, l.policy.source(clause, spec))
         }
     };
-    let due_at = dl.due_at(&l.cal, now)?;
-    let source = dl.source.clone();
+    let beyond = manual.as_ref().map(|(_, why)| format!("专家论证：{why}")).or(beyond);
     // Ankang: a major matter is reported the same day, once, when it first goes up.
     let report = (major && l.policy.gray_area.major_report_same_day && current.is_none()).then(|| {
         let spec = noveto_domain::policy::RuleSpec {
@@ -819,7 +972,10 @@ async fn climb_with(
         };
         Deadline::new("report_same_day", now, Rule::SameDay, l.policy.source("gray_area.major_report_same_day", &spec))
     });
-    let ev = l.case.escalate(dl, report, level, reason)?;
+    let ev = l.case.escalate(dl, report, level, reason, beyond.as_deref(), &l.cal, now)?;
+    // The reply deadline as the domain set it (held at the promised day unless a reason moved it).
+    let dl = l.case.deadlines.iter().rev().find(|d| d.what == "reply").cloned().ok_or_else(Error::internal)?;
+    let (due_at, source) = (dl.due_at(&l.cal, now)?, dl.source.clone());
     let due_s = noveto_domain::time::rfc3339(due_at);
     let open = Effect::OpenEscalation {
         unit_id: l.case.unit_id,
@@ -945,7 +1101,7 @@ pub async fn do_close(s: &App, p: &Principal, id: i64, b: CloseIn) -> Result<()>
             p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)
                 .map_err(|_| Error::forbidden("“依法无需办理”须由窗口负责人确认办结"))?;
             let basis = b.legal_basis.as_deref().map(|x| x.chars().take(1000).collect::<String>()).unwrap_or_default();
-            l.case.close_not_required(&basis, true, now)?
+            l.case.close_not_required(&basis, Some(p.id), now)?
         }
         "withdrawn" => {
             let wid = b.withdrawal_id.ok_or(noveto_domain::case::CaseError::WithdrawalRequired)?;
@@ -1253,8 +1409,20 @@ pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
 pub use repo::CaseRow;
 
 pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
+    mine(s, p, 200).await
+}
+
+/// NV-1, ORG-4: the caller's open first-contact cases and, while they stand in as B, those of
+/// the absent A (each row names its first contact, so a page can mark A's).
+async fn mine(s: &App, p: &Principal, limit: i64) -> Result<Vec<repo::CaseRow>> {
     let id = p.id;
-    Ok(s.store.read(move |tx| repo::open_for_first_contact(tx, id, 200)).await?)
+    Ok(s.store
+        .read(move |tx| {
+            let mut who = vec![id];
+            who.extend(org::covered_by(tx, id)?);
+            repo::open_for_first_contacts(tx, &who, limit)
+        })
+        .await?)
 }
 
 /// What a printed document of a case names besides the case: its center, unit, window, item,
@@ -1270,6 +1438,9 @@ pub struct DocumentFacts {
     pub veto: Option<VetoRequest>,
     pub decider_names: std::collections::HashMap<i64, String>,
     pub escalation: Option<repo::Escalation>,
+    pub withdrawals: Vec<noveto_domain::case::Withdrawal>,
+    /// The people named on the papers (deciders, whoever recorded or confirmed a withdrawal).
+    pub names: std::collections::HashMap<i64, String>,
 }
 
 pub async fn document_facts(s: &App, l: &Loaded) -> Result<DocumentFacts> {
@@ -1299,6 +1470,11 @@ pub async fn document_facts(s: &App, l: &Loaded) -> Result<DocumentFacts> {
                 decider_names: org::staff_names(tx, veto.iter().flat_map(|v| v.chain.iter().map(|d| d.decided_by)))?,
                 veto,
                 escalation: repo::latest_escalation(tx, id)?,
+                names: {
+                    let w = repo::withdrawals_of_case(tx, id)?;
+                    org::staff_names(tx, w.iter().flat_map(|w| [Some(w.recorded_by), w.confirmed_by]).flatten())?
+                },
+                withdrawals: repo::withdrawals_of_case(tx, id)?,
             })
         })
         .await?)
@@ -1644,8 +1820,7 @@ pub struct CaseFilter {
 pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<repo::CaseRow>> {
     let limit = f.limit;
     if f.mine {
-        let id = p.id;
-        return Ok(s.store.read(move |tx| repo::open_for_first_contact(tx, id, limit)).await?);
+        return mine(s, p, limit).await;
     }
     let unit = f.unit_id;
     let center = match unit {
@@ -1856,10 +2031,12 @@ pub struct RollupRow {
     pub negative_consultations: u32,
     pub negative_escalations: u32,
     pub changed_to_consultation: u32,
+    /// Applications referred elsewhere (指引 or 转交), counted when referred.
+    pub referrals: u32,
 }
 
 /// The column titles of the roll-up, in order (the page, CSV and XLSX share them).
-pub const ROLLUP_COLUMNS: [&str; 10] = [
+pub const ROLLUP_COLUMNS: [&str; 11] = [
     "单位",
     "窗口",
     "否决报批",
@@ -1870,6 +2047,7 @@ pub const ROLLUP_COLUMNS: [&str; 10] = [
     "否定性咨询答复",
     "否定性请示答复",
     "申请改为咨询",
+    "申请指引他处",
 ];
 
 impl RollupRow {
@@ -1884,6 +2062,7 @@ impl RollupRow {
             self.negative_consultations,
             self.negative_escalations,
             self.changed_to_consultation,
+            self.referrals,
         ] {
             v.push(n.to_string());
         }
@@ -1923,6 +2102,7 @@ pub async fn monthly_rollup(s: &App, p: &Principal, month: &str) -> Result<Vec<R
             "not_required" => r.not_required += 1,
             "negative_consultation" => r.negative_consultations += 1,
             "changed_to_consultation" => r.changed_to_consultation += 1,
+            "referred" => r.referrals += 1,
             _ => r.negative_escalations += 1,
         }
     }
@@ -1993,6 +2173,10 @@ pub async fn file_month(s: &App, p: &Principal, b: MonthlyFilingIn) -> Result<re
         return Err(Error::conflict("monthly_filing_not_required", "本地政策不要求各单位按月报备否决事项"));
     }
     let month = parse_month(&b.month)?;
+    // A month not yet begun has nothing to file, and filing it would block the real filing.
+    if month > s.now().format("%Y-%m").to_string() {
+        return Err(Error::bad("future_month", "不能报备尚未到来的月份").at("month"));
+    }
     let note = b.note.as_deref().map(str::trim).unwrap_or("").chars().take(1000).collect::<String>();
     let place = crate::catalog::unit_place(s, b.unit_id).await?;
     p.may(Action::Decide(DecisionLevel::UnitLeader), &place)

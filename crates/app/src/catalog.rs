@@ -47,6 +47,10 @@ pub struct ItemIn {
     /// item has changed since. Without it the save goes over whatever is current.
     #[serde(default)]
     pub base_version: Option<i64>,
+    /// Units at other centers that also handle this item (属地办理): an application of it may
+    /// be referred to them. Left out: the item keeps the ones it has.
+    #[serde(default)]
+    pub other_unit_ids: Option<Vec<i64>>,
 }
 
 /// The place of a unit (for the catalog and FAQ permissions).
@@ -125,6 +129,7 @@ pub fn check(b: &ItemIn) -> std::result::Result<Item, Vec<Error>> {
         allows_commitment: b.allows_commitment,
         online: b.online,
         assisted: b.assisted,
+        other_units: b.other_unit_ids.clone().unwrap_or_default(),
         version: 0,
     };
     if errs.is_empty() { Ok(item) } else { Err(errs) }
@@ -135,11 +140,25 @@ pub fn check(b: &ItemIn) -> std::result::Result<Item, Vec<Error>> {
 /// With `base_version` the save is refused when the item is no longer at that version (0: when
 /// the code is taken), so nobody writes over a change they have not seen.
 pub async fn save_item(s: &App, p: &Principal, b: ItemIn) -> Result<Saved> {
-    let item = check(&b).map_err(|mut e| e.swap_remove(0))?;
-    p.may(Action::ManageCatalog, &unit_place(s, b.unit_id).await?)?;
+    let mut item = check(&b).map_err(|mut e| e.swap_remove(0))?;
+    let home = unit_place(s, b.unit_id).await?;
+    p.may(Action::ManageCatalog, &home)?;
+    for u in item.other_units.clone() {
+        let other = unit_place(s, u).await.map_err(|e| e.at("other_unit_ids"))?;
+        if other.centers.first() == home.centers.first() {
+            return Err(Error::bad(
+                "same_center",
+                "其他办理单位须是其他中心的单位（同一中心内的转办请用本单位的其他窗口）",
+            )
+            .at("other_unit_ids"));
+        }
+    }
     let code = item.code.clone();
     let c2 = code.clone();
     let old = s.store.read(move |tx| items::get(tx, &c2)).await?;
+    if b.other_unit_ids.is_none() {
+        item.other_units = old.as_ref().map(|o| o.other_units.clone()).unwrap_or_default();
+    }
     if let Some(u) = old.as_ref().and_then(|o| o.unit_id)
         && u != b.unit_id
     {
@@ -366,7 +385,12 @@ pub async fn import(s: &App, p: Option<&Principal>, bytes: &[u8], partial: bool)
                 .store
                 .write(move |tx| {
                     for it in &c {
-                        items::upsert(tx, &ctx, it, None)?;
+                        // The file has no column for the other centers' units: an item keeps its own.
+                        let mut it = it.clone();
+                        if let Some(old) = items::get(tx, &it.code)? {
+                            it.other_units = old.other_units;
+                        }
+                        items::upsert(tx, &ctx, &it, None)?;
                     }
                     Ok::<_, StoreError>(c.len())
                 })

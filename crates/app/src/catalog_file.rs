@@ -128,6 +128,7 @@ pub fn parse_rows(rows: Vec<Vec<String>>, units: &[Unit]) -> Parsed {
                 allows_commitment: flags[1],
                 online: flags[2],
                 assisted: flags[3],
+                other_units: vec![],
                 version: 0,
             });
         } else {

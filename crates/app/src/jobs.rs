@@ -3,7 +3,7 @@
 //! server's). Each call takes `now` from the app's clock; tests pass a fixed clock.
 
 use crate::App;
-use noveto_domain::access::{Role, Scope, ScopeKind};
+use noveto_domain::access::{Action, DecisionLevel, Place, Role, Scope, ScopeKind, roles_for};
 use noveto_domain::deadline::{self, Around};
 use noveto_domain::time::{local_date, rfc3339};
 use noveto_store::StoreError;
@@ -18,12 +18,70 @@ pub struct Report {
     pub moved_up: usize,
 }
 
-/// The matter a deadline belongs to, in words.
-fn matter(entity: &str, id: i64) -> String {
-    match entity {
-        "unresolved" => format!("办不成事反映（第 {id} 号）"),
-        _ => format!("办件 {id}"),
+/// The matter a deadline belongs to, in words people look it up by: its receipt number.
+fn matter(tx: &mut dyn noveto_store::Tx, entity: &str, id: i64) -> Result<String, StoreError> {
+    Ok(match entity {
+        "unresolved" => match noveto_store::repo::unresolved::get(tx, id)? {
+            Some(m) => format!("办不成事反映 {}", m.u.receipt_no),
+            None => format!("办不成事反映（第 {id} 号）"),
+        },
+        _ => match cases::get(tx, id)? {
+            Some((c, _)) => format!("办件 {}（{}）", c.receipt_no, c.applicant.name),
+            None => format!("办件（第 {id} 号）"),
+        },
+    })
+}
+
+/// Who is reminded to decide (each with whether they stand in as B), and at which level.
+type Deciders = (Vec<(i64, bool)>, DecisionLevel);
+
+/// NV-8, NV-7: who must act before a veto decision's or an escalation reply's deadline — the
+/// holders of the level that decides now at the case's place (never the requester, nor someone
+/// who already decided an earlier level), each replaced by B while their A post is away; with
+/// the level. `None` for any other deadline (its owner is reminded).
+fn approvers(tx: &mut dyn noveto_store::Tx, case_id: i64, what: &str) -> Result<Option<Deciders>, StoreError> {
+    let Some((c, _)) = cases::get(tx, case_id)? else { return Ok(None) };
+    let (level, exclude): (DecisionLevel, Vec<i64>) = if what.starts_with("veto_decision") {
+        let Some(v) = c.veto_request_id.map(|v| cases::get_veto(tx, v)).transpose()?.flatten() else { return Ok(None) };
+        let Some(level) = v.level() else { return Ok(None) };
+        (level, v.chain.iter().map(|d| d.decided_by).chain([v.requested_by]).collect())
+    } else if what.starts_with("reply") {
+        let Some(e) = cases::open_escalation_of_case(tx, case_id)? else { return Ok(None) };
+        let Some(level) = DecisionLevel::parse(&e.level) else { return Ok(None) };
+        (level, vec![])
+    } else {
+        return Ok(None);
+    };
+    let place = Place { centers: org::center_chain(tx, c.center_id)?, unit: c.unit_id, window: c.window_id };
+    let mut holders: Vec<i64> = org::holders_at(tx, roles_for(Action::Decide(level)), &place)?
+        .into_iter()
+        .filter(|h| !exclude.contains(h))
+        .collect();
+    // 代行: nobody else holds the level, so the level above decides in its place.
+    if holders.is_empty()
+        && let Some(above) = level.above()
+    {
+        holders = org::holders_at(tx, roles_for(Action::Decide(above)), &place)?
+            .into_iter()
+            .filter(|h| !exclude.contains(h))
+            .collect();
     }
+    // ORG-4: an approver away from their post is covered by their B — where B may decide too.
+    let deciders = holders.clone();
+    let mut out = vec![];
+    for h in holders {
+        let b = org::stand_in(tx, h)?.filter(|b| deciders.contains(b) || holds(tx, level, &place, *b));
+        let (to, covering) = deadline::reminded(&Around { owner: h, stand_in: b, ..Default::default() });
+        if !out.iter().any(|(x, _)| *x == to) {
+            out.push((to, covering));
+        }
+    }
+    Ok(Some((out, level)))
+}
+
+/// Whether `who` holds `level`'s role at `place`.
+fn holds(tx: &mut dyn noveto_store::Tx, level: DecisionLevel, place: &Place, who: i64) -> bool {
+    org::holders_at(tx, roles_for(Action::Decide(level)), place).is_ok_and(|h| h.contains(&who))
 }
 
 /// A message to one staff member through the outbox.
@@ -85,15 +143,35 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
             .store
             .write(move |tx| {
                 let mut msgs = vec![];
-                if let Some(owner) = d.owner_id {
+                let what = noveto_domain::deadline::label_of(&d.what);
+                let matter = matter(tx, &d.entity, d.entity_id)?;
+                let deciders = match d.entity.as_str() {
+                    "case" => approvers(tx, d.entity_id, &d.what)?,
+                    _ => None,
+                };
+                if let Some((people, level)) = deciders {
+                    // The decision is theirs: the approvers at the level that decides now.
+                    for (to, covering) in people {
+                        let note = if covering { "（A 岗缺岗，由 B 岗代为审批）" } else { "" };
+                        msgs.push(staff_message(
+                            to,
+                            format!("待审批提醒：{what}"),
+                            format!(
+                                "{matter}的“{what}”待{}决定，将于 {} 到期，请及时审批。{note}",
+                                level.label(),
+                                d.due
+                            ),
+                            format!("remind:{}:{to}", d.id),
+                        ));
+                    }
+                } else if let Some(owner) = d.owner_id {
                     let a = Around { owner, stand_in: org::stand_in(tx, owner)?, ..Default::default() };
                     let (to, covering) = deadline::reminded(&a);
                     let note = if covering { "（A 岗缺岗，由 B 岗代为办理）" } else { "" };
-                    let what = noveto_domain::deadline::label_of(&d.what);
                     msgs.push(staff_message(
                         to,
                         format!("期限提醒：{what}"),
-                        format!("{} 的“{what}”将于 {} 到期，请及时办理。{note}", matter(&d.entity, d.entity_id), d.due),
+                        format!("{matter}的“{what}”将于 {} 到期，请及时办理。{note}", d.due),
                         format!("remind:{}", d.id),
                     ));
                 }
@@ -118,17 +196,14 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
                     None => vec![],
                 };
                 let what = noveto_domain::deadline::label_of(&d.what);
+                let matter = matter(tx, &d.entity, d.entity_id)?;
                 let msgs: Vec<Message> = targets
                     .into_iter()
                     .map(|t| {
                         staff_message(
                             t,
                             format!("超期督办：{what}"),
-                            format!(
-                                "{} 的“{what}”已于 {} 到期未办结，已提级督办。",
-                                matter(&d.entity, d.entity_id),
-                                d.due
-                            ),
+                            format!("{matter}的“{what}”已于 {} 到期未办结，已提级督办。", d.due),
                             format!("escalate:{}:{}", d.id, t),
                         )
                     })

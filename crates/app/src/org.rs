@@ -51,6 +51,64 @@ pub async fn place_of_center(s: &App, id: i64) -> Result<Place> {
 
 /// ORG-1: a center under a parent the caller administers, or a top-level one by an
 /// administrator — who then administers it (an audited grant of its own).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemediesIn {
+    /// The body that hears an administrative review (行政复议) of a refusal made here, e.g.
+    /// 清江市人民政府.
+    pub review_body: String,
+    /// Days to apply for review (行政复议法: 60).
+    #[serde(default = "sixty")]
+    pub review_days: i64,
+    /// The court for an administrative suit (行政诉讼).
+    pub court: String,
+    /// Months to sue (行政诉讼法: 6).
+    #[serde(default = "six")]
+    pub litigation_months: i64,
+}
+
+fn sixty() -> i64 {
+    60
+}
+fn six() -> i64 {
+    6
+}
+
+/// NV-17: where a refused applicant at this center may turn — printed on the refusal notice and
+/// shown on /follow. By the center's administrator.
+pub async fn set_remedies(s: &App, p: &Principal, center_id: i64, b: RemediesIn) -> Result<()> {
+    p.may(Action::ManageOrg, &place_of_center(s, center_id).await?)?;
+    let review_body = text("review_body", "行政复议机关", &b.review_body, 100)?;
+    let court = text("court", "人民法院", &b.court, 100)?;
+    if !(15..=365).contains(&b.review_days) {
+        return Err(
+            Error::bad("invalid_days", "申请行政复议的期限应在 15 到 365 日之间（法定 60 日）").at("review_days")
+        );
+    }
+    if !(1..=24).contains(&b.litigation_months) {
+        return Err(Error::bad("invalid_months", "提起行政诉讼的期限应在 1 到 24 个月之间（法定 6 个月）")
+            .at("litigation_months"));
+    }
+    let ctx = p.ctx(&s.now_str());
+    let (days, months) = (b.review_days, b.litigation_months);
+    s.store
+        .write(move |tx| {
+            org::set_center_remedies(
+                tx,
+                &ctx,
+                center_id,
+                &org::Remedies {
+                    review_body: &review_body,
+                    review_days: days,
+                    court: &court,
+                    litigation_months: months,
+                },
+            )
+        })
+        .await?;
+    Ok(())
+}
+
 pub async fn create_center(s: &App, p: &Principal, b: CenterIn) -> Result<CenterCreated> {
     let name = text("name", "中心名称", &b.name, 60)?;
     match b.parent_id {
@@ -312,6 +370,23 @@ pub async fn set_liaison(s: &App, p: &Principal, unit_id: i64, b: LiaisonIn) -> 
     p.may(Action::ManageOrg, &place)?;
     staff_exists(s, b.leader_id).await?;
     staff_exists(s, b.contact_id).await?;
+    // ORG-3: the unit's own people — its leader in charge (or head) and a contact who works in it.
+    let (leader, contact) = (b.leader_id, b.contact_id);
+    let (lg, cg, windows) = s
+        .store
+        .read(move |tx| Ok::<_, StoreError>((org::grants(tx, leader)?, org::grants(tx, contact)?, org::windows(tx)?)))
+        .await?;
+    let in_unit = |g: &noveto_domain::access::Grant| match g.scope.kind {
+        ScopeKind::Unit => g.scope.id == unit_id,
+        ScopeKind::Window => windows.iter().any(|w| w.id == g.scope.id && w.unit_id == Some(unit_id)),
+        ScopeKind::Center => false,
+    };
+    if !lg.iter().any(|g| matches!(g.role, Role::UnitLeader | Role::UnitHead) && in_unit(g)) {
+        return Err(Error::bad("not_of_unit", "分管领导须是本单位的分管领导或主要领导").at("leader_id"));
+    }
+    if !cg.iter().any(in_unit) {
+        return Err(Error::bad("not_of_unit", "联系人须是本单位（或本单位窗口）的工作人员").at("contact_id"));
+    }
     let ctx = p.ctx(&s.now_str());
     s.store.write(move |tx| org::set_liaison(tx, &ctx, unit_id, b.leader_id, b.contact_id)).await?;
     Ok(())

@@ -28,6 +28,10 @@ pub struct PublicUnresolvedIn {
     /// The center it is for (default: the first center with a 办不成事 desk).
     #[serde(default)]
     pub center_id: Option<i64>,
+    /// The receipt number of the case it concerns (a refused application's, from /follow): the
+    /// matter is linked to the case when the phone is the one left with it.
+    #[serde(default)]
+    pub case_receipt_no: Option<String>,
 }
 
 fn hour_ago(s: &App) -> String {
@@ -39,7 +43,25 @@ fn hour_ago(s: &App) -> String {
 pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) -> Result<Registered> {
     let name = text("name", "姓名", &b.reporter.name, 50)?;
     let phone = Phone::parse(&b.reporter.phone)?;
-    let summary = long_text("summary", "反映事项", &b.summary, 2000)?;
+    let mut summary = long_text("summary", "反映事项", &b.summary, 2000)?;
+    let mut case_id = None;
+    if let Some(r) = b.case_receipt_no.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        let r = text("case_receipt_no", "受理编号", r, 40)?;
+        let r2 = r.clone();
+        let case = s
+            .store
+            .read(move |tx| match cases::id_by_receipt(tx, &r2)? {
+                Some(id) => Ok::<_, StoreError>(cases::get(tx, id)?.map(|(c, _)| (id, c))),
+                None => Ok(None),
+            })
+            .await?;
+        let same =
+            |stored: &str| Phone::parse(stored).ok().map(|x| x.as_str().to_string()) == Some(phone.as_str().into());
+        match case {
+            Some((id, c)) if same(&c.applicant.phone) => case_id = Some(id),
+            _ => summary = format!("{summary}（涉及受理编号 {r}）"),
+        }
+    }
     let (a, since) = (address.to_string(), hour_ago(s));
     let tried = s.store.read(move |tx| auth::public_attempts_since(tx, "submit", &a, &since)).await?;
     if tried >= SUBMIT_LIMIT {
@@ -67,7 +89,7 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
         desk_id: Some(desk.id),
         reporter: Reporter { name, phone: phone.as_str().into() },
         summary,
-        case_id: None,
+        case_id,
         class: Class::General,
     };
     let (u, ev) = Unresolved::register(n, None, &s.policy(), s.now())?;
@@ -103,6 +125,85 @@ pub struct Followed {
     pub steps: Vec<Step>,
     /// The result told to the person, once there is one.
     pub answer: Option<String>,
+    /// NV-17: how a case ended, in the words the person reads: the outcome, the reason and its
+    /// legal basis, where to go, and the remedies against a refusal.
+    pub outcome: Option<Ending>,
+    /// NV-17: an open application's promised completion date (承诺办结日).
+    pub promised: Option<String>,
+    /// After a one-time notice: what to bring.
+    pub to_bring: Vec<Bring>,
+    /// NV-7: the reply was moved past the date promised — to when, and why.
+    pub reply_extended: Option<Extended>,
+    /// The center's hotline and supervision phone (every public page shows them).
+    pub hotline: String,
+    pub supervision_phone: String,
+}
+
+/// One material to bring, with how to get it right.
+#[derive(Serialize, Debug)]
+pub struct Bring {
+    pub material: String,
+    pub how_to_fix: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Extended {
+    pub to: String,
+    pub reason: String,
+}
+
+/// How a case ended, for the person who brought it (NV-17).
+#[derive(Serialize, Debug, Default)]
+pub struct Ending {
+    /// `approved`, `approved_by_commitment`, `answered`, `referred`, `handed_over`, `withdrawn`,
+    /// `not_required` or `vetoed` (the domain's list of endings).
+    pub ending: &'static str,
+    /// 不予受理 / 不予许可 / 已办结 / 已答复 …
+    pub title: &'static str,
+    /// What was decided or answered, in the staff's words (an answer, a confirmation, a note).
+    pub text: Option<String>,
+    /// A refusal's reason and its legal basis.
+    pub reason: Option<String>,
+    pub legal_basis: Option<String>,
+    /// A referral: where to go, the address, whom to call, how.
+    pub go_to: Option<String>,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub how: Option<String>,
+    /// A refusal: the right to 行政复议 and 行政诉讼, with body, court and time limits.
+    pub remedies: Option<Remedies>,
+    /// A refusal: the 办不成事 desk's report form with the receipt number filled in.
+    pub report: Option<String>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Remedies {
+    pub review_body: String,
+    pub review_days: i64,
+    pub court: String,
+    pub litigation_months: i64,
+    /// The sentence the person reads.
+    pub text: String,
+}
+
+/// The remedies against a refusal at `center` (行政许可法 第三十八条): review within the
+/// center's `review_days` by its review body, or a suit within `litigation_months`.
+pub fn remedies(center: Option<&org::Center>) -> Remedies {
+    let review_body = center.map(|c| c.review_body.trim().to_string()).filter(|b| !b.is_empty());
+    let court = center.map(|c| c.court.trim().to_string()).filter(|b| !b.is_empty());
+    let review_days = center.map_or(60, |c| c.review_days);
+    let litigation_months = center.map_or(6, |c| c.litigation_months);
+    let body = review_body.clone().unwrap_or_else(|| "作出决定机关的本级人民政府或上一级主管部门".into());
+    let court_text = court.clone().unwrap_or_else(|| "有管辖权的人民法院".into());
+    Remedies {
+        text: format!(
+            "如对本决定不服，可以自收到本决定之日起 {review_days} 日内向{body}申请行政复议，或者在 {litigation_months} 个月内向{court_text}提起行政诉讼。"
+        ),
+        review_body: body,
+        review_days,
+        court: court_text,
+        litigation_months,
+    }
 }
 
 /// The steps a person sees of their case, by event kind (other events are not theirs to see).
@@ -121,12 +222,29 @@ const CASE_STEPS: [(&str, &str); 12] = [
     ("closed", "已办结"),
 ];
 
+/// The title a person reads for each ending (NV-17).
+const ENDING_TITLES: [(&str, &str); 9] = [
+    ("approved", "已办结"),
+    ("approved_by_commitment", "已按告知承诺制办结"),
+    ("answered", "已答复"),
+    ("referred", "已指引至其他单位办理"),
+    ("handed_over", "已转交其他单位办理"),
+    ("withdrawn", "您已撤回申请"),
+    ("not_required", "依法无需办理许可"),
+    ("vetoed_before_acceptance", "不予受理"),
+    ("vetoed", "不予许可"),
+];
+
 /// The steps a person sees of a 办不成事 matter.
 const MATTER_STEPS: [&str; 3] = ["已登记", "已转责任单位办理", "已办结"];
 
 /// Every step's words, for the message catalog.
 pub fn step_labels() -> impl Iterator<Item = &'static str> {
-    CASE_STEPS.iter().map(|(_, l)| *l).chain(MATTER_STEPS)
+    CASE_STEPS.iter().map(|(_, l)| *l).chain(MATTER_STEPS).chain(ENDING_TITLES.iter().map(|(_, l)| *l))
+}
+
+fn ending_title(key: &str) -> &'static str {
+    ENDING_TITLES.iter().find(|(k, _)| *k == key).map(|(_, l)| *l).unwrap_or("已办结")
 }
 
 fn case_step(kind: &str) -> Option<&'static str> {
@@ -157,19 +275,26 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
         .store
         .read(move |tx| {
             if let Some(m) = repo::by_receipt(tx, &r)? {
-                return Ok::<_, StoreError>(Some(Err(m)));
+                let center = org::center_by_id(tx, m.u.center_id)?;
+                return Ok::<_, StoreError>(Some(Err((m, center))));
             }
             let Some(id) = cases::id_by_receipt(tx, &r)? else { return Ok(None) };
             let Some((c, _)) = cases::get(tx, id)? else { return Ok(None) };
-            Ok(Some(Ok((c, cases::timeline(tx, id)?))))
+            let veto = match c.veto_request_id {
+                Some(v) => cases::get_veto(tx, v)?,
+                None => None,
+            };
+            let withdrawals = cases::withdrawals_of_case(tx, id)?;
+            let center = org::center_by_id(tx, c.center_id)?;
+            Ok(Some(Ok(CaseFacts { timeline: cases::timeline(tx, id)?, case: c, veto, withdrawals, center })))
         })
         .await?;
     let same = |stored: &str| Phone::parse(stored).ok().map(|p| p.as_str().to_string()) == wanted && wanted.is_some();
     let shown = match found {
-        Some(Err(m)) if same(&m.u.reporter.phone) => Some(unresolved_view(&m)),
-        Some(Ok((c, timeline))) if same(&c.applicant.phone) => {
-            let (_, region) = s.center_chain(c.center_id).await?;
-            Some(case_view(s, &region, &c, &timeline))
+        Some(Err((m, center))) if same(&m.u.reporter.phone) => Some(unresolved_view(&m, center.as_ref())),
+        Some(Ok(f)) if same(&f.case.applicant.phone) => {
+            let (_, region) = s.center_chain(f.case.center_id).await?;
+            Some(case_view(s, &region, &f))
         }
         _ => None,
     };
@@ -183,7 +308,16 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
     }
 }
 
-fn unresolved_view(m: &repo::UnresolvedRow) -> Followed {
+/// What a followed case is read with.
+struct CaseFacts {
+    case: noveto_domain::case::Case,
+    timeline: Vec<cases::TimelineEntry>,
+    veto: Option<noveto_domain::case::VetoRequest>,
+    withdrawals: Vec<noveto_domain::case::Withdrawal>,
+    center: Option<org::Center>,
+}
+
+fn unresolved_view(m: &repo::UnresolvedRow, center: Option<&org::Center>) -> Followed {
     let [registered, dispatched, answered] = MATTER_STEPS;
     let mut steps = vec![Step { what: registered, at: m.registered_at.clone() }];
     if let Some(at) = &m.dispatched_at {
@@ -199,10 +333,19 @@ fn unresolved_view(m: &repo::UnresolvedRow) -> Followed {
         due: m.due.clone(),
         steps,
         answer: m.u.result.clone(),
+        outcome: None,
+        promised: None,
+        to_bring: vec![],
+        reply_extended: None,
+        hotline: center.map(|c| c.hotline.clone()).unwrap_or_default(),
+        supervision_phone: center.map(|c| c.supervision_phone.clone()).unwrap_or_default(),
     }
 }
 
-fn case_view(s: &App, region: &str, c: &noveto_domain::case::Case, timeline: &[cases::TimelineEntry]) -> Followed {
+fn case_view(s: &App, region: &str, f: &CaseFacts) -> Followed {
+    use noveto_domain::case::Status;
+    use noveto_domain::ending::Ending as E;
+    let (c, timeline) = (&f.case, &f.timeline);
     let cal = s.calendar_for(region);
     let now = s.now();
     let due = c
@@ -212,13 +355,94 @@ fn case_view(s: &App, region: &str, c: &noveto_domain::case::Case, timeline: &[c
         .filter_map(|d| d.due(&cal, now).ok())
         .min()
         .map(|d| d.to_string());
+    let open = c.status != Status::Closed;
+    let promised = c
+        .deadlines
+        .iter()
+        .filter(|d| open && d.what == "promised_time_limit" && d.met_at.is_none())
+        .filter_map(|d| d.due(&cal, now).ok())
+        .min()
+        .map(|d| d.to_string());
+    let waiting_for: &[noveto_domain::case::Missing] = match c.status {
+        Status::Notified => &c.notified,
+        Status::AcceptedWithDeficiency => &c.deficiency,
+        _ => &[],
+    };
+    let to_bring =
+        waiting_for.iter().map(|m| Bring { material: m.material.clone(), how_to_fix: m.how_to_fix.clone() }).collect();
+    let closed = timeline.iter().rev().find(|e| e.kind == "closed").map(|e| e.detail.clone()).unwrap_or_default();
+    let note = closed["note"].as_str().filter(|n| !n.trim().is_empty()).map(String::from);
+    let accepted = timeline.iter().any(|e| e.kind == "accepted" || e.kind == "accepted_with_deficiency");
+    let outcome = c.ending().map(|ending| {
+        let key = match ending {
+            E::Vetoed if !accepted => "vetoed_before_acceptance",
+            e => e.as_str(),
+        };
+        let mut o =
+            Ending { ending: ending.as_str(), title: ending_title(key), text: note.clone(), ..Default::default() };
+        match ending {
+            E::Vetoed => {
+                o.reason = f.veto.as_ref().map(|v| v.reason.clone());
+                o.legal_basis = f.veto.as_ref().map(|v| v.legal_basis.clone());
+                o.remedies = Some(remedies(f.center.as_ref()));
+                o.report = Some(format!("/report?receipt_no={}", c.receipt_no));
+            }
+            E::Referred | E::HandedOver => {
+                if let Some(r) = &c.referral {
+                    o.go_to = Some(r.target_name()).filter(|x| !x.is_empty());
+                    o.address = Some(r.address.clone());
+                    o.contact = Some(r.contact.clone());
+                    o.how = Some(r.how.clone());
+                }
+            }
+            E::Withdrawn => {
+                let w = f.withdrawals.iter().rev().find(|w| w.confirmed_by.is_some());
+                o.text = Some(match w {
+                    Some(w) => format!("您的书面撤回申请已经窗口负责人确认：{}", w.statement),
+                    None => "您的撤回申请已经确认。".into(),
+                });
+            }
+            E::NotRequired => {
+                o.legal_basis = closed["legal_basis"].as_str().map(String::from);
+                o.text = Some(match &note {
+                    Some(n) => format!("经窗口负责人确认，您所申请的事项依法无需办理许可。{n}"),
+                    None => "经窗口负责人确认，您所申请的事项依法无需办理许可。".into(),
+                });
+            }
+            E::Answered | E::Approved | E::ApprovedByCommitment => {}
+        }
+        o
+    });
+    let steps = timeline
+        .iter()
+        .filter_map(|e| {
+            let what = match (e.kind.as_str(), &outcome) {
+                ("closed", Some(o)) => o.title,
+                (k, _) => case_step(k)?,
+            };
+            Some(Step { what, at: e.at.clone() })
+        })
+        .collect();
     Followed {
         kind: "case",
         receipt_no: c.receipt_no.clone(),
-        status: c.status.label(),
+        status: match &outcome {
+            Some(o) => o.title,
+            None => c.status.label(),
+        },
         due,
-        steps: timeline.iter().filter_map(|e| Some(Step { what: case_step(&e.kind)?, at: e.at.clone() })).collect(),
-        answer: None,
+        steps,
+        answer: note.filter(|_| c.outcome == Some(noveto_domain::case::Outcome::Answered)),
+        outcome,
+        promised,
+        to_bring,
+        reply_extended: c
+            .reply_extended
+            .as_ref()
+            .filter(|_| open)
+            .map(|e| Extended { to: e.to.to_string(), reason: e.reason.clone() }),
+        hotline: f.center.as_ref().map(|c| c.hotline.clone()).unwrap_or_default(),
+        supervision_phone: f.center.as_ref().map(|c| c.supervision_phone.clone()).unwrap_or_default(),
     }
 }
 

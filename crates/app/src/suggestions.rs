@@ -231,10 +231,22 @@ pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<C
                 })?;
             let c2 = code.clone();
             let versions = s.store.read(move |tx| items::versions(tx, &c2)).await?;
-            if !versions.iter().any(|v| v.0 == version) {
+            let Some(saved_at) = versions.iter().find(|v| v.0 == version).map(|v| v.1.clone()) else {
                 return Err(Error {
                     field: Some("version"),
                     ..Error::bad("unknown_version", format!("事项 {code} 没有第 {version} 版指南"))
+                });
+            };
+            // FAQ-3: a guide version saved before the suggestion was made cannot have carried it out.
+            if saved_at < r.recorded_at {
+                return Err(Error {
+                    field: Some("version"),
+                    ..Error::bad(
+                        "version_before_suggestion",
+                        format!(
+                            "事项 {code} 第 {version} 版指南早于这条意见建议，不能作为其落实：请填写采纳后修订的版本"
+                        ),
+                    )
                 });
             }
             Change::GuideVersion { item_code: code, version }

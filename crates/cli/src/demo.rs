@@ -521,6 +521,18 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
         .write(move |tx| {
             let ctx = Ctx { actor: None, now: now_s.clone() };
             org::set_center_contact(tx, &ctx, root, "清江市滨江大道 88 号市民中心", "0719-12345", "0719-8123000")?;
+            // NV-17: where a refused applicant may seek review or sue.
+            org::set_center_remedies(
+                tx,
+                &ctx,
+                root,
+                &org::Remedies {
+                    review_body: "清江市人民政府",
+                    review_days: 60,
+                    court: "清江市滨江区人民法院",
+                    litigation_months: 6,
+                },
+            )?;
             let county = org::create_center(
                 tx,
                 &ctx,
@@ -673,6 +685,12 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
             allows_commitment: *com,
             online: true,
             assisted: tl > &10,
+            // 属地办理: the district's market regulator registers companies and sole traders too.
+            other_units: if ["SC-001", "SC-005"].contains(code) {
+                unit_of("hx-scjg").into_iter().collect()
+            } else {
+                vec![]
+            },
             version: 0,
         })
         .collect();
@@ -750,6 +768,13 @@ fn case_in(kind: &str, item: Option<&str>, name: &str, phone: &str, org: Option<
 }
 
 /// Cases in every state, spread over the last days.
+/// Materials handed in at acceptance, each an original, one copy.
+fn received(names: &[&str]) -> svc::AcceptIn {
+    svc::AcceptIn {
+        materials: names.iter().map(|n| svc::ReceivedIn { material: (*n).into(), original: true, copies: 1 }).collect(),
+    }
+}
+
 async fn cases(
     s: &AppState,
     c: &DemoClock,
@@ -820,7 +845,7 @@ async fn cases(
         ),
     )
     .await?;
-    svc::do_accept(s, clerk, id).await?;
+    svc::do_accept(s, clerk, id, received(&["申请书", "营业执照正副本"])).await?;
     // 4. Acceptance with deficiency.
     c.set(day(4, 0));
     let id = open(
@@ -871,6 +896,7 @@ async fn cases(
             reason: "新业态经营范围表述，规范目录未列明，请示如何登记。".into(),
             major: false,
             expert_study: None,
+            beyond_promise_reason: None,
         },
     )
     .await?;
@@ -892,7 +918,10 @@ async fn cases(
         clerk,
         id,
         EscalationIn {
-            reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(), major: true, expert_study: None
+            reason: "人员资质阶段性不满足，涉及药品安全，请示。".into(),
+            major: true,
+            expert_study: None,
+            beyond_promise_reason: None,
         },
     )
     .await?;
@@ -949,12 +978,14 @@ async fn cases(
     let vid = v["id"].as_i64().unwrap_or(0);
     c.set(day(6, 3));
     let policy = s.policy();
+    // Whoever holds each level the preset names (the fuzhou and ankang presets skip the head).
+    let decider = |level| match level {
+        noveto_domain::access::DecisionLevel::WindowHead => head,
+        noveto_domain::access::DecisionLevel::UnitLeader => leader,
+        _ => who(people, "chief-scjg"),
+    };
     for level in policy.veto_levels(false).to_vec() {
-        let decider = match level {
-            noveto_domain::access::DecisionLevel::WindowHead => head,
-            noveto_domain::access::DecisionLevel::UnitLeader => leader,
-            _ => who(people, "chief-scjg"),
-        };
+        let decider = decider(level);
         svc::do_decide(
             s,
             decider,
@@ -1006,16 +1037,17 @@ async fn cases(
     )
     .await?;
     c.set(day(5, 4));
+    let first = policy.veto_levels(false).first().copied().unwrap_or(noveto_domain::access::DecisionLevel::WindowHead);
     svc::do_decide(
         s,
-        head,
+        decider(first),
         v["id"].as_i64().unwrap_or(0),
         DecisionIn {
             approve: false, opinion: "可通过电子营业执照远程签名或委托办理，不予否决，请继续办理。".into()
         },
     )
     .await?;
-    svc::do_accept(s, clerk, id).await?;
+    svc::do_accept(s, clerk, id, received(&["申请书", "营业执照正副本"])).await?;
     // 9. Approved and closed.
     c.set(day(7, 0));
     let id = open(
@@ -1023,7 +1055,7 @@ async fn cases(
         case_in("application", Some("SC-005"), "郑小红", "13155556666", None, "开水果店，个体工商户登记。"),
     )
     .await?;
-    svc::do_accept(s, clerk, id).await?;
+    svc::do_accept(s, clerk, id, received(&["申请书", "营业执照正副本"])).await?;
     c.set(day(7, 2));
     svc::do_close(
         s,
@@ -1050,6 +1082,7 @@ async fn cases(
         clerk,
         id,
         ReferralIn {
+            to_body: None,
             to_unit_id: rs,
             to_window_id: None,
             address: "市民中心二楼 B 区 12 号社保业务窗口".into(),
@@ -1130,14 +1163,68 @@ async fn cases(
         ),
     )
     .await?;
-    let mut l = svc::load(s, clerk, id, noveto_domain::access::Action::WorkCase).await?;
-    let rules = s.store.read(|tx| items::get(tx, "SC-007")).await?.map(|i| i.rules()).unwrap_or_default();
-    let ev = l.case.approve_by_commitment(
-        &rules,
-        "本人承诺 10 个工作日内补交从业人员健康证明，如不实愿承担法律责任。",
-        s.now(),
-    )?;
-    svc::save(s, clerk, &l, ev, vec![]).await?;
+    svc::do_commitment(
+        s,
+        clerk,
+        id,
+        svc::CommitmentIn {
+            commitment: "本人承诺 10 个工作日内补交从业人员健康证明，如不实愿承担法律责任。".into()
+        },
+    )
+    .await?;
+    // 13b. An application for another window of the same unit: referred there (NV-3).
+    c.set(day(1, 6));
+    let id = open(
+        clerk,
+        case_in(
+            "application",
+            Some("SC-006"),
+            "何丽",
+            "13733334444",
+            Some("何记烘焙坊"),
+            "开烘焙店，申请食品经营许可。",
+        ),
+    )
+    .await?;
+    let (to_window, to_unit) = s
+        .store
+        .read(|tx| org::windows(tx))
+        .await?
+        .into_iter()
+        .find(|w| w.name == "食品经营许可窗口")
+        .map(|w| (Some(w.id), w.unit_id))
+        .unwrap_or((None, None));
+    svc::do_referral(
+        s,
+        clerk,
+        id,
+        ReferralIn {
+            to_body: None,
+            to_unit_id: to_unit,
+            to_window_id: to_window,
+            address: "市民中心一楼 A 区 6 号食品经营许可窗口".into(),
+            contact: "食品经营许可窗口 0719-8221100".into(),
+            how: "带齐营业执照、食品安全管理制度，到窗口直接办理。".into(),
+            handoff: false,
+        },
+    )
+    .await?;
+    // 13c. Recorded as an application, but only a question: the clerk asks the head to relabel it.
+    c.set(day(0, 2));
+    let id = open(
+        clerk,
+        case_in("application", Some("SC-004"), "方强", "13599990000", None, "只是问问营业执照遗失补领要多久。"),
+    )
+    .await?;
+    svc::do_change_kind(
+        s,
+        clerk,
+        id,
+        svc::KindIn {
+            kind: "consultation".into(), reason: "群众只是咨询办理时限，登记时误选为申请。".into()
+        },
+    )
+    .await?;
     // 14. An overdue escalation from another unit, for the supervision list.
     c.set(day(14, 1));
     let clerk_bdc = who(people, "clerk-bdc");
@@ -1158,7 +1245,10 @@ async fn cases(
         clerk_bdc,
         id,
         EscalationIn {
-            reason: "面积差异超出误差范围，如何处理请示。".into(), major: false, expert_study: None
+            reason: "面积差异超出误差范围，如何处理请示。".into(),
+            major: false,
+            expert_study: None,
+            beyond_promise_reason: None,
         },
     )
     .await?;

@@ -61,6 +61,8 @@ impl Cell {
 pub struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
+    /// The HTML language tag (`zh-CN` when empty; `zh-Hant` for a Traditional paper).
+    pub lang: &'static str,
 }
 
 /// HTML escaping for text and attribute values.
@@ -81,7 +83,7 @@ pub fn esc(s: &str) -> String {
 
 impl Document {
     pub fn new(title: &str) -> Document {
-        Document { title: title.into(), blocks: vec![] }
+        Document { title: title.into(), blocks: vec![], lang: "zh-CN" }
     }
 
     pub fn push(&mut self, b: Block) -> &mut Self {
@@ -92,7 +94,8 @@ impl Document {
     /// The HTML print view: a whole page, printable as it is.
     pub fn html(&self) -> String {
         let mut o = format!(
-            "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{}</style></head><body><main class=\"doc\">",
+            "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{}</style></head><body><main class=\"doc\">",
+            if self.lang.is_empty() { "zh-CN" } else { self.lang },
             esc(&self.title),
             PRINT_CSS
         );

@@ -65,6 +65,9 @@ pub enum Status {
     AcceptedWithDeficiency,
     Escalated,
     VetoPending,
+    /// Every level approved the veto: the window closes the case and hands over the written
+    /// refusal (不予受理/不予许可通知书).
+    VetoApproved,
     /// A warm handoff waits for the receiver (NV-3): the first contact keeps it until then.
     HandoffPending,
     /// Nobody at the window knows whose it is (NV-3): the window head or hall manager places it.
@@ -73,13 +76,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::Received,
         Status::Notified,
         Status::Accepted,
         Status::AcceptedWithDeficiency,
         Status::Escalated,
         Status::VetoPending,
+        Status::VetoApproved,
         Status::HandoffPending,
         Status::Unplaced,
         Status::Closed,
@@ -93,6 +97,7 @@ impl Status {
             Status::AcceptedWithDeficiency => "accepted_with_deficiency",
             Status::Escalated => "escalated",
             Status::VetoPending => "veto_pending",
+            Status::VetoApproved => "veto_approved",
             Status::HandoffPending => "handoff_pending",
             Status::Unplaced => "unplaced",
             Status::Closed => "closed",
@@ -106,6 +111,7 @@ impl Status {
             Status::AcceptedWithDeficiency => "容缺受理（待补正）",
             Status::Escalated => "请示中",
             Status::VetoPending => "否决报批中",
+            Status::VetoApproved => "否决已批准（待出具通知书）",
             Status::HandoffPending => "转交待接收",
             Status::Unplaced => "归属不明，待分办",
             Status::Closed => "已办结",
@@ -140,15 +146,91 @@ pub struct Missing {
     pub how_to_fix: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// 指引 (NV-3): where the person is sent — a unit (and window) of the system, or an outside
+/// body with its name, address and phone — and how. The names are kept as they were when the
+/// slip was written, for the slip, the timeline and the person following the matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Referral {
     pub to_unit_id: Option<i64>,
     pub to_window_id: Option<i64>,
+    /// The center of the receiving unit or window.
+    #[serde(default)]
+    pub to_center_id: Option<i64>,
+    #[serde(default)]
+    pub to_unit_name: Option<String>,
+    #[serde(default)]
+    pub to_window_name: Option<String>,
+    #[serde(default)]
+    pub to_center_name: Option<String>,
+    /// An outside body (not stationed at any center), by name; `address` and `contact` then
+    /// say where it is and its phone.
+    #[serde(default)]
+    pub to_body: Option<String>,
     pub address: String,
     pub contact: String,
     pub how: String,
     pub handoff: bool,
     pub acknowledged_by: Option<i64>,
+    /// The case is an application for an item this window's unit handles (set by the domain).
+    #[serde(default)]
+    pub of_own_item: bool,
+}
+
+impl Referral {
+    /// Where to go, in one line: the body, or center · unit · window as far as named.
+    pub fn target_name(&self) -> String {
+        if let Some(b) = self.to_body.as_deref().filter(|b| !b.trim().is_empty()) {
+            return b.to_string();
+        }
+        [&self.to_center_name, &self.to_unit_name, &self.to_window_name]
+            .iter()
+            .filter_map(|x| x.as_deref())
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The units that handle a case's item: the catalog's own unit and those at other centers that
+/// handle the same item (属地办理), each with its center. Empty when the case names no item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Handlers {
+    pub units: Vec<(i64, i64)>,
+}
+
+impl Handlers {
+    pub fn handles(&self, unit: Option<i64>) -> bool {
+        unit.is_some_and(|u| self.units.iter().any(|(x, _)| *x == u))
+    }
+}
+
+/// A material handed in at acceptance (受理通知书 / 收件凭证): original or copy, how many copies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    pub material: String,
+    /// 原件 (true) or 复印件 (false).
+    pub original: bool,
+    pub copies: u32,
+}
+
+/// NV-2: a change of the matter's kind. An application becomes a consultation only with the
+/// window head's confirmation (`confirmed_by`, never the one who asked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindChange {
+    pub from: Kind,
+    pub to: Kind,
+    pub reason: String,
+    pub requested_by: i64,
+    pub confirmed_by: Option<i64>,
+    pub at: DateTime<FixedOffset>,
+}
+
+/// NV-7: a reply deadline moved past the date the applicant was promised, with the reason
+/// (shown to the applicant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyExtended {
+    pub to: chrono::NaiveDate,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -203,6 +285,25 @@ pub struct CaseData {
     /// NV-4: a later notice that would add materials, waiting for the window head.
     #[serde(default)]
     pub growth_request: Option<GrowthRequest>,
+    /// How the case ended (the one list in `ending.rs`), set by the method that closed it.
+    #[serde(default)]
+    pub ended: Option<crate::ending::Ending>,
+    /// NV-2: every change of kind made (an application became a consultation only with the
+    /// window head's confirmation).
+    #[serde(default)]
+    pub kind_changes: Vec<KindChange>,
+    /// NV-2: a clerk's request to make an application a consultation, waiting for the head.
+    #[serde(default)]
+    pub kind_request: Option<KindChange>,
+    /// The materials handed in at acceptance (受理通知书).
+    #[serde(default)]
+    pub received: Vec<Received>,
+    /// NV-7: the reply date the applicant was promised when the matter was first escalated.
+    #[serde(default)]
+    pub reply_promised: Option<chrono::NaiveDate>,
+    /// NV-7: the reply moved past that date, with the recorded reason.
+    #[serde(default)]
+    pub reply_extended: Option<ReplyExtended>,
 }
 
 /// NV-4: a clerk's request that the window head let a later one-time notice add materials.
@@ -313,8 +414,14 @@ pub enum CaseError {
     NoHandoff,
     #[error("“依法无需办理”须写明法律依据，并由窗口负责人确认")]
     NotRequiredNeedsBasis,
-    #[error("本窗口办理该事项，不能指引到别处：请受理，材料不全的出具一次性告知，确实办不了的提出否决报批")]
+    #[error(
+        "本单位办理该事项，只能指引到本单位的其他窗口，或其他中心办理该事项的单位：请受理，材料不全的出具一次性告知，确实办不了的提出否决报批"
+    )]
     ReferralOfOwnMatter,
+    #[error("指引须写明去处：选择接收单位（和窗口），或填写外部机构的名称、地址和联系电话")]
+    ReferralTargetRequired,
+    #[error("转交只能交给办理该事项的单位；不清楚由谁办理的，请交窗口负责人、大厅负责人或综合咨询台分办")]
+    HandoffToNonHandler,
     #[error("“已解答”只用于咨询：申请须受理办结、指引、经批准否决，或由申请人书面撤回")]
     AnsweredIsForConsultations,
     #[error("以“撤回”办结须有申请人书面撤回申请并经窗口负责人确认：请先登记撤回申请")]
@@ -335,6 +442,14 @@ pub enum CaseError {
     GrowthSelfDecision,
     #[error("改变办件类型须写明理由")]
     KindReasonRequired,
+    #[error("已有一项改为咨询的申请等待窗口负责人确认")]
+    KindRequestPending,
+    #[error("该办件没有待确认的类型更正")]
+    NoKindRequest,
+    #[error("申请改为咨询须由另一位窗口负责人确认")]
+    KindSelfDecision,
+    #[error("不同意更正类型的，请写明理由")]
+    KindOpinionRequired,
     #[error("办件已是该类型")]
     KindUnchanged,
     #[error("{0}")]
@@ -362,6 +477,12 @@ impl CaseError {
             CaseError::NoHandoff => "no_handoff",
             CaseError::NotRequiredNeedsBasis => "legal_basis_required",
             CaseError::ReferralOfOwnMatter => "referral_of_own_matter",
+            CaseError::ReferralTargetRequired => "referral_target_required",
+            CaseError::HandoffToNonHandler => "handoff_to_non_handler",
+            CaseError::KindRequestPending => "kind_request_pending",
+            CaseError::NoKindRequest => "no_kind_request",
+            CaseError::KindSelfDecision => "self_decision",
+            CaseError::KindOpinionRequired => "reason_required",
             CaseError::AnsweredIsForConsultations => "answered_is_for_consultations",
             CaseError::WithdrawalRequired => "withdrawal_required",
             CaseError::WithdrawalMismatch => "withdrawal_mismatch",
@@ -391,6 +512,9 @@ pub enum Event {
         /// Materials asked for after acceptance arrived and the promised time limit runs again.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         resumed: bool,
+        /// What was handed in (受理通知书 / 收件凭证).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        received: Vec<Received>,
     },
     Referred(Referral),
     /// NV-3: the window asked its head or the hall manager to place the matter.
@@ -428,6 +552,18 @@ pub enum Event {
         from: Kind,
         to: Kind,
         reason: String,
+        /// The window head who confirmed it (an application made a consultation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmed_by: Option<i64>,
+    },
+    /// NV-2: the clerk asked the window head to make an application a consultation.
+    KindChangeRequested {
+        to: Kind,
+        reason: String,
+    },
+    /// NV-2: the window head kept it an application, with the reason.
+    KindChangeDenied {
+        opinion: String,
     },
     AcceptedWithDeficiency {
         missing: Vec<Missing>,
@@ -439,6 +575,12 @@ pub enum Event {
     Escalated {
         level: DecisionLevel,
         reason: String,
+        /// The reply's due day.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<chrono::NaiveDate>,
+        /// Why the reply now falls after the date the applicant was promised.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        beyond_promise: Option<String>,
     },
     EscalationAnswered {
         answer: String,
@@ -487,6 +629,9 @@ pub enum Event {
         withdrawal_id: Option<i64>,
         #[serde(skip_serializing_if = "Option::is_none")]
         legal_basis: Option<String>,
+        /// `not_required`: the window head who confirmed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmed_by: Option<i64>,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -514,6 +659,8 @@ impl Event {
             Event::GrowthRequested { .. } => "growth_requested",
             Event::GrowthDenied { .. } => "growth_denied",
             Event::KindChanged { .. } => "kind_changed",
+            Event::KindChangeRequested { .. } => "kind_change_requested",
+            Event::KindChangeDenied { .. } => "kind_change_denied",
             Event::AcceptedWithDeficiency { .. } => "accepted_with_deficiency",
             Event::SupplementReceived {} => "supplement_received",
             Event::ApprovedByCommitment { .. } => "approved_by_commitment",
@@ -559,6 +706,10 @@ pub struct Offers {
     pub ask_placement: bool,
     pub place_here: bool,
     pub change_kind: bool,
+    /// NV-2: the window head confirms or refuses a clerk's request to make it a consultation.
+    pub decide_kind: bool,
+    /// An approved veto: the window closes the case with the written refusal.
+    pub close_vetoed: bool,
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -619,6 +770,12 @@ impl Case {
             linked_case_id: None,
             linked_from: None,
             growth_request: None,
+            ended: None,
+            kind_changes: vec![],
+            kind_request: None,
+            received: vec![],
+            reply_promised: None,
+            reply_extended: None,
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (Case(c), e)
@@ -647,7 +804,9 @@ impl Case {
             ask_placement: open && fresh,
             place_here: open && st == Status::Unplaced,
             withdraw: open,
-            change_kind: open && self.kind_changeable(),
+            change_kind: open && self.kind_changeable() && self.0.kind_request.is_none(),
+            decide_kind: open && self.awaits_kind_decision(),
+            close_vetoed: open && st == Status::VetoApproved,
         }
     }
 
@@ -660,10 +819,24 @@ impl Case {
         }
     }
 
+    /// NV-2: a clerk's request to make an application a consultation waits for the window head
+    /// (and the matter is still changeable).
+    pub fn awaits_kind_decision(&self) -> bool {
+        self.0.status != Status::Closed && self.0.kind_request.is_some() && self.kind_changeable()
+    }
+
     /// NV-2: the matter was recorded as the wrong kind. Changing it needs a reason and is an
-    /// event of its own; an application becomes a consultation only before anything was done on
-    /// it (so a begun application cannot be ended as "answered"), and the roll-up counts it.
-    pub fn change_kind(&mut self, to: Kind, reason: &str) -> Result<Event, CaseError> {
+    /// event of its own. A consultation becomes an application at once (saying yes needs no
+    /// approval); an application becomes a consultation only before anything was done on it and
+    /// only when the window head confirms ([`Case::decide_kind_change`]) — a relabelled
+    /// application cannot be ended as "answered" on the clerk's own word. The roll-up counts it.
+    pub fn change_kind(
+        &mut self,
+        to: Kind,
+        reason: &str,
+        by: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
         self.open_only()?;
         if to == self.0.kind {
             return Err(CaseError::KindUnchanged);
@@ -675,8 +848,49 @@ impl Case {
             return Err(CaseError::KindReasonRequired);
         }
         let from = self.0.kind;
+        let change =
+            KindChange { from, to, reason: reason.trim().to_string(), requested_by: by, confirmed_by: None, at: now };
+        if from == Kind::Application {
+            if self.0.kind_request.is_some() {
+                return Err(CaseError::KindRequestPending);
+            }
+            self.0.kind_request = Some(change);
+            return Ok(Event::KindChangeRequested { to, reason: reason.trim().to_string() });
+        }
         self.0.kind = to;
-        Ok(Event::KindChanged { from, to, reason: reason.trim().to_string() })
+        self.0.kind_changes.push(change);
+        Ok(Event::KindChanged { from, to, reason: reason.trim().to_string(), confirmed_by: None })
+    }
+
+    /// NV-2: the window head decides a clerk's request to make an application a consultation —
+    /// never the one who asked; a refusal says why.
+    pub fn decide_kind_change(
+        &mut self,
+        approve: bool,
+        by: i64,
+        opinion: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, CaseError> {
+        self.open_only()?;
+        let req = self.0.kind_request.clone().ok_or(CaseError::NoKindRequest)?;
+        if req.requested_by == by {
+            return Err(CaseError::KindSelfDecision);
+        }
+        if !self.kind_changeable() {
+            return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        self.0.kind_request = None;
+        if !approve {
+            if opinion.trim().is_empty() {
+                self.0.kind_request = Some(req);
+                return Err(CaseError::KindOpinionRequired);
+            }
+            return Ok(Event::KindChangeDenied { opinion: opinion.trim().to_string() });
+        }
+        self.0.kind = req.to;
+        let ev = Event::KindChanged { from: req.from, to: req.to, reason: req.reason.clone(), confirmed_by: Some(by) };
+        self.0.kind_changes.push(KindChange { confirmed_by: Some(by), at: now, ..req });
+        Ok(ev)
     }
 
     /// The receipt number the store gave a new case (its prefix plus the row id).
@@ -694,7 +908,7 @@ impl Case {
     /// Waiting on someone else: a veto request's decision or a handoff's receiver. Nothing but
     /// that wait's own end (and the applicant's withdrawal) moves the case meanwhile.
     fn waiting(&self) -> bool {
-        matches!(self.0.status, Status::VetoPending | Status::HandoffPending)
+        matches!(self.0.status, Status::VetoPending | Status::VetoApproved | Status::HandoffPending)
     }
 
     /// Waiting, or waiting to be placed: no escalation, veto request or closing meanwhile.
@@ -740,9 +954,10 @@ impl Case {
         Ok(())
     }
 
-    fn close(&mut self, outcome: Outcome, now: DateTime<FixedOffset>) {
+    fn close(&mut self, ending: crate::ending::Ending, now: DateTime<FixedOffset>) {
         self.0.status = Status::Closed;
-        self.0.outcome = Some(outcome);
+        self.0.outcome = Some(ending.spec().outcome);
+        self.0.ended = Some(ending);
         self.0.closed_at = Some(now);
         for d in &mut self.0.deadlines {
             if d.met_at.is_none() {
@@ -757,11 +972,13 @@ impl Case {
         }
     }
 
-    /// 受理: saying yes needs no approval.
+    /// 受理: saying yes needs no approval. `received` is what was handed in (original or copy,
+    /// how many copies), printed on the 受理通知书 / 收件凭证.
     pub fn accept(
         &mut self,
         item: &ItemRules,
         policy: &Policy,
+        received: Vec<Received>,
         now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
@@ -778,9 +995,11 @@ impl Case {
                 let _ = d.resume(now);
             }
             self.0.status = Status::Accepted;
-            return Ok(Event::Accepted { resumed: true });
+            self.0.received.extend(received.iter().cloned());
+            return Ok(Event::Accepted { resumed: true, received });
         }
         self.0.status = Status::Accepted;
+        self.0.received.extend(received.iter().cloned());
         if let Some(days) = item.time_limit_wd {
             self.0.deadlines.push(Deadline::new(
                 "promised_time_limit",
@@ -794,32 +1013,43 @@ impl Case {
                 },
             ));
         }
-        Ok(Event::Accepted { resumed: false })
+        Ok(Event::Accepted { resumed: false, received })
     }
 
     /// 指引牌 (NV-3): out of scope — the case ends here as referred, with where to go.
-    /// `item_unit` is the unit that handles the case's item, if it has one: an application for
-    /// an item this window's unit handles cannot be referred away to nowhere in particular or
-    /// back to this window — only to another window of the unit (`to_window_id`) or to another
-    /// unit or center.
-    pub fn refer(
-        &mut self,
-        r: Referral,
-        item_unit: Option<i64>,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, CaseError> {
+    /// `handlers` are the units that handle the case's item. Every referral names its target
+    /// (a unit or window, or an outside body with name, address and phone). An application for
+    /// an item this window's unit handles is referred only to another window of the same unit
+    /// or to a unit handling the same item at another center — never away to anyone else, so
+    /// that no referral is a refusal. A warm handoff goes only to a unit that handles the item,
+    /// unless the matter waits to be placed (the NV-3 placement path: the placer decides).
+    pub fn refer(&mut self, r: Referral, handlers: &Handlers, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
         self.open_only()?;
-        let ours = self.0.kind == Kind::Application && item_unit.is_some() && item_unit == self.0.unit_id;
-        let elsewhere = match (r.to_window_id, r.to_unit_id) {
-            (Some(w), _) => Some(w) != self.0.window_id,
-            (None, Some(u)) => Some(u) != self.0.unit_id,
-            (None, None) => false,
-        };
-        if ours && !elsewhere {
-            return Err(CaseError::ReferralOfOwnMatter);
-        }
         if self.waiting() {
             return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        let mut r = r;
+        r.of_own_item = self.0.kind == Kind::Application && handlers.handles(self.0.unit_id);
+        if r.of_own_item {
+            let same_unit_other_window =
+                r.to_unit_id == self.0.unit_id && r.to_window_id.is_some() && r.to_window_id != self.0.window_id;
+            let handler_elsewhere = r.to_center_id.is_some_and(|c| c != self.0.center_id)
+                && handlers.handles(r.to_unit_id)
+                && r.to_body.is_none();
+            if !(same_unit_other_window || handler_elsewhere) {
+                return Err(CaseError::ReferralOfOwnMatter);
+            }
+        }
+        if !crate::ending::referral_has_target(&r) || (r.handoff && r.to_unit_id.is_none() && r.to_window_id.is_none())
+        {
+            return Err(CaseError::ReferralTargetRequired);
+        }
+        if r.handoff
+            && !handlers.units.is_empty()
+            && self.0.status != Status::Unplaced
+            && !handlers.handles(r.to_unit_id)
+        {
+            return Err(CaseError::HandoffToNonHandler);
         }
         self.0.referral = Some(r.clone());
         // A placement asked for is answered by this referral.
@@ -833,9 +1063,21 @@ impl Case {
             self.0.resume_status = Some(self.0.status);
             self.0.status = Status::HandoffPending;
         } else {
-            self.close(Outcome::Referred, now);
+            self.close(crate::ending::Ending::Referred, now);
         }
         Ok(Event::Referred(r))
+    }
+
+    /// Whether a referral of an application for the window's own item went where such a
+    /// referral may go, as far as the stored record shows: another window of the same unit at
+    /// this center, or a unit at another center (which the domain checked handles the item).
+    pub(crate) fn own_item_target(&self, r: &Referral) -> bool {
+        let same_unit_other_window = r.to_unit_id == self.0.unit_id
+            && r.to_window_id.is_some()
+            && r.to_window_id != self.0.window_id
+            && r.to_center_id.is_none_or(|c| c == self.0.center_id);
+        let elsewhere = r.to_unit_id.is_some() && r.to_center_id.is_some_and(|c| c != self.0.center_id);
+        same_unit_other_window || elsewhere
     }
 
     /// NV-1, ORG-4: the first contact keeps reading and working the matter to its end, even
@@ -860,7 +1102,7 @@ impl Case {
         r.acknowledged_by = Some(by);
         self.0.linked_case_id = Some(linked_case_id);
         self.0.resume_status = None;
-        self.close(Outcome::Referred, now);
+        self.close(crate::ending::Ending::HandedOver, now);
         Ok(Event::HandoffAcknowledged { by, linked_case_id: Some(linked_case_id) })
     }
 
@@ -1027,22 +1269,57 @@ impl Case {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
         self.0.commitment_signed = true;
-        self.close(Outcome::Approved, now);
+        self.close(crate::ending::Ending::ApprovedByCommitment, now);
         Ok(Event::ApprovedByCommitment { commitment: commitment.to_string() })
     }
 
     /// 答复卡 (NV-7): the case waits for a reply; the escalation itself is a separate record.
     /// `report` is the same-day report deadline of a major matter where the policy asks for one.
+    ///
+    /// The first escalation's due day is the reply date the applicant is promised. Moving the
+    /// matter up a level does not push that date back silently: the new level works inside it
+    /// (its deadline is held at the promised day), and only with a recorded reason (`beyond`,
+    /// e.g. an expert study) does the reply fall later — a reason the applicant reads. Once the
+    /// promised day has passed (a missed reply moved up by the job runner), the new level's own
+    /// deadline applies and the reason is recorded as given.
+    #[allow(clippy::too_many_arguments)]
     pub fn escalate(
         &mut self,
         deadline: Deadline,
         report: Option<Deadline>,
         level: DecisionLevel,
         reason: &str,
+        beyond: Option<&str>,
+        cal: &crate::calendar::Calendar,
+        now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
         if self.held() {
             return Err(CaseError::WrongState(self.0.status.label()));
+        }
+        let mut deadline = deadline;
+        let due = deadline.due(cal, now).map_err(|e| CaseError::Calendar(e.to_string()))?;
+        let today = crate::time::local_date(now);
+        let beyond = beyond.map(str::trim).filter(|b| !b.is_empty());
+        let mut beyond_promise = None;
+        match self.0.reply_promised {
+            None => self.0.reply_promised = Some(due),
+            Some(promised) if due > promised => {
+                if let Some(why) = beyond {
+                    beyond_promise = Some(why.to_string());
+                } else if promised >= today {
+                    // Inside the promise: the new level answers by the day the applicant was told.
+                    deadline.rule = crate::deadline::Rule::Manual { due: promised };
+                    deadline.source.document = format!("{}（在原承诺的答复日内）", deadline.source.document);
+                } else {
+                    beyond_promise = Some(reason.trim().to_string());
+                }
+            }
+            Some(_) => {}
+        }
+        let due = deadline.due(cal, now).map_err(|e| CaseError::Calendar(e.to_string()))?;
+        if let Some(why) = &beyond_promise {
+            self.0.reply_extended = Some(ReplyExtended { to: due, reason: why.clone() });
         }
         if self.0.status != Status::Escalated {
             self.0.resume_status = Some(self.0.status);
@@ -1050,7 +1327,7 @@ impl Case {
         self.0.status = Status::Escalated;
         self.0.deadlines.push(deadline);
         self.0.deadlines.extend(report);
-        Ok(Event::Escalated { level, reason: reason.to_string() })
+        Ok(Event::Escalated { level, reason: reason.to_string(), due: Some(due), beyond_promise })
     }
 
     /// The answer to an escalation at `level`. At the collective level (集体研究, JL 二(三)) it is
@@ -1128,7 +1405,10 @@ impl Case {
                 self.0.status = self.0.resume_status.take().unwrap_or(Status::Received);
                 self.0.veto_request_id = None;
             }
-            VetoStatus::Approved => self.meet("veto_decision", now),
+            VetoStatus::Approved => {
+                self.meet("veto_decision", now);
+                self.0.status = Status::VetoApproved;
+            }
             VetoStatus::Pending => {}
         }
         let last = req.chain.last();
@@ -1194,8 +1474,19 @@ impl Case {
                 }
             }
         }
-        self.close(outcome, now);
-        Ok(Event::Closed { outcome, veto_request_id: None, withdrawal_id: None, legal_basis: None, note: None })
+        let ending = match outcome {
+            Outcome::Answered => crate::ending::Ending::Answered,
+            _ => crate::ending::Ending::Approved,
+        };
+        self.close(ending, now);
+        Ok(Event::Closed {
+            outcome,
+            veto_request_id: None,
+            withdrawal_id: None,
+            legal_basis: None,
+            confirmed_by: None,
+            note: None,
+        })
     }
 
     /// The only way to a vetoed case (invariant 1).
@@ -1204,12 +1495,13 @@ impl Case {
         if self.0.veto_request_id != Some(approval.request_id) {
             return Err(CaseError::VetoMismatch);
         }
-        self.close(Outcome::Vetoed, now);
+        self.close(crate::ending::Ending::Vetoed, now);
         Ok(Event::Closed {
             outcome: Outcome::Vetoed,
             veto_request_id: Some(approval.request_id),
             withdrawal_id: None,
             legal_basis: None,
+            confirmed_by: None,
             note: None,
         })
     }
@@ -1229,16 +1521,16 @@ impl Case {
     }
 
     /// 依法不需办理 (WH 一(一)2): an application for something that needs no permit ends with the
-    /// legal basis that says so; `head_confirmed` is the window head's authority (the caller checked
-    /// the role).
+    /// legal basis that says so; `confirmed_by` is the window head on whose authority it ends
+    /// (the caller checked the role).
     pub fn close_not_required(
         &mut self,
         legal_basis: &str,
-        head_confirmed: bool,
+        confirmed_by: Option<i64>,
         now: DateTime<FixedOffset>,
     ) -> Result<Event, CaseError> {
         self.open_only()?;
-        if legal_basis.trim().is_empty() || !head_confirmed {
+        if legal_basis.trim().is_empty() || confirmed_by.is_none() {
             return Err(CaseError::NotRequiredNeedsBasis);
         }
         if self.0.kind != Kind::Application {
@@ -1247,12 +1539,13 @@ impl Case {
         if self.held() {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
-        self.close(Outcome::NotRequired, now);
+        self.close(crate::ending::Ending::NotRequired, now);
         Ok(Event::Closed {
             outcome: Outcome::NotRequired,
             veto_request_id: None,
             withdrawal_id: None,
             legal_basis: Some(legal_basis.trim().to_string()),
+            confirmed_by,
             note: None,
         })
     }
@@ -1263,12 +1556,13 @@ impl Case {
         if self.0.status == Status::VetoPending {
             return Err(CaseError::WrongState(self.0.status.label()));
         }
-        self.close(Outcome::Withdrawn, now);
+        self.close(crate::ending::Ending::Withdrawn, now);
         Ok(Event::Closed {
             outcome: Outcome::Withdrawn,
             veto_request_id: None,
             withdrawal_id: Some(w.id),
             legal_basis: None,
+            confirmed_by: None,
             note: None,
         })
     }
@@ -1766,13 +2060,13 @@ mod tests {
         let p = Policy::preset("national").unwrap();
         let mut c = case();
         let item = ItemRules { time_limit_wd: Some(5), ..Default::default() };
-        c.accept(&item, &p, at("2026-11-20T10:00:00+08:00")).unwrap();
+        c.accept(&item, &p, vec![], at("2026-11-20T10:00:00+08:00")).unwrap();
         let due = |c: &Case, now: &str| c.deadlines[0].due(&cal, at(now)).unwrap().to_string();
         assert_eq!(due(&c, "2026-11-20T10:00:00+08:00"), "2026-11-27");
         let m = Missing { material: "补充说明".into(), how_to_fix: String::new() };
         c.notify(vec![m], false, at("2026-11-23T10:00:00+08:00")).unwrap();
         assert!(c.deadlines[0].is_paused());
-        c.accept(&item, &p, at("2026-11-26T10:00:00+08:00")).unwrap();
+        c.accept(&item, &p, vec![], at("2026-11-26T10:00:00+08:00")).unwrap();
         // Paused 11-23 → 11-26: three working days (24, 25, 26).
         assert_eq!(due(&c, "2026-11-26T10:00:00+08:00"), "2026-12-02");
         assert_eq!(c.deadlines.len(), 1, "no second time limit");
@@ -1825,14 +2119,15 @@ mod event_tests {
         assert_eq!(e.kind(), "notice");
         assert_eq!(e.detail()["missing"][0]["material"], "营业执照");
         assert_eq!(e.detail()["clock_paused"], true);
-        assert_eq!(Event::Accepted { resumed: false }.detail(), serde_json::json!({}));
-        assert_eq!(Event::Accepted { resumed: true }.detail(), serde_json::json!({"resumed": true}));
+        assert_eq!(Event::Accepted { resumed: false, received: vec![] }.detail(), serde_json::json!({}));
+        assert_eq!(Event::Accepted { resumed: true, received: vec![] }.detail(), serde_json::json!({"resumed": true}));
         assert_eq!(Event::SupplementReceived {}.detail(), serde_json::json!({}));
         let closed = Event::Closed {
             outcome: Outcome::Vetoed,
             veto_request_id: Some(4),
             withdrawal_id: None,
             legal_basis: None,
+            confirmed_by: None,
             note: None,
         };
         assert_eq!(closed.detail(), serde_json::json!({"outcome": "vetoed", "veto_request_id": 4}));
@@ -1869,8 +2164,8 @@ mod withdrawal_tests {
         assert_eq!(c.close_with(Outcome::Withdrawn, now), Err(CaseError::WithdrawalRequired));
         assert_eq!(c.close_with(Outcome::Answered, now), Err(CaseError::AnsweredIsForConsultations));
         assert_eq!(c.close_with(Outcome::NotRequired, now), Err(CaseError::NotRequiredNeedsBasis));
-        assert_eq!(c.close_not_required("《行政许可法》第十三条", false, now), Err(CaseError::NotRequiredNeedsBasis));
-        assert_eq!(c.close_not_required(" ", true, now), Err(CaseError::NotRequiredNeedsBasis));
+        assert_eq!(c.close_not_required("《行政许可法》第十三条", None, now), Err(CaseError::NotRequiredNeedsBasis));
+        assert_eq!(c.close_not_required(" ", Some(8), now), Err(CaseError::NotRequiredNeedsBasis));
         assert_eq!(Withdrawal::new(3, 1, "  ", 7), Err(WithdrawalError::NoStatement));
         let mut w = Withdrawal::new(3, 1, "本人自愿撤回申请", 7).unwrap();
         assert!(w.confirmed(1).is_none());
@@ -1922,18 +2217,40 @@ mod offers_tests {
         let now = at("2026-11-24T10:00:00+08:00");
         let policy = Policy::preset("national").unwrap();
         let mut c = new(Kind::Application);
-        assert_eq!(c.clone().change_kind(Kind::Consultation, "  "), Err(CaseError::KindReasonRequired));
-        assert_eq!(c.clone().change_kind(Kind::Application, "x"), Err(CaseError::KindUnchanged));
+        assert_eq!(c.clone().change_kind(Kind::Consultation, "  ", 1, now), Err(CaseError::KindReasonRequired));
+        assert_eq!(c.clone().change_kind(Kind::Application, "x", 1, now), Err(CaseError::KindUnchanged));
         let mut begun = c.clone();
-        begun.accept(&ItemRules::default(), &policy, now).unwrap();
-        assert!(matches!(begun.change_kind(Kind::Consultation, "只是问问"), Err(CaseError::WrongState(_))));
-        let ev = c.change_kind(Kind::Consultation, "群众只是咨询").unwrap();
+        begun.accept(&ItemRules::default(), &policy, vec![], now).unwrap();
+        assert!(matches!(begun.change_kind(Kind::Consultation, "只是问问", 1, now), Err(CaseError::WrongState(_))));
+        // NV-2 (issue 25): the clerk only asks; the application stays one until the head confirms.
+        let ev = c.change_kind(Kind::Consultation, "群众只是咨询", 1, now).unwrap();
+        assert_eq!(ev, Event::KindChangeRequested { to: Kind::Consultation, reason: "群众只是咨询".into() });
+        assert_eq!(c.kind, Kind::Application);
+        assert!(c.awaits_kind_decision());
+        assert_eq!(c.clone().close_with(Outcome::Answered, now), Err(CaseError::AnsweredIsForConsultations));
+        assert_eq!(c.clone().change_kind(Kind::Consultation, "再问", 1, now), Err(CaseError::KindRequestPending));
+        assert_eq!(c.clone().decide_kind_change(true, 1, "", now), Err(CaseError::KindSelfDecision));
+        assert_eq!(c.clone().decide_kind_change(false, 2, " ", now), Err(CaseError::KindOpinionRequired));
+        let mut kept = c.clone();
+        let denied = kept.decide_kind_change(false, 2, "群众要办理，请受理", now).unwrap();
+        assert_eq!(denied.kind(), "kind_change_denied");
+        assert_eq!((kept.kind, kept.kind_request.is_none()), (Kind::Application, true));
+        let ev = c.decide_kind_change(true, 2, "", now).unwrap();
         assert_eq!(
             ev,
-            Event::KindChanged { from: Kind::Application, to: Kind::Consultation, reason: "群众只是咨询".into() }
+            Event::KindChanged {
+                from: Kind::Application,
+                to: Kind::Consultation,
+                reason: "群众只是咨询".into(),
+                confirmed_by: Some(2)
+            }
         );
         assert_eq!(c.kind, Kind::Consultation);
         assert_eq!(ev.kind(), "kind_changed");
+        // Back to an application needs nobody's approval: saying yes.
+        let ev = c.change_kind(Kind::Application, "群众要办理", 1, now).unwrap();
+        assert_eq!(ev.kind(), "kind_changed");
+        assert_eq!(c.kind, Kind::Application);
     }
 
     fn wrong_state(r: Result<Event, CaseError>) -> bool {
@@ -1951,6 +2268,7 @@ mod offers_tests {
         let now = at("2026-11-24T10:00:00+08:00");
         let policy = Policy::preset("national").unwrap();
         let item = ItemRules { allows_deficiency: true, allows_commitment: true, ..Default::default() };
+        let cal = crate::calendar::Calendar::builtin();
         let dl = |what: &str| Deadline::new(what, now, Rule::WorkingDays { days: 5 }, Default::default());
         let m = || vec![Missing { material: "营业执照".into(), how_to_fix: "复印件".into() }];
         let mut states: Vec<Case> = vec![];
@@ -1961,13 +2279,13 @@ mod offers_tests {
             n.notify(m(), false, now).unwrap();
             states.push(n.clone());
             let mut a = c.clone();
-            a.accept(&item, &policy, now).unwrap();
+            a.accept(&item, &policy, vec![], now).unwrap();
             states.push(a.clone());
             let mut d = c.clone();
             d.accept_with_deficiency(&item, m(), true, dl("supplement")).unwrap();
             states.push(d);
             let mut e = c.clone();
-            e.escalate(dl("reply"), None, DecisionLevel::WindowHead, "不明").unwrap();
+            e.escalate(dl("reply"), None, DecisionLevel::WindowHead, "不明", None, &cal, now).unwrap();
             states.push(e);
             let mut v = c.clone();
             v.veto_requested(1, dl("veto_decision")).unwrap();
@@ -1975,14 +2293,13 @@ mod offers_tests {
             let mut h = c.clone();
             let r = Referral {
                 to_unit_id: Some(2),
-                to_window_id: None,
                 address: "二楼".into(),
                 contact: "电话".into(),
                 how: "带身份证".into(),
                 handoff: true,
-                acknowledged_by: None,
+                ..Default::default()
             };
-            h.refer(r, None, now).unwrap();
+            h.refer(r, &Handlers::default(), now).unwrap();
             assert_eq!(h.status, Status::HandoffPending);
             states.push(h);
             let mut u = c.clone();
@@ -1995,35 +2312,193 @@ mod offers_tests {
         for c in &states {
             let o = c.offers(&item);
             let label = format!("{:?}/{:?}", c.kind, c.status);
-            assert_eq!(o.accept, !wrong_state(c.clone().accept(&item, &policy, now)), "accept {label}");
+            assert_eq!(o.accept, !wrong_state(c.clone().accept(&item, &policy, vec![], now)), "accept {label}");
             assert_eq!(o.notice, !wrong_state(c.clone().notify(m(), true, now)), "notice {label}");
             let def = c.clone().accept_with_deficiency(&item, m(), true, dl("supplement"));
             assert_eq!(o.deficiency, !wrong_state(def), "deficiency {label}");
             assert_eq!(o.supplement, !wrong_state(c.clone().supplement_received(now)), "supplement {label}");
             let com = c.clone().approve_by_commitment(&item, "承诺", now);
             assert_eq!(o.commitment, !wrong_state(com), "commitment {label}");
-            let esc = c.clone().escalate(dl("reply"), None, DecisionLevel::WindowHead, "r");
+            let esc = c.clone().escalate(dl("reply"), None, DecisionLevel::WindowHead, "r", None, &cal, now);
             assert_eq!(o.escalate, !wrong_state(esc), "escalate {label}");
             assert_eq!(o.request_veto, !wrong_state(c.clone().veto_requested(2, dl("veto_decision"))), "veto {label}");
             let close = c.clone().close_with(Outcome::Approved, now);
             assert_eq!(o.close_approved, !wrong_state(close), "close {label}");
             let away = Referral {
                 to_unit_id: Some(3),
-                to_window_id: None,
                 address: "三楼".into(),
                 contact: "电话".into(),
                 how: "带身份证".into(),
-                handoff: false,
-                acknowledged_by: None,
+                ..Default::default()
             };
-            assert_eq!(o.refer, !wrong_state(c.clone().refer(away, None, now)), "refer {label}");
+            assert_eq!(o.refer, !wrong_state(c.clone().refer(away, &Handlers::default(), now)), "refer {label}");
             let ask = c.clone().ask_placement(dl("placement"), "q");
             assert_eq!(o.ask_placement, !wrong_state(ask), "ask_placement {label}");
             assert_eq!(o.place_here, !wrong_state(c.clone().place_here(now)), "place_here {label}");
-            let nr = c.clone().close_not_required("《行政许可法》第十二条", true, now);
+            let nr = c.clone().close_not_required("《行政许可法》第十二条", Some(9), now);
             assert_eq!(o.not_required, !wrong_state(nr), "not_required {label}");
             let other = if c.kind == Kind::Application { Kind::Consultation } else { Kind::Application };
-            assert_eq!(o.change_kind, !wrong_state(c.clone().change_kind(other, "登记有误")), "change_kind {label}");
+            let ck = c.clone().change_kind(other, "登记有误", 1, now);
+            assert_eq!(o.change_kind, !wrong_state(ck), "change_kind {label}");
+            assert_eq!(o.decide_kind, c.clone().decide_kind_change(true, 2, "", now).is_ok(), "decide_kind {label}");
         }
+    }
+}
+
+#[cfg(test)]
+mod no_soft_refusal_tests {
+    use super::*;
+    use crate::deadline::Rule;
+    use crate::ending::{Ending, Evidence};
+    use crate::policy::Policy;
+    use crate::time::at;
+
+    /// An application at window 11 of unit 1 in center 100.
+    fn application() -> Case {
+        let policy = Policy::preset("national").unwrap();
+        Case::open(
+            NewCase {
+                receipt_no: "T".into(),
+                kind: Kind::Application,
+                channel: Channel::Window,
+                item_code: Some("SC-001".into()),
+                applicant: Applicant { name: "张三".into(), org: None, phone: "13800000000".into() },
+                request: "企业设立登记".into(),
+                center_id: 100,
+                unit_id: Some(1),
+                window_id: Some(11),
+                first_contact_id: 5,
+            },
+            &policy,
+            at("2026-11-24T09:00:00+08:00"),
+        )
+        .0
+    }
+
+    fn to(unit: Option<i64>, window: Option<i64>, center: Option<i64>, handoff: bool) -> Referral {
+        Referral {
+            to_unit_id: unit,
+            to_window_id: window,
+            to_center_id: center,
+            address: "二楼 B 区".into(),
+            contact: "王老师 0719-8123456".into(),
+            how: "带上营业执照".into(),
+            handoff,
+            ..Default::default()
+        }
+    }
+
+    // NV-2, NV-3 (issue 25, loophole 1): an application of the window's own item is referred only
+    // to another window of its unit or to the unit handling the item at another center; any
+    // other unit, the same window, an outside body or nowhere is refused — with or without
+    // 帮助转交. A handoff goes only to a unit that handles the item (unless being placed).
+    #[test]
+    fn nv_2_referring_ones_own_item_away_is_refused() {
+        let now = at("2026-11-24T10:00:00+08:00");
+        // Unit 1 (center 100) and unit 7 (district center 200) handle the item.
+        let ours = Handlers { units: vec![(1, 100), (7, 200)] };
+        let c = application();
+        let refer = |r: Referral, h: &Handlers| c.clone().refer(r, h, now);
+        assert_eq!(refer(to(Some(2), None, Some(100), false), &ours), Err(CaseError::ReferralOfOwnMatter));
+        assert_eq!(refer(to(Some(2), Some(21), Some(100), true), &ours), Err(CaseError::ReferralOfOwnMatter));
+        assert_eq!(refer(to(Some(1), Some(11), Some(100), false), &ours), Err(CaseError::ReferralOfOwnMatter));
+        assert_eq!(refer(to(Some(1), None, Some(100), false), &ours), Err(CaseError::ReferralOfOwnMatter));
+        let body = Referral { to_body: Some("市档案馆".into()), ..to(None, None, None, false) };
+        assert_eq!(refer(body.clone(), &ours), Err(CaseError::ReferralOfOwnMatter));
+        assert_eq!(refer(to(None, None, None, false), &ours), Err(CaseError::ReferralOfOwnMatter));
+        assert_eq!(refer(to(None, None, None, false), &Handlers::default()), Err(CaseError::ReferralTargetRequired));
+        // Another window of the unit, or the district's unit that handles it: allowed.
+        let mut c1 = c.clone();
+        c1.refer(to(Some(1), Some(12), Some(100), false), &ours, now).unwrap();
+        assert_eq!(c1.ending(), Some(Ending::Referred));
+        assert!(c1.referral.as_ref().unwrap().of_own_item);
+        assert_eq!(c1.unproven(&Evidence::default()), None);
+        let mut c2 = c.clone();
+        c2.refer(to(Some(7), None, Some(200), true), &ours, now).unwrap();
+        assert_eq!(c2.status, Status::HandoffPending);
+        // Not our item (unit 3 handles it): a referral anywhere recorded is help; a handoff only
+        // to the unit that handles it.
+        let theirs = Handlers { units: vec![(3, 100)] };
+        assert_eq!(refer(to(Some(2), None, Some(100), true), &theirs), Err(CaseError::HandoffToNonHandler));
+        refer(to(Some(3), None, Some(100), true), &theirs).unwrap();
+        refer(body.clone(), &theirs).unwrap();
+        // An outside body without a phone names no place to go.
+        let vague = Referral { to_body: Some("有关部门".into()), contact: "找他们".into(), ..body };
+        assert_eq!(refer(vague, &theirs), Err(CaseError::ReferralTargetRequired));
+        // Being placed (NV-3): the placer may hand it to any unit.
+        let mut u = c.clone();
+        let placement = Deadline::new("placement", now, Rule::SameDay, Default::default());
+        u.ask_placement(placement, "不清楚归哪个部门").unwrap();
+        u.refer(to(Some(2), None, Some(100), true), &theirs, now).unwrap();
+    }
+
+    // NV-2 (issue 25): every closed case is checked against the one list of endings; a
+    // relabelled application, a vague referral or a vetoed case without approval is unproven.
+    #[test]
+    fn nv_2_every_ending_is_checked_against_the_list() {
+        let now = at("2026-11-24T10:00:00+08:00");
+        let mut c = application();
+        c.0.kind = Kind::Consultation;
+        c.0.kind_changes.push(KindChange {
+            from: Kind::Application,
+            to: Kind::Consultation,
+            reason: "x".into(),
+            requested_by: 5,
+            confirmed_by: None,
+            at: now,
+        });
+        c.close_with(Outcome::Answered, now).unwrap();
+        assert_eq!(c.unproven(&Evidence::default()), Some("申请未经窗口负责人确认即被改为咨询"));
+        let mut v = application();
+        v.0.status = Status::Closed;
+        v.0.outcome = Some(Outcome::Vetoed);
+        assert!(v.unproven(&Evidence::default()).is_some());
+        let mut r = application();
+        r.0.status = Status::Closed;
+        r.0.outcome = Some(Outcome::Referred);
+        r.0.referral = Some(Referral { address: "去别处".into(), ..Default::default() });
+        assert!(r.unproven(&Evidence::default()).is_some());
+    }
+
+    // NV-17 (issue 25, defect): once every level approved, the case no longer reads "veto
+    // pending": it waits for the window to hand over the written refusal, and only then closes.
+    #[test]
+    fn nv_17_an_approved_veto_is_no_longer_pending() {
+        let now = at("2026-11-24T10:00:00+08:00");
+        let mut c = application();
+        let dl = Deadline::new("veto_decision", now, Rule::WorkingDays { days: 1 }, Default::default());
+        c.veto_requested(9, dl).unwrap();
+        let mut v =
+            VetoRequest::new(9, 1, 5, "不符合条件", "《条例》第八条", vec![DecisionLevel::WindowHead], now).unwrap();
+        v.decide(6, true, "同意", now).unwrap();
+        c.veto_decided(&v, now);
+        assert_eq!(c.status, Status::VetoApproved);
+        assert!(c.offers(&ItemRules::default()).close_vetoed);
+        c.close_vetoed(v.approved().unwrap(), now).unwrap();
+        assert_eq!(c.ending(), Some(Ending::Vetoed));
+    }
+
+    // NV-7, NV-17 (issue 25): moving an escalation up keeps the reply date the applicant was
+    // promised; only a recorded reason moves it later, and that reason is kept for them.
+    #[test]
+    fn nv_7_moving_up_keeps_the_promised_reply_date() {
+        let cal = crate::calendar::Calendar::builtin();
+        let now = at("2026-11-24T10:00:00+08:00");
+        let later = at("2026-11-27T10:00:00+08:00");
+        let days = |n| Deadline::new("reply", now, Rule::WorkingDays { days: n }, Default::default());
+        let mut c = application();
+        c.escalate(days(5), None, DecisionLevel::WindowHead, "不明", None, &cal, now).unwrap();
+        assert_eq!(c.reply_promised.map(|d| d.to_string()).as_deref(), Some("2026-12-01"));
+        let mut up = c.clone();
+        let late = Deadline::new("reply", later, Rule::WorkingDays { days: 5 }, Default::default());
+        let ev = up.escalate(late.clone(), None, DecisionLevel::UnitLeader, "仍不明", None, &cal, later).unwrap();
+        assert_eq!(up.deadlines.last().unwrap().due(&cal, later).unwrap().to_string(), "2026-12-01");
+        assert!(matches!(ev, Event::Escalated { beyond_promise: None, .. }));
+        assert!(up.reply_extended.is_none());
+        let mut study = c.clone();
+        let ev =
+            study.escalate(late, None, DecisionLevel::UnitLeader, "仍不明", Some("需专家论证"), &cal, later).unwrap();
+        assert!(matches!(ev, Event::Escalated { beyond_promise: Some(_), .. }));
+        assert_eq!(study.reply_extended.as_ref().map(|e| e.to.to_string()).as_deref(), Some("2026-12-04"));
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod deadline;
+pub mod ending;
 pub mod phrases;
 pub mod policy;
 pub mod suggestion;

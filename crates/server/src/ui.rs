@@ -154,6 +154,11 @@ pub fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// A day for people, with its year, as papers write it: 2026年12月11日.
+pub fn day(d: chrono::NaiveDate) -> String {
+    trf("{}年{}月{}日", &[&d.format("%Y"), &d.format("%-m"), &d.format("%-d")])
+}
+
 fn kind_label(v: &serde_json::Value) -> &'static str {
     match v.as_str() {
         Some("consultation") => tr("咨询"),
@@ -193,9 +198,31 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
     match kind {
         "received" => tr("登记收件").into(),
         "accepted" if d["resumed"] == true => tr("所缺材料已补齐，承诺时限恢复计时").into(),
-        "accepted" => tr("受理").into(),
+        "accepted" => match d["received"].as_array().filter(|a| !a.is_empty()) {
+            Some(a) => trf(
+                "受理，收到材料：{}",
+                &[&a.iter()
+                    .map(|m| {
+                        let form = if m["original"] == false { tr("复印件") } else { tr("原件") };
+                        trf("{}（{} {} 份）", &[&text(&m["material"]), &form, &m["copies"].as_u64().unwrap_or(1)])
+                    })
+                    .collect::<Vec<_>>()
+                    .join(tr("、"))],
+            ),
+            None => tr("受理").into(),
+        },
         "referred" => {
-            let mut s = trf("出具指引牌：请到{}办理", &[&text(&d["address"])]);
+            // Where the person was sent: the unit and window (or the outside body), then the place.
+            let target: Vec<&str> = ["to_body", "to_center_name", "to_unit_name", "to_window_name"]
+                .iter()
+                .map(|k| text(&d[*k]))
+                .filter(|x| !x.is_empty())
+                .collect();
+            let mut s = if target.is_empty() {
+                trf("出具指引牌：请到{}办理", &[&text(&d["address"])])
+            } else {
+                trf("出具指引牌：请到{}办理（{}）", &[&target.join(" · "), &text(&d["address"])])
+            };
             if !text(&d["how"]).is_empty() {
                 s.push_str(&trf("，{}", &[&text(&d["how"])]));
             }
@@ -214,10 +241,20 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         "growth_denied" => trf("窗口负责人不同意新增告知材料：{}", &[&text(&d["opinion"])]),
         "placement_asked" => trf("归属不明，交窗口负责人、大厅负责人或综合咨询台分办：{}", &[&text(&d["question"])]),
         "placed" => tr("负责人分办：由本窗口办理").into(),
-        "kind_changed" => trf(
-            "更正办件类型：由“{}”改为“{}”（理由：{}）",
-            &[&kind_label(&d["from"]), &kind_label(&d["to"]), &text(&d["reason"])],
-        ),
+        "kind_changed" => {
+            let mut s = trf(
+                "更正办件类型：由“{}”改为“{}”（理由：{}）",
+                &[&kind_label(&d["from"]), &kind_label(&d["to"]), &text(&d["reason"])],
+            );
+            if d["confirmed_by"].is_i64() {
+                s.push_str(tr("，经窗口负责人确认"));
+            }
+            s
+        }
+        "kind_change_requested" => {
+            trf("申请窗口负责人确认改为“{}”（理由：{}）", &[&kind_label(&d["to"]), &text(&d["reason"])])
+        }
+        "kind_change_denied" => trf("窗口负责人不同意改为咨询，仍按申请办理：{}", &[&text(&d["opinion"])]),
         "handoff_acknowledged" => tr("接收单位确认接收，已另立办件继续办理（首接负责到此交接）").into(),
         "notice" => {
             let mut s = trf("出具一次性告知单：缺{}", &[&materials(&d["missing"])]);
@@ -232,7 +269,16 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         "accepted_with_deficiency" => trf("容缺受理，待补{}", &[&materials(&d["missing"])]),
         "supplement_received" => tr("容缺材料已补齐").into(),
         "approved_by_commitment" => tr("申请人书面承诺，按告知承诺制准予办理").into(),
-        "escalated" => trf("向{}请示：{}", &[&level(&d["level"]), &text(&d["reason"])]),
+        "escalated" => {
+            let mut s = trf("向{}请示：{}", &[&level(&d["level"]), &text(&d["reason"])]);
+            if let Some(due) = d["due"].as_str().and_then(|x| x.parse::<chrono::NaiveDate>().ok()) {
+                s.push_str(&trf("；{}前答复", &[&day(due)]));
+            }
+            if !text(&d["beyond_promise"]).is_empty() {
+                s.push_str(&trf("（超过原告知的答复日，理由：{}）", &[&text(&d["beyond_promise"])]));
+            }
+            s
+        }
         "escalation_answered" => match d["meeting"].as_object() {
             Some(m) => trf(
                 "请示经集体研究答复：{}（参会：{}；会议结论：{}）",

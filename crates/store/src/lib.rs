@@ -210,6 +210,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_monthly_filings.sql")),
     (7, include_str!("../migrations/sqlite/0007_suggestions_search_use.sql")),
     (8, include_str!("../migrations/sqlite/0008_unresolved.sql")),
+    (9, include_str!("../migrations/sqlite/0009_endings.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -220,6 +221,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_monthly_filings.sql")),
     (7, include_str!("../migrations/postgres/0007_suggestions_search_use.sql")),
     (8, include_str!("../migrations/postgres/0008_unresolved.sql")),
+    (9, include_str!("../migrations/postgres/0009_endings.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).

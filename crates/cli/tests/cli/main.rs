@@ -99,6 +99,46 @@ fn cal_1_calendar_commands() {
     let _ = std::fs::remove_dir_all(d);
 }
 
+// CAL-1 (issue 25): a year without a notice is shown as `due` answers it — provisionally, with
+// the days in lieu of 第六条 — and says so; a reader that stops early is no panic.
+#[test]
+fn cal_1_show_a_provisional_year_and_a_closed_pipe() {
+    let (code, out, err) = run(&["calendar", "show", "2027"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2027") && err.contains("暂按法定节假日计算"), "{err}");
+    for off in ["2027-02-09 休息", "2027-02-10 休息", "2027-05-03 休息", "2027-05-04 休息", "2027-10-04 休息"]
+    {
+        assert!(out.contains(off), "{off} in {out}");
+    }
+    assert_eq!(run(&["calendar", "is-working-day", "2027-02-09"]).1.trim(), "false");
+    // `noveto calendar show 2026 | head -n 1`: the pipe closes after one line.
+    let mut child = bin()
+        .args(["calendar", "show", "2026"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+// Issue 25: every preset's demo builds and verifies (a user's first command).
+#[test]
+fn every_presets_demo_builds() {
+    for preset in ["national", "jilin-etdz", "ankang", "fuzhou", "guilin", "weihai-huancui"] {
+        let d = tmp();
+        let ds = d.to_str().unwrap();
+        let (code, out, err) = run(&["demo", "--data", ds, "--preset", preset]);
+        assert_eq!(code, 0, "{preset}: {out}{err}");
+        let (code, out, err) = run(&["audit", "verify", "--data", ds]);
+        assert_eq!(code, 0, "{preset}: {out}{err}");
+        assert!(out.contains("办结结果核对通过"), "{preset}: {out}");
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
 // Invariant 2: an untouched store verifies; an edited audit row makes `audit verify` fail.
 #[test]
 fn audit_verify_detects_edit() {
@@ -187,13 +227,90 @@ fn backup_restore_and_token() {
     let (code, out, err) = run(&["backup", "--data", ds, "--to", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     let target = tmp();
-    let (code, out, err) = run(&["restore", "--data", target.to_str().unwrap(), "--from", file.to_str().unwrap()]);
+    let ts = target.to_str().unwrap();
+    // Issue 25/26: without the key that signed it, a plain backup is refused — and nothing is
+    // left behind, so the same directory takes the next try.
+    let (code, _, err) = run(&["restore", "--data", ts, "--from", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("audit.key") && err.contains("--new-audit-key"), "{err}");
+    assert!(!target.exists(), "a refused restore leaves nothing behind");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::copy(d.join("audit.key"), target.join("audit.key")).unwrap();
+    let (code, out, err) = run(&["restore", "--data", ts, "--from", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("审计链完整"), "{out}");
-    assert_eq!(run(&["audit", "verify", "--data", target.to_str().unwrap()]).0, 0);
-    let (code, _, _) = run(&["restore", "--data", target.to_str().unwrap(), "--from", file.to_str().unwrap()]);
+    let (code, out, _) = run(&["audit", "verify", "--data", ts]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("全部记录由密钥签名"), "{out}");
+    let (code, _, _) = run(&["restore", "--data", ts, "--from", file.to_str().unwrap()]);
     assert_ne!(code, 0, "restore refuses an existing store");
-    for p in [d, target] {
+    // Told explicitly, a restore starts a new key and records that it did.
+    let third = tmp();
+    let (code, out, err) =
+        run(&["restore", "--data", third.to_str().unwrap(), "--from", file.to_str().unwrap(), "--new-audit-key"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已启用新的审计密钥"), "{out}");
+    let store = noveto_store::Store::open_sqlite(&third).unwrap();
+    let replaced = store.read_blocking(|tx| noveto_store::repo::get_meta(tx, "audit_key_replaced")).unwrap();
+    assert!(replaced.is_some(), "the replacement is recorded");
+    drop(store);
+    // A backup whose audit rows were edited (a broken chain), or edited and re-chained as one
+    // without the key could, is refused — with the key — and leaves nothing behind.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let tamper = |rechain: bool| -> String {
+        let mut out = vec![];
+        let mut table = String::new();
+        let mut prev: Option<String> = None;
+        for line in text.lines() {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if let Some(t) = v["table"].as_str() {
+                table = t.to_string();
+            } else if table == "audit" {
+                if v[3] == "staff.create" {
+                    v[6] = serde_json::json!(v[6].as_str().unwrap().replace("系统管理员", "改过的名字"));
+                    prev = Some(v[7].as_str().unwrap().to_string());
+                }
+                if rechain && let Some(p) = prev.clone() {
+                    let h = noveto_domain::audit::hash(
+                        &p,
+                        v[0].as_i64().unwrap(),
+                        v[1].as_str().unwrap(),
+                        v[2].as_i64(),
+                        v[3].as_str().unwrap(),
+                        v[4].as_str().unwrap(),
+                        v[5].as_i64().unwrap(),
+                        v[6].as_str().unwrap(),
+                    );
+                    v[7] = serde_json::json!(p);
+                    v[8] = serde_json::json!(h.clone());
+                    prev = Some(h);
+                }
+            } else if table == "audit_head"
+                && rechain
+                && let Some(p) = prev.clone()
+            {
+                v[2] = serde_json::json!(p);
+            }
+            out.push(v.to_string());
+        }
+        out.join("\n") + "\n"
+    };
+    for (rechain, why) in [(false, "断裂"), (true, "密钥")] {
+        let edited = tamper(rechain);
+        assert!(edited != text, "an audit row was edited");
+        let bad = d.with_extension("edited");
+        std::fs::write(&bad, edited).unwrap();
+        let fourth = tmp();
+        std::fs::create_dir_all(&fourth).unwrap();
+        std::fs::copy(d.join("audit.key"), fourth.join("audit.key")).unwrap();
+        let (code, _, err) = run(&["restore", "--data", fourth.to_str().unwrap(), "--from", bad.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("审计链") && err.contains("拒绝恢复") && err.contains(why), "{rechain}: {err}");
+        assert!(!fourth.join("noveto.db").exists(), "nothing left behind");
+        let _ = std::fs::remove_dir_all(fourth);
+        let _ = std::fs::remove_file(bad);
+    }
+    for p in [d.clone(), target, third] {
         let _ = std::fs::remove_dir_all(p);
     }
     let _ = std::fs::remove_file(file);

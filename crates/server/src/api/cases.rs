@@ -69,8 +69,13 @@ pub async fn get_case(State(s): State<AppState>, p: Principal, ApiPath(id): ApiP
     Ok(Json(case_json(&s, &p, &l).await?))
 }
 
-pub async fn accept(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    do_accept(&s, &p, id).await?;
+pub async fn accept(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    crate::extract::ApiJsonOrEmpty(b): crate::extract::ApiJsonOrEmpty<AcceptIn>,
+) -> ApiResult<Json<Value>> {
+    do_accept(&s, &p, id, b).await?;
     answer_case(&s, &p, id).await
 }
 
@@ -114,6 +119,17 @@ pub async fn change_kind(
     ApiJson(b): ApiJson<KindIn>,
 ) -> ApiResult<Json<Value>> {
     do_change_kind(&s, &p, id, b).await?;
+    answer_case(&s, &p, id).await
+}
+
+/// NV-2: the window head's decision on making an application a consultation.
+pub async fn decide_kind(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<KindDecisionIn>,
+) -> ApiResult<Json<Value>> {
+    do_decide_kind(&s, &p, id, b).await?;
     answer_case(&s, &p, id).await
 }
 
@@ -299,7 +315,7 @@ pub async fn document(
 ) -> ApiResult<Response> {
     let (kind, ext) = file.rsplit_once('.').ok_or_else(|| ApiError::not_found("文书"))?;
     let l = load(&s, &p, id, Action::ReadCase).await?;
-    let doc = crate::pages::documents::build(&s, &l, kind).await?;
+    let doc = crate::pages::documents::build(&s, &p, &l, kind).await?;
     match ext {
         "html" => Ok(axum::response::Html(doc.html()).into_response()),
         "pdf" => {

@@ -50,6 +50,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/me" => org::me, "org", "当前用户及其角色";
         post "/api/v1/centers" => org::create_center, "org", "创建政务服务中心 / 便民服务中心（ORG-1）", body = org::CenterIn;
         get "/api/v1/centers" => org::list_centers, "org", "中心列表";
+        put "/api/v1/centers/{id}/remedies" => org::set_remedies, "org", "不予受理、不予许可的救济途径：行政复议机关与期限、人民法院与起诉期限（NV-17）", body = noveto_app::org::RemediesIn;
         post "/api/v1/units" => org::create_unit, "org", "创建进驻单位（ORG-1）", body = org::UnitIn;
         get "/api/v1/units" => org::list_units, "org", "单位列表";
         put "/api/v1/units/{id}/liaison" => org::set_liaison, "org", "业务联系表：分管领导与联系人（ORG-3）", body = org::LiaisonIn;
@@ -68,12 +69,13 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases" => cases::create, "cases", "接件：申请或咨询（NV-1）", body = cases::CaseIn;
         get "/api/v1/cases" => cases::list, "cases", "办件列表：mine=true 为我的首问件", query = cases::ListQuery;
         get "/api/v1/cases/{id}" => cases::get_case, "cases", "办件详情、时间线与期限";
-        post "/api/v1/cases/{id}/accept" => cases::accept, "cases", "受理";
+        post "/api/v1/cases/{id}/accept" => cases::accept, "cases", "受理；可登记收到的材料（原件或复印件、份数），打印受理通知书", body = cases::AcceptIn;
         post "/api/v1/cases/{id}/referral" => cases::referral, "cases", "指引牌：告知去处（NV-3）", body = cases::ReferralIn;
         post "/api/v1/cases/{id}/referral/acknowledge" => cases::acknowledge, "cases", "接收单位确认转交，另立本单位办件（NV-3）";
         post "/api/v1/cases/{id}/notice-growth" => cases::request_growth, "cases", "一次性告知新增材料：申请窗口负责人批准（NV-4）", body = cases::GrowthIn;
         post "/api/v1/cases/{id}/notice-growth/decision" => cases::decide_growth, "cases", "窗口负责人审批新增告知材料（NV-4）", body = cases::GrowthDecisionIn;
-        post "/api/v1/cases/{id}/kind" => cases::change_kind, "cases", "更正办件类型（申请/咨询），须写明理由（NV-2）", body = cases::KindIn;
+        post "/api/v1/cases/{id}/kind" => cases::change_kind, "cases", "更正办件类型，须写明理由：咨询改为申请即时生效；申请改为咨询须窗口负责人确认（NV-2）", body = cases::KindIn;
+        post "/api/v1/cases/{id}/kind/decision" => cases::decide_kind, "cases", "窗口负责人确认或不同意申请改为咨询（NV-2）", body = cases::KindDecisionIn;
         post "/api/v1/cases/{id}/placement" => cases::ask_placement, "cases", "归属不明：交窗口负责人、大厅负责人或综合咨询台在时限内分办（NV-3）", body = cases::PlacementIn;
         post "/api/v1/cases/{id}/placement/here" => cases::place_here, "cases", "分办：由本窗口办理（窗口负责人、大厅负责人或综合咨询台，NV-3）";
         post "/api/v1/cases/{id}/notices" => cases::notice, "cases", "一次性告知（NV-4）", body = cases::NoticeIn;
@@ -93,7 +95,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/filings/monthly" => cases::file_month, "veto", "单位按月向中心报备否决事项（政策要求按月报备时，如吉林经开区，NV-9）", body = cases::MonthlyFilingIn;
         get "/api/v1/filings/monthly" => cases::monthly_status, "veto", "各单位本月报备情况（NV-9）", query = cases::MonthQuery;
         get "/api/v1/filings/rollup" => cases::rollup, "veto", "月度汇总：否决与撤回、依法无需办理、否定性咨询及请示答复并列，按单位和窗口（NV-2、NV-9）；format=json|csv|xlsx", query = cases::RollupQuery;
-        get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书：notice / refusal-notice / veto-filing-form / referral / reply-card（.html 或 .pdf）";
+        get "/api/v1/cases/{id}/documents/{file}" => cases::document, "documents", "文书（.html 或 .pdf）：notice 一次性告知书 / acceptance 受理通知书 / deficiency 容缺受理通知书 / commitment 告知承诺书 / referral 指引单 / reply-card 答复卡 / refusal-notice 不予受理（许可）通知书 / veto-filing-form 否决事项报备登记表 / withdrawal 撤回申请记录 / completion 办结通知书";
         post "/api/v1/cases/{id}/cross-unit" => cases::cross_unit, "cases", "跨部门事项：指定牵头单位（NV-10）", body = cases::CrossUnitIn;
         post "/api/v1/cases/{id}/joint-consultations" => cases::joint_consultation, "cases", "会商记录：参加人员与结论（NV-10）", body = cases::ConsultationIn;
         post "/api/v1/cases/{id}/assistance" => cases::assistance, "cases", "帮办代办记录（NV-11）", body = cases::AssistanceIn;

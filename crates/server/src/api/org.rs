@@ -122,3 +122,14 @@ pub async fn audit_verify(State(s): State<AppState>, p: Principal) -> ApiResult<
         }
     }
 }
+
+/// NV-17: a center's review body, court and time limits (the administrator).
+pub async fn set_remedies(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<noveto_app::org::RemediesIn>,
+) -> ApiResult<Json<Value>> {
+    noveto_app::org::set_remedies(&s, &p, id, b).await?;
+    Ok(Json(json!({"center_id": id, "saved": true})))
+}

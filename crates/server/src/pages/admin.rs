@@ -175,7 +175,7 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
         section.card {
             h2 { (tr("中心")) }
             table {
-                tr { th { (tr("名称")) } th { (tr("上级")) } th { (tr("层级")) } th { (tr("热线")) } th { (tr("监督电话")) } }
+                tr { th { (tr("名称")) } th { (tr("上级")) } th { (tr("层级")) } th { (tr("热线")) } th { (tr("监督电话")) } th { (tr("救济途径")) } }
                 @for c in &centers {
                     tr {
                         td { (c.name) }
@@ -183,9 +183,21 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
                         td { (level_label(&c.level)) }
                         td { (c.hotline) }
                         td { (c.supervision_phone) }
+                        td {
+                            @if c.review_body.is_empty() { span.warn { (tr("未设置")) } }
+                            @else { (trf("复议：{}（{} 日）；诉讼：{}（{} 个月）", &[&c.review_body, &c.review_days, &c.court, &c.litigation_months])) }
+                        }
                     }
                 }
             }
+            // NV-17: a refusal notice and /follow name where the applicant may turn.
+            (f.form("remedies", tr("设置救济途径（行政复议、行政诉讼）"), &["center_id", "review_body", "review_days", "court", "litigation_months"], html! {
+                (f.select("remedies", "center_id", tr("中心"), None, &center_opts))
+                (f.input("remedies", "review_body", tr("行政复议机关"), Some("required")))
+                (f.input("remedies", "review_days", tr("申请复议期限（日，法定 60 日）"), None))
+                (f.input("remedies", "court", tr("管辖的人民法院"), Some("required")))
+                (f.input("remedies", "litigation_months", tr("起诉期限（月，法定 6 个月）"), None))
+            }, tr("保存")))
             (f.form("center", tr("新建中心"), &["name", "parent_id", "level", "hotline", "supervision_phone", "address", "region"], html! {
                 (f.input("center", "name", tr("名称"), Some("required")))
                 (f.select("center", "parent_id", tr("上级中心"), Some(tr("（无，最上级）")), &center_opts))
@@ -313,6 +325,18 @@ pub async fn org_submit(
                     region: Some(val(&f, "region")),
                 };
                 api::create_center(&s, &p, b).await.map(|_| ())?;
+                Ok(())
+            }
+            "remedies" => {
+                let center_id = required_id(&f, "center_id", "center_required", tr("请选择中心"))?;
+                let num = |k: &'static str, default: i64| val(&f, k).trim().parse::<i64>().unwrap_or(default);
+                let b = noveto_app::org::RemediesIn {
+                    review_body: val(&f, "review_body"),
+                    review_days: num("review_days", 60),
+                    court: val(&f, "court"),
+                    litigation_months: num("litigation_months", 6),
+                };
+                noveto_app::org::set_remedies(&s, &p, center_id, b).await?;
                 Ok(())
             }
             "unit" => {

@@ -172,6 +172,9 @@ fn fields_of(i: &Item) -> Fields {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    for u in &i.other_units {
+        f.insert(format!("ou_{u}"), "1".into());
+    }
     for (k, on) in [
         ("allows_deficiency", i.allows_deficiency),
         ("allows_commitment", i.allows_commitment),
@@ -237,6 +240,7 @@ fn item_in(f: &Fields) -> (ItemIn, Vec<ApiError>) {
         online: on("online"),
         assisted: on("assisted"),
         base_version: Some(val(f, "base_version").parse().unwrap_or(0)),
+        other_unit_ids: Some(f.keys().filter_map(|k| k.strip_prefix("ou_")?.parse().ok()).collect()),
     };
     (b, errs)
 }
@@ -255,7 +259,8 @@ struct Shown<'a> {
     saved: Option<i64>,
 }
 
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
+    "other_unit_ids",
     "code",
     "name",
     "unit_id",
@@ -328,6 +333,18 @@ fn item_page(p: &Principal, large: bool, f: &Fields, errs: &[ApiError], shown: S
                         label { (tr("咨询电话")) input name="phone" value=(v("phone")) maxlength="40"; (at("phone")) }
                     }
                     label { (tr("设定依据")) textarea name="legal_basis" required maxlength="1000" { (v("legal_basis")) } (at("legal_basis")) }
+                    // NV-2, NV-3: where else the item is handled, so a referral can send people there.
+                    @let home = shown.units.iter().find(|u| v("unit_id") == u.id.to_string()).map(|u| u.center_id);
+                    @let others: Vec<&Unit> = shown.units.iter().filter(|u| home.is_none_or(|c| c != u.center_id)).collect();
+                    @if !others.is_empty() {
+                        fieldset {
+                            legend { (tr("其他中心办理该事项的单位（属地办理，可指引前往）")) }
+                            @for u in others {
+                                label { input type="checkbox" name={ "ou_" (u.id) } value="1" checked[!v(&format!("ou_{}", u.id)).is_empty()]; " " (u.name) }
+                            }
+                            (at("other_unit_ids"))
+                        }
+                    }
                     label { (tr("办理步骤（每行一步）")) textarea name="steps" { (v("steps")) } (at("steps")) }
                     div.grid {
                         label { (tr("收费标准（不收费可不填）")) input name="fees" value=(v("fees")) maxlength="500"; (at("fees")) }

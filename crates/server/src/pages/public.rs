@@ -52,6 +52,11 @@ fn report_form(token: &str, kept: &HashMap<String, String>, e: Option<&ApiError>
             @if let Some(e) = e.filter(|e| !matches!(e.field, Some("name" | "phone" | "summary"))) { p.err role="alert" { (tr_text(&e.message)) } }
             form method="post" action="/report" {
                 input type="hidden" name="csrf" value=(token);
+                // NV-17: from a refused application's page on /follow, the receipt number travels along.
+                @if !val(kept, "case_receipt_no").is_empty() {
+                    p { (trf("涉及的办件：受理编号 {}", &[&val(kept, "case_receipt_no")])) }
+                    input type="hidden" name="case_receipt_no" value=(val(kept, "case_receipt_no"));
+                }
                 label { (tr("姓名")) input name="name" required maxlength="50" value=(val(kept, "name")); (beside(e, "name")) }
                 label { (tr("手机号码（查询进度时要用）")) input name="phone" required inputmode="tel" value=(val(kept, "phone")); (beside(e, "phone")) }
                 label {
@@ -66,11 +71,25 @@ fn report_form(token: &str, kept: &HashMap<String, String>, e: Option<&ApiError>
     }
 }
 
-pub async fn report_page(State(s): State<AppState>, Large(large): Large) -> Response {
+#[derive(serde::Deserialize, Default)]
+pub struct ReportQ {
+    receipt_no: Option<String>,
+}
+
+pub async fn report_page(
+    State(s): State<AppState>,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<ReportQ>,
+) -> Response {
     let contacts = super::guides::contacts(&s).await;
-    with_token(&s, large, StatusCode::OK, tr("反映“办不成事”"), |t| {
-        report_form(t, &HashMap::new(), None, contacts)
-    })
+    let mut kept = HashMap::new();
+    // Only a receipt number's own characters: whatever else a link carries is dropped.
+    if let Some(r) =
+        q.receipt_no.filter(|r| !r.is_empty() && r.len() <= 40 && r.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        kept.insert("case_receipt_no".to_string(), r);
+    }
+    with_token(&s, large, StatusCode::OK, tr("反映“办不成事”"), |t| report_form(t, &kept, None, contacts))
 }
 
 pub async fn report_submit(
@@ -86,6 +105,7 @@ pub async fn report_submit(
             reporter: noveto_app::unresolved::ReporterIn { name: val(&f, "name"), phone: val(&f, "phone") },
             summary: val(&f, "summary"),
             center_id: None,
+            case_receipt_no: Some(val(&f, "case_receipt_no")),
         };
         svc::submit_unresolved(&s, &addr, b).await.map_err(ApiError::from)
     } else {
@@ -126,9 +146,39 @@ fn follow_form(token: &str, kept: &HashMap<String, String>) -> Markup {
 }
 
 pub async fn follow_page(State(s): State<AppState>, Large(large): Large) -> Response {
+    let contacts = super::guides::contacts(&s).await;
     with_token(&s, large, StatusCode::OK, tr("查询办理进度"), |t| {
-        html! { section.card { h1 { (tr("查询办理进度")) } (follow_form(t, &HashMap::new())) } }
+        html! { section.card { h1 { (tr("查询办理进度")) } (follow_form(t, &HashMap::new())) (contacts) } }
     })
+}
+
+/// NV-17: how the matter ended, in the words the person reads — the outcome, the reason and its
+/// legal basis, where to go, the remedies against a refusal and the desk to turn to.
+fn outcome(o: &svc::Ending) -> Markup {
+    let line = |label: &str, v: &Option<String>| {
+        html! { @if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) { p { b { (label) } (v) } } }
+    };
+    html! {
+        section.outcome {
+            h2 { (tr(o.title)) }
+            (line(tr("理由："), &o.reason))
+            (line(tr("法律依据："), &o.legal_basis))
+            (line(tr("请前往："), &o.go_to))
+            (line(tr("地址："), &o.address))
+            (line(tr("联系方式："), &o.contact))
+            (line(tr("办理方式："), &o.how))
+            (line(tr("答复："), &o.text))
+            @if let Some(r) = &o.remedies {
+                p { b { (tr("您的权利：")) } (trf(
+                    "如对本决定不服，可以自收到决定之日起 {} 日内向{}申请行政复议，或者在 {} 个月内向{}提起行政诉讼。",
+                    &[&r.review_days, &r.review_body, &r.litigation_months, &r.court],
+                )) }
+            }
+            @if let Some(link) = &o.report {
+                p { a href=(link) { (tr("认为不该被拒绝？向“办不成事”反映窗口反映")) } }
+            }
+        }
+    }
 }
 
 pub async fn follow_submit(
@@ -144,6 +194,7 @@ pub async fn follow_submit(
         Err(csrf_refused())
     };
     let status = r.as_ref().map_or_else(|e| e.status, |_| StatusCode::OK);
+    let contacts = super::guides::contacts(&s).await;
     with_token(&s, large, status, tr("查询办理进度"), |t| {
         html! {
             section.card {
@@ -152,17 +203,42 @@ pub async fn follow_submit(
                     Ok(m) => {
                         p {
                             (trf("受理编号 {}：{}", &[&m.receipt_no, &tr(m.status)]))
-                            @if let Some(d) = &m.due { "　" (trf("办理时限：{}", &[d])) }
+                            @if m.outcome.is_none() && let Some(d) = m.due.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
+                                "　" (trf("办理时限：{}", &[&crate::ui::day(d)]))
+                            }
                         }
+                        @if let Some(d) = m.promised.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
+                            p.note { (trf("承诺办结日期：{}", &[&crate::ui::day(d)])) }
+                        }
+                        @if let Some(x) = &m.reply_extended {
+                            p.note { (trf("答复日期延至 {}，原因：{}", &[&x.to.parse::<chrono::NaiveDate>().map(crate::ui::day).unwrap_or_else(|_| x.to.clone()), &x.reason])) }
+                        }
+                        @if !m.to_bring.is_empty() {
+                            section {
+                                h2 { (tr("请带齐以下材料")) }
+                                ul {
+                                    @for b in &m.to_bring {
+                                        li { (b.material) @if !b.how_to_fix.is_empty() { (tr("：")) (b.how_to_fix) } }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(o) = &m.outcome { (outcome(o)) }
                         table {
                             tr { th { (tr("时间")) } th { (tr("进展")) } }
                             @for st in &m.steps { tr { td { (when(&st.at)) } td { (tr(st.what)) } } }
                         }
-                        @if let Some(a) = &m.answer { p { (tr("办理结果：")) (a) } }
+                        @if m.outcome.is_none() && let Some(a) = &m.answer { p { (tr("办理结果：")) (a) } }
+                        p.note {
+                            (tr("咨询电话：")) a href={ "tel:" (m.hotline) } { (m.hotline) }
+                            "　" (tr("监督电话：")) a href={ "tel:" (m.supervision_phone) } { (m.supervision_phone) }
+                        }
                     }
                     Err(e) => { p.err role="alert" { (tr_text(&e.message)) } }
                 }
                 (follow_form(t, &f))
+                // The matter's own center's numbers stand with its answer; else the center's.
+                @if r.is_err() { (contacts) }
             }
         }
     })

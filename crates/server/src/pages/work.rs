@@ -248,7 +248,7 @@ pub async fn search_page(
                 @if rows.is_empty() {
                     p.muted { (tr("没有找到您可以查看的办件。")) }
                 } @else {
-                    div.scroll { (case_table(&s, &rows[..rows.len().min(PAGE)], tr("事项"))) }
+                    div.scroll { (case_table(&s, &rows[..rows.len().min(PAGE)], tr("事项"), None)) }
                 }
                 p {
                     @if page > 1 { a href={ "/search?q=" (enc) "&page=" (page - 1) } { (tr("上一页")) } }
@@ -263,13 +263,25 @@ pub async fn search_page(
 }
 
 /// A list of cases: receipt number, applicant, the request, status and the next due day.
-fn case_table(s: &AppState, rows: &[noveto_app::cases::CaseRow], request: &str) -> Markup {
+/// A list of cases. `covering`: on the workbench, the first contacts (other than the viewer)
+/// whose matters B holds while A is away (ORG-4), each row of theirs marked with A's name.
+fn case_table(
+    s: &AppState,
+    rows: &[noveto_app::cases::CaseRow],
+    request: &str,
+    covering: Option<&HashMap<i64, String>>,
+) -> Markup {
     html! {
         table {
             tr { th { (t().receipt_no) } th { (t().applicant) } th { (request) } th { (t().status) } th { (t().due) } }
             @for r in rows {
                 tr {
-                    td { a href={ "/cases/" (r.id) } { (r.receipt_no) } }
+                    td {
+                        a href={ "/cases/" (r.id) } { (r.receipt_no) }
+                        @if let Some(a) = covering.and_then(|c| c.get(&r.first_contact_id)) {
+                            " " small.note { (trf("（代A岗 {}）", &[a])) }
+                        }
+                    }
                     td { (r.applicant) }
                     td { (r.request) }
                     td { (status_label(&r.status)) }
@@ -288,6 +300,8 @@ async fn workbench(
     failed: Option<(&HashMap<String, String>, &ApiError)>,
 ) -> ApiResult<Markup> {
     let rows = svc::own_open(s, p).await?;
+    let others: Vec<i64> = rows.iter().map(|r| r.first_contact_id).filter(|id| *id != p.id).collect();
+    let covering = noveto_app::org::names(s, others).await?;
     let windows: Vec<i64> = p
         .grants
         .iter()
@@ -348,7 +362,7 @@ async fn workbench(
         }
         section.card {
             h2 { (t().my_cases) }
-            @if rows.is_empty() { p.muted { (t().no_my_cases) } } @else { (case_table(s, &rows, tr("诉求"))) }
+            @if rows.is_empty() { p.muted { (t().no_my_cases) } } @else { (case_table(s, &rows, tr("诉求"), Some(&covering))) }
         }
         (case_search_box(""))
     })
@@ -453,11 +467,18 @@ impl Acts<'_> {
         let stray = failed.filter(|r| !r.error.field.is_some_and(|f| fields.contains(&f)));
         // NV-14: after a refusal-wording warning the form offers to confirm the wording.
         let phrases = failed.is_some_and(|r| r.error.code == "refusal_phrases");
+        // An ending asks once (确定办结？): the form comes back with what was typed, saying what follows.
+        let confirming = failed.filter(|r| r.error.code == CONFIRM_ENDING);
+        let stray = stray.filter(|_| confirming.is_none());
         html! {
             details open[failed.is_some()] {
                 summary { (label) }
                 form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
                     (csrf_field(self.p))
+                    @if let Some(r) = confirming {
+                        p.warn role="alert" { strong { (tr("确定办结？")) } " " (r.error.message) }
+                        input type="hidden" name="confirmed" value="1";
+                    }
                     @if let Some(r) = stray { p.err role="alert" { (tr_text(&r.error.message)) } }
                     @if let Some(o) = outcome { input type="hidden" name="outcome" value=(o); }
                     (inner)
@@ -468,13 +489,24 @@ impl Acts<'_> {
             }
         }
     }
-    /// A one-button form.
+    /// A one-button form (an ending asks once: 确定办结？, saying what follows).
     fn button(&self, action: &str, hidden: &[(&str, String)], label: &str, secondary: bool) -> Markup {
+        let outcome = hidden.iter().find(|(k, _)| *k == "outcome").map(|(_, v)| v.as_str());
+        let confirming = self.failed(action, outcome).filter(|r| r.error.code == CONFIRM_ENDING);
+        if confirming.is_some() {
+            self.shown.set(true);
+        }
         html! {
             form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
                 (csrf_field(self.p))
                 @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
-                button.secondary[secondary] { (label) }
+                @if let Some(r) = confirming {
+                    p.warn role="alert" { strong { (tr("确定办结？")) } " " (r.error.message) }
+                    input type="hidden" name="confirmed" value="1";
+                    button.secondary[secondary] { (tr("确定")) } " " a href={ "/cases/" (self.id) } { (tr("取消")) }
+                } @else {
+                    button.secondary[secondary] { (label) }
+                }
             }
         }
     }
@@ -537,23 +569,13 @@ async fn case_body_with(
             .as_array()
             .and_then(|a| a.iter().rev().find(|e| e["kind"] == "escalation_answered" || e["kind"] == "reply"))
             .is_some_and(|e| e["kind"] == "escalation_answered");
-    let mut docs = vec![];
-    if !c.notified.is_empty() {
-        docs.push(("notice", tr("一次性告知书")));
-    }
-    if c.referral.is_some() {
-        docs.push(("referral", tr("指引单")));
-    }
-    if j["timeline"].as_array().is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated")) {
-        docs.push(("reply-card", tr("答复卡")));
-    }
-    if c.veto_request_id.is_some() {
-        docs.push(("veto-filing-form", tr("否决事项报备登记表（一式三份）")));
-    }
-    // Printable once the veto is approved, so the window can hand it over as it closes the case.
-    if c.outcome == Some(noveto_domain::case::Outcome::Vetoed) || j["veto_approved"] == true {
-        docs.push(("refusal-notice", tr("不予受理/不予许可通知书")));
-    }
+    // A paper for every step the case has taken (documents.rs says which).
+    let docs = super::documents::available(
+        c,
+        j["veto_approved"] == true,
+        j["timeline"].as_array().is_some_and(|a| a.iter().any(|e| e["kind"] == "escalated")),
+        j["withdrawals"].as_array().is_some_and(|a| a.iter().any(|w| !w["confirmed_by"].is_null())),
+    );
     let timeline = j["timeline"].as_array().cloned().unwrap_or_default();
     let status = c.outcome.map(|o| tr(o.label())).unwrap_or(tr(c.status.label()));
     Ok(html! {
@@ -765,7 +787,38 @@ fn actions(
         section.card {
             h2 { (t().actions) }
             p.note { (t().no_veto_note) }
-            @if offers.accept { (acts.button("accept", &[], tr("受理"), false)) }
+            @if offers.accept {
+                // What was handed in goes on the 受理通知书 / 收件凭证: original or copy, copies.
+                (acts.form("accept", None, tr("受理（登记收到的材料）"), &["materials"], html! {
+                    @if let Some(i) = item {
+                        table {
+                            tr { th { (tr("收到")) } th { (tr("材料")) } th { (tr("原件/复印件")) } th { (tr("份数")) } }
+                            @for (k, m) in i.materials.iter().enumerate() {
+                                @let kept = acts.failed("accept", None).is_none() || !acts.v("accept", None, &format!("r{k}")).is_empty();
+                                tr {
+                                    td { input type="checkbox" name={ "r" (k) } value=(m.name) checked[kept] aria-label=(m.name); }
+                                    td { (m.name) @if m.main { (tr("（主件）")) } }
+                                    td {
+                                        select name={ "o" (k) } aria-label=(tr("原件/复印件")) {
+                                            option value="original" { (tr("原件")) }
+                                            option value="copy" selected[acts.v("accept", None, &format!("o{k}")) == "copy"] { (tr("复印件")) }
+                                        }
+                                    }
+                                    td {
+                                        @let n = acts.v("accept", None, &format!("n{k}"));
+                                        input name={ "n" (k) } inputmode="numeric" size="3" aria-label=(tr("份数")) value=(if n.is_empty() { "1".to_string() } else { n });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    label {
+                        (tr("其他收到的材料（每行一项）"))
+                        textarea name="received_other" { (acts.v("accept", None, "received_other")) }
+                    }
+                    button { (tr("受理")) }
+                }))
+            }
             @if offers.ask_placement {
                 (acts.form("ask_placement", None, tr("归属不明（交负责人分办）"), &["question"], html! {
                     (text("ask_placement", "question", tr("情况说明（群众要办什么、已了解到什么）"), true))
@@ -777,11 +830,12 @@ fn actions(
                 (acts.button("place_here", &[], tr("由本窗口办理"), false))
             }
             @if offers.refer {
-                (acts.form("referral", None, tr("指引（不属本窗口）"), &["address", "contact", "how", "to_unit_id"], html! {
+                (acts.form("referral", None, tr("指引（不属本窗口）"), &["address", "contact", "how", "to_unit_id", "to_window_id", "to_body"], html! {
                     (line("referral", None, "address", tr("去处（单位/窗口/地址）"), true))
                     (line("referral", None, "contact", tr("联系人及电话"), true))
                     (text("referral", "how", tr("怎么办"), true))
                     (referral_targets(acts, units, windows))
+                    (line("referral", None, "to_body", tr("或：外部机构名称（不在中心的单位，须写明地址和电话）"), false))
                     (tick("referral", "handoff", tr("帮助转交（接收单位须确认）")))
                     button { (tr("出具指引单")) }
                 }))
@@ -819,9 +873,13 @@ fn actions(
                 }))
             }
             @if offers.escalate {
-                (acts.form("escalate", None, tr("请示（政策不明确）"), &["reason", "expert_due", "expert_reason"], html! {
+                (acts.form("escalate", None, tr("请示（政策不明确）"), &["reason", "expert_due", "expert_reason", "beyond_promise_reason"], html! {
                     (text("escalate", "reason", tr("请示事由"), true))
                     (tick("escalate", "major", tr("重大/疑难事项")))
+                    @if let Some(d) = c.reply_promised {
+                        p.note { (trf("已告知群众在 {} 前答复：上报后仍须在此日期前答复。", &[&crate::ui::day(d)])) }
+                        (line("escalate", None, "beyond_promise_reason", tr("确需延后答复的理由（将告知群众）"), false))
+                    }
                     @if policy.gray_area.expert_study {
                         details open[!acts.v("escalate", None, "expert_due").is_empty()] {
                             summary { (tr("需专家论证（期限人工设定）")) }
@@ -857,7 +915,7 @@ fn actions(
                     button { (tr("答复并办结")) }
                 }))
             }
-            @if let Some(vid) = approved_veto {
+            @if let Some(vid) = approved_veto.filter(|_| offers.close_vetoed) {
                 (acts.button("close", &[("outcome", "vetoed".into()), ("veto_request_id", vid.to_string())], tr("否决已获批准：出具不予受理通知书并办结"), true))
             }
             @for w in &withdrawals {
@@ -890,15 +948,26 @@ fn actions(
                 }))
             }
             @if offers.change_kind {
-                @let (to, label) = match c.kind {
-                    noveto_domain::case::Kind::Application => ("consultation", tr("改为咨询（登记有误）")),
-                    noveto_domain::case::Kind::Consultation => ("application", tr("改为申请（群众要办理）")),
+                @let (to, label, button) = match c.kind {
+                    noveto_domain::case::Kind::Application => ("consultation", tr("改为咨询（登记有误，须窗口负责人确认）"), tr("提交窗口负责人确认")),
+                    noveto_domain::case::Kind::Consultation => ("application", tr("改为申请（群众要办理）"), tr("更正办件类型")),
                 };
                 (acts.form("kind", None, label, &["reason"], html! {
                     input type="hidden" name="kind" value=(to);
                     (line("kind", None, "reason", tr("理由"), true))
-                    button.secondary { (tr("更正办件类型")) }
+                    button.secondary { (button) }
                 }))
+            }
+            @if let Some(k) = c.kind_request.as_ref().filter(|_| offers.decide_kind) {
+                p.note { (tr("窗口人员申请把本申请改为咨询（待窗口负责人确认）：")) (k.reason) }
+                @if head.is_ok() && k.requested_by != p.id {
+                    (acts.form("decide_kind", None, tr("确认是否改为咨询"), &["opinion"], html! {
+                        (line("decide_kind", None, "opinion", tr("意见（不同意的须写明理由）"), false))
+                        button name="approve" value="1" { (tr("同意改为咨询")) }
+                        " "
+                        button.secondary name="approve" value="0" { (tr("不同意，仍按申请办理")) }
+                    }))
+                }
             }
             @if offers.withdraw && withdrawals.is_empty() {
                 (acts.form("withdraw", None, tr("申请人撤回"), &["statement"], html! {
@@ -912,6 +981,25 @@ fn actions(
             }
         }
     }
+}
+
+/// The accept form's received materials: each ticked row (`r{k}`, `o{k}`, `n{k}`) and each line
+/// of `received_other` (an original, one copy).
+fn received(f: &HashMap<String, String>) -> svc::AcceptIn {
+    let mut keys: Vec<u32> = f.keys().filter_map(|k| k.strip_prefix('r')?.parse().ok()).collect();
+    keys.sort_unstable();
+    let mut materials: Vec<svc::ReceivedIn> = keys
+        .into_iter()
+        .map(|k| svc::ReceivedIn {
+            material: val(f, &format!("r{k}")),
+            original: val(f, &format!("o{k}")) != "copy",
+            copies: val(f, &format!("n{k}")).trim().parse().unwrap_or(0),
+        })
+        .collect();
+    for line in val(f, "received_other").lines().map(str::trim).filter(|l| !l.is_empty()) {
+        materials.push(svc::ReceivedIn { material: line.into(), original: true, copies: 1 });
+    }
+    svc::AcceptIn { materials }
 }
 
 fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
@@ -931,6 +1019,46 @@ fn collect_missing(f: &HashMap<String, String>) -> Vec<MissingIn> {
         out.push(MissingIn { material: m.trim().into(), how_to_fix: h.trim().into() });
     }
     out
+}
+
+/// The page's "are you sure?" of an ending (not an error: the form comes back, filled in).
+const CONFIRM_ENDING: &str = "confirm_ending";
+
+/// What follows an ending the page is about to take, in words — or None for an action that
+/// ends nothing (the API never asks).
+fn ending_follows(action: &str, f: &HashMap<String, String>) -> Option<&'static str> {
+    let handoff = f.get("handoff").is_some_and(|v| v == "1" || v == "on");
+    Some(match (action, f.get("outcome").map(String::as_str)) {
+        ("close", Some("approved")) => {
+            tr("办结后将出具办结通知书，本件不能再办理；申请人可凭受理编号和手机号查询结果。")
+        }
+        ("close", Some("answered")) => tr("答复内容将告知申请人，本件随即办结。"),
+        ("close", Some("withdrawn")) => tr("撤回申请记录交申请人签收，本件随即办结；申请人可随时重新申请。"),
+        ("close", Some("not_required")) => tr("申请人将看到您写明的法律依据，本件随即办结。"),
+        ("close", Some("vetoed")) => {
+            tr("请出具不予受理（许可）通知书交申请人签收：通知书写明理由、法律依据和复议、诉讼途径。本件随即办结。")
+        }
+        ("commitment", _) => tr("承诺书存档备查并将按规定核查，本件随即办结。"),
+        ("referral", _) if !handoff => tr("申请人持指引单前往办理，本件随即办结；需要帮助转交的，请勾选“帮助转交”。"),
+        _ => return None,
+    })
+}
+
+/// Whether the case's state machine offers this ending now (the page shows its form).
+async fn offered(s: &AppState, p: &Principal, id: i64, action: &str, f: &HashMap<String, String>) -> bool {
+    let Ok(l) = svc::load(s, p, id, Action::WorkCase).await else { return false };
+    let rules = svc::item_rules(s, l.case.item_code.clone()).await.map(|(r, _)| r).unwrap_or_default();
+    let o = l.case.offers(&rules);
+    match (action, f.get("outcome").map(String::as_str)) {
+        ("close", Some("approved")) => o.close_approved,
+        ("close", Some("answered")) => o.answer_consultation,
+        ("close", Some("withdrawn")) => o.withdraw,
+        ("close", Some("not_required")) => o.not_required,
+        ("close", Some("vetoed")) => o.close_vetoed,
+        ("commitment", _) => o.commitment,
+        ("referral", _) => o.refer,
+        _ => false,
+    }
 }
 
 pub async fn case_action(
@@ -954,10 +1082,22 @@ pub async fn case_action(
     let r: ApiResult<()> = async {
         check_csrf(&p, &f)?;
         let on = |k: &str| f.get(k).is_some_and(|v| v == "1" || v == "on");
+        // Asked only of an ending the page offers now; anything else goes on to be refused.
+        if !on("confirmed")
+            && let Some(follows) = ending_follows(&action, &f)
+            && offered(&s, &p, id, &action, &f).await
+        {
+            return Err(ApiError::new(axum::http::StatusCode::OK, CONFIRM_ENDING, follows));
+        }
         Ok(match action.as_str() {
-            "accept" => svc::do_accept(&s, &p, id).await,
+            "accept" => svc::do_accept(&s, &p, id, received(&f)).await,
+            "decide_kind" => {
+                let b = svc::KindDecisionIn { approve: val(&f, "approve") == "1", opinion: val(&f, "opinion") };
+                svc::do_decide_kind(&s, &p, id, b).await
+            }
             "referral" => {
                 let b = ReferralIn {
+                    to_body: Some(val(&f, "to_body")),
                     to_unit_id: val(&f, "to_unit_id").parse().ok(),
                     to_window_id: val(&f, "to_window_id").parse().ok(),
                     address: val(&f, "address"),
@@ -1007,7 +1147,12 @@ pub async fn case_action(
                     &s,
                     &p,
                     id,
-                    EscalationIn { reason: val(&f, "reason"), major: on("major"), expert_study },
+                    EscalationIn {
+                        reason: val(&f, "reason"),
+                        major: on("major"),
+                        expert_study,
+                        beyond_promise_reason: Some(val(&f, "beyond_promise_reason")),
+                    },
                 )
                 .await
                 .map(|_| ())
@@ -1089,6 +1234,8 @@ pub async fn inbox(
         let escs: Vec<_> = escs.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
         // NV-4: later notices that would add materials, for the window head.
         let growth = svc::growth_queue(&s, &p).await?;
+        // NV-2: applications a clerk asks to make consultations, for the window head.
+        let kinds = svc::kind_queue(&s, &p).await?;
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
         let handoffs = handoff_section(&s, &p, true).await?;
@@ -1160,6 +1307,26 @@ pub async fn inbox(
                                     label { (tr("意见（不同意的须写明）")) input name="opinion"; }
                                     button name="approve" value="1" { (tr("同意新增并出具告知书")) }
                                     button.secondary name="approve" value="0" { (tr("不同意")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !kinds.is_empty() {
+                section.card {
+                    h2 { (tr("申请改为咨询，待确认")) }
+                    @for (cid, c) in &kinds {
+                        @if let Some(k) = &c.kind_request {
+                            div.card {
+                                p { (case_head(*cid, c)) " · " (crate::ui::when(&noveto_domain::time::rfc3339(k.at))) }
+                                p { b { (tr("理由：")) } (k.reason) }
+                                p.muted { (c.request) }
+                                form method="post" action={ "/cases/" (cid) "/act/decide_kind" } {
+                                    (csrf_field(&p))
+                                    label { (tr("意见（不同意的须写明理由）")) input name="opinion"; }
+                                    button name="approve" value="1" { (tr("同意改为咨询")) }
+                                    button.secondary name="approve" value="0" { (tr("不同意，仍按申请办理")) }
                                 }
                             }
                         }

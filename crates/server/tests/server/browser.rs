@@ -729,3 +729,94 @@ fn browser_unresolved_desk() {
     t.seen.push(d.url().split_once("/unresolved").map(|(_, r)| format!("/unresolved{r}")).unwrap());
     t.traditional();
 }
+
+// NV-17, PUB-1 (issue 25): the applicant, on a 360 px phone, follows a vetoed, a referred and an
+// open case by receipt number and phone, and reads how each ended or stands — the refusal with
+// its reason, legal basis and the remedies (review body, days, court, months) and the way to the
+// 办不成事 desk with the receipt number filled in; where to go and whom to call; the promised
+// date and what to bring — with the hotline and supervision numbers on every page.
+#[test]
+fn browser_applicant_reads_how_it_ended() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn(Kind::Sqlite, "national");
+    let admin = app.token("admin");
+    let remedies =
+        json!({"review_body": "市人民政府", "review_days": 60, "court": "市人民法院", "litigation_months": 6});
+    assert_eq!(
+        app.call("PUT", &format!("/api/v1/centers/{}/remedies", app.ids.city), Some(&admin), Some(remedies)).0,
+        200
+    );
+    crate::unresolved::desk(&app);
+    crate::cases::add_item(&app, "GT-9", true, false);
+    let clerk = app.token("clerk");
+    let receipt =
+        |id: i64| app.get(&format!("/api/v1/cases/{id}"), &clerk).1["receipt_no"].as_str().unwrap().to_string();
+    // Vetoed (never accepted: 不予受理).
+    let (vetoed, vid) = veto_waiting(&app);
+    assert_eq!(app.decide("head", vid, true, "同意，依据充分").0, 200);
+    assert_eq!(app.decide("leader", vid, true, "同意").0, 200);
+    let body = json!({"outcome": "vetoed", "veto_request_id": vid});
+    assert_eq!(app.post(&format!("/api/v1/cases/{vetoed}/close"), &clerk, body).0, 200);
+    // Referred to another unit, with the place and the phone.
+    let referred = app.new_case(&clerk, None);
+    let body = json!({"to_unit_id": app.ids.unit2, "address": "市民中心二楼 B 区 12 号", "contact": "社保窗口 0719-8221234", "how": "带身份证原件"});
+    assert_eq!(app.post(&format!("/api/v1/cases/{referred}/referral"), &clerk, body).0, 200);
+    // Open: accepted, with its promised date; and one waiting for materials.
+    let open = app.new_case(&clerk, Some("GT-9"));
+    assert_eq!(app.post(&format!("/api/v1/cases/{open}/accept"), &clerk, json!({})).0, 200);
+    let notified = app.new_case(&clerk, Some("GT-9"));
+    let body = json!({"missing": [{"material": "场所证明", "how_to_fix": "租赁合同复印件"}]});
+    assert_eq!(app.post(&format!("/api/v1/cases/{notified}/notices"), &clerk, body).0, 201);
+
+    let mut t = Tour::new(&d, &app, "applicant");
+    t.content(&[
+        "申请事项不属于行政许可范围",
+        "《行政许可法》第十二条",
+        "市人民政府",
+        "市人民法院",
+        "市民中心二楼 B 区 12 号",
+        "社保窗口 0719-8221234",
+        "带身份证原件",
+        "场所证明",
+        "租赁合同复印件",
+        "人社局",
+    ]);
+    d.size(360, 1600);
+    let follow = |t: &mut Tour, r: &str, want: &str| -> String {
+        t.visit("/follow", "查询办理进度");
+        t.d.typ("input[name=receipt_no]", r);
+        t.d.typ("input[name=phone]", "13812345678");
+        t.d.click("form[action='/follow'] button");
+        t.read(want)
+    };
+    let seen = follow(&mut t, &receipt(vetoed), "不予受理");
+    for want in [
+        "申请事项不属于行政许可范围",
+        "《行政许可法》第十二条",
+        "60 日内向市人民政府申请行政复议",
+        "6 个月内向市人民法院提起行政诉讼",
+        "0719-1",
+    ] {
+        assert!(seen.contains(want), "{want}: {seen}");
+    }
+    assert!(!seen.contains("已办结\n") || seen.contains("不予受理"), "{seen}");
+    // The way to the 办不成事 desk carries the receipt number.
+    t.d.click("section.outcome a");
+    let report = t.read("反映“办不成事”");
+    assert!(report.contains(&receipt(vetoed)), "{report}");
+    let seen = follow(&mut t, &receipt(referred), "已指引至其他单位办理");
+    for want in ["人社局", "市民中心二楼 B 区 12 号", "社保窗口 0719-8221234", "带身份证原件"] {
+        assert!(seen.contains(want), "{want}: {seen}");
+    }
+    let seen = follow(&mut t, &receipt(open), "承诺办结日期");
+    assert!(seen.contains("2026年11月25日"), "3 working days from 11-20: {seen}");
+    let seen = follow(&mut t, &receipt(notified), "请带齐以下材料");
+    assert!(seen.contains("场所证明") && seen.contains("租赁合同复印件"), "{seen}");
+    // The papers of each step, as the window prints them (HTML at both widths and the PDF when
+    // asked for).
+    t.login("clerk", PW);
+    documents(&mut t, vetoed, &["refusal-notice", "veto-filing-form"]);
+    documents(&mut t, open, &["acceptance"]);
+    documents(&mut t, referred, &["referral"]);
+    t.traditional();
+}

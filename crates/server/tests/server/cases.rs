@@ -116,7 +116,8 @@ fn nv_2_no_veto_without_approval() {
         assert_eq!(status(&app, &clerk, id)["status"], "veto_pending");
         // Only the veto request of `other` and its decisions were written in between.
         assert!(app.audit_len() > before);
-        // The page route: a form post with outcome=vetoed is refused the same way.
+        // The page route: a form post with outcome=vetoed is refused the same way (the page asks
+        // "确定办结？" only of an ending it offers).
         let html = page_post(
             &app,
             "clerk",
@@ -493,13 +494,14 @@ fn nv_7_escalation_by_policy() {
         json!({"answer": "可按新业态登记"}),
     );
     assert_eq!((st, c["status"].as_str()), (200, Some("received")));
-    // A normal one climbs window head → unit leader; 5 wd.
+    // A normal one goes first to the unit's leader in charge (AK 二(三): 第一时间报单位分管领导研判,
+    // issue 25), then the unit head; 5 wd, and moving up keeps the date the applicant was told.
     let id2 = app.new_case(&clerk, None);
     let (_, e) = app.post(&format!("/api/v1/cases/{id2}/escalations"), &clerk, json!({"reason": "政策不明"}));
-    assert_eq!((e["level"].as_str(), e["due"].as_str()), (Some("window_head"), Some("2026-11-27T23:59:59+08:00")));
+    assert_eq!((e["level"].as_str(), e["due"].as_str()), (Some("unit_leader"), Some("2026-11-27T23:59:59+08:00")));
     let (_, e) =
-        app.post(&format!("/api/v1/cases/{id2}/escalations"), &app.token("head"), json!({"reason": "本级无法答复"}));
-    assert_eq!(e["level"], "unit_leader");
+        app.post(&format!("/api/v1/cases/{id2}/escalations"), &app.token("leader"), json!({"reason": "本级无法答复"}));
+    assert_eq!((e["level"].as_str(), e["due"].as_str()), (Some("unit_head"), Some("2026-11-27T23:59:59+08:00")));
 
     // fuzhou: fast response within 1 working day; a special matter within 2.
     let app = App::spawn(Kind::Sqlite, "fuzhou");
@@ -657,10 +659,15 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
         let eid = e["id"].as_i64().unwrap();
         let body = json!({"answer": "不清楚，先放着", "confirm_phrases": true});
         assert_eq!(app.post(&format!("/api/v1/escalations/{eid}/answer"), &head, body).0, 200);
-        // An application recorded again as a consultation.
+        // An application recorded again as a consultation: the clerk asks, the head confirms.
         let id = app.new_case(&clerk, None);
         let body = json!({"kind": "consultation", "reason": "群众只是来问问"});
         assert_eq!(app.post(&format!("/api/v1/cases/{id}/kind"), &clerk, body).0, 200);
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/kind/decision"), &head, json!({"approve": true})).0, 200);
+        // Issue 25: an application referred elsewhere is counted beside the vetoes.
+        let id = app.new_case(&clerk, None);
+        let body = json!({"to_unit_id": app.ids.unit2, "address": "二楼", "contact": "人社窗口 0719-8000000", "how": "带身份证"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, body).0, 200);
 
         let (st, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("business"));
         assert_eq!(st, 200, "{r}");
@@ -674,7 +681,7 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
             "{row}"
         );
         assert_eq!((n("negative_consultations"), n("negative_escalations")), (1, 1), "{row}");
-        assert_eq!(n("changed_to_consultation"), 1, "{row}");
+        assert_eq!((n("changed_to_consultation"), n("referrals")), (1, 1), "{row}");
         assert!(!row["window"].as_str().unwrap().is_empty() && !row["unit"].as_str().unwrap().is_empty());
         // Another unit's leader sees nothing of it.
         let (_, r) = app.get("/api/v1/filings/rollup?month=2026-11", &app.token("leader2"));
@@ -691,7 +698,8 @@ fn nv_2_rollup_shows_every_negative_ending_beside_vetoes() {
             csv.starts_with('\u{feff}') && csv.contains("申请人书面撤回") && csv.contains("否定性请示答复"),
             "{csv}"
         );
-        assert!(csv.lines().nth(1).unwrap().ends_with(",1,1,0,1,1,1,1,1"), "{csv}");
+        assert!(csv.lines().nth(1).unwrap().ends_with(",1,1,0,1,1,1,1,1,1"), "{csv}");
+        assert!(csv.contains("申请指引他处"), "{csv}");
         assert!(fetch("xlsx").starts_with(b"PK"));
         // The page shows the same line.
         let (_, html) = page_get(&app, "business", "/filings?month=2026-11");
@@ -718,14 +726,33 @@ fn nv_2_changing_a_case_kind_is_audited_and_shown() {
         let admin = app.token("admin");
         let entries = || app.get("/api/v1/audit/verify", &admin).1["entries"].as_i64().unwrap();
         let before = entries();
+        // Issue 25: the clerk only asks; it stays an application until the window head confirms.
         let (st, c) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": "群众只是来问问"}));
         assert_eq!(st, 200, "{c}");
+        assert_eq!(c["kind"], "application");
+        assert_eq!(c["kind_request"]["reason"], "群众只是来问问", "{c}");
+        assert_eq!(entries(), before + 1, "one audit entry for the request");
+        let (st, e) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": "再来"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("kind_request_pending")), "{e}");
+        // Answering it meanwhile would end an application: refused.
+        let body = json!({"outcome": "answered", "note": "可以到3号窗口办理"});
+        let (st, e) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, body);
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("answered_is_for_consultations")), "{e}");
+        let decision = format!("/api/v1/cases/{id}/kind/decision");
+        assert_eq!(app.post(&decision, &clerk, json!({"approve": true})).0, 403, "the clerk decides nothing");
+        // The head's inbox lists it.
+        let (_, html) = page_get(&app, "head", "/inbox");
+        assert!(html.contains("群众只是来问问"), "{html}");
+        let head = app.token("head");
+        let before = entries();
+        let (st, c) = app.post(&decision, &head, json!({"approve": true}));
+        assert_eq!(st, 200, "{c}");
         assert_eq!(c["kind"], "consultation");
-        assert_eq!(entries(), before + 1, "one audit entry for the change");
+        assert_eq!(entries(), before + 1, "one audit entry for the confirmation");
         let (st, e) = app.post(&url, &clerk, json!({"kind": "consultation", "reason": "再来"}));
         assert_eq!((st, e["error"]["code"].as_str()), (409, Some("kind_unchanged")), "{e}");
         let (_, html) = page_get(&app, "clerk", &format!("/cases/{id}"));
-        assert!(html.contains("更正办件类型：由“申请”改为“咨询”（理由：群众只是来问问）"), "{html}");
+        assert!(html.contains("更正办件类型：由“申请”改为“咨询”（理由：群众只是来问问），经窗口负责人确认"), "{html}");
         // A begun application stays one.
         let id = app.new_case(&clerk, None);
         assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
@@ -1584,7 +1611,7 @@ fn nv_2_withdrawn_needs_a_confirmed_written_withdrawal() {
         // Counted beside the vetoes on the filings page, for those who read the unit's filings.
         let (st, html) = page_get(&app, "business", "/filings?month=2026-11");
         assert_eq!(st, 200);
-        let line = "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>";
+        let line = "<td>0</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>";
         assert!(html.contains("<tr><td>市场监管局</td>") && html.contains(line), "{html}");
         let (_, html) = page_get(&app, "leader2", "/filings?month=2026-11");
         assert!(!html.contains("<tr><td>市场监管局</td>"), "another unit's leader sees it: {html}");
@@ -1920,5 +1947,164 @@ fn nv_3_an_unacknowledged_handoff_is_never_crowded_out() {
         });
         let home = crate::cases::page_get(&app, "clerk2", "/").1;
         assert!(home.contains(&format!("/cases/{first}/acknowledge")), "the handoff is still there");
+    }
+}
+
+// Issue 25, defects found that week — each on both stores:
+// - NV-9: a unit cannot file a month that has not begun (it would block the real filing);
+// - ORG-3: the liaison table takes only the unit's own people;
+// - NV-17: a case whose veto every level approved no longer reads "veto pending";
+// - ORG-4: while B covers A, B's own list holds A's open cases, each marked as A's;
+// - CAL-1: the API shows a year without a notice as `due` answers it, provisionally.
+#[test]
+fn issue_25_defects_each_with_a_test() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, admin) = (app.token("clerk"), app.token("admin"));
+        // Future months.
+        let (st, e) = app.post(
+            "/api/v1/filings/monthly",
+            &app.token("leader"),
+            json!({"unit_id": app.ids.unit, "month": "2027-03"}),
+        );
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("future_month")), "{e}");
+        let (st, f) = app.post(
+            "/api/v1/filings/monthly",
+            &app.token("leader"),
+            json!({"unit_id": app.ids.unit, "month": "2026-10"}),
+        );
+        assert_eq!(st, 201, "{f}");
+        // The liaison table: another unit's leader or clerk is refused.
+        let url = format!("/api/v1/units/{}/liaison", app.ids.unit);
+        let body = json!({"leader_id": app.staff_id("leader2"), "contact_id": app.staff_id("clerk")});
+        let (st, e) = app.call("PUT", &url, Some(&admin), Some(body));
+        assert_eq!(
+            (st, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (422, Some("not_of_unit"), Some("leader_id")),
+            "{e}"
+        );
+        let body = json!({"leader_id": app.staff_id("leader"), "contact_id": app.staff_id("clerk2")});
+        let (st, e) = app.call("PUT", &url, Some(&admin), Some(body));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("contact_id")), "{e}");
+        let body = json!({"leader_id": app.staff_id("leader"), "contact_id": app.staff_id("clerk")});
+        assert_eq!(app.call("PUT", &url, Some(&admin), Some(body)).0, 200);
+        // An approved veto: the case says so.
+        let id = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, id);
+        assert_eq!(app.decide("head", vid, true, "同意").0, 200);
+        assert_eq!(status(&app, &clerk, id)["status"], "veto_pending", "one level of two");
+        assert_eq!(app.decide("leader", vid, true, "同意").0, 200);
+        let c = status(&app, &clerk, id);
+        assert_eq!((c["status"].as_str(), c["veto_status"].as_str()), (Some("veto_approved"), Some("approved")), "{c}");
+        let body = json!({"outcome": "vetoed", "veto_request_id": vid});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/close"), &clerk, body).0, 200);
+        assert_eq!(status(&app, &clerk, id)["ending"], "vetoed");
+        // B covers A: A's open case is on B's list, marked as A's.
+        let (a, b) = (app.staff_id("clerk"), app.staff_id("clerk_b"));
+        let posts = json!({"primary_id": a, "backup_id": b});
+        assert_eq!(
+            app.call("PUT", &format!("/api/v1/windows/{}/posts", app.ids.window), Some(&admin), Some(posts)).0,
+            200
+        );
+        let a_case = app.new_case(&clerk, None);
+        let mine = |tok: &str| app.get("/api/v1/cases?mine=true", tok).1["cases"].as_array().unwrap().clone();
+        assert!(mine(&app.token("clerk_b")).iter().all(|c| c["id"] != a_case), "A is present: not B's");
+        let absent = json!({"absent": true});
+        assert_eq!(
+            app.call(
+                "PUT",
+                &format!("/api/v1/windows/{}/absence", app.ids.window),
+                Some(&app.token("head")),
+                Some(absent)
+            )
+            .0,
+            200
+        );
+        let list = mine(&app.token("clerk_b"));
+        let row = list.iter().find(|c| c["id"] == a_case).unwrap_or_else(|| panic!("A's case on B's list: {list:?}"));
+        assert_eq!(row["first_contact_id"], a);
+        let (_, html) = page_get(&app, "clerk_b", "/");
+        assert!(html.contains("（代A岗 clerk）"), "marked as A's: {html}");
+        // The provisional year, as `due` counts it.
+        let (st, y) = app.get("/api/v1/calendar/years/2027", &clerk);
+        assert_eq!((st, y["provisional"].as_bool()), (200, Some(true)), "{y}");
+        assert!(y["weekday_holidays"].as_array().unwrap().iter().any(|d| d == "2027-02-09"), "{y}");
+    }
+}
+
+// NV-17, PUB-1 (issue 25): GET /api/v1/public/follow tells the person how their matter ended —
+// the withdrawal they made and its confirmation, the legal basis of "no permit needed", the
+// answer to their question; a refusal with reason, basis, remedies and the desk to turn to;
+// an open application's promised date.
+#[test]
+fn nv_17_follow_reads_every_ending() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        let follow = |id: i64| {
+            let r = status(&app, &clerk, id)["receipt_no"].as_str().unwrap().to_string();
+            let (st, v) =
+                app.call("GET", &format!("/api/v1/public/follow?receipt_no={r}&phone=13812345678"), None, None);
+            assert_eq!(st, 200, "{v}");
+            v
+        };
+        let w = app.new_case(&clerk, None);
+        let (_, wd) = app.post(
+            &format!("/api/v1/cases/{w}/withdrawals"),
+            &clerk,
+            json!({"statement": "资金未到位，本人自愿撤回。"}),
+        );
+        let wid = wd["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/withdrawals/{wid}/confirmation"), &head, json!({}));
+        app.post(&format!("/api/v1/cases/{w}/close"), &clerk, json!({"outcome": "withdrawn", "withdrawal_id": wid}));
+        let v = follow(w);
+        assert_eq!(v["outcome"]["ending"], "withdrawn", "{v}");
+        assert!(v["outcome"]["text"].as_str().unwrap().contains("资金未到位"), "{v}");
+        let n = app.new_case(&clerk, None);
+        let body = json!({"outcome": "not_required", "legal_basis": "《行政许可法》第十三条"});
+        app.post(&format!("/api/v1/cases/{n}/close"), &head, body);
+        let v = follow(n);
+        assert_eq!(
+            (v["outcome"]["ending"].as_str(), v["outcome"]["legal_basis"].as_str()),
+            (Some("not_required"), Some("《行政许可法》第十三条")),
+            "{v}"
+        );
+        let (_, c) = app.post(
+            "/api/v1/cases",
+            &clerk,
+            json!({"kind": "consultation", "channel": "phone", "applicant": {"name": "王五", "phone": "13812345678"}, "request": "要带什么"}),
+        );
+        let a = c["id"].as_i64().unwrap();
+        app.post(
+            &format!("/api/v1/cases/{a}/close"),
+            &clerk,
+            json!({"outcome": "answered", "note": "带身份证原件即可，可网上预约"}),
+        );
+        let v = follow(a);
+        assert_eq!(v["outcome"]["text"], "带身份证原件即可，可网上预约", "{v}");
+        let vetoed = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, vetoed);
+        app.decide("head", vid, true, "同意");
+        app.decide("leader", vid, true, "同意");
+        app.post(
+            &format!("/api/v1/cases/{vetoed}/close"),
+            &clerk,
+            json!({"outcome": "vetoed", "veto_request_id": vid}),
+        );
+        let v = follow(vetoed);
+        let o = &v["outcome"];
+        assert_eq!((o["title"].as_str(), o["reason"].as_str()), (Some("不予受理"), Some("不符合条件")), "{v}");
+        assert_eq!(o["remedies"]["review_days"], 60);
+        assert!(o["report"].as_str().unwrap().starts_with("/report?receipt_no=NV"), "{v}");
+        assert!(
+            v["steps"].as_array().unwrap().iter().any(|s| s["what"] == "不予受理"),
+            "the last step names the refusal: {v}"
+        );
+        crate::cases::add_item(&app, "F-1", false, false);
+        let open = app.new_case(&clerk, Some("F-1"));
+        app.post(&format!("/api/v1/cases/{open}/accept"), &clerk, json!({}));
+        let v = follow(open);
+        assert_eq!((v["promised"].as_str(), v["outcome"].is_null()), (Some("2026-11-25"), true), "{v}");
+        assert_eq!(v["supervision_phone"], "0719-1");
     }
 }

@@ -297,41 +297,80 @@ fn nv_14_replies_counted_per_window() {
     assert_eq!(counts, vec![(Some(app.ids.window), 2, 1)]);
 }
 
-// NV-3 with NV-2: a referral (指引牌) is for matters outside this window's scope. An application
-// for an item this window's unit handles cannot be referred away to nowhere in particular or
-// back to this window; to another window of the unit, or another unit or center, it can.
+// NV-3 with NV-2 (issue 25, loophole 1): a referral (指引牌) is for matters outside the unit's
+// scope. An application for an item this window's unit handles goes only to another window of the
+// unit or to the unit handling the item at another center — not to any other unit, with or
+// without 帮助转交, nor to an outside body, nor nowhere. Every referral names its target, which
+// the 指引单 prints and the timeline shows; a handoff goes only to a unit that handles the item.
 #[test]
 fn nv_3_no_referral_of_ones_own_matter() {
     for k in backends() {
         let app = App::spawn(k, "national");
         let admin = app.token("admin");
-        assert_eq!(app.post("/api/v1/items", &admin, item(&app, "SC-9", "企业设立登记")).0, 201);
+        // A second window of the unit, and the item's unit at the county center.
+        let (_, w) = app.post("/api/v1/windows", &admin, json!({"unit_id": app.ids.unit, "name": "食品许可窗口"}));
+        let food = w["id"].as_i64().unwrap();
+        let (_, u) = app.post("/api/v1/units", &admin, json!({"center_id": app.ids.county, "name": "县市场监管局"}));
+        let county_unit = u["id"].as_i64().unwrap();
+        let mut it = item(&app, "SC-9", "企业设立登记");
+        it["other_unit_ids"] = json!([county_unit]);
+        assert_eq!(app.post("/api/v1/items", &admin, it).0, 201);
         let clerk = app.token("clerk");
-        let refer = |id: i64, target: Value| {
-            let mut body = json!({"address": "三楼 301", "contact": "0719-1", "how": "带身份证", "handoff": false});
+        let refer = |token: &str, id: i64, target: Value| {
+            let mut body =
+                json!({"address": "三楼 301", "contact": "王老师 0719-8123456", "how": "带身份证", "handoff": false});
             for (k, v) in target.as_object().unwrap() {
                 body[k] = v.clone();
             }
-            app.post(&format!("/api/v1/cases/{id}/referral"), &clerk, body)
+            app.post(&format!("/api/v1/cases/{id}/referral"), token, body)
         };
         let id = app.new_case(&clerk, Some("SC-9"));
-        for target in [json!({}), json!({"to_unit_id": app.ids.unit}), json!({"to_window_id": app.ids.window})] {
-            let (st, e) = refer(id, target.clone());
+        for target in [
+            json!({}),
+            json!({"to_unit_id": app.ids.unit}),
+            json!({"to_window_id": app.ids.window}),
+            json!({"to_unit_id": app.ids.unit2}),
+            json!({"to_unit_id": app.ids.unit2, "handoff": true}),
+            json!({"to_window_id": app.ids.window2, "handoff": true}),
+            json!({"to_body": "市档案馆"}),
+        ] {
+            let (st, e) = refer(&clerk, id, target.clone());
             assert_eq!((st, e["error"]["code"].as_str()), (409, Some("referral_of_own_matter")), "{target}: {e}");
             assert!(e["error"]["message"].as_str().unwrap().contains("请受理"));
         }
-        // Another unit: fine.
-        assert_eq!(refer(id, json!({"to_unit_id": app.ids.unit2})).0, 200);
-        // An item of another unit, or no item: the referral is the right answer.
-        let id = app.new_case(&app.token("clerk2"), Some("SC-9"));
-        let (st, v) = app.post(
-            &format!("/api/v1/cases/{id}/referral"),
-            &app.token("clerk2"),
-            json!({"address": "市场监管局窗口", "contact": "0719-1", "how": "带身份证", "handoff": false}),
-        );
-        assert_eq!(st, 200, "{v}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        assert_eq!(c["status"], "received", "nothing changed: {c}");
+        // Another window of the unit: the slip names it.
+        assert_eq!(refer(&clerk, id, json!({"to_window_id": food})).0, 200);
+        let (st, slip) = app.download(&format!("/api/v1/cases/{id}/documents/referral.html"), &clerk);
+        let slip = String::from_utf8(slip).unwrap();
+        assert!(st == 200 && slip.contains("市场监管局") && slip.contains("食品许可窗口"), "{slip}");
+        assert!(!slip.contains("申请人自行前往（未指定"), "{slip}");
+        // The item's unit at the county center, with a warm handoff: fine.
+        let id = app.new_case(&clerk, Some("SC-9"));
+        let (st, e) = refer(&clerk, id, json!({"to_unit_id": county_unit, "handoff": true}));
+        assert_eq!(st, 200, "{e}");
+        // Not this unit's item: a referral to a unit that handles it is the right answer; a
+        // handoff to one that does not is refused; a referral with no target at all names nothing.
+        let clerk2 = app.token("clerk2");
+        let id = app.new_case(&clerk2, Some("SC-9"));
+        let (st, e) = refer(&clerk2, id, json!({}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("referral_target_required")), "{e}");
+        let (st, e) = refer(&clerk2, id, json!({"to_unit_id": app.ids.unit2, "handoff": true}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("handoff_to_non_handler")), "{e}");
+        assert_eq!(refer(&clerk2, id, json!({"to_unit_id": app.ids.unit, "handoff": true})).0, 200);
+        // No item: an outside body with its address and phone is a place to go; without a phone, not.
         let id = app.new_case(&clerk, None);
-        assert_eq!(refer(id, json!({})).0, 200);
+        let (st, e) = refer(&clerk, id, json!({"to_body": "市档案馆", "contact": "档案馆"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("phone_required")), "{e}");
+        let (st, c) = refer(&clerk, id, json!({"to_body": "市档案馆"}));
+        assert_eq!(st, 200, "{c}");
+        assert_eq!(c["referral"]["to_body"], "市档案馆");
+        let (_, html) = crate::cases::page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(html.contains("请到市档案馆办理"), "the timeline names the target: {html}");
+        let admin = app.token("admin");
+        let (_, v) = app.get("/api/v1/audit/verify", &admin);
+        assert_eq!(v["unproven_endings"].as_array().map(Vec::len), Some(0), "{v}");
     }
 }
 

@@ -194,8 +194,16 @@ fn faq_3_suggestions_tracked_to_a_process_change() {
             (422, Some("unknown_version"), Some("version")),
             "{e}"
         );
+        // A guide version saved before the suggestion cannot have carried it out (issue 25).
+        let (st, e) =
+            app.post(&change, &business, json!({"kind": "guide_version", "item_code": "MKT-001", "version": 1}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("version_before_suggestion")), "{e}");
+        // The guide revised after the suggestion: a new version carries it out.
+        let revised = crate::catalog::item(&app, "MKT-001", "企业变更登记（申请表可网上预填）");
+        assert_eq!(app.post("/api/v1/items", &app.token("admin"), revised).0, 200);
         let (_, v) = app.get("/api/v1/items/MKT-001/versions", &business);
         let version = v["versions"][0]["version"].as_i64().expect("a version");
+        assert!(version > 1, "{v}");
         let (st, d) = app.post(
             &change,
             &business,

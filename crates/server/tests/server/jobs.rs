@@ -168,14 +168,15 @@ fn cal_2_smtp_gateway() {
     app.block_on(tick(&app.state)).unwrap();
     let g = noveto_server::jobs::Gateway::parse_smtp(&format!("smtp://127.0.0.1:{port}?from=noveto@qingjiang.example"))
         .unwrap();
-    // Four messages: the clerk's reminder and escalation are mailed; the window head and unit
-    // leader have no address and wait for a retry.
+    // Four messages: the reminder goes to the window head who must answer (issue 25), the
+    // overdue notice to the clerk, the head and the unit leader; only the clerk has an address:
+    // one is mailed, the others wait for a retry.
     let sent = app.block_on(deliver(&app.state, &g, "smtp")).unwrap();
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(sent, 2);
+    assert_eq!(sent, 1);
     let files: Vec<_> = std::fs::read_dir(maildir.join("new")).unwrap().collect();
-    assert_eq!(files.len(), 2);
+    assert_eq!(files.len(), 1);
     let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
     assert!(text.contains("To: clerk@qingjiang.example"), "{text}");
     let pending = app
@@ -187,7 +188,7 @@ fn cal_2_smtp_gateway() {
             )
         }))
         .unwrap();
-    assert_eq!(pending, 2);
+    assert_eq!(pending, 3);
 }
 
 // ORG-4 with CAL-2: a reminder for A's matter reaches B while A is marked absent, saying whose
@@ -210,8 +211,12 @@ fn org_4_reminders_reach_b_while_a_is_absent() {
             app.call("PUT", &format!("/api/v1/windows/{}/absence", app.ids.window), Some(&head), Some(absent)).0,
             200
         );
-        let id = app.new_case(&clerk, None);
-        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        // A's matter with a deadline of A's own: the supplement of an acceptance with deficiency.
+        crate::cases::add_item(&app, "AB-1", true, false);
+        let id = app.new_case(&clerk, Some("AB-1"));
+        let body = json!({"missing": [{"material": "场所证明", "how_to_fix": "补交复印件"}], "commitment_signed": true, "supplement_days": 5});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/deficiency-acceptance"), &clerk, body).0, 200);
+        let receipt = app.get(&format!("/api/v1/cases/{id}"), &clerk).1["receipt_no"].as_str().unwrap().to_string();
         app.set_now("2026-11-26T08:00:00+08:00");
         assert_eq!(app.block_on(tick(&app.state)).unwrap().reminded, 1);
         app.set_now("2026-11-30T08:00:00+08:00");
@@ -224,9 +229,55 @@ fn org_4_reminders_reach_b_while_a_is_absent() {
         let reminder = lines.iter().find(|m| m.to_string().contains("期限提醒")).expect("a reminder");
         assert_eq!(reminder["to"], to(b), "{reminder}");
         assert!(reminder["body"].as_str().unwrap().contains("由 B 岗代为办理"), "{reminder}");
+        // Issue 25: a message names the matter by its receipt number, never an internal id.
+        assert!(reminder["body"].as_str().unwrap().contains(&receipt), "{reminder}");
         let overdue: Vec<&serde_json::Value> = lines.iter().filter(|m| m.to_string().contains("超期督办")).collect();
         assert!(overdue.iter().any(|m| m["to"] == to(b)), "{overdue:?}");
         assert!(overdue.iter().any(|m| m["to"] == to(a)), "{overdue:?}");
+    }
+}
+
+// NV-8, NV-7 (issue 25): the reminder before a veto decision or an escalation reply goes to
+// those who must decide at the level that decides now — not to the clerk who asked — and names
+// the receipt number; the requester never hears it as a decider.
+#[test]
+fn nv_8_reminders_reach_the_approvers_at_the_current_level() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, id);
+        let other = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{other}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        let receipt =
+            |id: i64| app.get(&format!("/api/v1/cases/{id}"), &clerk).1["receipt_no"].as_str().unwrap().to_string();
+        let (r1, r2) = (receipt(id), receipt(other));
+        // The national veto decision is due in 1 working day: reminded at once; the reply later.
+        app.block_on(tick(&app.state)).unwrap();
+        app.set_now("2026-11-26T08:00:00+08:00");
+        app.block_on(tick(&app.state)).unwrap();
+        let path = app.dir.join("approvers.jsonl");
+        app.block_on(deliver(&app.state, &Gateway::File(path.clone()), "w1")).unwrap();
+        let lines: Vec<serde_json::Value> =
+            std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let to = |login: &str| format!("staff:{}", app.staff_id(login));
+        let about = |r: &str| -> Vec<&serde_json::Value> {
+            lines
+                .iter()
+                .filter(|m| {
+                    m["subject"].as_str().unwrap_or("").contains("待审批提醒")
+                        && m["body"].as_str().unwrap_or("").contains(r)
+                })
+                .collect()
+        };
+        let veto = about(&r1);
+        assert!(veto.iter().any(|m| m["to"] == to("head")), "the window head decides the first level: {lines:?}");
+        assert!(veto.iter().all(|m| m["to"] != to("clerk")), "never the requester: {veto:?}");
+        assert!(veto[0]["body"].as_str().unwrap().contains("窗口负责人"), "{veto:?}");
+        let reply = about(&r2);
+        assert!(reply.iter().any(|m| m["to"] == to("head")), "{lines:?}");
+        assert!(reply.iter().all(|m| m["to"] != to("clerk")), "{reply:?}");
+        assert!(vid > 0);
     }
 }
 

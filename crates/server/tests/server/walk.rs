@@ -72,6 +72,7 @@ fn forms(html: &str) -> Vec<Form> {
         }
         let body = chunk.split("</form>").next().unwrap_or("");
         let mut fields = vec![];
+        let mut boxes: Vec<String> = vec![];
         let mut buttons: Vec<(String, String)> = vec![];
         for tag in body.split('<').skip(1) {
             let t = tag.split('>').next().unwrap_or("");
@@ -82,6 +83,9 @@ fn forms(html: &str) -> Vec<Form> {
                 buttons.push((name, value.unwrap_or_default()));
             } else if t.starts_with("input") {
                 let ty = attrs(t, "type").first().copied().unwrap_or("text");
+                if ty == "checkbox" {
+                    boxes.push(name.clone());
+                }
                 let v = match (ty, value) {
                     ("hidden", Some(v)) => v,
                     ("checkbox", Some(v)) if !v.is_empty() => v,
@@ -89,6 +93,10 @@ fn forms(html: &str) -> Vec<Form> {
                     ("date", _) => "2026-12-01".into(),
                     ("month", _) => "2026-11".into(),
                     ("number", _) => "1".into(),
+                    // A phone where a phone is asked for (a contact, a referral's target).
+                    (_, None) | (_, Some(_)) if name.contains("contact") || name.contains("phone") => {
+                        "联系电话 0719-8123456".into()
+                    }
                     (_, Some(v)) if !v.is_empty() => v,
                     _ => "依照本办件情况填写的内容".into(),
                 };
@@ -101,14 +109,19 @@ fn forms(html: &str) -> Vec<Form> {
                 fields.push((name, first.flatten().unwrap_or_default()));
             }
         }
-        // A named button is sent by the one clicked: one form per button.
-        if buttons.is_empty() {
-            out.push(Form { action, fields });
-        } else {
-            for b in buttons {
-                let mut f = fields.clone();
-                f.push(b);
-                out.push(Form { action: action.clone(), fields: f });
+        // A named button is sent by the one clicked: one form per button; a form with boxes is
+        // also sent with none ticked (a warm handoff and a plain referral are both tried).
+        let unticked: Vec<(String, String)> = fields.iter().filter(|(n, _)| !boxes.contains(n)).cloned().collect();
+        let variants = if boxes.is_empty() { vec![fields] } else { vec![fields, unticked] };
+        for fields in variants {
+            if buttons.is_empty() {
+                out.push(Form { action: action.clone(), fields });
+            } else {
+                for b in &buttons {
+                    let mut f = fields.clone();
+                    f.push(b.clone());
+                    out.push(Form { action: action.clone(), fields: f });
+                }
             }
         }
     }
@@ -122,6 +135,34 @@ fn session(app: &App, login: &str) -> (String, String) {
     let html = home.body_mut().read_to_string().unwrap();
     let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     (cookie, csrf)
+}
+
+/// A route as the list of endings names it: `POST /cases/{id}/act/close`.
+fn route_of(action: &str) -> String {
+    let path: Vec<String> = action
+        .split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                "{id}".to_string()
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect();
+    format!("POST {}", path.join("/"))
+}
+
+/// The closed cases and how each ended.
+fn closed(app: &App) -> std::collections::BTreeMap<i64, Option<noveto_domain::ending::Ending>> {
+    app.block_on(app.state.store.read(|tx| {
+        let mut out = std::collections::BTreeMap::new();
+        for r in tx.query("SELECT id, doc FROM cases WHERE status = 'closed'", &[])? {
+            let c: noveto_domain::case::Case = r.json(1)?;
+            out.insert(r.i64(0), c.ending());
+        }
+        Ok::<_, noveto_store::StoreError>(out)
+    }))
+    .unwrap()
 }
 
 fn get(app: &App, cookie: &str, path: &str) -> (u16, String) {
@@ -237,6 +278,7 @@ fn every_role_walks_every_page_and_form_without_a_soft_refusal() {
                     if !fields.iter().any(|(n, _)| *n == "csrf") {
                         fields.push(("csrf", &csrf));
                     }
+                    let before = closed(&app);
                     let mut r = agent()
                         .post(&format!("{}{}", app.base, f.action))
                         .header("Cookie", &cookie)
@@ -244,13 +286,50 @@ fn every_role_walks_every_page_and_form_without_a_soft_refusal() {
                         .unwrap();
                     posted += 1;
                     let st = r.status().as_u16();
-                    let body = r.body_mut().read_to_string().unwrap_or_default();
+                    let mut body = r.body_mut().read_to_string().unwrap_or_default();
                     if std::env::var("WALK_DEBUG").is_ok() {
                         eprintln!("{role} {page} POST {} {:?} -> {st}", f.action, f.fields);
                     }
                     if st >= 500 {
                         problems.push(format!("{role} POST {}: {st} {}", f.action, &body[..body.len().min(200)]));
                     }
+                    // An ending asks once (确定办结？): the person confirms what the page says follows.
+                    // (The form comes back as it was typed, with `confirmed`: the same fields are sent again.)
+                    if let Some(c) = forms(&body).into_iter().find(|c| c.fields.iter().any(|(n, _)| n == "confirmed")) {
+                        let c = Form { action: c.action, fields: f.fields.clone() };
+                        let mut fields: Vec<(&str, &str)> =
+                            c.fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                        fields.push(("confirmed", "1"));
+                        if !fields.iter().any(|(n, _)| *n == "csrf") {
+                            fields.push(("csrf", &csrf));
+                        }
+                        let mut r = agent()
+                            .post(&format!("{}{}", app.base, c.action))
+                            .header("Cookie", &cookie)
+                            .send_form(fields)
+                            .unwrap();
+                        posted += 1;
+                        let st = r.status().as_u16();
+                        body = r.body_mut().read_to_string().unwrap_or_default();
+                        if std::env::var("WALK_DEBUG").is_ok() {
+                            eprintln!("{role} {page} POST {} (confirmed) {:?} -> {st}", c.action, c.fields);
+                        }
+                        if st >= 500 {
+                            problems.push(format!("{role} POST {} (confirmed): {st}", c.action));
+                        }
+                    }
+                    // NV-2 (issue 25): whatever a page's form ended, the list of endings names it.
+                    for (case, ending) in closed(&app) {
+                        if before.contains_key(&case) {
+                            continue;
+                        }
+                        let route = route_of(&f.action);
+                        match ending {
+                            Some(e) if e.by(&route) => {}
+                            e => problems.push(format!("{role} {route} ended case {case} as {e:?}: not in the list")),
+                        }
+                    }
+                    let _ = &body;
                 }
             }
         }

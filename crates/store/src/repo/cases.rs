@@ -50,8 +50,8 @@ fn next_due(dues: &[DueInfo]) -> String {
 pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<(i64, String)> {
     let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
     let id = tx.insert(
-        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1) RETURNING id",
+        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version, outcome, closed_at, kind_pending, growth_pending)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1, $12, $13, $14, $15) RETURNING id",
         params![
             tmp,
             c.center_id,
@@ -63,7 +63,11 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
             c.item_code.clone(),
             ctx.now.as_str(),
             next_due(dues),
-            c.status != noveto_domain::case::Status::Closed
+            c.status != noveto_domain::case::Status::Closed,
+            outcome_of(c),
+            c.closed_at.map(noveto_domain::time::rfc3339),
+            c.awaits_kind_decision(),
+            growth_pending(c)
         ],
     )?;
     // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
@@ -197,11 +201,35 @@ pub fn record_withdrawal<E: From<StoreError>>(
     Ok(wid)
 }
 
+/// The stored outcome column (`approved`, `vetoed` …), as the domain serialises it.
+fn outcome_of(c: &Case) -> Option<String> {
+    c.outcome.and_then(|o| serde_json::to_value(o).ok()).and_then(|v| v.as_str().map(String::from))
+}
+
+/// NV-4: a growth request waits for the window head (the head's queue reads this column).
+fn growth_pending(c: &Case) -> bool {
+    c.growth_request.is_some() && c.status != noveto_domain::case::Status::Closed
+}
+
 /// Saves a changed case with its event (see [`apply`]).
 fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
-        "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, kind = $5, version = version + 1 WHERE id = $6 AND version = $7",
-        params![c.status.as_str(), next_due(dues), c.status != noveto_domain::case::Status::Closed, to_doc(c)?, c.kind.as_str(), id, version],
+        "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, kind = $5, version = version + 1,
+           outcome = $8, closed_at = $9, kind_pending = $10, growth_pending = $11
+         WHERE id = $6 AND version = $7",
+        params![
+            c.status.as_str(),
+            next_due(dues),
+            c.status != noveto_domain::case::Status::Closed,
+            to_doc(c)?,
+            c.kind.as_str(),
+            id,
+            version,
+            outcome_of(c),
+            c.closed_at.map(noveto_domain::time::rfc3339),
+            c.awaits_kind_decision(),
+            growth_pending(c)
+        ],
     )?;
     if n == 0 {
         return Err(StoreError::Unique("办件已被他人同时修改，请刷新后重试".into()));
@@ -282,6 +310,8 @@ pub struct CaseRow {
     /// The open deadlines, so a list can say which rule and source its due day comes from.
     #[serde(skip)]
     pub open_deadlines: Vec<noveto_domain::deadline::Deadline>,
+    /// Its first contact (ORG-4: B's list marks A's matters it covers).
+    pub first_contact_id: i64,
 }
 
 fn case_row(r: &Row) -> CaseRow {
@@ -300,23 +330,38 @@ fn case_row(r: &Row) -> CaseRow {
             .into_iter()
             .filter(|d| d.met_at.is_none())
             .collect(),
+        first_contact_id: r.i64(7),
     }
 }
 
-const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc";
+const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc, first_contact_id";
 
 /// NV-1: the first contact's open cases, nearest due day first (no due day last).
 pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Result<Vec<CaseRow>> {
-    Ok(tx
-        .query(
-            &format!(
-                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1 ORDER BY next_due, id LIMIT $2"
-            ),
-            params![staff_id, limit],
-        )?
-        .iter()
-        .map(case_row)
-        .collect())
+    open_for_first_contacts(tx, &[staff_id], limit)
+}
+
+/// NV-1, ORG-4: the open cases of several first contacts (a person and the A posts they cover
+/// as B), nearest due day first.
+pub fn open_for_first_contacts(tx: &mut dyn Tx, staff: &[i64], limit: i64) -> Result<Vec<CaseRow>> {
+    let mut out = vec![];
+    for id in staff {
+        out.extend(
+            tx.query(
+                &format!(
+                    "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1 ORDER BY next_due, id LIMIT $2"
+                ),
+                params![*id, limit],
+            )?
+            .iter()
+            .map(case_row),
+        );
+    }
+    out.sort_by(|a, b| {
+        (a.next_due.as_deref().unwrap_or(NO_DUE), a.id).cmp(&(b.next_due.as_deref().unwrap_or(NO_DUE), b.id))
+    });
+    out.truncate(limit.max(0) as usize);
+    Ok(out)
 }
 
 /// NV-3: the matters waiting to be placed at the centers these scopes reach — a center scope's
@@ -350,10 +395,10 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
         .iter()
         .map(|r| {
             let at = CasePlace {
-                center_id: r.i64(7),
-                unit_id: r.opt_i64(8),
-                window_id: r.opt_i64(9),
-                first_contact_id: r.i64(10),
+                center_id: r.i64(8),
+                unit_id: r.opt_i64(9),
+                window_id: r.opt_i64(10),
+                first_contact_id: r.i64(11),
             };
             (case_row(r), at)
         })
@@ -509,12 +554,17 @@ pub fn open_escalations_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<
 
 /// The open cases with a growth request waiting, among those these scopes reach.
 pub fn growth_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
-    within(
-        tx,
-        scopes,
-        "SELECT c.id, c.doc FROM cases c WHERE c.open = 1 AND c.doc LIKE '%\"growth_request\":{%' AND {reach}",
-        |r| Ok((r.i64(0), r.json(1)?)),
-    )
+    within(tx, scopes, "SELECT c.id, c.doc FROM cases c WHERE c.growth_pending = 1 AND {reach}", |r| {
+        Ok((r.i64(0), r.json(1)?))
+    })
+}
+
+/// NV-2: the applications whose clerk asked the window head to make them consultations, among
+/// those these scopes reach.
+pub fn kind_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
+    within(tx, scopes, "SELECT c.id, c.doc FROM cases c WHERE c.kind_pending = 1 AND {reach}", |r| {
+        Ok((r.i64(0), r.json(1)?))
+    })
 }
 
 /// NV-9: the filing with the center opens when the veto is requested …
@@ -855,7 +905,8 @@ fn withdrawal(r: &Row) -> noveto_domain::case::Withdrawal {
 /// `withdrawn` (the applicant's written withdrawal, counted when recorded) or `not_required`.
 pub struct OtherEnding {
     /// `withdrawn`, `not_required`, `answered` (a consultation's answer), `changed_to_consultation`
-    /// (an application recorded again as a consultation) or `escalation_answered`.
+    /// (an application recorded again as a consultation), `referred` (an application sent
+    /// elsewhere) or `escalation_answered`.
     pub kind: &'static str,
     pub case_id: i64,
     pub unit_id: Option<i64>,
@@ -872,11 +923,14 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
         "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id, '' FROM withdrawals w JOIN cases c ON c.id = w.case_id
           WHERE w.recorded_at >= $1 AND w.recorded_at < $2
          UNION ALL
-         SELECT 'not_required', e.case_id, c.unit_id, c.window_id, c.center_id, '' FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"not_required\"%' AND e.at >= $1 AND e.at < $2
+         SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '' FROM cases c
+          WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
          UNION ALL
-         SELECT 'answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'closed' AND e.detail LIKE '%\"outcome\":\"answered\"%' AND e.at >= $1 AND e.at < $2
+         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail FROM cases c JOIN case_events e ON e.case_id = c.id AND e.kind = 'closed'
+          WHERE c.outcome = 'answered' AND c.closed_at >= $1 AND c.closed_at < $2
+         UNION ALL
+         SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '' FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
          UNION ALL
          SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'kind_changed' AND e.detail LIKE '%\"to\":\"consultation\"%' AND e.at >= $1 AND e.at < $2
@@ -902,6 +956,7 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
             "not_required" => "not_required",
             "answered" => "answered",
             "changed_to_consultation" => "changed_to_consultation",
+            "referred" => "referred",
             _ => "escalation_answered",
         };
         let detail: serde_json::Value = serde_json::from_str(&r.str(5)).unwrap_or_default();

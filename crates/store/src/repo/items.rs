@@ -44,6 +44,10 @@ pub struct Item {
     pub online: bool,
     #[serde(default)]
     pub assisted: bool,
+    /// Units at other centers that also handle this item (属地办理): an application of it may be
+    /// referred to them (NV-2, NV-3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_units: Vec<i64>,
     #[serde(default)]
     pub version: i64,
 }

@@ -17,6 +17,12 @@ pub struct Center {
     pub hotline: String,
     pub supervision_phone: String,
     pub region: String,
+    /// NV-17: the body that hears an administrative review (行政复议机关) of a refusal here,
+    /// and within how many days; the court for 行政诉讼, and within how many months.
+    pub review_body: String,
+    pub review_days: i64,
+    pub court: String,
+    pub litigation_months: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,9 +79,13 @@ fn center(r: &Row) -> Center {
         hotline: r.str(5),
         supervision_phone: r.str(6),
         region: r.str(7),
+        review_body: r.str(8),
+        review_days: r.i64(9),
+        court: r.str(10),
+        litigation_months: r.i64(11),
     }
 }
-const CENTER_COLS: &str = "id, parent_id, name, level, address, hotline, supervision_phone, region";
+const CENTER_COLS: &str = "id, parent_id, name, level, address, hotline, supervision_phone, region, review_body, review_days, court, litigation_months";
 
 fn unit(r: &Row) -> Unit {
     Unit { id: r.i64(0), center_id: r.i64(1), name: r.str(2), leader_id: r.opt_i64(3), contact_id: r.opt_i64(4) }
@@ -477,6 +487,48 @@ pub fn set_center_contact(
         center_id,
         &json!({"address": address, "hotline": hotline, "supervision_phone": supervision_phone}),
     )
+}
+
+/// NV-17: where a refused applicant may turn — the review body and the court, with their time
+/// limits (行政复议 within `review_days`, 行政诉讼 within `litigation_months`).
+pub struct Remedies<'a> {
+    pub review_body: &'a str,
+    pub review_days: i64,
+    pub court: &'a str,
+    pub litigation_months: i64,
+}
+
+pub fn set_center_remedies(tx: &mut dyn Tx, ctx: &Ctx, center_id: i64, r: &Remedies) -> Result<()> {
+    let n = tx.exec(
+        "UPDATE centers SET review_body = $1, review_days = $2, court = $3, litigation_months = $4 WHERE id = $5",
+        params![r.review_body, r.review_days, r.court, r.litigation_months, center_id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::ForeignKey(format!("中心 {center_id}")));
+    }
+    audit::append(
+        tx,
+        ctx,
+        "center.remedies",
+        "center",
+        center_id,
+        &json!({"review_body": r.review_body, "review_days": r.review_days, "court": r.court, "litigation_months": r.litigation_months}),
+    )
+}
+
+/// ORG-4: whom `staff_id` covers now — the A of every post where they are B and A is marked
+/// absent.
+pub fn covered_by(tx: &mut dyn Tx, staff_id: i64) -> Result<Vec<i64>> {
+    let mut out: Vec<i64> = tx
+        .query(
+            "SELECT primary_id FROM windows WHERE backup_id = $1 AND primary_absent = 1 AND primary_id IS NOT NULL ORDER BY id",
+            params![staff_id],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    out.dedup();
+    Ok(out)
 }
 
 /// ORG-4: who stands in for `staff_id` now — the B of a post whose A is `staff_id` and is marked
