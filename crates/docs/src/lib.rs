@@ -252,7 +252,13 @@ fn wrap(m: &Measure, text: &str, size: f32, max: f32) -> Vec<String> {
             // A unit: a Latin word/number, or one character.
             let mut j = i + 1;
             if chars[i].is_ascii_alphanumeric() {
-                while j < chars.len() && chars[j].is_ascii_alphanumeric() && j - i < 24 {
+                // A phone number keeps its dash (0719-8123456): a dash between two letters or
+                // digits belongs to the run.
+                let joined = |k: usize| {
+                    chars[k].is_ascii_alphanumeric()
+                        || (chars[k] == '-' && chars.get(k + 1).is_some_and(|c| c.is_ascii_alphanumeric()))
+                };
+                while j < chars.len() && joined(j) && j - i < 24 {
                     j += 1;
                 }
             }
@@ -525,6 +531,13 @@ mod tests {
                 let last = l.chars().last().unwrap();
                 assert!(!NO_END.contains(last), "line ends with {last}: {l}");
             }
+        }
+        // A landline is never split at its dash (copying the text back then drops it).
+        let phone = "对办理过程有意见的，可拨打监督电话 0719-8123000。";
+        for width in 40..160 {
+            let lines = wrap(&m, phone, 10.0, width as f32);
+            assert_eq!(lines.concat(), phone);
+            assert!(lines.iter().all(|l| !l.ends_with('-')), "{width}: {lines:?}");
         }
     }
 }

@@ -476,7 +476,7 @@ impl Acts<'_> {
                 form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
                     (csrf_field(self.p))
                     @if let Some(r) = confirming {
-                        p.warn role="alert" { strong { (tr("确定办结？")) } " " (r.error.message) }
+                        p.warn role="alert" tabindex="-1" autofocus { strong { (tr("确定办结？")) } " " (r.error.message) }
                         input type="hidden" name="confirmed" value="1";
                     }
                     @if let Some(r) = stray { p.err role="alert" { (tr_text(&r.error.message)) } }
@@ -501,7 +501,7 @@ impl Acts<'_> {
                 (csrf_field(self.p))
                 @for (k, v) in hidden { input type="hidden" name=(k) value=(v); }
                 @if let Some(r) = confirming {
-                    p.warn role="alert" { strong { (tr("确定办结？")) } " " (r.error.message) }
+                    p.warn role="alert" tabindex="-1" autofocus { strong { (tr("确定办结？")) } " " (r.error.message) }
                     input type="hidden" name="confirmed" value="1";
                     button.secondary[secondary] { (tr("确定")) } " " a href={ "/cases/" (self.id) } { (tr("取消")) }
                 } @else {
