@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod i18n;
 pub mod idempotency;
 pub mod jobs;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> axum::Router {
     axum::Router::new()
         .merge(api)
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn(guard::layer))
         .layer(axum::middleware::from_fn_with_state(state.locale, i18n::layer))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(auth::client_addr))

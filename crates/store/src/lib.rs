@@ -130,6 +130,19 @@ pub enum StoreError {
     /// Always a defect in noveto, never the user's doing.
     #[error("未留审计记录的修改被拒绝（{0}）")]
     Unaudited(String),
+    /// A value no store keeps (a NUL character in a text): the user's input, refused alike on
+    /// both backends before any statement runs.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Refuses a text holding a NUL character before it reaches a database: PostgreSQL cannot
+/// store one, so neither store takes it (the same answer on both).
+pub(crate) fn check_params(params: &[Value]) -> Result<()> {
+    if params.iter().any(|p| matches!(p, Value::Text(t) if t.contains('\0'))) {
+        return Err(StoreError::Invalid("输入中含有不允许的控制字符（NUL），请删除后重试".into()));
+    }
+    Ok(())
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -358,11 +358,13 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
 
 impl Tx for PgConn {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        crate::check_params(params)?;
         let st = self.statement(sql)?;
         let c = self.client.clone();
         self.wait(async move { c.execute(&st, &refs(params)).await })
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        crate::check_params(params)?;
         let st = self.statement(sql)?;
         let c = self.client.clone();
         let rows = self.wait(async move { c.query(&st, &refs(params)).await })?;
@@ -370,6 +372,7 @@ impl Tx for PgConn {
     }
     /// Pipelined: sent with the next statement that waits; its error, if any, fails the job.
     fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
+        crate::check_params(params)?;
         let st = self.statement(sql)?;
         let (c, p) = (self.client.clone(), params.to_vec());
         self.send_ahead(Box::pin(async move { c.execute(&st, &refs(&p)).await }));

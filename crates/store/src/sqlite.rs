@@ -51,12 +51,14 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 
 impl Tx for SqliteConn {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        crate::check_params(params)?;
         let mut st = self.0.prepare_cached(&sqlite_sql(sql)).map_err(db_err)?;
         let p: Vec<_> = params.iter().map(to_sql).collect();
         Ok(st.execute(rusqlite::params_from_iter(p)).map_err(db_err)? as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        crate::check_params(params)?;
         let mut st = self.0.prepare_cached(&sqlite_sql(sql)).map_err(db_err)?;
         let n = st.column_count();
         let p: Vec<_> = params.iter().map(to_sql).collect();

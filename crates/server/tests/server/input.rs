@@ -284,3 +284,54 @@ fn security_headers_everywhere_and_local_redirects() {
         assert_eq!(loc, want, "{referer}");
     }
 }
+
+// Issue 26, item 2: a NUL byte — in a path, a query string, a form field or a JSON string —
+// is input like any other: 422 `invalid_text` (or the error page), never a 5xx, on both stores,
+// for a stranger and for staff; and a NUL that reached a store by another way is refused by the
+// store itself, alike on both.
+#[test]
+fn a_nul_byte_anywhere_is_a_4xx_on_both_stores() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let admin = app.token("admin");
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        for (path, who) in [
+            ("/api/v1/public/follow?receipt_no=%00&phone=13812345678", None),
+            ("/guides/%00", None),
+            ("/guides?q=%00", None),
+            ("/api/v1/items/%00", None),
+            ("/api/v1/cases?q=%00%00", Some(&clerk)),
+            ("/api/v1/cases?status=%00", Some(&admin)),
+            ("/api/v1/faq/search?q=%00", Some(&clerk)),
+            ("/api/v1/cases/1%00", Some(&clerk)),
+            ("/login?next=%00", None),
+        ] {
+            let mut r = agent.get(&format!("{}{path}", app.base));
+            if let Some(t) = who {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            let st = r.call().unwrap().status().as_u16();
+            assert!((400..500).contains(&st), "{k:?} GET {path}: {st}");
+        }
+        for page in ["/search?q=%00%00", "/faq?q=%00", "/admin/catalog/items/%00", "/cases/%00"] {
+            let (st, _) = crate::cases::page_get(&app, "admin", page);
+            assert!((400..500).contains(&st), "{k:?} GET {page}: {st}");
+        }
+        // A form field (the login form, no account) and a JSON field.
+        let r = agent
+            .post(&format!("{}/login", app.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send("login=ad%00min&password=x&csrf=y")
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422, "{k:?} POST /login");
+        let before = app.audit_len();
+        let body = br#"{"kind":"application","channel":"window","applicant":{"name":"a\u0000b","phone":"13812345678"},"request":"x"}"#;
+        let (st, e) = app.raw("POST", "/api/v1/cases", &clerk, "application/json", body.to_vec());
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_text")), "{k:?}: {e}");
+        assert_eq!(app.audit_len(), before, "nothing changed");
+        // Past the edge, the store refuses it itself.
+        let r = app.block_on(app.state.store.read(|tx| noveto_store::repo::cases::id_by_receipt(tx, "NV\0")));
+        assert!(matches!(r, Err(noveto_store::StoreError::Invalid(_))), "{k:?}: {r:?}");
+    }
+}
