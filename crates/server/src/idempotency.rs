@@ -2,8 +2,10 @@
 //! gets the first answer and changes nothing; the same key with another body gets 422.
 //!
 //! The key belongs to the caller (a hash of its credentials), so one caller can never read
-//! another's answer. A key whose first request has not answered (still running, or cut off by
-//! a crash) is refused with 409 rather than run twice: nothing acknowledged is done twice.
+//! another's answer. The key is marked done in the same transaction as the change it makes
+//! (`repo::idempotency::mark_done`), so after any crash a retry finds it either done — and is
+//! told so, never run twice — or not done, and runs (a first attempt still running can then no
+//! longer commit its change). The request is compared by its meaning (canonical JSON).
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -41,6 +43,20 @@ fn valid_key(k: &str) -> bool {
     (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// The request's meaning, for telling a retry from another request: its target and, for a JSON
+/// body, the JSON itself in one canonical form (keys sorted, no spacing), so `{"a":1, "b":2}`
+/// and `{"b":2,"a":1}` are the same request.
+fn request_hash(uri: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(uri.as_bytes());
+    h.update([0]);
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => h.update(v.to_string().as_bytes()),
+        Err(_) => h.update(body),
+    }
+    hex(&h.finalize())
+}
+
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
@@ -65,14 +81,12 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
         Ok(b) => b,
         Err(_) => return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求体过大").into_response(),
     };
-    let mut h = Sha256::new();
-    h.update(parts.uri.to_string().as_bytes());
-    h.update([0]);
-    h.update(&bytes);
-    let request_hash = hex(&h.finalize());
+    let rh = request_hash(&parts.uri.to_string(), &bytes);
     let now = s.now_str();
-    let (w, k, rh) = (who.clone(), key.clone(), request_hash);
-    let seen = match s.store.write(move |tx| idempotency::claim(tx, &w, &k, &rh, &now)).await {
+    let attempt = crate::auth::random_token(16);
+    let path = parts.uri.path().to_string();
+    let (w, k, a, p2) = (who.clone(), key.clone(), attempt.clone(), path.clone());
+    let seen = match s.store.write(move |tx| idempotency::claim(tx, &w, &k, &rh, &now, &a, &p2)).await {
         Ok(seen) => seen,
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -85,16 +99,13 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             )
             .into_response();
         }
-        Seen::InProgress => {
-            return ApiError::conflict(
-                "idempotency_in_progress",
-                "使用该 Idempotency-Key 的请求尚未完成（或已中断、结果未知）：请查询结果后再提交，不要重复办理",
-            )
-            .into_response();
-        }
-        Seen::Answered(status, body) => return replay(status, body),
+        Seen::Answered(status, body) => return replay(status, body, "true"),
+        Seen::Done { entity, id, path } => return done(&s, &who, &key, &entity, id, &path).await,
     }
-    let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    // Every write of the request marks the key done in its own transaction (`Store::write`).
+    let mark = noveto_store::RequestKey { caller: who.clone(), key: key.clone(), attempt: attempt.clone() };
+    let resp =
+        noveto_store::with_request_key(mark, next.run(Request::from_parts(parts, Body::from(bytes)))).await;
     let (rparts, rbody) = resp.into_parts();
     let out = match axum::body::to_bytes(rbody, MAX_BODY).await {
         Ok(b) => b,
@@ -104,10 +115,10 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let text = String::from_utf8_lossy(&out).into_owned();
     let (w, k) = (who, key);
     let kept = if status.is_server_error() {
-        // Nothing was done: the key may be used again.
-        s.store.write(move |tx| idempotency::release(tx, &w, &k)).await
+        // Nothing was done (unless a write marked the key done): the key may be used again.
+        s.store.write(move |tx| idempotency::release(tx, &w, &k, &attempt)).await
     } else {
-        s.store.write(move |tx| idempotency::answer(tx, &w, &k, status.as_u16(), &text)).await
+        s.store.write(move |tx| idempotency::answer(tx, &w, &k, &attempt, status.as_u16(), &text)).await
     };
     if let Err(e) = kept {
         tracing::error!("idempotency key not kept: {e}");
@@ -115,10 +126,46 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     Response::from_parts(rparts, Body::from(out))
 }
 
-fn replay(status: u16, body: String) -> Response {
+/// Where a changed record can be read.
+fn location(entity: &str, id: i64) -> Option<String> {
+    let base = match entity {
+        "case" => "cases",
+        "veto_request" => "veto-requests",
+        "unresolved" => "unresolved",
+        "suggestion" => "suggestions",
+        "faq" => "faq",
+        _ => return None,
+    };
+    Some(format!("/api/v1/{base}/{id}"))
+}
+
+/// The answer to a retry of a request whose change committed but whose first answer was lost
+/// (a crash in between): done — with what it changed and where to read it — never run twice.
+/// Kept as the key's answer from then on.
+async fn done(s: &AppState, who: &str, key: &str, entity: &str, id: i64, path: &str) -> Response {
+    // A request that made something new answers 201, as it would have.
+    let created = !path.split('/').any(|seg| seg == id.to_string());
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let body = serde_json::json!({
+        "done": true,
+        "interrupted": true,
+        "entity": entity,
+        "id": id,
+        "location": location(entity, id),
+        "message": "该请求已经办理，但首次答复因中断未能送达：请按 location 查询结果，不要再次提交。",
+    })
+    .to_string();
+    let (w, k, b) = (who.to_string(), key.to_string(), body.clone());
+    if let Err(e) = s.store.write(move |tx| idempotency::answer_done(tx, &w, &k, status.as_u16(), &b)).await {
+        tracing::error!("idempotency answer not kept: {e}");
+    }
+    replay(status.as_u16(), body, "interrupted")
+}
+
+fn replay(status: u16, body: String, how: &'static str) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
+    r.headers_mut().insert("idempotency-replayed", HeaderValue::from_static(how));
     r
 }

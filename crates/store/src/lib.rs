@@ -179,6 +179,11 @@ pub trait Tx {
     /// entry. Only `repo::backup::load` calls it (a source test keeps it so); tests that forge a
     /// change "behind the product's back" call it to play the intruder.
     fn verbatim(&mut self) {}
+    /// The first audit entry this job wrote: (entity, id), for marking a retried request done
+    /// in the same transaction (`None` outside the writer, or when it wrote none).
+    fn job_audited(&self) -> Option<(String, i64)> {
+        None
+    }
     /// `INSERT … RETURNING id` on both backends.
     fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
         let row = self.query_one(sql, params)?.ok_or_else(|| StoreError::Db("INSERT returned no id".into()))?;
@@ -206,6 +211,26 @@ enum Inner {
     Pg(pg::Pg),
 }
 
+/// A retried request's key (`Idempotency-Key`), set around the request by the server: every write
+/// the request makes that changes a record also marks the key done, in the same transaction
+/// (`repo::idempotency::mark_done`), so a crash can never leave the change without the key.
+#[derive(Clone, Debug)]
+pub struct RequestKey {
+    pub caller: String,
+    pub key: String,
+    /// This attempt of the request (a retry after a crash takes the key over with a new one).
+    pub attempt: String,
+}
+
+tokio::task_local! {
+    static REQUEST_KEY: RequestKey;
+}
+
+/// Runs `f` with `key` as the request's key for every store write inside it.
+pub async fn with_request_key<F: std::future::Future>(key: RequestKey, f: F) -> F::Output {
+    REQUEST_KEY.scope(key, f).await
+}
+
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -224,6 +249,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_suggestions_search_use.sql")),
     (8, include_str!("../migrations/sqlite/0008_unresolved.sql")),
     (9, include_str!("../migrations/sqlite/0009_endings.sql")),
+    (10, include_str!("../migrations/sqlite/0010_idempotency_in_the_write.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -235,6 +261,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (7, include_str!("../migrations/postgres/0007_suggestions_search_use.sql")),
     (8, include_str!("../migrations/postgres/0008_unresolved.sql")),
     (9, include_str!("../migrations/postgres/0009_endings.sql")),
+    (10, include_str!("../migrations/postgres/0010_idempotency_in_the_write.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -322,8 +349,15 @@ impl Store {
         F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        let key = REQUEST_KEY.try_with(|k| k.clone()).ok();
         let job: Job = Box::new(move |t: &mut dyn Tx| {
-            let r = f(t);
+            let mut r = f(t);
+            // The key is done in the transaction that changed the record, or not at all.
+            if let (Ok(_), Some(k), Some((entity, id))) = (&r, &key, t.job_audited())
+                && let Err(e) = repo::idempotency::mark_done(t, k, &entity, id)
+            {
+                r = Err(E::from(e));
+            }
             let ok = r.is_ok();
             let deliver = Box::new(move |commit: Result<()>| {
                 let out = match (r, commit) {

@@ -84,6 +84,8 @@ struct BatchTx<'a> {
     changed: Option<String>,
     /// The job is a verbatim copy (see [`Tx::verbatim`]).
     verbatim: bool,
+    /// Where this job's entries begin in the batch's buffer.
+    start: usize,
 }
 
 /// Tables whose rows are bookkeeping of the machine rather than records of the hall: sessions,
@@ -136,6 +138,9 @@ impl Tx for BatchTx<'_> {
     fn verbatim(&mut self) {
         self.verbatim = true;
         self.changed = None;
+    }
+    fn job_audited(&self) -> Option<(String, i64)> {
+        self.audit.get(self.start).map(|e| (e.entity.clone(), e.entity_id))
     }
 }
 
@@ -237,8 +242,9 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
                 deliveries.push(Box::new(move |_| d(Err(e))));
                 continue;
             }
-            let mut t = BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit), changed: None, verbatim: false };
-            let before = t.audit.len();
+            let before = audit.len();
+            let mut t =
+                BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit), changed: None, verbatim: false, start: before };
             let (ok, d) = job(&mut t);
             let unaudited = t.changed.take().filter(|_| t.audit.len() == before);
             audit = t.audit;

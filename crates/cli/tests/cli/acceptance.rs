@@ -596,6 +596,8 @@ fn crash_kill_9_loses_nothing_acknowledged() {
         node.create(&["demo"]).ok();
         let clerk = node.token("clerk-scjg");
         let mut acked: Vec<(i64, String)> = vec![];
+        // Issue 26: every write carries an Idempotency-Key; those in flight at the kill are retried.
+        let mut in_flight: Vec<(String, Value)> = vec![];
         for cycle in 0..cycles {
             let mut server = node.serve();
             let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -605,24 +607,31 @@ fn crash_kill_9_loses_nothing_acknowledged() {
                     std::thread::spawn(move || {
                         let a = crate::harness::agent();
                         let mut mine = vec![];
+                        let mut cut = None;
                         for i in 0..10_000 {
                             if stop.load(std::sync::atomic::Ordering::SeqCst) {
                                 break;
                             }
+                            let key = format!("crash-{cycle}-{w}-{i}");
+                            let body = json!({"kind": "consultation", "channel": "phone", "applicant": {"name": format!("压力{cycle}-{w}-{i}号"), "phone": "13812345678"}, "request": "咨询"});
                             let r = a
                                 .post(format!("{base}/api/v1/cases"))
                                 .header("Authorization", &format!("Bearer {tok}"))
-                                .send_json(json!({"kind": "consultation", "channel": "phone", "applicant": {"name": format!("压力{w}-{i}"), "phone": "13812345678"}, "request": "咨询"}));
+                                .header("Idempotency-Key", &key)
+                                .send_json(body.clone());
                             match r {
                                 Ok(mut r) if r.status().as_u16() == 201 => {
                                     let v: Value = r.body_mut().read_json().unwrap();
                                     mine.push((v["id"].as_i64().unwrap(), v["receipt_no"].as_str().unwrap().to_string()));
                                 }
                                 Ok(r) => panic!("unexpected {}", r.status()),
-                                Err(_) => break, // the server is gone
+                                Err(_) => {
+                                    cut = Some((key, body)); // the server is gone mid-request
+                                    break;
+                                }
                             }
                         }
-                        mine
+                        (mine, cut)
                     })
                 })
                 .collect();
@@ -641,7 +650,9 @@ fn crash_kill_9_loses_nothing_acknowledged() {
             server.kill9();
             stop.store(true, std::sync::atomic::Ordering::SeqCst);
             for w in writers {
-                acked.extend(w.join().unwrap());
+                let (mine, cut) = w.join().unwrap();
+                acked.extend(mine);
+                in_flight.extend(cut);
             }
         }
         assert!(!acked.is_empty());
@@ -651,6 +662,19 @@ fn crash_kill_9_loses_nothing_acknowledged() {
             assert_eq!(st, 200, "{}: acknowledged case {receipt} lost", label(b));
             assert_eq!(c["receipt_no"], receipt.as_str());
         }
+        // Every key in flight at a kill is now either done (and says so) or runs — never stuck —
+        // and its case exists exactly once.
+        let (mut replayed, mut ran) = (0, 0);
+        for (key, body) in &in_flight {
+            let (st, v) = server.call("POST", "/api/v1/cases", Some(&clerk), Some(body.clone()), &[("Idempotency-Key", key.as_str())]);
+            assert_eq!(st, 201, "{}: key {key} after the crash: {v}", label(b));
+            if v["done"] == true { replayed += 1 } else { ran += 1 }
+            let name = body["applicant"]["name"].as_str().unwrap();
+            let (_, found) = server.get(&format!("/api/v1/cases?q={}", crate::harness::url_encode(name)), &clerk);
+            let n = found["cases"].as_array().unwrap().iter().filter(|c| c["applicant"] == name).count();
+            assert_eq!(n, 1, "{}: {name} exists once: {found}", label(b));
+        }
+        eprintln!("{}: {} keys in flight at a kill: {replayed} done before it, {ran} run again", label(b), in_flight.len());
         drop(server);
         node.cmd(&["audit", "verify"]).ok();
         eprintln!("{}: {cycles} kill -9 cycles, {} acknowledged writes, all present", label(b), acked.len());

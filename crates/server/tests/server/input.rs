@@ -335,3 +335,98 @@ fn a_nul_byte_anywhere_is_a_4xx_on_both_stores() {
         assert!(matches!(r, Err(noveto_store::StoreError::Invalid(_))), "{k:?}: {r:?}");
     }
 }
+
+/// POST `body` (bytes, as written) with an Idempotency-Key; status, JSON and the replay header.
+fn keyed(app: &App, path: &str, token: &str, key: &str, body: &str) -> (u16, serde_json::Value, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent
+        .post(&format!("{}{path}", app.base))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", key)
+        .send(body)
+        .unwrap();
+    let replayed = r.headers().get("idempotency-replayed").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (r.status().as_u16(), serde_json::from_str(&text).unwrap_or_default(), replayed)
+}
+
+// Issue 26, item 1: an Idempotency-Key is recorded in the same write as the change it makes, so
+// a retry after a crash finds the key either done (and is told so, with what it changed — never
+// run twice) or not done (and runs). Crashes are played by leaving the key as a crash leaves it:
+// claimed and never answered (before the commit), or done and never answered (after it). The
+// request is compared by its meaning (canonical JSON); 100 retries at once make one case.
+#[test]
+fn idempotency_after_a_crash_replays_or_runs_never_stuck() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let clerk = app.token("clerk");
+        let body = |name: &str| {
+            format!(r#"{{"kind":"consultation","channel":"phone","applicant":{{"name":"{name}","phone":"13812345678"}},"request":"重试"}}"#)
+        };
+        let cases_named = |name: &str| {
+            let n = name.to_string();
+            app.block_on(app.state.store.read(move |tx| {
+                Ok::<_, noveto_store::StoreError>(
+                    tx.query("SELECT doc FROM cases", &[])?.iter().filter(|r| r.str(0).contains(&n)).count(),
+                )
+            }))
+            .unwrap()
+        };
+        let forget_answer = |key: &str| {
+            let k = key.to_string();
+            app.block_on(app.state.store.write(move |tx| {
+                tx.exec("UPDATE idempotency SET status = NULL, body = NULL WHERE key = $1", noveto_store::params![k])
+            }))
+            .unwrap();
+        };
+        // Cut off after the commit: the change is there, the answer is not.
+        let (st, first, _) = keyed(&app, "/api/v1/cases", &clerk, "crash-after", &body("甲一"));
+        assert_eq!(st, 201, "{first}");
+        forget_answer("crash-after");
+        let (st, v, how) = keyed(&app, "/api/v1/cases", &clerk, "crash-after", &body("甲一"));
+        assert_eq!((st, how.as_str(), v["done"].as_bool(), v["id"].as_i64()), (201, "interrupted", Some(true), first["id"].as_i64()), "{v}");
+        assert_eq!(v["location"], format!("/api/v1/cases/{}", first["id"]));
+        assert_eq!(cases_named("甲一"), 1, "never run twice");
+        let (_, again, how) = keyed(&app, "/api/v1/cases", &clerk, "crash-after", &body("甲一"));
+        assert_eq!((again, how.as_str()), (v.clone(), "true"), "that answer is kept");
+        // Cut off before the commit: claimed, nothing changed — the retry runs, once.
+        let (k2, b2) = ("crash-before".to_string(), body("乙二"));
+        let hash_of = {
+            let (_, _, _) = keyed(&app, "/api/v1/cases", &clerk, "probe", &b2);
+            let probe = app
+                .block_on(app.state.store.read(|tx| {
+                    tx.query_one("SELECT request_hash, caller FROM idempotency WHERE key = 'probe'", &[])
+                }))
+                .unwrap()
+                .unwrap();
+            (probe.str(0), probe.str(1))
+        };
+        // (the probe made a case of its own; the crashed attempt below made none)
+        assert_eq!(cases_named("乙二"), 1);
+        let (h, caller) = hash_of;
+        let (k3, h3) = (k2.clone(), h.clone());
+        app.block_on(app.state.store.write(move |tx| {
+            tx.exec(
+                "INSERT INTO idempotency (caller, key, request_hash, created_at, attempt, path) VALUES ($1, $2, $3, '2026-11-20T08:00:00+08:00', 'dead', '/api/v1/cases')",
+                noveto_store::params![caller, k3, h3],
+            )
+        }))
+        .unwrap();
+        let (st, v, how) = keyed(&app, "/api/v1/cases", &clerk, &k2, &b2);
+        assert_eq!((st, how.as_str()), (201, ""), "taken over and run: {v}");
+        assert_eq!(cases_named("乙二"), 2, "the probe's and this one");
+        // The same meaning, other bytes: a replay, not another request.
+        let spaced = format!(" {{ \"request\": \"重试\", \"channel\": \"phone\", \"applicant\": {{\"phone\": \"13812345678\", \"name\": \"乙二\"}}, \"kind\": \"consultation\" }}");
+        let (st, r, how) = keyed(&app, "/api/v1/cases", &clerk, &k2, &spaced);
+        assert_eq!((st, how.as_str(), r["id"].clone()), (201, "true", v["id"].clone()), "{r}");
+        // 100 at once with one key: one case.
+        let b3 = body("丙三");
+        let codes: Vec<u16> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..100).map(|_| sc.spawn(|| keyed(&app, "/api/v1/cases", &clerk, "at-once", &b3).0)).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(codes.iter().all(|c| *c == 201 || *c == 409), "{codes:?}");
+        assert_eq!(cases_named("丙三"), 1, "{codes:?}");
+    }
+}
