@@ -88,15 +88,11 @@ pub async fn end_session(s: &App, session_id: &str, by: Option<i64>) -> Result<(
     Ok(())
 }
 
-/// Failed logins from one address within 15 minutes after which it is refused (429): whoever
-/// guesses many logins from one place is stopped there, the clerk at another desk is not.
-pub const ADDRESS_LIMIT: i64 = 30;
-
 /// Tries a login; on success returns the session id (for the cookie) and its CSRF token.
-/// Failures are recorded by login and by address. After 5 failures for a login within 15
-/// minutes each further try for it waits longer (exponential, at most 2 s) — but the right
-/// password still gets in: no lockout anyone could turn against a clerk. An address with
-/// [`ADDRESS_LIMIT`] failures is refused for the rest of the window.
+/// Failures are recorded by login and by address. Past the policy's `limits` for a login or for
+/// an address within 15 minutes each further try waits longer (doubling, at most the policy's
+/// `max_delay_ms`) — but the right password still gets in: no lockout anyone could turn
+/// against a clerk, and no block of a whole hall behind one proxy address.
 pub async fn login(s: &App, login: &str, password: &str, address: &str) -> Result<(String, String)> {
     let now = s.now();
     let since = rfc3339(now - chrono::Duration::minutes(15));
@@ -109,15 +105,11 @@ pub async fn login(s: &App, login: &str, password: &str, address: &str) -> Resul
             Ok::<_, StoreError>((org::staff_by_login(tx, &l)?, f, fa))
         })
         .await?;
-    if from_address >= ADDRESS_LIMIT {
-        return Err(Error::new(
-            Kind::Throttled,
-            "too_many_attempts",
-            "从此处登录失败的次数过多，请 15 分钟后再试；如忘记密码请联系管理员",
-        ));
-    }
-    if failures >= 5 {
-        let wait = std::time::Duration::from_millis(250u64 << (failures - 5).clamp(0, 3) as u32);
+    let limits = s.policy().limits.clone();
+    let wait = limits
+        .delay(failures, limits.login_failures_per_login)
+        .max(limits.delay(from_address, limits.login_failures_per_address));
+    if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
     let pw = password.to_string();

@@ -1227,9 +1227,23 @@ pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Resul
 /// Whether the caller decides the request's current level now: the level, and whether on
 /// behalf of it (代行). The one rule behind the decision itself and the approver's inbox.
 async fn decides_now(s: &App, p: &Principal, v: &VetoRequest, l: &Loaded) -> Result<(DecisionLevel, bool)> {
+    // Decided to the end meanwhile: 409 `already_decided`.
     let level = v.may_decide(p.id)?;
     match p.may(Action::Decide(level), &l.place) {
         Ok(()) => Ok((level, false)),
+        // A level of this request the caller holds was decided by someone else meanwhile: too late
+        // (409), not forbidden.
+        Err(_) if v.chain.iter().any(|d| d.decided_by != p.id && p.may(Action::Decide(d.level), &l.place).is_ok()) => {
+            let done = v.chain.iter().rev().find(|d| p.may(Action::Decide(d.level), &l.place).is_ok());
+            Err(Error::conflict(
+                "already_decided",
+                format!(
+                    "该层级（{}）已由他人审批，现由{}审批：请刷新后查看",
+                    done.map(|d| d.level.label()).unwrap_or(""),
+                    level.label()
+                ),
+            ))
+        }
         // 代行: where nobody but the requester (or someone who already decided) holds this
         // level, the level above decides in its place — never fewer judgments than the policy
         // names, and shown in the chain.

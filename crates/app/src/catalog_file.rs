@@ -172,7 +172,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         let mut rows = vec![];
         for (i, r) in rd.records().enumerate() {
             let r = r.map_err(|e| format!("CSV 第 {} 行格式错误：{e}", i + 1))?;
-            rows.push(r.iter().map(String::from).collect());
+            rows.push(r.iter().map(from_csv_cell).collect());
         }
         rows
     };
@@ -206,11 +206,32 @@ fn row_of(i: &Item, units: &[Unit]) -> Vec<String> {
     ]
 }
 
+/// A cell as a CSV file must carry it: text a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return — a public report's `=HYPERLINK(…)`) is
+/// written with a leading `'`, which spreadsheets show as text and [`from_csv_cell`] removes.
+/// Numbers stay numbers.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err();
+    if risky || (s.starts_with('\'') && s[1..].starts_with(['=', '+', '-', '@', '\t', '\r'])) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A CSV cell as written by [`csv_cell`], back to its text.
+pub fn from_csv_cell(s: &str) -> String {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest.to_string(),
+        _ => s.to_string(),
+    }
+}
+
 pub fn to_csv(items: &[Item], units: &[Unit]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(COLUMNS);
     for i in items {
-        let _ = w.write_record(row_of(i, units));
+        let _ = w.write_record(row_of(i, units).iter().map(|c| csv_cell(c).into_owned()));
     }
     w.into_inner().unwrap_or_default()
 }
@@ -244,7 +265,7 @@ pub fn table(title: &str, columns: &[&str], rows: &[Vec<String>], xlsx: bool) ->
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         w.write_record(columns).map_err(|e| e.to_string())?;
         for r in rows {
-            w.write_record(r).map_err(|e| e.to_string())?;
+            w.write_record(r.iter().map(|c| csv_cell(c).into_owned())).map_err(|e| e.to_string())?;
         }
         return w.into_inner().map_err(|e| e.to_string());
     }
@@ -269,4 +290,29 @@ pub fn table(title: &str, columns: &[&str], rows: &[Vec<String>], xlsx: bool) ->
     }
     ws.autofit();
     wb.save_to_buffer().map_err(e)
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    // Issue 26, item 5: a formula-leading cell is neutralised in every CSV (and read back as written).
+    #[test]
+    fn formula_cells_are_text_in_csv() {
+        for (text, written) in [
+            ("=1+1", "'=1+1"),
+            ("=HYPERLINK(\"http://x\",\"点我\")", "'=HYPERLINK(\"http://x\",\"点我\")"),
+            ("+86 138", "'+86 138"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("-1", "-1"),
+            ("0719-8123456", "0719-8123456"),
+            ("'=x", "''=x"),
+            ("普通文字", "普通文字"),
+        ] {
+            assert_eq!(csv_cell(text), written, "{text}");
+            assert_eq!(from_csv_cell(written), text, "{text}");
+        }
+        let file = table("t", &["a"], &[vec!["=1+1".into()]], false).unwrap();
+        assert!(String::from_utf8(file).unwrap().contains("'=1+1"));
+    }
 }

@@ -79,7 +79,7 @@ impl From<StoreError> for Error {
                 Error::conflict("conflict", "与已有记录重复，或与同时进行的其他操作冲突，未作任何修改")
             }
             StoreError::ForeignKey(_) => Error::bad("unknown_reference", "引用的对象不存在（编号有误）"),
-            StoreError::Invalid(m) => Error::bad("invalid_text", m),
+            StoreError::Invalid(m) => Error::bad("invalid_chars", m),
             StoreError::Unavailable(m) => {
                 tracing::error!("store unavailable: {m}");
                 Error::unavailable("unavailable", "存储暂不可用，请稍后重试")

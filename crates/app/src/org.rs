@@ -445,11 +445,19 @@ pub async fn verify_audit(s: &App, p: &Principal) -> Result<(std::result::Result
 
 /// NV-2: the closed cases whose negative ending lacks its proof (see
 /// `repo::backup::unproven_endings`) — none, by construction; the check proves it on the data.
+/// Each reader sees those of the centers where they may read the audit (a district's
+/// administrator, the district's).
 pub async fn unproven_endings(s: &App, p: &Principal) -> Result<Vec<(i64, String)>> {
     if !may_somewhere(&p.grants, Action::ReadAudit) {
         return Err(Error::forbidden("无权查看审计链"));
     }
-    Ok(s.store.read(noveto_store::repo::backup::unproven_endings).await?)
+    let mut centers = vec![];
+    for c in directory(s).await?.centers {
+        if p.may(Action::ReadAudit, &place_of_center(s, c.id).await?).is_ok() {
+            centers.push(c.id);
+        }
+    }
+    Ok(s.store.read(move |tx| noveto_store::repo::backup::unproven_endings_in(tx, Some(&centers))).await?)
 }
 
 /// The organisation as anyone may see it: centers, units and windows (the public guides, the

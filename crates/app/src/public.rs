@@ -12,10 +12,6 @@ use noveto_store::repo::{Ctx, auth, cases, org, unresolved as repo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Online submissions one address may make in an hour.
-pub const SUBMIT_LIMIT: i64 = 5;
-/// Follow attempts that found nothing one address may make in an hour.
-pub const FOLLOW_MISS_LIMIT: i64 = 20;
 /// Every follow answers after at least this long, found or not.
 pub const FOLLOW_FLOOR_MS: u64 = 300;
 
@@ -62,14 +58,29 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
             _ => summary = format!("{summary}（涉及受理编号 {r}）"),
         }
     }
-    let (a, since) = (address.to_string(), hour_ago(s));
-    let tried = s.store.read(move |tx| auth::public_attempts_since(tx, "submit", &a, &since)).await?;
-    if tried >= SUBMIT_LIMIT {
+    // Per phone a refusal, per address a growing delay (a hall's Wi-Fi is one address).
+    let limits = s.policy().limits.clone();
+    let by_phone = phone_key(phone.as_str());
+    let (a, p2, since) = (address.to_string(), by_phone.clone(), hour_ago(s));
+    let (from_address, from_phone) = s
+        .store
+        .read(move |tx| {
+            Ok::<_, StoreError>((
+                auth::public_attempts_since(tx, "submit", &a, &since)?,
+                auth::public_attempts_since(tx, "submit_phone", &p2, &since)?,
+            ))
+        })
+        .await?;
+    if from_phone >= limits.submissions_per_phone as i64 {
         return Err(Error::new(
             crate::error::Kind::Throttled,
             "too_many_submissions",
-            "提交过于频繁，请一小时后再试，或拨打服务热线反映",
+            "这个手机号码一小时内提交次数过多，请稍后再试，或拨打服务热线反映",
         ));
+    }
+    let wait = limits.delay(from_address, limits.submissions_per_address);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let d = crate::org::directory(s).await?;
     let desk = d
@@ -101,6 +112,7 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
         .store
         .write(move |tx| {
             auth::public_attempt(tx, &ctx, "submit", &a)?;
+            auth::public_attempt(tx, &ctx, "submit_phone", &by_phone)?;
             repo::insert(tx, &ctx, &u, d2.as_deref(), &ev)
         })
         .await?;
@@ -263,11 +275,37 @@ pub async fn follow(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
     found
 }
 
+/// A phone number as a throttle's key: hashed, so the count's audit entry holds no phone.
+fn phone_key(phone: &str) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(format!("noveto-throttle:{phone}").as_bytes());
+    h.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
 async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Result<Followed> {
-    let (a, since) = (address.to_string(), hour_ago(s));
-    let misses = s.store.read(move |tx| auth::public_attempts_since(tx, "follow_miss", &a, &since)).await?;
-    if misses >= FOLLOW_MISS_LIMIT {
-        return Err(Error::new(crate::error::Kind::Throttled, "too_many_attempts", "查询次数过多，请一小时后再试"));
+    // Guessing the phone of one receipt number is refused for that number; misses from one
+    // address (a hall's Wi-Fi) only wait longer.
+    let limits = s.policy().limits.clone();
+    let (a, r, since) = (address.to_string(), receipt.trim().chars().take(40).collect::<String>(), hour_ago(s));
+    let (misses, on_receipt) = s
+        .store
+        .read(move |tx| {
+            Ok::<_, StoreError>((
+                auth::public_attempts_since(tx, "follow_miss", &a, &since)?,
+                auth::public_attempts_since(tx, "follow_miss_receipt", &r, &since)?,
+            ))
+        })
+        .await?;
+    if on_receipt >= limits.follow_misses_per_receipt as i64 {
+        return Err(Error::new(
+            crate::error::Kind::Throttled,
+            "too_many_attempts",
+            "这个受理编号一小时内查询失败次数过多，请稍后再试，或拨打服务热线查询",
+        ));
+    }
+    let wait = limits.delay(misses, limits.follow_misses_per_address);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let wanted = Phone::parse(phone).ok().map(|p| p.as_str().to_string());
     let r = receipt.trim().to_string();
@@ -302,7 +340,13 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
         Some(v) => Ok(v),
         None => {
             let (a, ctx) = (address.to_string(), Ctx { actor: None, now: s.now_str() });
-            s.store.write(move |tx| auth::public_attempt(tx, &ctx, "follow_miss", &a)).await?;
+            let r = receipt.trim().chars().take(40).collect::<String>();
+            s.store
+                .write(move |tx| {
+                    auth::public_attempt(tx, &ctx, "follow_miss", &a)?;
+                    auth::public_attempt(tx, &ctx, "follow_miss_receipt", &r)
+                })
+                .await?;
             Err(Error::new(crate::error::Kind::NotFound, "not_found", "没有找到：请核对受理编号和登记时留的电话号码"))
         }
     }

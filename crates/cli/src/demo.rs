@@ -15,7 +15,6 @@ use noveto_server::{AppState, Clock};
 use noveto_store::StoreError;
 use noveto_store::repo::items::{Item, Material};
 use noveto_store::repo::{Ctx, items, org};
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -739,10 +738,8 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     for (l, n, r) in &logins.staff {
         text.push_str(&format!("{l}\t{n}\t{r}\n"));
     }
-    let path = s.data.join("demo-logins.txt");
-    if let Ok(mut f) = std::fs::File::create(&path) {
-        let _ = f.write_all(text.as_bytes());
-    }
+    // The logins of the demo's staff: the owner's only, like every other secret of the directory.
+    crate::init::write_secret(&s.data.join("demo-logins.txt"), &text)?;
     Ok(logins)
 }
 

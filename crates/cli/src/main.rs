@@ -94,6 +94,10 @@ enum Cmd {
         /// The interface's script for visitors who have not chosen one: zh-Hans or zh-Hant.
         #[arg(long, env = "NOVETO_LOCALE", default_value = "zh-Hans")]
         locale: String,
+        /// A proxy (address or address/prefix) whose X-Forwarded-For names the client; repeat
+        /// for several, or list them in NOVETO_TRUSTED_PROXIES (comma-separated).
+        #[arg(long = "trusted-proxy", env = "NOVETO_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
     },
     /// Bearer tokens for the API.
     Token {
@@ -154,8 +158,11 @@ impl<E: std::fmt::Display> From<E> for Fail {
 }
 
 fn main() -> ExitCode {
+    // Colour codes only for a person at a terminal: a log file or a journal gets plain text.
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("NOVETO_LOG").unwrap_or_else(|_| "info".into()))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -170,8 +177,9 @@ fn main() -> ExitCode {
         match cli.cmd {
             Cmd::Init { store, preset } => init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
             Cmd::Demo { store, preset } => demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
-            Cmd::Serve { store, listen, demo, preset, secure_cookies, locale } => {
-                serve::run(&store, &listen, demo, &preset, secure_cookies, &locale).await.map(|_| ExitCode::SUCCESS)
+            Cmd::Serve { store, listen, demo, preset, secure_cookies, locale, trusted_proxies } => {
+                let opts = serve::Options { secure_cookies, locale, trusted_proxies };
+                serve::run(&store, &listen, demo, &preset, opts).await.map(|_| ExitCode::SUCCESS)
             }
             Cmd::Token { cmd } => token::run(cmd).await.map(|_| ExitCode::SUCCESS),
             Cmd::Calendar { cmd } => calendar::run(cmd).await,

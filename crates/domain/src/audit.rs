@@ -64,22 +64,13 @@ impl AuditKey {
     }
 }
 
-/// HMAC (RFC 2104) over SHA-256.
+/// HMAC (RFC 2104) over SHA-256, from the maintained `hmac` crate (RFC 4231 vectors below).
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > 64 {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |b: u8| block.map(|k| k ^ b);
-    let mut inner = Sha256::new();
-    inner.update(pad(0x36));
-    inner.update(data);
-    let mut outer = Sha256::new();
-    outer.update(pad(0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+    use hmac::Mac;
+    // HMAC takes a key of any length (longer ones are hashed first): this cannot fail.
+    let mut m = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(data);
+    m.finalize().into_bytes().into()
 }
 
 fn field(h: &mut Sha256, s: &[u8]) {

@@ -170,6 +170,60 @@ pub struct Policy {
     /// sets another period (NV-5).
     #[serde(default = "default_supplement_days")]
     pub supplement_days: u32,
+    /// How hard guessing is made (security; the hall's own numbers): per account or target
+    /// first, then per network address — where a whole hall may share one address behind a
+    /// proxy or NAT — with growing delays, never a block for everyone there.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The throttles of logins and of the public forms. Counted per login, phone or receipt number
+/// (a refusal for that one only, or a delay for a login), and per address (a growing delay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Failed logins for one login in 15 minutes after which each try for it waits longer.
+    pub login_failures_per_login: u32,
+    /// Failed logins from one address in 15 minutes after which each try from there waits
+    /// longer (the right password still gets in).
+    pub login_failures_per_address: u32,
+    /// Online submissions one phone may make in an hour; more are refused for that phone.
+    pub submissions_per_phone: u32,
+    /// Online submissions from one address in an hour after which each waits longer.
+    pub submissions_per_address: u32,
+    /// Follow attempts that missed one receipt number in an hour; more are refused for it.
+    pub follow_misses_per_receipt: u32,
+    /// Follow attempts that missed from one address in an hour after which each waits longer.
+    pub follow_misses_per_address: u32,
+    /// The longest such wait, in milliseconds.
+    pub max_delay_ms: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            login_failures_per_login: 5,
+            login_failures_per_address: 30,
+            submissions_per_phone: 5,
+            submissions_per_address: 30,
+            follow_misses_per_receipt: 10,
+            follow_misses_per_address: 20,
+            max_delay_ms: 2000,
+        }
+    }
+}
+
+impl Limits {
+    /// How long the next attempt waits after `count` counted ones with `after` allowed freely:
+    /// nothing below it, then 250 ms doubling with each one over, at most `max_delay_ms`.
+    pub fn delay(&self, count: i64, after: u32) -> std::time::Duration {
+        let over = count - after as i64;
+        if over < 0 {
+            return std::time::Duration::ZERO;
+        }
+        let ms = 250u64.saturating_mul(1u64 << over.clamp(0, 16) as u32);
+        std::time::Duration::from_millis(ms.min(self.max_delay_ms as u64))
+    }
 }
 
 fn default_supplement_days() -> u32 {

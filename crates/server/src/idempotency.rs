@@ -104,8 +104,7 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     }
     // Every write of the request marks the key done in its own transaction (`Store::write`).
     let mark = noveto_store::RequestKey { caller: who.clone(), key: key.clone(), attempt: attempt.clone() };
-    let resp =
-        noveto_store::with_request_key(mark, next.run(Request::from_parts(parts, Body::from(bytes)))).await;
+    let resp = noveto_store::with_request_key(mark, next.run(Request::from_parts(parts, Body::from(bytes)))).await;
     let (rparts, rbody) = resp.into_parts();
     let out = match axum::body::to_bytes(rbody, MAX_BODY).await {
         Ok(b) => b,

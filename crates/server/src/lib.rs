@@ -27,6 +27,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The interface's locale for visitors who have not chosen one (`serve --locale`).
     pub locale: i18n::Locale,
+    /// Proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
+    pub trusted_proxies: std::sync::Arc<Vec<auth::Net>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -40,7 +42,13 @@ impl AppState {
     /// Loads the application layer from the store (its search indexes included).
     pub async fn load(store: Store, clock: Clock, data_dir: PathBuf) -> Result<AppState, StoreError> {
         let app = App::load(store, clock).await?;
-        Ok(AppState { app, data_dir, secure_cookies: false, locale: i18n::Locale::Hans })
+        Ok(AppState {
+            app,
+            data_dir,
+            secure_cookies: false,
+            locale: i18n::Locale::Hans,
+            trusted_proxies: Default::default(),
+        })
     }
 }
 
@@ -57,7 +65,7 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(axum::middleware::from_fn(guard::layer))
         .layer(axum::middleware::from_fn_with_state(state.locale, i18n::layer))
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(axum::middleware::from_fn(auth::client_addr))
+        .layer(axum::middleware::from_fn_with_state(state.trusted_proxies.clone(), auth::client_addr))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(error::ApiError::internal())
@@ -85,14 +93,50 @@ pub async fn security_headers(req: axum::extract::Request, next: axum::middlewar
     r
 }
 
-/// Serves until the process is stopped; runs the job workers beside it.
+/// Serves until the process is stopped (see [`stop_signal`]); runs the job workers beside it.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_until(state, listener, stop_signal()).await
+}
+
+/// [`serve`] until `stop` completes.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     jobs::spawn(state.clone());
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(stop)
         .await
 }
 
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Completes on SIGINT (Ctrl+C) or SIGTERM (what systemd and container runtimes send): the
+/// server then finishes the requests it holds, answers no new ones, and exits 0. The handlers
+/// are installed when this is called — call it before telling anyone the server is up.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    #[cfg(unix)]
+    let int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    async move {
+        #[cfg(unix)]
+        {
+            match (term, int) {
+                (Some(mut t), Some(mut i)) => {
+                    tokio::select! {
+                        _ = t.recv() => {}
+                        _ = i.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stopping: the requests in hand are finished first");
+    }
 }

@@ -243,8 +243,13 @@ pub(crate) fn run(conn: &mut dyn Conn, rx: Queue, shared: Arc<Shared>) {
                 continue;
             }
             let before = audit.len();
-            let mut t =
-                BatchTx { conn: &mut *conn, audit: std::mem::take(&mut audit), changed: None, verbatim: false, start: before };
+            let mut t = BatchTx {
+                conn: &mut *conn,
+                audit: std::mem::take(&mut audit),
+                changed: None,
+                verbatim: false,
+                start: before,
+            };
             let (ok, d) = job(&mut t);
             let unaudited = t.changed.take().filter(|_| t.audit.len() == before);
             audit = t.audit;

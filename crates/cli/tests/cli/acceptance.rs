@@ -666,15 +666,29 @@ fn crash_kill_9_loses_nothing_acknowledged() {
         // and its case exists exactly once.
         let (mut replayed, mut ran) = (0, 0);
         for (key, body) in &in_flight {
-            let (st, v) = server.call("POST", "/api/v1/cases", Some(&clerk), Some(body.clone()), &[("Idempotency-Key", key.as_str())]);
+            let (st, v) = server.call(
+                "POST",
+                "/api/v1/cases",
+                Some(&clerk),
+                Some(body.clone()),
+                &[("Idempotency-Key", key.as_str())],
+            );
             assert_eq!(st, 201, "{}: key {key} after the crash: {v}", label(b));
-            if v["done"] == true { replayed += 1 } else { ran += 1 }
+            if v["done"] == true {
+                replayed += 1
+            } else {
+                ran += 1
+            }
             let name = body["applicant"]["name"].as_str().unwrap();
             let (_, found) = server.get(&format!("/api/v1/cases?q={}", crate::harness::url_encode(name)), &clerk);
             let n = found["cases"].as_array().unwrap().iter().filter(|c| c["applicant"] == name).count();
             assert_eq!(n, 1, "{}: {name} exists once: {found}", label(b));
         }
-        eprintln!("{}: {} keys in flight at a kill: {replayed} done before it, {ran} run again", label(b), in_flight.len());
+        eprintln!(
+            "{}: {} keys in flight at a kill: {replayed} done before it, {ran} run again",
+            label(b),
+            in_flight.len()
+        );
         drop(server);
         node.cmd(&["audit", "verify"]).ok();
         eprintln!("{}: {cycles} kill -9 cycles, {} acknowledged writes, all present", label(b), acked.len());

@@ -374,3 +374,45 @@ fn acknowledged_writes_survive_kill_9() {
     drop(store);
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Issue 26, item 6: `serve` stops gracefully on SIGTERM (what systemd and containers send) as on
+// Ctrl+C, with exit 0; its log carries no colour codes when it is not a terminal; the demo's
+// logins file is the owner's only.
+#[test]
+fn serve_stops_on_sigterm_and_logs_plain_text() {
+    use std::io::BufRead;
+    let d = tmp();
+    let ds = d.to_str().unwrap();
+    assert_eq!(run(&["demo", "--data", ds]).0, 0);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("demo-logins.txt")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "demo-logins.txt");
+    }
+    let mut child = bin()
+        .args(["serve", "--data", ds, "--listen", "127.0.0.1:0"])
+        .env("NOVETO_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("noveto 已启动"), "{line}");
+    let st = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "serve did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!err.contains('\u{1b}'), "no colour codes in a log that is not a terminal: {err:?}");
+    let _ = std::fs::remove_dir_all(d);
+}

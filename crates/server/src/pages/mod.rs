@@ -446,19 +446,23 @@ fn back(headers: &HeaderMap) -> String {
     )
 }
 
-async fn toggle_large(Large(large): Large, headers: HeaderMap) -> Response {
+async fn toggle_large(State(s): State<AppState>, Large(large): Large, headers: HeaderMap) -> Response {
     let v = if large { "0" } else { "1" };
     (
-        [(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax"))],
+        [(header::SET_COOKIE, format!("nv_large={v}; Path=/; Max-Age=31536000; SameSite=Lax{}", secure_attr(&s)))],
         Redirect::to(&back(&headers)),
     )
         .into_response()
 }
 
 /// Screens issue, item 9: the script switch (简体 / 繁體), kept in a cookie like the type size.
-async fn toggle_lang(headers: HeaderMap, axum::Form(f): axum::Form<HashMap<String, String>>) -> Response {
+async fn toggle_lang(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
     let l = f.get("lang").and_then(|v| Locale::parse(v)).unwrap_or_default();
-    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::COOKIE, l.as_str());
+    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax{}", i18n::COOKIE, l.as_str(), secure_attr(&s));
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back(&headers))).into_response()
 }
 

@@ -1033,6 +1033,9 @@ fn nv_2_audit_verify_names_an_ending_without_its_proof() {
         assert_eq!(bad.len(), 1, "{v}");
         assert_eq!(bad[0]["case_id"], a);
         assert!(bad[0]["problem"].as_str().unwrap().contains("撤回"), "{v}");
+        // Issue 26: a district's administrator hears of its own centers' endings only.
+        let (st, v) = app.get("/api/v1/audit/verify", &app.token("county_admin"));
+        assert_eq!((st, v["unproven_endings"].as_array().map(Vec::len)), (200, Some(0)), "{v}");
     }
 }
 

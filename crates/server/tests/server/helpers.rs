@@ -95,6 +95,12 @@ impl App {
     }
 
     pub fn spawn_at(kind: Kind, preset: &str, now: &str) -> App {
+        Self::spawn_with(kind, preset, now, |_| {})
+    }
+
+    /// [`App::spawn_at`], with the server's settings changed by `configure` (what `serve`'s
+    /// options set: secure cookies, trusted proxies …).
+    pub fn spawn_with(kind: Kind, preset: &str, now: &str, configure: impl FnOnce(&mut AppState)) -> App {
         let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap());
         let dir = tmpdir();
         let (store, pg_db) = match kind {
@@ -109,7 +115,7 @@ impl App {
         let policy = Policy::preset(preset).unwrap();
         let hash = noveto_server::auth::hash_password(PW);
         let ids = rt.block_on(store.write(move |tx| seed(tx, &policy, &hash))).unwrap();
-        let state = rt
+        let mut state = rt
             .block_on(AppState::load(
                 store,
                 Clock::from_fn(move || {
@@ -118,6 +124,7 @@ impl App {
                 dir.clone(),
             ))
             .unwrap();
+        configure(&mut state);
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         let app = noveto_server::app(state.clone());

@@ -286,7 +286,7 @@ fn security_headers_everywhere_and_local_redirects() {
 }
 
 // Issue 26, item 2: a NUL byte — in a path, a query string, a form field or a JSON string —
-// is input like any other: 422 `invalid_text` (or the error page), never a 5xx, on both stores,
+// is input like any other: 422 `invalid_chars` (or the error page), never a 5xx, on both stores,
 // for a stranger and for staff; and a NUL that reached a store by another way is refused by the
 // store itself, alike on both.
 #[test]
@@ -295,7 +295,8 @@ fn a_nul_byte_anywhere_is_a_4xx_on_both_stores() {
         let app = App::spawn(k, "national");
         let clerk = app.token("clerk");
         let admin = app.token("admin");
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
         for (path, who) in [
             ("/api/v1/public/follow?receipt_no=%00&phone=13812345678", None),
             ("/guides/%00", None),
@@ -328,7 +329,7 @@ fn a_nul_byte_anywhere_is_a_4xx_on_both_stores() {
         let before = app.audit_len();
         let body = br#"{"kind":"application","channel":"window","applicant":{"name":"a\u0000b","phone":"13812345678"},"request":"x"}"#;
         let (st, e) = app.raw("POST", "/api/v1/cases", &clerk, "application/json", body.to_vec());
-        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_text")), "{k:?}: {e}");
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_chars")), "{k:?}: {e}");
         assert_eq!(app.audit_len(), before, "nothing changed");
         // Past the edge, the store refuses it itself.
         let r = app.block_on(app.state.store.read(|tx| noveto_store::repo::cases::id_by_receipt(tx, "NV\0")));
@@ -362,7 +363,9 @@ fn idempotency_after_a_crash_replays_or_runs_never_stuck() {
         let app = App::spawn(k, "national");
         let clerk = app.token("clerk");
         let body = |name: &str| {
-            format!(r#"{{"kind":"consultation","channel":"phone","applicant":{{"name":"{name}","phone":"13812345678"}},"request":"重试"}}"#)
+            format!(
+                r#"{{"kind":"consultation","channel":"phone","applicant":{{"name":"{name}","phone":"13812345678"}},"request":"重试"}}"#
+            )
         };
         let cases_named = |name: &str| {
             let n = name.to_string();
@@ -385,23 +388,28 @@ fn idempotency_after_a_crash_replays_or_runs_never_stuck() {
         assert_eq!(st, 201, "{first}");
         forget_answer("crash-after");
         let (st, v, how) = keyed(&app, "/api/v1/cases", &clerk, "crash-after", &body("甲一"));
-        assert_eq!((st, how.as_str(), v["done"].as_bool(), v["id"].as_i64()), (201, "interrupted", Some(true), first["id"].as_i64()), "{v}");
+        assert_eq!(
+            (st, how.as_str(), v["done"].as_bool(), v["id"].as_i64()),
+            (201, "interrupted", Some(true), first["id"].as_i64()),
+            "{v}"
+        );
         assert_eq!(v["location"], format!("/api/v1/cases/{}", first["id"]));
         assert_eq!(cases_named("甲一"), 1, "never run twice");
         let (_, again, how) = keyed(&app, "/api/v1/cases", &clerk, "crash-after", &body("甲一"));
         assert_eq!((again, how.as_str()), (v.clone(), "true"), "that answer is kept");
         // Cut off before the commit: claimed, nothing changed — the retry runs, once.
         let (k2, b2) = ("crash-before".to_string(), body("乙二"));
-        let hash_of = {
-            let (_, _, _) = keyed(&app, "/api/v1/cases", &clerk, "probe", &b2);
-            let probe = app
-                .block_on(app.state.store.read(|tx| {
-                    tx.query_one("SELECT request_hash, caller FROM idempotency WHERE key = 'probe'", &[])
-                }))
-                .unwrap()
-                .unwrap();
-            (probe.str(0), probe.str(1))
-        };
+        let hash_of =
+            {
+                let (_, _, _) = keyed(&app, "/api/v1/cases", &clerk, "probe", &b2);
+                let probe = app
+                    .block_on(app.state.store.read(|tx| {
+                        tx.query_one("SELECT request_hash, caller FROM idempotency WHERE key = 'probe'", &[])
+                    }))
+                    .unwrap()
+                    .unwrap();
+                (probe.str(0), probe.str(1))
+            };
         // (the probe made a case of its own; the crashed attempt below made none)
         assert_eq!(cases_named("乙二"), 1);
         let (h, caller) = hash_of;
@@ -417,16 +425,108 @@ fn idempotency_after_a_crash_replays_or_runs_never_stuck() {
         assert_eq!((st, how.as_str()), (201, ""), "taken over and run: {v}");
         assert_eq!(cases_named("乙二"), 2, "the probe's and this one");
         // The same meaning, other bytes: a replay, not another request.
-        let spaced = format!(" {{ \"request\": \"重试\", \"channel\": \"phone\", \"applicant\": {{\"phone\": \"13812345678\", \"name\": \"乙二\"}}, \"kind\": \"consultation\" }}");
-        let (st, r, how) = keyed(&app, "/api/v1/cases", &clerk, &k2, &spaced);
+        let spaced = r#" { "request": "重试", "channel": "phone", "applicant": {"phone": "13812345678", "name": "乙二"}, "kind": "consultation" }"#;
+        let (st, r, how) = keyed(&app, "/api/v1/cases", &clerk, &k2, spaced);
         assert_eq!((st, how.as_str(), r["id"].clone()), (201, "true", v["id"].clone()), "{r}");
         // 100 at once with one key: one case.
         let b3 = body("丙三");
         let codes: Vec<u16> = std::thread::scope(|sc| {
-            let hs: Vec<_> = (0..100).map(|_| sc.spawn(|| keyed(&app, "/api/v1/cases", &clerk, "at-once", &b3).0)).collect();
+            let hs: Vec<_> =
+                (0..100).map(|_| sc.spawn(|| keyed(&app, "/api/v1/cases", &clerk, "at-once", &b3).0)).collect();
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         assert!(codes.iter().all(|c| *c == 201 || *c == 409), "{codes:?}");
         assert_eq!(cases_named("丙三"), 1, "{codes:?}");
+    }
+}
+
+// Issue 26, items 3, 5 and 6, each with a test, on both stores:
+// - behind a proxy the administrator named, the throttles count each client, not the proxy;
+//   a proxy not named is not believed;
+// - the 否决事项报备登记表 shows a reader the applicant's phone as the case read does (masked
+//   for the business section); a public report's formula lands as text in the ledger's CSV;
+//   a common or published password is refused;
+// - a late decider hears "already decided at this level" (409), not 403; cookies are `Secure`
+//   under --secure-cookies; an over-long request target gets the JSON envelope and the
+//   security headers.
+#[test]
+fn issue_26_proxies_leaks_and_smaller_items() {
+    for k in backends() {
+        let app = App::spawn_with(k, "national", "2026-11-20T09:00:00+08:00", |s| {
+            s.trusted_proxies = std::sync::Arc::new(vec![noveto_server::auth::Net::parse("127.0.0.1").unwrap()]);
+            s.secure_cookies = true;
+        });
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        // Throttles count the client behind the named proxy: one client's misses do not touch
+        // another's follow.
+        let _desk = crate::unresolved::desk(&app);
+        let follow = |client: &str, r: &str| {
+            agent
+                .get(&format!("{}/api/v1/public/follow?receipt_no={r}&phone=13900000000", app.base))
+                .header("X-Forwarded-For", client)
+                .call()
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        for n in 0..3 {
+            assert_eq!(follow("198.51.100.7", &format!("BC2026{n:08}")), 404);
+        }
+        let counted =
+            |addr: &str| {
+                let a = addr.to_string();
+                app.block_on(app.state.store.read(move |tx| {
+                    noveto_store::repo::auth::public_attempts_since(tx, "follow_miss", &a, "2026-01-01")
+                }))
+                .unwrap()
+            };
+        assert_eq!((counted("198.51.100.7"), counted("127.0.0.1")), (3, 0), "the client, not the proxy");
+        // The filing form masks the phone for whoever the case read masks it for.
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        app.request_veto(&clerk, id);
+        let form = |who: &str| {
+            let (st, b) = app.download(&format!("/api/v1/cases/{id}/documents/veto-filing-form.html"), &app.token(who));
+            assert_eq!(st, 200, "{who}");
+            String::from_utf8(b).unwrap()
+        };
+        assert!(form("clerk").contains("13812345678"), "the clerk works the matter");
+        let b = form("business");
+        assert!(!b.contains("13812345678") && b.contains("138****5678"), "masked for the business section");
+        // A public report's formula is text in the ledger's CSV.
+        let body = serde_json::json!({"reporter": {"name": "=HYPERLINK(\"http://x\",\"点\")", "phone": "13907190000"}, "summary": "=1+1 办不成"});
+        assert_eq!(app.call("POST", "/api/v1/public/unresolved", None, Some(body)).0, 201);
+        let (st, csv) = app.download("/api/v1/unresolved/ledger?format=csv", &app.token("bbc"));
+        let csv = String::from_utf8(csv).unwrap();
+        assert_eq!(st, 200, "{csv}");
+        assert!(csv.contains("'=HYPERLINK") || csv.contains("\"'=HYPERLINK"), "{csv}");
+        assert!(!csv.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{csv}");
+        // Passwords.
+        let admin = app.token("admin");
+        for pw in ["Password12", "noveto-demo"] {
+            let body = serde_json::json!({"login": "weak1", "name": "弱", "password": pw, "roles": [{"role": "clerk", "scope": {"window_id": app.ids.window}}]});
+            let (st, e) = app.post("/api/v1/staff", &admin, body);
+            assert_eq!((st, e["error"]["code"].as_str()), (422, Some("weak_password")), "{pw}: {e}");
+        }
+        // A late decider.
+        app.add_staff("head_b", "window_head", serde_json::json!({"window_id": app.ids.window}));
+        let id = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, id);
+        assert_eq!(app.decide("head", vid, true, "同意").0, 200);
+        let (st, e) = app.decide("head_b", vid, true, "同意");
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("already_decided")), "{e}");
+        // Secure cookies.
+        let r = agent.post(&format!("{}/prefs/lang", app.base)).send_form([("lang", "zh-Hant")]).unwrap();
+        let c = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+        assert!(c.starts_with("nv_lang=") && c.contains("Secure"), "{c}");
+        // An over-long target.
+        let long = "a".repeat(20_000);
+        let r = agent.get(&format!("{}/api/v1/cases?q={long}", app.base)).call().unwrap();
+        assert_eq!(r.status().as_u16(), 414);
+        assert!(r.headers().get("content-security-policy").is_some() && r.headers().get("x-frame-options").is_some());
+        let mut r = r;
+        let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(v["error"]["code"], "uri_too_long");
     }
 }
