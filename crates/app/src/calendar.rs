@@ -128,7 +128,7 @@ async fn recompute_open_deadlines(s: &App, old: &HashMap<String, Arc<Calendar>>)
                 s.store.write(move |tx| cases_repo::apply(tx, &c2, id, version, &case, &ev, &dues, &effects)).await;
             match saved {
                 Ok(_) => changed += 1,
-                Err(noveto_store::StoreError::Unique(_)) => {} // changed meanwhile; its own save recomputes
+                Err(noveto_store::StoreError::Conflict(_)) => {} // changed meanwhile; its own save recomputes
                 Err(e) => return Err(e.into()),
             }
         }

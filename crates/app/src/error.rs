@@ -70,10 +70,10 @@ impl Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {
-            // The store's own words are Chinese; a database's raw message is logged, not shown.
-            StoreError::Unique(m) if m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => {
-                Error::conflict("conflict", m)
-            }
+            // A concurrent change and a known duplicate carry words for people; a database's raw
+            // message is logged, not shown.
+            StoreError::Conflict(m) => Error::conflict("conflict", m),
+            StoreError::Duplicate(m) => Error::conflict("duplicate", m),
             StoreError::Unique(m) => {
                 tracing::info!("unique violation: {m}");
                 Error::conflict("conflict", "与已有记录重复，或与同时进行的其他操作冲突，未作任何修改")

@@ -194,7 +194,7 @@ pub async fn decide(s: &App, p: &Principal, id: i64, b: DecisionIn) -> Result<St
     let status = sug.status;
     let ctx = p.ctx(&s.now_str());
     match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
-        Err(StoreError::Unique(_)) => Err(Error::conflict("already_decided", "该意见建议已由他人研判，请刷新查看")),
+        Err(StoreError::Conflict(_)) => Err(Error::conflict("already_decided", "该意见建议已由他人研判，请刷新查看")),
         r => Ok(r.map(|_| status)?),
     }
 }
@@ -283,7 +283,7 @@ pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<C
     let ev = sug.implement(p.id, change.clone(), b.note.as_deref().unwrap_or(""))?;
     let ctx = p.ctx(&s.now_str());
     match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
-        Err(StoreError::Unique(_)) => {
+        Err(StoreError::Conflict(_)) => {
             Err(Error::conflict("already_done", "该意见建议的落实情况已由他人登记，请刷新查看"))
         }
         r => Ok(r.map(|_| change)?),

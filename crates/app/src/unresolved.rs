@@ -199,7 +199,7 @@ async fn save(
         })
         .await;
     match written {
-        Err(StoreError::Unique(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
+        Err(StoreError::Conflict(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
         r => Ok(r?),
     }
 }
@@ -627,7 +627,7 @@ pub async fn recompute_open(
         let ctx = noveto_store::repo::Ctx { actor: None, now: noveto_domain::time::rfc3339(now) };
         match s.store.write(move |tx| repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)).await {
             Ok(()) => moved += 1,
-            Err(StoreError::Unique(_)) => {}
+            Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }

@@ -118,8 +118,16 @@ impl Row {
 pub enum StoreError {
     #[error("数据库错误：{0}")]
     Db(String),
+    /// A unique constraint of the database refused a row (its raw message, for the log).
     #[error("数据重复：{0}")]
     Unique(String),
+    /// Someone else changed the record since it was read (a version guard, a decision already
+    /// taken, a serialization failure): nothing of the job was kept. The message is for people.
+    #[error("{0}")]
+    Conflict(String),
+    /// The record exists already (a login taken, a month already filed). The message is for people.
+    #[error("{0}")]
+    Duplicate(String),
     #[error("关联的数据不存在：{0}")]
     ForeignKey(String),
     #[error("存储的数据无法读取：{0}")]

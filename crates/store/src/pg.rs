@@ -98,7 +98,7 @@ fn db_error(code: &str, m: String) -> StoreError {
         "23505" => StoreError::Unique(m),
         "23503" => StoreError::ForeignKey(m),
         // Two writer batches that waited on each other: the losing one changed nothing.
-        "40P01" | "40001" => StoreError::Unique("与同时进行的其他操作冲突，未作任何修改，请重试".into()),
+        "40P01" | "40001" => StoreError::Conflict("与同时进行的其他操作冲突，未作任何修改，请重试".into()),
         _ => StoreError::Db(format!("{code}: {m}")),
     }
 }

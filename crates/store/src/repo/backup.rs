@@ -94,7 +94,7 @@ pub fn load(tx: &mut dyn Tx, input: &mut dyn BufRead) -> Result<Loaded> {
     let audit_key = head.get("audit_key").and_then(|k| k.as_str()).map(String::from);
     let existing = tx.query_one("SELECT COUNT(*) FROM staff", &[])?.map(|r| r.i64(0)).unwrap_or(0);
     if existing > 0 {
-        return Err(StoreError::Unique("目标存储不是空的：请恢复到新的数据目录或空数据库".into()));
+        return Err(StoreError::Duplicate("目标存储不是空的：请恢复到新的数据目录或空数据库".into()));
     }
     // The rows come with their own audit entries (the chain is restored as it was).
     tx.verbatim();

@@ -232,7 +232,7 @@ fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event,
         ],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique("办件已被他人同时修改，请刷新后重试".into()));
+        return Err(StoreError::Conflict("办件已被他人同时修改，请刷新后重试".into()));
     }
     event(tx, ctx, id, ev)?;
     sync_deadlines(tx, id, c.first_contact_id, c, dues)?;
@@ -471,7 +471,7 @@ fn save_veto(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest) -> Result<()> {
         params![v.status.as_str(), v.level().map(|l| l.as_str()), to_doc(v)?, decisions, v.id, decisions - 1],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique("该否决报批已被他人同时审批，请刷新后查看".into()));
+        return Err(StoreError::Conflict("该否决报批已被他人同时审批，请刷新后查看".into()));
     }
     let last = v.chain.last();
     audit::append(tx, ctx, "veto.decision", "veto_request", v.id, &json!({"status": v.status, "decision": last}))
@@ -747,7 +747,7 @@ fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Resul
         params![answer, ctx.now.as_str(), ctx.actor, id],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique("该请示已被他人答复或已上报上一级，请刷新后查看".into()));
+        return Err(StoreError::Conflict("该请示已被他人答复或已上报上一级，请刷新后查看".into()));
     }
     audit::append(tx, ctx, "escalation.answer", "escalation", id, &json!({"answer": answer}))
 }
@@ -874,7 +874,7 @@ fn confirm_withdrawal(tx: &mut dyn Tx, ctx: &Ctx, w: &noveto_domain::case::Withd
         params![w.confirmed_by, ctx.now.as_str(), w.id],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique("该撤回申请已由他人确认，请刷新后查看".into()));
+        return Err(StoreError::Conflict("该撤回申请已由他人确认，请刷新后查看".into()));
     }
     audit::append(tx, ctx, "withdrawal.confirm", "case", w.case_id, &json!({"withdrawal_id": w.id}))
 }
@@ -991,7 +991,7 @@ pub fn file_month(tx: &mut dyn Tx, ctx: &Ctx, f: &MonthlyFiling) -> Result<i64> 
             params![f.unit_id, f.month.as_str(), f.filed_by, f.filed_at.as_str(), f.vetoes, f.note.as_str()],
         )
         .map_err(|e| match e {
-            StoreError::Unique(_) => StoreError::Unique("该单位本月已报备".into()),
+            StoreError::Unique(_) => StoreError::Duplicate("该单位本月已报备".into()),
             e => e,
         })?;
     audit::append(

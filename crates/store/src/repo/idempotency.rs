@@ -49,7 +49,7 @@ pub fn claim(
             params![caller, key],
         )?
         else {
-            return Err(StoreError::Unique("该 Idempotency-Key 刚被清除，请重试".into()));
+            return Err(StoreError::Conflict("该 Idempotency-Key 刚被清除，请重试".into()));
         };
         if r.str(0) != request_hash {
             return Ok(Seen::OtherRequest);
@@ -74,7 +74,7 @@ pub fn claim(
             return Ok(Seen::Claimed);
         }
     }
-    Err(StoreError::Unique("该 Idempotency-Key 的请求正在办理，请稍后查询".into()))
+    Err(StoreError::Conflict("该 Idempotency-Key 的请求正在办理，请稍后查询".into()))
 }
 
 /// Marks the request's key done by its attempt, in the transaction that changed `entity` `id`.
@@ -87,7 +87,7 @@ pub fn mark_done(tx: &mut dyn Tx, k: &RequestKey, entity: &str, id: i64) -> Resu
         params![k.attempt.as_str(), entity, id, k.caller.as_str(), k.key.as_str()],
     )?;
     if n == 0 {
-        return Err(StoreError::Unique(
+        return Err(StoreError::Conflict(
             "使用该 Idempotency-Key 的请求已由另一次提交办理，本次未作任何修改：请查询结果".into(),
         ));
     }

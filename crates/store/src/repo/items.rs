@@ -75,7 +75,7 @@ pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item, over: Option<i64>) -> Res
     if let Some(over) = over
         && existing.as_ref().map_or(0, |r| r.i64(1)) != over
     {
-        return Err(StoreError::Unique(format!("事项 {} 刚被他人修改，请重新打开后再改", item.code)));
+        return Err(StoreError::Conflict(format!("事项 {} 刚被他人修改，请重新打开后再改", item.code)));
     }
     let mut it = item.clone();
     let (id, version) = match existing {
@@ -95,7 +95,7 @@ pub fn upsert(tx: &mut dyn Tx, ctx: &Ctx, item: &Item, over: Option<i64>) -> Res
                 params![it.name.as_str(), it.unit_id, v, doc(&it)?, ctx.now.as_str(), ctx.actor, r.i64(0), r.i64(1)],
             )?;
             if n != 1 {
-                return Err(StoreError::Unique(format!("事项 {} 刚被他人修改，请重新打开后再改", it.code)));
+                return Err(StoreError::Conflict(format!("事项 {} 刚被他人修改，请重新打开后再改", it.code)));
             }
             (r.i64(0), v)
         }

@@ -328,7 +328,7 @@ pub fn create_staff(tx: &mut dyn Tx, ctx: &Ctx, login: &str, name: &str, passwor
             params![login, name, password_hash, ctx.now.as_str()],
         )
         .map_err(|e| match e {
-            StoreError::Unique(_) => StoreError::Unique(format!("登录名“{login}”已被使用")),
+            StoreError::Unique(_) => StoreError::Duplicate(format!("登录名“{login}”已被使用")),
             e => e,
         })?;
     audit::append(tx, ctx, "staff.create", "staff", id, &json!({"login": login, "name": name}))?;

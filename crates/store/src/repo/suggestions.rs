@@ -75,7 +75,7 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<SuggestionRow>> {
 }
 
 /// Applies a decision's result if the row is still in state `from`; otherwise fails with
-/// [`StoreError::Unique`] (someone else decided first) and nothing of the job is kept.
+/// [`StoreError::Conflict`] (someone else decided first) and nothing of the job is kept.
 pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, s: &Suggestion, from: Status, ev: &Event) -> Result<()> {
     let n = match ev {
         Event::Recorded => 0,
@@ -96,7 +96,7 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, s: &Suggestion, from: Status, ev: &Even
         )?,
     };
     if n == 0 {
-        return Err(StoreError::Unique("该意见建议已由他人处理，请刷新查看".into()));
+        return Err(StoreError::Conflict("该意见建议已由他人处理，请刷新查看".into()));
     }
     audit::append(tx, ctx, ev.name(), "suggestion", s.id, &serde_json::to_value(ev).unwrap_or_default())
 }

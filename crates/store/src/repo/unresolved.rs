@@ -99,7 +99,7 @@ pub fn by_receipt(tx: &mut dyn Tx, receipt: &str) -> Result<Option<UnresolvedRow
 }
 
 /// Applies a command's result if the row is still at `version` (as the command read it);
-/// otherwise fails with [`StoreError::Unique`] (someone else was first) and nothing of the job is
+/// otherwise fails with [`StoreError::Conflict`] (someone else was first) and nothing of the job is
 /// kept — so of two commands clicked at once exactly one lands, whatever they change.
 pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, version: i64, due: Option<&str>, ev: &Event) -> Result<()> {
     // The time column the step stamps, if any.
@@ -123,7 +123,7 @@ pub fn apply(tx: &mut dyn Tx, ctx: &Ctx, u: &Unresolved, version: i64, due: Opti
         None => tx.exec(&format!("{set} {guard}"), params![status, u.unit_id, due, d, u.id, version])?,
     };
     if n == 0 {
-        return Err(StoreError::Unique("该事项已由他人处理，请刷新查看".into()));
+        return Err(StoreError::Conflict("该事项已由他人处理，请刷新查看".into()));
     }
     sync_deadline(tx, u, due)?;
     audit::append(tx, ctx, ev.name(), "unresolved", u.id, &serde_json::to_value(ev).unwrap_or_default())

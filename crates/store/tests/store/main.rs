@@ -178,7 +178,7 @@ fn org_2_staff_and_grants() {
         let g = s.read_blocking(move |tx| org::grants(tx, id)).unwrap();
         assert_eq!(g.len(), 3);
         let dup = s.write_blocking(|tx| org::create_staff(tx, &ctx(), "wang", "另一个王芳", "h"));
-        assert!(matches!(dup, Err(StoreError::Unique(ref m)) if m.contains("wang")), "{dup:?}");
+        assert!(matches!(dup, Err(StoreError::Duplicate(ref m)) if m.contains("wang")), "{dup:?}");
     });
 }
 
