@@ -133,8 +133,9 @@ async fn recompute_open_deadlines(s: &App, old: &HashMap<String, Arc<Calendar>>)
             }
         }
     }
-    // The 办不成事 desk's matters keep their deadlines in step too.
-    changed += crate::unresolved::recompute_open(s, old_of).await?;
+    // The 办不成事 desk's matters and the complaints keep their deadlines in step too.
+    changed += crate::unresolved::recompute_open(s, &old_of).await?;
+    changed += crate::complaints::recompute_open(s, &old_of).await?;
     Ok(changed)
 }
 

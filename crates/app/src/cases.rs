@@ -312,18 +312,21 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
     Ok((id, receipt.clone(), case.numbered(receipt)))
 }
 
-/// The applicant as `p` may see them on this case, and whether anything was masked: the phone
-/// in full only for those working the matter and the supervision section. The one decision
-/// behind the case read, its printed documents and its files.
+/// The applicant as `p` may see them on this case, and whether anything was held back: the
+/// access layer's [`seen`](noveto_domain::access::seen) with the case's relation (whoever works
+/// cases at its place works it). The one decision behind the case read, its printed documents
+/// and its files.
 pub fn applicant_for(p: &Principal, l: &Loaded) -> (Applicant, bool) {
+    let works_it = p.may(Action::WorkCase, &l.place).is_ok() || l.case.first_contact_id == p.id;
+    let seen = noveto_domain::access::seen(
+        &p.grants,
+        &l.place,
+        noveto_domain::access::Relation { works_it, confidential: false },
+    );
     let mut applicant = l.case.applicant.clone();
-    let masked = !noveto_domain::access::sees_personal_data(&p.grants, &l.place);
-    if masked {
-        applicant.phone = noveto_domain::validate::Phone::parse(&applicant.phone)
-            .map(|x| x.masked())
-            .unwrap_or_else(|_| "****".into());
-    }
-    (applicant, masked)
+    applicant.name = seen.name(&applicant.name);
+    applicant.phone = seen.phone(&applicant.phone);
+    (applicant, seen.redacts())
 }
 
 pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
@@ -345,7 +348,13 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     let now = s.now();
     let c = &l.case;
     let (applicant, masked) = applicant_for(p, l);
+    // NV-13: the desk's final answer when the veto fell back to it.
+    let fallback = crate::unresolved::fallback_of_case(s, l.id).await?.map(|m| {
+        json!({"unresolved_id": m.id, "receipt_no": m.receipt_no, "status": m.status, "status_label": m.status.label(),
+               "answer": m.result, "reason": m.fallback.as_ref().map(|f| f.reason.clone())})
+    });
     Ok(json!({
+        "fallback": fallback,
         "id": l.id,
         "receipt_no": c.receipt_no,
         "kind": c.kind,

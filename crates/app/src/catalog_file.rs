@@ -146,8 +146,16 @@ fn check_header(h: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a CSV or XLSX file (told apart by its first bytes) into rows of text.
+/// Reads a catalog file: its rows after the header, which must be the catalog's.
 pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let rows = read_rows(bytes)?;
+    let Some(header) = rows.first() else { return Err("文件是空的".into()) };
+    check_header(header)?;
+    Ok(rows.into_iter().skip(1).collect())
+}
+
+/// Reads a CSV or XLSX file (told apart by its first bytes) into rows of text, header included.
+pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let rows: Vec<Vec<String>> = if bytes.starts_with(b"PK") {
         use calamine::Reader;
         let mut wb =
@@ -176,9 +184,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         }
         rows
     };
-    let Some(header) = rows.first() else { return Err("文件是空的".into()) };
-    check_header(header)?;
-    Ok(rows.into_iter().skip(1).collect())
+    if rows.is_empty() {
+        return Err("文件是空的".into());
+    }
+    Ok(rows)
 }
 
 fn row_of(i: &Item, units: &[Unit]) -> Vec<String> {

@@ -20,15 +20,12 @@ pub struct Report {
 
 /// The matter a deadline belongs to, in words people look it up by: its receipt number.
 fn matter(tx: &mut dyn noveto_store::Tx, entity: &str, id: i64) -> Result<String, StoreError> {
-    Ok(match entity {
-        "unresolved" => match noveto_store::repo::unresolved::get(tx, id)? {
-            Some(m) => format!("办不成事反映 {}", m.u.receipt_no),
-            None => format!("办不成事反映（第 {id} 号）"),
-        },
-        _ => match cases::get(tx, id)? {
-            Some((c, _)) => format!("办件 {}（{}）", c.receipt_no, c.applicant.name),
-            None => format!("办件（第 {id} 号）"),
-        },
+    if let Some(k) = crate::tickets::deadline_kind(entity) {
+        return k.matter(tx, id);
+    }
+    Ok(match cases::get(tx, id)? {
+        Some((c, _)) => format!("办件 {}（{}）", c.receipt_no, c.applicant.name),
+        None => format!("办件（第 {id} 号）"),
     })
 }
 
@@ -97,15 +94,8 @@ fn around(
     entity_id: i64,
     owner: Option<i64>,
 ) -> Result<Option<Around>, StoreError> {
-    if entity == "unresolved" {
-        // BBC-2: a missed 办不成事 deadline reaches the unit's leader in charge as well.
-        let Some(r) = noveto_store::repo::unresolved::get(tx, entity_id)? else { return Ok(None) };
-        let Some(o) = owner else { return Ok(None) };
-        let mut a = Around { owner: o, stand_in: org::stand_in(tx, o)?, ..Default::default() };
-        if let Some(u) = r.u.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
-            a.unit_leaders.extend(u.leader_id);
-        }
-        return Ok(Some(a));
+    if let Some(k) = crate::tickets::deadline_kind(entity) {
+        return k.around(tx, entity_id, owner);
     }
     if entity != "case" {
         return Ok(owner.map(|o| Around { owner: o, ..Default::default() }));

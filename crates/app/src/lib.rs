@@ -11,13 +11,16 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
+pub mod complaints;
 pub mod error;
 pub mod faq;
+pub mod hotline;
 pub mod jobs;
 pub mod org;
 pub mod public;
 pub mod search;
 pub mod suggestions;
+pub mod tickets;
 pub mod unresolved;
 
 pub use error::{Error, Kind, Result};

@@ -34,6 +34,35 @@ fn hour_ago(s: &App) -> String {
     noveto_domain::time::rfc3339(s.now() - chrono::Duration::hours(1))
 }
 
+/// PUB-1: an online submission's throttle — per phone a refusal, per address a growing delay (a
+/// hall's Wi-Fi is one address). Returns the phone's key, to record the attempt with the ticket.
+async fn throttle(s: &App, address: &str, phone: &Phone) -> Result<String> {
+    let limits = s.policy().limits.clone();
+    let by_phone = phone_key(phone.as_str());
+    let (a, p2, since) = (address.to_string(), by_phone.clone(), hour_ago(s));
+    let (from_address, from_phone) = s
+        .store
+        .read(move |tx| {
+            Ok::<_, StoreError>((
+                auth::public_attempts_since(tx, "submit", &a, &since)?,
+                auth::public_attempts_since(tx, "submit_phone", &p2, &since)?,
+            ))
+        })
+        .await?;
+    if from_phone >= limits.submissions_per_phone as i64 {
+        return Err(Error::new(
+            crate::error::Kind::Throttled,
+            "too_many_submissions",
+            "这个手机号码一小时内提交次数过多，请稍后再试，或拨打服务热线反映",
+        ));
+    }
+    let wait = limits.delay(from_address, limits.submissions_per_address);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    Ok(by_phone)
+}
+
 /// PUB-1, BBC-1: a matter submitted online. It goes to the center's 办不成事 desk as 承诺件 (the
 /// desk may class it otherwise before dispatching), with its deadline from the policy.
 pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) -> Result<Registered> {
@@ -58,30 +87,7 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
             _ => summary = format!("{summary}（涉及受理编号 {r}）"),
         }
     }
-    // Per phone a refusal, per address a growing delay (a hall's Wi-Fi is one address).
-    let limits = s.policy().limits.clone();
-    let by_phone = phone_key(phone.as_str());
-    let (a, p2, since) = (address.to_string(), by_phone.clone(), hour_ago(s));
-    let (from_address, from_phone) = s
-        .store
-        .read(move |tx| {
-            Ok::<_, StoreError>((
-                auth::public_attempts_since(tx, "submit", &a, &since)?,
-                auth::public_attempts_since(tx, "submit_phone", &p2, &since)?,
-            ))
-        })
-        .await?;
-    if from_phone >= limits.submissions_per_phone as i64 {
-        return Err(Error::new(
-            crate::error::Kind::Throttled,
-            "too_many_submissions",
-            "这个手机号码一小时内提交次数过多，请稍后再试，或拨打服务热线反映",
-        ));
-    }
-    let wait = limits.delay(from_address, limits.submissions_per_address);
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
-    }
+    let by_phone = throttle(s, address, &phone).await?;
     let d = crate::org::directory(s).await?;
     let desk = d
         .windows
@@ -94,7 +100,6 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
         .or_else(|| d.windows.iter().find(|w| w.kind == "unresolved_desk" && b.center_id.is_none()))
         .cloned()
         .ok_or_else(|| Error::bad("no_desk", "该中心尚未设立“办不成事”反映窗口，请拨打服务热线反映").at("center_id"))?;
-    let (_, region) = s.center_chain(desk.center_id).await?;
     let n = NewUnresolved {
         center_id: desk.center_id,
         desk_id: Some(desk.id),
@@ -102,21 +107,64 @@ pub async fn submit_unresolved(s: &App, address: &str, b: PublicUnresolvedIn) ->
         summary,
         case_id,
         class: Class::General,
+        fallback: None,
     };
-    let (u, ev) = Unresolved::register(n, None, &s.policy(), s.now())?;
-    let cal = s.calendar_for(&region);
-    let due = u.deadline.as_ref().and_then(|d| d.due(&cal, s.now()).ok());
-    let ctx = Ctx { actor: None, now: s.now_str() };
-    let (a, d2) = (address.to_string(), due.map(|d| d.to_string()));
-    let (id, receipt_no) = s
-        .store
-        .write(move |tx| {
-            auth::public_attempt(tx, &ctx, "submit", &a)?;
-            auth::public_attempt(tx, &ctx, "submit_phone", &by_phone)?;
-            repo::insert(tx, &ctx, &u, d2.as_deref(), &ev)
-        })
-        .await?;
-    Ok(Registered { id, receipt_no, due })
+    let a = address.to_string();
+    let saved = crate::tickets::open_with::<Unresolved>(s, None, desk.center_id, n, move |tx, ctx, _| {
+        auth::public_attempt(tx, ctx, "submit", &a)?;
+        auth::public_attempt(tx, ctx, "submit_phone", &by_phone)
+    })
+    .await?;
+    crate::unresolved::registered(s, saved).await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicComplaintIn {
+    /// `process` (流程繁不繁), `efficiency` (效率高不高), `attitude` (态度好不好) or `other`.
+    pub category: String,
+    pub content: String,
+    pub complainant: crate::complaints::ComplainantIn,
+    /// TC-5: keep my name and phone from the sections that handle it.
+    #[serde(default)]
+    pub confidential: bool,
+    /// The center it is for (default: the root center).
+    #[serde(default)]
+    pub center_id: Option<i64>,
+}
+
+/// PUB-1, TC-2: a complaint submitted online (the government website channel), for the
+/// supervision section to register, class and assign.
+pub async fn submit_complaint(s: &App, address: &str, b: PublicComplaintIn) -> Result<crate::complaints::Registered> {
+    let category = crate::complaints::parse_category(&b.category)?;
+    let content = long_text("content", "吐槽找茬内容", &b.content, 2000)?;
+    let name = text("name", "姓名", &b.complainant.name, 50)?;
+    let phone = Phone::parse(&b.complainant.phone).map_err(|e| Error::from(e).at("phone"))?;
+    let d = crate::org::directory(s).await?;
+    let center = match b.center_id {
+        Some(c) => d.centers.iter().find(|x| x.id == c),
+        None => d.centers.iter().find(|x| x.parent_id.is_none()),
+    }
+    .ok_or_else(|| Error::bad("unknown_center", "所选中心不存在").at("center_id"))?
+    .id;
+    let by_phone = throttle(s, address, &phone).await?;
+    let n = noveto_domain::complaint::NewComplaint {
+        center_id: center,
+        window_id: None,
+        about_unit: None,
+        channel: noveto_domain::complaint::Channel::Website,
+        category,
+        content,
+        complainant: noveto_domain::complaint::Complainant { name, phone: phone.as_str().into() },
+        confidential: b.confidential,
+        hotline_order: None,
+    };
+    let a = address.to_string();
+    crate::complaints::open_public(s, center, n, move |tx, ctx| {
+        auth::public_attempt(tx, ctx, "submit", &a)?;
+        auth::public_attempt(tx, ctx, "submit_phone", &by_phone)
+    })
+    .await
 }
 
 /// One step of a followed matter, for the person who brought it.
@@ -248,11 +296,19 @@ const ENDING_TITLES: [(&str, &str); 9] = [
 ];
 
 /// The steps a person sees of a 办不成事 matter.
-const MATTER_STEPS: [&str; 3] = ["已登记", "已转责任单位办理", "已办结"];
+const MATTER_STEPS: [&str; 3] = ["已登记", "已转责任单位办理", "责任单位已答复"];
+const MATTER_CLOSED: &str = "已办结";
+const COMPLAINT_STEPS: [&str; 4] = ["已受理", "已转责任科室办理", "责任科室已回复", "已办结"];
 
 /// Every step's words, for the message catalog.
 pub fn step_labels() -> impl Iterator<Item = &'static str> {
-    CASE_STEPS.iter().map(|(_, l)| *l).chain(MATTER_STEPS).chain(ENDING_TITLES.iter().map(|(_, l)| *l))
+    CASE_STEPS
+        .iter()
+        .map(|(_, l)| *l)
+        .chain(MATTER_STEPS)
+        .chain([MATTER_CLOSED])
+        .chain(COMPLAINT_STEPS)
+        .chain(ENDING_TITLES.iter().map(|(_, l)| *l))
 }
 
 fn ending_title(key: &str) -> &'static str {
@@ -313,8 +369,12 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
         .store
         .read(move |tx| {
             if let Some(m) = repo::by_receipt(tx, &r)? {
-                let center = org::center_by_id(tx, m.u.center_id)?;
-                return Ok::<_, StoreError>(Some(Err((m, center))));
+                let center = org::center_by_id(tx, m.center_id)?;
+                return Ok::<_, StoreError>(Some(Err(Ok((m, center)))));
+            }
+            if let Some(c) = noveto_store::repo::complaints::by_receipt(tx, &r)? {
+                let center = org::center_by_id(tx, c.center_id)?;
+                return Ok(Some(Err(Err((c, center)))));
             }
             let Some(id) = cases::id_by_receipt(tx, &r)? else { return Ok(None) };
             let Some((c, _)) = cases::get(tx, id)? else { return Ok(None) };
@@ -329,7 +389,10 @@ async fn follow_now(s: &App, address: &str, receipt: &str, phone: &str) -> Resul
         .await?;
     let same = |stored: &str| Phone::parse(stored).ok().map(|p| p.as_str().to_string()) == wanted && wanted.is_some();
     let shown = match found {
-        Some(Err((m, center))) if same(&m.u.reporter.phone) => Some(unresolved_view(&m, center.as_ref())),
+        Some(Err(Ok((m, center)))) if same(&m.reporter.phone) => Some(unresolved_view(s, &m, center.as_ref()).await?),
+        Some(Err(Err((c, center)))) if same(&c.complainant.phone) => {
+            Some(complaint_view(s, &c, center.as_ref()).await?)
+        }
         Some(Ok(f)) if same(&f.case.applicant.phone) => {
             let (_, region) = s.center_chain(f.case.center_id).await?;
             Some(case_view(s, &region, &f))
@@ -361,29 +424,91 @@ struct CaseFacts {
     center: Option<org::Center>,
 }
 
-fn unresolved_view(m: &repo::UnresolvedRow, center: Option<&org::Center>) -> Followed {
+async fn unresolved_view(s: &App, m: &repo::UnresolvedRow, center: Option<&org::Center>) -> Result<Followed> {
     let [registered, dispatched, answered] = MATTER_STEPS;
-    let mut steps = vec![Step { what: registered, at: m.registered_at.clone() }];
-    if let Some(at) = &m.dispatched_at {
-        steps.push(Step { what: dispatched, at: at.clone() });
+    let at = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| t.map(noveto_domain::time::rfc3339);
+    let mut steps = vec![];
+    if let Some(t) = at(&m.registered_at) {
+        steps.push(Step { what: registered, at: t });
     }
-    if let Some(at) = &m.answered_at {
-        steps.push(Step { what: answered, at: at.clone() });
+    if let Some(t) = at(&m.dispatched_at) {
+        steps.push(Step { what: dispatched, at: t });
     }
-    Followed {
+    if let Some(t) = at(&m.answered_at) {
+        steps.push(Step { what: answered, at: t });
+    }
+    if let Some(t) = at(&m.closed_at) {
+        steps.push(Step { what: MATTER_CLOSED, at: t });
+    }
+    let (_, region) = s.center_chain(m.center_id).await?;
+    // BBC-1, BBC-4: what the person was told — the right body outside government services, or
+    // what to bring, where and to whom.
+    let answer = match (&m.body, &m.result) {
+        (Some(b), _) => {
+            Some(format!("该事项不属于政务服务事项，请联系{}（地址：{}；电话：{}）。", b.name, b.address, b.phone))
+        }
+        (None, Some(r)) => Some(r.clone()),
+        (None, None) => None,
+    };
+    let to_bring = m
+        .notice
+        .iter()
+        .map(|n| Bring {
+            material: n.materials.clone(),
+            how_to_fix: format!("到{}找{}办理，联系电话 {}", n.window, n.person, n.contact),
+        })
+        .collect();
+    Ok(Followed {
         kind: "unresolved",
-        receipt_no: m.u.receipt_no.clone(),
-        status: m.u.status.label(),
-        due: m.due.clone(),
+        receipt_no: m.receipt_no.clone(),
+        status: m.status.label(),
+        due: crate::tickets::due_of(s, &m.ticket, &region).map(|d| d.to_string()),
         steps,
-        answer: m.u.result.clone(),
+        answer,
         outcome: None,
         promised: None,
-        to_bring: vec![],
+        to_bring,
         reply_extended: None,
         hotline: center.map(|c| c.hotline.clone()).unwrap_or_default(),
         supervision_phone: center.map(|c| c.supervision_phone.clone()).unwrap_or_default(),
+    })
+}
+
+/// What the complainant reads of their complaint: where it is, by when, and the reply.
+async fn complaint_view(
+    s: &App,
+    c: &noveto_store::repo::complaints::ComplaintRow,
+    center: Option<&org::Center>,
+) -> Result<Followed> {
+    let at = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| t.map(noveto_domain::time::rfc3339);
+    let [received, assigned, replied, closed] = COMPLAINT_STEPS;
+    let mut steps = vec![];
+    for (what, t) in
+        [(received, &c.received_at), (assigned, &c.assigned_at), (replied, &c.replied_at), (closed, &c.closed_at)]
+    {
+        if let Some(t) = at(t) {
+            steps.push(Step { what, at: t });
+        }
     }
+    let (_, region) = s.center_chain(c.center_id).await?;
+    let open = c.status.is_open();
+    Ok(Followed {
+        kind: "complaint",
+        receipt_no: c.receipt_no.clone(),
+        status: c.status.label(),
+        due: if open { crate::tickets::due_of(s, &c.ticket, &region).map(|d| d.to_string()) } else { None },
+        steps,
+        answer: c.reply.clone(),
+        outcome: None,
+        promised: None,
+        to_bring: vec![],
+        reply_extended: c.extension.as_ref().filter(|_| open).map(|r| Extended {
+            to: crate::tickets::due_of(s, &c.ticket, &region).map(|d| d.to_string()).unwrap_or_default(),
+            reason: r.clone(),
+        }),
+        hotline: center.map(|c| c.hotline.clone()).unwrap_or_default(),
+        supervision_phone: center.map(|c| c.supervision_phone.clone()).unwrap_or_default(),
+    })
 }
 
 fn case_view(s: &App, region: &str, f: &CaseFacts) -> Followed {

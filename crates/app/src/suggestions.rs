@@ -4,12 +4,14 @@
 //! API, page, export — goes through [`visible`].
 
 use crate::cases::load;
+use crate::tickets::{self, AppTicket, Loaded, View};
 use crate::{App, Error, Principal, Result};
-use noveto_domain::access::{Action, Place, may_somewhere};
-use noveto_domain::suggestion::{Change, NewSuggestion, Source, Status, Suggestion, SuggestionError};
+use noveto_domain::access::{Action, Place, Relation, may_somewhere};
+use noveto_domain::suggestion::{Change, Command, NewSuggestion, Offer, Source, Status, Suggestion, SuggestionError};
+use noveto_domain::ticket::Decided;
 use noveto_domain::validate::long_text;
 use noveto_store::StoreError;
-use noveto_store::repo::suggestions::{self as repo, SuggestionRow};
+use noveto_store::repo::suggestions as repo;
 use noveto_store::repo::{faq, items, org};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -24,6 +26,37 @@ impl From<SuggestionError> for Error {
             SuggestionError::NoReason => Error { field: Some("note"), ..Error::bad(e.code(), e.to_string()) },
             SuggestionError::NoChange => Error { field: Some("title"), ..Error::bad(e.code(), e.to_string()) },
         }
+    }
+}
+
+impl AppTicket for Suggestion {
+    fn center_id(&self) -> i64 {
+        self.center_id
+    }
+    fn receipt(&self) -> &str {
+        ""
+    }
+    fn unit(&self) -> Option<i64> {
+        self.unit_id
+    }
+    fn policy_ref(&self) -> (&str, u32) {
+        ("", 0)
+    }
+    fn place(&self, centers: Vec<i64>) -> Place {
+        Place { centers, unit: self.unit_id, window: self.window_id }
+    }
+    /// Whoever judges suggestions there works it (and sees the contact left in full).
+    fn relation(&self, p: &Principal, l: &Loaded<Self>) -> Relation {
+        Relation {
+            works_it: p.may(Action::DecideSuggestion, &l.place).is_ok() || self.recorded_by == p.id,
+            confidential: false,
+        }
+    }
+    fn may_read(p: &Principal, l: &Loaded<Self>) -> Result<()> {
+        p.may(Action::ReadSuggestions, &l.place).or_else(|_| p.may(Action::DecideSuggestion, &l.place))
+    }
+    fn authorize(p: &Principal, l: &Loaded<Self>, _a: Offer) -> Result<()> {
+        p.may(Action::DecideSuggestion, &l.place)
     }
 }
 
@@ -113,21 +146,43 @@ pub async fn record(s: &App, p: &Principal, b: SuggestionIn) -> Result<i64> {
         }
     }
     let center_id = *place.centers.first().ok_or_else(|| Error::bad("unknown_place", "意见建议须属于一个中心"))?;
-    let (sug, ev) = Suggestion::record(
-        NewSuggestion { center_id, unit_id: place.unit, item_code, case_id, source, text, contact },
-        p.id,
-    )?;
-    let (ctx, window) = (p.ctx(&s.now_str()), place.window);
-    Ok(s.store.write(move |tx| repo::insert(tx, &ctx, &sug, window, &ev)).await?)
+    let n = NewSuggestion {
+        center_id,
+        unit_id: place.unit,
+        item_code,
+        case_id,
+        source,
+        text,
+        contact,
+        window_id: place.window,
+    };
+    Ok(tickets::open::<Suggestion>(s, Some(p.id), center_id, n).await?.id)
 }
 
-fn place_of(r: &SuggestionRow, centers: Vec<i64>) -> Place {
-    Place { centers, unit: r.s.unit_id, window: r.window_id }
+/// BBC-7: a bottleneck a 办不成事 matter showed, as a process-improvement suggestion of the unit
+/// it went to, decided and ready to be written with the unit's answer.
+pub(crate) async fn bottleneck(
+    s: &App,
+    p: &Principal,
+    m: &Loaded<noveto_domain::unresolved::Unresolved>,
+    text: &str,
+) -> Result<Decided<Suggestion>> {
+    let n = NewSuggestion {
+        center_id: m.center_id,
+        unit_id: m.unit_id,
+        item_code: None,
+        case_id: m.case_id,
+        source: Source::Staff,
+        text: format!("办不成事反映 {} 暴露的流程堵点：{text}", m.receipt_no),
+        contact: String::new(),
+        window_id: None,
+    };
+    tickets::opened(s, Some(p.id), m.center_id, n).await
 }
 
 /// The suggestions the caller may read (in a state, if given), newest first: the one scoped
 /// query behind the API, the page and the export.
-pub async fn visible(s: &App, p: &Principal, status: Option<&str>) -> Result<Vec<SuggestionRow>> {
+pub async fn visible(s: &App, p: &Principal, status: Option<&str>) -> Result<Vec<View<Suggestion>>> {
     if !may_somewhere(&p.grants, Action::ReadSuggestions) {
         return Err(Error::forbidden("无权查看意见建议"));
     }
@@ -136,31 +191,13 @@ pub async fn visible(s: &App, p: &Principal, status: Option<&str>) -> Result<Vec
         Some(x) => Some(Status::parse(x).ok_or_else(|| Error::bad("invalid_status", "状态无效"))?),
     };
     let all = s.store.read(move |tx| repo::all_with_centers(tx, st)).await?;
-    Ok(all
-        .into_iter()
-        .filter_map(|(r, centers)| p.may(Action::ReadSuggestions, &place_of(&r, centers)).is_ok().then_some(r))
-        .collect())
+    Ok(tickets::views(s, p, all))
 }
 
 /// One suggestion the caller may read.
-pub async fn get(s: &App, p: &Principal, id: i64) -> Result<SuggestionRow> {
-    let (r, place) = load_one(s, id).await?;
-    p.may(Action::ReadSuggestions, &place).or_else(|_| p.may(Action::DecideSuggestion, &place))?;
-    Ok(r)
-}
-
-async fn load_one(s: &App, id: i64) -> Result<(SuggestionRow, Place)> {
-    let found = s
-        .store
-        .read(move |tx| {
-            let Some(r) = repo::get(tx, id)? else { return Ok::<_, StoreError>(None) };
-            let centers = org::center_chain(tx, r.s.center_id)?;
-            Ok(Some((r, centers)))
-        })
-        .await?;
-    let (r, centers) = found.ok_or_else(|| Error::not_found("意见建议"))?;
-    let place = place_of(&r, centers);
-    Ok((r, place))
+pub async fn get(s: &App, p: &Principal, id: i64) -> Result<View<Suggestion>> {
+    let l = tickets::load::<Suggestion>(s, id).await?;
+    tickets::view(s, p, &l)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -174,28 +211,26 @@ pub struct DecisionIn {
 
 /// Adopts or declines; of two decisions at once, one lands and the other is told it came second.
 pub async fn decide(s: &App, p: &Principal, id: i64, b: DecisionIn) -> Result<Status> {
-    let (r, place) = load_one(s, id).await?;
-    p.may(Action::DecideSuggestion, &place)?;
+    let l = tickets::load::<Suggestion>(s, id).await?;
+    <Suggestion as AppTicket>::authorize(p, &l, Offer::Decide)?;
     let note = b.note.unwrap_or_default();
     if note.chars().count() > 2000 {
         return Err(Error { field: Some("note"), ..Error::bad("too_long", "意见不能超过 2000 个字") });
     }
-    let mut sug = r.s;
-    let from = sug.status;
-    let ev = match b.decision.as_str() {
-        "adopt" => sug.adopt(p.id, &note)?,
-        "decline" => sug.decline(p.id, &note)?,
+    let cmd = match b.decision.as_str() {
+        "adopt" => Command::Adopt { note },
+        "decline" => Command::Decline { reason: note },
         _ => {
             return Err(Error {
                 field: Some("decision"), ..Error::bad("invalid_decision", "请选择采纳或不予采纳")
             });
         }
     };
-    let status = sug.status;
-    let ctx = p.ctx(&s.now_str());
-    match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
-        Err(StoreError::Conflict(_)) => Err(Error::conflict("already_decided", "该意见建议已由他人研判，请刷新查看")),
-        r => Ok(r.map(|_| status)?),
+    match tickets::decide(s, Some(p.id), &l, cmd).await {
+        Err(e) if e.code == "already_handled" => {
+            Err(Error::conflict("already_decided", "该意见建议已由他人研判，请刷新查看"))
+        }
+        r => Ok(r?.status),
     }
 }
 
@@ -215,8 +250,9 @@ pub struct ChangeIn {
 /// Records the change that carried an adopted suggestion out; the guide version or library
 /// entry must exist.
 pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<Change> {
-    let (r, place) = load_one(s, id).await?;
-    p.may(Action::DecideSuggestion, &place)?;
+    let l = tickets::load::<Suggestion>(s, id).await?;
+    <Suggestion as AppTicket>::authorize(p, &l, Offer::Implement)?;
+    let recorded_at = l.recorded_at.map(noveto_domain::time::rfc3339).unwrap_or_default();
     let change = match b.kind.as_str() {
         "guide_version" => {
             let code =
@@ -238,7 +274,7 @@ pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<C
                 });
             };
             // FAQ-3: a guide version saved before the suggestion was made cannot have carried it out.
-            if saved_at < r.recorded_at {
+            if saved_at < recorded_at {
                 return Err(Error {
                     field: Some("version"),
                     ..Error::bad(
@@ -278,14 +314,11 @@ pub async fn implement(s: &App, p: &Principal, id: i64, b: ChangeIn) -> Result<C
             });
         }
     };
-    let mut sug = r.s;
-    let from = sug.status;
-    let ev = sug.implement(p.id, change.clone(), b.note.as_deref().unwrap_or(""))?;
-    let ctx = p.ctx(&s.now_str());
-    match s.store.write(move |tx| repo::apply(tx, &ctx, &sug, from, &ev)).await {
-        Err(StoreError::Conflict(_)) => {
+    let cmd = Command::Implement { change: change.clone(), note: b.note.unwrap_or_default() };
+    match tickets::decide(s, Some(p.id), &l, cmd).await {
+        Err(e) if e.code == "already_handled" => {
             Err(Error::conflict("already_done", "该意见建议的落实情况已由他人登记，请刷新查看"))
         }
-        r => Ok(r.map(|_| change)?),
+        r => r.map(|_| change),
     }
 }

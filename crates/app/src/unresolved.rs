@@ -4,10 +4,13 @@
 //! section. Load → authorize → decide (the domain's [`Unresolved`]) → one store write; every
 //! reader — API, page, ledger — goes through [`visible`].
 
+use crate::tickets::{self, AppTicket, Loaded, View};
 use crate::{App, Error, Principal, Result};
 use chrono::{Datelike, NaiveDate, Weekday};
-use noveto_domain::access::{Action, Place, ScopeKind, may_somewhere};
-use noveto_domain::unresolved::{Class, NewUnresolved, Reporter, Status, Unresolved, UnresolvedError};
+use noveto_domain::access::{Action, Place, Relation, ScopeKind, may_somewhere};
+use noveto_domain::unresolved::{
+    Body, Class, Command, Fallback, NewUnresolved, Offer, OneTimeNotice, Reporter, Status, Unresolved, UnresolvedError,
+};
 use noveto_domain::validate::{Phone, long_text, text};
 use noveto_store::StoreError;
 use noveto_store::repo::unresolved::{self as repo, UnresolvedRow};
@@ -22,17 +25,70 @@ impl From<UnresolvedError> for Error {
             UnresolvedError::NoName => Some("name"),
             UnresolvedError::NoResult => Some("result"),
             UnresolvedError::NotComplex | UnresolvedError::DueInPast => Some("due"),
+            UnresolvedError::NoVerification => Some("note"),
+            UnresolvedError::NoticeIncomplete => Some("materials"),
+            UnresolvedError::BodyIncomplete => Some("body_name"),
             _ => None,
         };
-        let err = match e {
-            UnresolvedError::AlreadyDispatched(_)
-            | UnresolvedError::NotDispatched(_)
-            | UnresolvedError::Closed(_)
-            | UnresolvedError::AlreadyEscalated => Error::conflict(e.code(), e.to_string()),
-            _ => Error::bad(e.code(), e.to_string()),
-        };
+        let err =
+            if e.is_state() { Error::conflict(e.code(), e.to_string()) } else { Error::bad(e.code(), e.to_string()) };
         Error { field, ..err }
     }
+}
+
+impl AppTicket for Unresolved {
+    fn center_id(&self) -> i64 {
+        self.center_id
+    }
+    fn receipt(&self) -> &str {
+        &self.receipt_no
+    }
+    fn unit(&self) -> Option<i64> {
+        self.unit_id
+    }
+    fn policy_ref(&self) -> (&str, u32) {
+        (&self.policy_id, self.policy_version)
+    }
+    /// Its center, the desk that registered it, the unit it went to.
+    fn place(&self, centers: Vec<i64>) -> Place {
+        Place { centers, unit: self.unit_id, window: self.desk_id }
+    }
+    /// The desk works it, and so does the person it went to (the unit's contact, B, or the
+    /// leader it went up to); the unit's other leaders read the reporter's phone masked until it
+    /// is theirs (data minimization: they answer through the contact).
+    fn relation(&self, p: &Principal, l: &Loaded<Self>) -> Relation {
+        let works_it = p.may(Action::WorkUnresolved, &l.place).is_ok() || self.sent_to == Some(p.id);
+        Relation { works_it, confidential: false }
+    }
+    fn may_read(p: &Principal, l: &Loaded<Self>) -> Result<()> {
+        if p.may(Action::ReadUnresolved, &l.place).is_ok() || l.sent_to == Some(p.id) || answers(p, l) {
+            return Ok(());
+        }
+        Err(Error::forbidden("无权查看该办不成事反映"))
+    }
+    fn authorize(p: &Principal, l: &Loaded<Self>, a: Offer) -> Result<()> {
+        match a {
+            Offer::Classify | Offer::Dispatch | Offer::ReferOutside | Offer::Tell => {
+                p.may(Action::WorkUnresolved, &l.place)
+            }
+            Offer::Escalate if l.sent_to == Some(p.id) => Ok(()),
+            Offer::Escalate => p.may(Action::WorkUnresolved, &l.place),
+            Offer::SetDeadline => p.may(Action::SetUnresolvedDeadline, &l.place),
+            // BBC-2: only the unit answers — never the desk in its place.
+            Offer::Answer if answers(p, l) => Ok(()),
+            Offer::Answer => Err(Error::forbidden("只有责任单位（业务联系人、B 岗或分管领导）才能答复流转来的事项")),
+            // BBC-3: a matter that cannot be done is filed with the desk head.
+            Offer::Verify if l.answer_resolved == Some(false) => p.may(Action::FileUnresolved, &l.place),
+            Offer::Verify => p.may(Action::WorkUnresolved, &l.place),
+            Offer::FinalAnswer => p.may(Action::FallbackAnswer, &l.place),
+        }
+    }
+}
+
+/// Whether `p` answers for the unit a matter went to: the person it went to (the contact or B,
+/// or the leader it went up to), or a leader of the unit.
+fn answers(p: &Principal, l: &Loaded<Unresolved>) -> bool {
+    l.unit_id.is_some() && (l.sent_to == Some(p.id) || p.may(Action::AnswerUnresolved, &l.place).is_ok())
 }
 
 #[derive(Deserialize, JsonSchema, Clone)]
@@ -67,11 +123,6 @@ pub struct Registered {
     pub due: Option<NaiveDate>,
 }
 
-/// The place a matter sits at: its center, the desk that registered it, the unit it went to.
-fn place_of(u: &Unresolved, centers: Vec<i64>) -> Place {
-    Place { centers, unit: u.unit_id, window: u.desk_id }
-}
-
 /// The desk a registration is made at: the one named, or the caller's own 办不成事 desk.
 async fn desk_for(s: &App, p: &Principal, named: Option<i64>) -> Result<org::Window> {
     let d = crate::org::directory(s).await?;
@@ -93,12 +144,6 @@ pub async fn my_desk(s: &App, p: &Principal) -> Option<org::Window> {
     desk_for(s, p, None).await.ok()
 }
 
-/// The due day of a matter's deadline under its region's calendar, as stored.
-fn due_of(s: &App, u: &Unresolved, region: &str) -> Option<String> {
-    let cal = s.calendar_for(region);
-    u.deadline.as_ref().and_then(|d| d.due(&cal, s.now()).ok()).map(|d| d.to_string())
-}
-
 /// BBC-1 … BBC-3: registers a matter at a desk with its class; the deadline follows from the
 /// policy in force.
 pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registered> {
@@ -107,7 +152,7 @@ pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registe
     let summary = long_text("summary", "反映事项", &b.summary, 2000)?;
     let class = parse_class(&b.class)?;
     let desk = desk_for(s, p, b.desk_id).await?;
-    let (centers, region) = s.center_chain(desk.center_id).await?;
+    let (centers, _) = s.center_chain(desk.center_id).await?;
     let place = Place { centers, unit: None, window: Some(desk.id) };
     p.may(Action::WorkUnresolved, &place)?;
     if let Some(c) = b.case_id
@@ -126,7 +171,6 @@ pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registe
                 })?)
             }
         };
-    let policy = s.policy();
     let n = NewUnresolved {
         center_id: desk.center_id,
         desk_id: Some(desk.id),
@@ -134,78 +178,35 @@ pub async fn register(s: &App, p: &Principal, b: UnresolvedIn) -> Result<Registe
         summary,
         case_id,
         class,
+        fallback: None,
     };
-    let (u, ev) = Unresolved::register(n, Some(p.id), &policy, s.now())?;
-    let due = due_of(s, &u, &region);
-    let ctx = p.ctx(&s.now_str());
-    let d2 = due.clone();
-    let (id, receipt_no) = s.store.write(move |tx| repo::insert(tx, &ctx, &u, d2.as_deref(), &ev)).await?;
-    Ok(Registered { id, receipt_no, due: due.and_then(|d| d.parse().ok()) })
+    registered(s, tickets::open::<Unresolved>(s, Some(p.id), desk.center_id, n).await?).await
 }
 
-/// A matter and its place, for the commands and reads below.
-async fn load(s: &App, id: i64) -> Result<(UnresolvedRow, Place, String)> {
-    let r = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| Error::not_found("办不成事反映"))?;
-    let (centers, region) = s.center_chain(r.u.center_id).await?;
-    let place = place_of(&r.u, centers);
-    Ok((r, place, region))
+/// The answer to a registration.
+pub(crate) async fn registered(s: &App, r: UnresolvedRow) -> Result<Registered> {
+    let (_, region) = s.center_chain(r.center_id).await?;
+    Ok(Registered { id: r.id, receipt_no: r.receipt_no.clone(), due: tickets::due_of(s, &r.ticket, &region) })
 }
 
-/// Whether the caller may read this matter: by role at its place, or as the person it went to.
-fn may_read(p: &Principal, r: &UnresolvedRow, place: &Place) -> bool {
-    p.may(Action::ReadUnresolved, place).is_ok() || r.u.sent_to == Some(p.id)
+/// One matter the caller may read, as they may see it.
+pub async fn get(s: &App, p: &Principal, id: i64) -> Result<View<Unresolved>> {
+    let l = tickets::load::<Unresolved>(s, id).await?;
+    tickets::view(s, p, &l)
 }
 
-/// Whether the caller sees the reporter's phone in full: the desk, the person it went to, the
-/// supervision section (everyone else reads it masked).
-pub fn sees_phone(p: &Principal, r: &UnresolvedRow, place: &Place) -> bool {
-    p.may(Action::WorkUnresolved, place).is_ok()
-        || r.u.sent_to == Some(p.id)
-        || p.grants.iter().any(|g| g.role == noveto_domain::access::Role::Supervision)
-            && p.may(Action::ReadUnresolved, place).is_ok()
+/// Loads a matter and checks the caller may take `a` on it.
+async fn load_for(s: &App, p: &Principal, id: i64, a: Offer) -> Result<Loaded<Unresolved>> {
+    let l = tickets::load::<Unresolved>(s, id).await?;
+    <Unresolved as AppTicket>::authorize(p, &l, a)?;
+    Ok(l)
 }
 
-/// One matter the caller may read, with whether its phone shows in full.
-pub async fn get(s: &App, p: &Principal, id: i64) -> Result<(UnresolvedRow, bool)> {
-    let (r, place, _) = load(s, id).await?;
-    if !may_read(p, &r, &place) {
-        return Err(Error::forbidden("无权查看该办不成事反映"));
-    }
-    let full = sees_phone(p, &r, &place);
-    Ok((r, full))
+/// The history of a matter, for someone who may read it.
+pub async fn history(s: &App, p: &Principal, id: i64) -> Result<Vec<noveto_store::repo::tickets::Step>> {
+    get(s, p, id).await?;
+    tickets::history::<Unresolved>(s, id).await
 }
-
-/// Applies one command's result: of two at once, one lands and the other hears it came second.
-async fn save(
-    s: &App,
-    p: &Principal,
-    u: Unresolved,
-    version: i64,
-    region: &str,
-    ev: noveto_domain::unresolved::Event,
-    also: Option<Improvement>,
-) -> Result<()> {
-    let due = due_of(s, &u, region);
-    let ctx = p.ctx(&s.now_str());
-    // The command and the improvement it names are one write: both or neither.
-    let written = s
-        .store
-        .write(move |tx| {
-            repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)?;
-            if let Some((sug, sev)) = &also {
-                noveto_store::repo::suggestions::insert(tx, &ctx, sug, None, sev)?;
-            }
-            Ok::<_, StoreError>(())
-        })
-        .await;
-    match written {
-        Err(StoreError::Conflict(_)) => Err(Error::conflict("already_handled", "该事项已由他人处理，请刷新查看")),
-        r => Ok(r?),
-    }
-}
-
-/// BBC-7: a process improvement recorded with a command, as a suggestion and its event.
-type Improvement = (noveto_domain::suggestion::Suggestion, noveto_domain::suggestion::Event);
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -223,11 +224,8 @@ pub struct Dispatched {
     pub stand_in: bool,
 }
 
-/// BBC-2: sends the matter to the unit's liaison contact (流转单), or B while A is away.
-pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<Dispatched> {
-    let (r, place, region) = load(s, id).await?;
-    p.may(Action::WorkUnresolved, &place)?;
-    let unit_id = b.unit_id;
+/// A unit's liaison contact, or B while A is away: `(unit, Some((to, stand_in, name)))`.
+pub(crate) async fn contact_of(s: &App, unit_id: i64) -> Result<(org::Unit, i64, bool, String)> {
     let target = s
         .store
         .read(move |tx| {
@@ -249,11 +247,18 @@ pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<
         )
         .at("unit_id"));
     };
-    let version = r.version;
-    let mut u = r.u;
-    let ev = u.dispatch(p.id, unit_id, to, stand_in)?;
-    save(s, p, u, version, &region, ev, None).await?;
-    Ok(Dispatched { unit_id, sent_to: to, sent_to_name: name, stand_in })
+    Ok((unit, to, stand_in, name))
+}
+
+/// BBC-2: sends the matter to the unit's liaison contact (流转单), or B while A is away.
+pub async fn dispatch(s: &App, p: &Principal, id: i64, b: DispatchIn) -> Result<Dispatched> {
+    let l = load_for(s, p, id, Offer::Dispatch).await?;
+    let (unit, to, stand_in, name) = contact_of(s, b.unit_id).await?;
+    if !l.place.centers.contains(&unit.center_id) {
+        return Err(Error::bad("unknown_unit", "所选单位不在该中心").at("unit_id"));
+    }
+    tickets::decide(s, Some(p.id), &l, Command::Dispatch { unit_id: unit.id, sent_to: to, stand_in }).await?;
+    Ok(Dispatched { unit_id: unit.id, sent_to: to, sent_to_name: name, stand_in })
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -263,43 +268,104 @@ pub struct FeedbackIn {
     pub result: String,
     pub resolved: bool,
     /// BBC-7: a bottleneck in the process the matter showed, recorded as a process-improvement
-    /// suggestion of the unit (FAQ-3) and tracked there to the change that removes it.
+    /// suggestion of the unit (FAQ-3), sent to the unit's contact and tracked there to the change
+    /// that removes it.
     #[serde(default)]
     pub bottleneck: Option<String>,
+    /// NV-14: send even though refusal phrases were flagged (they are recorded).
+    #[serde(default)]
+    pub confirm: bool,
 }
 
-/// BBC-2, BBC-3: the unit's feedback closes the matter (by its contact, its leaders, or the desk
-/// recording it).
+/// BBC-2, BBC-3: the unit's answer (its contact, B, or its leaders — never the desk), checked
+/// for refusal phrases; the desk then checks it with the person and closes.
 pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<Status> {
-    let (r, place, region) = load(s, id).await?;
-    if r.u.sent_to != Some(p.id) {
-        p.may(Action::AnswerUnresolved, &place)?;
-    }
-    if b.result.chars().count() > 2000 {
-        return Err(Error::bad("too_long", "办理结果不能超过 2000 个字").at("result"));
-    }
+    let l = load_for(s, p, id, Offer::Answer).await?;
+    let result = long_text("result", "办理结果", &b.result, 2000)?;
+    let flagged = crate::cases::applicant_text("办理结果", &result, b.confirm).map_err(|e| e.at("result"))?;
+    let flagged: Vec<String> = flagged.into_iter().map(|f| f.phrase).collect();
     let bottleneck = match b.bottleneck.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
         None => None,
+        Some(x) => Some(long_text("bottleneck", "流程堵点", x, 1000)?),
+    };
+    let cmd = Command::Answer { resolved: b.resolved, result, flagged };
+    let saved = match bottleneck {
+        None => tickets::decide(s, Some(p.id), &l, cmd).await?,
         Some(x) => {
-            let x = long_text("bottleneck", "流程堵点", x, 1000)?;
-            let n = noveto_domain::suggestion::NewSuggestion {
-                center_id: r.u.center_id,
-                unit_id: r.u.unit_id,
-                item_code: None,
-                case_id: r.u.case_id,
-                source: noveto_domain::suggestion::Source::Staff,
-                text: format!("办不成事反映 {} 暴露的流程堵点：{x}", r.u.receipt_no),
-                contact: String::new(),
-            };
-            Some(noveto_domain::suggestion::Suggestion::record(n, p.id)?)
+            let sug = crate::suggestions::bottleneck(s, p, &l, &x).await?;
+            tickets::decide_with(s, Some(p.id), &l, cmd, move |tx, ctx| {
+                noveto_store::repo::tickets::insert(tx, ctx, &sug).map(|_| ())
+            })
+            .await?
         }
     };
-    let version = r.version;
-    let mut u = r.u;
-    let ev = u.answer(p.id, b.resolved, &b.result, s.now())?;
-    let status = u.status;
-    save(s, p, u, version, &region, ev, bottleneck).await?;
-    Ok(status)
+    Ok(saved.status)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyIn {
+    /// Whether the person confirmed it is done (or, for a matter that cannot be done, that the
+    /// reasons reached them); false sends it back to the unit.
+    pub done: bool,
+    /// What the person said when the desk called back.
+    pub note: String,
+}
+
+/// The desk checks the unit's answer with the person and closes the matter — a matter that
+/// cannot be done by the desk head, who files it (BBC-3) — or sends it back to the unit.
+pub async fn verify(s: &App, p: &Principal, id: i64, b: VerifyIn) -> Result<Status> {
+    let l = load_for(s, p, id, Offer::Verify).await?;
+    let note = long_text("note", "回访核实情况", &b.note, 1000)?;
+    Ok(tickets::decide(s, Some(p.id), &l, Command::Verify { done: b.done, note }).await?.status)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeIn {
+    /// What to bring.
+    pub materials: String,
+    /// Where to go.
+    pub window: String,
+    /// Who will see them.
+    pub person: String,
+    /// How to reach that person.
+    pub contact: String,
+}
+
+/// BBC-4: the one-time notice — materials, window, person and contact — told once.
+pub async fn tell(s: &App, p: &Principal, id: i64, b: NoticeIn) -> Result<()> {
+    let l = load_for(s, p, id, Offer::Tell).await?;
+    let n = OneTimeNotice {
+        materials: long_text("materials", "所需材料", &b.materials, 1000)?,
+        window: text("window", "办理窗口", &b.window, 100)?,
+        person: text("person", "经办人", &b.person, 50)?,
+        contact: text("contact", "联系方式", &b.contact, 50)?,
+    };
+    tickets::decide(s, Some(p.id), &l, Command::Tell(n)).await?;
+    Ok(())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutsideIn {
+    /// The body that handles it.
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// BBC-1: not a government service — the person is told the right body's name, address and
+/// phone, and the matter closes with that.
+pub async fn refer_outside(s: &App, p: &Principal, id: i64, b: OutsideIn) -> Result<()> {
+    let l = load_for(s, p, id, Offer::ReferOutside).await?;
+    let body = Body {
+        name: text("body_name", "有权处理的部门", &b.name, 100)?,
+        address: text("body_address", "部门地址", &b.address, 200)?,
+        phone: text("body_phone", "部门电话", &b.phone, 50)?,
+    };
+    tickets::decide(s, Some(p.id), &l, Command::ReferOutside(body)).await?;
+    Ok(())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -319,35 +385,23 @@ fn parse_class(c: &str) -> Result<Class> {
 /// as 承诺件); the deadline follows from the policy, counted from registration.
 pub async fn classify(s: &App, p: &Principal, id: i64, b: ClassIn) -> Result<Option<NaiveDate>> {
     let class = parse_class(&b.class)?;
-    let (r, place, region) = load(s, id).await?;
-    p.may(Action::WorkUnresolved, &place)?;
-    let registered = chrono::DateTime::parse_from_rfc3339(&r.registered_at).unwrap_or_else(|_| s.now());
-    let version = r.version;
-    let mut u = r.u;
-    let ev = u.classify(class, &s.policy(), registered)?;
-    let due = due_of(s, &u, &region);
-    save(s, p, u, version, &region, ev, None).await?;
-    Ok(due.and_then(|d| d.parse().ok()))
+    let l = load_for(s, p, id, Offer::Classify).await?;
+    let saved = tickets::decide(s, Some(p.id), &l, Command::Classify { class }).await?;
+    Ok(tickets::due_of(s, &saved.ticket, &l.region))
 }
 
 /// BBC-2: the contact cannot act — the matter goes up to the unit's leader in charge (ORG-3),
 /// sent by the desk or by the contact. Returns the leader's id.
 pub async fn escalate(s: &App, p: &Principal, id: i64) -> Result<i64> {
-    let (r, place, region) = load(s, id).await?;
-    if r.u.sent_to != Some(p.id) {
-        p.may(Action::WorkUnresolved, &place)?;
-    }
-    let Some(unit_id) = r.u.unit_id else {
-        return Err(Error::from(UnresolvedError::NotDispatched(r.u.status)));
+    let l = load_for(s, p, id, Offer::Escalate).await?;
+    let Some(unit_id) = l.unit_id else {
+        return Err(Error::from(UnresolvedError::NotDispatched(l.status)));
     };
     let unit = s.store.read(move |tx| org::unit_by_id(tx, unit_id)).await?.ok_or_else(|| Error::not_found("单位"))?;
     let leader = unit.leader_id.ok_or_else(|| {
         Error::bad("leader_required", format!("{}尚未在业务联系表中指定分管领导，请先请管理员指定", unit.name))
     })?;
-    let version = r.version;
-    let mut u = r.u;
-    let ev = u.escalate(leader)?;
-    save(s, p, u, version, &region, ev, None).await?;
+    tickets::decide(s, Some(p.id), &l, Command::Escalate { leader_id: leader }).await?;
     Ok(leader)
 }
 
@@ -362,13 +416,87 @@ pub struct DeadlineIn {
 pub async fn set_deadline(s: &App, p: &Principal, id: i64, b: DeadlineIn) -> Result<NaiveDate> {
     let due: NaiveDate =
         b.due.trim().parse().map_err(|_| Error::bad("invalid_date", "日期格式应为 2026-12-31").at("due"))?;
-    let (r, place, region) = load(s, id).await?;
-    p.may(Action::SetUnresolvedDeadline, &place)?;
-    let version = r.version;
-    let mut u = r.u;
-    let ev = u.set_deadline(due, &s.policy(), s.now())?;
-    save(s, p, u, version, &region, ev, None).await?;
+    let l = load_for(s, p, id, Offer::SetDeadline).await?;
+    tickets::decide(s, Some(p.id), &l, Command::SetDeadline { due }).await?;
     Ok(due)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinalAnswerIn {
+    /// The desk's final answer to the applicant (兜底回复).
+    pub answer: String,
+    /// NV-14: send even though refusal phrases were flagged.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// NV-13: the desk (its head, with the business section) gives the final answer on a veto nobody
+/// owned.
+pub async fn final_answer(s: &App, p: &Principal, id: i64, b: FinalAnswerIn) -> Result<Status> {
+    let l = load_for(s, p, id, Offer::FinalAnswer).await?;
+    let answer = long_text("answer", "兜底答复", &b.answer, 2000)?;
+    let flagged = crate::cases::applicant_text("兜底答复", &answer, b.confirm).map_err(|e| e.at("answer"))?;
+    let flagged = flagged.into_iter().map(|f| f.phrase).collect();
+    Ok(tickets::decide(s, Some(p.id), &l, Command::FinalAnswer { answer, flagged }).await?.status)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackIn {
+    /// Why nobody owns the veto: whose responsibility is unclear, or that no unit will decide.
+    pub reason: String,
+}
+
+/// NV-13: a veto request whose responsibility is unclear, or that no unit will decide, is handed
+/// to the 办不成事 desk of the case's center (by the window head, the hall manager or the
+/// business section), which leads with the business section and gives the final answer within
+/// the policy's deadline. Once per case.
+pub async fn fallback(s: &App, p: &Principal, case_id: i64, b: FallbackIn) -> Result<Registered> {
+    let l = crate::cases::load(s, p, case_id, Action::ReadCase).await?;
+    p.may(Action::FallbackAnswer, &l.place)?;
+    if l.case.veto_request_id.is_none() || l.case.status != noveto_domain::case::Status::VetoPending {
+        return Err(Error::conflict("no_pending_veto", "只有待审批的否决申请才能转“办不成事”窗口兜底"));
+    }
+    if fallback_of_case(s, case_id).await?.is_some() {
+        return Err(Error::conflict("already_fallen_back", "该办件的否决事项已转“办不成事”窗口兜底"));
+    }
+    let reason = long_text("reason", "转交理由", &b.reason, 1000)?;
+    fallback_for(s, p.id, &l.case, case_id, reason).await
+}
+
+/// NV-13: the desk matter answering a case's veto in the last resort, if any.
+pub async fn fallback_of_case(s: &App, case_id: i64) -> Result<Option<UnresolvedRow>> {
+    let rows: Vec<UnresolvedRow> = s
+        .store
+        .read(move |tx| noveto_store::repo::tickets::select(tx, "case_id = $1", noveto_store::params![case_id]))
+        .await?;
+    Ok(rows.into_iter().find(|r| r.fallback.is_some()))
+}
+
+async fn fallback_for(
+    s: &App,
+    by: i64,
+    case: &noveto_domain::case::Case,
+    case_id: i64,
+    reason: String,
+) -> Result<Registered> {
+    let d = crate::org::directory(s).await?;
+    let desk = d
+        .windows
+        .iter()
+        .find(|w| w.kind == "unresolved_desk" && w.center_id == case.center_id)
+        .ok_or_else(|| Error::bad("no_desk", "本中心尚未设立“办不成事”反映窗口，无法转交兜底"))?;
+    let n = NewUnresolved {
+        center_id: case.center_id,
+        desk_id: Some(desk.id),
+        reporter: Reporter { name: case.applicant.name.clone(), phone: case.applicant.phone.clone() },
+        summary: format!("否决事项责任不清或无人决定，转“办不成事”窗口兜底答复（办件 {}）：{reason}", case.receipt_no),
+        case_id: Some(case_id),
+        class: Class::General,
+        fallback: Some(Fallback { case_id, veto_request_id: case.veto_request_id, reason }),
+    };
+    registered(s, tickets::open::<Unresolved>(s, Some(by), case.center_id, n).await?).await
 }
 
 /// A week as `YYYY-Www` (ISO 8601): its Monday.
@@ -387,33 +515,33 @@ pub fn week_of(day: NaiveDate) -> String {
 
 /// The matters the caller may read — registered in `week` (its Monday), plus every one still
 /// open — newest first: the one scoped query behind the API, the desk page and the ledger.
-pub async fn visible(s: &App, p: &Principal, week: NaiveDate) -> Result<Vec<(UnresolvedRow, bool)>> {
+pub async fn visible(s: &App, p: &Principal, week: NaiveDate) -> Result<Vec<View<Unresolved>>> {
     visible_between(s, p, week, week + chrono::Duration::days(7)).await
 }
 
 /// The same for the days `[from, to)`.
-pub async fn visible_between(
-    s: &App,
-    p: &Principal,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(UnresolvedRow, bool)>> {
-    if !may_somewhere(&p.grants, Action::ReadUnresolved) && !may_somewhere(&p.grants, Action::AnswerUnresolved) {
+pub async fn visible_between(s: &App, p: &Principal, from: NaiveDate, to: NaiveDate) -> Result<Vec<View<Unresolved>>> {
+    let unit_role = p.grants.iter().any(|g| g.scope.kind == ScopeKind::Unit);
+    if !may_somewhere(&p.grants, Action::ReadUnresolved) && !unit_role {
         return Err(Error::forbidden("无权查看办不成事反映"));
     }
     let from = format!("{from}T00:00:00+08:00");
     let to = format!("{to}T00:00:00+08:00");
     let all = s.store.read(move |tx| repo::candidates(tx, &from, &to)).await?;
-    Ok(all
-        .into_iter()
-        .filter_map(|(r, centers)| {
-            let place = place_of(&r.u, centers);
-            may_read(p, &r, &place).then(|| {
-                let full = sees_phone(p, &r, &place);
-                (r, full)
-            })
-        })
-        .collect())
+    Ok(tickets::views(s, p, all))
+}
+
+/// The matters dispatched to the caller or their unit that still wait for its answer, due first
+/// (the liaison contact's and the leader's home).
+pub async fn for_my_unit(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>> {
+    let today = noveto_domain::time::local_date(s.now());
+    let mut v: Vec<View<Unresolved>> = match visible(s, p, today).await {
+        Ok(v) => v,
+        Err(_) => return Ok(vec![]),
+    };
+    v.retain(|m| m.offers(Offer::Answer));
+    v.sort_by_key(|m| m.due.unwrap_or(NaiveDate::MAX));
+    Ok(v)
 }
 
 /// BBC-5: the week's ledger — the registration table and the progress of every matter — with
@@ -424,8 +552,12 @@ pub struct Ledger {
     pub desk_report_day: NaiveDate,
     pub center_report_day: NaiveDate,
     pub registered: usize,
+    /// Answered by their unit (or closed).
     pub answered: usize,
+    /// Waiting for their unit's answer.
     pub open: usize,
+    /// Checked with the person and closed.
+    pub closed: usize,
     pub overdue: usize,
     pub lines: Vec<LedgerLine>,
 }
@@ -444,11 +576,12 @@ pub struct LedgerLine {
     pub due: Option<String>,
     pub overdue: bool,
     pub answered_at: Option<String>,
+    pub closed_at: Option<String>,
     pub result: Option<String>,
 }
 
-fn masked(phone: &str, full: bool) -> String {
-    if full { phone.to_string() } else { Phone::parse(phone).map(|x| x.masked()).unwrap_or_else(|_| "****".into()) }
+fn stamp(t: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<String> {
+    t.map(noveto_domain::time::rfc3339)
 }
 
 /// BBC-5: the ledger of `week` (`YYYY-Www`) for what the caller may read.
@@ -458,52 +591,77 @@ pub async fn ledger(s: &App, p: &Principal, week: &str) -> Result<Ledger> {
     Ok(ledger_of(s, monday, &rows))
 }
 
+/// The reporting days of the week starting `monday` under `policy`: the desk's to its center
+/// (BBC-5: Friday — the last working day on or before it when it is off) and the center's to the
+/// supervision department (Monday of the next week — the first working day on or after it).
+pub fn report_days(
+    policy: &noveto_domain::policy::Policy,
+    cal: &noveto_domain::calendar::Calendar,
+    monday: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let day = |monday: NaiveDate, wd: u32| monday + chrono::Duration::days(i64::from(wd.clamp(1, 7)) - 1);
+    let mut desk = day(monday, policy.unresolved.desk_report_weekday);
+    let mut center = day(monday + chrono::Duration::days(7), policy.unresolved.center_report_weekday);
+    for _ in 0..14 {
+        if cal.is_working_day(desk).unwrap_or(true) {
+            break;
+        }
+        desk -= chrono::Duration::days(1);
+    }
+    for _ in 0..14 {
+        if cal.is_working_day(center).unwrap_or(true) {
+            break;
+        }
+        center += chrono::Duration::days(1);
+    }
+    (desk, center)
+}
+
 /// BBC-5: the ledger of the week starting `monday` over `rows` (what [`visible`] gave for it),
 /// for a page that shows the rows as well and reads them once.
-pub fn ledger_of(s: &App, monday: NaiveDate, rows: &[(UnresolvedRow, bool)]) -> Ledger {
-    let policy = s.policy();
-    let day = |monday: NaiveDate, wd: u32| monday + chrono::Duration::days(i64::from(wd.clamp(1, 7)) - 1);
-    let today = noveto_domain::time::local_date(s.now()).to_string();
-    let from = format!("{monday}T00:00:00+08:00");
-    let to = format!("{}T00:00:00+08:00", monday + chrono::Duration::days(7));
+pub fn ledger_of(s: &App, monday: NaiveDate, rows: &[View<Unresolved>]) -> Ledger {
+    let (desk_report_day, center_report_day) = report_days(&s.policy(), &s.calendar(), monday);
+    let today = noveto_domain::time::local_date(s.now());
+    let next = monday + chrono::Duration::days(7);
     let lines: Vec<LedgerLine> = rows
         .iter()
-        .map(|(r, full)| {
-            let open = r.u.status.is_open();
+        .map(|r| {
+            let open = r.status.is_open();
             LedgerLine {
-                id: r.u.id,
-                receipt_no: r.u.receipt_no.clone(),
-                registered_at: r.registered_at.clone(),
-                reporter: r.u.reporter.name.clone(),
-                phone: masked(&r.u.reporter.phone, *full),
-                summary: r.u.summary.clone(),
-                class: r.u.class.label(),
-                unit_id: r.u.unit_id,
-                status: r.u.status.label(),
-                due: r.due.clone(),
-                overdue: open && r.due.as_deref().is_some_and(|d| d < today.as_str()),
-                answered_at: r.answered_at.clone(),
-                result: r.u.result.clone(),
+                id: r.id,
+                receipt_no: r.receipt_no.clone(),
+                registered_at: stamp(r.registered_at).unwrap_or_default(),
+                reporter: r.reporter.name.clone(),
+                phone: r.reporter.phone.clone(),
+                summary: r.summary.clone(),
+                class: r.class.label(),
+                unit_id: r.unit_id,
+                status: r.status.label(),
+                due: r.due.map(|d| d.to_string()),
+                overdue: open && r.answered_at.is_none() && r.due.is_some_and(|d| d < today),
+                answered_at: stamp(r.answered_at),
+                closed_at: stamp(r.closed_at),
+                result: r.result.clone(),
             }
         })
         .collect();
-    let in_week =
-        |r: &UnresolvedRow| r.registered_at.as_str() >= from.as_str() && r.registered_at.as_str() < to.as_str();
+    let in_week = |r: &View<Unresolved>| r.registered_day().is_some_and(|d| d >= monday && d < next);
     Ledger {
         week: week_of(monday),
-        desk_report_day: day(monday, policy.unresolved.desk_report_weekday),
-        center_report_day: day(monday + chrono::Duration::days(7), policy.unresolved.center_report_weekday),
-        registered: rows.iter().filter(|(r, _)| in_week(r)).count(),
-        answered: rows.iter().filter(|(r, _)| !r.u.status.is_open()).count(),
-        open: lines.iter().filter(|l| l.answered_at.is_none()).count(),
+        desk_report_day,
+        center_report_day,
+        registered: rows.iter().filter(|r| in_week(r)).count(),
+        answered: rows.iter().filter(|r| r.answered_at.is_some() || !r.status.is_open()).count(),
+        open: rows.iter().filter(|r| r.status.is_open() && r.answered_at.is_none()).count(),
+        closed: rows.iter().filter(|r| !r.status.is_open()).count(),
         overdue: lines.iter().filter(|l| l.overdue).count(),
         lines,
     }
 }
 
-/// BBC-5: the ledger as a file (CSV or XLSX): one row per matter.
-pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Format) -> Result<Vec<u8>> {
-    let columns = [
+/// BBC-5: the ledger's columns and rows (the file and the PDF read the same).
+pub fn ledger_table(l: &Ledger, units: &[org::Unit]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let columns = vec![
         "受理编号",
         "登记时间",
         "反映人",
@@ -514,6 +672,7 @@ pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Form
         "状态",
         "办理时限",
         "是否超期",
+        "答复时间",
         "办结时间",
         "办理结果",
     ];
@@ -538,26 +697,31 @@ pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Form
                 x.due.clone().unwrap_or_else(|| "待监督部门确定".into()),
                 if x.overdue { "超期".into() } else { String::new() },
                 x.answered_at.as_deref().map(time).unwrap_or_default(),
+                x.closed_at.as_deref().map(time).unwrap_or_default(),
                 x.result.clone().unwrap_or_default(),
             ]
         })
         .collect();
+    (columns, rows)
+}
+
+/// BBC-5: the ledger as a file (CSV or XLSX): one row per matter.
+pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let (columns, rows) = ledger_table(l, units);
     crate::catalog_file::table("办不成事台账", &columns, &rows, format == crate::catalog::Format::Xlsx)
         .map_err(|e| Error::bad("export_failed", e))
 }
 
 /// The open matters the caller may read whose due day has passed, oldest due first (the
 /// supervision section's home).
-pub async fn overdue(s: &App, p: &Principal) -> Result<Vec<UnresolvedRow>> {
+pub async fn overdue(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>> {
     let today = noveto_domain::time::local_date(s.now());
-    let t = today.to_string();
-    let mut v: Vec<UnresolvedRow> = visible(s, p, today)
+    let mut v: Vec<View<Unresolved>> = visible(s, p, today)
         .await?
         .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.u.status.is_open() && r.due.as_deref().is_some_and(|d| d < t.as_str()))
+        .filter(|r| r.status.is_open() && r.answered_at.is_none() && r.due.is_some_and(|d| d < today))
         .collect();
-    v.sort_by(|a, b| a.due.cmp(&b.due));
+    v.sort_by_key(|r| r.due);
     Ok(v)
 }
 
@@ -578,15 +742,14 @@ pub async fn stalls(s: &App, p: &Principal, month: &str) -> Result<Vec<Stall>> {
     let bad = || Error::bad("invalid_month", "月份格式应为 2026-11").at("month");
     let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").map_err(|_| bad())?;
     let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(bad)?;
-    let today = noveto_domain::time::local_date(s.now()).to_string();
+    let today = noveto_domain::time::local_date(s.now());
     let mut by_unit: std::collections::BTreeMap<i64, Stall> = std::collections::BTreeMap::new();
-    for (r, _) in visible_between(s, p, first, next).await? {
-        let Some(unit) = r.u.unit_id else { continue };
-        let due = r.due.as_deref();
-        let answered = r.answered_at.as_deref().map(|a| &a[..a.len().min(10)]);
-        let overdue = r.u.status.is_open() && due.is_some_and(|d| d < today.as_str());
-        let late = matches!((answered, due), (Some(a), Some(d)) if a > d);
-        let impossible = r.u.status == Status::Explained;
+    for r in visible_between(s, p, first, next).await? {
+        let Some(unit) = r.unit_id else { continue };
+        let answered = r.answered_at.map(noveto_domain::time::local_date);
+        let overdue = r.status.is_open() && answered.is_none() && r.due.is_some_and(|d| d < today);
+        let late = matches!((answered, r.due), (Some(a), Some(d)) if a > d);
+        let impossible = r.answer_resolved == Some(false);
         if !(overdue || late || impossible) {
             continue;
         }
@@ -600,7 +763,7 @@ pub async fn stalls(s: &App, p: &Principal, month: &str) -> Result<Vec<Stall>> {
         e.overdue += usize::from(overdue);
         e.late += usize::from(late);
         e.impossible += usize::from(impossible);
-        e.receipts.push(r.u.receipt_no.clone());
+        e.receipts.push(r.receipt_no.clone());
     }
     let mut v: Vec<Stall> = by_unit.into_values().filter(|x| x.overdue + x.late > 0).collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.overdue + x.late));
@@ -614,21 +777,16 @@ pub async fn recompute_open(
     s: &App,
     old_of: impl Fn(&str) -> Option<std::sync::Arc<noveto_domain::calendar::Calendar>>,
 ) -> Result<usize> {
-    let now = s.now();
     let mut moved = 0;
     for r in s.store.read(repo::open).await? {
-        let (_, region) = s.center_chain(r.u.center_id).await?;
-        let Some(old) = old_of(&region) else { continue };
-        let new = s.calendar_for(&region);
-        let version = r.version;
-        let mut u = r.u;
-        let Some(ev) = u.recompute(&old, &new, now) else { continue };
-        let due = u.deadline.as_ref().and_then(|d| d.due(&new, now).ok()).map(|d| d.to_string());
-        let ctx = noveto_store::repo::Ctx { actor: None, now: noveto_domain::time::rfc3339(now) };
-        match s.store.write(move |tx| repo::apply(tx, &ctx, &u, version, due.as_deref(), &ev)).await {
-            Ok(()) => moved += 1,
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(e.into()),
+        let l = tickets::placed(s, r).await?;
+        let Some(old) = old_of(&l.region) else { continue };
+        let before = l.row.version;
+        match tickets::decide(s, None, &l, Command::Recompute { old }).await {
+            Ok(saved) if saved.version != before => moved += 1,
+            Ok(_) => {}
+            Err(e) if e.kind == crate::Kind::Conflict => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(moved)

@@ -731,6 +731,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     unresolved(&state, &dc, &people, now)
         .await
         .map_err(|e| Fail(format!("演示办不成事反映创建失败：{}", e.message)))?;
+    complaints(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示“吐槽找茬”创建失败：{}", e.message)))?;
     pb.inc(3);
     pb.finish_and_clear();
     let logins = Logins { admin_password: created.admin_password, staff: logins };
@@ -1293,9 +1294,11 @@ async fn unresolved(
             result: "已电话联系，退回原因为名称含行业禁用字，已指导改名后当场办结。".into(),
             resolved: true,
             bottleneck: Some("网上退件未写明退回理由".into()),
+            confirm: false,
         },
     )
     .await?;
+    u::verify(s, desk, a.id, u::VerifyIn { done: true, note: "电话回访周杰，确认已领到新营业执照。".into() }).await?;
     c.set(now - chrono::Duration::days(1));
     let b = u::register(
         s,
@@ -1304,11 +1307,187 @@ async fn unresolved(
     )
     .await?;
     u::dispatch(s, desk, b.id, u::DispatchIn { unit_id: unit }).await?;
+    u::tell(
+        s,
+        desk,
+        b.id,
+        u::NoticeIn {
+            materials: "营业执照、原食品经营许可证、延续申请书".into(),
+            window: "市民中心一楼 A 区 6 号食品经营许可窗口".into(),
+            person: "市场监管局窗口负责人".into(),
+            contact: "0719-8221100".into(),
+        },
+    )
+    .await?;
     c.set(now);
     u::register(
         s,
         desk,
         reg("郑强", "13507193456", "complex", "2003 年购买的商品房至今办不了不动产权证，开发商已注销。"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// 吐槽找茬 complaints in every state (TC): waiting for the supervision section (one confidential,
+/// one from 12345), answered on the spot, with the lead section and a co-section, replied and
+/// waiting to be filed, filed, and before the director's meeting.
+async fn complaints(
+    s: &AppState,
+    c: &DemoClock,
+    people: &[Principal],
+    now: DateTime<FixedOffset>,
+) -> Result<(), noveto_server::error::ApiError> {
+    use noveto_app::complaints as k;
+    let sup = who(people, "supervision");
+    let tc = who(people, "tc-desk");
+    let director = who(people, "director");
+    let scjg_contact = who(people, "clerk-scjg");
+    let unit_of = |login: &str| who(people, login).grants.first().map(|g| g.scope.id).unwrap_or_default();
+    let (scjg, bdc) = (unit_of("leader-scjg"), unit_of("leader-bdc"));
+    let bdc_contact = who(people, "clerk-bdc");
+    let new =
+        |channel: &str, category: &str, name: &str, phone: &str, content: &str, confidential: bool| k::ComplaintIn {
+            channel: channel.into(),
+            category: category.into(),
+            content: content.into(),
+            complainant: k::ComplainantIn { name: name.into(), phone: phone.into() },
+            confidential,
+            center_id: None,
+            window_id: None,
+            about_unit: None,
+        };
+    c.set(now - chrono::Duration::days(3));
+    // Filed: the lead section replied, the supervision section closed it.
+    let a = k::register(
+        s,
+        sup,
+        new("box", "process", "冯雪", "13871112222", "办理食品经营许可要填的表格太多，很多信息重复填写。", false),
+    )
+    .await?;
+    k::assign(s, sup, a.id, k::AssignIn { unit_id: scjg, lead: true }).await?;
+    k::contact(s, scjg_contact, a.id, k::NoteIn { note: "已电话联系冯雪，核实是延续申请与变更申请表格重复。".into() })
+        .await?;
+    k::reply(
+        s,
+        scjg_contact,
+        a.id,
+        k::ReplyIn {
+            opinion: "经核实，两张表格信息重复，已合并为一张并更新办事指南。".into(),
+            reply: "您反映的表格重复问题已整改：两张表合并为一张，下次办理只需填写一次。感谢您的意见！".into(),
+            confirm: false,
+        },
+    )
+    .await?;
+    k::close(s, sup, a.id, k::NoteIn { note: "整改措施已在大厅公示。".into() }).await?;
+    c.set(now - chrono::Duration::days(2));
+    // Answered on the spot by the complaint window.
+    let b = k::register(
+        s,
+        tc,
+        new("complaint_window", "efficiency", "蒋涛", "13972223333", "叫号机显示的等候人数和实际不一致。", false),
+    )
+    .await?;
+    k::answer_on_spot(
+        s,
+        tc,
+        b.id,
+        k::OnSpotIn {
+            reply: "已当场核实：叫号机把已过号的也算在内，已请大厅管理人员重置，现在显示准确。".into(),
+            confirm: false,
+        },
+    )
+    .await?;
+    // Replied, waiting for the supervision section to file it; a co-section's opinion with it.
+    let d = k::register(
+        s,
+        sup,
+        new("wechat", "attitude", "沈玲", "13673334444", "不动产登记窗口工作人员说话不耐烦，问两遍就不理人。", false),
+    )
+    .await?;
+    k::assign(s, sup, d.id, k::AssignIn { unit_id: bdc, lead: true }).await?;
+    k::assign(s, sup, d.id, k::AssignIn { unit_id: scjg, lead: false }).await?;
+    k::co_opinion(
+        s,
+        scjg_contact,
+        d.id,
+        k::OpinionIn {
+            text: "本局窗口无相关记录，建议由不动产登记中心调取监控核实。".into()
+        },
+    )
+    .await?;
+    k::reply(
+        s,
+        bdc_contact,
+        d.id,
+        k::ReplyIn {
+            opinion: "调取监控核实，窗口人员态度生硬属实，已批评教育并在科室会上通报。".into(),
+            reply: "您反映的问题属实，我们已对该工作人员批评教育，并安排专人为您预约办理，联系电话 0719-8223300。"
+                .into(),
+            confirm: false,
+        },
+    )
+    .await?;
+    c.set(now - chrono::Duration::days(1));
+    // Before the director's meeting.
+    let e = k::register(
+        s,
+        sup,
+        new("website", "other", "韩冬", "13574445555", "建议周六开放不动产登记窗口，上班族工作日请不了假。", false),
+    )
+    .await?;
+    k::assign(s, sup, e.id, k::AssignIn { unit_id: bdc, lead: true }).await?;
+    k::to_meeting(
+        s,
+        bdc_contact,
+        e.id,
+        k::ReasonIn { reason: "周末开放涉及人员编制和加班安排，科室无法决定。".into() },
+    )
+    .await?;
+    let _ = director;
+    c.set(now);
+    // With the lead section, contact made, extended as complex.
+    let f = k::register(
+        s,
+        tc,
+        new(
+            "phone",
+            "efficiency",
+            "杨帆",
+            "13775556666",
+            "公司变更登记提交一周了还没有结果，打电话也没人说清楚。",
+            false,
+        ),
+    )
+    .await?;
+    k::assign(s, sup, f.id, k::AssignIn { unit_id: scjg, lead: true }).await?;
+    k::contact(s, scjg_contact, f.id, k::NoteIn { note: "已联系杨帆，变更涉及股权质押解除，需要协调银行。".into() })
+        .await?;
+    k::extend(s, sup, f.id, k::ReasonIn { reason: "涉及银行解除股权质押，需要协调外单位。".into() }).await?;
+    // Waiting for the supervision section: a confidential one from the website.
+    k::register(
+        s,
+        sup,
+        new("website", "attitude", "匿名群众", "13876667777", "社保窗口有工作人员让我去找“熟人”加快办理。", true),
+    )
+    .await?;
+    // And one 12345 work order, imported once.
+    noveto_app::hotline::import(
+        s,
+        sup,
+        noveto_app::hotline::OrdersIn {
+            orders: vec![noveto_app::hotline::Order {
+                order_no: "GD20261204001".into(),
+                received_at: Some(now.format("%Y-%m-%d 09:12").to_string()),
+                caller: "曹静".into(),
+                phone: "13977778888".into(),
+                kind: "投诉".into(),
+                category: Some("办事效率".into()),
+                content: "公积金提取网上申请三天没有审核。".into(),
+                confidential: false,
+            }],
+            center_id: None,
+        },
     )
     .await?;
     Ok(())

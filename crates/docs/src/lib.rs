@@ -63,6 +63,8 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// The HTML language tag (`zh-CN` when empty; `zh-Hant` for a Traditional paper).
     pub lang: &'static str,
+    /// Where the print view leads back to, and the link's words (never a dead end).
+    pub back: Option<(String, String)>,
 }
 
 /// HTML escaping for text and attribute values.
@@ -83,7 +85,7 @@ pub fn esc(s: &str) -> String {
 
 impl Document {
     pub fn new(title: &str) -> Document {
-        Document { title: title.into(), blocks: vec![], lang: "zh-CN" }
+        Document { title: title.into(), blocks: vec![], lang: "zh-CN", back: None }
     }
 
     pub fn push(&mut self, b: Block) -> &mut Self {
@@ -99,6 +101,18 @@ impl Document {
             esc(&self.title),
             PRINT_CSS
         );
+        o.push_str(&self.blocks_html());
+        o.push_str("<p class=\"noprint\"><button onclick=\"window.print()\">打印</button>");
+        if let Some((href, label)) = &self.back {
+            o.push_str(&format!(" <a href=\"{}\">{}</a>", esc(href), esc(label)));
+        }
+        o.push_str("</p></main></body></html>");
+        o
+    }
+
+    /// The document's blocks as HTML, to show inside a page (the page gives the frame).
+    pub fn blocks_html(&self) -> String {
+        let mut o = String::new();
         for b in &self.blocks {
             match b {
                 Block::Title(t) => o.push_str(&format!("<h1>{}</h1>", esc(t))),
@@ -160,7 +174,6 @@ impl Document {
                 }
             }
         }
-        o.push_str("<p class=\"noprint\"><button onclick=\"window.print()\">打印</button></p></main></body></html>");
         o
     }
 

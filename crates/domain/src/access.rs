@@ -175,8 +175,24 @@ pub enum Action {
     WorkUnresolved,
     /// BBC-5: read the desk's matters and ledger.
     ReadUnresolved,
-    /// BBC-2: record the responsible unit's feedback (also its liaison contact, by name).
+    /// BBC-2: answer a matter dispatched to the unit (its leaders; its liaison contact and the
+    /// leader it went up to by relation) — never the desk in the unit's place.
     AnswerUnresolved,
+    /// BBC-3: the desk head files a matter that cannot be done, and closes it.
+    FileUnresolved,
+    /// NV-13: the desk's final answer on a veto nobody owned, with the business section.
+    FallbackAnswer,
+    /// TC-2: register a complaint taken in person, on the phone or from a channel.
+    RegisterComplaint,
+    /// TC-2: the supervision section registers, classes, assigns, extends, files — and alone
+    /// sees a confidential complainant (TC-5).
+    SuperviseComplaint,
+    /// TC-7: read the complaints ledger and analysis.
+    ReadComplaints,
+    /// TC-3: a section assigned a complaint handles it (its leaders; its contact by relation).
+    HandleComplaint,
+    /// TC-3: record the director's meeting's decision.
+    RecordMeeting,
     /// BBC-3: set a complex matter's deadline (the supervision section).
     SetUnresolvedDeadline,
 }
@@ -275,7 +291,14 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::ReadUnresolved => {
             &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead, BusinessSection, Supervision, Director, Oversight]
         }
-        Action::AnswerUnresolved => &[Clerk, WindowHead, HallManager, UnitLeader, UnitHead],
+        Action::AnswerUnresolved => &[UnitLeader, UnitHead],
+        Action::FileUnresolved => &[WindowHead, HallManager],
+        Action::FallbackAnswer => &[WindowHead, HallManager, BusinessSection],
+        Action::RegisterComplaint => &[Clerk, WindowHead, HallManager, BusinessSection, Supervision],
+        Action::SuperviseComplaint => &[Supervision],
+        Action::ReadComplaints => &[Supervision, Director, Oversight, BusinessSection, HallManager],
+        Action::HandleComplaint => &[UnitLeader, UnitHead],
+        Action::RecordMeeting => &[Director, Supervision],
         Action::SetUnresolvedDeadline => &[Supervision],
     }
 }
@@ -315,12 +338,74 @@ pub fn authorize_placement(grants: &[Grant], place: &Place, desks: &[i64]) -> Re
     Err(Denied { needed: format!("{}或综合咨询台", denied.needed) })
 }
 
-/// Whether these grants see an applicant's personal data (phone, ID numbers) in full at this
-/// place: the people working the matter (clerk, window head, hall manager, desk) and the
-/// supervision section; everyone else reads it masked (个人信息保护法, the security issue).
-pub fn sees_personal_data(grants: &[Grant], place: &Place) -> bool {
-    authorize(grants, Action::WorkCase, place).is_ok()
-        || grants.iter().any(|g| g.role == Role::Supervision && place.covered_by(g.scope))
+/// How a personal field (a name, a phone) reads for one reader (DESIGN invariant 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shown {
+    Full,
+    /// A phone with its middle digits starred.
+    Masked,
+    /// "（保密）": a confidential complainant for anyone but the supervision section.
+    Hidden,
+}
+
+/// How the reader stands to the ticket, beyond their roles: whether they work it (its first
+/// contact, the person it went to, the desk or window that handles it), and whether the person
+/// it concerns asked for confidentiality (TC-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Relation {
+    pub works_it: bool,
+    pub confidential: bool,
+}
+
+/// What a reader sees of the person a ticket concerns. The one decision behind every read,
+/// list, print, export, search result and message of a case, a matter or a complaint: the app's
+/// reads return views already redacted with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Seen {
+    pub name: Shown,
+    pub phone: Shown,
+}
+
+/// The words a hidden field reads as.
+pub const CONFIDENTIAL: &str = "（保密）";
+
+impl Seen {
+    pub const FULL: Seen = Seen { name: Shown::Full, phone: Shown::Full };
+    pub const HIDDEN: Seen = Seen { name: Shown::Hidden, phone: Shown::Hidden };
+
+    pub fn name(&self, name: &str) -> String {
+        match self.name {
+            Shown::Full => name.to_string(),
+            Shown::Masked => name.chars().take(1).chain("*".chars()).collect(),
+            Shown::Hidden => CONFIDENTIAL.into(),
+        }
+    }
+    pub fn phone(&self, phone: &str) -> String {
+        match self.phone {
+            Shown::Full => phone.to_string(),
+            Shown::Masked => crate::validate::Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "****".into()),
+            Shown::Hidden => CONFIDENTIAL.into(),
+        }
+    }
+    /// Whether anything is held back.
+    pub fn redacts(&self) -> bool {
+        *self != Seen::FULL
+    }
+}
+
+/// Personal data by reader, place and relation (个人信息保护法; TC-5): a confidential person
+/// is seen by the supervision section only; otherwise the supervision section and whoever works
+/// the ticket see the name and phone in full, every other reader the name and a masked phone.
+pub fn seen(grants: &[Grant], place: &Place, rel: Relation) -> Seen {
+    let supervision = grants.iter().any(|g| g.role == Role::Supervision && place.covered_by(g.scope));
+    if rel.confidential {
+        return if supervision { Seen::FULL } else { Seen::HIDDEN };
+    }
+    if supervision || rel.works_it {
+        return Seen::FULL;
+    }
+    Seen { name: Shown::Full, phone: Shown::Masked }
 }
 
 /// Whether any grant allows the action anywhere (to show or hide a menu entry).
@@ -378,5 +463,25 @@ mod tests {
         ] {
             assert!(!roles_for(Action::Decide(level)).contains(&Role::Clerk));
         }
+    }
+
+    // TC-5, DESIGN 6: one decision for every personal field — a confidential person is seen by
+    // the supervision section only; otherwise whoever works the ticket sees it in full and every
+    // other reader the name with a masked phone.
+    #[test]
+    fn tc_5_seen_by_reader_place_and_relation() {
+        let g = |role, kind, id| Grant { role, scope: Scope { kind, id } };
+        let sup = [g(Role::Supervision, ScopeKind::Center, 1)];
+        let other_sup = [g(Role::Supervision, ScopeKind::Center, 9)];
+        let leader = [g(Role::UnitLeader, ScopeKind::Unit, 10)];
+        let secret = Relation { works_it: true, confidential: true };
+        assert_eq!(seen(&sup, &place(), secret), Seen::FULL);
+        assert_eq!(seen(&other_sup, &place(), secret), Seen::HIDDEN, "another center's supervision");
+        assert_eq!(seen(&leader, &place(), secret), Seen::HIDDEN, "the handling section, even working it");
+        assert_eq!(seen(&leader, &place(), Relation { works_it: true, confidential: false }), Seen::FULL);
+        let reader = seen(&leader, &place(), Relation::default());
+        assert_eq!(reader, Seen { name: Shown::Full, phone: Shown::Masked });
+        assert_eq!(reader.phone("13812345678"), "138****5678");
+        assert_eq!(Seen::HIDDEN.name("韩梅"), CONFIDENTIAL);
     }
 }

@@ -126,12 +126,40 @@ pub struct Unresolved {
     /// ISO weekday (1 = Monday) the desk reports to its center.
     pub desk_report_weekday: u32,
     pub center_report_weekday: u32,
+    /// NV-13: the desk's final answer (兜底回复) on a veto whose responsibility is unclear.
+    #[serde(default = "default_fallback")]
+    pub fallback: RuleSpec,
+}
+
+fn default_fallback() -> RuleSpec {
+    RuleSpec {
+        days: Some(5),
+        same_day: false,
+        manual: false,
+        document:
+            "全国默认（参照安行审发〔2024〕7号 三(二)：责任不清的否决事项由“办不成事”反映窗口兜底答复，文件未定天数）"
+                .into(),
+        local_default: true,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complaint {
     pub normal: RuleSpec,
     pub complex: RuleSpec,
+    /// TC-4: the responsible section contacts the complainant at once (立即联系).
+    #[serde(default = "default_complaint_contact")]
+    pub contact: RuleSpec,
+}
+
+fn default_complaint_contact() -> RuleSpec {
+    RuleSpec {
+        days: None,
+        same_day: true,
+        manual: false,
+        document: "威环审服发〔2019〕13号 吐槽找茬 四(一)：被“吐槽找茬”后立即与“找茬”人联系核实".into(),
+        local_default: false,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! a rule (以制度形式固定推广). A ticket of its own type: status, commands that return events,
 //! nothing decided twice.
 
+use crate::ticket::{Facts, Now, Ticket};
 use serde::{Deserialize, Serialize};
 
 /// Where the suggestion came from.
@@ -120,9 +121,19 @@ pub struct SuggestionData {
     pub decision_note: Option<String>,
     pub change: Option<Change>,
     pub done_by: Option<i64>,
+    /// The window it was said at, if any.
+    #[serde(default)]
+    pub window_id: Option<i64>,
+    #[serde(default)]
+    pub recorded_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default)]
+    pub decided_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default)]
+    pub done_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Suggestion(SuggestionData);
 
 impl std::ops::Deref for Suggestion {
@@ -136,16 +147,16 @@ impl std::ops::Deref for Suggestion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    Recorded,
-    Adopted { note: String },
-    Declined { reason: String },
-    Implemented { change: Change, note: String },
+    Recorded { source: Source },
+    Adopted { note: String, by: Option<i64> },
+    Declined { reason: String, by: Option<i64> },
+    Implemented { change: Change, note: String, by: Option<i64> },
 }
 
 impl Event {
     pub fn name(&self) -> &'static str {
         match self {
-            Event::Recorded => "suggestion.recorded",
+            Event::Recorded { .. } => "suggestion.recorded",
             Event::Adopted { .. } => "suggestion.adopted",
             Event::Declined { .. } => "suggestion.declined",
             Event::Implemented { .. } => "suggestion.implemented",
@@ -188,10 +199,56 @@ pub struct NewSuggestion {
     pub source: Source,
     pub text: String,
     pub contact: String,
+    pub window_id: Option<i64>,
+}
+
+/// What can be done to a suggestion (the app checked the role and, for a change, that the guide
+/// version or library entry exists).
+pub enum Command {
+    Adopt { note: String },
+    Decline { reason: String },
+    Implement { change: Change, note: String },
+}
+
+/// The actions a suggestion's state offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Offer {
+    Decide,
+    Implement,
 }
 
 impl Suggestion {
-    pub fn record(n: NewSuggestion, by: i64) -> Result<(Suggestion, Event), SuggestionError> {
+    /// A suggestion as the store kept it (its rows were written only through its commands).
+    pub fn stored(d: SuggestionData) -> Suggestion {
+        Suggestion(d)
+    }
+}
+
+impl crate::ticket::Personal for Suggestion {
+    /// The contact a person left reads as a phone does: in full for those who work it.
+    fn redacted(&self, seen: &crate::access::Seen) -> Suggestion {
+        let mut c = self.clone();
+        if !c.0.contact.is_empty() && seen.phone != crate::access::Shown::Full {
+            c.0.contact = match crate::validate::Phone::parse(&self.contact) {
+                Ok(_) => seen.phone(&self.contact),
+                Err(_) => crate::access::CONFIDENTIAL.into(),
+            };
+        }
+        c
+    }
+}
+
+impl Ticket for Suggestion {
+    const KIND: &'static str = "suggestion";
+    const NAME: &'static str = "意见建议";
+    type New = NewSuggestion;
+    type Command = Command;
+    type Event = Event;
+    type Error = SuggestionError;
+    type Action = Offer;
+
+    fn create(n: NewSuggestion, f: &Facts) -> Result<(Suggestion, Vec<Event>), SuggestionError> {
         let text = n.text.trim();
         if text.is_empty() {
             return Err(SuggestionError::NoText);
@@ -207,121 +264,168 @@ impl Suggestion {
                 text: text.into(),
                 contact: n.contact.trim().into(),
                 status: Status::Recorded,
-                recorded_by: by,
+                recorded_by: f.by.unwrap_or(0),
                 decided_by: None,
                 decision_note: None,
                 change: None,
                 done_by: None,
+                window_id: n.window_id,
+                recorded_at: None,
+                decided_at: None,
+                done_at: None,
             }),
-            Event::Recorded,
+            vec![Event::Recorded { source: n.source }],
         ))
     }
 
-    /// A suggestion as the store kept it (its rows were written only through these methods).
-    pub fn stored(d: SuggestionData) -> Suggestion {
-        Suggestion(d)
-    }
-
-    pub fn numbered(mut self, id: i64) -> Suggestion {
-        self.0.id = id;
-        self
-    }
-
-    fn judge(&mut self) -> Result<(), SuggestionError> {
-        match self.status {
+    fn handle(&self, cmd: Command, f: &Facts) -> Result<Vec<Event>, SuggestionError> {
+        let judge = || match self.status {
             Status::Recorded => Ok(()),
             s => Err(SuggestionError::AlreadyDecided(s)),
+        };
+        Ok(vec![match cmd {
+            // Adopted: a change is now owed.
+            Command::Adopt { note } => {
+                judge()?;
+                Event::Adopted { note: note.trim().into(), by: f.by }
+            }
+            // Not adopted — never without a reason.
+            Command::Decline { reason } => {
+                judge()?;
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(SuggestionError::NoReason);
+                }
+                Event::Declined { reason: reason.into(), by: f.by }
+            }
+            // Carried out by a named change.
+            Command::Implement { change, note } => {
+                if self.status != Status::Adopted {
+                    return Err(SuggestionError::NotAdopted(self.status));
+                }
+                if let Change::Rule { title } = &change
+                    && title.trim().is_empty()
+                {
+                    return Err(SuggestionError::NoChange);
+                }
+                Event::Implemented { change, note: note.trim().into(), by: f.by }
+            }
+        }])
+    }
+
+    fn apply(&mut self, ev: &Event, at: Now) {
+        let d = &mut self.0;
+        match ev {
+            Event::Recorded { .. } => {
+                d.status = Status::Recorded;
+                d.recorded_at = Some(at);
+            }
+            Event::Adopted { note, by } => {
+                d.status = Status::Adopted;
+                d.decided_by = *by;
+                d.decision_note = Some(note.clone());
+                d.decided_at = Some(at);
+            }
+            Event::Declined { reason, by } => {
+                d.status = Status::Declined;
+                d.decided_by = *by;
+                d.decision_note = Some(reason.clone());
+                d.decided_at = Some(at);
+            }
+            Event::Implemented { change, by, .. } => {
+                d.status = Status::Done;
+                d.change = Some(change.clone());
+                d.done_by = *by;
+                d.done_at = Some(at);
+            }
         }
     }
 
-    /// Adopted: a change is now owed (the caller checked the role).
-    pub fn adopt(&mut self, by: i64, note: &str) -> Result<Event, SuggestionError> {
-        self.judge()?;
-        self.0.status = Status::Adopted;
-        self.0.decided_by = Some(by);
-        self.0.decision_note = Some(note.trim().into());
-        Ok(Event::Adopted { note: note.trim().into() })
+    fn event_name(ev: &Event) -> &'static str {
+        ev.name()
     }
 
-    /// Not adopted — never without a reason.
-    pub fn decline(&mut self, by: i64, reason: &str) -> Result<Event, SuggestionError> {
-        self.judge()?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(SuggestionError::NoReason);
+    fn offers(&self) -> Vec<Offer> {
+        match self.status {
+            Status::Recorded => vec![Offer::Decide],
+            Status::Adopted => vec![Offer::Implement],
+            Status::Declined | Status::Done => vec![],
         }
-        self.0.status = Status::Declined;
-        self.0.decided_by = Some(by);
-        self.0.decision_note = Some(reason.into());
-        Ok(Event::Declined { reason: reason.into() })
     }
 
-    /// Carried out by a named change (the caller checked that the guide version or entry exists).
-    pub fn implement(&mut self, by: i64, change: Change, note: &str) -> Result<Event, SuggestionError> {
-        if self.status != Status::Adopted {
-            return Err(SuggestionError::NotAdopted(self.status));
-        }
-        if let Change::Rule { title } = &change
-            && title.trim().is_empty()
-        {
-            return Err(SuggestionError::NoChange);
-        }
-        self.0.status = Status::Done;
-        self.0.change = Some(change.clone());
-        self.0.done_by = Some(by);
-        Ok(Event::Implemented { change, note: note.trim().into() })
+    fn deadlines(&self) -> Vec<(&crate::deadline::Deadline, Option<i64>)> {
+        vec![]
+    }
+
+    fn numbered(&mut self, id: i64, _receipt: &str) {
+        self.0.id = id;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::Calendar;
+    use crate::ticket::{Stored, execute, open};
 
-    fn record(text: &str) -> Result<(Suggestion, Event), SuggestionError> {
-        Suggestion::record(
-            NewSuggestion {
-                center_id: 1,
-                unit_id: Some(2),
-                item_code: Some("X".into()),
-                case_id: None,
-                source: Source::OpinionBox,
-                text: text.into(),
-                contact: String::new(),
-            },
-            7,
-        )
+    fn facts<'a>(p: &'a crate::policy::Policy, cal: &'a Calendar) -> Facts<'a> {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T10:00:00+08:00").unwrap();
+        Facts { by: Some(9), now, policy: p, calendar: cal }
     }
 
+    fn new(text: &str) -> NewSuggestion {
+        NewSuggestion {
+            center_id: 1,
+            unit_id: Some(2),
+            item_code: Some("X".into()),
+            case_id: None,
+            source: Source::OpinionBox,
+            text: text.into(),
+            contact: String::new(),
+            window_id: None,
+        }
+    }
+
+    /// FAQ-3: judged once, followed to a change; each command gives its event, applied to a copy.
     #[test]
     fn faq_3_suggestion_is_judged_once_and_followed_to_a_change() {
-        let mut s = record(" 建议把营业执照变更的表格放到网上 ").unwrap().0;
-        assert_eq!(s.text, "建议把营业执照变更的表格放到网上");
-        assert_eq!(s.decline(9, "  "), Err(SuggestionError::NoReason));
+        let p = crate::policy::Policy::parse(include_str!("../../../policies/weihai-huancui.toml")).unwrap();
+        let cal = Calendar::builtin();
+        let f = facts(&p, &cal);
+        let d = open::<Suggestion>(new(" 建议把营业执照变更的表格放到网上 "), &f).unwrap();
+        assert_eq!(d.ticket().text, "建议把营业执照变更的表格放到网上");
+        assert_eq!(d.names(), vec!["suggestion.recorded"]);
+        assert_eq!(d.ticket().recorded_at, Some(f.now));
+        let mut s = Stored { id: 1, version: 1, ticket: d.into_ticket() };
+        let step = |s: &mut Stored<Suggestion>, c: Command| -> Result<(), SuggestionError> {
+            let d = execute(s, c, &f)?;
+            *s = Stored { id: s.id, version: s.version + 1, ticket: d.into_ticket() };
+            Ok(())
+        };
+        assert_eq!(step(&mut s, Command::Decline { reason: "  ".into() }), Err(SuggestionError::NoReason));
         assert_eq!(s.status, Status::Recorded);
+        assert_eq!(s.offers(), vec![Offer::Decide]);
         let change = Change::GuideVersion { item_code: "X".into(), version: 3 };
-        assert_eq!(s.implement(9, change.clone(), ""), Err(SuggestionError::NotAdopted(Status::Recorded)));
-        assert!(matches!(s.adopt(9, "可行"), Ok(Event::Adopted { .. })));
-        assert_eq!(s.adopt(9, "again"), Err(SuggestionError::AlreadyDecided(Status::Adopted)));
-        assert_eq!(s.decline(9, "x"), Err(SuggestionError::AlreadyDecided(Status::Adopted)));
-        assert_eq!(s.implement(9, Change::Rule { title: " ".into() }, ""), Err(SuggestionError::NoChange));
-        assert!(matches!(s.implement(9, change.clone(), "已更新"), Ok(Event::Implemented { .. })));
-        assert_eq!(s.status, Status::Done);
-        assert_eq!(s.change, Some(change));
-        assert_eq!(s.implement(9, Change::FaqEntry { faq_id: 1 }, ""), Err(SuggestionError::NotAdopted(Status::Done)));
-        assert!(
-            Suggestion::record(
-                NewSuggestion {
-                    center_id: 1,
-                    unit_id: None,
-                    item_code: None,
-                    case_id: None,
-                    source: Source::Window,
-                    text: "   ".into(),
-                    contact: String::new(),
-                },
-                1
-            )
-            .is_err()
+        let implement = |c: &Change| Command::Implement { change: c.clone(), note: String::new() };
+        assert_eq!(step(&mut s, implement(&change)), Err(SuggestionError::NotAdopted(Status::Recorded)));
+        step(&mut s, Command::Adopt { note: "可行".into() }).unwrap();
+        assert_eq!((s.status, s.decided_by), (Status::Adopted, Some(9)));
+        assert_eq!(
+            step(&mut s, Command::Adopt { note: "again".into() }),
+            Err(SuggestionError::AlreadyDecided(Status::Adopted))
         );
+        assert_eq!(
+            step(&mut s, Command::Decline { reason: "x".into() }),
+            Err(SuggestionError::AlreadyDecided(Status::Adopted))
+        );
+        assert_eq!(step(&mut s, implement(&Change::Rule { title: " ".into() })), Err(SuggestionError::NoChange));
+        step(&mut s, implement(&change)).unwrap();
+        assert_eq!((s.status, s.change.clone()), (Status::Done, Some(change)));
+        assert!(s.offers().is_empty(), "nothing is offered once done");
+        assert_eq!(
+            step(&mut s, implement(&Change::FaqEntry { faq_id: 1 })),
+            Err(SuggestionError::NotAdopted(Status::Done))
+        );
+        assert!(open::<Suggestion>(new("   "), &f).is_err());
     }
 }

@@ -154,6 +154,12 @@ pub fn when(at: &str) -> String {
         .unwrap_or_else(|_| at.to_string())
 }
 
+/// A moment a ticket keeps, for people (empty when it has not happened).
+pub fn when_at(at: &Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
+    at.map(|t| t.with_timezone(&noveto_domain::time::shanghai()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// A day for people, with its year, as papers write it: 2026年12月11日.
 pub fn day(d: chrono::NaiveDate) -> String {
     trf("{}年{}月{}日", &[&d.format("%Y"), &d.format("%-m"), &d.format("%-d")])

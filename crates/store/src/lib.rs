@@ -258,6 +258,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_unresolved.sql")),
     (9, include_str!("../migrations/sqlite/0009_endings.sql")),
     (10, include_str!("../migrations/sqlite/0010_idempotency_in_the_write.sql")),
+    (11, include_str!("../migrations/sqlite/0011_one_ticket_shape.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -270,6 +271,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (8, include_str!("../migrations/postgres/0008_unresolved.sql")),
     (9, include_str!("../migrations/postgres/0009_endings.sql")),
     (10, include_str!("../migrations/postgres/0010_idempotency_in_the_write.sql")),
+    (11, include_str!("../migrations/postgres/0011_one_ticket_shape.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -303,6 +305,9 @@ pub const TABLES: &[&str] = &[
     "search_log",
     "suggestions",
     "unresolved",
+    "complaints",
+    "ticket_events",
+    "hotline_orders",
 ];
 
 impl Store {

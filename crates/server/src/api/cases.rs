@@ -438,3 +438,14 @@ pub async fn monthly_status(
     let units = noveto_app::cases::monthly_status(&s, &p, &q.month).await?;
     Ok(Json(json!({"month": q.month, "units": units})))
 }
+
+/// NV-13: a veto nobody owns goes to the 办不成事 desk for the final answer.
+pub async fn fallback(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<noveto_app::unresolved::FallbackIn>,
+) -> ApiResult<Created> {
+    let r = noveto_app::unresolved::fallback(&s, &p, id, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"unresolved_id": r.id, "receipt_no": r.receipt_no, "due": r.due}))))
+}

@@ -216,8 +216,8 @@ pub struct SuggestionQuery {
 }
 
 /// FAQ-3: a suggestion as the API shows it.
-pub fn suggestion_json(r: &noveto_store::repo::suggestions::SuggestionRow) -> Value {
-    let x = &r.s;
+pub fn suggestion_json(x: &noveto_app::tickets::View<noveto_domain::suggestion::Suggestion>) -> Value {
+    let r = x;
     json!({
         "id": x.id, "center_id": x.center_id, "unit_id": x.unit_id, "window_id": r.window_id,
         "item_code": x.item_code, "case_id": x.case_id, "source": x.source, "text": x.text,
@@ -225,7 +225,7 @@ pub fn suggestion_json(r: &noveto_store::repo::suggestions::SuggestionRow) -> Va
         "recorded_by": x.recorded_by, "recorded_at": r.recorded_at,
         "decided_by": x.decided_by, "decided_at": r.decided_at, "decision_note": x.decision_note,
         "change": x.change, "change_label": x.change.as_ref().map(|c| c.describe()),
-        "done_by": x.done_by, "done_at": r.done_at,
+        "done_by": x.done_by, "done_at": r.done_at, "version": x.version, "offers": x.offers,
     })
 }
 

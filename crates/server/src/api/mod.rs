@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod complaints;
 pub mod org;
 pub mod public;
 pub mod unresolved;
@@ -129,6 +130,33 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/unresolved/{id}/feedback" => unresolved::feedback, "unresolved", "单位反馈办理结果，办结（BBC-2、3）", body = unresolved::FeedbackIn;
         post "/api/v1/unresolved/{id}/escalation" => unresolved::escalate, "unresolved", "联系人无法推动时，提交单位分管领导（BBC-2）";
         post "/api/v1/unresolved/{id}/deadline" => unresolved::deadline, "unresolved", "监督部门为复杂或历史遗留问题确定时限（BBC-3）", body = unresolved::DeadlineIn;
+        post "/api/v1/unresolved/{id}/verification" => unresolved::verify, "unresolved", "窗口回访反映人核实单位答复后办结，或退回单位；无法办理的由窗口负责人备案（BBC-2、3）", body = unresolved::VerifyIn;
+        post "/api/v1/unresolved/{id}/notice" => unresolved::notice, "unresolved", "一次性告知所需材料、办理窗口、经办人和联系方式（BBC-4）", body = unresolved::NoticeIn;
+        post "/api/v1/unresolved/{id}/outside" => unresolved::outside, "unresolved", "不属于政务服务事项：告知有权处理部门的名称、地址和电话（BBC-1）", body = unresolved::OutsideIn;
+        post "/api/v1/unresolved/{id}/final-answer" => unresolved::final_answer, "unresolved", "否决兜底事项的最终答复（NV-13）", body = unresolved::FinalAnswerIn;
+        get "/api/v1/unresolved/{id}/events" => unresolved::history, "unresolved", "办不成事反映的每一步";
+        get "/api/v1/unresolved/{id}/documents/{file}" => unresolved::document, "unresolved", "流转单（transfer-slip）、登记回执（receipt），.html 或 .pdf（BBC-2、4）";
+        post "/api/v1/public/complaints" => public::submit_complaint, "public", "群众在网上“吐槽找茬”（无需登录，按来源限流）（PUB-1、TC-2）", body = public::PublicComplaintIn, public = true;
+        post "/api/v1/complaints" => complaints::create, "complaints", "登记“吐槽找茬”：当面、电话由首问责任人登记，其他渠道由监督监察科登记（TC-1、2）", body = complaints::ComplaintIn;
+        get "/api/v1/complaints" => complaints::ledger, "complaints", "“吐槽找茬”台账：本期受理及未办结的事项，json / csv / xlsx（TC-7）", query = complaints::PeriodQuery;
+        get "/api/v1/complaints/analysis" => complaints::analysis, "complaints", "按类别、渠道、科室、窗口分析，集中问题（TC-7）", query = complaints::PeriodQuery;
+        get "/api/v1/complaints/{id}" => complaints::get, "complaints", "一件“吐槽找茬”；诉求人要求保密的，除监督监察科外不显示姓名和电话（TC-5）";
+        post "/api/v1/complaints/{id}/assign" => complaints::assign, "complaints", "分配牵头科室（lead）或会同办理科室（TC-2、3）", body = complaints::AssignIn;
+        post "/api/v1/complaints/{id}/reply" => complaints::reply, "complaints", "责任科室办理意见与回复（经推诿用语检查）（TC-6、NV-14）", body = complaints::ReplyIn;
+        post "/api/v1/complaints/{id}/on-spot" => complaints::on_spot, "complaints", "首问责任人当场答复（TC-2）", body = complaints::OnSpotIn;
+        post "/api/v1/complaints/{id}/contact" => complaints::contact, "complaints", "已与诉求人联系核实；保密的由监督监察科联系（TC-4、5）", body = complaints::NoteIn;
+        post "/api/v1/complaints/{id}/extension" => complaints::extend, "complaints", "复杂问题经监督监察科同意延长至 5 个工作日（TC-4）", body = complaints::ReasonIn;
+        post "/api/v1/complaints/{id}/category" => complaints::classify, "complaints", "监督监察科更正类别（TC-1）", body = complaints::CategoryIn;
+        post "/api/v1/complaints/{id}/co-opinion" => complaints::co_opinion, "complaints", "会同办理科室的意见（TC-3）", body = complaints::OpinionIn;
+        post "/api/v1/complaints/{id}/meeting" => complaints::to_meeting, "complaints", "科室无法解决，提交局长办公会（TC-3）", body = complaints::ReasonIn;
+        post "/api/v1/complaints/{id}/meeting/decision" => complaints::meeting_decision, "complaints", "记录局长办公会研究决定，由责任科室回复（TC-3）", body = complaints::MeetingIn;
+        post "/api/v1/complaints/{id}/return" => complaints::send_back, "complaints", "监督监察科退回回复，科室重新办理", body = complaints::NoteIn;
+        post "/api/v1/complaints/{id}/close" => complaints::close, "complaints", "监督监察科办结归档（TC-7）", body = complaints::NoteIn;
+        get "/api/v1/complaints/{id}/events" => complaints::history, "complaints", "“吐槽找茬”的每一步";
+        get "/api/v1/complaints/{id}/documents/{file}" => complaints::document, "complaints", "《政务服务“吐槽找茬”事项承办单》handling-form.html / .pdf（TC-6）";
+        post "/api/v1/hotline/orders" => complaints::import_orders, "complaints", "导入 12345 工单（JSON，或带表头的 CSV / XLSX），每张工单只导入一次（TC-8）", limit = 10 * 1024 * 1024;
+        get "/api/v1/hotline/replies" => complaints::replies, "complaints", "按 12345 热线格式导出工单回复（TC-8）", query = complaints::FormatQuery;
+        post "/api/v1/cases/{id}/fallback" => cases::fallback, "cases", "否决事项责任不清或无人决定，转“办不成事”窗口兜底答复（NV-13）", body = noveto_app::unresolved::FallbackIn;
         post "/api/v1/suggestions/{id}/change" => catalog::implement_suggestion, "faq", "登记已采纳意见建议的落实：办事指南新版本、问答条目或制度（FAQ-3）", body = catalog::ChangeIn;
     }
 }

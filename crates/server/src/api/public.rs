@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use noveto_app::public as app;
-pub use noveto_app::public::PublicUnresolvedIn;
+pub use noveto_app::public::{PublicComplaintIn, PublicUnresolvedIn};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,6 +20,16 @@ pub async fn submit_unresolved(
     ApiJson(b): ApiJson<PublicUnresolvedIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let r = app::submit_unresolved(&s, &addr, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"receipt_no": r.receipt_no, "due": r.due}))))
+}
+
+/// PUB-1, TC-2: a complaint submitted online.
+pub async fn submit_complaint(
+    State(s): State<AppState>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    ApiJson(b): ApiJson<PublicComplaintIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let r = app::submit_complaint(&s, &addr, b).await?;
     Ok((StatusCode::CREATED, Json(json!({"receipt_no": r.receipt_no, "due": r.due}))))
 }
 

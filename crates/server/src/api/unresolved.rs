@@ -8,28 +8,31 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use noveto_app::tickets::View;
 use noveto_app::unresolved as app;
-pub use noveto_app::unresolved::{ClassIn, DeadlineIn, DispatchIn, FeedbackIn, UnresolvedIn};
-use noveto_store::repo::unresolved::UnresolvedRow;
+pub use noveto_app::unresolved::{
+    ClassIn, DeadlineIn, DispatchIn, FeedbackIn, FinalAnswerIn, NoticeIn, OutsideIn, UnresolvedIn, VerifyIn,
+};
+use noveto_domain::unresolved::Unresolved;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// A matter as the API shows it; the reporter's phone masked unless `full`.
-pub fn matter_json(r: &UnresolvedRow, full: bool) -> Value {
-    let u = &r.u;
-    let phone = if full {
-        u.reporter.phone.clone()
-    } else {
-        noveto_domain::validate::Phone::parse(&u.reporter.phone).map(|p| p.masked()).unwrap_or_else(|_| "****".into())
-    };
+/// A matter as the API shows it: the reader's view (the reporter already as they may see them),
+/// with the actions it offers them.
+pub fn matter_json(u: &View<Unresolved>) -> Value {
+    let at = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| t.map(noveto_domain::time::rfc3339);
     json!({
-        "id": u.id, "receipt_no": u.receipt_no, "center_id": u.center_id, "desk_id": u.desk_id,
-        "reporter": {"name": u.reporter.name, "phone": phone}, "summary": u.summary, "case_id": u.case_id,
+        "id": u.id, "version": u.version, "receipt_no": u.receipt_no, "center_id": u.center_id, "desk_id": u.desk_id,
+        "reporter": {"name": u.reporter.name, "phone": u.reporter.phone}, "summary": u.summary, "case_id": u.case_id,
         "class": u.class, "class_label": u.class.label(), "status": u.status, "status_label": u.status.label(),
-        "unit_id": u.unit_id, "sent_to": u.sent_to, "result": u.result,
-        "registered_at": r.registered_at, "dispatched_at": r.dispatched_at, "answered_at": r.answered_at,
-        "due": r.due, "deadline": u.deadline.as_ref().map(|d| json!({"what": d.what, "rule": d.rule, "source": d.source})),
+        "unit_id": u.unit_id, "sent_to": u.sent_to, "escalated_to": u.escalated_to, "result": u.result,
+        "resolved": u.answer_resolved, "flagged": u.flagged, "verification": u.verification,
+        "notice": u.notice, "outside_body": u.body, "fallback": u.fallback,
+        "registered_at": at(&u.registered_at), "dispatched_at": at(&u.dispatched_at),
+        "answered_at": at(&u.answered_at), "closed_at": at(&u.closed_at),
+        "due": u.due, "deadline": u.deadline.as_ref().map(|d| json!({"what": d.what, "rule": d.rule, "source": d.source})),
+        "offers": u.offers,
     })
 }
 
@@ -44,8 +47,7 @@ pub async fn register(
 }
 
 pub async fn get(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
-    let (r, full) = app::get(&s, &p, id).await?;
-    Ok(Json(matter_json(&r, full)))
+    Ok(Json(matter_json(&app::get(&s, &p, id).await?)))
 }
 
 /// BBC-2: the 流转单 to the unit's liaison contact.
@@ -135,4 +137,66 @@ pub async fn classify(
 ) -> ApiResult<Json<Value>> {
     let due = app::classify(&s, &p, id, b).await?;
     Ok(Json(json!({"id": id, "due": due})))
+}
+
+/// The desk checks the unit's answer with the person: closes it (a matter that cannot be done by
+/// the desk head, who files it), or sends it back to the unit.
+pub async fn verify(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<VerifyIn>,
+) -> ApiResult<Json<Value>> {
+    let st = app::verify(&s, &p, id, b).await?;
+    Ok(Json(json!({"id": id, "status": st, "status_label": st.label()})))
+}
+
+/// BBC-4: the one-time notice.
+pub async fn notice(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<NoticeIn>,
+) -> ApiResult<Json<Value>> {
+    app::tell(&s, &p, id, b).await?;
+    Ok(Json(matter_json(&app::get(&s, &p, id).await?)))
+}
+
+/// BBC-1: outside government services.
+pub async fn outside(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<OutsideIn>,
+) -> ApiResult<Json<Value>> {
+    app::refer_outside(&s, &p, id, b).await?;
+    Ok(Json(matter_json(&app::get(&s, &p, id).await?)))
+}
+
+/// NV-13: the desk's final answer on a veto nobody owned.
+pub async fn final_answer(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FinalAnswerIn>,
+) -> ApiResult<Json<Value>> {
+    let st = app::final_answer(&s, &p, id, b).await?;
+    Ok(Json(json!({"id": id, "status": st, "status_label": st.label()})))
+}
+
+/// The matter's history: one step per event.
+pub async fn history(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({"events": app::history(&s, &p, id).await?})))
+}
+
+/// BBC-2, BBC-4: the 流转单 (`transfer-slip`) and 登记回执 (`receipt`), `.html` or `.pdf`.
+pub async fn document(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath((id, file)): ApiPath<(i64, String)>,
+) -> ApiResult<Response> {
+    let (kind, ext) = file.rsplit_once('.').ok_or_else(|| crate::error::ApiError::not_found("文书"))?;
+    let v = app::get(&s, &p, id).await?;
+    let d = crate::pages::forms::unresolved(&s, &v, kind).await?;
+    crate::pages::forms::render(&d, ext)
 }

@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod complaints;
 pub mod documents;
+pub mod forms;
 pub mod guides;
 pub mod public;
 pub mod suggestions;
@@ -60,6 +62,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/catalog/items/new", get(catalog::new_item))
         .route("/admin/catalog/items/{code}", get(catalog::edit_item))
         .route("/report", get(public::report_page).post(public::report_submit))
+        .route("/complain", get(public::complain_page).post(public::complain_submit))
+        .route("/complaints", get(complaints::page).post(complaints::register))
+        .route("/complaints/{id}/{action}", post(complaints::act))
         .route("/follow", get(public::follow_page).post(public::follow_submit))
         .route("/guides", get(guides::list))
         .route("/guides/{code}", get(guides::one))
@@ -198,6 +203,14 @@ fn nav(p: &Principal) -> Markup {
     // Clerks too: the desk's own, and any unit's liaison contact answers there.
     if may_somewhere(g, Action::ReadUnresolved) {
         links.push(("/unresolved", tr("办不成事")));
+    }
+    // TC: the supervision section's complaint desk, the sections that handle them, and whoever
+    // takes one in person or on the phone.
+    if may_somewhere(g, Action::ReadComplaints)
+        || may_somewhere(g, Action::RegisterComplaint)
+        || may_somewhere(g, Action::HandleComplaint)
+    {
+        links.push(("/complaints", tr("吐槽找茬")));
     }
     if may_somewhere(g, Action::ReadSuggestions) || may_somewhere(g, Action::RecordSuggestion) {
         links.push(("/suggestions", tr("意见建议")));
@@ -508,6 +521,10 @@ table{border-collapse:collapse;width:100%}.scroll{overflow-x:auto}th,td{text-ali
 .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eee;font-size:.9em}
 .note{background:#fff8e1;border-left:4px solid #f5b400;padding:8px 12px}
 details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
+.doc h1{text-align:center}.doc .sub{text-align:center;color:#444}.doc .right{text-align:right}.doc .note{font-size:.9em;color:#333}
+.doc table.form td{border:1px solid #333;padding:6px 8px}.doc table.form td.h{text-align:center;vertical-align:middle;background:#fafafa}
+@media print{header,.noprint{display:none}.card{box-shadow:none}}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}label.check{display:flex;gap:8px;align-items:center}label.check input{width:auto;margin:0}
 .cal{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}.cal table{font-size:.85em}.cal td{text-align:center;border:1px solid #eee;padding:2px}
 .cal .off{background:#fde2e2}.cal .mk{background:#e2f0fd;font-weight:bold}.cal .we{color:#999}
 mark{background:#ffd5d5}

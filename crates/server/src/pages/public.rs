@@ -52,6 +52,7 @@ fn report_form(token: &str, kept: &HashMap<String, String>, e: Option<&ApiError>
             @if let Some(e) = e.filter(|e| !matches!(e.field, Some("name" | "phone" | "summary"))) { p.err role="alert" { (tr_text(&e.message)) } }
             form method="post" action="/report" {
                 input type="hidden" name="csrf" value=(token);
+                (honeypot())
                 // NV-17: from a refused application's page on /follow, the receipt number travels along.
                 @if !val(kept, "case_receipt_no").is_empty() {
                     p { (trf("涉及的办件：受理编号 {}", &[&val(kept, "case_receipt_no")])) }
@@ -100,7 +101,9 @@ pub async fn report_submit(
     axum::Form(f): Form,
 ) -> Response {
     let contacts = super::guides::contacts(&s).await;
-    let r = if token_ok(&headers, &f) {
+    let r = if let Some(e) = honeypot_filled(&f).filter(|_| token_ok(&headers, &f)) {
+        Err(e)
+    } else if token_ok(&headers, &f) {
         let b = svc::PublicUnresolvedIn {
             reporter: noveto_app::unresolved::ReporterIn { name: val(&f, "name"), phone: val(&f, "phone") },
             summary: val(&f, "summary"),
@@ -242,4 +245,111 @@ pub async fn follow_submit(
             }
         }
     })
+}
+
+/// The honeypot field of the public forms: hidden from people, filled by form-filling robots.
+const HONEYPOT: &str = "nv_hp_url";
+
+fn honeypot() -> Markup {
+    html! {
+        div.hp aria-hidden="true" {
+            label { (tr("网址（请勿填写）")) input name=(HONEYPOT) tabindex="-1" autocomplete="off" value=""; }
+        }
+    }
+}
+
+/// A filled honeypot: refused in words (never acknowledged and dropped: nothing acknowledged is
+/// lost).
+fn honeypot_filled(f: &HashMap<String, String>) -> Option<ApiError> {
+    f.get(HONEYPOT)
+        .filter(|v| !v.trim().is_empty())
+        .map(|_| ApiError::bad("honeypot", tr("提交未成功：请不要填写隐藏的“网址”栏，清空后再提交")))
+}
+
+fn complain_form(token: &str, kept: &HashMap<String, String>, e: Option<&ApiError>, contacts: Markup) -> Markup {
+    let cat = val(kept, "category");
+    html! {
+        section.card {
+            h1 { (tr("“吐槽找茬”")) }
+            p { (tr("办事流程繁不繁、服务效率高不高、服务态度好不好，或者其他意见和建议，请在这里告诉我们。监督监察科登记后转责任科室，1 个工作日内办理答复（复杂问题不超过 5 个工作日）。")) }
+            (contacts)
+            @if let Some(e) = e.filter(|e| !matches!(e.field, Some("name" | "phone" | "content" | "category"))) { p.err role="alert" { (tr_text(&e.message)) } }
+            form method="post" action="/complain" {
+                input type="hidden" name="csrf" value=(token);
+                (honeypot())
+                fieldset {
+                    legend { (tr("吐槽什么")) }
+                    @for c in noveto_domain::complaint::Category::ALL {
+                        label.check {
+                            input type="radio" name="category" value=(c.as_str()) required checked[cat == c.as_str()];
+                            (tr(c.label()))
+                        }
+                    }
+                    (beside(e, "category"))
+                }
+                label {
+                    (tr("具体情况（在哪个窗口、办什么事、遇到了什么）"))
+                    textarea name="content" rows="5" required maxlength="2000" { (val(kept, "content")) }
+                    (beside(e, "content"))
+                }
+                label { (tr("姓名")) input name="name" required maxlength="50" value=(val(kept, "name")); (beside(e, "name")) }
+                label { (tr("手机号码（查询进度时要用）")) input name="phone" required inputmode="tel" value=(val(kept, "phone")); (beside(e, "phone")) }
+                label.check {
+                    input type="checkbox" name="confidential" value="1" checked[val(kept, "confidential") == "1"];
+                    (tr("请为我保密：姓名和电话只有监督监察科能看到"))
+                }
+                button { (tr("提交")) }
+            }
+            p.muted { a href="/follow" { (tr("查询办理进度")) } }
+        }
+    }
+}
+
+pub async fn complain_page(State(s): State<AppState>, Large(large): Large) -> Response {
+    let contacts = super::guides::contacts(&s).await;
+    with_token(&s, large, StatusCode::OK, tr("“吐槽找茬”"), |t| {
+        complain_form(t, &HashMap::new(), None, contacts)
+    })
+}
+
+pub async fn complain_submit(
+    State(s): State<AppState>,
+    Large(large): Large,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    axum::Form(f): Form,
+) -> Response {
+    let contacts = super::guides::contacts(&s).await;
+    let r = if !token_ok(&headers, &f) {
+        Err(csrf_refused())
+    } else if let Some(e) = honeypot_filled(&f) {
+        Err(e)
+    } else {
+        let b = svc::PublicComplaintIn {
+            category: val(&f, "category"),
+            content: val(&f, "content"),
+            complainant: noveto_app::complaints::ComplainantIn { name: val(&f, "name"), phone: val(&f, "phone") },
+            confidential: val(&f, "confidential") == "1",
+            center_id: None,
+        };
+        svc::submit_complaint(&s, &addr, b).await.map_err(ApiError::from)
+    };
+    match r {
+        Ok(done) => {
+            let due = done.due.map(crate::ui::day).unwrap_or_default();
+            let body = html! {
+                section.card {
+                    h1 { (tr("已收到您的“吐槽找茬”")) }
+                    p { (trf("受理编号：{}。责任科室将立即与您联系核实，并在{}前答复您。", &[&done.receipt_no, &due])) }
+                    p { (tr("请记下受理编号，凭它和您的手机号码可以查询办理进度。")) }
+                    p { a href="/follow" { (tr("查询办理进度")) } }
+                    (contacts)
+                }
+            };
+            (StatusCode::CREATED, layout(None, large, tr("已收到您的“吐槽找茬”"), body)).into_response()
+        }
+        Err(e) => {
+            with_token(&s, large, e.status, tr("“吐槽找茬”"), |t| complain_form(t, &f, Some(&e), contacts))
+        }
+    }
 }

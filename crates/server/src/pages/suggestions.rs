@@ -8,13 +8,13 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::i18n::{tr, trf};
-use crate::ui::when;
+use crate::ui::when_at;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use noveto_app::suggestions as svc;
 use noveto_domain::access::{Action, may_somewhere};
-use noveto_domain::suggestion::{Source, Status};
+use noveto_domain::suggestion::{Offer, Source, Status};
 use std::collections::HashMap;
 
 type Form = axum::Form<HashMap<String, String>>;
@@ -72,14 +72,14 @@ fn record_form(p: &crate::auth::Principal, kept: &HashMap<String, String>, e: Op
 /// The judging form of a recorded suggestion, or the change form of an adopted one.
 fn action_form(
     p: &crate::auth::Principal,
-    x: &noveto_domain::suggestion::SuggestionData,
+    x: &noveto_app::tickets::View<noveto_domain::suggestion::Suggestion>,
     kept: &HashMap<String, String>,
     e: Option<&ApiError>,
 ) -> Markup {
     let k = |n: &str| e.map(|_| val(kept, n)).unwrap_or_default();
     let kind = k("kind");
     html! {
-        @if x.status == Status::Recorded {
+        @if x.offers(Offer::Decide) {
             form method="post" action={ "/suggestions/" (x.id) "/decision" } {
                 (csrf_field(p))
                 (above(e, &["note"]))
@@ -92,7 +92,7 @@ fn action_form(
                 " "
                 button.secondary name="decision" value="decline" { (tr("不予采纳")) }
             }
-        } @else if x.status == Status::Adopted {
+        } @else if x.offers(Offer::Implement) {
             form method="post" action={ "/suggestions/" (x.id) "/change" } {
                 (csrf_field(p))
                 (above(e, &["kind", "item_code", "version", "faq_id", "title"]))
@@ -139,7 +139,6 @@ async fn body(
         return Err(ApiError::forbidden(tr("无权查看或登记意见建议")));
     }
     let rows = if may_read { svc::visible(s, p, status).await? } else { vec![] };
-    let may_decide = may_somewhere(&p.grants, Action::DecideSuggestion);
     let tabs: Vec<(&str, &str)> =
         std::iter::once(("", tr("全部"))).chain(Status::ALL.iter().map(|s| (s.as_str(), tr(s.label())))).collect();
     Ok(html! {
@@ -166,11 +165,11 @@ async fn body(
                     }
                     @if rows.is_empty() { tr { td colspan="7" class="muted" { (tr("没有意见建议。")) } } }
                     @for r in &rows {
-                        @let x = &r.s;
+                        @let x = r;
                         @let e = err.filter(|(id, _)| *id == x.id).map(|(_, e)| e);
                         tr id={ "s" (x.id) } {
                             td { (x.id) }
-                            td { (when(&r.recorded_at)) }
+                            td { (when_at(&r.recorded_at)) }
                             td { (tr(x.source.label())) }
                             td {
                                 (x.text)
@@ -179,11 +178,11 @@ async fn body(
                             }
                             td { (tr(x.status.label())) }
                             td {
-                                @if let (Some(n), Some(at)) = (&x.decision_note, &r.decided_at) { (n) "（" (when(at)) "）" }
+                                @if let (Some(n), Some(_)) = (&x.decision_note, &r.decided_at) { (n) "（" (when_at(&r.decided_at)) "）" }
                             }
                             td {
-                                @if let (Some(c), Some(at)) = (&x.change, &r.done_at) { (change_text(c)) "（" (when(at)) "）" }
-                                @if may_decide { (action_form(p, x, kept, e)) }
+                                @if let (Some(c), Some(_)) = (&x.change, &r.done_at) { (change_text(c)) "（" (when_at(&r.done_at)) "）" }
+                                (action_form(p, x, kept, e))
                             }
                         }
                     }

@@ -10,15 +10,14 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::i18n::{tr, trf};
-use crate::ui::when;
+use crate::ui::{when, when_at};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use noveto_app::tickets::View;
 use noveto_app::unresolved as svc;
-use noveto_domain::access::{Action, may_somewhere};
-use noveto_domain::unresolved::{Class, Status};
+use noveto_domain::unresolved::{Class, Offer, Unresolved};
 use noveto_store::repo::org::Unit;
-use noveto_store::repo::unresolved::UnresolvedRow;
 use std::collections::HashMap;
 
 type Form = axum::Form<HashMap<String, String>>;
@@ -85,22 +84,21 @@ fn register_form(s: &AppState, p: &Principal, kept: &HashMap<String, String>, e:
     }
 }
 
-/// The forms a matter offers this person: dispatch, feedback, the complex matter's deadline.
+/// The forms a matter's state offers this person (the domain's `offers`, filtered by the access
+/// layer): class and dispatch, the one-time notice, the unit's answer, the desk's check with the
+/// person, outside government services, the complex deadline, the final answer on a veto.
 fn actions(
     p: &Principal,
-    r: &UnresolvedRow,
+    u: &View<Unresolved>,
     units: &[Unit],
     kept: &HashMap<String, String>,
     e: Option<&ApiError>,
 ) -> Markup {
-    let u = &r.u;
     let k = |n: &str| e.map(|_| val(kept, n)).unwrap_or_default();
-    let works = may_somewhere(&p.grants, Action::WorkUnresolved);
-    let answers = u.sent_to == Some(p.id) || may_somewhere(&p.grants, Action::AnswerUnresolved);
-    let sets = may_somewhere(&p.grants, Action::SetUnresolvedDeadline);
+    let checked = e.map(|_| val(kept, "confirm") == "1").unwrap_or(false);
     html! {
-        (above(e, &["class", "unit_id", "result", "bottleneck", "due"]))
-        @if u.status == Status::Registered && works {
+        (above(e, &["class", "unit_id", "result", "bottleneck", "due", "note", "materials", "window", "person", "contact", "body_name", "body_address", "body_phone", "answer"]))
+        @if u.offers(Offer::Classify) {
             form method="post" action={ "/unresolved/" (u.id) "/class" } {
                 (csrf_field(p))
                 label {
@@ -112,6 +110,8 @@ fn actions(
                 }
                 button.secondary { (tr("更改类别")) }
             }
+        }
+        @if u.offers(Offer::Dispatch) {
             form method="post" action={ "/unresolved/" (u.id) "/dispatch" } {
                 (csrf_field(p))
                 label {
@@ -129,9 +129,35 @@ fn actions(
                 button { (tr("流转")) }
             }
         }
-        @if u.status == Status::Dispatched && answers {
+        @if u.offers(Offer::Tell) {
+            details {
+                summary { (tr("一次性告知（所需材料、办理窗口、经办人、联系方式）")) }
+                form method="post" action={ "/unresolved/" (u.id) "/notice" } {
+                    (csrf_field(p))
+                    label { (tr("所需材料")) textarea name="materials" rows="2" maxlength="1000" { (k("materials")) } (beside(e, "materials")) }
+                    label { (tr("办理窗口")) input name="window" maxlength="100" value=(k("window")); (beside(e, "window")) }
+                    label { (tr("经办人")) input name="person" maxlength="50" value=(k("person")); (beside(e, "person")) }
+                    label { (tr("联系方式")) input name="contact" maxlength="50" value=(k("contact")); (beside(e, "contact")) }
+                    button.secondary { (tr("告知并写入登记回执")) }
+                }
+            }
+        }
+        @if u.offers(Offer::ReferOutside) {
+            details {
+                summary { (tr("不属于政务服务事项：告知有权处理的部门")) }
+                form method="post" action={ "/unresolved/" (u.id) "/outside" } {
+                    (csrf_field(p))
+                    label { (tr("有权处理的部门")) input name="body_name" maxlength="100" value=(k("body_name")); (beside(e, "body_name")) }
+                    label { (tr("部门地址")) input name="body_address" maxlength="200" value=(k("body_address")); (beside(e, "body_address")) }
+                    label { (tr("部门电话")) input name="body_phone" maxlength="50" value=(k("body_phone")); (beside(e, "body_phone")) }
+                    button.secondary { (tr("告知反映人并办结")) }
+                }
+            }
+        }
+        @if u.offers(Offer::Answer) {
             form method="post" action={ "/unresolved/" (u.id) "/feedback" } {
                 (csrf_field(p))
+                @if let Some(v) = &u.verification { p.muted { (tr("反映人回访意见：")) (v) } }
                 label {
                     (tr("办理结果（无法办理的，写明理由）"))
                     textarea name="result" rows="2" required maxlength="2000" { (k("result")) }
@@ -142,22 +168,53 @@ fn actions(
                     textarea name="bottleneck" rows="2" maxlength="1000" { (k("bottleneck")) }
                     (beside(e, "bottleneck"))
                 }
+                label.check { input type="checkbox" name="confirm" value="1" checked[checked]; (tr("已核对答复用语，确需如此表述")) }
                 button name="resolved" value="1" { (tr("已办成")) }
                 " "
                 button.secondary name="resolved" value="0" { (tr("无法办理，已说明理由")) }
             }
         }
-        @if u.status == Status::Dispatched && u.escalated_to.is_none() && (works || u.sent_to == Some(p.id)) {
+        @if u.offers(Offer::Verify) {
+            form method="post" action={ "/unresolved/" (u.id) "/verification" } {
+                (csrf_field(p))
+                p { (tr("单位答复：")) (u.result.as_deref().unwrap_or("")) }
+                label {
+                    (tr("回访核实情况（向反映人核实了什么、对方怎么说）"))
+                    textarea name="note" rows="2" required maxlength="1000" { (k("note")) }
+                    (beside(e, "note"))
+                }
+                @if u.answer_resolved == Some(false) {
+                    button name="done" value="1" { (tr("理由已送达，报窗口负责人备案办结")) }
+                } @else {
+                    button name="done" value="1" { (tr("核实已办成，办结")) }
+                }
+                " "
+                button.secondary name="done" value="0" { (tr("反映人表示未解决，退回单位")) }
+            }
+        }
+        @if u.offers(Offer::Escalate) {
             form method="post" action={ "/unresolved/" (u.id) "/escalation" } {
                 (csrf_field(p))
                 button.secondary { (tr("联系人无法推动，提交分管领导")) }
             }
         }
-        @if u.class == Class::Complex && u.status.is_open() && sets {
+        @if u.offers(Offer::SetDeadline) {
             form method="post" action={ "/unresolved/" (u.id) "/deadline" } {
                 (csrf_field(p))
                 label { (tr("确定办理时限")) input type="date" name="due" required value=(k("due")); (beside(e, "due")) }
                 button { (tr("保存时限")) }
+            }
+        }
+        @if u.offers(Offer::FinalAnswer) {
+            form method="post" action={ "/unresolved/" (u.id) "/final" } {
+                (csrf_field(p))
+                label {
+                    (tr("兜底答复（会同业务科室作出的最终答复）"))
+                    textarea name="answer" rows="3" required maxlength="2000" { (k("answer")) }
+                    (beside(e, "answer"))
+                }
+                label.check { input type="checkbox" name="confirm" value="1" checked[checked]; (tr("已核对答复用语，确需如此表述")) }
+                button { (tr("作出最终答复")) }
             }
         }
     }
@@ -178,9 +235,8 @@ async fn body(
     let units = noveto_app::org::directory(s).await?.units;
     let desk = svc::my_desk(s, p).await;
     let unit_name = |id: Option<i64>| id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
-    let mut open: Vec<&(UnresolvedRow, bool)> = rows.iter().filter(|(r, _)| r.u.status.is_open()).collect();
-    open.sort_by(|a, b| a.0.due.as_deref().unwrap_or("9999").cmp(b.0.due.as_deref().unwrap_or("9999")));
-    let today_s = today.to_string();
+    let mut open: Vec<&View<Unresolved>> = rows.iter().filter(|r| r.status.is_open()).collect();
+    open.sort_by_key(|r| r.due.unwrap_or(chrono::NaiveDate::MAX));
     // BBC-6 for those who see a whole center (the supervision section, the business section,
     // the director, the hall manager).
     let center_reader = p.grants.iter().any(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center);
@@ -203,19 +259,16 @@ async fn body(
                     th { (tr("状态")) } th { (tr("办理时限")) } th { (tr("操作")) }
                 }
                 @if open.is_empty() { tr { td colspan="7" class="muted" { (tr("没有未办结的事项。")) } } }
-                @for (r, full) in &open {
-                    @let u = &r.u;
-                    @let overdue = r.due.as_deref().is_some_and(|d| d < today_s.as_str());
+                @for u in &open {
+                    @let overdue = u.answered_at.is_none() && u.due.is_some_and(|d| d < today);
                     @let e = err.filter(|(id, _)| *id == u.id).map(|(_, e)| e);
                     tr id={ "u" (u.id) } {
                         td {
-                            (u.receipt_no) br; span.muted { (when(&r.registered_at)) } br;
+                            (u.receipt_no) br; span.muted { (when_at(&u.registered_at)) } br;
                             a href={ "/unresolved/" (u.id) "/receipt" } { (tr("登记回执")) }
+                            @if u.fallback.is_some() { br; strong { (tr("否决兜底")) } }
                         }
-                        td {
-                            (u.reporter.name) br;
-                            @if *full { (u.reporter.phone) } @else { (svc_masked(&u.reporter.phone)) }
-                        }
+                        td { (u.reporter.name) br; (u.reporter.phone) }
                         td {
                             (u.summary)
                             @if let Some(c) = u.case_id { br; a href={ "/cases/" (c) } { (tr("关联办件")) } }
@@ -225,16 +278,16 @@ async fn body(
                             (tr(u.status.label()))
                             @if let Some(n) = unit_name(u.unit_id) { br; (n) }
                             @if u.escalated_to.is_some() { br; (tr("已提交分管领导")) }
-                            @if u.status == Status::Dispatched { br; a href={ "/unresolved/" (u.id) "/slip" } { (tr("流转单")) } }
+                            @if u.unit_id.is_some() { br; a href={ "/unresolved/" (u.id) "/slip" } { (tr("流转单")) } }
                         }
                         td.overdue[overdue] {
-                            @match &r.due {
-                                Some(d) => { (day(d)) @if overdue { " " (tr("已超期")) } }
+                            @match &u.due {
+                                Some(d) => { (day(&d.to_string())) @if overdue { " " (tr("已超期")) } }
                                 None => { (tr("待监督部门确定")) }
                             }
                             @if let Some(d) = &u.deadline { br; span.muted { (d.source.document) } }
                         }
-                        td { (actions(p, r, &units, kept, e)) }
+                        td { (actions(p, u, &units, kept, e)) }
                     }
                 }
             }
@@ -267,13 +320,13 @@ async fn body(
                 a href={ "/api/v1/unresolved/ledger?week=" (ledger.week) "&format=csv" } { (tr("导出 CSV")) }
             }
             p {
-                (trf("本周登记 {} 件，已办结 {} 件，未办结 {} 件，其中超期 {} 件。", &[&ledger.registered, &ledger.answered, &ledger.open, &ledger.overdue]))
+                (trf("本周登记 {} 件，单位已答复 {} 件（回访办结 {} 件），待单位答复 {} 件，其中超期 {} 件。", &[&ledger.registered, &ledger.answered, &ledger.closed, &ledger.open, &ledger.overdue]))
                 br;
                 (trf("{}报中心；中心于{}报监督部门。", &[&day(&ledger.desk_report_day.to_string()), &day(&ledger.center_report_day.to_string())]))
             }
             table {
-                tr { th { (tr("受理编号")) } th { (tr("反映人")) } th { (tr("类别")) } th { (tr("状态")) } th { (tr("办结时间")) } th { (tr("办理结果")) } }
-                @if ledger.answered == 0 { tr { td colspan="6" class="muted" { (tr("本周尚无办结的事项。")) } } }
+                tr { th { (tr("受理编号")) } th { (tr("反映人")) } th { (tr("类别")) } th { (tr("状态")) } th { (tr("答复时间")) } th { (tr("办理结果")) } }
+                @if ledger.answered == 0 { tr { td colspan="6" class="muted" { (tr("本周尚无单位答复的事项。")) } } }
                 @for l in ledger.lines.iter().filter(|l| l.answered_at.is_some()) {
                     tr {
                         td { (l.receipt_no) }
@@ -287,10 +340,6 @@ async fn body(
             }
         }
     })
-}
-
-fn svc_masked(phone: &str) -> String {
-    noveto_domain::validate::Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "****".into())
 }
 
 pub async fn page(
@@ -346,85 +395,37 @@ pub async fn register(
     after(&s, &p, large, &f, 0, r).await
 }
 
-/// BBC-2: the 流转单 — what the unit's contact receives, to print.
+/// BBC-2: the 流转单 — what the unit's contact receives, to print (HTML print view; the PDF is
+/// the API's `documents/transfer-slip.pdf`).
 pub async fn slip(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
     ApiPath(id): ApiPath<i64>,
 ) -> Response {
-    let (r, full) = match svc::get(&s, &p, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(Some(&p), large, &e.into()),
-    };
-    let dir = noveto_app::org::directory(&s).await.ok();
-    let unit = dir.as_ref().and_then(|d| d.units.iter().find(|u| Some(u.id) == r.u.unit_id)).map(|u| u.name.clone());
-    let names = noveto_app::org::names(&s, [r.u.sent_to, r.u.registered_by].into_iter().flatten().collect())
-        .await
-        .unwrap_or_default();
-    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
-    let u = &r.u;
-    let body = html! {
-        section.card.doc {
-            h1 { (tr("“办不成事”事项流转单")) }
-            table {
-                tr { th { (tr("受理编号")) } td { (u.receipt_no) } }
-                tr { th { (tr("登记时间")) } td { (when(&r.registered_at)) } }
-                tr { th { (tr("反映人")) } td { (u.reporter.name) " " @if full { (u.reporter.phone) } @else { (svc_masked(&u.reporter.phone)) } } }
-                tr { th { (tr("反映事项")) } td { (u.summary) } }
-                tr { th { (tr("事项类别")) } td { (tr(u.class.label())) } }
-                tr { th { (tr("责任单位")) } td { (unit.unwrap_or_default()) } }
-                tr { th { (tr("接收人")) } td { (name(u.sent_to)) } }
-                tr { th { (tr("办理时限")) } td { (r.due.as_deref().map(day).unwrap_or_else(|| tr("待监督部门确定").to_string())) } }
-                tr { th { (tr("登记人")) } td { (name(u.registered_by)) } }
-            }
-            p.muted { (tr("请责任单位在办理时限内办结并反馈；确实无法办理的，书面说明理由。")) }
-            p.noprint { a href={ "/unresolved#u" (u.id) } { (tr("返回")) } }
-        }
-    };
-    layout(Some(&p), large, tr("流转单"), body).into_response()
+    form(&s, &p, large, id, "transfer-slip").await
 }
 
 /// BBC-4: the reporter's receipt (登记回执) — told at once, in writing: the receipt number to
-/// follow it by, the desk and who registered it, what happens next and by when, where to call.
+/// follow it by, the desk and who registered it, what happens next and by when, what to bring
+/// and where, where to call.
 pub async fn receipt(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
     ApiPath(id): ApiPath<i64>,
 ) -> Response {
-    let (r, _) = match svc::get(&s, &p, id).await {
-        Ok(x) => x,
-        Err(e) => return error_page(Some(&p), large, &e.into()),
-    };
-    let dir = noveto_app::org::directory(&s).await.ok();
-    let center = dir.as_ref().and_then(|d| d.centers.iter().find(|c| c.id == r.u.center_id)).cloned();
-    let desk = dir.as_ref().and_then(|d| d.windows.iter().find(|w| Some(w.id) == r.u.desk_id)).map(|w| w.name.clone());
-    let names = noveto_app::org::names(&s, r.u.registered_by.into_iter().collect()).await.unwrap_or_default();
-    let u = &r.u;
-    let body = html! {
-        section.card.doc {
-            h1 { (tr("“办不成事”反映登记回执")) }
-            p { (trf("{}：您反映的事项已于{}登记，受理编号 {}。", &[&u.reporter.name, &when(&r.registered_at), &u.receipt_no])) }
-            p { (tr("反映事项：")) (u.summary) }
-            p {
-                (trf("我们将把该事项流转至责任单位办理，{}。", &[&match r.due.as_deref() {
-                    Some(d) => trf("在{}前办结并答复您", &[&day(d)]),
-                    None => tr("办理时限由监督部门确定后告知您").to_string(),
-                }]))
-                (tr("确实无法办理的，责任单位将书面说明理由。"))
-            }
-            p {
-                (trf("登记窗口：{}；登记人：{}。", &[&desk.unwrap_or_default(), &u.registered_by.and_then(|i| names.get(&i).cloned()).unwrap_or_default()]))
-                @if let Some(c) = &center {
-                    br;
-                    (trf("咨询电话：{}；监督电话：{}。", &[&c.hotline, &c.supervision_phone]))
-                }
-            }
-            p.noprint { a href={ "/unresolved#u" (u.id) } { (tr("返回")) } }
-        }
-    };
-    layout(Some(&p), large, tr("登记回执"), body).into_response()
+    form(&s, &p, large, id, "receipt").await
+}
+
+async fn form(s: &AppState, p: &Principal, large: bool, id: i64, kind: &str) -> Response {
+    let r = async {
+        let v = svc::get(s, p, id).await?;
+        let d = super::forms::unresolved(s, &v, kind).await?;
+        Ok::<_, ApiError>(super::forms::page(p, large, &d, &format!("/api/v1/unresolved/{id}/documents/{kind}")))
+    }
+    .await;
+    r.unwrap_or_else(|e| error_page(Some(p), large, &e))
 }
 
 /// The matter's actions from the page (`class`, `dispatch`, `feedback`, `escalation`,
@@ -452,8 +453,34 @@ pub async fn act(
                     result: val(&f, "result"),
                     resolved: val(&f, "resolved") == "1",
                     bottleneck: Some(val(&f, "bottleneck")),
+                    confirm: val(&f, "confirm") == "1",
                 };
                 svc::feedback(&s, &p, id, b).await?;
+            }
+            "verification" => {
+                let b = svc::VerifyIn { done: val(&f, "done") == "1", note: val(&f, "note") };
+                svc::verify(&s, &p, id, b).await?;
+            }
+            "notice" => {
+                let b = svc::NoticeIn {
+                    materials: val(&f, "materials"),
+                    window: val(&f, "window"),
+                    person: val(&f, "person"),
+                    contact: val(&f, "contact"),
+                };
+                svc::tell(&s, &p, id, b).await?;
+            }
+            "outside" => {
+                let b = svc::OutsideIn {
+                    name: val(&f, "body_name"),
+                    address: val(&f, "body_address"),
+                    phone: val(&f, "body_phone"),
+                };
+                svc::refer_outside(&s, &p, id, b).await?;
+            }
+            "final" => {
+                let b = svc::FinalAnswerIn { answer: val(&f, "answer"), confirm: val(&f, "confirm") == "1" };
+                svc::final_answer(&s, &p, id, b).await?;
             }
             "class" => {
                 svc::classify(&s, &p, id, svc::ClassIn { class: val(&f, "class") }).await?;

@@ -135,9 +135,9 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
                         tr { th { (tr("办不成事反映")) } th { (tr("反映事项")) } th { (tr("到期日")) } }
                         @for m in &matters {
                             tr {
-                                td { a href={ "/unresolved#u" (m.u.id) } { (m.u.receipt_no) } }
-                                td { (m.u.summary) }
-                                td { (due_cell(s, m.due.as_deref())) }
+                                td { a href={ "/unresolved#u" (m.id) } { (m.receipt_no) } }
+                                td { (m.summary) }
+                                td { (due_cell(s, m.due.map(|d| d.to_string()).as_deref())) }
                             }
                         }
                     }

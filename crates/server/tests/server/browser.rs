@@ -714,7 +714,11 @@ fn browser_unresolved_desk() {
     d.click("form[action='/unresolved'] button");
     // BBC-4: the reporter's receipt comes first, to print and hand over.
     let receipt = t.read("反映登记回执");
-    assert!(receipt.contains("11月26日前办结并答复您") && receipt.contains("咨询电话：12345"), "{receipt}");
+    assert!(receipt.contains("办理时限：2026年11月26日") && receipt.contains("咨询电话：12345"), "{receipt}");
+    assert!(
+        receipt.contains("反映人（签收）") && receipt.contains("2026年11月23日"),
+        "a form to sign, years in dates: {receipt}"
+    );
     t.seen.push(d.url().split_once("/unresolved").map(|(_, r)| format!("/unresolved{r}")).unwrap());
     let page = t.visit("/unresolved", "未办结（1 件）");
     assert!(page.contains("11月26日") && page.contains("已登记，待流转"), "{page}");

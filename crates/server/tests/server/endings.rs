@@ -154,6 +154,8 @@ fn bodies(app: &App, path: &str) -> Option<Vec<Value>> {
         "/cases/{id}/assistance" => vec![json!({"kind": "assisted", "reason": "elderly", "outcome": "已帮办"})],
         "/cases/{id}/replies" => vec![json!({"text": "可以办理"}), json!({"text": "办不了", "confirm": true})],
         "/cases/{id}/promote" => vec![json!({})],
+        // NV-13: the desk gives the final answer; the case itself does not end here.
+        "/cases/{id}/fallback" => vec![json!({"reason": "两个单位都说不归自己"})],
         p if p.starts_with("/cases")
             || p.starts_with("/veto")
             || p.starts_with("/escalations")

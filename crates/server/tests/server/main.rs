@@ -4,6 +4,7 @@ mod architecture;
 mod browser;
 mod cases;
 mod catalog;
+mod complaints;
 mod endings;
 mod faq;
 mod helpers;

@@ -100,6 +100,12 @@ fn bbc_1_3_register_dispatch_and_close() {
             &app.token("leader"),
             json!({"result": "分管领导协调后已办结", "resolved": true}),
         );
+        assert_eq!((st, v["status"].as_str()), (200, Some("answered")), "the desk checks it with the person: {v}");
+        let (st, v) = app.post(
+            &format!("/api/v1/unresolved/{g}/verification"),
+            &bbc,
+            json!({"done": true, "note": "回访李四，确认已办结"}),
+        );
         assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
         // Who reads it: the desk and the unit in full or masked, never another unit.
         let (st, m) = app.get(&format!("/api/v1/unresolved/{s}"), &bbc);
@@ -113,7 +119,7 @@ fn bbc_1_3_register_dispatch_and_close() {
             json!({"result": "已当场办结变更登记", "resolved": true, "bottleneck": "窗口要求的材料比办事指南多一项"});
         assert_eq!(app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk2"), fb.clone()).0, 403);
         let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb.clone());
-        assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
+        assert_eq!((st, v["status"].as_str()), (200, Some("answered")), "{v}");
         let (st, v) = app.post(&format!("/api/v1/unresolved/{s}/feedback"), &app.token("clerk"), fb);
         assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
         // BBC-7: the bottleneck it named is a process-improvement suggestion of the unit, tracked
@@ -129,8 +135,13 @@ fn bbc_1_3_register_dispatch_and_close() {
         assert_eq!((named[0]["unit_id"].as_i64(), named[0]["status"].as_str()), (Some(app.ids.unit), Some("recorded")));
         assert!(named[0]["text"].as_str().unwrap().contains(simple["receipt_no"].as_str().unwrap()));
         let (st, v) =
+            app.post(&format!("/api/v1/unresolved/{s}/verification"), &bbc, json!({"done": true, "note": "已回访"}));
+        assert_eq!((st, v["status"].as_str()), (200, Some("resolved")), "{v}");
+        // BBC-2: the desk never answers in the unit's place — not for a matter still with it, nor
+        // for one with a unit.
+        let (st, v) =
             app.post(&format!("/api/v1/unresolved/{c}/feedback"), &bbc, json!({"result": "x", "resolved": true}));
-        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("not_dispatched")), "{v}");
+        assert_eq!((st, v["error"]["code"].as_str()), (403, Some("forbidden")), "{v}");
         // A complex matter's deadline: the supervision section's, not the desk's.
         let body = json!({"due": "2026-12-31"});
         assert_eq!(app.post(&format!("/api/v1/unresolved/{c}/deadline"), &bbc, body.clone()).0, 403);
@@ -286,6 +297,13 @@ fn bbc_2_the_desk_page() {
         assert_eq!(page_get(&app, "leader2", &format!("/unresolved/{id}/slip")).0, 403);
         let fb = [("result", "已当场办结"), ("resolved", "1")];
         assert_eq!(page_post(&app, "clerk", &format!("/unresolved/{id}/feedback"), &fb).0, 303);
+        let (_, m) = app.get(&format!("/api/v1/unresolved/{id}"), &app.token("bbc"));
+        assert_eq!(m["status"], "answered");
+        // The desk checks with the person on the page, then it is closed.
+        let page = page_get(&app, "bbc", "/unresolved").1;
+        assert!(page.contains(&format!("/unresolved/{id}/verification")), "{page}");
+        let v = [("note", "回访确认已办结"), ("done", "1")];
+        assert_eq!(page_post(&app, "bbc", &format!("/unresolved/{id}/verification"), &v).0, 303);
         let (_, m) = app.get(&format!("/api/v1/unresolved/{id}"), &app.token("bbc"));
         assert_eq!(m["status"], "resolved");
         let csv = String::from_utf8(app.download("/api/v1/unresolved/ledger?format=csv", &app.token("bbc")).1).unwrap();

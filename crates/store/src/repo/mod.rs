@@ -6,12 +6,14 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod cases;
+pub mod complaints;
 pub mod faq;
 pub mod idempotency;
 pub mod items;
 pub mod jobs;
 pub mod org;
 pub mod suggestions;
+pub mod tickets;
 pub mod unresolved;
 
 use crate::{Result, Tx, params};
