@@ -12,6 +12,8 @@ use noveto_store::repo::{Ctx, cases, org};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
+    /// BBC-5: weekly reports made and announced.
+    pub reports: usize,
     pub reminded: usize,
     pub escalated: usize,
     /// Escalations moved to the next level because their reply deadline was missed.
@@ -212,6 +214,11 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
                 }
             }
         }
+    }
+    // BBC-5: the desk's Friday ledger and the center's Monday roll-up, once each.
+    match crate::unresolved::weekly_reports(state).await {
+        Ok(n) => report.reports = n,
+        Err(e) => tracing::error!("weekly 办不成事 reports: {}", e.message),
     }
     Ok(report)
 }

@@ -52,7 +52,12 @@ impl AppTicket for Suggestion {
             confidential: false,
         }
     }
+    /// Its readers by role at its place, and (BBC-7) the contact it was sent to and whoever
+    /// recorded it, who follow it.
     fn may_read(p: &Principal, l: &Loaded<Self>) -> Result<()> {
+        if l.assignee == Some(p.id) || l.recorded_by == p.id {
+            return Ok(());
+        }
         p.may(Action::ReadSuggestions, &l.place).or_else(|_| p.may(Action::DecideSuggestion, &l.place))
     }
     fn authorize(p: &Principal, l: &Loaded<Self>, _a: Offer) -> Result<()> {
@@ -155,17 +160,20 @@ pub async fn record(s: &App, p: &Principal, b: SuggestionIn) -> Result<i64> {
         text,
         contact,
         window_id: place.window,
+        assignee: None,
     };
     Ok(tickets::open::<Suggestion>(s, Some(p.id), center_id, n).await?.id)
 }
 
 /// BBC-7: a bottleneck a 办不成事 matter showed, as a process-improvement suggestion of the unit
-/// it went to, decided and ready to be written with the unit's answer.
+/// it went to, sent to its liaison contact (`to`), decided and ready to be written with the
+/// command that found it.
 pub(crate) async fn bottleneck(
     s: &App,
     p: &Principal,
     m: &Loaded<noveto_domain::unresolved::Unresolved>,
     text: &str,
+    to: Option<i64>,
 ) -> Result<Decided<Suggestion>> {
     let n = NewSuggestion {
         center_id: m.center_id,
@@ -176,6 +184,7 @@ pub(crate) async fn bottleneck(
         text: format!("办不成事反映 {} 暴露的流程堵点：{text}", m.receipt_no),
         contact: String::new(),
         window_id: None,
+        assignee: to,
     };
     tickets::opened(s, Some(p.id), m.center_id, n).await
 }
@@ -183,7 +192,7 @@ pub(crate) async fn bottleneck(
 /// The suggestions the caller may read (in a state, if given), newest first: the one scoped
 /// query behind the API, the page and the export.
 pub async fn visible(s: &App, p: &Principal, status: Option<&str>) -> Result<Vec<View<Suggestion>>> {
-    if !may_somewhere(&p.grants, Action::ReadSuggestions) {
+    if !may_somewhere(&p.grants, Action::ReadSuggestions) && !may_somewhere(&p.grants, Action::RecordSuggestion) {
         return Err(Error::forbidden("无权查看意见建议"));
     }
     let st = match status.map(str::trim).filter(|x| !x.is_empty()) {

@@ -241,6 +241,16 @@ where
     View { id: l.row.id, version: l.row.version, t: l.row.redacted(&seen), seen, offers, due }
 }
 
+/// A ticket as a job keeps it for a report: redacted as `seen` says, offering nothing.
+pub fn view_as<T>(s: &App, l: Loaded<T>, seen: noveto_domain::access::Seen) -> View<T>
+where
+    T: AppTicket,
+    Error: From<T::Error>,
+{
+    let due = due_of(s, &l.row.ticket, &l.region);
+    View { id: l.row.id, version: l.row.version, t: l.row.redacted(&seen), seen, offers: vec![], due }
+}
+
 /// The views of the rows `p` may read, in their order.
 pub fn views<T>(s: &App, p: &Principal, rows: Vec<(Stored<T>, Vec<i64>)>) -> Vec<View<T>>
 where

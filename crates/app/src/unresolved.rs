@@ -292,7 +292,8 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
     let saved = match bottleneck {
         None => tickets::decide(s, Some(p.id), &l, cmd).await?,
         Some(x) => {
-            let sug = crate::suggestions::bottleneck(s, p, &l, &x).await?;
+            // The unit found it itself: whoever answered follows it (they recorded it).
+            let sug = crate::suggestions::bottleneck(s, p, &l, &x, None).await?;
             tickets::decide_with(s, Some(p.id), &l, cmd, move |tx, ctx| {
                 noveto_store::repo::tickets::insert(tx, ctx, &sug).map(|_| ())
             })
@@ -300,6 +301,29 @@ pub async fn feedback(s: &App, p: &Principal, id: i64, b: FeedbackIn) -> Result<
         }
     };
     Ok(saved.status)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BottleneckIn {
+    /// The step of the unit's process that made the matter fail.
+    pub text: String,
+}
+
+/// BBC-7: a bottleneck the desk found in a matter is sent to the responsible unit's liaison
+/// contact as a process improvement (a suggestion of the unit), who reads and follows it to the
+/// change; returns the suggestion's id.
+pub async fn bottleneck(s: &App, p: &Principal, id: i64, b: BottleneckIn) -> Result<i64> {
+    let l = tickets::load::<Unresolved>(s, id).await?;
+    p.may(Action::WorkUnresolved, &l.place)?;
+    let Some(unit) = l.unit_id else {
+        return Err(Error::conflict("not_dispatched", "尚未流转至责任单位，无法发送流程改进建议"));
+    };
+    let text = long_text("text", "流程堵点", &b.text, 1000)?;
+    let (_, contact, _, _) = contact_of(s, unit).await?;
+    let d = crate::suggestions::bottleneck(s, p, &l, &text, Some(contact)).await?;
+    let ctx = p.ctx(&s.now_str());
+    Ok(s.store.write(move |tx| noveto_store::repo::tickets::insert(tx, &ctx, &d)).await?.id)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -546,7 +570,7 @@ pub async fn for_my_unit(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>
 
 /// BBC-5: the week's ledger — the registration table and the progress of every matter — with
 /// the days it is reported: the desk to its center, then the center to supervision.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Ledger {
     pub week: String,
     pub desk_report_day: NaiveDate,
@@ -562,7 +586,7 @@ pub struct Ledger {
     pub lines: Vec<LedgerLine>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct LedgerLine {
     pub id: i64,
     pub receipt_no: String,
@@ -570,9 +594,9 @@ pub struct LedgerLine {
     pub reporter: String,
     pub phone: String,
     pub summary: String,
-    pub class: &'static str,
+    pub class: String,
     pub unit_id: Option<i64>,
-    pub status: &'static str,
+    pub status: String,
     pub due: Option<String>,
     pub overdue: bool,
     pub answered_at: Option<String>,
@@ -634,9 +658,9 @@ pub fn ledger_of(s: &App, monday: NaiveDate, rows: &[View<Unresolved>]) -> Ledge
                 reporter: r.reporter.name.clone(),
                 phone: r.reporter.phone.clone(),
                 summary: r.summary.clone(),
-                class: r.class.label(),
+                class: r.class.label().into(),
                 unit_id: r.unit_id,
-                status: r.status.label(),
+                status: r.status.label().into(),
                 due: r.due.map(|d| d.to_string()),
                 overdue: open && r.answered_at.is_none() && r.due.is_some_and(|d| d < today),
                 answered_at: stamp(r.answered_at),
@@ -691,9 +715,9 @@ pub fn ledger_table(l: &Ledger, units: &[org::Unit]) -> (Vec<&'static str>, Vec<
                 x.reporter.clone(),
                 x.phone.clone(),
                 x.summary.clone(),
-                x.class.to_string(),
+                x.class.clone(),
                 unit,
-                x.status.to_string(),
+                x.status.clone(),
                 x.due.clone().unwrap_or_else(|| "待监督部门确定".into()),
                 if x.overdue { "超期".into() } else { String::new() },
                 x.answered_at.as_deref().map(time).unwrap_or_default(),
@@ -727,7 +751,7 @@ pub async fn overdue(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>> {
 
 /// BBC-6: a unit that stalled in a month — matters still open past their due day, answered
 /// after it, or answered as impossible — with the receipt numbers, for the criticism notice.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Stall {
     pub unit_id: i64,
     pub overdue: usize,
@@ -790,4 +814,256 @@ pub async fn recompute_open(
         }
     }
     Ok(moved)
+}
+
+/// BBC-5: the desk's Friday ledger to its center, and the center's Monday roll-up to the
+/// supervision department; BBC-6: a referral for accountability.
+pub const DESK_WEEKLY: &str = "bbc_desk_weekly";
+pub const CENTER_WEEKLY: &str = "bbc_center_weekly";
+pub const ACCOUNTABILITY: &str = "bbc_accountability";
+
+/// What a kept report holds.
+#[derive(Serialize, Deserialize)]
+pub struct ReportDoc {
+    pub ledger: Ledger,
+    /// BBC-6: the units that stalled (the Monday roll-up and a referral).
+    #[serde(default)]
+    pub stalls: Vec<Stall>,
+    /// BBC-6: why it is referred, by whom.
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+}
+
+/// A center's matters of the week starting `monday` as the center reads them (the reporter's
+/// name, the phone masked): what a report keeps, whoever reads it later.
+async fn center_ledger(s: &App, center_id: i64, monday: NaiveDate, days: i64) -> Result<Ledger> {
+    let from = format!("{monday}T00:00:00+08:00");
+    let to = format!("{}T00:00:00+08:00", monday + chrono::Duration::days(days));
+    let all = s.store.read(move |tx| repo::candidates(tx, &from, &to)).await?;
+    let seen = noveto_domain::access::Seen {
+        name: noveto_domain::access::Shown::Full,
+        phone: noveto_domain::access::Shown::Masked,
+    };
+    let views: Vec<View<Unresolved>> = all
+        .into_iter()
+        .filter(|(_, chain)| chain.contains(&center_id))
+        .map(|(r, chain)| tickets::view_as(s, tickets::placed_with(s, r, chain), seen))
+        .collect();
+    Ok(ledger_of(s, monday, &views))
+}
+
+/// The units that stalled among `l`'s lines (BBC-6).
+fn stalls_of(l: &Ledger) -> Vec<Stall> {
+    let mut by: std::collections::BTreeMap<i64, Stall> = Default::default();
+    for x in &l.lines {
+        let Some(u) = x.unit_id else { continue };
+        let late =
+            matches!((&x.answered_at, &x.due), (Some(a), Some(d)) if a.get(..10).is_some_and(|a| a > d.as_str()));
+        if !(x.overdue || late) {
+            continue;
+        }
+        let e = by.entry(u).or_insert(Stall { unit_id: u, overdue: 0, late: 0, impossible: 0, receipts: vec![] });
+        e.overdue += usize::from(x.overdue);
+        e.late += usize::from(late);
+        e.receipts.push(x.receipt_no.clone());
+    }
+    by.into_values().collect()
+}
+
+fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> noveto_store::repo::jobs::Message {
+    noveto_store::repo::jobs::Message {
+        channel: "staff".into(),
+        recipient: format!("staff:{to}"),
+        subject,
+        body,
+        dedupe,
+    }
+}
+
+/// BBC-5: makes the reports due by now, once each: for every center with a 办不成事 desk, this
+/// week's desk ledger from its report day (Friday, or the last working day before it), and last
+/// week's roll-up to the supervision department from its day (Monday, or the first working day
+/// after it). Each is kept and announced through the outbox in one write. Returns how many were
+/// made.
+pub async fn weekly_reports(s: &App) -> Result<usize> {
+    use noveto_domain::access::{Role, Scope};
+    let today = noveto_domain::time::local_date(s.now());
+    let d = crate::org::directory(s).await?;
+    let mut made = 0;
+    for desk in d.windows.iter().filter(|w| w.kind == "unresolved_desk") {
+        let center = desk.center_id;
+        let (_, region) = s.center_chain(center).await?;
+        let cal = s.calendar_for(&region);
+        let policy = s.policy();
+        let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let name = d.centers.iter().find(|c| c.id == center).map(|c| c.name.clone()).unwrap_or_default();
+        let mut due: Vec<(&str, NaiveDate)> = vec![];
+        let (desk_day, _) = report_days(&policy, &cal, monday);
+        if today >= desk_day {
+            due.push((DESK_WEEKLY, monday));
+        }
+        let last = monday - chrono::Duration::days(7);
+        let (_, center_day) = report_days(&policy, &cal, last);
+        if today >= center_day {
+            due.push((CENTER_WEEKLY, last));
+        }
+        for (kind, week) in due {
+            let ledger = center_ledger(s, center, week, 7).await?;
+            let stalls = if kind == CENTER_WEEKLY { stalls_of(&ledger) } else { vec![] };
+            let period = ledger.week.clone();
+            let (title, to) = if kind == DESK_WEEKLY {
+                let mut to = s
+                    .store
+                    .read({
+                        let desk = desk.id;
+                        move |tx| org::holders(tx, Role::WindowHead, Scope { kind: ScopeKind::Window, id: desk })
+                    })
+                    .await?;
+                to.extend(
+                    s.store
+                        .read(move |tx| {
+                            org::holders(tx, Role::HallManager, Scope { kind: ScopeKind::Center, id: center })
+                        })
+                        .await?,
+                );
+                (format!("{name}“办不成事”周报（{period}，窗口报中心）"), to)
+            } else {
+                let to = s
+                    .store
+                    .read(move |tx| org::holders(tx, Role::Supervision, Scope { kind: ScopeKind::Center, id: center }))
+                    .await?;
+                (format!("{name}“办不成事”周报（{period}，中心报监督部门）"), to)
+            };
+            let body = format!(
+                "{title}：登记 {} 件，单位已答复 {} 件，办结 {} 件，待答复 {} 件，其中超期 {} 件{}。请在“办不成事”页面的报告中查看或下载。",
+                ledger.registered,
+                ledger.answered,
+                ledger.closed,
+                ledger.open,
+                ledger.overdue,
+                if stalls.is_empty() {
+                    String::new()
+                } else {
+                    format!("；拖延、超时单位 {} 个", stalls.len())
+                }
+            );
+            let msgs: Vec<_> = to
+                .iter()
+                .map(|t| staff_message(*t, title.clone(), body.clone(), format!("report:{kind}:{center}:{period}:{t}")))
+                .collect();
+            let doc = serde_json::to_value(ReportDoc { ledger, stalls, note: None, unit_id: None }).unwrap_or_default();
+            let ctx = noveto_store::repo::Ctx { actor: None, now: s.now_str() };
+            let (k, p2, t2) = (kind.to_string(), period.clone(), title.clone());
+            match s
+                .store
+                .write(move |tx| noveto_store::repo::reports::keep(tx, &ctx, &k, center, &p2, &t2, &doc, &msgs))
+                .await
+            {
+                Ok(Some(_)) => made += 1,
+                Ok(None) | Err(StoreError::Duplicate(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// The reports a reader may read: those of centers where they read the desk's matters.
+pub async fn reports(s: &App, p: &Principal) -> Result<Vec<noveto_store::repo::reports::Report>> {
+    if !may_somewhere(&p.grants, Action::ReadUnresolved) {
+        return Err(Error::forbidden("无权查看办不成事报告"));
+    }
+    let all = s
+        .store
+        .read(|tx| noveto_store::repo::reports::list(tx, &[DESK_WEEKLY, CENTER_WEEKLY, ACCOUNTABILITY], 200))
+        .await?;
+    let mut out = vec![];
+    for r in all {
+        let (centers, _) = s.center_chain(r.center_id).await?;
+        if p.may(Action::ReadUnresolved, &Place { centers, unit: None, window: None }).is_ok() {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One report a reader may read.
+pub async fn report(s: &App, p: &Principal, id: i64) -> Result<(noveto_store::repo::reports::Report, ReportDoc)> {
+    let r = s
+        .store
+        .read(move |tx| noveto_store::repo::reports::get(tx, id))
+        .await?
+        .ok_or_else(|| Error::not_found("报告"))?;
+    let (centers, _) = s.center_chain(r.center_id).await?;
+    p.may(Action::ReadUnresolved, &Place { centers, unit: None, window: None })?;
+    let doc: ReportDoc = serde_json::from_value(r.doc.clone()).map_err(|_| Error::internal())?;
+    Ok((r, doc))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountabilityIn {
+    pub unit_id: i64,
+    /// `YYYY-MM`: the month whose matters are the evidence.
+    pub month: String,
+    /// What is referred and why (serious stalling, refusing, missed deadlines).
+    pub note: String,
+}
+
+/// BBC-6: the supervision section refers a unit for accountability, with the evidence — the
+/// month's matters it left overdue, answered late or declared impossible — kept as a report and
+/// sent to the director.
+pub async fn refer_for_accountability(s: &App, p: &Principal, b: AccountabilityIn) -> Result<i64> {
+    use noveto_domain::access::{Role, Scope};
+    let note = long_text("note", "移送事由", &b.note, 2000)?;
+    let unit = s
+        .store
+        .read({
+            let u = b.unit_id;
+            move |tx| org::unit_by_id(tx, u)
+        })
+        .await?
+        .ok_or_else(|| Error::bad("unknown_unit", "所选单位不存在").at("unit_id"))?;
+    let (centers, _) = s.center_chain(unit.center_id).await?;
+    p.may(Action::SetUnresolvedDeadline, &Place { centers, unit: None, window: None })?;
+    let month = b.month.trim().to_string();
+    let stall = stalls(s, p, &month).await?.into_iter().find(|x| x.unit_id == unit.id).ok_or_else(|| {
+        Error::bad("no_evidence", format!("{}在 {month} 没有超期、超时或无法办理的事项，无可移送的证据", unit.name))
+            .at("unit_id")
+    })?;
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| Error::bad("invalid_month", "月份格式应为 2026-11").at("month"))?;
+    let days = (first.checked_add_months(chrono::Months::new(1)).unwrap_or(first) - first).num_days();
+    let mut ledger = center_ledger(s, unit.center_id, first, days).await?;
+    ledger.lines.retain(|l| stall.receipts.contains(&l.receipt_no));
+    let title = format!("{}问责移送（{month}）", unit.name);
+    let to = s
+        .store
+        .read({
+            let c = unit.center_id;
+            move |tx| org::holders(tx, Role::Director, Scope { kind: ScopeKind::Center, id: c })
+        })
+        .await?;
+    let body = format!("监督监察科移送{}：{note}（证据：{}）", title, stall.receipts.join("、"));
+    let period = format!("{month}:{}", unit.id);
+    let msgs: Vec<_> = to
+        .iter()
+        .map(|t| staff_message(*t, title.clone(), body.clone(), format!("report:{ACCOUNTABILITY}:{period}:{t}")))
+        .collect();
+    let doc = serde_json::to_value(ReportDoc { ledger, stalls: vec![stall], note: Some(note), unit_id: Some(unit.id) })
+        .unwrap_or_default();
+    let ctx = p.ctx(&s.now_str());
+    let center = unit.center_id;
+    match s
+        .store
+        .write(move |tx| {
+            noveto_store::repo::reports::keep(tx, &ctx, ACCOUNTABILITY, center, &period, &title, &doc, &msgs)
+        })
+        .await?
+    {
+        Some(id) => Ok(id),
+        None => Err(Error::conflict("already_referred", "该单位本月已移送问责")),
+    }
 }

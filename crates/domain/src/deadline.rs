@@ -239,6 +239,9 @@ pub fn label_of(what: &str) -> &'static str {
         "report_same_day" => "重大事项当日报告",
         "unresolved_done" => "办不成事办结",
         "unresolved_reasons" => "无法办理的书面说明",
+        "unresolved_fallback" => "否决兜底答复",
+        "complaint_done" => "吐槽找茬办结",
+        "complaint_contact" => "联系吐槽找茬诉求人",
         _ => "期限",
     }
 }

@@ -124,6 +124,9 @@ pub struct SuggestionData {
     /// The window it was said at, if any.
     #[serde(default)]
     pub window_id: Option<i64>,
+    /// BBC-7: the unit's liaison contact it was sent to, who follows it.
+    #[serde(default)]
+    pub assignee: Option<i64>,
     #[serde(default)]
     pub recorded_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[serde(default)]
@@ -200,6 +203,8 @@ pub struct NewSuggestion {
     pub text: String,
     pub contact: String,
     pub window_id: Option<i64>,
+    /// BBC-7: the member of staff it is sent to (a unit's liaison contact).
+    pub assignee: Option<i64>,
 }
 
 /// What can be done to a suggestion (the app checked the role and, for a change, that the guide
@@ -270,6 +275,7 @@ impl Ticket for Suggestion {
                 change: None,
                 done_by: None,
                 window_id: n.window_id,
+                assignee: n.assignee,
                 recorded_at: None,
                 decided_at: None,
                 done_at: None,
@@ -357,6 +363,18 @@ impl Ticket for Suggestion {
         vec![]
     }
 
+    /// BBC-7: a process improvement sent to a unit's contact tells them.
+    fn notices(&self, ev: &Event) -> Vec<crate::ticket::Notice> {
+        match (ev, self.assignee) {
+            (Event::Recorded { .. }, Some(to)) => vec![crate::ticket::Notice {
+                to: crate::ticket::To::Staff(to),
+                subject: "流程改进建议".into(),
+                body: format!("请贵单位跟踪落实：{}", self.text),
+            }],
+            _ => vec![],
+        }
+    }
+
     fn numbered(&mut self, id: i64, _receipt: &str) {
         self.0.id = id;
     }
@@ -383,6 +401,7 @@ mod tests {
             text: text.into(),
             contact: String::new(),
             window_id: None,
+            assignee: None,
         }
     }
 

@@ -123,10 +123,25 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(noveto_app::catalog::PARTS);
     v.extend(noveto_domain::unresolved::Class::ALL.map(|c| c.label()));
     v.extend(noveto_domain::unresolved::Status::ALL.map(|c| c.label()));
+    v.extend(noveto_domain::complaint::Category::ALL.map(|c| c.label()));
+    v.extend(noveto_domain::complaint::Channel::ALL.map(|c| c.label()));
+    v.extend(noveto_domain::complaint::Status::ALL.map(|c| c.label()));
     v.extend(noveto_app::public::step_labels());
     v.extend(
-        ["reply", "veto_decision", "supplement", "promised_time_limit", "report_same_day", "x"]
-            .map(noveto_domain::deadline::label_of),
+        [
+            "reply",
+            "veto_decision",
+            "supplement",
+            "promised_time_limit",
+            "report_same_day",
+            "unresolved_done",
+            "unresolved_reasons",
+            "unresolved_fallback",
+            "complaint_done",
+            "complaint_contact",
+            "x",
+        ]
+        .map(noveto_domain::deadline::label_of),
     );
     v.extend(sg::Source::ALL.iter().map(|s| s.label()));
     v.extend(sg::Status::ALL.iter().map(|s| s.label()));

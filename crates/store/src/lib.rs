@@ -308,6 +308,7 @@ pub const TABLES: &[&str] = &[
     "complaints",
     "ticket_events",
     "hotline_orders",
+    "reports",
 ];
 
 impl Store {

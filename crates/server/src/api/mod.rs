@@ -124,6 +124,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/unresolved/{id}/class" => unresolved::classify, "unresolved", "流转前设定或更正事项类别，时限随之计算（BBC-2、3）", body = unresolved::ClassIn;
         post "/api/v1/unresolved" => unresolved::register, "unresolved", "登记办不成事反映并分类，时限按政策计算（BBC-1～3）", body = unresolved::UnresolvedIn;
         get "/api/v1/unresolved/ledger" => unresolved::ledger, "unresolved", "本周登记表与进度跟踪台账（BBC-5）", query = unresolved::WeekQuery;
+        get "/api/v1/unresolved/reports" => unresolved::reports, "unresolved", "已生成的周报（周五窗口报中心、周一中心报监督部门）与问责移送（BBC-5、6）";
+        get "/api/v1/unresolved/reports/{file}" => unresolved::report, "unresolved", "一份报告：{id}.json / .xlsx / .csv / .pdf（BBC-5、6）";
+        post "/api/v1/unresolved/accountability" => unresolved::accountability, "unresolved", "监督监察科将严重拖延、推诿的单位连同证据移送问责（BBC-6）", body = noveto_app::unresolved::AccountabilityIn;
         get "/api/v1/unresolved/criticism" => unresolved::criticism, "unresolved", "本月拖延、超时的单位，供通报批评（BBC-6）", query = unresolved::MonthQuery;
         get "/api/v1/unresolved/{id}" => unresolved::get, "unresolved", "一件办不成事反映";
         post "/api/v1/unresolved/{id}/dispatch" => unresolved::dispatch, "unresolved", "流转至责任单位业务联系人（A 岗缺岗时 B 岗）（BBC-2）", body = unresolved::DispatchIn;
@@ -134,6 +137,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/unresolved/{id}/notice" => unresolved::notice, "unresolved", "一次性告知所需材料、办理窗口、经办人和联系方式（BBC-4）", body = unresolved::NoticeIn;
         post "/api/v1/unresolved/{id}/outside" => unresolved::outside, "unresolved", "不属于政务服务事项：告知有权处理部门的名称、地址和电话（BBC-1）", body = unresolved::OutsideIn;
         post "/api/v1/unresolved/{id}/final-answer" => unresolved::final_answer, "unresolved", "否决兜底事项的最终答复（NV-13）", body = unresolved::FinalAnswerIn;
+        post "/api/v1/unresolved/{id}/bottleneck" => unresolved::bottleneck, "unresolved", "窗口发现的流程堵点作为流程改进建议发给责任单位联系人跟踪落实（BBC-7）", body = noveto_app::unresolved::BottleneckIn;
         get "/api/v1/unresolved/{id}/events" => unresolved::history, "unresolved", "办不成事反映的每一步";
         get "/api/v1/unresolved/{id}/documents/{file}" => unresolved::document, "unresolved", "流转单（transfer-slip）、登记回执（receipt），.html 或 .pdf（BBC-2、4）";
         post "/api/v1/public/complaints" => public::submit_complaint, "public", "群众在网上“吐槽找茬”（无需登录，按来源限流）（PUB-1、TC-2）", body = public::PublicComplaintIn, public = true;

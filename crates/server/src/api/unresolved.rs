@@ -200,3 +200,59 @@ pub async fn document(
     let d = crate::pages::forms::unresolved(&s, &v, kind).await?;
     crate::pages::forms::render(&d, ext)
 }
+
+/// BBC-5, BBC-6: the kept reports the caller may read.
+pub async fn reports(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
+    let r = app::reports(&s, &p).await?;
+    let list: Vec<Value> = r
+        .iter()
+        .map(|x| json!({"id": x.id, "kind": x.kind, "center_id": x.center_id, "period": x.period,
+                        "made_at": x.made_at, "title": x.title,
+                        "files": [format!("/api/v1/unresolved/reports/{}.xlsx", x.id), format!("/api/v1/unresolved/reports/{}.pdf", x.id)]}))
+        .collect();
+    Ok(Json(json!({"reports": list})))
+}
+
+/// One kept report: `{id}.json`, `{id}.xlsx` or `{id}.pdf`.
+pub async fn report(State(s): State<AppState>, p: Principal, ApiPath(file): ApiPath<String>) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let (id, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), "json"));
+    let id: i64 = id.parse().map_err(|_| crate::error::ApiError::not_found("报告"))?;
+    let (r, doc) = app::report(&s, &p, id).await?;
+    match ext {
+        "json" => Ok(Json(json!({"id": r.id, "kind": r.kind, "period": r.period, "made_at": r.made_at, "title": r.title, "report": doc})).into_response()),
+        "xlsx" | "csv" => {
+            let units = noveto_app::org::directory(&s).await?.units;
+            let format = if ext == "xlsx" { noveto_app::catalog::Format::Xlsx } else { noveto_app::catalog::Format::Csv };
+            let bytes = app::ledger_file(&doc.ledger, &units, format)?;
+            let mime = if ext == "xlsx" { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" } else { "text/csv; charset=utf-8" };
+            Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
+        }
+        "pdf" | "html" => {
+            let d = crate::pages::forms::report(&s, &r, &doc).await?;
+            crate::pages::forms::render(&d, ext)
+        }
+        _ => Err(crate::error::ApiError::not_found("报告格式")),
+    }
+}
+
+/// BBC-6: a unit referred for accountability, with the evidence.
+pub async fn accountability(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<noveto_app::unresolved::AccountabilityIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = app::refer_for_accountability(&s, &p, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "files": [format!("/api/v1/unresolved/reports/{id}.pdf")]}))))
+}
+
+/// BBC-7: a bottleneck found by the desk, sent to the unit's contact as a process improvement.
+pub async fn bottleneck(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<noveto_app::unresolved::BottleneckIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let sid = app::bottleneck(&s, &p, id, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"suggestion_id": sid}))))
+}

@@ -299,8 +299,7 @@ async fn body(
                 }
                 p {
                     a href={ "/api/v1/complaints?format=xlsx&from=" (a.from) "&to=" (a.to) } { (tr("导出台账 Excel")) } " · "
-                    a href={ "/api/v1/complaints?format=csv&from=" (a.from) "&to=" (a.to) } { (tr("导出台账 CSV")) } " · "
-                    a href={ "/api/v1/complaints/analysis?from=" (a.from) "&to=" (a.to) } { (tr("分析数据")) }
+                    a href={ "/api/v1/complaints?format=csv&from=" (a.from) "&to=" (a.to) } { (tr("导出台账 CSV")) }
                     @if may_somewhere(&p.grants, Action::SuperviseComplaint) {
                         " · " a href="/api/v1/hotline/replies?format=xlsx" { (tr("导出 12345 工单回复")) }
                     }

@@ -24,7 +24,9 @@ fn moment(t: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
 
 /// The blank a person signs on.
 const LINE: &str = "＿＿＿＿＿＿＿＿";
-const DATE_LINE: &str = "＿＿＿＿年＿＿月＿＿日";
+fn date_line() -> &'static str {
+    tr("＿＿＿＿年＿＿月＿＿日")
+}
 
 struct Facts {
     center: String,
@@ -77,12 +79,6 @@ pub async fn unresolved(s: &AppState, u: &View<Unresolved>, kind: &str) -> ApiRe
     )
     .await?;
     let due = u.due.map(day).unwrap_or_else(|| tr("待监督部门确定").to_string());
-    let leader = f
-        .units
-        .iter()
-        .find(|x| Some(x.id) == u.unit_id)
-        .and_then(|x| x.leader_id)
-        .and_then(|l| f.names.get(&l).cloned());
     let mut d;
     match kind {
         "transfer-slip" => {
@@ -119,10 +115,10 @@ pub async fn unresolved(s: &AppState, u: &View<Unresolved>, kind: &str) -> ApiRe
                             1,
                             1,
                             3,
-                            trf("\n\n签字：{}    {}", &[&leader.unwrap_or_else(|| LINE.into()), &DATE_LINE]),
+                            format!("\n\n{}", trf("签字：{}    {}", &[&LINE, &date_line()])),
                         ),
                         Cell::heading(7, 0, 1, 1, tr("签收")),
-                        Cell::value(7, 1, 1, 3, trf("签收人（签字）：{}    签收时间：{}", &[&LINE, &DATE_LINE])),
+                        Cell::value(7, 1, 1, 3, trf("签收人（签字）：{}    签收时间：{}", &[&LINE, &date_line()])),
                     ],
                 })
                 .push(Block::Para(trf(
@@ -202,16 +198,19 @@ pub async fn complaint(s: &AppState, c: &View<Complaint>, kind: &str) -> ApiResu
     let mut opinion = c.opinion.clone().unwrap_or_default();
     for x in c.co.iter().filter(|x| x.opinion.is_some()) {
         let text = x.opinion.clone().unwrap_or_default();
-        opinion.push_str(&trf("\n{}会办意见：{}", &[&f.unit(Some(x.unit_id)), &text]));
+        opinion.push('\n');
+        opinion.push_str(&trf("{}会办意见：{}", &[&f.unit(Some(x.unit_id)), &text]));
     }
     if let Some(m) = &c.meeting {
-        opinion.push_str(&trf("\n提交局长办公会：{}", &[&m.reason]));
+        opinion.push('\n');
+        opinion.push_str(&trf("提交局长办公会：{}", &[&m.reason]));
         if let Some(dec) = &m.decision {
-            opinion.push_str(&trf("\n局长办公会研究决定：{}", &[dec]));
+            opinion.push('\n');
+            opinion.push_str(&trf("局长办公会研究决定：{}", &[dec]));
         }
     }
     let replied = match (&c.reply, c.replied_at) {
-        (Some(r), at) => trf("{}\n（{}回复）", &[r, &moment(at)]),
+        (Some(r), at) => format!("{r}\n{}", trf("（{}回复）", &[&moment(at)])),
         _ => String::new(),
     };
     let mut d = Document::new(tr("政务服务“吐槽找茬”事项承办单"));
@@ -281,4 +280,59 @@ pub fn page(p: &crate::auth::Principal, large: bool, d: &Document, api: &str) ->
         }
     };
     super::layout(Some(p), large, &d.title, body).into_response()
+}
+
+/// BBC-5, BBC-6: a kept report as a paper: its title, the week's figures, the matters, and the
+/// units that stalled.
+pub async fn report(
+    s: &AppState,
+    r: &noveto_store::repo::reports::Report,
+    doc: &noveto_app::unresolved::ReportDoc,
+) -> ApiResult<Document> {
+    let units = noveto_app::org::directory(s).await?.units;
+    let unit =
+        |id: Option<i64>| id.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone()).unwrap_or_default();
+    let l = &doc.ledger;
+    let mut d = Document::new(&r.title);
+    d.push(Block::Title(r.title.clone()))
+        .push(Block::Right(trf("生成时间：{}", &[&crate::ui::when(&r.made_at)])))
+        .push(Block::Para(trf(
+            "本周登记 {} 件，单位已答复 {} 件（回访办结 {} 件），待单位答复 {} 件，其中超期 {} 件。",
+            &[&l.registered, &l.answered, &l.closed, &l.open, &l.overdue],
+        )));
+    if let Some(n) = &doc.note {
+        d.push(Block::Para(trf("移送事由：{}", &[n])));
+    }
+    let mut rows = vec![
+        [tr("受理编号"), tr("反映人"), tr("反映事项"), tr("责任单位"), tr("状态"), tr("办理时限")]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for x in &l.lines {
+        rows.push(vec![
+            x.receipt_no.clone(),
+            format!("{} {}", x.reporter, x.phone),
+            x.summary.clone(),
+            unit(x.unit_id),
+            format!("{}{}", crate::i18n::tr_text(&x.status), if x.overdue { tr("（超期）") } else { "" }),
+            x.due.clone().unwrap_or_default(),
+        ]);
+    }
+    d.push(Block::Table { widths: vec![2.2, 2.2, 4.0, 2.2, 2.2, 1.6], rows });
+    if !doc.stalls.is_empty() {
+        d.push(Block::Subtitle(tr("拖延、超时的单位").into()));
+        let mut rows =
+            vec![[tr("责任单位"), tr("超期未办结"), tr("超时办结"), tr("受理编号")].map(String::from).to_vec()];
+        for x in &doc.stalls {
+            rows.push(vec![
+                unit(Some(x.unit_id)),
+                x.overdue.to_string(),
+                x.late.to_string(),
+                x.receipts.join(tr("、")),
+            ]);
+        }
+        d.push(Block::Table { widths: vec![3.0, 1.5, 1.5, 5.0], rows });
+    }
+    d.back = Some(("/unresolved".into(), tr("返回").into()));
+    Ok(traditional(d))
 }

@@ -26,7 +26,7 @@ pub async fn contacts(s: &AppState) -> Markup {
                 "　" (tr("监督电话：")) a href={ "tel:" (c.supervision_phone) } { (c.supervision_phone) }
                 @if !c.address.is_empty() { "　" (tr("地址：")) (c.address) }
                 br;
-                a href="/report" { (tr("反映“办不成事”")) } "　" a href="/follow" { (tr("查询办理进度")) }
+                a href="/report" { (tr("反映“办不成事”")) } "　" a href="/complain" { (tr("“吐槽找茬”")) } "　" a href="/follow" { (tr("查询办理进度")) }
             }
         }
     }

@@ -72,6 +72,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/faq/used", post(work::faq_used))
         .route("/faq/stats", get(work::faq_stats))
         .route("/unresolved", get(unresolved::page).post(unresolved::register))
+        .route("/unresolved/accountability", post(unresolved::accountability))
         .route("/unresolved/{id}/{action}", post(unresolved::act))
         .route("/unresolved/{id}/slip", get(unresolved::slip))
         .route("/unresolved/{id}/receipt", get(unresolved::receipt))

@@ -134,11 +134,12 @@ async fn body(
     err: Option<(i64, &ApiError)>,
 ) -> ApiResult<Markup> {
     let may_record = may_somewhere(&p.grants, Action::RecordSuggestion);
-    let may_read = may_somewhere(&p.grants, Action::ReadSuggestions);
-    if !may_record && !may_read {
+    if !may_record && !may_somewhere(&p.grants, Action::ReadSuggestions) {
         return Err(ApiError::forbidden(tr("无权查看或登记意见建议")));
     }
-    let rows = if may_read { svc::visible(s, p, status).await? } else { vec![] };
+    // The same list as the API: by role at its place, or what the reader recorded or was sent.
+    let rows = svc::visible(s, p, status).await?;
+    let may_read = true;
     let tabs: Vec<(&str, &str)> =
         std::iter::once(("", tr("全部"))).chain(Status::ALL.iter().map(|s| (s.as_str(), tr(s.label())))).collect();
     Ok(html! {

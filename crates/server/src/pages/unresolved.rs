@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use noveto_app::tickets::View;
 use noveto_app::unresolved as svc;
+use noveto_domain::access::may_somewhere;
 use noveto_domain::unresolved::{Class, Offer, Unresolved};
 use noveto_store::repo::org::Unit;
 use std::collections::HashMap;
@@ -243,6 +244,8 @@ async fn body(
     let month = s.now().format("%Y-%m").to_string();
     let stalls = if center_reader { svc::stalls(s, p, &month).await.unwrap_or_default() } else { vec![] };
     let link = |w: chrono::NaiveDate| format!("/unresolved?week={}", svc::week_of(w));
+    let reports = svc::reports(s, p).await.unwrap_or_default();
+    let refers = may_somewhere(&p.grants, noveto_domain::access::Action::SetUnresolvedDeadline);
     Ok(html! {
         section.card {
             h1 { (title()) }
@@ -309,6 +312,43 @@ async fn body(
                         }
                     }
                 }
+                @if refers && !stalls.is_empty() {
+                    @let e = err.filter(|(id, _)| *id == -1).map(|(_, e)| e);
+                    details open[e.is_some()] {
+                        summary { (tr("情节严重的，连同证据移送问责")) }
+                        form method="post" action="/unresolved/accountability" {
+                            (csrf_field(p))
+                            (above(e, &["unit_id", "note"]))
+                            input type="hidden" name="month" value=(month);
+                            label {
+                                (tr("责任单位"))
+                                select name="unit_id" { @for x in &stalls { option value=(x.unit_id) { (unit_name(Some(x.unit_id)).unwrap_or_default()) } } }
+                                (beside(e, "unit_id"))
+                            }
+                            label { (tr("移送事由")) textarea name="note" rows="2" required maxlength="2000" { (e.map(|_| val(kept, "note")).unwrap_or_default()) } (beside(e, "note")) }
+                            button { (tr("移送问责")) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !reports.is_empty() {
+            section.card {
+                h2 { (tr("周报与问责移送")) }
+                table {
+                    tr { th { (tr("报告")) } th { (tr("生成时间")) } th { (tr("下载")) } }
+                    @for r in &reports {
+                        tr {
+                            td { (r.title) }
+                            td { (when(&r.made_at)) }
+                            td {
+                                a href={ "/api/v1/unresolved/reports/" (r.id) ".html" } target="_blank" { (tr("打印视图")) } " · "
+                                a href={ "/api/v1/unresolved/reports/" (r.id) ".pdf" } { "PDF" } " · "
+                                a href={ "/api/v1/unresolved/reports/" (r.id) ".xlsx" } { "Excel" }
+                            }
+                        }
+                    }
+                }
             }
         }
         section.card {
@@ -331,8 +371,8 @@ async fn body(
                     tr {
                         td { (l.receipt_no) }
                         td { (l.reporter) }
-                        td { (tr(l.class)) }
-                        td { (tr(l.status)) }
+                        td { (crate::i18n::tr_text(&l.class)) }
+                        td { (crate::i18n::tr_text(&l.status)) }
                         td { (l.answered_at.as_deref().map(when).unwrap_or_default()) }
                         td { (l.result.as_deref().unwrap_or("")) }
                     }
@@ -497,4 +537,32 @@ pub async fn act(
     }
     .await;
     after(&s, &p, large, &f, id, r).await
+}
+
+/// BBC-6: the supervision section refers a unit for accountability from the criticism list.
+pub async fn accountability(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        let unit_id = val(&f, "unit_id")
+            .parse()
+            .map_err(|_| ApiError {
+                field: Some("unit_id"), ..ApiError::bad("unit_required", tr("请选择责任单位"))
+            })?;
+        let b = svc::AccountabilityIn { unit_id, month: val(&f, "month"), note: val(&f, "note") };
+        svc::refer_for_accountability(&s, &p, b).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to("/unresolved").into_response(),
+        Err(e) => {
+            let page = body(&s, &p, None, &f, Some((-1, &e))).await;
+            super::again(&p, large, title(), &e, page)
+        }
+    }
 }

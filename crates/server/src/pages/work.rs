@@ -187,8 +187,44 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
     } else {
         None
     };
-    let any = pending.is_some() || clerk.is_some() || filings.is_some() || supervision.is_some() || admin.is_some();
+    // BBC-2, TC-3, SCREENS: what was dispatched to the caller (or their unit) and the complaints
+    // their section handles, due first, with the way to the reply form.
+    let matters = noveto_app::unresolved::for_my_unit(s, p).await?;
+    let complaints = noveto_app::complaints::for_my_section(s, p).await?;
+    let mine = if matters.is_empty() && complaints.is_empty() {
+        None
+    } else {
+        Some(html! {
+            section.card {
+                h2 { (tr("交给我（本单位）办理的")) }
+                table {
+                    tr { th { (tr("编号")) } th { (tr("事项")) } th { (tr("办理时限")) } }
+                    @for m in &matters {
+                        tr {
+                            td { a href={ "/unresolved#u" (m.id) } { (m.receipt_no) } br; span.muted { (tr("办不成事")) } }
+                            td { (m.summary) }
+                            td { (due_cell(s, m.due.map(|d| d.to_string()).as_deref())) }
+                        }
+                    }
+                    @for c in &complaints {
+                        tr {
+                            td { a href={ "/complaints#c" (c.id) } { (c.receipt_no) } br; span.muted { (tr("吐槽找茬")) } }
+                            td { (c.content) }
+                            td { (due_cell(s, c.due.map(|d| d.to_string()).as_deref())) }
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let any = pending.is_some()
+        || clerk.is_some()
+        || filings.is_some()
+        || supervision.is_some()
+        || admin.is_some()
+        || mine.is_some();
     Ok(html! {
+        @if let Some(x) = mine { (x) }
         @if let Some(x) = pending { (x) }
         @if let Some(x) = clerk { (x) }
         @if let Some(x) = supervision { (x) }
@@ -578,8 +614,29 @@ async fn case_body_with(
     );
     let timeline = j["timeline"].as_array().cloned().unwrap_or_default();
     let status = c.outcome.map(|o| tr(o.label())).unwrap_or(tr(c.status.label()));
+    // NV-13: a veto nobody owns goes to the 办不成事 desk, which answers in the last resort.
+    let fallback = j["fallback"].as_object().cloned();
+    let may_fall_back =
+        fallback.is_none() && c.status == Status::VetoPending && p.may(Action::FallbackAnswer, &l.place).is_ok();
     Ok(html! {
         @if let Some(m) = top_error { p.err role="alert" { (m) } }
+        @if let Some(f) = &fallback {
+            p.note {
+                (tr("否决事项已转“办不成事”窗口兜底答复：")) (f.get("receipt_no").and_then(|v| v.as_str()).unwrap_or(""))
+                "（" (tr_text(f.get("status_label").and_then(|v| v.as_str()).unwrap_or(""))) "）"
+                @if let Some(a) = f.get("answer").and_then(|v| v.as_str()) { br; (tr("兜底答复：")) (a) }
+            }
+        }
+        @if may_fall_back {
+            details.card {
+                summary { (tr("责任不清或无人决定：转“办不成事”窗口兜底答复")) }
+                form method="post" action={ "/cases/" (id) "/act/fallback" } {
+                    (csrf_field(p))
+                    label { (tr("转交理由（哪些单位、为什么无人决定）")) textarea name="reason" required maxlength="1000" {} }
+                    button { (tr("转“办不成事”窗口")) }
+                }
+            }
+        }
         // NV-3: the two ends of a warm handoff link to each other.
         @if let Some(n) = c.linked_case_id {
             p.note { (tr("已转交，接收单位另立的办件：")) a href={ "/cases/" (n) } { (tr("查看")) } }
@@ -1186,6 +1243,14 @@ pub async fn case_action(
                 let wid = val(&f, "withdrawal_id").parse().map_err(|_| noveto_app::Error::not_found(tr("撤回申请")))?;
                 svc::do_confirm_withdrawal(&s, &p, wid).await.map(|_| ())
             }
+            "fallback" => noveto_app::unresolved::fallback(
+                &s,
+                &p,
+                id,
+                noveto_app::unresolved::FallbackIn { reason: val(&f, "reason") },
+            )
+            .await
+            .map(|_| ()),
             _ => Err(noveto_app::Error::not_found(tr("操作"))),
         }?)
     }

@@ -824,3 +824,85 @@ fn browser_applicant_reads_how_it_ended() {
     documents(&mut t, referred, &["referral"]);
     t.traditional();
 }
+
+// PUB-1, TC-1, TC-5, TC-6 (issue 28): a person on a 360 px phone complains without an account
+// (asking for confidentiality; a bad phone comes back beside its field, the rest kept), the
+// supervision section sees them on its desk and assigns the complaint, the section replies, and
+// the person follows it to its answer. The 承办单, the 流转单 and the 登记回执 are printed (and
+// photographed when screenshots are asked for).
+#[test]
+fn browser_complain_on_a_phone_and_follow_it() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn(Kind::Sqlite, "weihai-huancui");
+    crate::complaints::sections(&app);
+    let mut t = Tour::new(&d, &app, "complainant");
+    t.content(&["韩梅", "叫号机显示的等候人数和实际不一致"]);
+    d.size(360, 1600);
+    t.visit("/complain", "“吐槽找茬”");
+    d.click("input[name=category][value=efficiency]");
+    d.typ("textarea[name=content]", "叫号机显示的等候人数和实际不一致");
+    d.typ("input[name=name]", "韩梅");
+    d.typ("input[name=phone]", "138");
+    d.click("input[name=confidential]");
+    d.click("form[action='/complain'] button");
+    t.read("手机号");
+    let kept = d.script("return document.querySelector('textarea[name=content]').value;");
+    assert_eq!(kept.as_str(), Some("叫号机显示的等候人数和实际不一致"));
+    d.script("document.querySelector('input[name=phone]').value = ''; return 1;");
+    d.typ("input[name=phone]", "13800002222");
+    d.click("form[action='/complain'] button");
+    let done = t.read("已收到您的“吐槽找茬”");
+    let receipt: String =
+        done.split("受理编号：").nth(1).unwrap().chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    assert!(receipt.starts_with("TC"), "{done}");
+    // The supervision section assigns it; the section replies.
+    let sup = app.token("supervision");
+    let (_, list) = app.get("/api/v1/complaints", &sup);
+    let c = list["complaints"][0].clone();
+    assert_eq!((c["confidential"].as_bool(), c["complainant"]["name"].as_str()), (Some(true), Some("韩梅")), "{c}");
+    let id = c["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/complaints/{id}/assign"), &sup, json!({"unit_id": app.ids.unit, "lead": true}));
+    let (st, v) = app.get(&format!("/api/v1/complaints/{id}"), &app.token("clerk"));
+    assert_eq!((st, v["complainant"]["name"].as_str()), (200, Some("（保密）")), "{v}");
+    let reply = json!({"opinion": "叫号系统未剔除过号人数", "reply": "已修正叫号机的统计，现在显示的就是实际等候人数，感谢您的监督"});
+    assert_eq!(app.post(&format!("/api/v1/complaints/{id}/reply"), &app.token("clerk"), reply).0, 200);
+    t.visit("/follow", "查询办理进度");
+    d.typ("input[name=receipt_no]", &receipt);
+    d.typ("input[name=phone]", "13800002222");
+    d.click("form[action='/follow'] button");
+    let seen = t.read("已修正叫号机的统计");
+    assert!(seen.contains("责任科室已回复"), "{seen}");
+    // The supervision section's desk, in both scripts; the confidential complainant there only.
+    d.size(1200, 1600);
+    t.login("supervision", PW);
+    let desk = t.visit("/complaints", "吐槽找茬");
+    assert!(desk.contains("韩梅") && desk.contains("要求保密"), "{desk}");
+    t.traditional();
+    // The forms, as printed.
+    crate::unresolved::desk(&app);
+    let bbc = app.token("bbc");
+    let (_, m) = app.post(
+        "/api/v1/unresolved",
+        &bbc,
+        json!({"reporter": {"name": "李四", "phone": "13800001111"}, "class": "general", "summary": "营业执照变更被退回三次，没有说明理由"}),
+    );
+    let m = m["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/unresolved/{m}/dispatch"), &bbc, json!({"unit_id": app.ids.unit}));
+    let papers = [
+        (format!("/api/v1/complaints/{id}/documents/handling-form"), "complaint-handling-form", "承办单"),
+        (format!("/api/v1/unresolved/{m}/documents/transfer-slip"), "unresolved-transfer-slip", "流转单"),
+        (format!("/api/v1/unresolved/{m}/documents/receipt"), "unresolved-receipt", "登记回执"),
+    ];
+    for (path, name, title) in &papers {
+        d.go(&format!("{}{path}.html", app.base));
+        let text = d.text_with(title);
+        assert!(text.contains("2026年") && unreadable(&text).is_none(), "{name}: {text}");
+        if let Some(dir) = t.shots.clone() {
+            t.whole(1200, &dir.join(format!("doc-{name}-desktop.png")));
+            t.whole(360, &dir.join(format!("doc-{name}-phone.png")));
+            let (st, pdf) = app.download(&format!("{path}.pdf"), &sup);
+            assert_eq!(st, 200, "{name}.pdf");
+            std::fs::write(dir.join(format!("doc-{name}.pdf")), pdf).unwrap();
+        }
+    }
+}

@@ -225,7 +225,12 @@ fn faq_3_suggestions_tracked_to_a_process_change() {
         assert_eq!(app.get(&format!("/api/v1/suggestions/{sid}"), &app.token("county_biz")).0, 403);
         let (_, l) = app.get("/api/v1/suggestions", &app.token("head"));
         assert!(!l["suggestions"].as_array().unwrap().is_empty(), "{l}");
-        assert_eq!(app.get("/api/v1/suggestions", &clerk).0, 403);
+        // The clerk reads only what they recorded or were sent to follow (BBC-7).
+        let (st, l) = app.get("/api/v1/suggestions", &clerk);
+        let me = app.staff_id("clerk");
+        assert_eq!(st, 200);
+        assert!(l["suggestions"].as_array().unwrap().iter().all(|x| x["recorded_by"].as_i64() == Some(me)), "{l}");
+        assert_eq!(app.get("/api/v1/suggestions", &app.token("leader2")).0, 200);
         assert!(app.audit_ok());
     }
 }
@@ -282,10 +287,12 @@ fn faq_3_suggestions_page() {
     assert_eq!(st, 303);
     let (_, html) = crate::cases::page_get(&app, "business", "/suggestions?status=done");
     assert!(html.contains("制度：大厅叫号屏适老化规范") && html.contains("已落实"), "{html}");
-    // Role × page: the clerk records but reads no list; the county reads none of the city's.
+    // Role × page: the clerk records and follows what they recorded (and only that); the county
+    // reads none of the city's.
     let (st, html) = crate::cases::page_get(&app, "clerk", "/suggestions");
     assert_eq!(st, 200);
-    assert!(html.contains("登记意见建议") && !html.contains("叫号屏字太小"));
+    assert!(html.contains("登记意见建议") && html.contains("叫号屏字太小") && html.contains("已落实"), "{html}");
+    assert!(!crate::cases::page_get(&app, "clerk2", "/suggestions").1.contains("叫号屏字太小"));
     app.add_staff("county_biz", "business_section", json!({"center_id": app.ids.county}));
     let (_, html) = crate::cases::page_get(&app, "county_biz", "/suggestions");
     assert!(!html.contains("叫号屏字太小"), "another center's suggestion on the page");

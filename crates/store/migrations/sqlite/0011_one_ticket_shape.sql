@@ -34,3 +34,10 @@ CREATE INDEX complaints_status ON complaints(status, id);
 -- TC-8: each 12345 work order imported once, as a complaint or a 办不成事 matter.
 CREATE TABLE hotline_orders (
   order_no TEXT PRIMARY KEY, entity TEXT NOT NULL, entity_id BIGINT NOT NULL, imported_at TEXT NOT NULL);
+
+-- BBC-5, BBC-6: reports made by the job runner or a person, kept as they were made: the desk's
+-- Friday ledger, the center's Monday roll-up, an accountability referral with its evidence.
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, center_id BIGINT NOT NULL REFERENCES centers(id),
+  period TEXT NOT NULL, made_at TEXT NOT NULL, made_by BIGINT, title TEXT NOT NULL, doc TEXT NOT NULL,
+  UNIQUE (kind, center_id, period));
