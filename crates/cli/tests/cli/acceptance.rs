@@ -773,3 +773,78 @@ fn a_login_field_cannot_forge_a_log_line() {
     assert!(text.contains("failed login"), "the failure is logged: {text}");
     assert!(!text.lines().any(|l| l.contains("FORGED") && !l.contains("failed login")), "a forged line: {text}");
 }
+
+// TC-1 … TC-8, PUB-1, BBC-2 (issue 28): the contract's complaint and public routes as written,
+// on the built binary and both stores — the demo's complaints in every state, a public complaint
+// followed to its answer, a confidential one hidden from the section that handles it, a 12345
+// order imported twice as one, the 承办单 as a PDF; the desk's demo matter answered by its unit.
+#[test]
+fn tc_contract_complaint_routes() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let (sup, contact) = (d.token("supervision"), d.token("clerk-scjg"));
+        let (st, l) = s.get("/api/v1/complaints", &sup);
+        assert_eq!(st, 200, "{}: {l}", label(b));
+        let states: std::collections::BTreeSet<String> =
+            l["complaints"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap().to_string()).collect();
+        for st in ["received", "assigned", "at_meeting", "replied", "closed"] {
+            assert!(states.contains(st), "{}: the demo has a complaint {st}: {states:?}", label(b));
+        }
+        // POST /api/v1/complaints → 201 {id, due}; assign; reply.
+        let body = json!({"channel": "website", "category": "process", "content": "验收：材料要求前后不一",
+                          "complainant": {"name": "验收人", "phone": "13911112222"}, "confidential": true});
+        let (st, c) = s.post("/api/v1/complaints", &sup, body);
+        assert_eq!(st, 201, "{c}");
+        assert!(c["id"].is_i64() && c["due"].is_string(), "{c}");
+        let id = c["id"].as_i64().unwrap();
+        let (_, units) = s.get("/api/v1/units", &sup);
+        let scjg = units["units"].as_array().unwrap().iter().find(|u| u["name"] == "市市场监督管理局").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (st, a) = s.post(&format!("/api/v1/complaints/{id}/assign"), &sup, json!({"unit_id": scjg, "lead": true}));
+        assert_eq!(st, 200, "{a}");
+        let (st, v) = s.get(&format!("/api/v1/complaints/{id}"), &contact);
+        assert_eq!(
+            (st, v["complainant"]["name"].as_str(), v["complainant"]["phone"].as_str()),
+            (200, Some("（保密）"), Some("（保密）")),
+            "{v}"
+        );
+        let (st, v) = s.get(&format!("/api/v1/complaints/{id}"), &sup);
+        assert_eq!((st, v["complainant"]["name"].as_str()), (200, Some("验收人")), "{v}");
+        let (st, v) = s.post(
+            &format!("/api/v1/complaints/{id}/reply"),
+            &contact,
+            json!({"opinion": "已统一材料清单", "reply": "已统一材料清单并公示，感谢监督"}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("replied")), "{v}");
+        let (st, _, pdf) = s.bytes(&format!("/api/v1/complaints/{id}/documents/handling-form.pdf"), &sup);
+        assert!(st == 200 && pdf.starts_with(b"%PDF"), "{st}");
+        // POST /api/v1/public/complaints → 201 {receipt_no}; /follow learns complaints.
+        let body = json!({"category": "attitude", "content": "验收：窗口人员玩手机", "complainant": {"name": "公众甲", "phone": "13922223333"}, "confidential": false});
+        let (st, r) = s.call("POST", "/api/v1/public/complaints", None, Some(body), &[]);
+        assert_eq!(st, 201, "{r}");
+        let receipt = r["receipt_no"].as_str().unwrap();
+        let (st, f) =
+            s.call("GET", &format!("/api/v1/public/follow?receipt_no={receipt}&phone=13922223333"), None, None, &[]);
+        assert_eq!((st, f["kind"].as_str()), (200, Some("complaint")), "{f}");
+        // TC-8: the demo's 12345 order imported again is the same complaint.
+        let order = json!({"orders": [{"order_no": "GD20261204001", "caller": "曹静", "phone": "13977778888", "kind": "投诉", "content": "公积金提取网上申请三天没有审核。"}]});
+        let (st, v) = s.post("/api/v1/hotline/orders", &sup, order);
+        assert_eq!((st, v["existing"].as_u64()), (200, Some(1)), "{v}");
+        // BBC-2: the desk's demo matter waiting for its unit is answered by the unit only.
+        let (_, l) = s.get("/api/v1/unresolved/ledger", &sup);
+        let waiting =
+            l["lines"].as_array().unwrap().iter().find(|x| x["status"] == "已流转，待单位反馈").unwrap()["id"]
+                .as_i64()
+                .unwrap();
+        let answer = json!({"result": "已协调系统升级后当场办结", "resolved": true});
+        assert_eq!(
+            s.post(&format!("/api/v1/unresolved/{waiting}/feedback"), &d.token("bbc-desk"), answer.clone()).0,
+            403
+        );
+        let (st, v) = s.post(&format!("/api/v1/unresolved/{waiting}/feedback"), &contact, answer);
+        assert_eq!((st, v["status"].as_str()), (200, Some("answered")), "{v}");
+        assert!(d.node.cmd(&["audit", "verify"]).ok().out.contains("审计链完整"));
+    }
+}
