@@ -14,6 +14,8 @@ use noveto_store::repo::{Ctx, cases, org};
 pub struct Report {
     /// BBC-5: weekly reports made and announced.
     pub reports: usize,
+    /// HCP-3: same-day SMS rating invitations queued.
+    pub invited: usize,
     pub reminded: usize,
     pub escalated: usize,
     /// Escalations moved to the next level because their reply deadline was missed.
@@ -214,6 +216,11 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
                 }
             }
         }
+    }
+    // HCP-3: the same day's SMS invitations to rate, once each.
+    match crate::ratings::invite(state).await {
+        Ok(n) => report.invited = n,
+        Err(e) => tracing::error!("rating invitations: {}", e.message),
     }
     // BBC-5: the desk's Friday ledger and the center's Monday roll-up, once each.
     match crate::unresolved::weekly_reports(state).await {

@@ -18,6 +18,8 @@ pub mod hotline;
 pub mod jobs;
 pub mod org;
 pub mod public;
+pub mod ratings;
+pub mod rectifications;
 pub mod search;
 pub mod suggestions;
 pub mod tickets;
@@ -213,6 +215,12 @@ impl App {
 
     pub fn now(&self) -> DateTime<FixedOffset> {
         self.clock.now()
+    }
+
+    /// The address the public reaches this server at, for links sent by SMS
+    /// (`NOVETO_PUBLIC_URL`, e.g. `https://zwfw.example.gov.cn`; empty: links are paths).
+    pub fn public_url(&self) -> String {
+        std::env::var("NOVETO_PUBLIC_URL").unwrap_or_default().trim_end_matches('/').to_string()
     }
 
     pub fn now_str(&self) -> String {

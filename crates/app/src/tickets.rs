@@ -337,9 +337,10 @@ where
 }
 
 /// Every ticket type with deadlines (cases keep their own path in `jobs`).
-static KINDS: [&dyn DeadlineKind; 2] = [
+static KINDS: [&dyn DeadlineKind; 3] = [
     &Kind::<noveto_domain::unresolved::Unresolved>(std::marker::PhantomData),
     &Kind::<noveto_domain::complaint::Complaint>(std::marker::PhantomData),
+    &Kind::<noveto_domain::rectification::Rectification>(std::marker::PhantomData),
 ];
 
 /// The ticket type a deadline row belongs to.

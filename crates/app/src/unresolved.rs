@@ -491,10 +491,7 @@ pub async fn fallback(s: &App, p: &Principal, case_id: i64, b: FallbackIn) -> Re
 
 /// NV-13: the desk matter answering a case's veto in the last resort, if any.
 pub async fn fallback_of_case(s: &App, case_id: i64) -> Result<Option<UnresolvedRow>> {
-    let rows: Vec<UnresolvedRow> = s
-        .store
-        .read(move |tx| noveto_store::repo::tickets::select(tx, "case_id = $1", noveto_store::params![case_id]))
-        .await?;
+    let rows = s.store.read(move |tx| repo::of_case(tx, case_id)).await?;
     Ok(rows.into_iter().find(|r| r.fallback.is_some()))
 }
 

@@ -732,6 +732,7 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
         .await
         .map_err(|e| Fail(format!("演示办不成事反映创建失败：{}", e.message)))?;
     complaints(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示“吐槽找茬”创建失败：{}", e.message)))?;
+    ratings(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示好差评创建失败：{}", e.message)))?;
     pb.inc(3);
     pb.finish_and_clear();
     let logins = Logins { admin_password: created.admin_password, staff: logins };
@@ -1490,5 +1491,127 @@ async fn complaints(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// 好差评 (HCP): the demo's closed services rated across the quarter — on the window's device, by
+/// SMS and by the callback — with the bad ones' rectifications in every state.
+async fn ratings(
+    s: &AppState,
+    c: &DemoClock,
+    people: &[Principal],
+    now: DateTime<FixedOffset>,
+) -> Result<(), noveto_server::error::ApiError> {
+    use noveto_app::ratings as r;
+    use noveto_app::rectifications as x;
+    let sup = who(people, "supervision");
+    let hall = who(people, "hall");
+    // A quarter of services at the counter: questions answered at every unit's window, every few
+    // days since the quarter began.
+    let first = noveto_domain::rating::parse_quarter(&noveto_domain::rating::quarter_of(now.date_naive()))
+        .map(|q| q.0)
+        .unwrap_or(now.date_naive());
+    let days = (now.date_naive() - first).num_days().max(1);
+    let questions = ["材料要带原件吗？", "可以网上预约吗？", "需要本人到场吗？", "多久能办好？"];
+    let mut n = 0usize;
+    for key in ["scjg", "bdc", "rs", "ga", "gjj", "sw"] {
+        let clerk = who(people, &format!("clerk-{key}"));
+        let mut d = (n as i64) % 4;
+        while d < days {
+            c.set(now - chrono::Duration::days(days - d) + chrono::Duration::hours(1));
+            let phone = format!("139{:08}", 7100000 + n);
+            let b = case_in("consultation", None, "来办事的群众", &phone, None, questions[n % questions.len()]);
+            let id = svc::open_case(s, clerk, svc::parse_case(b)?).await?.0;
+            let close = CloseIn {
+                confirm_phrases: false,
+                outcome: "answered".into(),
+                veto_request_id: None,
+                withdrawal_id: None,
+                legal_basis: None,
+                note: Some("已当场解答并发放一次性告知单。".into()),
+            };
+            svc::do_close(s, clerk, id, close).await?;
+            n += 1;
+            d += 9;
+        }
+    }
+    let closed = s.store.read(noveto_store::repo::ratings::closed_cases).await?;
+    let scale = s.policy().rating.scale;
+    let level = |good: bool, n: usize| -> serde_json::Value {
+        if scale == 2 {
+            serde_json::json!(if good { "satisfied" } else { "unsatisfied" })
+        } else if good {
+            serde_json::json!(5 - (n % 3) as u64)
+        } else {
+            serde_json::json!(1 + (n % 2) as u64)
+        }
+    };
+    let mut bad = vec![];
+    for (n, (case, window)) in closed.iter().enumerate() {
+        c.set(now - chrono::Duration::days(((n * 7) % 60) as i64));
+        let good = n % 4 != 1;
+        let b = r::RatingIn {
+            case_id: Some(*case),
+            level: Some(level(good, n)),
+            comment: (!good).then(|| "等候时间太长，窗口解释不清楚".to_string()),
+            ..Default::default()
+        };
+        let rated = match (n % 3, window) {
+            (0, Some(w)) => {
+                let key = r::kiosk_key(s, hall, *w).await?;
+                r::rate_on_kiosk(s, &key, *case, b).await?
+            }
+            _ => r::rate(s, sup, r::RatingIn { channel: "sms".into(), ..b }).await?,
+        };
+        if let Some(id) = rated.rectification_id {
+            bad.push(id);
+        }
+        // The quarter's callbacks: every third one reached, one not.
+        if n % 5 == 2 {
+            let reached = n % 10 != 2;
+            let cb = r::RatingIn {
+                case_id: Some(*case),
+                channel: "callback".into(),
+                level: reached.then(|| level(true, n)),
+                reached: Some(reached),
+                ..Default::default()
+            };
+            r::rate(s, sup, cb).await?;
+        }
+    }
+    c.set(now);
+    // The bad ratings' rectifications: one verified, one done, one appealed, one annulled.
+    let unit_people = |id: i64| async move {
+        let v = x::get(s, sup, id).await.ok()?;
+        let contact = people.iter().find(|p| Some(p.id) == v.assignee)?;
+        Some((v, contact))
+    };
+    for (i, id) in bad.iter().enumerate() {
+        let Some((v, contact)) = unit_people(*id).await else { continue };
+        let real_name = matches!(v.origin, noveto_domain::rectification::Origin::Rating { real_name: true, .. });
+        let verifier = if real_name { sup } else { contact };
+        match i % 5 {
+            0 => {}
+            1 => x::verify(s, verifier, *id, x::NoteIn { note: "已回访评价人，核实等候时间约 40 分钟".into() }).await?,
+            2 => {
+                x::verify(s, verifier, *id, x::NoteIn { note: "已回访核实".into() }).await?;
+                x::done(
+                    s,
+                    contact,
+                    *id,
+                    x::DoneIn {
+                        measures: "高峰时段增开一个窗口，叫号屏显示预计等候时间".into(),
+                        told: "已电话告知评价人整改措施".into(),
+                    },
+                )
+                .await?;
+            }
+            3 => x::appeal(s, contact, *id, x::AppealIn { reason: "叫号记录显示该号当日未到窗口办理".into() }).await?,
+            _ => {
+                x::appeal(s, contact, *id, x::AppealIn { reason: "评价人系误评，已电话确认".into() }).await?;
+                x::decide_appeal(s, sup, *id, x::DecisionIn { upheld: true, reason: "评价人确认误评".into() }).await?;
+            }
+        }
+    }
     Ok(())
 }

@@ -193,6 +193,14 @@ pub enum Action {
     HandleComplaint,
     /// TC-3: record the director's meeting's decision.
     RecordMeeting,
+    /// HCP-3: enter a rating given on the window's device (the window's staff or its device).
+    RateOnDevice,
+    /// HCP-3: record an SMS reply or a callback (the supervision section, the platform).
+    RecordRating,
+    /// HCP-5: read ratings and satisfaction figures.
+    ReadRatings,
+    /// HCP-6, TC-7: put a rectification right (the unit's leaders; its contact by relation).
+    HandleRectification,
     /// BBC-3: set a complex matter's deadline (the supervision section).
     SetUnresolvedDeadline,
 }
@@ -299,6 +307,10 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::ReadComplaints => &[Supervision, Director, Oversight, BusinessSection, HallManager],
         Action::HandleComplaint => &[UnitLeader, UnitHead],
         Action::RecordMeeting => &[Director, Supervision],
+        Action::RateOnDevice => &[Clerk, WindowHead],
+        Action::RecordRating => &[Supervision],
+        Action::ReadRatings => &[Supervision, Director, BusinessSection, Oversight, HallManager, UnitLeader, UnitHead],
+        Action::HandleRectification => &[UnitLeader, UnitHead],
         Action::SetUnresolvedDeadline => &[Supervision],
     }
 }

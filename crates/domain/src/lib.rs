@@ -10,6 +10,8 @@ pub mod deadline;
 pub mod ending;
 pub mod phrases;
 pub mod policy;
+pub mod rating;
+pub mod rectification;
 pub mod suggestion;
 pub mod ticket;
 pub mod time;

@@ -259,6 +259,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (9, include_str!("../migrations/sqlite/0009_endings.sql")),
     (10, include_str!("../migrations/sqlite/0010_idempotency_in_the_write.sql")),
     (11, include_str!("../migrations/sqlite/0011_one_ticket_shape.sql")),
+    (12, include_str!("../migrations/sqlite/0012_ratings.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -272,6 +273,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (9, include_str!("../migrations/postgres/0009_endings.sql")),
     (10, include_str!("../migrations/postgres/0010_idempotency_in_the_write.sql")),
     (11, include_str!("../migrations/postgres/0011_one_ticket_shape.sql")),
+    (12, include_str!("../migrations/postgres/0012_ratings.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
@@ -309,6 +311,8 @@ pub const TABLES: &[&str] = &[
     "ticket_events",
     "hotline_orders",
     "reports",
+    "ratings",
+    "rectifications",
 ];
 
 impl Store {

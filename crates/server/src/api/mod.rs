@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod complaints;
 pub mod org;
 pub mod public;
+pub mod ratings;
 pub mod unresolved;
 
 use crate::AppState;
@@ -161,6 +162,20 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/hotline/orders" => complaints::import_orders, "complaints", "导入 12345 工单（JSON，或带表头的 CSV / XLSX），每张工单只导入一次（TC-8）", limit = 10 * 1024 * 1024;
         get "/api/v1/hotline/replies" => complaints::replies, "complaints", "按 12345 热线格式导出工单回复（TC-8）", query = complaints::FormatQuery;
         post "/api/v1/cases/{id}/fallback" => cases::fallback, "cases", "否决事项责任不清或无人决定，转“办不成事”窗口兜底答复（NV-13）", body = noveto_app::unresolved::FallbackIn;
+        post "/api/v1/windows/{id}/kiosk" => ratings::kiosk, "ratings", "窗口评价器的绑定链接（无需登录，绑定本窗口）（HCP-3）";
+        post "/api/v1/ratings" => ratings::create, "ratings", "评价一项服务（case_id、unresolved_id 或 complaint_id 之一）；评价器、短信每项服务一次，再评 409 already_rated（HCP-2～4）", body = ratings::RatingIn;
+        get "/api/v1/ratings" => ratings::list, "ratings", "本季度的评价（评价人仅监督监察科可见）", query = ratings::QuarterQuery;
+        get "/api/v1/ratings/callback-sample" => ratings::sample, "ratings", "季度电话回访样本：按单位、窗口分层，同一种子抽出同一样本（HCP-3）", query = ratings::SampleQuery;
+        get "/api/v1/ratings/export" => ratings::export, "ratings", "按省好差评平台字段导出：评价编号、办件编号、事项编码、事项名称、评价渠道、评价等级、是否满意、评价时间、五个维度、评价意见、评价部门、评价窗口", query = ratings::QuarterQuery;
+        get "/api/v1/satisfaction" => ratings::satisfaction, "ratings", "满意度：各渠道满意数、总数、满意率与综合满意度（30% 评价器 + 30% 短信 + 40% 回访），季度或年度；format=csv|xlsx 为按单位、窗口的季度表（HCP-5）", query = ratings::SatisfactionQuery;
+        post "/api/v1/public/ratings/{token}" => ratings::by_link, "public", "短信评价链接：无需登录，一个链接只评价一次（HCP-3）", body = ratings::LinkRatingIn, public = true;
+        get "/api/v1/rectifications" => ratings::rectifications, "ratings", "整改事项：差评整改与吐槽找茬集中问题整改（HCP-6、TC-7）", query = ratings::OpenQuery;
+        post "/api/v1/rectifications" => ratings::open_rectification, "ratings", "监督监察科把集中的吐槽找茬问题交给科室整改（TC-7）", body = noveto_app::rectifications::OpenIn;
+        get "/api/v1/rectifications/{id}" => ratings::rectification, "ratings", "一项整改";
+        post "/api/v1/rectifications/{id}/verification" => ratings::verify, "ratings", "回访核实；实名差评由监督监察科回访（HCP-6）", body = noveto_app::rectifications::NoteIn;
+        post "/api/v1/rectifications/{id}/done" => ratings::done, "ratings", "整改（或说明）并告知（HCP-6、TC-7）", body = noveto_app::rectifications::DoneIn;
+        post "/api/v1/rectifications/{id}/appeal" => ratings::appeal, "ratings", "单位对有误或恶意的评价申诉一次（HCP-6）", body = noveto_app::rectifications::AppealIn;
+        post "/api/v1/rectifications/{id}/appeal/decision" => ratings::decide_appeal, "ratings", "监督监察科决定申诉，理由留存（HCP-6）", body = noveto_app::rectifications::DecisionIn;
         post "/api/v1/suggestions/{id}/change" => catalog::implement_suggestion, "faq", "登记已采纳意见建议的落实：办事指南新版本、问答条目或制度（FAQ-3）", body = catalog::ChangeIn;
     }
 }

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod forms;
 pub mod guides;
 pub mod public;
+pub mod ratings;
 pub mod suggestions;
 pub mod unresolved;
 pub mod work;
@@ -63,6 +64,11 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/catalog/items/{code}", get(catalog::edit_item))
         .route("/report", get(public::report_page).post(public::report_submit))
         .route("/complain", get(public::complain_page).post(public::complain_submit))
+        .route("/rate/{token}", get(ratings::rate_page).post(ratings::rate_submit))
+        .route("/kiosk/{key}", get(ratings::kiosk).post(ratings::kiosk_submit))
+        .route("/ratings", get(ratings::page))
+        .route("/ratings/callback", post(ratings::callback))
+        .route("/rectifications/{id}/{action}", post(ratings::act))
         .route("/complaints", get(complaints::page).post(complaints::register))
         .route("/complaints/{id}/{action}", post(complaints::act))
         .route("/follow", get(public::follow_page).post(public::follow_submit))
@@ -212,6 +218,10 @@ fn nav(p: &Principal) -> Markup {
         || may_somewhere(g, Action::HandleComplaint)
     {
         links.push(("/complaints", tr("吐槽找茬")));
+    }
+    // HCP: satisfaction, the callback sample, the rectifications (the units' too).
+    if may_somewhere(g, Action::ReadRatings) || may_somewhere(g, Action::HandleRectification) {
+        links.push(("/ratings", tr("好差评")));
     }
     if may_somewhere(g, Action::ReadSuggestions) || may_somewhere(g, Action::RecordSuggestion) {
         links.push(("/suggestions", tr("意见建议")));
@@ -525,6 +535,8 @@ details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
 .doc h1{text-align:center}.doc .sub{text-align:center;color:#444}.doc .right{text-align:right}.doc .note{font-size:.9em;color:#333}
 .doc table.form td{border:1px solid #333;padding:6px 8px}.doc table.form td.h{text-align:center;vertical-align:middle;background:#fafafa}
 @media print{header,.noprint{display:none}.card{box-shadow:none}}
+.levels{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}button.level{flex:1 1 140px;min-height:64px;font-size:1.3em}
+.kiosk h1{font-size:1.8em;text-align:center}.kiosk button.level{min-height:96px;font-size:1.6em}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}label.check{display:flex;gap:8px;align-items:center}label.check input{width:auto;margin:0}
 .cal{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}.cal table{font-size:.85em}.cal td{text-align:center;border:1px solid #eee;padding:2px}
 .cal .off{background:#fde2e2}.cal .mk{background:#e2f0fd;font-weight:bold}.cal .we{color:#999}

@@ -616,10 +616,18 @@ async fn case_body_with(
     let status = c.outcome.map(|o| tr(o.label())).unwrap_or(tr(c.status.label()));
     // NV-13: a veto nobody owns goes to the 办不成事 desk, which answers in the last resort.
     let fallback = j["fallback"].as_object().cloned();
+    // HCP-2: once the service ends at the window, the person is asked to rate it — neutrally,
+    // on the window's device (staff may not steer the answer).
+    let ask_rating = c.status == Status::Closed
+        && works_here(p, &l.place)
+        && !noveto_app::ratings::rated(s, noveto_domain::rating::Service::Case(id)).await.unwrap_or(true);
     let may_fall_back =
         fallback.is_none() && c.status == Status::VetoPending && p.may(Action::FallbackAnswer, &l.place).is_ok();
     Ok(html! {
         @if let Some(m) = top_error { p.err role="alert" { (m) } }
+        @if ask_rating {
+            p.note { (tr("服务已办结：请服务对象在窗口评价器上对本次服务作出评价。")) }
+        }
         @if let Some(f) = &fallback {
             p.note {
                 (tr("否决事项已转“办不成事”窗口兜底答复：")) (f.get("receipt_no").and_then(|v| v.as_str()).unwrap_or(""))
@@ -1099,6 +1107,11 @@ fn ending_follows(action: &str, f: &HashMap<String, String>) -> Option<&'static 
         ("referral", _) if !handoff => tr("申请人持指引单前往办理，本件随即办结；需要帮助转交的，请勾选“帮助转交”。"),
         _ => return None,
     })
+}
+
+/// Whether `p` works at the case's window (its clerk or head): the one who asks for the rating.
+fn works_here(p: &Principal, place: &noveto_domain::access::Place) -> bool {
+    p.may(Action::RateOnDevice, place).is_ok()
 }
 
 /// Whether the case's state machine offers this ending now (the page shows its form).

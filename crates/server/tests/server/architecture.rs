@@ -18,7 +18,7 @@ fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 fn no_sql_outside_the_store_repository() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = vec![];
-    for c in ["server/src", "cli/src", "docs/src", "search/src", "domain/src"] {
+    for c in ["server/src", "cli/src", "docs/src", "search/src", "domain/src", "app/src"] {
         sources(&root.join(c), &mut files);
     }
     assert!(files.len() > 20, "the source was found");

@@ -906,3 +906,58 @@ fn browser_complain_on_a_phone_and_follow_it() {
         }
     }
 }
+
+// HCP-3 (issue 29): the window's rating device — a tablet at the counter, bound to the window, no
+// login — shows the service just finished and nothing that names anyone, and rates it with a
+// touch; the SMS link's page rates once on a 360 px phone. Photographed when asked.
+#[test]
+fn browser_rating_device_and_sms_link() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn_at(Kind::Sqlite, "weihai-huancui", "2026-11-24T10:00:00+08:00");
+    let clerk = app.token("clerk");
+    let (_, v) = app.post(
+        "/api/v1/cases",
+        &clerk,
+        json!({"kind": "consultation", "channel": "window", "applicant": {"name": "评价人乙", "phone": "13800008888"}, "request": "咨询食品经营许可"}),
+    );
+    let case = v["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/cases/{case}/close"), &clerk, json!({"outcome": "answered", "note": "已解答"}));
+    let (st, k) = app.post(&format!("/api/v1/windows/{}/kiosk", app.ids.window), &app.token("head"), json!({}));
+    assert_eq!(st, 201, "{k}");
+    assert_eq!(app.post(&format!("/api/v1/windows/{}/kiosk", app.ids.window), &clerk, json!({})).0, 403);
+    let key = k["key"].as_str().unwrap().to_string();
+    let mut t = Tour::new(&d, &app, "rater");
+    t.content(&[]);
+    d.size(800, 1280); // a tablet at the counter
+    let page = t.visit(&format!("/kiosk/{key}"), "请对本次服务作出评价");
+    assert!(!page.contains("评价人乙") && !page.contains("clerk"), "the device names nobody: {page}");
+    let h = d.script("return document.querySelector('button.level').getBoundingClientRect().height;");
+    assert!(h.as_f64().unwrap_or(0.0) >= 64.0, "touch-sized buttons: {h}");
+    if let Some(dir) = t.shots.clone() {
+        t.whole(800, &dir.join("kiosk-tablet.png"));
+    }
+    d.click("button.level[value=satisfied]");
+    t.read("感谢您的评价");
+    let (st, _) =
+        app.post("/api/v1/ratings", &clerk, json!({"case_id": case, "channel": "device", "level": "satisfied"}));
+    assert_eq!(st, 409, "rated once");
+    // The SMS link for another service, on a phone.
+    let (_, v) = app.post(
+        "/api/v1/cases",
+        &clerk,
+        json!({"kind": "consultation", "channel": "window", "applicant": {"name": "评价人丙", "phone": "13800009999"}, "request": "咨询社保转移"}),
+    );
+    let other = v["id"].as_i64().unwrap();
+    app.post(&format!("/api/v1/cases/{other}/close"), &clerk, json!({"outcome": "answered", "note": "已解答"}));
+    let token =
+        app.block_on(noveto_app::ratings::token_for(&app.state, noveto_domain::rating::Service::Case(other))).unwrap();
+    d.size(360, 1600);
+    t.visit(&format!("/rate/{token}"), "服务评价");
+    if let Some(dir) = t.shots.clone() {
+        t.whole(360, &dir.join("rate-sms-phone.png"));
+    }
+    d.click("button.level[value=unsatisfied]");
+    t.read("感谢您的评价");
+    t.visit(&format!("/rate/{token}"), "已经评价过了");
+    t.traditional();
+}

@@ -11,6 +11,7 @@ mod helpers;
 mod input;
 mod jobs;
 mod org;
+mod ratings;
 mod scope;
 mod unresolved;
 mod walk;

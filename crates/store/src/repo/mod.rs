@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod items;
 pub mod jobs;
 pub mod org;
+pub mod ratings;
 pub mod reports;
 pub mod suggestions;
 pub mod tickets;

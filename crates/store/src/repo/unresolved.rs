@@ -61,3 +61,8 @@ pub fn open(tx: &mut dyn Tx) -> Result<Vec<UnresolvedRow>> {
 pub fn open_statuses() -> Vec<&'static str> {
     Status::OPEN.iter().map(|s| s.as_str()).collect()
 }
+
+/// The matters registered about a case.
+pub fn of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Vec<UnresolvedRow>> {
+    tickets::select(tx, "case_id = $1", params![case_id])
+}
