@@ -687,3 +687,117 @@ pub async fn recompute_open(
     }
     Ok(moved)
 }
+
+/// TC-7: the periodic notice (通报) kind in the kept reports.
+pub const NOTICE: &str = "tc_notice";
+
+/// What a kept notice holds: the month's analysis and the rectifications it led to.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct NoticeDoc {
+    pub month: String,
+    pub total: usize,
+    pub on_spot: usize,
+    pub overdue: usize,
+    pub by_category: Vec<(String, usize)>,
+    pub by_unit: Vec<(String, usize)>,
+    pub concentrated: Vec<String>,
+    pub rectifications: Vec<String>,
+}
+
+/// TC-7: the supervision section issues the month's notice of complaints (by category and
+/// section, the concentrated issues and their rectification), kept and sent to the director and
+/// the sections' leaders; once a month per center.
+pub async fn issue_notice(s: &App, p: &Principal, month: &str) -> Result<i64> {
+    use noveto_domain::access::Scope;
+    let bad = || Error::bad("invalid_month", "月份格式应为 2026-11").at("month");
+    let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").map_err(|_| bad())?;
+    let next = first.checked_add_months(chrono::Months::new(1)).ok_or_else(bad)?;
+    let center = p
+        .grants
+        .iter()
+        .find(|g| g.role == Role::Supervision && g.scope.kind == ScopeKind::Center)
+        .map(|g| g.scope.id)
+        .ok_or_else(|| Error::forbidden("“吐槽找茬”通报由监督监察科发布"))?;
+    let a = analysis(s, p, first, next).await?;
+    let d = crate::org::directory(s).await?;
+    let unit = |id: i64| d.units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let rects = crate::rectifications::visible(s, p, false).await.unwrap_or_default();
+    let doc = NoticeDoc {
+        month: month.trim().to_string(),
+        total: a.total,
+        on_spot: a.on_spot,
+        overdue: a.overdue,
+        by_category: a.by_category.iter().map(|(l, n)| (l.to_string(), *n)).collect(),
+        by_unit: a.by_unit.iter().map(|(u, n)| (unit(*u), *n)).collect(),
+        concentrated: a
+            .concentrated
+            .iter()
+            .map(|c| format!("{}：{} {} 件（{}）", unit(c.unit_id), c.category, c.count, c.receipts.join("、")))
+            .collect(),
+        rectifications: rects
+            .iter()
+            .filter(|r| matches!(r.origin, noveto_domain::rectification::Origin::Complaints { .. }))
+            .map(|r| format!("{} {}：{}（{}）", r.receipt_no, unit(r.unit_id), r.problem, r.status.label()))
+            .collect(),
+    };
+    let title = format!("“吐槽找茬”情况通报（{}）", doc.month);
+    let mut to =
+        s.store.read(move |tx| org::holders(tx, Role::Director, Scope { kind: ScopeKind::Center, id: center })).await?;
+    to.extend(d.units.iter().filter(|u| u.center_id == center).filter_map(|u| u.leader_id));
+    to.sort();
+    to.dedup();
+    let body = format!(
+        "{title}：共 {} 件，当场答复 {} 件，超期 {} 件；集中问题 {} 项。",
+        doc.total,
+        doc.on_spot,
+        doc.overdue,
+        doc.concentrated.len()
+    );
+    let period = doc.month.clone();
+    let msgs: Vec<_> = to
+        .iter()
+        .map(|t| noveto_store::repo::jobs::Message {
+            channel: "staff".into(),
+            recipient: format!("staff:{t}"),
+            subject: title.clone(),
+            body: body.clone(),
+            dedupe: format!("report:{NOTICE}:{center}:{period}:{t}"),
+        })
+        .collect();
+    let json = serde_json::to_value(&doc).unwrap_or_default();
+    let ctx = p.ctx(&s.now_str());
+    match s
+        .store
+        .write(move |tx| noveto_store::repo::reports::keep(tx, &ctx, NOTICE, center, &period, &title, &json, &msgs))
+        .await?
+    {
+        Some(id) => Ok(id),
+        None => Err(Error::conflict("already_issued", "本月通报已发布")),
+    }
+}
+
+/// The kept notices the caller may read.
+pub async fn notices(s: &App, p: &Principal) -> Result<Vec<noveto_store::repo::reports::Report>> {
+    if !may_somewhere(&p.grants, Action::ReadComplaints) {
+        return Err(Error::forbidden("无权查看“吐槽找茬”通报"));
+    }
+    let all = s.store.read(|tx| noveto_store::repo::reports::list(tx, &[NOTICE], 100)).await?;
+    let mut out = vec![];
+    for r in all {
+        let (centers, _) = s.center_chain(r.center_id).await?;
+        if p.may(Action::ReadComplaints, &Place { centers, unit: None, window: None }).is_ok() {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One kept notice.
+pub async fn notice(s: &App, p: &Principal, id: i64) -> Result<(noveto_store::repo::reports::Report, NoticeDoc)> {
+    let r = s.store.read(move |tx| noveto_store::repo::reports::get(tx, id)).await?.filter(|r| r.kind == NOTICE);
+    let r = r.ok_or_else(|| Error::not_found("通报"))?;
+    let (centers, _) = s.center_chain(r.center_id).await?;
+    p.may(Action::ReadComplaints, &Place { centers, unit: None, window: None })?;
+    let doc: NoticeDoc = serde_json::from_value(r.doc.clone()).map_err(|_| Error::internal())?;
+    Ok((r, doc))
+}

@@ -848,3 +848,39 @@ fn tc_contract_complaint_routes() {
         assert!(d.node.cmd(&["audit", "verify"]).ok().out.contains("审计链完整"));
     }
 }
+
+// HCP-2 … HCP-6 (issue 29): the contract's rating routes as written, on the built binary and
+// both stores — the demo's quarter of ratings in every channel, one rating per service (a second
+// 409 already_rated), satisfaction `{device, sms, callback: {satisfied, total, rate}, composite}`
+// for the quarter and the year, the bad ratings' rectifications.
+#[test]
+fn hcp_contract_rating_routes() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let (sup, clerk) = (d.token("supervision"), d.token("clerk-scjg"));
+        let (st, f) = s.get("/api/v1/satisfaction", &sup);
+        assert_eq!(st, 200, "{}: {f}", label(b));
+        for c in ["device", "sms", "callback"] {
+            assert!(f[c]["total"].as_u64().unwrap() > 0 && f[c]["rate"].is_number(), "{c}: {f}");
+        }
+        assert!(f["composite"].is_number(), "{f}");
+        let (st, y) = s.get(&format!("/api/v1/satisfaction?year={}", &f["period"].as_str().unwrap()[..4]), &sup);
+        assert_eq!(st, 200, "{y}");
+        let (_, r) = s.get("/api/v1/rectifications?open=false", &sup);
+        let states: std::collections::BTreeSet<&str> =
+            r["rectifications"].as_array().unwrap().iter().map(|x| x["status"].as_str().unwrap()).collect();
+        assert!(states.len() >= 3, "bad ratings in several states of rectification: {states:?}");
+        let id = d.new_case(&clerk);
+        let body = json!({"outcome": "approved"});
+        let (st, v) = s.post(&format!("/api/v1/cases/{id}/close"), &clerk, body);
+        assert!(st == 200 || st == 409, "{v}");
+        // The demo runs the national preset: five levels, 5 = 非常满意.
+        let rating = json!({"case_id": id, "channel": "device", "level": 5});
+        let (st, v) = s.post("/api/v1/ratings", &clerk, rating.clone());
+        assert_eq!(st, 201, "{v}");
+        let (st, v) = s.post("/api/v1/ratings", &clerk, rating);
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("already_rated")), "{v}");
+        assert!(d.node.cmd(&["audit", "verify"]).ok().out.contains("审计链完整"));
+    }
+}

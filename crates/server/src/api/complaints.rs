@@ -311,3 +311,39 @@ pub async fn replies(
         |f| noveto_app::hotline::replies_file(&r, f),
     )
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeIn {
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// TC-7: the month's notice (通报), kept and sent.
+pub async fn issue_notice(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<NoticeIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = app::issue_notice(&s, &p, &b.month).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "files": [format!("/api/v1/complaints/notices/{id}.pdf")]}))))
+}
+
+pub async fn notices(State(s): State<AppState>, p: Principal) -> ApiResult<Json<Value>> {
+    let v = app::notices(&s, &p).await?;
+    Ok(Json(
+        json!({"notices": v.iter().map(|r| json!({"id": r.id, "period": r.period, "title": r.title, "made_at": r.made_at})).collect::<Vec<_>>()}),
+    ))
+}
+
+/// One notice: `{id}.json`, `.html` or `.pdf`.
+pub async fn notice(State(s): State<AppState>, p: Principal, ApiPath(file): ApiPath<String>) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let (id, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), "json"));
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found("通报"))?;
+    let (r, doc) = app::notice(&s, &p, id).await?;
+    match ext {
+        "json" => Ok(Json(json!({"id": r.id, "title": r.title, "notice": doc})).into_response()),
+        _ => crate::pages::forms::render(&crate::pages::forms::complaint_notice(&r, &doc), ext),
+    }
+}

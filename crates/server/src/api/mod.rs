@@ -144,6 +144,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/public/complaints" => public::submit_complaint, "public", "群众在网上“吐槽找茬”（无需登录，按来源限流）（PUB-1、TC-2）", body = public::PublicComplaintIn, public = true;
         post "/api/v1/complaints" => complaints::create, "complaints", "登记“吐槽找茬”：当面、电话由首问责任人登记，其他渠道由监督监察科登记（TC-1、2）", body = complaints::ComplaintIn;
         get "/api/v1/complaints" => complaints::ledger, "complaints", "“吐槽找茬”台账：本期受理及未办结的事项，json / csv / xlsx（TC-7）", query = complaints::PeriodQuery;
+        post "/api/v1/complaints/notices" => complaints::issue_notice, "complaints", "监督监察科发布本月“吐槽找茬”情况通报（TC-7）", body = complaints::NoticeIn;
+        get "/api/v1/complaints/notices" => complaints::notices, "complaints", "已发布的“吐槽找茬”通报";
+        get "/api/v1/complaints/notices/{file}" => complaints::notice, "complaints", "一份通报：{id}.json / .html / .pdf（TC-7）";
         get "/api/v1/complaints/analysis" => complaints::analysis, "complaints", "按类别、渠道、科室、窗口分析，集中问题（TC-7）", query = complaints::PeriodQuery;
         get "/api/v1/complaints/{id}" => complaints::get, "complaints", "一件“吐槽找茬”；诉求人要求保密的，除监督监察科外不显示姓名和电话（TC-5）";
         post "/api/v1/complaints/{id}/assign" => complaints::assign, "complaints", "分配牵头科室（lead）或会同办理科室（TC-2、3）", body = complaints::AssignIn;

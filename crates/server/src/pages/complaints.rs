@@ -225,6 +225,8 @@ async fn body(
         None
     };
     let registers = may_somewhere(&p.grants, Action::RegisterComplaint);
+    let supervises = may_somewhere(&p.grants, Action::SuperviseComplaint);
+    let notices = if analysis.is_some() { svc::notices(s, p).await.unwrap_or_default() } else { vec![] };
     let row = |c: &View<Complaint>, with_actions: bool| {
         let overdue = c.status.is_open() && c.due.is_some_and(|d| d < today);
         let e = err.filter(|(id, _)| *id == c.id).map(|(_, e)| e);
@@ -293,9 +295,32 @@ async fn body(
                     p.warn { (tr("集中问题（应组织整改）：")) }
                     ul {
                         @for x in &a.concentrated {
-                            li { (trf("{}：{} {} 件（{}）", &[&unit_name(x.unit_id), &tr(x.category), &x.count, &x.receipts.join(tr("、"))])) }
+                            li {
+                                (trf("{}：{} {} 件（{}）", &[&unit_name(x.unit_id), &tr(x.category), &x.count, &x.receipts.join(tr("、"))]))
+                                @if supervises {
+                                    form method="post" action="/complaints/0/rectification" {
+                                        (csrf_field(p))
+                                        input type="hidden" name="unit_id" value=(x.unit_id);
+                                        input type="hidden" name="category" value=(category_key(x.category));
+                                        input type="hidden" name="receipts" value=(x.receipts.join(","));
+                                        label { (tr("整改要求")) input name="problem" required maxlength="2000"; }
+                                        label { (tr("整改期限")) input type="date" name="due"; }
+                                        button.secondary { (tr("交科室整改")) }
+                                    }
+                                }
+                            }
                         }
                     }
+                }
+                @if supervises {
+                    form method="post" action="/complaints/0/notice" {
+                        (csrf_field(p))
+                        input type="hidden" name="month" value=(first.format("%Y-%m").to_string());
+                        button.secondary { (tr("发布本月通报")) }
+                    }
+                }
+                @for n in &notices {
+                    p { a href={ "/api/v1/complaints/notices/" (n.id) ".html" } target="_blank" { (n.title) } " · " a href={ "/api/v1/complaints/notices/" (n.id) ".pdf" } { "PDF" } }
                 }
                 p {
                     a href={ "/api/v1/complaints?format=xlsx&from=" (a.from) "&to=" (a.to) } { (tr("导出台账 Excel")) } " · "
@@ -320,6 +345,11 @@ async fn body(
 }
 
 use chrono::Datelike;
+
+/// The category's key from its label (the analysis keeps labels).
+fn category_key(label: &str) -> &'static str {
+    Category::ALL.into_iter().find(|c| c.label() == label).map(|c| c.as_str()).unwrap_or("other")
+}
 
 pub async fn page(
     State(s): State<AppState>,
@@ -416,6 +446,20 @@ pub async fn act(
             }
             "return" => svc::send_back(&s, &p, id, svc::NoteIn { note: val(&f, "note") }).await?,
             "close" => svc::close(&s, &p, id, svc::NoteIn { note: val(&f, "note") }).await?,
+            // TC-7: not one complaint's: the month's notice and a rectification of a concentrated issue.
+            "notice" => {
+                svc::issue_notice(&s, &p, &val(&f, "month")).await?;
+            }
+            "rectification" => {
+                let b = noveto_app::rectifications::OpenIn {
+                    unit_id: unit()?,
+                    category: val(&f, "category"),
+                    problem: val(&f, "problem"),
+                    receipts: val(&f, "receipts").split(',').filter(|x| !x.is_empty()).map(String::from).collect(),
+                    due: Some(val(&f, "due")),
+                };
+                noveto_app::rectifications::open_for_complaints(&s, &p, b).await?;
+            }
             _ => return Err(ApiError::not_found(tr("页面"))),
         }
         Ok::<_, ApiError>(id)

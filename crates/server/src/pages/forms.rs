@@ -336,3 +336,32 @@ pub async fn report(
     d.back = Some(("/unresolved".into(), tr("返回").into()));
     Ok(traditional(d))
 }
+
+/// TC-7: the month's notice of complaints as a paper.
+pub fn complaint_notice(r: &noveto_store::repo::reports::Report, doc: &noveto_app::complaints::NoticeDoc) -> Document {
+    let mut d = Document::new(&r.title);
+    d.push(Block::Title(r.title.clone()))
+        .push(Block::Right(trf("发布时间：{}", &[&crate::ui::when(&r.made_at)])))
+        .push(Block::Para(trf(
+            "本月共受理“吐槽找茬”{} 件，其中当场答复 {} 件，超期 {} 件。",
+            &[&doc.total, &doc.on_spot, &doc.overdue],
+        )));
+    let mut rows = vec![vec![tr("类别").to_string(), tr("件数").to_string()]];
+    rows.extend(doc.by_category.iter().map(|(l, n)| vec![crate::i18n::tr_text(l), n.to_string()]));
+    d.push(Block::Subtitle(tr("按类别").into())).push(Block::Table { widths: vec![4.0, 1.0], rows });
+    let mut rows = vec![vec![tr("科室（窗口）").to_string(), tr("件数").to_string()]];
+    rows.extend(doc.by_unit.iter().map(|(u, n)| vec![u.clone(), n.to_string()]));
+    d.push(Block::Subtitle(tr("按科室").into())).push(Block::Table { widths: vec![4.0, 1.0], rows });
+    d.push(Block::Subtitle(tr("集中问题与整改").into()));
+    if doc.concentrated.is_empty() && doc.rectifications.is_empty() {
+        d.push(Block::Para(tr("本月没有集中反映的问题。").into()));
+    }
+    for c in &doc.concentrated {
+        d.push(Block::Para(c.clone()));
+    }
+    for x in &doc.rectifications {
+        d.push(Block::Para(x.clone()));
+    }
+    d.back = Some(("/complaints".into(), tr("返回").into()));
+    traditional(d)
+}

@@ -582,3 +582,54 @@ fn tc_2_the_complaint_pages() {
     let (_, v) = app.get(&format!("/api/v1/complaints/{c}"), &sup);
     assert_eq!(v["status"], "replied");
 }
+
+// TC-7: complaints concentrated on a section (three of one category) are named in the analysis,
+// become a rectification tracked to done by the section, and the month's notice is issued once,
+// kept and sent, with the concentrated issue and its rectification in it.
+#[test]
+fn tc_7_concentrated_complaints_become_a_rectification_and_a_notice() {
+    for k in backends() {
+        let app = App::spawn_at(k, "weihai-huancui", "2026-11-20T10:00:00+08:00");
+        sections(&app);
+        let sup = app.token("supervision");
+        for i in 0..3 {
+            let mut b = complaint("website", "乙", "13800004444", false);
+            b["about_unit"] = json!(app.ids.unit);
+            b["content"] = json!(format!("材料要求前后不一（{i}）"));
+            assert_eq!(app.post("/api/v1/complaints", &sup, b).0, 201);
+        }
+        let (_, a) = app.get("/api/v1/complaints/analysis?from=2026-11-01&to=2026-12-01", &sup);
+        let c = &a["concentrated"][0];
+        assert_eq!((c["unit_id"].as_i64(), c["count"].as_u64()), (Some(app.ids.unit), Some(3)), "{a}");
+        let receipts: Vec<String> =
+            c["receipts"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+        let body = json!({"unit_id": app.ids.unit, "category": "attitude", "problem": "统一窗口服务用语，公示材料清单", "receipts": receipts, "due": "2026-12-10"});
+        assert_eq!(app.post("/api/v1/rectifications", &app.token("clerk"), body.clone()).0, 403);
+        let (st, r) = app.post("/api/v1/rectifications", &sup, body);
+        assert_eq!(
+            (st, r["due"].as_str(), r["assignee"].as_i64()),
+            (201, Some("2026-12-10"), Some(app.staff_id("clerk"))),
+            "{r}"
+        );
+        let id = r["id"].as_i64().unwrap();
+        let (st, v) =
+            app.post(&format!("/api/v1/rectifications/{id}/appeal"), &app.token("clerk"), json!({"reason": "x"}));
+        assert_eq!((st, v["error"]["code"].as_str()), (422, Some("not_a_rating")), "complaints are not appealed: {v}");
+        let (st, v) = app.post(
+            &format!("/api/v1/rectifications/{id}/done"),
+            &app.token("clerk"),
+            json!({"measures": "制定统一服务用语并培训", "told": "在大厅和公众号公示"}),
+        );
+        assert_eq!((st, v["status"].as_str()), (200, Some("done")), "{v}");
+        let (st, n) = app.post("/api/v1/complaints/notices", &sup, json!({"month": "2026-11"}));
+        assert_eq!(st, 201, "{n}");
+        let (st, v) = app.post("/api/v1/complaints/notices", &sup, json!({"month": "2026-11"}));
+        assert_eq!((st, v["error"]["code"].as_str()), (409, Some("already_issued")), "{v}");
+        let nid = n["id"].as_i64().unwrap();
+        let (st, pdf) = app.download(&format!("/api/v1/complaints/notices/{nid}.pdf"), &app.token("director"));
+        assert_eq!(st, 200);
+        let text = pdf_text(&pdf);
+        assert!(text.contains("集中问题与整改") && text.contains("统一窗口服务用语"), "{text}");
+        assert_eq!(app.download(&format!("/api/v1/complaints/notices/{nid}.pdf"), &app.token("clerk")).0, 403);
+    }
+}
