@@ -227,8 +227,11 @@ async fn give(s: &App, by: Option<i64>, sv: Served, channel: Channel, b: &Rating
             unit_id: unit,
             assignee,
             origin: Origin::Rating { rating_id: saved.id, real_name },
+            // A real-name rater's service stays with the supervision section (its receipt number
+            // would lead the unit to the person); a device rating was given at the window anyway.
             problem: format!(
-                "“{label}”评价（{receipt}）：{}",
+                "“{label}”评价（{}）：{}",
+                if real_name { "实名评价，由监督监察科回访" } else { receipt.as_str() },
                 if comment.trim().is_empty() { "未留意见" } else { comment.trim() }
             ),
             person,

@@ -361,9 +361,19 @@ impl Ticket for Rating {
 }
 
 impl crate::ticket::Personal for Rating {
+    /// A reader who may not see a real-name rater does not learn the service either (its
+    /// receipt number leads to the person): the service reads as kind only, id 0, "（保密）".
     fn redacted(&self, seen: &crate::access::Seen) -> Rating {
         let mut r = self.clone();
         r.0.rater = self.rater.as_ref().map(|p| Rater { name: seen.name(&p.name), phone: seen.phone(&p.phone) });
+        if self.rater.is_some() && seen.name == crate::access::Shown::Hidden {
+            r.0.service = match self.service {
+                Service::Case(_) => Service::Case(0),
+                Service::Unresolved(_) => Service::Unresolved(0),
+                Service::Complaint(_) => Service::Complaint(0),
+            };
+            r.0.service_receipt = crate::access::CONFIDENTIAL.into();
+        }
         r
     }
 }
