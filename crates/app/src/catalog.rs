@@ -400,3 +400,8 @@ pub async fn import(s: &App, p: Option<&Principal>, bytes: &[u8], partial: bool)
     s.search.follow(&s.store).await;
     Ok(Imported { rows: parsed.rows, valid, imported, errors: parsed.errors })
 }
+
+/// An item's name by its code (None: no such item).
+pub async fn item_name(s: &App, code: &str) -> Option<String> {
+    get_item(s, code).await.ok().flatten().map(|i| i.name)
+}

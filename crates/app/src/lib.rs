@@ -20,6 +20,7 @@ pub mod org;
 pub mod public;
 pub mod ratings;
 pub mod rectifications;
+pub mod reports;
 pub mod search;
 pub mod suggestions;
 pub mod tickets;

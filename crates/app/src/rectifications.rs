@@ -190,3 +190,56 @@ pub async fn decide_appeal(s: &App, p: &Principal, id: i64, b: DecisionIn) -> Re
     tickets::decide(s, Some(p.id), &l, Command::DecideAppeal { upheld: b.upheld, reason }).await?;
     Ok(())
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionIn {
+    /// `covert` (明察暗访, the supervision section) or `self_check` (自查自纠, the unit's leaders).
+    pub kind: String,
+    pub unit_id: i64,
+    /// The day it was held (YYYY-MM-DD); default: today.
+    #[serde(default)]
+    pub held_on: Option<String>,
+    /// What was found, and what must be put right.
+    pub findings: String,
+    /// The day it must be put right by; default: the policy's rectification days.
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+/// AS-2: an inspection recorded with its findings, followed up to done as a rectification of the
+/// unit.
+pub async fn record_inspection(s: &App, p: &Principal, b: InspectionIn) -> Result<i64> {
+    use noveto_domain::rectification::InspectionKind;
+    let kind = InspectionKind::parse(b.kind.trim()).ok_or_else(|| {
+        Error::bad("invalid_kind", "检查方式须为 covert（明察暗访）或 self_check（自查自纠）").at("kind")
+    })?;
+    let findings = long_text("findings", "检查发现的问题", &b.findings, 2000)?;
+    let day = |v: &Option<String>, f: &'static str| -> Result<Option<NaiveDate>> {
+        match v.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+            None => Ok(None),
+            Some(d) => Ok(Some(
+                d.parse::<NaiveDate>().map_err(|_| Error::bad("invalid_date", "日期格式应为 2026-12-31").at(f))?,
+            )),
+        }
+    };
+    let held_on = day(&b.held_on, "held_on")?.unwrap_or_else(|| noveto_domain::time::local_date(s.now()));
+    let due = day(&b.due, "due")?;
+    let (unit, contact, _, _) = crate::unresolved::contact_of(s, b.unit_id).await?;
+    let (centers, _) = s.center_chain(unit.center_id).await?;
+    let place = Place { centers, unit: Some(unit.id), window: None };
+    match kind {
+        InspectionKind::Covert => p.may(Action::SuperviseComplaint, &place)?,
+        InspectionKind::SelfCheck => p.may(Action::HandleRectification, &place)?,
+    }
+    let n = NewRectification {
+        center_id: unit.center_id,
+        unit_id: unit.id,
+        assignee: Some(contact),
+        origin: Origin::Inspection { by: kind, held_on },
+        problem: format!("{}（{held_on}）：{findings}", kind.label()),
+        person: None,
+        due,
+    };
+    Ok(tickets::open::<Rectification>(s, Some(p.id), unit.center_id, n).await?.id)
+}

@@ -6,6 +6,7 @@ mod calendar;
 mod catalog;
 mod demo;
 mod init;
+mod report;
 mod seal;
 mod serve;
 mod token;
@@ -114,6 +115,8 @@ enum Cmd {
         #[command(subcommand)]
         cmd: catalog::CatalogCmd,
     },
+    /// The center's reports as files: veto statistics, assessment, satisfaction (NV-15, AS-1, HCP-5).
+    Report(report::ReportArgs),
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -185,6 +188,7 @@ fn main() -> ExitCode {
             Cmd::Calendar { cmd } => calendar::run(cmd).await,
             Cmd::Audit { cmd } => audit::run(cmd).await,
             Cmd::Catalog { cmd } => catalog::run(cmd).await,
+            Cmd::Report(a) => report::run(a).await,
             Cmd::Backup { store, to, encrypt, passphrase_file } => {
                 let pass = if encrypt { Some(backup::passphrase(passphrase_file.as_deref(), true)?) } else { None };
                 backup::backup(&store, &to, pass).await.map(|_| ExitCode::SUCCESS)

@@ -32,6 +32,46 @@ pub enum Block {
         widths: Vec<f32>,
         cells: Vec<Cell>,
     },
+    /// A horizontal bar chart: each bar's label and value, the values' unit ("件", "%").
+    Bars {
+        title: String,
+        bars: Vec<(String, f64)>,
+        unit: String,
+    },
+}
+
+/// The longest bar's value (at least 1, so an all-zero chart draws empty bars).
+fn bar_max(bars: &[(String, f64)]) -> f64 {
+    bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0)
+}
+
+/// A bar chart as inline SVG (the HTML view and the pages draw the same chart).
+pub fn bars_svg(title: &str, bars: &[(String, f64)], unit: &str) -> String {
+    let (label_w, bar_w, row_h) = (200.0, 360.0, 26.0);
+    let h = 30.0 + row_h * bars.len() as f64;
+    let max = bar_max(bars);
+    let mut o = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\"><text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">{t}</text>",
+        w = label_w + bar_w + 80.0,
+        t = esc(title)
+    );
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let y = 30.0 + row_h * i as f64;
+        let len = (v / max * bar_w).max(if *v > 0.0 { 2.0 } else { 0.0 });
+        let shown = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+        o.push_str(&format!(
+            "<text x=\"{lx}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"end\">{l}</text><rect x=\"{bx}\" y=\"{y}\" width=\"{len:.1}\" height=\"{bh}\" fill=\"#9b1c1c\"/><text x=\"{vx:.1}\" y=\"{ty}\" font-size=\"12\">{shown}{u}</text>",
+            lx = label_w - 8.0,
+            ty = y + 14.0,
+            l = esc(&label.chars().take(16).collect::<String>()),
+            bx = label_w,
+            bh = row_h - 8.0,
+            vx = label_w + len + 6.0,
+            u = esc(unit),
+        ));
+    }
+    o.push_str("</svg>");
+    o
 }
 
 /// One cell of a [`Block::Grid`].
@@ -150,6 +190,7 @@ impl Document {
                     }
                     o.push_str("</table>");
                 }
+                Block::Bars { title, bars, unit } => o.push_str(&bars_svg(title, bars, unit)),
                 Block::Table { widths, rows } => {
                     let total: f32 = widths.iter().sum::<f32>().max(1.0);
                     o.push_str("<table><colgroup>");
@@ -318,8 +359,25 @@ struct Pen<'a> {
 }
 
 enum Op {
-    Text { x: f32, y: f32, size: f32, text: String },
-    Rect { x: f32, y: f32, w: f32, h: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+    /// A filled bar of a chart.
+    Bar {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 impl Pen<'_> {
@@ -374,6 +432,30 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
             }
             Block::PageBreak => pen.break_page(),
             Block::Grid { widths, cells } => grid(&mut pen, &m, widths, cells, width),
+            Block::Bars { title, bars, unit } => {
+                let (size, row) = (10.0, 16.0);
+                pen.ensure(20.0 + row * bars.len().min(3) as f32);
+                let y = pen.y + 12.0;
+                pen.op(Op::Text { x: MARGIN, y, size: 11.0, text: title.clone() });
+                pen.y += 20.0;
+                let (label_w, bar_w) = (width * 0.35, width * 0.5);
+                let max = bar_max(bars) as f32;
+                for (label, v) in bars {
+                    pen.ensure(row);
+                    let label: String = label.chars().take(16).collect();
+                    let lw: f32 = label.chars().map(|c| m.width(c, size)).sum();
+                    let y = pen.y;
+                    pen.op(Op::Text { x: MARGIN + label_w - 6.0 - lw, y: y + size, size, text: label });
+                    let len = (*v as f32 / max * bar_w).max(if *v > 0.0 { 1.5 } else { 0.0 });
+                    if len > 0.0 {
+                        pen.op(Op::Bar { x: MARGIN + label_w, y: y + 2.0, w: len, h: row - 5.0 });
+                    }
+                    let shown = if v.fract() == 0.0 { format!("{v:.0}{unit}") } else { format!("{v:.1}{unit}") };
+                    pen.op(Op::Text { x: MARGIN + label_w + len + 4.0, y: y + size, size, text: shown });
+                    pen.y += row;
+                }
+                pen.y += 8.0;
+            }
             Block::Table { widths, rows } => {
                 let total: f32 = widths.iter().sum::<f32>().max(1.0);
                 let cols: Vec<f32> = widths.iter().map(|w| w / total * width).collect();
@@ -427,6 +509,18 @@ fn render(doc: &Document, f: &CjkFont) -> Result<Vec<u8>, String> {
                         s.set_fill(Some(Fill::default()));
                         s.set_stroke(None);
                         s.draw_text(Point::from_xy(x, y), font.clone(), size, &text, false, TextDirection::Auto);
+                    }
+                }
+                Op::Bar { x, y, w, h } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(r) = krilla::geom::Rect::from_xywh(x, y, w.max(0.1), h.max(0.1)) {
+                        pb.push_rect(r);
+                    }
+                    if let Some(path) = pb.finish() {
+                        let red = krilla::color::rgb::Color::new(155, 28, 28);
+                        s.set_fill(Some(Fill { paint: red.into(), ..Default::default() }));
+                        s.set_stroke(None);
+                        s.draw_path(&path);
                     }
                 }
                 Op::Rect { x, y, w, h } => {

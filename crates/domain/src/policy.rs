@@ -191,6 +191,9 @@ pub struct Policy {
     pub rating: Rating,
     /// How the figures are used (assessment note, shown to the business section).
     pub assessment: String,
+    /// AS-1: the weights of the monthly and annual assessment.
+    #[serde(default)]
+    pub assessment_weights: AssessmentWeights,
     /// Minutes without a request after which a staff session ends (等保: 会话超时).
     #[serde(default = "default_session_idle_minutes")]
     pub session_idle_minutes: u32,
@@ -203,6 +206,54 @@ pub struct Policy {
     /// proxy or NAT — with growing delays, never a block for everyone there.
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// AS-1: how a unit's or window's month scores: a base, points off per matter behind each
+/// figure, and points for satisfaction above (or below) the line; Fuzhou's monthly awards name
+/// the best windows. The documents leave the numbers to local practice, so each preset says
+/// where its numbers come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AssessmentWeights {
+    pub base: f64,
+    /// Points off per approved veto.
+    pub veto: f64,
+    /// Per other negative ending (withdrawal, referral of an application, kind change, negative answer).
+    pub other_negative: f64,
+    /// Per deadline missed.
+    pub overdue: f64,
+    /// Per 吐槽找茬 complaint about the unit or window.
+    pub complaint: f64,
+    /// Per 办不成事 matter dispatched to the unit.
+    pub unresolved: f64,
+    /// Per reply flagged for refusal wording and sent anyway.
+    pub flagged_reply: f64,
+    /// Points per percentage point of the composite satisfaction above `satisfaction_line`.
+    pub satisfaction: f64,
+    pub satisfaction_line: f64,
+    /// Windows named each month (FZ: monthly awards); 0: none.
+    pub monthly_awards: u32,
+    pub document: String,
+    pub local_default: bool,
+}
+
+impl Default for AssessmentWeights {
+    fn default() -> Self {
+        AssessmentWeights {
+            base: 100.0,
+            veto: 2.0,
+            other_negative: 1.0,
+            overdue: 2.0,
+            complaint: 1.0,
+            unresolved: 1.0,
+            flagged_reply: 0.5,
+            satisfaction: 0.5,
+            satisfaction_line: 90.0,
+            monthly_awards: 0,
+            document: "全国默认（各文件均将否决、超期、投诉和满意度情况纳入考核，未定分值，取本系统默认分值）".into(),
+            local_default: true,
+        }
+    }
 }
 
 /// The throttles of logins and of the public forms. Counted per login, phone or receipt number

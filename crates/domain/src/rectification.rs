@@ -25,6 +25,34 @@ pub enum Origin {
     Complaints { category: crate::complaint::Category, receipts: Vec<String> },
     /// HCP-6: an unsatisfied rating of a service.
     Rating { rating_id: i64, real_name: bool },
+    /// AS-2: an inspection's findings — 明察暗访 by the center, or the unit's 自查自纠.
+    Inspection { by: InspectionKind, held_on: NaiveDate },
+}
+
+/// AS-2: who inspected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionKind {
+    /// 明察暗访 by the center's supervision section.
+    Covert,
+    /// 自查自纠 by the unit itself.
+    SelfCheck,
+}
+
+impl InspectionKind {
+    pub fn parse(s: &str) -> Option<InspectionKind> {
+        match s {
+            "covert" => Some(InspectionKind::Covert),
+            "self_check" => Some(InspectionKind::SelfCheck),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            InspectionKind::Covert => "明察暗访",
+            InspectionKind::SelfCheck => "自查自纠",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,7 +282,7 @@ impl Rectification {
     pub fn rating_id(&self) -> Option<i64> {
         match self.origin {
             Origin::Rating { rating_id, .. } => Some(rating_id),
-            Origin::Complaints { .. } => None,
+            Origin::Complaints { .. } | Origin::Inspection { .. } => None,
         }
     }
 }

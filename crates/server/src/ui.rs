@@ -147,6 +147,8 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(sg::Status::ALL.iter().map(|s| s.label()));
     v.extend(noveto_store::repo::org::WINDOW_KINDS.iter().map(|(_, l)| *l));
     v.push(noveto_domain::calendar::PROVISIONAL_NOTE);
+    v.extend([noveto_app::reports::NO_ITEM, noveto_app::reports::NO_UNIT]);
+    v.extend(noveto_app::reports::FIGURES.map(|(_, l)| l));
     v.extend(noveto_app::cases::ROLLUP_COLUMNS);
     v.extend([Some("approved"), Some("denied"), None].map(noveto_app::cases::filing_outcome));
     v

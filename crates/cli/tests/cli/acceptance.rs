@@ -884,3 +884,44 @@ fn hcp_contract_rating_routes() {
         assert!(d.node.cmd(&["audit", "verify"]).ok().out.contains("审计链完整"));
     }
 }
+
+// NV-15, AS-1, HCP-5 (issue 30): the contract's report routes and `noveto report` on the built
+// binary and both stores — the veto statistics, the assessment with its drill-down and the
+// satisfaction report, as JSON and as real XLSX and PDF files.
+#[test]
+fn nv_15_as_1_report_routes_and_command() {
+    for b in backends() {
+        let d = Demo::start(b);
+        let s = &d.server;
+        let biz = d.token("business");
+        let month = {
+            let (_, f) = s.get("/api/v1/satisfaction", &biz);
+            f["period"].as_str().unwrap_or("2026Q4").to_string()
+        };
+        let (st, v) = s.get("/api/v1/reports/vetoes", &biz);
+        assert_eq!(st, 200, "{}: {v}", label(b));
+        assert!(v["trend"].as_array().is_some_and(|t| t.len() == 6), "{v}");
+        let (st, a) = s.get("/api/v1/reports/assessment", &biz);
+        assert_eq!(st, 200, "{a}");
+        let unit = a["units"][0]["unit_id"].as_i64().unwrap();
+        assert!(a["source"].is_string() && a["weights"]["base"].is_number(), "{a}");
+        let (st, items) = s.get(&format!("/api/v1/reports/assessment/{unit}/items"), &biz);
+        assert_eq!(st, 200, "{items}");
+        let (st, _, x) = s.bytes(&format!("/api/v1/reports/satisfaction?quarter={month}&format=xlsx"), &biz);
+        assert!(st == 200 && x.starts_with(b"PK"), "{st}");
+        let (st, _, p) = s.bytes("/api/v1/reports/assessment?format=pdf", &biz);
+        assert!(st == 200 && p.starts_with(b"%PDF"), "{st}");
+        let out = d.node.dir.join("vetoes.xlsx");
+        let o = d.node.cmd(&["report", "vetoes", "--quarter", &month, "--out", out.to_str().unwrap()]).ok();
+        assert!(o.out.contains("已生成"), "{}", o.out);
+        assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+        let pdf = d.node.dir.join("a.pdf");
+        d.node
+            .cmd(&["report", "assessment", "--year", &month[..4], "--format", "pdf", "--out", pdf.to_str().unwrap()])
+            .ok();
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+        let csv = d.node.dir.join("s.csv");
+        d.node.cmd(&["report", "satisfaction", "--quarter", &month, "--out", csv.to_str().unwrap()]).ok();
+        assert!(String::from_utf8_lossy(&std::fs::read(&csv).unwrap()).contains("综合满意度"));
+    }
+}

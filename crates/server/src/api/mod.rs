@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod org;
 pub mod public;
 pub mod ratings;
+pub mod reports;
 pub mod unresolved;
 
 use crate::AppState;
@@ -166,6 +167,10 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/hotline/replies" => complaints::replies, "complaints", "按 12345 热线格式导出工单回复（TC-8）", query = complaints::FormatQuery;
         post "/api/v1/cases/{id}/fallback" => cases::fallback, "cases", "否决事项责任不清或无人决定，转“办不成事”窗口兜底答复（NV-13）", body = noveto_app::unresolved::FallbackIn;
         post "/api/v1/windows/{id}/kiosk" => ratings::kiosk, "ratings", "窗口评价器的绑定链接（无需登录，绑定本窗口）（HCP-3）";
+        get "/api/v1/reports/vetoes" => reports::vetoes, "reports", "否决及其他否定性办结统计：按单位、窗口、事项、理由，近六个月趋势，同等申请不同结果（NV-15、NV-16）；format=csv|xlsx|pdf", query = reports::PeriodQuery;
+        get "/api/v1/reports/assessment" => reports::assessment, "reports", "窗口单位考核：按政策分值，得分与各项数字，月度评优（AS-1）；format=csv|xlsx|pdf", query = reports::PeriodQuery;
+        get "/api/v1/reports/assessment/{unit_id}/items" => reports::drill, "reports", "考核数字背后的事项（AS-1）", query = reports::DrillQuery;
+        get "/api/v1/reports/satisfaction" => reports::satisfaction, "reports", "季度满意度按单位、窗口（HCP-5）；format=csv|xlsx|pdf", query = reports::PeriodQuery;
         post "/api/v1/ratings" => ratings::create, "ratings", "评价一项服务（case_id、unresolved_id 或 complaint_id 之一）；评价器、短信每项服务一次，再评 409 already_rated（HCP-2～4）", body = ratings::RatingIn;
         get "/api/v1/ratings" => ratings::list, "ratings", "本季度的评价（评价人仅监督监察科可见）", query = ratings::QuarterQuery;
         get "/api/v1/ratings/callback-sample" => ratings::sample, "ratings", "季度电话回访样本：按单位、窗口分层，同一种子抽出同一样本（HCP-3）", query = ratings::SampleQuery;
@@ -174,6 +179,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/public/ratings/{token}" => ratings::by_link, "public", "短信评价链接：无需登录，一个链接只评价一次（HCP-3）", body = ratings::LinkRatingIn, public = true;
         get "/api/v1/rectifications" => ratings::rectifications, "ratings", "整改事项：差评整改与吐槽找茬集中问题整改（HCP-6、TC-7）", query = ratings::OpenQuery;
         post "/api/v1/rectifications" => ratings::open_rectification, "ratings", "监督监察科把集中的吐槽找茬问题交给科室整改（TC-7）", body = noveto_app::rectifications::OpenIn;
+        post "/api/v1/inspections" => ratings::inspection, "reports", "记录明察暗访（监督监察科）或自查自纠（单位），发现的问题跟踪整改到位（AS-2）", body = noveto_app::rectifications::InspectionIn;
         get "/api/v1/rectifications/{id}" => ratings::rectification, "ratings", "一项整改";
         post "/api/v1/rectifications/{id}/verification" => ratings::verify, "ratings", "回访核实；实名差评由监督监察科回访（HCP-6）", body = noveto_app::rectifications::NoteIn;
         post "/api/v1/rectifications/{id}/done" => ratings::done, "ratings", "整改（或说明）并告知（HCP-6、TC-7）", body = noveto_app::rectifications::DoneIn;

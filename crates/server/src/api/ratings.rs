@@ -266,3 +266,13 @@ pub async fn kiosk(
         Json(json!({"window_id": id, "key": key, "url": format!("{}/kiosk/{key}", s.public_url())})),
     ))
 }
+
+/// AS-2: an inspection with its findings, followed up as a rectification.
+pub async fn inspection(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<rect::InspectionIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = rect::record_inspection(&s, &p, b).await?;
+    Ok((StatusCode::CREATED, Json(rectification_json(&rect::get(&s, &p, id).await?))))
+}

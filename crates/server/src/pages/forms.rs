@@ -365,3 +365,86 @@ pub fn complaint_notice(r: &noveto_store::repo::reports::Report, doc: &noveto_ap
     d.back = Some(("/complaints".into(), tr("返回").into()));
     traditional(d)
 }
+
+/// NV-15: the veto statistics as a paper, with its charts.
+pub fn veto_report(r: &noveto_app::reports::VetoReport) -> Document {
+    let title = trf("否决及其他否定性办结统计（{}）", &[&r.period]);
+    let mut d = Document::new(&title);
+    d.push(Block::Title(title.clone())).push(Block::Para(trf(
+        "否决报批 {} 件（批准 {}，不予否决 {}，审批中 {}）；申请人书面撤回 {} 件，依法无需办理 {} 件，申请指引他处 {} 件，申请改为咨询 {} 件，否定性答复 {} 件。",
+        &[&r.requested, &r.approved, &r.denied, &r.pending, &r.withdrawals, &r.not_required, &r.referrals, &r.kind_changes, &r.negative_answers],
+    )));
+    d.push(Block::Bars {
+        title: tr("近六个月否决报批").into(),
+        bars: r.trend.iter().map(|(m, a, _, _)| (m.clone(), *a as f64)).collect(),
+        unit: tr("件").into(),
+    });
+    d.push(Block::Bars {
+        title: tr("按理由").into(),
+        bars: r.by_reason.iter().take(10).map(|c| (c.reason.clone().unwrap_or_default(), c.count as f64)).collect(),
+        unit: tr("件").into(),
+    });
+    d.push(Block::Bars {
+        title: tr("按单位").into(),
+        bars: r.by_unit.iter().take(10).map(|c| (c.label.clone(), c.count as f64)).collect(),
+        unit: tr("件").into(),
+    });
+    for (name, cols, rows) in noveto_app::reports::veto_tables(r).into_iter().skip(1) {
+        if rows.is_empty() {
+            continue;
+        }
+        let mut all = vec![cols.iter().map(|c| crate::i18n::tr_text(c)).collect::<Vec<_>>()];
+        all.extend(rows);
+        let n = all[0].len();
+        let mut widths = vec![3.0];
+        widths.extend(std::iter::repeat_n(1.2, n - 1));
+        d.push(Block::Subtitle(crate::i18n::tr_text(name))).push(Block::Table { widths, rows: all });
+    }
+    d.back = Some(("/reports".into(), tr("返回").into()));
+    traditional(d)
+}
+
+/// AS-1: the assessment as a paper, with the scores as a chart.
+pub fn assessment_report(a: &noveto_app::reports::Assessment) -> Document {
+    let title = trf("窗口单位考核（{}）", &[&a.period]);
+    let mut d = Document::new(&title);
+    d.push(Block::Title(title.clone())).push(Block::Note(trf("分值依据：{}", &[&a.source])));
+    d.push(Block::Bars {
+        title: tr("单位得分").into(),
+        bars: a.units.iter().take(15).map(|u| (u.name.clone(), u.score)).collect(),
+        unit: tr("分").into(),
+    });
+    let (cols, rows) = noveto_app::reports::assessment_rows(a);
+    let mut all = vec![cols.iter().map(|c| crate::i18n::tr_text(c)).collect::<Vec<_>>()];
+    all.extend(rows);
+    d.push(Block::Table { widths: vec![3.0, 1.0, 1.0, 1.0, 1.2, 1.0, 1.0, 1.0, 1.0, 1.2, 1.0], rows: all });
+    d.back = Some(("/reports".into(), tr("返回").into()));
+    traditional(d)
+}
+
+/// HCP-5: the quarter's satisfaction by unit and window as a paper, with a chart.
+pub fn satisfaction_report(quarter: &str, rows: &[(String, noveto_app::ratings::Figures)]) -> Document {
+    let title = trf("好差评满意度（{}）", &[&quarter]);
+    let mut d = Document::new(&title);
+    d.push(Block::Title(title.clone()));
+    d.push(Block::Bars {
+        title: tr("综合满意度").into(),
+        bars: rows.iter().filter_map(|(n, f)| f.composite.map(|c| (crate::i18n::tr_text(n), c * 100.0))).collect(),
+        unit: "%".into(),
+    });
+    let pct = |r: Option<f64>| r.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| tr("无评价").into());
+    let mut all =
+        vec![[tr("对象"), tr("评价器"), tr("短信"), tr("电话回访"), tr("综合满意度")].map(String::from).to_vec()];
+    for (n, f) in rows {
+        all.push(vec![
+            crate::i18n::tr_text(n),
+            pct(f.device.rate),
+            pct(f.sms.rate),
+            pct(f.callback.rate),
+            pct(f.composite),
+        ]);
+    }
+    d.push(Block::Table { widths: vec![3.0, 1.2, 1.2, 1.2, 1.2], rows: all });
+    d.back = Some(("/reports".into(), tr("返回").into()));
+    traditional(d)
+}

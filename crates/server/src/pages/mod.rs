@@ -9,6 +9,7 @@ pub mod forms;
 pub mod guides;
 pub mod public;
 pub mod ratings;
+pub mod reports;
 pub mod suggestions;
 pub mod unresolved;
 pub mod work;
@@ -67,6 +68,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/rate/{token}", get(ratings::rate_page).post(ratings::rate_submit))
         .route("/kiosk/{key}", get(ratings::kiosk).post(ratings::kiosk_submit))
         .route("/ratings", get(ratings::page))
+        .route("/reports", get(reports::page))
+        .route("/reports/assessment/{unit}", get(reports::drill))
         .route("/ratings/callback", post(ratings::callback))
         .route("/rectifications/{id}/{action}", post(ratings::act))
         .route("/complaints", get(complaints::page).post(complaints::register))
@@ -218,6 +221,10 @@ fn nav(p: &Principal) -> Markup {
         || may_somewhere(g, Action::HandleComplaint)
     {
         links.push(("/complaints", tr("吐槽找茬")));
+    }
+    // NV-15, AS-1: the month's reports, for those who read the filings.
+    if may_somewhere(g, Action::ReadFilings) {
+        links.push(("/reports", tr("月度报表")));
     }
     // HCP: satisfaction, the callback sample, the rectifications (the units' too).
     if may_somewhere(g, Action::ReadRatings) || may_somewhere(g, Action::HandleRectification) {
@@ -537,6 +544,7 @@ details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
 @media print{header,.noprint{display:none}.card{box-shadow:none}}
 .levels{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}button.level{flex:1 1 140px;min-height:64px;font-size:1.3em}
 .kiosk h1{font-size:1.8em;text-align:center}.kiosk button.level{min-height:96px;font-size:1.6em}
+.chart svg{width:100%;max-width:680px;height:auto}.chart{margin:8px 0}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}label.check{display:flex;gap:8px;align-items:center}label.check input{width:auto;margin:0}
 .cal{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:12px}.cal table{font-size:.85em}.cal td{text-align:center;border:1px solid #eee;padding:2px}
 .cal .off{background:#fde2e2}.cal .mk{background:#e2f0fd;font-weight:bold}.cal .we{color:#999}

@@ -122,7 +122,12 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
     } else {
         None
     };
-    let supervision = if has(p, Role::Supervision) || has(p, Role::Oversight) || has(p, Role::Director) {
+    // The overdue work, for those who oversee it — the business section too (issue 30).
+    let supervision = if has(p, Role::Supervision)
+        || has(p, Role::Oversight)
+        || has(p, Role::Director)
+        || has(p, Role::BusinessSection)
+    {
         // Inside the reader's scope (the same as the case list), by receipt number and in words.
         let rows = svc::overdue_visible(s, p, 50).await?;
         // BBC: the 办不成事 matters past their due day, in the same card.
@@ -1310,6 +1315,14 @@ pub async fn inbox(
         let page = q.page.unwrap_or(1).clamp(1, pages);
         let vetoes: Vec<_> = vetoes.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
         let escs: Vec<_> = escs.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
+        // NV-16: the earlier decisions on the same item and reason, beside each request.
+        let mut alike = std::collections::HashMap::new();
+        for (v, case, _) in &vetoes {
+            let earlier = noveto_app::reports::alike_decisions(&s, &p, case.item_code.as_deref(), &v.reason, 12)
+                .await
+                .unwrap_or_default();
+            alike.insert(v.id, earlier.into_iter().filter(|e| e.0 != case.receipt_no).collect::<Vec<_>>());
+        }
         // NV-4: later notices that would add materials, for the window head.
         let growth = svc::growth_queue(&s, &p).await?;
         // NV-2: applications a clerk asks to make consultations, for the window head.
@@ -1349,6 +1362,12 @@ pub async fn inbox(
                         }
                         p { b { (tr("理由：")) } (v.reason) }
                         p { b { (tr("法律依据：")) } (v.legal_basis) }
+                        @if let Some(earlier) = alike.get(&v.id).filter(|e| !e.is_empty()) {
+                            details.note open {
+                                summary { (tr("同一事项、同一理由的既往决定（同等申请、同一审批结果）")) }
+                                ul { @for (r, outcome, basis) in earlier { li { (r) "：" (tr_text(outcome)) "（" (basis) "）" } } }
+                            }
+                        }
                         p.muted { (case.request) }
                         @for d in &v.chain {
                             p {

@@ -961,3 +961,33 @@ fn browser_rating_device_and_sms_link() {
     t.visit(&format!("/rate/{token}"), "已经评价过了");
     t.traditional();
 }
+
+// NV-15, AS-1 (issue 30): the business section opens the month's reports — the veto statistics
+// with their charts, the assessment with figures that drill down — at both widths and in both
+// scripts; the PDF's charts photographed when asked.
+#[test]
+fn browser_month_end_reports() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn_at(Kind::Sqlite, "national", "2026-11-18T10:00:00+08:00");
+    crate::cases::add_item(&app, "GT-7", false, false);
+    let (_, vid) = veto_waiting(&app);
+    assert_eq!(app.decide("head", vid, true, "同意").0, 200);
+    assert_eq!(app.decide("leader", vid, true, "同意").0, 200);
+    let mut t = Tour::new(&d, &app, "business");
+    t.content(&["申请事项不属于行政许可范围"]);
+    t.login("business", PW);
+    let page = t.visit("/reports?month=2026-11", "月度报表");
+    assert!(page.contains("否决报批 1 件") && page.contains("单位得分"), "{page}");
+    d.click(&format!("a[href^='/reports/assessment/{}']", app.ids.unit));
+    t.read("考核事项明细");
+    t.traditional();
+    if let Some(dir) = t.shots.clone() {
+        for (path, name) in
+            [("vetoes?month=2026-11", "report-vetoes"), ("assessment?month=2026-11", "report-assessment")]
+        {
+            let (st, pdf) = app.download(&format!("/api/v1/reports/{path}&format=pdf"), &app.token("business"));
+            assert_eq!(st, 200);
+            std::fs::write(dir.join(format!("doc-{name}.pdf")), pdf).unwrap();
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Repository functions, written once against [`Tx`](crate::Tx) for both backends. Every
 //! function that changes state appends its audit entry in the same transaction.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -35,6 +35,7 @@ impl Table for Rectification {
     fn columns(&self) -> Vec<(&'static str, Value)> {
         let (origin, rating) = match &self.origin {
             Origin::Complaints { .. } => ("complaints", None),
+            Origin::Inspection { .. } => ("inspection", None),
             Origin::Rating { rating_id, .. } => ("rating", Some(*rating_id)),
         };
         vec![
