@@ -680,6 +680,29 @@ impl Event {
     }
 
     /// The stored detail: the event's fields as JSON.
+    /// What an analysis counts the event by, kept as a column beside it (never read back out of
+    /// its detail): a closing's outcome, a kind change's new kind, a referral's handoff or guide.
+    pub fn tag(&self) -> Option<&'static str> {
+        match self {
+            Event::Closed { outcome, .. } => Some(match outcome {
+                Outcome::Approved => "approved",
+                Outcome::Answered => "answered",
+                Outcome::Withdrawn => "withdrawn",
+                Outcome::Referred => "referred",
+                Outcome::Vetoed => "vetoed",
+                Outcome::NotRequired => "not_required",
+            }),
+            Event::KindChanged { to, .. } => Some(to.as_str()),
+            Event::Referred(r) => Some(if r.handoff { "handoff" } else { "guide" }),
+            _ => None,
+        }
+    }
+
+    /// NV-14: a reply sent with refusal wording flagged (the sender confirmed it).
+    pub fn flagged(&self) -> bool {
+        matches!(self, Event::Reply { flagged, .. } if !flagged.is_empty())
+    }
+
     pub fn detail(&self) -> serde_json::Value {
         serde_json::to_value(self)
             .ok()

@@ -260,6 +260,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (10, include_str!("../migrations/sqlite/0010_idempotency_in_the_write.sql")),
     (11, include_str!("../migrations/sqlite/0011_one_ticket_shape.sql")),
     (12, include_str!("../migrations/sqlite/0012_ratings.sql")),
+    (13, include_str!("../migrations/sqlite/0013_query_columns.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -274,6 +275,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (10, include_str!("../migrations/postgres/0010_idempotency_in_the_write.sql")),
     (11, include_str!("../migrations/postgres/0011_one_ticket_shape.sql")),
     (12, include_str!("../migrations/postgres/0012_ratings.sql")),
+    (13, include_str!("../migrations/postgres/0013_query_columns.sql")),
 ];
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).

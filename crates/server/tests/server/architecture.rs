@@ -151,3 +151,31 @@ fn only_restore_copies_rows_without_a_new_audit_entry() {
     assert_eq!(callers.len(), 1, "{callers:?}");
     assert!(callers[0].contains("store/src/repo/backup.rs"), "{callers:?}");
 }
+
+// Issue 27: no query reads a JSON document by substring — what a list, count or report filters
+// on is a column with an index.
+#[test]
+fn no_query_reads_a_document_by_substring() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![];
+    sources(&root.join("store/src"), &mut files);
+    assert!(files.len() > 10, "the store's source was found");
+    let mut found = vec![];
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let l = line.trim_start();
+            if l.starts_with("//") {
+                continue;
+            }
+            let like = l.contains(" LIKE ");
+            let document = ["doc LIKE", "detail LIKE", "doc::", "json_extract(doc", "json_extract(detail", "->>"]
+                .iter()
+                .any(|w| l.contains(w));
+            if like && document || l.contains("doc LIKE") || l.contains("detail LIKE") {
+                found.push(format!("{}:{}: {l}", f.display(), i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "a document read by substring:\n{}", found.join("\n"));
+}

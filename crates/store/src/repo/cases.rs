@@ -47,11 +47,16 @@ fn next_due(dues: &[DueInfo]) -> String {
     dues.iter().filter(|d| d.state != "met").filter_map(|d| d.due.clone()).min().unwrap_or_else(|| NO_DUE.into())
 }
 
+/// What search reads of a case (issue 27): the applicant's name, organisation and the request.
+fn search_text(c: &Case) -> String {
+    format!("{} {} {}", c.applicant.name, c.applicant.org.as_deref().unwrap_or(""), c.request)
+}
+
 pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<(i64, String)> {
     let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
     let id = tx.insert(
-        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version, outcome, closed_at, kind_pending, growth_pending)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1, $12, $13, $14, $15) RETURNING id",
+        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version, outcome, closed_at, kind_pending, growth_pending, applicant_name, applicant_phone, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         params![
             tmp,
             c.center_id,
@@ -67,7 +72,10 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
             outcome_of(c),
             c.closed_at.map(noveto_domain::time::rfc3339),
             c.awaits_kind_decision(),
-            growth_pending(c)
+            growth_pending(c),
+            c.applicant.name.as_str(),
+            c.applicant.phone.as_str(),
+            search_text(c)
         ],
     )?;
     // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
@@ -85,8 +93,8 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
 
 fn event(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, ev: &Event) -> Result<()> {
     tx.exec_ahead(
-        "INSERT INTO case_events (case_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)",
-        params![case_id, ctx.now.as_str(), ctx.actor, ev.kind(), ev.detail().to_string()],
+        "INSERT INTO case_events (case_id, at, actor_id, kind, detail, tag, flagged) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![case_id, ctx.now.as_str(), ctx.actor, ev.kind(), ev.detail().to_string(), ev.tag(), ev.flagged()],
     )
 }
 
@@ -215,7 +223,8 @@ fn growth_pending(c: &Case) -> bool {
 fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<()> {
     let n = tx.exec(
         "UPDATE cases SET status = $1, next_due = $2, open = $3, doc = $4, kind = $5, version = version + 1,
-           outcome = $8, closed_at = $9, kind_pending = $10, growth_pending = $11
+           outcome = $8, closed_at = $9, kind_pending = $10, growth_pending = $11, applicant_name = $12,
+           applicant_phone = $13, search_text = $14
          WHERE id = $6 AND version = $7",
         params![
             c.status.as_str(),
@@ -228,7 +237,10 @@ fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event,
             outcome_of(c),
             c.closed_at.map(noveto_domain::time::rfc3339),
             c.awaits_kind_decision(),
-            growth_pending(c)
+            growth_pending(c),
+            c.applicant.name.as_str(),
+            c.applicant.phone.as_str(),
+            search_text(c)
         ],
     )?;
     if n == 0 {
@@ -379,30 +391,76 @@ pub fn unplaced_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Ca
     })
 }
 
-/// Cases whose receipt number, applicant (name, organisation, phone) or request contains
-/// `needle`, newest first, with the place each sits at (center, unit, window, first contact) —
-/// candidates for the caller's search; the application layer keeps those the caller may read.
+/// Cases found by `needle`, newest first, with the place each sits at (center, unit, window,
+/// first contact) — candidates for the caller's search; the application layer keeps those the
+/// caller may read. Every path is an index (issue 27): a receipt number or a phone exactly, a
+/// name by its beginning, and three or more characters of a name, organisation or request
+/// through the trigram index (SQLite FTS5, PostgreSQL pg_trgm).
 pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Vec<(CaseRow, CasePlace)>> {
-    let like = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
-    Ok(tx
-        .query(
-            &format!(
-                "SELECT {ROW_COLS}, center_id, unit_id, window_id, first_contact_id FROM cases
-                 WHERE receipt_no LIKE $1 OR doc LIKE $1 ORDER BY id DESC LIMIT $2"
-            ),
-            params![like.as_str(), limit],
-        )?
-        .iter()
-        .map(|r| {
-            let at = CasePlace {
-                center_id: r.i64(8),
-                unit_id: r.opt_i64(9),
-                window_id: r.opt_i64(10),
-                first_contact_id: r.i64(11),
-            };
-            (case_row(r), at)
-        })
-        .collect())
+    let needle: String = needle.chars().filter(|c| !c.is_control()).collect();
+    let needle = needle.trim();
+    let digits: String = needle.chars().filter(|c| c.is_ascii_digit()).collect();
+    let cols = format!("{ROW_COLS}, center_id, unit_id, window_id, first_contact_id");
+    let by = |tx: &mut dyn Tx, sql: &str, p: &[crate::Value]| -> Result<Vec<(CaseRow, CasePlace)>> {
+        Ok(tx
+            .query(sql, p)?
+            .iter()
+            .map(|r| {
+                let at = CasePlace {
+                    center_id: r.i64(8),
+                    unit_id: r.opt_i64(9),
+                    window_id: r.opt_i64(10),
+                    first_contact_id: r.i64(11),
+                };
+                (case_row(r), at)
+            })
+            .collect())
+    };
+    let mut out = by(
+        tx,
+        &format!(
+            "SELECT {cols} FROM cases WHERE receipt_no = $1 OR applicant_phone = $1 OR applicant_phone = $2 ORDER BY id DESC LIMIT $3"
+        ),
+        params![needle, digits.as_str(), limit],
+    )?;
+    // A name by its beginning (a Chinese name is often two characters: too short for trigrams).
+    let upper = format!("{needle}\u{10FFFF}");
+    out.extend(by(
+        tx,
+        &format!(
+            "SELECT {cols} FROM cases WHERE applicant_name >= $1 AND applicant_name < $2 ORDER BY id DESC LIMIT $3"
+        ),
+        params![needle, upper.as_str(), limit],
+    )?);
+    if needle.chars().count() >= 3 {
+        let found = match tx.backend() {
+            crate::Backend::Sqlite => {
+                // A phrase query: the needle quoted, its own quotes doubled.
+                let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+                by(
+                    tx,
+                    &format!(
+                        "SELECT {cols} FROM cases WHERE id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $1 ORDER BY rowid DESC LIMIT $2) ORDER BY id DESC"
+                    ),
+                    params![phrase.as_str(), limit],
+                )?
+            }
+            crate::Backend::Postgres => {
+                let like = format!("%{}%", needle.replace(['%', '_', '\\'], ""));
+                by(
+                    tx,
+                    &format!("SELECT {cols} FROM cases WHERE search_text LIKE $1 ORDER BY id DESC LIMIT $2"),
+                    params![like.as_str(), limit],
+                )?
+            }
+        };
+        out.extend(found);
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|(r, _)| seen.insert(r.id));
+    out.sort_by_key(|(r, _)| std::cmp::Reverse(r.id));
+    out.truncate(limit as usize);
+    Ok(out)
 }
 
 /// Where a case sits, for the caller's access decision on a list row.
@@ -756,7 +814,7 @@ fn answer_escalation(tx: &mut dyn Tx, ctx: &Ctx, id: i64, answer: &str) -> Resul
 pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Option<i64>, i64, i64)>> {
     Ok(tx
         .query(
-            "SELECT c.window_id, COUNT(*), COALESCE(SUM(CASE WHEN e.detail LIKE '%\"phrase\"%' THEN 1 ELSE 0 END), 0)
+            "SELECT c.window_id, COUNT(*), COALESCE(SUM(e.flagged), 0)
              FROM case_events e JOIN cases c ON c.id = e.case_id
              WHERE e.kind = 'reply' AND e.at >= $1 AND e.at < $2 GROUP BY c.window_id ORDER BY c.window_id",
             params![from, to],
@@ -775,7 +833,7 @@ pub fn open_handoffs(tx: &mut dyn Tx) -> Result<Vec<Handoff>> {
     Ok(tx
         .query(
             "SELECT e.case_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.kind = 'referred' AND c.open = 1 AND e.detail LIKE '%\"handoff\":true%'
+             WHERE e.kind = 'referred' AND e.tag = 'handoff' AND c.open = 1
                AND NOT EXISTS (SELECT 1 FROM case_events a WHERE a.case_id = e.case_id AND a.kind = 'handoff_acknowledged')
              ORDER BY e.id DESC",
             &[],
@@ -828,7 +886,7 @@ pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &st
         flagged_replies: one(
             tx,
             "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.kind = 'reply' AND c.unit_id = $1 AND e.at >= $2 AND e.at < $3 AND e.detail LIKE '%\"phrase\"%'",
+             WHERE e.kind = 'reply' AND c.unit_id = $1 AND e.at >= $2 AND e.at < $3 AND e.flagged = 1",
             params![unit, from, to],
         )?,
     })
@@ -933,7 +991,7 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
           WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
          UNION ALL
          SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'kind_changed' AND e.detail LIKE '%\"to\":\"consultation\"%' AND e.at >= $1 AND e.at < $2
+          WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
          UNION ALL
          SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",

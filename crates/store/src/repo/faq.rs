@@ -156,9 +156,7 @@ pub fn consultations(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Consultati
                      EXISTS (SELECT 1 FROM search_log s WHERE s.case_id = c.id AND s.used_id IS NOT NULL) AS lib
                    FROM cases c
                    WHERE c.kind = 'consultation'
-                     AND EXISTS (SELECT 1 FROM case_events ev WHERE ev.case_id = c.id AND ev.kind = 'closed'
-                                 AND ev.detail LIKE '%\"outcome\":\"answered\"%'
-                                 AND ev.at >= $1 AND ev.at < $2)) x",
+                     AND c.outcome = 'answered' AND c.closed_at >= $1 AND c.closed_at < $2) x",
             params![from, to],
         )?
         .map(|r| (r.i64(0), r.i64(1), r.i64(2)))
