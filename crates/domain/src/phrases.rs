@@ -1,112 +1,172 @@
-//! The refusal-phrase check (NV-14): "说行不请示，说不行要报告". A reply to an applicant that
-//! says no is flagged, with a suggestion of how to say what can be done instead.
+//! The refusal check (NV-14): "说行不请示，说不行要报告". A text that reaches an applicant and says
+//! no without a path is flagged, with a suggestion of how to say what can be done instead.
+//!
+//! It hears the *shape* of a refusal rather than a list of sentences someone once wrote down
+//! (issue 33). A reply is cut into clauses; a clause may carry a refusal —
+//!
+//! - **cannot**: a negation before a verb of handling (不/没法/不能/不予 … 办/管/受理/收/开 …) or a
+//!   verb with a negative complement (办不了, 弄不来, 批不下来, 管不着);
+//! - **not ours**: 不归, 不是…的事/业务, 不在/不属于…范围, 不负责, 只管 …;
+//! - **put off**: a deferral with no date or commitment (再说, 改天, 回头再来, 过几天, 等通知);
+//! - **elsewhere**: a redirect that names no place (去上面问, 找有关部门, 去别处, 你们单位 …);
+//! - **rule without basis**: a rule cited without what it is (上面有规定, 文件不让, 政策不允许);
+//! - **dismissal**: 说了也白说, 没用, 别问了, 拿回去, 自己看着办 …;
+//! - **don't know**: 不知道, 不清楚 with nothing after it.
+//!
+//! — unless the clause is a hypothesis about the applicant (如果…, …的话) or a harmless
+//! negation (不用, 不需要, 没关系, 不影响, 不好意思, the desk's name 办不成事). The reply is help,
+//! not a refusal, when any clause *without* a refusal gives a path: a named place or window, a
+//! phone number, a date or a time limit, an escalation, a commitment to the person, a legal basis,
+//! or a way to do it (可以…, 容缺, 告知承诺, 补齐后即可, 预约, 代办, 邮寄 …).
+//!
+//! Tuned on the development part of the corpus only (`tests/data/replies_dev.tsv`); measured on
+//! the held-out part and the third, "surprise" part (BENCHMARKS.md). [`v1`] is the phrase list
+//! it replaced, kept as the baseline.
 
 use serde::Serialize;
+use std::sync::OnceLock;
 
-/// Refusal phrases, in Simplified Chinese (Traditional text is converted before matching).
-/// Tuned on the development part of the corpus (`tests/data/replies_dev.tsv`) only.
-const PHRASES: &[&str] = &[
-    // "Not ours": a refusal that sends the person away without a destination.
-    "不归我管",
-    "不是我办",
-    "不归我们管",
-    "不是我们管",
-    "不关我的事",
-    "不关我们的事",
-    "不是我的事",
-    "不是我们的事",
-    "与我无关",
-    "与我们无关",
-    "跟我没关系",
-    "跟我们没关系",
-    "和我没关系",
-    "和我们没关系",
-    "我们不管",
-    "我们这不管",
-    "我们这儿不管",
-    "我们这里不管",
-    "我不管",
-    "不管这个",
-    "不管你",
-    "管不了",
-    "不负责",
-    "找别人",
-    "问别人",
-    "找领导去",
-    "换个地方",
-    "别的地方问",
-    "别处问",
-    // "Cannot": no path offered.
-    "办不了",
-    "办不成",
-    "办不下来",
-    "办不到",
-    "做不了",
-    "搞不了",
-    "弄不了",
-    "解决不了",
-    "处理不了",
-    "没法办",
-    "没法弄",
-    "不能办",
-    "不给办",
-    "不予办理",
-    "不予受理",
-    "不受理",
-    "不能受理",
-    "不接这",
-    "不接外",
-    "没有这项业务",
-    "没这项业务",
-    "没有这个业务",
-    "不办这",
-    "不办了",
-    "一律不办",
-    "不办",
-    "没办法",
-    "上面不让",
-    "不可以",
-    "不行",
-    // "Don't know": no promise of an answer.
-    "不知道",
-    "不清楚",
-    "搞不懂",
-    "别问我",
-    "自己去查",
-    "自己想办法",
-    // Brush-offs.
-    "别来了",
-    "不要来了",
-    "不要交了",
-    "拿回去",
-    "回去吧",
-    "下次再说",
-    "改天再来",
-    "过段时间再说",
-    "没用",
-    "规定就是这样",
+pub mod v1;
+
+/// The kind of refusal a flagged clause makes; it chooses the suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    Cannot,
+    NotOurs,
+    PutOff,
+    Elsewhere,
+    RuleWithoutBasis,
+    Dismissal,
+    DontKnow,
+}
+
+/// Clause patterns. A pattern is a sequence of slots separated by spaces: a slot lists
+/// alternatives separated by `|`; `~N` lets up to N characters of the same clause pass.
+const REFUSALS: &[(Shape, &str)] = &[
+    (Shape::Cannot, "不|没|没法|没办法|无法|不能|不给|不予|不再|一概不|一律不|不会给 ~2 办|受理|处理|收|做|弄|搞|开|接|批|录|给|解决|审批|通过|帮"),
+    (Shape::Cannot, "办|弄|做|搞|开|接|批|录|帮|管|收|处理|解决|受理|审批|通过 不了|不来|不下来|不成|不到|不过来|不进去|不着|不动"),
+    (Shape::Cannot, "没有|没 这项|这个|这种|这类|此项|该项 业务|服务|权限"),
+    (Shape::Cannot, "不行|不可以"),
+    (Shape::Cannot, "上面不让|不准办"),
+    (Shape::NotOurs, "不归 ~3 管|负责|处理|办"),
+    (Shape::NotOurs, "不归"),
+    (Shape::NotOurs, "不是 ~4 事|业务|范围|管|办"),
+    (Shape::NotOurs, "不在|不属于 ~8 范围|职权|职责"),
+    (Shape::NotOurs, "不负责|不管|只管|管不了|与我无关|与我们无关|不关我"),
+    (Shape::NotOurs, "跟|和|与 我|我们 没关系|没有关系|无关"),
+    (Shape::PutOff, "再说|改天|回头再|以后再|下次再|过几天|过两天|过些天|过阵子|过段时间|过一段时间|等通知|等消息|先放着|等有空"),
+    (Shape::PutOff, "等 ~6 回来"),
+    (Shape::PutOff, "等等再"),
+    (Shape::Elsewhere, "去|找|问|到 ~2 上面|上级|有关部门|相关部门|相关单位|别的|别处|别人|其他|其它|主管部门|你们单位|市里|那边|外面"),
+    (Shape::Elsewhere, "换个地方|别的地方|问别人|找别人|找领导去"),
+    (Shape::RuleWithoutBasis, "上面|上级|文件|政策|规定|内部规定|要求 ~2 不让|不允许|不准|不行|有规定|就是这样|就是规定"),
+    (Shape::RuleWithoutBasis, "就是这么规定|就这么规定|内部规定|规定就是"),
+    (Shape::Dismissal, "白说|没用|别问|没结果|爱办不办|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法"),
+    (Shape::DontKnow, "不知道|不清楚|搞不懂|不太清楚|不懂"),
 ];
 
-/// Wording that contains a refusal phrase but is helpful or official: a conditional addressed to
-/// the applicant ("如您不知道怎么填……"), "不行使否决权", "不办结的……", "不清楚的地方……".
+/// Negations that refuse nothing: they start at the same place as a refusal pattern and win.
 const HARMLESS: &[&str] = &[
-    "如您不",
-    "如果您不",
-    "若您不",
-    "您如不",
-    "如你不",
-    "如果你不",
-    "不可以不",
-    "不知道的",
-    "不清楚的",
-    "不行走",
-    "不行使",
-    "不办结",
-    "不办理许可",
-    "除依法不予受理",
-    "不予受理的除外",
-    "不予受理的以外",
+    "不用", "不需要", "无需", "不必", "不要紧", "没关系", "没有关系", "没问题", "没有问题", "不影响",
+    "不好意思", "不收费", "不收取", "不动产", "办不成事", "不行使", "不办结", "不可以不",
+    "不予受理的除外", "不予受理的以外", "除依法不予受理", "不办理许可", "不管是", "不管您",
+    "不知道的", "不清楚的", "别着急", "别担心", "不会影响",
 ];
+
+/// A clause that speaks of the applicant hypothetically: its negation is not a refusal.
+const CONDITIONAL_OPENERS: &[&str] =
+    &["如果", "如您", "如你", "如需", "如有", "若您", "若你", "若是", "要是", "万一", "假如", "您如", "你如", "实在"];
+const CONDITIONAL_CLOSERS: &[&str] = &["的话"];
+
+/// What makes a reply help: a clause (without a refusal) that gives one of these.
+const PATHS: &[&str] = &[
+    // A place, named.
+    "# 号窗口|号台|楼|号|室|路|街",
+    "一|二|三|四|五|六|七|八|九|十 楼|号窗口",
+    "地址|窗口办理|大厅|服务网|APP|App|app|小程序|公众号",
+    "局|中心|派出所|法院|办事处|服务站|营业厅|便民服务",
+    // A phone number, a time limit, a date.
+    "电话|热线|12345",
+    "# 个 工作日|日|天|小时|分钟|周",
+    "# 工作日|日内|天内|小时|分钟|点|:|：|月|周岁",
+    "一|二|两|三|四|五|六|七|八|九|十|半 个 工作日|小时|月|星期",
+    "一|二|两|三|四|五|六|七|八|九|十 个?工作日|日内|天内|分钟|点",
+    "下周|本周|本月底|月底前|当天|当场|马上|立即|现在就|稍等|第一时间",
+    // An escalation or a hand-over done for the person.
+    "请示|负责人|上报|报给|提交上级|转给|转到|转过去|转交|研究",
+    // A commitment to the person.
+    "帮您|给您|为您|替您|教您|陪您|带您|通知您|联系您|答复您|告诉您|回复您|回电话|您放心|上门|邮寄|代办|帮办|优先|留个号|出具|回执",
+    // A legal basis.
+    "依据|根据|按照|依照 ~10 《|第",
+    // A way to do it.
+    "可以|容缺|告知承诺|承诺书|补齐后|补齐|补交|补正|即可|就能|就行|就可以|预约|扫码|二维码|电子证照|电子身份证|委托书|样表|导办|模板|行政复议|起诉|督查|申请延期|网上提交|网上办理|一次办结",
+];
+
+enum Slot {
+    Any(Vec<Vec<char>>),
+    Gap(usize),
+    Digits,
+}
+
+struct Pattern {
+    slots: Vec<Slot>,
+}
+
+fn parse(pattern: &str) -> Pattern {
+    let slots = pattern
+        .split(' ')
+        .map(|tok| {
+            if let Some(n) = tok.strip_prefix('~') {
+                Slot::Gap(n.parse().unwrap_or(0))
+            } else if tok == "#" {
+                Slot::Digits
+            } else {
+                // "个?工作日": an optional first character is spelled as two alternatives.
+                Slot::Any(
+                    tok.split('|')
+                        .flat_map(|alt| match alt.split_once('?') {
+                            Some((opt, rest)) => vec![format!("{opt}{rest}"), rest.to_string()],
+                            None => vec![alt.to_string()],
+                        })
+                        .map(|a| a.chars().collect())
+                        .collect(),
+                )
+            }
+        })
+        .collect();
+    Pattern { slots }
+}
+
+/// The end of the pattern's match starting at `at`, if it matches there.
+fn match_at(slots: &[Slot], c: &[char], at: usize) -> Option<usize> {
+    let Some((first, rest)) = slots.split_first() else {
+        return Some(at);
+    };
+    match first {
+        Slot::Any(alts) => alts.iter().filter(|a| c[at..].starts_with(a)).find_map(|a| match_at(rest, c, at + a.len())),
+        Slot::Gap(n) => (0..=*n).filter(|k| at + k <= c.len()).find_map(|k| match_at(rest, c, at + k)),
+        Slot::Digits => {
+            let n = c[at..].iter().take_while(|ch| ch.is_ascii_digit() || ('０'..='９').contains(*ch)).count();
+            (n > 0).then(|| match_at(rest, c, at + n)).flatten()
+        }
+    }
+}
+
+struct Grammar {
+    refusals: Vec<(Shape, Pattern)>,
+    harmless: Vec<Vec<char>>,
+    paths: Vec<Pattern>,
+}
+
+fn grammar() -> &'static Grammar {
+    static G: OnceLock<Grammar> = OnceLock::new();
+    G.get_or_init(|| Grammar {
+        refusals: REFUSALS.iter().map(|(s, p)| (*s, parse(p))).collect(),
+        harmless: HARMLESS.iter().map(|h| h.chars().collect()).collect(),
+        paths: PATHS.iter().map(|p| parse(p)).collect(),
+    })
+}
 
 /// Traditional → Simplified, character by character (so offsets stay those of the text).
 fn fold_text(text: &str) -> Vec<char> {
@@ -119,10 +179,12 @@ fn fold_text(text: &str) -> Vec<char> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flag {
+    /// The words that refuse, as matched (in Simplified script).
     pub phrase: String,
     /// Character offsets (Unicode scalar values) into the checked text.
     pub start: usize,
     pub end: usize,
+    pub shape: Shape,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,45 +193,102 @@ pub struct Check {
     pub suggestion: Option<String>,
 }
 
-fn suggestion_for(phrase: &str) -> &'static str {
-    match phrase {
-        "不归我管" | "不是我办" | "不归我们管" | "不是我们管" | "不关我的事" | "与我无关" | "找别人" => {
-            "此事由××单位××窗口办理，地址……，电话……，我帮您联系（指引牌）。"
+fn suggestion_for(shape: Shape) -> &'static str {
+    match shape {
+        Shape::NotOurs | Shape::Elsewhere => "此事由××单位××窗口办理，地址……，电话……，我帮您联系（指引牌）。",
+        Shape::DontKnow => "这个问题我马上请示负责人，在规定时限内给您书面答复（答复卡）。",
+        Shape::RuleWithoutBasis => "依据××规定第×条，需要……；您可以这样准备……",
+        Shape::PutOff => "预计×月×日可以办理，到时我们电话通知您；也可以预约或网上提交。",
+        Shape::Cannot | Shape::Dismissal => {
+            "您还需要补充以下材料……，补齐后即可办理（一次性告知）；符合条件的可以容缺受理或告知承诺办理。"
         }
-        "不知道" | "不清楚" | "自己去查" => "这个问题我马上请示负责人，在规定时限内给您书面答复（答复卡）。",
-        "规定就是这样" => "依据××规定第×条，需要……；您可以这样准备……",
-        _ => "您还需要补充以下材料……，补齐后即可办理（一次性告知）；符合条件的可以容缺受理或告知承诺办理。",
     }
 }
 
-/// Flags every refusal phrase in `text`. Offsets are character offsets.
-pub fn check(text: &str) -> Check {
-    let chars: Vec<char> = fold_text(text);
-    let mut flagged: Vec<Flag> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let harmless = HARMLESS.iter().find_map(|h| {
-            let hc: Vec<char> = h.chars().collect();
-            chars[i..].starts_with(&hc).then_some(hc.len())
-        });
-        if let Some(n) = harmless {
-            i += n;
-            continue;
-        }
-        let hit = PHRASES.iter().find(|p| {
-            let pc: Vec<char> = p.chars().collect();
-            chars[i..].starts_with(&pc)
-        });
-        match hit {
-            Some(p) => {
-                let n = p.chars().count();
-                flagged.push(Flag { phrase: (*p).to_string(), start: i, end: i + n });
-                i += n;
+fn is_break(c: char) -> bool {
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | '、' | '…' | ',' | '.' | '!' | '?' | ';' | '\n' | '\r')
+}
+
+/// The clauses of `c` as (start, end) character ranges.
+fn clauses(c: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, ch) in c.iter().enumerate() {
+        if is_break(*ch) {
+            if i > start {
+                out.push((start, i));
             }
-            None => i += 1,
+            start = i + 1;
         }
     }
-    let suggestion = flagged.first().map(|f| suggestion_for(&f.phrase).to_string());
+    if c.len() > start {
+        out.push((start, c.len()));
+    }
+    out
+}
+
+fn conditional(clause: &[char]) -> bool {
+    let s: String = clause.iter().collect();
+    let s = s.trim();
+    CONDITIONAL_OPENERS.iter().any(|o| s.starts_with(o))
+        || CONDITIONAL_CLOSERS.iter().any(|e| s.ends_with(e))
+}
+
+/// The refusals heard in one clause (absolute offsets).
+fn refusals_in(g: &Grammar, c: &[char], (from, to): (usize, usize)) -> Vec<Flag> {
+    let clause = &c[from..to];
+    let mut out = Vec::new();
+    if conditional(clause) {
+        return out;
+    }
+    let mut i = 0;
+    while i < clause.len() {
+        if let Some(h) = g.harmless.iter().find(|h| clause[i..].starts_with(h)) {
+            i += h.len();
+            continue;
+        }
+        let hit = g.refusals.iter().find_map(|(shape, p)| match_at(&p.slots, clause, i).map(|end| (*shape, end)));
+        match hit {
+            Some((shape, end)) if end > i => {
+                out.push(Flag { phrase: clause[i..end].iter().collect(), start: from + i, end: from + end, shape });
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn gives_path(g: &Grammar, clause: &[char]) -> bool {
+    (0..clause.len()).any(|i| g.paths.iter().any(|p| match_at(&p.slots, clause, i).is_some()))
+}
+
+/// Whether `text` says no: the check flags a refusal in it (NV-14).
+pub fn says_no(text: &str) -> bool {
+    !check(text).flagged.is_empty()
+}
+
+/// Flags the refusals in `text` when it gives no path. Offsets are character offsets.
+pub fn check(text: &str) -> Check {
+    let g = grammar();
+    let c = fold_text(text);
+    let mut flagged = Vec::new();
+    let mut path = false;
+    for range in clauses(&c) {
+        let found = refusals_in(g, &c, range);
+        // A clause that only defers or points elsewhere, and itself names the date, the place or
+        // the person, is help ("3个工作日内等通知", "去别的窗口，3号窗口").
+        let soft = found.iter().all(|f| matches!(f.shape, Shape::PutOff | Shape::Elsewhere | Shape::DontKnow));
+        if soft && gives_path(g, &c[range.0..range.1]) {
+            path = true;
+        } else {
+            flagged.extend(found);
+        }
+    }
+    if path {
+        flagged.clear();
+    }
+    let suggestion = flagged.first().map(|f| suggestion_for(f.shape).to_string());
     Check { flagged, suggestion }
 }
 
@@ -197,5 +316,22 @@ mod tests {
         }
         assert_eq!(check("我不知道").flagged[0].phrase, "不知道");
         assert_eq!(check("不行").flagged.len(), 1);
+        assert_eq!(check("不行").flagged[0].shape, Shape::Cannot);
+    }
+
+    // NV-14 (issue 33): the same refusal with a path is help; the path must come from a clause
+    // that does not itself refuse; a hypothesis about the applicant refuses nothing.
+    #[test]
+    fn nv_14_a_path_makes_help() {
+        assert!(says_no("这个我们窗口办不了。"));
+        assert!(!says_no("这个我们窗口办不了，我帮您联系市场监管局，今天下午给您回电话。"));
+        assert!(says_no("没法给您办。"), "a commitment word inside the refusing clause is not a path");
+        assert!(!says_no("办不了的话，我们会书面告诉您原因和依据。"));
+        assert!(says_no("你去上面问问。"));
+        assert!(!says_no("你去二楼5号窗口问问。"));
+        assert_eq!(check("系统升级，过几天再来吧").flagged[0].shape, Shape::PutOff);
+        assert_eq!(check("上面有规定，不能办").flagged[0].shape, Shape::RuleWithoutBasis);
+        assert_eq!(check("说了也白说").flagged[0].shape, Shape::Dismissal);
+        assert!(!says_no("您的问题转给“办不成事”窗口处理。"));
     }
 }

@@ -1,9 +1,14 @@
-//! NV-14: the refusal-phrase check measured on a corpus of replies (`tests/data/replies_*.tsv`).
-//! The held-out part was written and committed before the rules were tuned and is never used to
-//! tune them; the development part is. The goal is on the held-out part.
+//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in three
+//! parts. The development part is the one rules may be tuned on. The held-out part (issue 11) and
+//! the "surprise" part (issue 33) were each written and committed before the rules of their round
+//! were changed and are never used to tune them. Beside the grammar, two baselines on every part:
+//! the first phrase list (`phrases::v1`) and a character n-gram naive Bayes trained on the
+//! development part — the learned alternative the issue asks to measure.
 
-use noveto_domain::phrases::check;
+use noveto_domain::phrases::{check, v1};
+use std::collections::HashMap;
 
+#[derive(Default)]
 struct Score {
     tp: usize,
     fp: usize,
@@ -19,21 +24,32 @@ impl Score {
     fn recall(&self) -> f64 {
         self.tp as f64 / (self.tp + self.fn_).max(1) as f64
     }
+    fn n(&self) -> usize {
+        self.tp + self.fp + self.fn_ + self.tn
+    }
 }
 
-fn score(file: &str) -> Score {
+fn corpus(file: &str) -> Vec<(bool, String)> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(file);
     let text = std::fs::read_to_string(path).unwrap();
-    let mut s = Score { tp: 0, fp: 0, fn_: 0, tn: 0, misses: vec![] };
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-        let (label, reply) = line.split_once('\t').unwrap();
-        let refuse = match label {
-            "refuse" => true,
-            "help" => false,
-            other => panic!("unknown label {other}"),
-        };
-        let flagged = !check(reply).flagged.is_empty();
-        match (refuse, flagged) {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|line| {
+            let (label, reply) = line.split_once('\t').unwrap();
+            let refuse = match label {
+                "refuse" => true,
+                "help" => false,
+                other => panic!("unknown label {other}"),
+            };
+            (refuse, reply.to_string())
+        })
+        .collect()
+}
+
+fn score(file: &str, flags: &dyn Fn(&str) -> bool) -> Score {
+    let mut s = Score::default();
+    for (refuse, reply) in corpus(file) {
+        match (refuse, flags(&reply)) {
             (true, true) => s.tp += 1,
             (false, true) => {
                 s.fp += 1;
@@ -49,26 +65,85 @@ fn score(file: &str) -> Score {
     s
 }
 
-// NV-14 (issue "no soft refusals", item 2): at least 200 replies in all; on the held-out part
-// precision ≥ 0.98 and recall ≥ 0.95. The development part's mistakes are printed (it is the
-// part one may look at); the held-out part's are not.
-#[test]
-fn nv_14_refusal_check_on_the_held_out_corpus() {
-    let dev = score("replies_dev.tsv");
-    let held = score("replies_heldout.tsv");
-    let n = |s: &Score| s.tp + s.fp + s.fn_ + s.tn;
-    assert!(n(&dev) + n(&held) >= 200, "corpus has {} replies", n(&dev) + n(&held));
-    for m in &dev.misses {
-        println!("dev {m}");
+/// Character unigrams, bigrams and trigrams of the text in Simplified script.
+fn grams(text: &str) -> Vec<String> {
+    let c: Vec<char> = fast2s::convert(text).chars().filter(|c| !c.is_ascii_punctuation() && !c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    for n in 1..=3 {
+        for w in c.windows(n) {
+            out.push(w.iter().collect());
+        }
     }
-    println!(
-        "NV-14 refusal check — development: {} replies, precision {:.3}, recall {:.3}; held-out: {} replies, precision {:.3}, recall {:.3}",
-        n(&dev),
-        dev.precision(),
-        dev.recall(),
-        n(&held),
-        held.precision(),
-        held.recall()
-    );
-    assert!(held.precision() >= 0.98 && held.recall() >= 0.95, "held-out below the goal");
+    out
+}
+
+/// Multinomial naive Bayes over character n-grams with add-one smoothing.
+struct Bayes {
+    counts: [HashMap<String, f64>; 2],
+    totals: [f64; 2],
+    priors: [f64; 2],
+    vocabulary: f64,
+}
+
+impl Bayes {
+    fn train(data: &[(bool, String)]) -> Bayes {
+        let mut counts = [HashMap::new(), HashMap::new()];
+        let mut totals = [0.0; 2];
+        let mut docs = [0.0f64; 2];
+        for (refuse, text) in data {
+            let k = usize::from(*refuse);
+            docs[k] += 1.0;
+            for g in grams(text) {
+                *counts[k].entry(g).or_insert(0.0) += 1.0;
+                totals[k] += 1.0;
+            }
+        }
+        let vocabulary = counts[0].keys().chain(counts[1].keys()).collect::<std::collections::HashSet<_>>().len() as f64;
+        let all = docs[0] + docs[1];
+        Bayes { counts, totals, priors: [(docs[0] / all).ln(), (docs[1] / all).ln()], vocabulary }
+    }
+
+    fn refuses(&self, text: &str) -> bool {
+        let mut score = self.priors;
+        for g in grams(text) {
+            for k in 0..2 {
+                let c = self.counts[k].get(&g).copied().unwrap_or(0.0);
+                score[k] += ((c + 1.0) / (self.totals[k] + self.vocabulary)).ln();
+            }
+        }
+        score[1] > score[0]
+    }
+}
+
+// NV-14 (issues 11 and 33): the grammar on all three parts, the old list and a learned baseline
+// beside it. Goals: on the surprise part precision ≥ 0.95 and recall ≥ 0.95; on the held-out part
+// no worse than the phrase list was (precision 1.00, recall 0.95); the development part's mistakes
+// are printed (it is the part one may look at); the other parts' are not.
+#[test]
+fn nv_14_refusal_check_on_every_part() {
+    let parts = ["replies_dev.tsv", "replies_heldout.tsv", "replies_surprise.tsv"];
+    let bayes = Bayes::train(&corpus("replies_dev.tsv"));
+    let grammar = |t: &str| !check(t).flagged.is_empty();
+    let list = |t: &str| v1::says_no(t);
+    let learned = |t: &str| bayes.refuses(t);
+    let mut got = HashMap::new();
+    for part in parts {
+        for (name, f) in [("grammar", &grammar as &dyn Fn(&str) -> bool), ("phrase list (v1)", &list), ("naive Bayes", &learned)] {
+            let s = score(part, f);
+            println!("NV-14 {part} — {name}: {} replies, precision {:.3}, recall {:.3}", s.n(), s.precision(), s.recall());
+            if name == "grammar" && part == "replies_dev.tsv" {
+                for m in &s.misses {
+                    println!("  dev {m}");
+                }
+            }
+            got.insert((part, name), s);
+        }
+    }
+    let total: usize = parts.iter().map(|p| got[&(*p, "grammar")].n()).sum();
+    assert!(total >= 370, "corpus has {total} replies");
+    let held = &got[&("replies_heldout.tsv", "grammar")];
+    assert!(held.precision() >= 1.0 && held.recall() >= 0.95, "held-out below the phrase list's figures");
+    let surprise = &got[&("replies_surprise.tsv", "grammar")];
+    assert!(surprise.n() >= 150);
+    assert!(surprise.precision() >= 0.95 && surprise.recall() >= 0.95, "surprise part below the goal");
 }
