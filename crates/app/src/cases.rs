@@ -1866,25 +1866,30 @@ pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<rep
 /// access decision on each — newest first, `limit` from `offset`. Searches the newest 2,000
 /// matching cases.
 pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset: usize) -> Result<Vec<repo::CaseRow>> {
-    let q = q.trim();
-    if q.chars().count() < 2 {
-        return Err(Error::bad("too_short", "请至少输入两个字（受理编号、姓名、单位或电话）"));
-    }
-    if q.chars().count() > 50 {
-        return Err(Error::bad("too_long", "查询内容不能超过 50 个字"));
-    }
-    let needle = q.to_string();
-    let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, 2000)).await?;
-    let mut out = vec![];
-    for (row, at) in found {
-        let (centers, _) = s.center_chain(at.center_id).await?;
-        let place = Place { centers, unit: at.unit_id, window: at.window_id };
-        let readable = p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id;
-        if readable {
-            out.push(row);
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        let q = q.trim();
+        if q.chars().count() < 2 {
+            return Err(Error::bad("too_short", "请至少输入两个字（受理编号、姓名、单位或电话）"));
         }
-    }
-    Ok(out.into_iter().skip(offset).take(limit).collect())
+        if q.chars().count() > 50 {
+            return Err(Error::bad("too_long", "查询内容不能超过 50 个字"));
+        }
+        let needle = q.to_string();
+        let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, 2000)).await?;
+        // The access decision on each candidate's place; then the page's rows only.
+        let mut ids = vec![];
+        for (id, at) in found {
+            let (centers, _) = s.center_chain(at.center_id).await?;
+            let place = Place { centers, unit: at.unit_id, window: at.window_id };
+            if p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id {
+                ids.push(id);
+            }
+        }
+        let page: Vec<i64> = ids.into_iter().skip(offset).take(limit).collect();
+        Ok(s.store.read(move |tx| repo::rows_by_ids(tx, &page)).await?)
+    })
+    .await
 }
 
 /// Case list rows as a file (CSV or XLSX): receipt number, status, kind, opened, next due,

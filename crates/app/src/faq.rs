@@ -162,11 +162,15 @@ pub fn may_read_stats(p: &Principal) -> bool {
 
 /// FAQ-2: the answer rate and precision of a month, and the questions the library missed.
 pub async fn stats(s: &App, p: &Principal, month: &str) -> Result<faq::Stats> {
-    if !may_read_stats(p) {
-        return Err(Error::forbidden("无权查看问题咨询库统计"));
-    }
-    let (from, to) = month_range(month)?;
-    Ok(s.store.read(move |tx| faq::stats(tx, &from, &to)).await?)
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        if !may_read_stats(p) {
+            return Err(Error::forbidden("无权查看问题咨询库统计"));
+        }
+        let (from, to) = month_range(month)?;
+        Ok(s.store.read(move |tx| faq::stats(tx, &from, &to)).await?)
+    })
+    .await
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use noveto_domain::access::{Action, Place, Relation, may_somewhere};
 use noveto_domain::rating::{
     Channel, Dimension, Level, NewRating, Rater, Rating, RatingError, Satisfaction, Service, parse_quarter, quarter_of,
-    satisfaction,
 };
 use noveto_domain::rectification::{NewRectification, Origin, Person, Rectification};
 use noveto_domain::ticket::Facts;
@@ -439,6 +438,38 @@ async fn readable(s: &App, p: &Principal, from: &str, to: &str) -> Result<Vec<Vi
     Ok(tickets::views(s, p, rows).into_iter().filter(|r| !annulled.contains(&r.id)).collect())
 }
 
+/// The counted ratings of quarters `[from, to]` the caller may read (each group's place decided
+/// like a rating's), annulled ones left out: what every figure is made of.
+pub async fn tallies(s: &App, p: &Principal, from: &str, to: &str) -> Result<Vec<repo::Tally>> {
+    if !may_somewhere(&p.grants, Action::ReadRatings) {
+        return Err(Error::forbidden("无权查看评价"));
+    }
+    let (f, t) = (from.to_string(), to.to_string());
+    let rows = s.store.read(move |tx| repo::tally(tx, &f, &t)).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(t, centers)| {
+            let place = Place { centers: centers.clone(), unit: t.unit_id, window: t.window_id };
+            p.may(Action::ReadRatings, &place).is_ok()
+        })
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// HCP-5: the figures of the groups `keep` chooses.
+pub fn satisfaction_of_tallies<'a>(
+    groups: impl IntoIterator<Item = &'a repo::Tally>,
+    policy: &noveto_domain::policy::Rating,
+) -> Satisfaction {
+    let mut c = noveto_domain::rating::Counts::default();
+    for g in groups {
+        if let Some(ch) = Channel::parse(&g.channel) {
+            c.add(ch, g.total, g.satisfied);
+        }
+    }
+    noveto_domain::rating::satisfaction_of_counts(&c, policy)
+}
+
 fn quarter_arg(q: &str) -> Result<String> {
     parse_quarter(q)
         .map(|_| q.trim().to_string())
@@ -455,25 +486,23 @@ pub async fn satisfaction_of(
     unit: Option<i64>,
 ) -> Result<Figures> {
     let policy = s.policy();
-    let keep = |r: &View<Rating>| unit.is_none_or(|u| r.unit_id == Some(u));
+    let keep = |r: &repo::Tally| unit.is_none_or(|u| r.unit_id == Some(u));
     match (quarter, year) {
         (Some(q), None) => {
             let q = quarter_arg(q)?;
-            let v = readable(s, p, &q, &q).await?;
-            Ok(figures(q, satisfaction(v.iter().filter(|r| keep(r)).map(|r| &r.t), &policy.rating)))
+            let v = tallies(s, p, &q, &q).await?;
+            Ok(figures(q, satisfaction_of_tallies(v.iter().filter(|r| keep(r)), &policy.rating)))
         }
         (None, Some(y)) => {
-            let v = readable(s, p, &format!("{y}Q1"), &format!("{y}Q4")).await?;
+            let v = tallies(s, p, &format!("{y}Q1"), &format!("{y}Q4")).await?;
             let per: Vec<Option<f64>> = (1..=4)
                 .map(|n| {
                     let q = format!("{y}Q{n}");
-                    satisfaction(v.iter().filter(|r| keep(r) && r.quarter() == q).map(|r| &r.t), &policy.rating)
-                        .composite
+                    satisfaction_of_tallies(v.iter().filter(|r| keep(r) && r.quarter == q), &policy.rating).composite
                 })
                 .collect();
             let (year_fig, counted) = noveto_domain::rating::year_figure(&per, &policy.rating.year);
-            let mut f =
-                figures(y.to_string(), satisfaction(v.iter().filter(|r| keep(r)).map(|r| &r.t), &policy.rating));
+            let mut f = figures(y.to_string(), satisfaction_of_tallies(v.iter().filter(|r| keep(r)), &policy.rating));
             f.year = year_fig;
             f.year_rule = Some(policy.rating.year.clone());
             f.quarters_counted = Some(counted);
@@ -485,33 +514,39 @@ pub async fn satisfaction_of(
 
 /// HCP-5: the quarter's figures per unit and window, as rows (for the file and the page).
 pub async fn breakdown(s: &App, p: &Principal, quarter: &str) -> Result<Vec<(String, Figures)>> {
-    let q = quarter_arg(quarter)?;
-    let v = readable(s, p, &q, &q).await?;
-    let d = crate::org::directory(s).await?;
-    let policy = s.policy();
-    let mut out =
-        vec![(String::from("合计"), figures(q.clone(), satisfaction(v.iter().map(|r| &r.t), &policy.rating)))];
-    let mut units: Vec<i64> = v.iter().filter_map(|r| r.unit_id).collect();
-    units.sort();
-    units.dedup();
-    for u in units {
-        let name = d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
-        out.push((
-            name,
-            figures(q.clone(), satisfaction(v.iter().filter(|r| r.unit_id == Some(u)).map(|r| &r.t), &policy.rating)),
-        ));
-    }
-    let mut windows: Vec<i64> = v.iter().filter_map(|r| r.window_id).collect();
-    windows.sort();
-    windows.dedup();
-    for w in windows {
-        let name = d.windows.iter().find(|x| x.id == w).map(|x| x.name.clone()).unwrap_or_default();
-        out.push((
-            name,
-            figures(q.clone(), satisfaction(v.iter().filter(|r| r.window_id == Some(w)).map(|r| &r.t), &policy.rating)),
-        ));
-    }
-    Ok(out)
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        let q = quarter_arg(quarter)?;
+        let v = tallies(s, p, &q, &q).await?;
+        let d = crate::org::directory(s).await?;
+        let policy = s.policy();
+        let mut out = vec![(String::from("合计"), figures(q.clone(), satisfaction_of_tallies(&v, &policy.rating)))];
+        let mut units: Vec<i64> = v.iter().filter_map(|r| r.unit_id).collect();
+        units.sort();
+        units.dedup();
+        for u in units {
+            let name = d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+            out.push((
+                name,
+                figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.unit_id == Some(u)), &policy.rating)),
+            ));
+        }
+        let mut windows: Vec<i64> = v.iter().filter_map(|r| r.window_id).collect();
+        windows.sort();
+        windows.dedup();
+        for w in windows {
+            let name = d.windows.iter().find(|x| x.id == w).map(|x| x.name.clone()).unwrap_or_default();
+            out.push((
+                name,
+                figures(
+                    q.clone(),
+                    satisfaction_of_tallies(v.iter().filter(|r| r.window_id == Some(w)), &policy.rating),
+                ),
+            ));
+        }
+        Ok(out)
+    })
+    .await
 }
 
 /// The breakdown as a file (CSV or XLSX).
@@ -639,49 +674,56 @@ pub const PLATFORM_COLUMNS: [&str; 16] = [
 
 /// The quarter's ratings in the provincial platform's layout (the rater never in it).
 pub async fn platform_rows(s: &App, p: &Principal, quarter: &str) -> Result<Vec<Vec<String>>> {
-    let q = quarter_arg(quarter)?;
-    let v = readable(s, p, &q, &q).await?;
-    let d = crate::org::directory(s).await?;
-    let mut rows = vec![];
-    for r in &v {
-        let item = match r.service {
-            Service::Case(id) => {
-                let c = s.store.read(move |tx| noveto_store::repo::cases::get(tx, id)).await?.map(|x| x.0);
-                let code = c.as_ref().and_then(|c| c.item_code.clone()).unwrap_or_default();
-                let name = match code.is_empty() {
-                    true => String::new(),
-                    false => crate::catalog::get_item(s, &code).await?.map(|i| i.name).unwrap_or_default(),
-                };
-                (code, name)
-            }
-            Service::Unresolved(_) => (String::new(), "办不成事反映".into()),
-            Service::Complaint(_) => (String::new(), "吐槽找茬".into()),
-        };
-        let dim = |d: Dimension| r.dimensions.get(&d).map(|l| l.label().to_string()).unwrap_or_default();
-        rows.push(vec![
-            r.receipt_no.clone(),
-            r.service_receipt.clone(),
-            item.0,
-            item.1,
-            r.channel.label().into(),
-            r.level.map(|l| l.label()).unwrap_or("未接通").into(),
-            match r.satisfied() {
-                Some(true) => "是".into(),
-                Some(false) => "否".into(),
-                None => String::new(),
-            },
-            r.rated_at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
-            dim(Dimension::Attitude),
-            dim(Dimension::Efficiency),
-            dim(Dimension::Discipline),
-            dim(Dimension::Language),
-            dim(Dimension::Appearance),
-            r.comment.clone(),
-            r.unit_id.and_then(|u| d.units.iter().find(|x| x.id == u)).map(|u| u.name.clone()).unwrap_or_default(),
-            r.window_id.and_then(|w| d.windows.iter().find(|x| x.id == w)).map(|w| w.name.clone()).unwrap_or_default(),
-        ]);
-    }
-    Ok(rows)
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        let q = quarter_arg(quarter)?;
+        let v = readable(s, p, &q, &q).await?;
+        let d = crate::org::directory(s).await?;
+        let mut rows = vec![];
+        for r in &v {
+            let item = match r.service {
+                Service::Case(id) => {
+                    let c = s.store.read(move |tx| noveto_store::repo::cases::get(tx, id)).await?.map(|x| x.0);
+                    let code = c.as_ref().and_then(|c| c.item_code.clone()).unwrap_or_default();
+                    let name = match code.is_empty() {
+                        true => String::new(),
+                        false => crate::catalog::get_item(s, &code).await?.map(|i| i.name).unwrap_or_default(),
+                    };
+                    (code, name)
+                }
+                Service::Unresolved(_) => (String::new(), "办不成事反映".into()),
+                Service::Complaint(_) => (String::new(), "吐槽找茬".into()),
+            };
+            let dim = |d: Dimension| r.dimensions.get(&d).map(|l| l.label().to_string()).unwrap_or_default();
+            rows.push(vec![
+                r.receipt_no.clone(),
+                r.service_receipt.clone(),
+                item.0,
+                item.1,
+                r.channel.label().into(),
+                r.level.map(|l| l.label()).unwrap_or("未接通").into(),
+                match r.satisfied() {
+                    Some(true) => "是".into(),
+                    Some(false) => "否".into(),
+                    None => String::new(),
+                },
+                r.rated_at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+                dim(Dimension::Attitude),
+                dim(Dimension::Efficiency),
+                dim(Dimension::Discipline),
+                dim(Dimension::Language),
+                dim(Dimension::Appearance),
+                r.comment.clone(),
+                r.unit_id.and_then(|u| d.units.iter().find(|x| x.id == u)).map(|u| u.name.clone()).unwrap_or_default(),
+                r.window_id
+                    .and_then(|w| d.windows.iter().find(|x| x.id == w))
+                    .map(|w| w.name.clone())
+                    .unwrap_or_default(),
+            ]);
+        }
+        Ok(rows)
+    })
+    .await
 }
 
 /// The ratings the caller may read, newest first (the supervision section's list).

@@ -153,118 +153,127 @@ fn sorted(m: BTreeMap<String, Count>) -> Vec<Count> {
 /// NV-15: the monthly summary or quarterly (or yearly) analysis of every negative ending the
 /// caller may see.
 pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport> {
-    ensure_reader(p)?;
-    let d = crate::org::directory(s).await?;
-    let unit = |id: Option<i64>| {
-        id.and_then(|u| d.units.iter().find(|x| x.id == u))
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| "（未指定单位）".into())
-    };
-    let window = |id: Option<i64>| {
-        id.and_then(|w| d.windows.iter().find(|x| x.id == w)).map(|w| w.name.clone()).unwrap_or_else(|| "—".into())
-    };
-    let mut r = VetoReport {
-        period: period.label(),
-        requested: 0,
-        approved: 0,
-        denied: 0,
-        pending: 0,
-        withdrawals: 0,
-        not_required: 0,
-        referrals: 0,
-        kind_changes: 0,
-        negative_answers: 0,
-        by_unit: vec![],
-        by_window: vec![],
-        by_item: vec![],
-        by_reason: vec![],
-        trend: vec![],
-        inconsistent: vec![],
-    };
-    let mut units: BTreeMap<String, Count> = BTreeMap::new();
-    let mut windows: BTreeMap<String, Count> = BTreeMap::new();
-    let mut items: BTreeMap<String, Count> = BTreeMap::new();
-    let mut reasons: BTreeMap<String, Count> = BTreeMap::new();
-    let bump = |m: &mut BTreeMap<String, Count>,
-                key: String,
-                label: String,
-                reason: Option<String>,
-                approved: bool,
-                link: Option<String>| {
-        let c = m.entry(key.clone()).or_insert(Count { key, label, reason, count: 0, approved: 0, link });
-        c.count += 1;
-        c.approved += usize::from(approved);
-    };
-    let mut alike: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
-    for month in period.months() {
-        let filings = crate::cases::visible_filings(s, p, &month).await?;
-        for f in &filings {
-            let approved = f.outcome.as_deref() == Some("approved");
-            r.requested += 1;
-            match f.outcome.as_deref() {
-                Some("approved") => r.approved += 1,
-                Some("denied") => r.denied += 1,
-                _ => r.pending += 1,
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        ensure_reader(p)?;
+        let d = crate::org::directory(s).await?;
+        let unit = |id: Option<i64>| {
+            id.and_then(|u| d.units.iter().find(|x| x.id == u))
+                .map(|u| u.name.clone())
+                .unwrap_or_else(|| "（未指定单位）".into())
+        };
+        let window = |id: Option<i64>| {
+            id.and_then(|w| d.windows.iter().find(|x| x.id == w)).map(|w| w.name.clone()).unwrap_or_else(|| "—".into())
+        };
+        let mut r = VetoReport {
+            period: period.label(),
+            requested: 0,
+            approved: 0,
+            denied: 0,
+            pending: 0,
+            withdrawals: 0,
+            not_required: 0,
+            referrals: 0,
+            kind_changes: 0,
+            negative_answers: 0,
+            by_unit: vec![],
+            by_window: vec![],
+            by_item: vec![],
+            by_reason: vec![],
+            trend: vec![],
+            inconsistent: vec![],
+        };
+        let mut units: BTreeMap<String, Count> = BTreeMap::new();
+        let mut windows: BTreeMap<String, Count> = BTreeMap::new();
+        let mut items: BTreeMap<String, Count> = BTreeMap::new();
+        let mut reasons: BTreeMap<String, Count> = BTreeMap::new();
+        let bump = |m: &mut BTreeMap<String, Count>,
+                    key: String,
+                    label: String,
+                    reason: Option<String>,
+                    approved: bool,
+                    link: Option<String>| {
+            let c = m.entry(key.clone()).or_insert(Count { key, label, reason, count: 0, approved: 0, link });
+            c.count += 1;
+            c.approved += usize::from(approved);
+        };
+        let mut alike: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for month in period.months() {
+            let filings = crate::cases::visible_filings(s, p, &month).await?;
+            for f in &filings {
+                let approved = f.outcome.as_deref() == Some("approved");
+                r.requested += 1;
+                match f.outcome.as_deref() {
+                    Some("approved") => r.approved += 1,
+                    Some("denied") => r.denied += 1,
+                    _ => r.pending += 1,
+                }
+                bump(&mut units, format!("u{}", f.unit_id.unwrap_or(0)), unit(f.unit_id), None, approved, None);
+                bump(&mut windows, format!("w{}", f.window_id.unwrap_or(0)), window(f.window_id), None, approved, None);
+                let code = f.item_code.clone().unwrap_or_default();
+                let name = if code.is_empty() {
+                    NO_ITEM.to_string()
+                } else {
+                    crate::catalog::item_name(s, &code).await.unwrap_or_else(|| code.clone())
+                };
+                // The frequent reasons link to the item's guide, to adjust it (CAT-3).
+                let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
+                bump(&mut items, code.clone(), name.clone(), None, approved, guide.clone());
+                let key = reason_key(&f.reason);
+                bump(&mut reasons, format!("{code}|{key}"), name.clone(), Some(key.clone()), approved, guide);
+                let e = alike.entry((code, key)).or_default();
+                let receipt = f.receipt_no.clone().unwrap_or_default();
+                match f.outcome.as_deref() {
+                    Some("approved") => e.0.push(receipt),
+                    Some("denied") => e.1.push(receipt),
+                    _ => {}
+                }
             }
-            bump(&mut units, format!("u{}", f.unit_id.unwrap_or(0)), unit(f.unit_id), None, approved, None);
-            bump(&mut windows, format!("w{}", f.window_id.unwrap_or(0)), window(f.window_id), None, approved, None);
-            let code = f.item_code.clone().unwrap_or_default();
-            let name = if code.is_empty() {
-                NO_ITEM.to_string()
-            } else {
-                crate::catalog::item_name(s, &code).await.unwrap_or_else(|| code.clone())
-            };
-            // The frequent reasons link to the item's guide, to adjust it (CAT-3).
-            let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
-            bump(&mut items, code.clone(), name.clone(), None, approved, guide.clone());
-            let key = reason_key(&f.reason);
-            bump(&mut reasons, format!("{code}|{key}"), name.clone(), Some(key.clone()), approved, guide);
-            let e = alike.entry((code, key)).or_default();
-            let receipt = f.receipt_no.clone().unwrap_or_default();
-            match f.outcome.as_deref() {
-                Some("approved") => e.0.push(receipt),
-                Some("denied") => e.1.push(receipt),
-                _ => {}
+            for e in crate::cases::visible_other_endings(s, p, &month).await? {
+                match e.kind {
+                    "withdrawn" => r.withdrawals += 1,
+                    "not_required" => r.not_required += 1,
+                    "referred" => r.referrals += 1,
+                    "changed_to_consultation" => r.kind_changes += 1,
+                    _ => r.negative_answers += 1,
+                }
             }
         }
-        for e in crate::cases::visible_other_endings(s, p, &month).await? {
-            match e.kind {
-                "withdrawn" => r.withdrawals += 1,
-                "not_required" => r.not_required += 1,
-                "referred" => r.referrals += 1,
-                "changed_to_consultation" => r.kind_changes += 1,
-                _ => r.negative_answers += 1,
-            }
+        // The trend: the six months up to the period's last.
+        let (_, end) = period.days();
+        let last = end.pred_opt().unwrap_or(end);
+        for back in (0..6).rev() {
+            let m = NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
+                .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
+                .unwrap_or(last);
+            let key = m.format("%Y-%m").to_string();
+            let f = crate::cases::visible_filings(s, p, &key).await?;
+            let o = crate::cases::visible_other_endings(s, p, &key).await?;
+            r.trend.push((
+                key,
+                f.len(),
+                f.iter().filter(|x| x.outcome.as_deref() == Some("approved")).count(),
+                o.len(),
+            ));
         }
-    }
-    // The trend: the six months up to the period's last.
-    let (_, end) = period.days();
-    let last = end.pred_opt().unwrap_or(end);
-    for back in (0..6).rev() {
-        let m = NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
-            .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
-            .unwrap_or(last);
-        let key = m.format("%Y-%m").to_string();
-        let f = crate::cases::visible_filings(s, p, &key).await?;
-        let o = crate::cases::visible_other_endings(s, p, &key).await?;
-        r.trend.push((key, f.len(), f.iter().filter(|x| x.outcome.as_deref() == Some("approved")).count(), o.len()));
-    }
-    r.inconsistent = alike
-        .into_iter()
-        .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
-        .map(|((code, reason), (approved, denied))| Inconsistent {
-            item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
-            item_code: code,
-            reason,
-            approved,
-            denied,
-        })
-        .collect();
-    r.by_unit = sorted(units);
-    r.by_window = sorted(windows);
-    r.by_item = sorted(items);
-    r.by_reason = sorted(reasons);
-    Ok(r)
+        r.inconsistent = alike
+            .into_iter()
+            .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
+            .map(|((code, reason), (approved, denied))| Inconsistent {
+                item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
+                item_code: code,
+                reason,
+                approved,
+                denied,
+            })
+            .collect();
+        r.by_unit = sorted(units);
+        r.by_window = sorted(windows);
+        r.by_item = sorted(items);
+        r.by_reason = sorted(reasons);
+        Ok(r)
+    })
+    .await
 }
 
 /// NV-16: the earlier decisions on the same item and reason, for the approver deciding a veto:
@@ -409,134 +418,141 @@ fn score(f: &Figures, w: &noveto_domain::policy::AssessmentWeights) -> f64 {
 /// AS-1: the assessment of every unit and window the caller may see, with the policy's weights
 /// and their source; `unit` narrows it to one unit.
 pub async fn assessment(s: &App, p: &Principal, period: Period, unit: Option<i64>) -> Result<Assessment> {
-    let items = behind(s, p, period).await?;
-    let d = crate::org::directory(s).await?;
-    let policy = s.policy();
-    let w = policy.assessment_weights.clone();
-    let quarters: Vec<String> = match period {
-        Period::Month(y, m) => vec![format!("{y}Q{}", (m - 1) / 3 + 1)],
-        Period::Quarter(y, q) => vec![format!("{y}Q{q}")],
-        Period::Year(y) => (1..=4).map(|q| format!("{y}Q{q}")).collect(),
-    };
-    let mut units: BTreeMap<i64, Figures> = BTreeMap::new();
-    let mut windows: BTreeMap<i64, Figures> = BTreeMap::new();
-    let add = |f: &mut Figures, figure: &str| match figure {
-        "vetoes" => f.vetoes += 1,
-        "overdue" => f.overdue += 1,
-        "complaints" => f.complaints += 1,
-        "unresolved" => f.unresolved += 1,
-        "flagged_replies" => f.flagged_replies += 1,
-        _ => f.other_negative_endings += 1,
-    };
-    for b in &items {
-        if let Some(u) = b.unit_id {
-            add(units.entry(u).or_default(), &b.figure);
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        let items = behind(s, p, period).await?;
+        let d = crate::org::directory(s).await?;
+        let policy = s.policy();
+        let w = policy.assessment_weights.clone();
+        let quarters: Vec<String> = match period {
+            Period::Month(y, m) => vec![format!("{y}Q{}", (m - 1) / 3 + 1)],
+            Period::Quarter(y, q) => vec![format!("{y}Q{q}")],
+            Period::Year(y) => (1..=4).map(|q| format!("{y}Q{q}")).collect(),
+        };
+        let mut units: BTreeMap<i64, Figures> = BTreeMap::new();
+        let mut windows: BTreeMap<i64, Figures> = BTreeMap::new();
+        let add = |f: &mut Figures, figure: &str| match figure {
+            "vetoes" => f.vetoes += 1,
+            "overdue" => f.overdue += 1,
+            "complaints" => f.complaints += 1,
+            "unresolved" => f.unresolved += 1,
+            "flagged_replies" => f.flagged_replies += 1,
+            _ => f.other_negative_endings += 1,
+        };
+        for b in &items {
+            if let Some(u) = b.unit_id {
+                add(units.entry(u).or_default(), &b.figure);
+            }
+            if let Some(x) = b.window_id {
+                add(windows.entry(x).or_default(), &b.figure);
+            }
         }
-        if let Some(x) = b.window_id {
-            add(windows.entry(x).or_default(), &b.figure);
+        // Every unit and window of the reader's scope is assessed, with or without matters.
+        for u in &d.units {
+            let (centers, _) = s.center_chain(u.center_id).await?;
+            if p.may(Action::ReadFilings, &Place { centers, unit: Some(u.id), window: None }).is_ok() {
+                units.entry(u.id).or_default();
+            }
         }
-    }
-    // Every unit and window of the reader's scope is assessed, with or without matters.
-    for u in &d.units {
-        let (centers, _) = s.center_chain(u.center_id).await?;
-        if p.may(Action::ReadFilings, &Place { centers, unit: Some(u.id), window: None }).is_ok() {
-            units.entry(u.id).or_default();
+        for x in d.windows.iter().filter(|x| x.kind == "window") {
+            if let Some(u) = x.unit_id
+                && units.contains_key(&u)
+            {
+                windows.entry(x.id).or_default();
+            }
         }
-    }
-    for x in d.windows.iter().filter(|x| x.kind == "window") {
-        if let Some(u) = x.unit_id
-            && units.contains_key(&u)
-        {
-            windows.entry(x.id).or_default();
-        }
-    }
-    // Satisfaction: the composite of the period's quarters (their mean), per unit and window.
-    let mut ratings = vec![];
-    for q in &quarters {
-        if let Ok(v) = crate::ratings::list(s, p, q).await {
-            ratings.extend(v);
-        }
-    }
-    let sat = |pred: &dyn Fn(&noveto_domain::rating::Rating) -> bool| {
-        let mut per = vec![];
+        // Satisfaction: the composite of the period's quarters (their mean), per unit and window.
+        let mut ratings = vec![];
         for q in &quarters {
-            let v: Vec<&noveto_domain::rating::Rating> =
-                ratings.iter().filter(|r| &r.quarter() == q && pred(&r.t)).map(|r| &r.t).collect();
-            if let Some(c) = noveto_domain::rating::satisfaction(v, &policy.rating).composite {
-                per.push(c);
+            if let Ok(v) = crate::ratings::tallies(s, p, q, q).await {
+                ratings.extend(v);
             }
         }
-        (!per.is_empty()).then(|| per.iter().sum::<f64>() / per.len() as f64 * 100.0)
-    };
-    let mut unit_rows: Vec<Scored> = units
-        .into_iter()
-        .filter(|(u, _)| unit.is_none_or(|x| x == *u))
-        .map(|(u, mut f)| {
-            f.satisfaction = sat(&|r| r.unit_id == Some(u));
-            Scored {
-                unit_id: Some(u),
-                window_id: None,
-                name: d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default(),
-                score: score(&f, &w),
-                figures: f,
-                award: false,
+        let sat = |pred: &dyn Fn(&noveto_store::repo::ratings::Tally) -> bool| {
+            let mut per = vec![];
+            for q in &quarters {
+                let v = ratings.iter().filter(|r| &r.quarter == q && pred(r));
+                if let Some(c) = crate::ratings::satisfaction_of_tallies(v, &policy.rating).composite {
+                    per.push(c);
+                }
             }
-        })
-        .collect();
-    let mut window_rows: Vec<Scored> = windows
-        .into_iter()
-        .filter_map(|(x, mut f)| {
-            let win = d.windows.iter().find(|y| y.id == x)?;
-            if unit.is_some_and(|u| win.unit_id != Some(u)) {
-                return None;
-            }
-            f.satisfaction = sat(&|r| r.window_id == Some(x));
-            Some(Scored {
-                unit_id: win.unit_id,
-                window_id: Some(x),
-                name: win.name.clone(),
-                score: score(&f, &w),
-                figures: f,
-                award: false,
+            (!per.is_empty()).then(|| per.iter().sum::<f64>() / per.len() as f64 * 100.0)
+        };
+        let mut unit_rows: Vec<Scored> = units
+            .into_iter()
+            .filter(|(u, _)| unit.is_none_or(|x| x == *u))
+            .map(|(u, mut f)| {
+                f.satisfaction = sat(&|r| r.unit_id == Some(u));
+                Scored {
+                    unit_id: Some(u),
+                    window_id: None,
+                    name: d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default(),
+                    score: score(&f, &w),
+                    figures: f,
+                    award: false,
+                }
             })
-        })
-        .collect();
-    unit_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
-    window_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
-    // FZ: the month's awards go to the best windows.
-    if matches!(period, Period::Month(..)) {
-        for r in window_rows.iter_mut().take(w.monthly_awards as usize) {
-            r.award = true;
+            .collect();
+        let mut window_rows: Vec<Scored> = windows
+            .into_iter()
+            .filter_map(|(x, mut f)| {
+                let win = d.windows.iter().find(|y| y.id == x)?;
+                if unit.is_some_and(|u| win.unit_id != Some(u)) {
+                    return None;
+                }
+                f.satisfaction = sat(&|r| r.window_id == Some(x));
+                Some(Scored {
+                    unit_id: win.unit_id,
+                    window_id: Some(x),
+                    name: win.name.clone(),
+                    score: score(&f, &w),
+                    figures: f,
+                    award: false,
+                })
+            })
+            .collect();
+        unit_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+        window_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+        // FZ: the month's awards go to the best windows.
+        if matches!(period, Period::Month(..)) {
+            for r in window_rows.iter_mut().take(w.monthly_awards as usize) {
+                r.award = true;
+            }
         }
-    }
-    Ok(Assessment {
-        period: period.label(),
-        units: unit_rows,
-        windows: window_rows,
-        source: w.document.clone(),
-        weights: w,
+        Ok(Assessment {
+            period: period.label(),
+            units: unit_rows,
+            windows: window_rows,
+            source: w.document.clone(),
+            weights: w,
+        })
     })
+    .await
 }
 
 /// AS-1: the matters behind one unit's figure (`vetoes`, `other_negative_endings`, `overdue`,
 /// `complaints`, `unresolved`, `flagged_replies`), or all its figures.
 pub async fn drill(s: &App, p: &Principal, period: Period, unit: i64, figure: Option<&str>) -> Result<Vec<Behind>> {
-    const FIGURES: [&str; 6] =
-        ["vetoes", "other_negative_endings", "overdue", "complaints", "unresolved", "flagged_replies"];
-    if let Some(f) = figure
-        && !FIGURES.contains(&f)
-    {
-        return Err(Error::bad(
-            "invalid_figure",
-            "figure 须为 vetoes、other_negative_endings、overdue、complaints、unresolved、flagged_replies 之一",
-        )
-        .at("figure"));
-    }
-    Ok(behind(s, p, period)
-        .await?
-        .into_iter()
-        .filter(|b| b.unit_id == Some(unit) && figure.is_none_or(|f| b.figure == f))
-        .collect())
+    // Reports and searches may be served by the read replica (issue 27).
+    noveto_store::may_lag(async move {
+        const FIGURES: [&str; 6] =
+            ["vetoes", "other_negative_endings", "overdue", "complaints", "unresolved", "flagged_replies"];
+        if let Some(f) = figure
+            && !FIGURES.contains(&f)
+        {
+            return Err(Error::bad(
+                "invalid_figure",
+                "figure 须为 vetoes、other_negative_endings、overdue、complaints、unresolved、flagged_replies 之一",
+            )
+            .at("figure"));
+        }
+        Ok(behind(s, p, period)
+            .await?
+            .into_iter()
+            .filter(|b| b.unit_id == Some(unit) && figure.is_none_or(|f| b.figure == f))
+            .collect())
+    })
+    .await
 }
 
 /// The veto report's tables as rows (the file and the PDF read the same).

@@ -698,9 +698,18 @@ impl Event {
         }
     }
 
-    /// NV-14: a reply sent with refusal wording flagged (the sender confirmed it).
+    /// NV-14: the event's words to the applicant say no — a reply sent with refusal wording
+    /// flagged (the sender confirmed it), a consultation's answer or an escalation's answer the
+    /// refusal check flags. Kept as a column beside the event (the roll-up counts such answers
+    /// beside the vetoes without reading any text back).
     pub fn flagged(&self) -> bool {
-        matches!(self, Event::Reply { flagged, .. } if !flagged.is_empty())
+        let says_no = crate::phrases::says_no;
+        match self {
+            Event::Reply { flagged, .. } => !flagged.is_empty(),
+            Event::Closed { outcome: Outcome::Answered, note: Some(n), .. } => says_no(n),
+            Event::EscalationAnswered { answer, .. } => says_no(answer),
+            _ => false,
+        }
     }
 
     pub fn detail(&self) -> serde_json::Value {

@@ -405,17 +405,38 @@ pub struct Satisfaction {
 /// HCP-5: the satisfaction of `ratings` (those of one period and scope, annulled ones left out)
 /// under the policy's weights.
 pub fn satisfaction<'a>(ratings: impl IntoIterator<Item = &'a Rating>, p: &crate::policy::Rating) -> Satisfaction {
-    let mut by = [ChannelRate::default(); 3];
+    let mut counts = Counts::default();
     for r in ratings {
-        let i = match r.channel {
+        if let Some(s) = r.satisfied() {
+            counts.add(r.channel, 1, u64::from(s));
+        }
+    }
+    satisfaction_of_counts(&counts, p)
+}
+
+/// Ratings with a verdict and the satisfied among them, per channel (device, SMS, callback): what
+/// the figures are made of, counted by the store for a province's quarter (issue 27).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts(pub [(u64, u64); 3]);
+
+impl Counts {
+    pub fn add(&mut self, channel: Channel, total: u64, satisfied: u64) {
+        let i = match channel {
             Channel::Device => 0,
             Channel::Sms => 1,
             Channel::Callback => 2,
         };
-        if let Some(s) = r.satisfied() {
-            by[i].total += 1;
-            by[i].satisfied += u64::from(s);
-        }
+        self.0[i].0 += total;
+        self.0[i].1 += satisfied;
+    }
+}
+
+/// HCP-5 from counts: the same figures as [`satisfaction`].
+pub fn satisfaction_of_counts(counts: &Counts, p: &crate::policy::Rating) -> Satisfaction {
+    let mut by = [ChannelRate::default(); 3];
+    for (c, (total, satisfied)) in by.iter_mut().zip(counts.0) {
+        c.total = total;
+        c.satisfied = satisfied;
     }
     for c in &mut by {
         c.rate = (c.total > 0).then(|| c.satisfied as f64 / c.total as f64);

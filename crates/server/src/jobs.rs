@@ -124,6 +124,16 @@ pub fn spawn(state: AppState) {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
+    let s3 = state.clone();
+    tokio::spawn(async move {
+        loop {
+            // The planner's statistics, four times a day (and at every start).
+            tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+            if let Err(e) = s3.store.refresh_statistics().await {
+                tracing::error!("planner statistics: {e}");
+            }
+        }
+    });
     let s2 = state.clone();
     tokio::spawn(async move {
         loop {

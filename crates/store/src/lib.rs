@@ -155,6 +155,54 @@ pub(crate) fn check_params(params: &[Value]) -> Result<()> {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Slow queries and chatty reads, told to whoever runs the server (issue 27): a query slower than
+/// `NOVETO_SLOW_QUERY_MS` (default 200) is logged with its SQL, and so is a read that ran more than
+/// 500 queries (a list that asks once per row) or took longer than the threshold.
+pub(crate) mod watch {
+    use std::cell::{Cell, RefCell};
+    use std::time::Instant;
+
+    thread_local! {
+        static QUERIES: Cell<u32> = const { Cell::new(0) };
+        static CHATTY: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+
+    fn threshold_ms() -> u128 {
+        static T: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+        *T.get_or_init(|| std::env::var("NOVETO_SLOW_QUERY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(200))
+    }
+
+    pub(crate) fn query<T>(sql: &str, f: impl FnOnce() -> T) -> T {
+        let n = QUERIES.with(|q| {
+            q.set(q.get() + 1);
+            q.get()
+        });
+        if n == 500 {
+            CHATTY.with(|c| *c.borrow_mut() = sql.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        let t = Instant::now();
+        let r = f();
+        let ms = t.elapsed().as_millis();
+        if ms >= threshold_ms() {
+            tracing::warn!(ms = ms as u64, sql = %sql.split_whitespace().collect::<Vec<_>>().join(" "), "slow query");
+        }
+        r
+    }
+
+    pub(crate) fn read<T>(f: impl FnOnce() -> T) -> T {
+        let before = QUERIES.with(|q| q.replace(0));
+        let t = Instant::now();
+        let r = f();
+        let ms = t.elapsed().as_millis();
+        let n = QUERIES.with(|q| q.replace(before));
+        if n >= 500 || ms >= threshold_ms() {
+            let sql = CHATTY.with(|c| std::mem::take(&mut *c.borrow_mut()));
+            tracing::warn!(ms = ms as u64, queries = n, repeated = %sql, "slow read");
+        }
+        r
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -234,6 +282,18 @@ tokio::task_local! {
     static REQUEST_KEY: RequestKey;
 }
 
+tokio::task_local! {
+    static MAY_LAG: bool;
+}
+
+/// Runs `f` with its reads allowed to lag the primary by a moment: a PostgreSQL streaming replica
+/// serves them when the store has one (`NOVETO_PG_READ_URL`). Month-end reports and searches
+/// run so, and never slow the halls' writes; writes inside `f` still go to the primary. Without a
+/// replica (and on SQLite) nothing changes.
+pub async fn may_lag<F: std::future::Future>(f: F) -> F::Output {
+    MAY_LAG.scope(true, f).await
+}
+
 /// Runs `f` with `key` as the request's key for every store write inside it.
 pub async fn with_request_key<F: std::future::Future>(key: RequestKey, f: F) -> F::Output {
     REQUEST_KEY.scope(key, f).await
@@ -261,6 +321,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (11, include_str!("../migrations/sqlite/0011_one_ticket_shape.sql")),
     (12, include_str!("../migrations/sqlite/0012_ratings.sql")),
     (13, include_str!("../migrations/sqlite/0013_query_columns.sql")),
+    (14, include_str!("../migrations/sqlite/0014_at_a_million.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -276,7 +337,40 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (11, include_str!("../migrations/postgres/0011_one_ticket_shape.sql")),
     (12, include_str!("../migrations/postgres/0012_ratings.sql")),
     (13, include_str!("../migrations/postgres/0013_query_columns.sql")),
+    (14, include_str!("../migrations/postgres/0014_at_a_million.sql")),
 ];
+
+/// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
+/// only the domain's rules can fill.
+pub(crate) fn migration_step(version: i64, tx: &mut dyn Tx) -> Result<()> {
+    match version {
+        14 => mark_answers_that_say_no(tx),
+        _ => Ok(()),
+    }
+}
+
+/// Migration 14: the stored answers (a consultation's, an escalation's) that say no get their
+/// `flagged` column, by the same check the domain applies to a new one (`Event::flagged`).
+fn mark_answers_that_say_no(tx: &mut dyn Tx) -> Result<()> {
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(
+            "SELECT id, kind, detail FROM case_events WHERE id > $1
+               AND (kind = 'escalation_answered' OR (kind = 'closed' AND tag = 'answered'))
+             ORDER BY id LIMIT 5000",
+            params![after],
+        )?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.i64(0);
+        for r in &rows {
+            let detail: serde_json::Value = serde_json::from_str(&r.str(2)).unwrap_or_default();
+            let field = if r.str(1) == "closed" { "note" } else { "answer" };
+            if noveto_domain::phrases::says_no(detail[field].as_str().unwrap_or("")) {
+                tx.exec("UPDATE case_events SET flagged = 1 WHERE id = $1", params![r.i64(0)])?;
+            }
+        }
+    }
+}
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).
 pub const TABLES: &[&str] = &[
@@ -336,20 +430,47 @@ impl Store {
     /// default). Several servers on one database share its cores: together they want about as
     /// many writer connections as one server would have.
     pub fn open_postgres_with_writers(url: &str, writers: usize) -> Result<Store> {
+        Store::open_postgres_full(url, writers, None)
+    }
+
+    /// Opens a PostgreSQL store whose lagging reads ([`may_lag`]) a streaming replica at
+    /// `replica` serves.
+    pub fn open_postgres_with_replica(url: &str, replica: &str) -> Result<Store> {
+        Store::open_postgres_full(url, pg::writers(), Some(replica))
+    }
+
+    fn open_postgres_full(url: &str, writers: usize, replica: Option<&str>) -> Result<Store> {
         let shared = Arc::new(writer::Shared::default());
-        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url, shared.clone(), writers)?)), shared })
+        Ok(Store { inner: Arc::new(Inner::Pg(pg::Pg::open(url, shared.clone(), writers, replica)?)), shared })
+    }
+
+    /// Whether lagging reads go to a replica.
+    pub fn has_replica(&self) -> bool {
+        matches!(&*self.inner, Inner::Pg(p) if p.has_replica())
     }
 
     /// `postgres://…` selects PostgreSQL; anything else is the SQLite store in `dir`.
     pub fn open(dir: &Path, database: Option<&str>) -> Result<Store> {
-        match database {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Store::open_postgres(url)
-            }
-            Some(other) => Err(StoreError::Unavailable(format!(
+        Store::open_with_replica(dir, database, None)
+    }
+
+    /// [`Store::open`], with a PostgreSQL streaming replica for the lagging reads.
+    pub fn open_with_replica(dir: &Path, database: Option<&str>, replica: Option<&str>) -> Result<Store> {
+        let is_pg = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        match (database, replica) {
+            (Some(url), Some(r)) if is_pg(url) && is_pg(r) => Store::open_postgres_with_replica(url, r),
+            (_, Some(r)) if !is_pg(r) => Err(StoreError::Unavailable(format!(
+                "不支持的只读副本地址“{}”：请使用 postgres://…",
+                r.split('@').next_back().unwrap_or("")
+            ))),
+            (None, Some(_)) => Err(StoreError::Unavailable(
+                "只读副本（NOVETO_PG_READ_URL）只用于 PostgreSQL 数据库；内置 SQLite 不需要它，请去掉该设置".into(),
+            )),
+            (Some(url), _) if is_pg(url) => Store::open_postgres(url),
+            (Some(other), _) => Err(StoreError::Unavailable(format!(
                 "不支持的数据库地址“{other}”：请使用 postgres://… 或省略 --database 使用内置 SQLite"
             ))),
-            None => Store::open_sqlite(dir),
+            (None, None) => Store::open_sqlite(dir),
         }
     }
 
@@ -404,9 +525,13 @@ impl Store {
         F: FnOnce(&mut dyn Tx) -> Result<T, E> + Send + 'static,
     {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.read_blocking(f))
-            .await
-            .map_err(|e| E::from(StoreError::Db(e.to_string())))?
+        let lag = MAY_LAG.try_with(|l| *l).unwrap_or(false);
+        tokio::task::spawn_blocking(move || match &*this.inner {
+            Inner::Pg(p) if lag => watch::read(|| p.run_read_replica(f)),
+            _ => this.read_blocking(f),
+        })
+        .await
+        .map_err(|e| E::from(StoreError::Db(e.to_string())))?
     }
 
     /// The blocking form of [`Store::read`], for CLI commands and worker threads.
@@ -415,10 +540,10 @@ impl Store {
         E: From<StoreError>,
         F: FnOnce(&mut dyn Tx) -> Result<T, E>,
     {
-        match &*self.inner {
+        watch::read(|| match &*self.inner {
             Inner::Sqlite(s) => s.run_read(f),
             Inner::Pg(p) => p.run_read(f),
-        }
+        })
     }
 
     /// The blocking form of [`Store::write`] (CLI).
@@ -455,6 +580,18 @@ impl Store {
     /// The audit key set on this handle, if any.
     pub fn audit_key(&self) -> Option<AuditKey> {
         self.shared.audit_key.read().ok().and_then(|k| k.clone())
+    }
+
+    /// Refreshes the query planner's statistics so that plans follow the data as it grows
+    /// (SQLite: a sampled ANALYZE, also run at every start; PostgreSQL's autovacuum keeps its own).
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || match &*this.inner {
+            Inner::Sqlite(s) => s.refresh_statistics(),
+            Inner::Pg(_) => Ok(()),
+        })
+        .await
+        .map_err(|e| StoreError::Db(e.to_string()))?
     }
 
     /// Is the store answering?

@@ -17,6 +17,9 @@ pub(crate) struct Pg {
     url: Arc<str>,
     sender: Mutex<mpsc::Sender<Job>>,
     pool: Arc<Pool>,
+    /// A streaming replica (`NOVETO_PG_READ_URL`) for the reads that may lag a moment: month-end
+    /// reports and searches. Its own pool, so a province's reports never take the halls' readers.
+    replica: Option<(Arc<str>, Arc<Pool>)>,
 }
 
 /// Pooled read connections. A connection owns a runtime, which must not be dropped on an async
@@ -364,11 +367,13 @@ impl Tx for PgConn {
         self.wait(async move { c.execute(&st, &refs(params)).await })
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        crate::check_params(params)?;
-        let st = self.statement(sql)?;
-        let c = self.client.clone();
-        let rows = self.wait(async move { c.query(&st, &refs(params)).await })?;
-        rows.iter().map(read_row).collect()
+        crate::watch::query(sql, || {
+            crate::check_params(params)?;
+            let st = self.statement(sql)?;
+            let c = self.client.clone();
+            let rows = self.wait(async move { c.query(&st, &refs(params)).await })?;
+            rows.iter().map(read_row).collect()
+        })
     }
     /// Pipelined: sent with the next statement that waits; its error, if any, fails the job.
     fn exec_ahead(&mut self, sql: &str, params: &[Value]) -> Result<()> {
@@ -423,7 +428,11 @@ impl Pg {
     /// runtime, which must not start inside another one (the CLI's): all of this runs on a
     /// plain thread of its own, and afterwards every connection is used only on the writer
     /// threads and on blocking threads.
-    pub(crate) fn open(url: &str, shared: Arc<writer::Shared>, writers: usize) -> Result<Pg> {
+    pub(crate) fn open(url: &str, shared: Arc<writer::Shared>, writers: usize, replica: Option<&str>) -> Result<Pg> {
+        if let Some(r) = replica {
+            // Parsed now, so a typo stops the start instead of every report later.
+            r.parse::<Config>().map_err(|e| StoreError::Unavailable(format!("只读副本的数据库地址无法解析：{e}")))?;
+        }
         let url: Arc<str> = url.into();
         let u = url.clone();
         let conns = std::thread::scope(|s| {
@@ -449,7 +458,12 @@ impl Pg {
                 .spawn(move || writer::run(&mut conn, q, shared))
                 .map_err(|e| StoreError::Db(e.to_string()))?;
         }
-        Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool::new(readers())) })
+        let replica = replica.map(|r| (Arc::<str>::from(r), Arc::new(Pool::new(readers()))));
+        Ok(Pg { url, sender: Mutex::new(tx), pool: Arc::new(Pool::new(readers())), replica })
+    }
+
+    pub(crate) fn has_replica(&self) -> bool {
+        self.replica.is_some()
     }
 
     pub(crate) fn submit(&self, job: Job) -> Result<()> {
@@ -461,24 +475,54 @@ impl Pg {
     }
 
     pub(crate) fn run_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
-        // The connection goes back to the pool however this ends (a panic in `f` included).
-        let mut lease = Lease { pool: &self.pool, conn: None };
-        let mut c = match self.pool.take() {
-            Some(mut c) => {
-                c.ready()?;
-                c
-            }
-            None => PgConn::open(self.url.clone())?,
-        };
-        // BEGIN goes with the first query, COMMIT is sent without waiting for its answer (the
-        // next user of the connection takes it): a read costs one round trip per query.
-        c.batch_ahead("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        let conn = lease.conn.insert(c);
-        let r = f(conn);
-        let _ = conn.batch_ahead("COMMIT");
-        conn.flush();
-        r
+        run_read_on(&self.pool, &self.url, f, None)
     }
+
+    /// A read the replica may serve; the primary when there is none or it does not answer (a
+    /// report a little slower beats no report — the warning says why).
+    pub(crate) fn run_read_replica<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.replica {
+            Some((url, pool)) => run_read_on(pool, url, f, Some((&self.pool, &self.url))),
+            None => self.run_read(f),
+        }
+    }
+}
+
+/// A read on a connection of `pool` (opened to `url` when none is idle). With `fallback`, a
+/// connection that cannot be had there is taken from the fallback pool instead — before `f` runs,
+/// never after.
+fn run_read_on<T, E: From<StoreError>>(
+    pool: &Pool,
+    url: &Arc<str>,
+    f: impl FnOnce(&mut dyn Tx) -> Result<T, E>,
+    fallback: Option<(&Pool, &Arc<str>)>,
+) -> Result<T, E> {
+    // The connection goes back to the pool however this ends (a panic in `f` included).
+    let mut lease = Lease { pool, conn: None };
+    let got = match pool.take() {
+        Some(mut c) => c.ready().map(|_| c),
+        None => PgConn::open(url.clone()),
+    };
+    let mut c = match (got, fallback) {
+        (Ok(c), _) => c,
+        (Err(e), Some((p, u))) => {
+            tracing::warn!("the read replica does not answer, reading from the primary: {e}");
+            drop(lease);
+            return run_read_on(p, u, f, None);
+        }
+        (Err(e), None) => return Err(e.into()),
+    };
+    // BEGIN goes with the first query, COMMIT is sent without waiting for its answer (the
+    // next user of the connection takes it): a read costs one round trip per query.
+    c.batch_ahead("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+    let conn = lease.conn.insert(c);
+    let r = f(conn);
+    let _ = conn.batch_ahead("COMMIT");
+    conn.flush();
+    r
 }
 
 fn migrate(c: &mut PgConn) -> Result<()> {
@@ -489,7 +533,10 @@ fn migrate(c: &mut PgConn) -> Result<()> {
         for (v, sql) in crate::MIGRATIONS_PG {
             let done = c.query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[Value::Int(*v)])?;
             if done.first().map(|r| r.i64(0)).unwrap_or(0) == 0 {
-                c.batch(&format!("BEGIN; {sql}; INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))?;
+                // The SQL, the step it needs in Rust, and the version: one transaction.
+                c.batch(&format!("BEGIN; {sql};"))?;
+                crate::migration_step(*v, c)?;
+                c.batch(&format!("INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))?;
             }
         }
         Ok(())

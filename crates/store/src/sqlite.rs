@@ -58,6 +58,16 @@ impl Tx for SqliteConn {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        crate::watch::query(sql, || self.query_now(sql, params))
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+}
+
+impl SqliteConn {
+    fn query_now(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         crate::check_params(params)?;
         let mut st = self.0.prepare_cached(&sqlite_sql(sql)).map_err(db_err)?;
         let n = st.column_count();
@@ -79,10 +89,6 @@ impl Tx for SqliteConn {
         }
         Ok(out)
     }
-
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
 }
 
 impl Conn for SqliteConn {
@@ -94,15 +100,38 @@ impl Conn for SqliteConn {
     }
 }
 
-fn migrate(c: &Connection) -> Result<()> {
-    c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)").map_err(db_err)?;
+/// The query planner's statistics, sampled (a fraction of a second at ten million rows): without
+/// them SQLite takes `entity = 'case'` for a selective index and reads a million deadlines to
+/// find the few running ones (issue 27).
+fn analyze(c: &Connection) -> Result<()> {
+    c.execute_batch("PRAGMA analysis_limit = 400; ANALYZE;").map_err(db_err)
+}
+
+fn migrate(conn: &mut SqliteConn) -> Result<()> {
+    conn.0
+        .execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
+        .map_err(db_err)?;
     for (v, sql) in crate::MIGRATIONS_SQLITE {
-        let done: i64 = c
+        let done: i64 = conn
+            .0
             .query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [v], |r| r.get(0))
             .map_err(db_err)?;
         if done == 0 {
-            c.execute_batch(&format!("BEGIN IMMEDIATE; {sql}; INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))
-                .map_err(db_err)?;
+            // The SQL, the step it needs in Rust, and the version: one transaction.
+            let r = conn
+                .0
+                .execute_batch(&format!("BEGIN IMMEDIATE; {sql};"))
+                .map_err(db_err)
+                .and_then(|()| crate::migration_step(*v, conn))
+                .and_then(|()| {
+                    conn.0
+                        .execute_batch(&format!("INSERT INTO schema_migrations VALUES ({v}); COMMIT;"))
+                        .map_err(db_err)
+                });
+            if r.is_err() {
+                let _ = conn.0.execute_batch("ROLLBACK");
+            }
+            r?;
         }
     }
     Ok(())
@@ -124,13 +153,23 @@ impl Sqlite {
         }
         let c = Connection::open(path).map_err(db_err)?;
         configure(&c)?;
-        migrate(&c)?;
+        let mut conn = SqliteConn(c);
+        migrate(&mut conn)?;
+        analyze(&conn.0)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("noveto-sqlite-writer".into())
-            .spawn(move || writer::run(&mut SqliteConn(c), Arc::new(Mutex::new(rx)), shared))
+            .spawn(move || writer::run(&mut conn, Arc::new(Mutex::new(rx)), shared))
             .map_err(|e| StoreError::Db(e.to_string()))?;
         Ok(Sqlite { sender: Mutex::new(tx), path: path.to_path_buf(), readers: Mutex::new(Vec::new()) })
+    }
+
+    /// Refreshes the planner's statistics on a connection of its own (the writer keeps writing;
+    /// ANALYZE waits its turn for the lock).
+    pub(crate) fn refresh_statistics(&self) -> Result<()> {
+        let c = Connection::open(&self.path).map_err(db_err)?;
+        c.busy_timeout(std::time::Duration::from_secs(30)).map_err(db_err)?;
+        analyze(&c)
     }
 
     pub(crate) fn submit(&self, job: Job) -> Result<()> {

@@ -101,7 +101,6 @@ impl App {
     /// [`App::spawn_at`], with the server's settings changed by `configure` (what `serve`'s
     /// options set: secure cookies, trusted proxies …).
     pub fn spawn_with(kind: Kind, preset: &str, now: &str, configure: impl FnOnce(&mut AppState)) -> App {
-        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap());
         let dir = tmpdir();
         let (store, pg_db) = match kind {
             Kind::Sqlite => (Store::open_sqlite(&dir).unwrap(), None),
@@ -110,6 +109,38 @@ impl App {
                 (Store::open_postgres(&url).unwrap(), Some(name))
             }
         };
+        Self::spawn_on(store, pg_db, dir, preset, now, configure)
+    }
+
+    /// The server over a fresh PostgreSQL database whose lagging reads (reports, searches) the
+    /// streaming replica at `replica_base` serves (the database's name put in its URL). Waits until
+    /// the new database has reached the standby. Also the database's name.
+    pub fn spawn_replicated(replica_base: &str, preset: &str, now: &str) -> (App, String) {
+        let (url, name) = fresh_pg();
+        let i = replica_base.rfind('/').unwrap();
+        let replica = format!("{}/{name}", &replica_base[..i]);
+        let mut reached = false;
+        for _ in 0..600 {
+            if postgres::Client::connect(&replica, postgres::NoTls).is_ok() {
+                reached = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(reached, "the new database reached the standby");
+        let store = Store::open_postgres_with_replica(&url, &replica).unwrap();
+        (Self::spawn_on(store, Some(name.clone()), tmpdir(), preset, now, |_| {}), replica)
+    }
+
+    fn spawn_on(
+        store: Store,
+        pg_db: Option<String>,
+        dir: std::path::PathBuf,
+        preset: &str,
+        now: &str,
+        configure: impl FnOnce(&mut AppState),
+    ) -> App {
+        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap());
         let clock = Arc::new(AtomicI64::new(at(now).timestamp()));
         let c2 = clock.clone();
         let policy = Policy::preset(preset).unwrap();

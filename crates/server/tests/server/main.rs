@@ -12,6 +12,7 @@ mod input;
 mod jobs;
 mod org;
 mod ratings;
+mod replica;
 mod reports;
 mod scope;
 mod unresolved;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 /// A veto request on a new case of item `code` with `reason`, decided: approved by both levels,
 /// denied by the window head, or left pending. The case id.
-fn veto(app: &App, code: &str, reason: &str, outcome: Option<bool>) -> i64 {
+pub(crate) fn veto(app: &App, code: &str, reason: &str, outcome: Option<bool>) -> i64 {
     // The preset's levels: national window head then leader; Fuzhou the unit head alone.
     let levels: Vec<&str> = match app.state.policy().veto.levels.as_slice() {
         [noveto_domain::access::DecisionLevel::UnitHead] => vec!["chief"],

@@ -391,35 +391,36 @@ pub fn unplaced_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Ca
     })
 }
 
-/// Cases found by `needle`, newest first, with the place each sits at (center, unit, window,
-/// first contact) — candidates for the caller's search; the application layer keeps those the
-/// caller may read. Every path is an index (issue 27): a receipt number or a phone exactly, a
-/// name by its beginning, and three or more characters of a name, organisation or request
-/// through the trigram index (SQLite FTS5, PostgreSQL pg_trgm).
-pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Vec<(CaseRow, CasePlace)>> {
+/// The workbench search's candidates, newest first, at most `limit`: where each sits (for the
+/// caller's access decision) and nothing else — the rows of the page are read afterwards, by id
+/// ([`rows_by_ids`]), so a common name costs a range of an index, not thousands of documents.
+/// Found through indexes only: the receipt number and the phone exactly, a name by its beginning,
+/// three or more characters of the name, organisation or request through SQLite FTS5 trigrams or
+/// PostgreSQL `pg_trgm`.
+pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Vec<(i64, CasePlace)>> {
     let needle: String = needle.chars().filter(|c| !c.is_control()).collect();
     let needle = needle.trim();
     let digits: String = needle.chars().filter(|c| c.is_ascii_digit()).collect();
-    let cols = format!("{ROW_COLS}, center_id, unit_id, window_id, first_contact_id");
-    let by = |tx: &mut dyn Tx, sql: &str, p: &[crate::Value]| -> Result<Vec<(CaseRow, CasePlace)>> {
+    let cols = "id, center_id, unit_id, window_id, first_contact_id";
+    let by = |tx: &mut dyn Tx, sql: &str, p: &[crate::Value]| -> Result<Vec<(i64, CasePlace)>> {
         Ok(tx
             .query(sql, p)?
             .iter()
             .map(|r| {
                 let at = CasePlace {
-                    center_id: r.i64(8),
-                    unit_id: r.opt_i64(9),
-                    window_id: r.opt_i64(10),
-                    first_contact_id: r.i64(11),
+                    center_id: r.i64(1),
+                    unit_id: r.opt_i64(2),
+                    window_id: r.opt_i64(3),
+                    first_contact_id: r.i64(4),
                 };
-                (case_row(r), at)
+                (r.i64(0), at)
             })
             .collect())
     };
     let mut out = by(
         tx,
         &format!(
-            "SELECT {cols} FROM cases WHERE receipt_no = $1 OR applicant_phone = $1 OR applicant_phone = $2 ORDER BY id DESC LIMIT $3"
+            "SELECT {cols} FROM cases WHERE receipt_no = $1 UNION SELECT {cols} FROM cases WHERE applicant_phone = $1 OR applicant_phone = $2 ORDER BY id DESC LIMIT $3"
         ),
         params![needle, digits.as_str(), limit],
     )?;
@@ -457,10 +458,21 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
         out.extend(found);
     }
     let mut seen = std::collections::HashSet::new();
-    out.retain(|(r, _)| seen.insert(r.id));
-    out.sort_by_key(|(r, _)| std::cmp::Reverse(r.id));
+    out.retain(|(id, _)| seen.insert(*id));
+    out.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     out.truncate(limit as usize);
     Ok(out)
+}
+
+/// List rows of the cases `ids`, in that order (one query; missing ids are skipped).
+pub fn rows_by_ids(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<CaseRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let rows = tx.query(&format!("SELECT {ROW_COLS} FROM cases WHERE id IN ({list})"), &[])?;
+    let mut by: std::collections::HashMap<i64, CaseRow> = rows.iter().map(|r| (r.i64(0), case_row(r))).collect();
+    Ok(ids.iter().filter_map(|i| by.remove(i)).collect())
 }
 
 /// Where a case sits, for the caller's access decision on a list row.
@@ -984,8 +996,8 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
          SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '' FROM cases c
           WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
          UNION ALL
-         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail FROM cases c JOIN case_events e ON e.case_id = c.id AND e.kind = 'closed'
-          WHERE c.outcome = 'answered' AND c.closed_at >= $1 AND c.closed_at < $2
+         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+          WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
          UNION ALL
          SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '' FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2

@@ -67,6 +67,45 @@ pub fn of_quarters(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(RatingR
     super::org::with_chains(tx, rows, |r| r.center_id)
 }
 
+/// One group of ratings with a verdict: where they were given, the quarter, the channel, how many
+/// and how many satisfied — annulled ones left out.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub quarter: String,
+    pub channel: String,
+    pub total: u64,
+    pub satisfied: u64,
+}
+
+/// HCP-5 at a province's size: the quarters' `[from, to]` ratings counted by the database per
+/// place, quarter and channel (an index-only range), with the centers' chains for the access
+/// decision on each group.
+pub fn tally(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Tally, Vec<i64>)>> {
+    let rows: Vec<Tally> = tx
+        .query(
+            "SELECT center_id, unit_id, window_id, quarter, channel, COUNT(*), COUNT(CASE WHEN satisfied <> 0 THEN 1 END) FROM ratings
+              WHERE quarter >= $1 AND quarter <= $2 AND satisfied IS NOT NULL
+                AND id NOT IN (SELECT rating_id FROM rectifications WHERE status = 'annulled' AND rating_id IS NOT NULL)
+              GROUP BY center_id, unit_id, window_id, quarter, channel",
+            params![from, to],
+        )?
+        .iter()
+        .map(|r| Tally {
+            center_id: r.i64(0),
+            unit_id: r.opt_i64(1),
+            window_id: r.opt_i64(2),
+            quarter: r.str(3),
+            channel: r.str(4),
+            total: r.i64(5).max(0) as u64,
+            satisfied: r.i64(6).max(0) as u64,
+        })
+        .collect();
+    super::org::with_chains(tx, rows, |t| t.center_id)
+}
+
 /// The ratings annulled by an upheld appeal (they do not count).
 pub fn annulled(tx: &mut dyn Tx) -> Result<Vec<i64>> {
     Ok(tx
