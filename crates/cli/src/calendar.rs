@@ -57,7 +57,7 @@ async fn calendar(data: Option<PathBuf>, database: Option<String>, region: Optio
     let Some(data) = data.or_else(|| database.as_ref().map(|_| PathBuf::from("."))) else {
         return Ok(Calendar::builtin());
     };
-    let st = crate::open_existing(&Store { data, database }).await?;
+    let st = crate::open_existing(&Store { data, database, read_database: None }).await?;
     noveto_app::calendar::stored(&st, &region.unwrap_or_default()).await.map_err(|e| Fail(e.message))
 }
 

@@ -489,10 +489,10 @@ fn faq_entries(catalog: &[Item]) -> Vec<(String, String, Vec<String>)> {
     out
 }
 
-struct DemoClock(Arc<AtomicI64>);
+pub(crate) struct DemoClock(pub(crate) Arc<AtomicI64>);
 
 impl DemoClock {
-    fn set(&self, t: DateTime<FixedOffset>) {
+    pub(crate) fn set(&self, t: DateTime<FixedOffset>) {
         self.0.store(t.timestamp(), Ordering::SeqCst);
     }
 }
@@ -502,6 +502,11 @@ fn principal(id: i64, login: &str, name: &str, grants: Vec<Grant>) -> Principal 
 }
 
 pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
+    create_with_people(s, preset).await.map(|(l, _)| l)
+}
+
+/// The demo, and the staff it made (their ids and grants) for whoever adds more to it.
+pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Logins, Vec<Principal>), Fail> {
     let created = crate::init::create(s, preset, Some("清江市政务服务中心")).await?;
     let store = created.store.clone();
     let now = noveto_domain::time::local(chrono::Utc::now());
@@ -742,14 +747,21 @@ pub async fn create(s: &Store, preset: &str) -> Result<Logins, Fail> {
     }
     // The logins of the demo's staff: the owner's only, like every other secret of the directory.
     crate::init::write_secret(&s.data.join("demo-logins.txt"), &text)?;
-    Ok(logins)
+    Ok((logins, people))
 }
 
-fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
+pub(crate) fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
     people.iter().find(|p| p.login == login).unwrap_or(&people[0])
 }
 
-fn case_in(kind: &str, item: Option<&str>, name: &str, phone: &str, org: Option<&str>, request: &str) -> CaseIn {
+pub(crate) fn case_in(
+    kind: &str,
+    item: Option<&str>,
+    name: &str,
+    phone: &str,
+    org: Option<&str>,
+    request: &str,
+) -> CaseIn {
     CaseIn {
         kind: kind.into(),
         channel: "window".into(),
@@ -1255,8 +1267,11 @@ async fn cases(
     Ok(())
 }
 
-pub async fn run(s: &Store, preset: &str) -> Result<(), Fail> {
-    let l = create(s, preset).await?;
+pub async fn run(s: &Store, preset: &str, scale: Option<u64>) -> Result<(), Fail> {
+    let (l, people) = create_with_people(s, preset).await?;
+    if let Some(n) = scale {
+        crate::scale::fill(s, n, &people).await?;
+    }
     println!("已创建演示数据：清江市政务服务中心（含河西区中心）。");
     print!("{}", logins_text(&l));
     Ok(())

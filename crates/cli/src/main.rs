@@ -7,6 +7,7 @@ mod catalog;
 mod demo;
 mod init;
 mod report;
+mod scale;
 mod seal;
 mod serve;
 mod token;
@@ -35,6 +36,10 @@ pub struct Store {
     /// data directory, so later commands need only `--data`).
     #[arg(long, env = "NOVETO_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
+    /// postgres://… of a streaming replica of that database: month-end reports and searches read
+    /// there, so that they never slow the halls' writes (the primary serves them when it is down).
+    #[arg(long, env = "NOVETO_PG_READ_URL", hide_env_values = true)]
+    pub read_database: Option<String>,
 }
 
 /// The file in the data directory where `init` records a PostgreSQL store's URL (mode 0600).
@@ -57,7 +62,7 @@ impl Store {
 
     /// Opens (and migrates) the store this command names.
     pub fn open(&self) -> Result<noveto_store::Store, Fail> {
-        Ok(noveto_store::Store::open(&self.data, self.url()?.as_deref())?)
+        Ok(noveto_store::Store::open_with_replica(&self.data, self.url()?.as_deref(), self.read_database.as_deref())?)
     }
 }
 
@@ -77,6 +82,12 @@ enum Cmd {
         store: Store,
         #[arg(long, default_value = "national")]
         preset: String,
+        /// Also generate N cases over three years (notices, acceptances, escalations, closings,
+        /// ratings, and one in 250 vetoed through the real approval chain) for measuring at a
+        /// province's size; written through the store in batches. Withdrawals, referrals, desk
+        /// matters and complaints are not generated in bulk.
+        #[arg(long)]
+        scale: Option<u64>,
     },
     /// Run the web UI and the API.
     Serve {
@@ -179,7 +190,7 @@ fn main() -> ExitCode {
     let r = rt.block_on(async {
         match cli.cmd {
             Cmd::Init { store, preset } => init::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
-            Cmd::Demo { store, preset } => demo::run(&store, &preset).await.map(|_| ExitCode::SUCCESS),
+            Cmd::Demo { store, preset, scale } => demo::run(&store, &preset, scale).await.map(|_| ExitCode::SUCCESS),
             Cmd::Serve { store, listen, demo, preset, secure_cookies, locale, trusted_proxies } => {
                 let opts = serve::Options { secure_cookies, locale, trusted_proxies };
                 serve::run(&store, &listen, demo, &preset, opts).await.map(|_| ExitCode::SUCCESS)
@@ -229,7 +240,7 @@ pub async fn open_existing(s: &Store) -> Result<noveto_store::Store, Fail> {
             s.data.display()
         )));
     }
-    let st = noveto_store::Store::open(&s.data, url.as_deref())?;
+    let st = noveto_store::Store::open_with_replica(&s.data, url.as_deref(), s.read_database.as_deref())?;
     if !initialized(&st).await? {
         return Err(Fail("该数据库尚未初始化：请先运行 noveto init --data DIR --database postgres://…".into()));
     }

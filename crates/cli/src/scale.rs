@@ -1,0 +1,330 @@
+//! `noveto demo --scale N` (issue 27): N realistic cases over three years at every window of the
+//! demo, for measuring at a province's size. Two passes:
+//! - the bulk, decided by the domain and written through the store's own functions in batches (one
+//!   transaction per thousand cases, each case with its events, deadlines and audit entries as the
+//!   application writes them): consultations answered, applications accepted and approved, the
+//!   newest still open, about a third of the services rated on the device or by SMS;
+//! - one application in 250 asks for a refusal through the application's own door, with a clock
+//!   stepped through the years: the approval chain of the preset decides it (one in five denied at
+//!   the first level and accepted instead), an approved one closed as vetoed — so the veto
+//!   statistics and the alike-decisions check (NV-15, NV-16) have their real rows.
+//!
+//! Not generated in bulk (left): withdrawals, referrals, 办不成事 matters and complaints — the
+//! demo's own few of each are there. A progress bar on a terminal. Not part of CI.
+
+use crate::{Fail, Store};
+use chrono::{DateTime, FixedOffset};
+use indicatif::{ProgressBar, ProgressStyle};
+use noveto_app::App;
+use noveto_domain::access::DecisionLevel;
+use noveto_domain::case::{Applicant, Case, Channel, Event, ItemRules, Kind, NewCase, Outcome, Received};
+use noveto_domain::rating::{Channel as RatingChannel, Level, NewRating, Rater, Rating, Service};
+use noveto_domain::ticket::Facts;
+use noveto_server::auth::Principal;
+use noveto_store::StoreError;
+use noveto_store::repo::{Ctx, cases as repo, org};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平",
+];
+const ORGS: &[&str] = &[
+    "清江市恒达贸易有限公司",
+    "清江市鑫源建材有限公司",
+    "河西区佳和餐饮店",
+    "清江市博远科技有限公司",
+    "清江市安居物业服务有限公司",
+];
+const REQUESTS: &[&str] = &[
+    "办理营业执照变更",
+    "申请食品经营许可",
+    "办理不动产转移登记",
+    "申领社保卡",
+    "办理户口迁移",
+    "提取住房公积金",
+    "办理纳税申报",
+    "申请道路运输许可",
+];
+
+/// A window of the demo with its unit, center and clerk.
+struct Desk {
+    window: i64,
+    unit: Option<i64>,
+    center: i64,
+    clerk: i64,
+}
+
+pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
+    let st = crate::open_existing(s).await?;
+    let app = App::load(st.clone(), noveto_app::Clock::system()).await?;
+    let desks: Vec<Desk> = st
+        .read(|tx| {
+            let mut v = vec![];
+            for w in org::windows(tx)? {
+                if w.kind != "window" {
+                    continue;
+                }
+                let scope = noveto_domain::access::Scope { kind: noveto_domain::access::ScopeKind::Window, id: w.id };
+                if let Some(clerk) = org::holders(tx, noveto_domain::access::Role::Clerk, scope)?.first() {
+                    v.push(Desk { window: w.id, unit: w.unit_id, center: w.center_id, clerk: *clerk });
+                }
+            }
+            Ok::<_, StoreError>(v)
+        })
+        .await?;
+    if desks.is_empty() {
+        return Err(Fail("演示数据中没有窗口".into()));
+    }
+    let pb = ProgressBar::new(n);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} 预计剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb.set_message("生成办件");
+    let now = noveto_domain::time::local(chrono::Utc::now());
+    let start = now - chrono::Duration::days(3 * 365);
+    let span = (now - start).num_seconds();
+    let policy = app.policy();
+    let cal = app.calendar();
+    let rules = ItemRules {
+        allows_deficiency: false,
+        allows_commitment: false,
+        main_materials: vec![],
+        time_limit_wd: Some(10),
+    };
+    const BATCH: u64 = 1000;
+    let mut i = 0u64;
+    while i < n {
+        let upto = (i + BATCH).min(n);
+        // Each case: its states and the events between them, decided in memory by the domain.
+        type Steps = Vec<(Case, Event, Vec<repo::DueInfo>, String)>;
+        let mut batch: Vec<(i64, Steps, Option<NewRating>)> = Vec::with_capacity((upto - i) as usize);
+        for k in i..upto {
+            let d = &desks[(k as usize * 7919) % desks.len()];
+            let t = start + chrono::Duration::seconds((span as u128 * k as u128 / n.max(1) as u128) as i64);
+            let name = format!("{}{}", SURNAMES[(k % 20) as usize], GIVEN[((k / 20) % 20) as usize]);
+            let consultation = k % 5 < 2;
+            let (mut c, ev) = Case::open(
+                NewCase {
+                    receipt_no: format!("NV{}", t.format("%Y%m%d")),
+                    kind: if consultation { Kind::Consultation } else { Kind::Application },
+                    channel: Channel::Window,
+                    item_code: None,
+                    applicant: Applicant {
+                        name,
+                        org: (k % 7 == 0).then(|| ORGS[(k % 5) as usize].to_string()),
+                        phone: format!("1{}{:09}", 3 + (k % 6), k % 1_000_000_000),
+                    },
+                    request: REQUESTS[(k % 8) as usize].into(),
+                    center_id: d.center,
+                    unit_id: d.unit,
+                    window_id: Some(d.window),
+                    first_contact_id: d.clerk,
+                },
+                &policy,
+                t,
+            );
+            let at = |x: chrono::DateTime<chrono::FixedOffset>| noveto_domain::time::rfc3339(x);
+            let mut steps: Steps = vec![(c.clone(), ev, noveto_app::cases::dues(&c, &cal, &policy, t), at(t))];
+            let recent = now - t < chrono::Duration::days(20);
+            // Most end well; the newest stay open as they would be.
+            if consultation {
+                if !recent || k % 3 != 0 {
+                    let t2 = t + chrono::Duration::minutes(10);
+                    if let Ok(ev) = c.close_with(Outcome::Answered, t2) {
+                        steps.push((c.clone(), ev, noveto_app::cases::dues(&c, &cal, &policy, t2), at(t2)));
+                    }
+                }
+            } else {
+                let t2 = t + chrono::Duration::minutes(30);
+                let received = vec![Received { material: "申请书".into(), original: true, copies: 1 }];
+                if let Ok(ev) = c.accept(&rules, &policy, received, t2) {
+                    steps.push((c.clone(), ev, noveto_app::cases::dues(&c, &cal, &policy, t2), at(t2)));
+                }
+                if !recent {
+                    let t3 = t + chrono::Duration::days(5);
+                    if let Ok(ev) = c.close_with(Outcome::Approved, t3) {
+                        steps.push((c.clone(), ev, noveto_app::cases::dues(&c, &cal, &policy, t3), at(t3)));
+                    }
+                }
+            }
+            // HCP: about a third of the services rated on the device or by SMS.
+            let rating = (k % 3 == 0 && c.closed_at.is_some()).then(|| NewRating {
+                center_id: d.center,
+                unit_id: d.unit,
+                window_id: Some(d.window),
+                staff_id: Some(d.clerk),
+                service: Service::Case(0),
+                service_receipt: String::new(),
+                channel: if k % 2 == 0 { RatingChannel::Device } else { RatingChannel::Sms },
+                level: Some(Level {
+                    scale: policy.rating.scale,
+                    value: if k % 41 == 0 { 1 } else { policy.rating.scale },
+                }),
+                dimensions: BTreeMap::new(),
+                comment: String::new(),
+                rater: (k % 2 == 1).then(|| Rater { name: c.applicant.name.clone(), phone: c.applicant.phone.clone() }),
+            });
+            batch.push((d.clerk as i64, steps, rating));
+        }
+        let (policy2, cal2) = (policy.clone(), cal.clone());
+        st.write(move |tx| {
+            for (actor, steps, rating) in batch {
+                let mut it = steps.into_iter();
+                let Some((c0, ev0, dues0, at0)) = it.next() else { continue };
+                let ctx = Ctx { actor: Some(actor), now: at0.clone() };
+                let (id, receipt) = repo::insert(tx, &ctx, &c0, &ev0, &dues0)?;
+                let mut last_at = at0;
+                for (version, (c, ev, dues, at)) in (1..).zip(it) {
+                    let ctx = Ctx { actor: Some(actor), now: at.clone() };
+                    repo::apply(tx, &ctx, id, version, &c, &ev, &dues, &[])?;
+                    last_at = at;
+                }
+                if let Some(mut r) = rating {
+                    r.service = Service::Case(id);
+                    r.service_receipt = receipt;
+                    let when = chrono::DateTime::parse_from_rfc3339(&last_at)
+                        .unwrap_or_else(|_| noveto_domain::time::local(chrono::Utc::now()));
+                    let f = Facts { by: None, now: when, policy: &policy2, calendar: &cal2 };
+                    if let Ok(d) = noveto_domain::ticket::open::<Rating>(r, &f) {
+                        let ctx = Ctx { actor: None, now: last_at };
+                        noveto_store::repo::tickets::insert(tx, &ctx, &d)?;
+                    }
+                }
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+        pb.set_position(upto);
+        i = upto;
+    }
+    pb.finish_and_clear();
+    let refused = vetoes(s, &st, n, people, start, now - chrono::Duration::days(20)).await?;
+    println!("已生成 {n} 件办件，另有 {refused} 件申请走过否决审批。");
+    Ok(())
+}
+
+/// Refusal reasons a unit may really give, each with what the applicant can do about it.
+const REASONS: &[&str] = &[
+    "申请人不具备法定的申请资格。",
+    "经营场所不符合规划或安全要求。",
+    "申请事项依法不属于准予许可的情形。",
+    "申请人隐瞒有关情况或提供虚假材料。",
+];
+
+/// The second pass: one application in 250 through the real approval chain. Returns how many.
+async fn vetoes(
+    s: &Store,
+    st: &noveto_store::Store,
+    n: u64,
+    people: &[Principal],
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> Result<u64, Fail> {
+    use noveto_server::api::cases::{self as svc, CloseIn, DecisionIn, VetoIn};
+    let count = n / 250;
+    if count == 0 || to <= from {
+        return Ok(0);
+    }
+    let ts = Arc::new(AtomicI64::new(from.timestamp()));
+    let ts2 = ts.clone();
+    let clock = noveto_server::Clock::from_fn(move || {
+        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
+        noveto_domain::time::local(t)
+    });
+    let dc = crate::demo::DemoClock(ts);
+    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
+    let policy = state.policy();
+    // The city's units with an approval chain (the district's have a clerk only).
+    let units: Vec<&str> = crate::demo::CATALOG.iter().map(|r| r.2).fold(vec![], |mut v, k| {
+        if !v.contains(&k) {
+            v.push(k);
+        }
+        v
+    });
+    let pb = ProgressBar::new(count);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb.set_message("否决审批");
+    let span = (to - from).num_seconds();
+    let fail = |e: noveto_app::Error| Fail(format!("否决审批生成失败：{}", e.message));
+    for k in 0..count {
+        let key = units[(k as usize) % units.len()];
+        let items: Vec<_> = crate::demo::CATALOG.iter().filter(|r| r.2 == key).collect();
+        let item = items[(k as usize / units.len()) % items.len()];
+        let (clerk, head, leader, chief) = (
+            crate::demo::who(people, &format!("clerk-{key}")),
+            crate::demo::who(people, &format!("head-{key}")),
+            crate::demo::who(people, &format!("leader-{key}")),
+            crate::demo::who(people, &format!("chief-{key}")),
+        );
+        let t = from + chrono::Duration::seconds((span as u128 * k as u128 / count as u128) as i64);
+        dc.set(t);
+        let name = format!("{}{}", SURNAMES[(k % 20) as usize], GIVEN[((k / 7) % 20) as usize]);
+        let phone = format!("15{:09}", k % 1_000_000_000);
+        let b = crate::demo::case_in("application", Some(item.0), &name, &phone, None, item.1);
+        let (id, _, _) = svc::open_case(&state, clerk, svc::parse_case(b).map_err(fail)?).await.map_err(fail)?;
+        let reason = REASONS[(k as usize / 3) % REASONS.len()];
+        let v = svc::do_veto_request(
+            &state,
+            clerk,
+            id,
+            VetoIn { reason: reason.into(), legal_basis: item.3.into(), major: false },
+        )
+        .await
+        .map_err(fail)?;
+        let vid = v["id"].as_i64().unwrap_or(0);
+        dc.set(t + chrono::Duration::hours(2));
+        let deny = k % 5 == 4;
+        let mut approved = true;
+        for level in policy.veto_levels(false).to_vec() {
+            let by = match level {
+                DecisionLevel::WindowHead => head,
+                DecisionLevel::UnitLeader => leader,
+                _ => chief,
+            };
+            let opinion = if deny {
+                "材料可补正，不予否决，请一次性告知补正后继续办理。"
+            } else {
+                "经核实，理由与依据成立，同意否决。"
+            };
+            svc::do_decide(&state, by, vid, DecisionIn { approve: !deny, opinion: opinion.into() })
+                .await
+                .map_err(fail)?;
+            if deny {
+                approved = false;
+                break;
+            }
+        }
+        dc.set(t + chrono::Duration::days(1));
+        if approved {
+            let close = CloseIn {
+                confirm_phrases: false,
+                outcome: "vetoed".into(),
+                veto_request_id: Some(vid),
+                withdrawal_id: None,
+                legal_basis: None,
+                note: Some("已出具不予受理决定书，告知理由、依据和救济途径".into()),
+            };
+            svc::do_close(&state, clerk, id, close).await.map_err(fail)?;
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(count)
+}
