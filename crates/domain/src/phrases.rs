@@ -44,8 +44,14 @@ pub enum Shape {
 /// Clause patterns. A pattern is a sequence of slots separated by spaces: a slot lists
 /// alternatives separated by `|`; `~N` lets up to N characters of the same clause pass.
 const REFUSALS: &[(Shape, &str)] = &[
-    (Shape::Cannot, "不|没|没法|没办法|无法|不能|不给|不予|不再|一概不|一律不|不会给 ~2 办|受理|处理|收|做|弄|搞|开|接|批|录|给|解决|审批|通过|帮"),
-    (Shape::Cannot, "办|弄|做|搞|开|接|批|录|帮|管|收|处理|解决|受理|审批|通过 不了|不来|不下来|不成|不到|不过来|不进去|不着|不动"),
+    (
+        Shape::Cannot,
+        "不|没|没法|没办法|无法|不能|不给|不予|不再|一概不|一律不|不会给 ~2 办|受理|处理|收|做|弄|搞|开|接|批|录|给|解决|审批|通过|帮",
+    ),
+    (
+        Shape::Cannot,
+        "办|弄|做|搞|开|接|批|录|帮|管|收|处理|解决|受理|审批|通过 不了|不来|不下来|不成|不到|不过来|不进去|不着|不动",
+    ),
     (Shape::Cannot, "没有|没 这项|这个|这种|这类|此项|该项 业务|服务|权限"),
     (Shape::Cannot, "不行|不可以"),
     (Shape::Cannot, "上面不让|不准办"),
@@ -55,23 +61,60 @@ const REFUSALS: &[(Shape, &str)] = &[
     (Shape::NotOurs, "不在|不属于 ~8 范围|职权|职责"),
     (Shape::NotOurs, "不负责|不管|只管|管不了|与我无关|与我们无关|不关我"),
     (Shape::NotOurs, "跟|和|与 我|我们 没关系|没有关系|无关"),
-    (Shape::PutOff, "再说|改天|回头再|以后再|下次再|过几天|过两天|过些天|过阵子|过段时间|过一段时间|等通知|等消息|先放着|等有空"),
+    (
+        Shape::PutOff,
+        "再说|改天|回头再|以后再|下次再|过几天|过两天|过些天|过阵子|过段时间|过一段时间|等通知|等消息|先放着|等有空",
+    ),
     (Shape::PutOff, "等 ~6 回来"),
     (Shape::PutOff, "等等再"),
-    (Shape::Elsewhere, "去|找|问|到 ~2 上面|上级|有关部门|相关部门|相关单位|别的|别处|别人|其他|其它|主管部门|你们单位|市里|那边|外面"),
+    (
+        Shape::Elsewhere,
+        "去|找|问|到 ~2 上面|上级|有关部门|相关部门|相关单位|别的|别处|别人|其他|其它|主管部门|你们单位|市里|那边|外面",
+    ),
     (Shape::Elsewhere, "换个地方|别的地方|问别人|找别人|找领导去"),
-    (Shape::RuleWithoutBasis, "上面|上级|文件|政策|规定|内部规定|要求 ~2 不让|不允许|不准|不行|有规定|就是这样|就是规定"),
+    (
+        Shape::RuleWithoutBasis,
+        "上面|上级|文件|政策|规定|内部规定|要求 ~2 不让|不允许|不准|不行|有规定|就是这样|就是规定",
+    ),
     (Shape::RuleWithoutBasis, "就是这么规定|就这么规定|内部规定|规定就是"),
-    (Shape::Dismissal, "白说|没用|别问|没结果|爱办不办|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法"),
+    (
+        Shape::Dismissal,
+        "白说|没用|别问|没结果|爱办不办|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法",
+    ),
     (Shape::DontKnow, "不知道|不清楚|搞不懂|不太清楚|不懂"),
 ];
 
 /// Negations that refuse nothing: they start at the same place as a refusal pattern and win.
 const HARMLESS: &[&str] = &[
-    "不用", "不需要", "无需", "不必", "不要紧", "没关系", "没有关系", "没问题", "没有问题", "不影响",
-    "不好意思", "不收费", "不收取", "不动产", "办不成事", "不行使", "不办结", "不可以不",
-    "不予受理的除外", "不予受理的以外", "除依法不予受理", "不办理许可", "不管是", "不管您",
-    "不知道的", "不清楚的", "别着急", "别担心", "不会影响",
+    "不用",
+    "不需要",
+    "无需",
+    "不必",
+    "不要紧",
+    "没关系",
+    "没有关系",
+    "没问题",
+    "没有问题",
+    "不影响",
+    "不好意思",
+    "不收费",
+    "不收取",
+    "不动产",
+    "办不成事",
+    "不行使",
+    "不办结",
+    "不可以不",
+    "不予受理的除外",
+    "不予受理的以外",
+    "除依法不予受理",
+    "不办理许可",
+    "不管是",
+    "不管您",
+    "不知道的",
+    "不清楚的",
+    "别着急",
+    "别担心",
+    "不会影响",
 ];
 
 /// A clause that speaks of the applicant hypothetically: its negation is not a refusal.
@@ -230,8 +273,7 @@ fn clauses(c: &[char]) -> Vec<(usize, usize)> {
 fn conditional(clause: &[char]) -> bool {
     let s: String = clause.iter().collect();
     let s = s.trim();
-    CONDITIONAL_OPENERS.iter().any(|o| s.starts_with(o))
-        || CONDITIONAL_CLOSERS.iter().any(|e| s.ends_with(e))
+    CONDITIONAL_OPENERS.iter().any(|o| s.starts_with(o)) || CONDITIONAL_CLOSERS.iter().any(|e| s.ends_with(e))
 }
 
 /// The refusals heard in one clause (absolute offsets).
@@ -261,6 +303,14 @@ fn refusals_in(g: &Grammar, c: &[char], (from, to): (usize, usize)) -> Vec<Flag>
 
 fn gives_path(g: &Grammar, clause: &[char]) -> bool {
     (0..clause.len()).any(|i| g.paths.iter().any(|p| match_at(&p.slots, clause, i).is_some()))
+}
+
+/// Whether any clause of `text` that does not itself refuse gives a path (a place, a phone, a
+/// date or a time limit, an escalation, a commitment, a legal basis, a way to do it).
+pub fn has_path(text: &str) -> bool {
+    let g = grammar();
+    let c = fold_text(text);
+    clauses(&c).into_iter().any(|r| refusals_in(g, &c, r).is_empty() && gives_path(g, &c[r.0..r.1]))
 }
 
 /// Whether `text` says no: the check flags a refusal in it (NV-14).
