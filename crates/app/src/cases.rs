@@ -190,8 +190,13 @@ pub struct ApplicantIn {
     pub org: Option<String>,
     /// 统一社会信用代码, checked when given.
     pub credit_code: Option<String>,
-    /// 居民身份证号码, checked when given.
+    /// 居民身份证号码, checked when given (the same as `id_type: "id_card"` with `id_number`).
     pub id_card: Option<String>,
+    /// 证件类型 of `id_number`: id_card (the default), residence_permit, hk_macao_permit,
+    /// taiwan_permit, foreign_permanent or passport.
+    pub id_type: Option<String>,
+    /// 证件号码, checked as its type's numbers are.
+    pub id_number: Option<String>,
     pub phone: String,
 }
 
@@ -218,6 +223,30 @@ pub struct ParsedCase {
     pub window_id: Option<i64>,
 }
 
+/// The applicant's identity document from `id_card`, or from `id_type` and `id_number`.
+fn id_doc_of(a: &ApplicantIn) -> Result<Option<noveto_domain::case::IdDocument>> {
+    use noveto_domain::case::{IdDocument, IdKind};
+    let given = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let card = given(&a.id_card)
+        .map(|n| id_card(&n).map(|number| IdDocument { kind: IdKind::IdCard, number }))
+        .transpose()
+        .map_err(|e| Error::from(e).at("applicant.id_card"))?;
+    let Some(number) = given(&a.id_number) else { return Ok(card) };
+    let kind = match given(&a.id_type) {
+        None => IdKind::IdCard,
+        Some(t) => IdKind::parse(&t).ok_or_else(|| {
+            let kinds: Vec<String> = IdKind::ALL.iter().map(|k| format!("{}（{}）", k.as_str(), k.label())).collect();
+            Error::bad("invalid_id_type", format!("证件类型须为 {} 之一", kinds.join("、"))).at("applicant.id_type")
+        })?,
+    };
+    let doc =
+        noveto_domain::validate::id_document(kind, &number).map_err(|e| Error::from(e).at("applicant.id_number"))?;
+    if card.as_ref().is_some_and(|c| *c != doc) {
+        return Err(Error::bad("id_conflict", "id_card 与 id_number 不一致，请只填一个").at("applicant.id_number"));
+    }
+    Ok(Some(doc))
+}
+
 pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
     let kind = match b.kind.as_str() {
         "application" => Kind::Application,
@@ -236,7 +265,7 @@ pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
     };
     let name = text("applicant.name", "申请人姓名", &b.applicant.name, 50)?;
     let phone = Phone::parse(&b.applicant.phone)?;
-    let mut org = b
+    let org = b
         .applicant
         .org
         .as_deref()
@@ -244,20 +273,21 @@ pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
         .filter(|o| !o.is_empty())
         .map(|o| text("applicant.org", "单位名称", o, 100))
         .transpose()?;
-    if let Some(cc) = b.applicant.credit_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        let cc = credit_code(cc)?;
-        org = Some(format!("{}（{}）", org.unwrap_or_default(), cc));
-    }
-    if let Some(idc) = b.applicant.id_card.as_deref().filter(|c| !c.trim().is_empty()) {
-        id_card(idc)?;
-    }
+    let credit_code = b
+        .applicant
+        .credit_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(|cc| credit_code(cc).map_err(|e| Error::from(e).at("applicant.credit_code")))
+        .transpose()?;
+    let id_doc = id_doc_of(&b.applicant)?;
     let request = long_text("request", "诉求内容", &b.request, 4000)?;
     let item_code = b.item_code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     Ok(ParsedCase {
         kind,
         channel,
         item_code,
-        applicant: Applicant { name, org, phone: phone.as_str().into() },
+        applicant: Applicant { name, org, phone: phone.as_str().into(), id_doc, credit_code },
         request,
         window_id: b.window_id,
     })
@@ -326,6 +356,10 @@ pub fn applicant_for(p: &Principal, l: &Loaded) -> (Applicant, bool) {
     let mut applicant = l.case.applicant.clone();
     applicant.name = seen.name(&applicant.name);
     applicant.phone = seen.phone(&applicant.phone);
+    if let Some(d) = applicant.id_doc.as_mut() {
+        d.number = seen.id_number(&d.number);
+    }
+    applicant.credit_code = applicant.credit_code.as_deref().map(|c| seen.id_number(c));
     (applicant, seen.redacts())
 }
 
@@ -348,6 +382,14 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
     let now = s.now();
     let c = &l.case;
     let (applicant, masked) = applicant_for(p, l);
+    // The contract's names: `applicant.id_card` for a 居民身份证, beside the typed document.
+    let mut applicant = serde_json::to_value(&applicant).unwrap_or_default();
+    if let Some(d) = l.case.applicant.id_doc.as_ref() {
+        applicant["id_doc"]["kind_label"] = json!(d.kind.label());
+        if d.kind == noveto_domain::case::IdKind::IdCard {
+            applicant["id_card"] = applicant["id_doc"]["number"].clone();
+        }
+    }
     // NV-13: the desk's final answer when the veto fell back to it.
     let fallback = crate::unresolved::fallback_of_case(s, l.id).await?.map(|m| {
         json!({"unresolved_id": m.id, "receipt_no": m.receipt_no, "status": m.status, "status_label": m.status.label(),

@@ -771,6 +771,8 @@ pub(crate) fn case_in(
             org: org.map(String::from),
             credit_code: None,
             id_card: None,
+            id_type: None,
+            id_number: None,
             phone: phone.into(),
         },
         request: request.into(),

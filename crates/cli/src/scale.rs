@@ -120,11 +120,11 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
                     kind: if consultation { Kind::Consultation } else { Kind::Application },
                     channel: Channel::Window,
                     item_code: None,
-                    applicant: Applicant {
+                    applicant: Applicant::new(
                         name,
-                        org: (k % 7 == 0).then(|| ORGS[(k % 5) as usize].to_string()),
-                        phone: format!("1{}{:09}", 3 + (k % 6), k % 1_000_000_000),
-                    },
+                        (k % 7 == 0).then(|| ORGS[(k % 5) as usize].to_string()),
+                        format!("1{}{:09}", 3 + (k % 6), k % 1_000_000_000),
+                    ),
                     request: REQUESTS[(k % 8) as usize].into(),
                     center_id: d.center,
                     unit_id: d.unit,

@@ -400,6 +400,15 @@ impl Seen {
             Shown::Hidden => CONFIDENTIAL.into(),
         }
     }
+    /// An identity number (a 身份证 or another document, a credit code) reads as the phone does:
+    /// whole, masked to its ends (110105********002X), or hidden.
+    pub fn id_number(&self, n: &str) -> String {
+        match self.phone {
+            Shown::Full => n.to_string(),
+            Shown::Masked => crate::validate::mask_id_number(n),
+            Shown::Hidden => CONFIDENTIAL.into(),
+        }
+    }
     /// Whether anything is held back.
     pub fn redacts(&self) -> bool {
         *self != Seen::FULL

@@ -138,6 +138,77 @@ pub struct Applicant {
     #[serde(default)]
     pub org: Option<String>,
     pub phone: String,
+    /// The person's identity document (证件类型 and 证件号码), checked when it was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_doc: Option<IdDocument>,
+    /// A company's 统一社会信用代码, checked when it was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_code: Option<String>,
+}
+
+impl Applicant {
+    pub fn new(name: impl Into<String>, org: Option<String>, phone: impl Into<String>) -> Applicant {
+        Applicant { name: name.into(), org, phone: phone.into(), id_doc: None, credit_code: None }
+    }
+}
+
+/// 证件类型: the identity documents a hall takes at its counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// 居民身份证
+    IdCard,
+    /// 港澳台居民居住证
+    ResidencePermit,
+    /// 港澳居民来往内地通行证
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证
+    TaiwanPermit,
+    /// 外国人永久居留身份证
+    ForeignPermanent,
+    /// 护照
+    Passport,
+}
+
+impl IdKind {
+    pub const ALL: [IdKind; 6] = [
+        IdKind::IdCard,
+        IdKind::ResidencePermit,
+        IdKind::HkMacaoPermit,
+        IdKind::TaiwanPermit,
+        IdKind::ForeignPermanent,
+        IdKind::Passport,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::IdCard => "id_card",
+            IdKind::ResidencePermit => "residence_permit",
+            IdKind::HkMacaoPermit => "hk_macao_permit",
+            IdKind::TaiwanPermit => "taiwan_permit",
+            IdKind::ForeignPermanent => "foreign_permanent",
+            IdKind::Passport => "passport",
+        }
+    }
+    pub fn parse(s: &str) -> Option<IdKind> {
+        IdKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            IdKind::IdCard => "居民身份证",
+            IdKind::ResidencePermit => "港澳台居民居住证",
+            IdKind::HkMacaoPermit => "港澳居民来往内地通行证",
+            IdKind::TaiwanPermit => "台湾居民来往大陆通行证",
+            IdKind::ForeignPermanent => "外国人永久居留身份证",
+            IdKind::Passport => "护照",
+        }
+    }
+}
+
+/// An identity document: its kind and its number as checked (upper case, no spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdDocument {
+    pub kind: IdKind,
+    pub number: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -699,14 +770,16 @@ impl Event {
     }
 
     /// NV-14: the event's words to the applicant say no — a reply sent with refusal wording
-    /// flagged (the sender confirmed it), a consultation's answer or an escalation's answer the
-    /// refusal check flags. Kept as a column beside the event (the roll-up counts such answers
+    /// flagged (the sender confirmed it), a closing note (other than a veto's), a notice's how-to-fix
+    /// text or an escalation's answer the refusal check flags. Kept as a column beside the event (the roll-up counts such answers
     /// beside the vetoes without reading any text back).
     pub fn flagged(&self) -> bool {
         let says_no = crate::phrases::says_no;
         match self {
             Event::Reply { flagged, .. } => !flagged.is_empty(),
-            Event::Closed { outcome: Outcome::Answered, note: Some(n), .. } => says_no(n),
+            // A veto's note is the approved refusal itself, with its basis: not a soft refusal.
+            Event::Closed { outcome, note: Some(n), .. } if *outcome != Outcome::Vetoed => says_no(n),
+            Event::Notice { missing, .. } => missing.iter().any(|m| says_no(&m.how_to_fix)),
             Event::EscalationAnswered { answer, .. } => says_no(answer),
             _ => false,
         }
@@ -1952,7 +2025,7 @@ mod tests {
                 kind: Kind::Application,
                 channel: Channel::Window,
                 item_code: None,
-                applicant: Applicant { name: "张三".into(), org: None, phone: "13812345678".into() },
+                applicant: Applicant::new("张三", None, "13812345678"),
                 request: "办理营业执照".into(),
                 center_id: 1,
                 unit_id: Some(1),
@@ -2164,6 +2237,32 @@ mod event_tests {
         };
         assert_eq!(closed.detail(), serde_json::json!({"outcome": "vetoed", "veto_request_id": 4}));
     }
+
+    // NV-14 (issue 33): every text an event carries to the applicant passes the refusal check and
+    // is counted when it says no — a closing note, a notice's how-to-fix — except a veto's own
+    // note, which is the approved refusal with its basis.
+    #[test]
+    fn nv_14_texts_to_the_applicant_are_flagged() {
+        let close = |outcome, note: &str| Event::Closed {
+            outcome,
+            veto_request_id: None,
+            withdrawal_id: None,
+            legal_basis: None,
+            confirmed_by: None,
+            note: Some(note.into()),
+        };
+        assert!(close(Outcome::Answered, "这个我们管不了").flagged());
+        assert!(close(Outcome::Approved, "系统升级，过几天再来吧").flagged());
+        assert!(!close(Outcome::Approved, "已办结，请到3号窗口领证").flagged());
+        assert!(!close(Outcome::Vetoed, "依法不予办理").flagged());
+        let notice = |fix: &str| Event::Notice {
+            missing: vec![Missing { material: "营业执照".into(), how_to_fix: fix.into() }],
+            growth_approved: false,
+            clock_paused: true,
+        };
+        assert!(notice("没这个就办不了，回去吧").flagged());
+        assert!(!notice("提供加盖公章的复印件").flagged());
+    }
 }
 
 #[cfg(test)]
@@ -2183,7 +2282,7 @@ mod withdrawal_tests {
                 kind: Kind::Application,
                 channel: Channel::Window,
                 item_code: None,
-                applicant: Applicant { name: "张三".into(), org: None, phone: "13812345678".into() },
+                applicant: Applicant::new("张三", None, "13812345678"),
                 request: "办理".into(),
                 center_id: 1,
                 unit_id: Some(1),
@@ -2229,7 +2328,7 @@ mod offers_tests {
                 kind,
                 channel: Channel::Window,
                 item_code: None,
-                applicant: Applicant { name: "张三".into(), org: None, phone: "13800000000".into() },
+                applicant: Applicant::new("张三", None, "13800000000"),
                 request: "办理".into(),
                 center_id: 1,
                 unit_id: Some(1),
@@ -2394,7 +2493,7 @@ mod no_soft_refusal_tests {
                 kind: Kind::Application,
                 channel: Channel::Window,
                 item_code: Some("SC-001".into()),
-                applicant: Applicant { name: "张三".into(), org: None, phone: "13800000000".into() },
+                applicant: Applicant::new("张三", None, "13800000000"),
                 request: "企业设立登记".into(),
                 center_id: 100,
                 unit_id: Some(1),

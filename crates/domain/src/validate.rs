@@ -211,6 +211,70 @@ pub fn id_card(s: &str) -> Result<String, Invalid> {
     Ok(t)
 }
 
+/// An identity document of the kind named, its number checked as that kind's numbers are:
+/// a 居民身份证 and a 港澳台居民居住证 by their check character, a 外国人永久居留身份证 of 2023 the
+/// same way (the older one: 15 characters), the permits by their form, a passport by its length.
+pub fn id_document(kind: crate::case::IdKind, number: &str) -> Result<crate::case::IdDocument, Invalid> {
+    use crate::case::{IdDocument, IdKind};
+    let t: String = number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let err =
+        |what: &str| Invalid::new("id_number", "invalid_id_number", &format!("证件号码不正确：{}{what}", kind.label()));
+    let alnum = |n: usize, m: usize| (n..=m).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric());
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let number = match kind {
+        IdKind::IdCard => id_card(&t).map_err(|_| err("应为 18 位，末位校验码须正确"))?,
+        IdKind::ResidencePermit => match id_card(&t) {
+            Ok(n) if n.starts_with("81") || n.starts_with("82") || n.starts_with("83") => n,
+            _ => return Err(err("应为 81、82 或 83 开头的 18 位号码，末位校验码须正确")),
+        },
+        IdKind::ForeignPermanent => match id_card(&t) {
+            Ok(n) if n.starts_with('9') => n,
+            _ if t.len() == 15 && t[..3].chars().all(|c| c.is_ascii_uppercase()) && digits(&t[3..]) => t.clone(),
+            _ => return Err(err("应为 9 开头的 18 位号码（2023 年版）或 15 位号码（旧版）")),
+        },
+        IdKind::HkMacaoPermit => {
+            let ok = (t.starts_with('H') || t.starts_with('M')) && matches!(t.len(), 9 | 11) && digits(&t[1..]);
+            if !ok {
+                return Err(err("应为 H 或 M 开头、后接 8 位或 10 位数字"));
+            }
+            t.clone()
+        }
+        IdKind::TaiwanPermit => {
+            if !(matches!(t.len(), 8 | 10) && digits(&t)) {
+                return Err(err("应为 8 位或 10 位数字"));
+            }
+            t.clone()
+        }
+        IdKind::Passport => {
+            if !alnum(5, 17) {
+                return Err(err("应为 5 至 17 位字母或数字"));
+            }
+            t.clone()
+        }
+    };
+    Ok(IdDocument { kind, number })
+}
+
+/// An identity number for a reader who may not see it whole: the first six and the last four of
+/// an 18-character number (110105********002X), the first two and last two of a shorter one.
+pub fn mask_id_number(n: &str) -> String {
+    let c: Vec<char> = n.chars().collect();
+    let (head, tail) = if c.len() >= 15 {
+        (6, 4)
+    } else if c.len() >= 6 {
+        (2, 2)
+    } else {
+        (0, 0)
+    };
+    let stars = c.len().saturating_sub(head + tail).max(4);
+    format!(
+        "{}{}{}",
+        c[..head].iter().collect::<String>(),
+        "*".repeat(stars),
+        c[c.len() - tail..].iter().collect::<String>()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +322,16 @@ mod tests {
         assert!(credit_code("91350100M000100Y44").is_err());
         assert!(id_card("11010519491231002X").is_ok());
         assert!(id_card("110105194912310021").is_err());
+        use crate::case::IdKind;
+        assert_eq!(id_document(IdKind::IdCard, " 11010519491231002x ").unwrap().number, "11010519491231002X");
+        assert_eq!(id_document(IdKind::IdCard, "110105194912310021").unwrap_err().code, "invalid_id_number");
+        assert!(id_document(IdKind::HkMacaoPermit, "H12345678").is_ok());
+        assert!(id_document(IdKind::HkMacaoPermit, "X12345678").is_err());
+        assert!(id_document(IdKind::TaiwanPermit, "12345678").is_ok());
+        assert!(id_document(IdKind::Passport, "E1234567").is_ok());
+        assert!(id_document(IdKind::Passport, "E1").is_err());
+        assert!(id_document(IdKind::ResidencePermit, "11010519491231002X").is_err());
+        assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_id_number("E1234567"), "E1****67");
     }
 }

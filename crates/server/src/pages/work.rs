@@ -354,7 +354,19 @@ async fn workbench(
     let items = noveto_app::catalog::all_items(s).await?;
     let k = |n: &str| failed.map(|(f, _)| val(f, n)).unwrap_or_default();
     let e = failed.map(|(_, e)| e);
-    let fields = ["kind", "channel", "name", "phone", "org", "credit_code", "item_code", "window_id", "request"];
+    let fields = [
+        "kind",
+        "channel",
+        "name",
+        "phone",
+        "id_type",
+        "id_number",
+        "org",
+        "credit_code",
+        "item_code",
+        "window_id",
+        "request",
+    ];
     Ok(html! {
         (faq_box(None, ""))
         section.card {
@@ -382,6 +394,20 @@ async fn workbench(
                     label {
                         (t().phone) input name="phone" required inputmode="tel" placeholder="13812345678" value=(k("phone"));
                         (beside(e, "phone"))
+                    }
+                    label {
+                        (tr("证件类型"))
+                        select name="id_type" {
+                            @for kind in noveto_domain::case::IdKind::ALL {
+                                option value=(kind.as_str()) selected[k("id_type") == kind.as_str()] { (tr(kind.label())) }
+                            }
+                        }
+                        (beside(e, "id_type"))
+                    }
+                    label {
+                        (tr("证件号码（选填）"))
+                        input name="id_number" maxlength="20" autocomplete="off" value=(k("id_number"));
+                        (beside(e, "id_number"))
                     }
                     label { (t().org) input name="org" maxlength="100" value=(k("org")); (beside(e, "org")) }
                     label { (t().credit_code) input name="credit_code" maxlength="18" value=(k("credit_code")); (beside(e, "credit_code")) }
@@ -426,12 +452,20 @@ pub async fn new_case(
                 org: Some(val(&f, "org")),
                 credit_code: Some(val(&f, "credit_code")),
                 id_card: None,
+                id_type: Some(val(&f, "id_type")),
+                id_number: Some(val(&f, "id_number")),
                 phone: val(&f, "phone"),
             },
             request: val(&f, "request"),
             window_id: val(&f, "window_id").parse().ok(),
         };
-        let parsed = svc::parse_case(b)?;
+        // The form's fields are named without the API's `applicant.` prefix.
+        let parsed = svc::parse_case(b).map_err(ApiError::from).map_err(|e| {
+            match e.field.and_then(|f| f.strip_prefix("applicant.")) {
+                Some(short) => ApiError { field: Some(short), ..e },
+                None => e,
+            }
+        })?;
         let (id, _, _) = svc::open_case(&s, &p, parsed).await?;
         Ok::<_, ApiError>(id)
     }
@@ -628,6 +662,13 @@ async fn case_body_with(
         && !noveto_app::ratings::rated(s, noveto_domain::rating::Service::Case(id)).await.unwrap_or(true);
     let may_fall_back =
         fallback.is_none() && c.status == Status::VetoPending && p.may(Action::FallbackAnswer, &l.place).is_ok();
+    // The identity document and credit code as this reader may see them (`case_json` masked them).
+    let id_doc = c
+        .applicant
+        .id_doc
+        .as_ref()
+        .map(|d| (d.kind.label(), j["applicant"]["id_doc"]["number"].as_str().unwrap_or_default().to_string()));
+    let credit_code = j["applicant"]["credit_code"].as_str().map(str::to_string);
     Ok(html! {
         @if let Some(m) = top_error { p.err role="alert" { (m) } }
         @if ask_rating {
@@ -665,6 +706,8 @@ async fn case_body_with(
                     // The same decision as the API's (`case_json`): in full for those working the matter.
                     "（" (j["applicant"]["phone"].as_str().unwrap_or("")) "）"
                     @if let Some(o) = &c.applicant.org { (tr("，")) (o) }
+                    @if let Some((kind, number)) = &id_doc { br; (tr(kind)) (tr("：")) (number) }
+                    @if let Some(cc) = &credit_code { br; (tr("统一社会信用代码")) (tr("：")) (cc) }
                 }
                 div {
                     (tr("事项："))

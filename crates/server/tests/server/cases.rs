@@ -2111,3 +2111,111 @@ fn nv_17_follow_reads_every_ending() {
         assert_eq!(v["supervision_phone"], "0719-1");
     }
 }
+
+// Issue 31 (CONTRACT "Applicants' identity documents"): the 居民身份证 and the 统一社会信用代码
+// sent with a case are kept, shown in full to those working the matter and masked for other
+// readers, on the API and the case page; a case is found by the full number; another document
+// type is taken with its own check; a wrong number is refused beside its field and changes
+// nothing — on both stores.
+#[test]
+fn identity_documents_kept_masked_and_found() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let (st, v) = app.post(
+            "/api/v1/cases",
+            &clerk,
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "李四", "phone": "13812340001",
+                   "id_card": "11010519491231002x", "org": "某某餐饮有限公司", "credit_code": "91350100M000100Y43"},
+                   "request": "开办餐饮店"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        for (who, full) in [("clerk", true), ("supervision", true), ("leader", false), ("business", false)] {
+            let (st, c) = app.get(&format!("/api/v1/cases/{id}"), &app.token(who));
+            assert_eq!(st, 200, "{who}: {c}");
+            let (idc, cc) =
+                (c["applicant"]["id_card"].as_str().unwrap(), c["applicant"]["credit_code"].as_str().unwrap());
+            if full {
+                assert_eq!((idc, cc), ("11010519491231002X", "91350100M000100Y43"), "{who}");
+            } else {
+                assert_eq!((idc, cc), ("110105********002X", "913501********0Y43"), "{who}");
+            }
+            assert_eq!(c["applicant"]["id_doc"]["kind_label"], "居民身份证");
+            let (_, html) = page_get(&app, who, &format!("/cases/{id}"));
+            assert_eq!(html.contains("11010519491231002X"), full, "{who} on the case page");
+            assert!(html.contains("居民身份证"), "{who}");
+        }
+        // Found by the full number (either case of the check letter), and by the credit code.
+        for q in ["11010519491231002X", "11010519491231002x", "91350100M000100Y43"] {
+            let (st, hits) = app.get(&format!("/api/v1/cases?q={q}"), &clerk);
+            assert_eq!(st, 200);
+            assert!(hits["cases"].as_array().unwrap().iter().any(|h| h["id"] == id), "{q}: {hits}");
+        }
+        let (_, none) = app.get("/api/v1/cases?q=110105194912310", &clerk);
+        assert!(!none["cases"].as_array().unwrap().iter().any(|h| h["id"] == id), "a part of the number finds nothing");
+        // Another document type, with its own check.
+        let body = |t: &str, n: &str| {
+            json!({"kind": "application", "channel": "window", "applicant": {"name": "陈五", "phone": "13812340002",
+                   "id_type": t, "id_number": n}, "request": "办理居住登记"})
+        };
+        let (st, v) = app.post("/api/v1/cases", &clerk, body("hk_macao_permit", "H12345678"));
+        assert_eq!(st, 201, "{v}");
+        let (st, c) = app.get(&format!("/api/v1/cases/{}", v["id"]), &clerk);
+        assert_eq!((st, c["applicant"]["id_doc"]["kind"].as_str()), (200, Some("hk_macao_permit")));
+        let count = || {
+            let (st, l) = app.get("/api/v1/cases?mine=true&limit=100", &clerk);
+            l["cases"].as_array().unwrap_or_else(|| panic!("{st} {l}")).len()
+        };
+        let before = count();
+        for (t, n, code, field) in [
+            ("hk_macao_permit", "X12345678", "invalid_id_number", "applicant.id_number"),
+            ("id_card", "110105194912310021", "invalid_id_number", "applicant.id_number"),
+            ("driving_licence", "123456789", "invalid_id_type", "applicant.id_type"),
+        ] {
+            let (st, e) = app.post("/api/v1/cases", &clerk, body(t, n));
+            assert_eq!(
+                (st, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+                (422, Some(code), Some(field)),
+                "{e}"
+            );
+        }
+        assert_eq!(count(), before, "a refused number changes nothing");
+        // The registration page takes 证件类型 and 证件号码; a wrong number comes back beside its
+        // field with what was typed kept.
+        let (st, html) = page_post(
+            &app,
+            "clerk",
+            "/cases",
+            &[
+                ("kind", "application"),
+                ("channel", "window"),
+                ("name", "赵六"),
+                ("phone", "13812340003"),
+                ("id_type", "id_card"),
+                ("id_number", "110105194912310021"),
+                ("request", "办理食品经营许可"),
+            ],
+        );
+        assert_eq!(st, 422, "{html}");
+        assert!(html.contains("证件号码不正确") && html.contains("value=\"110105194912310021\""), "{html}");
+        let (st, _) = page_post(
+            &app,
+            "clerk",
+            "/cases",
+            &[
+                ("kind", "application"),
+                ("channel", "window"),
+                ("name", "赵六"),
+                ("phone", "13812340003"),
+                ("id_type", "id_card"),
+                ("id_number", "11010519491231002X"),
+                ("request", "办理食品经营许可"),
+            ],
+        );
+        assert_eq!(st, 303);
+        let (_, hits) = app.get("/api/v1/cases?q=11010519491231002X", &clerk);
+        assert_eq!(hits["cases"].as_array().unwrap().len(), 2, "{hits}");
+        assert!(app.audit_ok());
+    }
+}

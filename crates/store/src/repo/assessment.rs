@@ -73,7 +73,7 @@ pub fn counted(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec
         "flagged_replies",
         "/cases/{id}",
         "SELECT c.center_id, c.unit_id, c.window_id, c.receipt_no, c.id FROM case_events e JOIN cases c ON c.id = e.case_id
-         WHERE e.kind = 'reply' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2 ORDER BY e.id",
+         WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND e.at >= $1 AND e.at < $2 ORDER BY e.id",
         params![from, to],
     )?);
     Ok(out)

@@ -55,8 +55,8 @@ fn search_text(c: &Case) -> String {
 pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]) -> Result<(i64, String)> {
     let tmp = format!("tmp-{}-{}", c.receipt_no, rand::random::<u64>());
     let id = tx.insert(
-        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version, outcome, closed_at, kind_pending, growth_pending, applicant_name, applicant_phone, search_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+        "INSERT INTO cases (receipt_no, center_id, unit_id, window_id, first_contact_id, status, kind, item_code, opened_at, next_due, open, doc, version, outcome, closed_at, kind_pending, growth_pending, applicant_name, applicant_phone, search_text, applicant_id_no, applicant_credit_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}', 1, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
         params![
             tmp,
             c.center_id,
@@ -75,7 +75,9 @@ pub fn insert(tx: &mut dyn Tx, ctx: &Ctx, c: &Case, ev: &Event, dues: &[DueInfo]
             growth_pending(c),
             c.applicant.name.as_str(),
             c.applicant.phone.as_str(),
-            search_text(c)
+            search_text(c),
+            c.applicant.id_doc.as_ref().map(|d| d.number.clone()),
+            c.applicant.credit_code.clone()
         ],
     )?;
     // The receipt number: the prefix the caller chose plus the row id (unique, no counter row).
@@ -240,7 +242,9 @@ fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event,
             growth_pending(c),
             c.applicant.name.as_str(),
             c.applicant.phone.as_str(),
-            search_text(c)
+            search_text(c),
+            c.applicant.id_doc.as_ref().map(|d| d.number.clone()),
+            c.applicant.credit_code.clone()
         ],
     )?;
     if n == 0 {
@@ -424,6 +428,17 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
         ),
         params![needle, digits.as_str(), limit],
     )?;
+    // An identity document or a credit code by the full number (letters in upper case).
+    let number: String = needle.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    if number.len() >= 8 && number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        out.extend(by(
+            tx,
+            &format!(
+                "SELECT {cols} FROM cases WHERE applicant_id_no = $1 UNION SELECT {cols} FROM cases WHERE applicant_credit_code = $1 ORDER BY id DESC LIMIT $2"
+            ),
+            params![number.as_str(), limit],
+        )?);
+    }
     // A name by its beginning (a Chinese name is often two characters: too short for trigrams).
     let upper = format!("{needle}\u{10FFFF}");
     out.extend(by(
@@ -898,7 +913,7 @@ pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &st
         flagged_replies: one(
             tx,
             "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.kind = 'reply' AND c.unit_id = $1 AND e.at >= $2 AND e.at < $3 AND e.flagged = 1",
+             WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND c.unit_id = $1 AND e.at >= $2 AND e.at < $3",
             params![unit, from, to],
         )?,
     })

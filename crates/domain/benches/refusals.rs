@@ -1,0 +1,56 @@
+//! NV-14 (issue 33): the refusal check runs on every keystroke of a reply box, so one check of a
+//! 200-character reply must stay well under a millisecond at its slowest. Each sample is one
+//! check of one 200-character reply (64 different ones, built from the corpus' replies in both
+//! scripts); divan's "slowest" bounds the p99. Baseline in the same run: the first phrase list
+//! (`phrases::v1`) on the same replies.
+
+use divan::{Bencher, black_box};
+use noveto_domain::phrases;
+
+fn main() {
+    divan::main();
+}
+
+/// 64 replies of 200 characters, each the corpus' replies run together from a different start.
+fn replies() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut lines = Vec::new();
+    for part in ["replies_dev.tsv", "replies_heldout.tsv", "replies_surprise.tsv", "replies_fresh.tsv"] {
+        let text = std::fs::read_to_string(dir.join(part)).unwrap();
+        lines.extend(
+            text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once('\t')).map(|(_, r)| r.to_string()),
+        );
+    }
+    (0..64)
+        .map(|k| {
+            let mut s = String::new();
+            for l in lines.iter().cycle().skip(k * 7) {
+                s.push_str(l);
+                if s.chars().count() >= 200 {
+                    break;
+                }
+            }
+            s.chars().take(200).collect()
+        })
+        .collect()
+}
+
+#[divan::bench(sample_size = 1, sample_count = 20_000)]
+fn grammar_200_chars(b: Bencher) {
+    let rs = replies();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % rs.len();
+        black_box(phrases::check(black_box(&rs[i])))
+    });
+}
+
+#[divan::bench(sample_size = 1, sample_count = 20_000)]
+fn phrase_list_v1_baseline_200_chars(b: Bencher) {
+    let rs = replies();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % rs.len();
+        black_box(phrases::v1::says_no(black_box(&rs[i])))
+    });
+}
