@@ -9,6 +9,23 @@ use noveto_domain::phrases;
 
 fn main() {
     divan::main();
+    // The percentiles divan does not print: every call timed on its own, 20,000 calls each.
+    let rs = replies();
+    for (name, f) in [
+        ("grammar", &(|t: &str| phrases::says_no(t)) as &dyn Fn(&str) -> bool),
+        ("phrase list (v1) baseline", &|t: &str| phrases::v1::says_no(t)),
+    ] {
+        let mut ns: Vec<u128> = (0..20_000)
+            .map(|i| {
+                let t = std::time::Instant::now();
+                black_box(f(black_box(&rs[i % rs.len()])));
+                t.elapsed().as_nanos()
+            })
+            .collect();
+        ns.sort_unstable();
+        let q = |p: f64| ns[((ns.len() as f64 * p) as usize).min(ns.len() - 1)] as f64 / 1000.0;
+        println!("{name}, 200 characters: p50 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs", q(0.5), q(0.99), q(0.999));
+    }
 }
 
 /// 64 replies of 200 characters, each the corpus' replies run together from a different start.
