@@ -48,7 +48,7 @@ pub fn counted(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec
         "overdue",
         "/cases/{id}",
         "SELECT c.center_id, c.unit_id, c.window_id, c.receipt_no, c.id FROM deadlines d JOIN cases c ON c.id = d.entity_id
-         WHERE d.entity = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3
+         WHERE d.entity || '' = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3
          ORDER BY d.id",
         params![df, dt, today],
     )?);

@@ -242,9 +242,7 @@ fn save(tx: &mut dyn Tx, ctx: &Ctx, id: i64, version: i64, c: &Case, ev: &Event,
             growth_pending(c),
             c.applicant.name.as_str(),
             c.applicant.phone.as_str(),
-            search_text(c),
-            c.applicant.id_doc.as_ref().map(|d| d.number.clone()),
-            c.applicant.credit_code.clone()
+            search_text(c)
         ],
     )?;
     if n == 0 {
@@ -439,15 +437,24 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
             params![number.as_str(), limit],
         )?);
     }
-    // A name by its beginning (a Chinese name is often two characters: too short for trigrams).
-    let upper = format!("{needle}\u{10FFFF}");
+    // A name: the whole name first, newest first straight off the (name, id) index; then names
+    // that begin with it, in the index's order, only as many as are still wanted (a name is often
+    // two characters: too short for trigrams; and a surname alone matches a twentieth of a
+    // province, which must not be sorted at every keystroke).
     out.extend(by(
         tx,
-        &format!(
-            "SELECT {cols} FROM cases WHERE applicant_name >= $1 AND applicant_name < $2 ORDER BY id DESC LIMIT $3"
-        ),
-        params![needle, upper.as_str(), limit],
+        &format!("SELECT {cols} FROM cases WHERE applicant_name = $1 ORDER BY id DESC LIMIT $2"),
+        params![needle, limit],
     )?);
+    if (out.len() as i64) < limit {
+        let upper = format!("{needle}\u{10FFFF}");
+        let begins = format!("{needle}\u{1}");
+        out.extend(by(
+            tx,
+            &format!("SELECT {cols} FROM cases WHERE applicant_name >= $1 AND applicant_name < $2 LIMIT $3"),
+            params![begins.as_str(), upper.as_str(), limit - out.len() as i64],
+        )?);
+    }
     if needle.chars().count() >= 3 {
         let found = match tx.backend() {
             crate::Backend::Sqlite => {
@@ -907,7 +914,7 @@ pub fn unit_figures(tx: &mut dyn Tx, unit: i64, from: &str, to: &str, today: &st
         overdue: one(
             tx,
             "SELECT COUNT(*) FROM deadlines d JOIN cases c ON c.id = d.entity_id
-             WHERE d.entity = 'case' AND c.unit_id = $1 AND d.state NOT IN ('met', 'paused') AND d.due < $2",
+             WHERE d.entity || '' = 'case' AND c.unit_id = $1 AND d.state NOT IN ('met', 'paused') AND d.due < $2",
             params![unit, today],
         )?,
         flagged_replies: one(
