@@ -17,6 +17,7 @@ pub mod faq;
 pub mod hotline;
 pub mod jobs;
 pub mod org;
+pub mod policy;
 pub mod public;
 pub mod ratings;
 pub mod rectifications;

@@ -159,6 +159,8 @@ pub enum Action {
     ReadFilings,
     /// Change the calendar (import a year, local overrides).
     ManageCalendar,
+    /// Put in a new version of the center's policy (POL-1).
+    ManagePolicy,
     /// Edit the catalog.
     ManageCatalog,
     /// Edit the common-question library.
@@ -287,6 +289,7 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         }
         Action::ReadFilings => &[BusinessSection, Supervision, Director, Oversight, UnitLeader, UnitHead],
         Action::ManageCalendar => &[Admin],
+        Action::ManagePolicy => &[Admin],
         Action::ManageCatalog => &[Admin, BusinessSection],
         Action::ManageFaq => &[Admin, BusinessSection, WindowHead],
         Action::ReadAudit => &[Admin, Supervision, Oversight],

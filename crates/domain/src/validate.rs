@@ -218,7 +218,7 @@ pub fn id_document(kind: crate::case::IdKind, number: &str) -> Result<crate::cas
     use crate::case::{IdDocument, IdKind};
     let t: String = number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     let err =
-        |what: &str| Invalid::new("id_number", "invalid_id_number", &format!("证件号码不正确：{}{what}", kind.label()));
+        |what: &str| Invalid::new("id_number", "invalid_id_number", format!("证件号码不正确：{}{what}", kind.label()));
     let alnum = |n: usize, m: usize| (n..=m).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric());
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     let number = match kind {

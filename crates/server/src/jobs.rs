@@ -121,6 +121,10 @@ pub fn spawn(state: AppState) {
             if let Err(e) = app_jobs::purge_idempotency_keys(&s1, crate::idempotency::KEEP_HOURS).await {
                 tracing::error!("idempotency keys: {e}");
             }
+            // POL-1: a version imported by `noveto policy import` beside this server.
+            if let Err(e) = noveto_app::policy::reload(&s1).await {
+                tracing::error!("policy reload: {}", e.message);
+            }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });

@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(api)
         .merge(pages::routes())
         .layer(axum::middleware::from_fn(guard::layer))
+        .layer(axum::middleware::from_fn(pages::html_errors))
         .layer(axum::middleware::from_fn_with_state(state.locale, i18n::layer))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.trusted_proxies.clone(), auth::client_addr))

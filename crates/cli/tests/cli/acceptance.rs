@@ -101,6 +101,26 @@ fn contract_commands_on_both_stores() {
             n.cmd(&["calendar", "due", "--from", "2026-12-31", "--working-days", "1"]).ok().out.trim(),
             "2027-01-04"
         );
+        // POL-1 (CONTRACT `noveto policy import` / `show`): a new version of the policy, with
+        // what changed; the same version again and a broken file are refused and change nothing.
+        let national = include_str!("../../../../policies/national.toml");
+        let v2 = national.replacen("version = 1", "version = 2", 1).replacen(
+            "normal = { days = 5,",
+            "normal = { days = 2,",
+            1,
+        );
+        let f = n.dir.join("policy-v2.toml");
+        std::fs::write(&f, &v2).unwrap();
+        let o = n.cmd(&["policy", "import", f.to_str().unwrap()]).ok();
+        assert!(o.out.contains("第 2 版") && o.out.contains("gray_area.normal.days："), "{}: {}", label(b), o.out);
+        let again = n.cmd(&["policy", "import", f.to_str().unwrap()]);
+        assert_eq!(again.code, 1, "{}", again.out);
+        assert!(again.err.contains("须大于 2"), "{}", again.err);
+        std::fs::write(&f, "version = [").unwrap();
+        let broken = n.cmd(&["policy", "import", f.to_str().unwrap()]);
+        assert!(broken.code == 1 && broken.err.contains("政策文件无效"), "{}", broken.err);
+        let shown = n.cmd(&["policy", "show"]).ok();
+        assert!(shown.out.contains("第 2 版") && shown.out.contains("days = 2"), "{}", shown.out);
         // Backup and restore into a new store of the same kind.
         let file = n.dir.with_extension("backup");
         n.cmd(&["backup", "--to", file.to_str().unwrap()]).ok();

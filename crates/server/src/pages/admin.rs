@@ -563,7 +563,45 @@ fn calendar_body(
 
 /// POL-1: the policy in force, read-only, with where each number comes from.
 pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
+    policy_body(&s, &p, large, None)
+}
+
+/// POL-1: the administrator puts in a new version of the policy (a TOML file in the presets'
+/// format); the page answers with what changed, or the error beside the file field.
+pub async fn policy_import(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let (fields, file) = upload(mp).await;
+    if let Err(e) = check_csrf(&p, &fields) {
+        return error_page(Some(&p), large, &e);
+    }
+    let r = noveto_app::policy::import_file(&s, Some(&p), &file).await.map_err(ApiError::from);
+    let status = match &r {
+        Ok(_) => axum::http::StatusCode::OK,
+        Err(e) => e.status,
+    };
+    (status, policy_body(&s, &p, large, Some(r))).into_response()
+}
+
+fn policy_body(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    large: bool,
+    imported: Option<ApiResult<noveto_app::policy::Imported>>,
+) -> Response {
     let pol = s.policy();
+    let history: Vec<(String, u32, String)> = {
+        let mut v: Vec<(String, u32, String)> = s
+            .policies
+            .read()
+            .map(|m| m.values().map(|q| (q.id.clone(), q.version, q.name.clone())).collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| (&a.0, b.1).cmp(&(&b.0, a.1)));
+        v
+    };
     let rule = |name: &'static str, r: &noveto_domain::policy::RuleSpec| {
         html! { tr { td { (name) } td { (crate::ui::rule_spec_text(r)) } td { small { (r.document) } } } }
     };
@@ -627,9 +665,43 @@ pub async fn policy_page(State(s): State<AppState>, Visitor(p): Visitor, Large(l
                 tr { td { (tr("考核运用")) } td colspan="2" { (pol.assessment) } }
             }
             p.muted { (tr("政策变更只对变更后登记的办件生效；每个办件保留其登记时的政策版本。")) }
+            @if history.len() > 1 {
+                p.muted {
+                    (tr("已存版本："))
+                    (history.iter().map(|(id, v, name)| format!("{name}（{id}）{}", trf("第 {} 版", &[v]))).collect::<Vec<_>>().join(tr("、")))
+                }
+            }
+        }
+        @if may_somewhere(&p.grants, Action::ManagePolicy) {
+            section.card #import {
+                h2 { (tr("导入新版本")) }
+                p { (tr("上传预设格式的 TOML 政策文件（版本号须大于已有版本）。新版本只对此后登记的办件生效，在办办件仍按原版本计算期限。也可在服务器上用命令行导入（见使用说明）。")) }
+                form method="post" action="/admin/policy/import" enctype="multipart/form-data" {
+                    (csrf_field(p))
+                    label {
+                        (tr("政策文件"))
+                        input type="file" name="file" required accept=".toml";
+                        @if let Some(Err(e)) = &imported { span.err role="alert" { (tr_text(&e.message)) } }
+                    }
+                    button { (tr("导入")) }
+                }
+                @if let Some(Ok(done)) = &imported {
+                    div.note role="status" {
+                        p { (trf("已导入“{}”第 {} 版，取代 {}；此后登记的办件按新版本计算期限。", &[&done.name, &done.version, &done.replaces])) }
+                        @if done.changes.is_empty() {
+                            p { (tr("与原版本相比没有变化。")) }
+                        } @else {
+                            table {
+                                tr { th { (tr("字段")) } th { (tr("原值")) } th { (tr("新值")) } }
+                                @for c in &done.changes { tr { td { code { (c.field) } } td { (c.before) } td { (c.after) } } }
+                            }
+                        }
+                    }
+                }
+            }
         }
     };
-    layout(Some(&p), large, t().policy, body).into_response()
+    layout(Some(p), large, t().policy, body).into_response()
 }
 
 /// An upload form: its text fields and the bytes of its `file` field.

@@ -55,6 +55,10 @@ pub fn routes() -> axum::Router<AppState> {
             post(admin::calendar_import).layer(axum::extract::DefaultBodyLimit::max(1024 * 1024)),
         )
         .route("/admin/policy", get(admin::policy_page))
+        .route(
+            "/admin/policy/import",
+            post(admin::policy_import).layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
+        )
         .route("/admin/catalog", get(catalog::catalog_page))
         .route(
             "/admin/catalog/import",
@@ -373,6 +377,39 @@ pub fn error_page(p: Option<&Principal>, large: bool, e: &ApiError) -> Response 
         }
     };
     (e.status, layout(p, large, tr("出错了"), body)).into_response()
+}
+
+/// A browser navigating to a page never lands on the API's JSON: an error answered as JSON to a
+/// request outside `/api/` that asked for HTML (a malformed id in `/cases/abc`, a NUL refused by
+/// the guard, a bad query) becomes the error page, with the same status, the message and the
+/// way home. Clients that did not ask for HTML keep the JSON envelope.
+pub async fn html_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let wants_html = !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    let large = req
+        .headers()
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.contains("nv_large=1"));
+    let res = next.run(req).await;
+    let json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if !wants_html || !json || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return res;
+    }
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024).await.unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let message = v["error"]["message"].as_str().map(str::to_string).unwrap_or_else(|| t().not_found.to_string());
+    let e = ApiError::new(status, "error", message);
+    error_page(None, large, &e)
 }
 
 async fn not_found(Large(large): Large) -> Response {

@@ -538,10 +538,67 @@ fn pol_1_case_keeps_policy() {
     let new = app.new_case(&clerk, None);
     let (_, e_old) = app.post(&format!("/api/v1/cases/{old}/escalations"), &clerk, json!({"reason": "r"}));
     let (_, e_new) = app.post(&format!("/api/v1/cases/{new}/escalations"), &clerk, json!({"reason": "r"}));
-    assert_eq!(e_old["due"].as_str(), Some("2026-11-27T23:59:59+08:00"));
+    assert_eq!(e_old["due"].as_str(), Some("2026-11-27T23:59:59+08:00"), "{e_old}");
     assert_eq!(e_new["due"].as_str(), Some("2026-11-24T23:59:59+08:00"));
     assert_eq!(status(&app, &clerk, old)["policy"]["version"], 1);
     assert_eq!(status(&app, &clerk, new)["policy"]["version"], 2);
+}
+
+/// Logs in and posts a page's upload form: the CSRF token and one file.
+fn page_upload(app: &App, login: &str, path: &str, file: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let cookie = session_cookie(&app.base, login);
+    let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
+    let html = home.body_mut().read_to_string().unwrap();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let b = "noveto-test-boundary";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"policy.toml\"\r\nContent-Type: application/toml\r\n\r\n{file}\r\n--{b}--\r\n"
+    );
+    let mut r = agent
+        .post(&format!("{}{}", app.base, path))
+        .header("Cookie", &cookie)
+        .header("Content-Type", &format!("multipart/form-data; boundary={b}"))
+        .send(body.as_bytes())
+        .unwrap();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+}
+
+// POL-1 (issue 32, item 4): the administrator imports a new version of the policy from the admin
+// page; the page lists what changed; a case opened before keeps its deadlines, one opened after
+// gets the new ones; a version that is not newer, a broken file and a reader who is not the
+// administrator change nothing — on both stores.
+#[test]
+fn pol_1_policy_version_imported_from_the_admin_page() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let before = app.new_case(&clerk, None);
+        let text = include_str!("../../../../policies/national.toml");
+        let v2 =
+            text.replacen("version = 1", "version = 2", 1).replacen("normal = { days = 5,", "normal = { days = 2,", 1);
+        let (st, html) = page_upload(&app, "head", "/admin/policy/import", &v2);
+        assert_eq!(st, 403, "only the administrator imports: {html}");
+        let (st, html) = page_upload(&app, "admin", "/admin/policy/import", "version = [");
+        assert_eq!(st, 422, "{html}");
+        assert!(html.contains("政策文件无效") && html.contains("class=\"err\""), "{html}");
+        let (st, html) = page_upload(&app, "admin", "/admin/policy/import", text);
+        assert_eq!(st, 409, "version 1 exists: {html}");
+        assert!(html.contains("新版本号须大于 1"), "{html}");
+        let (st, html) = page_upload(&app, "admin", "/admin/policy/import", &v2);
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("第 2 版") && html.contains("gray_area.normal.days"), "the changes are listed: {html}");
+        let after = app.new_case(&clerk, None);
+        let (_, e_before) = app.post(&format!("/api/v1/cases/{before}/escalations"), &clerk, json!({"reason": "r"}));
+        let (_, e_after) = app.post(&format!("/api/v1/cases/{after}/escalations"), &clerk, json!({"reason": "r"}));
+        assert_eq!(e_before["due"].as_str(), Some("2026-11-27T23:59:59+08:00"), "5 working days, as opened");
+        assert_eq!(e_after["due"].as_str(), Some("2026-11-24T23:59:59+08:00"), "2 working days, the new version");
+        assert_eq!(status(&app, &clerk, before)["policy"]["version"], 1);
+        assert_eq!(status(&app, &clerk, after)["policy"]["version"], 2);
+        let (_, page) = page_get(&app, "admin", "/admin/policy");
+        assert!(page.contains("第 2 版"), "the policy page shows the version in force");
+        assert!(app.audit_ok());
+    }
 }
 
 // NV-14: refusal phrases are flagged, in Simplified and Traditional; helpful replies are not.

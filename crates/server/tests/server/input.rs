@@ -530,3 +530,31 @@ fn issue_26_proxies_leaks_and_smaller_items() {
         assert_eq!(v["error"]["code"], "uri_too_long");
     }
 }
+
+// Issue 31, item 3 (forms and pages never dead-end in raw JSON): a browser that asks for a page
+// with a malformed id (`/cases/abc`) or a NUL in its address gets the error page — status kept,
+// the message in words, the way home — while an API client keeps the JSON envelope.
+#[test]
+fn a_page_never_answers_a_browser_with_json() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+    let cookie = session_cookie(&app.base, "clerk");
+    for (path, status) in [("/cases/abc", 404), ("/cases/1%00", 422), ("/filings?month=%00", 422)] {
+        let mut r = agent
+            .get(&format!("{}{path}", app.base))
+            .header("Cookie", &cookie)
+            .header("Accept", "text/html,application/xhtml+xml")
+            .call()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = r.body_mut().read_to_string().unwrap();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        assert!(body.contains("出错了") && body.contains("href=\"/\""), "{path}: {body}");
+    }
+    // A client that did not ask for HTML keeps the JSON envelope (the guard's own refusals of a
+    // page address are pages already).
+    let mut j = agent.get(&format!("{}/cases/abc", app.base)).header("Cookie", &cookie).call().unwrap();
+    assert_eq!(j.status().as_u16(), 404);
+    assert!(j.body_mut().read_to_string().unwrap().starts_with("{\"error\""), "an API client keeps JSON");
+}
