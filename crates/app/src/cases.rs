@@ -1473,6 +1473,92 @@ pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
 /// The caller's own open matters (首接负责: those they received first), for the workbench.
 pub use repo::CaseRow;
 
+/// The workbench's views of a clerk's own open matters (issue 31, item 1), each with its count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// 我的待办: every open matter the clerk is first contact of (or holds for an absent A).
+    Mine,
+    /// 今日到期: its next deadline is today.
+    DueToday,
+    /// 已超期: its next deadline has passed.
+    Overdue,
+    /// 待补正: waiting for the applicant's materials (a one-time notice issued, or accepted with
+    /// deficiency).
+    Supplement,
+    /// 已登记未受理: registered, not yet accepted or told what is missing.
+    Registered,
+    /// 已受理未办结: accepted and still being worked (escalated, veto pending, handed off …).
+    InProgress,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 6] =
+        [Queue::Mine, Queue::DueToday, Queue::Overdue, Queue::Supplement, Queue::Registered, Queue::InProgress];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::DueToday => "due_today",
+            Queue::Overdue => "overdue",
+            Queue::Supplement => "supplement",
+            Queue::Registered => "registered",
+            Queue::InProgress => "in_progress",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+    /// A `view=` parameter, or the error that names the views.
+    pub fn param(s: &str) -> Result<Queue> {
+        Queue::parse(s.trim()).ok_or_else(|| {
+            Error::bad("invalid_view", "view 须为 mine、due_today、overdue、supplement、registered、in_progress 之一")
+                .at("view")
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::Mine => "我的待办",
+            Queue::DueToday => "今日到期",
+            Queue::Overdue => "已超期",
+            Queue::Supplement => "待补正",
+            Queue::Registered => "已登记未受理",
+            Queue::InProgress => "已受理未办结",
+        }
+    }
+    /// Whether an open row belongs in this view on `today` (YYYY-MM-DD).
+    pub fn holds(self, r: &repo::CaseRow, today: &str) -> bool {
+        let due = r.next_due.as_deref().map(|d| d.get(..10).unwrap_or(d));
+        match self {
+            Queue::Mine => true,
+            Queue::DueToday => due == Some(today),
+            Queue::Overdue => due.is_some_and(|d| d < today),
+            Queue::Supplement => matches!(r.status.as_str(), "notified" | "accepted_with_deficiency"),
+            Queue::Registered => r.status == "received",
+            Queue::InProgress => matches!(
+                r.status.as_str(),
+                "accepted"
+                    | "accepted_with_deficiency"
+                    | "escalated"
+                    | "veto_pending"
+                    | "veto_approved"
+                    | "handoff_pending"
+            ),
+        }
+    }
+}
+
+/// Each view with how many of `rows` it holds today.
+pub fn queue_counts(rows: &[repo::CaseRow], today: &str) -> Vec<(Queue, usize)> {
+    Queue::ALL.into_iter().map(|q| (q, rows.iter().filter(|r| q.holds(r, today)).count())).collect()
+}
+
+/// Whole working days a matter has waited since it was registered (the calendar's, 调休
+/// included), for the list's "等待" column.
+pub fn days_waited(s: &App, opened_at: &str) -> Option<i64> {
+    let opened = chrono::DateTime::parse_from_rfc3339(opened_at).ok()?;
+    let (from, to) = (noveto_domain::time::local_date(opened), noveto_domain::time::local_date(s.now()));
+    s.calendar().between(from, to).ok()
+}
+
 pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
     mine(s, p, 200).await
 }

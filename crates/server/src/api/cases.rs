@@ -45,6 +45,9 @@ pub struct ListQuery {
     pub q: Option<String>,
     /// json (default), csv or xlsx
     pub format: Option<String>,
+    /// One of the workbench's views (issue 31): mine, due_today, overdue, supplement, registered,
+    /// in_progress — the rows of that view only.
+    pub view: Option<String>,
 }
 
 pub async fn list(
@@ -59,6 +62,14 @@ pub async fn list(
         None => {
             let f = CaseFilter { mine: q.mine.unwrap_or(false), status: q.status, unit_id: q.unit_id, limit, offset };
             list_cases(&s, &p, f).await?
+        }
+    };
+    let rows = match q.view.as_deref().filter(|v| !v.trim().is_empty()) {
+        None => rows,
+        Some(v) => {
+            let view = noveto_app::cases::Queue::param(v)?;
+            let today = noveto_domain::time::local_date(s.now()).to_string();
+            rows.into_iter().filter(|r| view.holds(r, &today)).collect()
         }
     };
     crate::api::catalog::json_or_file(q.format.as_deref(), "cases", || json!({"cases": rows}), |f| cases_file(&rows, f))

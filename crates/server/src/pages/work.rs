@@ -61,17 +61,48 @@ fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::dea
     }
 }
 
+/// The day a matter was registered, with its year (2026年12月05日).
+fn registered_day(opened_at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(opened_at)
+        .map(|t| crate::ui::day(local_date(t)))
+        .unwrap_or_else(|_| opened_at.to_string())
+}
+
+/// How long an open matter has waited, in working days; a closed one shows "—".
+fn waited(s: &AppState, r: &noveto_app::cases::CaseRow) -> String {
+    if r.status == "closed" {
+        return "—".into();
+    }
+    match svc::days_waited(s, &r.opened_at) {
+        Some(0) => tr("当天").to_string(),
+        Some(n) => trf("{} 个工作日", &[&n]),
+        None => "—".into(),
+    }
+}
+
 fn has(p: &Principal, r: Role) -> bool {
     p.grants.iter().any(|g| g.role == r)
 }
 
-pub async fn home(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
-    let r = home_body(&s, &p).await;
+#[derive(serde::Deserialize, Default)]
+pub struct HomeQ {
+    /// The workbench's view (issue 31): mine, due_today, overdue, supplement, registered, in_progress.
+    view: Option<String>,
+}
+
+pub async fn home(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<HomeQ>,
+) -> Response {
+    let view = q.view.as_deref().and_then(svc::Queue::parse).unwrap_or(svc::Queue::Mine);
+    let r = home_body(&s, &p, view).await;
     render(&p, large, t().home, r)
 }
 
 /// The approver's pending work first (screens issue, item 6), then each role's part.
-async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
+async fn home_body(s: &AppState, p: &Principal, view: svc::Queue) -> ApiResult<Markup> {
     let approver = has(p, Role::WindowHead)
         || has(p, Role::HallManager)
         || has(p, Role::UnitLeader)
@@ -102,7 +133,7 @@ async fn home_body(s: &AppState, p: &Principal) -> ApiResult<Markup> {
         None
     };
     let clerk = if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
-        Some(html! { (workbench(s, p, None).await?) (handoff_section(s, p, false).await?) })
+        Some(html! { (workbench(s, p, None, view).await?) (handoff_section(s, p, false).await?) })
     } else {
         None
     };
@@ -314,7 +345,10 @@ fn case_table(
 ) -> Markup {
     html! {
         table {
-            tr { th { (t().receipt_no) } th { (t().applicant) } th { (request) } th { (t().status) } th { (t().due) } }
+            tr {
+                th { (t().receipt_no) } th { (t().applicant) } th { (request) } th { (t().status) }
+                th { (tr("登记日期")) } th { (tr("已等待")) } th { (t().due) }
+            }
             @for r in rows {
                 tr {
                     td {
@@ -326,6 +360,8 @@ fn case_table(
                     td { (r.applicant) }
                     td { (r.request) }
                     td { (status_label(&r.status)) }
+                    td { (registered_day(&r.opened_at)) }
+                    td { (waited(s, r)) }
                     td { (row_due_cell(s, r.next_due.as_deref(), &r.open_deadlines)) }
                 }
             }
@@ -339,8 +375,12 @@ async fn workbench(
     s: &AppState,
     p: &Principal,
     failed: Option<(&HashMap<String, String>, &ApiError)>,
+    view: svc::Queue,
 ) -> ApiResult<Markup> {
-    let rows = svc::own_open(s, p).await?;
+    let all = svc::own_open(s, p).await?;
+    let today = local_date(s.now()).to_string();
+    let counts = svc::queue_counts(&all, &today);
+    let rows: Vec<_> = all.into_iter().filter(|r| view.holds(r, &today)).collect();
     let others: Vec<i64> = rows.iter().map(|r| r.first_contact_id).filter(|id| *id != p.id).collect();
     let covering = noveto_app::org::names(s, others).await?;
     let windows: Vec<i64> = p
@@ -427,9 +467,24 @@ async fn workbench(
             }
             datalist id="items" { @for i in &items { option value=(i.code) { (i.name) } } }
         }
-        section.card {
+        section.card #queues {
             h2 { (t().my_cases) }
-            @if rows.is_empty() { p.muted { (t().no_my_cases) } } @else { (case_table(s, &rows, tr("诉求"), Some(&covering))) }
+            // Issue 31: the views with their counts; the one shown is marked.
+            nav.tabs aria-label=(tr("办件视图")) {
+                @for (q, n) in &counts {
+                    @if *q == view {
+                        strong aria-current="page" { (tr(q.label())) " (" (n) ")" }
+                    } @else {
+                        a href={ "/?view=" (q.as_str()) "#queues" } { (tr(q.label())) " (" (n) ")" }
+                    }
+                    " "
+                }
+            }
+            @if rows.is_empty() {
+                p.muted { @if view == svc::Queue::Mine { (t().no_my_cases) } @else { (tr("此视图暂无办件。")) } }
+            } @else {
+                (case_table(s, &rows, tr("诉求"), Some(&covering)))
+            }
         }
         (case_search_box(""))
     })
@@ -473,7 +528,7 @@ pub async fn new_case(
     match r {
         Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
         // The form again, as typed, the error beside its field (never a key).
-        Err(e) => match workbench(&s, &p, Some((&f, &e))).await {
+        Err(e) => match workbench(&s, &p, Some((&f, &e)), svc::Queue::Mine).await {
             Ok(body) => (e.status, layout(Some(&p), large, t().workbench, body)).into_response(),
             Err(_) => error_page(Some(&p), large, &e),
         },

@@ -2276,3 +2276,50 @@ fn identity_documents_kept_masked_and_found() {
         assert!(app.audit_ok());
     }
 }
+
+// Issue 31, item 1 (queues with counts): the clerk's workbench opens on views with counts —
+// 我的待办, 今日到期, 已超期, 待补正, 已登记未受理, 已受理未办结 — each view lists only its own
+// matters, and every row has its registration day with the year and how long it has waited in
+// working days (a matter registered and never accepted no longer shows a bare "—").
+#[test]
+fn queues_with_counts_on_the_workbench() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let registered = app.new_case(&clerk, None);
+    let notified = app.new_case(&clerk, None);
+    let (st, _) = app.post(
+        &format!("/api/v1/cases/{notified}/notices"),
+        &clerk,
+        json!({"missing": [{"material": "营业执照副本", "how_to_fix": "提供加盖公章的复印件"}]}),
+    );
+    assert_eq!(st, 201);
+    let accepted = app.new_case(&clerk, None);
+    assert_eq!(app.post(&format!("/api/v1/cases/{accepted}/accept"), &clerk, json!({})).0, 200);
+    let count = |html: &str, label: &str| -> usize {
+        let i = html.find(&format!("{label} (")).unwrap_or_else(|| panic!("{label} missing: {html}"));
+        html[i + label.len() + 2..].split(')').next().unwrap().parse().unwrap()
+    };
+    let (st, home) = page_get(&app, "clerk", "/");
+    assert_eq!(st, 200);
+    for (label, n) in [("我的待办", 3), ("已登记未受理", 1), ("待补正", 1), ("已受理未办结", 1), ("已超期", 0)]
+    {
+        assert_eq!(count(&home, label), n, "{label}");
+    }
+    assert!(home.contains("2026年11月20日") && home.contains("当天"), "the registration day and the wait");
+    let (_, view) = page_get(&app, "clerk", "/?view=supplement");
+    assert!(view.contains(&format!("/cases/{notified}\"")), "{view}");
+    assert!(!view.contains(&format!("/cases/{registered}\"")) && !view.contains(&format!("/cases/{accepted}\"")));
+    // Three working days later (a weekend between): the wait counts working days.
+    app.set_now("2026-11-25T09:00:00+08:00");
+    let (_, later) = page_get(&app, "clerk", "/?view=registered");
+    assert!(later.contains(&format!("/cases/{registered}\"")) && later.contains("3 个工作日"), "{later}");
+    let (st, _) = page_get(&app, "clerk", "/?view=nonsense");
+    assert_eq!(st, 200, "an unknown view shows all of them");
+    // The same views on the API, for lists and exports.
+    let (st, v) = app.get("/api/v1/cases?mine=true&view=supplement", &clerk);
+    assert_eq!(st, 200);
+    let ids: Vec<i64> = v["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [notified]);
+    let (st, e) = app.get("/api/v1/cases?mine=true&view=nonsense", &clerk);
+    assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_view")), "{e}");
+}
