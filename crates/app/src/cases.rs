@@ -2085,16 +2085,49 @@ pub async fn do_withdrawal(s: &App, p: &Principal, id: i64, b: WithdrawalIn) -> 
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let (version, mut case) = (l.version, l.case.clone());
     let (unit, window) = (case.unit_id, case.window_id);
-    // One write: the withdrawal row first, so that the case's event names its id.
+    // Issue 31 (being told): the window heads who may confirm it hear of it through the outbox.
+    let place = l.place.clone();
+    let recorder = p.id;
+    let receipt = case.receipt_no.clone();
+    // One write: the withdrawal row first, so that the case's event names its id; the messages
+    // with it.
     s.store
         .write(move |tx| {
             let w2 = w.clone();
-            repo::record_withdrawal(tx, &ctx, &w, unit, window, version, move |wid| {
+            let wid = repo::record_withdrawal(tx, &ctx, &w, unit, window, version, move |wid| {
                 let ev = case.withdrawal_recorded(&w2.numbered(wid))?;
                 Ok::<_, Error>((case, ev, dues))
-            })
+            })?;
+            for head in org::holders_at(tx, &[noveto_domain::access::Role::WindowHead], &place)?
+                .into_iter()
+                .filter(|h| *h != recorder)
+            {
+                let m = crate::jobs::staff_message(
+                    head,
+                    format!("撤回申请待确认：{receipt}"),
+                    format!("办件 {receipt} 的申请人书面撤回申请，请到“待我审批”确认（/inbox）。"),
+                    format!("withdrawal:{wid}:head:{head}"),
+                );
+                noveto_store::repo::jobs::enqueue(tx, &ctx, &m)?;
+            }
+            Ok::<_, Error>(wid)
         })
         .await
+}
+
+/// Issue 31 (being told): the withdrawals the caller may confirm (window head of the case's place,
+/// not the person who recorded it), oldest first.
+pub async fn withdrawal_queue(s: &App, p: &Principal) -> Result<Vec<repo::PendingWithdrawal>> {
+    let all = s.store.read(repo::pending_withdrawals).await?;
+    let mut out = vec![];
+    for w in all {
+        let (centers, _) = s.center_chain(w.place.center_id).await?;
+        let place = Place { centers, unit: w.place.unit_id, window: w.place.window_id };
+        if w.recorded_by != p.id && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
+            out.push(w);
+        }
+    }
+    Ok(out)
 }
 
 /// NV-2: the window head confirms the applicant's withdrawal (not the person who recorded it).
@@ -2106,7 +2139,15 @@ pub async fn do_confirm_withdrawal(s: &App, p: &Principal, wid: i64) -> Result<i
     w.confirm(p.id).map_err(withdrawal_error)?;
     let ev = l.case.withdrawal_confirmed(&w)?;
     let case_id = w.case_id;
-    save(s, p, &l, ev, vec![Effect::ConfirmWithdrawal(w)]).await?;
+    // Issue 31 (being told): the clerk who recorded it may now close the case as withdrawn.
+    let receipt = l.case.receipt_no.clone();
+    let told = crate::jobs::staff_message(
+        w.recorded_by,
+        format!("撤回申请已确认：{receipt}"),
+        format!("窗口负责人已确认办件 {receipt} 的撤回申请，请按“申请人撤回”办结（/cases/{case_id}）。"),
+        format!("withdrawal:{wid}:confirmed"),
+    );
+    save(s, p, &l, ev, vec![Effect::ConfirmWithdrawal(w), Effect::Notify(told)]).await?;
     Ok(case_id)
 }
 

@@ -86,7 +86,7 @@ fn holds(tx: &mut dyn noveto_store::Tx, level: DecisionLevel, place: &Place, who
 }
 
 /// A message to one staff member through the outbox.
-fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
+pub(crate) fn staff_message(to: i64, subject: String, body: String, dedupe: String) -> Message {
     Message { channel: "staff".into(), recipient: format!("staff:{to}"), subject, body, dedupe }
 }
 

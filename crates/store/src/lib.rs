@@ -323,6 +323,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (13, include_str!("../migrations/sqlite/0013_query_columns.sql")),
     (14, include_str!("../migrations/sqlite/0014_at_a_million.sql")),
     (15, include_str!("../migrations/sqlite/0015_identity_numbers.sql")),
+    (16, include_str!("../migrations/sqlite/0016_withdrawals_pending.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -340,6 +341,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (13, include_str!("../migrations/postgres/0013_query_columns.sql")),
     (14, include_str!("../migrations/postgres/0014_at_a_million.sql")),
     (15, include_str!("../migrations/postgres/0015_identity_numbers.sql")),
+    (16, include_str!("../migrations/postgres/0016_withdrawals_pending.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

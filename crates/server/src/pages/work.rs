@@ -114,14 +114,30 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue) -> ApiResult<M
         let h = svc::handoffs_for(s, p).await?;
         let unplaced = svc::placement_queue(s, p).await?;
         let growth = svc::growth_queue(s, p).await?;
-        let total = ib.vetoes.len() + ib.escalations.len() + h.len() + unplaced.len() + growth.len();
+        let withdrawals = svc::withdrawal_queue(s, p).await?;
+        let kinds = svc::kind_queue(s, p).await?;
+        let total = ib.vetoes.len()
+            + ib.escalations.len()
+            + h.len()
+            + unplaced.len()
+            + growth.len()
+            + withdrawals.len()
+            + kinds.len();
         Some(html! {
             section.card {
                 h2 { (t().inbox) }
                 p {
                     (trf(
-                        "否决报批 {} 件，请示 {} 件，待确认接收的转交 {} 件，归属不明待分办 {} 件，新增告知材料待批 {} 件。",
-                        &[&ib.vetoes.len(), &ib.escalations.len(), &h.len(), &unplaced.len(), &growth.len()],
+                        "否决报批 {} 件，请示 {} 件，待确认接收的转交 {} 件，归属不明待分办 {} 件，新增告知材料待批 {} 件，撤回申请待确认 {} 件，改为咨询待确认 {} 件。",
+                        &[
+                            &ib.vetoes.len(),
+                            &ib.escalations.len(),
+                            &h.len(),
+                            &unplaced.len(),
+                            &growth.len(),
+                            &withdrawals.len(),
+                            &kinds.len(),
+                        ],
                     ))
                     " "
                     @if total > 0 { a href="/inbox" { b { (tr("进入审批")) } } } @else { a href="/inbox" { (tr("进入审批")) } }
@@ -1374,6 +1390,8 @@ pub async fn case_action(
     match r {
         // Back to the case — or, for a desk that placed a matter and no longer reads it, the inbox.
         Ok(()) if svc::load(&s, &p, id, Action::ReadCase).await.is_err() => Redirect::to("/inbox").into_response(),
+        // Decided from the inbox: back to the queue, which names what happened.
+        Ok(()) if val(&f, "back") == "inbox" => Redirect::to(&format!("/inbox?done={id}")).into_response(),
         Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
         Err(e) => {
             let redo = Redo { action: &action, form: &f, error: &e };
@@ -1395,6 +1413,8 @@ fn case_head(cid: i64, c: &noveto_domain::case::Case) -> Markup {
 pub struct InboxQ {
     q: Option<String>,
     page: Option<usize>,
+    /// The case just decided from this page (the approver sees what happened, then the queue).
+    done: Option<i64>,
 }
 
 pub async fn inbox(
@@ -1425,6 +1445,13 @@ pub async fn inbox(
         let growth = svc::growth_queue(&s, &p).await?;
         // NV-2: applications a clerk asks to make consultations, for the window head.
         let kinds = svc::kind_queue(&s, &p).await?;
+        // NV-2: the applicants' written withdrawals waiting for the window head.
+        let withdrawals = svc::withdrawal_queue(&s, &p).await?;
+        // The matter just decided here, named with its state now.
+        let done = match q.done {
+            Some(id) => svc::load(&s, &p, id, Action::ReadCase).await.ok().map(|l| (id, l.case)),
+            None => None,
+        };
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
         let handoffs = handoff_section(&s, &p, true).await?;
@@ -1438,6 +1465,29 @@ pub async fn inbox(
         .await?;
         let export = |f: &str| format!("/api/v1/inbox?q={}&format={f}", super::url_encode(&words));
         Ok::<_, ApiError>(html! {
+            @if let Some((id, c)) = &done {
+                p.note role="status" {
+                    (tr("已处理：")) a href={ "/cases/" (id) } { (c.receipt_no) } " " (c.applicant.name)
+                    " — " (status_label(c.status.as_str()))
+                }
+            }
+            @if !withdrawals.is_empty() {
+                section.card #withdrawals {
+                    h2 { (trf("申请人撤回申请，待确认（{} 件）", &[&withdrawals.len()])) }
+                    @for w in &withdrawals {
+                        div.card {
+                            p { a href={ "/cases/" (w.case_id) } { (w.receipt_no) } " " (w.applicant) " · " (crate::ui::when(&w.recorded_at)) }
+                            p { b { (tr("撤回申请：")) } (w.statement) }
+                            form method="post" action={ "/cases/" (w.case_id) "/act/confirm_withdrawal" } {
+                                (csrf_field(&p))
+                                input type="hidden" name="withdrawal_id" value=(w.id);
+                                input type="hidden" name="back" value="inbox";
+                                button { (tr("确认撤回")) }
+                            }
+                        }
+                    }
+                }
+            }
             section.card {
                 form method="get" action="/inbox" {
                     label { (tr("按受理编号、申请人、事项或理由筛选")) input name="q" value=(words); }

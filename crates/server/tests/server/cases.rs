@@ -2323,3 +2323,49 @@ fn queues_with_counts_on_the_workbench() {
     let (st, e) = app.get("/api/v1/cases?mine=true&view=nonsense", &clerk);
     assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_view")), "{e}");
 }
+
+// Issue 31, item 2 (being told), NV-2: a withdrawal the clerk records reaches the window head —
+// a message through the outbox, a count on the home page, a card in the inbox with its confirm
+// button; after confirming there the head is back at the inbox, told what happened, and the
+// clerk is told the case can now close as withdrawn.
+#[test]
+fn a_withdrawal_reaches_the_head_and_the_answer_reaches_the_clerk() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, None);
+    let (st, w) =
+        app.post(&format!("/api/v1/cases/{id}/withdrawals"), &clerk, json!({"statement": "本人自愿撤回申请。"}));
+    assert_eq!(st, 201, "{w}");
+    let wid = w["id"].as_i64().unwrap();
+    let (head_id, clerk_id) = (app.staff_id("head"), app.staff_id("clerk"));
+    let outbox = |recipient: String| -> Vec<String> {
+        app.block_on(app.state.store.read(move |tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query("SELECT subject FROM outbox WHERE recipient = $1 ORDER BY id", &[recipient.as_str().into()])?
+                    .iter()
+                    .map(|r| r.str(0))
+                    .collect::<Vec<_>>(),
+            )
+        }))
+        .unwrap()
+    };
+    assert!(outbox(format!("staff:{head_id}")).iter().any(|s| s.starts_with("撤回申请待确认")), "the head is told");
+    let (_, home) = page_get(&app, "head", "/");
+    assert!(home.contains("撤回申请待确认 1 件"), "{home}");
+    let (_, inbox) = page_get(&app, "head", "/inbox");
+    assert!(inbox.contains("本人自愿撤回申请。") && inbox.contains("确认撤回"), "{inbox}");
+    // The clerk who recorded it does not confirm it: it is not in their queue.
+    let (_, theirs) = page_get(&app, "clerk", "/inbox");
+    assert!(!theirs.contains("本人自愿撤回申请。"));
+    let (st, html) = page_post(
+        &app,
+        "head",
+        &format!("/cases/{id}/act/confirm_withdrawal"),
+        &[("withdrawal_id", &wid.to_string()), ("back", "inbox")],
+    );
+    assert_eq!(st, 303, "{html}");
+    let (_, after) = page_get(&app, "head", &format!("/inbox?done={id}"));
+    assert!(after.contains("已处理：") && !after.contains("本人自愿撤回申请。"), "{after}");
+    assert!(outbox(format!("staff:{clerk_id}")).iter().any(|s| s.starts_with("撤回申请已确认")), "the clerk is told");
+    assert!(app.audit_ok());
+}

@@ -211,6 +211,50 @@ pub fn record_withdrawal<E: From<StoreError>>(
     Ok(wid)
 }
 
+/// A withdrawal waiting for the window head's confirmation, with where its case is.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingWithdrawal {
+    pub id: i64,
+    pub case_id: i64,
+    pub statement: String,
+    pub recorded_by: i64,
+    pub recorded_at: String,
+    pub receipt_no: String,
+    pub applicant: String,
+    #[serde(skip)]
+    pub place: CasePlace,
+}
+
+/// NV-2, issue 31 (being told): the withdrawals not yet confirmed on cases still open, oldest
+/// first (a partial index holds only the unconfirmed ones).
+pub fn pending_withdrawals(tx: &mut dyn Tx) -> Result<Vec<PendingWithdrawal>> {
+    Ok(tx
+        .query(
+            "SELECT w.id, w.case_id, w.statement, w.recorded_by, w.recorded_at, c.receipt_no, c.applicant_name,
+                    c.center_id, c.unit_id, c.window_id, c.first_contact_id
+             FROM withdrawals w JOIN cases c ON c.id = w.case_id
+             WHERE w.confirmed = 0 AND c.open = 1 ORDER BY w.id LIMIT 500",
+            params![],
+        )?
+        .iter()
+        .map(|r| PendingWithdrawal {
+            id: r.i64(0),
+            case_id: r.i64(1),
+            statement: r.str(2),
+            recorded_by: r.i64(3),
+            recorded_at: r.str(4),
+            receipt_no: r.str(5),
+            applicant: r.str(6),
+            place: CasePlace {
+                center_id: r.i64(7),
+                unit_id: r.opt_i64(8),
+                window_id: r.opt_i64(9),
+                first_contact_id: r.i64(10),
+            },
+        })
+        .collect())
+}
+
 /// The stored outcome column (`approved`, `vetoed` …), as the domain serialises it.
 fn outcome_of(c: &Case) -> Option<String> {
     c.outcome.and_then(|o| serde_json::to_value(o).ok()).and_then(|v| v.as_str().map(String::from))
