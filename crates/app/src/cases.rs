@@ -1107,7 +1107,16 @@ pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, b: AnswerIn) -> Resu
         conclusion: m.conclusion.chars().take(2000).collect(),
     });
     let ev = l.case.escalation_answered(&answer, level, meeting, s.now())?;
-    save(s, p, &l, ev, vec![Effect::AnswerEscalation { id: esc_id, answer }]).await?;
+    // Issue 31 (being told): the first contact, who must pass the answer on, hears of it.
+    let receipt = l.case.receipt_no.clone();
+    let gist: String = answer.chars().take(80).collect();
+    let told = crate::jobs::staff_message(
+        l.case.first_contact_id,
+        format!("请示已答复：{receipt}"),
+        format!("办件 {receipt} 的请示已答复：{gist}。请答复群众（/cases/{}）。", e.case_id),
+        format!("escalation:{esc_id}:answered"),
+    );
+    save(s, p, &l, ev, vec![Effect::AnswerEscalation { id: esc_id, answer }, Effect::Notify(told)]).await?;
     Ok(e.case_id)
 }
 

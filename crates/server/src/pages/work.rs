@@ -709,12 +709,23 @@ async fn case_body_with(
             }
         })
     });
-    let answered_prompt = c.closed_at.is_none()
-        && c.status != Status::Escalated
-        && j["timeline"]
-            .as_array()
-            .and_then(|a| a.iter().rev().find(|e| e["kind"] == "escalation_answered" || e["kind"] == "reply"))
-            .is_some_and(|e| e["kind"] == "escalation_answered");
+    // Issue 31 (being told): the escalation's answer, not yet passed on, stands at the top of the
+    // case with who gave it and when.
+    let answered = (c.closed_at.is_none() && c.status != Status::Escalated)
+        .then(|| {
+            j["timeline"]
+                .as_array()
+                .and_then(|a| a.iter().rev().find(|e| e["kind"] == "escalation_answered" || e["kind"] == "reply"))
+                .filter(|e| e["kind"] == "escalation_answered")
+                .map(|e| {
+                    (
+                        e["detail"]["answer"].as_str().unwrap_or_default().to_string(),
+                        e["actor_name"].as_str().unwrap_or_default().to_string(),
+                        crate::ui::when(e["at"].as_str().unwrap_or_default()),
+                    )
+                })
+        })
+        .flatten();
     // A paper for every step the case has taken (documents.rs says which).
     let docs = super::documents::available(
         c,
@@ -742,6 +753,15 @@ async fn case_body_with(
     let credit_code = j["applicant"]["credit_code"].as_str().map(str::to_string);
     Ok(html! {
         @if let Some(m) = top_error { p.err role="alert" { (m) } }
+        @if let Some((answer, who, when)) = &answered {
+            section.card #answer {
+                p.note role="status" {
+                    strong { (tr("请示已答复，请答复群众。")) } br;
+                    (answer) br;
+                    small.muted { (who) " · " (when) }
+                }
+            }
+        }
         @if ask_rating {
             p.note { (tr("服务已办结：请服务对象在窗口评价器上对本次服务作出评价。")) }
         }
@@ -846,7 +866,6 @@ async fn case_body_with(
                 }
             }
         }
-        @if answered_prompt { section.card { p.note { (tr("请示已答复，请答复群众。")) } } }
         @if !docs.is_empty() {
             section.card {
                 h2 { (t().print) }
@@ -1457,10 +1476,14 @@ pub async fn inbox(
         let handoffs = handoff_section(&s, &p, true).await?;
         let cal = s.calendar();
         let now = s.now();
-        // The earlier levels' deciders, so the next level reads who said what.
+        // The earlier levels' deciders, so the next level reads who said what, and who asked (issue 31: a card names the clerk who asked).
         let names = noveto_app::org::names(
             &s,
-            vetoes.iter().flat_map(|(v, _, _)| v.chain.iter().map(|d| d.decided_by)).collect(),
+            vetoes
+                .iter()
+                .flat_map(|(v, _, _)| v.chain.iter().map(|d| d.decided_by).chain([v.requested_by]))
+                .chain(escs.iter().map(|(e, _)| e.created_by))
+                .collect(),
         )
         .await?;
         let export = |f: &str| format!("/api/v1/inbox?q={}&format={f}", super::url_encode(&words));
@@ -1507,6 +1530,10 @@ pub async fn inbox(
                             " · " (tr("审批层级：")) (v.level().map(|l| tr(l.label())).unwrap_or(""))
                             @if *on_behalf { (tr("（代行）")) }
                             " · " (tr("期限：")) (due_cell(&s, due.as_deref()))
+                        }
+                        p {
+                            b { (tr("报批人：")) } (names.get(&v.requested_by).map(String::as_str).unwrap_or(""))
+                            " · " (crate::ui::when(&noveto_domain::time::rfc3339(v.requested_at)))
                         }
                         p { b { (tr("理由：")) } (v.reason) }
                         p { b { (tr("法律依据：")) } (v.legal_basis) }
@@ -1601,6 +1628,7 @@ pub async fn inbox(
                             " · " (if e.major { tr("重大事项") } else { tr("一般事项") })
                             " · " (tr("期限：")) (due_cell(&s, Some(&e.due[..10.min(e.due.len())])))
                         }
+                        p { b { (tr("请示人：")) } (names.get(&e.created_by).map(String::as_str).unwrap_or("")) }
                         p { (e.reason) }
                         p.muted { (case.request) }
                         form method="post" action={ "/escalations/" (e.id) "/answer" } {

@@ -1731,6 +1731,27 @@ fn case_page_says_where_the_matter_stands() {
     );
     let (_, html) = page_get(&app, "clerk", &format!("/cases/{id2}"));
     assert!(html.contains("请示已答复，请答复群众"), "{html}");
+    // Issue 31 (being told): the answer itself stands at the top of the case, before the case's
+    // own card, and the clerk was told through the outbox.
+    let top = html.find("请示已答复，请答复群众").unwrap();
+    assert!(html[top..].contains("可以受理") && top < html.find("<h1").unwrap_or(usize::MAX), "{html}");
+    let clerk_id = app.staff_id("clerk");
+    let told = app
+        .block_on(app.state.store.read(move |tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query_one(
+                    "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND dedupe = $2",
+                    &[
+                        format!("staff:{clerk_id}").as_str().into(),
+                        format!("escalation:{eid}:answered").as_str().into(),
+                    ],
+                )?
+                .unwrap()
+                .i64(0),
+            )
+        }))
+        .unwrap();
+    assert_eq!(told, 1);
 }
 
 // Screens issue, item 1 (NV-9): approving a veto needs a written opinion like a denial, and on
@@ -2354,6 +2375,11 @@ fn a_withdrawal_reaches_the_head_and_the_answer_reaches_the_clerk() {
     assert!(home.contains("撤回申请待确认 1 件"), "{home}");
     let (_, inbox) = page_get(&app, "head", "/inbox");
     assert!(inbox.contains("本人自愿撤回申请。") && inbox.contains("确认撤回"), "{inbox}");
+    // Inbox cards name the clerk who asked (here: an escalation by the clerk).
+    let other = app.new_case(&clerk, None);
+    assert_eq!(app.post(&format!("/api/v1/cases/{other}/escalations"), &clerk, json!({"reason": "政策不明"})).0, 201);
+    let (_, inbox) = page_get(&app, "head", "/inbox");
+    assert!(inbox.contains("请示人：</b>clerk"), "{inbox}");
     // The clerk who recorded it does not confirm it: it is not in their queue.
     let (_, theirs) = page_get(&app, "clerk", "/inbox");
     assert!(!theirs.contains("本人自愿撤回申请。"));
