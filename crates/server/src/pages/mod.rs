@@ -37,6 +37,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/prefs/lang", post(toggle_lang))
         .route("/static/app.css", get(css))
         .route("/static/print.js", get(print_js))
+        .route("/static/keys.js", get(keys_js))
         .route("/cases", post(work::new_case))
         .route("/cases/{id}", get(work::case_page))
         .route("/cases/{id}/act/{action}", post(work::case_action))
@@ -268,8 +269,11 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: Markup) -> 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (t().app) }
                 link rel="stylesheet" href="/static/app.css";
+                script src="/static/keys.js" defer {}
             }
             body class=[large.then_some("large")] {
+                // Issue 31, item 8: a skip link to the page's content, first for the keyboard.
+                a.skip href="#main" { (tr("跳到正文")) }
                 header {
                     a.brand href="/" { (t().app) }
                     span.tag { (t().app_long) }
@@ -288,7 +292,14 @@ pub fn layout(p: Option<&Principal>, large: bool, title: &str, body: Markup) -> 
                         }
                     }
                 }
-                main { (PreEscaped(stacking_tables(&body.into_string()))) }
+                main #main tabindex="-1" {
+                    (PreEscaped(stacking_tables(&body.into_string())))
+                    @if p.is_some() {
+                        p.muted.noprint.keys {
+                            (tr("快捷键：Alt+S 查找办件，Alt+A 受理，Alt+P 打印，Ctrl+Enter 提交当前表单。"))
+                        }
+                    }
+                }
             }
         }
     };
@@ -551,11 +562,39 @@ async fn print_js() -> Response {
         .into_response()
 }
 
+/// Issue 31, item 8: the cursor starts in the first field (the field of a failed form's first
+/// error, else the first visible field of the page's content, unless the page placed it), and
+/// Ctrl+Enter (⌘+Enter) submits the form being typed in. The page's own shortcuts are
+/// `accesskey`s (S search, A accept, P print).
+async fn keys_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], KEYS_JS)
+        .into_response()
+}
+
+const KEYS_JS: &str = r#"(function(){
+function visible(e){return !!(e.offsetWidth||e.offsetHeight||e.getClientRects().length);}
+var fields='input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=checkbox]):not([type=radio]):not([type=file]),textarea,select';
+if(!document.activeElement||document.activeElement===document.body){
+  var err=document.querySelector('main .err');
+  var target=null;
+  if(err){var box=err.closest('label')||err.parentElement;target=box&&box.querySelector(fields);}
+  if(!target){var all=document.querySelectorAll('main '+fields);for(var i=0;i<all.length;i++){if(visible(all[i])&&!all[i].disabled&&!all[i].readOnly){target=all[i];break;}}}
+  if(target&&!document.querySelector('[autofocus]')){target.focus({preventScroll:!err});}
+}
+document.addEventListener('keydown',function(ev){
+  if(ev.key==='Enter'&&(ev.ctrlKey||ev.metaKey)){
+    var f=ev.target&&ev.target.form;
+    if(f){ev.preventDefault();if(f.requestSubmit){f.requestSubmit();}else{f.submit();}}
+  }
+});
+})();"#;
+
 async fn css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS).into_response()
 }
 
 const CSS: &str = r#"
+.skip{position:absolute;left:-9999px;top:0}.skip:focus{left:8px;top:8px;z-index:10;background:#fff;color:#000;padding:4px 8px}
 .tabs a,.tabs strong{white-space:nowrap;display:inline-block;margin-right:.5em}
 *{box-sizing:border-box}body{margin:0;font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:15px;line-height:1.6;color:#1b1b1b;background:#f3f5f7}
 body.large{font-size:20px}body.large input,body.large select,body.large textarea,body.large button{font-size:20px}

@@ -294,7 +294,7 @@ fn case_search_box(q: &str) -> Markup {
     html! {
         section.card.noprint {
             form method="get" action="/search" {
-                label { (tr("查找办件（受理编号、申请人、单位或电话）")) input name="q" value=(q) minlength="2"; }
+                label { (tr("查找办件（受理编号、申请人、单位或电话）")) input name="q" value=(q) minlength="2" accesskey="s"; }
                 button { (tr("查找")) }
             }
         }
@@ -618,7 +618,8 @@ impl Acts<'_> {
         let stray = stray.filter(|_| confirming.is_none());
         html! {
             details open[failed.is_some()] {
-                summary { (label) }
+                // Issue 31, item 8: Alt+A opens the acceptance form.
+                summary accesskey=[(action == "accept").then_some("a")] { (label) }
                 form method="post" action={ "/cases/" (self.id) "/act/" (action) } {
                     (csrf_field(self.p))
                     @if let Some(r) = confirming {
@@ -870,10 +871,12 @@ async fn case_body_with(
             section.card {
                 h2 { (t().print) }
                 ul {
-                    @for (k, label) in &docs {
+                    @for (n, (k, label)) in docs.iter().enumerate() {
                         li {
                             (label) (tr("："))
-                            a href={ "/api/v1/cases/" (id) "/documents/" (k) ".html" } target="_blank" { (tr("打印视图")) }
+                            // Alt+P: the newest paper's print view.
+                            a href={ "/api/v1/cases/" (id) "/documents/" (k) ".html" } target="_blank"
+                                accesskey=[(n + 1 == docs.len()).then_some("p")] { (tr("打印视图")) }
                             " · "
                             a href={ "/api/v1/cases/" (id) "/documents/" (k) ".pdf" } { "PDF" }
                         }

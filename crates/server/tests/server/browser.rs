@@ -400,11 +400,18 @@ fn browser_clerk() {
     d.click("form[action='/cases'] button[type=submit]");
     let err = t.read("联系电话格式不正确");
     assert!(err.contains("联系电话格式不正确"), "error next to the form: {err}");
-    // The typed input is kept; fix the phone only.
+    // Issue 31, item 8: the cursor waits in the field in error; the page lists its shortcuts and
+    // starts with a skip link.
+    let focused = d.script("return document.activeElement ? document.activeElement.name : '';");
+    assert_eq!(focused.as_str(), Some("phone"), "the cursor is in the field in error");
+    assert!(err.contains("Ctrl+Enter"), "the shortcuts are listed");
+    let skip = d.script("var a = document.querySelector('body > a.skip'); return a ? a.getAttribute('href') : '';");
+    assert_eq!(skip.as_str(), Some("#main"));
+    // The typed input is kept; fix the phone only, and submit with Ctrl+Enter from the field.
     let e = d.find("input[name=phone]");
     d.cmd("POST", &format!("/element/{e}/clear"), json!({}));
     d.typ("input[name=phone]", "13812345678");
-    d.click("form[action='/cases'] button[type=submit]");
+    d.typ("input[name=phone]", "\u{E009}\u{E007}\u{E000}");
     let page = t.read("NV20261120");
     let id = case_id(&d);
     assert!(page.contains("王小二") && !page.contains("拒绝办理"), "no reject button: {page}");
