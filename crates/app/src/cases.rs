@@ -212,6 +212,10 @@ pub struct CaseIn {
     pub request: String,
     /// The window or desk receiving it; defaults to the caller's window.
     pub window_id: Option<i64>,
+    /// NV-12: the pre-screening (`POST /api/v1/prescreens`) this registration follows; its
+    /// ticked materials become the acceptance form's starting point.
+    #[serde(default)]
+    pub prescreen_id: Option<i64>,
 }
 
 pub struct ParsedCase {
@@ -221,6 +225,8 @@ pub struct ParsedCase {
     pub applicant: Applicant,
     pub request: String,
     pub window_id: Option<i64>,
+    /// NV-12: the pre-screening the matter is registered from.
+    pub prescreen_id: Option<i64>,
 }
 
 /// The applicant's identity document from `id_card`, or from `id_type` and `id_number`.
@@ -290,6 +296,7 @@ pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
         applicant: Applicant { name, org, phone: phone.as_str().into(), id_doc, credit_code },
         request,
         window_id: b.window_id,
+        prescreen_id: b.prescreen_id,
     })
 }
 
@@ -338,7 +345,21 @@ pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, St
     let dues = dues(&case, &s.calendar_for(&region), &policy, now);
     let ctx = p.ctx(&noveto_domain::time::rfc3339(now));
     let c2 = case.clone();
-    let (id, receipt) = s.store.write(move |tx| repo::insert(tx, &ctx, &c2, &ev, &dues)).await?;
+    // NV-12: registered from a pre-screening the caller may read — linked in the same write.
+    let prescreen = match c.prescreen_id {
+        Some(ps) => Some(crate::prescreen::get(s, p, ps).await.map_err(|e| e.at("prescreen_id"))?.id),
+        None => None,
+    };
+    let (id, receipt) = s
+        .store
+        .write(move |tx| {
+            let (id, receipt) = repo::insert(tx, &ctx, &c2, &ev, &dues)?;
+            if let Some(ps) = prescreen {
+                noveto_store::repo::prescreens::link_case(tx, &ctx, ps, id)?;
+            }
+            Ok::<_, StoreError>((id, receipt))
+        })
+        .await?;
     Ok((id, receipt.clone(), case.numbered(receipt)))
 }
 

@@ -18,6 +18,7 @@ pub mod hotline;
 pub mod jobs;
 pub mod org;
 pub mod policy;
+pub mod prescreen;
 pub mod public;
 pub mod ratings;
 pub mod rectifications;

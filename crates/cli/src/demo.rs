@@ -777,6 +777,7 @@ pub(crate) fn case_in(
         },
         request: request.into(),
         window_id: None,
+        prescreen_id: None,
     }
 }
 

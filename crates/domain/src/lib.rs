@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod ending;
 pub mod phrases;
 pub mod policy;
+pub mod prescreen;
 pub mod rating;
 pub mod rectification;
 pub mod suggestion;

@@ -324,6 +324,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (14, include_str!("../migrations/sqlite/0014_at_a_million.sql")),
     (15, include_str!("../migrations/sqlite/0015_identity_numbers.sql")),
     (16, include_str!("../migrations/sqlite/0016_withdrawals_pending.sql")),
+    (17, include_str!("../migrations/sqlite/0017_prescreens.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -342,6 +343,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (14, include_str!("../migrations/postgres/0014_at_a_million.sql")),
     (15, include_str!("../migrations/postgres/0015_identity_numbers.sql")),
     (16, include_str!("../migrations/postgres/0016_withdrawals_pending.sql")),
+    (17, include_str!("../migrations/postgres/0017_prescreens.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
@@ -413,6 +415,7 @@ pub const TABLES: &[&str] = &[
     "reports",
     "ratings",
     "rectifications",
+    "prescreens",
 ];
 
 impl Store {

@@ -3,6 +3,7 @@
 //! handlers parse and answer.
 
 pub use noveto_app::cases::*;
+pub use noveto_app::prescreen::PrescreenIn;
 
 use crate::AppState;
 use crate::auth::Principal;
@@ -459,4 +460,24 @@ pub async fn fallback(
 ) -> ApiResult<Created> {
     let r = noveto_app::unresolved::fallback(&s, &p, id, b).await?;
     Ok((StatusCode::CREATED, Json(json!({"unresolved_id": r.id, "receipt_no": r.receipt_no, "due": r.due}))))
+}
+
+/// NV-12: a pre-screening — the materials brought, ticked against the catalog's, and what is
+/// missing with how to get it.
+pub async fn prescreen(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<PrescreenIn>,
+) -> ApiResult<Created> {
+    let ps = noveto_app::prescreen::record(&s, &p, b).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(&ps).unwrap_or_default())))
+}
+
+pub async fn get_prescreen(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let ps = noveto_app::prescreen::get(&s, &p, id).await?;
+    Ok(Json(serde_json::to_value(&ps).unwrap_or_default()))
 }

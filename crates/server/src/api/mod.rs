@@ -88,6 +88,8 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/escalations" => cases::escalate, "cases", "请示（答复卡）（NV-7）", body = cases::EscalationIn;
         post "/api/v1/escalations/{id}/answer" => cases::answer, "cases", "答复请示（NV-7）", body = cases::AnswerIn;
         post "/api/v1/cases/{id}/close" => cases::close, "cases", "办结：approved / answered / withdrawn（须有确认的撤回申请）/ vetoed（须经批准）", body = cases::CloseIn;
+        post "/api/v1/prescreens" => cases::prescreen, "cases", "预判：核对群众带来的材料，一次说清缺什么、怎么补（NV-12）", body = cases::PrescreenIn;
+        get "/api/v1/prescreens/{id}" => cases::get_prescreen, "cases", "预判记录（NV-12）";
         post "/api/v1/cases/{id}/withdrawals" => cases::withdrawal, "cases", "登记申请人书面撤回申请（NV-2）", body = cases::WithdrawalIn;
         post "/api/v1/withdrawals/{id}/confirmation" => cases::confirm_withdrawal, "cases", "窗口负责人确认撤回申请（NV-2）";
         post "/api/v1/cases/{id}/veto-requests" => cases::veto_request, "veto", "否决报批（NV-8）", body = cases::VetoIn;

@@ -7,6 +7,7 @@ pub mod complaints;
 pub mod documents;
 pub mod forms;
 pub mod guides;
+pub mod prescreen;
 pub mod public;
 pub mod ratings;
 pub mod reports;
@@ -43,6 +44,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/cases/{id}/act/{action}", post(work::case_action))
         .route("/inbox", get(work::inbox))
         .route("/search", get(work::search_page))
+        .route("/prescreen", get(prescreen::page).post(prescreen::submit))
         .route("/filings/monthly", post(work::file_month))
         .route("/cases/{id}/acknowledge", post(work::acknowledge))
         .route("/veto-requests/{id}/decide", post(work::decide))

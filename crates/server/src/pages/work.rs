@@ -427,6 +427,7 @@ async fn workbench(
         (faq_box(None, ""))
         section.card {
             h2 { (t().new_case) }
+            p.muted { a href="/prescreen" { (tr("先预判：核对群众带来的材料")) } }
             (super::above(e, &fields))
             form method="post" action="/cases" {
                 (csrf_field(p))
@@ -529,6 +530,7 @@ pub async fn new_case(
             },
             request: val(&f, "request"),
             window_id: val(&f, "window_id").parse().ok(),
+            prescreen_id: val(&f, "prescreen_id").parse().ok(),
         };
         // The form's fields are named without the API's `applicant.` prefix.
         let parsed = svc::parse_case(b).map_err(ApiError::from).map_err(|e| {
@@ -589,6 +591,8 @@ struct Acts<'a> {
     redo: Option<&'a Redo<'a>>,
     /// Whether the failed action's form was shown (else its message goes above the page).
     shown: std::cell::Cell<bool>,
+    /// NV-12: the materials ticked at the pre-screening the case was registered from.
+    prescreened: Option<Vec<String>>,
 }
 
 impl Acts<'_> {
@@ -678,7 +682,9 @@ async fn case_body_with(
     let now = s.now();
     // The same access decision as the actions themselves (`cases::load`).
     let works = c.status != Status::Closed && svc::load(s, p, id, Action::WorkCase).await.is_ok();
-    let acts = Acts { id, p, redo, shown: std::cell::Cell::new(false) };
+    // NV-12: registered from a pre-screening, the acceptance form starts from what was ticked.
+    let prescreened = noveto_app::prescreen::of_case(s, id).await?.map(|ps| ps.outcome.brought);
+    let acts = Acts { id, p, redo, shown: std::cell::Cell::new(false), prescreened };
     let work = if works {
         let can_place = c.status == Status::Unplaced && svc::may_place(s, p, &l.place).await.is_ok();
         // Where a referral can send the person: every unit and window, picked by name.
@@ -1000,7 +1006,10 @@ fn actions(
                         table {
                             tr { th { (tr("收到")) } th { (tr("材料")) } th { (tr("原件/复印件")) } th { (tr("份数")) } }
                             @for (k, m) in i.materials.iter().enumerate() {
-                                @let kept = acts.failed("accept", None).is_none() || !acts.v("accept", None, &format!("r{k}")).is_empty();
+                                @let kept = match acts.failed("accept", None) {
+                                    Some(_) => !acts.v("accept", None, &format!("r{k}")).is_empty(),
+                                    None => acts.prescreened.as_ref().is_none_or(|b| b.contains(&m.name)),
+                                };
                                 tr {
                                     td { input type="checkbox" name={ "r" (k) } value=(m.name) checked[kept] aria-label=(m.name); }
                                     td { (m.name) @if m.main { (tr("（主件）")) } }

@@ -426,6 +426,20 @@ fn browser_clerk() {
     assert!(page.contains("出具一次性告知单") && page.contains("2026-11-20"), "{page}");
     t.visit("/search?q=王小二", "王小二");
     t.visit("/faq?q=营业执照", "问题咨询库");
+    // NV-12: a pre-screening that becomes a case without retyping the item or the materials.
+    t.visit("/prescreen?item_code=GT-1", "申请书");
+    d.click("form[action='/prescreen'] input[value='申请书']");
+    d.click("form[action='/prescreen'][method='post'] button");
+    let result = t.read("预判结果");
+    assert!(result.contains("场所证明") && result.contains("打印清单"), "{result}");
+    t.seen.push("/prescreen".into());
+    d.typ("form[action='/cases'] input[name=name]", "李预判");
+    d.typ("form[action='/cases'] input[name=phone]", "13812340008");
+    d.click("form[action='/cases'] button");
+    let case = t.read("李预判");
+    assert!(case.contains("个体工商户登记"), "{case}");
+    let ticked = d.script("var b = document.querySelector('input[value=\"申请书\"]'); var c = document.querySelector('input[value=\"场所证明\"]'); return [b && b.checked, c && c.checked];");
+    assert_eq!(ticked, json!([true, false]), "the acceptance starts from the pre-screening");
     documents(&mut t, id, &["notice"]);
     t.traditional();
 }

@@ -2395,3 +2395,59 @@ fn a_withdrawal_reaches_the_head_and_the_answer_reaches_the_clerk() {
     assert!(outbox(format!("staff:{clerk_id}")).iter().any(|s| s.starts_with("撤回申请已确认")), "the clerk is told");
     assert!(app.audit_ok());
 }
+
+// NV-12 (issue 32, item 1): the desk pre-screens — ticks what the person brought against the
+// catalog's materials, sees at once what is missing with how to get it, counted per window — and
+// the matter registered from it starts its acceptance from what was ticked; a stranger to the
+// window cannot read it; an unknown item is refused beside its field — on both stores.
+#[test]
+fn nv_12_prescreening_becomes_a_case_without_retyping() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        add_item(&app, "GT-1", true, false);
+        let clerk = app.token("clerk");
+        let (st, ps) = app.post("/api/v1/prescreens", &clerk, json!({"item_code": "GT-1", "brought": ["申请书"]}));
+        assert_eq!(st, 201, "{ps}");
+        assert_eq!(ps["outcome"]["missing"][0]["name"], "场所证明");
+        assert_eq!(
+            (ps["outcome"]["complete"].as_bool(), ps["outcome"]["main_present"].as_bool()),
+            (Some(false), Some(true))
+        );
+        let psid = ps["id"].as_i64().unwrap();
+        let (st, e) = app.post("/api/v1/prescreens", &clerk, json!({"item_code": "NOPE", "brought": []}));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("item_code")), "{e}");
+        assert_eq!(app.get(&format!("/api/v1/prescreens/{psid}"), &app.token("clerk2")).0, 403, "another unit's clerk");
+        // The page: the list with its missing material, and registration from it.
+        let (st, html) = page_post(&app, "clerk", "/prescreen", &[("item_code", "GT-1"), ("m0", "申请书")]);
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains("还缺 1 项材料") && html.contains("场所证明") && html.contains("打印清单"), "{html}");
+        let form_id: String =
+            html.split("name=\"prescreen_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().into();
+        let (st, _) = page_post(
+            &app,
+            "clerk",
+            "/cases",
+            &[
+                ("kind", "application"),
+                ("channel", "window"),
+                ("item_code", "GT-1"),
+                ("prescreen_id", &form_id),
+                ("request", "个体工商户登记"),
+                ("name", "周八"),
+                ("phone", "13812340009"),
+            ],
+        );
+        assert_eq!(st, 303);
+        let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk);
+        let id = mine["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).max().unwrap();
+        let (_, case) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        let ticked = |name: &str| {
+            let at = case.find(&format!("value=\"{name}\"")).unwrap_or_else(|| panic!("{name}: {case}"));
+            case[at..at + 80].contains("checked")
+        };
+        assert!(ticked("申请书") && !ticked("场所证明"), "acceptance starts from the pre-screening");
+        let (_, page) = page_get(&app, "clerk", "/prescreen");
+        assert!(page.contains("本窗口本月已预判 2 次，其中 1 次已登记办件"), "{page}");
+        assert!(app.audit_ok());
+    }
+}

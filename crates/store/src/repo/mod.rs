@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod items;
 pub mod jobs;
 pub mod org;
+pub mod prescreens;
 pub mod ratings;
 pub mod reports;
 pub mod suggestions;
