@@ -1446,7 +1446,8 @@ pub fn inbox_lines(s: &App, ib: &Inbox) -> Vec<InboxLine> {
             request: c.request.clone(),
             level: DecisionLevel::parse(&e.level).map(|l| l.label()).unwrap_or(""),
             reason: e.reason.clone(),
-            due: Some(e.due.clone()),
+            // The day, as the veto requests' (issue 31, item 7: no RFC 3339 in a file people read).
+            due: Some(e.due.get(..10).unwrap_or(&e.due).to_string()),
         }))
         .collect();
     out.sort_by(|a, b| a.due.as_deref().unwrap_or("9999").cmp(b.due.as_deref().unwrap_or("9999")));

@@ -140,8 +140,13 @@ impl Phone {
         let b = digits.as_bytes();
         let mobile = all_digits && b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
         let landline = all_digits && b[0] == b'0' && (10..=12).contains(&b.len());
-        if mobile || landline {
+        if mobile {
             Ok(Phone(digits))
+        } else if landline {
+            // A landline keeps its dash, as people write it: 010 and 02x have three-digit area
+            // codes, the rest four (0773-2823456).
+            let area = if digits.starts_with("010") || digits.starts_with("02") { 3 } else { 4 };
+            Ok(Phone(format!("{}-{}", &digits[..area], &digits[area..])))
         } else {
             Err(Invalid::new(
                 "phone",
@@ -310,6 +315,12 @@ mod tests {
         assert!(Phone::parse("138 1234 5678").is_ok());
         assert!(Phone::parse("+8613812345678").is_ok());
         assert!(Phone::parse("0915-3212345").is_ok());
+        // Issue 31, item 7: a landline keeps its dash, wherever the person put it or left it out.
+        assert_eq!(Phone::parse("07732823456").unwrap().as_str(), "0773-2823456");
+        assert_eq!(Phone::parse("0773 2823456").unwrap().as_str(), "0773-2823456");
+        assert_eq!(Phone::parse("010-12345678").unwrap().as_str(), "010-12345678");
+        assert_eq!(Phone::parse("02112345678").unwrap().as_str(), "021-12345678");
+        assert_eq!(Phone::parse("0773-2823456").unwrap().masked(), "077****3456");
         assert!(Phone::parse("12812345678").is_err());
         assert!(Phone::parse("1381234567").is_err());
         assert!(Phone::parse("电话").is_err());

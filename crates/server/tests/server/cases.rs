@@ -44,6 +44,13 @@ fn nv_1_first_contact() {
         assert_eq!(v["first_contact"]["id"].as_i64(), Some(app.staff_id("clerk")));
         assert!(v["receipt_no"].as_str().unwrap().starts_with("NV20261120"));
         assert_eq!(v["policy"]["id"], "national");
+        // Issue 31, item 7: the landline keeps its dash, and is found typed either way.
+        let landline = v["id"].as_i64().unwrap();
+        assert_eq!(status(&app, &clerk, landline)["applicant"]["phone"], "0719-3212345");
+        for q in ["0719-3212345", "07193212345"] {
+            let (_, hits) = app.get(&format!("/api/v1/cases?q={q}"), &clerk);
+            assert!(hits["cases"].as_array().unwrap().iter().any(|c| c["id"] == landline), "{q}: {hits}");
+        }
         let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk);
         assert_eq!(mine["cases"].as_array().unwrap().len(), 1);
         let (_, other) = app.get("/api/v1/cases?mine=true", &app.token("clerk_b"));
@@ -1954,6 +1961,7 @@ fn screens_6_inbox_filtered_and_exported() {
         assert_eq!((items.len(), items[0]["case_id"].as_i64()), (1, Some(b)), "{v}");
         let csv = String::from_utf8(app.download("/api/v1/inbox?format=csv", &head).1).unwrap();
         assert!(csv.contains("类别,受理编号,申请人") && csv.contains("主体资格") && csv.contains("否决报批"), "{csv}");
+        assert!(!csv.contains("T23:59"), "days, not RFC 3339 (issue 31, item 7): {csv}");
         assert_eq!(app.get("/api/v1/inbox?format=doc", &head).0, 422);
         // The page with the same filter shows only that one.
         let page = page_get(&app, "head", &format!("/inbox?q={}", url("主体资格"))).1;

@@ -447,6 +447,7 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
     let needle: String = needle.chars().filter(|c| !c.is_control()).collect();
     let needle = needle.trim();
     let digits: String = needle.chars().filter(|c| c.is_ascii_digit()).collect();
+    let phone = noveto_domain::validate::Phone::parse(needle).map(|p| p.as_str().to_string()).unwrap_or_default();
     let cols = "id, center_id, unit_id, window_id, first_contact_id";
     let by = |tx: &mut dyn Tx, sql: &str, p: &[crate::Value]| -> Result<Vec<(i64, CasePlace)>> {
         Ok(tx
@@ -466,9 +467,10 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
     let mut out = by(
         tx,
         &format!(
-            "SELECT {cols} FROM cases WHERE receipt_no = $1 UNION SELECT {cols} FROM cases WHERE applicant_phone = $1 OR applicant_phone = $2 ORDER BY id DESC LIMIT $3"
+            "SELECT {cols} FROM cases WHERE receipt_no = $1 UNION SELECT {cols} FROM cases WHERE applicant_phone = $1 OR applicant_phone = $2 OR applicant_phone = $4 ORDER BY id DESC LIMIT $3"
         ),
-        params![needle, digits.as_str(), limit],
+        // A phone as typed, as digits (stored so before landlines kept their dash) and as stored now.
+        params![needle, digits.as_str(), limit, phone.as_str()],
     )?;
     // An identity document or a credit code by the full number (letters in upper case).
     let number: String = needle.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
