@@ -163,13 +163,20 @@ fn nv_2_no_veto_without_approval() {
     }
 }
 
-/// Logs in through the form and posts a page form with the session's CSRF token.
-pub fn page_post(app: &App, login: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+/// A browser-like agent (no redirects followed) logged in as `login`, with its session cookie and
+/// the session's CSRF token read off the home page.
+fn logged_in(app: &App, login: &str) -> (ureq::Agent, String, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let cookie = session_cookie(&app.base, login);
     let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
     let html = home.body_mut().read_to_string().unwrap();
     let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    (agent, cookie, csrf)
+}
+
+/// Logs in through the form and posts a page form with the session's CSRF token.
+pub fn page_post(app: &App, login: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let (agent, cookie, csrf) = logged_in(app, login);
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf", &csrf));
     let mut r = agent.post(&format!("{}{}", app.base, path)).header("Cookie", &cookie).send_form(form).unwrap();
@@ -553,11 +560,7 @@ fn pol_1_case_keeps_policy() {
 
 /// Logs in and posts a page's upload form: the CSRF token and one file.
 fn page_upload(app: &App, login: &str, path: &str, file: &str) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-    let cookie = session_cookie(&app.base, login);
-    let mut home = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
-    let html = home.body_mut().read_to_string().unwrap();
-    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (agent, cookie, csrf) = logged_in(app, login);
     let b = "noveto-test-boundary";
     let body = format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"policy.toml\"\r\nContent-Type: application/toml\r\n\r\n{file}\r\n--{b}--\r\n"
