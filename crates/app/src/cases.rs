@@ -1889,7 +1889,10 @@ pub async fn do_commitment(s: &App, p: &Principal, id: i64, b: CommitmentIn) -> 
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
-    save(s, p, &l, ev, vec![]).await.map(|_| ())
+    // NV-6: the promised facts are verified within the policy's period, opened in the same write.
+    let today = noveto_domain::time::local_date(s.now());
+    let due = l.cal.due(today, l.policy.commitment_check_days)?.to_string();
+    save(s, p, &l, ev, vec![Effect::OpenCommitmentCheck { due }]).await.map(|_| ())
 }
 
 /// NV-10: a cross-unit matter names its lead unit.

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_file;
+pub mod commitments;
 pub mod complaints;
 pub mod error;
 pub mod faq;

@@ -201,6 +201,11 @@ pub struct Policy {
     /// sets another period (NV-5).
     #[serde(default = "default_supplement_days")]
     pub supplement_days: u32,
+    /// NV-6: working days within which the facts promised by a written commitment (告知承诺) are
+    /// verified after approval (国办发〔2020〕42号: 在规定期限内核查). No seed sets a number; the
+    /// default is noveto's.
+    #[serde(default = "default_commitment_check_days")]
+    pub commitment_check_days: u32,
     /// How hard guessing is made (security; the hall's own numbers): per account or target
     /// first, then per network address — where a whole hall may share one address behind a
     /// proxy or NAT — with growing delays, never a block for everyone there.
@@ -303,6 +308,10 @@ impl Limits {
         let ms = 250u64.saturating_mul(1u64 << over.clamp(0, 16) as u32);
         std::time::Duration::from_millis(ms.min(self.max_delay_ms as u64))
     }
+}
+
+fn default_commitment_check_days() -> u32 {
+    20
 }
 
 fn default_supplement_days() -> u32 {

@@ -325,6 +325,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (15, include_str!("../migrations/sqlite/0015_identity_numbers.sql")),
     (16, include_str!("../migrations/sqlite/0016_withdrawals_pending.sql")),
     (17, include_str!("../migrations/sqlite/0017_prescreens.sql")),
+    (18, include_str!("../migrations/sqlite/0018_commitment_checks.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -344,6 +345,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (15, include_str!("../migrations/postgres/0015_identity_numbers.sql")),
     (16, include_str!("../migrations/postgres/0016_withdrawals_pending.sql")),
     (17, include_str!("../migrations/postgres/0017_prescreens.sql")),
+    (18, include_str!("../migrations/postgres/0018_commitment_checks.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
@@ -416,6 +418,7 @@ pub const TABLES: &[&str] = &[
     "ratings",
     "rectifications",
     "prescreens",
+    "commitment_checks",
 ];
 
 impl Store {

@@ -3,6 +3,7 @@
 //! handlers parse and answer.
 
 pub use noveto_app::cases::*;
+pub use noveto_app::commitments::ResultIn;
 pub use noveto_app::prescreen::PrescreenIn;
 
 use crate::AppState;
@@ -480,4 +481,36 @@ pub async fn get_prescreen(
 ) -> ApiResult<Json<Value>> {
     let ps = noveto_app::prescreen::get(&s, &p, id).await?;
     Ok(Json(serde_json::to_value(&ps).unwrap_or_default()))
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ChecksQuery {
+    /// YYYY-MM: the checks decided that month, beside every one still open.
+    pub month: String,
+}
+
+/// NV-6: the commitments' verifications the caller may read, open and decided in the month, with
+/// the counts per unit.
+pub async fn commitment_checks(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<ChecksQuery>,
+) -> ApiResult<Json<Value>> {
+    let (checks, by_unit) = noveto_app::commitments::list(&s, &p, &q.month).await?;
+    let by_unit: Vec<Value> = by_unit
+        .into_iter()
+        .map(|(u, t)| json!({"unit_id": u, "open": t.open, "overdue": t.overdue, "confirmed": t.confirmed, "false": t.r#false}))
+        .collect();
+    Ok(Json(json!({"checks": checks, "by_unit": by_unit})))
+}
+
+/// NV-6: what the verification of a commitment found.
+pub async fn commitment_result(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ResultIn>,
+) -> ApiResult<Json<Value>> {
+    let c = noveto_app::commitments::decide(&s, &p, id, b).await?;
+    Ok(Json(serde_json::to_value(&c).unwrap_or_default()))
 }

@@ -641,6 +641,11 @@ fn policy_body(
                 @if let Some(sp) = &pol.veto.decision_special { (rule(tr("否决审批时限（特殊）"), sp)) }
                 tr { td { (tr("否决报备")) } td { (filing.join(tr("、"))) } td { small { (pol.veto.filing_document) } } }
                 tr { td { (tr("容缺补正期限（默认）")) } td { (trf("{} 个工作日", &[&pol.supplement_days])) } td {} }
+                tr {
+                    td { (tr("告知承诺事后核查期限")) }
+                    td { (trf("{} 个工作日", &[&pol.commitment_check_days])) }
+                    td { small { (tr("国办发〔2020〕42号：在规定期限内核查（期限为本系统默认）")) } }
+                }
                 tr { td { (tr("期限提醒提前")) } td { (trf("{} 个工作日", &[&pol.due_soon_days])) } td {} }
                 tr { td { (tr("工作人员登录空闲超时")) } td { (trf("{} 分钟", &[&pol.session_idle_minutes])) } td {} }
                 (rule(tr("办不成事（即办件）"), &pol.unresolved.simple))

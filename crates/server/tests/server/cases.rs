@@ -2462,3 +2462,45 @@ fn nv_12_prescreening_becomes_a_case_without_retyping() {
         assert!(app.audit_ok());
     }
 }
+
+// NV-6 (issue 32, item 3): a case approved on a commitment opens its verification in the same
+// write, due after the policy's working days; the result is recorded once — a false commitment
+// only with what was done — by someone working at the case's place, and counted per unit — on
+// both stores.
+#[test]
+fn nv_6_commitments_are_checked_afterwards() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        add_item(&app, "GT-3", false, true);
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, Some("GT-3"));
+        let (st, _) =
+            app.post(&format!("/api/v1/cases/{id}/commitment"), &clerk, json!({"commitment": "本人承诺经营场所合法"}));
+        assert_eq!(st, 200);
+        let (st, v) = app.get("/api/v1/commitment-checks?month=2026-11", &clerk);
+        assert_eq!(st, 200, "{v}");
+        let check = v["checks"].as_array().unwrap().iter().find(|c| c["case_id"] == id).unwrap().clone();
+        // 20 working days after Friday 2026-11-20 (the national preset's default).
+        assert_eq!((check["status"].as_str(), check["due"].as_str()), (Some("open"), Some("2026-12-18")), "{check}");
+        let cid = check["id"].as_i64().unwrap();
+        let url = format!("/api/v1/commitment-checks/{cid}/result");
+        let (st, e) = app.post(&url, &clerk, json!({"confirmed": false, "note": "现场核查场所为住宅"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("action_required")), "{e}");
+        assert_eq!(app.post(&url, &app.token("clerk2"), json!({"confirmed": true})).0, 403, "another unit's clerk");
+        let (st, r) = app.post(
+            &url,
+            &clerk,
+            json!({"confirmed": false, "note": "现场核查场所为住宅", "action": "撤销许可，纳入信用记录"}),
+        );
+        assert_eq!(
+            (st, r["status"].as_str(), r["finding"]["action"].as_str()),
+            (200, Some("false"), Some("撤销许可，纳入信用记录"))
+        );
+        assert_eq!(app.post(&url, &clerk, json!({"confirmed": true})).0, 409, "once");
+        let (_, v) = app.get("/api/v1/commitment-checks?month=2026-11", &clerk);
+        let unit = v["by_unit"].as_array().unwrap().iter().find(|u| u["unit_id"] == app.ids.unit).unwrap().clone();
+        assert_eq!((unit["open"].as_i64(), unit["false"].as_i64()), (Some(0), Some(1)), "{v}");
+        assert_eq!(app.get("/api/v1/commitment-checks?month=11", &clerk).0, 422);
+        assert!(app.audit_ok());
+    }
+}

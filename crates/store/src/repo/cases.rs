@@ -120,6 +120,8 @@ pub enum Effect {
     ConfirmWithdrawal(noveto_domain::case::Withdrawal),
     /// A message through the outbox.
     Notify(super::jobs::Message),
+    /// NV-6: the verification of a commitment, due on `due` (YYYY-MM-DD).
+    OpenCommitmentCheck { due: String },
 }
 
 /// Writes a changed case with its event and `effects` in one transaction; returns the ids of
@@ -149,6 +151,9 @@ pub fn apply(
             Effect::ConfirmWithdrawal(w) => confirm_withdrawal(tx, ctx, w)?,
             Effect::Notify(m) => {
                 super::jobs::enqueue(tx, ctx, m)?;
+            }
+            Effect::OpenCommitmentCheck { due } => {
+                super::commitments::open(tx, ctx, id, c, due)?;
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod cases;
+pub mod commitments;
 pub mod complaints;
 pub mod faq;
 pub mod idempotency;
