@@ -2351,14 +2351,90 @@ pub fn rollup_file(month: &str, rows: &[RollupRow], format: crate::catalog::Form
 /// The missed deadlines of the cases the caller reads as a center role (supervision, the
 /// director, oversight): the same scope as the center's case list — the subtree of the first
 /// center-scoped grant that may read cases there; none for other roles.
-pub async fn overdue_visible(
-    s: &App,
-    p: &Principal,
-    limit: i64,
-) -> Result<Vec<(noveto_store::repo::jobs::DeadlineRow, String)>> {
+pub async fn overdue_visible(s: &App, p: &Principal, limit: i64) -> Result<Vec<OverdueLine>> {
     let Some(center) = readable_center(s, p).await? else { return Ok(vec![]) };
     let today = noveto_domain::time::local_date(s.now()).to_string();
-    Ok(s.store.read(move |tx| noveto_store::repo::jobs::missed_in_center(tx, &today, center, limit)).await?)
+    let missed =
+        s.store.read(move |tx| noveto_store::repo::jobs::missed_in_center(tx, &today, center, limit * 4)).await?;
+    // Each case once, at its oldest missed deadline, with its unit and first contact in words.
+    let mut seen = std::collections::HashSet::new();
+    let missed: Vec<_> =
+        missed.into_iter().filter(|m| seen.insert(m.deadline.entity_id)).take(limit as usize).collect();
+    let people = crate::org::names(s, missed.iter().map(|m| m.first_contact_id).collect()).await?;
+    let units: std::collections::HashMap<i64, String> =
+        crate::org::directory(s).await?.units.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(missed
+        .into_iter()
+        .map(|m| OverdueLine {
+            case_id: m.deadline.entity_id,
+            receipt_no: m.receipt_no,
+            unit: m.unit_id.and_then(|u| units.get(&u).cloned()).unwrap_or_default(),
+            person: people.get(&m.first_contact_id).cloned().unwrap_or_default(),
+            applicant: m.applicant,
+            what: m.deadline.what,
+            due: m.deadline.due.get(..10).unwrap_or(&m.deadline.due).to_string(),
+        })
+        .collect())
+}
+
+/// One overdue matter on the supervision section's list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OverdueLine {
+    pub case_id: i64,
+    pub receipt_no: String,
+    pub unit: String,
+    /// Its first contact, who is urged.
+    pub person: String,
+    pub applicant: String,
+    /// The deadline missed (`reply`, `veto_decision` …).
+    pub what: String,
+    pub due: String,
+}
+
+pub const OVERDUE_COLUMNS: [&str; 6] = ["受理编号", "单位", "经办人", "申请人", "期限事项", "到期日"];
+
+/// The overdue list as a file (CSV or XLSX), as the page shows it.
+pub fn overdue_file(lines: &[OverdueLine], format: crate::catalog::Format) -> Result<Vec<u8>> {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.receipt_no.clone(),
+                l.unit.clone(),
+                l.person.clone(),
+                l.applicant.clone(),
+                noveto_domain::deadline::label_of(&l.what).to_string(),
+                l.due.clone(),
+            ]
+        })
+        .collect();
+    crate::catalog_file::table("超期督办", &OVERDUE_COLUMNS, &rows, format == crate::catalog::Format::Xlsx)
+        .map_err(|e| Error::bad("export_failed", e))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeIn {
+    /// What is urged: what to do, by when.
+    pub note: String,
+}
+
+/// 督办 (issue 31): the supervision section urges the first contact of an overdue matter — a
+/// recorded urging (audit) and a message through the outbox, in one write.
+pub async fn urge(s: &App, p: &Principal, id: i64, b: UrgeIn) -> Result<()> {
+    let note = long_text("note", "督办意见", &b.note, 1000)?;
+    let l = load(s, p, id, Action::ReadCase).await?;
+    p.may(Action::Urge, &l.place)?;
+    let ctx = p.ctx(&s.now_str());
+    let receipt = l.case.receipt_no.clone();
+    let m = crate::jobs::staff_message(
+        l.case.first_contact_id,
+        format!("督办：{receipt}"),
+        format!("监督监察科督办办件 {receipt}：{note}（/cases/{id}）"),
+        format!("urge:{id}:{}", ctx.now),
+    );
+    s.store.write(move |tx| repo::urge(tx, &ctx, id, &note, &m)).await?;
+    Ok(())
 }
 
 /// NV-14: replies of a month and how many of them carried a refusal phrase, per window — only

@@ -189,6 +189,8 @@ pub enum Action {
     /// TC-2: the supervision section registers, classes, assigns, extends, files — and alone
     /// sees a confidential complainant (TC-5).
     SuperviseComplaint,
+    /// 督办: urge the person responsible for an overdue matter (a recorded urging).
+    Urge,
     /// TC-7: read the complaints ledger and analysis.
     ReadComplaints,
     /// TC-3: a section assigned a complaint handles it (its leaders; its contact by relation).
@@ -307,6 +309,7 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         Action::FallbackAnswer => &[WindowHead, HallManager, BusinessSection],
         Action::RegisterComplaint => &[Clerk, WindowHead, HallManager, BusinessSection, Supervision],
         Action::SuperviseComplaint => &[Supervision],
+        Action::Urge => &[Supervision],
         Action::ReadComplaints => &[Supervision, Director, Oversight, BusinessSection, HallManager],
         Action::HandleComplaint => &[UnitLeader, UnitHead],
         Action::RecordMeeting => &[Director, Supervision],

@@ -514,3 +514,35 @@ pub async fn commitment_result(
     let c = noveto_app::commitments::decide(&s, &p, id, b).await?;
     Ok(Json(serde_json::to_value(&c).unwrap_or_default()))
 }
+
+#[derive(Deserialize, JsonSchema)]
+pub struct OverdueQuery {
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
+}
+
+/// The overdue matters the caller oversees, each once, with unit, first contact and applicant.
+pub async fn overdue(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<OverdueQuery>,
+) -> ApiResult<Response> {
+    let lines = overdue_visible(&s, &p, 500).await?;
+    crate::api::catalog::json_or_file(
+        q.format.as_deref(),
+        "overdue",
+        || json!({"items": lines}),
+        |f| overdue_file(&lines, f),
+    )
+}
+
+/// 督办: the supervision section urges the first contact of an overdue matter.
+pub async fn urging(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<UrgeIn>,
+) -> ApiResult<Created> {
+    urge(&s, &p, id, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"case_id": id, "urged": true}))))
+}

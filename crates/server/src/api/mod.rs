@@ -88,6 +88,8 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/escalations" => cases::escalate, "cases", "请示（答复卡）（NV-7）", body = cases::EscalationIn;
         post "/api/v1/escalations/{id}/answer" => cases::answer, "cases", "答复请示（NV-7）", body = cases::AnswerIn;
         post "/api/v1/cases/{id}/close" => cases::close, "cases", "办结：approved / answered / withdrawn（须有确认的撤回申请）/ vetoed（须经批准）", body = cases::CloseIn;
+        get "/api/v1/overdue" => cases::overdue, "cases", "超期办件：每件一次，列明单位、经办人、申请人（json / csv / xlsx）";
+        post "/api/v1/cases/{id}/urgings" => cases::urging, "cases", "督办：监督监察科督促超期办件的经办人（记录并发送消息）", body = cases::UrgeIn;
         get "/api/v1/commitment-checks" => cases::commitment_checks, "cases", "告知承诺的事后核查：未核查的和当月已核查的，按单位统计（NV-6）";
         post "/api/v1/commitment-checks/{id}/result" => cases::commitment_result, "cases", "登记承诺核查结果：属实，或不实及处理措施（NV-6）", body = cases::ResultIn;
         post "/api/v1/prescreens" => cases::prescreen, "cases", "预判：核对群众带来的材料，一次说清缺什么、怎么补（NV-12）", body = cases::PrescreenIn;

@@ -45,6 +45,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/inbox", get(work::inbox))
         .route("/search", get(work::search_page))
         .route("/prescreen", get(prescreen::page).post(prescreen::submit))
+        .route("/cases/{id}/urge", post(work::urge))
         .route("/filings/monthly", post(work::file_month))
         .route("/cases/{id}/acknowledge", post(work::acknowledge))
         .route("/veto-requests/{id}/decide", post(work::decide))

@@ -88,6 +88,8 @@ fn has(p: &Principal, r: Role) -> bool {
 pub struct HomeQ {
     /// The workbench's view (issue 31): mine, due_today, overdue, supplement, registered, in_progress.
     view: Option<String>,
+    /// The case just urged from the overdue list (督办), said beside its row.
+    urged: Option<i64>,
 }
 
 pub async fn home(
@@ -97,12 +99,12 @@ pub async fn home(
     axum::extract::Query(q): axum::extract::Query<HomeQ>,
 ) -> Response {
     let view = q.view.as_deref().and_then(svc::Queue::parse).unwrap_or(svc::Queue::Mine);
-    let r = home_body(&s, &p, view).await;
+    let r = home_body(&s, &p, view, q.urged).await;
     render(&p, large, t().home, r)
 }
 
 /// The approver's pending work first (screens issue, item 6), then each role's part.
-async fn home_body(s: &AppState, p: &Principal, view: svc::Queue) -> ApiResult<Markup> {
+async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<i64>) -> ApiResult<Markup> {
     let approver = has(p, Role::WindowHead)
         || has(p, Role::HallManager)
         || has(p, Role::UnitLeader)
@@ -177,10 +179,11 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue) -> ApiResult<M
     {
         // Inside the reader's scope (the same as the case list), by receipt number and in words.
         let rows = svc::overdue_visible(s, p, 50).await?;
+        let urges = has(p, Role::Supervision);
         // BBC: the 办不成事 matters past their due day, in the same card.
         let matters = noveto_app::unresolved::overdue(s, p).await.unwrap_or_default();
         Some(html! {
-            section.card {
+            section.card #overdue {
                 h2 { (tr("超期督办")) }
                 @if !matters.is_empty() {
                     table {
@@ -197,13 +200,40 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue) -> ApiResult<M
                 @if rows.is_empty() {
                     @if matters.is_empty() { p.muted { (t().supervision_empty) } }
                 } @else {
+                    p {
+                        a href="/api/v1/overdue?format=xlsx" { (tr("导出 Excel")) } " · "
+                        a href="/api/v1/overdue?format=csv" { (tr("导出 CSV")) }
+                    }
+                    // Issue 31: each case once, naming its unit, its first contact and the
+                    // applicant; the supervision section urges (督办) from the row.
                     table {
-                        tr { th { (tr("办件")) } th { (tr("期限事项")) } th { (tr("到期日")) } }
-                        @for (r, receipt) in &rows {
+                        tr {
+                            th { (tr("办件")) } th { (tr("单位")) } th { (tr("经办人")) } th { (tr("申请人")) }
+                            th { (tr("期限事项")) } th { (tr("到期日")) }
+                            @if urges { th { (tr("督办")) } }
+                        }
+                        @for r in &rows {
                             tr {
-                                td { a href={ "/cases/" (r.entity_id) } { (receipt) } }
+                                td { a href={ "/cases/" (r.case_id) } { (r.receipt_no) } }
+                                td { (r.unit) }
+                                td { (r.person) }
+                                td { (r.applicant) }
                                 td { (crate::ui::what_label(&r.what)) }
                                 td { (due_cell(s, Some(&r.due))) }
+                                @if urges {
+                                    td {
+                                        @if urged == Some(r.case_id) {
+                                            span.note role="status" { (tr("已督办")) }
+                                        } @else {
+                                            form method="post" action={ "/cases/" (r.case_id) "/urge" } {
+                                                (csrf_field(p))
+                                                input name="note" required maxlength="1000" aria-label=(tr("督办意见"))
+                                                    placeholder=(tr("督办意见"));
+                                                button { (tr("督办")) }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -2117,4 +2147,24 @@ pub async fn file_month(
     }
     .await;
     go_to(&p, large, r)
+}
+
+/// 督办 from the supervision section's overdue list: recorded and sent, then back to the list.
+pub async fn urge(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::Form(f): Form,
+) -> Response {
+    let r = async {
+        check_csrf(&p, &f)?;
+        svc::urge(&s, &p, id, svc::UrgeIn { note: val(&f, "note") }).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/?urged={id}#overdue")).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
 }

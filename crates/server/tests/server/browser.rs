@@ -584,6 +584,28 @@ fn browser_supervision() {
     t.login("supervision", PW);
     let home = t.read("超期督办");
     assert!(home.contains(&receipt) && home.contains("请示答复"), "{home}");
+    // Issue 31: the row names the unit, the person and the applicant, once; 督办 from the row.
+    assert_eq!(home.matches(receipt.as_str()).count(), 1, "each case once: {home}");
+    assert!(home.contains("市场监管局") && home.contains("clerk") && home.contains("张三"), "{home}");
+    d.typ("form[action$='/urge'] input[name=note]", "请于今日答复群众");
+    d.click("form[action$='/urge'] button");
+    let urged = t.read("已督办");
+    assert!(urged.contains("已督办"), "{urged}");
+    let clerk_id = app.staff_id("clerk");
+    let told = app
+        .block_on(app.state.store.read(move |tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query(
+                    "SELECT body FROM outbox WHERE recipient = $1",
+                    &[format!("staff:{clerk_id}").as_str().into()],
+                )?
+                .iter()
+                .map(|r| r.str(0))
+                .collect::<Vec<_>>(),
+            )
+        }))
+        .unwrap();
+    assert!(told.iter().any(|b| b.contains("请于今日答复群众")), "the clerk is urged: {told:?}");
     t.seen.push("/".into());
     t.visit(&format!("/cases/{id}"), &receipt);
     t.visit("/faq", "问题咨询库");

@@ -2504,3 +2504,37 @@ fn nv_6_commitments_are_checked_afterwards() {
         assert!(app.audit_ok());
     }
 }
+
+// Issue 31, item 1 (督办): the overdue list on the API, each case once with its unit, person and
+// applicant, exportable; only the supervision section urges, and an urging needs its words —
+// on both stores.
+#[test]
+fn overdue_list_and_urging() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        app.set_now("2026-12-01T09:00:00+08:00");
+        let sup = app.token("supervision");
+        let (st, v) = app.get("/api/v1/overdue", &sup);
+        assert_eq!(st, 200, "{v}");
+        let mine: Vec<&Value> = v["items"].as_array().unwrap().iter().filter(|l| l["case_id"] == id).collect();
+        assert_eq!(mine.len(), 1, "once: {v}");
+        assert_eq!(
+            (mine[0]["unit"].as_str(), mine[0]["person"].as_str(), mine[0]["applicant"].as_str()),
+            (Some("市场监管局"), Some("clerk"), Some("张三"))
+        );
+        let csv = String::from_utf8(app.download("/api/v1/overdue?format=csv", &sup).1).unwrap();
+        assert!(csv.contains("受理编号,单位,经办人,申请人") && csv.contains("张三"), "{csv}");
+        let url = format!("/api/v1/cases/{id}/urgings");
+        assert_eq!(
+            app.post(&url, &app.token("business"), json!({"note": "请答复"})).0,
+            403,
+            "only the supervision section"
+        );
+        assert_eq!(app.post(&url, &sup, json!({"note": " "})).0, 422);
+        assert_eq!(app.post(&url, &sup, json!({"note": "请于今日答复群众"})).0, 201);
+        assert!(app.audit_ok());
+    }
+}

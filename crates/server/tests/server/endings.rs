@@ -138,6 +138,7 @@ fn bodies(app: &App, path: &str) -> Option<Vec<Value>> {
             json!({"outcome": "referred"}),
         ],
         "/cases/{id}/withdrawals" => vec![json!({"statement": "本人撤回申请。"})],
+        "/cases/{id}/urgings" => vec![json!({"note": "请尽快办理"})],
         "/withdrawals/{id}/confirmation" => vec![json!({})],
         "/cases/{id}/veto-requests" => vec![json!({"reason": "不符合条件", "legal_basis": "《条例》第八条"})],
         "/veto-requests/{id}/decision" => {

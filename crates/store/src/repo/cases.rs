@@ -1166,3 +1166,9 @@ pub fn monthly_filings(tx: &mut dyn Tx, month: &str) -> Result<Vec<MonthlyFiling
         })
         .collect())
 }
+
+/// 督办: the supervision section's urging of an overdue case, recorded and sent in one write.
+pub fn urge(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, note: &str, m: &super::jobs::Message) -> Result<()> {
+    super::jobs::enqueue(tx, ctx, m)?;
+    audit::append(tx, ctx, "case.urge", "case", case_id, &json!({"note": note, "to": m.recipient}))
+}

@@ -79,22 +79,29 @@ pub fn missed(tx: &mut dyn Tx, today: &str, limit: i64) -> Result<Vec<DeadlineRo
         .collect())
 }
 
+/// A missed deadline of a case, with who and what it concerns (the supervision section's list).
+#[derive(Debug, Clone)]
+pub struct Missed {
+    pub deadline: DeadlineRow,
+    pub receipt_no: String,
+    pub unit_id: Option<i64>,
+    pub first_contact_id: i64,
+    pub applicant: String,
+}
+
 /// Missed deadlines of cases in a center's subtree (the supervision section's list), with each
-/// case's receipt number, oldest due first. `d.entity || ''` keeps the planners off the
-/// (entity, entity_id, what) key, which matches every case deadline ever made: the live ones are
-/// few and `deadlines_live` finds them (134 ms → 3 ms at a million cases, BENCHMARKS.md).
-pub fn missed_in_center(
-    tx: &mut dyn Tx,
-    today: &str,
-    center_id: i64,
-    limit: i64,
-) -> Result<Vec<(DeadlineRow, String)>> {
+/// case's receipt number, unit, first contact and applicant, oldest due first. `d.entity || ''`
+/// keeps the planners off the (entity, entity_id, what) key, which matches every case deadline
+/// ever made: the live ones are few and `deadlines_live` finds them (134 ms → 3 ms at a million
+/// cases, BENCHMARKS.md).
+pub fn missed_in_center(tx: &mut dyn Tx, today: &str, center_id: i64, limit: i64) -> Result<Vec<Missed>> {
     Ok(tx
         .query(
             "WITH RECURSIVE sub(id) AS (
                SELECT id FROM centers WHERE id = $3
                UNION ALL SELECT c.id FROM centers c JOIN sub ON c.parent_id = sub.id)
-             SELECT d.id, d.entity, d.entity_id, d.what, d.owner_id, d.due, c.receipt_no
+             SELECT d.id, d.entity, d.entity_id, d.what, d.owner_id, d.due, c.receipt_no, c.unit_id, c.first_contact_id,
+                    c.applicant_name
              FROM deadlines d JOIN cases c ON d.entity || '' = 'case' AND c.id = d.entity_id
              WHERE d.state NOT IN ('met', 'paused') AND d.due IS NOT NULL AND d.due < $1
                AND c.center_id IN (SELECT id FROM sub)
@@ -102,7 +109,13 @@ pub fn missed_in_center(
             params![today, limit, center_id],
         )?
         .iter()
-        .map(|r| (dl(r), r.str(6)))
+        .map(|r| Missed {
+            deadline: dl(r),
+            receipt_no: r.str(6),
+            unit_id: r.opt_i64(7),
+            first_contact_id: r.i64(8),
+            applicant: r.str(9),
+        })
         .collect())
 }
 
