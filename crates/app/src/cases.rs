@@ -304,12 +304,7 @@ pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
 pub async fn open_case(s: &App, p: &Principal, c: ParsedCase) -> Result<(i64, String, Case)> {
     let window_id = match c.window_id {
         Some(w) => w,
-        None => p
-            .grants
-            .iter()
-            .find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window)
-            .map(|g| g.scope.id)
-            .ok_or_else(|| Error::bad("window_required", "请填写受理窗口 window_id"))?,
+        None => p.own_window().ok_or_else(|| Error::bad("window_required", "请填写受理窗口 window_id"))?,
     };
     // One read: the window, its centers and region.
     let found = s.window_place(window_id).await?;
@@ -743,9 +738,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<i64> {
         });
     };
     // The receiving window: the one named, else the receiver's own window in the target unit.
-    let window_id = target.window.or_else(|| {
-        p.grants.iter().filter(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window).map(|g| g.scope.id).next()
-    });
+    let window_id = target.window.or_else(|| p.own_window());
     let center_id = *target.centers.first().ok_or_else(Error::internal)?;
     let region = s.center_chain(center_id).await?.1;
     let now = s.now();

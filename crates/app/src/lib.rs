@@ -75,6 +75,11 @@ impl Principal {
     pub fn ctx(&self, now: &str) -> Ctx {
         Ctx { actor: Some(self.id), now: now.into() }
     }
+    /// The caller's own window (the first window-scoped grant), where a registration, a
+    /// pre-screening or a receipt defaults to.
+    pub fn own_window(&self) -> Option<i64> {
+        self.grants.iter().find(|g| g.scope.kind == noveto_domain::access::ScopeKind::Window).map(|g| g.scope.id)
+    }
 }
 
 /// What every operation works with: the store, the clock, the calendars and policies, and the

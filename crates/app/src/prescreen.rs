@@ -5,7 +5,7 @@
 //! the case, whose acceptance form then starts from what was ticked (nothing typed twice).
 
 use crate::{App, Error, Principal, Result};
-use noveto_domain::access::{Action, Place, ScopeKind};
+use noveto_domain::access::{Action, Place};
 use noveto_domain::prescreen::{Required, check};
 use noveto_store::repo::prescreens::{self as repo, Prescreen};
 use schemars::JsonSchema;
@@ -50,13 +50,9 @@ pub async fn record(s: &App, p: &Principal, b: PrescreenIn) -> Result<Prescreen>
     let item = crate::catalog::get_item(s, &code)
         .await?
         .ok_or_else(|| Error::bad("unknown_item", format!("事项库中没有事项编码“{code}”")).at("item_code"))?;
-    let window_id = match b.window_id {
+    let window_id = match b.window_id.or_else(|| p.own_window()) {
         Some(w) => w,
-        None => {
-            p.grants.iter().find(|g| g.scope.kind == ScopeKind::Window).map(|g| g.scope.id).ok_or_else(|| {
-                Error::bad("window_required", "请填写预判所在的窗口或咨询台 window_id").at("window_id")
-            })?
-        }
+        None => return Err(Error::bad("window_required", "请填写预判所在的窗口或咨询台 window_id").at("window_id")),
     };
     let (place, center) = place_of_window(s, window_id).await?;
     p.may(Action::WorkCase, &place)?;

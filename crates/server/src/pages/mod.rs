@@ -404,11 +404,8 @@ pub async fn html_errors(req: axum::extract::Request, next: axum::middleware::Ne
             .get(axum::http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/html"));
-    let large = req
-        .headers()
-        .get(axum::http::header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.contains("nv_large=1"));
+    // The same reading of the type-size cookie as the `Large` extractor.
+    let large = auth::cookie_in(req.headers(), "nv_large") == Some("1");
     let res = next.run(req).await;
     let json = res
         .headers()

@@ -9,7 +9,6 @@ use crate::i18n::{tr, trf};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use noveto_domain::access::ScopeKind;
 use std::collections::HashMap;
 
 type Form = axum::Form<HashMap<String, String>>;
@@ -19,15 +18,11 @@ pub struct PrescreenQ {
     item_code: Option<String>,
 }
 
-fn own_window(p: &crate::auth::Principal) -> Option<i64> {
-    p.grants.iter().find(|g| g.scope.kind == ScopeKind::Window).map(|g| g.scope.id)
-}
-
 /// The item picker and, once an item is chosen, its materials to tick.
 async fn form(s: &AppState, p: &crate::auth::Principal, code: &str, e: Option<&ApiError>) -> ApiResult<Markup> {
     let items = noveto_app::catalog::all_items(s).await?;
     let item = if code.is_empty() { None } else { noveto_app::catalog::get_item(s, code).await? };
-    let counted = match own_window(p) {
+    let counted = match p.own_window() {
         Some(w) => Some(noveto_app::prescreen::this_month(s, w).await?),
         None => None,
     };

@@ -2160,11 +2160,8 @@ pub async fn urge(
     let r = async {
         check_csrf(&p, &f)?;
         svc::urge(&s, &p, id, svc::UrgeIn { note: val(&f, "note") }).await?;
-        Ok::<_, ApiError>(())
+        Ok::<_, ApiError>(format!("/?urged={id}#overdue"))
     }
     .await;
-    match r {
-        Ok(()) => Redirect::to(&format!("/?urged={id}#overdue")).into_response(),
-        Err(e) => error_page(Some(&p), large, &e),
-    }
+    go_to(&p, large, r)
 }

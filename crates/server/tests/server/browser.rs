@@ -591,21 +591,8 @@ fn browser_supervision() {
     d.click("form[action$='/urge'] button");
     let urged = t.read("已督办");
     assert!(urged.contains("已督办"), "{urged}");
-    let clerk_id = app.staff_id("clerk");
-    let told = app
-        .block_on(app.state.store.read(move |tx| {
-            Ok::<_, noveto_store::StoreError>(
-                tx.query(
-                    "SELECT body FROM outbox WHERE recipient = $1",
-                    &[format!("staff:{clerk_id}").as_str().into()],
-                )?
-                .iter()
-                .map(|r| r.str(0))
-                .collect::<Vec<_>>(),
-            )
-        }))
-        .unwrap();
-    assert!(told.iter().any(|b| b.contains("请于今日答复群众")), "the clerk is urged: {told:?}");
+    let told = app.messages_to("clerk");
+    assert!(told.iter().any(|m| m.1.contains("请于今日答复群众")), "the clerk is urged: {told:?}");
     t.seen.push("/".into());
     t.visit(&format!("/cases/{id}"), &receipt);
     t.visit("/faq", "问题咨询库");

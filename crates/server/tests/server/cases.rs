@@ -1745,22 +1745,7 @@ fn case_page_says_where_the_matter_stands() {
     // own card, and the clerk was told through the outbox.
     let top = html.find("请示已答复，请答复群众").unwrap();
     assert!(html[top..].contains("可以受理") && top < html.find("<h1").unwrap_or(usize::MAX), "{html}");
-    let clerk_id = app.staff_id("clerk");
-    let told = app
-        .block_on(app.state.store.read(move |tx| {
-            Ok::<_, noveto_store::StoreError>(
-                tx.query_one(
-                    "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND dedupe = $2",
-                    &[
-                        format!("staff:{clerk_id}").as_str().into(),
-                        format!("escalation:{eid}:answered").as_str().into(),
-                    ],
-                )?
-                .unwrap()
-                .i64(0),
-            )
-        }))
-        .unwrap();
+    let told = app.messages_to("clerk").iter().filter(|m| m.2 == format!("escalation:{eid}:answered")).count();
     assert_eq!(told, 1);
 }
 
@@ -2369,19 +2354,7 @@ fn a_withdrawal_reaches_the_head_and_the_answer_reaches_the_clerk() {
         app.post(&format!("/api/v1/cases/{id}/withdrawals"), &clerk, json!({"statement": "本人自愿撤回申请。"}));
     assert_eq!(st, 201, "{w}");
     let wid = w["id"].as_i64().unwrap();
-    let (head_id, clerk_id) = (app.staff_id("head"), app.staff_id("clerk"));
-    let outbox = |recipient: String| -> Vec<String> {
-        app.block_on(app.state.store.read(move |tx| {
-            Ok::<_, noveto_store::StoreError>(
-                tx.query("SELECT subject FROM outbox WHERE recipient = $1 ORDER BY id", &[recipient.as_str().into()])?
-                    .iter()
-                    .map(|r| r.str(0))
-                    .collect::<Vec<_>>(),
-            )
-        }))
-        .unwrap()
-    };
-    assert!(outbox(format!("staff:{head_id}")).iter().any(|s| s.starts_with("撤回申请待确认")), "the head is told");
+    assert!(app.messages_to("head").iter().any(|m| m.0.starts_with("撤回申请待确认")), "the head is told");
     let (_, home) = page_get(&app, "head", "/");
     assert!(home.contains("撤回申请待确认 1 件"), "{home}");
     let (_, inbox) = page_get(&app, "head", "/inbox");
@@ -2403,7 +2376,7 @@ fn a_withdrawal_reaches_the_head_and_the_answer_reaches_the_clerk() {
     assert_eq!(st, 303, "{html}");
     let (_, after) = page_get(&app, "head", &format!("/inbox?done={id}"));
     assert!(after.contains("已处理：") && !after.contains("本人自愿撤回申请。"), "{after}");
-    assert!(outbox(format!("staff:{clerk_id}")).iter().any(|s| s.starts_with("撤回申请已确认")), "the clerk is told");
+    assert!(app.messages_to("clerk").iter().any(|m| m.0.starts_with("撤回申请已确认")), "the clerk is told");
     assert!(app.audit_ok());
 }
 

@@ -190,6 +190,23 @@ impl App {
         })
     }
 
+    /// The messages queued for a staff member, oldest first: (subject, body, dedupe).
+    pub fn messages_to(&self, login: &str) -> Vec<(String, String, String)> {
+        let to = format!("staff:{}", self.staff_id(login));
+        self.block_on(self.state.store.read(move |tx| {
+            Ok::<_, noveto_store::StoreError>(
+                tx.query(
+                    "SELECT subject, body, dedupe FROM outbox WHERE recipient = $1 ORDER BY id",
+                    &[to.as_str().into()],
+                )?
+                .iter()
+                .map(|r| (r.str(0), r.str(1), r.str(2)))
+                .collect(),
+            )
+        }))
+        .unwrap()
+    }
+
     pub fn staff_id(&self, login: &str) -> i64 {
         let l = login.to_string();
         self.block_on(self.state.store.read(move |tx| org::staff_by_login(tx, &l))).unwrap().unwrap().0.id
