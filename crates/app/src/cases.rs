@@ -129,6 +129,12 @@ pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loa
                 return Ok(l);
             }
         }
+        // NV-1: whoever works at a unit one of its stages names (at the unit or any of its windows).
+        for u in l.case.stages.iter().filter_map(|st| st.unit_id) {
+            if works_at_unit(s, p, u).await? {
+                return Ok(l);
+            }
+        }
         for u in l.case.cross_units.clone() {
             if let Some(place) = s.store.read(move |tx| org::place_of_unit(tx, u)).await?
                 && p.may(action, &place).is_ok()
@@ -443,6 +449,18 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
         "received": c.received,
         "reply_promised": c.reply_promised,
         "reply_extended": c.reply_extended,
+        "stages": c.stages.iter().enumerate().map(|(n, st)| json!({
+            "name": st.name,
+            "unit_id": st.unit_id,
+            "share": st.share,
+            "state": st.state(),
+            "due": c.deadlines.iter().find(|d| d.what == format!("stage#{n}")).and_then(|d| d.due(&l.cal, s.now()).ok()),
+            "started_at": st.started_at.map(noveto_domain::time::rfc3339),
+            "done_at": st.done_at.map(noveto_domain::time::rfc3339),
+            "done_by": st.done_by,
+            "note": st.note,
+        })).collect::<Vec<_>>(),
+        "current_stage": c.current_stage().map(|n| c.stages[n].name.clone()),
         "linked_from": c.linked_from,
         "withdrawals": withdrawals,
         "cross_units": c.cross_units,
@@ -1876,15 +1894,112 @@ pub async fn do_supplement(s: &App, p: &Principal, id: i64) -> Result<()> {
     save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
+/// NV-1: who may finish the case's current stage — whoever works the case (as [`load`] decides)
+/// or works at the unit the stage names.
+pub async fn may_finish_stage(s: &App, p: &Principal, l: &Loaded) -> Result<()> {
+    let denied = match p.may(Action::WorkCase, &l.place) {
+        Ok(()) => return Ok(()),
+        Err(_) if l.case.first_contact_keeps(p.id, Action::WorkCase) => return Ok(()),
+        Err(e) => e,
+    };
+    if let Some(u) = l.case.current_stage().and_then(|n| l.case.stages[n].unit_id)
+        && works_at_unit(s, p, u).await?
+    {
+        return Ok(());
+    }
+    Err(denied)
+}
+
+/// Whether `p` works cases at unit `u` — at the unit itself or at any of its windows.
+async fn works_at_unit(s: &App, p: &Principal, u: i64) -> Result<bool> {
+    let places = s.store.read(move |tx| org::handoff_targets(tx, None, Some(u))).await?;
+    Ok(places.iter().any(|pl| p.may(Action::WorkCase, pl).is_ok()))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageDoneIn {
+    /// The name of the stage being finished, as the caller saw it: refused when the case has
+    /// moved on meanwhile, so a second click never finishes the next stage too.
+    pub stage: String,
+    /// What was done (the first contact reads it; at the last stage it is the closing note
+    /// the applicant reads).
+    #[serde(default)]
+    pub note: String,
+    /// The sender has read the refusal-wording warning on the last stage's note and keeps it.
+    #[serde(default)]
+    pub confirm_phrases: bool,
+}
+
+/// NV-1 (JL 三(一)): the current back-office stage is finished — by whoever works at the case's
+/// place or at the stage's own unit — and the next one starts with its deadline; the last one
+/// closes the case as approved (办结). The next stage's unit contact and the first contact hear
+/// of it through the outbox, in the same write.
+pub async fn do_finish_stage(s: &App, p: &Principal, id: i64, b: StageDoneIn) -> Result<()> {
+    let note = match b.note.trim() {
+        "" => String::new(),
+        n => long_text("note", "办理情况", n, 1000)?,
+    };
+    let mut l = load(s, p, id, Action::ReadCase).await?;
+    may_finish_stage(s, p, &l).await?;
+    let Some(n) = l.case.current_stage() else {
+        return Err(Error::conflict("no_stage", "该办件没有待完成的办理阶段"));
+    };
+    if l.case.stages[n].name != b.stage.trim() {
+        return Err(Error::conflict(
+            "stage_moved",
+            format!("办件已进入“{}”阶段（“{}”已由他人完成），请刷新后再办理", l.case.stages[n].name, b.stage.trim()),
+        ));
+    }
+    // The last stage's note is the closing note the applicant reads (NV-14).
+    if n + 1 == l.case.stages.len() && !note.is_empty() {
+        applicant_text("办结说明", &note, b.confirm_phrases)?;
+    }
+    let ev = l.case.finish_stage(p.id, &note, s.now())?;
+    let receipt = l.case.receipt_no.clone();
+    let done = l.case.stages[n].name.clone();
+    let mut told = vec![];
+    if let Some(next) = l.case.stages.get(n + 1).filter(|_| l.case.status != Status::Closed) {
+        let unit = next.unit_id.filter(|u| Some(*u) != l.case.unit_id);
+        let d = crate::org::directory(s).await?;
+        if let Some(contact) = unit.and_then(|u| d.units.iter().find(|x| x.id == u)).and_then(|u| u.contact_id) {
+            told.push(crate::jobs::staff_message(
+                contact,
+                format!("待办阶段：{receipt}"),
+                format!(
+                    "办件 {receipt} 已完成“{done}”，转入贵单位承办的“{}”阶段，请及时办理（/cases/{id}）。",
+                    next.name
+                ),
+                format!("stage:{id}:{}:unit", n + 1),
+            ));
+        }
+    }
+    if l.case.first_contact_id != p.id {
+        let what = match l.case.stages.get(n + 1).filter(|_| l.case.status != Status::Closed) {
+            Some(next) => format!("已完成“{done}”，现为“{}”阶段", next.name),
+            None => format!("已完成最后阶段“{done}”，已办结"),
+        };
+        told.push(crate::jobs::staff_message(
+            l.case.first_contact_id,
+            format!("办理进度：{receipt}"),
+            format!("您首问的办件 {receipt} {what}（/cases/{id}）。"),
+            format!("stage:{id}:{n}:done"),
+        ));
+    }
+    save(s, p, &l, ev, told.into_iter().map(Effect::Notify).collect()).await.map(|_| ())
+}
+
 /// NV-6: approval on the applicant's written commitment (告知承诺), where the item allows it.
 pub async fn do_commitment(s: &App, p: &Principal, id: i64, b: CommitmentIn) -> Result<()> {
     let text = long_text("commitment", "承诺书内容", &b.commitment, 4000)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
-    let (rules, _) = item_rules(s, l.case.item_code.clone()).await?;
+    let (rules, item) = item_rules(s, l.case.item_code.clone()).await?;
     let ev = l.case.approve_by_commitment(&rules, &text, s.now())?;
-    // NV-6: the promised facts are verified within the policy's period, opened in the same write.
+    // NV-6: the promised facts are verified within the item's period (else the policy's),
+    // opened in the same write.
+    let days = item.and_then(|i| i.commitment_check_days).unwrap_or(l.policy.commitment_check_days);
     let today = noveto_domain::time::local_date(s.now());
-    let due = l.cal.due(today, l.policy.commitment_check_days)?.to_string();
+    let due = l.cal.due(today, days)?.to_string();
     save(s, p, &l, ev, vec![Effect::OpenCommitmentCheck { due }]).await.map(|_| ())
 }
 

@@ -3,6 +3,7 @@
 
 use crate::{App, Error, Principal, Result, catalog_file};
 use noveto_domain::access::{Action, Place, may_somewhere};
+use noveto_domain::case::{StagePlan, check_stages};
 use noveto_domain::validate::{long_text, text};
 use noveto_store::StoreError;
 use noveto_store::repo::items::{Item, Material};
@@ -51,6 +52,26 @@ pub struct ItemIn {
     /// be referred to them. Left out: the item keeps the ones it has.
     #[serde(default)]
     pub other_unit_ids: Option<Vec<i64>>,
+    /// NV-1: the back-office stages after acceptance, in order, their shares adding up to 100.
+    /// Left out: the item keeps the ones it has; an empty list removes them.
+    #[serde(default)]
+    pub stages: Option<Vec<StageIn>>,
+    /// NV-6: working days (1–365) within which a commitment on this item is verified after
+    /// approval; left out: the policy's period.
+    #[serde(default)]
+    pub commitment_check_days: Option<u32>,
+}
+
+/// NV-1: one back-office stage of an item (受理, 审查, 决定, 制证, 送达 …).
+#[derive(Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StageIn {
+    pub name: String,
+    /// Its share of the promised time, in percent (1–100; the stages add up to 100).
+    pub share: u32,
+    /// The unit responsible for it; left out: the item's own unit.
+    #[serde(default)]
+    pub unit_id: Option<i64>,
 }
 
 /// The place of a unit (for the catalog and FAQ permissions).
@@ -113,6 +134,23 @@ pub fn check(b: &ItemIn) -> std::result::Result<Item, Vec<Error>> {
             errs.push(Error { message: format!("第 {} 步：{}", n + 1, e.message), ..Error::from(e) });
         }
     }
+    let mut stages = vec![];
+    for (n, st) in b.stages.iter().flatten().enumerate() {
+        match text("stages", "阶段名称", &st.name, 20) {
+            Ok(name) => stages.push(StagePlan { name, unit_id: st.unit_id, share: st.share }),
+            Err(e) => {
+                errs.push(Error { message: format!("第 {} 个阶段：{}", n + 1, e.message), ..Error::from(e) })
+            }
+        }
+    }
+    if let Err(e) = check_stages(&stages) {
+        errs.push(Error::bad("invalid_stages", e.to_string()).at("stages"));
+    }
+    if b.commitment_check_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        errs.push(
+            Error::bad("invalid_check_days", "承诺核查期限须在 1 到 365 个工作日之间").at("commitment_check_days"),
+        );
+    }
     let item = Item {
         code,
         name,
@@ -130,6 +168,8 @@ pub fn check(b: &ItemIn) -> std::result::Result<Item, Vec<Error>> {
         online: b.online,
         assisted: b.assisted,
         other_units: b.other_unit_ids.clone().unwrap_or_default(),
+        stages,
+        commitment_check_days: b.commitment_check_days,
         version: 0,
     };
     if errs.is_empty() { Ok(item) } else { Err(errs) }
@@ -158,6 +198,14 @@ pub async fn save_item(s: &App, p: &Principal, b: ItemIn) -> Result<Saved> {
     let old = s.store.read(move |tx| items::get(tx, &c2)).await?;
     if b.other_unit_ids.is_none() {
         item.other_units = old.as_ref().map(|o| o.other_units.clone()).unwrap_or_default();
+    }
+    if b.stages.is_none() {
+        item.stages = old.as_ref().map(|o| o.stages.clone()).unwrap_or_default();
+    }
+    for st in &item.stages {
+        if let Some(u) = st.unit_id {
+            unit_place(s, u).await.map_err(|e| e.at("stages"))?;
+        }
     }
     if let Some(u) = old.as_ref().and_then(|o| o.unit_id)
         && u != b.unit_id
@@ -217,7 +265,7 @@ pub async fn editable_units(s: &App, p: &Principal) -> Result<Vec<org::Unit>> {
 }
 
 /// The parts of an item a version can change, as the history names them.
-pub const PARTS: [&str; 14] = [
+pub const PARTS: [&str; 16] = [
     "新建",
     "事项名称",
     "实施部门",
@@ -232,6 +280,8 @@ pub const PARTS: [&str; 14] = [
     "告知承诺",
     "网上办理",
     "帮办代办",
+    "办理阶段",
+    "承诺核查期限",
 ];
 
 /// Which parts of the item differ from `a` to `b`.
@@ -250,6 +300,8 @@ pub fn changed_parts(a: &Item, b: &Item) -> Vec<&'static str> {
         a.allows_commitment != b.allows_commitment,
         a.online != b.online,
         a.assisted != b.assisted,
+        a.stages != b.stages,
+        a.commitment_check_days != b.commitment_check_days,
     ];
     PARTS[1..].iter().zip(differs).filter(|(_, d)| *d).map(|(p, _)| *p).collect()
 }
@@ -385,10 +437,13 @@ pub async fn import(s: &App, p: Option<&Principal>, bytes: &[u8], partial: bool)
                 .store
                 .write(move |tx| {
                     for it in &c {
-                        // The file has no column for the other centers' units: an item keeps its own.
+                        // The file has no column for the other centers' units or the stages: an
+                        // item keeps its own.
                         let mut it = it.clone();
                         if let Some(old) = items::get(tx, &it.code)? {
                             it.other_units = old.other_units;
+                            it.stages = old.stages;
+                            it.commitment_check_days = old.commitment_check_days;
                         }
                         items::upsert(tx, &ctx, &it, None)?;
                     }

@@ -129,6 +129,8 @@ pub fn parse_rows(rows: Vec<Vec<String>>, units: &[Unit]) -> Parsed {
                 online: flags[2],
                 assisted: flags[3],
                 other_units: vec![],
+                stages: vec![],
+                commitment_check_days: None,
                 version: 0,
             });
         } else {

@@ -70,9 +70,28 @@ pub async fn list(s: &App, p: &Principal, month: &str) -> Result<(Vec<Check>, BT
     Ok((out, by_unit))
 }
 
+/// NV-6: the verification of a case's commitment, for a reader of the case (who may read it
+/// because they read the case).
+pub async fn of_case(s: &App, case_id: i64) -> Result<Option<Check>> {
+    Ok(s.store.read(move |tx| repo::of_case(tx, case_id)).await?)
+}
+
+/// A form's choice of result: `1` the promise holds, `0` it was false.
+pub fn confirmed_of(v: &str) -> Result<bool> {
+    match v.trim() {
+        "1" => Ok(true),
+        "0" => Ok(false),
+        _ => Err(Error::bad("result_required", "请选择核查结果：承诺属实或不实").at("confirmed")),
+    }
+}
+
+pub fn not_found() -> Error {
+    Error::not_found("承诺核查")
+}
+
 /// Records what the verification found (once).
 pub async fn decide(s: &App, p: &Principal, id: i64, b: ResultIn) -> Result<Check> {
-    let c = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| Error::not_found("承诺核查"))?;
+    let c = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(not_found)?;
     p.may(Action::WorkCase, &place(s, &c).await?)?;
     let note = b.note.trim().chars().take(2000).collect::<String>();
     let action = b.action.trim().chars().take(500).collect::<String>();

@@ -192,11 +192,24 @@ pub struct Followed {
     pub promised: Option<String>,
     /// After a one-time notice: what to bring.
     pub to_bring: Vec<Bring>,
+    /// NV-1: an application's back-office stages, where it stands in them (no staff names).
+    pub stages: Vec<StageShown>,
     /// NV-7: the reply was moved past the date promised — to when, and why.
     pub reply_extended: Option<Extended>,
     /// The center's hotline and supervision phone (every public page shows them).
     pub hotline: String,
     pub supervision_phone: String,
+}
+
+/// One back-office stage as the applicant reads it.
+#[derive(Serialize, Debug)]
+pub struct StageShown {
+    pub name: String,
+    /// `done`, `current` or `waiting`.
+    pub state: &'static str,
+    pub done_at: Option<String>,
+    /// The day the stage is due to be done by (open stages).
+    pub due: Option<String>,
 }
 
 /// One material to bring, with how to get it right.
@@ -468,6 +481,7 @@ async fn unresolved_view(s: &App, m: &repo::UnresolvedRow, center: Option<&org::
         outcome: None,
         promised: None,
         to_bring,
+        stages: vec![],
         reply_extended: None,
         hotline: center.map(|c| c.hotline.clone()).unwrap_or_default(),
         supervision_phone: center.map(|c| c.supervision_phone.clone()).unwrap_or_default(),
@@ -502,6 +516,7 @@ async fn complaint_view(
         outcome: None,
         promised: None,
         to_bring: vec![],
+        stages: vec![],
         reply_extended: c.extension.as_ref().filter(|_| open).map(|r| Extended {
             to: crate::tickets::due_of(s, &c.ticket, &region).map(|d| d.to_string()).unwrap_or_default(),
             reason: r.clone(),
@@ -592,8 +607,27 @@ fn case_view(s: &App, region: &str, f: &CaseFacts) -> Followed {
             Some(Step { what, at: e.at.clone() })
         })
         .collect();
+    let accepted_on = c.stages.first().and_then(|st| st.started_at).map(noveto_domain::time::local_date);
+    let stages = c
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(n, st)| StageShown {
+            name: st.name.clone(),
+            state: st.state(),
+            done_at: st.done_at.map(noveto_domain::time::rfc3339),
+            due: match c.deadlines.iter().find(|d| d.what == format!("stage#{n}")) {
+                Some(d) if d.met_at.is_none() => d.due(&cal, now).ok(),
+                Some(_) => None,
+                None if open => accepted_on.and_then(|a| cal.due(a, st.due_days).ok()),
+                None => None,
+            }
+            .map(|d| d.to_string()),
+        })
+        .collect();
     Followed {
         kind: "case",
+        stages,
         receipt_no: c.receipt_no.clone(),
         status: match &outcome {
             Some(o) => o.title,

@@ -6,6 +6,7 @@ use crate::{Fail, Store};
 use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use noveto_domain::access::{Grant, Role, Scope, ScopeKind};
+use noveto_domain::case::StagePlan;
 use noveto_server::api::cases::{
     self as svc, ApplicantIn, CaseIn, CloseIn, DecisionIn, DeficiencyIn, EscalationIn, MissingIn, NoticeIn, ReferralIn,
     VetoIn,
@@ -695,6 +696,9 @@ pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Login
             } else {
                 vec![]
             },
+            stages: stages_of(code, &unit_of),
+            // NV-6: small eateries are checked sooner than the policy's period.
+            commitment_check_days: (*code == "SC-007").then_some(10),
             version: 0,
         })
         .collect();
@@ -752,6 +756,26 @@ pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Login
 
 pub(crate) fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
     people.iter().find(|p| p.login == login).unwrap_or(&people[0])
+}
+
+/// NV-1: the back-office stages of the demo items that have them (passports and permits go
+/// through review, a decision, printing and delivery after the window accepts them).
+fn stages_of(code: &str, unit_of: &dyn Fn(&str) -> Option<i64>) -> Vec<StagePlan> {
+    let plan =
+        |name: &str, share, unit: Option<&str>| StagePlan { name: name.into(), unit_id: unit.and_then(unit_of), share };
+    match code {
+        "GA-004" | "GA-005" => vec![
+            plan("受理", 10, None),
+            plan("审核", 40, None),
+            plan("审批", 20, None),
+            plan("制证", 20, None),
+            plan("送达", 10, None),
+        ],
+        "BD-001" | "WJ-001" => {
+            vec![plan("受理", 10, None), plan("审查", 50, None), plan("决定", 20, None), plan("送达", 20, None)]
+        }
+        _ => vec![],
+    }
 }
 
 pub(crate) fn case_in(
@@ -1266,6 +1290,19 @@ async fn cases(
         },
     )
     .await?;
+    // 15. NV-1: a passport in the back office — accepted, reviewed, now waiting for approval.
+    c.set(day(3, 2));
+    let clerk_ga = who(people, "clerk-ga");
+    let id = open(clerk_ga, case_in("application", Some("GA-004"), "孙丽", "13577776666", None, "首次申请普通护照。"))
+        .await?;
+    svc::do_accept(s, clerk_ga, id, received(&["申请表", "居民身份证", "近期照片"])).await?;
+    for (n, (stage, note)) in
+        [("受理", "材料齐全，已采集照片和指纹"), ("审核", "身份信息核验无误")].into_iter().enumerate()
+    {
+        c.set(day(2 - n as i64, 1));
+        let b = svc::StageDoneIn { stage: stage.into(), note: note.into(), confirm_phrases: false };
+        svc::do_finish_stage(s, clerk_ga, id, b).await?;
+    }
     c.set(now);
     Ok(())
 }

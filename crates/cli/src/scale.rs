@@ -101,6 +101,7 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
         allows_commitment: false,
         main_materials: vec![],
         time_limit_wd: Some(10),
+        stages: vec![],
     };
     const BATCH: u64 = 1000;
     let mut i = 0u64;

@@ -6,7 +6,7 @@
 //! has approved in turn. No route, page, job or import can close a case as vetoed otherwise.
 
 use crate::access::DecisionLevel;
-use crate::deadline::{Deadline, Rule};
+use crate::deadline::{Deadline, Rule, Source};
 use crate::policy::Policy;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -375,6 +375,111 @@ pub struct CaseData {
     /// NV-7: the reply moved past that date, with the recorded reason.
     #[serde(default)]
     pub reply_extended: Option<ReplyExtended>,
+    /// NV-1 to the end: the back-office stages the item names, laid out at acceptance, each with
+    /// its share of the promised time, who finished it and when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+}
+
+/// NV-1 (JL 三(一)): a back-office stage an item names (受理 → 审查 → 决定 → 制证 → 送达), with the
+/// unit responsible for it (none: the item's own) and its share of the promised time in percent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StagePlan {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<i64>,
+    pub share: u32,
+}
+
+/// Why a list of stages cannot be saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StagePlanError {
+    #[error("办理阶段最多 12 个")]
+    TooMany,
+    #[error("第 {0} 个阶段没有名称")]
+    Unnamed(usize),
+    #[error("阶段名称“{0}”重复")]
+    Duplicate(String),
+    #[error("第 {0} 个阶段的时限占比须在 1% 到 100% 之间")]
+    Share(usize),
+    #[error("各阶段的时限占比合计须为 100%，现为 {0}%")]
+    Total(u32),
+}
+
+/// Where the deadlines an item sets come from: its promised time limit and its stages' shares.
+pub const ITEM_SOURCES: [&str; 2] = ["事项承诺时限（办事指南）", "事项办理阶段（办事指南）"];
+
+/// The deadlines whose clock stops while the applicant supplements after acceptance: the
+/// promised time limit and the stages' (补正期间不计入承诺时限).
+fn runs_with_promise(what: &str) -> bool {
+    what == "promised_time_limit" || what.starts_with("stage#")
+}
+
+/// NV-1: stages are named once each, at most twelve, and share the whole promised time.
+pub fn check_stages(plans: &[StagePlan]) -> Result<(), StagePlanError> {
+    if plans.len() > 12 {
+        return Err(StagePlanError::TooMany);
+    }
+    for (n, p) in plans.iter().enumerate() {
+        if p.name.trim().is_empty() {
+            return Err(StagePlanError::Unnamed(n + 1));
+        }
+        if plans[..n].iter().any(|q| q.name == p.name) {
+            return Err(StagePlanError::Duplicate(p.name.clone()));
+        }
+        if !(1..=100).contains(&p.share) {
+            return Err(StagePlanError::Share(n + 1));
+        }
+    }
+    let total: u32 = plans.iter().map(|p| p.share).sum();
+    if !plans.is_empty() && total != 100 {
+        return Err(StagePlanError::Total(total));
+    }
+    Ok(())
+}
+
+/// NV-1: a stage of one case. Its deadline (`stage#n`) falls `due_days` working days after
+/// acceptance — the stages' shares added up, so one late stage does not push the others back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<i64>,
+    pub share: u32,
+    pub due_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<i64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Stage {
+    /// Where the stage stands: `done`, `current` or `waiting`.
+    pub fn state(&self) -> &'static str {
+        match (self.started_at, self.done_at) {
+            (_, Some(_)) => "done",
+            (Some(_), None) => "current",
+            _ => "waiting",
+        }
+    }
+}
+
+/// The working days after acceptance by which each stage is due: the shares added up, rounded
+/// up, the last one at the whole promised time.
+pub fn stage_days(plans: &[StagePlan], limit: u32) -> Vec<u32> {
+    let mut cum = 0u32;
+    plans
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            cum += p.share;
+            if n + 1 == plans.len() { limit } else { (limit * cum).div_ceil(100).min(limit) }
+        })
+        .collect()
 }
 
 /// NV-4: a clerk's request that the window head let a later one-time notice add materials.
@@ -525,6 +630,12 @@ pub enum CaseError {
     KindUnchanged,
     #[error("{0}")]
     Calendar(String),
+    #[error("该事项还有办理阶段未完成（现为“{0}”），请逐个阶段完成后办结")]
+    StagesPending(String),
+    #[error("该办件没有待完成的办理阶段")]
+    NoStage,
+    #[error("容缺材料补齐前，不能完成最后一个办理阶段")]
+    LastStageNeedsSupplement,
 }
 
 impl CaseError {
@@ -566,6 +677,9 @@ impl CaseError {
             CaseError::KindUnchanged => "kind_unchanged",
             CaseError::AlreadyAcknowledged => "already_acknowledged",
             CaseError::Calendar(_) => "calendar_not_covered",
+            CaseError::StagesPending(_) => "stages_pending",
+            CaseError::NoStage => "no_stage",
+            CaseError::LastStageNeedsSupplement => "supplement_pending",
         }
     }
 }
@@ -692,6 +806,15 @@ pub enum Event {
     WithdrawalConfirmed {
         withdrawal_id: i64,
     },
+    /// NV-1: a back-office stage finished and the next one began (the last one closes the case
+    /// as approved, recorded as `Closed`).
+    StageDone {
+        stage: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next: Option<String>,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
     Closed {
         outcome: Outcome,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -746,6 +869,7 @@ impl Event {
             Event::Reply { .. } => "reply",
             Event::WithdrawalRecorded { .. } => "withdrawal_recorded",
             Event::WithdrawalConfirmed { .. } => "withdrawal_confirmed",
+            Event::StageDone { .. } => "stage_done",
             Event::Closed { .. } => "closed",
         }
     }
@@ -815,6 +939,8 @@ pub struct Offers {
     pub decide_kind: bool,
     /// An approved veto: the window closes the case with the written refusal.
     pub close_vetoed: bool,
+    /// NV-1: the current back-office stage can be finished (the last one closes the case).
+    pub finish_stage: bool,
 }
 
 /// What the catalog says about an item, as far as the workflow needs it.
@@ -824,6 +950,8 @@ pub struct ItemRules {
     pub allows_commitment: bool,
     pub main_materials: Vec<String>,
     pub time_limit_wd: Option<u32>,
+    /// NV-1: the back-office stages a case of the item goes through after acceptance.
+    pub stages: Vec<StagePlan>,
 }
 
 pub struct NewCase {
@@ -881,6 +1009,7 @@ impl Case {
             received: vec![],
             reply_promised: None,
             reply_extended: None,
+            stages: vec![],
         };
         let e = Event::Received { receipt_no: c.receipt_no.clone(), policy: c.policy_id.clone() };
         (Case(c), e)
@@ -903,7 +1032,7 @@ impl Case {
             commitment: open && item.allows_commitment && !self.held() && st != Status::Escalated,
             escalate: open && !self.held(),
             request_veto: open && !self.held(),
-            close_approved: open && st == Status::Accepted,
+            close_approved: open && st == Status::Accepted && self.current_stage().is_none(),
             answer_consultation: open && self.0.kind == Kind::Consultation && !self.held(),
             not_required: open && self.0.kind == Kind::Application && !self.held(),
             ask_placement: open && fresh,
@@ -912,6 +1041,10 @@ impl Case {
             change_kind: open && self.kind_changeable() && self.0.kind_request.is_none(),
             decide_kind: open && self.awaits_kind_decision(),
             close_vetoed: open && st == Status::VetoApproved,
+            finish_stage: open
+                && self.current_stage().is_some_and(|n| {
+                    st == Status::Accepted || (st == Status::AcceptedWithDeficiency && n + 1 < self.0.stages.len())
+                }),
         }
     }
 
@@ -1071,6 +1204,97 @@ impl Case {
         }
     }
 
+    /// NV-1: the stage being worked on (started, not finished).
+    pub fn current_stage(&self) -> Option<usize> {
+        self.0.stages.iter().position(|s| s.started_at.is_some() && s.done_at.is_none())
+    }
+
+    fn lay_out_stages(&mut self, item: &ItemRules, policy: &Policy, now: DateTime<FixedOffset>) {
+        let source = Source {
+            policy: policy.id.clone(),
+            version: policy.version,
+            clause: "item.stages".into(),
+            document: ITEM_SOURCES[1].into(),
+        };
+        self.lay_out_stages_from(item, now, source);
+    }
+
+    /// Lays out the item's stages at acceptance and starts the first one, with its deadline.
+    fn lay_out_stages_from(&mut self, item: &ItemRules, start: DateTime<FixedOffset>, source: Source) {
+        if item.stages.is_empty() || !self.0.stages.is_empty() {
+            return;
+        }
+        let limit = item.time_limit_wd.unwrap_or(0);
+        let days = stage_days(&item.stages, limit);
+        self.0.stages = item
+            .stages
+            .iter()
+            .zip(days)
+            .map(|(p, due_days)| Stage {
+                name: p.name.clone(),
+                unit_id: p.unit_id,
+                share: p.share,
+                due_days,
+                started_at: None,
+                done_at: None,
+                done_by: None,
+                note: String::new(),
+            })
+            .collect();
+        self.start_stage(0, start, source);
+    }
+
+    fn start_stage(&mut self, n: usize, now: DateTime<FixedOffset>, source: Source) {
+        let Some(st) = self.0.stages.get_mut(n) else { return };
+        st.started_at = Some(now);
+        let accepted = self.0.stages[0].started_at.unwrap_or(now);
+        let days = self.0.stages[n].due_days;
+        let rule = if days == 0 { Rule::SameDay } else { Rule::WorkingDays { days } };
+        self.0.deadlines.push(Deadline::new(&format!("stage#{n}"), accepted, rule, source));
+    }
+
+    /// NV-1: the current stage is finished by `by`; the next one starts, or — after the last —
+    /// the case is closed as approved (办结). A case waiting for its 容缺 materials goes through
+    /// every stage but the last.
+    pub fn finish_stage(&mut self, by: i64, note: &str, now: DateTime<FixedOffset>) -> Result<Event, CaseError> {
+        self.open_only()?;
+        let n = self.current_stage().ok_or(CaseError::NoStage)?;
+        let last = n + 1 == self.0.stages.len();
+        match self.0.status {
+            Status::Accepted => {}
+            Status::AcceptedWithDeficiency if !last => {}
+            Status::AcceptedWithDeficiency => return Err(CaseError::LastStageNeedsSupplement),
+            s => return Err(CaseError::WrongState(s.label())),
+        }
+        let source = self
+            .0
+            .deadlines
+            .iter()
+            .find(|d| d.what == format!("stage#{n}"))
+            .map(|d| d.source.clone())
+            .unwrap_or_default();
+        self.meet(&format!("stage#{n}"), now);
+        let st = &mut self.0.stages[n];
+        st.done_at = Some(now);
+        st.done_by = Some(by);
+        st.note = note.to_string();
+        let stage = st.name.clone();
+        if last {
+            self.close(crate::ending::Ending::Approved, now);
+            let note = if note.is_empty() { None } else { Some(note.to_string()) };
+            return Ok(Event::Closed {
+                outcome: Outcome::Approved,
+                veto_request_id: None,
+                withdrawal_id: None,
+                legal_basis: None,
+                confirmed_by: None,
+                note,
+            });
+        }
+        self.start_stage(n + 1, now, source);
+        Ok(Event::StageDone { stage, next: Some(self.0.stages[n + 1].name.clone()), note: note.to_string() })
+    }
+
     fn meet(&mut self, what: &str, now: DateTime<FixedOffset>) {
         for d in self.0.deadlines.iter_mut().filter(|d| d.what == what) {
             d.meet(now);
@@ -1096,7 +1320,7 @@ impl Case {
         }
         // Materials asked for after acceptance arrived: the promised time limit runs again.
         if self.0.deadlines.iter().any(|d| d.what == "promised_time_limit") {
-            for d in self.0.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.is_paused()) {
+            for d in self.0.deadlines.iter_mut().filter(|d| runs_with_promise(&d.what) && d.is_paused()) {
                 let _ = d.resume(now);
             }
             self.0.status = Status::Accepted;
@@ -1105,6 +1329,7 @@ impl Case {
         }
         self.0.status = Status::Accepted;
         self.0.received.extend(received.iter().cloned());
+        self.lay_out_stages(item, policy, now);
         if let Some(days) = item.time_limit_wd {
             self.0.deadlines.push(Deadline::new(
                 "promised_time_limit",
@@ -1114,7 +1339,7 @@ impl Case {
                     policy: policy.id.clone(),
                     version: policy.version,
                     clause: "item.time_limit_wd".into(),
-                    document: "事项承诺时限（办事指南）".into(),
+                    document: ITEM_SOURCES[0].into(),
                 },
             ));
         }
@@ -1252,8 +1477,8 @@ impl Case {
         // supplements (补正期间不计入承诺时限).
         let mut paused = false;
         if self.0.status == Status::Accepted {
-            for d in self.0.deadlines.iter_mut().filter(|d| d.what == "promised_time_limit" && d.met_at.is_none()) {
-                paused |= d.pause(now).is_ok();
+            for d in self.0.deadlines.iter_mut().filter(|d| runs_with_promise(&d.what) && d.met_at.is_none()) {
+                paused |= d.pause(now).is_ok() && d.what == "promised_time_limit";
             }
         }
         self.0.status = Status::Notified;
@@ -1343,7 +1568,13 @@ impl Case {
         self.0.deficiency = missing.clone();
         self.0.commitment_signed = true;
         self.0.status = Status::AcceptedWithDeficiency;
+        let (start, source) = (supplement.start, supplement.source.clone());
         self.0.deadlines.push(supplement);
+        self.lay_out_stages_from(
+            item,
+            start,
+            Source { clause: "item.stages".into(), document: ITEM_SOURCES[1].into(), ..source },
+        );
         Ok(Event::AcceptedWithDeficiency { missing })
     }
 
@@ -1563,6 +1794,9 @@ impl Case {
                 }
                 if self.0.status != Status::Accepted {
                     return Err(CaseError::NotAccepted);
+                }
+                if let Some(n) = self.current_stage() {
+                    return Err(CaseError::StagesPending(self.0.stages[n].name.clone()));
                 }
             }
             // NV-2: a withdrawal is the applicant's own act, shown by their written statement
@@ -2387,7 +2621,13 @@ mod offers_tests {
     fn wrong_state(r: Result<Event, CaseError>) -> bool {
         matches!(
             r,
-            Err(CaseError::WrongState(_) | CaseError::Closed | CaseError::NotAccepted | CaseError::SupplementPending)
+            Err(CaseError::WrongState(_)
+                | CaseError::Closed
+                | CaseError::NotAccepted
+                | CaseError::SupplementPending
+                | CaseError::StagesPending(_)
+                | CaseError::NoStage
+                | CaseError::LastStageNeedsSupplement)
         )
     }
 
@@ -2399,6 +2639,12 @@ mod offers_tests {
         let now = at("2026-11-24T10:00:00+08:00");
         let policy = Policy::preset("national").unwrap();
         let item = ItemRules { allows_deficiency: true, allows_commitment: true, ..Default::default() };
+        let plan = |name: &str, share| StagePlan { name: name.into(), unit_id: None, share };
+        let staged = ItemRules {
+            time_limit_wd: Some(10),
+            stages: vec![plan("受理", 20), plan("审查", 50), plan("送达", 30)],
+            ..item.clone()
+        };
         let cal = crate::calendar::Calendar::builtin();
         let dl = |what: &str| Deadline::new(what, now, Rule::WorkingDays { days: 5 }, Default::default());
         let m = || vec![Missing { material: "营业执照".into(), how_to_fix: "复印件".into() }];
@@ -2439,6 +2685,24 @@ mod offers_tests {
             let mut closed = a.clone();
             closed.close_with(Outcome::Approved, now).unwrap();
             states.push(closed);
+            // NV-1: a case of an item with back-office stages, at its first and its last stage,
+            // accepted in full or with materials still missing, and waiting for a supplement.
+            let mut sa = c.clone();
+            sa.accept(&staged, &policy, vec![], now).unwrap();
+            states.push(sa.clone());
+            let mut paused = sa.clone();
+            paused.notify(m(), false, now).unwrap();
+            states.push(paused);
+            let mut last = sa.clone();
+            last.finish_stage(1, "", now).unwrap();
+            last.finish_stage(1, "", now).unwrap();
+            states.push(last);
+            let mut sd = c.clone();
+            sd.accept_with_deficiency(&staged, m(), true, dl("supplement")).unwrap();
+            states.push(sd.clone());
+            sd.finish_stage(1, "", now).unwrap();
+            sd.finish_stage(1, "", now).unwrap();
+            states.push(sd);
         }
         for c in &states {
             let o = c.offers(&item);
@@ -2472,7 +2736,98 @@ mod offers_tests {
             let ck = c.clone().change_kind(other, "登记有误", 1, now);
             assert_eq!(o.change_kind, !wrong_state(ck), "change_kind {label}");
             assert_eq!(o.decide_kind, c.clone().decide_kind_change(true, 2, "", now).is_ok(), "decide_kind {label}");
+            assert_eq!(o.finish_stage, !wrong_state(c.clone().finish_stage(2, "", now)), "finish_stage {label}");
         }
+    }
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::policy::Policy;
+    use crate::time::at;
+
+    fn plan(name: &str, share: u32) -> StagePlan {
+        StagePlan { name: name.into(), unit_id: None, share }
+    }
+
+    // NV-1 (JL 三(一)): stages are named once, at most twelve, and share the whole promised time;
+    // each falls due when the shares before it and its own have run.
+    #[test]
+    fn nv_1_stage_plans_and_their_days() {
+        assert_eq!(check_stages(&[]), Ok(()));
+        assert_eq!(check_stages(&[plan("受理", 40), plan("审查", 60)]), Ok(()));
+        assert_eq!(check_stages(&[plan("受理", 40), plan("审查", 50)]), Err(StagePlanError::Total(90)));
+        assert_eq!(check_stages(&[plan(" ", 100)]), Err(StagePlanError::Unnamed(1)));
+        assert_eq!(check_stages(&[plan("审查", 50), plan("审查", 50)]), Err(StagePlanError::Duplicate("审查".into())));
+        assert_eq!(check_stages(&[plan("受理", 0), plan("审查", 100)]), Err(StagePlanError::Share(1)));
+        assert_eq!(check_stages(&vec![plan("x", 1); 13]), Err(StagePlanError::TooMany));
+        let five = [plan("受理", 10), plan("审查", 40), plan("决定", 20), plan("制证", 20), plan("送达", 10)];
+        assert_eq!(stage_days(&five, 20), vec![2, 10, 14, 18, 20]);
+        assert_eq!(stage_days(&five, 3), vec![1, 2, 3, 3, 3], "rounded up, never past the whole");
+        assert_eq!(stage_days(&five, 0), vec![0; 5]);
+    }
+
+    // NV-1: accepted, the case starts its first stage with a deadline; each finished stage
+    // records who and when and starts the next; the case cannot be closed around its stages;
+    // the last stage's end is the approval (办结). A notice after acceptance stops the stage's
+    // clock as it stops the promised time limit.
+    #[test]
+    fn nv_1_a_case_moves_through_its_stages() {
+        let policy = Policy::preset("national").unwrap();
+        let cal = Calendar::builtin();
+        let item = ItemRules {
+            time_limit_wd: Some(10),
+            stages: vec![plan("受理", 10), plan("审查", 50), plan("送达", 40)],
+            ..Default::default()
+        };
+        let t0 = at("2026-12-01T09:00:00+08:00");
+        let (mut c, _) = Case::open(
+            NewCase {
+                receipt_no: "T".into(),
+                kind: Kind::Application,
+                channel: Channel::Window,
+                item_code: Some("X".into()),
+                applicant: Applicant::new("张三", None, "13800000000"),
+                request: "办理".into(),
+                center_id: 1,
+                unit_id: Some(1),
+                window_id: Some(1),
+                first_contact_id: 7,
+            },
+            &policy,
+            t0,
+        );
+        assert_eq!(c.clone().finish_stage(7, "", t0), Err(CaseError::NoStage), "nothing to finish before acceptance");
+        c.accept(&item, &policy, vec![], t0).unwrap();
+        assert_eq!(c.current_stage(), Some(0));
+        assert_eq!(c.stages.iter().map(|s| s.state()).collect::<Vec<_>>(), ["current", "waiting", "waiting"]);
+        let due =
+            |c: &Case, what: &str, now| c.deadlines.iter().find(|d| d.what == what).unwrap().due(&cal, now).unwrap();
+        assert_eq!(due(&c, "stage#0", t0), at("2026-12-02T00:00:00+08:00").date_naive(), "1 working day");
+        assert!(matches!(c.clone().close_with(Outcome::Approved, t0), Err(CaseError::StagesPending(s)) if s == "受理"));
+        let t1 = at("2026-12-01T15:00:00+08:00");
+        let ev = c.finish_stage(8, "材料齐全", t1).unwrap();
+        assert_eq!(ev, Event::StageDone { stage: "受理".into(), next: Some("审查".into()), note: "材料齐全".into() });
+        assert_eq!((c.stages[0].done_by, c.stages[0].done_at), (Some(8), Some(t1)));
+        assert!(c.deadlines.iter().find(|d| d.what == "stage#0").unwrap().met_at.is_some());
+        // 审查 is due 6 working days after acceptance (10% + 50% of 10), not after its start.
+        assert_eq!(due(&c, "stage#1", t1), at("2026-12-09T00:00:00+08:00").date_naive());
+        // A notice after acceptance stops the stage's clock; the materials arrive two working
+        // days later and the stage's due day moves by two.
+        c.notify(vec![Missing { material: "照片".into(), how_to_fix: "近期一寸照".into() }], false, t1).unwrap();
+        assert!(c.deadlines.iter().find(|d| d.what == "stage#1").unwrap().is_paused());
+        assert_eq!(c.clone().finish_stage(8, "", t1), Err(CaseError::WrongState(Status::Notified.label())));
+        let t2 = at("2026-12-03T15:00:00+08:00");
+        c.accept(&item, &policy, vec![], t2).unwrap();
+        assert_eq!(due(&c, "stage#1", t2), at("2026-12-11T00:00:00+08:00").date_naive());
+        c.finish_stage(9, "", t2).unwrap();
+        let ev = c.finish_stage(7, "已邮寄送达", t2).unwrap();
+        assert_eq!(ev.tag(), Some("approved"));
+        assert_eq!((c.status, c.outcome), (Status::Closed, Some(Outcome::Approved)));
+        assert!(c.stages.iter().all(|s| s.state() == "done"));
+        assert_eq!(c.clone().finish_stage(7, "", t2), Err(CaseError::Closed));
     }
 }
 

@@ -242,6 +242,8 @@ pub fn label_of(what: &str) -> &'static str {
         "unresolved_fallback" => "否决兜底答复",
         "complaint_done" => "吐槽找茬办结",
         "complaint_contact" => "联系吐槽找茬诉求人",
+        "stage" => "办理阶段时限",
+        "commitment_check" => "告知承诺事后核查",
         _ => "期限",
     }
 }

@@ -57,8 +57,14 @@ pub const ENDINGS: [EndingSpec; 8] = [
         event: "closed",
         negative: false,
         who: "受理该件的窗口工作人员（首问责任人或本窗口人员）",
-        proof: "已受理；容缺材料已补齐",
-        routes: &["POST /api/v1/cases/{id}/close", "POST /cases/{id}/act/close"],
+        proof: "已受理；容缺材料已补齐；事项设有办理阶段的，各阶段均已完成",
+        // NV-1: finishing the last back-office stage (送达) is the approval.
+        routes: &[
+            "POST /api/v1/cases/{id}/close",
+            "POST /cases/{id}/act/close",
+            "POST /api/v1/cases/{id}/stage",
+            "POST /cases/{id}/act/stage",
+        ],
     },
     EndingSpec {
         ending: Ending::ApprovedByCommitment,
@@ -261,7 +267,11 @@ impl Case {
                 }
                 Some(_) => None,
             },
-            Ending::Approved | Ending::ApprovedByCommitment => None,
+            // NV-1: an item's back-office stages are all gone through before it is 办结.
+            Ending::Approved => {
+                self.stages.iter().any(|s| s.done_at.is_none()).then_some("标为“办结”却有办理阶段未完成")
+            }
+            Ending::ApprovedByCommitment => None,
         }
     }
 }

@@ -139,6 +139,8 @@ pub fn domain_strings() -> Vec<&'static str> {
             "unresolved_fallback",
             "complaint_done",
             "complaint_contact",
+            "stage#0",
+            "commitment_check",
             "x",
         ]
         .map(noveto_domain::deadline::label_of),
@@ -147,6 +149,7 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(sg::Status::ALL.iter().map(|s| s.label()));
     v.extend(noveto_store::repo::org::WINDOW_KINDS.iter().map(|(_, l)| *l));
     v.push(noveto_domain::calendar::PROVISIONAL_NOTE);
+    v.extend(noveto_domain::case::ITEM_SOURCES);
     v.extend([noveto_app::reports::NO_ITEM, noveto_app::reports::NO_UNIT]);
     v.extend(noveto_app::reports::FIGURES.map(|(_, l)| l));
     v.extend(noveto_app::cases::ROLLUP_COLUMNS);
@@ -291,6 +294,16 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         }
         "accepted_with_deficiency" => trf("容缺受理，待补{}", &[&materials(&d["missing"])]),
         "supplement_received" => tr("容缺材料已补齐").into(),
+        "stage_done" => {
+            let mut s = match d["next"].as_str() {
+                Some(next) => trf("完成“{}”，转入“{}”", &[&text(&d["stage"]), &next]),
+                None => trf("完成“{}”", &[&text(&d["stage"])]),
+            };
+            if let Some(n) = d["note"].as_str().filter(|n| !n.is_empty()) {
+                s.push_str(&trf("：{}", &[&n]));
+            }
+            s
+        }
         "approved_by_commitment" => tr("申请人书面承诺，按告知承诺制准予办理").into(),
         "escalated" => {
             let mut s = trf("向{}请示：{}", &[&level(&d["level"]), &text(&d["reason"])]);

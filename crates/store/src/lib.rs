@@ -326,6 +326,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (16, include_str!("../migrations/sqlite/0016_withdrawals_pending.sql")),
     (17, include_str!("../migrations/sqlite/0017_prescreens.sql")),
     (18, include_str!("../migrations/sqlite/0018_commitment_checks.sql")),
+    (19, include_str!("../migrations/sqlite/0019_commitment_deadlines.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -346,6 +347,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (16, include_str!("../migrations/postgres/0016_withdrawals_pending.sql")),
     (17, include_str!("../migrations/postgres/0017_prescreens.sql")),
     (18, include_str!("../migrations/postgres/0018_commitment_checks.sql")),
+    (19, include_str!("../migrations/postgres/0019_commitment_deadlines.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

@@ -202,6 +202,16 @@ pub async fn supplement(State(s): State<AppState>, p: Principal, ApiPath(id): Ap
     answer_case(&s, &p, id).await
 }
 
+pub async fn finish_stage(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<StageDoneIn>,
+) -> ApiResult<Json<Value>> {
+    do_finish_stage(&s, &p, id, b).await?;
+    answer_case(&s, &p, id).await
+}
+
 pub async fn commitment(
     State(s): State<AppState>,
     p: Principal,

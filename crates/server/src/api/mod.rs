@@ -84,6 +84,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/notices" => cases::notice, "cases", "一次性告知（NV-4）", body = cases::NoticeIn;
         post "/api/v1/cases/{id}/deficiency-acceptance" => cases::deficiency, "cases", "容缺受理（NV-5）", body = cases::DeficiencyIn;
         post "/api/v1/cases/{id}/supplement" => cases::supplement, "cases", "容缺材料已补齐（NV-5）";
+        post "/api/v1/cases/{id}/stage" => cases::finish_stage, "cases", "完成当前办理阶段，转入下一阶段或办结（NV-1）", body = cases::StageDoneIn;
         post "/api/v1/cases/{id}/commitment" => cases::commitment, "cases", "告知承诺制办结（NV-6）", body = cases::CommitmentIn;
         post "/api/v1/cases/{id}/escalations" => cases::escalate, "cases", "请示（答复卡）（NV-7）", body = cases::EscalationIn;
         post "/api/v1/escalations/{id}/answer" => cases::answer, "cases", "答复请示（NV-7）", body = cases::AnswerIn;

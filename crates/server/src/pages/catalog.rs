@@ -15,7 +15,7 @@ use crate::ui::{t, when};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use noveto_app::catalog::{self, ItemIn, MaterialIn};
+use noveto_app::catalog::{self, ItemIn, MaterialIn, StageIn};
 use noveto_domain::access::{Action, may_somewhere};
 use noveto_store::repo::items::Item;
 use noveto_store::repo::org::Unit;
@@ -154,7 +154,7 @@ const BLANK_ROWS: usize = 3;
 const MAX_ROWS: usize = 200;
 
 /// The form's fields for an item as it is stored.
-fn fields_of(i: &Item) -> Fields {
+fn fields_of(i: &Item, units: &[Unit]) -> Fields {
     let mut f: Fields = [
         ("code", i.code.clone()),
         ("name", i.name.clone()),
@@ -163,6 +163,8 @@ fn fields_of(i: &Item) -> Fields {
         ("time_limit_wd", i.time_limit_wd.to_string()),
         ("accepting_unit", i.accepting_unit.clone()),
         ("steps", i.steps.join("\n")),
+        ("stages", stage_lines(i, units)),
+        ("commitment_check_days", i.commitment_check_days.map(|d| d.to_string()).unwrap_or_default()),
         ("fees", i.fees.clone()),
         ("fee_basis", i.fee_basis.clone()),
         ("phone", i.phone.clone()),
@@ -196,13 +198,52 @@ fn fields_of(i: &Item) -> Fields {
     f
 }
 
+/// NV-1: the stages as the form writes them, one a line: `审查 40%` or `制证 20% 市公安局`.
+fn stage_lines(i: &Item, units: &[Unit]) -> String {
+    i.stages
+        .iter()
+        .map(|st| {
+            let unit = st.unit_id.filter(|u| Some(*u) != i.unit_id).map(|u| format!(" {}", unit_name(units, Some(u))));
+            format!("{} {}%{}", st.name, st.share, unit.unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads the stage lines back: a name, its share in percent, and optionally the unit (by
+/// name) responsible for it. A line that does not read is an error naming the line.
+fn stages_in(text: &str, units: &[Unit], errs: &mut Vec<ApiError>) -> Vec<StageIn> {
+    let mut out = vec![];
+    for (n, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let parts: Vec<&str> =
+            line.split(|c: char| c.is_whitespace() || "|｜,，、".contains(c)).filter(|p| !p.is_empty()).collect();
+        let share = parts.get(1).and_then(|p| p.trim_end_matches(['%', '％']).parse::<u32>().ok());
+        let Some(share) = share else {
+            errs.push(invalid("stages", &trf("第 {} 行应写作“阶段名称 占比%”，如“审查 40%”", &[&(n + 1)])));
+            continue;
+        };
+        let unit_id = match parts.get(2..).map(|r| r.join(" ")).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(name) => match units.iter().find(|u| u.name == name) {
+                Some(u) => Some(u.id),
+                None => {
+                    errs.push(invalid("stages", &trf("第 {} 行的承办单位“{}”不存在", &[&(n + 1), &name])));
+                    continue;
+                }
+            },
+        };
+        out.push(StageIn { name: parts[0].to_string(), share, unit_id });
+    }
+    out
+}
+
 fn rows_of(f: &Fields) -> usize {
     f.get("rows").and_then(|v| v.trim().parse().ok()).unwrap_or(BLANK_ROWS).clamp(1, MAX_ROWS)
 }
 
 /// Reads the form into what the application layer takes. Numbers that do not read are errors
 /// of their own, added to everything else wrong (the form shows them all at once).
-fn item_in(f: &Fields) -> (ItemIn, Vec<ApiError>) {
+fn item_in(f: &Fields, units: &[Unit]) -> (ItemIn, Vec<ApiError>) {
     let mut errs = vec![];
     let on = |k: &str| f.get(k).is_some_and(|v| v == "1");
     let some = |k: &str| Some(val(f, k)).filter(|v| !v.is_empty());
@@ -241,6 +282,14 @@ fn item_in(f: &Fields) -> (ItemIn, Vec<ApiError>) {
         assisted: on("assisted"),
         base_version: Some(val(f, "base_version").parse().unwrap_or(0)),
         other_unit_ids: Some(f.keys().filter_map(|k| k.strip_prefix("ou_")?.parse().ok()).collect()),
+        stages: Some(stages_in(&val(f, "stages"), units, &mut errs)),
+        commitment_check_days: match val(f, "commitment_check_days").trim() {
+            "" => None,
+            d => d.parse().map(Some).unwrap_or_else(|_| {
+                errs.push(invalid("commitment_check_days", tr("承诺核查期限请填写工作日数，或留空按政策默认")));
+                None
+            }),
+        },
     };
     (b, errs)
 }
@@ -259,7 +308,7 @@ struct Shown<'a> {
     saved: Option<i64>,
 }
 
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 14] = [
     "other_unit_ids",
     "code",
     "name",
@@ -269,6 +318,8 @@ const FIELDS: [&str; 12] = [
     "materials",
     "accepting_unit",
     "steps",
+    "stages",
+    "commitment_check_days",
     "fees",
     "fee_basis",
     "phone",
@@ -346,9 +397,19 @@ fn item_page(p: &Principal, large: bool, f: &Fields, errs: &[ApiError], shown: S
                         }
                     }
                     label { (tr("办理步骤（每行一步）")) textarea name="steps" { (v("steps")) } (at("steps")) }
+                    label {
+                        (tr("后台办理阶段（每行一个：阶段名称 占承诺时限的百分比 [承办单位]，合计 100%）"))
+                        textarea name="stages" placeholder=([tr("受理 10%"), tr("审查 50%"), tr("决定 20%"), tr("送达 20%")].join("\n")) { (v("stages")) }
+                        (at("stages"))
+                    }
                     div.grid {
                         label { (tr("收费标准（不收费可不填）")) input name="fees" value=(v("fees")) maxlength="500"; (at("fees")) }
                         label { (tr("收费依据")) input name="fee_basis" value=(v("fee_basis")) maxlength="500"; (at("fee_basis")) }
+                    }
+                    label {
+                        (tr("告知承诺事后核查期限（工作日，留空按政策默认）"))
+                        input name="commitment_check_days" type="number" min="1" max="365" value=(v("commitment_check_days"));
+                        (at("commitment_check_days"))
                     }
                     p {
                         @for (k, l) in [("allows_deficiency", tr("可以容缺受理")), ("allows_commitment", tr("可以告知承诺")), ("online", tr("可以网上办理")), ("assisted", tr("提供帮办代办"))] {
@@ -445,7 +506,7 @@ async fn item_again(
     let history = catalog::history(s, code).await.unwrap_or_default();
     let units = noveto_app::org::directory(s).await.map(|d| d.units).unwrap_or_default();
     let editable = catalog::editable_units(s, p).await.unwrap_or_default();
-    let stored = fields_of(&item);
+    let stored = fields_of(&item, &units);
     let (f, errs) = typed.unwrap_or((&stored, &[]));
     let shown = Shown { item: Some(&item), history: &history, units: &units, editable: &editable, saved };
     item_page(p, large, f, errs, shown)
@@ -472,7 +533,8 @@ pub async fn save_item(
         let rows = (rows_of(&f) + BLANK_ROWS).min(MAX_ROWS);
         f.insert("rows".into(), rows.to_string());
     } else {
-        let (b, bad) = item_in(&f);
+        let units = noveto_app::org::directory(&s).await.map(|d| d.units).unwrap_or_default();
+        let (b, bad) = item_in(&f, &units);
         errs = bad;
         match catalog::check(&b) {
             Err(e) => errs.extend(e.into_iter().map(ApiError::from)),

@@ -157,6 +157,21 @@ pub async fn one(State(s): State<AppState>, Large(large): Large, ApiPath(code): 
                 h2 { (tr("办理流程")) }
                 ol { @for st in &item.steps { li { (st) } } }
             }
+            // NV-1: what happens after acceptance, and how long each part may take.
+            @if !item.stages.is_empty() {
+                h2 { (tr("受理后的办理环节")) }
+                @let days = noveto_domain::case::stage_days(&item.stages, item.time_limit_wd);
+                ol {
+                    @for (n, st) in item.stages.iter().enumerate() {
+                        li {
+                            (st.name) " "
+                            small.muted {
+                                @if days[n] == 0 { (tr("受理当日完成")) } @else { (trf("受理后第 {} 个工作日内完成", &[&days[n]])) }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { (tr("申请材料")) }
             table {
                 tr { th { (tr("材料")) } th { (tr("要求")) } th { (tr("样表与常见问题")) } }

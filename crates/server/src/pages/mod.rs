@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod commitments;
 pub mod complaints;
 pub mod documents;
 pub mod forms;
@@ -45,6 +46,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/inbox", get(work::inbox))
         .route("/search", get(work::search_page))
         .route("/prescreen", get(prescreen::page).post(prescreen::submit))
+        .route("/commitment-checks", get(commitments::page))
+        .route("/commitment-checks/{id}/result", post(commitments::result))
         .route("/cases/{id}/urge", post(work::urge))
         .route("/filings/monthly", post(work::file_month))
         .route("/cases/{id}/acknowledge", post(work::acknowledge))
@@ -211,6 +214,10 @@ fn nav(p: &Principal) -> Markup {
         links.push(("/filings", t().filings));
     }
     links.push(("/faq", t().faq));
+    // NV-6: those who work cases verify commitments; those who read the filings follow them.
+    if may_somewhere(g, Action::WorkCase) || may_somewhere(g, Action::ReadFilings) {
+        links.push(("/commitment-checks", tr("承诺核查")));
+    }
     if may_somewhere(g, Action::ReadFilings) || may_somewhere(g, Action::ManageFaq) {
         links.push(("/faq/stats", tr("解答率")));
     }
@@ -606,7 +613,7 @@ main{max-width:1100px;margin:0 auto;padding:12px}
 .card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}.narrow{max-width:420px;margin:40px auto}
 h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:.2em 0 .6em}
 label{display:block;margin:6px 0}input,select,textarea{display:block;width:100%;padding:6px 8px;border:1px solid #aaa;border-radius:4px;font:inherit;margin-top:2px}
-textarea{min-height:4em}input[type=checkbox]{display:inline;width:auto}input[readonly]{background:#eceff2;color:#444}
+textarea{min-height:4em}input[type=checkbox],input[type=radio]{display:inline;width:auto}input[readonly]{background:#eceff2;color:#444}
 fieldset{border:1px solid #ccd2d8;border-radius:4px;margin:8px 0;padding:4px 10px 8px}
 button{background:#9b1c1c;color:#fff;border:0;border-radius:4px;padding:6px 14px;font:inherit;cursor:pointer;margin:4px 4px 4px 0}
 button.secondary{background:#555}button:focus,a:focus,input:focus,textarea:focus,select:focus{outline:3px solid #f5b400;outline-offset:1px}
@@ -614,6 +621,7 @@ button.secondary{background:#555}button:focus,a:focus,input:focus,textarea:focus
 table{border-collapse:collapse;width:100%}.scroll{overflow-x:auto}th,td{text-align:left;padding:6px;border-bottom:1px solid #e3e3e3;vertical-align:top}
 .overdue{color:#b00020;font-weight:bold}.today{color:#a15c00;font-weight:bold}.muted{color:#666}.err{color:#b00020}.ok{color:#1d6b2f}
 .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eee;font-size:.9em}
+ol.stages{padding-left:1.4em}ol.stages li{margin:.3em 0}ol.stages li.done .pill{background:#dff0d8}ol.stages li.current .pill{background:#fff3cd;font-weight:bold}ol.stages li.waiting{color:#666}.pill.warn{background:#f8d7da}
 .note{background:#fff8e1;border-left:4px solid #f5b400;padding:8px 12px}
 details{margin:6px 0}summary{cursor:pointer;font-weight:bold}
 .doc h1{text-align:center}.doc .sub{text-align:center;color:#444}.doc .right{text-align:right}.doc .note{font-size:.9em;color:#333}

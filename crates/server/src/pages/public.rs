@@ -227,6 +227,24 @@ pub async fn follow_submit(
                             }
                         }
                         @if let Some(o) = &m.outcome { (outcome(o)) }
+                        // NV-1: where the application is in the back office.
+                        @if !m.stages.is_empty() {
+                            section {
+                                h2 { (tr("办理环节")) }
+                                ol.stages {
+                                    @for st in &m.stages {
+                                        li class=(st.state) aria-current=[(st.state == "current").then_some("step")] {
+                                            strong { (st.name) } " "
+                                            span.pill { (match st.state { "done" => tr("已完成"), "current" => tr("办理中"), _ => tr("未开始") }) }
+                                            @if let Some(at) = &st.done_at { " " small.muted { (when(at)) } }
+                                            @if let Some(d) = st.due.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
+                                                " " small.muted { (trf("预计 {} 前完成", &[&crate::ui::day(d)])) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                         table {
                             tr { th { (tr("时间")) } th { (tr("进展")) } }
                             @for st in &m.steps { tr { td { (when(&st.at)) } td { (tr(st.what)) } } }

@@ -41,6 +41,11 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
     let prev = first.pred_opt().map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
     let next = period.days().1.format("%Y-%m").to_string();
     let file = |path: &str, fmt: &str| format!("/api/v1/reports/{path}?month={month}&format={fmt}");
+    // NV-6: the month's commitment verifications, summed over the units the reader sees.
+    let (_, checks) = noveto_app::commitments::list(s, p, &month).await?;
+    let sum = checks
+        .values()
+        .fold([0usize; 4], |a, t| [a[0] + t.open, a[1] + t.overdue, a[2] + t.confirmed, a[3] + t.r#false]);
     Ok(html! {
         section.card {
             h1 { (trf("月度报表（{}）", &[&month])) }
@@ -109,6 +114,13 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
                 p { b { (tr("本月评优窗口：")) } (awarded.iter().map(|w| w.name.as_str()).collect::<Vec<_>>().join(tr("、"))) }
             }
             p { a href=(file("assessment", "xlsx")) { (tr("导出 Excel")) } " · " a href=(file("assessment", "pdf")) { "PDF" } }
+        }
+        section.card {
+            h2 { (tr("告知承诺事后核查")) }
+            p {
+                (trf("待核查 {} 件（其中已超期 {} 件）；本月核查属实 {} 件，不实 {} 件。", &[&sum[0], &sum[1], &sum[2], &sum[3]]))
+                " " a href={ "/commitment-checks?month=" (month) } { (tr("各单位明细")) }
+            }
         }
         section.card {
             h2 { (trf("满意度（{}）", &[&quarter])) }

@@ -288,7 +288,7 @@ async fn body(
                                 Some(d) => { (day(&d.to_string())) @if overdue { " " (tr("已超期")) } }
                                 None => { (tr("待监督部门确定")) }
                             }
-                            @if let Some(d) = &u.deadline { br; span.muted { (d.source.document) } }
+                            @if let Some(d) = &u.deadline { br; span.muted { (crate::i18n::tr_text(&d.source.document)) } }
                         }
                         td { (actions(p, u, &units, kept, e)) }
                     }

@@ -55,7 +55,7 @@ fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::dea
         @if let Some(d) = which {
             br;
             small.muted title=(d.source.clause) {
-                (crate::ui::what_label(&d.what)) " · " (rule_text(&d.rule)) " · " (d.source.document)
+                (crate::ui::what_label(&d.what)) " · " (rule_text(&d.rule)) " · " (tr_text(&d.source.document))
             }
         }
     }
@@ -788,8 +788,33 @@ async fn case_body_with(
         .as_ref()
         .map(|d| (d.kind.label(), j["applicant"]["id_doc"]["number"].as_str().unwrap_or_default().to_string()));
     let credit_code = j["applicant"]["credit_code"].as_str().map(str::to_string);
+    // NV-1: where the case is in the back office, and the form to finish the current stage for
+    // whoever may (the case's workers and the stage's own unit).
+    let stages = if c.stages.is_empty() {
+        None
+    } else {
+        let finish = c.offers(&item.as_ref().map(|i| i.rules()).unwrap_or_default()).finish_stage
+            && svc::may_finish_stage(s, p, &l).await.is_ok();
+        let units = noveto_app::org::directory(s).await?.units;
+        let names = noveto_app::org::names(s, c.stages.iter().filter_map(|st| st.done_by).collect()).await?;
+        Some(stages_card(&acts, c, &cal, now, &units, &names, finish))
+    };
+    // NV-6: a commitment's verification, where it stands.
+    let check = noveto_app::commitments::of_case(s, id).await?;
     Ok(html! {
         @if let Some(m) = top_error { p.err role="alert" { (m) } }
+        @if let Some(k) = &check {
+            p.note #commitment-check {
+                @match k.status.as_str() {
+                    "open" => {
+                        (trf("告知承诺事后核查：待核查，应于 {} 前完成。", &[&k.due.parse().map(crate::ui::day).unwrap_or_else(|_| k.due.clone())]))
+                        " " a href={ "/commitment-checks#k" (k.id) } { (tr("去核查")) }
+                    }
+                    "confirmed" => { (tr("告知承诺事后核查：承诺属实。")) " " (k.finding.note) }
+                    _ => { (tr("告知承诺事后核查：承诺不实。")) " " (trf("处理措施：{}", &[&k.finding.action])) }
+                }
+            }
+        }
         @if let Some((answer, who, when)) = &answered {
             section.card #answer {
                 p.note role="status" {
@@ -858,7 +883,7 @@ async fn case_body_with(
                         @let due_day = d.due(&cal, now).ok();
                         @let due = due_day.map(|x| x.to_string());
                         tr {
-                            td { (crate::ui::what_label(&d.what)) }
+                            td { (deadline_label(c, &d.what)) }
                             td {
                                 @if d.met_at.is_some() { (due.clone().unwrap_or_default()) } @else { (due_cell(s, due.as_deref())) }
                                 // CAL-2: a due day in a year without an imported notice says so.
@@ -867,12 +892,13 @@ async fn case_body_with(
                                 }
                             }
                             td { (d.state(&cal, now, l.policy.due_soon_days).map(|x| tr(x.label())).unwrap_or("")) }
-                            td title=(d.source.clause) { (rule_text(&d.rule)) br; small.muted { (d.source.document) } }
+                            td title=(d.source.clause) { (rule_text(&d.rule)) br; small.muted { (tr_text(&d.source.document)) } }
                         }
                     }
                 }
             }
         }
+        @if let Some(st) = stages { (st) }
         @if let Some(w) = work { (w) }
         @if let Some(a) = answer_form { (a) }
         // Where the matter stands, in words: the veto request's levels and opinions, what to do next.
@@ -934,6 +960,79 @@ async fn case_body_with(
             }
         }
     })
+}
+
+/// What a deadline of the case is for; a stage's names the stage (NV-1).
+fn deadline_label(c: &noveto_domain::case::Case, what: &str) -> String {
+    match what.strip_prefix("stage#").and_then(|n| n.parse::<usize>().ok()).and_then(|n| c.stages.get(n)) {
+        Some(st) => trf("办理阶段：{}", &[&st.name]),
+        None => crate::ui::what_label(what).to_string(),
+    }
+}
+
+/// NV-1 (JL 三(一)): the case's back-office stages — each with its unit, due day (its share of
+/// the promised time, counted from acceptance), where it stands, who finished it and when — and,
+/// for whoever may, the form that finishes the current one.
+fn stages_card(
+    acts: &Acts<'_>,
+    c: &noveto_domain::case::Case,
+    cal: &noveto_domain::calendar::Calendar,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    units: &[org::Unit],
+    names: &HashMap<i64, String>,
+    finish: bool,
+) -> Markup {
+    let start = c.stages.first().and_then(|st| st.started_at).map(noveto_domain::time::local_date);
+    let due = |n: usize| -> Option<chrono::NaiveDate> {
+        match c.deadlines.iter().find(|d| d.what == format!("stage#{n}")) {
+            Some(d) => d.due(cal, now).ok(),
+            None => start.and_then(|s| cal.due(s, c.stages[n].due_days).ok()),
+        }
+    };
+    let unit = |u: Option<i64>| u.or(c.unit_id).and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
+    let current = c.current_stage();
+    html! {
+        section.card #stages {
+            h2 { (tr("办理阶段")) }
+            ol.stages {
+                @for (n, st) in c.stages.iter().enumerate() {
+                    @let state = st.state();
+                    @let late = state == "current" && due(n).is_some_and(|d| d < noveto_domain::time::local_date(now));
+                    li class=(state) aria-current=[(state == "current").then_some("step")] {
+                        strong { (st.name) } " "
+                        span.pill { (match state { "done" => tr("已完成"), "current" => tr("办理中"), _ => tr("未开始") }) }
+                        @if late { " " span.pill.warn { (tr("已超期")) } }
+                        br;
+                        small.muted {
+                            @if let Some(u) = unit(st.unit_id) { (u) (tr("，")) }
+                            (trf("占承诺时限 {}%", &[&st.share]))
+                            @if let Some(d) = due(n) { (tr("，")) (trf("应于 {} 前完成", &[&crate::ui::day(d)])) }
+                        }
+                        @if let Some(at) = st.done_at {
+                            br;
+                            small {
+                                (trf("{} 由{}完成", &[&crate::ui::when_at(&Some(at)), &st.done_by.and_then(|b| names.get(&b)).cloned().unwrap_or_default()]))
+                                @if !st.note.is_empty() { (tr("：")) (st.note) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let (true, Some(n)) = (finish, current) {
+                @let last = n + 1 == c.stages.len();
+                @let label = if last { trf("完成“{}”并办结", &[&c.stages[n].name]) } else { trf("完成“{}”，转入“{}”", &[&c.stages[n].name, &c.stages[n + 1].name]) };
+                (acts.form("stage", None, &label, &["note"], html! {
+                    input type="hidden" name="stage" value=(c.stages[n].name);
+                    label {
+                        (if last { tr("办结说明（群众可见，可不填）") } else { tr("办理情况（可不填）") })
+                        textarea name="note" maxlength="1000" { (acts.v("stage", None, "note")) }
+                        (acts.err("stage", None, "note"))
+                    }
+                    button { (label) }
+                }))
+            }
+        }
+    }
 }
 
 /// The referral form's pickers: units and their windows by name (never a number to type).
@@ -1379,6 +1478,14 @@ pub async fn case_action(
                 svc::do_deficiency(&s, &p, id, b).await
             }
             "supplement" => svc::do_supplement(&s, &p, id).await,
+            "stage" => {
+                let b = svc::StageDoneIn {
+                    stage: val(&f, "stage"),
+                    note: val(&f, "note"),
+                    confirm_phrases: on("confirm_phrases"),
+                };
+                svc::do_finish_stage(&s, &p, id, b).await
+            }
             "ask_placement" => {
                 svc::do_ask_placement(&s, &p, id, svc::PlacementIn { question: val(&f, "question") }).await.map(|_| ())
             }

@@ -1021,3 +1021,82 @@ fn browser_month_end_reports() {
         }
     }
 }
+
+// NV-1 (issue 32, item 2): the catalog keeper names an item's back-office stages on its form (a
+// plan that does not add up comes back beside the field, as typed); a case of it moves through
+// them on the case page to 送达, which ends it; the applicant follows the stages on a phone.
+// NV-6: the clerk records a commitment's verification on the checks page.
+#[test]
+fn browser_case_through_its_stages() {
+    let Some(d) = Driver::start() else { return };
+    let app = App::spawn(Kind::Sqlite, "national");
+    crate::cases::add_item(&app, "GT-1", true, false);
+    let mut t = Tour::new(&d, &app, "stages");
+    t.content(&["个体工商户登记", "《促进个体工商户发展条例》", "张三", "办理营业执照", "申请书", "场所证明"]);
+    t.login("admin", PW);
+    t.visit("/admin/catalog/items/GT-1", "后台办理阶段");
+    d.typ("textarea[name=stages]", "受理 20%\n审查 50%\n送达 20%");
+    d.click("form[action='/admin/catalog/items'] button");
+    let err = t.read("合计须为 100%");
+    assert!(err.contains("现为 90%"), "{err}");
+    let kept = d.script("return document.querySelector('textarea[name=stages]').value;");
+    assert_eq!(kept.as_str(), Some("受理 20%\n审查 50%\n送达 20%"), "kept as typed");
+    let e = d.find("textarea[name=stages]");
+    d.cmd("POST", &format!("/element/{e}/clear"), json!({}));
+    d.typ("textarea[name=stages]", "受理 20%\n审查 50%\n送达 30%");
+    d.click("form[action='/admin/catalog/items'] button");
+    t.read("已保存");
+    d.go(&format!("{}/logout", app.base));
+    let clerk = app.token("clerk");
+    let id = app.new_case(&clerk, Some("GT-1"));
+    assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
+    t.login("clerk", PW);
+    let page = t.visit(&format!("/cases/{id}"), "办理阶段");
+    assert!(page.contains("办理中") && page.contains("占承诺时限 20%"), "{page}");
+    for (stage, next) in [("受理", "审查"), ("审查", "送达")] {
+        open_details(&d);
+        d.typ("form[action$='/act/stage'] textarea[name=note]", &format!("{stage}完毕"));
+        t.content.push(format!("{stage}完毕"));
+        d.click("form[action$='/act/stage'] button");
+        let page = t.read(&format!("完成“{next}”"));
+        assert!(page.contains(&format!("{stage}完毕")), "{page}");
+    }
+    open_details(&d);
+    d.typ("form[action$='/act/stage'] textarea[name=note]", "营业执照已送达");
+    t.content.push("营业执照已送达".into());
+    d.click("form[action$='/act/stage'] button");
+    let page = t.read("营业执照已送达");
+    assert!(!page.contains("/act/stage"), "nothing left to finish: {page}");
+    let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+    assert_eq!((c["status"].as_str(), c["outcome"].as_str()), (Some("closed"), Some("approved")), "{c}");
+    // NV-6: a case approved on a commitment is verified on the checks page; a false one needs
+    // what was done, said beside the field with the rest kept.
+    crate::cases::add_item(&app, "GT-3", false, true);
+    let promised = app.new_case(&clerk, Some("GT-3"));
+    let body = json!({"commitment": "本人承诺经营场所合法"});
+    assert_eq!(app.post(&format!("/api/v1/cases/{promised}/commitment"), &clerk, body).0, 200);
+    t.visit("/commitment-checks", "各单位核查情况");
+    open_details(&d);
+    d.click("form[action$='/result'] input[value='0']");
+    d.typ("form[action$='/result'] textarea[name=note]", "现场为住宅");
+    t.content.push("现场为住宅".into());
+    d.click("form[action$='/result'] button");
+    let err = t.read("须写明处理措施");
+    assert!(err.contains("现场为住宅"), "{err}");
+    d.typ("form[action$='/result'] input[name=action]", "撤销登记");
+    t.content.push("撤销登记".into());
+    d.click("form[action$='/result'] button");
+    let done = t.read("核查结果已记录");
+    assert!(done.contains("撤销登记") && done.contains("不实"), "{done}");
+    d.go(&format!("{}/logout", app.base));
+    d.size(360, 1600);
+    t.visit("/follow", "查询办理进度");
+    d.typ("input[name=receipt_no]", c["receipt_no"].as_str().unwrap());
+    d.typ("input[name=phone]", "13812345678");
+    d.click("form[action='/follow'] button");
+    let seen = t.read("办理环节");
+    assert!(seen.contains("送达") && seen.contains("已完成") && !seen.contains("clerk"), "{seen}");
+    let guide = t.visit("/guides/GT-1", "受理后的办理环节");
+    assert!(guide.contains("受理后第 3 个工作日内完成"), "{guide}");
+    t.traditional();
+}

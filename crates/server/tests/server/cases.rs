@@ -2511,3 +2511,201 @@ fn overdue_list_and_urging() {
         assert!(app.audit_ok());
     }
 }
+
+// NV-1 (issue 32, item 2; JL 三(一)): the catalog item names its back-office stages, each with
+// its unit and share of the promised time; an accepted case moves through them with who and
+// when; the first contact and the stage's unit are told; the applicant follows them on /follow;
+// an overrun stage is reminded and escalated like any deadline; the last stage ends it as
+// approved; a hundred clicks at once finish a stage once — on both stores.
+#[test]
+fn nv_1_a_case_moves_through_its_back_office_stages() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let admin = app.token("admin");
+        let mut it = crate::catalog::item(&app, "ST-1", "食品经营许可");
+        it["time_limit_wd"] = json!(10);
+        // A plan whose shares do not add up is refused beside its field.
+        it["stages"] = json!([{"name": "受理", "share": 10}, {"name": "审查", "share": 50}]);
+        let (st, e) = app.post("/api/v1/items", &admin, it.clone());
+        assert_eq!(
+            (st, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (422, Some("invalid_stages"), Some("stages")),
+            "{e}"
+        );
+        it["stages"] = json!([
+            {"name": "受理", "share": 10},
+            {"name": "审查", "share": 50},
+            {"name": "制证", "share": 30, "unit_id": app.ids.unit2},
+            {"name": "送达", "share": 10}
+        ]);
+        let (st, v) = app.post("/api/v1/items", &admin, it.clone());
+        assert_eq!(st, 201, "{v}");
+        let (clerk, head) = (app.token("clerk"), app.token("head"));
+        let liaison = json!({"leader_id": app.staff_id("leader2"), "contact_id": app.staff_id("clerk2")});
+        assert_eq!(
+            app.call("PUT", &format!("/api/v1/units/{}/liaison", app.ids.unit2), Some(&admin), Some(liaison)).0,
+            200
+        );
+        let id = app.new_case(&clerk, Some("ST-1"));
+        let stage_url = format!("/api/v1/cases/{id}/stage");
+        let (st, e) = app.post(&stage_url, &clerk, json!({"stage": "受理"}));
+        assert_eq!(
+            (st, e["error"]["code"].as_str()),
+            (409, Some("no_stage")),
+            "nothing to finish before acceptance: {e}"
+        );
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
+        let c = status(&app, &clerk, id);
+        assert_eq!(c["current_stage"], "受理", "{c}");
+        // Accepted Friday 2026-11-20: 受理 due in 1 working day, 审查 by the 6th, 制证 by the 9th.
+        let dues: Vec<&str> = c["stages"].as_array().unwrap().iter().map(|s| s["due"].as_str().unwrap_or("")).collect();
+        assert_eq!(dues, ["2026-11-23", "", "", ""], "{c}");
+        // No closing around the stages.
+        let (st, e) = app.post(&format!("/api/v1/cases/{id}/close"), &clerk, json!({"outcome": "approved"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("stages_pending")), "{e}");
+        // A stale stage name (a second click, a stale page) is refused and changes nothing.
+        let (st, e) = app.post(&stage_url, &clerk, json!({"stage": "审查"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("stage_moved")), "{e}");
+        // A hundred clicks at once on 受理: it is finished once, and 审查 is not skipped.
+        let wins = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|sc| {
+            for _ in 0..100 {
+                sc.spawn(|| {
+                    let (st, v) = app.post(&stage_url, &head, json!({"stage": "受理", "note": "材料齐全"}));
+                    match st {
+                        200 => {
+                            wins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        409 => {}
+                        other => panic!("{other}: {v}"),
+                    }
+                });
+            }
+        });
+        assert_eq!(wins.into_inner(), 1);
+        let c = status(&app, &clerk, id);
+        assert_eq!(c["current_stage"], "审查", "{c}");
+        assert_eq!(
+            (c["stages"][0]["done_by"].as_i64(), c["stages"][0]["note"].as_str()),
+            (Some(app.staff_id("head")), Some("材料齐全"))
+        );
+        assert_eq!(c["stages"][1]["due"], "2026-11-30", "six working days after acceptance: {c}");
+        // The first contact hears that someone else moved the case on.
+        assert!(
+            app.messages_to("clerk").iter().any(|(s, b, _)| s.contains("办理进度") && b.contains("现为“审查”阶段"))
+        );
+        // Another unit's clerk neither reads nor moves it while the stage is not theirs.
+        let other = app.token("clerk2");
+        assert_eq!(app.post(&stage_url, &other, json!({"stage": "审查"})).0, 403);
+        // 审查 overruns: reminded before its day, escalated to the head and the leader after it.
+        app.set_now("2026-11-27T09:00:00+08:00");
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert!(r.reminded >= 1, "{r:?}");
+        app.set_now("2026-12-01T09:00:00+08:00");
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert!(r.escalated >= 1, "{r:?}");
+        assert!(
+            app.messages_to("leader").iter().any(|(s, _, _)| s.contains("办理阶段时限")),
+            "{:?}",
+            app.messages_to("leader")
+        );
+        assert_eq!(app.post(&stage_url, &clerk, json!({"stage": "审查"})).0, 200);
+        // 制证 belongs to the other unit: its contact is told, and its clerk may read and finish it.
+        assert!(app.messages_to("clerk2").iter().any(|(s, b, _)| s.contains("待办阶段") && b.contains("制证")));
+        assert_eq!(app.get(&format!("/api/v1/cases/{id}"), &other).0, 200);
+        assert_eq!(app.post(&stage_url, &other, json!({"stage": "制证", "note": "证照已印制"})).0, 200);
+        // The applicant follows it: stages and where it stands, no staff names.
+        let (st, f) = app.call(
+            "GET",
+            &format!("/api/v1/public/follow?receipt_no={}&phone=13812345678", c["receipt_no"].as_str().unwrap()),
+            None,
+            None,
+        );
+        assert_eq!(st, 200, "{f}");
+        let states: Vec<&str> = f["stages"].as_array().unwrap().iter().map(|s| s["state"].as_str().unwrap()).collect();
+        assert_eq!(states, ["done", "done", "done", "current"], "{f}");
+        assert!(!f.to_string().contains("done_by"), "{f}");
+        // The last stage's note is the closing note the applicant reads, checked for refusal words.
+        let (st, e) = app.post(&stage_url, &clerk, json!({"stage": "送达", "note": "办不了，你找别人"}));
+        assert_eq!((st, e["error"]["code"].as_str()), (409, Some("refusal_phrases")), "{e}");
+        let (st, c) = app.post(&stage_url, &clerk, json!({"stage": "送达", "note": "许可证已邮寄送达"}));
+        assert_eq!((st, c["status"].as_str(), c["outcome"].as_str()), (200, Some("closed"), Some("approved")), "{c}");
+        assert_eq!(app.post(&stage_url, &clerk, json!({"stage": "送达"})).0, 409, "closed");
+        // The page shows each stage with who finished it.
+        let (_, page) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(page.contains("办理阶段") && page.contains("证照已印制") && page.contains("clerk2"), "{page}");
+        assert!(app.audit_ok());
+    }
+}
+
+// NV-6 (issue 32, item 3): the item sets its own verification period; an open check is reminded
+// before its day and escalated after it like any deadline (and stands in the overdue list); the
+// checks page lists it with the unit's counts, and a result sent without a choice or, when
+// false, without what was done comes back beside its field as typed; once recorded, the case
+// page says so and nothing more is reminded — on both stores.
+#[test]
+fn nv_6_checks_are_reminded_and_recorded_on_their_page() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let admin = app.token("admin");
+        let mut it = crate::catalog::item(&app, "CK-1", "小餐饮登记");
+        it["allows_commitment"] = json!(true);
+        it["commitment_check_days"] = json!(0);
+        let (st, e) = app.post("/api/v1/items", &admin, it.clone());
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("commitment_check_days")), "{e}");
+        it["commitment_check_days"] = json!(5);
+        assert_eq!(app.post("/api/v1/items", &admin, it).0, 201);
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, Some("CK-1"));
+        let body = json!({"commitment": "本人承诺经营场所符合要求"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/commitment"), &clerk, body).0, 200);
+        let (_, v) = app.get("/api/v1/commitment-checks?month=2026-11", &clerk);
+        let check = v["checks"].as_array().unwrap().iter().find(|c| c["case_id"] == id).unwrap().clone();
+        // Five working days after Friday 2026-11-20: the item's period, not the policy's twenty.
+        assert_eq!(check["due"], "2026-11-27", "{check}");
+        let cid = check["id"].as_i64().unwrap();
+        // Reminded before its day, escalated after it: the first contact, the head, the leader.
+        app.set_now("2026-11-26T09:00:00+08:00");
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert_eq!(r.reminded, 1, "{r:?}");
+        assert!(app.messages_to("clerk").iter().any(|(s, _, _)| s.contains("告知承诺事后核查")));
+        app.set_now("2026-11-30T09:00:00+08:00");
+        let r = app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert_eq!(r.escalated, 1, "{r:?}");
+        assert!(app.messages_to("leader").iter().any(|(s, _, _)| s.contains("超期督办")));
+        let (_, over) = app.get("/api/v1/overdue", &app.token("supervision"));
+        assert!(over["items"].as_array().unwrap().iter().any(|l| l["case_id"] == id), "{over}");
+        // The page: the unit's counts and the open check, overdue.
+        let (st, page) = page_get(&app, "clerk", "/commitment-checks");
+        assert_eq!(st, 200);
+        assert!(page.contains("各单位核查情况") && page.contains("市场监管局") && page.contains("已超期"), "{page}");
+        let url = format!("/commitment-checks/{cid}/result");
+        let (st, page) = page_post(&app, "clerk", &url, &[("note", "现场核查")]);
+        assert_eq!(st, 422, "{page}");
+        assert!(page.contains("请选择核查结果") && page.contains("现场核查"), "beside the field, as typed: {page}");
+        let (st, page) = page_post(&app, "clerk", &url, &[("confirmed", "0"), ("note", "场所为住宅")]);
+        assert_eq!(st, 422);
+        assert!(page.contains("须写明处理措施") && page.contains("场所为住宅"), "{page}");
+        let (st, _) = page_post(&app, "clerk2", &url, &[("confirmed", "1")]);
+        assert_eq!(st, 403, "another unit's clerk");
+        let (st, _) = page_post(
+            &app,
+            "clerk",
+            &url,
+            &[("confirmed", "0"), ("note", "场所为住宅"), ("action", "撤销登记，纳入信用记录")],
+        );
+        assert_eq!(st, 303);
+        let (_, page) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(page.contains("承诺不实") && page.contains("撤销登记，纳入信用记录"), "{page}");
+        // Met: out of the overdue list, never reminded again.
+        let (_, over) = app.get("/api/v1/overdue", &app.token("supervision"));
+        assert!(!over["items"].as_array().unwrap().iter().any(|l| l["case_id"] == id), "{over}");
+        // Shown in the month's statistics.
+        let (_, page) = page_get(&app, "business", "/reports?month=2026-11");
+        assert!(page.contains("告知承诺事后核查") && page.contains("不实 1 件"), "{page}");
+        let (st, page) = page_get(&app, "clerk", "/commitment-checks?month=13");
+        assert_eq!(st, 200, "a bad month is said beside the picker: {page}");
+        assert!(page.contains("月份格式"), "{page}");
+        assert!(app.audit_ok());
+    }
+}

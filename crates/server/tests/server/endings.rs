@@ -41,6 +41,16 @@ fn scenario(app: &App) -> Vec<Subject> {
     let accepted = case(Some("END-1"));
     assert_eq!(app.post(&format!("/api/v1/cases/{}/accept", accepted.case), &clerk, json!({})).0, 200);
     out.push(accepted);
+    // NV-1: a case of an item with back-office stages, accepted in full and at its first stage,
+    // and one with materials still missing.
+    let staged = case(Some("END-2"));
+    assert_eq!(app.post(&format!("/api/v1/cases/{}/accept", staged.case), &clerk, json!({})).0, 200);
+    out.push(staged);
+    let staged_deficient = case(Some("END-2"));
+    let body = json!({"missing": [{"material": "场所证明", "how_to_fix": "补交"}], "commitment_signed": true});
+    let url = format!("/api/v1/cases/{}/deficiency-acceptance", staged_deficient.case);
+    assert_eq!(app.post(&url, &clerk, body).0, 200);
+    out.push(staged_deficient);
     let deficient = case(Some("END-1"));
     let body = json!({"missing": [{"material": "场所证明", "how_to_fix": "补交"}], "commitment_signed": true});
     assert_eq!(app.post(&format!("/api/v1/cases/{}/deficiency-acceptance", deficient.case), &clerk, body).0, 200);
@@ -121,6 +131,7 @@ fn bodies(app: &App, path: &str) -> Option<Vec<Value>> {
         "/cases/{id}/notices" => vec![json!({"missing": missing})],
         "/cases/{id}/deficiency-acceptance" => vec![json!({"missing": missing, "commitment_signed": true})],
         "/cases/{id}/supplement" => vec![json!({})],
+        "/cases/{id}/stage" => vec![json!({"stage": "受理"}), json!({"stage": "送达", "note": "已邮寄送达"})],
         "/cases/{id}/commitment" => vec![json!({"commitment": "本人承诺材料真实"})],
         "/cases/{id}/escalations" => vec![json!({"reason": "规定不明"}), json!({"reason": "重大", "major": true})],
         "/escalations/{id}/answer" => {
@@ -198,6 +209,9 @@ fn nv_2_every_api_route_ends_a_case_only_by_a_listed_ending() {
         let admin = app.token("admin");
         let mut it = crate::catalog::item(&app, "END-1", "企业设立登记");
         it["allows_commitment"] = json!(true);
+        assert_eq!(app.post("/api/v1/items", &admin, it).0, 201);
+        let mut it = crate::catalog::item(&app, "END-2", "食品经营许可");
+        it["stages"] = json!([{"name": "受理", "share": 50}, {"name": "送达", "share": 50}]);
         assert_eq!(app.post("/api/v1/items", &admin, it).0, 201);
         let (_, doc) = app.call("GET", "/api/v1/openapi.json", None, None);
         let mut routes: Vec<(String, String)> = vec![];

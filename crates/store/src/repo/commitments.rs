@@ -31,8 +31,16 @@ pub struct Check {
     pub decided_at: Option<String>,
 }
 
+/// The deadline key of a verification in the deadline table.
+pub const DEADLINE: &str = "commitment_check";
+
 /// Opens the verification of the commitment `c` was approved on.
+/// Its deadline is one of the case's in the deadline table (`commitment_check`, owned by the
+/// first contact), so the job runner reminds and escalates it, and the overdue lists and the
+/// assessment count it, like any other.
 pub fn open(tx: &mut dyn Tx, ctx: &Ctx, case_id: i64, c: &Case, due: &str) -> Result<()> {
+    let doc = serde_json::json!({"what": DEADLINE, "due": due}).to_string();
+    super::jobs::put_deadline(tx, "case", case_id, DEADLINE, Some(c.first_contact_id), Some(due), "running", &doc)?;
     let id = tx.insert(
         "INSERT INTO commitment_checks (case_id, center_id, unit_id, window_id, due, status, doc, created_at)
          VALUES ($1, $2, $3, $4, $5, 'open', '{}', $6) RETURNING id",
@@ -76,6 +84,17 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<Check>> {
         .map(row))
 }
 
+/// The check of a case's commitment, if it was approved on one.
+pub fn of_case(tx: &mut dyn Tx, case_id: i64) -> Result<Option<Check>> {
+    Ok(tx
+        .query_one(
+            &format!("SELECT {COLS} FROM commitment_checks k JOIN cases c ON c.id = k.case_id WHERE k.case_id = $1"),
+            params![case_id],
+        )?
+        .as_ref()
+        .map(row))
+}
+
 /// The checks still open (oldest due first) and those decided in `[from, to)`.
 pub fn list(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<Check>> {
     Ok(tx
@@ -104,6 +123,11 @@ pub fn decide(tx: &mut dyn Tx, ctx: &Ctx, id: i64, confirmed: bool, f: &Finding)
     if n == 0 {
         return Err(StoreError::Conflict("该承诺核查已有结果，请刷新后查看".into()));
     }
+    tx.exec(
+        "UPDATE deadlines SET state = 'met' WHERE entity = 'case' AND what = $1
+           AND entity_id = (SELECT case_id FROM commitment_checks WHERE id = $2)",
+        params![DEADLINE, id],
+    )?;
     audit::append(
         tx,
         ctx,

@@ -2,7 +2,7 @@
 
 use super::{Ctx, audit};
 use crate::{Result, StoreError, Tx, params};
-use noveto_domain::case::ItemRules;
+use noveto_domain::case::{ItemRules, StagePlan};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -48,6 +48,14 @@ pub struct Item {
     /// referred to them (NV-2, NV-3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_units: Vec<i64>,
+    /// NV-1: the back-office stages a case goes through after acceptance, each with its unit
+    /// and share of the promised time (none: open or closed, nothing between).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StagePlan>,
+    /// NV-6: the working days within which a commitment on this item is verified after approval
+    /// (none: the policy's `commitment_check_days`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_check_days: Option<u32>,
     #[serde(default)]
     pub version: i64,
 }
@@ -59,6 +67,7 @@ impl Item {
             allows_commitment: self.allows_commitment,
             main_materials: self.materials.iter().filter(|m| m.main).map(|m| m.name.clone()).collect(),
             time_limit_wd: Some(self.time_limit_wd),
+            stages: self.stages.clone(),
         }
     }
 }
