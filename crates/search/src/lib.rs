@@ -331,6 +331,29 @@ pub fn tokens(text: &str, o: Options) -> Tokens {
     out
 }
 
+/// CAT-4: a life-event bundle as one entry — its name and plain phrases as the question, its
+/// description as the answer, its items as the links.
+pub fn bundle_entry(id: u64, name: &str, description: &str, intents: &[String], items: &[String]) -> Entry {
+    let _ = items;
+    Entry { id, title: format!("{name} {}", intents.join(" ")), body: description.to_string(), extra: String::new() }
+}
+
+/// CAT-4: whether a question asks for a life event, and which: the best bundle, offered when it
+/// covers enough of the question (hits' scores run from 1, nothing covered, to 2, all of it),
+/// unless one service (`items`) covers nearly all of it and more than the bundle does — a
+/// question that names one service asks for that service.
+pub fn intent(bundles: &[Hit], items: &[Hit]) -> Option<u64> {
+    let b = bundles.first()?;
+    let item = items.first().map_or(1.0, |h| h.score);
+    let names_a_service = item >= INTENT_ITEM && item > b.score;
+    (b.score >= INTENT_MIN && !names_a_service).then_some(b.id)
+}
+
+/// How much of a question a bundle must cover to be offered (tuned on the development split).
+pub const INTENT_MIN: f32 = 1.2;
+/// How much of it one service must cover to be what the question asks for (tuned likewise).
+pub const INTENT_ITEM: f32 = 1.75;
+
 /// One searchable entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {

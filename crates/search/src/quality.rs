@@ -42,6 +42,29 @@ pub fn entries(toml_text: &str) -> Result<Vec<Entry>, String> {
     Ok(l.entry.into_iter().map(|e| Entry { id: e.id, title: e.q, body: e.a, extra: e.items }).collect())
 }
 
+#[derive(Deserialize)]
+struct BundleRow {
+    id: u64,
+    name: String,
+    description: String,
+    #[serde(default)]
+    intents: Vec<String>,
+    #[serde(default)]
+    items: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Bundles {
+    bundle: Vec<BundleRow>,
+}
+
+/// CAT-4: the life-event bundles of the intent quality set, as the index takes them (the same
+/// shape the server indexes its bundles in: `bundle_entry`).
+pub fn bundles(toml_text: &str) -> Result<Vec<Entry>, String> {
+    let b: Bundles = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+    Ok(b.bundle.into_iter().map(|b| crate::bundle_entry(b.id, &b.name, &b.description, &b.intents, &b.items)).collect())
+}
+
 /// One split's questions.
 pub fn questions(toml_text: &str) -> Result<Vec<Question>, String> {
     let q: Questions = toml::from_str(toml_text).map_err(|e| e.to_string())?;
@@ -190,5 +213,78 @@ impl Report {
         s.push_str(&row("BM25 over characters (繁→简)", &self.char_bm25));
         s.push_str(&row("jieba + BM25", &self.jieba_bm25));
         s
+    }
+}
+
+/// CAT-4: the catalog the intent questions are asked against (one item name a line).
+pub fn catalog(text: &str) -> Vec<Entry> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .enumerate()
+        .map(|(i, l)| Entry { id: i as u64 + 1, title: l.into(), body: String::new(), extra: String::new() })
+        .collect()
+}
+
+/// CAT-4 on one split: how often the engine offers the right bundle to a life-event question
+/// and none to a question about one service, and — on the life-event questions — how the
+/// bundles rank by the engine and by the three baselines (which always rank something, so they
+/// offer a bundle to every question about one service too).
+pub struct IntentReport {
+    /// Life-event questions offered their bundle.
+    pub offered: f64,
+    pub events: usize,
+    /// Questions about one service offered no bundle.
+    pub abstained: f64,
+    pub services: usize,
+    /// The bundles' ranking on the life-event questions (recall at 1 and 3), engine and baselines.
+    pub ranking: Report,
+}
+
+pub fn measure_intent(
+    bundles: &[Entry],
+    items: &[Entry],
+    questions: &[Question],
+) -> Result<IntentReport, crate::SearchError> {
+    let b = SearchIndex::new(Options::full())?;
+    b.upsert(bundles)?;
+    let i = SearchIndex::new(Options::full())?;
+    i.upsert(items)?;
+    let (events, services): (Vec<Question>, Vec<Question>) =
+        questions.iter().cloned().partition(|q| !q.expect.is_empty());
+    let mut offered = 0usize;
+    for q in &events {
+        if crate::intent(&b.search(&q.q, 3)?, &i.search(&q.q, 1)?).is_some_and(|g| q.expect.contains(&g)) {
+            offered += 1;
+        }
+    }
+    let mut abstained = 0usize;
+    for q in &services {
+        if crate::intent(&b.search(&q.q, 3)?, &i.search(&q.q, 1)?).is_none() {
+            abstained += 1;
+        }
+    }
+    let share = |n: usize, of: usize| n as f64 / of.max(1) as f64;
+    Ok(IntentReport {
+        offered: share(offered, events.len()),
+        events: events.len(),
+        abstained: share(abstained, services.len()),
+        services: services.len(),
+        ranking: measure(bundles, &events)?,
+    })
+}
+
+impl IntentReport {
+    /// Rows for BENCHMARKS.md and the test's output.
+    pub fn table(&self, split: &str) -> String {
+        format!(
+            "| {split} | noveto offers the right bundle | {} | {:.3} |\n| {split} | noveto offers none to a one-service question | {} | {:.3} |\n| {split} | each baseline offers none to a one-service question | {} | 0.000 |\n\n| split | ranking of the bundles | questions | recall@1 | recall@3 |\n|---|---|---|---|---|\n{}",
+            self.events,
+            self.offered,
+            self.services,
+            self.abstained,
+            self.services,
+            self.ranking.table(split)
+        )
     }
 }

@@ -128,3 +128,57 @@ fn faq_2_used_hits_teach_the_search() {
     idx.remove(1).unwrap();
     assert!(idx.search("全包服务", 3).unwrap().is_empty());
 }
+
+const BUNDLES: &str = include_str!("../../quality/bundles.toml");
+const CATALOG: &str = include_str!("../../quality/catalog.txt");
+const BUNDLE_DEV: &str = include_str!("../../quality/bundle_dev.toml");
+const BUNDLE_HELDOUT: &str = include_str!("../../quality/bundle_heldout.toml");
+
+fn intent_report(split: &str, questions: &str) -> quality::IntentReport {
+    let bundles = quality::bundles(BUNDLES).unwrap();
+    let items = quality::catalog(CATALOG);
+    let qs = quality::questions(questions).unwrap();
+    let r = quality::measure_intent(&bundles, &items, &qs).unwrap();
+    println!("| split | decision | questions | share |\n|---|---|---|---|\n{}", r.table(split));
+    r
+}
+
+// CAT-4: the intent set is sound — every bundle asked for, questions with no bundle in both
+// splits, no question in both.
+#[test]
+fn cat_4_intent_set_is_sound() {
+    let bundles = quality::bundles(BUNDLES).unwrap();
+    let dev = quality::questions(BUNDLE_DEV).unwrap();
+    let held = quality::questions(BUNDLE_HELDOUT).unwrap();
+    let ids: std::collections::HashSet<u64> = bundles.iter().map(|b| b.id).collect();
+    for q in dev.iter().chain(&held) {
+        assert!(q.expect.iter().all(|e| ids.contains(e)), "{}", q.q);
+    }
+    for id in &ids {
+        assert!(held.iter().any(|q| q.expect.contains(id)), "held-out asks for bundle {id}");
+    }
+    assert!(held.iter().filter(|q| q.expect.is_empty()).count() >= 10);
+    let dev_q: std::collections::HashSet<&str> = dev.iter().map(|q| q.q.as_str()).collect();
+    assert!(held.iter().all(|q| !dev_q.contains(q.q.as_str())), "a held-out question is also in dev");
+}
+
+// CAT-4: on the development split (tuned on) every life-event question is offered its bundle,
+// and every question about one service none.
+#[test]
+fn cat_4_intent_dev() {
+    let r = intent_report("dev", BUNDLE_DEV);
+    assert!(r.offered >= 0.95 && r.abstained >= 0.95, "dev: offered {:.3}, abstained {:.3}", r.offered, r.abstained);
+}
+
+// CAT-4 on the held-out split, which nothing was tuned on (misses not printed): the goal set
+// before it was first run — the right bundle for at least three life-event questions in four,
+// none for at least three one-service questions in five. A third goal, the engine's ranking of
+// the bundles at least as good at 1 as the best baseline's, was missed on that first run (BM25
+// over characters ranked better, BENCHMARKS.md) and is reported, not asserted: tuning the
+// ranking until it passed would be tuning on this split.
+#[test]
+fn cat_4_intent_heldout() {
+    let r = intent_report("held-out", BUNDLE_HELDOUT);
+    assert!(r.offered >= 0.75, "held-out offered {:.3}", r.offered);
+    assert!(r.abstained >= 0.6, "held-out abstained {:.3}", r.abstained);
+}
