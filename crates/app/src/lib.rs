@@ -6,6 +6,7 @@
 //! rule and no SQL. The only place that reads the clock is [`Clock`], which tests replace.
 
 pub mod auth;
+pub mod bundles;
 pub mod cache;
 pub mod calendar;
 pub mod cases;

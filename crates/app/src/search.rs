@@ -15,6 +15,11 @@ use std::sync::Mutex;
 pub struct Search {
     pub faq: SearchIndex,
     pub items: SearchIndex,
+    /// CAT-4: the life-event bundles, and the items by name alone (what a question about one
+    /// service is told apart by: `noveto_search::intent`).
+    pub bundles: SearchIndex,
+    pub names: SearchIndex,
+    bundle_seen: Mutex<HashMap<i64, String>>,
     faq_seen: Mutex<HashMap<i64, String>>,
     item_seen: Mutex<HashMap<i64, String>>,
     /// Searches whose used hit the FAQ index has learned (by search id).
@@ -51,6 +56,9 @@ impl Search {
         Ok(Search {
             faq: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
             items: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
+            bundles: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
+            names: SearchIndex::new(Options::full()).map_err(|e| e.to_string())?,
+            bundle_seen: Mutex::new(HashMap::new()),
             faq_seen: Mutex::new(HashMap::new()),
             item_seen: Mutex::new(HashMap::new()),
             learned: Mutex::new(HashSet::new()),
@@ -72,8 +80,9 @@ impl Search {
         let since = self.mark.lock().map(|m| if m.is_empty() { String::new() } else { back(&m) }).unwrap_or_default();
         let s2 = since.clone();
         let first = since.is_empty();
-        let (faqs, its, names, learned) = store
+        let (faqs, its, names, learned, bundles) = store
             .read(move |tx| {
+                let bundles = noveto_store::repo::bundles::changed_since(tx, &s2)?;
                 // Every question whose hit was used (FAQ-2): all at start, then those used since —
                 // on this server or another — so that every server learns without a restart.
                 let learned = faq::used_since(tx, &s2)?;
@@ -85,7 +94,7 @@ impl Search {
                 } else {
                     items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect()
                 };
-                Ok::<_, StoreError>((faqs, its, names, learned))
+                Ok::<_, StoreError>((faqs, its, names, learned, bundles))
             })
             .await?;
         let mut newest = since;
@@ -138,6 +147,33 @@ impl Search {
             changed += up.len();
             if !up.is_empty() {
                 self.items.upsert(&up).map_err(|e| StoreError::Db(e.to_string()))?;
+                let names: Vec<Entry> = its
+                    .iter()
+                    .filter(|(id, _, _)| up.iter().any(|e| e.id == *id as u64))
+                    .map(|(id, _, it)| Entry {
+                        id: *id as u64,
+                        title: it.name.clone(),
+                        body: String::new(),
+                        extra: String::new(),
+                    })
+                    .collect();
+                self.names.upsert(&names).map_err(|e| StoreError::Db(e.to_string()))?;
+            }
+        }
+        {
+            let mut seen = self.bundle_seen.lock().map_err(|_| StoreError::Db("search lock".into()))?;
+            let mut up = vec![];
+            for (id, at, b) in &bundles {
+                newest = newest.max(at.clone());
+                if seen.get(id) == Some(at) {
+                    continue;
+                }
+                seen.insert(*id, at.clone());
+                up.push(noveto_search::bundle_entry(*id as u64, &b.name, &b.description, &b.intents, &[]));
+            }
+            changed += up.len();
+            if !up.is_empty() {
+                self.bundles.upsert(&up).map_err(|e| StoreError::Db(e.to_string()))?;
             }
         }
         if first {
@@ -169,6 +205,13 @@ impl Search {
 
     pub fn search_items(&self, q: &str, limit: usize) -> Vec<Hit> {
         self.items.search(q, limit).unwrap_or_default()
+    }
+
+    /// CAT-4: the bundle a question asks for, if it asks for a life event (its id).
+    pub fn intent(&self, q: &str) -> Option<i64> {
+        let bundles = self.bundles.search(q, 3).unwrap_or_default();
+        let names = self.names.search(q, 1).unwrap_or_default();
+        noveto_search::intent(&bundles, &names).map(|id| id as i64)
     }
 }
 

@@ -213,6 +213,16 @@ pub const CATALOG: &[ItemRow] = &[
         "转移接续申请表*;参保缴费凭证*;身份证明*",
     ),
     (
+        "RS-006",
+        "社会保障卡申领",
+        "rs",
+        "《社会保障卡管理办法》",
+        5,
+        false,
+        false,
+        "申领登记表*;居民身份证或户口簿*;近期照片",
+    ),
+    (
         "RS-005",
         "退休待遇核准",
         "rs",
@@ -261,6 +271,16 @@ pub const CATALOG: &[ItemRow] = &[
         false,
         false,
         "申请表*;居民身份证*;近期照片*",
+    ),
+    (
+        "GA-006",
+        "出生登记",
+        "ga",
+        "《中华人民共和国户口登记条例》第七条",
+        1,
+        false,
+        false,
+        "出生医学证明*;父母居民户口簿*;父母居民身份证*",
     ),
     (
         "GA-005",
@@ -710,6 +730,10 @@ pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Login
             for it in &catalog {
                 items::upsert(tx, &ctx, it, None)?;
             }
+            // CAT-4: the life events the center publishes (the intent quality set's bundles).
+            for b in demo_bundles(&catalog) {
+                noveto_store::repo::bundles::upsert(tx, &ctx, &b)?;
+            }
             for (q, a, codes) in &faqs {
                 noveto_store::repo::faq::insert(
                     tx,
@@ -756,6 +780,36 @@ pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Login
 
 pub(crate) fn who<'a>(people: &'a [Principal], login: &str) -> &'a Principal {
     people.iter().find(|p| p.login == login).unwrap_or(&people[0])
+}
+
+/// CAT-4: the bundles of `crates/search/quality/bundles.toml`, their items named by the codes of
+/// this catalog (a bundle whose item is missing is left out).
+fn demo_bundles(catalog: &[Item]) -> Vec<noveto_store::repo::bundles::Bundle> {
+    let file: toml::Table = include_str!("../../search/quality/bundles.toml").parse().unwrap_or_default();
+    let rows = file.get("bundle").and_then(|b| b.as_array()).cloned().unwrap_or_default();
+    let text = |r: &toml::Value, k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let list = |r: &toml::Value, k: &str| -> Vec<String> {
+        r.get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let items: Option<Vec<String>> = list(r, "items")
+                .iter()
+                .map(|n| catalog.iter().find(|i| &i.name == n).map(|i| i.code.clone()))
+                .collect();
+            Some(noveto_store::repo::bundles::Bundle {
+                code: text(r, "code"),
+                name: text(r, "name"),
+                description: text(r, "description"),
+                intents: list(r, "intents"),
+                items: items?,
+                version: 0,
+            })
+        })
+        .collect()
 }
 
 /// NV-1: the back-office stages of the demo items that have them (passports and permits go

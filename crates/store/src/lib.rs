@@ -327,6 +327,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (17, include_str!("../migrations/sqlite/0017_prescreens.sql")),
     (18, include_str!("../migrations/sqlite/0018_commitment_checks.sql")),
     (19, include_str!("../migrations/sqlite/0019_commitment_deadlines.sql")),
+    (20, include_str!("../migrations/sqlite/0020_bundles.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -348,6 +349,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (17, include_str!("../migrations/postgres/0017_prescreens.sql")),
     (18, include_str!("../migrations/postgres/0018_commitment_checks.sql")),
     (19, include_str!("../migrations/postgres/0019_commitment_deadlines.sql")),
+    (20, include_str!("../migrations/postgres/0020_bundles.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
@@ -421,6 +423,7 @@ pub const TABLES: &[&str] = &[
     "rectifications",
     "prescreens",
     "commitment_checks",
+    "bundles",
 ];
 
 impl Store {

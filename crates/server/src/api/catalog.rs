@@ -1,6 +1,7 @@
 //! Catalog (CAT-1 … CAT-3) and common-question library (FAQ-1 … FAQ-3) routes: handlers over
 //! `noveto_app::catalog` and `noveto_app::faq`.
 
+pub use noveto_app::bundles::BundleIn;
 pub use noveto_app::catalog::{ItemIn, MaterialIn};
 pub use noveto_app::faq::{FaqIn, PromoteIn};
 
@@ -22,6 +23,38 @@ pub async fn save_item(State(s): State<AppState>, p: Principal, ApiJson(b): ApiJ
     let saved = catalog::save_item(&s, &p, b).await?;
     let status = if saved.existed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(json!({"code": saved.code, "version": saved.version}))).into_response())
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct BundleQuery {
+    /// A plain-language question (开饭店要办什么证): `bundle` is the life event it asks for, if any.
+    pub q: Option<String>,
+}
+
+/// CAT-4: the life-event bundles (public), and with `q` the one a question asks for.
+pub async fn list_bundles(State(s): State<AppState>, ApiQuery(q): ApiQuery<BundleQuery>) -> ApiResult<Json<Value>> {
+    let bundle = match q.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => noveto_app::bundles::intent(&s, q).await?,
+        None => None,
+    };
+    let bundles = noveto_app::bundles::all(&s).await?;
+    Ok(Json(json!({"bundle": bundle, "bundles": bundles})))
+}
+
+/// CAT-4: one bundle with its items in order, shared materials and total time (public).
+pub async fn get_bundle(State(s): State<AppState>, ApiPath(code): ApiPath<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(serde_json::to_value(noveto_app::bundles::get(&s, &code).await?).unwrap_or_default()))
+}
+
+/// CAT-4: creates a bundle or saves a new version.
+pub async fn save_bundle(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiJson(b): ApiJson<BundleIn>,
+) -> ApiResult<Response> {
+    let (code, version) = noveto_app::bundles::save(&s, &p, b).await?;
+    let status = if version == 1 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json!({"code": code, "version": version}))).into_response())
 }
 
 /// CAT-2: one item's guide (public).

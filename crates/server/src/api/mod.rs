@@ -116,6 +116,9 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/items" => catalog::list_items, "catalog", "事项列表与搜索（公开）", query = catalog::ItemQuery, public = true;
         get "/api/v1/items/{code}" => catalog::get_item, "catalog", "事项办事指南（公开）", public = true;
         get "/api/v1/items/{code}/versions" => catalog::versions, "catalog", "事项的全部版本（CAT-3）";
+        get "/api/v1/bundles" => catalog::list_bundles, "catalog", "“一件事”列表；带 q 时给出问题所问的“一件事”（CAT-4，公开）", query = catalog::BundleQuery, public = true;
+        get "/api/v1/bundles/{code}" => catalog::get_bundle, "catalog", "一件事：事项顺序、共享材料、合计时限（CAT-4，公开）", public = true;
+        post "/api/v1/bundles" => catalog::save_bundle, "catalog", "新增或保存“一件事”（CAT-4）", body = catalog::BundleIn;
         get "/api/v1/catalog/export" => catalog::export, "catalog", "导出事项库 CSV / XLSX（CAT-3）", query = catalog::ExportQuery;
         post "/api/v1/catalog/import" => catalog::import, "catalog", "导入事项库：请求体为 CSV 或 XLSX 文件（CAT-3）", query = catalog::ImportQuery, limit = 20 * 1024 * 1024;
         post "/api/v1/faq" => catalog::create_faq, "faq", "新增问答（FAQ-1）", body = catalog::FaqIn;

@@ -51,13 +51,31 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
             None => all.iter().filter(|i| q.unit.is_none() || i.unit_id == q.unit).collect(),
         };
         let contacts = contacts(&s).await;
+        // CAT-4: a question about a life event is shown its bundle first; without one, every bundle.
+        let event = match &words {
+            Some(w) => noveto_app::bundles::intent(&s, w).await?,
+            None => None,
+        };
+        let bundles = if words.is_none() { noveto_app::bundles::all(&s).await? } else { vec![] };
         Ok::<_, noveto_app::Error>(html! {
             section.card {
                 h1 { (tr("办事指南")) }
                 (contacts)
                 form method="get" action="/guides" {
-                    label { (tr("搜索事项（如：营业执照遗失、公积金提取）")) input name="q" value=(words.as_deref().unwrap_or("")); }
+                    label { (tr("搜索事项或要办的事（如：营业执照遗失、开饭店要办什么证）")) input name="q" value=(words.as_deref().unwrap_or("")); }
                     button { (tr("搜索")) }
+                }
+            }
+            @if let Some(v) = &event { (bundle_card(v, false)) }
+            @if !bundles.is_empty() {
+                section.card {
+                    h2 { (tr("一件事一次办")) }
+                    p.muted { (tr("一件事涉及的多个事项，一次告知、一表申请、一窗受理，共用的材料只交一次。")) }
+                    p {
+                        @for b in &bundles {
+                            a.pill href={ "/guides/bundles/" (b.code) } { (b.name) } " "
+                        }
+                    }
                 }
             }
             @if words.is_none() {
@@ -104,6 +122,71 @@ pub async fn list(State(s): State<AppState>, Large(large): Large, Query(q): Quer
             layout(None, large, tr("办事指南"), html! { p.err { (tr("暂时无法读取办事指南，请稍后再试。")) } }),
         )
             .into_response(),
+    }
+}
+
+/// CAT-4: a bundle — its items in order with unit and time, the shared materials, the total —
+/// in full on its own page, or as the first answer to a question about the life event.
+pub fn bundle_card(v: &noveto_app::bundles::View, full: bool) -> Markup {
+    html! {
+        section.card.bundle {
+            @if full { h1 { (v.name) } } @else {
+                p.note { strong { (tr("您要办的可能是：")) } a href={ "/guides/bundles/" (v.code) } { (v.name) } }
+            }
+            p { (v.description) }
+            ol {
+                @for st in &v.steps {
+                    li {
+                        a href={ "/guides/" (st.code) } { (st.name) } " "
+                        small.muted { (st.unit) (tr("，")) (time_limit(st.time_limit_wd)) @if st.online { (tr("，")) (tr("可网上办")) } }
+                    }
+                }
+            }
+            p {
+                (trf("共 {} 个事项，依次办理合计不超过 {} 个工作日；共需 {} 种材料。", &[&v.steps.len(), &v.total_wd, &v.materials]))
+            }
+            @if !v.shared.is_empty() {
+                p { strong { (tr("共用材料（只交一次）：")) } (v.shared.join(tr("、"))) }
+            }
+            @if !full { p { a href={ "/guides/bundles/" (v.code) } { (tr("查看这件事的完整说明")) } } }
+        }
+    }
+}
+
+/// CAT-4: one life-event bundle (public).
+pub async fn bundle(State(s): State<AppState>, Large(large): Large, ApiPath(code): ApiPath<String>) -> Response {
+    let contacts = contacts(&s).await;
+    match noveto_app::bundles::get(&s, &code).await {
+        Ok(v) => layout(
+            None,
+            large,
+            &v.name.clone(),
+            html! {
+                p { a href="/guides" { (tr("返回办事指南")) } }
+                (bundle_card(&v, true))
+                section.card { (contacts) }
+            },
+        )
+        .into_response(),
+        Err(e) => {
+            let e = crate::error::ApiError::from(e);
+            (
+                e.status,
+                layout(
+                    None,
+                    large,
+                    tr("办事指南"),
+                    html! {
+                        section.card {
+                            p.err role="alert" { (crate::i18n::tr_text(&e.message)) }
+                            p { a href="/guides" { (tr("返回办事指南")) } }
+                            (contacts)
+                        }
+                    },
+                ),
+            )
+                .into_response()
+        }
     }
 }
 

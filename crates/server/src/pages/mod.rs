@@ -88,6 +88,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/follow", get(public::follow_page).post(public::follow_submit))
         .route("/guides", get(guides::list))
         .route("/guides/{code}", get(guides::one))
+        .route("/guides/bundles/{code}", get(guides::bundle))
         .route("/faq", get(work::faq_page))
         .route("/faq/used", post(work::faq_used))
         .route("/faq/stats", get(work::faq_stats))

@@ -2041,8 +2041,12 @@ pub async fn faq_page(
         let found =
             if words.trim().is_empty() { None } else { Some(noveto_app::faq::search(&s, &p, &words, 5).await?) };
         let back = q.case.map(|c| format!("/cases/{c}")).unwrap_or_else(|| "/".into());
+        // CAT-4: a question about a life event gets its bundle first (the items, their order, the
+        // shared materials and the total time to tell the person at once).
+        let event = if words.trim().is_empty() { None } else { noveto_app::bundles::intent(&s, words.trim()).await? };
         Ok::<_, ApiError>(html! {
             (faq_box(q.case, &words))
+            @if let Some(v) = &event { (super::guides::bundle_card(v, false)) }
             @if let Some((sid, hits)) = &found {
                 section.card {
                     h2 { (tr("查询结果")) }

@@ -1098,5 +1098,19 @@ fn browser_case_through_its_stages() {
     assert!(seen.contains("送达") && seen.contains("已完成") && !seen.contains("clerk"), "{seen}");
     let guide = t.visit("/guides/GT-1", "受理后的办理环节");
     assert!(guide.contains("受理后第 3 个工作日内完成"), "{guide}");
+    // CAT-4: a plain question about a life event finds its bundle first.
+    let bundle = json!({"code": "canyin", "name": "开办餐饮店一件事", "description": "开饭馆、小吃店，一次办齐登记和许可。",
+                        "intents": ["开饭店", "开餐馆"], "items": ["GT-1", "GT-3"]});
+    assert_eq!(app.post("/api/v1/bundles", &app.token("admin"), bundle).0, 201);
+    t.content
+        .extend(["开办餐饮店一件事", "开饭馆、小吃店，一次办齐登记和许可。", "开饭店要办什么证"].map(String::from));
+    t.visit("/guides", "一件事一次办");
+    d.typ("input[name=q]", "开饭店要办什么证");
+    d.click("form[action='/guides'] button");
+    let found = t.read("您要办的可能是");
+    assert!(found.contains("开办餐饮店一件事") && found.contains("合计不超过"), "{found}");
+    d.click("section.bundle p.note a");
+    t.read("共需");
+    t.seen.push("/guides/bundles/canyin".into());
     t.traditional();
 }

@@ -527,3 +527,85 @@ fn cat_1_one_save_per_version_and_no_taking_over() {
         assert_eq!(i["unit_id"].as_i64(), Some(app.ids.unit));
     }
 }
+
+// CAT-4: life-event bundles — kept by the catalog's keepers (a clerk cannot; an unknown item is
+// refused beside its field), read with their items in order, shared materials and total time,
+// and found by a plain-language question on the API, the public guides and the staff's library
+// page; a question about one service gets no bundle — on both stores.
+#[test]
+fn cat_4_life_event_bundles_found_by_intent() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let mut shop = item(&app, "SC-5", "个体工商户登记");
+        shop["materials"] = json!([{"name": "登记申请书", "main": true}, {"name": "营业执照", "main": false}]);
+        assert_eq!(app.post("/api/v1/items", &admin, shop).0, 201);
+        let mut food = item(&app, "SC-6", "食品经营许可");
+        food["time_limit_wd"] = json!(10);
+        food["materials"] = json!([{"name": "食品经营许可申请书", "main": true}, {"name": "营业执照", "main": true}]);
+        assert_eq!(app.post("/api/v1/items", &admin, food).0, 201);
+        assert_eq!(app.post("/api/v1/items", &admin, item(&app, "GA-2", "居民身份证挂失补领")).0, 201);
+        let bundle = json!({
+            "code": "canyin", "name": "开办餐饮店一件事",
+            "description": "开饭馆、小吃店，一次办齐主体登记和食品经营许可。",
+            "intents": ["开饭店", "开餐馆", "开小吃店"],
+            "items": ["SC-5", "SC-6"]
+        });
+        let (st, e) = app.post("/api/v1/bundles", &app.token("clerk"), bundle.clone());
+        assert_eq!(st, 403, "{e}");
+        let mut bad = bundle.clone();
+        bad["items"] = json!(["SC-5", "NOPE"]);
+        let (st, e) = app.post("/api/v1/bundles", &admin, bad);
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("items")), "{e}");
+        let (st, v) = app.post("/api/v1/bundles", &admin, bundle);
+        assert_eq!((st, v["version"].as_i64()), (201, Some(1)), "{v}");
+        let (st, b) = app.call("GET", "/api/v1/bundles/canyin", None, None);
+        assert_eq!(st, 200, "public: {b}");
+        let steps: Vec<&str> = b["steps"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(steps, ["个体工商户登记", "食品经营许可"]);
+        assert_eq!(
+            (b["total_wd"].as_i64(), b["shared"][0].as_str(), b["materials"].as_i64()),
+            (Some(13), Some("营业执照"), Some(3)),
+            "{b}"
+        );
+        let enc = |q: &str| {
+            q.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"/?=&-".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        let get = |path: &str| {
+            let mut r = app.agent.get(&format!("{}{}", app.base, enc(path))).call().unwrap();
+            (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+        };
+        let ask = |q: &str| {
+            let (st, v) = app.call("GET", &format!("/api/v1/bundles?q={}", enc(q)), None, None);
+            assert_eq!(st, 200, "{v}");
+            v["bundle"]["code"].as_str().map(String::from)
+        };
+        assert_eq!(ask("开饭店要办什么证").as_deref(), Some("canyin"));
+        assert_eq!(ask("想开个小餐馆").as_deref(), Some("canyin"));
+        assert_eq!(ask("身份证丢了怎么补办"), None, "one service, no bundle");
+        // The public guides and the staff's library answer the question with the bundle first.
+        let (st, page) = get("/guides?q=开饭店要办什么证");
+        assert_eq!(st, 200);
+        assert!(
+            page.contains("您要办的可能是")
+                && page.contains("开办餐饮店一件事")
+                && page.contains("合计不超过 13 个工作日"),
+            "{page}"
+        );
+        let (_, page) = get("/guides/bundles/canyin");
+        assert!(page.contains("共用材料（只交一次）") && page.contains("营业执照"), "{page}");
+        let (_, page) = crate::cases::page_get(&app, "clerk", "/faq?q=开饭店要办什么证");
+        assert!(page.contains("开办餐饮店一件事"), "{page}");
+        let (st, _) = get("/guides/bundles/nope");
+        assert_eq!(st, 404);
+        assert!(app.audit_ok());
+    }
+}

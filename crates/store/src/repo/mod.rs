@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod commitments;
