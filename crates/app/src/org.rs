@@ -9,7 +9,7 @@ use noveto_domain::validate::text;
 use noveto_store::StoreError;
 use noveto_store::repo::{audit, org};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// An argon2id hash of a password (staff passwords are stored only so).
 pub fn hash_password(pw: &str) -> String {
@@ -349,6 +349,118 @@ pub async fn visible_staff(s: &App, p: &Principal) -> Result<Vec<(org::Staff, Ve
             visible.then_some((st, roles))
         })
         .collect())
+}
+
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StaffUpdateIn {
+    pub name: Option<String>,
+    /// For reminders by e-mail; an empty string removes it.
+    pub email: Option<String>,
+    /// false stops the account at once (sessions end; tokens and logins are refused), true
+    /// starts it again.
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub add_roles: Vec<RoleIn>,
+    #[serde(default)]
+    pub remove_roles: Vec<RoleIn>,
+    /// A new password set by the administrator (the person's sessions end).
+    pub password: Option<String>,
+}
+
+/// A staff member as an administrator reads them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffView {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub active: bool,
+    pub email: String,
+    pub roles: Vec<Grant>,
+}
+
+/// ORG-2: one person, for an administrator who may manage them (one of their roles lies where
+/// the caller administers; a person with none, a top-level administrator).
+pub async fn staff_member(s: &App, p: &Principal, id: i64) -> Result<StaffView> {
+    let visible = visible_staff(s, p).await?;
+    let (st, roles) = visible.into_iter().find(|(st, _)| st.id == id).ok_or_else(|| Error::not_found("工作人员"))?;
+    let email = s.store.read(move |tx| org::email_of(tx, id)).await?.unwrap_or_default();
+    Ok(StaffView { id: st.id, login: st.login, name: st.name, active: st.active, email, roles })
+}
+
+/// ORG-2: changes a person — name, e-mail, roles added and taken away (each at a place the
+/// caller administers), a password reset, the account stopped or started — in one write.
+/// Nobody stops their own account or takes away their own administration; a person keeps at
+/// least one role (one who no longer works here is stopped, not stripped).
+pub async fn update_staff(s: &App, p: &Principal, id: i64, b: StaffUpdateIn) -> Result<StaffView> {
+    let before = staff_member(s, p, id).await?;
+    let name = match b.name.as_deref() {
+        Some(n) => Some(text("name", "姓名", n, 40)?),
+        None => None,
+    };
+    let email = b.email.as_deref().map(str::trim).map(String::from);
+    if let Some(e) = email.as_deref().filter(|e| !e.is_empty())
+        && (e.len() > 120 || !e.contains('@') || e.contains(char::is_whitespace))
+    {
+        return Err(Error::bad("invalid_email", "电子邮箱格式不正确").at("email"));
+    }
+    let add: Vec<Grant> =
+        b.add_roles.iter().map(|r| parse_grant(r).map_err(|e| e.at("role"))).collect::<Result<_>>()?;
+    let remove: Vec<Grant> =
+        b.remove_roles.iter().map(|r| parse_grant(r).map_err(|e| e.at("role"))).collect::<Result<_>>()?;
+    for g in add.iter().chain(&remove) {
+        let scope = g.scope;
+        let place = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;
+        let place =
+            place.ok_or_else(|| Error::bad("unknown_scope", "角色范围所指的中心、单位或窗口不存在").at("scope"))?;
+        p.may(Action::ManageOrg, &place).map_err(|e| e.at("scope"))?;
+    }
+    if id == p.id {
+        if b.active == Some(false) {
+            return Err(Error::bad("self_deactivation", "不能停用自己的账号").at("active"));
+        }
+        if remove.iter().any(|g| g.role == Role::Admin) {
+            return Err(Error::bad("self_demotion", "不能撤销自己的系统管理员角色，请由其他管理员办理").at("role"));
+        }
+    }
+    let left = before.roles.iter().filter(|g| !remove.contains(g)).count()
+        + add.iter().filter(|g| !before.roles.contains(g)).count();
+    if left == 0 {
+        return Err(Error::bad("roles_required", "至少保留一个角色；不再在岗的人员，请停用账号").at("role"));
+    }
+    let hash = match b.password.clone() {
+        Some(pw) => {
+            noveto_domain::validate::password(&before.login, &pw).map_err(|e| Error::from(e).at("password"))?;
+            Some(tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(|_| Error::internal())?)
+        }
+        None => None,
+    };
+    let ctx = p.ctx(&s.now_str());
+    let active = b.active;
+    s.store
+        .write(move |tx| {
+            if let Some(n) = &name {
+                org::rename_staff(tx, &ctx, id, n)?;
+            }
+            if let Some(e) = &email {
+                org::set_email(tx, &ctx, id, e)?;
+            }
+            for g in &remove {
+                org::remove_grant(tx, &ctx, id, *g)?;
+            }
+            for g in &add {
+                org::add_grant(tx, &ctx, id, *g)?;
+            }
+            if let Some(h) = &hash {
+                org::set_password(tx, &ctx, id, h)?;
+            }
+            if let Some(a) = active {
+                org::set_active(tx, &ctx, id, a)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    staff_member(s, p, id).await
 }
 
 async fn staff_exists(s: &App, id: i64) -> Result<()> {

@@ -63,6 +63,8 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         put "/api/v1/windows/{id}/absence" => org::set_absence, "org", "A 岗缺岗 / 到岗（ORG-4）", body = org::AbsenceIn;
         post "/api/v1/staff" => org::create_staff, "org", "创建工作人员及其角色（ORG-2）", body = org::StaffIn;
         get "/api/v1/staff" => org::list_staff, "org", "工作人员列表（管理员）";
+        get "/api/v1/staff/{id}" => org::get_staff, "org", "一名工作人员及其角色（管理员）";
+        put "/api/v1/staff/{id}" => org::update_staff, "org", "修改工作人员：姓名、邮箱、角色增减、重置密码、停用或启用（ORG-2）", body = noveto_app::org::StaffUpdateIn;
         get "/api/v1/audit/verify" => org::audit_verify, "system", "校验审计链";
         get "/api/v1/calendar/due" => cal::due, "calendar", "第 N 个工作日（起算日不计入）（CAL-1）", query = cal::DueQuery;
         get "/api/v1/calendar/working-day" => cal::working_day, "calendar", "某日是否工作日（CAL-1）", query = cal::DayQuery;

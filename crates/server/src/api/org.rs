@@ -74,6 +74,21 @@ pub async fn list_staff(State(s): State<AppState>, p: Principal) -> ApiResult<Js
     Ok(Json(json!({"staff": list})))
 }
 
+/// ORG-2: one person, for an administrator who may manage them.
+pub async fn get_staff(State(s): State<AppState>, p: Principal, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(serde_json::to_value(noveto_app::org::staff_member(&s, &p, id).await?).unwrap_or_default()))
+}
+
+/// ORG-2: changes a person (name, e-mail, roles, password, stopped or started).
+pub async fn update_staff(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<noveto_app::org::StaffUpdateIn>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(serde_json::to_value(noveto_app::org::update_staff(&s, &p, id, b).await?).unwrap_or_default()))
+}
+
 pub async fn set_liaison(
     State(s): State<AppState>,
     p: Principal,

@@ -22,8 +22,23 @@ fn opt_id(f: &HashMap<String, String>, k: &str) -> Option<i64> {
     f.get(k).and_then(|v| v.trim().parse().ok())
 }
 
-pub async fn org_page(State(s): State<AppState>, Visitor(p): Visitor, Large(large): Large) -> Response {
-    match org_body(&s, &p, None).await {
+/// The staff list's filter (issue 31, item 5): by name or login, by role, stopped accounts too,
+/// a page at a time.
+#[derive(serde::Deserialize, Default)]
+pub struct StaffQ {
+    q: Option<String>,
+    role: Option<String>,
+    inactive: Option<String>,
+    page: Option<usize>,
+}
+
+pub async fn org_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::extract::Query(q): axum::extract::Query<StaffQ>,
+) -> Response {
+    match org_body(&s, &p, None, &q).await {
         Ok(b) => layout(Some(&p), large, t().admin, b).into_response(),
         Err(e) => error_page(Some(&p), large, &e),
     }
@@ -125,7 +140,15 @@ impl AdminForm<'_> {
     }
 }
 
-async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Failed<'_>>) -> ApiResult<Markup> {
+/// People a page of the staff list shows.
+const STAFF_PAGE: usize = 30;
+
+async fn org_body(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    failed: Option<&Failed<'_>>,
+    q: &StaffQ,
+) -> ApiResult<Markup> {
     if !may_somewhere(&p.grants, Action::ManageOrg) {
         return Err(ApiError::forbidden(t().forbidden));
     }
@@ -167,10 +190,18 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
         ["city", "county", "town"].iter().map(|l| (l.to_string(), level_label(l).to_string())).collect();
     let kind_opts: Vec<(String, String)> =
         org::WINDOW_KINDS.iter().map(|(k, l)| (k.to_string(), tr(l).to_string())).collect();
-    let role_opts: Vec<(String, String)> =
-        Role::ALL.iter().map(|r| (r.as_str().to_string(), tr(r.label()).to_string())).collect();
     let f = AdminForm { p, failed };
     let csrf = csrf_field(p);
+    let words = q.q.as_deref().map(str::trim).unwrap_or("").chars().take(40).collect::<String>();
+    let with_inactive = q.inactive.as_deref() == Some("1");
+    let role = q.role.as_deref().and_then(Role::parse);
+    let listed: Vec<&(org::Staff, Vec<noveto_domain::access::Grant>)> = visible
+        .iter()
+        .filter(|(st, _)| with_inactive || st.active)
+        .filter(|(st, _)| words.is_empty() || st.name.contains(words.as_str()) || st.login.contains(words.as_str()))
+        .filter(|(_, gs)| role.is_none_or(|r| gs.iter().any(|g| g.role == r)))
+        .collect();
+    let (page, pages, shown) = super::page_of(&listed, q.page, STAFF_PAGE);
     Ok(html! {
         section.card {
             h2 { (tr("中心")) }
@@ -269,11 +300,26 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
                 (f.select("posts", "backup_id", tr("B 岗"), Some(tr("（无）")), &staff_opts))
             }, tr("保存")))
         }
-        section.card {
+        section.card #staff {
             h2 { (tr("工作人员与角色")) }
+            form method="get" action="/admin" {
+                div.grid {
+                    label { (tr("姓名或登录名")) input name="q" value=(words); }
+                    label {
+                        (tr("角色"))
+                        select name="role" {
+                            option value="" { (tr("（全部）")) }
+                            @for r in Role::ALL { option value=(r.as_str()) selected[q.role.as_deref() == Some(r.as_str())] { (tr(r.label())) } }
+                        }
+                    }
+                }
+                label { input type="checkbox" name="inactive" value="1" checked[with_inactive]; " " (tr("包括已停用的账号")) }
+                button { (tr("筛选")) }
+            }
+            p.muted { (trf("共 {} 人。", &[&listed.len()])) }
             table {
-                tr { th { (tr("登录名")) } th { (tr("姓名")) } th { (tr("角色")) } }
-                @for (st, grants) in &visible {
+                tr { th { (tr("登录名")) } th { (tr("姓名")) } th { (tr("角色")) } th { (tr("状态")) } }
+                @for (st, grants) in shown {
                     // Roles and their scopes by name (screens issue): 窗口工作人员（市场监管局 · 登记窗口）.
                     @let roles: Vec<String> = grants.iter().map(|g| {
                         use noveto_domain::access::ScopeKind;
@@ -284,15 +330,20 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
                         }.unwrap_or_else(|| tr("（已撤销）").to_string());
                         trf("{}（{}）", &[&tr(g.role.label()), &scope])
                     }).collect();
-                    tr { td { (st.login) } td { (st.name) } td { (roles.join(tr("、"))) } }
+                    tr {
+                        td { a href={ "/admin/staff/" (st.id) } { (st.login) } }
+                        td { (st.name) }
+                        td { (roles.join(tr("、"))) }
+                        td { @if st.active { (tr("在岗")) } @else { span.pill.warn { (tr("已停用")) } } }
+                    }
                 }
             }
+            (super::pager(page, pages, |n| format!("/admin?q={}&role={}&inactive={}&page={n}#staff", super::url_encode(&words), super::url_encode(q.role.as_deref().unwrap_or("")), if with_inactive { "1" } else { "" })))
             (f.form("staff", tr("新建工作人员"), &["login", "name", "password", "role", "scope", "email"], html! {
                 (f.input("staff", "login", tr("登录名"), Some("required")))
                 (f.input("staff", "name", tr("姓名"), Some("required")))
                 (f.input("staff", "password", tr("初始密码（至少 10 位，字母、数字或符号混合，不含登录名）"), Some("password")))
-                (f.select("staff", "role", tr("角色"), None, &role_opts))
-                (f.select("staff", "scope", tr("范围（依角色：窗口、单位或中心）"), None, &scope_opts))
+                (role_pickers(&f, "staff", &scope_opts))
                 (f.input("staff", "email", tr("电子邮箱（选填，用于期限提醒）"), Some("email")))
             }, tr("创建")))
         }
@@ -300,6 +351,52 @@ async fn org_body(s: &AppState, p: &crate::auth::Principal, failed: Option<&Fail
 }
 
 /// A required picker's choice as an id.
+/// A role and its place as a form sends them: `role`, and `scope` as `kind:id` (a bare
+/// `scope_id`, read by the role's kind, is still understood).
+fn role_in(f: &HashMap<String, String>) -> ApiResult<api::RoleIn> {
+    use noveto_domain::access::ScopeKind;
+    let role = val(f, "role");
+    let picked = val(f, "scope");
+    let (kind, id) = match picked.split_once(':') {
+        Some((k, n)) => (ScopeKind::parse(k), n.parse().ok()),
+        None => (Role::parse(&role).map(|r| r.scope_kind()), opt_id(f, "scope_id")),
+    };
+    let (Some(kind), Some(id)) = (kind, id) else {
+        return Err(ApiError { field: Some("scope"), ..ApiError::bad("scope_required", tr("请选择角色范围")) });
+    };
+    let scope = match kind {
+        ScopeKind::Center => api::ScopeIn { center_id: Some(id), unit_id: None, window_id: None },
+        ScopeKind::Unit => api::ScopeIn { center_id: None, unit_id: Some(id), window_id: None },
+        ScopeKind::Window => api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) },
+    };
+    Ok(api::RoleIn { role, scope })
+}
+
+/// The role picker (each role names the kind of place it is held at) and the place picker that
+/// `keys.js` narrows to the places of the chosen role's kind; both kept as typed.
+fn role_pickers(f: &AdminForm<'_>, what: &str, scope_opts: &[(String, String)]) -> Markup {
+    let chosen_role = f.kept(what, "role");
+    let chosen_scope = f.kept(what, "scope");
+    html! {
+        label {
+            (tr("角色"))
+            select name="role" {
+                @for r in Role::ALL {
+                    option value=(r.as_str()) data-kind=(r.scope_kind().as_str()) selected[chosen_role == r.as_str()] { (tr(r.label())) }
+                }
+            }
+            (f.err(what, "role"))
+        }
+        label {
+            (tr("范围（依角色：窗口、单位或中心）"))
+            select name="scope" data-scope-of="role" {
+                @for (v, l) in scope_opts { option value=(v) selected[chosen_scope == *v] { (l) } }
+            }
+            (f.err(what, "scope"))
+        }
+    }
+}
+
 fn required_id(f: &HashMap<String, String>, k: &'static str, code: &'static str, msg: &'static str) -> ApiResult<i64> {
     opt_id(f, k).ok_or_else(|| ApiError { field: Some(k), ..ApiError::bad(code, msg) })
 }
@@ -373,31 +470,11 @@ pub async fn org_submit(
                 Ok(())
             }
             "staff" => {
-                let role = val(&f, "role");
-                // The scope picker sends `kind:id`; `scope_id` (a number, by the role's kind) is
-                // still understood.
-                let picked = val(&f, "scope");
-                let (kind, id) = match picked.split_once(':') {
-                    Some((k, n)) => (noveto_domain::access::ScopeKind::parse(k), n.parse().ok()),
-                    None => (Role::parse(&role).map(|r| r.scope_kind()), opt_id(&f, "scope_id")),
-                };
-                let (Some(kind), Some(id)) = (kind, id) else {
-                    return Err(ApiError {
-                        field: Some("scope"),
-                        ..ApiError::bad("scope_required", tr("请选择角色范围"))
-                    });
-                };
-                use noveto_domain::access::ScopeKind;
-                let scope = match kind {
-                    ScopeKind::Center => api::ScopeIn { center_id: Some(id), unit_id: None, window_id: None },
-                    ScopeKind::Unit => api::ScopeIn { center_id: None, unit_id: Some(id), window_id: None },
-                    ScopeKind::Window => api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) },
-                };
                 let b = api::StaffIn {
                     login: val(&f, "login"),
                     name: val(&f, "name"),
                     password: f.get("password").cloned().unwrap_or_default(),
-                    roles: vec![api::RoleIn { role, scope }],
+                    roles: vec![role_in(&f)?],
                     email: Some(val(&f, "email")),
                 };
                 api::create_staff(&s, &p, b).await?;
@@ -411,7 +488,7 @@ pub async fn org_submit(
         Ok(()) => Redirect::to("/admin").into_response(),
         Err(e) => {
             let failed = Failed { what: &what, form: &f, error: &e };
-            match org_body(&s, &p, Some(&failed)).await {
+            match org_body(&s, &p, Some(&failed), &StaffQ::default()).await {
                 Ok(b) => (e.status, layout(Some(&p), large, t().admin, b)).into_response(),
                 Err(e2) => error_page(Some(&p), large, &e2),
             }
@@ -722,4 +799,168 @@ pub(super) async fn upload(mut mp: axum::extract::Multipart) -> (HashMap<String,
         }
     }
     (fields, file)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DoneQ {
+    done: Option<String>,
+}
+
+/// ORG-2 (issue 31, item 5): one person — name and e-mail, roles with their places (each taken
+/// away by a button, one added with the place picker of its kind), a password reset, the account
+/// stopped or started. Every form comes back with its error beside the field, as typed.
+async fn staff_body(
+    s: &AppState,
+    p: &crate::auth::Principal,
+    id: i64,
+    failed: Option<&Failed<'_>>,
+    done: Option<&str>,
+) -> ApiResult<Markup> {
+    let who = api::staff_member(s, p, id).await?;
+    let noveto_app::org::Directory { centers, units, windows } = noveto_app::org::directory(s).await?;
+    let window_name = |w: &org::Window| match units.iter().find(|u| Some(u.id) == w.unit_id) {
+        Some(u) => format!("{} · {}", u.name, w.name),
+        None => w.name.clone(),
+    };
+    let scope_opts: Vec<(String, String)> = centers
+        .iter()
+        .map(|c| (format!("center:{}", c.id), trf("中心：{}", &[&c.name])))
+        .chain(units.iter().map(|u| (format!("unit:{}", u.id), trf("单位：{}", &[&u.name]))))
+        .chain(windows.iter().map(|w| (format!("window:{}", w.id), trf("窗口：{}", &[&window_name(w)]))))
+        .collect();
+    let scope_name = |g: &noveto_domain::access::Grant| {
+        use noveto_domain::access::ScopeKind;
+        match g.scope.kind {
+            ScopeKind::Center => centers.iter().find(|c| c.id == g.scope.id).map(|c| c.name.clone()),
+            ScopeKind::Unit => units.iter().find(|u| u.id == g.scope.id).map(|u| u.name.clone()),
+            ScopeKind::Window => windows.iter().find(|w| w.id == g.scope.id).map(window_name),
+        }
+        .unwrap_or_else(|| tr("（已撤销）").to_string())
+    };
+    let base = format!("staff/{id}");
+    let what = |a: &str| format!("{base}/{a}");
+    let f = AdminForm { p, failed };
+    let kept = |a: &str, k: &str, current: &str| match f.mine(&what(a)) {
+        Some(x) => val(x.form, k),
+        None => current.to_string(),
+    };
+    let said = match done {
+        Some("profile") => Some(tr("已保存。")),
+        Some("grant") => Some(tr("已添加角色。")),
+        Some("revoke") => Some(tr("已撤销角色。")),
+        Some("password") => Some(tr("密码已重置，该人员的登录会话已结束；请当面或电话告知新密码。")),
+        Some("active") => Some(if who.active {
+            tr("账号已启用。")
+        } else {
+            tr("账号已停用：其会话已结束，令牌和登录均不再可用。")
+        }),
+        _ => None,
+    };
+    Ok(html! {
+        section.card {
+            p { a href="/admin#staff" { (tr("返回工作人员名单")) } }
+            h1 {
+                (who.name) "（" (who.login) "）" " "
+                @if who.active { span.pill { (tr("在岗")) } } @else { span.pill.warn { (tr("已停用")) } }
+            }
+            @if let Some(m) = said { p.ok role="status" { (m) } }
+            (f.form(&what("profile"), tr("姓名与电子邮箱"), &["name", "email"], html! {
+                label { (tr("姓名")) input name="name" required value=(kept("profile", "name", &who.name)); (f.err(&what("profile"), "name")) }
+                label { (tr("电子邮箱（选填，用于期限提醒）")) input name="email" type="email" value=(kept("profile", "email", &who.email)); (f.err(&what("profile"), "email")) }
+            }, tr("保存")))
+        }
+        section.card {
+            h2 { (tr("角色")) }
+            @if let Some(x) = f.mine(&what("revoke")) { p.err role="alert" { (tr_text(&x.error.message)) } }
+            table {
+                tr { th { (tr("角色")) } th { (tr("范围")) } th {} }
+                @for g in &who.roles {
+                    tr {
+                        td { (tr(g.role.label())) }
+                        td { (scope_name(g)) }
+                        td {
+                            form method="post" action={ "/admin/" (what("revoke")) } {
+                                (csrf_field(p))
+                                input type="hidden" name="role" value=(g.role.as_str());
+                                input type="hidden" name="scope" value={ (g.scope.kind.as_str()) ":" (g.scope.id) };
+                                button.secondary { (tr("撤销")) }
+                            }
+                        }
+                    }
+                }
+            }
+            (f.form(&what("grant"), tr("添加角色"), &["role", "scope"], role_pickers(&f, &what("grant"), &scope_opts), tr("添加")))
+        }
+        section.card {
+            h2 { (tr("密码与账号")) }
+            (f.form(&what("password"), tr("重置密码"), &["password"], html! {
+                label {
+                    (tr("新密码（至少 10 位，字母、数字或符号混合，不含登录名）"))
+                    input name="password" type="password" required minlength="10";
+                    (f.err(&what("password"), "password"))
+                }
+            }, tr("重置密码")))
+            @if let Some(x) = f.mine(&what("active")) { p.err role="alert" { (tr_text(&x.error.message)) } }
+            form method="post" action={ "/admin/" (what("active")) } {
+                (csrf_field(p))
+                @if who.active {
+                    input type="hidden" name="active" value="0";
+                    p.muted { (tr("不再在岗的人员请停用账号：其经办记录保留，会话立即结束，令牌和登录均不再可用。")) }
+                    button.secondary { (tr("停用账号")) }
+                } @else {
+                    input type="hidden" name="active" value="1";
+                    button { (tr("启用账号")) }
+                }
+            }
+        }
+    })
+}
+
+pub async fn staff_page(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(id): ApiPath<i64>,
+    axum::extract::Query(q): axum::extract::Query<DoneQ>,
+) -> Response {
+    match staff_body(&s, &p, id, None, q.done.as_deref()).await {
+        Ok(b) => layout(Some(&p), large, t().admin, b).into_response(),
+        Err(e) => error_page(Some(&p), large, &e),
+    }
+}
+
+/// ORG-2: one change to a person, from their page.
+pub async fn staff_submit(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
+    axum::Form(f): Form,
+) -> Response {
+    let r: ApiResult<()> = async {
+        check_csrf(&p, &f)?;
+        let mut b = api::StaffUpdateIn::default();
+        match action.as_str() {
+            "profile" => {
+                b.name = Some(val(&f, "name"));
+                b.email = Some(val(&f, "email"));
+            }
+            "grant" => b.add_roles = vec![role_in(&f)?],
+            "revoke" => b.remove_roles = vec![role_in(&f)?],
+            "password" => b.password = Some(f.get("password").cloned().unwrap_or_default()),
+            "active" => b.active = Some(val(&f, "active") == "1"),
+            _ => return Err(ApiError::not_found(tr("操作"))),
+        }
+        api::update_staff(&s, &p, id, b).await?;
+        Ok(())
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/admin/staff/{id}?done={action}")).into_response(),
+        Err(e) => {
+            let what = format!("staff/{id}/{action}");
+            let failed = Failed { what: &what, form: &f, error: &e };
+            super::again(&p, large, t().admin, &e, staff_body(&s, &p, id, Some(&failed), None).await)
+        }
+    }
 }

@@ -56,6 +56,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/filings", get(work::filings))
         .route("/admin", get(admin::org_page))
         .route("/admin/{what}", post(admin::org_submit))
+        .route("/admin/staff/{id}", get(admin::staff_page))
+        .route("/admin/staff/{id}/{action}", post(admin::staff_submit))
         .route("/admin/calendar", get(admin::calendar_page))
         .route(
             "/admin/calendar/import",
@@ -589,6 +591,19 @@ if(!document.activeElement||document.activeElement===document.body){
   if(!target){var all=document.querySelectorAll('main '+fields);for(var i=0;i<all.length;i++){if(visible(all[i])&&!all[i].disabled&&!all[i].readOnly){target=all[i];break;}}}
   if(target&&!document.querySelector('[autofocus]')){target.focus({preventScroll:!err});}
 }
+// A place picker offers only the places of the chosen role's kind (the server checks it too).
+var pickers=document.querySelectorAll('select[data-scope-of]');
+for(var p=0;p<pickers.length;p++){(function(scope){
+  var role=scope.form&&scope.form.querySelector('select[name='+scope.getAttribute('data-scope-of')+']');
+  if(!role){return;}
+  function sync(){
+    var o=role.options[role.selectedIndex];var k=o&&o.getAttribute('data-kind');
+    for(var i=0;i<scope.options.length;i++){var s=scope.options[i];var ok=!k||s.value.indexOf(k+':')===0;s.hidden=!ok;s.disabled=!ok;}
+    var cur=scope.options[scope.selectedIndex];
+    if(!cur||cur.disabled){for(var j=0;j<scope.options.length;j++){if(!scope.options[j].disabled){scope.selectedIndex=j;break;}}}
+  }
+  role.addEventListener('change',sync);sync();
+})(pickers[p]);}
 document.addEventListener('keydown',function(ev){
   if(ev.key==='Enter'&&(ev.ctrlKey||ev.metaKey)){
     var f=ev.target&&ev.target.form;

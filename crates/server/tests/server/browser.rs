@@ -655,6 +655,30 @@ fn browser_administrator() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(err.as_str().is_some_and(|s| !s.is_empty() && !s.is_ascii()), "the error beside the file field: {err}");
+    // ORG-2 (issue 31, item 5): find a person, open them, give a role at a place of its kind
+    // (the picker offers only those), fail a password reset and see why, stop the account.
+    t.visit("/admin?q=clerk_b", "工作人员与角色");
+    d.click("a[href^='/admin/staff/']");
+    t.read("密码与账号");
+    t.seen.push(format!("/admin/staff/{}", app.staff_id("clerk_b")));
+    open_details(&d);
+    d.script("let r = document.querySelector('form[action$=\"/grant\"] select[name=role]'); r.value = 'unit_leader'; r.dispatchEvent(new Event('change')); return 1;");
+    let offered = d.script("return Array.from(document.querySelectorAll('form[action$=\"/grant\"] select[name=scope] option')).filter(o => !o.disabled).map(o => o.value.split(':')[0]);");
+    let kinds: Vec<&str> = offered.as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "unit"), "a unit's role is offered units only: {offered}");
+    d.click("form[action$='/grant'] button");
+    let page = t.read("已添加角色");
+    assert!(page.contains("人社局") || page.contains("市场监管局"), "{page}");
+    open_details(&d);
+    d.script("document.querySelectorAll('form[action$=\"/password\"] [minlength]').forEach(x => x.removeAttribute('minlength')); return 1;");
+    d.typ("form[action$='/password'] input[name=password]", "123");
+    d.click("form[action$='/password'] button");
+    t.read("密码");
+    let beside =
+        d.script("let e = document.querySelector('form[action$=\"/password\"] .err'); return e ? e.innerText : '';");
+    assert!(beside.as_str().is_some_and(|s| !s.is_empty()), "the error beside the password: {beside}");
+    d.click("form[action$='/active'] button");
+    t.read("账号已停用");
     t.traditional();
 }
 

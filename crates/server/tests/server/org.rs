@@ -421,3 +421,78 @@ fn policy_page_in_words() {
     assert!(html.contains("榕政办〔2016〕224号"), "{html}");
     assert!(html.contains("容缺补正期限（默认）</td><td>5 个工作日"), "{html}");
 }
+
+// ORG-2 (issue 31, item 5): staff administration — a person is renamed, given and relieved of
+// roles (each at a place the administrator manages), has the password reset (their session ends,
+// the new one logs in), and is stopped (token and session refused at once) and started again;
+// nobody stops themselves or is stripped of every role; another center's administrator cannot
+// touch them; the page filters, links each person and answers a bad password beside its field
+// — on both stores.
+#[test]
+fn org_2_staff_are_edited_stopped_and_restarted() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        let admin = app.token("admin");
+        let id = app.staff_id("clerk_b");
+        let url = format!("/api/v1/staff/{id}");
+        let put = |tok: &str, body: serde_json::Value| app.call("PUT", &url, Some(tok), Some(body));
+        let (st, v) = app.get(&url, &admin);
+        assert_eq!((st, v["login"].as_str()), (200, Some("clerk_b")), "{v}");
+        let window2 = json!({"window_id": app.ids.window2});
+        let (st, v) = put(
+            &admin,
+            json!({"name": "王小燕", "email": "wxy@example.cn", "add_roles": [{"role": "clerk", "scope": window2}]}),
+        );
+        assert_eq!(st, 200, "{v}");
+        assert_eq!((v["name"].as_str(), v["roles"].as_array().unwrap().len()), (Some("王小燕"), 2), "{v}");
+        // A role at the wrong kind of place is refused beside the place.
+        let (st, e) =
+            put(&admin, json!({"add_roles": [{"role": "unit_leader", "scope": {"window_id": app.ids.window}}]}));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("role")), "{e}");
+        // Relieved of the first window's role; never of every role.
+        let window = json!({"window_id": app.ids.window});
+        assert_eq!(put(&admin, json!({"remove_roles": [{"role": "clerk", "scope": window}]})).0, 200);
+        let (st, e) = put(&admin, json!({"remove_roles": [{"role": "clerk", "scope": window2}]}));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("roles_required")), "{e}");
+        // The county's administrator does not manage a city window's clerk.
+        assert_eq!(put(&app.token("county_admin"), json!({"name": "x"})).0, 404);
+        // A password reset ends the person's session; the new password logs in.
+        let cookie = session_cookie(&app.base, "clerk_b");
+        let (st, e) = put(&admin, json!({"password": "short"}));
+        assert_eq!((st, e["error"]["field"].as_str()), (422, Some("password")), "{e}");
+        assert_eq!(put(&admin, json!({"password": "Xin-mima-2026!"})).0, 200);
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let r = agent.get(&format!("{}/", app.base)).header("Cookie", &cookie).call().unwrap();
+        assert_eq!(r.status().as_u16(), 303, "the old session ended");
+        assert_eq!(
+            post_login(&agent, &app.base, "clerk_b", "Xin-mima-2026!").status().as_u16(),
+            303,
+            "the new password logs in"
+        );
+        // Stopped: the token is refused at once; started again, it works.
+        let tok = app.token("clerk_b");
+        assert_eq!(app.get("/api/v1/cases?mine=true", &tok).0, 200);
+        assert_eq!(put(&admin, json!({"active": false})).0, 200);
+        assert_eq!(app.get("/api/v1/cases?mine=true", &tok).0, 401);
+        let (_, list) = app.get("/api/v1/staff", &admin);
+        assert!(list["staff"].as_array().unwrap().iter().any(|s| s["id"] == id && s["active"] == false), "{list}");
+        assert_eq!(put(&admin, json!({"active": true})).0, 200);
+        assert_eq!(app.get("/api/v1/cases?mine=true", &tok).0, 200);
+        let me = format!("/api/v1/staff/{}", app.staff_id("admin"));
+        let (st, e) = app.call("PUT", &me, Some(&admin), Some(json!({"active": false})));
+        assert_eq!((st, e["error"]["code"].as_str()), (422, Some("self_deactivation")), "{e}");
+        // The page: filtered by name, each person a link; a bad password comes back beside its field.
+        let (_, page) = crate::cases::page_get(&app, "admin", "/admin?q=王小燕");
+        assert!(page.contains(&format!("/admin/staff/{id}")) && !page.contains("/admin/staff/1\""), "{page}");
+        let (st, page) =
+            crate::cases::page_post(&app, "admin", &format!("/admin/staff/{id}/password"), &[("password", "123")]);
+        assert_eq!(st, 422, "{page}");
+        assert!(page.contains("重置密码") && page.contains("role=\"alert\""), "{page}");
+        let (st, _) = crate::cases::page_post(&app, "admin", &format!("/admin/staff/{id}/active"), &[("active", "0")]);
+        assert_eq!(st, 303);
+        let (_, page) = crate::cases::page_get(&app, "admin", &format!("/admin/staff/{id}?done=active"));
+        assert!(page.contains("账号已停用") && page.contains("启用账号"), "{page}");
+        assert!(app.audit_ok());
+    }
+}

@@ -363,6 +363,56 @@ pub fn add_grant(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, g: Grant) -> Result<
     audit::append(tx, ctx, "staff.grant", "staff", staff_id, &json!({"role": g.role, "scope": g.scope}))
 }
 
+/// ORG-2: a role taken away (false when the person did not hold it).
+pub fn remove_grant(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, g: Grant) -> Result<bool> {
+    let n = tx.exec(
+        "DELETE FROM grants WHERE staff_id = $1 AND role = $2 AND scope_kind = $3 AND scope_id = $4",
+        params![staff_id, g.role.as_str(), g.scope.kind.as_str(), g.scope.id],
+    )?;
+    if n > 0 {
+        audit::append(tx, ctx, "staff.revoke", "staff", staff_id, &json!({"role": g.role, "scope": g.scope}))?;
+    }
+    Ok(n > 0)
+}
+
+/// ORG-2: a person's name as shown everywhere.
+pub fn rename_staff(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, name: &str) -> Result<bool> {
+    let n = tx.exec("UPDATE staff SET name = $1 WHERE id = $2 AND name <> $1", params![name, staff_id])?;
+    if n > 0 {
+        audit::append(tx, ctx, "staff.rename", "staff", staff_id, &json!({"name": name}))?;
+    }
+    Ok(n > 0)
+}
+
+/// Ends every session of a person (their tokens stay, and stop working while they are inactive).
+fn end_sessions(tx: &mut dyn Tx, staff_id: i64) -> Result<()> {
+    tx.exec("DELETE FROM sessions WHERE staff_id = $1", params![staff_id])?;
+    Ok(())
+}
+
+/// ORG-2: an account stopped (no login, no token, no session from now on) or started again.
+pub fn set_active(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, active: bool) -> Result<bool> {
+    let n = tx.exec("UPDATE staff SET active = $1 WHERE id = $2 AND active <> $1", params![active as i64, staff_id])?;
+    if n > 0 {
+        if !active {
+            end_sessions(tx, staff_id)?;
+        }
+        let what = if active { "staff.activate" } else { "staff.deactivate" };
+        audit::append(tx, ctx, what, "staff", staff_id, &json!({}))?;
+    }
+    Ok(n > 0)
+}
+
+/// ORG-2: a password set by an administrator; the person's sessions end (the audit keeps no hash).
+pub fn set_password(tx: &mut dyn Tx, ctx: &Ctx, staff_id: i64, password_hash: &str) -> Result<bool> {
+    let n = tx.exec("UPDATE staff SET password_hash = $1 WHERE id = $2", params![password_hash, staff_id])?;
+    if n > 0 {
+        end_sessions(tx, staff_id)?;
+        audit::append(tx, ctx, "staff.password_reset", "staff", staff_id, &json!({}))?;
+    }
+    Ok(n > 0)
+}
+
 pub fn grants(tx: &mut dyn Tx, staff_id: i64) -> Result<Vec<Grant>> {
     Ok(tx
         .query("SELECT role, scope_kind, scope_id FROM grants WHERE staff_id = $1 ORDER BY role", params![staff_id])?
