@@ -1152,6 +1152,11 @@ pub async fn do_answer(s: &App, p: &Principal, esc_id: i64, b: AnswerIn) -> Resu
     Ok(e.case_id)
 }
 
+/// The case an escalation belongs to (the case page then reads it through its own access check).
+pub async fn escalation_case(s: &App, esc_id: i64) -> Result<Option<i64>> {
+    Ok(s.store.read(move |tx| repo::get_escalation(tx, esc_id)).await?.map(|e| e.case_id))
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseIn {
@@ -1856,6 +1861,22 @@ pub async fn do_reply(s: &App, p: &Principal, id: i64, b: SendReplyIn) -> Result
     let ev = l.case.reply(&text);
     save(s, p, &l, ev, vec![]).await?;
     Ok(json!({"case_id": id, "sent": true, "flagged": flagged}))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteIn {
+    /// For the staff only: never shown to the applicant nor printed on their papers.
+    pub text: String,
+}
+
+/// Issue 31, item 8: an internal note on a case — by whoever works it — kept apart from the
+/// reply to the applicant (the timeline the applicant follows and their papers leave it out).
+pub async fn do_note(s: &App, p: &Principal, id: i64, b: NoteIn) -> Result<()> {
+    let text = long_text("note", "内部备注", &b.text, 2000)?;
+    let mut l = load(s, p, id, Action::WorkCase).await?;
+    let ev = l.case.note(&text);
+    save(s, p, &l, ev, vec![]).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]

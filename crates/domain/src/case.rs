@@ -806,6 +806,10 @@ pub enum Event {
     WithdrawalConfirmed {
         withdrawal_id: i64,
     },
+    /// An internal note for the staff (not the applicant's to read).
+    Note {
+        text: String,
+    },
     /// NV-1: a back-office stage finished and the next one began (the last one closes the case
     /// as approved, recorded as `Closed`).
     StageDone {
@@ -870,6 +874,7 @@ impl Event {
             Event::WithdrawalRecorded { .. } => "withdrawal_recorded",
             Event::WithdrawalConfirmed { .. } => "withdrawal_confirmed",
             Event::StageDone { .. } => "stage_done",
+            Event::Note { .. } => "note",
             Event::Closed { .. } => "closed",
         }
     }
@@ -1440,6 +1445,12 @@ impl Case {
     /// sender confirmed them).
     pub fn reply(&mut self, text: &str) -> Event {
         Event::Reply { text: text.to_string(), flagged: crate::phrases::check(text).flagged }
+    }
+
+    /// An internal note (issue 31, item 8): for the staff who read the case, never shown to the
+    /// applicant nor printed on a paper they get; open or closed, the case keeps it.
+    pub fn note(&mut self, text: &str) -> Event {
+        Event::Note { text: text.to_string() }
     }
 
     /// 一次性告知 (NV-4): lists what is missing. A later notice may repeat earlier items but not

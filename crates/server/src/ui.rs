@@ -294,6 +294,7 @@ pub fn describe(kind: &str, d: &serde_json::Value) -> String {
         }
         "accepted_with_deficiency" => trf("容缺受理，待补{}", &[&materials(&d["missing"])]),
         "supplement_received" => tr("容缺材料已补齐").into(),
+        "note" => trf("内部备注：{}", &[&text(&d["text"])]),
         "stage_done" => {
             let mut s = match d["next"].as_str() {
                 Some(next) => trf("完成“{}”，转入“{}”", &[&text(&d["stage"]), &next]),

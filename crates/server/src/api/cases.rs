@@ -358,6 +358,17 @@ pub async fn send_reply(
     Ok((StatusCode::CREATED, Json(do_reply(&s, &p, id, b).await?)))
 }
 
+/// Issue 31, item 8: an internal note on the case (staff only).
+pub async fn add_note(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<NoteIn>,
+) -> ApiResult<Created> {
+    do_note(&s, &p, id, b).await?;
+    Ok((StatusCode::CREATED, Json(json!({"case_id": id, "noted": true}))))
+}
+
 /// NV-10: a cross-unit matter names its lead unit.
 pub async fn cross_unit(
     State(s): State<AppState>,

@@ -112,6 +112,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         post "/api/v1/cases/{id}/joint-consultations" => cases::joint_consultation, "cases", "会商记录：参加人员与结论（NV-10）", body = cases::ConsultationIn;
         post "/api/v1/cases/{id}/assistance" => cases::assistance, "cases", "帮办代办记录（NV-11）", body = cases::AssistanceIn;
         post "/api/v1/cases/{id}/replies" => cases::send_reply, "cases", "答复群众：含推诿用语须确认后发送并计数（NV-14）", body = cases::SendReplyIn;
+        post "/api/v1/cases/{id}/notes" => cases::add_note, "cases", "内部备注：仅工作人员可见，不告知群众", body = cases::NoteIn;
         post "/api/v1/replies/check" => cases::check_reply, "cases", "答复用语检查（NV-14）", body = cases::ReplyIn;
         post "/api/v1/cases/{id}/promote" => catalog::promote, "faq", "把已答复的咨询或请示收入问题咨询库（FAQ-3）", body = catalog::PromoteIn;
         post "/api/v1/items" => catalog::save_item, "catalog", "新增事项，或按编码保存新版本（CAT-1）", body = catalog::ItemIn;

@@ -722,6 +722,17 @@ async fn case_body_with(
         Some(html! {
             (faq_box(Some(id), ""))
             (reply_box(p, id, reply_draft, reply_flags))
+            section.card {
+                // Issue 31, item 8: a note for colleagues, kept apart from the reply.
+                (acts.form("note", None, tr("内部备注（仅工作人员可见，不告知群众）"), &["note"], html! {
+                    label {
+                        (tr("备注内容"))
+                        textarea name="note" required maxlength="2000" { (acts.v("note", None, "note")) }
+                        (acts.err("note", None, "note"))
+                    }
+                    button.secondary { (tr("保存备注")) }
+                }))
+            }
             (actions(&acts, c, item.as_ref(), &j, &l.policy, &units, &windows, can_place))
         })
     } else {
@@ -734,15 +745,15 @@ async fn case_body_with(
         p.may(Action::Decide(level), &l.place).ok()?;
         let eid = o.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
         let reason = o.get("reason").and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let failed = redo.filter(|r| r.action == "answer").map(|r| (r.form, r.error));
+        if failed.is_some() {
+            acts.shown.set(true);
+        }
         Some(html! {
-            section.card {
+            section.card #answer-form {
                 h2 { (trf("答复请示（{}）", &[&tr(level.label())])) }
                 p { (reason) }
-                form method="post" action={ "/escalations/" (eid) "/answer" } {
-                    (csrf_field(p))
-                    label { (tr("答复内容")) textarea name="answer" required {} }
-                    button { (tr("答复")) }
-                }
+                (answer_form(p, eid, level.as_str(), "case", failed))
             }
         })
     });
@@ -1478,6 +1489,7 @@ pub async fn case_action(
                 svc::do_deficiency(&s, &p, id, b).await
             }
             "supplement" => svc::do_supplement(&s, &p, id).await,
+            "note" => svc::do_note(&s, &p, id, svc::NoteIn { text: val(&f, "note") }).await,
             "stage" => {
                 let b = svc::StageDoneIn {
                     stage: val(&f, "stage"),
@@ -1585,12 +1597,31 @@ pub struct InboxQ {
     done: Option<i64>,
 }
 
+/// A decision sent from the inbox that was refused: which card's form, what was typed, why —
+/// the inbox comes back with that form filled in as typed and the reason beside it (issue 31,
+/// item 3: a refused decision never lands on an error page that loses the opinion).
+pub struct InboxFailed<'a> {
+    /// `veto` or `answer`, and the request's or escalation's id.
+    pub form: &'a str,
+    pub id: i64,
+    pub fields: &'a HashMap<String, String>,
+    pub error: &'a ApiError,
+}
+
 pub async fn inbox(
     State(s): State<AppState>,
     Visitor(p): Visitor,
     Large(large): Large,
     axum::extract::Query(q): axum::extract::Query<InboxQ>,
 ) -> Response {
+    let r = inbox_body(&s, &p, q, None).await;
+    render(&p, large, t().inbox, r)
+}
+
+async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&InboxFailed<'_>>) -> ApiResult<Markup> {
+    let (s, p) = (s.clone(), p.clone());
+    let mine = |form: &str, id: i64| failed.filter(|f| f.form == form && f.id == id);
+    let kept = |form: &str, id: i64, k: &str| mine(form, id).map(|f| val(f.fields, k)).unwrap_or_default();
     let r = async {
         // Screens 6: filtered as GET /api/v1/inbox?q= is (oldest due first, from the app).
         let words = q.q.unwrap_or_default();
@@ -1701,10 +1732,21 @@ pub async fn inbox(
                                 small.muted { (names.get(&d.decided_by).map(String::as_str).unwrap_or("")) " " (crate::ui::when(&noveto_domain::time::rfc3339(d.at))) }
                             }
                         }
-                        form method="post" action={ "/veto-requests/" (v.id) "/decide" } {
+                        form method="post" action={ "/veto-requests/" (v.id) "/decide" } id={ "veto-" (v.id) } {
                             (csrf_field(&p))
-                            label { (t().opinion) textarea name="opinion" required placeholder=(tr("同意的写明理由；不同意的写明如何办成")) {} }
-                            label { input type="checkbox" name="confirm" value="1" required; " " (tr("我已审阅理由、法律依据和申请材料，本人作出此层级的审批")) }
+                            @if let Some(f) = mine("veto", v.id).filter(|f| !matches!(f.error.field, Some("opinion" | "confirm"))) {
+                                p.err role="alert" { (tr_text(&f.error.message)) }
+                            }
+                            label {
+                                (t().opinion)
+                                textarea name="opinion" required placeholder=(tr("同意的写明理由；不同意的写明如何办成")) { (kept("veto", v.id, "opinion")) }
+                                (beside(mine("veto", v.id).map(|f| f.error), "opinion"))
+                            }
+                            label {
+                                input type="checkbox" name="confirm" value="1" required checked[kept("veto", v.id, "confirm") == "1"];
+                                " " (tr("我已审阅理由、法律依据和申请材料，本人作出此层级的审批"))
+                                (beside(mine("veto", v.id).map(|f| f.error), "confirm"))
+                            }
                             button name="approve" value="1" { (t().approve) }
                             button.secondary name="approve" value="0" { (t().deny) }
                         }
@@ -1780,22 +1822,50 @@ pub async fn inbox(
                         p { b { (tr("请示人：")) } (names.get(&e.created_by).map(String::as_str).unwrap_or("")) }
                         p { (e.reason) }
                         p.muted { (case.request) }
-                        form method="post" action={ "/escalations/" (e.id) "/answer" } {
-                            (csrf_field(&p))
-                            @if e.level == "collective" {
-                                label { (tr("参会人员（每行一人，写明职务）")) textarea name="participants" required {} }
-                                label { (tr("会议结论")) textarea name="conclusion" required {} }
-                            }
-                            label { (tr("答复")) textarea name="answer" required {} }
-                            button { (tr("答复")) }
-                        }
+                        (answer_form(&p, e.id, &e.level, "inbox", mine("answer", e.id).map(|f| (f.fields, f.error))))
                     }
                 }
             }
         })
     }
     .await;
-    render(&p, large, t().inbox, r)
+    r
+}
+
+/// The answer to an escalation (NV-7), on the inbox and on the case: the meeting's participants
+/// and conclusion for a collective decision; after a refusal the form comes back as typed, the
+/// reason beside its field, and a refusal-wording warning offers to confirm the wording.
+fn answer_form(
+    p: &Principal,
+    id: i64,
+    level: &str,
+    from: &str,
+    failed: Option<(&HashMap<String, String>, &ApiError)>,
+) -> Markup {
+    let kept = |k: &str| failed.map(|(f, _)| val(f, k)).unwrap_or_default();
+    let err = failed.map(|(_, e)| e);
+    html! {
+        form method="post" action={ "/escalations/" (id) "/answer" } id={ "answer-" (id) } {
+            (csrf_field(p))
+            input type="hidden" name="from" value=(from);
+            @if let Some(e) = err.filter(|e| !matches!(e.field, Some("answer" | "participants" | "conclusion"))) {
+                p.err role="alert" { (tr_text(&e.message)) }
+            }
+            @if level == "collective" {
+                label {
+                    (tr("参会人员（每行一人，写明职务）"))
+                    textarea name="participants" required { (kept("participants")) }
+                    (beside(err, "participants"))
+                }
+                label { (tr("会议结论")) textarea name="conclusion" required { (kept("conclusion")) } (beside(err, "conclusion")) }
+            }
+            label { (tr("答复")) textarea name="answer" required { (kept("answer")) } (beside(err, "answer")) }
+            @if err.is_some_and(|e| e.code == "negative_answer_needs_veto") {
+                label { input type="checkbox" name="confirm_phrases" value="1"; " " (t().confirm_wording) }
+            }
+            button { (tr("答复")) }
+        }
+    }
 }
 
 pub async fn decide(
@@ -1808,13 +1878,23 @@ pub async fn decide(
     let r = async {
         check_csrf(&p, &f)?;
         if val(&f, "confirm") != "1" {
-            return Err(ApiError::bad("confirmation_required", tr("请勾选确认：已审阅理由、法律依据和申请材料")));
+            return Err(ApiError {
+                field: Some("confirm"),
+                ..ApiError::bad("confirmation_required", tr("请勾选确认：已审阅理由、法律依据和申请材料"))
+            });
         }
         Ok(svc::do_decide(&s, &p, id, DecisionIn { approve: val(&f, "approve") == "1", opinion: val(&f, "opinion") })
             .await?)
     }
     .await;
-    go_to(&p, large, r.map(|_| "/inbox".to_string()))
+    match r {
+        Ok(v) => Redirect::to(&format!("/inbox?done={}", v.case_id)).into_response(),
+        Err(e) => {
+            let failed = InboxFailed { form: "veto", id, fields: &f, error: &e };
+            let q = InboxQ { q: None, page: None, done: None };
+            super::again(&p, large, t().inbox, &e, inbox_body(&s, &p, q, Some(&failed)).await)
+        }
+    }
 }
 
 pub async fn answer(
@@ -1836,7 +1916,26 @@ pub async fn answer(
         Ok(svc::do_answer(&s, &p, id, b).await?)
     }
     .await;
-    go_to(&p, large, r.map(|case_id| format!("/cases/{case_id}")))
+    match r {
+        Ok(case_id) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        // Back where it was sent from, the answer kept and the reason beside it.
+        Err(e) if val(&f, "from") == "case" => {
+            let case = svc::escalation_case(&s, id).await.ok().flatten();
+            match case {
+                Some(cid) => {
+                    let redo = Redo { action: "answer", form: &f, error: &e };
+                    let b = case_body_with(&s, &p, cid, "", None, Some(&redo)).await;
+                    super::again(&p, large, tr("办件"), &e, b)
+                }
+                None => error_page(Some(&p), large, &e),
+            }
+        }
+        Err(e) => {
+            let failed = InboxFailed { form: "answer", id, fields: &f, error: &e };
+            let q = InboxQ { q: None, page: None, done: None };
+            super::again(&p, large, t().inbox, &e, inbox_body(&s, &p, q, Some(&failed)).await)
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -1853,7 +1952,13 @@ pub async fn filings(
 ) -> Response {
     let r = async {
         let now = s.now();
-        let month = svc::parse_month(&q.month.unwrap_or_else(|| now.format("%Y-%m").to_string()))?;
+        // A month that does not read is said beside the picker (as typed); the page shows this one.
+        let this_month = now.format("%Y-%m").to_string();
+        let typed = q.month.clone().unwrap_or_else(|| this_month.clone());
+        let (month, month_err) = match svc::parse_month(&typed) {
+            Ok(m) => (m, None),
+            Err(e) => (svc::parse_month(&this_month)?, Some(ApiError::from(e.at("month")))),
+        };
         // NV-9: the same lines as GET /api/v1/filings and its export.
         let all = svc::filing_lines(&s, &p, &month).await?;
         let (page, pages, f) = super::page_of(&all, q.page, 50);
@@ -1875,7 +1980,11 @@ pub async fn filings(
             section.card {
                 h1 { (trf("否决事项报备（{}）", &[&month])) }
                 form method="get" {
-                    label { (tr("月份")) input name="month" value=(month) pattern="\\d{4}-\\d{2}"; }
+                    label {
+                        (tr("月份"))
+                        input name="month" value=(if month_err.is_some() { typed.clone() } else { month.to_string() }) pattern="\\d{4}-\\d{2}";
+                        (beside(month_err.as_ref(), "month"))
+                    }
                     button { (tr("查看")) }
                 }
                 p {

@@ -2709,3 +2709,79 @@ fn nv_6_checks_are_reminded_and_recorded_on_their_page() {
         assert!(app.audit_ok());
     }
 }
+
+// Issue 31, item 3: a decision refused on the inbox or on the case comes back with what was
+// typed and the reason beside its field — never on an error page that loses the opinion: a veto
+// decision without its confirmation, an escalation's answer that says no (from the inbox and
+// from the case page, with the wording to confirm), a month on /filings that does not read.
+#[test]
+fn refused_decisions_come_back_as_typed() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let vid = app.request_veto(&clerk, id);
+        let opinion = "同意<否决>，依据充分";
+        let (st, page) =
+            page_post(&app, "head", &format!("/veto-requests/{vid}/decide"), &[("opinion", opinion), ("approve", "1")]);
+        assert_eq!(st, 422, "{page}");
+        let start = page.find(&format!("id=\"veto-{vid}\"")).expect("the decision form");
+        let form = &page[start..start + page[start..].find("</form>").unwrap()];
+        assert!(form.contains("同意&lt;否决&gt;，依据充分</textarea>") && form.contains("请勾选确认"), "{form}");
+        let (st, _) = page_post(
+            &app,
+            "head",
+            &format!("/veto-requests/{vid}/decide"),
+            &[("opinion", opinion), ("approve", "1"), ("confirm", "1")],
+        );
+        assert_eq!(st, 303, "decided once confirmed");
+        // An escalation's answer that says no, from the inbox and from the case page.
+        let id = app.new_case(&clerk, None);
+        let (_, e) = app.post(&format!("/api/v1/cases/{id}/escalations"), &clerk, json!({"reason": "政策不明"}));
+        let eid = e["id"].as_i64().unwrap();
+        let url = format!("/escalations/{eid}/answer");
+        let (st, page) = page_post(&app, "head", &url, &[("answer", "这个办不了"), ("from", "inbox")]);
+        assert_eq!(st, 409, "{page}");
+        let start = page.find(&format!("id=\"answer-{eid}\"")).expect("the answer form");
+        let form = &page[start..start + page[start..].find("</form>").unwrap()];
+        assert!(form.contains("这个办不了</textarea>") && form.contains("confirm_phrases"), "{form}");
+        let (st, page) = page_post(&app, "head", &url, &[("answer", "这个办不了"), ("from", "case")]);
+        assert_eq!(st, 409);
+        assert!(
+            page.contains("id=\"answer-form\"") && page.contains("这个办不了</textarea>"),
+            "on the case page: {page}"
+        );
+        let (st, _) = page_post(&app, "head", &url, &[("answer", "可以受理，按一般程序办理"), ("from", "case")]);
+        assert_eq!(st, 303);
+        // A month that does not read, beside the picker.
+        let (st, page) = page_get(&app, "leader", "/filings?month=2026-13");
+        assert_eq!(st, 200, "{page}");
+        assert!(page.contains("value=\"2026-13\"") && page.contains("role=\"alert\""), "{page}");
+    }
+}
+
+// Issue 31, item 8: an internal note stands on the case for the staff, apart from the reply; the
+// applicant's progress page and its API never show it; only those who work the case write one.
+#[test]
+fn internal_notes_stay_with_the_staff() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let url = format!("/api/v1/cases/{id}/notes");
+        assert_eq!(app.post(&url, &clerk, json!({"text": "  "})).0, 422);
+        assert_eq!(app.post(&url, &app.token("clerk2"), json!({"text": "别的单位"})).0, 403);
+        assert_eq!(app.post(&url, &clerk, json!({"text": "申请人下午再来，已电话联系"})).0, 201);
+        let (st, _) = page_post(&app, "clerk", &format!("/cases/{id}/act/note"), &[("note", "材料原件在档案柜")]);
+        assert_eq!(st, 303);
+        let (_, page) = page_get(&app, "clerk", &format!("/cases/{id}"));
+        assert!(page.contains("内部备注：申请人下午再来，已电话联系") && page.contains("材料原件在档案柜"), "{page}");
+        let (_, c) = app.get(&format!("/api/v1/cases/{id}"), &clerk);
+        let receipt = c["receipt_no"].as_str().unwrap().to_string();
+        let (st, f) =
+            app.call("GET", &format!("/api/v1/public/follow?receipt_no={receipt}&phone=13812345678"), None, None);
+        assert_eq!(st, 200, "{f}");
+        assert!(!f.to_string().contains("电话联系") && !f.to_string().contains("档案柜"), "{f}");
+        assert!(app.audit_ok());
+    }
+}

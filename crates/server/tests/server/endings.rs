@@ -150,6 +150,7 @@ fn bodies(app: &App, path: &str) -> Option<Vec<Value>> {
         ],
         "/cases/{id}/withdrawals" => vec![json!({"statement": "本人撤回申请。"})],
         "/cases/{id}/urgings" => vec![json!({"note": "请尽快办理"})],
+        "/cases/{id}/notes" => vec![json!({"text": "已电话联系申请人"})],
         "/withdrawals/{id}/confirmation" => vec![json!({})],
         "/cases/{id}/veto-requests" => vec![json!({"reason": "不符合条件", "legal_basis": "《条例》第八条"})],
         "/veto-requests/{id}/decision" => {
