@@ -206,6 +206,7 @@ mod tests {
             stray.extend(s.into_iter().map(|x| format!("{}: {x}", file.display())));
         }
         keys.extend(crate::ui::domain_strings().into_iter().map(String::from));
+        keys.extend(crate::ui::policy_strings());
         let cat = parse_catalog(HANT_FILE);
         let mut missing: Vec<String> = keys.into_iter().filter(|k| !cat.contains_key(k.as_str())).collect();
         missing.sort();

@@ -157,6 +157,40 @@ pub fn domain_strings() -> Vec<&'static str> {
     v
 }
 
+/// Every policy preset's own words — its name, the documents its numbers come from and its
+/// assessment note — for the catalog test (issue 31, item 7: under 繁體 the system's own labels
+/// follow the script). An imported policy's words not in the catalog show as written.
+pub fn policy_strings() -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match x {
+                        serde_json::Value::String(t)
+                            if (k == "name" || k == "assessment" || k.ends_with("document"))
+                                && !t.trim().is_empty() =>
+                        {
+                            out.push(t.clone())
+                        }
+                        _ => walk(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    for id in noveto_domain::policy::PRESET_IDS {
+        if let Ok(p) = noveto_domain::policy::Policy::preset(id) {
+            walk(&serde_json::to_value(&p).unwrap_or_default(), &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A domain label in the request's locale.
 pub fn label(s: &'static str) -> &'static str {
     tr(s)

@@ -680,7 +680,7 @@ fn policy_body(
         v
     };
     let rule = |name: &'static str, r: &noveto_domain::policy::RuleSpec| {
-        html! { tr { td { (name) } td { (crate::ui::rule_spec_text(r)) } td { small { (r.document) } } } }
+        html! { tr { td { (name) } td { (crate::ui::rule_spec_text(r)) } td { small { (tr_text(&r.document)) } } } }
     };
     let levels =
         |l: &[noveto_domain::access::DecisionLevel]| l.iter().map(|x| tr(x.label())).collect::<Vec<_>>().join(" → ");
@@ -699,8 +699,8 @@ fn policy_body(
         .collect();
     let body = html! {
         section.card {
-            h1 { (trf("政策参数：{}（第 {} 版）", &[&pol.name, &pol.version])) }
-            p.muted { (pol.document) }
+            h1 { (trf("政策参数：{}（第 {} 版）", &[&tr_text(&pol.name), &pol.version])) }
+            p.muted { (tr_text(&pol.document)) }
             table {
                 tr { th { (tr("规则")) } th { (tr("取值")) } th { (tr("来源")) } }
                 (rule(tr("请示答复（一般）"), &pol.gray_area.normal))
@@ -716,7 +716,7 @@ fn policy_body(
                 tr { td { (tr("否决审批层级")) } td { (levels(&pol.veto.levels)) } td { (trf("重大：{}", &[&levels(pol.veto_levels(true))])) } }
                 (rule(tr("否决审批时限"), &pol.veto.decision))
                 @if let Some(sp) = &pol.veto.decision_special { (rule(tr("否决审批时限（特殊）"), sp)) }
-                tr { td { (tr("否决报备")) } td { (filing.join(tr("、"))) } td { small { (pol.veto.filing_document) } } }
+                tr { td { (tr("否决报备")) } td { (filing.join(tr("、"))) } td { small { (tr_text(&pol.veto.filing_document)) } } }
                 tr { td { (tr("容缺补正期限（默认）")) } td { (trf("{} 个工作日", &[&pol.supplement_days])) } td {} }
                 tr {
                     td { (tr("告知承诺事后核查期限")) }
@@ -744,13 +744,13 @@ fn policy_body(
                     }
                     td {}
                 }
-                tr { td { (tr("考核运用")) } td colspan="2" { (pol.assessment) } }
+                tr { td { (tr("考核运用")) } td colspan="2" { (tr_text(&pol.assessment)) } }
             }
             p.muted { (tr("政策变更只对变更后登记的办件生效；每个办件保留其登记时的政策版本。")) }
             @if history.len() > 1 {
                 p.muted {
                     (tr("已存版本："))
-                    (history.iter().map(|(id, v, name)| format!("{name}（{id}）{}", trf("第 {} 版", &[v]))).collect::<Vec<_>>().join(tr("、")))
+                    (history.iter().map(|(id, v, name)| format!("{}（{id}）{}", tr_text(name), trf("第 {} 版", &[v]))).collect::<Vec<_>>().join(tr("、")))
                 }
             }
         }

@@ -121,6 +121,29 @@ pub async fn build(s: &AppState, p: &Principal, l: &Loaded, kind: &str) -> ApiRe
                     "您申请办理的“{}”事项，经{}审查，尚需补正以下材料。现一次性告知如下，请补齐后再来办理，我们将即时受理；符合条件的，可申请容缺受理或告知承诺办理。",
                     &[&item_name, &window_name],
                 )));
+            // NV-4: a material a later notice added, with the window head's approval, is marked
+            // so, with the reason the clerk gave (the first notice's materials are not).
+            let mut listed: Vec<String> = vec![];
+            let mut added: Vec<(String, String)> = vec![];
+            let mut reason = String::new();
+            for e in &timeline {
+                match e.kind.as_str() {
+                    "growth_requested" => reason = e.detail["reason"].as_str().unwrap_or_default().to_string(),
+                    "notice" => {
+                        let approved = e.detail["growth_approved"].as_bool().unwrap_or(false);
+                        for m in e.detail["missing"].as_array().into_iter().flatten() {
+                            let name = m["material"].as_str().unwrap_or_default().to_string();
+                            if !listed.contains(&name) {
+                                if approved && !listed.is_empty() {
+                                    added.push((name.clone(), reason.clone()));
+                                }
+                                listed.push(name);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
             let mut rows = vec![vec![tr("序号").into(), tr("需补正的材料").into(), tr("补正要求及说明").into()]];
             for (i, m) in c.notified.iter().enumerate() {
                 // What to bring, in the clerk's words, then what the catalog says of it: the
@@ -136,6 +159,10 @@ pub async fn build(s: &AppState, p: &Principal, l: &Loaded, kind: &str) -> ApiRe
                         how.push('\n');
                         how.push_str(&trf("样表：{}", &[&x.sample.trim()]));
                     }
+                }
+                if let Some((_, why)) = added.iter().find(|(n, _)| *n == m.material) {
+                    how.push('\n');
+                    how.push_str(&trf("（后续新增，经窗口负责人批准；理由：{}）", &[why]));
                 }
                 rows.push(vec![(i + 1).to_string(), m.material.clone(), how]);
             }

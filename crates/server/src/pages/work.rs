@@ -880,7 +880,7 @@ async fn case_body_with(
                 div { (t().opened) (tr("：")) (crate::ui::when(&noveto_domain::time::rfc3339(c.opened_at))) }
                 div { (tr("首问责任人：")) (j["timeline"][0]["actor_name"].as_str().unwrap_or("")) }
                 div { (tr("跑动次数：")) (c.visits) }
-                div { (trf("政策：{} 第 {} 版", &[&l.policy.name, &c.policy_version])) }
+                div { (trf("政策：{} 第 {} 版", &[&tr_text(&l.policy.name), &c.policy_version])) }
             }
             p { @for (n, line) in c.request.lines().enumerate() { @if n > 0 { br; } (line) } }
         }
@@ -1622,7 +1622,7 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
     let (s, p) = (s.clone(), p.clone());
     let mine = |form: &str, id: i64| failed.filter(|f| f.form == form && f.id == id);
     let kept = |form: &str, id: i64, k: &str| mine(form, id).map(|f| val(f.fields, k)).unwrap_or_default();
-    let r = async {
+    async {
         // Screens 6: filtered as GET /api/v1/inbox?q= is (oldest due first, from the app).
         let words = q.q.unwrap_or_default();
         let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?.only(&words);
@@ -1828,8 +1828,7 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
             }
         })
     }
-    .await;
-    r
+    .await
 }
 
 /// The answer to an escalation (NV-7), on the inbox and on the case: the meeting's participants

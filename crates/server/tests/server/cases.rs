@@ -1147,6 +1147,12 @@ fn nv_4_growth_approval_is_a_queue() {
             (Some("notice"), Some(true)),
             "{last}"
         );
+        // Issue 31, item 7: the notice marks the material added later, with the reason.
+        let (st, paper) = app.download(&format!("/api/v1/cases/{id}/documents/notice.html"), &clerk);
+        let paper = String::from_utf8_lossy(&paper).to_string();
+        assert_eq!(st, 200);
+        assert!(paper.contains("后续新增，经窗口负责人批准；理由：核查发现经营场所为租用"), "{paper}");
+        assert_eq!(paper.matches("后续新增").count(), 1, "only the added material: {paper}");
         // Refused: the reason is required and nothing is issued.
         let body = json!({"missing": [{"material": "消防验收意见", "how_to_fix": "提供复印件"}], "reason": "面积较大"});
         app.post(&format!("/api/v1/cases/{id}/notice-growth"), &clerk, body);
