@@ -332,16 +332,25 @@ async fn body(
                 h2 { (trf("电话回访样本（种子 {}）", &[&seed])) }
                 p.muted { (tr("按单位、窗口分层随机抽取本季度办结的服务；同一种子抽出同一样本。")) }
                 @if sample.is_empty() { p.muted { (tr("本季度尚无可回访的服务。")) } }
+                @if let Some((_, e)) = err.filter(|(id, _)| *id == 0).filter(|_| !sample.iter().any(|c| val(kept, "id") == c.id.to_string() && val(kept, "kind") == c.kind)) {
+                    p.err role="alert" { (crate::i18n::tr_text(&e.message)) }
+                }
                 @for c in &sample {
                     div.card {
                         p { b { (c.receipt_no) } " · " (c.name) " " (c.phone) @if c.done { " · " span.pill { (tr("已回访")) } } }
+                        // A refused callback comes back on its own card, the comment kept.
+                        @let mine = err
+                            .filter(|(id, _)| *id == 0)
+                            .filter(|_| val(kept, "id") == c.id.to_string() && val(kept, "kind") == c.kind)
+                            .map(|(_, e)| e);
+                        @if let Some(e) = mine { p.err role="alert" { (crate::i18n::tr_text(&e.message)) } }
                         @if !c.done {
                             form method="post" action="/ratings/callback" {
                                 (csrf_field(p))
                                 input type="hidden" name="kind" value=(c.kind);
                                 input type="hidden" name="id" value=(c.id);
                                 input type="hidden" name="quarter" value=(quarter);
-                                label { (tr("意见建议")) input name="comment" maxlength="500"; }
+                                label { (tr("意见建议")) input name="comment" maxlength="500" value=(if mine.is_some() { val(kept, "comment") } else { String::new() }); }
                                 (level_buttons(scale))
                                 button.secondary name="reached" value="0" { (tr("未接通")) }
                             }

@@ -348,3 +348,90 @@ fn every_role_walks_every_page_and_form_without_a_soft_refusal() {
         assert!(closed >= 5, "{closed} closed: {outcomes:?} {list}");
     }
 }
+
+/// A form as someone sends it with nothing written: what the page put in it (hidden values, the
+/// first option of each picker) kept, every field `forms` would have written left empty.
+fn emptied(f: &Form) -> Vec<(String, String)> {
+    const WRITTEN: [&str; 4] = [
+        "依照本办件情况填写的内容",
+        "依照《行政许可法》第三十二条，按办事指南第二项办理。",
+        "联系电话 0719-8123456",
+        "on",
+    ];
+    f.fields
+        .iter()
+        .map(|(n, v)| (n.clone(), if WRITTEN.contains(&v.as_str()) { String::new() } else { v.clone() }))
+        .collect()
+}
+
+// Issue 31, "done when": no page answers with a dead-end error page for any input a form can
+// send — every role sends every post form of every page it reaches with nothing written, and
+// each comes back with its errors (a page holding a form and the message), or goes on (a
+// redirect); none lands on the error page that only offers the way home, none reaches a 5xx —
+// on both stores.
+#[test]
+fn issue_31_every_form_sent_empty_comes_back_with_its_errors() {
+    for k in backends() {
+        let app = App::spawn(k, "national");
+        cases_in_every_state(&app);
+        let mut dead: Vec<String> = vec![];
+        let mut sent = 0;
+        for role in ROLES {
+            let (cookie, csrf) = session(&app, role);
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut tried: BTreeSet<String> = BTreeSet::new();
+            let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+            while let Some(path) = queue.pop_front() {
+                if !seen.insert(path.clone()) || seen.len() > 60 {
+                    continue;
+                }
+                let (st, html) = get(&app, &cookie, &path);
+                if st != 200 {
+                    continue;
+                }
+                for f in forms(&html) {
+                    // File uploads are sent as a browser sends them (multipart) in browser.rs.
+                    if f.action.ends_with("/import") {
+                        continue;
+                    }
+                    // One try per kind of form (its route and field names), not per case.
+                    let names: Vec<&str> = f.fields.iter().map(|(n, _)| n.as_str()).collect();
+                    if !tried.insert(format!("{} {names:?}", route_of(&f.action))) {
+                        continue;
+                    }
+                    let mut fields = emptied(&f);
+                    if !fields.iter().any(|(n, _)| n == "csrf") {
+                        fields.push(("csrf".into(), csrf.clone()));
+                    }
+                    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                    let mut r = agent()
+                        .post(&format!("{}{}", app.base, f.action))
+                        .header("Cookie", &cookie)
+                        .send_form(fields)
+                        .unwrap();
+                    sent += 1;
+                    let st = r.status().as_u16();
+                    let body = r.body_mut().read_to_string().unwrap_or_default();
+                    let redirect = (300..400).contains(&st);
+                    let comes_back = body.contains("<form") && body.contains("role=\"alert\"");
+                    let error_page = body.contains("<h1>出错了</h1>");
+                    if st >= 500 || !(redirect || (comes_back && !error_page) || (st == 200 && !error_page)) {
+                        if std::env::var("WALK_DEBUG").is_ok() {
+                            eprintln!("DEAD {} {:?}\n{}", f.action, f.fields, &body[body.len().saturating_sub(3000)..]);
+                        }
+                        dead.push(format!("{role} on {path}: POST {} → {st}", route_of(&f.action)));
+                    }
+                }
+                for l in links(&html) {
+                    if !seen.contains(&l) {
+                        queue.push_back(l);
+                    }
+                }
+            }
+        }
+        assert!(sent > 30, "sent {sent} forms");
+        dead.sort();
+        dead.dedup();
+        assert!(dead.is_empty(), "{} dead ends:\n{}", dead.len(), dead.join("\n"));
+    }
+}
