@@ -259,12 +259,21 @@ fn id_doc_of(a: &ApplicantIn) -> Result<Option<noveto_domain::case::IdDocument>>
     Ok(Some(doc))
 }
 
+/// Reads a registration, the first thing wrong with it as the error (the API's answer).
 pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
+    check_case(b).map_err(|mut e| e.swap_remove(0))
+}
+
+/// Reads a registration, or says everything wrong with it at once, each error with its field
+/// (issue 31, item 3: the registration form shows them all beside their fields).
+pub fn check_case(b: CaseIn) -> std::result::Result<ParsedCase, Vec<Error>> {
+    let mut errs: Vec<Error> = vec![];
     let kind = match b.kind.as_str() {
         "application" => Kind::Application,
         "consultation" => Kind::Consultation,
         _ => {
-            return Err(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）"));
+            errs.push(Error::bad("invalid_kind", "kind 须为 application（申请）或 consultation（咨询）").at("kind"));
+            Kind::Application
         }
     };
     let channel = match b.channel.as_str() {
@@ -272,34 +281,38 @@ pub fn parse_case(b: CaseIn) -> Result<ParsedCase> {
         "online" => Channel::Online,
         "phone" => Channel::Phone,
         _ => {
-            return Err(Error::bad("invalid_channel", "channel 须为 window、online 或 phone"));
+            errs.push(Error::bad("invalid_channel", "channel 须为 window、online 或 phone").at("channel"));
+            Channel::Window
         }
     };
-    let name = text("applicant.name", "申请人姓名", &b.applicant.name, 50)?;
-    let phone = Phone::parse(&b.applicant.phone)?;
+    let mut ok = |r: Result<String>| r.map_err(|e| errs.push(e)).unwrap_or_default();
+    let name = ok(text("applicant.name", "申请人姓名", &b.applicant.name, 50).map_err(Error::from));
+    let phone = ok(Phone::parse(&b.applicant.phone).map(|p| p.as_str().to_string()).map_err(Error::from));
     let org = b
         .applicant
         .org
         .as_deref()
         .map(str::trim)
         .filter(|o| !o.is_empty())
-        .map(|o| text("applicant.org", "单位名称", o, 100))
-        .transpose()?;
+        .map(|o| ok(text("applicant.org", "单位名称", o, 100).map_err(Error::from)));
     let credit_code = b
         .applicant
         .credit_code
         .as_deref()
         .filter(|c| !c.trim().is_empty())
-        .map(|cc| credit_code(cc).map_err(|e| Error::from(e).at("applicant.credit_code")))
-        .transpose()?;
-    let id_doc = id_doc_of(&b.applicant)?;
-    let request = long_text("request", "诉求内容", &b.request, 4000)?;
+        .map(|cc| ok(credit_code(cc).map_err(|e| Error::from(e).at("applicant.credit_code"))));
+    let id_doc = id_doc_of(&b.applicant).map_err(|e| errs.push(e)).unwrap_or(None);
+    let request =
+        long_text("request", "诉求内容", &b.request, 4000).map_err(|e| errs.push(e.into())).unwrap_or_default();
+    if !errs.is_empty() {
+        return Err(errs);
+    }
     let item_code = b.item_code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     Ok(ParsedCase {
         kind,
         channel,
         item_code,
-        applicant: Applicant { name, org, phone: phone.as_str().into(), id_doc, credit_code },
+        applicant: Applicant { name, org, phone, id_doc, credit_code },
         request,
         window_id: b.window_id,
         prescreen_id: b.prescreen_id,

@@ -420,7 +420,7 @@ fn case_table(
 async fn workbench(
     s: &AppState,
     p: &Principal,
-    failed: Option<(&HashMap<String, String>, &ApiError)>,
+    failed: Option<(&HashMap<String, String>, &[ApiError])>,
     view: svc::Queue,
 ) -> ApiResult<Markup> {
     let all = svc::own_open(s, p).await?;
@@ -439,7 +439,9 @@ async fn workbench(
         noveto_app::org::directory(s).await?.windows.into_iter().filter(|w| windows.contains(&w.id)).collect();
     let items = noveto_app::catalog::all_items(s).await?;
     let k = |n: &str| failed.map(|(f, _)| val(f, n)).unwrap_or_default();
-    let e = failed.map(|(_, e)| e);
+    let errs: &[ApiError] = failed.map(|(_, e)| e).unwrap_or(&[]);
+    // Every error beside its field (issue 31, item 3: all of them at once).
+    let e_at = |field: &str| errs.iter().find(|x| x.field == Some(field));
     let fields = [
         "kind",
         "channel",
@@ -458,7 +460,8 @@ async fn workbench(
         section.card {
             h2 { (t().new_case) }
             p.muted { a href="/prescreen" { (tr("先预判：核对群众带来的材料")) } }
-            (super::above(e, &fields))
+            @if errs.len() > 1 { p.err role="alert" { (trf("有 {} 处需要改正，见各栏下的说明。", &[&errs.len()])) } }
+            @for x in errs { (super::above(Some(x), &fields)) }
             form method="post" action="/cases" {
                 (csrf_field(p))
                 div.grid {
@@ -477,10 +480,10 @@ async fn workbench(
                             option value="online" selected[k("channel") == "online"] { (tr("网上")) }
                         }
                     }
-                    label { (t().applicant) input name="name" required maxlength="50" value=(k("name")); (beside(e, "name")) }
+                    label { (t().applicant) input name="name" required maxlength="50" value=(k("name")); (beside(e_at("name"), "name")) }
                     label {
                         (t().phone) input name="phone" required inputmode="tel" placeholder="13812345678" value=(k("phone"));
-                        (beside(e, "phone"))
+                        (beside(e_at("phone"), "phone"))
                     }
                     label {
                         (tr("证件类型"))
@@ -489,27 +492,27 @@ async fn workbench(
                                 option value=(kind.as_str()) selected[k("id_type") == kind.as_str()] { (tr(kind.label())) }
                             }
                         }
-                        (beside(e, "id_type"))
+                        (beside(e_at("id_type"), "id_type"))
                     }
                     label {
                         (tr("证件号码（选填）"))
                         input name="id_number" maxlength="20" autocomplete="off" value=(k("id_number"));
-                        (beside(e, "id_number"))
+                        (beside(e_at("id_number"), "id_number"))
                     }
-                    label { (t().org) input name="org" maxlength="100" value=(k("org")); (beside(e, "org")) }
-                    label { (t().credit_code) input name="credit_code" maxlength="18" value=(k("credit_code")); (beside(e, "credit_code")) }
-                    label { (t().item) input name="item_code" list="items" maxlength="40" value=(k("item_code")); (beside(e, "item_code")) }
+                    label { (t().org) input name="org" maxlength="100" value=(k("org")); (beside(e_at("org"), "org")) }
+                    label { (t().credit_code) input name="credit_code" maxlength="18" value=(k("credit_code")); (beside(e_at("credit_code"), "credit_code")) }
+                    label { (t().item) input name="item_code" list="items" maxlength="40" value=(k("item_code")); (beside(e_at("item_code"), "item_code")) }
                     @if !mine.is_empty() {
                         label {
                             (tr("受理窗口"))
                             select name="window_id" {
                                 @for w in &mine { option value=(w.id) selected[k("window_id") == w.id.to_string()] { (w.name) } }
                             }
-                            (beside(e, "window_id"))
+                            (beside(e_at("window_id"), "window_id"))
                         }
                     }
                 }
-                label { (t().request) textarea name="request" required maxlength="4000" { (k("request")) } (beside(e, "request")) }
+                label { (t().request) textarea name="request" required maxlength="4000" { (k("request")) } (beside(e_at("request"), "request")) }
                 button type="submit" { (t().submit) }
             }
             datalist id="items" { @for i in &items { option value=(i.code) { (i.name) } } }
@@ -544,7 +547,7 @@ pub async fn new_case(
     axum::Form(f): Form,
 ) -> Response {
     let r = async {
-        check_csrf(&p, &f)?;
+        check_csrf(&p, &f).map_err(|e| vec![e])?;
         let b = svc::CaseIn {
             kind: val(&f, "kind"),
             channel: val(&f, "channel"),
@@ -563,22 +566,24 @@ pub async fn new_case(
             prescreen_id: val(&f, "prescreen_id").parse().ok(),
         };
         // The form's fields are named without the API's `applicant.` prefix.
-        let parsed = svc::parse_case(b).map_err(ApiError::from).map_err(|e| {
+        let short = |e: noveto_app::Error| {
+            let e = ApiError::from(e);
             match e.field.and_then(|f| f.strip_prefix("applicant.")) {
                 Some(short) => ApiError { field: Some(short), ..e },
                 None => e,
             }
-        })?;
-        let (id, _, _) = svc::open_case(&s, &p, parsed).await?;
-        Ok::<_, ApiError>(id)
+        };
+        let parsed = svc::check_case(b).map_err(|es| es.into_iter().map(short).collect::<Vec<_>>())?;
+        let (id, _, _) = svc::open_case(&s, &p, parsed).await.map_err(|e| vec![ApiError::from(e)])?;
+        Ok::<_, Vec<ApiError>>(id)
     }
     .await;
     match r {
         Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        // The form again, as typed, the error beside its field (never a key).
-        Err(e) => match workbench(&s, &p, Some((&f, &e)), svc::Queue::Mine).await {
-            Ok(body) => (e.status, layout(Some(&p), large, t().workbench, body)).into_response(),
-            Err(_) => error_page(Some(&p), large, &e),
+        // The form again, as typed, every error beside its field (never a key).
+        Err(es) => match workbench(&s, &p, Some((&f, &es)), svc::Queue::Mine).await {
+            Ok(body) => (es[0].status, layout(Some(&p), large, t().workbench, body)).into_response(),
+            Err(_) => error_page(Some(&p), large, &es[0]),
         },
     }
 }

@@ -2791,3 +2791,36 @@ fn internal_notes_stay_with_the_staff() {
         assert!(app.audit_ok());
     }
 }
+
+// Issue 31, item 3: the registration form says everything wrong at once, each beside its field,
+// with what was typed kept — three mistakes, one submit.
+#[test]
+fn registration_shows_every_error_at_once() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let (st, page) = page_post(
+        &app,
+        "clerk",
+        "/cases",
+        &[
+            ("kind", "application"),
+            ("channel", "window"),
+            ("name", " "),
+            ("phone", "123"),
+            ("request", ""),
+            ("org", "清江<商贸>"),
+        ],
+    );
+    assert_eq!(st, 422, "{page}");
+    assert!(page.contains("有 3 处需要改正"), "{page}");
+    for msg in ["请填写申请人姓名", "联系电话格式不正确", "请填写诉求内容"] {
+        assert!(page.contains(msg), "{msg}: {page}");
+    }
+    assert!(page.contains("value=\"清江&lt;商贸&gt;\""), "kept as typed: {page}");
+    // The API answers with the first, as before.
+    let (st, e) = app.post(
+        "/api/v1/cases",
+        &app.token("clerk"),
+        json!({"kind": "application", "channel": "window", "applicant": {"name": " ", "phone": "123"}, "request": ""}),
+    );
+    assert_eq!((st, e["error"]["field"].as_str()), (422, Some("applicant.name")), "{e}");
+}
