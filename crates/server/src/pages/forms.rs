@@ -408,7 +408,7 @@ pub fn veto_report(r: &noveto_app::reports::VetoReport) -> Document {
 pub fn assessment_report(a: &noveto_app::reports::Assessment) -> Document {
     let title = trf("窗口单位考核（{}）", &[&a.period]);
     let mut d = Document::new(&title);
-    d.push(Block::Title(title.clone())).push(Block::Note(trf("分值依据：{}", &[&a.source])));
+    d.push(Block::Title(title.clone())).push(Block::Note(trf("分值依据：{}", &[&crate::i18n::tr_text(&a.source)])));
     d.push(Block::Bars {
         title: tr("单位得分").into(),
         bars: a.units.iter().take(15).map(|u| (u.name.clone(), u.score)).collect(),

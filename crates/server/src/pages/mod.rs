@@ -587,8 +587,9 @@ var fields='input:not([type=hidden]):not([type=submit]):not([type=button]):not([
 if(!document.activeElement||document.activeElement===document.body){
   var err=document.querySelector('main .err');
   var target=null;
-  if(err){var box=err.closest('label')||err.parentElement;target=box&&box.querySelector(fields);}
-  if(!target){var all=document.querySelectorAll('main '+fields);for(var i=0;i<all.length;i++){if(visible(all[i])&&!all[i].disabled&&!all[i].readOnly){target=all[i];break;}}}
+  if(err){var box=err.closest('label')||err.parentElement;target=box&&box.querySelector(fields+',input[type=checkbox],input[type=radio]');}
+  if(err&&!target){err.scrollIntoView({block:'center'});}
+  if(!target&&!err){var all=document.querySelectorAll('main '+fields);for(var i=0;i<all.length;i++){if(visible(all[i])&&!all[i].disabled&&!all[i].readOnly){target=all[i];break;}}}
   if(target&&!document.querySelector('[autofocus]')){target.focus({preventScroll:!err});}
 }
 // A place picker offers only the places of the chosen role's kind (the server checks it too).

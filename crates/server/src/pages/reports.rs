@@ -87,7 +87,7 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
         }
         section.card {
             h2 { (tr("考核")) }
-            p.muted { (trf("分值依据：{}", &[&a.source])) }
+            p.muted { (trf("分值依据：{}", &[&tr_text(&a.source)])) }
             (chart(tr("单位得分"), a.units.iter().take(15).map(|u| (u.name.clone(), u.score)).collect(), tr("分")))
             div.scroll {
                 table.stack {

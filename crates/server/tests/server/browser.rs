@@ -463,9 +463,18 @@ fn browser_window_head() {
     assert!(inbox.contains("《行政许可法》第十二条") && inbox.contains("窗口负责人"), "{inbox}");
     d.typ("form[action$='/decide'] textarea[name=opinion]", "理由属实，同意报单位负责人");
     t.content.push("理由属实，同意报单位负责人".into());
+    // Issue 31, item 3: sent without the confirmation (the browser's own check taken away), the
+    // decision comes back with the opinion kept and the reason beside the box — no retyping.
+    d.script("document.querySelectorAll('form[action$=\"/decide\"] [required]').forEach(x => x.removeAttribute('required')); return 1;");
+    d.click("form[action$='/decide'] button[value='1']");
+    t.read("请勾选确认");
+    let kept = d.script("return document.querySelector('form[action$=\"/decide\"] textarea[name=opinion]').value;");
+    assert_eq!(kept.as_str(), Some("理由属实，同意报单位负责人"), "the opinion kept");
     d.click("form[action$='/decide'] input[name=confirm]");
     d.click("form[action$='/decide'] button[value='1']");
-    t.read("没有");
+    // Told what happened, back on the queue.
+    let done = t.read("已处理");
+    assert!(done.contains("没有"), "{done}");
     let page = t.visit(&format!("/cases/{id}"), "理由属实，同意报单位负责人");
     assert!(page.contains("现由分管领导审批"), "the next level decides now: {page}");
     assert!(!page.contains("已批准否决"), "one level is not the whole chain: {page}");
