@@ -663,7 +663,26 @@ pub async fn do_change_kind(s: &App, p: &Principal, id: i64, b: KindIn) -> Resul
     let reason = long_text("reason", "理由", &b.reason, 1000)?;
     let mut l = load(s, p, id, Action::WorkCase).await?;
     let ev = l.case.change_kind(to, &reason, p.id, s.now())?;
-    save(s, p, &l, ev, vec![]).await.map(|_| ())
+    // Issue 31 (being told): a request to make an application a consultation reaches the window
+    // heads who may confirm it, in the same write.
+    let mut told = vec![];
+    if ev.kind() == "kind_change_requested" {
+        let place = l.place.clone();
+        let heads =
+            s.store.read(move |tx| org::holders_at(tx, &[noveto_domain::access::Role::WindowHead], &place)).await?;
+        let receipt = l.case.receipt_no.clone();
+        for head in heads.into_iter().filter(|h| *h != p.id) {
+            told.push(Effect::Notify(crate::jobs::staff_message(
+                head,
+                format!("申请改为咨询待确认：{receipt}"),
+                format!(
+                    "办件 {receipt} 的经办人申请将申请改为咨询，理由：{reason}。请到“待我审批”确认或不同意（/inbox）。"
+                ),
+                format!("kind:{id}:{}:head:{head}", l.version),
+            )));
+        }
+    }
+    save(s, p, &l, ev, told).await.map(|_| ())
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -681,8 +700,28 @@ pub async fn do_decide_kind(s: &App, p: &Principal, id: i64, b: KindDecisionIn) 
     let mut l = load(s, p, id, Action::ReadCase).await?;
     p.may(Action::Decide(DecisionLevel::WindowHead), &l.place)?;
     let opinion: String = b.opinion.chars().take(1000).collect();
+    let asked = l.case.kind_request.as_ref().map(|k| k.requested_by);
     let ev = l.case.decide_kind_change(b.approve, p.id, &opinion, s.now())?;
-    save(s, p, &l, ev, vec![]).await.map(|_| ())
+    // The clerk who asked hears the answer.
+    let receipt = l.case.receipt_no.clone();
+    let told = asked
+        .map(|clerk| {
+            let (subject, body) = if b.approve {
+                (
+                    format!("已同意改为咨询：{receipt}"),
+                    format!("窗口负责人已同意将办件 {receipt} 改为咨询（/cases/{id}）。"),
+                )
+            } else {
+                (
+                    format!("不同意改为咨询：{receipt}"),
+                    format!("窗口负责人不同意将办件 {receipt} 改为咨询，请仍按申请办理：{opinion}（/cases/{id}）。"),
+                )
+            };
+            Effect::Notify(crate::jobs::staff_message(clerk, subject, body, format!("kind:{id}:{}:decided", l.version)))
+        })
+        .into_iter()
+        .collect();
+    save(s, p, &l, ev, told).await.map(|_| ())
 }
 
 /// NV-2: requests to make an application a consultation waiting for the caller (a window head

@@ -2824,3 +2824,28 @@ fn registration_shows_every_error_at_once() {
     );
     assert_eq!((st, e["error"]["field"].as_str()), (422, Some("applicant.name")), "{e}");
 }
+
+// Issue 31, item 2 (being told): a clerk's request to make an application a consultation reaches
+// the window head through the outbox, and the head's answer reaches the clerk — on both stores.
+#[test]
+fn a_kind_change_request_and_its_answer_are_told() {
+    for kind in backends() {
+        let app = App::spawn(kind, "national");
+        let clerk = app.token("clerk");
+        let id = app.new_case(&clerk, None);
+        let body = json!({"kind": "consultation", "reason": "群众只是来问问"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/kind"), &clerk, body).0, 200);
+        let head = app.messages_to("head");
+        assert!(
+            head.iter().any(|(s, b, _)| s.contains("申请改为咨询待确认") && b.contains("群众只是来问问")),
+            "{head:?}"
+        );
+        let body = json!({"approve": false, "opinion": "群众要办理，请受理"});
+        assert_eq!(app.post(&format!("/api/v1/cases/{id}/kind/decision"), &app.token("head"), body).0, 200);
+        let told = app.messages_to("clerk");
+        assert!(
+            told.iter().any(|(s, b, _)| s.contains("不同意改为咨询") && b.contains("群众要办理，请受理")),
+            "{told:?}"
+        );
+    }
+}
