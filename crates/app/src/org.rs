@@ -273,22 +273,38 @@ pub struct StaffCreated {
     pub grants: Vec<Grant>,
 }
 
-/// ORG-2: a staff member with roles, each at a place the caller administers.
-pub async fn create_staff(s: &App, p: &Principal, b: StaffIn) -> Result<StaffCreated> {
-    let login = text("login", "登录名", &b.login, 40)?;
-    if !login.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-        return Err(Error::bad("invalid_login", "登录名只能包含字母、数字和 . _ -"));
+/// ORG-2: a new person as typed — login, name, password, roles, e-mail — or everything wrong
+/// with it at once, each error with its field (the form shows them all beside their fields).
+pub fn check_staff(b: &StaffIn) -> std::result::Result<(String, String, Vec<Grant>, String), Vec<Error>> {
+    let mut errs: Vec<Error> = vec![];
+    let login = text("login", "登录名", &b.login, 40).map_err(|e| errs.push(e.into())).unwrap_or_default();
+    if !login.is_empty() && !login.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        errs.push(Error::bad("invalid_login", "登录名只能包含字母、数字和 . _ -").at("login"));
     }
-    let name = text("name", "姓名", &b.name, 40)?;
-    noveto_domain::validate::password(&b.login, &b.password)?;
+    let name = text("name", "姓名", &b.name, 40).map_err(|e| errs.push(e.into())).unwrap_or_default();
+    if let Err(e) = noveto_domain::validate::password(&b.login, &b.password) {
+        errs.push(Error::from(e).at("password"));
+    }
     if b.roles.is_empty() {
-        return Err(Error::bad("roles_required", "请至少分配一个角色"));
+        errs.push(Error::bad("roles_required", "请至少分配一个角色").at("role"));
     }
-    let grants: Vec<Grant> = b.roles.iter().map(parse_grant).collect::<Result<_>>()?;
+    let mut grants = vec![];
+    for r in &b.roles {
+        match parse_grant(r) {
+            Ok(g) => grants.push(g),
+            Err(e) => errs.push(e),
+        }
+    }
     let email = b.email.as_deref().map(str::trim).unwrap_or("").to_string();
     if !email.is_empty() && (email.len() > 120 || !email.contains('@') || email.contains(char::is_whitespace)) {
-        return Err(Error::bad("invalid_email", "电子邮箱格式不正确"));
+        errs.push(Error::bad("invalid_email", "电子邮箱格式不正确").at("email"));
     }
+    if errs.is_empty() { Ok((login, name, grants, email)) } else { Err(errs) }
+}
+
+/// ORG-2: a staff member with roles, each at a place the caller administers.
+pub async fn create_staff(s: &App, p: &Principal, b: StaffIn) -> Result<StaffCreated> {
+    let (login, name, grants, email) = check_staff(&b).map_err(|mut e| e.swap_remove(0))?;
     for g in &grants {
         let scope = g.scope;
         let place = s.store.read(move |tx| org::place_of_scope(tx, scope)).await?;

@@ -50,6 +50,14 @@ struct Failed<'a> {
     what: &'a str,
     form: &'a HashMap<String, String>,
     error: &'a ApiError,
+    /// Every error of the form where it says them all at once (the first is `error`).
+    more: &'a [ApiError],
+}
+
+impl Failed<'_> {
+    fn all(&self) -> impl Iterator<Item = &ApiError> {
+        std::iter::once(self.error).chain(self.more.iter().skip(1))
+    }
 }
 
 /// The field an organisation error belongs to: its own, or the one its code names.
@@ -89,18 +97,22 @@ impl AdminForm<'_> {
     }
     fn err(&self, what: &str, field: &str) -> Markup {
         html! {
-            @if let Some(f) = self.mine(what).filter(|f| field_of(f.error) == Some(field)) {
-                span.err role="alert" { (tr_text(&f.error.message)) }
+            @if let Some(e) = self.mine(what).and_then(|f| f.all().find(|e| field_of(e) == Some(field))) {
+                span.err role="alert" { (tr_text(&e.message)) }
             }
         }
     }
     fn form(&self, what: &str, summary: &str, fields: &[&str], inner: Markup, submit: &str) -> Markup {
         let mine = self.mine(what);
-        let stray = mine.filter(|f| !field_of(f.error).is_some_and(|x| fields.contains(&x)));
+        let stray: Vec<&ApiError> = mine
+            .map(|f| f.all().filter(|e| !field_of(e).is_some_and(|x| fields.contains(&x))).collect())
+            .unwrap_or_default();
+        let count = mine.map_or(0, |f| f.all().count());
         html! {
             details open[mine.is_some()] {
                 summary { (summary) }
-                @if let Some(f) = stray { p.err role="alert" { (tr_text(&f.error.message)) } }
+                @if count > 1 { p.err role="alert" { (trf("有 {} 处需要改正，见各栏下的说明。", &[&count])) } }
+                @for e in stray { p.err role="alert" { (tr_text(&e.message)) } }
                 form method="post" action={ "/admin/" (what) } {
                     (csrf_field(self.p))
                     div.grid { (inner) }
@@ -408,6 +420,37 @@ pub async fn org_submit(
     ApiPath(what): ApiPath<String>,
     axum::Form(f): Form,
 ) -> Response {
+    // ORG-2: the new-person form says everything wrong with it at once.
+    if what == "staff" && check_csrf(&p, &f).is_ok() {
+        let role = role_in(&f);
+        let scope_missing = role.is_err();
+        let mut errs: Vec<ApiError> = vec![];
+        let roles = match role {
+            Ok(r) => vec![r],
+            Err(e) => {
+                errs.push(e);
+                vec![]
+            }
+        };
+        let b = api::StaffIn {
+            login: val(&f, "login"),
+            name: val(&f, "name"),
+            password: f.get("password").cloned().unwrap_or_default(),
+            roles,
+            email: Some(val(&f, "email")),
+        };
+        if let Err(es) = api::check_staff(&b) {
+            // The missing place already says what the missing role would.
+            errs.extend(es.into_iter().map(ApiError::from).filter(|e| !(scope_missing && e.code == "roles_required")));
+        }
+        if !errs.is_empty() {
+            let failed = Failed { what: &what, form: &f, error: &errs[0], more: &errs };
+            return match org_body(&s, &p, Some(&failed), &StaffQ::default()).await {
+                Ok(b) => (errs[0].status, layout(Some(&p), large, t().admin, b)).into_response(),
+                Err(e2) => error_page(Some(&p), large, &e2),
+            };
+        }
+    }
     let r: ApiResult<()> = async {
         check_csrf(&p, &f)?;
         match what.as_str() {
@@ -487,7 +530,7 @@ pub async fn org_submit(
     match r {
         Ok(()) => Redirect::to("/admin").into_response(),
         Err(e) => {
-            let failed = Failed { what: &what, form: &f, error: &e };
+            let failed = Failed { what: &what, form: &f, error: &e, more: &[] };
             match org_body(&s, &p, Some(&failed), &StaffQ::default()).await {
                 Ok(b) => (e.status, layout(Some(&p), large, t().admin, b)).into_response(),
                 Err(e2) => error_page(Some(&p), large, &e2),
@@ -577,7 +620,7 @@ fn calendar_body(
                                             (false, true) => "we",
                                             _ => "",
                                         };
-                                        td class=(cls) title=(cal.label(*d).unwrap_or_default()) { (d.day()) }
+                                        td class=(cls) title=(tr_text(&cal.label(*d).unwrap_or_default())) { (d.day()) }
                                     }
                                 }
                             }
@@ -959,7 +1002,7 @@ pub async fn staff_submit(
         Ok(()) => Redirect::to(&format!("/admin/staff/{id}?done={action}")).into_response(),
         Err(e) => {
             let what = format!("staff/{id}/{action}");
-            let failed = Failed { what: &what, form: &f, error: &e };
+            let failed = Failed { what: &what, form: &f, error: &e, more: &[] };
             super::again(&p, large, t().admin, &e, staff_body(&s, &p, id, Some(&failed), None).await)
         }
     }

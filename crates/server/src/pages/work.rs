@@ -54,7 +54,7 @@ fn row_due_cell(s: &AppState, next_due: Option<&str>, open: &[noveto_domain::dea
         (due_cell(s, next_due))
         @if let Some(d) = which {
             br;
-            small.muted title=(d.source.clause) {
+            small.muted {
                 (crate::ui::what_label(&d.what)) " · " (rule_text(&d.rule)) " · " (tr_text(&d.source.document))
             }
         }
@@ -908,7 +908,7 @@ async fn case_body_with(
                                 }
                             }
                             td { (d.state(&cal, now, l.policy.due_soon_days).map(|x| tr(x.label())).unwrap_or("")) }
-                            td title=(d.source.clause) { (rule_text(&d.rule)) br; small.muted { (tr_text(&d.source.document)) } }
+                            td { (rule_text(&d.rule)) br; small.muted { (tr_text(&d.source.document)) } }
                         }
                     }
                 }

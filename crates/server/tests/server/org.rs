@@ -496,3 +496,31 @@ fn org_2_staff_are_edited_stopped_and_restarted() {
         assert!(app.audit_ok());
     }
 }
+
+// Issue 31, item 3: the new-person form says everything wrong at once, each beside its field,
+// with what was typed kept.
+#[test]
+fn org_2_new_staff_form_shows_every_error_at_once() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let scope = format!("window:{}", app.ids.window);
+    let (st, page) = crate::cases::page_post(
+        &app,
+        "admin",
+        "/admin/staff",
+        &[
+            ("login", "王 五"),
+            ("name", " "),
+            ("password", "123"),
+            ("role", "clerk"),
+            ("scope", &scope),
+            ("email", "not-an-email"),
+        ],
+    );
+    assert_eq!(st, 422, "{page}");
+    assert!(page.contains("有 4 处需要改正"), "{page}");
+    for msg in ["登录名只能包含字母", "请填写姓名", "密码至少 10 位", "电子邮箱格式不正确"]
+    {
+        assert!(page.contains(msg), "{msg}: {page}");
+    }
+    assert!(page.contains("value=\"王 五\""), "kept as typed: {page}");
+}
