@@ -441,6 +441,18 @@ fn browser_clerk() {
     let ticked = d.script("var b = document.querySelector('input[value=\"申请书\"]'); var c = document.querySelector('input[value=\"场所证明\"]'); return [b && b.checked, c && c.checked];");
     assert_eq!(ticked, json!([true, false]), "the acceptance starts from the pre-screening");
     documents(&mut t, id, &["notice"]);
+    // Told of what comes back: the head answers an escalation; the clerk's home counts it and
+    // the case opens with the answer on top.
+    let clerk = app.token("clerk");
+    let asked = app.new_case(&clerk, None);
+    let (_, e) = app.post(&format!("/api/v1/cases/{asked}/escalations"), &clerk, json!({"reason": "场地性质不明"}));
+    let body = json!({"answer": "可以受理，按一般程序办理"});
+    assert_eq!(app.post(&format!("/api/v1/escalations/{}/answer", e["id"]), &app.token("head"), body).0, 200);
+    t.content.extend(["场地性质不明", "可以受理，按一般程序办理"].map(String::from));
+    let told = app.messages_to("clerk");
+    assert!(told.iter().any(|(s, _, _)| s.contains("请示已答复")), "{told:?}");
+    let case = t.visit(&format!("/cases/{asked}"), "请示已答复，请答复群众。");
+    assert!(case.contains("可以受理，按一般程序办理"), "{case}");
     t.traditional();
 }
 
