@@ -96,6 +96,7 @@ fn around(
     tx: &mut dyn noveto_store::Tx,
     entity: &str,
     entity_id: i64,
+    what: &str,
     owner: Option<i64>,
 ) -> Result<Option<Around>, StoreError> {
     if let Some(k) = crate::tickets::deadline_kind(entity) {
@@ -115,6 +116,19 @@ fn around(
     }
     if let Some(u) = c.unit_id.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
         a.unit_leaders.extend(u.leader_id);
+        a.unit_leaders.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
+    }
+    // NV-1: a back-office stage another unit answers for climbs that unit's ladder too — its
+    // contact and its leaders hear of it when it is missed.
+    let stage_unit = what
+        .strip_prefix("stage#")
+        .and_then(|n| n.split('#').next()?.parse::<usize>().ok())
+        .and_then(|n| c.stages.get(n))
+        .and_then(|st| st.unit_id)
+        .filter(|u| Some(*u) != c.unit_id);
+    if let Some(u) = stage_unit.and_then(|u| org::unit_by_id(tx, u).ok().flatten()) {
+        a.unit_leaders.extend(u.leader_id);
+        a.unit_leaders.extend(u.contact_id);
         a.unit_leaders.extend(org::holders(tx, Role::UnitLeader, Scope { kind: ScopeKind::Unit, id: u.id })?);
     }
     Ok(Some(a))
@@ -185,7 +199,7 @@ pub async fn tick(state: &App) -> Result<Report, StoreError> {
         let claimed = state
             .store
             .write(move |tx| {
-                let targets = match around(tx, &d.entity, d.entity_id, d.owner_id)? {
+                let targets = match around(tx, &d.entity, d.entity_id, &d.what, d.owner_id)? {
                     Some(a) => deadline::hears_of_missed(&a),
                     None => vec![],
                 };

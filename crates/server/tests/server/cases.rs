@@ -2619,6 +2619,14 @@ fn nv_1_a_case_moves_through_its_back_office_stages() {
         // 制证 belongs to the other unit: its contact is told, and its clerk may read and finish it.
         assert!(app.messages_to("clerk2").iter().any(|(s, b, _)| s.contains("待办阶段") && b.contains("制证")));
         assert_eq!(app.get(&format!("/api/v1/cases/{id}"), &other).0, 200);
+        // Overrun, it climbs that unit's ladder too: its leader hears of it.
+        app.set_now("2026-12-07T09:00:00+08:00");
+        app.block_on(noveto_server::jobs::tick(&app.state)).unwrap();
+        assert!(
+            app.messages_to("leader2").iter().any(|(s, _, _)| s.contains("超期督办")),
+            "{:?}",
+            app.messages_to("leader2")
+        );
         assert_eq!(app.post(&stage_url, &other, json!({"stage": "制证", "note": "证照已印制"})).0, 200);
         // The applicant follows it: stages and where it stands, no staff names.
         let (st, f) = app.call(
