@@ -62,6 +62,7 @@ async fn catalog_body(
         all.iter().filter(|i| words.is_empty() || i.code.contains(words) || i.name.contains(words)).collect();
     let (page, pages, rows) = page_of(&shown, q.page, 50);
     let errs = report.as_ref().and_then(|r| r["errors"].as_array().cloned()).unwrap_or_default();
+    let bundles = noveto_app::bundles::all(s).await.unwrap_or_default();
     let body = html! {
         @if let Some(r) = &report {
             section.card {
@@ -98,6 +99,24 @@ async fn catalog_body(
                 button { (tr("导入")) }
             }
             p.muted { (tr("按事项编码更新：已有编码的事项保存为新版本，每次修改都保留。可以逐项修改，也可以导出后改好再导入。")) }
+        }
+        // CAT-4: the life-event bundles, each kept on its own form.
+        section.card #bundles {
+            h2 { (tr("一件事一次办")) }
+            p { a href="/admin/catalog/bundles/new" { (tr("新增“一件事”")) } }
+            table {
+                tr { th { (tr("名称")) } th { (tr("事项")) } th { (tr("合计时限")) } th { (tr("现行版本")) } th { (tr("操作")) } }
+                @if bundles.is_empty() { tr { td colspan="5" class="muted" { (tr("尚未设置“一件事”。")) } } }
+                @for b in &bundles {
+                    tr {
+                        td { a href={ "/guides/bundles/" (b.code) } { (b.name) } }
+                        td { (b.steps.iter().map(|st| st.name.as_str()).collect::<Vec<_>>().join(" → ")) }
+                        td { (trf("{} 个工作日", &[&b.total_wd])) }
+                        td { (trf("第 {} 版", &[&b.version])) }
+                        td { a href={ "/admin/catalog/bundles/" (b.code) } { (tr("修改")) } }
+                    }
+                }
+            }
         }
         section.card {
             h2 { (tr("事项及其版本")) }
@@ -554,4 +573,108 @@ pub async fn save_item(
     let units = catalog::editable_units(&s, &p).await.unwrap_or_default();
     let shown = Shown { item: None, history: &[], units: &units, editable: &units, saved: None };
     item_page(&p, large, &f, &errs, shown)
+}
+
+/// CAT-4: a bundle's form — new (`new`) or as stored — filled in as typed after a failed save,
+/// the error beside its field.
+async fn bundle_page(
+    s: &AppState,
+    p: &Principal,
+    large: bool,
+    code: &str,
+    typed: Option<(&Fields, &ApiError)>,
+) -> Response {
+    if let Some(r) = not_keeper(p, large) {
+        return r;
+    }
+    let stored = if code == "new" { None } else { noveto_app::bundles::get(s, code).await.ok() };
+    if code != "new" && stored.is_none() && typed.is_none() {
+        return error_page(Some(p), large, &ApiError::from(noveto_app::Error::not_found(tr("一件事"))));
+    }
+    let items = catalog::all_items(s).await.unwrap_or_default();
+    let v = |k: &str| -> String {
+        match (typed, &stored) {
+            (Some((f, _)), _) => val(f, k),
+            (None, Some(b)) => match k {
+                "code" => b.code.clone(),
+                "name" => b.name.clone(),
+                "description" => b.description.clone(),
+                "intents" => b.intents.join("\n"),
+                "items" => b.steps.iter().map(|st| st.code.clone()).collect::<Vec<_>>().join("\n"),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        }
+    };
+    let e = typed.map(|(_, e)| e);
+    let editing = stored.is_some();
+    let body = html! {
+        section.card {
+            p { a href="/admin/catalog#bundles" { (tr("返回事项库")) } }
+            h1 { @if editing { (trf("修改“一件事”：{}", &[&v("name")])) } @else { (tr("新增“一件事”")) } }
+            (super::above(e, &["code", "name", "description", "intents", "items"]))
+            form method="post" action="/admin/catalog/bundles" {
+                (csrf_field(p))
+                div.grid {
+                    label {
+                        (tr("编码"))
+                        @if editing { input name="code" value=(v("code")) readonly; } @else { input name="code" value=(v("code")) required maxlength="40"; }
+                        (beside(e, "code"))
+                    }
+                    label { (tr("名称")) input name="name" value=(v("name")) required maxlength="60"; (beside(e, "name")) }
+                }
+                label { (tr("说明（为谁、办哪些事，群众能看懂的话）")) textarea name="description" required maxlength="1000" { (v("description")) } (beside(e, "description")) }
+                label { (tr("群众的说法（每行一种，如：开饭店）")) textarea name="intents" { (v("intents")) } (beside(e, "intents")) }
+                label {
+                    (tr("包含的事项（每行一个事项编码，按办理顺序）"))
+                    textarea name="items" required { (v("items")) }
+                    (beside(e, "items"))
+                }
+                details {
+                    summary { (tr("事项编码一览")) }
+                    ul { @for i in &items { li { code { (i.code) } " " (i.name) } } }
+                }
+                button { (tr("保存")) }
+            }
+        }
+    };
+    let status = e.map_or(axum::http::StatusCode::OK, |e| e.status);
+    (status, layout(Some(p), large, tr("一件事"), body)).into_response()
+}
+
+pub async fn bundle_edit(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    ApiPath(code): ApiPath<String>,
+) -> Response {
+    bundle_page(&s, &p, large, &code, None).await
+}
+
+pub async fn bundle_save(
+    State(s): State<AppState>,
+    Visitor(p): Visitor,
+    Large(large): Large,
+    axum::Form(f): axum::Form<Fields>,
+) -> Response {
+    if let Err(e) = check_csrf(&p, &f) {
+        return error_page(Some(&p), large, &e);
+    }
+    let lines = |k: &str| val(&f, k).lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    let b = noveto_app::bundles::BundleIn {
+        code: val(&f, "code"),
+        name: val(&f, "name"),
+        description: val(&f, "description"),
+        intents: lines("intents"),
+        items: lines("items"),
+    };
+    match noveto_app::bundles::save(&s, &p, b).await {
+        Ok((code, _)) => Redirect::to(&format!("/guides/bundles/{code}")).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let code = val(&f, "code");
+            let code = if code.is_empty() { "new".to_string() } else { code };
+            bundle_page(&s, &p, large, &code, Some((&f, &e))).await
+        }
+    }
 }

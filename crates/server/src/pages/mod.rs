@@ -76,6 +76,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/admin/catalog/items", post(catalog::save_item))
         .route("/admin/catalog/items/new", get(catalog::new_item))
         .route("/admin/catalog/items/{code}", get(catalog::edit_item))
+        .route("/admin/catalog/bundles", post(catalog::bundle_save))
+        .route("/admin/catalog/bundles/{code}", get(catalog::bundle_edit))
         .route("/report", get(public::report_page).post(public::report_submit))
         .route("/complain", get(public::complain_page).post(public::complain_submit))
         .route("/rate/{token}", get(ratings::rate_page).post(ratings::rate_submit))

@@ -606,6 +606,26 @@ fn cat_4_life_event_bundles_found_by_intent() {
         assert!(page.contains("开办餐饮店一件事"), "{page}");
         let (st, _) = get("/guides/bundles/nope");
         assert_eq!(st, 404);
+        // The catalog keepers' pages: the list, and a form that answers beside its field.
+        let (_, page) = crate::cases::page_get(&app, "admin", "/admin/catalog");
+        assert!(page.contains("一件事一次办") && page.contains("/admin/catalog/bundles/canyin"), "{page}");
+        let form = [
+            ("code", "chushou"),
+            ("name", "出生一件事"),
+            ("description", "孩子出生后一次办理"),
+            ("intents", "生孩子\n宝宝出生"),
+            ("items", "SC-5\nNOPE"),
+        ];
+        let (st, page) = crate::cases::page_post(&app, "admin", "/admin/catalog/bundles", &form);
+        assert_eq!(st, 422, "{page}");
+        assert!(page.contains("事项库中没有编码为 NOPE 的事项") && page.contains("孩子出生后一次办理"), "{page}");
+        let mut fixed = form;
+        fixed[4] = ("items", "SC-5\nGA-2");
+        let (st, _) = crate::cases::page_post(&app, "admin", "/admin/catalog/bundles", &fixed);
+        assert_eq!(st, 303);
+        assert_eq!(app.call("GET", "/api/v1/bundles/chushou", None, None).0, 200);
+        let (st, _) = crate::cases::page_post(&app, "clerk", "/admin/catalog/bundles", &fixed);
+        assert_eq!(st, 403, "only the catalog's keepers");
         assert!(app.audit_ok());
     }
 }
