@@ -1098,6 +1098,8 @@ fn browser_case_through_its_stages() {
     t.login("clerk", PW);
     let page = t.visit(&format!("/cases/{id}"), "办理阶段");
     assert!(page.contains("办理中") && page.contains("占承诺时限 20%"), "{page}");
+    documents(&mut t, id, &["acceptance"]);
+    t.visit(&format!("/cases/{id}"), "办理阶段");
     for (stage, next) in [("受理", "审查"), ("审查", "送达")] {
         open_details(&d);
         d.typ("form[action$='/act/stage'] textarea[name=note]", &format!("{stage}完毕"));

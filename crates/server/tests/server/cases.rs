@@ -2563,6 +2563,13 @@ fn nv_1_a_case_moves_through_its_back_office_stages() {
         assert_eq!(app.post(&format!("/api/v1/cases/{id}/accept"), &clerk, json!({})).0, 200);
         let c = status(&app, &clerk, id);
         assert_eq!(c["current_stage"], "受理", "{c}");
+        // The acceptance paper lists the stages with their days.
+        let (_, paper) = app.download(&format!("/api/v1/cases/{id}/documents/acceptance.html"), &clerk);
+        let paper = String::from_utf8_lossy(&paper).to_string();
+        assert!(
+            paper.contains("受理后的办理环节") && paper.contains("制证") && paper.contains("2026年11月23日"),
+            "{paper}"
+        );
         // Accepted Friday 2026-11-20: 受理 due in 1 working day, 审查 by the 6th, 制证 by the 9th.
         let dues: Vec<&str> = c["stages"].as_array().unwrap().iter().map(|s| s["due"].as_str().unwrap_or("")).collect();
         assert_eq!(dues, ["2026-11-23", "", "", ""], "{c}");
