@@ -123,7 +123,8 @@ impl Bayes {
 // are printed (it is the part one may look at); the other parts' are not.
 #[test]
 fn nv_14_refusal_check_on_every_part() {
-    let parts = ["replies_dev.tsv", "replies_heldout.tsv", "replies_surprise.tsv", "replies_fresh.tsv"];
+    let parts =
+        ["replies_dev.tsv", "replies_heldout.tsv", "replies_surprise.tsv", "replies_fresh.tsv", "replies_fifth.tsv"];
     let bayes = Bayes::train(&corpus("replies_dev.tsv"));
     let grammar = |t: &str| !check(t).flagged.is_empty();
     let list = |t: &str| v1::says_no(t);
@@ -159,4 +160,11 @@ fn nv_14_refusal_check_on_every_part() {
     let surprise = &got[&("replies_surprise.tsv", "grammar")];
     assert!(surprise.n() >= 150);
     assert!(surprise.precision() >= 0.95 && surprise.recall() >= 0.95, "surprise part below the goal");
+    // Round two (issue 33): the fifth part, written before the grammar changed on the fourth's
+    // misses. The floor set before it was first run — precision ≥ 0.90, recall ≥ 0.70 — was met
+    // for precision (1.000) and missed for recall (0.633; BENCHMARKS.md): reported, not asserted,
+    // and not tuned on.
+    let fifth = &got[&("replies_fifth.tsv", "grammar")];
+    assert!(fifth.n() >= 60);
+    assert!(fifth.precision() >= 0.90, "fifth part: precision below its floor");
 }
