@@ -173,10 +173,7 @@ async fn org_body(
     };
     let center_name = |id: Option<i64>| id.and_then(|i| centers.iter().find(|c| c.id == i)).map(|c| c.name.clone());
     let unit_name = |id: Option<i64>| units.iter().find(|u| Some(u.id) == id).map(|u| u.name.clone());
-    let window_name = |w: &org::Window| match unit_name(w.unit_id) {
-        Some(u) => format!("{u} · {}", w.name),
-        None => w.name.clone(),
-    };
+    let window_name = |w: &org::Window| window_label(&units, w);
     let level_label = |l: &str| match l {
         "city" => tr("市"),
         "county" => tr("县/区"),
@@ -192,12 +189,7 @@ async fn org_body(
     let window_opts: Vec<(String, String)> = windows.iter().map(|w| (w.id.to_string(), window_name(w))).collect();
     let staff_opts: Vec<(String, String)> =
         all_staff.iter().map(|x| (x.id.to_string(), format!("{}（{}）", x.name, x.login))).collect();
-    let scope_opts: Vec<(String, String)> = centers
-        .iter()
-        .map(|c| (format!("center:{}", c.id), trf("中心：{}", &[&c.name])))
-        .chain(units.iter().map(|u| (format!("unit:{}", u.id), trf("单位：{}", &[&u.name]))))
-        .chain(windows.iter().map(|w| (format!("window:{}", w.id), trf("窗口：{}", &[&window_name(w)]))))
-        .collect();
+    let scope_opts = scope_options(&centers, &units, &windows);
     let level_opts: Vec<(String, String)> =
         ["city", "county", "town"].iter().map(|l| (l.to_string(), level_label(l).to_string())).collect();
     let kind_opts: Vec<(String, String)> =
@@ -382,6 +374,24 @@ fn role_in(f: &HashMap<String, String>) -> ApiResult<api::RoleIn> {
         ScopeKind::Window => api::ScopeIn { center_id: None, unit_id: None, window_id: Some(id) },
     };
     Ok(api::RoleIn { role, scope })
+}
+
+/// A window by name for people: 市场监管局 · 登记窗口 (a center's desk by its own name).
+fn window_label(units: &[org::Unit], w: &org::Window) -> String {
+    match units.iter().find(|u| Some(u.id) == w.unit_id) {
+        Some(u) => format!("{} · {}", u.name, w.name),
+        None => w.name.clone(),
+    }
+}
+
+/// Every place a role can be held at, as the place picker offers them (`kind:id`, by name).
+fn scope_options(centers: &[org::Center], units: &[org::Unit], windows: &[org::Window]) -> Vec<(String, String)> {
+    centers
+        .iter()
+        .map(|c| (format!("center:{}", c.id), trf("中心：{}", &[&c.name])))
+        .chain(units.iter().map(|u| (format!("unit:{}", u.id), trf("单位：{}", &[&u.name]))))
+        .chain(windows.iter().map(|w| (format!("window:{}", w.id), trf("窗口：{}", &[&window_label(units, w)]))))
+        .collect()
 }
 
 /// The role picker (each role names the kind of place it is held at) and the place picker that
@@ -861,16 +871,8 @@ async fn staff_body(
 ) -> ApiResult<Markup> {
     let who = api::staff_member(s, p, id).await?;
     let noveto_app::org::Directory { centers, units, windows } = noveto_app::org::directory(s).await?;
-    let window_name = |w: &org::Window| match units.iter().find(|u| Some(u.id) == w.unit_id) {
-        Some(u) => format!("{} · {}", u.name, w.name),
-        None => w.name.clone(),
-    };
-    let scope_opts: Vec<(String, String)> = centers
-        .iter()
-        .map(|c| (format!("center:{}", c.id), trf("中心：{}", &[&c.name])))
-        .chain(units.iter().map(|u| (format!("unit:{}", u.id), trf("单位：{}", &[&u.name]))))
-        .chain(windows.iter().map(|w| (format!("window:{}", w.id), trf("窗口：{}", &[&window_name(w)]))))
-        .collect();
+    let window_name = |w: &org::Window| window_label(&units, w);
+    let scope_opts = scope_options(&centers, &units, &windows);
     let scope_name = |g: &noveto_domain::access::Grant| {
         use noveto_domain::access::ScopeKind;
         match g.scope.kind {
