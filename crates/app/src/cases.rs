@@ -1369,6 +1369,30 @@ pub async fn do_decide(s: &App, p: &Principal, vid: i64, b: DecisionIn) -> Resul
         VetoStatus::Denied => effects.push(Effect::CloseFiling { veto_request_id: v.id, outcome: "denied" }),
         VetoStatus::Pending => {}
     }
+    // Issue 31 (being told): once the request is decided to the end, the clerk who asked hears
+    // what to do next, in the same write.
+    let receipt = l.case.receipt_no.clone();
+    let case_id = v.case_id;
+    let next = match v.status {
+        VetoStatus::Approved => Some((
+            format!("否决已批准：{receipt}"),
+            format!(
+                "办件 {receipt} 的否决报批已批准，请办结并出具不予受理（许可）通知书，告知理由、依据和救济途径（/cases/{case_id}）。"
+            ),
+        )),
+        VetoStatus::Denied => Some((
+            format!("不予否决：{receipt}"),
+            format!(
+                "办件 {receipt} 的否决报批未获批准，请继续办理：{}（/cases/{case_id}）。",
+                b.opinion.chars().take(200).collect::<String>()
+            ),
+        )),
+        VetoStatus::Pending => None,
+    };
+    if let Some((subject, body)) = next {
+        let dedupe = format!("veto:{}:decided", v.id);
+        effects.push(Effect::Notify(crate::jobs::staff_message(v.requested_by, subject, body, dedupe)));
+    }
     save(s, p, &l, ev, effects).await?;
     Ok(v)
 }

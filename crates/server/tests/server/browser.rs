@@ -515,9 +515,22 @@ fn browser_unit_leader() {
     assert!(d.url().ends_with("/inbox"), "{}", d.url());
     d.typ("form[action$='/decide'] textarea[name=opinion]", "同意否决，依法出具不予受理通知书");
     t.content.push("同意否决，依法出具不予受理通知书".into());
+    // Sent without the confirmation past the browser's own check: back with the opinion kept.
+    d.script("document.querySelectorAll('form[action$=\"/decide\"] [required]').forEach(x => x.removeAttribute('required')); return 1;");
+    d.click("form[action$='/decide'] button[value='1']");
+    t.read("请勾选确认");
+    let kept = d.script("return document.querySelector('form[action$=\"/decide\"] textarea[name=opinion]').value;");
+    assert_eq!(kept.as_str(), Some("同意否决，依法出具不予受理通知书"), "the opinion kept");
     d.click("form[action$='/decide'] input[name=confirm]");
     d.click("form[action$='/decide'] button[value='1']");
-    t.read("没有");
+    let done = t.read("已处理");
+    assert!(done.contains("没有"), "told what happened, back on the queue: {done}");
+    // The clerk who asked hears of the approved veto through the outbox.
+    let told = app.messages_to("clerk");
+    assert!(
+        told.iter().any(|(s, b, _)| s.contains("否决已批准") && b.contains("救济途径")),
+        "the clerk is told: {told:?}"
+    );
     let page = t.visit(&format!("/cases/{id}"), "已批准否决，请办结并出具不予受理通知书");
     assert!(page.contains("同意否决") && page.contains("理由属实"), "{page}");
     assert!(page.contains("不予受理/不予许可通知书"), "the refusal notice is offered for printing: {page}");
