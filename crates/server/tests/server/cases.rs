@@ -51,8 +51,14 @@ fn nv_1_first_contact() {
             let (_, hits) = app.get(&format!("/api/v1/cases?q={q}"), &clerk);
             assert!(hits["cases"].as_array().unwrap().iter().any(|c| c["id"] == landline), "{q}: {hits}");
         }
+        // A name is found whole and by its beginning (on PostgreSQL through the pattern-order
+        // index's own operators), on both stores.
+        let (st, wang) = app.post("/api/v1/cases", &clerk, json!({"kind": "consultation", "channel": "window", "applicant": {"name": "王小明", "phone": "13812345679"}, "request": "咨询"}));
+        assert_eq!(st, 201, "{wang}");
+        let (_, hits) = app.get("/api/v1/cases?q=%E7%8E%8B%E5%B0%8F", &clerk);
+        assert!(hits["cases"].as_array().is_some_and(|a| a.iter().any(|c| c["id"] == wang["id"])), "王小: {hits}");
         let (_, mine) = app.get("/api/v1/cases?mine=true", &clerk);
-        assert_eq!(mine["cases"].as_array().unwrap().len(), 1);
+        assert_eq!(mine["cases"].as_array().unwrap().len(), 2);
         let (_, other) = app.get("/api/v1/cases?mine=true", &app.token("clerk_b"));
         assert_eq!(other["cases"].as_array().unwrap().len(), 0);
         let c = status(&app, &clerk, v["id"].as_i64().unwrap());
