@@ -7,7 +7,7 @@ use crate::{App, Error, Principal, Result};
 use noveto_domain::access::{Action, may_somewhere};
 use noveto_domain::validate::{long_text, text};
 use noveto_store::repo::bundles::{self as repo, Bundle};
-use noveto_store::repo::items;
+use noveto_store::repo::{items, org};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -53,16 +53,11 @@ pub struct View {
     pub version: i64,
 }
 
-async fn read(s: &App, b: Bundle) -> Result<View> {
-    let d = crate::org::directory(s).await?;
-    let codes = b.items.clone();
-    let its = s
-        .store
-        .read(move |tx| codes.iter().map(|c| items::get(tx, c)).collect::<std::result::Result<Vec<_>, _>>())
-        .await?;
+/// A bundle read with its items (those found, in its order) and the units' names.
+fn view(b: Bundle, its: &[items::Item], units: &[org::Unit]) -> View {
     let mut steps = vec![];
     let mut counts: Vec<(String, usize)> = vec![];
-    for (n, it) in its.into_iter().flatten().enumerate() {
+    for (n, it) in b.items.iter().filter_map(|c| its.iter().find(|i| &i.code == c)).enumerate() {
         for m in &it.materials {
             match counts.iter_mut().find(|(name, _)| *name == m.name) {
                 Some((_, k)) => *k += 1,
@@ -71,7 +66,7 @@ async fn read(s: &App, b: Bundle) -> Result<View> {
         }
         let unit = it
             .unit_id
-            .and_then(|u| d.units.iter().find(|x| x.id == u))
+            .and_then(|u| units.iter().find(|x| x.id == u))
             .map(|u| u.name.clone())
             .unwrap_or_else(|| it.accepting_unit.clone());
         steps.push(Step {
@@ -83,7 +78,7 @@ async fn read(s: &App, b: Bundle) -> Result<View> {
             online: it.online,
         });
     }
-    Ok(View {
+    View {
         code: b.code,
         name: b.name,
         description: b.description,
@@ -93,30 +88,44 @@ async fn read(s: &App, b: Bundle) -> Result<View> {
         materials: counts.len(),
         steps,
         version: b.version,
-    })
+    }
+}
+
+/// Bundles read with their items: one store read for all of them, the directory once.
+async fn read(s: &App, bundles: Vec<Bundle>) -> Result<Vec<View>> {
+    let units = crate::org::directory(s).await?.units;
+    let mut codes: Vec<String> = bundles.iter().flat_map(|b| b.items.iter().cloned()).collect();
+    codes.sort();
+    codes.dedup();
+    let its = s
+        .store
+        .read(move |tx| codes.iter().map(|c| items::get(tx, c)).collect::<std::result::Result<Vec<_>, _>>())
+        .await?;
+    let its: Vec<items::Item> = its.into_iter().flatten().collect();
+    Ok(bundles.into_iter().map(|b| view(b, &its, &units)).collect())
+}
+
+async fn read_one(s: &App, b: Bundle) -> Result<View> {
+    read(s, vec![b]).await?.pop().ok_or_else(Error::internal)
 }
 
 /// Every bundle, read with its items (public, as the catalog is).
 pub async fn all(s: &App) -> Result<Vec<View>> {
     let bs = s.store.read(repo::all).await?;
-    let mut out = vec![];
-    for (_, b) in bs {
-        out.push(read(s, b).await?);
-    }
-    Ok(out)
+    read(s, bs.into_iter().map(|(_, b)| b).collect()).await
 }
 
 pub async fn get(s: &App, code: &str) -> Result<View> {
     let c = code.to_string();
     let b = s.store.read(move |tx| repo::get(tx, &c)).await?.ok_or_else(|| Error::not_found("一件事"))?;
-    read(s, b.1).await
+    read_one(s, b.1).await
 }
 
 /// CAT-4: the bundle a plain-language question asks for, if it asks for a life event.
 pub async fn intent(s: &App, q: &str) -> Result<Option<View>> {
     let Some(id) = s.search.intent(q) else { return Ok(None) };
     match s.store.read(move |tx| repo::by_id(tx, id)).await? {
-        Some(b) => Ok(Some(read(s, b).await?)),
+        Some(b) => Ok(Some(read_one(s, b).await?)),
         None => Ok(None),
     }
 }

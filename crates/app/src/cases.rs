@@ -467,7 +467,7 @@ pub async fn case_json(s: &App, p: &Principal, l: &Loaded) -> Result<Value> {
             "unit_id": st.unit_id,
             "share": st.share,
             "state": st.state(),
-            "due": c.deadlines.iter().find(|d| d.what == format!("stage#{n}")).and_then(|d| d.due(&l.cal, s.now()).ok()),
+            "due": c.stage_deadline(n).and_then(|d| d.due(&l.cal, s.now()).ok()),
             "started_at": st.started_at.map(noveto_domain::time::rfc3339),
             "done_at": st.done_at.map(noveto_domain::time::rfc3339),
             "done_by": st.done_by,

@@ -120,9 +120,7 @@ fn around(
     }
     // NV-1: a back-office stage another unit answers for climbs that unit's ladder too — its
     // contact and its leaders hear of it when it is missed.
-    let stage_unit = what
-        .strip_prefix("stage#")
-        .and_then(|n| n.split('#').next()?.parse::<usize>().ok())
+    let stage_unit = noveto_domain::case::stage_of(what)
         .and_then(|n| c.stages.get(n))
         .and_then(|st| st.unit_id)
         .filter(|u| Some(*u) != c.unit_id);

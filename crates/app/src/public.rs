@@ -607,7 +607,6 @@ fn case_view(s: &App, region: &str, f: &CaseFacts) -> Followed {
             Some(Step { what, at: e.at.clone() })
         })
         .collect();
-    let accepted_on = c.stages.first().and_then(|st| st.started_at).map(noveto_domain::time::local_date);
     let stages = c
         .stages
         .iter()
@@ -616,13 +615,8 @@ fn case_view(s: &App, region: &str, f: &CaseFacts) -> Followed {
             name: st.name.clone(),
             state: st.state(),
             done_at: st.done_at.map(noveto_domain::time::rfc3339),
-            due: match c.deadlines.iter().find(|d| d.what == format!("stage#{n}")) {
-                Some(d) if d.met_at.is_none() => d.due(&cal, now).ok(),
-                Some(_) => None,
-                None if open => accepted_on.and_then(|a| cal.due(a, st.due_days).ok()),
-                None => None,
-            }
-            .map(|d| d.to_string()),
+            // An open matter's stages still to finish.
+            due: (open && st.done_at.is_none()).then(|| c.stage_due(n, &cal, now)).flatten().map(|d| d.to_string()),
         })
         .collect();
     Followed {

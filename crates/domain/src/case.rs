@@ -409,6 +409,16 @@ pub enum StagePlanError {
 /// Where the deadlines an item sets come from: its promised time limit and its stages' shares.
 pub const ITEM_SOURCES: [&str; 2] = ["事项承诺时限（办事指南）", "事项办理阶段（办事指南）"];
 
+/// NV-1: the deadline key of stage `n` (`stage#n`), and the stage a deadline key names (a stored
+/// deadline row's key may carry a further `#i`).
+pub fn stage_key(n: usize) -> String {
+    format!("stage#{n}")
+}
+
+pub fn stage_of(what: &str) -> Option<usize> {
+    what.strip_prefix("stage#")?.split('#').next()?.parse().ok()
+}
+
 /// The deadlines whose clock stops while the applicant supplements after acceptance: the
 /// promised time limit and the stages' (补正期间不计入承诺时限).
 fn runs_with_promise(what: &str) -> bool {
@@ -1209,6 +1219,29 @@ impl Case {
         }
     }
 
+    /// NV-1: stage `n`'s deadline, once the stage has started.
+    pub fn stage_deadline(&self, n: usize) -> Option<&Deadline> {
+        let key = stage_key(n);
+        self.0.deadlines.iter().find(|d| d.what == key)
+    }
+
+    /// NV-1: the day stage `n` is due — its deadline's (pauses counted) once it has started, else
+    /// the day its share falls after acceptance; `None` before acceptance.
+    pub fn stage_due(
+        &self,
+        n: usize,
+        cal: &crate::calendar::Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Option<chrono::NaiveDate> {
+        match self.stage_deadline(n) {
+            Some(d) => d.due(cal, now).ok(),
+            None => {
+                let accepted = self.0.stages.first()?.started_at.map(crate::time::local_date)?;
+                cal.due(accepted, self.0.stages.get(n)?.due_days).ok()
+            }
+        }
+    }
+
     /// NV-1: the stage being worked on (started, not finished).
     pub fn current_stage(&self) -> Option<usize> {
         self.0.stages.iter().position(|s| s.started_at.is_some() && s.done_at.is_none())
@@ -1255,7 +1288,7 @@ impl Case {
         let accepted = self.0.stages[0].started_at.unwrap_or(now);
         let days = self.0.stages[n].due_days;
         let rule = if days == 0 { Rule::SameDay } else { Rule::WorkingDays { days } };
-        self.0.deadlines.push(Deadline::new(&format!("stage#{n}"), accepted, rule, source));
+        self.0.deadlines.push(Deadline::new(&stage_key(n), accepted, rule, source));
     }
 
     /// NV-1: the current stage is finished by `by`; the next one starts, or — after the last —
@@ -1271,14 +1304,9 @@ impl Case {
             Status::AcceptedWithDeficiency => return Err(CaseError::LastStageNeedsSupplement),
             s => return Err(CaseError::WrongState(s.label())),
         }
-        let source = self
-            .0
-            .deadlines
-            .iter()
-            .find(|d| d.what == format!("stage#{n}"))
-            .map(|d| d.source.clone())
-            .unwrap_or_default();
-        self.meet(&format!("stage#{n}"), now);
+        let source =
+            self.0.deadlines.iter().find(|d| d.what == stage_key(n)).map(|d| d.source.clone()).unwrap_or_default();
+        self.meet(&stage_key(n), now);
         let st = &mut self.0.stages[n];
         st.done_at = Some(now);
         st.done_by = Some(by);

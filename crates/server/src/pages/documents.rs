@@ -214,15 +214,9 @@ pub async fn build(s: &AppState, p: &Principal, l: &Loaded, kind: &str) -> ApiRe
             // NV-1: the back-office stages the application goes through, each with the day it is
             // due, so the applicant knows the way to 办结 (and follows it on the progress page).
             if !c.stages.is_empty() {
-                let start = c.stages[0].started_at.map(local_date);
                 let mut rows = vec![vec![tr("序号").into(), tr("办理环节").into(), tr("预计完成").into()]];
                 for (n, st) in c.stages.iter().enumerate() {
-                    let due = c
-                        .deadlines
-                        .iter()
-                        .find(|x| x.what == format!("stage#{n}"))
-                        .and_then(|x| x.due(&l.cal, s.now()).ok())
-                        .or_else(|| start.and_then(|a| l.cal.due(a, st.due_days).ok()));
+                    let due = c.stage_due(n, &l.cal, s.now());
                     rows.push(vec![(n + 1).to_string(), st.name.clone(), due.map(date_cn).unwrap_or_default()]);
                 }
                 d.push(Block::Para(tr("受理后的办理环节如下，进度可凭受理编号和手机号查询：").into()));

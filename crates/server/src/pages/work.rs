@@ -980,7 +980,7 @@ async fn case_body_with(
 
 /// What a deadline of the case is for; a stage's names the stage (NV-1).
 fn deadline_label(c: &noveto_domain::case::Case, what: &str) -> String {
-    match what.strip_prefix("stage#").and_then(|n| n.parse::<usize>().ok()).and_then(|n| c.stages.get(n)) {
+    match noveto_domain::case::stage_of(what).and_then(|n| c.stages.get(n)) {
         Some(st) => trf("办理阶段：{}", &[&st.name]),
         None => crate::ui::what_label(what).to_string(),
     }
@@ -998,13 +998,7 @@ fn stages_card(
     names: &HashMap<i64, String>,
     finish: bool,
 ) -> Markup {
-    let start = c.stages.first().and_then(|st| st.started_at).map(noveto_domain::time::local_date);
-    let due = |n: usize| -> Option<chrono::NaiveDate> {
-        match c.deadlines.iter().find(|d| d.what == format!("stage#{n}")) {
-            Some(d) => d.due(cal, now).ok(),
-            None => start.and_then(|s| cal.due(s, c.stages[n].due_days).ok()),
-        }
-    };
+    let due = |n: usize| c.stage_due(n, cal, now);
     let unit = |u: Option<i64>| u.or(c.unit_id).and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.name.clone());
     let current = c.current_stage();
     html! {
