@@ -124,6 +124,7 @@ pub fn domain_strings() -> Vec<&'static str> {
     v.extend(noveto_domain::unresolved::Class::ALL.map(|c| c.label()));
     v.extend(noveto_domain::unresolved::Status::ALL.map(|c| c.label()));
     v.extend(noveto_domain::complaint::Category::ALL.map(|c| c.label()));
+    v.extend(noveto_domain::phrases::Shape::ALL.map(|s| s.suggestion()));
     v.extend(noveto_domain::complaint::Channel::ALL.map(|c| c.label()));
     v.extend(noveto_domain::complaint::Status::ALL.map(|c| c.label()));
     v.extend(noveto_app::public::step_labels());

@@ -2122,7 +2122,7 @@ fn reply_box(p: &Principal, id: i64, draft: &str, flags: Option<&noveto_domain::
                 @if let Some(c) = flags {
                     p.err { (t().reply_flagged) }
                     p { @for (text, flagged) in &parts { @if *flagged { mark { (text) } } @else { (text) } } }
-                    p.note { (tr("建议：")) (c.suggestion.as_deref().unwrap_or("")) }
+                    p.note { (tr("建议：")) (tr_text(c.suggestion.as_deref().unwrap_or(""))) }
                     label { input type="checkbox" name="confirm" value="1"; " " (t().send_anyway) }
                 }
                 button { (tr("发送答复")) }

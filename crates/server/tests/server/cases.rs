@@ -632,6 +632,12 @@ fn nv_14_reply_check() {
     assert_eq!(v["flagged"][0]["phrase"], "办不了");
     let (_, v) = app.post("/api/v1/replies/check", &clerk, json!({"text": "可以办理，请到3号窗口"}));
     assert!(v["flagged"].as_array().unwrap().is_empty());
+    // Issue 33, round three: words no clause pattern names are heard by the learned half, which
+    // names the clause and says how to put it.
+    let (_, v) = app.post("/api/v1/replies/check", &clerk, json!({"text": "这得看领导心情。"}));
+    assert_eq!(v["flagged"][0]["shape"], "sounds_like_no", "{v}");
+    assert_eq!(v["flagged"][0]["phrase"], "这得看领导心情");
+    assert!(v["suggestion"].as_str().unwrap().contains("可以这样办"));
 }
 
 // NV-14, NV-7 (issue "no soft refusals", item 2): every text that reaches the applicant is

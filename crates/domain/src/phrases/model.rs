@@ -1,0 +1,111 @@
+//! The learned half of the refusal check (issue 33, round three): a multinomial naive Bayes over
+//! the character 1–3-grams of a reply, trained when first used on the corpus parts the check may
+//! be tuned on. It hears refusals whose words no clause pattern names ("这得看领导心情",
+//! "名额早满了"); the grammar decides whether the reply gives a path, so a helpful reply that
+//! sounds like a refusal is still help.
+//!
+//! Trained on the development part and the two parts whose misses were studied (the fourth,
+//! "fresh", and the fifth). The held-out part (issue 11), the "surprise" part and the sixth part
+//! are never trained on; BENCHMARKS.md reports them. The decision threshold (log-odds above
+//! [`THRESHOLD`]) was chosen by cross-validation over the three training parts alone.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The parts the model learns from (label, a tab, the reply; `#` lines are comments).
+const TRAINING: [&str; 3] = [
+    include_str!("../../tests/data/replies_dev.tsv"),
+    include_str!("../../tests/data/replies_fresh.tsv"),
+    include_str!("../../tests/data/replies_fifth.tsv"),
+];
+
+/// A reply sounds like a refusal when its log-odds of refusing exceed this. Cross-validated on
+/// the training parts (train on two, judge the third): the combined check was the same from 0 to
+/// 6; 2 is the middle of that plateau (odds of about 7 to 1).
+pub const THRESHOLD: f64 = 2.0;
+
+/// A trained model. [`Model::train`] is public so that the corpus test can cross-validate the very
+/// same learner on other parts.
+pub struct Model {
+    /// ln P(gram | refuse) − ln P(gram | help), for every gram seen in training. A gram never seen
+    /// counts for neither side: with add-one smoothing it would lean to the side with fewer grams
+    /// (the refusals, which are short), so that any text of unfamiliar words — a notice's
+    /// "标明操作间、库房位置" — would sound like a refusal.
+    weight: HashMap<String, f64>,
+    /// ln P(refuse) − ln P(help).
+    prior: f64,
+}
+
+/// The character unigrams, bigrams and trigrams of `text` (already in Simplified script), without
+/// ASCII punctuation or spaces.
+fn grams(text: &[char]) -> impl Iterator<Item = String> + '_ {
+    let kept: Vec<char> = text.iter().copied().filter(|c| !c.is_ascii_punctuation() && !c.is_whitespace()).collect();
+    (1..=3).flat_map(move |n| kept.windows(n).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
+}
+
+/// Labelled replies of a corpus part: (refuses, text); `#` lines and blank lines skipped.
+pub fn rows(part: &str) -> impl Iterator<Item = (bool, &str)> {
+    part.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|line| {
+        let (label, reply) = line.split_once('\t')?;
+        match label {
+            "refuse" => Some((true, reply)),
+            "help" => Some((false, reply)),
+            _ => None,
+        }
+    })
+}
+
+impl Model {
+    /// Multinomial naive Bayes with add-one smoothing over the grams of `data`.
+    pub fn train<'a>(data: impl IntoIterator<Item = (bool, &'a str)>) -> Model {
+        let mut counts: [HashMap<String, f64>; 2] = [HashMap::new(), HashMap::new()];
+        let mut totals = [0.0f64; 2];
+        let mut docs = [0.0f64; 2];
+        for (refuse, reply) in data {
+            let k = usize::from(refuse);
+            docs[k] += 1.0;
+            for g in grams(&super::fold_text(reply)) {
+                *counts[k].entry(g).or_insert(0.0) += 1.0;
+                totals[k] += 1.0;
+            }
+        }
+        let mut vocabulary: Vec<&String> = counts[0].keys().chain(counts[1].keys()).collect();
+        vocabulary.sort();
+        vocabulary.dedup();
+        let v = vocabulary.len() as f64;
+        let p = |k: usize, c: f64| ((c + 1.0) / (totals[k] + v)).ln();
+        let weight = vocabulary
+            .iter()
+            .map(|g| {
+                let c = |k: usize| counts[k].get(*g).copied().unwrap_or(0.0);
+                ((*g).clone(), p(1, c(1)) - p(0, c(0)))
+            })
+            .collect();
+        Model { weight, prior: (docs[1].max(1.0) / docs[0].max(1.0)).ln() }
+    }
+
+    /// The log-odds that `text` refuses (any script).
+    pub fn log_odds(&self, text: &str) -> f64 {
+        self.log_odds_folded(&super::fold_text(text))
+    }
+
+    fn log_odds_folded(&self, text: &[char]) -> f64 {
+        self.prior + grams(text).filter_map(|g| self.weight.get(&g).copied()).sum::<f64>()
+    }
+}
+
+fn model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| Model::train(TRAINING.iter().flat_map(|part| rows(part))))
+}
+
+/// The log-odds that `text` (already in Simplified script) refuses, by the shipped model.
+pub(super) fn log_odds(text: &[char]) -> f64 {
+    model().log_odds_folded(text)
+}
+
+/// Whether the model alone hears a refusal in `text` (any script). The shipped check uses it
+/// only where the grammar finds no path ([`super::check`]).
+pub fn sounds_like_no(text: &str) -> bool {
+    log_odds(&super::fold_text(text)) > THRESHOLD
+}
