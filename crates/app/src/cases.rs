@@ -1787,11 +1787,16 @@ pub async fn own_unit_figures(s: &App, p: &Principal) -> Result<Vec<(String, rep
 /// the filings page and the home-page card (unit leaders see their unit's, center roles their
 /// centers'), so none of them can show more than another.
 pub async fn visible_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::Filing>> {
+    visible_filings_in(s, p, month, month).await
+}
+
+/// The filings of the months `first..=last` the caller may see, in one read.
+pub async fn visible_filings_in(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::Filing>> {
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }
-    let m = month.to_string();
-    let all = s.store.read(move |tx| repo::filings_with_centers(tx, &m)).await?;
+    let (f, l) = (first.to_string(), last.to_string());
+    let all = s.store.read(move |tx| repo::filings_with_centers(tx, &f, &l)).await?;
     Ok(all
         .into_iter()
         .filter(|(f, centers)| {
@@ -2402,13 +2407,22 @@ fn withdrawal_error(e: noveto_domain::case::WithdrawalError) -> Error {
 /// NV-2: the month's withdrawals, `not_required` endings and answers the caller may see — by
 /// the same access decision as the filings.
 async fn scoped_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
+    scoped_endings_in(s, p, month, month).await
+}
+
+/// The other endings of the months `first..=last`, in one read.
+async fn scoped_endings_in(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::OtherEnding>> {
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }
-    let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))?;
-    let next =
-        first.checked_add_months(chrono::Months::new(1)).ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
+    let day = |m: &str| {
+        chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))
+    };
+    let first = day(first)?;
+    let next = day(last)?
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
     let (from, to) = (first.to_string(), next.to_string());
     let all = s.store.read(move |tx| repo::other_endings_with_centers(tx, &from, &to)).await?;
     Ok(all
@@ -2424,13 +2438,23 @@ async fn scoped_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo:
 /// The month's negative endings other than vetoes that the caller may see (the business
 /// section's, a unit leader's unit): withdrawals, `not_required`, and answers that say no.
 pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
-    Ok(scoped_endings(s, p, month)
+    visible_other_endings_in(s, p, month, month).await
+}
+
+/// [`visible_other_endings`] of the months `first..=last`, in one read.
+pub async fn visible_other_endings_in(
+    s: &App,
+    p: &Principal,
+    first: &str,
+    last: &str,
+) -> Result<Vec<repo::OtherEnding>> {
+    Ok(scoped_endings_in(s, p, first, last)
         .await?
         .into_iter()
         .filter_map(|mut e| {
-            // An answer counts beside the vetoes when it says no (the domain's refusal check;
-            // such an answer went out only after its sender confirmed the wording).
-            let negative = !noveto_domain::phrases::check(&e.text).flagged.is_empty();
+            // An answer counts beside the vetoes when it said no: the refusal check flagged it
+            // when it went out (kept on its event), and its sender confirmed the wording then.
+            let negative = e.flagged;
             match e.kind {
                 "answered" if negative => e.kind = "negative_consultation",
                 "escalation_answered" if negative => e.kind = "negative_escalation",
@@ -2440,6 +2464,42 @@ pub async fn visible_other_endings(s: &App, p: &Principal, month: &str) -> Resul
             Some(e)
         })
         .collect())
+}
+
+/// NV-15's trend: for each of `months` (consecutive, "YYYY-MM"), the vetoes asked for, of them
+/// approved, and the other negative endings — of what the caller may see, decided per counted
+/// group with the same places as [`visible_filings`] and [`visible_other_endings`].
+pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<Vec<(String, usize, usize, usize)>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    let (Some(first), Some(last)) = (months.first().cloned(), months.last().cloned()) else {
+        return Ok(vec![]);
+    };
+    let day = |m: &str| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d");
+    let from = day(&first).map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))?;
+    let to = day(&last)
+        .ok()
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
+    let (f, t) = (from.to_string(), to.to_string());
+    let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
+    let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
+    for (g, centers) in groups {
+        let window = if g.filing { None } else { g.window_id };
+        if p.may(Action::ReadFilings, &Place { centers, unit: g.unit_id, window }).is_err() {
+            continue;
+        }
+        if let Some(row) = out.iter_mut().find(|r| r.0 == g.month) {
+            if g.filing {
+                row.1 += g.count as usize;
+                row.2 += g.approved as usize;
+            } else {
+                row.3 += g.count as usize;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// FZ 二(三), WH 一(三): where the policy files gray-area answers with the center

@@ -198,8 +198,15 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
             c.approved += usize::from(approved);
         };
         let mut alike: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
-        for month in period.months() {
-            let filings = crate::cases::visible_filings(s, p, &month).await?;
+        let months = period.months();
+        let (first, last) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
+        // The period's matters in one read each, and their items' names in one more.
+        {
+            let filings = crate::cases::visible_filings_in(s, p, &first, &last).await?;
+            let mut codes: Vec<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
+            codes.sort();
+            codes.dedup();
+            let names = crate::catalog::item_names(s, codes).await?;
             for f in &filings {
                 let approved = f.outcome.as_deref() == Some("approved");
                 r.requested += 1;
@@ -214,7 +221,7 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
                 let name = if code.is_empty() {
                     NO_ITEM.to_string()
                 } else {
-                    crate::catalog::item_name(s, &code).await.unwrap_or_else(|| code.clone())
+                    names.get(&code).cloned().unwrap_or_else(|| code.clone())
                 };
                 // The frequent reasons link to the item's guide, to adjust it (CAT-3).
                 let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
@@ -229,7 +236,7 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
                     _ => {}
                 }
             }
-            for e in crate::cases::visible_other_endings(s, p, &month).await? {
+            for e in crate::cases::visible_other_endings_in(s, p, &first, &last).await? {
                 match e.kind {
                     "withdrawn" => r.withdrawals += 1,
                     "not_required" => r.not_required += 1,
@@ -242,20 +249,18 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
         // The trend: the six months up to the period's last.
         let (_, end) = period.days();
         let last = end.pred_opt().unwrap_or(end);
-        for back in (0..6).rev() {
-            let m = NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
-                .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
-                .unwrap_or(last);
-            let key = m.format("%Y-%m").to_string();
-            let f = crate::cases::visible_filings(s, p, &key).await?;
-            let o = crate::cases::visible_other_endings(s, p, &key).await?;
-            r.trend.push((
-                key,
-                f.len(),
-                f.iter().filter(|x| x.outcome.as_deref() == Some("approved")).count(),
-                o.len(),
-            ));
-        }
+        let months: Vec<String> = (0..6)
+            .rev()
+            .map(|back| {
+                NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
+                    .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
+                    .unwrap_or(last)
+                    .format("%Y-%m")
+                    .to_string()
+            })
+            .collect();
+        // Counted by the database per month and place, not read again matter by matter.
+        r.trend = crate::cases::visible_trend(s, p, &months).await?;
         r.inconsistent = alike
             .into_iter()
             .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
@@ -296,7 +301,7 @@ pub async fn alike_decisions(
             continue;
         };
         let month = m.format("%Y-%m").to_string();
-        let all = s.store.read(move |tx| noveto_store::repo::cases::filings_with_centers(tx, &month)).await?;
+        let all = s.store.read(move |tx| noveto_store::repo::cases::filings_with_centers(tx, &month, &month)).await?;
         for (x, centers) in all.iter().rev() {
             let place = Place { centers: centers.clone(), unit: x.unit_id, window: x.window_id };
             if p.may(Action::ReadCase, &place).is_err() {
@@ -381,8 +386,9 @@ async fn behind(s: &App, p: &Principal, period: Period) -> Result<Vec<Behind>> {
     // The other negative endings, from the same read as the roll-up.
     let mut ids = vec![];
     let mut others = vec![];
-    for m in period.months() {
-        for e in crate::cases::visible_other_endings(s, p, &m).await? {
+    let months = period.months();
+    if let (Some(first), Some(last)) = (months.first(), months.last()) {
+        for e in crate::cases::visible_other_endings_in(s, p, first, last).await? {
             ids.push(e.case_id);
             others.push(e);
         }

@@ -328,6 +328,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (18, include_str!("../migrations/sqlite/0018_commitment_checks.sql")),
     (19, include_str!("../migrations/sqlite/0019_commitment_deadlines.sql")),
     (20, include_str!("../migrations/sqlite/0020_bundles.sql")),
+    (21, include_str!("../migrations/sqlite/0021_outcome_closed.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -350,6 +351,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (18, include_str!("../migrations/postgres/0018_commitment_checks.sql")),
     (19, include_str!("../migrations/postgres/0019_commitment_deadlines.sql")),
     (20, include_str!("../migrations/postgres/0020_bundles.sql")),
+    (21, include_str!("../migrations/postgres/0021_outcome_closed.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

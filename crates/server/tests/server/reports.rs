@@ -77,8 +77,33 @@ fn nv_15_veto_statistics_against_a_hand_count() {
             (Some(2), Some(1)),
             "NV-16: {r}"
         );
+        // The trend is counted by the database per month and place (issue 30, item 5); it equals
+        // the month's own figures, other negative endings included: a consultation answered
+        // with a confirmed no.
+        let clerk = app.token("clerk");
+        let (st, c) = app.post(
+            "/api/v1/cases",
+            &clerk,
+            json!({"kind": "consultation", "channel": "window", "applicant": {"name": "李四", "phone": "13812345678"}, "request": "个体户怎么注销"}),
+        );
+        assert_eq!(st, 201, "{c}");
+        let (st, e) = app.post(
+            &format!("/api/v1/cases/{}/close", c["id"]),
+            &clerk,
+            json!({"outcome": "answered", "note": "这个不清楚，你自己去查", "confirm_phrases": true}),
+        );
+        assert_eq!(st, 200, "{e}");
+        let (_, r) = app.get("/api/v1/reports/vetoes?month=2026-11", &biz);
+        assert_eq!(r["negative_answers"], 1, "{r}");
+        let others: u64 = ["withdrawals", "not_required", "referrals", "kind_changes", "negative_answers"]
+            .iter()
+            .map(|k| r[*k].as_u64().unwrap())
+            .sum();
+        assert_eq!(r["trend"][5], json!(["2026-11", 4, 2, others]), "{r}");
+        assert_eq!(r["trend"][0], json!(["2026-06", 0, 0, 0]), "{r}");
         let (st, q) = app.get("/api/v1/reports/vetoes?quarter=2026Q4", &biz);
         assert_eq!((st, q["requested"].as_u64()), (200, Some(4)));
+        assert_eq!(q["negative_answers"], 1, "the quarter reads its months at once: {q}");
         assert_eq!(app.get("/api/v1/reports/vetoes?month=2026-11", &app.token("clerk")).0, 403);
         assert_eq!(app.get("/api/v1/reports/vetoes?month=2026-13", &biz).0, 422);
         let (st, x) = app.download("/api/v1/reports/vetoes?month=2026-11&format=xlsx", &biz);

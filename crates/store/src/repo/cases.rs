@@ -755,14 +755,16 @@ pub struct Filing {
     pub legal_basis: String,
 }
 
-/// The month's filings, each with the center chain of its case (for the one access decision):
-/// one query for the filings and their cases' centers, one chain per distinct center.
-pub fn filings_with_centers(tx: &mut dyn Tx, month: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
+/// The filings of the months `first..=last` ("YYYY-MM"), each with the center chain of its case
+/// (for the one access decision): one query for the filings and their cases' centers, one chain
+/// per distinct center.
+pub fn filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
     let rows = tx.query(
         "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
                 c.doc, v.doc
-         FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id WHERE f.month = $1 ORDER BY f.id",
-        params![month],
+         FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
+         WHERE f.month >= $1 AND f.month <= $2 ORDER BY f.id",
+        params![first, last],
     )?;
     let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
     let mut out = Vec::with_capacity(rows.len());
@@ -1061,31 +1063,33 @@ pub struct OtherEnding {
     pub case_id: i64,
     pub unit_id: Option<i64>,
     pub window_id: Option<i64>,
-    /// The answer's text, for `answered` and `escalation_answered` (whether it says no is the
-    /// domain's refusal check's to say).
+    /// The answer's text, for `answered` and `escalation_answered`.
     pub text: String,
+    /// Whether the refusal check flagged the text when it went out (the event's `flagged`
+    /// column): an answer that said no, sent only after its sender confirmed the wording.
+    pub flagged: bool,
 }
 
 /// The month's withdrawals, `not_required` endings, consultation answers and escalation answers
 /// (`from` ≤ time < `to`), each with the center chain of its case (for the one access decision).
 pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(OtherEnding, Vec<i64>)>> {
     let rows = tx.query(
-        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id, '' FROM withdrawals w JOIN cases c ON c.id = w.case_id
+        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id, '', 0 FROM withdrawals w JOIN cases c ON c.id = w.case_id
           WHERE w.recorded_at >= $1 AND w.recorded_at < $2
          UNION ALL
-         SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '' FROM cases c
+         SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '', 0 FROM cases c
           WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
          UNION ALL
-         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
          UNION ALL
-         SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '' FROM case_events e JOIN cases c ON c.id = e.case_id
+         SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '', 0 FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
          UNION ALL
-         SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+         SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, 0 FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
          UNION ALL
-         SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
+         SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged FROM case_events e JOIN cases c ON c.id = e.case_id
           WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",
         params![from, to],
     )?;
@@ -1116,8 +1120,109 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
             .or(detail["reason"].as_str())
             .unwrap_or("")
             .to_string();
-        let e = OtherEnding { kind, case_id: r.i64(1), unit_id: r.opt_i64(2), window_id: r.opt_i64(3), text };
+        let e = OtherEnding {
+            kind,
+            case_id: r.i64(1),
+            unit_id: r.opt_i64(2),
+            window_id: r.opt_i64(3),
+            text,
+            flagged: r.i64(6) != 0,
+        };
         out.push((e, centers));
+    }
+    Ok(out)
+}
+
+/// NV-15's trend: the vetoes filed and the other negative endings of a run of months, counted by
+/// the database per month and place (center, unit, window) — never a row per matter — each group
+/// with its center chain for the one access decision.
+#[derive(Debug, Clone)]
+pub struct TrendGroup {
+    pub month: String,
+    pub center_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    /// `true` for filings (vetoes asked for), `false` for the other negative endings.
+    pub filing: bool,
+    pub count: i64,
+    /// Of the filings, those whose veto was approved.
+    pub approved: i64,
+}
+
+/// The months `first..=last` ("YYYY-MM"); the other endings' instants are compared as the roll-up
+/// compares them, from the first month's first day up to the day after the last month.
+pub fn trend_with_centers(
+    tx: &mut dyn Tx,
+    first: &str,
+    last: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(TrendGroup, Vec<i64>)>> {
+    let mut groups: Vec<TrendGroup> = tx
+        .query(
+            "SELECT f.month, c.center_id, f.unit_id, COUNT(*), COUNT(CASE WHEN f.outcome = 'approved' THEN 1 END)
+               FROM filings f LEFT JOIN cases c ON c.id = f.case_id
+              WHERE f.month >= $1 AND f.month <= $2 GROUP BY f.month, c.center_id, f.unit_id",
+            params![first, last],
+        )?
+        .iter()
+        .map(|r| TrendGroup {
+            month: r.str(0),
+            center_id: r.opt_i64(1),
+            unit_id: r.opt_i64(2),
+            window_id: None,
+            filing: true,
+            count: r.i64(3),
+            approved: r.i64(4),
+        })
+        .collect();
+    // The same endings as `other_endings_with_centers`, answers only where they said no.
+    let others = tx.query(
+        "SELECT m, center_id, unit_id, window_id, COUNT(*) FROM (
+           SELECT substr(w.recorded_at, 1, 7) m, c.center_id, c.unit_id, c.window_id FROM withdrawals w JOIN cases c ON c.id = w.case_id
+            WHERE w.recorded_at >= $1 AND w.recorded_at < $2
+           UNION ALL
+           SELECT substr(c.closed_at, 1, 7), c.center_id, c.unit_id, c.window_id FROM cases c
+            WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
+           UNION ALL
+           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
+           UNION ALL
+           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
+           UNION ALL
+           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
+           UNION ALL
+           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.kind = 'escalation_answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
+         ) o GROUP BY m, center_id, unit_id, window_id",
+        params![from, to],
+    )?;
+    groups.extend(others.iter().map(|r| TrendGroup {
+        month: r.str(0),
+        center_id: r.opt_i64(1),
+        unit_id: r.opt_i64(2),
+        window_id: r.opt_i64(3),
+        filing: false,
+        count: r.i64(4),
+        approved: 0,
+    }));
+    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let centers = match g.center_id {
+            Some(c) => match chains.get(&c) {
+                Some(ch) => ch.clone(),
+                None => {
+                    let ch = super::org::center_chain(tx, c)?;
+                    chains.insert(c, ch.clone());
+                    ch
+                }
+            },
+            None => vec![],
+        };
+        out.push((g, centers));
     }
     Ok(out)
 }
