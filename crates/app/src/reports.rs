@@ -283,7 +283,7 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
 
 /// NV-16: the earlier decisions on the same item and reason, for the approver deciding a veto:
 /// `(receipt, outcome, legal basis)`, newest first, at most ten — of the cases the approver may
-/// read (their window's or unit's, or the center's).
+/// read (their window's or unit's, or the center's) — over the last `months` months.
 pub async fn alike_decisions(
     s: &App,
     p: &Principal,
@@ -291,33 +291,52 @@ pub async fn alike_decisions(
     reason: &str,
     months: u32,
 ) -> Result<Vec<(String, String, String)>> {
-    let key = reason_key(reason);
-    let today = noveto_domain::time::local_date(s.now());
-    let mut out = vec![];
-    for back in 0..months {
-        let Some(m) = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
-            .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
-        else {
-            continue;
-        };
-        let month = m.format("%Y-%m").to_string();
-        let all = s.store.read(move |tx| noveto_store::repo::cases::filings_with_centers(tx, &month, &month)).await?;
-        for (x, centers) in all.iter().rev() {
-            let place = Place { centers: centers.clone(), unit: x.unit_id, window: x.window_id };
-            if p.may(Action::ReadCase, &place).is_err() {
-                continue;
-            }
-            if x.item_code.as_deref() == item_code && reason_key(&x.reason) == key && x.outcome.is_some() {
-                let outcome = if x.outcome.as_deref() == Some("approved") { "批准否决" } else { "不予否决" };
-                out.push((x.receipt_no.clone().unwrap_or_default(), outcome.to_string(), x.legal_basis.clone()));
-            }
-        }
-        if out.len() >= 10 {
-            break;
-        }
+    Ok(alike_decisions_for(s, p, &[(item_code, reason)], months).await?.pop().unwrap_or_default())
+}
+
+/// [`alike_decisions`] for several requests at once (an inbox page of them): the decided filings
+/// of the months read once, not once per request and month.
+pub async fn alike_decisions_for(
+    s: &App,
+    p: &Principal,
+    asks: &[(Option<&str>, &str)],
+    months: u32,
+) -> Result<Vec<Vec<(String, String, String)>>> {
+    if asks.is_empty() {
+        return Ok(vec![]);
     }
-    out.truncate(10);
-    Ok(out)
+    let today = noveto_domain::time::local_date(s.now());
+    let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    let first = this.checked_sub_months(chrono::Months::new(months.saturating_sub(1))).unwrap_or(this);
+    let (first, last) = (first.format("%Y-%m").to_string(), this.format("%Y-%m").to_string());
+    let all =
+        s.store.read(move |tx| noveto_store::repo::cases::decided_filings_with_centers(tx, &first, &last)).await?;
+    // Newest first, of what the approver may read.
+    let readable: Vec<&noveto_store::repo::cases::Filing> = all
+        .iter()
+        .rev()
+        .filter(|(x, centers)| {
+            let place = Place { centers: centers.clone(), unit: x.unit_id, window: x.window_id };
+            p.may(Action::ReadCase, &place).is_ok()
+        })
+        .map(|(x, _)| x)
+        .collect();
+    Ok(asks
+        .iter()
+        .map(|(item_code, reason)| {
+            let key = reason_key(reason);
+            readable
+                .iter()
+                .filter(|x| x.item_code.as_deref() == *item_code && reason_key(&x.reason) == key)
+                .take(10)
+                .map(|x| {
+                    let outcome =
+                        if x.outcome.as_deref() == Some("approved") { "批准否决" } else { "不予否决" };
+                    (x.receipt_no.clone().unwrap_or_default(), outcome.to_string(), x.legal_basis.clone())
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// AS-1: the figures of one unit or window.

@@ -1632,11 +1632,12 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
         let vetoes: Vec<_> = vetoes.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
         let escs: Vec<_> = escs.into_iter().skip((page - 1) * PAGE).take(PAGE).collect();
         // NV-16: the earlier decisions on the same item and reason, beside each request.
+        // One read for the whole page, not one per request and month.
+        let asks: Vec<(Option<&str>, &str)> =
+            vetoes.iter().map(|(v, case, _)| (case.item_code.as_deref(), v.reason.as_str())).collect();
+        let earlier = noveto_app::reports::alike_decisions_for(&s, &p, &asks, 12).await.unwrap_or_default();
         let mut alike = std::collections::HashMap::new();
-        for (v, case, _) in &vetoes {
-            let earlier = noveto_app::reports::alike_decisions(&s, &p, case.item_code.as_deref(), &v.reason, 12)
-                .await
-                .unwrap_or_default();
+        for ((v, case, _), earlier) in vetoes.iter().zip(earlier) {
             alike.insert(v.id, earlier.into_iter().filter(|e| e.0 != case.receipt_no).collect::<Vec<_>>());
         }
         // NV-4: later notices that would add materials, for the window head.

@@ -759,11 +759,22 @@ pub struct Filing {
 /// (for the one access decision): one query for the filings and their cases' centers, one chain
 /// per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
+    filings_where(tx, first, last, "")
+}
+
+/// [`filings_with_centers`], only those decided (NV-16's earlier decisions).
+pub fn decided_filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
+    filings_where(tx, first, last, " AND f.outcome IS NOT NULL")
+}
+
+fn filings_where(tx: &mut dyn Tx, first: &str, last: &str, and: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
     let rows = tx.query(
-        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
-                c.doc, v.doc
-         FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
-         WHERE f.month >= $1 AND f.month <= $2 ORDER BY f.id",
+        &format!(
+            "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
+                    c.doc, v.doc
+             FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
+             WHERE f.month >= $1 AND f.month <= $2{and} ORDER BY f.id"
+        ),
         params![first, last],
     )?;
     let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
