@@ -2404,6 +2404,20 @@ fn withdrawal_error(e: noveto_domain::case::WithdrawalError) -> Error {
     }
 }
 
+/// The first day of the month `first` and the first day after the month `last` ("YYYY-MM"), as
+/// the roll-up compares the endings' instants with them.
+fn month_span(first: &str, last: &str) -> Result<(String, String)> {
+    let day = |m: &str| {
+        chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))
+    };
+    let from = day(first)?;
+    let to = day(last)?
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
+    Ok((from.to_string(), to.to_string()))
+}
+
 /// NV-2: the month's withdrawals, `not_required` endings and answers the caller may see — by
 /// the same access decision as the filings.
 async fn scoped_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::OtherEnding>> {
@@ -2415,15 +2429,7 @@ async fn scoped_endings_in(s: &App, p: &Principal, first: &str, last: &str) -> R
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }
-    let day = |m: &str| {
-        chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))
-    };
-    let first = day(first)?;
-    let next = day(last)?
-        .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
-    let (from, to) = (first.to_string(), next.to_string());
+    let (from, to) = month_span(first, last)?;
     let all = s.store.read(move |tx| repo::other_endings_with_centers(tx, &from, &to)).await?;
     Ok(all
         .into_iter()
@@ -2476,13 +2482,7 @@ pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<
     let (Some(first), Some(last)) = (months.first().cloned(), months.last().cloned()) else {
         return Ok(vec![]);
     };
-    let day = |m: &str| chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d");
-    let from = day(&first).map_err(|_| Error::bad("invalid_month", "月份格式应为 YYYY-MM"))?;
-    let to = day(&last)
-        .ok()
-        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-        .ok_or_else(|| Error::bad("invalid_month", "月份超出范围"))?;
-    let (f, t) = (from.to_string(), to.to_string());
+    let (f, t) = month_span(&first, &last)?;
     let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
     let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
     for (g, centers) in groups {

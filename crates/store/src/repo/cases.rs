@@ -777,20 +777,10 @@ fn filings_where(tx: &mut dyn Tx, first: &str, last: &str, and: &str) -> Result<
         ),
         params![first, last],
     )?;
-    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let centers = match r.opt_i64(6) {
-            Some(c) => match chains.get(&c) {
-                Some(ch) => ch.clone(),
-                None => {
-                    let ch = super::org::center_chain(tx, c)?;
-                    chains.insert(c, ch.clone());
-                    ch
-                }
-            },
-            None => vec![],
-        };
+        let centers = chains.of(tx, r.opt_i64(6))?;
         let case: serde_json::Value = r.opt_str(9).and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
         let veto: serde_json::Value = r.opt_str(10).and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
         let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
@@ -1104,18 +1094,10 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
           WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",
         params![from, to],
     )?;
-    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let center = r.i64(4);
-        let centers = match chains.get(&center) {
-            Some(ch) => ch.clone(),
-            None => {
-                let ch = super::org::center_chain(tx, center)?;
-                chains.insert(center, ch.clone());
-                ch
-            }
-        };
+        let centers = chains.of(tx, Some(r.i64(4)))?;
         let kind = match r.str(0).as_str() {
             "withdrawn" => "withdrawn",
             "not_required" => "not_required",
@@ -1219,20 +1201,10 @@ pub fn trend_with_centers(
         count: r.i64(4),
         approved: 0,
     }));
-    let mut chains: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(groups.len());
     for g in groups {
-        let centers = match g.center_id {
-            Some(c) => match chains.get(&c) {
-                Some(ch) => ch.clone(),
-                None => {
-                    let ch = super::org::center_chain(tx, c)?;
-                    chains.insert(c, ch.clone());
-                    ch
-                }
-            },
-            None => vec![],
-        };
+        let centers = chains.of(tx, g.center_id)?;
         out.push((g, centers));
     }
     Ok(out)

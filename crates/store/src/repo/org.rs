@@ -240,29 +240,37 @@ pub fn set_absent(tx: &mut dyn Tx, ctx: &Ctx, window_id: i64, absent: bool) -> R
     Ok(n > 0)
 }
 
-/// The chain of centers from `id` up to the root.
-/// The center and its ancestors, nearest first, in one query (at most 16 levels, so a loop in
-/// the parent links cannot run away).
 /// Each of `rows` with its center's chain (looked up once per center), for the callers' scope
 /// checks.
 pub fn with_chains<R>(tx: &mut dyn Tx, rows: Vec<R>, center: impl Fn(&R) -> i64) -> Result<Vec<(R, Vec<i64>)>> {
-    let mut chains: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    let mut chains = Chains::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let c = center(&r);
-        let chain = match chains.get(&c) {
-            Some(x) => x.clone(),
-            None => {
-                let x = center_chain(tx, c)?;
-                chains.insert(c, x.clone());
-                x
-            }
-        };
+        let chain = chains.of(tx, Some(center(&r)))?;
         out.push((r, chain));
     }
     Ok(out)
 }
 
+/// The center chains of a read's rows, each looked up once (for the one access decision).
+#[derive(Default)]
+pub struct Chains(std::collections::HashMap<i64, Vec<i64>>);
+
+impl Chains {
+    /// The chain of `center` (none for a row without a center).
+    pub fn of(&mut self, tx: &mut dyn Tx, center: Option<i64>) -> Result<Vec<i64>> {
+        let Some(c) = center else { return Ok(vec![]) };
+        if let Some(ch) = self.0.get(&c) {
+            return Ok(ch.clone());
+        }
+        let ch = center_chain(tx, c)?;
+        self.0.insert(c, ch.clone());
+        Ok(ch)
+    }
+}
+
+/// The chain of centers from `id` up to the root: the center and its ancestors, nearest first,
+/// in one query (at most 16 levels, so a loop in the parent links cannot run away).
 pub fn center_chain(tx: &mut dyn Tx, id: i64) -> Result<Vec<i64>> {
     Ok(center_chain_and_region(tx, id)?.0)
 }
