@@ -255,6 +255,11 @@ fn connect(url: &str) -> Result<(tokio::runtime::Runtime, Client)> {
             tracing::warn!("PostgreSQL connection ended: {e}");
         }
     });
+    // Short indexed queries only: PostgreSQL's JIT compiler, which starts above a cost estimate
+    // that a province's tables reach easily, spent 7–40 ms compiling a search that runs in under
+    // a millisecond (1,000,000 cases; BENCHMARKS.md).
+    rt.block_on(client.batch_execute("SET jit = off"))
+        .map_err(|e| StoreError::Unavailable(format!("无法设置 PostgreSQL 连接：{e}")))?;
     Ok((rt, client))
 }
 

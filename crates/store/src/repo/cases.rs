@@ -513,7 +513,11 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
             params![begins.as_str(), upper.as_str(), limit - out.len() as i64],
         )?);
     }
-    if needle.chars().count() >= 3 {
+    // Inside other words (a company's name, the request) only while the name itself has not
+    // filled the page: a common name's own matches come first, and the substring index is not
+    // asked for thousands of rows it would sort only to drop (10 ms for a name 2,500 people share
+    // at 1,000,000 cases on PostgreSQL, growing with the hall).
+    if needle.chars().count() >= 3 && (out.len() as i64) < limit {
         let found = match tx.backend() {
             crate::Backend::Sqlite => {
                 // A phrase query: the needle quoted, its own quotes doubled.
