@@ -309,8 +309,14 @@ pub async fn alike_decisions_for(
     let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let first = this.checked_sub_months(chrono::Months::new(months.saturating_sub(1))).unwrap_or(this);
     let (first, last) = (first.format("%Y-%m").to_string(), this.format("%Y-%m").to_string());
-    let all =
-        s.store.read(move |tx| noveto_store::repo::cases::decided_filings_with_centers(tx, &first, &last)).await?;
+    // Only the items asked about: the decided filings of every item would grow with the hall.
+    let mut items: Vec<Option<String>> = asks.iter().map(|(code, _)| code.map(str::to_string)).collect();
+    items.sort();
+    items.dedup();
+    let all = s
+        .store
+        .read(move |tx| noveto_store::repo::cases::decided_filings_with_centers(tx, &first, &last, &items))
+        .await?;
     // Newest first, of what the approver may read.
     let readable: Vec<&noveto_store::repo::cases::Filing> = all
         .iter()

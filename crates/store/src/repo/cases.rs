@@ -763,15 +763,42 @@ pub struct Filing {
 /// (for the one access decision): one query for the filings and their cases' centers, one chain
 /// per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
-    filings_where(tx, first, last, "")
+    filings_where(tx, first, last, "", vec![])
 }
 
-/// [`filings_with_centers`], only those decided (NV-16's earlier decisions).
-pub fn decided_filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
-    filings_where(tx, first, last, " AND f.outcome IS NOT NULL")
+/// [`filings_with_centers`], only those decided and only of the catalog items `items` (`None`:
+/// cases that name no item) — NV-16's earlier decisions for the requests on an approver's page.
+pub fn decided_filings_with_centers(
+    tx: &mut dyn Tx,
+    first: &str,
+    last: &str,
+    items: &[Option<String>],
+) -> Result<Vec<(Filing, Vec<i64>)>> {
+    let codes: Vec<crate::Value> = items.iter().flatten().map(|c| crate::Value::from(c.as_str())).collect();
+    let mut alternatives = vec![];
+    if !codes.is_empty() {
+        let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 3)).collect();
+        alternatives.push(format!("c.item_code IN ({})", marks.join(", ")));
+    }
+    if items.iter().any(Option::is_none) {
+        alternatives.push("c.item_code IS NULL".into());
+    }
+    if alternatives.is_empty() {
+        return Ok(vec![]);
+    }
+    let and = format!(" AND f.outcome IS NOT NULL AND ({})", alternatives.join(" OR "));
+    filings_where(tx, first, last, &and, codes)
 }
 
-fn filings_where(tx: &mut dyn Tx, first: &str, last: &str, and: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
+fn filings_where(
+    tx: &mut dyn Tx,
+    first: &str,
+    last: &str,
+    and: &str,
+    more: Vec<crate::Value>,
+) -> Result<Vec<(Filing, Vec<i64>)>> {
+    let mut ps = vec![crate::Value::from(first), crate::Value::from(last)];
+    ps.extend(more);
     let rows = tx.query(
         &format!(
             "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
@@ -779,7 +806,7 @@ fn filings_where(tx: &mut dyn Tx, first: &str, last: &str, and: &str) -> Result<
              FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
              WHERE f.month >= $1 AND f.month <= $2{and} ORDER BY f.id"
         ),
-        params![first, last],
+        &ps,
     )?;
     let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(rows.len());
