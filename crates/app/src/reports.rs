@@ -201,49 +201,47 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
         let months = period.months();
         let (first, last) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
         // The period's matters in one read each, and their items' names in one more.
-        {
-            let filings = crate::cases::visible_filings_in(s, p, &first, &last).await?;
-            let mut codes: Vec<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
-            codes.sort();
-            codes.dedup();
-            let names = crate::catalog::item_names(s, codes).await?;
-            for f in &filings {
-                let approved = f.outcome.as_deref() == Some("approved");
-                r.requested += 1;
-                match f.outcome.as_deref() {
-                    Some("approved") => r.approved += 1,
-                    Some("denied") => r.denied += 1,
-                    _ => r.pending += 1,
-                }
-                bump(&mut units, format!("u{}", f.unit_id.unwrap_or(0)), unit(f.unit_id), None, approved, None);
-                bump(&mut windows, format!("w{}", f.window_id.unwrap_or(0)), window(f.window_id), None, approved, None);
-                let code = f.item_code.clone().unwrap_or_default();
-                let name = if code.is_empty() {
-                    NO_ITEM.to_string()
-                } else {
-                    names.get(&code).cloned().unwrap_or_else(|| code.clone())
-                };
-                // The frequent reasons link to the item's guide, to adjust it (CAT-3).
-                let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
-                bump(&mut items, code.clone(), name.clone(), None, approved, guide.clone());
-                let key = reason_key(&f.reason);
-                bump(&mut reasons, format!("{code}|{key}"), name.clone(), Some(key.clone()), approved, guide);
-                let e = alike.entry((code, key)).or_default();
-                let receipt = f.receipt_no.clone().unwrap_or_default();
-                match f.outcome.as_deref() {
-                    Some("approved") => e.0.push(receipt),
-                    Some("denied") => e.1.push(receipt),
-                    _ => {}
-                }
+        let filings = crate::cases::visible_filings_in(s, p, &first, &last).await?;
+        let mut codes: Vec<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        let names = crate::catalog::item_names(s, codes).await?;
+        for f in &filings {
+            let approved = f.outcome.as_deref() == Some("approved");
+            r.requested += 1;
+            match f.outcome.as_deref() {
+                Some("approved") => r.approved += 1,
+                Some("denied") => r.denied += 1,
+                _ => r.pending += 1,
             }
-            for e in crate::cases::visible_other_endings_in(s, p, &first, &last).await? {
-                match e.kind {
-                    "withdrawn" => r.withdrawals += 1,
-                    "not_required" => r.not_required += 1,
-                    "referred" => r.referrals += 1,
-                    "changed_to_consultation" => r.kind_changes += 1,
-                    _ => r.negative_answers += 1,
-                }
+            bump(&mut units, format!("u{}", f.unit_id.unwrap_or(0)), unit(f.unit_id), None, approved, None);
+            bump(&mut windows, format!("w{}", f.window_id.unwrap_or(0)), window(f.window_id), None, approved, None);
+            let code = f.item_code.clone().unwrap_or_default();
+            let name = if code.is_empty() {
+                NO_ITEM.to_string()
+            } else {
+                names.get(&code).cloned().unwrap_or_else(|| code.clone())
+            };
+            // The frequent reasons link to the item's guide, to adjust it (CAT-3).
+            let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
+            bump(&mut items, code.clone(), name.clone(), None, approved, guide.clone());
+            let key = reason_key(&f.reason);
+            bump(&mut reasons, format!("{code}|{key}"), name.clone(), Some(key.clone()), approved, guide);
+            let e = alike.entry((code, key)).or_default();
+            let receipt = f.receipt_no.clone().unwrap_or_default();
+            match f.outcome.as_deref() {
+                Some("approved") => e.0.push(receipt),
+                Some("denied") => e.1.push(receipt),
+                _ => {}
+            }
+        }
+        for e in crate::cases::visible_other_endings_in(s, p, &first, &last).await? {
+            match e.kind {
+                "withdrawn" => r.withdrawals += 1,
+                "not_required" => r.not_required += 1,
+                "referred" => r.referrals += 1,
+                "changed_to_consultation" => r.kind_changes += 1,
+                _ => r.negative_answers += 1,
             }
         }
         // The trend: the six months up to the period's last.

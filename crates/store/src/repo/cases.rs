@@ -1102,29 +1102,38 @@ pub struct OtherEnding {
     pub flagged: bool,
 }
 
+/// The negative endings other than vetoes of `[$1, $2)`, one row each: kind, case, unit, window,
+/// center, the event's detail, whether the refusal check flagged it, and when. Consultation
+/// answers only where they said no; escalation answers all (the gray-area filing lists them).
+/// The roll-up reads these rows; the trend counts them — one list of what counts, for both.
+const ENDINGS: &str = "
+    SELECT 'withdrawn' kind, w.case_id, c.unit_id, c.window_id, c.center_id, '' detail, 0 flagged, w.recorded_at happened
+      FROM withdrawals w JOIN cases c ON c.id = w.case_id
+     WHERE w.recorded_at >= $1 AND w.recorded_at < $2
+    UNION ALL
+    SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '', 0, c.closed_at FROM cases c
+     WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
+    UNION ALL
+    SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged, e.at
+      FROM case_events e JOIN cases c ON c.id = e.case_id
+     WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
+    UNION ALL
+    SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '', 0, e.at
+      FROM case_events e JOIN cases c ON c.id = e.case_id
+     WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
+    UNION ALL
+    SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, 0, e.at
+      FROM case_events e JOIN cases c ON c.id = e.case_id
+     WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
+    UNION ALL
+    SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged, e.at
+      FROM case_events e JOIN cases c ON c.id = e.case_id
+     WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2";
+
 /// The month's withdrawals, `not_required` endings, consultation answers and escalation answers
 /// (`from` ≤ time < `to`), each with the center chain of its case (for the one access decision).
 pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(OtherEnding, Vec<i64>)>> {
-    let rows = tx.query(
-        "SELECT 'withdrawn', w.case_id, c.unit_id, c.window_id, c.center_id, '', 0 FROM withdrawals w JOIN cases c ON c.id = w.case_id
-          WHERE w.recorded_at >= $1 AND w.recorded_at < $2
-         UNION ALL
-         SELECT 'not_required', c.id, c.unit_id, c.window_id, c.center_id, '', 0 FROM cases c
-          WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
-         UNION ALL
-         SELECT 'answered', c.id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
-         UNION ALL
-         SELECT 'referred', e.case_id, c.unit_id, c.window_id, c.center_id, '', 0 FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
-         UNION ALL
-         SELECT 'changed_to_consultation', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, 0 FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
-         UNION ALL
-         SELECT 'escalation_answered', e.case_id, c.unit_id, c.window_id, c.center_id, e.detail, e.flagged FROM case_events e JOIN cases c ON c.id = e.case_id
-          WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2",
-        params![from, to],
-    )?;
+    let rows = tx.query(ENDINGS, params![from, to])?;
     let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -1200,27 +1209,12 @@ pub fn trend_with_centers(
             approved: r.i64(4),
         })
         .collect();
-    // The same endings as `other_endings_with_centers`, answers only where they said no.
+    // The roll-up's endings, counted; an escalation answer only where it said no.
     let others = tx.query(
-        "SELECT m, center_id, unit_id, window_id, COUNT(*) FROM (
-           SELECT substr(w.recorded_at, 1, 7) m, c.center_id, c.unit_id, c.window_id FROM withdrawals w JOIN cases c ON c.id = w.case_id
-            WHERE w.recorded_at >= $1 AND w.recorded_at < $2
-           UNION ALL
-           SELECT substr(c.closed_at, 1, 7), c.center_id, c.unit_id, c.window_id FROM cases c
-            WHERE c.outcome = 'not_required' AND c.closed_at >= $1 AND c.closed_at < $2
-           UNION ALL
-           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
-            WHERE e.kind = 'closed' AND e.tag = 'answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
-           UNION ALL
-           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
-            WHERE e.kind = 'referred' AND c.kind = 'application' AND e.at >= $1 AND e.at < $2
-           UNION ALL
-           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
-            WHERE e.kind = 'kind_changed' AND e.tag = 'consultation' AND e.at >= $1 AND e.at < $2
-           UNION ALL
-           SELECT substr(e.at, 1, 7), c.center_id, c.unit_id, c.window_id FROM case_events e JOIN cases c ON c.id = e.case_id
-            WHERE e.kind = 'escalation_answered' AND e.flagged = 1 AND e.at >= $1 AND e.at < $2
-         ) o GROUP BY m, center_id, unit_id, window_id",
+        &format!(
+            "SELECT substr(happened, 1, 7), center_id, unit_id, window_id, COUNT(*) FROM ({ENDINGS}) o
+              WHERE kind <> 'escalation_answered' OR flagged = 1 GROUP BY 1, 2, 3, 4"
+        ),
         params![from, to],
     )?;
     groups.extend(others.iter().map(|r| TrendGroup {
