@@ -23,9 +23,9 @@
 //! Bayes over character n-grams) may still hear a refusal in words nobody wrote into a pattern
 //! ("名额早满了", "这得看领导心情"); it flags the clause that sounds most like one (round three).
 //!
-//! The grammar was tuned, and the model is trained, on the development, fourth, fifth and sixth
-//! parts of the corpus (`tests/data/`); the held-out, "surprise" and seventh parts are never used
-//! for either and are what BENCHMARKS.md reports. [`v1`] is the phrase list it replaced, kept as
+//! The grammar was tuned, and the model is trained, on the development, fourth, fifth, sixth and
+//! seventh parts of the corpus (`tests/data/`); the held-out, "surprise" and eighth parts are
+//! never used for either and are what BENCHMARKS.md reports. [`v1`] is the phrase list it replaced, kept as
 //! the baseline.
 
 use serde::Serialize;
@@ -68,6 +68,10 @@ const REFUSALS: &[(Shape, &str)] = &[
     (Shape::Cannot, "说了不算|说的不算|做不了主"),
     (Shape::Cannot, "超出|超过 ~4 能力|权限|范围"),
     (Shape::Cannot, "谁敢|谁能|谁会 ~4 办|批|给"),
+    // Round five (issue 33, from the seventh part's misses): a document not issued here at all,
+    // and helplessness said outright.
+    (Shape::Cannot, "压根不|根本不|从来不|从不 出|开|发"),
+    (Shape::Cannot, "不出具|不开具|不出证明|无能为力"),
     (Shape::NotOurs, "不归 ~3 管|负责|处理|办"),
     (Shape::NotOurs, "不归"),
     (Shape::NotOurs, "不是 ~4 事|业务|范围|管|办"),
@@ -96,7 +100,7 @@ const REFUSALS: &[(Shape, &str)] = &[
     (Shape::RuleWithoutBasis, "没这规矩|没这个规矩|不合规矩|老规矩|上头没发话|上面没发话"),
     (
         Shape::Dismissal,
-        "白说|没用|别问|没结果|爱办不办|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法|不值得|不认|自己看|自己上网|难为我|为难我|别指望|没指望|没商量|退回|回去想想|没那么简单",
+        "白说|没用|别问|没结果|爱办不办|何必|也是被退|也是白|结果也一样|结果都一样|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法|不值得|不认|自己看|自己上网|难为我|为难我|别指望|没指望|没商量|退回|回去想想|没那么简单",
     ),
     (Shape::DontKnow, "不知道|不清楚|搞不懂|不太清楚|不懂|哪知道"),
 ];

@@ -1,8 +1,8 @@
-//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in seven
-//! parts. The development part, the fourth ("fresh"), the fifth and the sixth are the ones the
-//! grammar was tuned on and the model is trained on. The held-out part (issue 11), the "surprise"
-//! part and the seventh (issue 33) were each written and committed before the check of their
-//! round changed, and are never used to tune it. Beside the shipped check, on every part: the grammar alone, the
+//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in eight
+//! parts. The development part, the fourth ("fresh"), the fifth, the sixth and the seventh are the
+//! ones the grammar was tuned on and the model is trained on. The held-out part (issue 11), the
+//! "surprise" part and the eighth (issue 33) were each written and committed before the check of
+//! their round changed, and are never used to tune it. Beside the shipped check, on every part: the grammar alone, the
 //! first phrase list (`phrases::v1`) and a character n-gram naive Bayes trained on the development
 //! part alone.
 
@@ -130,7 +130,7 @@ fn grammar_alone(t: &str) -> bool {
 // NV-14 (issues 11 and 33): the shipped check (grammar, and the learned model where the grammar
 // hears nothing and no clause gives a path) on every part, with the grammar alone, the old list
 // and a naive Bayes trained on the development part alone beside it. Goals: on the newest part
-// (never tuned, never trained on: the seventh) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
+// (never tuned, never trained on: the eighth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
 // worse than the phrase list was when issue 33 was filed (precision 1.00, recall 0.95); on the
 // surprise part 0.95 / 0.95. Only the development part's mistakes are printed.
 // Beyond the corpus, the check must not hear a refusal in a text of words it never saw.
@@ -144,6 +144,7 @@ fn nv_14_refusal_check_on_every_part() {
         "replies_fifth.tsv",
         "replies_sixth.tsv",
         "replies_seventh.tsv",
+        "replies_eighth.tsv",
     ];
     let bayes = Bayes::train(&corpus("replies_dev.tsv"));
     let shipped = |t: &str| !check(t).flagged.is_empty();
@@ -164,17 +165,32 @@ fn nv_14_refusal_check_on_every_part() {
                 s.precision(),
                 s.recall()
             );
-            if name.starts_with("shipped") && part == "replies_dev.tsv" {
+            // A tuning part's misses may be asked for by name (NOVETO_PRINT_MISSES=replies_…tsv)
+            // when a round studies them; a part still used for judging is never named.
+            let asked = std::env::var("NOVETO_PRINT_MISSES").is_ok_and(|p| p == part);
+            if name.starts_with("shipped") && (part == "replies_dev.tsv" || asked) {
                 for m in &s.misses {
-                    println!("  dev {m}");
+                    println!("  {part} {m}");
                 }
+            }
+            if name.starts_with("shipped") && s.fn_ > 0 {
+                // Why refusals escaped, without the texts: a clause the grammar took for a path,
+                // or nothing heard by either half.
+                let escaped: Vec<String> =
+                    corpus(part).into_iter().filter(|(r, t)| *r && !shipped(t)).map(|(_, t)| t).collect();
+                let by_path = escaped.iter().filter(|t| noveto_domain::phrases::has_path(t)).count();
+                println!(
+                    "NV-14 {part} — escaped: {} beside a clause taken for a path, {} heard by neither half",
+                    by_path,
+                    escaped.len() - by_path
+                );
             }
             got.insert((part, name), s);
         }
     }
     let shipped = |part: &'static str| &got[&(part, "shipped: grammar + model")];
     let total: usize = parts.iter().map(|p| shipped(p).n()).sum();
-    assert!(total >= 530, "corpus has {total} replies");
+    assert!(total >= 630, "corpus has {total} replies");
     let held = shipped("replies_heldout.tsv");
     assert!(held.precision() >= 1.0 && held.recall() >= 0.95, "held-out below the phrase list's figures");
     let surprise = shipped("replies_surprise.tsv");
@@ -185,23 +201,28 @@ fn nv_14_refusal_check_on_every_part() {
     // that learner heard a refusal in any unfamiliar words (a law's name, a company's, a notice's
     // "标明操作间、库房位置"), so it was replaced before shipping and the sixth part run a second
     // time: 0.974 / 0.925. From round four the sixth part is trained on, and the seventh — written
-    // before that change — judges: 1.000 / 0.900. The goal's recall is missed (BENCHMARKS.md); the
-    // test holds the measured floor.
+    // before that change — judged once: 1.000 / 0.900. From round five the seventh is trained on
+    // and its four misses studied (the grammar hears a document "压根不出", "无能为力", futility
+    // "何必", "结果也一样"); the eighth, written before that change, judged once: 1.000 / 0.920.
+    // The goal's recall is missed a third time (BENCHMARKS.md); the test holds the measured floor.
     let seventh = shipped("replies_seventh.tsv");
-    assert!(seventh.n() >= 80);
-    assert!(seventh.precision() >= 0.95, "seventh part: precision below the goal");
-    assert!(seventh.recall() >= 0.90, "seventh part: recall below what the shipped check measured");
+    assert!(seventh.n() >= 80 && seventh.precision() >= 0.95 && seventh.recall() >= 0.95, "seventh part");
+    let eighth = shipped("replies_eighth.tsv");
+    assert!(eighth.n() >= 100);
+    assert!(eighth.precision() >= 0.95, "eighth part: precision below the goal");
+    assert!(eighth.recall() >= 0.92, "eighth part: recall below what the shipped check measured");
 }
 
-// NV-14 (issue 33, rounds three and four): how the model's threshold was chosen — on the parts it
+// NV-14 (issue 33, rounds three to five): how the model's threshold was chosen — on the parts it
 // is trained on only. Each in turn is judged by the shipped check with the shipped learner trained
 // on the others. In round three (three parts) the combined check held 1.000 / 1.000 on each from
 // threshold 0 to 4; with the sixth part added it holds precision ≥ 0.95 and recall ≥ 0.90 on each
 // at the shipped threshold (the sixth: 0.974 / 0.925, as measured on it in round three).
 #[test]
 fn nv_14_model_threshold_cross_validated_on_training_parts() {
-    let parts = ["replies_dev.tsv", "replies_fresh.tsv", "replies_fifth.tsv", "replies_sixth.tsv"];
-    for tau in [0.0, 1.0, model::THRESHOLD, 4.0, 6.0] {
+    let parts =
+        ["replies_dev.tsv", "replies_fresh.tsv", "replies_fifth.tsv", "replies_sixth.tsv", "replies_seventh.tsv"];
+    for tau in [0.0, 1.0, 2.0, 4.0, 6.0] {
         for judged in parts {
             let train: Vec<_> = parts.iter().filter(|p| **p != judged).flat_map(|p| corpus(p)).collect();
             let m = model::Model::train(train.iter().map(|(r, t)| (*r, t.as_str())));
@@ -234,6 +255,10 @@ fn nv_14_the_model_flags_a_clause_with_a_suggestion() {
         "清江市明远科技有限公司",
         "新设立有限责任公司，申请营业执照。",
         "养老保险关系转移接续",
+        // A unit's name and a rating dimension of the demo: at threshold 1 the model heard a
+        // refusal in each (round five), which is why the threshold stays at 2.
+        "人力资源",
+        "办事效率",
     ] {
         assert!(check(plain).flagged.is_empty(), "{plain}");
     }
