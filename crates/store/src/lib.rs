@@ -329,6 +329,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (19, include_str!("../migrations/sqlite/0019_commitment_deadlines.sql")),
     (20, include_str!("../migrations/sqlite/0020_bundles.sql")),
     (21, include_str!("../migrations/sqlite/0021_outcome_closed.sql")),
+    (22, include_str!("../migrations/sqlite/0022_fts_only_on_change.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),

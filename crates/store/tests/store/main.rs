@@ -467,3 +467,73 @@ fn org_generation_counts_committed_changes_of_the_organisation() {
         assert!(s.org_generation() > g1);
     });
 }
+
+// Issue 27 (store): the name, organisation and request are found by three of their characters
+// through the trigram index, which follows a changed applicant — and is not rewritten by a save
+// that leaves that text as it was (SQLite migration 22).
+#[test]
+fn search_index_follows_the_applicant_and_only_a_change_rewrites_it() {
+    use noveto_domain::case::{Applicant, Case, Channel, Kind, NewCase, Outcome};
+    use noveto_store::repo::cases;
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        let policy = noveto_domain::policy::Policy::preset("national").unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00").unwrap();
+        let (c, ev) = Case::open(
+            NewCase {
+                receipt_no: "NV20261120".into(),
+                kind: Kind::Consultation,
+                channel: Channel::Window,
+                item_code: None,
+                applicant: Applicant::new("欧阳明远", Some("清江市恒达贸易有限公司".to_string()), "13812345678"),
+                request: "咨询营业执照变更".into(),
+                center_id: county,
+                unit_id: Some(unit),
+                window_id: Some(win),
+                first_contact_id: 1,
+            },
+            &policy,
+            t,
+        );
+        let id = s.write_blocking(move |tx| cases::insert(tx, &ctx(), &c, &ev, &[]).map(|(id, _)| id)).unwrap();
+        let found = |needle: &'static str| {
+            s.read_blocking(move |tx| cases::search_candidates(tx, needle, 10))
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("欧阳"), vec![id], "a name by its beginning");
+        assert_eq!(found("阳明远"), vec![id], "three characters of a name");
+        assert_eq!(found("恒达贸易"), vec![id]);
+        // A save that changes nothing searchable: still found, once.
+        let fts_blocks = || {
+            (s.backend() == noveto_store::Backend::Sqlite).then(|| {
+                s.read_blocking(|tx| tx.query("SELECT count(*), sum(length(block)) FROM cases_fts_data", &[]))
+                    .unwrap()
+                    .iter()
+                    .map(|r| (r.i64(0), r.i64(1)))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let before = fts_blocks();
+        let (mut c, _) = s.read_blocking(move |tx| cases::get(tx, id)).unwrap().unwrap();
+        let ev = c.close_with(Outcome::Answered, t + chrono::Duration::minutes(5)).unwrap();
+        s.write_blocking(move |tx| cases::apply(tx, &ctx(), id, 1, &c, &ev, &[], &[])).unwrap();
+        assert_eq!(found("恒达贸易"), vec![id]);
+        assert_eq!(fts_blocks(), before, "a save that leaves the text as it was writes no trigrams");
+        // The searchable text changed (no domain step does it today; a correction or a migration
+        // would): the new words are found, the old ones no longer.
+        s.write_blocking(move |tx| {
+            tx.verbatim(); // as a migration writes
+            tx.exec(
+                "UPDATE cases SET applicant_name = '司马清和', search_text = '司马清和 河西区佳和餐饮店 咨询' WHERE id = $1",
+                params![id],
+            )
+            .map(|_| ())
+        })
+        .unwrap();
+        assert_eq!(found("佳和餐饮"), vec![id]);
+        assert!(found("恒达贸易").is_empty(), "the old organisation is gone from the index");
+    });
+}
