@@ -18,7 +18,9 @@ use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use noveto_app::App;
 use noveto_domain::access::DecisionLevel;
-use noveto_domain::case::{Applicant, Case, Channel, Event, ItemRules, Kind, NewCase, Outcome, Received};
+use noveto_domain::case::{
+    Applicant, Case, Channel, Event, IdDocument, IdKind, ItemRules, Kind, NewCase, Outcome, Received,
+};
 use noveto_domain::rating::{Channel as RatingChannel, Level, NewRating, Rater, Rating, Service};
 use noveto_domain::ticket::Facts;
 use noveto_server::auth::Principal;
@@ -53,6 +55,19 @@ const REQUESTS: &[&str] = &[
     "办理纳税申报",
     "申请道路运输许可",
 ];
+
+/// The `k`th generated person's 居民身份证 number: a district of 清江 (330102), a birthday between
+/// 1950 and 2005, a sequence number and the check character of GB 11643 — so that every number
+/// is one `validate::id_card` accepts and most people are distinct.
+fn id_card(k: u64) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let day =
+        chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default() + chrono::Duration::days((k % 20_000) as i64);
+    let body = format!("330102{}{:03}", day.format("%Y%m%d"), (k / 20_000) % 1000);
+    let sum: u32 = body.bytes().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    format!("{body}{}", C[(sum % 11) as usize] as char)
+}
 
 /// A case's states and the events between them, each with its deadlines and time.
 type Steps = Vec<(Case, Event, Vec<repo::DueInfo>, String)>;
@@ -120,17 +135,22 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
             let t = start + chrono::Duration::seconds((span as u128 * k as u128 / n.max(1) as u128) as i64);
             let name = format!("{}{}", SURNAMES[(k % 20) as usize], GIVEN[((k / 20) % 20) as usize]);
             let consultation = k % 5 < 2;
+            let mut applicant = Applicant::new(
+                name,
+                (k % 7 == 0).then(|| ORGS[(k % 5) as usize].to_string()),
+                format!("1{}{:09}", 3 + (k % 6), k % 1_000_000_000),
+            );
+            // Two people in three show a 居民身份证 (search by ID number, issue 27).
+            if k % 3 != 2 {
+                applicant.id_doc = Some(IdDocument { kind: IdKind::IdCard, number: id_card(k) });
+            }
             let (mut c, ev) = Case::open(
                 NewCase {
                     receipt_no: format!("NV{}", t.format("%Y%m%d")),
                     kind: if consultation { Kind::Consultation } else { Kind::Application },
                     channel: Channel::Window,
                     item_code: None,
-                    applicant: Applicant::new(
-                        name,
-                        (k % 7 == 0).then(|| ORGS[(k % 5) as usize].to_string()),
-                        format!("1{}{:09}", 3 + (k % 6), k % 1_000_000_000),
-                    ),
+                    applicant,
                     request: REQUESTS[(k % 8) as usize].into(),
                     center_id: d.center,
                     unit_id: d.unit,
