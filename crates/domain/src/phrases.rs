@@ -23,9 +23,9 @@
 //! Bayes over character n-grams) may still hear a refusal in words nobody wrote into a pattern
 //! ("名额早满了", "这得看领导心情"); it flags the clause that sounds most like one (round three).
 //!
-//! The grammar was tuned, and the model is trained, on the development, fourth, fifth, sixth and
-//! seventh parts of the corpus (`tests/data/`); the held-out, "surprise" and eighth parts are
-//! never used for either and are what BENCHMARKS.md reports. [`v1`] is the phrase list it replaced, kept as
+//! The grammar was tuned, and the model is trained, on the development and the fourth to eighth
+//! parts of the corpus (`tests/data/`); the held-out, "surprise" and ninth parts are never used
+//! for either and are what BENCHMARKS.md reports. [`v1`] is the phrase list it replaced, kept as
 //! the baseline.
 
 use serde::Serialize;
@@ -75,6 +75,7 @@ const REFUSALS: &[(Shape, &str)] = &[
     (Shape::NotOurs, "不归 ~3 管|负责|处理|办"),
     (Shape::NotOurs, "不归"),
     (Shape::NotOurs, "不是 ~4 事|业务|范围|管|办"),
+    (Shape::NotOurs, "不是 ~6 窗口的事|部门的事|单位的事|科室的事"),
     (Shape::NotOurs, "不在|不属于 ~8 范围|职权|职责"),
     (Shape::NotOurs, "不负责|不管|只管|管不了|与我无关|与我们无关|不关我"),
     (Shape::NotOurs, "跟|和|与 我|我们 没关系|没有关系|无关"),
@@ -84,6 +85,8 @@ const REFUSALS: &[(Shape, &str)] = &[
         "再说|改天|回头再|以后再|下次再|过几天|过两天|过些天|过阵子|过段时间|过一段时间|等通知|等消息|先放着|等有空",
     ),
     (Shape::PutOff, "等 ~6 回来"),
+    // Round six (issue 33, from the eighth part's misses): "next time" with no time.
+    (Shape::PutOff, "下回|早点来"),
     (Shape::PutOff, "等等再"),
     (Shape::PutOff, "等着吧|等等看|回家等|看情况|说不准|不好说|排到明年|再来找我们|再来找"),
     (
@@ -100,10 +103,14 @@ const REFUSALS: &[(Shape, &str)] = &[
     (Shape::RuleWithoutBasis, "没这规矩|没这个规矩|不合规矩|老规矩|上头没发话|上面没发话"),
     (
         Shape::Dismissal,
-        "白说|没用|别问|没结果|爱办不办|何必|也是被退|也是白|结果也一样|结果都一样|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法|不值得|不认|自己看|自己上网|难为我|为难我|别指望|没指望|没商量|退回|回去想想|没那么简单",
+        "白说|也没用|没用|别问|没结果|不一定有结果|也白搭|重新弄|重弄|别等|爱办不办|何必|也是被退|也是白|结果也一样|结果都一样|就这样了|反正就这样|没什么好说|没什么可谈|没得谈|没得商量|随便你|看着办|别费劲|没希望|别再来|别来|不要来了|不要交了|别交了|别等了|拿回去|回去吧|没辙|自己去查|自己想办法|自己弄|自己查|别找我|不满意也没办法|不值得|不认|自己看|自己上网|难为我|为难我|别指望|没指望|没商量|退回|回去想想|没那么简单",
     ),
     (Shape::DontKnow, "不知道|不清楚|搞不懂|不太清楚|不懂|哪知道"),
 ];
+
+/// Futility that hollows out the path given beside it ("这个得往上报，报了也不一定有结果，你别等"):
+/// a reply with one of these stays flagged even when another clause names a path (round six).
+const HOLLOW: &[&str] = &["不一定有结果", "也没用", "也白搭"];
 
 /// Negations that refuse nothing: they start at the same place as a refusal pattern and win.
 const HARMLESS: &[&str] = &[
@@ -398,7 +405,7 @@ pub fn check_with(text: &str, sounds_like_no: &dyn Fn(&[char]) -> bool) -> Check
         }
     }
     if path {
-        flagged.clear();
+        flagged.retain(|f| f.shape == Shape::Dismissal && HOLLOW.iter().any(|h| f.phrase.contains(h)));
     } else if flagged.is_empty() && sounds_like_no(&c) {
         // The clause that sounds most like a refusal is the one to rewrite.
         let worst = ranges

@@ -1,35 +1,39 @@
 //! The learned half of the refusal check (issue 33, round three): a multinomial naive Bayes over
-//! the character 1–3-grams of a reply, trained when first used on the corpus parts the check may
+//! the character 2–3-grams of a reply (1–3 until round six), trained when first used on the corpus parts the check may
 //! be tuned on. It hears refusals whose words no clause pattern names ("这得看领导心情",
 //! "名额早满了"); the grammar decides whether the reply gives a path, so a helpful reply that
 //! sounds like a refusal is still help.
 //!
 //! Trained on the development part, the two parts whose misses were studied (the fourth,
 //! "fresh", and the fifth), from round four the sixth (run twice in round three, so no longer a
-//! fair judge) and from round five the seventh (judged once in round four, its misses then
-//! studied). The held-out part (issue 11), the "surprise" part and the eighth part are never
-//! trained on; BENCHMARKS.md reports them. The decision threshold (log-odds above
+//! fair judge), from round five the seventh and from round six the eighth (each judged once, its
+//! misses then studied). The held-out part (issue 11), the "surprise" part and the ninth part are
+//! never trained on; BENCHMARKS.md reports them. The decision threshold (log-odds above
 //! [`THRESHOLD`]) was chosen by cross-validation over the training parts alone.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The parts the model learns from (label, a tab, the reply; `#` lines are comments).
-const TRAINING: [&str; 5] = [
+const TRAINING: [&str; 6] = [
     include_str!("../../tests/data/replies_dev.tsv"),
     include_str!("../../tests/data/replies_fresh.tsv"),
     include_str!("../../tests/data/replies_fifth.tsv"),
     include_str!("../../tests/data/replies_sixth.tsv"),
     include_str!("../../tests/data/replies_seventh.tsv"),
+    include_str!("../../tests/data/replies_eighth.tsv"),
 ];
 
 /// A reply sounds like a refusal when its log-odds of refusing exceed this. Cross-validated on
-/// the training parts (train on the others, judge each in turn). Round three (three parts): the
-/// combined check was the same from 0 to 6, and 2 was the middle of that plateau. Round five (five
-/// parts): 0 and 1 hold every part at recall 1.000, 2 loses one refusal each on the fifth and the
-/// sixth, 4 and 6 two each — but at 1 the model hears a refusal in two of the demo's 314 texts, a
-/// unit's name and a rating dimension ("人力资源" 1.84, "办事效率" 1.01), so 2 stays.
-pub const THRESHOLD: f64 = 2.0;
+/// the training parts (train on the others, judge each in turn), and checked against the demo's
+/// texts (a unit's name, a law's title, a notice must not sound like a refusal). Round three
+/// (three parts): the combined check was the same from 0 to 6; 2 was chosen. Round five: 0 and 1
+/// caught one more refusal on two parts than 2, but heard a refusal in "人力资源" and "办事效率",
+/// so 2 stayed. Round six, with the eighth part trained on, the unigram learner heard "人力资源"
+/// even at 2; the learner lost its single characters and the titles between 《》, and over six
+/// parts 1 and 0 hold every part at recall ≥ 0.975, 2 loses a refusal on each of two parts, and 0
+/// costs the held-out part a false flag and hears one in a company's name: 1.
+pub const THRESHOLD: f64 = 1.0;
 
 /// A trained model. [`Model::train`] is public so that the corpus test can cross-validate the very
 /// same learner on other parts.
@@ -43,11 +47,29 @@ pub struct Model {
     prior: f64,
 }
 
-/// The character unigrams, bigrams and trigrams of `text` (already in Simplified script), without
-/// ASCII punctuation or spaces.
+/// The character bigrams and trigrams of `text` (already in Simplified script), without ASCII
+/// punctuation, spaces, or the title of a law or document between 《 and 》 — a title is named, not
+/// said, and "…暂行办法》" is not "没办法". Single characters are left out since round six: a
+/// character alone says little, and "资" or "力" seen in a few refusals made a unit's name,
+/// "人力资源", sound like one.
 fn grams(text: &[char]) -> impl Iterator<Item = String> + '_ {
-    let kept: Vec<char> = text.iter().copied().filter(|c| !c.is_ascii_punctuation() && !c.is_whitespace()).collect();
-    (1..=3).flat_map(move |n| kept.windows(n).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
+    let mut depth = 0usize;
+    let kept: Vec<char> = text
+        .iter()
+        .copied()
+        .filter(|c| {
+            match c {
+                '《' => depth += 1,
+                '》' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0 && !c.is_ascii_punctuation() && !c.is_whitespace()
+        })
+        .collect();
+    (2..=3).flat_map(move |n| kept.windows(n).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
 }
 
 /// Labelled replies of a corpus part: (refuses, text); `#` lines and blank lines skipped.

@@ -1,8 +1,8 @@
-//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in eight
-//! parts. The development part, the fourth ("fresh"), the fifth, the sixth and the seventh are the
-//! ones the grammar was tuned on and the model is trained on. The held-out part (issue 11), the
-//! "surprise" part and the eighth (issue 33) were each written and committed before the check of
-//! their round changed, and are never used to tune it. Beside the shipped check, on every part: the grammar alone, the
+//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in nine
+//! parts. The development part, the fourth ("fresh"), the fifth, the sixth, the seventh and the
+//! eighth are the ones the grammar was tuned on and the model is trained on. The held-out part
+//! (issue 11), the "surprise" part and the ninth (issue 33) were each written and committed before
+//! the check of their round changed, and are never used to tune it. Beside the shipped check, on every part: the grammar alone, the
 //! first phrase list (`phrases::v1`) and a character n-gram naive Bayes trained on the development
 //! part alone.
 
@@ -130,7 +130,7 @@ fn grammar_alone(t: &str) -> bool {
 // NV-14 (issues 11 and 33): the shipped check (grammar, and the learned model where the grammar
 // hears nothing and no clause gives a path) on every part, with the grammar alone, the old list
 // and a naive Bayes trained on the development part alone beside it. Goals: on the newest part
-// (never tuned, never trained on: the eighth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
+// (never tuned, never trained on: the ninth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
 // worse than the phrase list was when issue 33 was filed (precision 1.00, recall 0.95); on the
 // surprise part 0.95 / 0.95. Only the development part's mistakes are printed.
 // Beyond the corpus, the check must not hear a refusal in a text of words it never saw.
@@ -145,6 +145,7 @@ fn nv_14_refusal_check_on_every_part() {
         "replies_sixth.tsv",
         "replies_seventh.tsv",
         "replies_eighth.tsv",
+        "replies_ninth.tsv",
     ];
     let bayes = Bayes::train(&corpus("replies_dev.tsv"));
     let shipped = |t: &str| !check(t).flagged.is_empty();
@@ -190,7 +191,7 @@ fn nv_14_refusal_check_on_every_part() {
     }
     let shipped = |part: &'static str| &got[&(part, "shipped: grammar + model")];
     let total: usize = parts.iter().map(|p| shipped(p).n()).sum();
-    assert!(total >= 630, "corpus has {total} replies");
+    assert!(total >= 730, "corpus has {total} replies");
     let held = shipped("replies_heldout.tsv");
     assert!(held.precision() >= 1.0 && held.recall() >= 0.95, "held-out below the phrase list's figures");
     let surprise = shipped("replies_surprise.tsv");
@@ -204,24 +205,39 @@ fn nv_14_refusal_check_on_every_part() {
     // before that change — judged once: 1.000 / 0.900. From round five the seventh is trained on
     // and its four misses studied (the grammar hears a document "压根不出", "无能为力", futility
     // "何必", "结果也一样"); the eighth, written before that change, judged once: 1.000 / 0.920.
-    // The goal's recall is missed a third time (BENCHMARKS.md); the test holds the measured floor.
+    // The goal's recall was missed a third time (BENCHMARKS.md). From round six the eighth is
+    // trained on and its four misses studied ("下回", a wider "不是…窗口的事", "重新弄", and
+    // futility that hollows out a path beside it: "报了也不一定有结果"); the ninth, written before
+    // that change, judged: 0.978 / 0.880 — with a learner that heard a refusal in a unit's name
+    // ("人力资源"), so not shipped; the learner lost its single characters and the titles between
+    // 《》, its threshold cross-validated again (1), and the ninth run a second time: 0.977 / 0.860.
+    // The goal's recall is missed a fourth time; five of the seven escapes sit beside a clause the
+    // grammar takes for a path. The test holds the measured floor.
     let seventh = shipped("replies_seventh.tsv");
     assert!(seventh.n() >= 80 && seventh.precision() >= 0.95 && seventh.recall() >= 0.95, "seventh part");
     let eighth = shipped("replies_eighth.tsv");
-    assert!(eighth.n() >= 100);
-    assert!(eighth.precision() >= 0.95, "eighth part: precision below the goal");
-    assert!(eighth.recall() >= 0.92, "eighth part: recall below what the shipped check measured");
+    assert!(eighth.n() >= 100 && eighth.precision() >= 0.95 && eighth.recall() >= 0.95, "eighth part");
+    let ninth = shipped("replies_ninth.tsv");
+    assert!(ninth.n() >= 100);
+    assert!(ninth.precision() >= 0.95, "ninth part: precision below the goal");
+    assert!(ninth.recall() >= 0.86, "ninth part: recall below what the shipped check measured");
 }
 
-// NV-14 (issue 33, rounds three to five): how the model's threshold was chosen — on the parts it
+// NV-14 (issue 33, rounds three to six): how the model's threshold was chosen — on the parts it
 // is trained on only. Each in turn is judged by the shipped check with the shipped learner trained
 // on the others. In round three (three parts) the combined check held 1.000 / 1.000 on each from
 // threshold 0 to 4; with the sixth part added it holds precision ≥ 0.95 and recall ≥ 0.90 on each
 // at the shipped threshold (the sixth: 0.974 / 0.925, as measured on it in round three).
 #[test]
 fn nv_14_model_threshold_cross_validated_on_training_parts() {
-    let parts =
-        ["replies_dev.tsv", "replies_fresh.tsv", "replies_fifth.tsv", "replies_sixth.tsv", "replies_seventh.tsv"];
+    let parts = [
+        "replies_dev.tsv",
+        "replies_fresh.tsv",
+        "replies_fifth.tsv",
+        "replies_sixth.tsv",
+        "replies_seventh.tsv",
+        "replies_eighth.tsv",
+    ];
     for tau in [0.0, 1.0, 2.0, 4.0, 6.0] {
         for judged in parts {
             let train: Vec<_> = parts.iter().filter(|p| **p != judged).flat_map(|p| corpus(p)).collect();
