@@ -55,11 +55,11 @@ pub enum Shape {
 const REFUSALS: &[(Shape, &str)] = &[
     (
         Shape::Cannot,
-        "不|没|没法|没办法|无法|不能|不给|不予|不再|一概不|一律不|不会给 ~2 办|受理|处理|收|做|弄|搞|开|接|批|录|给|解决|审批|通过|帮",
+        "不|没|没法|没办法|无法|不能|不给|不予|不再|一概不|一律不|不会给 ~2 办|受理|处理|收|做|弄|搞|开|接|批|录|给|解决|审批|通过|帮|考虑",
     ),
     (
         Shape::Cannot,
-        "办|弄|做|搞|开|接|批|录|帮|管|收|处理|解决|受理|审批|通过 不了|不来|不下来|不成|不到|不过来|不进去|不着|不动",
+        "办理|办|弄|做|搞|开|接|批|录|帮|管|收|处理|解决|受理|审批|通过|决定 不了|不来|不下来|不成|不到|不过来|不进去|不着|不动",
     ),
     (Shape::Cannot, "没有|没 这项|这个|这种|这类|此项|该项 业务|服务|权限"),
     (Shape::Cannot, "不行|不可以"),
@@ -72,6 +72,10 @@ const REFUSALS: &[(Shape, &str)] = &[
     // and helplessness said outright.
     (Shape::Cannot, "压根不|根本不|从来不|从不 出|开|发"),
     (Shape::Cannot, "不出具|不开具|不出证明|无能为力"),
+    // Round seven (issue 33, from the ninth part's misses): fully booked, no chance, and the
+    // contact the applicant asked for not given.
+    (Shape::Cannot, "约满|都满了|也满了|可能性为零|没有可能"),
+    (Shape::Dismissal, "电话|地址|联系方式 ~4 也没有|没有|不知道"),
     (Shape::NotOurs, "不归 ~3 管|负责|处理|办"),
     (Shape::NotOurs, "不归"),
     (Shape::NotOurs, "不是 ~4 事|业务|范围|管|办"),
@@ -150,6 +154,9 @@ const CONDITIONAL_OPENERS: &[&str] =
     &["如果", "如您", "如你", "如需", "如有", "若您", "若你", "若是", "要是", "万一", "假如", "您如", "你如", "实在"];
 const CONDITIONAL_CLOSERS: &[&str] = &["的话"];
 
+/// A clause that opens with one of these carries what the reply means (see [`check_with`]).
+const CONTRAST_OPENERS: &[&str] = &["但是", "但", "可是", "不过", "只是", "可就是", "然而"];
+
 /// What makes a reply help: a clause (without a refusal) that gives one of these.
 const PATHS: &[&str] = &[
     // A place, named.
@@ -165,7 +172,11 @@ const PATHS: &[&str] = &[
     "一|二|两|三|四|五|六|七|八|九|十 个?工作日|日内|天内|分钟|点",
     "下周|本周|本月底|月底前|当天|当场|马上|立即|现在就|稍等|第一时间",
     // An escalation or a hand-over done for the person.
-    "请示|负责人|上报|报给|提交上级|转给|转到|转过去|转交|研究",
+    "请示|负责人|上报|报给|提交上级|转给|转到|转过去|转交",
+    // A study still to come, not one done ("经研究，不予考虑" reports a decision; round seven).
+    "研究后|研究一下|研究再|提交 ~6 研究|报 ~6 研究",
+    // The remedy named (a refusal that says how to challenge it is an approved one's paper).
+    "救济途径|复议|诉讼|复核",
     // A commitment to the person.
     "帮您|给您|为您|替您|教您|陪您|带您|通知您|联系您|答复您|告诉您|回复您|回电话|您放心|上门|邮寄|代办|帮办|优先|留个号|出具|回执",
     // A legal basis.
@@ -178,7 +189,8 @@ const PATHS: &[&str] = &[
     // refusals): a code to scan or a phone to fill it on, a list handed over, someone fetched,
     // a counter to go straight to.
     "扫 ~3 码",
-    "手机上|清单",
+    // A list handed over — not a list the matter is missing from ("不在清单里", round seven).
+    "手机上|清单给|清单已|清单我|清单在|这张清单|打印 ~3 清单|材料清单",
     "我请|请科长|请主任|请领导|请负责人",
     "直接到|直接去|直接来 ~8 窗口|我这|柜台|通道",
     "来我这|找我就行|找我办",
@@ -327,6 +339,13 @@ fn clauses(c: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether a clause opens with a contrast (但, 可是, 不过, 只是, 可): its words outweigh the
+/// clauses before it.
+fn contrast(clause: &[char]) -> bool {
+    let s: String = clause.iter().collect();
+    CONTRAST_OPENERS.iter().any(|o| s.trim_start().starts_with(o))
+}
+
 fn conditional(clause: &[char]) -> bool {
     let s: String = clause.iter().collect();
     let s = s.trim();
@@ -346,7 +365,14 @@ fn refusals_in(g: &Grammar, c: &[char], (from, to): (usize, usize)) -> Vec<Flag>
             i += h.len();
             continue;
         }
-        let hit = g.refusals.iter().find_map(|(shape, p)| match_at(&p.slots, clause, i).map(|end| (*shape, end)));
+        // A match that cuts into a harmless word ("办理不动|产") is no match.
+        let cuts = |end: usize| {
+            (i + 1..end).any(|j| g.harmless.iter().any(|h| clause[j..].starts_with(h) && j + h.len() > end))
+        };
+        let hit = g
+            .refusals
+            .iter()
+            .find_map(|(shape, p)| match_at(&p.slots, clause, i).filter(|end| !cuts(*end)).map(|end| (*shape, end)));
         match hit {
             Some((shape, end)) if end > i => {
                 out.push(Flag { phrase: clause[i..end].iter().collect(), start: from + i, end: from + end, shape });
@@ -401,6 +427,12 @@ pub fn check_with(text: &str, sounds_like_no: &dyn Fn(&[char]) -> bool) -> Check
         if soft && gives_path(g, &c[range.0..range.1]) {
             path = true;
         } else {
+            // What follows 但/可是/不过 is what the reply means: a refusal there takes back a path
+            // given before it ("申请是可以交，但批下来的可能性为零"; round seven). A path after it
+            // still counts ("虽然办不了，但下个月就能办").
+            if !found.is_empty() && contrast(&c[range.0..range.1]) {
+                path = false;
+            }
             flagged.extend(found);
         }
     }

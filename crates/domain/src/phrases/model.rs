@@ -6,22 +6,23 @@
 //!
 //! Trained on the development part, the two parts whose misses were studied (the fourth,
 //! "fresh", and the fifth), from round four the sixth (run twice in round three, so no longer a
-//! fair judge), from round five the seventh and from round six the eighth (each judged once, its
-//! misses then studied). The held-out part (issue 11), the "surprise" part and the ninth part are
-//! never trained on; BENCHMARKS.md reports them. The decision threshold (log-odds above
+//! fair judge), from round five the seventh, from round six the eighth and from round seven the
+//! ninth (each judged, its misses then studied). The held-out part (issue 11), the "surprise"
+//! part and the tenth part are never trained on; BENCHMARKS.md reports them. The decision threshold (log-odds above
 //! [`THRESHOLD`]) was chosen by cross-validation over the training parts alone.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The parts the model learns from (label, a tab, the reply; `#` lines are comments).
-const TRAINING: [&str; 6] = [
+const TRAINING: [&str; 7] = [
     include_str!("../../tests/data/replies_dev.tsv"),
     include_str!("../../tests/data/replies_fresh.tsv"),
     include_str!("../../tests/data/replies_fifth.tsv"),
     include_str!("../../tests/data/replies_sixth.tsv"),
     include_str!("../../tests/data/replies_seventh.tsv"),
     include_str!("../../tests/data/replies_eighth.tsv"),
+    include_str!("../../tests/data/replies_ninth.tsv"),
 ];
 
 /// A reply sounds like a refusal when its log-odds of refusing exceed this. Cross-validated on
@@ -29,11 +30,12 @@ const TRAINING: [&str; 6] = [
 /// texts (a unit's name, a law's title, a notice must not sound like a refusal). Round three
 /// (three parts): the combined check was the same from 0 to 6; 2 was chosen. Round five: 0 and 1
 /// caught one more refusal on two parts than 2, but heard a refusal in "人力资源" and "办事效率",
-/// so 2 stayed. Round six, with the eighth part trained on, the unigram learner heard "人力资源"
-/// even at 2; the learner lost its single characters and the titles between 《》, and over six
-/// parts 1 and 0 hold every part at recall ≥ 0.975, 2 loses a refusal on each of two parts, and 0
-/// costs the held-out part a false flag and hears one in a company's name: 1.
-pub const THRESHOLD: f64 = 1.0;
+/// so 2 stayed. Round six: the learner lost its single characters and the titles between 《》,
+/// and 1 was the best that hears no refusal in the demo's plain texts. Round seven (seven parts,
+/// the harmless negations cut out): 1 and 1.5 hold every part at recall ≥ 0.975 and precision ≥
+/// 0.975, 2 loses a refusal on two parts; at 1 the model hears one in "养老保险关系转移接续"
+/// (1.07): 1.5.
+pub const THRESHOLD: f64 = 1.5;
 
 /// A trained model. [`Model::train`] is public so that the corpus test can cross-validate the very
 /// same learner on other parts.
@@ -51,25 +53,43 @@ pub struct Model {
 /// punctuation, spaces, or the title of a law or document between 《 and 》 — a title is named, not
 /// said, and "…暂行办法》" is not "没办法". Single characters are left out since round six: a
 /// character alone says little, and "资" or "力" seen in a few refusals made a unit's name,
-/// "人力资源", sound like one.
+/// "人力资源", sound like one. The negations the grammar knows to be harmless (不用, 不行使,
+/// 不动产 …) are cut out and no gram spans them (round seven): what refuses nothing to the
+/// grammar does not lean towards refusing here either.
 fn grams(text: &[char]) -> impl Iterator<Item = String> + '_ {
+    let mut harmless = vec![false; text.len()];
+    let words = &super::grammar().harmless;
+    for i in 0..text.len() {
+        if let Some(h) = words.iter().find(|h| text[i..].starts_with(h)) {
+            harmless[i..i + h.len()].iter_mut().for_each(|x| *x = true);
+        }
+    }
     let mut depth = 0usize;
-    let kept: Vec<char> = text
-        .iter()
-        .copied()
-        .filter(|c| {
-            match c {
-                '《' => depth += 1,
-                '》' => {
-                    depth = depth.saturating_sub(1);
-                    return false;
-                }
-                _ => {}
+    let mut runs: Vec<Vec<char>> = vec![vec![]];
+    for (i, &c) in text.iter().enumerate() {
+        match c {
+            '《' => depth += 1,
+            '》' => {
+                depth = depth.saturating_sub(1);
+                continue;
             }
-            depth == 0 && !c.is_ascii_punctuation() && !c.is_whitespace()
-        })
-        .collect();
-    (2..=3).flat_map(move |n| kept.windows(n).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
+            _ => {}
+        }
+        if harmless[i] {
+            if runs.last().is_some_and(|r| !r.is_empty()) {
+                runs.push(vec![]);
+            }
+        } else if depth == 0 && !c.is_ascii_punctuation() && !c.is_whitespace() {
+            if let Some(r) = runs.last_mut() {
+                r.push(c);
+            }
+        }
+    }
+    runs.into_iter().flat_map(|kept| {
+        (2..=3)
+            .flat_map(move |n| kept.windows(n).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    })
 }
 
 /// Labelled replies of a corpus part: (refuses, text); `#` lines and blank lines skipped.

@@ -1,8 +1,9 @@
-//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in nine
-//! parts. The development part, the fourth ("fresh"), the fifth, the sixth, the seventh and the
-//! eighth are the ones the grammar was tuned on and the model is trained on. The held-out part
-//! (issue 11), the "surprise" part and the ninth (issue 33) were each written and committed before
-//! the check of their round changed, and are never used to tune it. Beside the shipped check, on every part: the grammar alone, the
+//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in ten
+//! parts. The development part and the fourth ("fresh") to the ninth are the ones the grammar was
+//! tuned on and the model is trained on. The held-out part (issue 11), the "surprise" part and the
+//! tenth (issue 33) were each written and committed before the check of their round changed, and
+//! are never trained on. (In round seven the held-out part's two mistakes were printed once, by
+//! mistake, while a change was being made — see BENCHMARKS.md.) Beside the shipped check, on every part: the grammar alone, the
 //! first phrase list (`phrases::v1`) and a character n-gram naive Bayes trained on the development
 //! part alone.
 
@@ -130,7 +131,7 @@ fn grammar_alone(t: &str) -> bool {
 // NV-14 (issues 11 and 33): the shipped check (grammar, and the learned model where the grammar
 // hears nothing and no clause gives a path) on every part, with the grammar alone, the old list
 // and a naive Bayes trained on the development part alone beside it. Goals: on the newest part
-// (never tuned, never trained on: the ninth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
+// (never tuned, never trained on: the tenth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
 // worse than the phrase list was when issue 33 was filed (precision 1.00, recall 0.95); on the
 // surprise part 0.95 / 0.95. Only the development part's mistakes are printed.
 // Beyond the corpus, the check must not hear a refusal in a text of words it never saw.
@@ -146,6 +147,7 @@ fn nv_14_refusal_check_on_every_part() {
         "replies_seventh.tsv",
         "replies_eighth.tsv",
         "replies_ninth.tsv",
+        "replies_tenth.tsv",
     ];
     let bayes = Bayes::train(&corpus("replies_dev.tsv"));
     let shipped = |t: &str| !check(t).flagged.is_empty();
@@ -191,7 +193,7 @@ fn nv_14_refusal_check_on_every_part() {
     }
     let shipped = |part: &'static str| &got[&(part, "shipped: grammar + model")];
     let total: usize = parts.iter().map(|p| shipped(p).n()).sum();
-    assert!(total >= 730, "corpus has {total} replies");
+    assert!(total >= 830, "corpus has {total} replies");
     let held = shipped("replies_heldout.tsv");
     assert!(held.precision() >= 1.0 && held.recall() >= 0.95, "held-out below the phrase list's figures");
     let surprise = shipped("replies_surprise.tsv");
@@ -212,15 +214,20 @@ fn nv_14_refusal_check_on_every_part() {
     // ("人力资源"), so not shipped; the learner lost its single characters and the titles between
     // 《》, its threshold cross-validated again (1), and the ninth run a second time: 0.977 / 0.860.
     // The goal's recall is missed a fourth time; five of the seven escapes sit beside a clause the
-    // grammar takes for a path. The test holds the measured floor.
-    let seventh = shipped("replies_seventh.tsv");
-    assert!(seventh.n() >= 80 && seventh.precision() >= 0.95 && seventh.recall() >= 0.95, "seventh part");
-    let eighth = shipped("replies_eighth.tsv");
-    assert!(eighth.n() >= 100 && eighth.precision() >= 0.95 && eighth.recall() >= 0.95, "eighth part");
-    let ninth = shipped("replies_ninth.tsv");
-    assert!(ninth.n() >= 100);
-    assert!(ninth.precision() >= 0.95, "ninth part: precision below the goal");
-    assert!(ninth.recall() >= 0.86, "ninth part: recall below what the shipped check measured");
+    // grammar takes for a path. From round seven the ninth is trained on and its seven misses
+    // studied (a decision reported, not a study to come: "经研究"; a list the matter is missing
+    // from; a contact not given; fully booked; and what follows 但 taking back a path before it);
+    // the tenth, written before that change, judged once: 0.978 / 0.900. The goal's recall is
+    // missed a fifth time; four of the five escapes sit beside a clause taken for a path. The
+    // test holds the measured floor.
+    for part in ["replies_seventh.tsv", "replies_eighth.tsv", "replies_ninth.tsv"] {
+        let s = shipped(part);
+        assert!(s.n() >= 80 && s.precision() >= 0.95 && s.recall() >= 0.95, "{part}");
+    }
+    let tenth = shipped("replies_tenth.tsv");
+    assert!(tenth.n() >= 100);
+    assert!(tenth.precision() >= 0.95, "tenth part: precision below the goal");
+    assert!(tenth.recall() >= 0.90, "tenth part: recall below what the shipped check measured");
 }
 
 // NV-14 (issue 33, rounds three to six): how the model's threshold was chosen — on the parts it
@@ -237,8 +244,9 @@ fn nv_14_model_threshold_cross_validated_on_training_parts() {
         "replies_sixth.tsv",
         "replies_seventh.tsv",
         "replies_eighth.tsv",
+        "replies_ninth.tsv",
     ];
-    for tau in [0.0, 1.0, 2.0, 4.0, 6.0] {
+    for tau in [0.0, 1.0, 1.5, 2.0, 4.0, 6.0] {
         for judged in parts {
             let train: Vec<_> = parts.iter().filter(|p| **p != judged).flat_map(|p| corpus(p)).collect();
             let m = model::Model::train(train.iter().map(|(r, t)| (*r, t.as_str())));
@@ -272,7 +280,7 @@ fn nv_14_the_model_flags_a_clause_with_a_suggestion() {
         "新设立有限责任公司，申请营业执照。",
         "养老保险关系转移接续",
         // A unit's name and a rating dimension of the demo: at threshold 1 the model heard a
-        // refusal in each (round five), which is why the threshold stays at 2.
+        // refusal in each in round five (see model::THRESHOLD).
         "人力资源",
         "办事效率",
     ] {
