@@ -79,10 +79,12 @@ fn grams(text: &[char]) -> impl Iterator<Item = String> + '_ {
             if runs.last().is_some_and(|r| !r.is_empty()) {
                 runs.push(vec![]);
             }
-        } else if depth == 0 && !c.is_ascii_punctuation() && !c.is_whitespace() {
-            if let Some(r) = runs.last_mut() {
-                r.push(c);
-            }
+        } else if depth == 0
+            && !c.is_ascii_punctuation()
+            && !c.is_whitespace()
+            && let Some(r) = runs.last_mut()
+        {
+            r.push(c);
         }
     }
     runs.into_iter().flat_map(|kept| {
