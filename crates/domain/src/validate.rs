@@ -199,21 +199,27 @@ pub fn credit_code(s: &str) -> Result<String, Invalid> {
     Ok(t)
 }
 
-/// 居民身份证号码 (GB 11643-1999), with its check character.
-pub fn id_card(s: &str) -> Result<String, Invalid> {
+/// The check character of GB 11643-1999 for the first 17 digits of a 居民身份证号码 (`None` unless
+/// they are 17 ASCII digits).
+pub fn id_card_check(body: &str) -> Option<char> {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: &[u8; 11] = b"10X98765432";
+    let b = body.as_bytes();
+    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = b.iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    Some(C[(sum % 11) as usize] as char)
+}
+
+/// 居民身份证号码 (GB 11643-1999), with its check character.
+pub fn id_card(s: &str) -> Result<String, Invalid> {
     let t = s.trim().to_ascii_uppercase();
     let err = || Invalid::new("id_card", "invalid_id_card", "身份证号码不正确：应为 18 位，末位校验码须正确");
-    let b = t.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return Err(err());
+    match (t.get(..17).and_then(id_card_check), t.chars().nth(17)) {
+        (Some(check), Some(last)) if t.len() == 18 && check == last => Ok(t),
+        _ => Err(err()),
     }
-    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| (d - b'0') as u32 * w).sum();
-    if C[(sum % 11) as usize] != b[17] {
-        return Err(err());
-    }
-    Ok(t)
 }
 
 /// An identity document of the kind named, its number checked as that kind's numbers are:
