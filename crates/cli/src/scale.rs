@@ -222,6 +222,8 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
         job.await.map_err(|e| Fail(format!("生成办件失败：{e}")))??;
     }
     pb.finish_and_clear();
+    // The planner's statistics for the store as it now is (opening no longer refreshes them).
+    st.refresh_statistics().await?;
     let refused = vetoes(s, &st, n, people, start, now - chrono::Duration::days(20)).await?;
     println!("已生成 {n} 件办件，另有 {refused} 件申请走过否决审批。");
     Ok(())
