@@ -123,6 +123,21 @@ impl Bayes {
     }
 }
 
+/// The parts the grammar is tuned on and the model trained on (`phrases/model.rs` compiles in the
+/// same files).
+const TRAINING_PARTS: [&str; 7] = [
+    "replies_dev.tsv",
+    "replies_fresh.tsv",
+    "replies_fifth.tsv",
+    "replies_sixth.tsv",
+    "replies_seventh.tsv",
+    "replies_eighth.tsv",
+    "replies_ninth.tsv",
+];
+
+/// The parts never trained on: what BENCHMARKS.md reports.
+const JUDGING_PARTS: [&str; 3] = ["replies_heldout.tsv", "replies_surprise.tsv", "replies_tenth.tsv"];
+
 /// The grammar alone: the shipped check with its learned half switched off.
 fn grammar_alone(t: &str) -> bool {
     !check_with(t, &|_| false).flagged.is_empty()
@@ -137,24 +152,13 @@ fn grammar_alone(t: &str) -> bool {
 // Beyond the corpus, the check must not hear a refusal in a text of words it never saw.
 #[test]
 fn nv_14_refusal_check_on_every_part() {
-    let parts = [
-        "replies_dev.tsv",
-        "replies_heldout.tsv",
-        "replies_surprise.tsv",
-        "replies_fresh.tsv",
-        "replies_fifth.tsv",
-        "replies_sixth.tsv",
-        "replies_seventh.tsv",
-        "replies_eighth.tsv",
-        "replies_ninth.tsv",
-        "replies_tenth.tsv",
-    ];
+    let parts: Vec<&'static str> = TRAINING_PARTS.iter().chain(&JUDGING_PARTS).copied().collect();
     let bayes = Bayes::train(&corpus("replies_dev.tsv"));
     let shipped = |t: &str| !check(t).flagged.is_empty();
     let list = |t: &str| v1::says_no(t);
     let learned = |t: &str| bayes.refuses(t);
     let mut got = HashMap::new();
-    for part in parts {
+    for &part in &parts {
         for (name, f) in [
             ("shipped: grammar + model", &shipped as &dyn Fn(&str) -> bool),
             ("grammar alone", &grammar_alone),
@@ -237,15 +241,7 @@ fn nv_14_refusal_check_on_every_part() {
 // at the shipped threshold (the sixth: 0.974 / 0.925, as measured on it in round three).
 #[test]
 fn nv_14_model_threshold_cross_validated_on_training_parts() {
-    let parts = [
-        "replies_dev.tsv",
-        "replies_fresh.tsv",
-        "replies_fifth.tsv",
-        "replies_sixth.tsv",
-        "replies_seventh.tsv",
-        "replies_eighth.tsv",
-        "replies_ninth.tsv",
-    ];
+    let parts = TRAINING_PARTS;
     for tau in [0.0, 1.0, 1.5, 2.0, 4.0, 6.0] {
         for judged in parts {
             let train: Vec<_> = parts.iter().filter(|p| **p != judged).flat_map(|p| corpus(p)).collect();
