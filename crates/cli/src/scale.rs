@@ -123,7 +123,7 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
     const BATCH: u64 = 1000;
     const JOB: usize = 50;
     let mut i = 0u64;
-    let mut pending: Vec<tokio::task::JoinHandle<Result<(), StoreError>>> = vec![];
+    let mut pending: Vec<Job> = vec![];
     while i < n {
         let upto = (i + BATCH).min(n);
         // Each case: its states and the events between them, decided in memory by the domain.
@@ -201,26 +201,21 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
             });
             batch.push((d.clerk as i64, steps, rating));
         }
+        // The batch before this one was written while this one was decided; wait for it first.
+        settle(std::mem::take(&mut pending)).await?;
+        pb.set_position(i);
         // A thousand cases in one savepoint made SQLite's in-memory sub-journal — a linked list it
         // walks on every statement — grow through the job: two thirds of the generator's time.
         // Jobs of 50 cases, queued together, still go to the disk in one commit.
-        // The batch before this one is written while this one was decided; wait for it first.
-        for job in pending.drain(..) {
-            job.await.map_err(|e| Fail(format!("生成办件失败：{e}")))??;
-        }
-        pb.set_position(i);
         let mut rest = batch;
         while !rest.is_empty() {
             let chunk: Vec<_> = rest.drain(..rest.len().min(JOB)).collect();
-            let (policy2, cal2, st2) = (policy.clone(), cal.clone(), st.clone());
-            pending
-                .push(tokio::spawn(async move { st2.write(move |tx| write_cases(tx, chunk, &policy2, &cal2)).await }));
+            let (policy, cal, st) = (policy.clone(), cal.clone(), st.clone());
+            pending.push(tokio::spawn(async move { st.write(move |tx| write_cases(tx, chunk, &policy, &cal)).await }));
         }
         i = upto;
     }
-    for job in pending {
-        job.await.map_err(|e| Fail(format!("生成办件失败：{e}")))??;
-    }
+    settle(pending).await?;
     pb.finish_and_clear();
     // The planner's statistics for the store as it now is (opening no longer refreshes them).
     st.refresh_statistics().await?;
@@ -229,13 +224,24 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
     Ok(())
 }
 
+/// A write of the bulk pass, under way.
+type Job = tokio::task::JoinHandle<Result<(), StoreError>>;
+
+/// Waits for the bulk pass's writes; the first that failed is the answer.
+async fn settle(jobs: Vec<Job>) -> Result<(), Fail> {
+    for job in jobs {
+        job.await.map_err(|e| Fail(format!("生成办件失败：{e}")))??;
+    }
+    Ok(())
+}
+
 /// One job of the bulk pass: each case inserted with its first event, its later events applied in
 /// order, its rating opened through the ticket door.
 fn write_cases(
     tx: &mut dyn noveto_store::Tx,
     batch: Vec<(i64, Steps, Option<NewRating>)>,
-    policy2: &noveto_domain::policy::Policy,
-    cal2: &noveto_domain::calendar::Calendar,
+    policy: &noveto_domain::policy::Policy,
+    calendar: &noveto_domain::calendar::Calendar,
 ) -> Result<(), StoreError> {
     for (actor, steps, rating) in batch {
         let mut it = steps.into_iter();
@@ -253,7 +259,7 @@ fn write_cases(
             r.service_receipt = receipt;
             let when = chrono::DateTime::parse_from_rfc3339(&last_at)
                 .unwrap_or_else(|_| noveto_domain::time::local(chrono::Utc::now()));
-            let f = Facts { by: None, now: when, policy: policy2, calendar: cal2 };
+            let f = Facts { by: None, now: when, policy, calendar };
             if let Ok(d) = noveto_domain::ticket::open::<Rating>(r, &f) {
                 let ctx = Ctx { actor: None, now: last_at };
                 noveto_store::repo::tickets::insert(tx, &ctx, &d)?;
