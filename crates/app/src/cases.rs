@@ -2479,17 +2479,11 @@ pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }
-    let (Some(first), Some(last)) = (months.first().cloned(), months.last().cloned()) else {
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return Ok(vec![]);
     };
-    let (f, t) = month_span(&first, &last)?;
-    let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
     let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
-    for (g, centers) in groups {
-        let window = if g.filing { None } else { g.window_id };
-        if p.may(Action::ReadFilings, &Place { centers, unit: g.unit_id, window }).is_err() {
-            continue;
-        }
+    for g in visible_groups(s, p, first, last).await? {
         if let Some(row) = out.iter_mut().find(|r| r.0 == g.month) {
             if g.filing {
                 row.1 += g.count as usize;
@@ -2500,6 +2494,36 @@ pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<
         }
     }
     Ok(out)
+}
+
+/// The other negative endings of the months `first..=last` the caller may see, counted by month,
+/// unit and window in the database (what [`visible_other_endings_in`] lists, without reading it).
+pub async fn visible_other_ending_counts(
+    s: &App,
+    p: &Principal,
+    first: &str,
+    last: &str,
+) -> Result<Vec<repo::TrendGroup>> {
+    Ok(visible_groups(s, p, first, last).await?.into_iter().filter(|g| !g.filing).collect())
+}
+
+/// The trend's counted groups of `first..=last` the caller may see: each group decided once, with
+/// the place its rows would have (a filing by its unit, another ending by its unit and window).
+async fn visible_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::TrendGroup>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    let (f, t) = month_span(first, last)?;
+    let (first, last) = (first.to_string(), last.to_string());
+    let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
+    Ok(groups
+        .into_iter()
+        .filter(|(g, centers)| {
+            let window = if g.filing { None } else { g.window_id };
+            p.may(Action::ReadFilings, &Place { centers: centers.clone(), unit: g.unit_id, window }).is_ok()
+        })
+        .map(|(g, _)| g)
+        .collect())
 }
 
 /// FZ 二(三), WH 一(三): where the policy files gray-area answers with the center

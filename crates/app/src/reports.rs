@@ -386,13 +386,11 @@ pub struct Behind {
     pub link: String,
 }
 
-/// Every matter behind the figures of `period` the caller may see.
-async fn behind(s: &App, p: &Principal, period: Period) -> Result<Vec<Behind>> {
+/// Every matter behind the figures of `period` placed in `unit` that the caller may see.
+async fn behind(s: &App, p: &Principal, period: Period, unit: i64) -> Result<Vec<Behind>> {
     ensure_reader(p)?;
-    let (from, to) = period.days();
-    let today = noveto_domain::time::local_date(s.now()).to_string();
-    let (f, t) = (format!("{from}T00:00:00+08:00"), format!("{to}T00:00:00+08:00"));
-    let rows = s.store.read(move |tx| repo::counted(tx, &f, &t, &today)).await?;
+    let (f, t, today) = bounds(s, period);
+    let rows = s.store.read(move |tx| repo::counted(tx, &f, &t, &today, unit)).await?;
     let mut out = vec![];
     for r in rows {
         let (centers, _) = s.center_chain(r.center_id).await?;
@@ -412,8 +410,10 @@ async fn behind(s: &App, p: &Principal, period: Period) -> Result<Vec<Behind>> {
     let months = period.months();
     if let (Some(first), Some(last)) = (months.first(), months.last()) {
         for e in crate::cases::visible_other_endings_in(s, p, first, last).await? {
-            ids.push(e.case_id);
-            others.push(e);
+            if e.unit_id == Some(unit) {
+                ids.push(e.case_id);
+                others.push(e);
+            }
         }
     }
     let receipts: BTreeMap<i64, String> =
@@ -428,6 +428,52 @@ async fn behind(s: &App, p: &Principal, period: Period) -> Result<Vec<Behind>> {
         });
     }
     Ok(out)
+}
+
+/// The period's bounds as the figures compare them: its first instant, the first instant after
+/// it (RFC 3339, +08:00), and today (overdue counts only deadlines already past).
+fn bounds(s: &App, period: Period) -> (String, String, String) {
+    let (from, to) = period.days();
+    let today = noveto_domain::time::local_date(s.now()).to_string();
+    (format!("{from}T00:00:00+08:00"), format!("{to}T00:00:00+08:00"), today)
+}
+
+/// Every unit's and window's figures of `period` that the caller may see, counted by the
+/// database per (center, unit, window) and decided once per group with the place each of its
+/// matters has in [`behind`] — the same figures the drill-down lists, without reading them.
+async fn tallies(s: &App, p: &Principal, period: Period) -> Result<(BTreeMap<i64, Figures>, BTreeMap<i64, Figures>)> {
+    ensure_reader(p)?;
+    let (f, t, today) = bounds(s, period);
+    let groups = s.store.read(move |tx| repo::counts(tx, &f, &t, &today)).await?;
+    let mut units: BTreeMap<i64, Figures> = BTreeMap::new();
+    let mut windows: BTreeMap<i64, Figures> = BTreeMap::new();
+    let mut add = |unit: Option<i64>, window: Option<i64>, figure: &str, n: i64| {
+        for f in
+            unit.map(|u| units.entry(u).or_default()).into_iter().chain(window.map(|x| windows.entry(x).or_default()))
+        {
+            let n = n as usize;
+            match figure {
+                "vetoes" => f.vetoes += n,
+                "overdue" => f.overdue += n,
+                "complaints" => f.complaints += n,
+                "unresolved" => f.unresolved += n,
+                "flagged_replies" => f.flagged_replies += n,
+                _ => f.other_negative_endings += n,
+            }
+        }
+    };
+    for (g, centers) in groups {
+        if p.may(Action::ReadFilings, &Place { centers, unit: g.unit_id, window: None }).is_ok() {
+            add(g.unit_id, g.window_id, g.figure, g.count);
+        }
+    }
+    let months = period.months();
+    if let (Some(first), Some(last)) = (months.first(), months.last()) {
+        for g in crate::cases::visible_other_ending_counts(s, p, first, last).await? {
+            add(g.unit_id, g.window_id, "other_negative_endings", g.count);
+        }
+    }
+    Ok((units, windows))
 }
 
 fn score(f: &Figures, w: &noveto_domain::policy::AssessmentWeights) -> f64 {
@@ -449,7 +495,7 @@ fn score(f: &Figures, w: &noveto_domain::policy::AssessmentWeights) -> f64 {
 pub async fn assessment(s: &App, p: &Principal, period: Period, unit: Option<i64>) -> Result<Assessment> {
     // Reports and searches may be served by the read replica (issue 27).
     noveto_store::may_lag(async move {
-        let items = behind(s, p, period).await?;
+        let (mut units, mut windows) = tallies(s, p, period).await?;
         let d = crate::org::directory(s).await?;
         let policy = s.policy();
         let w = policy.assessment_weights.clone();
@@ -458,24 +504,6 @@ pub async fn assessment(s: &App, p: &Principal, period: Period, unit: Option<i64
             Period::Quarter(y, q) => vec![format!("{y}Q{q}")],
             Period::Year(y) => (1..=4).map(|q| format!("{y}Q{q}")).collect(),
         };
-        let mut units: BTreeMap<i64, Figures> = BTreeMap::new();
-        let mut windows: BTreeMap<i64, Figures> = BTreeMap::new();
-        let add = |f: &mut Figures, figure: &str| match figure {
-            "vetoes" => f.vetoes += 1,
-            "overdue" => f.overdue += 1,
-            "complaints" => f.complaints += 1,
-            "unresolved" => f.unresolved += 1,
-            "flagged_replies" => f.flagged_replies += 1,
-            _ => f.other_negative_endings += 1,
-        };
-        for b in &items {
-            if let Some(u) = b.unit_id {
-                add(units.entry(u).or_default(), &b.figure);
-            }
-            if let Some(x) = b.window_id {
-                add(windows.entry(x).or_default(), &b.figure);
-            }
-        }
         // Every unit and window of the reader's scope is assessed, with or without matters.
         for u in &d.units {
             let (centers, _) = s.center_chain(u.center_id).await?;
@@ -575,11 +603,7 @@ pub async fn drill(s: &App, p: &Principal, period: Period, unit: i64, figure: Op
             )
             .at("figure"));
         }
-        Ok(behind(s, p, period)
-            .await?
-            .into_iter()
-            .filter(|b| b.unit_id == Some(unit) && figure.is_none_or(|f| b.figure == f))
-            .collect())
+        Ok(behind(s, p, period, unit).await?.into_iter().filter(|b| figure.is_none_or(|f| b.figure == f)).collect())
     })
     .await
 }

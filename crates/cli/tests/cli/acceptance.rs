@@ -948,7 +948,8 @@ fn nv_15_as_1_report_routes_and_command() {
 
 // Issue 27 item 2: `noveto demo --scale N` on the built binary and both stores — N cases written
 // through the store's own functions (their audit chain whole), one application in 250 through the
-// real veto approval chain, and the people found by name, phone and 居民身份证 number.
+// real veto approval chain, and the people found by name, phone and 居民身份证 number; AS-1: a
+// generated year's assessment counted by group equals the matters behind it.
 #[test]
 fn scale_generator_fills_a_store_every_search_reads() {
     for b in backends() {
@@ -968,5 +969,34 @@ fn scale_generator_fills_a_store_every_search_reads() {
         assert!(v["cases"].as_array().unwrap().len() > 1, "a generated name is shared: {v}");
         let (_, v) = server.get("/api/v1/cases?q=13000000000", &biz);
         assert_eq!(v["cases"].as_array().unwrap().len(), 1, "the first person's phone: {v}");
+        // AS-1, NV-15 on the generated years: every unit's figures, counted by the database per
+        // group, equal the matters its drill-down lists, figure by figure; a unit leader reads
+        // the same figures for their own unit, and no other unit's. This year and the last hold
+        // the last twenty days, whose applications are still open (deadlines passed, unmet).
+        let (_, now) = server.get("/api/v1/reports/assessment", &biz);
+        let this: i32 = now["period"].as_str().unwrap()[..4].parse().unwrap();
+        let leader = node.token("leader-scjg");
+        let mut seen = 0;
+        for year in [this - 1, this] {
+            let (st, a) = server.get(&format!("/api/v1/reports/assessment?year={year}"), &biz);
+            assert_eq!(st, 200, "{a}");
+            for u in a["units"].as_array().unwrap() {
+                let id = u["unit_id"].as_i64().unwrap();
+                let (st, d) = server.get(&format!("/api/v1/reports/assessment/{id}/items?year={year}"), &biz);
+                assert_eq!(st, 200, "{d}");
+                for (figure, _) in noveto_app::reports::FIGURES {
+                    let listed = d["items"].as_array().unwrap().iter().filter(|i| i["figure"] == figure).count();
+                    assert_eq!(u["figures"][figure].as_u64(), Some(listed as u64), "{}: {id} {figure}: {u}", label(b));
+                    seen += listed;
+                }
+            }
+            let (st, l) = server.get(&format!("/api/v1/reports/assessment?year={year}"), &leader);
+            assert_eq!(st, 200, "{l}");
+            let mine = l["units"].as_array().unwrap();
+            assert_eq!(mine.len(), 1, "a unit leader reads their unit alone: {l}");
+            let same = a["units"].as_array().unwrap().iter().find(|u| u["unit_id"] == mine[0]["unit_id"]).unwrap();
+            assert_eq!(same["figures"], mine[0]["figures"], "{l}");
+        }
+        assert!(seen > 20, "the generated years have matters behind their figures: {seen}");
     }
 }

@@ -1,7 +1,87 @@
-//! AS-1, NV-15: the matters behind the center's monthly figures, one row each — what a report
-//! counts and what its drill-down lists — with the center chain for the reader's scope.
+//! AS-1, NV-15: the matters behind the center's monthly figures — counted by (center, unit,
+//! window) for the assessment, one row each for its drill-down — with the center chain for the
+//! reader's scope. Both reads are made from one description of each figure, so what a figure
+//! counts and what its drill-down lists cannot drift apart.
 
-use crate::{Result, Tx, params};
+use crate::{Result, Tx, Value, params};
+
+/// One figure: the columns that place a matter (center, unit, window), what names and links it,
+/// where it is found, and the column its unit is in.
+struct Figure {
+    name: &'static str,
+    link: &'static str,
+    place: &'static str,
+    unit: &'static str,
+    matter: &'static str,
+    /// `FROM … WHERE …` with `$1`, `$2` (and for overdue `$3`): see [`Figure::params`].
+    source: &'static str,
+    /// Whether the bounds are days (deadlines) rather than instants.
+    days: bool,
+}
+
+const FIGURES: [Figure; 5] = [
+    Figure {
+        name: "vetoes",
+        link: "/cases/{id}",
+        place: "c.center_id, v.unit_id, c.window_id",
+        unit: "v.unit_id",
+        matter: "c.receipt_no, c.id, v.id",
+        source: "FROM veto_requests v JOIN cases c ON c.id = v.case_id
+                 WHERE v.status = 'approved' AND v.requested_at >= $1 AND v.requested_at < $2",
+        days: false,
+    },
+    Figure {
+        name: "overdue",
+        link: "/cases/{id}",
+        place: "c.center_id, c.unit_id, c.window_id",
+        unit: "c.unit_id",
+        matter: "c.receipt_no, c.id, d.id",
+        source: "FROM deadlines d JOIN cases c ON c.id = d.entity_id
+                 WHERE d.entity || '' = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3",
+        days: true,
+    },
+    Figure {
+        name: "complaints",
+        link: "/complaints#c{id}",
+        place: "center_id, COALESCE(about_unit, lead_id), window_id",
+        unit: "COALESCE(about_unit, lead_id)",
+        matter: "receipt_no, id, id",
+        source: "FROM complaints WHERE received_at >= $1 AND received_at < $2",
+        days: false,
+    },
+    Figure {
+        name: "unresolved",
+        link: "/unresolved#u{id}",
+        place: "center_id, unit_id, desk_id",
+        unit: "unit_id",
+        matter: "receipt_no, id, id",
+        source: "FROM unresolved WHERE registered_at >= $1 AND registered_at < $2 AND unit_id IS NOT NULL",
+        days: false,
+    },
+    Figure {
+        name: "flagged_replies",
+        link: "/cases/{id}",
+        place: "c.center_id, c.unit_id, c.window_id",
+        unit: "c.unit_id",
+        matter: "c.receipt_no, c.id, e.id",
+        source: "FROM case_events e JOIN cases c ON c.id = e.case_id
+                 WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND e.at >= $1 AND e.at < $2",
+        days: false,
+    },
+];
+
+impl Figure {
+    /// The bounds `[from, to)` as this figure compares them (overdue: deadlines that fell due in
+    /// the period before `today` and were not met).
+    fn params(&self, from: &str, to: &str, today: &str) -> Vec<Value> {
+        if self.days {
+            let (df, dt) = (&from[..10.min(from.len())], &to[..10.min(to.len())]);
+            params![df, dt, today].to_vec()
+        } else {
+            params![from, to].to_vec()
+        }
+    }
+}
 
 /// One matter counted by a figure.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -16,66 +96,55 @@ pub struct Counted {
     pub link: String,
 }
 
-fn rows(tx: &mut dyn Tx, figure: &'static str, link: &str, sql: &str, p: &[crate::Value]) -> Result<Vec<Counted>> {
-    Ok(tx
-        .query(sql, p)?
-        .iter()
-        .map(|r| Counted {
-            figure,
+/// The matters behind each figure of `[from, to)` (RFC 3339 instants) placed in `unit`.
+pub fn counted(tx: &mut dyn Tx, from: &str, to: &str, today: &str, unit: i64) -> Result<Vec<Counted>> {
+    let mut out = vec![];
+    for f in &FIGURES {
+        let mut p = f.params(from, to, today);
+        let sql = format!("SELECT {}, {} {} AND {} = ${} ORDER BY 6", f.place, f.matter, f.source, f.unit, p.len() + 1);
+        p.push(Value::Int(unit));
+        out.extend(tx.query(&sql, &p)?.iter().map(|r| Counted {
+            figure: f.name,
             center_id: r.i64(0),
             unit_id: r.opt_i64(1),
             window_id: r.opt_i64(2),
             receipt_no: r.str(3),
-            link: link.replace("{id}", &r.i64(4).to_string()),
-        })
-        .collect())
+            link: f.link.replace("{id}", &r.i64(4).to_string()),
+        }));
+    }
+    Ok(out)
 }
 
-/// The matters behind each figure of `[from, to)` (RFC 3339 instants; overdue: deadlines that
-/// fell due in the period before `today` and were not met).
-pub fn counted(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<Counted>> {
-    let mut out = rows(
-        tx,
-        "vetoes",
-        "/cases/{id}",
-        "SELECT c.center_id, v.unit_id, c.window_id, c.receipt_no, c.id FROM veto_requests v JOIN cases c ON c.id = v.case_id
-         WHERE v.status = 'approved' AND v.requested_at >= $1 AND v.requested_at < $2 ORDER BY v.id",
-        params![from, to],
-    )?;
-    let (df, dt) = (&from[..10.min(from.len())], &to[..10.min(to.len())]);
-    out.extend(rows(
-        tx,
-        "overdue",
-        "/cases/{id}",
-        "SELECT c.center_id, c.unit_id, c.window_id, c.receipt_no, c.id FROM deadlines d JOIN cases c ON c.id = d.entity_id
-         WHERE d.entity || '' = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3
-         ORDER BY d.id",
-        params![df, dt, today],
-    )?);
-    out.extend(rows(
-        tx,
-        "complaints",
-        "/complaints#c{id}",
-        "SELECT center_id, COALESCE(about_unit, lead_id), window_id, receipt_no, id FROM complaints
-         WHERE received_at >= $1 AND received_at < $2 ORDER BY id",
-        params![from, to],
-    )?);
-    out.extend(rows(
-        tx,
-        "unresolved",
-        "/unresolved#u{id}",
-        "SELECT center_id, unit_id, desk_id, receipt_no, id FROM unresolved
-         WHERE registered_at >= $1 AND registered_at < $2 AND unit_id IS NOT NULL ORDER BY id",
-        params![from, to],
-    )?);
-    out.extend(rows(
-        tx,
-        "flagged_replies",
-        "/cases/{id}",
-        "SELECT c.center_id, c.unit_id, c.window_id, c.receipt_no, c.id FROM case_events e JOIN cases c ON c.id = e.case_id
-         WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND e.at >= $1 AND e.at < $2 ORDER BY e.id",
-        params![from, to],
-    )?);
+/// How many matters each figure of `[from, to)` counts in one place.
+#[derive(Debug, Clone)]
+pub struct CountedGroup {
+    pub figure: &'static str,
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub count: i64,
+}
+
+/// Each figure of `[from, to)` counted by (center, unit, window) in the database, each group with
+/// its center chain for the one access decision — what [`counted`] lists, without reading it.
+pub fn counts(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<(CountedGroup, Vec<i64>)>> {
+    let mut groups = vec![];
+    for f in &FIGURES {
+        let sql = format!("SELECT {}, COUNT(*) {} GROUP BY 1, 2, 3", f.place, f.source);
+        groups.extend(tx.query(&sql, &f.params(from, to, today))?.iter().map(|r| CountedGroup {
+            figure: f.name,
+            center_id: r.i64(0),
+            unit_id: r.opt_i64(1),
+            window_id: r.opt_i64(2),
+            count: r.i64(3),
+        }));
+    }
+    let mut chains = super::org::Chains::default();
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let centers = chains.of(tx, Some(g.center_id))?;
+        out.push((g, centers));
+    }
     Ok(out)
 }
 
