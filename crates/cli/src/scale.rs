@@ -203,6 +203,13 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
         }
         // The batch before this one was written while this one was decided; wait for it first.
         settle(std::mem::take(&mut pending)).await?;
+        // Its cases into the trigram index at once (one FTS5 segment, not one per case).
+        st.index_pending().await.map_err(|e| Fail(format!("索引办件失败：{e}")))?;
+        // The planner's statistics as the store grows tenfold (taken of an empty store, they
+        // send it walking whole tables).
+        if i > 0 && [10_000, 100_000, 1_000_000].contains(&i) {
+            st.refresh_statistics().await.map_err(|e| Fail(format!("统计信息更新失败：{e}")))?;
+        }
         pb.set_position(i);
         // A thousand cases in one savepoint made SQLite's in-memory sub-journal — a linked list it
         // walks on every statement — grow through the job: two thirds of the generator's time.
@@ -216,10 +223,12 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
         i = upto;
     }
     settle(pending).await?;
+    st.index_pending().await.map_err(|e| Fail(format!("索引办件失败：{e}")))?;
     pb.finish_and_clear();
     // The planner's statistics for the store as it now is (opening no longer refreshes them).
     st.refresh_statistics().await?;
     let refused = vetoes(s, &st, n, people, start, now - chrono::Duration::days(20)).await?;
+    st.index_pending().await.map_err(|e| Fail(format!("索引办件失败：{e}")))?;
     println!("已生成 {n} 件办件，另有 {refused} 件申请走过否决审批。");
     Ok(())
 }

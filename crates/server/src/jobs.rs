@@ -130,11 +130,30 @@ pub fn spawn(state: AppState) {
     });
     let s3 = state.clone();
     tokio::spawn(async move {
+        // The planner's statistics four times a day (and at a start without them); every ten
+        // minutes if they were taken while the store held no case (a new hall's first day).
+        let mut minutes = 0u32;
         loop {
-            // The planner's statistics, four times a day (and at every start).
-            tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
-            if let Err(e) = s3.store.refresh_statistics().await {
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            minutes += 10;
+            let r = if minutes.is_multiple_of(360) {
+                s3.store.refresh_statistics().await
+            } else {
+                s3.store.refresh_stale_statistics().await.map(|_| ())
+            };
+            if let Err(e) = r {
                 tracing::error!("planner statistics: {e}");
+            }
+        }
+    });
+    let s4 = state.clone();
+    tokio::spawn(async move {
+        loop {
+            // Issue 27: the cases registered in the last second into SQLite's trigram index, in one
+            // write (search reads the queue until then).
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            if let Err(e) = s4.store.index_pending().await {
+                tracing::error!("trigram index: {e}");
             }
         }
     });

@@ -330,6 +330,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (20, include_str!("../migrations/sqlite/0020_bundles.sql")),
     (21, include_str!("../migrations/sqlite/0021_outcome_closed.sql")),
     (22, include_str!("../migrations/sqlite/0022_fts_only_on_change.sql")),
+    (23, include_str!("../migrations/sqlite/0023_fts_queue.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -601,7 +602,8 @@ impl Store {
     }
 
     /// Refreshes the query planner's statistics so that plans follow the data as it grows
-    /// (SQLite: a sampled ANALYZE, also run at every start; PostgreSQL's autovacuum keeps its own).
+    /// (SQLite: a sampled ANALYZE, also run at a start without statistics worth keeping;
+    /// PostgreSQL's autovacuum keeps its own).
     pub async fn refresh_statistics(&self) -> Result<()> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || match &*this.inner {
@@ -610,6 +612,36 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?
+    }
+
+    /// Refreshes the planner's statistics only if they were taken before the store held any case
+    /// (SQLite; a cheap check otherwise); returns whether it did.
+    pub async fn refresh_stale_statistics(&self) -> Result<bool> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || match &*this.inner {
+            Inner::Sqlite(s) => s.refresh_stale_statistics(),
+            Inner::Pg(_) => Ok(false),
+        })
+        .await
+        .map_err(|e| StoreError::Db(e.to_string()))?
+    }
+
+    /// Indexes the cases queued for SQLite's trigram index (migration 23) in batches of a few
+    /// thousand, one write each, until the queue is empty; returns how many. Search reads the
+    /// queue itself meanwhile, so this keeps search fast, never right. PostgreSQL's `pg_trgm`
+    /// index is kept by the database: nothing to do.
+    pub async fn index_pending(&self) -> Result<u64> {
+        if !matches!(&*self.inner, Inner::Sqlite(_)) {
+            return Ok(0);
+        }
+        let mut total = 0;
+        loop {
+            let n: u64 = self.write(|tx| repo::cases::index_queued(tx, 5000)).await?;
+            total += n;
+            if n < 5000 {
+                return Ok(total);
+            }
+        }
     }
 
     /// Is the store answering?

@@ -90,10 +90,22 @@ struct BatchTx<'a> {
 
 /// Tables whose rows are bookkeeping of the machine rather than records of the hall: sessions,
 /// replay keys, throttling counters, the search log, the outbox's delivery state, deadline
-/// bookkeeping (whose moves are audited through the case or entity they belong to), schema meta.
+/// bookkeeping (whose moves are audited through the case or entity they belong to), schema meta,
+/// and SQLite's trigram index of the cases with its queue (made from the cases, audited there).
 /// Every other table is a table of record: a job that changes one must leave an audit entry.
-const BOOKKEEPING: &[&str] =
-    &["sessions", "idempotency", "login_failures", "search_log", "outbox", "deadlines", "meta", "audit", "audit_head"];
+const BOOKKEEPING: &[&str] = &[
+    "sessions",
+    "idempotency",
+    "login_failures",
+    "search_log",
+    "outbox",
+    "deadlines",
+    "meta",
+    "audit",
+    "audit_head",
+    "cases_fts",
+    "cases_fts_queue",
+];
 
 /// The table of record a statement changes, if it changes one (`INSERT INTO t`, `UPDATE t`,
 /// `DELETE FROM t`); `None` for reads and bookkeeping.

@@ -522,12 +522,17 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
             crate::Backend::Sqlite => {
                 // A phrase query: the needle quoted, its own quotes doubled.
                 let phrase = format!("\"{}\"", needle.replace('"', "\"\""));
+                // The index, and the cases queued for it (a few, read as they are: migration 23).
                 by(
                     tx,
                     &format!(
-                        "SELECT {cols} FROM cases WHERE id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $1 ORDER BY rowid DESC LIMIT $2) ORDER BY id DESC"
+                        "SELECT {cols} FROM cases WHERE id IN (
+                           SELECT rowid FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH $1 ORDER BY rowid DESC LIMIT $2)
+                           UNION ALL
+                           SELECT q.id FROM cases_fts_queue q CROSS JOIN cases c ON c.id = q.id WHERE instr(c.search_text, $3) > 0)
+                         ORDER BY id DESC LIMIT $2"
                     ),
-                    params![phrase.as_str(), limit],
+                    params![phrase.as_str(), limit, needle],
                 )?
             }
             crate::Backend::Postgres => {
@@ -546,6 +551,30 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
     out.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     out.truncate(limit as usize);
     Ok(out)
+}
+
+/// Issue 27, SQLite: moves up to `batch` queued cases into the trigram index in one statement (one
+/// segment for all of them) and takes them off the queue; returns how many. The queue leads the
+/// join (`CROSS JOIN` fixes SQLite's order): statistics taken while the store was small made the
+/// planner walk every case to find the queued thousand.
+pub fn index_queued(tx: &mut dyn Tx, batch: i64) -> Result<u64> {
+    let Some(last) = tx
+        .query_one(
+            "SELECT MAX(id), COUNT(*) FROM (SELECT id FROM cases_fts_queue ORDER BY id LIMIT $1)",
+            params![batch],
+        )?
+        .filter(|r| r.i64(1) > 0)
+    else {
+        return Ok(0);
+    };
+    let (upto, n) = (last.i64(0), last.i64(1));
+    tx.exec(
+        "INSERT INTO cases_fts (rowid, search_text)
+         SELECT c.id, c.search_text FROM cases_fts_queue q CROSS JOIN cases c ON c.id = q.id WHERE q.id <= $1",
+        params![upto],
+    )?;
+    tx.exec("DELETE FROM cases_fts_queue WHERE id <= $1", params![upto])?;
+    Ok(n as u64)
 }
 
 /// List rows of the cases `ids`, in that order (one query; missing ids are skipped).

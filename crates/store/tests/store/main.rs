@@ -537,3 +537,80 @@ fn search_index_follows_the_applicant_and_only_a_change_rewrites_it() {
         assert!(found("恒达贸易").is_empty(), "the old organisation is gone from the index");
     });
 }
+
+// Issue 27 (store, SQLite migration 23): a new case waits in a queue for the trigram index and is
+// found meanwhile; `index_pending` moves the queue into the index in one write; a text changed
+// while queued is indexed as it is then, one changed after indexing replaces its old trigrams;
+// PostgreSQL has no queue and finds the same.
+#[test]
+fn a_new_case_is_found_before_and_after_its_trigrams_are_written() {
+    use noveto_domain::case::{Applicant, Case, Channel, Kind, NewCase};
+    use noveto_store::repo::cases;
+    each(|s| {
+        let rt = rt();
+        let (_, county, unit, win) = seed(s);
+        let policy = noveto_domain::policy::Policy::preset("national").unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00").unwrap();
+        let open = |name: &'static str, org: &'static str| {
+            let (c, ev) = Case::open(
+                NewCase {
+                    receipt_no: "NV20261120".into(),
+                    kind: Kind::Consultation,
+                    channel: Channel::Window,
+                    item_code: None,
+                    applicant: Applicant::new(name, Some(org.to_string()), "13812345678"),
+                    request: "咨询".into(),
+                    center_id: county,
+                    unit_id: Some(unit),
+                    window_id: Some(win),
+                    first_contact_id: 1,
+                },
+                &policy,
+                t,
+            );
+            s.write_blocking(move |tx| cases::insert(tx, &ctx(), &c, &ev, &[]).map(|(id, _)| id)).unwrap()
+        };
+        let found = |needle: &'static str| {
+            s.read_blocking(move |tx| cases::search_candidates(tx, needle, 10))
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        let sqlite = s.backend() == noveto_store::Backend::Sqlite;
+        let count = |sql: &'static str| s.read_blocking(move |tx| tx.query(sql, &[])).unwrap()[0].i64(0);
+        let queued = || if sqlite { count("SELECT count(*) FROM cases_fts_queue") } else { 0 };
+        let indexed = || if sqlite { count("SELECT count(*) FROM cases_fts_docsize") } else { 0 };
+        let set_text = |id: i64, text: &'static str| {
+            s.write_blocking(move |tx| {
+                tx.verbatim(); // as a correction or a migration writes
+                tx.exec("UPDATE cases SET search_text = $1 WHERE id = $2", params![text, id]).map(|_| ())
+            })
+            .unwrap()
+        };
+        let a = open("上官云舒", "清江市博远科技有限公司");
+        let b = open("东方既白", "清江市鑫源建材有限公司");
+        assert_eq!(queued(), if sqlite { 2 } else { 0 }, "new cases wait for the index");
+        assert_eq!(found("博远科技"), vec![a], "found while queued");
+        // Changed while queued: indexed as it is when the queue is written.
+        set_text(b, "东方既白 河西区佳和餐饮店 咨询");
+        assert_eq!(found("佳和餐饮"), vec![b]);
+        assert!(found("鑫源建材").is_empty());
+        let n = rt.block_on(s.index_pending()).unwrap();
+        assert_eq!((n, queued(), indexed()), if sqlite { (2, 0, 2) } else { (0, 0, 0) });
+        assert_eq!(found("博远科技"), vec![a], "found through the index");
+        assert_eq!(found("佳和餐饮"), vec![b]);
+        assert!(found("鑫源建材").is_empty(), "the text it had while queued was never indexed");
+        // Changed after indexing: the old trigrams go, the new ones come, at once.
+        set_text(a, "上官云舒 清江市安居物业服务有限公司 咨询");
+        assert_eq!(found("安居物业"), vec![a]);
+        assert!(found("博远科技").is_empty());
+        assert_eq!(rt.block_on(s.index_pending()).unwrap(), 0, "nothing left to index");
+        if sqlite {
+            let ok = s.write_blocking(|tx| {
+                tx.exec("INSERT INTO cases_fts(cases_fts, rank) VALUES ('integrity-check', 1)", &[])
+            });
+            assert!(ok.is_ok(), "the index agrees with the cases: {ok:?}");
+        }
+    });
+}
