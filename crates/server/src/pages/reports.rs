@@ -34,15 +34,20 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
     let period = Period::parse(Some(&month), None, None)?;
     let (first, _) = period.days();
     let quarter = format!("{}Q{}", chrono::Datelike::year(&first), (chrono::Datelike::month(&first) - 1) / 3 + 1);
-    let v = svc::vetoes(s, p, period).await?;
-    let qv = svc::vetoes(s, p, Period::parse(None, Some(&quarter), None)?).await?;
-    let a = svc::assessment(s, p, period, None).await?;
-    let sat = noveto_app::ratings::breakdown(s, p, &quarter).await.unwrap_or_default();
+    // The page's five reads are independent: they run side by side on the store's readers, so
+    // the month-end page waits for the slowest of them, not for their sum.
+    let qperiod = Period::parse(None, Some(&quarter), None)?;
+    let (v, qv, a, sat, (_, checks)) = tokio::try_join!(
+        svc::vetoes(s, p, period),
+        svc::vetoes(s, p, qperiod),
+        svc::assessment(s, p, period, None),
+        async { Ok(noveto_app::ratings::breakdown(s, p, &quarter).await.unwrap_or_default()) },
+        // NV-6: the month's commitment verifications, summed over the units the reader sees.
+        noveto_app::commitments::list(s, p, &month),
+    )?;
     let prev = first.pred_opt().map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
     let next = period.days().1.format("%Y-%m").to_string();
     let file = |path: &str, fmt: &str| format!("/api/v1/reports/{path}?month={month}&format={fmt}");
-    // NV-6: the month's commitment verifications, summed over the units the reader sees.
-    let (_, checks) = noveto_app::commitments::list(s, p, &month).await?;
     let sum = checks
         .values()
         .fold([0usize; 4], |a, t| [a[0] + t.open, a[1] + t.overdue, a[2] + t.confirmed, a[3] + t.r#false]);
