@@ -23,8 +23,8 @@
 //! Bayes over character n-grams) may still hear a refusal in words nobody wrote into a pattern
 //! ("名额早满了", "这得看领导心情"); it flags the clause that sounds most like one (round three).
 //!
-//! The grammar was tuned, and the model is trained, on the development and the fourth to eighth
-//! parts of the corpus (`tests/data/`); the held-out, "surprise" and ninth parts are never used
+//! The grammar was tuned, and the model is trained, on the development and the fourth to tenth
+//! parts of the corpus (`tests/data/`); the held-out, "surprise" and eleventh parts are never used
 //! for either and are what BENCHMARKS.md reports. [`v1`] is the phrase list it replaced, kept as
 //! the baseline.
 
@@ -76,6 +76,11 @@ const REFUSALS: &[(Shape, &str)] = &[
     // contact the applicant asked for not given.
     (Shape::Cannot, "约满|都满了|也满了|可能性为零|没有可能"),
     (Shape::Dismissal, "电话|地址|联系方式 ~4 也没有|没有|不知道"),
+    // Round eight (issue 33, from the tenth part's misses): the channel named is out of service,
+    // so it is no path ("网上预约系统关了"); hope taken away; a wait with nobody to end it.
+    (Shape::Cannot, "关了|停了|坏了|关闭了|停用了|用不了|打不开|登不上|进不去"),
+    (Shape::Dismissal, "别抱希望|不抱希望|不要抱希望|希望不大|也是放着|也是白放|放着也是"),
+    (Shape::PutOff, "回去等|先回去等|在家等"),
     (Shape::NotOurs, "不归 ~3 管|负责|处理|办"),
     (Shape::NotOurs, "不归"),
     (Shape::NotOurs, "不是 ~4 事|业务|范围|管|办"),
@@ -114,7 +119,7 @@ const REFUSALS: &[(Shape, &str)] = &[
 
 /// Futility that hollows out the path given beside it ("这个得往上报，报了也不一定有结果，你别等"):
 /// a reply with one of these stays flagged even when another clause names a path (round six).
-const HOLLOW: &[&str] = &["不一定有结果", "也没用", "也白搭"];
+const HOLLOW: &[&str] = &["不一定有结果", "也没用", "也白搭", "也是放着", "别抱希望", "不抱希望", "希望不大"];
 
 /// Negations that refuse nothing: they start at the same place as a refusal pattern and win.
 const HARMLESS: &[&str] = &[

@@ -1,8 +1,8 @@
-//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in ten
-//! parts. The development part and the fourth ("fresh") to the ninth are the ones the grammar was
+//! NV-14: the refusal check measured on a corpus of replies (`tests/data/replies_*.tsv`), in eleven
+//! parts. The development part and the fourth ("fresh") to the tenth are the ones the grammar was
 //! tuned on and the model is trained on. The held-out part (issue 11), the "surprise" part and the
-//! tenth (issue 33) were each written and committed before the check of their round changed, and
-//! are never trained on. (In round seven the held-out part's two mistakes were printed once, by
+//! eleventh (issue 33) were each written and committed before the check of their round changed,
+//! and are never trained on. (In round seven the held-out part's two mistakes were printed once, by
 //! mistake, while a change was being made — see BENCHMARKS.md.) Beside the shipped check, on every part: the grammar alone, the
 //! first phrase list (`phrases::v1`) and a character n-gram naive Bayes trained on the development
 //! part alone.
@@ -125,7 +125,7 @@ impl Bayes {
 
 /// The parts the grammar is tuned on and the model trained on (`phrases/model.rs` compiles in the
 /// same files).
-const TRAINING_PARTS: [&str; 7] = [
+const TRAINING_PARTS: [&str; 8] = [
     "replies_dev.tsv",
     "replies_fresh.tsv",
     "replies_fifth.tsv",
@@ -133,10 +133,11 @@ const TRAINING_PARTS: [&str; 7] = [
     "replies_seventh.tsv",
     "replies_eighth.tsv",
     "replies_ninth.tsv",
+    "replies_tenth.tsv",
 ];
 
 /// The parts never trained on: what BENCHMARKS.md reports.
-const JUDGING_PARTS: [&str; 3] = ["replies_heldout.tsv", "replies_surprise.tsv", "replies_tenth.tsv"];
+const JUDGING_PARTS: [&str; 3] = ["replies_heldout.tsv", "replies_surprise.tsv", "replies_eleventh.tsv"];
 
 /// The grammar alone: the shipped check with its learned half switched off.
 fn grammar_alone(t: &str) -> bool {
@@ -146,7 +147,7 @@ fn grammar_alone(t: &str) -> bool {
 // NV-14 (issues 11 and 33): the shipped check (grammar, and the learned model where the grammar
 // hears nothing and no clause gives a path) on every part, with the grammar alone, the old list
 // and a naive Bayes trained on the development part alone beside it. Goals: on the newest part
-// (never tuned, never trained on: the tenth) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
+// (never tuned, never trained on: the eleventh) precision ≥ 0.95 and recall ≥ 0.95; on the held-out part no
 // worse than the phrase list was when issue 33 was filed (precision 1.00, recall 0.95); on the
 // surprise part 0.95 / 0.95. Only the development part's mistakes are printed.
 // Beyond the corpus, the check must not hear a refusal in a text of words it never saw.
@@ -222,16 +223,18 @@ fn nv_14_refusal_check_on_every_part() {
     // studied (a decision reported, not a study to come: "经研究"; a list the matter is missing
     // from; a contact not given; fully booked; and what follows 但 taking back a path before it);
     // the tenth, written before that change, judged once: 0.978 / 0.900. The goal's recall is
-    // missed a fifth time; four of the five escapes sit beside a clause taken for a path. The
-    // test holds the measured floor.
-    for part in ["replies_seventh.tsv", "replies_eighth.tsv", "replies_ninth.tsv"] {
+    // missed a fifth time; four of the five escapes sit beside a clause taken for a path. From
+    // round eight the tenth is trained on and its four misses studied (a channel out of service
+    // is no path: "网上预约系统关了"; hope taken away after 但; a wait with nobody to end it); the
+    // eleventh, written before that change (by the same hand), judged once: 1.000 / 0.980 — the
+    // goal met for the first time on a part the check had not seen.
+    for part in ["replies_seventh.tsv", "replies_eighth.tsv", "replies_ninth.tsv", "replies_tenth.tsv"] {
         let s = shipped(part);
         assert!(s.n() >= 80 && s.precision() >= 0.95 && s.recall() >= 0.95, "{part}");
     }
-    let tenth = shipped("replies_tenth.tsv");
-    assert!(tenth.n() >= 100);
-    assert!(tenth.precision() >= 0.95, "tenth part: precision below the goal");
-    assert!(tenth.recall() >= 0.90, "tenth part: recall below what the shipped check measured");
+    let eleventh = shipped("replies_eleventh.tsv");
+    assert!(eleventh.n() >= 100);
+    assert!(eleventh.precision() >= 0.95 && eleventh.recall() >= 0.95, "eleventh part below the goal");
 }
 
 // NV-14 (issue 33, rounds three to six): how the model's threshold was chosen — on the parts it
