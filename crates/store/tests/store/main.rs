@@ -468,41 +468,55 @@ fn org_generation_counts_committed_changes_of_the_organisation() {
     });
 }
 
+/// Opens a consultation at the seeded window for `name` of `org` asking `request` (issue 27's
+/// search tests), and returns its id.
+fn open_case(s: &Store, (county, unit, win): (i64, i64, i64), name: &str, org: &str, request: &str) -> i64 {
+    use noveto_domain::case::{Applicant, Case, Channel, Kind, NewCase};
+    let policy = noveto_domain::policy::Policy::preset("national").unwrap();
+    let (c, ev) = Case::open(
+        NewCase {
+            receipt_no: "NV20261120".into(),
+            kind: Kind::Consultation,
+            channel: Channel::Window,
+            item_code: None,
+            applicant: Applicant::new(name, Some(org.to_string()), "13812345678"),
+            request: request.into(),
+            center_id: county,
+            unit_id: Some(unit),
+            window_id: Some(win),
+            first_contact_id: 1,
+        },
+        &policy,
+        search_time(),
+    );
+    s.write_blocking(move |tx| noveto_store::repo::cases::insert(tx, &ctx(), &c, &ev, &[]).map(|(id, _)| id)).unwrap()
+}
+
+fn search_time() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00").unwrap()
+}
+
+/// The ids search finds for `needle`, newest first.
+fn found(s: &Store, needle: &'static str) -> Vec<i64> {
+    s.read_blocking(move |tx| noveto_store::repo::cases::search_candidates(tx, needle, 10))
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
 // Issue 27 (store): the name, organisation and request are found by three of their characters
 // through the trigram index, which follows a changed applicant — and is not rewritten by a save
 // that leaves that text as it was (SQLite migration 22).
 #[test]
 fn search_index_follows_the_applicant_and_only_a_change_rewrites_it() {
-    use noveto_domain::case::{Applicant, Case, Channel, Kind, NewCase, Outcome};
+    use noveto_domain::case::Outcome;
     use noveto_store::repo::cases;
     each(|s| {
         let (_, county, unit, win) = seed(s);
-        let policy = noveto_domain::policy::Policy::preset("national").unwrap();
-        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00").unwrap();
-        let (c, ev) = Case::open(
-            NewCase {
-                receipt_no: "NV20261120".into(),
-                kind: Kind::Consultation,
-                channel: Channel::Window,
-                item_code: None,
-                applicant: Applicant::new("欧阳明远", Some("清江市恒达贸易有限公司".to_string()), "13812345678"),
-                request: "咨询营业执照变更".into(),
-                center_id: county,
-                unit_id: Some(unit),
-                window_id: Some(win),
-                first_contact_id: 1,
-            },
-            &policy,
-            t,
-        );
-        let id = s.write_blocking(move |tx| cases::insert(tx, &ctx(), &c, &ev, &[]).map(|(id, _)| id)).unwrap();
-        let found = |needle: &'static str| {
-            s.read_blocking(move |tx| cases::search_candidates(tx, needle, 10))
-                .unwrap()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect::<Vec<_>>()
-        };
+        let t = search_time();
+        let id = open_case(s, (county, unit, win), "欧阳明远", "清江市恒达贸易有限公司", "咨询营业执照变更");
+        let found = |needle| found(s, needle);
         assert_eq!(found("欧阳"), vec![id], "a name by its beginning");
         assert_eq!(found("阳明远"), vec![id], "three characters of a name");
         assert_eq!(found("恒达贸易"), vec![id]);
@@ -544,39 +558,11 @@ fn search_index_follows_the_applicant_and_only_a_change_rewrites_it() {
 // PostgreSQL has no queue and finds the same.
 #[test]
 fn a_new_case_is_found_before_and_after_its_trigrams_are_written() {
-    use noveto_domain::case::{Applicant, Case, Channel, Kind, NewCase};
-    use noveto_store::repo::cases;
     each(|s| {
         let rt = rt();
         let (_, county, unit, win) = seed(s);
-        let policy = noveto_domain::policy::Policy::preset("national").unwrap();
-        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00").unwrap();
-        let open = |name: &'static str, org: &'static str| {
-            let (c, ev) = Case::open(
-                NewCase {
-                    receipt_no: "NV20261120".into(),
-                    kind: Kind::Consultation,
-                    channel: Channel::Window,
-                    item_code: None,
-                    applicant: Applicant::new(name, Some(org.to_string()), "13812345678"),
-                    request: "咨询".into(),
-                    center_id: county,
-                    unit_id: Some(unit),
-                    window_id: Some(win),
-                    first_contact_id: 1,
-                },
-                &policy,
-                t,
-            );
-            s.write_blocking(move |tx| cases::insert(tx, &ctx(), &c, &ev, &[]).map(|(id, _)| id)).unwrap()
-        };
-        let found = |needle: &'static str| {
-            s.read_blocking(move |tx| cases::search_candidates(tx, needle, 10))
-                .unwrap()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect::<Vec<_>>()
-        };
+        let open = |name, org| open_case(s, (county, unit, win), name, org, "咨询");
+        let found = |needle| found(s, needle);
         let sqlite = s.backend() == noveto_store::Backend::Sqlite;
         let count = |sql: &'static str| s.read_blocking(move |tx| tx.query(sql, &[])).unwrap()[0].i64(0);
         let queued = || if sqlite { count("SELECT count(*) FROM cases_fts_queue") } else { 0 };
