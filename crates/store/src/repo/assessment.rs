@@ -6,12 +6,13 @@
 use crate::{Result, Tx, Value, params};
 
 /// One figure: the columns that place a matter (center, unit, window), what names and links it,
-/// where it is found, and the column its unit is in.
+/// and where it is found.
 struct Figure {
     name: &'static str,
     link: &'static str,
-    place: &'static str,
+    center: &'static str,
     unit: &'static str,
+    window: &'static str,
     matter: &'static str,
     /// `FROM … WHERE …` with `$1`, `$2` (and for overdue `$3`): see [`Figure::params`].
     source: &'static str,
@@ -23,8 +24,9 @@ const FIGURES: [Figure; 5] = [
     Figure {
         name: "vetoes",
         link: "/cases/{id}",
-        place: "c.center_id, v.unit_id, c.window_id",
+        center: "c.center_id",
         unit: "v.unit_id",
+        window: "c.window_id",
         matter: "c.receipt_no, c.id, v.id",
         source: "FROM veto_requests v JOIN cases c ON c.id = v.case_id
                  WHERE v.status = 'approved' AND v.requested_at >= $1 AND v.requested_at < $2",
@@ -33,8 +35,9 @@ const FIGURES: [Figure; 5] = [
     Figure {
         name: "overdue",
         link: "/cases/{id}",
-        place: "c.center_id, c.unit_id, c.window_id",
+        center: "c.center_id",
         unit: "c.unit_id",
+        window: "c.window_id",
         matter: "c.receipt_no, c.id, d.id",
         source: "FROM deadlines d JOIN cases c ON c.id = d.entity_id
                  WHERE d.entity || '' = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3",
@@ -43,8 +46,9 @@ const FIGURES: [Figure; 5] = [
     Figure {
         name: "complaints",
         link: "/complaints#c{id}",
-        place: "center_id, COALESCE(about_unit, lead_id), window_id",
+        center: "center_id",
         unit: "COALESCE(about_unit, lead_id)",
+        window: "window_id",
         matter: "receipt_no, id, id",
         source: "FROM complaints WHERE received_at >= $1 AND received_at < $2",
         days: false,
@@ -52,8 +56,9 @@ const FIGURES: [Figure; 5] = [
     Figure {
         name: "unresolved",
         link: "/unresolved#u{id}",
-        place: "center_id, unit_id, desk_id",
+        center: "center_id",
         unit: "unit_id",
+        window: "desk_id",
         matter: "receipt_no, id, id",
         source: "FROM unresolved WHERE registered_at >= $1 AND registered_at < $2 AND unit_id IS NOT NULL",
         days: false,
@@ -61,8 +66,9 @@ const FIGURES: [Figure; 5] = [
     Figure {
         name: "flagged_replies",
         link: "/cases/{id}",
-        place: "c.center_id, c.unit_id, c.window_id",
+        center: "c.center_id",
         unit: "c.unit_id",
+        window: "c.window_id",
         matter: "c.receipt_no, c.id, e.id",
         source: "FROM case_events e JOIN cases c ON c.id = e.case_id
                  WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND e.at >= $1 AND e.at < $2",
@@ -71,6 +77,11 @@ const FIGURES: [Figure; 5] = [
 ];
 
 impl Figure {
+    /// The columns that place a matter: center, unit, window.
+    fn place(&self) -> String {
+        format!("{}, {}, {}", self.center, self.unit, self.window)
+    }
+
     /// The bounds `[from, to)` as this figure compares them (overdue: deadlines that fell due in
     /// the period before `today` and were not met).
     fn params(&self, from: &str, to: &str, today: &str) -> Vec<Value> {
@@ -101,7 +112,8 @@ pub fn counted(tx: &mut dyn Tx, from: &str, to: &str, today: &str, unit: i64) ->
     let mut out = vec![];
     for f in &FIGURES {
         let mut p = f.params(from, to, today);
-        let sql = format!("SELECT {}, {} {} AND {} = ${} ORDER BY 6", f.place, f.matter, f.source, f.unit, p.len() + 1);
+        let sql =
+            format!("SELECT {}, {} {} AND {} = ${} ORDER BY 6", f.place(), f.matter, f.source, f.unit, p.len() + 1);
         p.push(Value::Int(unit));
         out.extend(tx.query(&sql, &p)?.iter().map(|r| Counted {
             figure: f.name,
@@ -130,7 +142,7 @@ pub struct CountedGroup {
 pub fn counts(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<(CountedGroup, Vec<i64>)>> {
     let mut groups = vec![];
     for f in &FIGURES {
-        let sql = format!("SELECT {}, COUNT(*) {} GROUP BY 1, 2, 3", f.place, f.source);
+        let sql = format!("SELECT {}, COUNT(*) {} GROUP BY 1, 2, 3", f.place(), f.source);
         groups.extend(tx.query(&sql, &f.params(from, to, today))?.iter().map(|r| CountedGroup {
             figure: f.name,
             center_id: r.i64(0),
@@ -148,13 +160,15 @@ pub fn counts(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<
     Ok(out)
 }
 
-/// The receipt number and center of cases by id (for the other negative endings' drill-down).
+/// The receipt numbers of cases by id, in one read (for the other negative endings' drill-down).
 pub fn case_receipts(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> {
-    let mut out = vec![];
-    for id in ids {
-        if let Some(r) = tx.query_one("SELECT receipt_no FROM cases WHERE id = $1", params![*id])? {
-            out.push((*id, r.str(0)));
-        }
+    if ids.is_empty() {
+        return Ok(vec![]);
     }
-    Ok(out)
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    Ok(tx
+        .query(&format!("SELECT id, receipt_no FROM cases WHERE id IN ({list})"), &[])?
+        .iter()
+        .map(|r| (r.i64(0), r.str(1)))
+        .collect())
 }
