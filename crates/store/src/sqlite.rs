@@ -31,11 +31,23 @@ fn configure(c: &Connection) -> Result<()> {
     c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
     // The writer's multi-row audit inserts come in up to 32 shapes; keep them all prepared.
     c.set_prepared_statement_cache_capacity(256);
-    c.execute_batch(
+    c.execute_batch(&format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
-         PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;",
-    )
+         PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY;",
+        cache_kib()
+    ))
     .map_err(db_err)
+}
+
+/// Each connection's page cache, in KiB: 32 MB unless `NOVETO_SQLITE_CACHE_MB` says otherwise
+/// (the province-sized generator keeps its random-key indexes in memory with a few gigabytes,
+/// once the store outgrows the machine's page cache; BENCHMARKS.md).
+fn cache_kib() -> u64 {
+    std::env::var("NOVETO_SQLITE_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|mb| (1..=65_536).contains(mb))
+        .map_or(32_000, |mb| mb * 1024)
 }
 
 pub(crate) struct SqliteConn(Connection);
