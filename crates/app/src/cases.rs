@@ -2482,8 +2482,14 @@ pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return Ok(vec![]);
     };
+    Ok(trend_of(&visible_groups(s, p, first, last).await?, months))
+}
+
+/// The trend's rows for `months` from counted groups (of [`visible_groups`], over a span that
+/// holds the months): per month, vetoes asked for, of them approved, other negative endings.
+pub fn trend_of(groups: &[repo::TrendGroup], months: &[String]) -> Vec<(String, usize, usize, usize)> {
     let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
-    for g in visible_groups(s, p, first, last).await? {
+    for g in groups {
         if let Some(row) = out.iter_mut().find(|r| r.0 == g.month) {
             if g.filing {
                 row.1 += g.count as usize;
@@ -2493,7 +2499,7 @@ pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The other negative endings of the months `first..=last` the caller may see, counted by month,
@@ -2509,7 +2515,7 @@ pub async fn visible_other_ending_counts(
 
 /// The trend's counted groups of `first..=last` the caller may see: each group decided once, with
 /// the place its rows would have (a filing by its unit, another ending by its unit and window).
-async fn visible_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::TrendGroup>> {
+pub async fn visible_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::TrendGroup>> {
     if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
         return Err(Error::forbidden("无权查看否决报备"));
     }

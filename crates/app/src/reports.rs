@@ -199,9 +199,10 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
         };
         let mut alike: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
         let months = period.months();
-        let (first, last) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
-        // The period's matters in one read each, and their items' names in one more.
-        let filings = crate::cases::visible_filings_in(s, p, &first, &last).await?;
+        let (first, last_month) =
+            (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
+        // The period's filings in one read, and their items' names in one more.
+        let filings = crate::cases::visible_filings_in(s, p, &first, &last_month).await?;
         let mut codes: Vec<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
         codes.sort();
         codes.dedup();
@@ -235,15 +236,6 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
                 _ => {}
             }
         }
-        for e in crate::cases::visible_other_endings_in(s, p, &first, &last).await? {
-            match e.kind {
-                "withdrawn" => r.withdrawals += 1,
-                "not_required" => r.not_required += 1,
-                "referred" => r.referrals += 1,
-                "changed_to_consultation" => r.kind_changes += 1,
-                _ => r.negative_answers += 1,
-            }
-        }
         // The trend: the six months up to the period's last.
         let (_, end) = period.days();
         let last = end.pred_opt().unwrap_or(end);
@@ -257,8 +249,21 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
                     .to_string()
             })
             .collect();
-        // Counted by the database per month and place, not read again matter by matter.
-        r.trend = crate::cases::visible_trend(s, p, &months).await?;
+        // The other endings of the period and the trend's counts: counted by the database per
+        // month, place and kind over both spans in one read, never read matter by matter.
+        let span_first = months.first().cloned().unwrap_or_default().min(first.clone());
+        let groups = crate::cases::visible_groups(s, p, &span_first, &last_month).await?;
+        for g in groups.iter().filter(|g| !g.filing && g.month >= first && g.month <= last_month) {
+            let n = g.count as usize;
+            match g.kind {
+                "withdrawn" => r.withdrawals += n,
+                "not_required" => r.not_required += n,
+                "referred" => r.referrals += n,
+                "changed_to_consultation" => r.kind_changes += n,
+                _ => r.negative_answers += n,
+            }
+        }
+        r.trend = crate::cases::trend_of(&groups, &months);
         r.inconsistent = alike
             .into_iter()
             .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())

@@ -1159,6 +1159,18 @@ const ENDINGS: &str = "
       FROM case_events e JOIN cases c ON c.id = e.case_id
      WHERE e.kind = 'escalation_answered' AND e.at >= $1 AND e.at < $2";
 
+/// [`ENDINGS`]' kind column as the `'static` name [`OtherEnding::kind`] carries.
+fn ending_kind(k: &str) -> &'static str {
+    match k {
+        "withdrawn" => "withdrawn",
+        "not_required" => "not_required",
+        "answered" => "answered",
+        "changed_to_consultation" => "changed_to_consultation",
+        "referred" => "referred",
+        _ => "escalation_answered",
+    }
+}
+
 /// The month's withdrawals, `not_required` endings, consultation answers and escalation answers
 /// (`from` ≤ time < `to`), each with the center chain of its case (for the one access decision).
 pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(OtherEnding, Vec<i64>)>> {
@@ -1167,14 +1179,7 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let centers = chains.of(tx, Some(r.i64(4)))?;
-        let kind = match r.str(0).as_str() {
-            "withdrawn" => "withdrawn",
-            "not_required" => "not_required",
-            "answered" => "answered",
-            "changed_to_consultation" => "changed_to_consultation",
-            "referred" => "referred",
-            _ => "escalation_answered",
-        };
+        let kind = ending_kind(&r.str(0));
         let detail: serde_json::Value = serde_json::from_str(&r.str(5)).unwrap_or_default();
         let text = detail["note"]
             .as_str()
@@ -1206,6 +1211,10 @@ pub struct TrendGroup {
     pub window_id: Option<i64>,
     /// `true` for filings (vetoes asked for), `false` for the other negative endings.
     pub filing: bool,
+    /// For the other endings, which ([`OtherEnding::kind`]: `withdrawn`, `not_required`,
+    /// `answered` and `escalation_answered` — both only where they said no —, `referred`,
+    /// `changed_to_consultation`); `""` for filings.
+    pub kind: &'static str,
     pub count: i64,
     /// Of the filings, those whose veto was approved.
     pub approved: i64,
@@ -1234,6 +1243,7 @@ pub fn trend_with_centers(
             unit_id: r.opt_i64(2),
             window_id: None,
             filing: true,
+            kind: "",
             count: r.i64(3),
             approved: r.i64(4),
         })
@@ -1241,8 +1251,8 @@ pub fn trend_with_centers(
     // The roll-up's endings, counted; an escalation answer only where it said no.
     let others = tx.query(
         &format!(
-            "SELECT substr(happened, 1, 7), center_id, unit_id, window_id, COUNT(*) FROM ({ENDINGS}) o
-              WHERE kind <> 'escalation_answered' OR flagged = 1 GROUP BY 1, 2, 3, 4"
+            "SELECT substr(happened, 1, 7), center_id, unit_id, window_id, kind, COUNT(*) FROM ({ENDINGS}) o
+              WHERE kind <> 'escalation_answered' OR flagged = 1 GROUP BY 1, 2, 3, 4, 5"
         ),
         params![from, to],
     )?;
@@ -1252,7 +1262,8 @@ pub fn trend_with_centers(
         unit_id: r.opt_i64(2),
         window_id: r.opt_i64(3),
         filing: false,
-        count: r.i64(4),
+        kind: ending_kind(&r.str(4)),
+        count: r.i64(5),
         approved: 0,
     }));
     let mut chains = super::org::Chains::default();
