@@ -354,6 +354,8 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (19, include_str!("../migrations/postgres/0019_commitment_deadlines.sql")),
     (20, include_str!("../migrations/postgres/0020_bundles.sql")),
     (21, include_str!("../migrations/postgres/0021_outcome_closed.sql")),
+    // 22 and 23 are SQLite's trigram index (PostgreSQL has pg_trgm): the numbers stay one per change.
+    (24, include_str!("../migrations/postgres/0024_escalations_case.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
