@@ -10,8 +10,14 @@
 //!   the first level and accepted instead), an approved one closed as vetoed — so the veto
 //!   statistics and the alike-decisions check (NV-15, NV-16) have their real rows.
 //!
-//! Not generated in bulk (left): withdrawals, referrals, 办不成事 matters and complaints — the
-//! demo's own few of each are there. A progress bar on a terminal. Not part of CI.
+//! - one case in 250 more goes through another door of the hall, in turn: a consultation escalated
+//!   (请示) and answered at its level, an application withdrawn in writing and confirmed by the
+//!   window head, a 办不成事 matter registered, dispatched, resolved and verified at the desk, a
+//!   吐槽找茬 complaint registered, assigned, replied to and filed — so that the analyses, the
+//!   assessment and the case page meet these tables at the store's size.
+//!
+//! Not generated (left): referrals and kind changes beyond the demo's own few. A progress bar on
+//! a terminal. Not part of CI.
 
 use crate::{Fail, Store};
 use chrono::{DateTime, FixedOffset};
@@ -228,8 +234,12 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
     // The planner's statistics for the store as it now is (opening no longer refreshes them).
     st.refresh_statistics().await?;
     let refused = vetoes(s, &st, n, people, start, now - chrono::Duration::days(20)).await?;
+    let others = others(s, &st, n, people, start, now - chrono::Duration::days(20)).await?;
     st.index_pending().await.map_err(|e| Fail(format!("索引办件失败：{e}")))?;
-    println!("已生成 {n} 件办件，另有 {refused} 件申请走过否决审批。");
+    println!(
+        "已生成 {n} 件办件，另有 {refused} 件申请走过否决审批，{} 件请示、{} 件撤回、{} 件办不成事、{} 件吐槽找茬。",
+        others[0], others[1], others[2], others[3]
+    );
     Ok(())
 }
 
@@ -391,4 +401,186 @@ async fn vetoes(
     }
     pb.finish_and_clear();
     Ok(count)
+}
+
+/// Reasons a window really escalates for (请示), each answered positively at its level.
+const QUESTIONS: &[(&str, &str)] = &[
+    ("新业态经营范围表述在规范目录中未列明，如何登记请示。", "可参照相近表述登记，并在备注中写明，予以办理。"),
+    (
+        "申请人提交的境外公证文书格式与示范文本不同，能否认可请示。",
+        "经核实公证文书内容完整、认证有效，予以认可并继续办理。",
+    ),
+    ("同一地址已有另一主体登记，能否一址多照请示。", "符合一址多照条件，出具场所使用说明后予以办理。"),
+];
+
+/// The fourth pass: one case in 250 more through another door, by turns — an escalation, a
+/// withdrawal, a 办不成事 matter, a 吐槽找茬 complaint — with the clock stepped through the years.
+/// Returns how many of each.
+async fn others(
+    s: &Store,
+    st: &noveto_store::Store,
+    n: u64,
+    people: &[Principal],
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> Result<[u64; 4], Fail> {
+    use noveto_app::complaints as k;
+    use noveto_app::unresolved as u;
+    use noveto_server::api::cases::{self as svc, AnswerIn, CloseIn, EscalationIn, WithdrawalIn};
+    let count = n / 250;
+    let mut made = [0u64; 4];
+    if count == 0 || to <= from {
+        return Ok(made);
+    }
+    let ts = Arc::new(AtomicI64::new(from.timestamp()));
+    let ts2 = ts.clone();
+    let clock = noveto_server::Clock::from_fn(move || {
+        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
+        noveto_domain::time::local(t)
+    });
+    let dc = crate::demo::DemoClock(ts);
+    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
+    let units: Vec<&str> = crate::demo::CATALOG.iter().map(|r| r.2).fold(vec![], |mut v, k| {
+        if !v.contains(&k) {
+            v.push(k);
+        }
+        v
+    });
+    let who = |login: String| crate::demo::who(people, &login);
+    let unit_of = |login: &str| who(login.into()).grants.first().map(|g| g.scope.id).unwrap_or_default();
+    // The sections the demo's desk and complaint matters go to, each with its contact.
+    let sections = [("scjg", unit_of("leader-scjg")), ("bdc", unit_of("leader-bdc"))];
+    let (desk, sup) = (who("bbc-desk".into()), who("supervision".into()));
+    let pb = ProgressBar::new(count);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb.set_message("请示、撤回、办不成事、吐槽找茬");
+    let span = (to - from).num_seconds();
+    let fail = |e: noveto_app::Error| Fail(format!("生成请示、撤回、办不成事或吐槽找茬失败：{}", e.message));
+    for k in 0..count {
+        let t = from + chrono::Duration::seconds((span as u128 * k as u128 / count as u128) as i64);
+        dc.set(t);
+        let key = units[(k as usize / 4) % units.len()];
+        let items: Vec<_> = crate::demo::CATALOG.iter().filter(|r| r.2 == key).collect();
+        let item = items[(k as usize / 4 / units.len()) % items.len()];
+        let clerk = who(format!("clerk-{key}"));
+        let name = format!("{}{}", SURNAMES[(k % 20) as usize], GIVEN[((k / 3) % 20) as usize]);
+        let phone = format!("17{:09}", k % 1_000_000_000);
+        let (section, section_unit) = sections[(k as usize / 4) % sections.len()];
+        let contact = who(format!("clerk-{section}"));
+        let close = |outcome: &str, withdrawal_id: Option<i64>, note: &str| CloseIn {
+            confirm_phrases: false,
+            outcome: outcome.into(),
+            veto_request_id: None,
+            withdrawal_id,
+            legal_basis: None,
+            note: Some(note.into()),
+        };
+        match k % 4 {
+            0 => {
+                // A consultation the window cannot answer alone: escalated, answered at its level.
+                let (question, answer) = QUESTIONS[(k as usize / 4) % QUESTIONS.len()];
+                let b = crate::demo::case_in("consultation", Some(item.0), &name, &phone, None, item.1);
+                let (id, _, _) =
+                    svc::open_case(&state, clerk, svc::parse_case(b).map_err(fail)?).await.map_err(fail)?;
+                let e = svc::do_escalate(
+                    &state,
+                    clerk,
+                    id,
+                    EscalationIn {
+                        reason: question.into(),
+                        major: false,
+                        expert_study: None,
+                        beyond_promise_reason: None,
+                    },
+                )
+                .await
+                .map_err(fail)?;
+                let level = e["level"].as_str().and_then(DecisionLevel::parse);
+                let by = match level {
+                    Some(DecisionLevel::WindowHead) => who(format!("head-{key}")),
+                    Some(DecisionLevel::UnitLeader) => who(format!("leader-{key}")),
+                    _ => who(format!("chief-{key}")),
+                };
+                dc.set(t + chrono::Duration::hours(3));
+                let b = AnswerIn { answer: answer.into(), confirm_phrases: false, meeting: None };
+                svc::do_answer(&state, by, e["id"].as_i64().unwrap_or(0), b).await.map_err(fail)?;
+                dc.set(t + chrono::Duration::hours(4));
+                svc::do_close(&state, clerk, id, close("answered", None, answer)).await.map_err(fail)?;
+            }
+            1 => {
+                // The applicant withdraws in writing; the window head confirms; the case closes.
+                let b = crate::demo::case_in("application", Some(item.0), &name, &phone, None, item.1);
+                let (id, _, _) =
+                    svc::open_case(&state, clerk, svc::parse_case(b).map_err(fail)?).await.map_err(fail)?;
+                dc.set(t + chrono::Duration::hours(1));
+                let statement = format!("本人材料尚需补办公证，自愿撤回本次申请。——{name}");
+                let wid = svc::do_withdrawal(&state, clerk, id, WithdrawalIn { statement }).await.map_err(fail)?;
+                svc::do_confirm_withdrawal(&state, who(format!("head-{key}")), wid).await.map_err(fail)?;
+                svc::do_close(&state, clerk, id, close("withdrawn", Some(wid), "申请人书面撤回，窗口负责人已确认"))
+                    .await
+                    .map_err(fail)?;
+            }
+            2 => {
+                // A matter that did not get done: registered at the desk, answered by its unit.
+                let b = u::UnresolvedIn {
+                    reporter: u::ReporterIn { name: name.clone(), phone: phone.clone() },
+                    summary: format!("{}跑了两次没办成，窗口说系统里查不到。", item.1),
+                    case_id: None,
+                    case_receipt_no: None,
+                    class: "simple".into(),
+                    desk_id: None,
+                };
+                let m = u::register(&state, desk, b).await.map_err(fail)?;
+                u::dispatch(&state, desk, m.id, u::DispatchIn { unit_id: section_unit }).await.map_err(fail)?;
+                dc.set(t + chrono::Duration::days(1));
+                let b = u::FeedbackIn {
+                    result: "已联系申请人，系统数据已同步，当场办结。".into(),
+                    resolved: true,
+                    bottleneck: Some("部门系统数据未及时同步".into()),
+                    confirm: false,
+                };
+                u::feedback(&state, contact, m.id, b).await.map_err(fail)?;
+                let b = u::VerifyIn { done: true, note: "电话回访，申请人确认已办结。".into() };
+                u::verify(&state, desk, m.id, b).await.map_err(fail)?;
+            }
+            _ => {
+                // A complaint: registered, assigned to the section, replied to, filed.
+                let (category, content) = [
+                    ("process", "同一份材料在两个窗口各交了一次。"),
+                    ("efficiency", "取号后等了一个多小时才叫到号。"),
+                    ("attitude", "窗口工作人员解释问题不耐烦。"),
+                ][(k as usize / 4) % 3];
+                let b = k::ComplaintIn {
+                    channel: if k % 8 == 3 { "box".into() } else { "wechat".into() },
+                    category: category.into(),
+                    content: content.into(),
+                    complainant: k::ComplainantIn { name: name.clone(), phone: phone.clone() },
+                    confidential: k % 16 == 3,
+                    center_id: None,
+                    window_id: None,
+                    about_unit: None,
+                };
+                let c = k::register(&state, sup, b).await.map_err(fail)?;
+                k::assign(&state, sup, c.id, k::AssignIn { unit_id: section_unit, lead: true }).await.map_err(fail)?;
+                dc.set(t + chrono::Duration::days(2));
+                let b = k::ReplyIn {
+                    opinion: "经核实情况属实，已整改并在科室会上通报。".into(),
+                    reply: "您反映的问题已核实并整改，感谢您的监督！如仍有问题请拨打大厅值班电话。".into(),
+                    confirm: false,
+                };
+                k::reply(&state, contact, c.id, b).await.map_err(fail)?;
+                k::close(&state, sup, c.id, k::NoteIn { note: "整改情况已回访。".into() }).await.map_err(fail)?;
+            }
+        }
+        made[(k % 4) as usize] += 1;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    Ok(made)
 }
