@@ -2472,21 +2472,10 @@ pub async fn visible_other_endings_in(
         .collect())
 }
 
-/// NV-15's trend: for each of `months` (consecutive, "YYYY-MM"), the vetoes asked for, of them
-/// approved, and the other negative endings — of what the caller may see, decided per counted
-/// group with the same places as [`visible_filings`] and [`visible_other_endings`].
-pub async fn visible_trend(s: &App, p: &Principal, months: &[String]) -> Result<Vec<(String, usize, usize, usize)>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(vec![]);
-    };
-    Ok(trend_of(&visible_groups(s, p, first, last).await?, months))
-}
-
-/// The trend's rows for `months` from counted groups (of [`visible_groups`], over a span that
-/// holds the months): per month, vetoes asked for, of them approved, other negative endings.
+/// NV-15's trend from counted groups (of [`visible_groups`], over a span that holds `months`,
+/// consecutive "YYYY-MM"): per month, the vetoes asked for, of them approved, and the other
+/// negative endings — of what the caller may see, decided per group with the same places as
+/// [`visible_filings`] and [`visible_other_endings`].
 pub fn trend_of(groups: &[repo::TrendGroup], months: &[String]) -> Vec<(String, usize, usize, usize)> {
     let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
     for g in groups {
