@@ -331,6 +331,8 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (21, include_str!("../migrations/sqlite/0021_outcome_closed.sql")),
     (22, include_str!("../migrations/sqlite/0022_fts_only_on_change.sql")),
     (23, include_str!("../migrations/sqlite/0023_fts_queue.sql")),
+    (24, include_str!("../migrations/sqlite/0024_escalations_case.sql")),
+    (25, include_str!("../migrations/sqlite/0025_outbox_lease.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -356,6 +358,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (21, include_str!("../migrations/postgres/0021_outcome_closed.sql")),
     // 22 and 23 are SQLite's trigram index (PostgreSQL has pg_trgm): the numbers stay one per change.
     (24, include_str!("../migrations/postgres/0024_escalations_case.sql")),
+    (25, include_str!("../migrations/postgres/0025_outbox_lease.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

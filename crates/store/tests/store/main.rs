@@ -600,3 +600,24 @@ fn a_new_case_is_found_before_and_after_its_trigrams_are_written() {
         }
     });
 }
+
+// DESIGN (the store's schema is its migrations): every migration file of each store is in that
+// store's list, once, with a version named by the file's number — a file written and not listed
+// (an index that never reached SQLite) fails here, not at ten million cases.
+#[test]
+fn every_migration_file_is_listed_for_its_store() {
+    for (dir, list) in [("sqlite", noveto_store::MIGRATIONS_SQLITE), ("postgres", noveto_store::MIGRATIONS_PG)] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+        let mut files: Vec<_> = std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        assert_eq!(files.len(), list.len(), "{dir}: {} files, {} listed", files.len(), list.len());
+        for f in files {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            let version: i64 = name[..4].parse().unwrap();
+            let sql = std::fs::read_to_string(&f).unwrap();
+            let listed: Vec<_> = list.iter().filter(|(_, s)| *s == sql).collect();
+            assert_eq!(listed.len(), 1, "{dir}/{name} is listed once");
+            assert_eq!(listed[0].0, version, "{dir}/{name} is listed as version {version}");
+        }
+    }
+}
