@@ -1,5 +1,5 @@
 //! `noveto demo --scale N` (issue 27): N realistic cases over three years at every window of the
-//! demo, for measuring at a province's size. Two passes:
+//! demo, for measuring at a province's size. Three passes:
 //! - the bulk, decided by the domain and written through the store's own functions in batches (a
 //!   thousand cases decided while the thousand before are written, in jobs of fifty the writer
 //!   commits together; each case with its events, deadlines and audit entries as the application
@@ -105,15 +105,7 @@ pub async fn fill(s: &Store, n: u64, people: &[Principal]) -> Result<(), Fail> {
     if desks.is_empty() {
         return Err(Fail("演示数据中没有窗口".into()));
     }
-    let pb = ProgressBar::new(n);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} 预计剩余 {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    pb.set_message("生成办件");
+    let pb = bar(n, "{msg} [{bar:30}] {pos}/{len} {per_sec} 预计剩余 {eta}", "生成办件");
     let now = noveto_domain::time::local(chrono::Utc::now());
     let start = now - chrono::Duration::days(3 * 365);
     let span = (now - start).num_seconds();
@@ -310,31 +302,10 @@ async fn vetoes(
     if count == 0 || to <= from {
         return Ok(0);
     }
-    let ts = Arc::new(AtomicI64::new(from.timestamp()));
-    let ts2 = ts.clone();
-    let clock = noveto_server::Clock::from_fn(move || {
-        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
-        noveto_domain::time::local(t)
-    });
-    let dc = crate::demo::DemoClock(ts);
-    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
+    let (state, dc) = stepped(s, st, from).await?;
     let policy = state.policy();
-    // The city's units with an approval chain (the district's have a clerk only).
-    let units: Vec<&str> = crate::demo::CATALOG.iter().map(|r| r.2).fold(vec![], |mut v, k| {
-        if !v.contains(&k) {
-            v.push(k);
-        }
-        v
-    });
-    let pb = ProgressBar::new(count);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    pb.set_message("否决审批");
+    let units = city_units();
+    let pb = bar(count, "{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}", "否决审批");
     let span = (to - from).num_seconds();
     let fail = |e: noveto_app::Error| Fail(format!("否决审批生成失败：{}", e.message));
     for k in 0..count {
@@ -413,7 +384,7 @@ const QUESTIONS: &[(&str, &str)] = &[
     ("同一地址已有另一主体登记，能否一址多照请示。", "符合一址多照条件，出具场所使用说明后予以办理。"),
 ];
 
-/// The fourth pass: one case in 250 more through another door, by turns — an escalation, a
+/// The third pass: one case in 250 more through another door, by turns — an escalation, a
 /// withdrawal, a 办不成事 matter, a 吐槽找茬 complaint — with the clock stepped through the years.
 /// Returns how many of each.
 async fn others(
@@ -432,34 +403,14 @@ async fn others(
     if count == 0 || to <= from {
         return Ok(made);
     }
-    let ts = Arc::new(AtomicI64::new(from.timestamp()));
-    let ts2 = ts.clone();
-    let clock = noveto_server::Clock::from_fn(move || {
-        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
-        noveto_domain::time::local(t)
-    });
-    let dc = crate::demo::DemoClock(ts);
-    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
-    let units: Vec<&str> = crate::demo::CATALOG.iter().map(|r| r.2).fold(vec![], |mut v, k| {
-        if !v.contains(&k) {
-            v.push(k);
-        }
-        v
-    });
+    let (state, dc) = stepped(s, st, from).await?;
+    let units = city_units();
     let who = |login: String| crate::demo::who(people, &login);
     let unit_of = |login: &str| who(login.into()).grants.first().map(|g| g.scope.id).unwrap_or_default();
     // The sections the demo's desk and complaint matters go to, each with its contact.
     let sections = [("scjg", unit_of("leader-scjg")), ("bdc", unit_of("leader-bdc"))];
     let (desk, sup) = (who("bbc-desk".into()), who("supervision".into()));
-    let pb = ProgressBar::new(count);
-    pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    pb.set_message("请示、撤回、办不成事、吐槽找茬");
+    let pb = bar(count, "{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}", "请示、撤回、办不成事、吐槽找茬");
     let span = (to - from).num_seconds();
     let fail = |e: noveto_app::Error| Fail(format!("生成请示、撤回、办不成事或吐槽找茬失败：{}", e.message));
     for k in 0..count {
@@ -583,4 +534,43 @@ async fn others(
     }
     pb.finish_and_clear();
     Ok(made)
+}
+
+/// A pass's progress bar on a terminal (hidden elsewhere).
+fn bar(len: u64, template: &str, message: &'static str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb.set_message(message);
+    pb
+}
+
+/// The application's state for a pass through its own doors, with a clock the pass steps
+/// through the years (starting at `from`).
+async fn stepped(
+    s: &Store,
+    st: &noveto_store::Store,
+    from: DateTime<FixedOffset>,
+) -> Result<(noveto_server::AppState, crate::demo::DemoClock), Fail> {
+    let ts = Arc::new(AtomicI64::new(from.timestamp()));
+    let ts2 = ts.clone();
+    let clock = noveto_server::Clock::from_fn(move || {
+        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
+        noveto_domain::time::local(t)
+    });
+    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
+    Ok((state, crate::demo::DemoClock(ts)))
+}
+
+/// The city's units with an approval chain, in the catalog's order (the district's have a clerk
+/// only).
+fn city_units() -> Vec<&'static str> {
+    crate::demo::CATALOG.iter().map(|r| r.2).fold(vec![], |mut v, k| {
+        if !v.contains(&k) {
+            v.push(k);
+        }
+        v
+    })
 }
