@@ -516,6 +516,23 @@ impl DemoClock {
     pub(crate) fn set(&self, t: DateTime<FixedOffset>) {
         self.0.store(t.timestamp(), Ordering::SeqCst);
     }
+
+    /// The application's state over `store` with a clock that stands where it is set (starting
+    /// at `from`): the demo and the generator's passes step it through the days they write.
+    pub(crate) async fn stepped(
+        s: &Store,
+        store: &noveto_store::Store,
+        from: DateTime<FixedOffset>,
+    ) -> Result<(AppState, DemoClock), Fail> {
+        let ts = Arc::new(AtomicI64::new(from.timestamp()));
+        let ts2 = ts.clone();
+        let clock = Clock::from_fn(move || {
+            let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
+            noveto_domain::time::local(t)
+        });
+        let state = AppState::load(store.clone(), clock, s.data.clone()).await?;
+        Ok((state, DemoClock(ts)))
+    }
 }
 
 fn principal(id: i64, login: &str, name: &str, grants: Vec<Grant>) -> Principal {
@@ -752,14 +769,7 @@ pub(crate) async fn create_with_people(s: &Store, preset: &str) -> Result<(Login
         .await?;
     pb.inc(1);
     pb.set_message("办件（各种状态）");
-    let ts = Arc::new(AtomicI64::new(now.timestamp()));
-    let ts2 = ts.clone();
-    let clock = Clock::from_fn(move || {
-        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
-        noveto_domain::time::local(t)
-    });
-    let dc = DemoClock(ts);
-    let state = AppState::load(store.clone(), clock, s.data.clone()).await?;
+    let (state, dc) = DemoClock::stepped(s, &store, now).await?;
     cases(&state, &dc, &people, now).await.map_err(|e| Fail(format!("演示办件创建失败：{}", e.message)))?;
     unresolved(&state, &dc, &people, now)
         .await

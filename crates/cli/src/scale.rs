@@ -8,8 +8,7 @@
 //! - one application in 250 asks for a refusal through the application's own door, with a clock
 //!   stepped through the years: the approval chain of the preset decides it (one in five denied at
 //!   the first level and accepted instead), an approved one closed as vetoed — so the veto
-//!   statistics and the alike-decisions check (NV-15, NV-16) have their real rows.
-//!
+//!   statistics and the alike-decisions check (NV-15, NV-16) have their real rows;
 //! - one case in 250 more goes through another door of the hall, in turn: a consultation escalated
 //!   (请示) and answered at its level, an application withdrawn in writing and confirmed by the
 //!   window head, a 办不成事 matter registered, dispatched, resolved and verified at the desk, a
@@ -33,8 +32,6 @@ use noveto_server::auth::Principal;
 use noveto_store::StoreError;
 use noveto_store::repo::{Ctx, cases as repo, org};
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
@@ -302,7 +299,7 @@ async fn vetoes(
     if count == 0 || to <= from {
         return Ok(0);
     }
-    let (state, dc) = stepped(s, st, from).await?;
+    let (state, dc) = crate::demo::DemoClock::stepped(s, st, from).await?;
     let policy = state.policy();
     let units = city_units();
     let pb = bar(count, "{msg} [{bar:30}] {pos}/{len} 预计剩余 {eta}", "否决审批");
@@ -403,7 +400,7 @@ async fn others(
     if count == 0 || to <= from {
         return Ok(made);
     }
-    let (state, dc) = stepped(s, st, from).await?;
+    let (state, dc) = crate::demo::DemoClock::stepped(s, st, from).await?;
     let units = city_units();
     let who = |login: String| crate::demo::who(people, &login);
     let unit_of = |login: &str| who(login.into()).grants.first().map(|g| g.scope.id).unwrap_or_default();
@@ -545,23 +542,6 @@ fn bar(len: u64, template: &str, message: &'static str) -> ProgressBar {
     }
     pb.set_message(message);
     pb
-}
-
-/// The application's state for a pass through its own doors, with a clock the pass steps
-/// through the years (starting at `from`).
-async fn stepped(
-    s: &Store,
-    st: &noveto_store::Store,
-    from: DateTime<FixedOffset>,
-) -> Result<(noveto_server::AppState, crate::demo::DemoClock), Fail> {
-    let ts = Arc::new(AtomicI64::new(from.timestamp()));
-    let ts2 = ts.clone();
-    let clock = noveto_server::Clock::from_fn(move || {
-        let t = chrono::DateTime::from_timestamp(ts2.load(Ordering::SeqCst), 0).unwrap_or_default();
-        noveto_domain::time::local(t)
-    });
-    let state = noveto_server::AppState::load(st.clone(), clock, s.data.clone()).await?;
-    Ok((state, crate::demo::DemoClock(ts)))
 }
 
 /// The city's units with an approval chain, in the catalog's order (the district's have a clerk
