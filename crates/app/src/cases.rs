@@ -1783,9 +1783,10 @@ pub async fn own_unit_figures(s: &App, p: &Principal) -> Result<Vec<(String, rep
     Ok(out)
 }
 
-/// The month's veto filings the caller may see — the one scoped query behind the filings API,
-/// the filings page and the home-page card (unit leaders see their unit's, center roles their
-/// centers'), so none of them can show more than another.
+/// The month's veto filings the caller may see — the one scoped query behind the filings API
+/// and the filings page (unit leaders see their unit's, center roles their centers'), so neither
+/// can show more than the other; the home-page card and the veto report count them with the same
+/// decision per counted group ([`visible_veto_groups`]).
 pub async fn visible_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo::Filing>> {
     visible_filings_in(s, p, month, month).await
 }
@@ -1804,6 +1805,49 @@ pub async fn visible_filings_in(s: &App, p: &Principal, first: &str, last: &str)
             p.may(Action::ReadFilings, &place).is_ok()
         })
         .map(|(f, _)| f)
+        .collect())
+}
+
+/// NV-15: the filings of the months `first..=last` the caller may see, counted per place, item,
+/// reason key and outcome by the database.
+pub async fn visible_veto_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::VetoGroup>> {
+    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        return Err(Error::forbidden("无权查看否决报备"));
+    }
+    let (f, l) = (first.to_string(), last.to_string());
+    let all = s.store.read(move |tx| repo::veto_groups_with_centers(tx, &f, &l)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(g, centers)| {
+            let place = Place { centers: centers.clone(), unit: g.unit_id, window: None };
+            p.may(Action::ReadFilings, &place).is_ok()
+        })
+        .map(|(g, _)| g)
+        .collect())
+}
+
+/// NV-16: the decided filings of the months `first..=last` alike to `asks` (item, reason key),
+/// newest first, of those the caller may read by `action` — the filings (`ReadFilings`, by unit)
+/// or the cases themselves (`ReadCase`, by unit and window: an approver's earlier decisions).
+pub async fn visible_alike(
+    s: &App,
+    p: &Principal,
+    first: &str,
+    last: &str,
+    asks: Vec<(Option<String>, String)>,
+    action: Action,
+) -> Result<Vec<repo::AlikeFiling>> {
+    let (f, l) = (first.to_string(), last.to_string());
+    // The approver reads each earlier decision's legal basis; a report lists receipts only.
+    let basis = action == Action::ReadCase;
+    let all = s.store.read(move |tx| repo::alike_filings_with_centers(tx, &f, &l, &asks, basis)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(x, centers)| {
+            let window = if action == Action::ReadFilings { None } else { x.window_id };
+            p.may(action, &Place { centers: centers.clone(), unit: x.unit_id, window }).is_ok()
+        })
+        .map(|(x, _)| x)
         .collect())
 }
 

@@ -463,15 +463,5 @@ pub async fn item_name(s: &App, code: &str) -> Option<String> {
 
 /// The names of the items of `codes` that exist, in one store read (a report names many).
 pub async fn item_names(s: &App, codes: Vec<String>) -> Result<std::collections::BTreeMap<String, String>> {
-    Ok(s.store
-        .read(move |tx| {
-            let mut out = std::collections::BTreeMap::new();
-            for c in codes {
-                if let Some(i) = items::get(tx, &c)? {
-                    out.insert(c, i.name);
-                }
-            }
-            Ok::<_, noveto_store::StoreError>(out)
-        })
-        .await?)
+    Ok(s.store.read(move |tx| items::names(tx, &codes)).await?)
 }

@@ -138,11 +138,8 @@ fn ensure_reader(p: &Principal) -> Result<()> {
     if may_somewhere(&p.grants, Action::ReadFilings) { Ok(()) } else { Err(Error::forbidden("无权查看报表")) }
 }
 
-/// The reason as a key: its first clause, trimmed (alike reasons written a little differently
-/// count together).
-fn reason_key(r: &str) -> String {
-    r.split(['，', '。', '；', ',', ';']).next().unwrap_or(r).trim().chars().take(40).collect()
-}
+/// NV-16: what makes veto requests alike — the catalog item (`None`: none named) and the reason key.
+type Alike = (Option<String>, String);
 
 fn sorted(m: BTreeMap<String, Count>) -> Vec<Count> {
     let mut v: Vec<Count> = m.into_values().collect();
@@ -191,33 +188,43 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
                     key: String,
                     label: String,
                     reason: Option<String>,
-                    approved: bool,
+                    (n, approved): (usize, usize),
                     link: Option<String>| {
             let c = m.entry(key.clone()).or_insert(Count { key, label, reason, count: 0, approved: 0, link });
-            c.count += 1;
-            c.approved += usize::from(approved);
+            c.count += n;
+            c.approved += approved;
         };
-        let mut alike: BTreeMap<(String, String), (Vec<String>, Vec<String>)> = BTreeMap::new();
+        // (item, reason key) → (approved, denied): NV-16's alike requests.
+        let mut alike: BTreeMap<Alike, (usize, usize)> = BTreeMap::new();
         let months = period.months();
         let (first, last_month) =
             (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
-        // The period's filings in one read, and their items' names in one more.
-        let filings = crate::cases::visible_filings_in(s, p, &first, &last_month).await?;
-        let mut codes: Vec<String> = filings.iter().filter_map(|f| f.item_code.clone()).collect();
+        // The period's filings counted by the database per place, item, reason and outcome, and
+        // their items' names in one more read.
+        let groups = crate::cases::visible_veto_groups(s, p, &first, &last_month).await?;
+        let mut codes: Vec<String> = groups.iter().filter_map(|g| g.item_code.clone()).collect();
         codes.sort();
         codes.dedup();
         let names = crate::catalog::item_names(s, codes).await?;
-        for f in &filings {
-            let approved = f.outcome.as_deref() == Some("approved");
-            r.requested += 1;
-            match f.outcome.as_deref() {
-                Some("approved") => r.approved += 1,
-                Some("denied") => r.denied += 1,
-                _ => r.pending += 1,
+        for g in &groups {
+            let n = g.count.max(0) as usize;
+            let approved = if g.outcome.as_deref() == Some("approved") { n } else { 0 };
+            r.requested += n;
+            match g.outcome.as_deref() {
+                Some("approved") => r.approved += n,
+                Some("denied") => r.denied += n,
+                _ => r.pending += n,
             }
-            bump(&mut units, format!("u{}", f.unit_id.unwrap_or(0)), unit(f.unit_id), None, approved, None);
-            bump(&mut windows, format!("w{}", f.window_id.unwrap_or(0)), window(f.window_id), None, approved, None);
-            let code = f.item_code.clone().unwrap_or_default();
+            bump(&mut units, format!("u{}", g.unit_id.unwrap_or(0)), unit(g.unit_id), None, (n, approved), None);
+            bump(
+                &mut windows,
+                format!("w{}", g.window_id.unwrap_or(0)),
+                window(g.window_id),
+                None,
+                (n, approved),
+                None,
+            );
+            let code = g.item_code.clone().unwrap_or_default();
             let name = if code.is_empty() {
                 NO_ITEM.to_string()
             } else {
@@ -225,15 +232,26 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
             };
             // The frequent reasons link to the item's guide, to adjust it (CAT-3).
             let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
-            bump(&mut items, code.clone(), name.clone(), None, approved, guide.clone());
-            let key = reason_key(&f.reason);
-            bump(&mut reasons, format!("{code}|{key}"), name.clone(), Some(key.clone()), approved, guide);
-            let e = alike.entry((code, key)).or_default();
-            let receipt = f.receipt_no.clone().unwrap_or_default();
-            match f.outcome.as_deref() {
-                Some("approved") => e.0.push(receipt),
-                Some("denied") => e.1.push(receipt),
+            bump(&mut items, code.clone(), name.clone(), None, (n, approved), guide.clone());
+            let key = g.reason_key.clone();
+            bump(&mut reasons, format!("{code}|{key}"), name, Some(key.clone()), (n, approved), guide);
+            let e = alike.entry((g.item_code.clone(), key)).or_default();
+            match g.outcome.as_deref() {
+                Some("approved") => e.0 += n,
+                Some("denied") => e.1 += n,
                 _ => {}
+            }
+        }
+        // The receipts behind the alike requests decided differently — only those are read.
+        let differ: Vec<Alike> = alike.into_iter().filter(|(_, (a, d))| *a > 0 && *d > 0).map(|(k, _)| k).collect();
+        let mut receipts: BTreeMap<Alike, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        if !differ.is_empty() {
+            let rows = crate::cases::visible_alike(s, p, &first, &last_month, differ, Action::ReadFilings).await?;
+            // Oldest first, as the filings were made.
+            for x in rows.into_iter().rev() {
+                let e = receipts.entry((x.item_code, x.reason_key)).or_default();
+                let receipt = x.receipt_no.unwrap_or_default();
+                if x.outcome == "approved" { e.0.push(receipt) } else { e.1.push(receipt) }
             }
         }
         // The trend: the six months up to the period's last.
@@ -264,15 +282,18 @@ pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport
             }
         }
         r.trend = crate::cases::trend_of(&groups, &months);
-        r.inconsistent = alike
+        r.inconsistent = receipts
             .into_iter()
             .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
-            .map(|((code, reason), (approved, denied))| Inconsistent {
-                item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
-                item_code: code,
-                reason,
-                approved,
-                denied,
+            .map(|((code, reason), (approved, denied))| {
+                let code = code.unwrap_or_default();
+                Inconsistent {
+                    item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
+                    item_code: code,
+                    reason,
+                    approved,
+                    denied,
+                }
             })
             .collect();
         r.by_unit = sorted(units);
@@ -312,35 +333,24 @@ pub async fn alike_decisions_for(
     let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let first = this.checked_sub_months(chrono::Months::new(months.saturating_sub(1))).unwrap_or(this);
     let (first, last) = (first.format("%Y-%m").to_string(), this.format("%Y-%m").to_string());
-    // Only the items asked about: the decided filings of every item would grow with the hall.
-    let mut items: Vec<Option<String>> = asks.iter().map(|(code, _)| code.map(str::to_string)).collect();
-    items.sort();
-    items.dedup();
-    let all = s
-        .store
-        .read(move |tx| noveto_store::repo::cases::decided_filings_with_centers(tx, &first, &last, &items))
-        .await?;
+    // Only the pairs asked about, through their index: the decided filings of the months would
+    // grow with the hall.
+    let keyed: Vec<(Option<String>, String)> =
+        asks.iter().map(|(code, reason)| (code.map(str::to_string), noveto_domain::case::reason_key(reason))).collect();
+    let mut pairs = keyed.clone();
+    pairs.sort();
+    pairs.dedup();
     // Newest first, of what the approver may read.
-    let readable: Vec<&noveto_store::repo::cases::Filing> = all
+    let readable = crate::cases::visible_alike(s, p, &first, &last, pairs, Action::ReadCase).await?;
+    Ok(keyed
         .iter()
-        .rev()
-        .filter(|(x, centers)| {
-            let place = Place { centers: centers.clone(), unit: x.unit_id, window: x.window_id };
-            p.may(Action::ReadCase, &place).is_ok()
-        })
-        .map(|(x, _)| x)
-        .collect();
-    Ok(asks
-        .iter()
-        .map(|(item_code, reason)| {
-            let key = reason_key(reason);
+        .map(|(item_code, key)| {
             readable
                 .iter()
-                .filter(|x| x.item_code.as_deref() == *item_code && reason_key(&x.reason) == key)
+                .filter(|x| &x.item_code == item_code && &x.reason_key == key)
                 .take(10)
                 .map(|x| {
-                    let outcome =
-                        if x.outcome.as_deref() == Some("approved") { "批准否决" } else { "不予否决" };
+                    let outcome = if x.outcome == "approved" { "批准否决" } else { "不予否决" };
                     (x.receipt_no.clone().unwrap_or_default(), outcome.to_string(), x.legal_basis.clone())
                 })
                 .collect()

@@ -2141,6 +2141,19 @@ impl ApprovedVeto {
     }
 }
 
+/// NV-16: alike veto requests are those on the same item with the same reason, and reasons
+/// written a little differently count together — the key is the reason's first clause (up to
+/// the first of [`REASON_CLAUSE_ENDS`]), without surrounding spaces, at most 40 characters. The
+/// store keeps it with the filing; migration 26 computes the same in SQL for earlier filings.
+pub fn reason_key(reason: &str) -> String {
+    reason.split(REASON_CLAUSE_ENDS).next().unwrap_or(reason).trim_matches(REASON_SPACES).chars().take(40).collect()
+}
+
+/// Where a veto reason's first clause ends.
+pub const REASON_CLAUSE_ENDS: [char; 5] = ['，', '。', '；', ',', ';'];
+/// The spaces a reason key is trimmed of (ASCII and ideographic; SQL's trim takes the same set).
+pub const REASON_SPACES: [char; 5] = [' ', '\t', '\n', '\r', '\u{3000}'];
+
 impl VetoRequest {
     /// The id the store gave a new request. A request that has its number keeps it: no one can
     /// move a request's decisions onto another request.
@@ -2289,6 +2302,16 @@ pub fn next_level(policy: &Policy, current: Option<DecisionLevel>, major: bool) 
 mod tests {
     use super::*;
     use crate::time::at;
+
+    #[test]
+    fn nv16_alike_reasons_share_their_first_clause() {
+        assert_eq!(reason_key("　材料不符合法定形式，缺少公章。"), "材料不符合法定形式");
+        assert_eq!(reason_key("材料不符合法定形式; see art. 3"), "材料不符合法定形式");
+        assert_eq!(reason_key("  不属于本机关职权范围  "), "不属于本机关职权范围");
+        assert_eq!(reason_key(&"长".repeat(60)).chars().count(), 40);
+        assert_eq!(reason_key(""), "");
+        assert_ne!(reason_key("超出申请期限"), reason_key("不符合申请条件"));
+    }
 
     fn case() -> Case {
         let p = Policy::preset("national").unwrap();

@@ -333,6 +333,8 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (23, include_str!("../migrations/sqlite/0023_fts_queue.sql")),
     (24, include_str!("../migrations/sqlite/0024_escalations_case.sql")),
     (25, include_str!("../migrations/sqlite/0025_outbox_lease.sql")),
+    (26, include_str!("../migrations/sqlite/0026_filings_alike.sql")),
+    (27, include_str!("../migrations/sqlite/0027_ticket_days.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -359,6 +361,8 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     // 22 and 23 are SQLite's trigram index (PostgreSQL has pg_trgm): the numbers stay one per change.
     (24, include_str!("../migrations/postgres/0024_escalations_case.sql")),
     (25, include_str!("../migrations/postgres/0025_outbox_lease.sql")),
+    (26, include_str!("../migrations/postgres/0026_filings_alike.sql")),
+    (27, include_str!("../migrations/postgres/0027_ticket_days.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
@@ -366,6 +370,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
 pub(crate) fn migration_step(version: i64, tx: &mut dyn Tx) -> Result<()> {
     match version {
         14 => mark_answers_that_say_no(tx),
+        26 => repo::cases::key_filed_reasons(tx),
         _ => Ok(()),
     }
 }
@@ -607,25 +612,25 @@ impl Store {
     }
 
     /// Refreshes the query planner's statistics so that plans follow the data as it grows
-    /// (SQLite: a sampled ANALYZE, also run at a start without statistics worth keeping;
-    /// PostgreSQL's autovacuum keeps its own).
+    /// (a sampled ANALYZE on either store, also run at a start without statistics worth
+    /// keeping: PostgreSQL's autovacuum keeps its own where it runs, and may not).
     pub async fn refresh_statistics(&self) -> Result<()> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || match &*this.inner {
             Inner::Sqlite(s) => s.refresh_statistics(),
-            Inner::Pg(_) => Ok(()),
+            Inner::Pg(p) => p.refresh_statistics(),
         })
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?
     }
 
     /// Refreshes the planner's statistics only if they were taken before the store held any case
-    /// (SQLite; a cheap check otherwise); returns whether it did.
+    /// (SQLite) or never (PostgreSQL); returns whether it did.
     pub async fn refresh_stale_statistics(&self) -> Result<bool> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || match &*this.inner {
             Inner::Sqlite(s) => s.refresh_stale_statistics(),
-            Inner::Pg(_) => Ok(false),
+            Inner::Pg(p) => p.refresh_stale_statistics(),
         })
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?

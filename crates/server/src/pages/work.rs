@@ -157,13 +157,15 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
     };
     let filings = if may_somewhere(&p.grants, Action::ReadFilings) {
         let month = s.now().format("%Y-%m").to_string();
-        let f = svc::visible_filings(s, p, &month).await?;
-        let open = f.iter().filter(|x| x.closed_at.is_none()).count();
+        // Counted by the database (the month's filings are not read to be counted).
+        let groups = svc::visible_veto_groups(s, p, &month, &month).await?;
+        let total: i64 = groups.iter().map(|g| g.count).sum();
+        let open: i64 = groups.iter().filter(|g| g.outcome.is_none()).map(|g| g.count).sum();
         Some(html! {
             section.card {
                 h2 { (trf("本月否决报备（{}）", &[&month])) }
                 p {
-                    (trb("共 {} 件，其中尚无结果 {} 件。", &[&f.len(), &open]))
+                    (trb("共 {} 件，其中尚无结果 {} 件。", &[&total, &open]))
                     " " a href={ "/filings?month=" (month) } { (tr("查看报备台账")) }
                 }
             }

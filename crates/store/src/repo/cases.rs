@@ -175,7 +175,7 @@ pub fn request_veto<E: From<StoreError>>(
     let (c, ev, dues) = decide(vid)?;
     save(tx, ctx, v.case_id, version, &c, &ev, &dues)?;
     let v = v.clone().numbered(vid);
-    open_filing(tx, ctx, &v, unit_id)?;
+    open_filing(tx, ctx, &v, unit_id, c.item_code.as_deref())?;
     Ok(vid)
 }
 
@@ -751,11 +751,27 @@ pub fn kind_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i6
 }
 
 /// NV-9: the filing with the center opens when the veto is requested …
-fn open_filing(tx: &mut dyn Tx, ctx: &Ctx, v: &VetoRequest, unit_id: Option<i64>) -> Result<()> {
+/// It keeps the request's item and reason key (NV-16: what makes two requests alike).
+fn open_filing(
+    tx: &mut dyn Tx,
+    ctx: &Ctx,
+    v: &VetoRequest,
+    unit_id: Option<i64>,
+    item_code: Option<&str>,
+) -> Result<()> {
     let month: String = ctx.now.chars().take(7).collect();
     let id = tx.insert(
-        "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        params![v.id, v.case_id, unit_id, month, ctx.now.as_str()],
+        "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at, item_code, reason_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        params![
+            v.id,
+            v.case_id,
+            unit_id,
+            month,
+            ctx.now.as_str(),
+            item_code,
+            noveto_domain::case::reason_key(&v.reason)
+        ],
     )?;
     audit::append(tx, ctx, "filing.open", "filing", id, &json!({"veto_request_id": v.id}))
 }
@@ -792,50 +808,12 @@ pub struct Filing {
 /// (for the one access decision): one query for the filings and their cases' centers, one chain
 /// per distinct center.
 pub fn filings_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(Filing, Vec<i64>)>> {
-    filings_where(tx, first, last, "", vec![])
-}
-
-/// [`filings_with_centers`], only those decided and only of the catalog items `items` (`None`:
-/// cases that name no item) — NV-16's earlier decisions for the requests on an approver's page.
-pub fn decided_filings_with_centers(
-    tx: &mut dyn Tx,
-    first: &str,
-    last: &str,
-    items: &[Option<String>],
-) -> Result<Vec<(Filing, Vec<i64>)>> {
-    let codes: Vec<crate::Value> = items.iter().flatten().map(|c| crate::Value::from(c.as_str())).collect();
-    let mut alternatives = vec![];
-    if !codes.is_empty() {
-        let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 3)).collect();
-        alternatives.push(format!("c.item_code IN ({})", marks.join(", ")));
-    }
-    if items.iter().any(Option::is_none) {
-        alternatives.push("c.item_code IS NULL".into());
-    }
-    if alternatives.is_empty() {
-        return Ok(vec![]);
-    }
-    let and = format!(" AND f.outcome IS NOT NULL AND ({})", alternatives.join(" OR "));
-    filings_where(tx, first, last, &and, codes)
-}
-
-fn filings_where(
-    tx: &mut dyn Tx,
-    first: &str,
-    last: &str,
-    and: &str,
-    more: Vec<crate::Value>,
-) -> Result<Vec<(Filing, Vec<i64>)>> {
-    let mut ps = vec![crate::Value::from(first), crate::Value::from(last)];
-    ps.extend(more);
     let rows = tx.query(
-        &format!(
-            "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
-                    c.doc, v.doc
-             FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
-             WHERE f.month >= $1 AND f.month <= $2{and} ORDER BY f.id"
-        ),
-        &ps,
+        "SELECT f.veto_request_id, f.case_id, f.unit_id, f.opened_at, f.closed_at, f.outcome, c.center_id, c.window_id, c.receipt_no,
+                c.doc, v.doc
+         FROM filings f LEFT JOIN cases c ON c.id = f.case_id LEFT JOIN veto_requests v ON v.id = f.veto_request_id
+         WHERE f.month >= $1 AND f.month <= $2 ORDER BY f.id",
+        params![first, last],
     )?;
     let mut chains = super::org::Chains::default();
     let mut out = Vec::with_capacity(rows.len());
@@ -860,6 +838,133 @@ fn filings_where(
             outcome: r.opt_str(5),
         };
         out.push((f, centers));
+    }
+    Ok(out)
+}
+
+/// NV-16: a decided filing alike to a request being decided — same item, same reason key.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlikeFiling {
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub item_code: Option<String>,
+    pub reason_key: String,
+    pub outcome: String,
+    pub receipt_no: Option<String>,
+    pub legal_basis: String,
+}
+
+/// The decided filings of the months `first..=last` alike to any of `asks` (an item — `None`:
+/// cases that name no item — and a reason key), newest first, each with its case's center chain:
+/// found through the index on (item, reason key, month), never by reading the months' filings.
+/// `basis`: with each request's legal basis (read from the request; a report needs none).
+pub fn alike_filings_with_centers(
+    tx: &mut dyn Tx,
+    first: &str,
+    last: &str,
+    asks: &[(Option<String>, String)],
+    basis: bool,
+) -> Result<Vec<(AlikeFiling, Vec<i64>)>> {
+    let (doc, join) = if basis {
+        ("v.doc", "LEFT JOIN veto_requests v ON v.id = f.veto_request_id")
+    } else {
+        ("CAST(NULL AS TEXT)", "")
+    };
+    let mut chains = super::org::Chains::default();
+    let mut out = vec![];
+    // A few hundred pairs a statement at most (a quarter's report may ask for many).
+    for chunk in asks.chunks(200) {
+        let mut ps = vec![crate::Value::from(first), crate::Value::from(last)];
+        let mut alternatives = vec![];
+        for (item, key) in chunk {
+            ps.push(crate::Value::from(key.as_str()));
+            let k = ps.len();
+            match item {
+                Some(code) => {
+                    ps.push(crate::Value::from(code.as_str()));
+                    alternatives.push(format!("(f.item_code = ${} AND f.reason_key = ${k})", k + 1));
+                }
+                None => alternatives.push(format!("(f.item_code IS NULL AND f.reason_key = ${k})")),
+            }
+        }
+        let rows = tx.query(
+            &format!(
+                "SELECT f.id, f.unit_id, c.window_id, f.item_code, f.reason_key, f.outcome, c.receipt_no, {doc}, c.center_id
+                   FROM filings f LEFT JOIN cases c ON c.id = f.case_id {join}
+                  WHERE f.month >= $1 AND f.month <= $2 AND f.outcome IS NOT NULL AND ({})",
+                alternatives.join(" OR ")
+            ),
+            &ps,
+        )?;
+        for r in rows {
+            let veto: serde_json::Value = r.opt_str(7).and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
+            let f = AlikeFiling {
+                unit_id: r.opt_i64(1),
+                window_id: r.opt_i64(2),
+                item_code: r.opt_str(3),
+                reason_key: r.opt_str(4).unwrap_or_default(),
+                outcome: r.str(5),
+                receipt_no: r.opt_str(6),
+                legal_basis: veto["legal_basis"].as_str().unwrap_or_default().to_string(),
+            };
+            out.push((r.i64(0), f, chains.of(tx, r.opt_i64(8))?));
+        }
+    }
+    out.sort_by_key(|x| std::cmp::Reverse(x.0));
+    Ok(out.into_iter().map(|(_, f, c)| (f, c)).collect())
+}
+
+/// Migration 26: each filing made before it gets its request's reason key, by the domain's rule
+/// (`reason_key`) that new filings are written with.
+pub fn key_filed_reasons(tx: &mut dyn Tx) -> Result<()> {
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(
+            "SELECT f.id, v.doc FROM filings f JOIN veto_requests v ON v.id = f.veto_request_id
+              WHERE f.id > $1 ORDER BY f.id LIMIT 5000",
+            params![after],
+        )?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.i64(0);
+        for r in &rows {
+            let doc: serde_json::Value = serde_json::from_str(&r.str(1)).unwrap_or_default();
+            let key = noveto_domain::case::reason_key(doc["reason"].as_str().unwrap_or(""));
+            tx.exec("UPDATE filings SET reason_key = $1 WHERE id = $2", params![key, r.i64(0)])?;
+        }
+    }
+}
+
+/// NV-15: the filings of the months `first..=last` counted by the database per place, item,
+/// reason key and outcome (`None`: still pending), each group with its case's center chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetoGroup {
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub item_code: Option<String>,
+    pub reason_key: String,
+    pub outcome: Option<String>,
+    pub count: i64,
+}
+
+pub fn veto_groups_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(VetoGroup, Vec<i64>)>> {
+    let rows = tx.query(
+        "SELECT c.center_id, f.unit_id, c.window_id, f.item_code, f.reason_key, f.outcome, COUNT(*)
+           FROM filings f LEFT JOIN cases c ON c.id = f.case_id
+          WHERE f.month >= $1 AND f.month <= $2 GROUP BY 1, 2, 3, 4, 5, 6",
+        params![first, last],
+    )?;
+    let mut chains = super::org::Chains::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let g = VetoGroup {
+            unit_id: r.opt_i64(1),
+            window_id: r.opt_i64(2),
+            item_code: r.opt_str(3),
+            reason_key: r.opt_str(4).unwrap_or_default(),
+            outcome: r.opt_str(5),
+            count: r.i64(6),
+        };
+        out.push((g, chains.of(tx, r.opt_i64(0))?));
     }
     Ok(out)
 }

@@ -621,3 +621,82 @@ fn every_migration_file_is_listed_for_its_store() {
         }
     }
 }
+
+// NV-16 (migration 26): a filing made before the migration gets its request's reason key by the
+// domain's rule — the same key a new filing is written with — and the alike search finds it by
+// item and key, decided ones only, on both stores.
+#[test]
+fn nv_16_filed_reasons_are_keyed_as_new_ones_are() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        let case = open_case(s, (county, unit, win), "甲", "某公司", "办理许可");
+        let reason = "　材料不符合法定形式，缺少公章。";
+        s.write_blocking(move |tx| {
+            tx.verbatim(); // rows as an older version left them: no reason key yet
+            tx.exec("UPDATE cases SET item_code = 'X1' WHERE id = $1", params![case])?;
+            for (id, outcome) in [(901i64, Some("approved")), (902, Some("denied")), (903, None)] {
+                let doc = serde_json::json!({ "reason": reason, "legal_basis": "《行政许可法》第三十二条" }).to_string();
+                tx.exec(
+                    "INSERT INTO veto_requests (id, case_id, unit_id, status, requested_at, doc) VALUES ($1, $2, $3, 'pending', '2026-11-20T09:00:00+08:00', $4)",
+                    params![id, case, unit, doc],
+                )?;
+                tx.exec(
+                    "INSERT INTO filings (veto_request_id, case_id, unit_id, month, opened_at, outcome, item_code)
+                     VALUES ($1, $2, $3, '2026-11', '2026-11-20T09:00:00+08:00', $4, 'X1')",
+                    params![id, case, unit, outcome],
+                )?;
+            }
+            noveto_store::repo::cases::key_filed_reasons(tx)
+        })
+        .unwrap();
+        let want = noveto_domain::case::reason_key(reason);
+        assert_eq!(want, "材料不符合法定形式");
+        let keys = s
+            .read_blocking(|tx| tx.query("SELECT reason_key FROM filings ORDER BY id", &[]))
+            .unwrap()
+            .iter()
+            .map(|r| r.str(0))
+            .collect::<Vec<_>>();
+        assert_eq!(keys, vec![want.clone(); 3]);
+        let asks = vec![(Some("X1".to_string()), want.clone()), (None, want.clone())];
+        let alike = s
+            .read_blocking(move |tx| {
+                noveto_store::repo::cases::alike_filings_with_centers(tx, "2026-10", "2026-11", &asks, true)
+            })
+            .unwrap();
+        let outcomes: Vec<&str> = alike.iter().map(|(f, _)| f.outcome.as_str()).collect();
+        assert_eq!(outcomes, vec!["denied", "approved"], "decided only, newest first");
+        assert_eq!(alike[0].0.legal_basis, "《行政许可法》第三十二条");
+        let asks = vec![(Some("X1".to_string()), want.clone())];
+        let bare = s
+            .read_blocking(move |tx| {
+                noveto_store::repo::cases::alike_filings_with_centers(tx, "2026-11", "2026-11", &asks, false)
+            })
+            .unwrap();
+        assert_eq!(bare.len(), 2);
+        assert!(
+            bare.iter().all(|(f, _)| f.legal_basis.is_empty() && f.receipt_no.is_some()),
+            "a report reads no basis"
+        );
+        let groups = s
+            .read_blocking(|tx| noveto_store::repo::cases::veto_groups_with_centers(tx, "2026-11", "2026-11"))
+            .unwrap();
+        assert_eq!(groups.iter().map(|(g, _)| g.count).sum::<i64>(), 3);
+        assert!(groups.iter().all(|(g, _)| g.reason_key == want && g.item_code.as_deref() == Some("X1")));
+    });
+}
+
+// Issue 27: a store whose cases table was never analysed — PostgreSQL with autovacuum off, or
+// behind a bulk load; SQLite analysed while it was empty — is analysed at the next check, once;
+// the planner then knows a phone number matches a case or two, not thousands.
+#[test]
+fn statistics_never_taken_are_taken_once() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        open_case(s, (county, unit, win), "甲", "某公司", "办理许可");
+        let rt = rt();
+        assert!(rt.block_on(s.refresh_stale_statistics()).unwrap(), "none worth keeping: taken");
+        assert!(!rt.block_on(s.refresh_stale_statistics()).unwrap(), "taken: kept");
+        rt.block_on(s.refresh_statistics()).unwrap();
+    });
+}
