@@ -2277,10 +2277,14 @@ pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<rep
     Ok(s.store.read(move |tx| repo::list(tx, unit, center, status.as_deref(), limit, offset)).await?)
 }
 
+/// The most candidates a search weighs for one answer.
+const SEARCH_CANDIDATES: usize = 2000;
+
 /// The workbench search (screens issue, item 6): every case the caller may read whose receipt
 /// number, applicant (name, organisation, phone) or request contains `q` — the single read's
-/// access decision on each — newest first, `limit` from `offset`. Searches the newest 2,000
-/// matching cases.
+/// access decision on each — best first (a number or the whole name, newest first; then names
+/// beginning with it; then the words inside), `limit` from `offset`, of the first 2,000
+/// candidates.
 pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset: usize) -> Result<Vec<repo::CaseRow>> {
     // Reports and searches may be served by the read replica (issue 27).
     noveto_store::may_lag(async move {
@@ -2291,17 +2295,41 @@ pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset:
         if q.chars().count() > 50 {
             return Err(Error::bad("too_long", "查询内容不能超过 50 个字"));
         }
-        let needle = q.to_string();
-        let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, 2000)).await?;
-        // The access decision on each candidate's place; then the page's rows only.
-        let mut ids = vec![];
-        for (id, at) in found {
-            let (centers, _) = s.center_chain(at.center_id).await?;
-            let place = Place { centers, unit: at.unit_id, window: at.window_id };
-            if p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id {
-                ids.push(id);
+        // The candidates in their fixed order (the first n of more are the same n): a few first,
+        // more only while the reader may see too few of them for the page — at most 2,000.
+        let want = offset.saturating_add(limit);
+        // A reader of a whole center sees most candidates: a few are enough to start with. One
+        // who reads a window or a unit sees a fraction of them: all at once.
+        let wide = p.grants.iter().any(|g| g.scope.kind == noveto_domain::access::ScopeKind::Center);
+        let mut ask = if wide { want.saturating_mul(2).clamp(100, SEARCH_CANDIDATES) } else { SEARCH_CANDIDATES };
+        let ids = loop {
+            let needle = q.to_string();
+            let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, ask as i64)).await?;
+            let exhausted = found.len() < ask;
+            // The access decision on each candidate's place (a center's chain looked up once per
+            // center, not once per candidate); then the page's rows only.
+            let mut chains: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+            let mut ids = vec![];
+            for (id, at) in found {
+                let centers = match chains.get(&at.center_id) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let (c, _) = s.center_chain(at.center_id).await?;
+                        chains.insert(at.center_id, c.clone());
+                        c
+                    }
+                };
+                let place = Place { centers, unit: at.unit_id, window: at.window_id };
+                if p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id {
+                    ids.push(id);
+                }
             }
-        }
+            if ids.len() >= want || exhausted || ask >= SEARCH_CANDIDATES {
+                break ids;
+            }
+            // Straight to the most: a reader who sees few of the first ones sees few of any.
+            ask = SEARCH_CANDIDATES;
+        };
         let page: Vec<i64> = ids.into_iter().skip(offset).take(limit).collect();
         Ok(s.store.read(move |tx| repo::rows_by_ids(tx, &page)).await?)
     })

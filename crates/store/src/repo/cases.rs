@@ -442,7 +442,7 @@ pub fn unplaced_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Ca
     })
 }
 
-/// The workbench search's candidates, newest first, at most `limit`: where each sits (for the
+/// The workbench search's candidates, best first, at most `limit`: where each sits (for the
 /// caller's access decision) and nothing else — the rows of the page are read afterwards, by id
 /// ([`rows_by_ids`]), so a common name costs a range of an index, not thousands of documents.
 /// Found through indexes only: the receipt number and the phone exactly, a name by its beginning,
@@ -487,6 +487,12 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
             ),
             params![number.as_str(), limit],
         )?);
+    }
+    // A whole number found — a receipt, a phone, an identity document or a credit code — is
+    // the answer: no name begins with one, and the substring index would be asked for digits.
+    if !out.is_empty() {
+        out.truncate(limit as usize);
+        return Ok(out);
     }
     // A name: the whole name first, newest first straight off the (name, id) index; then names
     // that begin with it, in the index's order, only as many as are still wanted (a name is often
@@ -546,9 +552,11 @@ pub fn search_candidates(tx: &mut dyn Tx, needle: &str, limit: i64) -> Result<Ve
         };
         out.extend(found);
     }
+    // In the order asked: numbers, the whole name (newest first), names beginning with it, then
+    // the substring matches — never re-sorted, so the first n of a longer answer are the answer
+    // for n, and a caller may ask for a few first and for more only when it needs them.
     let mut seen = std::collections::HashSet::new();
     out.retain(|(id, _)| seen.insert(*id));
-    out.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     out.truncate(limit as usize);
     Ok(out)
 }
