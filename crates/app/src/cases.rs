@@ -1682,8 +1682,13 @@ pub fn days_waited(s: &App, opened_at: &str) -> Option<i64> {
     s.calendar().between(from, to).ok()
 }
 
+/// The most open matters the workbench reads, earliest due first.
+pub const OWN_OPEN_CAP: usize = 200;
+
+/// The caller's open matters, earliest due first, at most [`OWN_OPEN_CAP`]: when there are that
+/// many, a view's count is "at least" (the workbench says so), never a wrong exact number.
 pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
-    mine(s, p, 200).await
+    mine(s, p, OWN_OPEN_CAP as i64).await
 }
 
 /// NV-1, ORG-4: the caller's open first-contact cases and, while they stand in as B, those of

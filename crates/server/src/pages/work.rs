@@ -426,6 +426,9 @@ async fn workbench(
     view: svc::Queue,
 ) -> ApiResult<Markup> {
     let all = svc::own_open(s, p).await?;
+    // Read to the cap: each count is then at least what it says.
+    let capped = all.len() >= svc::OWN_OPEN_CAP;
+    let at_least = if capped { "+" } else { "" };
     let today = local_date(s.now()).to_string();
     let counts = svc::queue_counts(&all, &today);
     let rows: Vec<_> = all.into_iter().filter(|r| view.holds(r, &today)).collect();
@@ -525,12 +528,15 @@ async fn workbench(
             nav.tabs aria-label=(tr("办件视图")) {
                 @for (q, n) in &counts {
                     @if *q == view {
-                        strong aria-current="page" { (tr(q.label())) " (" (n) ")" }
+                        strong aria-current="page" { (tr(q.label())) " (" (n) (at_least) ")" }
                     } @else {
-                        a href={ "/?view=" (q.as_str()) "#queues" } { (tr(q.label())) " (" (n) ")" }
+                        a href={ "/?view=" (q.as_str()) "#queues" } { (tr(q.label())) " (" (n) (at_least) ")" }
                     }
                     " "
                 }
+            }
+            @if capped {
+                p.muted { (trf("待办较多，这里列出最早到期的 {} 件；其余请用下方“查找办件”。", &[&svc::OWN_OPEN_CAP])) }
             }
             @if rows.is_empty() {
                 p.muted { @if view == svc::Queue::Mine { (t().no_my_cases) } @else { (tr("此视图暂无办件。")) } }

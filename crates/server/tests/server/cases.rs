@@ -2359,6 +2359,25 @@ fn queues_with_counts_on_the_workbench() {
     assert_eq!((st, e["error"]["code"].as_str()), (422, Some("invalid_view")), "{e}");
 }
 
+// Issue 27, NV-1: a clerk with more open matters than the workbench reads (200, earliest due
+// first) is told the views' counts are "at least" and where the rest are found — never a count
+// that looks exact and is not.
+#[test]
+fn nv_1_workbench_counts_say_at_least_past_the_cap() {
+    let app = App::spawn(Kind::Sqlite, "national");
+    let clerk = app.token("clerk");
+    for _ in 0..199 {
+        app.new_case(&clerk, None);
+    }
+    let (_, home) = page_get(&app, "clerk", "/");
+    assert!(home.contains("我的待办 (199)") && !home.contains("最早到期的 200 件"), "under the cap, exact");
+    app.new_case(&clerk, None);
+    let (st, home) = page_get(&app, "clerk", "/");
+    assert_eq!(st, 200);
+    assert!(home.contains("我的待办 (200+)") && home.contains("已登记未受理 (200+)"), "{home}");
+    assert!(home.contains("待办较多，这里列出最早到期的 200 件"), "{home}");
+}
+
 // Issue 31, item 2 (being told), NV-2: a withdrawal the clerk records reaches the window head —
 // a message through the outbox, a count on the home page, a card in the inbox with its confirm
 // button; after confirming there the head is back at the inbox, told what happened, and the
