@@ -85,8 +85,10 @@ enum Cmd {
         preset: String,
         /// Also generate N cases over three years (notices, acceptances, escalations, closings,
         /// ratings, and one in 250 vetoed through the real approval chain) for measuring at a
-        /// province's size; written through the store in batches. Withdrawals, referrals, desk
-        /// matters and complaints are not generated in bulk.
+        /// province's size; written through the store in batches. One in 250 more ends another
+        /// way, each through the product's own rules: an escalation answered, a written
+        /// withdrawal confirmed, a 办不成事 matter resolved and verified, a 吐槽找茬 complaint
+        /// replied to and closed.
         #[arg(long)]
         scale: Option<u64>,
     },
