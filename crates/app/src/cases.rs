@@ -1798,37 +1798,40 @@ pub async fn visible_filings(s: &App, p: &Principal, month: &str) -> Result<Vec<
 
 /// The filings of the months `first..=last` the caller may see, in one read.
 pub async fn visible_filings_in(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::Filing>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
+    may_read_filings(p)?;
     let (f, l) = (first.to_string(), last.to_string());
     let all = s.store.read(move |tx| repo::filings_with_centers(tx, &f, &l)).await?;
-    Ok(all
-        .into_iter()
-        .filter(|(f, centers)| {
-            let place = Place { centers: centers.clone(), unit: f.unit_id, window: None };
+    Ok(readable_filings(p, all, |f| f.unit_id))
+}
+
+/// Whether the caller reads veto filings anywhere (else none is listed or counted for them).
+fn may_read_filings(p: &Principal) -> Result<()> {
+    if noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
+        Ok(())
+    } else {
+        Err(Error::forbidden("无权查看否决报备"))
+    }
+}
+
+/// The one access decision for what is listed or counted from the filings — a filing or a
+/// counted group — at its case's centers and its unit.
+fn readable_filings<T>(p: &Principal, rows: Vec<(T, Vec<i64>)>, unit: impl Fn(&T) -> Option<i64>) -> Vec<T> {
+    rows.into_iter()
+        .filter(|(x, centers)| {
+            let place = Place { centers: centers.clone(), unit: unit(x), window: None };
             p.may(Action::ReadFilings, &place).is_ok()
         })
-        .map(|(f, _)| f)
-        .collect())
+        .map(|(x, _)| x)
+        .collect()
 }
 
 /// NV-15: the filings of the months `first..=last` the caller may see, counted per place, item,
 /// reason key and outcome by the database.
 pub async fn visible_veto_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::VetoGroup>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
+    may_read_filings(p)?;
     let (f, l) = (first.to_string(), last.to_string());
     let all = s.store.read(move |tx| repo::veto_groups_with_centers(tx, &f, &l)).await?;
-    Ok(all
-        .into_iter()
-        .filter(|(g, centers)| {
-            let place = Place { centers: centers.clone(), unit: g.unit_id, window: None };
-            p.may(Action::ReadFilings, &place).is_ok()
-        })
-        .map(|(g, _)| g)
-        .collect())
+    Ok(readable_filings(p, all, |g| g.unit_id))
 }
 
 /// NV-16: the decided filings of the months `first..=last` alike to `asks` (item, reason key),
@@ -2503,9 +2506,7 @@ async fn scoped_endings(s: &App, p: &Principal, month: &str) -> Result<Vec<repo:
 
 /// The other endings of the months `first..=last`, in one read.
 async fn scoped_endings_in(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::OtherEnding>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
+    may_read_filings(p)?;
     let (from, to) = month_span(first, last)?;
     let all = s.store.read(move |tx| repo::other_endings_with_centers(tx, &from, &to)).await?;
     Ok(all
@@ -2582,9 +2583,7 @@ pub async fn visible_other_ending_counts(
 /// The trend's counted groups of `first..=last` the caller may see: each group decided once, with
 /// the place its rows would have (a filing by its unit, another ending by its unit and window).
 pub async fn visible_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::TrendGroup>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
+    may_read_filings(p)?;
     let (f, t) = month_span(first, last)?;
     let (first, last) = (first.to_string(), last.to_string());
     let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
@@ -2868,9 +2867,7 @@ pub struct MonthlyStatus {
 /// NV-9 (JL 三(三)): every unit whose filings the caller may read, with its monthly filing for
 /// `month` or none yet. Empty where the policy does not file monthly.
 pub async fn monthly_status(s: &App, p: &Principal, month: &str) -> Result<Vec<MonthlyStatus>> {
-    if !noveto_domain::access::may_somewhere(&p.grants, Action::ReadFilings) {
-        return Err(Error::forbidden("无权查看否决报备"));
-    }
+    may_read_filings(p)?;
     if !s.policy().veto.filing.iter().any(|f| f == "monthly") {
         return Ok(vec![]);
     }
