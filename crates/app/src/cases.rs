@@ -2314,19 +2314,11 @@ pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset:
             let needle = q.to_string();
             let found = s.store.read(move |tx| repo::search_candidates(tx, &needle, ask as i64)).await?;
             let exhausted = found.len() < ask;
-            // The access decision on each candidate's place (a center's chain looked up once per
-            // center, not once per candidate); then the page's rows only.
-            let mut chains: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+            // The access decision on each candidate's place (the chains come from the app's
+            // cache of them); then the page's rows only.
             let mut ids = vec![];
             for (id, at) in found {
-                let centers = match chains.get(&at.center_id) {
-                    Some(c) => c.clone(),
-                    None => {
-                        let (c, _) = s.center_chain(at.center_id).await?;
-                        chains.insert(at.center_id, c.clone());
-                        c
-                    }
-                };
+                let (centers, _) = s.center_chain(at.center_id).await?;
                 let place = Place { centers, unit: at.unit_id, window: at.window_id };
                 if p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id {
                     ids.push(id);
