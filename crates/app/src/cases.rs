@@ -1647,6 +1647,22 @@ impl Queue {
             Queue::InProgress => "已受理未办结",
         }
     }
+    /// The statuses a view by status holds (`None` for the views by due day and for all).
+    pub fn statuses(self) -> Option<&'static [&'static str]> {
+        match self {
+            Queue::Mine | Queue::DueToday | Queue::Overdue => None,
+            Queue::Supplement => Some(&["notified", "accepted_with_deficiency"]),
+            Queue::Registered => Some(&["received"]),
+            Queue::InProgress => Some(&[
+                "accepted",
+                "accepted_with_deficiency",
+                "escalated",
+                "veto_pending",
+                "veto_approved",
+                "handoff_pending",
+            ]),
+        }
+    }
     /// Whether an open row belongs in this view on `today` (YYYY-MM-DD).
     pub fn holds(self, r: &repo::CaseRow, today: &str) -> bool {
         let due = r.next_due.as_deref().map(|d| d.get(..10).unwrap_or(d));
@@ -1654,24 +1670,19 @@ impl Queue {
             Queue::Mine => true,
             Queue::DueToday => due == Some(today),
             Queue::Overdue => due.is_some_and(|d| d < today),
-            Queue::Supplement => matches!(r.status.as_str(), "notified" | "accepted_with_deficiency"),
-            Queue::Registered => r.status == "received",
-            Queue::InProgress => matches!(
-                r.status.as_str(),
-                "accepted"
-                    | "accepted_with_deficiency"
-                    | "escalated"
-                    | "veto_pending"
-                    | "veto_approved"
-                    | "handoff_pending"
-            ),
+            q => q.statuses().is_some_and(|ss| ss.contains(&r.status.as_str())),
         }
     }
-}
-
-/// Each view with how many of `rows` it holds today.
-pub fn queue_counts(rows: &[repo::CaseRow], today: &str) -> Vec<(Queue, usize)> {
-    Queue::ALL.into_iter().map(|q| (q, rows.iter().filter(|r| q.holds(r, today)).count())).collect()
+    /// The same view as the store finds it on `today` (`tomorrow` is the day after): the one
+    /// definition [`Queue::holds`] and the store's queries share.
+    fn open_view<'a>(self, today: &'a str, tomorrow: &'a str) -> repo::OpenView<'a> {
+        match self {
+            Queue::Mine => repo::OpenView::All,
+            Queue::DueToday => repo::OpenView::DueOn { from: today, until: tomorrow },
+            Queue::Overdue => repo::OpenView::DueBefore(today),
+            q => repo::OpenView::Statuses(q.statuses().unwrap_or(&[])),
+        }
+    }
 }
 
 /// Whole working days a matter has waited since it was registered (the calendar's, 调休
@@ -1682,24 +1693,51 @@ pub fn days_waited(s: &App, opened_at: &str) -> Option<i64> {
     s.calendar().between(from, to).ok()
 }
 
-/// The most open matters the workbench reads, earliest due first.
+/// The most open matters a workbench view lists, earliest due first, and the count past which
+/// a view says "more than" instead of a number.
 pub const OWN_OPEN_CAP: usize = 200;
 
-/// The caller's open matters, earliest due first, at most [`OWN_OPEN_CAP`]: when there are that
-/// many, a view's count is "at least" (the workbench says so), never a wrong exact number.
-pub async fn own_open(s: &App, p: &Principal) -> Result<Vec<repo::CaseRow>> {
-    mine(s, p, OWN_OPEN_CAP as i64).await
+/// The workbench (NV-1, issue 31): each view's count — exact up to [`OWN_OPEN_CAP`], `None`
+/// past it — and the open matters of the view shown, earliest due first, at most the cap.
+pub struct OwnQueues {
+    pub counts: Vec<(Queue, Option<i64>)>,
+    pub rows: Vec<repo::CaseRow>,
 }
 
-/// NV-1, ORG-4: the caller's open first-contact cases and, while they stand in as B, those of
-/// the absent A (each row names its first contact, so a page can mark A's).
-async fn mine(s: &App, p: &Principal, limit: i64) -> Result<Vec<repo::CaseRow>> {
+/// The caller's workbench in one read: every view counted inside its index (a count stops at
+/// the cap), and the shown view's own matters (not a filter over some first matters, which
+/// left a view empty whose matters lay past them).
+pub async fn own_queues(s: &App, p: &Principal, view: Queue) -> Result<OwnQueues> {
     let id = p.id;
+    let today_d = noveto_domain::time::local_date(s.now());
+    let (today, tomorrow) = (today_d.to_string(), today_d.succ_opt().unwrap_or(today_d).to_string());
+    let cap = OWN_OPEN_CAP as i64;
     Ok(s.store
         .read(move |tx| {
             let mut who = vec![id];
             who.extend(org::covered_by(tx, id)?);
-            repo::open_for_first_contacts(tx, &who, limit)
+            let mut counts = vec![];
+            for q in Queue::ALL {
+                let n = repo::count_open_in_view(tx, &who, q.open_view(&today, &tomorrow), cap)?;
+                counts.push((q, (n <= cap).then_some(n)));
+            }
+            let rows = repo::open_in_view(tx, &who, view.open_view(&today, &tomorrow), cap, 0)?;
+            Ok::<_, StoreError>(OwnQueues { counts, rows })
+        })
+        .await?)
+}
+
+/// `GET /api/v1/cases?mine=true&view=…`: a page of the caller's open matters in the view,
+/// earliest due first.
+pub async fn own_view(s: &App, p: &Principal, view: Queue, limit: i64, offset: i64) -> Result<Vec<repo::CaseRow>> {
+    let id = p.id;
+    let today_d = noveto_domain::time::local_date(s.now());
+    let (today, tomorrow) = (today_d.to_string(), today_d.succ_opt().unwrap_or(today_d).to_string());
+    Ok(s.store
+        .read(move |tx| {
+            let mut who = vec![id];
+            who.extend(org::covered_by(tx, id)?);
+            repo::open_in_view(tx, &who, view.open_view(&today, &tomorrow), limit, offset)
         })
         .await?)
 }
@@ -2267,7 +2305,9 @@ pub struct CaseFilter {
 pub async fn list_cases(s: &App, p: &Principal, f: CaseFilter) -> Result<Vec<repo::CaseRow>> {
     let limit = f.limit;
     if f.mine {
-        return mine(s, p, limit).await;
+        // NV-1, ORG-4: the caller's open first-contact matters and, while they stand in as B,
+        // those of the absent A (each row names its first contact, so a page can mark A's).
+        return own_view(s, p, Queue::Mine, limit, f.offset).await;
     }
     let unit = f.unit_id;
     let center = match unit {

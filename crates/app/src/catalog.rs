@@ -350,6 +350,12 @@ pub async fn all_items(s: &App) -> Result<Vec<Item>> {
     Ok(s.store.read(items::all).await?)
 }
 
+/// Every item's code and name, for a picker (the workbench's item field): the name column, not
+/// every guide parsed at each page.
+pub async fn item_choices(s: &App) -> Result<Vec<(String, String)>> {
+    Ok(s.store.read(items::codes_and_names).await?)
+}
+
 /// CAT-2: browse (no words) or search the catalog, optionally one unit's items.
 pub async fn list_items(s: &App, words: Option<&str>, unit_id: Option<i64>, limit: usize) -> Result<Vec<Item>> {
     Ok(match words.map(str::trim).filter(|x| !x.is_empty()) {

@@ -335,6 +335,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (25, include_str!("../migrations/sqlite/0025_outbox_lease.sql")),
     (26, include_str!("../migrations/sqlite/0026_filings_alike.sql")),
     (27, include_str!("../migrations/sqlite/0027_ticket_days.sql")),
+    (28, include_str!("../migrations/sqlite/0028_workbench_views.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -363,6 +364,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (25, include_str!("../migrations/postgres/0025_outbox_lease.sql")),
     (26, include_str!("../migrations/postgres/0026_filings_alike.sql")),
     (27, include_str!("../migrations/postgres/0027_ticket_days.sql")),
+    (28, include_str!("../migrations/postgres/0028_workbench_views.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

@@ -59,20 +59,29 @@ pub async fn list(
 ) -> ApiResult<axum::response::Response> {
     let limit = super::limit(q.limit);
     let offset = q.offset.unwrap_or(0);
-    let rows = match q.q.as_deref().filter(|x| !x.trim().is_empty()) {
-        Some(words) => search_cases(&s, &p, words, limit as usize, offset.max(0) as usize).await?,
-        None => {
-            let f = CaseFilter { mine: q.mine.unwrap_or(false), status: q.status, unit_id: q.unit_id, limit, offset };
+    let view = match q.view.as_deref().filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some(noveto_app::cases::Queue::param(v)?),
+        None => None,
+    };
+    let mine = q.mine.unwrap_or(false);
+    let words = q.q.as_deref().filter(|x| !x.trim().is_empty());
+    let rows = match (words, view) {
+        (Some(words), _) => search_cases(&s, &p, words, limit as usize, offset.max(0) as usize).await?,
+        // Issue 31: the caller's own view is read as the view (a page of it), not filtered
+        // out of a page of something else.
+        (None, Some(v)) if mine => noveto_app::cases::own_view(&s, &p, v, limit, offset).await?,
+        (None, _) => {
+            let f = CaseFilter { mine, status: q.status, unit_id: q.unit_id, limit, offset };
             list_cases(&s, &p, f).await?
         }
     };
-    let rows = match q.view.as_deref().filter(|v| !v.trim().is_empty()) {
-        None => rows,
-        Some(v) => {
-            let view = noveto_app::cases::Queue::param(v)?;
+    // Elsewhere a view keeps to the open matters of the page that it holds.
+    let rows = match view {
+        Some(v) if words.is_some() || !mine => {
             let today = noveto_domain::time::local_date(s.now()).to_string();
-            rows.into_iter().filter(|r| view.holds(r, &today)).collect()
+            rows.into_iter().filter(|r| v.holds(r, &today)).collect()
         }
+        _ => rows,
     };
     crate::api::catalog::json_or_file(q.format.as_deref(), "cases", || json!({"cases": rows}), |f| cases_file(&rows, f))
 }

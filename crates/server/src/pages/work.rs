@@ -425,13 +425,13 @@ async fn workbench(
     failed: Option<(&HashMap<String, String>, &[ApiError])>,
     view: svc::Queue,
 ) -> ApiResult<Markup> {
-    let all = svc::own_open(s, p).await?;
-    // Read to the cap: each count is then at least what it says.
-    let capped = all.len() >= svc::OWN_OPEN_CAP;
-    let at_least = if capped { "+" } else { "" };
-    let today = local_date(s.now()).to_string();
-    let counts = svc::queue_counts(&all, &today);
-    let rows: Vec<_> = all.into_iter().filter(|r| view.holds(r, &today)).collect();
+    let svc::OwnQueues { counts, rows } = svc::own_queues(s, p, view).await?;
+    // A count past the cap says so instead of a number; the shown view lists its first ones.
+    let shown = |n: &Option<i64>| match n {
+        Some(n) => n.to_string(),
+        None => format!("{}+", svc::OWN_OPEN_CAP),
+    };
+    let capped = counts.iter().any(|(q, n)| *q == view && n.is_none());
     let others: Vec<i64> = rows.iter().map(|r| r.first_contact_id).filter(|id| *id != p.id).collect();
     let covering = noveto_app::org::names(s, others).await?;
     let windows: Vec<i64> = p
@@ -442,7 +442,7 @@ async fn workbench(
         .collect();
     let mine: Vec<org::Window> =
         noveto_app::org::directory(s).await?.windows.into_iter().filter(|w| windows.contains(&w.id)).collect();
-    let items = noveto_app::catalog::all_items(s).await?;
+    let items = noveto_app::catalog::item_choices(s).await?;
     let k = |n: &str| failed.map(|(f, _)| val(f, n)).unwrap_or_default();
     let errs: &[ApiError] = failed.map(|(_, e)| e).unwrap_or(&[]);
     // Every error beside its field (issue 31, item 3: all of them at once).
@@ -520,7 +520,7 @@ async fn workbench(
                 label { (t().request) textarea name="request" required maxlength="4000" { (k("request")) } (beside(e_at("request"), "request")) }
                 button type="submit" { (t().submit) }
             }
-            datalist id="items" { @for i in &items { option value=(i.code) { (i.name) } } }
+            datalist id="items" { @for (code, name) in &items { option value=(code) { (name) } } }
         }
         section.card #queues {
             h2 { (t().my_cases) }
@@ -528,15 +528,15 @@ async fn workbench(
             nav.tabs aria-label=(tr("办件视图")) {
                 @for (q, n) in &counts {
                     @if *q == view {
-                        strong aria-current="page" { (tr(q.label())) " (" (n) (at_least) ")" }
+                        strong aria-current="page" { (tr(q.label())) " (" (shown(n)) ")" }
                     } @else {
-                        a href={ "/?view=" (q.as_str()) "#queues" } { (tr(q.label())) " (" (n) (at_least) ")" }
+                        a href={ "/?view=" (q.as_str()) "#queues" } { (tr(q.label())) " (" (shown(n)) ")" }
                     }
                     " "
                 }
             }
             @if capped {
-                p.muted { (trf("待办较多，这里列出最早到期的 {} 件；其余请用下方“查找办件”。", &[&svc::OWN_OPEN_CAP])) }
+                p.muted { (trf("此视图办件较多，这里列出最早到期的 {} 件；其余请用下方“查找办件”。", &[&svc::OWN_OPEN_CAP])) }
             }
             @if rows.is_empty() {
                 p.muted { @if view == svc::Queue::Mine { (t().no_my_cases) } @else { (tr("此视图暂无办件。")) } }

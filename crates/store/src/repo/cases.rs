@@ -4,7 +4,7 @@
 //! Every save appends the timeline event and the audit entry in the same transaction.
 
 use super::{Ctx, audit};
-use crate::{Result, Row, StoreError, Tx, params};
+use crate::{Result, Row, StoreError, Tx, Value, params};
 use noveto_domain::access::{Scope, ScopeKind};
 use noveto_domain::case::{Case, Event, VetoRequest};
 use serde::Serialize;
@@ -399,32 +399,80 @@ fn case_row(r: &Row) -> CaseRow {
 
 const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc, first_contact_id";
 
-/// NV-1: the first contact's open cases, nearest due day first (no due day last).
-pub fn open_for_first_contact(tx: &mut dyn Tx, staff_id: i64, limit: i64) -> Result<Vec<CaseRow>> {
-    open_for_first_contacts(tx, &[staff_id], limit)
+/// Which of a first contact's open matters a workbench view holds (issue 31), as the store
+/// finds them: each through the `cases_workbench` index (by due day) or the
+/// `cases_workbench_status` index (by status), so a view costs a range of an index however many
+/// matters the person holds.
+#[derive(Debug, Clone, Copy)]
+pub enum OpenView<'a> {
+    /// Every open matter.
+    All,
+    /// Its next deadline falls on the day `from` (YYYY-MM-DD; `until` is the day after).
+    DueOn { from: &'a str, until: &'a str },
+    /// Its next deadline is before the day (YYYY-MM-DD).
+    DueBefore(&'a str),
+    /// Its status is one of these.
+    Statuses(&'a [&'a str]),
 }
 
-/// NV-1, ORG-4: the open cases of several first contacts (a person and the A posts they cover
-/// as B), nearest due day first.
-pub fn open_for_first_contacts(tx: &mut dyn Tx, staff: &[i64], limit: i64) -> Result<Vec<CaseRow>> {
+impl OpenView<'_> {
+    /// The view's conditions (after the first contact's), its parameters from `$2`, one query
+    /// per status so that each reads its index in order.
+    fn parts(&self) -> Vec<(String, Vec<String>)> {
+        match *self {
+            OpenView::All => vec![(String::new(), vec![])],
+            OpenView::DueOn { from, until } => {
+                vec![(" AND next_due >= $2 AND next_due < $3".into(), vec![from.to_string(), until.to_string()])]
+            }
+            OpenView::DueBefore(day) => vec![(" AND next_due < $2".into(), vec![day.to_string()])],
+            OpenView::Statuses(ss) => ss.iter().map(|st| (" AND status = $2".into(), vec![st.to_string()])).collect(),
+        }
+    }
+}
+
+/// NV-1, issue 31: how many open matters of these first contacts a view holds, counting at most
+/// `cap + 1` (a page says "more than `cap`" past it): each count stops at the cap inside the
+/// index, so a person holding a quarter of a million matters costs what one holding 201 does.
+pub fn count_open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, cap: i64) -> Result<i64> {
+    let mut n = 0;
+    for id in staff {
+        for (cond, args) in view.parts() {
+            if n > cap {
+                return Ok(n);
+            }
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact_id = $1 AND open = 1{cond} LIMIT {}) AS v",
+                cap + 1 - n
+            );
+            let mut ps = vec![Value::from(*id)];
+            ps.extend(args.into_iter().map(Value::from));
+            n += tx.query_one(&sql, &ps)?.map(|r| r.i64(0)).unwrap_or(0);
+        }
+    }
+    Ok(n.min(cap + 1))
+}
+
+/// NV-1, issue 31: the open matters of these first contacts that a view holds, nearest due day
+/// first (no due day last), `limit` of them from the `offset`th, each query in its index's order.
+pub fn open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, limit: i64, offset: i64) -> Result<Vec<CaseRow>> {
+    let (limit, offset) = (limit.max(0), offset.max(0));
     let mut out = vec![];
     for id in staff {
-        out.extend(
-            tx.query(
-                &format!(
-                    "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1 ORDER BY next_due, id LIMIT $2"
-                ),
-                params![*id, limit],
-            )?
-            .iter()
-            .map(case_row),
-        );
+        for (cond, args) in view.parts() {
+            let n = args.len() + 2;
+            let sql = format!(
+                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1{cond} ORDER BY next_due, id LIMIT ${n}"
+            );
+            let mut ps = vec![Value::from(*id)];
+            ps.extend(args.into_iter().map(Value::from));
+            ps.push(Value::from(limit + offset));
+            out.extend(tx.query(&sql, &ps)?.iter().map(case_row));
+        }
     }
     out.sort_by(|a, b| {
         (a.next_due.as_deref().unwrap_or(NO_DUE), a.id).cmp(&(b.next_due.as_deref().unwrap_or(NO_DUE), b.id))
     });
-    out.truncate(limit.max(0) as usize);
-    Ok(out)
+    Ok(out.into_iter().skip(offset as usize).take(limit as usize).collect())
 }
 
 /// NV-3: the matters waiting to be placed at the centers these scopes reach — a center scope's

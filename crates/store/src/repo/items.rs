@@ -146,6 +146,11 @@ pub fn names(tx: &mut dyn Tx, codes: &[String]) -> Result<std::collections::BTre
     Ok(out)
 }
 
+/// Every item's code and name, by code, from their columns (a picker's list: no guide is read).
+pub fn codes_and_names(tx: &mut dyn Tx) -> Result<Vec<(String, String)>> {
+    Ok(tx.query("SELECT code, name FROM items ORDER BY code", &[])?.iter().map(|r| (r.str(0), r.str(1))).collect())
+}
+
 pub fn all(tx: &mut dyn Tx) -> Result<Vec<Item>> {
     tx.query("SELECT doc FROM items ORDER BY code", &[])?.iter().map(|r| r.json(0)).collect()
 }
