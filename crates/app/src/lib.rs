@@ -101,6 +101,8 @@ pub struct App {
     pub centers: Arc<cache::OrgCache<i64, (Vec<i64>, String)>>,
     /// Window → the window.
     pub windows: Arc<cache::OrgCache<i64, noveto_store::repo::org::Window>>,
+    /// Every center, unit and window (a page names them; the business home asked three times).
+    pub directory: Arc<cache::OrgCache<(), Arc<org::Directory>>>,
     /// The FAQ and catalog search indexes of this process.
     pub search: Arc<search::Search>,
 }
@@ -191,6 +193,7 @@ impl App {
             tokens: Default::default(),
             centers: Default::default(),
             windows: Default::default(),
+            directory: Default::default(),
         };
         state.reload_regions().await?;
         Ok(state)

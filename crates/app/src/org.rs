@@ -590,6 +590,7 @@ pub async fn unproven_endings(s: &App, p: &Principal) -> Result<Vec<(i64, String
 
 /// The organisation as anyone may see it: centers, units and windows (the public guides, the
 /// referral pickers, names on lists).
+#[derive(Clone)]
 pub struct Directory {
     pub centers: Vec<org::Center>,
     pub units: Vec<org::Unit>,
@@ -601,10 +602,17 @@ pub async fn names(s: &App, ids: Vec<i64>) -> Result<std::collections::HashMap<i
     Ok(s.store.read(move |tx| org::staff_names(tx, ids)).await?)
 }
 
+/// The directory, from the cache while the organisation is unchanged (see [`crate::cache`]).
 pub async fn directory(s: &App) -> Result<Directory> {
+    let g = s.store.org_generation();
+    if let Some(d) = s.directory.get(&(), g) {
+        return Ok((*d).clone());
+    }
     let (centers, units, windows) =
         s.store.read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?))).await?;
-    Ok(Directory { centers, units, windows })
+    let d = Directory { centers, units, windows };
+    s.directory.put((), g, std::sync::Arc::new(d.clone()));
+    Ok(d)
 }
 
 /// Staff names by id — for an administrator (who may manage the organisation).

@@ -80,7 +80,7 @@ impl Search {
         let since = self.mark.lock().map(|m| if m.is_empty() { String::new() } else { back(&m) }).unwrap_or_default();
         let s2 = since.clone();
         let first = since.is_empty();
-        let (faqs, its, names, learned, bundles) = store
+        let (faqs, its, learned, bundles) = store
             .read(move |tx| {
                 let bundles = noveto_store::repo::bundles::changed_since(tx, &s2)?;
                 // Every question whose hit was used (FAQ-2): all at start, then those used since —
@@ -88,15 +88,29 @@ impl Search {
                 let learned = faq::used_since(tx, &s2)?;
                 let faqs = faq::changed_since(tx, &s2, 1_000_000)?;
                 let its = items::changed_since(tx, &s2)?;
-                // Item names only matter for FAQ entries to (re)index; most polls find none.
-                let names: HashMap<String, String> = if faqs.is_empty() {
-                    HashMap::new()
-                } else {
-                    items::all(tx)?.into_iter().map(|i| (i.code, i.name)).collect()
-                };
-                Ok::<_, StoreError>((faqs, its, names, learned, bundles))
+                Ok::<_, StoreError>((faqs, its, learned, bundles))
             })
             .await?;
+        // Item names only matter for FAQ entries to (re)index: the names of their items, read
+        // only when some entry is new to this index. A poll re-reads the last moments' changes
+        // (see `back`), so "some FAQ came back" is the rule and "some is new" the exception —
+        // every second, the whole catalog's documents were read for nothing.
+        let codes: Vec<String> = {
+            let seen = self.faq_seen.lock().map_err(|_| StoreError::Db("search lock".into()))?;
+            let mut c: Vec<String> = faqs
+                .iter()
+                .filter(|f| f.active && seen.get(&f.id) != Some(&f.updated_at))
+                .flat_map(|f| f.item_codes.iter().cloned())
+                .collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        let names: HashMap<String, String> = if codes.is_empty() {
+            HashMap::new()
+        } else {
+            store.read(move |tx| items::names(tx, &codes)).await?.into_iter().collect()
+        };
         let mut newest = since;
         {
             let mut seen = self.learned.lock().map_err(|_| StoreError::Db("search lock".into()))?;

@@ -659,12 +659,16 @@ pub fn staff_names(
     tx: &mut dyn Tx,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<std::collections::HashMap<i64, String>> {
+    // One read for a page's names (a list names up to hundreds of people), not one per person.
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
     let mut names = std::collections::HashMap::new();
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id)
-            && let Some(st) = staff_by_id(tx, id)?
-        {
-            e.insert(st.name);
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let ps: Vec<crate::Value> = chunk.iter().map(|id| crate::Value::from(*id)).collect();
+        for r in tx.query(&format!("SELECT id, name FROM staff WHERE id IN ({})", marks.join(", ")), &ps)? {
+            names.insert(r.i64(0), r.str(1));
         }
     }
     Ok(names)
