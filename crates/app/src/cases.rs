@@ -124,7 +124,7 @@ pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loa
         // NV-3: the receiver of a warm handoff reads the case it is handed.
         if let Some(r) = l.case.referral.clone().filter(|r| r.handoff) {
             let (w, u) = (r.to_window_id, r.to_unit_id);
-            let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
+            let targets = crate::org::handoff_targets(s, w, u).await?;
             if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
                 return Ok(l);
             }
@@ -727,8 +727,8 @@ pub async fn do_decide_kind(s: &App, p: &Principal, id: i64, b: KindDecisionIn) 
 /// NV-2: requests to make an application a consultation waiting for the caller (a window head
 /// of the case's window, not the one who asked).
 pub async fn kind_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
-    let all = s.store.read(move |tx| repo::kind_requests_within(tx, &scopes)).await?;
+    let reach = crate::org::reach(s, p).await?;
+    let all = s.store.read(move |tx| repo::kind_requests_within(tx, &reach)).await?;
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
@@ -777,8 +777,10 @@ pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<&'static s
 
 /// NV-3: the matters waiting to be placed that the caller places (window head, hall manager).
 pub async fn placement_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
+    let d = crate::org::shared_directory(s).await?;
     let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
-    let all = s.store.read(move |tx| repo::unplaced_within(tx, &scopes)).await?;
+    let reach = repo::Reach::for_placing(&d.centers, &d.windows, &scopes);
+    let all = s.store.read(move |tx| repo::unplaced_within(tx, &reach)).await?;
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
@@ -800,7 +802,7 @@ pub async fn do_acknowledge(s: &App, p: &Principal, id: i64) -> Result<i64> {
     };
     // The receiver: the target window, or any window of the target unit.
     let (w, u) = (r.to_window_id, r.to_unit_id);
-    let targets = s.store.read(move |tx| org::handoff_targets(tx, w, u)).await?;
+    let targets = crate::org::handoff_targets(s, w, u).await?;
     let Some(target) = targets.iter().find(|t| p.may(Action::WorkCase, t).is_ok()).cloned() else {
         return Err(match targets.first() {
             Some(t) => p.may(Action::WorkCase, t).err().unwrap_or_else(|| Error::forbidden("无权确认接收")),
@@ -931,8 +933,8 @@ pub async fn do_decide_growth(s: &App, p: &Principal, id: i64, b: GrowthDecision
 
 /// NV-4: growth requests waiting for the caller (a window head of the case's window).
 pub async fn growth_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
-    let all = s.store.read(move |tx| repo::growth_requests_within(tx, &scopes)).await?;
+    let reach = crate::org::reach(s, p).await?;
+    let all = s.store.read(move |tx| repo::growth_requests_within(tx, &reach)).await?;
     let mut out = vec![];
     for (id, c) in all {
         let (centers, _) = s.center_chain(c.center_id).await?;
@@ -1443,14 +1445,11 @@ pub struct Inbox {
 }
 
 pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
-    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
+    let reach = crate::org::reach(s, p).await?;
     let (vetoes, escs) = s
         .store
         .read(move |tx| {
-            Ok::<_, StoreError>((
-                repo::pending_vetoes_within(tx, &scopes)?,
-                repo::open_escalations_within(tx, &scopes)?,
-            ))
+            Ok::<_, StoreError>((repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?))
         })
         .await?;
     let mut out = Inbox { vetoes: vec![], escalations: vec![] };
@@ -1569,28 +1568,26 @@ pub fn inbox_file(lines: &[InboxLine], format: crate::catalog::Format) -> Result
 /// NV-3: warm handoffs to a unit or window the caller works at, not yet acknowledged, each
 /// with its case.
 pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let all = s
-        .store
-        .read(|tx| {
+    let all = s.store.read(repo::open_handoffs).await?;
+    let mut ids = vec![];
+    for (case_id, unit, window) in all {
+        let targets = crate::org::handoff_targets(s, window, unit).await?;
+        if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
+            ids.push(case_id);
+        }
+    }
+    // The cases handed to the caller, in one read.
+    Ok(s.store
+        .read(move |tx| {
             let mut out = vec![];
-            for (case_id, unit, window) in repo::open_handoffs(tx)? {
-                out.push((case_id, org::handoff_targets(tx, window, unit)?));
+            for id in ids {
+                if let Some((c, _)) = repo::get(tx, id)? {
+                    out.push((id, c));
+                }
             }
             Ok::<_, StoreError>(out)
         })
-        .await?;
-    let ids: Vec<i64> = all
-        .into_iter()
-        .filter(|(_, places)| places.iter().any(|t| p.may(Action::WorkCase, t).is_ok()))
-        .map(|(id, _)| id)
-        .collect();
-    let mut out = vec![];
-    for id in ids {
-        if let Some((c, _)) = s.store.read(move |tx| repo::get(tx, id)).await? {
-            out.push((id, c));
-        }
-    }
-    Ok(out)
+        .await?)
 }
 
 /// The caller's own open matters (首接负责: those they received first), for the workbench.
@@ -2104,7 +2101,7 @@ pub async fn may_finish_stage(s: &App, p: &Principal, l: &Loaded) -> Result<()> 
 
 /// Whether `p` works cases at unit `u` — at the unit itself or at any of its windows.
 async fn works_at_unit(s: &App, p: &Principal, u: i64) -> Result<bool> {
-    let places = s.store.read(move |tx| org::handoff_targets(tx, None, Some(u))).await?;
+    let places = crate::org::handoff_targets(s, None, Some(u)).await?;
     Ok(places.iter().any(|pl| p.may(Action::WorkCase, pl).is_ok()))
 }
 

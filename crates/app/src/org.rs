@@ -604,15 +604,52 @@ pub async fn names(s: &App, ids: Vec<i64>) -> Result<std::collections::HashMap<i
 
 /// The directory, from the cache while the organisation is unchanged (see [`crate::cache`]).
 pub async fn directory(s: &App) -> Result<Directory> {
+    Ok((*shared_directory(s).await?).clone())
+}
+
+/// The cached directory itself (not a copy), for a lookup in it.
+pub async fn shared_directory(s: &App) -> Result<std::sync::Arc<Directory>> {
     let g = s.store.org_generation();
     if let Some(d) = s.directory.get(&(), g) {
-        return Ok((*d).clone());
+        return Ok(d);
     }
     let (centers, units, windows) =
         s.store.read(|tx| Ok::<_, StoreError>((org::centers(tx)?, org::units(tx)?, org::windows(tx)?))).await?;
-    let d = Directory { centers, units, windows };
-    s.directory.put((), g, std::sync::Arc::new(d.clone()));
+    let d = std::sync::Arc::new(Directory { centers, units, windows });
+    s.directory.put((), g, d.clone());
     Ok(d)
+}
+
+/// The places the caller's scopes reach (each queue's read asks for cases there), from the
+/// cached directory.
+pub async fn reach(s: &App, p: &Principal) -> Result<noveto_store::repo::cases::Reach> {
+    let scopes: Vec<Scope> = p.grants.iter().map(|g| g.scope).collect();
+    Ok(noveto_store::repo::cases::Reach::of(&shared_directory(s).await?.centers, &scopes))
+}
+
+/// NV-3: where a warm handoff lands — the target window, or every window of the target unit
+/// and the unit itself. Whoever may work a case at one of these places receives it. Found in
+/// the organisation kept in memory (the directory and the centers' chains), so a list of
+/// handoffs costs no read per handoff.
+pub async fn handoff_targets(s: &App, window: Option<i64>, unit: Option<i64>) -> Result<Vec<Place>> {
+    let d = shared_directory(s).await?;
+    let windows: Vec<&org::Window> = match (window, unit) {
+        (Some(w), _) => d.windows.iter().filter(|x| x.id == w).collect(),
+        (None, Some(u)) => d.windows.iter().filter(|x| x.unit_id == Some(u)).collect(),
+        (None, None) => vec![],
+    };
+    let mut out = vec![];
+    for w in windows {
+        let (centers, _) = s.center_chain(w.center_id).await?;
+        out.push(Place { centers, unit: w.unit_id, window: Some(w.id) });
+    }
+    if let (None, Some(u)) = (window, unit)
+        && let Some(un) = d.units.iter().find(|x| x.id == u)
+    {
+        let (centers, _) = s.center_chain(un.center_id).await?;
+        out.push(Place { centers, unit: Some(u), window: None });
+    }
+    Ok(out)
 }
 
 /// Staff names by id — for an administrator (who may manage the organisation).

@@ -475,17 +475,10 @@ pub fn open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, limit: i64, 
     Ok(out.into_iter().skip(offset as usize).take(limit as usize).collect())
 }
 
-/// NV-3: the matters waiting to be placed at the centers these scopes reach — a center scope's
-/// own and those below it, and the center of each window in them (a consultation desk places
-/// its center's matters) — with no cap: whoever places them must see every one.
-pub fn unplaced_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
-    let mut centers: Vec<Scope> = scopes.iter().filter(|s| s.kind == ScopeKind::Center).copied().collect();
-    for s in scopes.iter().filter(|s| s.kind == ScopeKind::Window) {
-        if let Some(w) = super::org::window_by_id(tx, s.id)? {
-            centers.push(Scope { kind: ScopeKind::Center, id: w.center_id });
-        }
-    }
-    within(tx, &centers, "SELECT c.id, c.doc FROM cases c WHERE c.status = 'unplaced' AND {reach}", |r| {
+/// NV-3: the matters waiting to be placed at the centers `r` reaches (see [`Reach::for_placing`])
+/// — with no cap: whoever places them must see every one.
+pub fn unplaced_within(tx: &mut dyn Tx, r: &Reach) -> Result<Vec<(i64, Case)>> {
+    within(tx, r, "SELECT c.id, c.doc FROM cases c WHERE c.status = 'unplaced' AND {reach}", |r| {
         Ok((r.i64(0), r.json(1)?))
     })
 }
@@ -724,42 +717,74 @@ pub fn get_veto(tx: &mut dyn Tx, id: i64) -> Result<Option<VetoRequest>> {
 }
 
 /// Pending veto requests waiting at one of `levels`, oldest first.
-/// The conditions on a case row `c` that these scopes reach, as `access::Place` is covered: a
-/// center scope reaches its own center and every center below it; a unit or window scope, its
-/// own.
-fn reach(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<std::collections::BTreeSet<(&'static str, i64)>> {
-    let centers = super::org::centers(tx)?;
-    let mut out = std::collections::BTreeSet::new();
-    for s in scopes {
-        match s.kind {
-            ScopeKind::Center => {
-                let mut todo = vec![s.id];
-                while let Some(c) = todo.pop() {
-                    if out.insert(("c.center_id", c)) {
-                        todo.extend(centers.iter().filter(|x| x.parent_id == Some(c)).map(|x| x.id));
+/// The places a person's scopes reach, as conditions on a case row `c` — as `access::Place` is
+/// covered: a center scope reaches its own center and every center below it; a unit or window
+/// scope, its own. Worked out from the organisation (the application layer keeps it in memory),
+/// so a queue's read asks the store for cases only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach(std::collections::BTreeSet<(&'static str, i64)>);
+
+impl Reach {
+    pub fn of(centers: &[super::org::Center], scopes: &[Scope]) -> Reach {
+        let mut out = std::collections::BTreeSet::new();
+        for s in scopes {
+            match s.kind {
+                ScopeKind::Center => {
+                    let mut todo = vec![s.id];
+                    while let Some(c) = todo.pop() {
+                        if out.insert(("c.center_id", c)) {
+                            todo.extend(centers.iter().filter(|x| x.parent_id == Some(c)).map(|x| x.id));
+                        }
                     }
                 }
-            }
-            ScopeKind::Unit => {
-                out.insert(("c.unit_id", s.id));
-            }
-            ScopeKind::Window => {
-                out.insert(("c.window_id", s.id));
+                ScopeKind::Unit => {
+                    out.insert(("c.unit_id", s.id));
+                }
+                ScopeKind::Window => {
+                    out.insert(("c.window_id", s.id));
+                }
             }
         }
+        Reach(out)
     }
-    Ok(out)
+
+    /// NV-3, placing matters: a center scope's own center and those below it, and the center of
+    /// each window scope (a consultation desk places its center's matters).
+    pub fn for_placing(centers: &[super::org::Center], windows: &[super::org::Window], scopes: &[Scope]) -> Reach {
+        let mut at: Vec<Scope> = scopes.iter().filter(|s| s.kind == ScopeKind::Center).copied().collect();
+        for s in scopes.iter().filter(|s| s.kind == ScopeKind::Window) {
+            if let Some(w) = windows.iter().find(|w| w.id == s.id) {
+                at.push(Scope { kind: ScopeKind::Center, id: w.center_id });
+            }
+        }
+        Reach::of(centers, &at)
+    }
 }
 
-/// Runs `sql` — rows about cases `c`, the first column a row id, `{reach}` where a place's
-/// condition on `$1` goes — once per place the scopes reach: every row once, by row id. A
-/// person's queue is read whole this way, however many other centers have waiting work.
-fn within<T>(tx: &mut dyn Tx, scopes: &[Scope], sql: &str, row: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+/// Runs `sql` — rows about cases `c`, the first column a row id, `{reach}` where the places'
+/// condition goes (its parameters from `$1`) — once per kind of place `reach` holds (centers,
+/// units, windows; up to 500 of a kind at once): every row once, by row id. A person's queue is
+/// read whole this way, however many other centers have waiting work — and a province's
+/// business section, whose scope reaches every center below it, asks once, not once a center.
+fn within<T>(tx: &mut dyn Tx, reach: &Reach, sql: &str, row: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
+    let mut by_col: std::collections::BTreeMap<&str, Vec<i64>> = std::collections::BTreeMap::new();
+    for (col, id) in &reach.0 {
+        by_col.entry(col).or_default().push(*id);
+    }
     let mut seen = std::collections::BTreeMap::new();
-    for (col, id) in reach(tx, scopes)? {
-        for r in tx.query(&sql.replace("{reach}", &format!("{col} = $1")), params![id])? {
-            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(r.i64(0)) {
-                e.insert(row(&r)?);
+    for (col, ids) in by_col {
+        for chunk in ids.chunks(500) {
+            let cond = match chunk {
+                [_] => format!("{col} = $1"),
+                _ => {
+                    format!("{col} IN ({})", (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "))
+                }
+            };
+            let ps: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+            for r in tx.query(&sql.replace("{reach}", &cond), &ps)? {
+                if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(r.i64(0)) {
+                    e.insert(row(&r)?);
+                }
             }
         }
     }
@@ -767,21 +792,21 @@ fn within<T>(tx: &mut dyn Tx, scopes: &[Scope], sql: &str, row: impl Fn(&Row) ->
 }
 
 /// The pending veto requests on cases these scopes reach (the inbox's candidates).
-pub fn pending_vetoes_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<VetoRequest>> {
+pub fn pending_vetoes_within(tx: &mut dyn Tx, reach: &Reach) -> Result<Vec<VetoRequest>> {
     within(
         tx,
-        scopes,
+        reach,
         "SELECT v.id, v.doc FROM veto_requests v JOIN cases c ON c.id = v.case_id WHERE v.status = 'pending' AND {reach}",
         |r| r.json(1),
     )
 }
 
 /// The open escalations on cases these scopes reach, by due day.
-pub fn open_escalations_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<Escalation>> {
+pub fn open_escalations_within(tx: &mut dyn Tx, reach: &Reach) -> Result<Vec<Escalation>> {
     let cols = ESC_COLS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
     let mut v = within(
         tx,
-        scopes,
+        reach,
         &format!(
             "SELECT {cols} FROM escalations e JOIN cases c ON c.id = e.case_id WHERE e.status = 'open' AND {{reach}}"
         ),
@@ -792,16 +817,16 @@ pub fn open_escalations_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<
 }
 
 /// The open cases with a growth request waiting, among those these scopes reach.
-pub fn growth_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
-    within(tx, scopes, "SELECT c.id, c.doc FROM cases c WHERE c.growth_pending = 1 AND {reach}", |r| {
+pub fn growth_requests_within(tx: &mut dyn Tx, reach: &Reach) -> Result<Vec<(i64, Case)>> {
+    within(tx, reach, "SELECT c.id, c.doc FROM cases c WHERE c.growth_pending = 1 AND {reach}", |r| {
         Ok((r.i64(0), r.json(1)?))
     })
 }
 
 /// NV-2: the applications whose clerk asked the window head to make them consultations, among
 /// those these scopes reach.
-pub fn kind_requests_within(tx: &mut dyn Tx, scopes: &[Scope]) -> Result<Vec<(i64, Case)>> {
-    within(tx, scopes, "SELECT c.id, c.doc FROM cases c WHERE c.kind_pending = 1 AND {reach}", |r| {
+pub fn kind_requests_within(tx: &mut dyn Tx, reach: &Reach) -> Result<Vec<(i64, Case)>> {
+    within(tx, reach, "SELECT c.id, c.doc FROM cases c WHERE c.kind_pending = 1 AND {reach}", |r| {
         Ok((r.i64(0), r.json(1)?))
     })
 }

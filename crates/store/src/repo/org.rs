@@ -319,23 +319,6 @@ pub fn place_of_window(tx: &mut dyn Tx, id: i64) -> Result<Option<Place>> {
     Ok(Some(Place { centers: center_chain(tx, w.center_id)?, unit: w.unit_id, window: Some(id) }))
 }
 
-/// NV-3: where a warm handoff lands — the target window, or every window of the target unit
-/// and the unit itself. Whoever may work a case at one of these places receives it.
-pub fn handoff_targets(tx: &mut dyn Tx, window: Option<i64>, unit: Option<i64>) -> Result<Vec<Place>> {
-    match (window, unit) {
-        (Some(w), _) => Ok(place_of_window(tx, w)?.into_iter().collect()),
-        (None, Some(u)) => {
-            let mut v = vec![];
-            for w in windows(tx)?.into_iter().filter(|w| w.unit_id == Some(u)) {
-                v.extend(place_of_window(tx, w.id)?);
-            }
-            v.extend(place_of_unit(tx, u)?);
-            Ok(v)
-        }
-        _ => Ok(vec![]),
-    }
-}
-
 /// Where a scope points, to check that a grant names something that exists.
 pub fn place_of_scope(tx: &mut dyn Tx, s: Scope) -> Result<Option<Place>> {
     match s.kind {
