@@ -552,17 +552,24 @@ pub async fn visible_between(s: &App, p: &Principal, from: NaiveDate, to: NaiveD
     Ok(tickets::views(s, p, all))
 }
 
-/// The matters dispatched to the caller or their unit that still wait for its answer, due first
-/// (the liaison contact's and the leader's home).
-pub async fn for_my_unit(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>> {
+/// A home page's two lists in one read of the matters: those dispatched to the caller or their
+/// unit that still wait for its answer, due first (the liaison contact's and the leader's home),
+/// and those past their due day, for whoever oversees them (the supervision card).
+pub async fn for_home(s: &App, p: &Principal) -> Result<(Vec<View<Unresolved>>, Vec<View<Unresolved>>)> {
     let today = noveto_domain::time::local_date(s.now());
-    let mut v: Vec<View<Unresolved>> = match visible(s, p, today).await {
+    let all: Vec<View<Unresolved>> = match visible(s, p, today).await {
         Ok(v) => v,
-        Err(_) => return Ok(vec![]),
+        Err(_) => return Ok((vec![], vec![])),
     };
-    v.retain(|m| m.offers(Offer::Answer));
-    v.sort_by_key(|m| m.due.unwrap_or(NaiveDate::MAX));
-    Ok(v)
+    let mut late: Vec<View<Unresolved>> = all.iter().filter(|r| is_overdue(r, today)).cloned().collect();
+    late.sort_by_key(|r| r.due);
+    let mut mine: Vec<View<Unresolved>> = all.into_iter().filter(|m| m.offers(Offer::Answer)).collect();
+    mine.sort_by_key(|m| m.due.unwrap_or(NaiveDate::MAX));
+    Ok((mine, late))
+}
+
+fn is_overdue(r: &View<Unresolved>, today: NaiveDate) -> bool {
+    r.status.is_open() && r.answered_at.is_none() && r.due.is_some_and(|d| d < today)
 }
 
 /// BBC-5: the week's ledger — the registration table and the progress of every matter — with
@@ -731,19 +738,6 @@ pub fn ledger_file(l: &Ledger, units: &[org::Unit], format: crate::catalog::Form
     let (columns, rows) = ledger_table(l, units);
     crate::catalog_file::table("办不成事台账", &columns, &rows, format == crate::catalog::Format::Xlsx)
         .map_err(|e| Error::bad("export_failed", e))
-}
-
-/// The open matters the caller may read whose due day has passed, oldest due first (the
-/// supervision section's home).
-pub async fn overdue(s: &App, p: &Principal) -> Result<Vec<View<Unresolved>>> {
-    let today = noveto_domain::time::local_date(s.now());
-    let mut v: Vec<View<Unresolved>> = visible(s, p, today)
-        .await?
-        .into_iter()
-        .filter(|r| r.status.is_open() && r.answered_at.is_none() && r.due.is_some_and(|d| d < today))
-        .collect();
-    v.sort_by_key(|r| r.due);
-    Ok(v)
 }
 
 /// BBC-6: a unit that stalled in a month — matters still open past their due day, answered

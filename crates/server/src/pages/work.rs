@@ -111,9 +111,16 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
         || has(p, Role::UnitHead)
         || has(p, Role::Director)
         || has(p, Role::BusinessSection);
+    // The 办不成事 matters read once for the two cards that list them (the caller's to answer;
+    // those past their due day, for whoever oversees).
+    let (my_matters, late_matters) = noveto_app::unresolved::for_home(s, p).await?;
+    // The warm handoffs waiting for the caller: counted in the approver's card, listed in the
+    // clerk's — read once.
+    let works_cases = has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager);
+    let handoffs = if approver || works_cases { svc::handoffs_for(s, p).await? } else { vec![] };
     let pending = if approver {
         let ib = svc::inbox(s, p).await?;
-        let h = svc::handoffs_for(s, p).await?;
+        let h = &handoffs;
         let unplaced = svc::placement_queue(s, p).await?;
         let growth = svc::growth_queue(s, p).await?;
         let withdrawals = svc::withdrawal_queue(s, p).await?;
@@ -150,8 +157,8 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
     } else {
         None
     };
-    let clerk = if has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager) {
-        Some(html! { (workbench(s, p, None, view).await?) (handoff_section(s, p, false).await?) })
+    let clerk = if works_cases {
+        Some(html! { (workbench(s, p, None, view).await?) (handoff_section(s, p, false, Some(handoffs)).await?) })
     } else {
         None
     };
@@ -183,14 +190,14 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
         let rows = svc::overdue_visible(s, p, 50).await?;
         let urges = has(p, Role::Supervision);
         // BBC: the 办不成事 matters past their due day, in the same card.
-        let matters = noveto_app::unresolved::overdue(s, p).await.unwrap_or_default();
+        let matters = &late_matters;
         Some(html! {
             section.card #overdue {
                 h2 { (tr("超期督办")) }
                 @if !matters.is_empty() {
                     table {
                         tr { th { (tr("办不成事反映")) } th { (tr("反映事项")) } th { (tr("到期日")) } }
-                        @for m in &matters {
+                        @for m in matters.iter() {
                             tr {
                                 td { a href={ "/unresolved#u" (m.id) } { (m.receipt_no) } }
                                 td { (m.summary) }
@@ -273,7 +280,7 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
     };
     // BBC-2, TC-3, SCREENS: what was dispatched to the caller (or their unit) and the complaints
     // their section handles, due first, with the way to the reply form.
-    let matters = noveto_app::unresolved::for_my_unit(s, p).await?;
+    let matters = my_matters;
     let complaints = noveto_app::complaints::for_my_section(s, p).await?;
     let mine = if matters.is_empty() && complaints.is_empty() {
         None
@@ -1661,7 +1668,7 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
         };
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
-        let handoffs = handoff_section(&s, &p, true).await?;
+        let handoffs = handoff_section(&s, &p, true, None).await?;
         let cal = s.calendar();
         let now = s.now();
         // The earlier levels' deciders, so the next level reads who said what, and who asked (issue 31: a card names the clerk who asked).
@@ -2328,8 +2335,17 @@ pub async fn acknowledge(
 }
 
 /// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
-async fn handoff_section(s: &AppState, p: &Principal, always: bool) -> ApiResult<Markup> {
-    let hs = svc::handoffs_for(s, p).await?;
+/// `hs`: [`svc::handoffs_for`], when the page has read them already.
+async fn handoff_section(
+    s: &AppState,
+    p: &Principal,
+    always: bool,
+    hs: Option<Vec<(i64, noveto_domain::case::Case)>>,
+) -> ApiResult<Markup> {
+    let hs = match hs {
+        Some(hs) => hs,
+        None => svc::handoffs_for(s, p).await?,
+    };
     Ok(html! {
         @if !hs.is_empty() || always {
             section.card {
