@@ -627,7 +627,8 @@ impl Store {
     }
 
     /// Refreshes the planner's statistics only if they were taken before the store held any case
-    /// (SQLite) or never (PostgreSQL); returns whether it did.
+    /// (SQLite) or never (PostgreSQL) — and on a PostgreSQL server without autovacuum, vacuums
+    /// the tables whose dead rows passed autovacuum's default threshold; returns whether it did.
     pub async fn refresh_stale_statistics(&self) -> Result<bool> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || match &*this.inner {
