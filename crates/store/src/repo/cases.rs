@@ -440,12 +440,14 @@ pub fn count_open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, cap: i
             if n > cap {
                 return Ok(n);
             }
+            // The limit is a parameter: one statement text per view, prepared once.
+            let k = args.len() + 2;
             let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact_id = $1 AND open = 1{cond} LIMIT {}) AS v",
-                cap + 1 - n
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact_id = $1 AND open = 1{cond} LIMIT ${k}) AS v"
             );
             let mut ps = vec![Value::from(*id)];
             ps.extend(args.into_iter().map(Value::from));
+            ps.push(Value::from(cap + 1 - n));
             n += tx.query_one(&sql, &ps)?.map(|r| r.i64(0)).unwrap_or(0);
         }
     }
