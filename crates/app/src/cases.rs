@@ -1694,21 +1694,34 @@ pub fn days_waited(s: &App, opened_at: &str) -> Option<i64> {
 /// a view says "more than" instead of a number.
 pub const OWN_OPEN_CAP: usize = 200;
 
+/// The matters a workbench page lists: a clerk reads a screen, not a ledger (each row is a case
+/// document read and parsed — 200 of them were most of the page's time under load).
+pub const WORKBENCH_PAGE: usize = 50;
+
+/// The last page a workbench pages to (past it, the case search is the way).
+pub const WORKBENCH_PAGES: usize = 1000;
+
 /// The workbench (NV-1, issue 31): each view's count — exact up to [`OWN_OPEN_CAP`], `None`
-/// past it — and the open matters of the view shown, earliest due first, at most the cap.
+/// past it — and one page of the open matters of the view shown, earliest due first.
 pub struct OwnQueues {
     pub counts: Vec<(Queue, Option<i64>)>,
     pub rows: Vec<repo::CaseRow>,
+    /// The page shown (from 1; a page past [`WORKBENCH_PAGES`] is that one).
+    pub page: usize,
+    /// Whether the view holds matters past this page.
+    pub more: bool,
 }
 
 /// The caller's workbench in one read: every view counted inside its index (a count stops at
-/// the cap), and the shown view's own matters (not a filter over some first matters, which
-/// left a view empty whose matters lay past them).
-pub async fn own_queues(s: &App, p: &Principal, view: Queue) -> Result<OwnQueues> {
+/// the cap), and a page of the shown view's own matters (not a filter over some first
+/// matters, which left a view empty whose matters lay past them).
+pub async fn own_queues(s: &App, p: &Principal, view: Queue, page: usize) -> Result<OwnQueues> {
     let id = p.id;
     let today_d = noveto_domain::time::local_date(s.now());
     let (today, tomorrow) = (today_d.to_string(), today_d.succ_opt().unwrap_or(today_d).to_string());
     let cap = OWN_OPEN_CAP as i64;
+    let page = page.clamp(1, WORKBENCH_PAGES);
+    let (size, offset) = (WORKBENCH_PAGE as i64, ((page - 1) * WORKBENCH_PAGE) as i64);
     Ok(s.store
         .read(move |tx| {
             let mut who = vec![id];
@@ -1718,8 +1731,11 @@ pub async fn own_queues(s: &App, p: &Principal, view: Queue) -> Result<OwnQueues
                 let n = repo::count_open_in_view(tx, &who, q.open_view(&today, &tomorrow), cap)?;
                 counts.push((q, (n <= cap).then_some(n)));
             }
-            let rows = repo::open_in_view(tx, &who, view.open_view(&today, &tomorrow), cap, 0)?;
-            Ok::<_, StoreError>(OwnQueues { counts, rows })
+            // One more than the page, to know whether another follows.
+            let mut rows = repo::open_in_view(tx, &who, view.open_view(&today, &tomorrow), size + 1, offset)?;
+            let more = rows.len() > WORKBENCH_PAGE;
+            rows.truncate(WORKBENCH_PAGE);
+            Ok::<_, StoreError>(OwnQueues { counts, rows, page, more })
         })
         .await?)
 }

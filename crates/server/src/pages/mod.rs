@@ -622,6 +622,7 @@ async fn css() -> Response {
 const CSS: &str = r#"
 .skip{position:absolute;left:-9999px;top:0}.skip:focus{left:8px;top:8px;z-index:10;background:#fff;color:#000;padding:4px 8px}
 .tabs a,.tabs strong{white-space:nowrap;display:inline-block;margin-right:.5em}
+.pager{margin-top:.5em}.pager a{display:inline-block;padding:.2em .6em;margin-left:.3em}
 *{box-sizing:border-box}body{margin:0;font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;font-size:15px;line-height:1.6;color:#1b1b1b;background:#f3f5f7}
 body.large{font-size:20px}body.large input,body.large select,body.large textarea,body.large button{font-size:20px}
 header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;padding:8px 16px;background:#9b1c1c;color:#fff}

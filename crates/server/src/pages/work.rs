@@ -88,8 +88,11 @@ fn has(p: &Principal, r: Role) -> bool {
 pub struct HomeQ {
     /// The workbench's view (issue 31): mine, due_today, overdue, supplement, registered, in_progress.
     view: Option<String>,
-    /// The case just urged from the overdue list (督办), said beside its row.
-    urged: Option<i64>,
+    /// The case just urged from the overdue list (督办), said beside its row. Both numbers are
+    /// read leniently: a page link mistyped shows the first page, never a bare error.
+    urged: Option<String>,
+    /// The workbench view's page (from 1).
+    page: Option<String>,
 }
 
 pub async fn home(
@@ -99,12 +102,20 @@ pub async fn home(
     axum::extract::Query(q): axum::extract::Query<HomeQ>,
 ) -> Response {
     let view = q.view.as_deref().and_then(svc::Queue::parse).unwrap_or(svc::Queue::Mine);
-    let r = home_body(&s, &p, view, q.urged).await;
+    let page = q.page.as_deref().and_then(|x| x.trim().parse::<usize>().ok()).unwrap_or(1);
+    let urged = q.urged.as_deref().and_then(|x| x.trim().parse::<i64>().ok());
+    let r = home_body(&s, &p, view, page, urged).await;
     render(&p, large, t().home, r)
 }
 
 /// The approver's pending work first (screens issue, item 6), then each role's part.
-async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<i64>) -> ApiResult<Markup> {
+async fn home_body(
+    s: &AppState,
+    p: &Principal,
+    view: svc::Queue,
+    page: usize,
+    urged: Option<i64>,
+) -> ApiResult<Markup> {
     let approver = has(p, Role::WindowHead)
         || has(p, Role::HallManager)
         || has(p, Role::UnitLeader)
@@ -158,7 +169,7 @@ async fn home_body(s: &AppState, p: &Principal, view: svc::Queue, urged: Option<
         None
     };
     let clerk = if works_cases {
-        Some(html! { (workbench(s, p, None, view).await?) (handoff_section(s, p, false, Some(handoffs)).await?) })
+        Some(html! { (workbench(s, p, None, view, page).await?) (handoff_section(s, p, false, Some(handoffs)).await?) })
     } else {
         None
     };
@@ -431,8 +442,10 @@ async fn workbench(
     p: &Principal,
     failed: Option<(&HashMap<String, String>, &[ApiError])>,
     view: svc::Queue,
+    page: usize,
 ) -> ApiResult<Markup> {
-    let svc::OwnQueues { counts, rows } = svc::own_queues(s, p, view).await?;
+    let svc::OwnQueues { counts, rows, page, more } = svc::own_queues(s, p, view, page).await?;
+    let first = (page - 1) * svc::WORKBENCH_PAGE + 1;
     // A count past the cap says so instead of a number; the shown view lists its first ones.
     let shown = |n: &Option<i64>| match n {
         Some(n) => n.to_string(),
@@ -543,12 +556,28 @@ async fn workbench(
                 }
             }
             @if capped {
-                p.muted { (trf("此视图办件较多，这里列出最早到期的 {} 件；其余请用下方“查找办件”。", &[&svc::OWN_OPEN_CAP])) }
+                p.muted { (trf("此视图办件超过 {} 件，按到期日先后分页列出；也可用下方“查找办件”。", &[&svc::OWN_OPEN_CAP])) }
             }
-            @if rows.is_empty() {
+            @if rows.is_empty() && page > 1 {
+                p.muted {
+                    (tr("这一页之后没有更多办件了。")) " "
+                    a href={ "/?view=" (view.as_str()) "#queues" } { (tr("回到第一页")) }
+                }
+            } @else if rows.is_empty() {
                 p.muted { @if view == svc::Queue::Mine { (t().no_my_cases) } @else { (tr("此视图暂无办件。")) } }
             } @else {
                 (case_table(s, &rows, tr("诉求"), Some(&covering)))
+                @if more || page > 1 {
+                    nav.pager aria-label=(tr("翻页")) {
+                        (trf("第 {}–{} 件", &[&first, &(first + rows.len() - 1)]))
+                        @if page > 1 {
+                            " " a href={ "/?view=" (view.as_str()) "&page=" (page - 1) "#queues" } { (tr("上一页")) }
+                        }
+                        @if more && page < svc::WORKBENCH_PAGES {
+                            " " a href={ "/?view=" (view.as_str()) "&page=" (page + 1) "#queues" } { (tr("下一页")) }
+                        }
+                    }
+                }
             }
         }
         (case_search_box(""))
@@ -596,7 +625,7 @@ pub async fn new_case(
     match r {
         Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
         // The form again, as typed, every error beside its field (never a key).
-        Err(es) => match workbench(&s, &p, Some((&f, &es)), svc::Queue::Mine).await {
+        Err(es) => match workbench(&s, &p, Some((&f, &es)), svc::Queue::Mine, 1).await {
             Ok(body) => (es[0].status, layout(Some(&p), large, t().workbench, body)).into_response(),
             Err(_) => error_page(Some(&p), large, &es[0]),
         },

@@ -2360,8 +2360,9 @@ fn queues_with_counts_on_the_workbench() {
 }
 
 // Issue 27, NV-1, issue 31: a view's count is exact up to 200 and "200+" past it — never a
-// count that looks exact and is not; each view lists its own matters, earliest due first, so a
-// view whose matters lie past the first 200 by due day still shows them; on both stores.
+// count that looks exact and is not; each view lists its own matters, earliest due first, 50 a
+// page, so a view whose matters lie past the first 200 by due day still shows them; on both
+// stores.
 #[test]
 fn nv_1_workbench_counts_say_at_least_past_the_cap() {
     for kind in backends() {
@@ -2381,10 +2382,23 @@ fn nv_1_workbench_counts_say_at_least_past_the_cap() {
         assert_eq!(st, 200);
         assert!(home.contains("我的待办 (200+)") && home.contains("已登记未受理 (200)"), "{home}");
         assert!(home.contains("已受理未办结 (1)"), "{home}");
-        assert!(home.contains("此视图办件较多，这里列出最早到期的 200 件"), "{home}");
+        assert!(home.contains("此视图办件超过 200 件"), "{home}");
+        // A page lists 50, earliest due first, and pages on to the rest.
+        assert!(home.contains("第 1–50 件") && home.contains("/?view=mine&amp;page=2"), "{home}");
+        assert!(!home.contains("上一页"), "{home}");
+        let (_, p5) = page_get(&app, "clerk", "/?view=mine&page=5");
+        assert!(p5.contains("第 201–201 件") && p5.contains("上一页") && !p5.contains("下一页"), "{p5}");
+        let (st, far) = page_get(&app, "clerk", "/?view=mine&page=999999999");
+        assert_eq!(st, 200, "a page past the last is answered, not an error");
+        assert!(far.contains("这一页之后没有更多办件了") && far.contains("回到第一页"), "{far}");
+        for bad in ["abc", "-1", "0", "99999999999999999999999"] {
+            let (st, first) = page_get(&app, "clerk", &format!("/?view=mine&page={bad}"));
+            assert_eq!(st, 200, "a mistyped page shows the first: {bad}");
+            assert!(first.contains("第 1–50 件"), "{bad}: {first}");
+        }
         let (_, view) = page_get(&app, "clerk", "/?view=in_progress");
         let receipt = app.get(&format!("/api/v1/cases/{newest}"), &clerk).1["receipt_no"].as_str().unwrap().to_string();
-        assert!(view.contains(&receipt) && !view.contains("此视图办件较多"), "{view}");
+        assert!(view.contains(&receipt) && !view.contains("此视图办件超过"), "{view}");
         // The API reads the view as the view, paged.
         let (_, v) = app.get("/api/v1/cases?mine=true&view=in_progress", &clerk);
         assert_eq!(v["cases"].as_array().unwrap().len(), 1, "{v}");
