@@ -1717,15 +1717,13 @@ pub struct OwnQueues {
 /// matters, which left a view empty whose matters lay past them).
 pub async fn own_queues(s: &App, p: &Principal, view: Queue, page: usize) -> Result<OwnQueues> {
     let id = p.id;
-    let today_d = noveto_domain::time::local_date(s.now());
-    let (today, tomorrow) = (today_d.to_string(), today_d.succ_opt().unwrap_or(today_d).to_string());
+    let (today, tomorrow) = view_days(s);
     let cap = OWN_OPEN_CAP as i64;
     let page = page.clamp(1, WORKBENCH_PAGES);
     let (size, offset) = (WORKBENCH_PAGE as i64, ((page - 1) * WORKBENCH_PAGE) as i64);
     Ok(s.store
         .read(move |tx| {
-            let mut who = vec![id];
-            who.extend(org::covered_by(tx, id)?);
+            let who = first_contacts(tx, id)?;
             let mut counts = vec![];
             for q in Queue::ALL {
                 let n = repo::count_open_in_view(tx, &who, q.open_view(&today, &tomorrow), cap)?;
@@ -1744,15 +1742,27 @@ pub async fn own_queues(s: &App, p: &Principal, view: Queue, page: usize) -> Res
 /// earliest due first.
 pub async fn own_view(s: &App, p: &Principal, view: Queue, limit: i64, offset: i64) -> Result<Vec<repo::CaseRow>> {
     let id = p.id;
-    let today_d = noveto_domain::time::local_date(s.now());
-    let (today, tomorrow) = (today_d.to_string(), today_d.succ_opt().unwrap_or(today_d).to_string());
+    let (today, tomorrow) = view_days(s);
     Ok(s.store
         .read(move |tx| {
-            let mut who = vec![id];
-            who.extend(org::covered_by(tx, id)?);
+            let who = first_contacts(tx, id)?;
             repo::open_in_view(tx, &who, view.open_view(&today, &tomorrow), limit, offset)
         })
         .await?)
+}
+
+/// Today and tomorrow (YYYY-MM-DD), the days the views by due day are read against.
+fn view_days(s: &App) -> (String, String) {
+    let today = noveto_domain::time::local_date(s.now());
+    (today.to_string(), today.succ_opt().unwrap_or(today).to_string())
+}
+
+/// NV-1, ORG-4: whose matters are the caller's — their own and, while they stand in as B, those
+/// of the absent A (each row names its first contact, so a page can mark A's).
+fn first_contacts(tx: &mut dyn noveto_store::Tx, id: i64) -> std::result::Result<Vec<i64>, StoreError> {
+    let mut who = vec![id];
+    who.extend(org::covered_by(tx, id)?);
+    Ok(who)
 }
 
 /// What a printed document of a case names besides the case: its center, unit, window, item,

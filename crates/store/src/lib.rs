@@ -203,6 +203,36 @@ pub(crate) mod watch {
     }
 }
 
+/// Runs `sql` once per 500 of `values`, with `{in}` replaced by their placeholders from `$1`
+/// (a statement's parameters are bounded): the rows of every run. One read for a page's names
+/// or a scope's places, not one per name or place.
+pub(crate) fn query_in(tx: &mut dyn Tx, sql: &str, values: &[Value]) -> Result<Vec<Row>> {
+    let mut out = vec![];
+    for chunk in values.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        out.extend(tx.query(&sql.replace("{in}", &marks.join(", ")), chunk)?);
+    }
+    Ok(out)
+}
+
+/// A migration step over a table of any size: `sql` (rows with an id above `$1`, by id, a few
+/// thousand at most) read batch after batch to the end, each row handed to `each`.
+pub(crate) fn each_in_batches(
+    tx: &mut dyn Tx,
+    sql: &str,
+    mut each: impl FnMut(&mut dyn Tx, &Row) -> Result<()>,
+) -> Result<()> {
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(sql, params![after])?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.i64(0);
+        for r in &rows {
+            each(tx, r)?;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -380,24 +410,20 @@ pub(crate) fn migration_step(version: i64, tx: &mut dyn Tx) -> Result<()> {
 /// Migration 14: the stored answers (a consultation's, an escalation's) that say no get their
 /// `flagged` column, by the same check the domain applies to a new one (`Event::flagged`).
 fn mark_answers_that_say_no(tx: &mut dyn Tx) -> Result<()> {
-    let mut after = 0i64;
-    loop {
-        let rows = tx.query(
-            "SELECT id, kind, detail FROM case_events WHERE id > $1
-               AND (kind = 'escalation_answered' OR (kind = 'closed' AND tag = 'answered'))
-             ORDER BY id LIMIT 5000",
-            params![after],
-        )?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.i64(0);
-        for r in &rows {
+    each_in_batches(
+        tx,
+        "SELECT id, kind, detail FROM case_events WHERE id > $1
+           AND (kind = 'escalation_answered' OR (kind = 'closed' AND tag = 'answered'))
+         ORDER BY id LIMIT 5000",
+        |tx, r| {
             let detail: serde_json::Value = serde_json::from_str(&r.str(2)).unwrap_or_default();
             let field = if r.str(1) == "closed" { "note" } else { "answer" };
             if noveto_domain::phrases::says_no(detail[field].as_str().unwrap_or("")) {
                 tx.exec("UPDATE case_events SET flagged = 1 WHERE id = $1", params![r.i64(0)])?;
             }
-        }
-    }
+            Ok(())
+        },
+    )
 }
 
 /// The tables, in an order that satisfies foreign keys (backup and restore use it).

@@ -169,7 +169,7 @@ async fn home_body(
         None
     };
     let clerk = if works_cases {
-        Some(html! { (workbench(s, p, None, view, page).await?) (handoff_section(s, p, false, Some(handoffs)).await?) })
+        Some(html! { (workbench(s, p, None, view, page).await?) (handoff_section(p, false, &handoffs)) })
     } else {
         None
     };
@@ -1697,7 +1697,7 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
         };
         // NV-3: matters nobody at the window could place, for the window head or hall manager.
         let queue = svc::placement_queue(&s, &p).await?;
-        let handoffs = handoff_section(&s, &p, true, None).await?;
+        let handoffs = handoff_section(&p, true, &svc::handoffs_for(&s, &p).await?);
         let cal = s.calendar();
         let now = s.now();
         // The earlier levels' deciders, so the next level reads who said what, and who asked (issue 31: a card names the clerk who asked).
@@ -2364,23 +2364,14 @@ pub async fn acknowledge(
 }
 
 /// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
-/// `hs`: [`svc::handoffs_for`], when the page has read them already.
-async fn handoff_section(
-    s: &AppState,
-    p: &Principal,
-    always: bool,
-    hs: Option<Vec<(i64, noveto_domain::case::Case)>>,
-) -> ApiResult<Markup> {
-    let hs = match hs {
-        Some(hs) => hs,
-        None => svc::handoffs_for(s, p).await?,
-    };
-    Ok(html! {
+/// `hs`: [`svc::handoffs_for`], read once by the page that shows them.
+fn handoff_section(p: &Principal, always: bool, hs: &[(i64, noveto_domain::case::Case)]) -> Markup {
+    html! {
         @if !hs.is_empty() || always {
             section.card {
                 h2 { (tr("待确认接收的转交")) }
                 @if hs.is_empty() { p.muted { (t().inbox_empty) } }
-                @for (cid, case) in &hs {
+                @for (cid, case) in hs {
                     div.card {
                         p { (case_head(*cid, case)) (tr("：")) (case.request) }
                         form method="post" action={ "/cases/" (cid) "/acknowledge" } {
@@ -2391,7 +2382,7 @@ async fn handoff_section(
                 }
             }
         }
-    })
+    }
 }
 
 /// After a form action: where to go next, or the error page.

@@ -416,17 +416,25 @@ pub enum OpenView<'a> {
 }
 
 impl OpenView<'_> {
-    /// The view's conditions (after the first contact's), its parameters from `$2`, one query
-    /// per status so that each reads its index in order.
-    fn parts(&self) -> Vec<(String, Vec<String>)> {
-        match *self {
-            OpenView::All => vec![(String::new(), vec![])],
-            OpenView::DueOn { from, until } => {
-                vec![(" AND next_due >= $2 AND next_due < $3".into(), vec![from.to_string(), until.to_string()])]
+    /// The view's queries for these first contacts — one per person and, for a view by status,
+    /// per status, so that each reads its index in order: the conditions on an open `cases` row
+    /// and their parameters, the next placeholder free for the caller's limit.
+    fn queries(&self, staff: &[i64]) -> Vec<(String, Vec<Value>)> {
+        let parts: Vec<(&str, Vec<&str>)> = match *self {
+            OpenView::All => vec![("", vec![])],
+            OpenView::DueOn { from, until } => vec![(" AND next_due >= $2 AND next_due < $3", vec![from, until])],
+            OpenView::DueBefore(day) => vec![(" AND next_due < $2", vec![day])],
+            OpenView::Statuses(ss) => ss.iter().map(|st| (" AND status = $2", vec![*st])).collect(),
+        };
+        let mut out = vec![];
+        for id in staff {
+            for (cond, args) in &parts {
+                let mut ps = vec![Value::from(*id)];
+                ps.extend(args.iter().map(|a| Value::from(*a)));
+                out.push((format!("first_contact_id = $1 AND open = 1{cond}"), ps));
             }
-            OpenView::DueBefore(day) => vec![(" AND next_due < $2".into(), vec![day.to_string()])],
-            OpenView::Statuses(ss) => ss.iter().map(|st| (" AND status = $2".into(), vec![st.to_string()])).collect(),
         }
+        out
     }
 }
 
@@ -435,21 +443,14 @@ impl OpenView<'_> {
 /// index, so a person holding a quarter of a million matters costs what one holding 201 does.
 pub fn count_open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, cap: i64) -> Result<i64> {
     let mut n = 0;
-    for id in staff {
-        for (cond, args) in view.parts() {
-            if n > cap {
-                return Ok(n);
-            }
-            // The limit is a parameter: one statement text per view, prepared once.
-            let k = args.len() + 2;
-            let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE first_contact_id = $1 AND open = 1{cond} LIMIT ${k}) AS v"
-            );
-            let mut ps = vec![Value::from(*id)];
-            ps.extend(args.into_iter().map(Value::from));
-            ps.push(Value::from(cap + 1 - n));
-            n += tx.query_one(&sql, &ps)?.map(|r| r.i64(0)).unwrap_or(0);
+    for (cond, mut ps) in view.queries(staff) {
+        if n > cap {
+            break;
         }
+        // The limit is a parameter: one statement text per view, prepared once.
+        ps.push(Value::from(cap + 1 - n));
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM cases WHERE {cond} LIMIT ${}) AS v", ps.len());
+        n += tx.query_one(&sql, &ps)?.map(|r| r.i64(0)).unwrap_or(0);
     }
     Ok(n.min(cap + 1))
 }
@@ -459,17 +460,10 @@ pub fn count_open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, cap: i
 pub fn open_in_view(tx: &mut dyn Tx, staff: &[i64], view: OpenView, limit: i64, offset: i64) -> Result<Vec<CaseRow>> {
     let (limit, offset) = (limit.max(0), offset.max(0));
     let mut out = vec![];
-    for id in staff {
-        for (cond, args) in view.parts() {
-            let n = args.len() + 2;
-            let sql = format!(
-                "SELECT {ROW_COLS} FROM cases WHERE first_contact_id = $1 AND open = 1{cond} ORDER BY next_due, id LIMIT ${n}"
-            );
-            let mut ps = vec![Value::from(*id)];
-            ps.extend(args.into_iter().map(Value::from));
-            ps.push(Value::from(limit + offset));
-            out.extend(tx.query(&sql, &ps)?.iter().map(case_row));
-        }
+    for (cond, mut ps) in view.queries(staff) {
+        ps.push(Value::from(limit + offset));
+        let sql = format!("SELECT {ROW_COLS} FROM cases WHERE {cond} ORDER BY next_due, id LIMIT ${}", ps.len());
+        out.extend(tx.query(&sql, &ps)?.iter().map(case_row));
     }
     out.sort_by(|a, b| {
         (a.next_due.as_deref().unwrap_or(NO_DUE), a.id).cmp(&(b.next_due.as_deref().unwrap_or(NO_DUE), b.id))
@@ -769,24 +763,15 @@ impl Reach {
 /// read whole this way, however many other centers have waiting work — and a province's
 /// business section, whose scope reaches every center below it, asks once, not once a center.
 fn within<T>(tx: &mut dyn Tx, reach: &Reach, sql: &str, row: impl Fn(&Row) -> Result<T>) -> Result<Vec<T>> {
-    let mut by_col: std::collections::BTreeMap<&str, Vec<i64>> = std::collections::BTreeMap::new();
+    let mut by_col: std::collections::BTreeMap<&str, Vec<Value>> = std::collections::BTreeMap::new();
     for (col, id) in &reach.0 {
-        by_col.entry(col).or_default().push(*id);
+        by_col.entry(col).or_default().push(Value::from(*id));
     }
     let mut seen = std::collections::BTreeMap::new();
     for (col, ids) in by_col {
-        for chunk in ids.chunks(500) {
-            let cond = match chunk {
-                [_] => format!("{col} = $1"),
-                _ => {
-                    format!("{col} IN ({})", (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "))
-                }
-            };
-            let ps: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
-            for r in tx.query(&sql.replace("{reach}", &cond), &ps)? {
-                if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(r.i64(0)) {
-                    e.insert(row(&r)?);
-                }
+        for r in crate::query_in(tx, &sql.replace("{reach}", &format!("{col} IN ({{in}})")), &ids)? {
+            if let std::collections::btree_map::Entry::Vacant(e) = seen.entry(r.i64(0)) {
+                e.insert(row(&r)?);
             }
         }
     }
@@ -1000,21 +985,17 @@ pub fn alike_filings_with_centers(
 /// Migration 26: each filing made before it gets its request's reason key, by the domain's rule
 /// (`reason_key`) that new filings are written with.
 pub fn key_filed_reasons(tx: &mut dyn Tx) -> Result<()> {
-    let mut after = 0i64;
-    loop {
-        let rows = tx.query(
-            "SELECT f.id, v.doc FROM filings f JOIN veto_requests v ON v.id = f.veto_request_id
-              WHERE f.id > $1 ORDER BY f.id LIMIT 5000",
-            params![after],
-        )?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.i64(0);
-        for r in &rows {
+    crate::each_in_batches(
+        tx,
+        "SELECT f.id, v.doc FROM filings f JOIN veto_requests v ON v.id = f.veto_request_id
+          WHERE f.id > $1 ORDER BY f.id LIMIT 5000",
+        |tx, r| {
             let doc: serde_json::Value = serde_json::from_str(&r.str(1)).unwrap_or_default();
             let key = noveto_domain::case::reason_key(doc["reason"].as_str().unwrap_or(""));
             tx.exec("UPDATE filings SET reason_key = $1 WHERE id = $2", params![key, r.i64(0)])?;
-        }
-    }
+            Ok(())
+        },
+    )
 }
 
 /// NV-15: the filings of the months `first..=last` counted by the database per place, item,

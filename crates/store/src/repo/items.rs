@@ -135,15 +135,11 @@ pub fn get(tx: &mut dyn Tx, code: &str) -> Result<Option<Item>> {
 /// The names of the items `codes` (those that exist), from the name column — a report names
 /// tens of items and reads none of their guides.
 pub fn names(tx: &mut dyn Tx, codes: &[String]) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut out = std::collections::BTreeMap::new();
-    for chunk in codes.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let ps: Vec<crate::Value> = chunk.iter().map(|c| crate::Value::from(c.as_str())).collect();
-        for r in tx.query(&format!("SELECT code, name FROM items WHERE code IN ({})", marks.join(", ")), &ps)? {
-            out.insert(r.str(0), r.str(1));
-        }
-    }
-    Ok(out)
+    let codes: Vec<crate::Value> = codes.iter().map(crate::Value::from).collect();
+    Ok(crate::query_in(tx, "SELECT code, name FROM items WHERE code IN ({in})", &codes)?
+        .iter()
+        .map(|r| (r.str(0), r.str(1)))
+        .collect())
 }
 
 /// Every item's code and name, by code, from their columns (a picker's list: no guide is read).

@@ -646,13 +646,9 @@ pub fn staff_names(
     let mut ids: Vec<i64> = ids.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut names = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let ps: Vec<crate::Value> = chunk.iter().map(|id| crate::Value::from(*id)).collect();
-        for r in tx.query(&format!("SELECT id, name FROM staff WHERE id IN ({})", marks.join(", ")), &ps)? {
-            names.insert(r.i64(0), r.str(1));
-        }
-    }
-    Ok(names)
+    let ids: Vec<crate::Value> = ids.into_iter().map(crate::Value::from).collect();
+    Ok(crate::query_in(tx, "SELECT id, name FROM staff WHERE id IN ({in})", &ids)?
+        .iter()
+        .map(|r| (r.i64(0), r.str(1)))
+        .collect())
 }
