@@ -19,6 +19,7 @@ use noveto_store::repo::{items, org};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Computes each deadline's due day and state for the store and the answer.
@@ -84,6 +85,11 @@ pub struct Loaded {
 /// Loads a case with its place; access is the caller's to check.
 async fn load_unchecked(s: &App, id: i64) -> Result<Loaded> {
     let (case, version) = s.store.read(move |tx| repo::get(tx, id)).await?.ok_or_else(|| Error::not_found("办件"))?;
+    loaded(s, id, case, version).await
+}
+
+/// A case read elsewhere (a list read with others), with what deciding on it needs.
+async fn loaded(s: &App, id: i64, case: Case, version: i64) -> Result<Loaded> {
     let (centers, region) = s.center_chain(case.center_id).await?;
     let place = Place { centers, unit: case.unit_id, window: case.window_id };
     let policy = s.policy_of(&case.policy_id, case.policy_version);
@@ -107,7 +113,11 @@ pub async fn may_place(s: &App, p: &Principal, place: &Place) -> Result<()> {
 /// Loads a case and checks that the caller may take `action` on it.
 /// NV-10: the units of a cross-unit matter may read it too.
 pub async fn load(s: &App, p: &Principal, id: i64, action: Action) -> Result<Loaded> {
-    let l = load_unchecked(s, id).await?;
+    allow(s, p, load_unchecked(s, id).await?, action).await
+}
+
+/// Whether the caller may take `action` on a loaded case (see [`load`]): the case back if so.
+async fn allow(s: &App, p: &Principal, l: Loaded, action: Action) -> Result<Loaded> {
     let denied = match p.may(action, &l.place) {
         Ok(()) => return Ok(l),
         Err(_) if l.case.first_contact_keeps(p.id, action) => return Ok(l),
@@ -724,23 +734,6 @@ pub async fn do_decide_kind(s: &App, p: &Principal, id: i64, b: KindDecisionIn) 
     save(s, p, &l, ev, told).await.map(|_| ())
 }
 
-/// NV-2: requests to make an application a consultation waiting for the caller (a window head
-/// of the case's window, not the one who asked).
-pub async fn kind_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let reach = crate::org::reach(s, p).await?;
-    let all = s.store.read(move |tx| repo::kind_requests_within(tx, &reach)).await?;
-    let mut out = vec![];
-    for (id, c) in all {
-        let (centers, _) = s.center_chain(c.center_id).await?;
-        let place = Place { centers, unit: c.unit_id, window: c.window_id };
-        let own = c.kind_request.as_ref().is_some_and(|k| k.requested_by == p.id);
-        if !own && c.awaits_kind_decision() && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
-            out.push((id, c));
-        }
-    }
-    Ok(out)
-}
-
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacementIn {
@@ -773,22 +766,6 @@ pub async fn do_place_here(s: &App, p: &Principal, id: i64) -> Result<&'static s
     let ev = l.case.place_here(s.now())?;
     save(s, p, &l, ev, vec![]).await?;
     Ok(l.case.status.as_str())
-}
-
-/// NV-3: the matters waiting to be placed that the caller places (window head, hall manager).
-pub async fn placement_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let d = crate::org::shared_directory(s).await?;
-    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
-    let reach = repo::Reach::for_placing(&d.centers, &d.windows, &scopes);
-    let all = s.store.read(move |tx| repo::unplaced_within(tx, &reach)).await?;
-    let mut out = vec![];
-    for (id, c) in all {
-        let (centers, _) = s.center_chain(c.center_id).await?;
-        if may_place(s, p, &Place { centers, unit: c.unit_id, window: c.window_id }).await.is_ok() {
-            out.push((id, c));
-        }
-    }
-    Ok(out)
 }
 
 /// NV-3: the receiver takes a warm handoff over. The receiving unit gets its own case, linked
@@ -929,22 +906,6 @@ pub async fn do_decide_growth(s: &App, p: &Principal, id: i64, b: GrowthDecision
     let opinion: String = b.opinion.chars().take(1000).collect();
     let ev = l.case.decide_growth(b.approve, p.id, &opinion, s.now())?;
     save(s, p, &l, ev, vec![]).await.map(|_| ())
-}
-
-/// NV-4: growth requests waiting for the caller (a window head of the case's window).
-pub async fn growth_queue(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let reach = crate::org::reach(s, p).await?;
-    let all = s.store.read(move |tx| repo::growth_requests_within(tx, &reach)).await?;
-    let mut out = vec![];
-    for (id, c) in all {
-        let (centers, _) = s.center_chain(c.center_id).await?;
-        let place = Place { centers, unit: c.unit_id, window: c.window_id };
-        let own = c.growth_request.as_ref().is_some_and(|g| g.requested_by == p.id);
-        if !own && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
-            out.push((id, c));
-        }
-    }
-    Ok(out)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -1439,6 +1400,7 @@ async fn decides_now(s: &App, p: &Principal, v: &VetoRequest, l: &Loaded) -> Res
 /// An approver's waiting work: the veto requests whose current level the caller decides now
 /// (代行 included, marked), and the open escalations at a level the caller holds — each with
 /// its case. The inbox page and its home-page card read this, nothing else.
+#[derive(Default)]
 pub struct Inbox {
     pub vetoes: Vec<(VetoRequest, Case, bool)>,
     pub escalations: Vec<(repo::Escalation, Case)>,
@@ -1446,15 +1408,40 @@ pub struct Inbox {
 
 pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
     let reach = crate::org::reach(s, p).await?;
-    let (vetoes, escs) = s
+    let (vetoes, escs, cases) = s
         .store
         .read(move |tx| {
-            Ok::<_, StoreError>((repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?))
+            let (vetoes, escs) = (repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?);
+            let cases = inbox_cases(tx, &vetoes, &escs)?;
+            Ok::<_, StoreError>((vetoes, escs, cases))
         })
         .await?;
+    inbox_of(s, p, vetoes, escs, cases).await
+}
+
+/// The cases of the inbox's candidates, in the read that found them (one `IN`, not one read each).
+fn inbox_cases(
+    tx: &mut dyn noveto_store::Tx,
+    vetoes: &[VetoRequest],
+    escs: &[repo::Escalation],
+) -> std::result::Result<HashMap<i64, (Case, i64)>, StoreError> {
+    let ids: Vec<i64> = vetoes.iter().map(|v| v.case_id).chain(escs.iter().map(|e| e.case_id)).collect();
+    repo::get_many(tx, &ids)
+}
+
+/// The inbox from its candidates and their cases: each veto request the caller decides now, each
+/// escalation at a level the caller holds — access decided on each case's place as [`load`] does.
+async fn inbox_of(
+    s: &App,
+    p: &Principal,
+    vetoes: Vec<VetoRequest>,
+    escs: Vec<repo::Escalation>,
+    cases: HashMap<i64, (Case, i64)>,
+) -> Result<Inbox> {
     let mut out = Inbox { vetoes: vec![], escalations: vec![] };
     for v in vetoes {
-        if let Ok(l) = load(s, p, v.case_id, Action::ReadCase).await
+        let Some((c, version)) = cases.get(&v.case_id).cloned() else { continue };
+        if let Ok(l) = allow(s, p, loaded(s, v.case_id, c, version).await?, Action::ReadCase).await
             && let Ok((_, on_behalf)) = decides_now(s, p, &v, &l).await
         {
             out.vetoes.push((v, l.case, on_behalf));
@@ -1462,7 +1449,8 @@ pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
     }
     for e in escs {
         let Some(level) = DecisionLevel::parse(&e.level) else { continue };
-        if let Ok(l) = load(s, p, e.case_id, Action::ReadCase).await
+        let Some((c, version)) = cases.get(&e.case_id).cloned() else { continue };
+        if let Ok(l) = allow(s, p, loaded(s, e.case_id, c, version).await?, Action::ReadCase).await
             && p.may(Action::Decide(level), &l.place).is_ok()
         {
             out.escalations.push((e, l.case));
@@ -1473,6 +1461,117 @@ pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
     out.vetoes.sort_by_key(|(_, c, _)| veto_due(c, &cal, now).unwrap_or(chrono::NaiveDate::MAX));
     out.escalations.sort_by(|a, b| a.0.due.cmp(&b.0.due));
     Ok(out)
+}
+
+/// What waits for a person at the home page and the inbox page — read in one transaction, each
+/// entry's access then decided on its place (the cached organisation): the warm handoffs to a
+/// unit or window they work at; and for an approver (`queues`) the inbox, the matters to place,
+/// the growth requests, withdrawals and kind changes a window head decides.
+#[derive(Default)]
+pub struct Waiting {
+    /// NV-3: handed to a unit or window the caller works at, not yet acknowledged.
+    pub handoffs: Vec<(i64, Case)>,
+    pub inbox: Option<Inbox>,
+    /// NV-3: the matters nobody at the window could place, that the caller places.
+    pub unplaced: Vec<(i64, Case)>,
+    /// NV-4: later notices that would add materials, for a window head of the case's window.
+    pub growth: Vec<(i64, Case)>,
+    /// NV-2, issue 31: the applicants' written withdrawals the caller confirms (a window head of
+    /// the case's place, not the person who recorded it), oldest first.
+    pub withdrawals: Vec<repo::PendingWithdrawal>,
+    /// NV-2: applications a clerk asks to make consultations, for a window head (not the asker).
+    pub kinds: Vec<(i64, Case)>,
+}
+
+impl Waiting {
+    /// How many things wait in all (the home page's card).
+    pub fn total(&self) -> usize {
+        let ib = self.inbox.as_ref().map(|i| i.vetoes.len() + i.escalations.len()).unwrap_or(0);
+        ib + self.handoffs.len() + self.unplaced.len() + self.growth.len() + self.withdrawals.len() + self.kinds.len()
+    }
+}
+
+/// See [`Waiting`]. `queues`: the approver's queues too, not only the handoffs.
+pub async fn waiting(s: &App, p: &Principal, queues: bool) -> Result<Waiting> {
+    #[derive(Default)]
+    struct Read {
+        handoffs: Vec<(i64, Case)>,
+        vetoes: Vec<VetoRequest>,
+        escs: Vec<repo::Escalation>,
+        cases: HashMap<i64, (Case, i64)>,
+        unplaced: Vec<(i64, Case)>,
+        growth: Vec<(i64, Case)>,
+        withdrawals: Vec<repo::PendingWithdrawal>,
+        kinds: Vec<(i64, Case)>,
+    }
+    let d = crate::org::shared_directory(s).await?;
+    let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
+    let reach = repo::Reach::of(&d.centers, &scopes);
+    let placing = repo::Reach::for_placing(&d.centers, &d.windows, &scopes);
+    let r = s
+        .store
+        .read(move |tx| {
+            let handoffs = repo::open_handoffs(tx)?;
+            if !queues {
+                return Ok::<_, StoreError>(Read { handoffs, ..Read::default() });
+            }
+            let (vetoes, escs) = (repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?);
+            Ok(Read {
+                handoffs,
+                cases: inbox_cases(tx, &vetoes, &escs)?,
+                vetoes,
+                escs,
+                unplaced: repo::unplaced_within(tx, &placing)?,
+                growth: repo::growth_requests_within(tx, &reach)?,
+                withdrawals: repo::pending_withdrawals(tx)?,
+                kinds: repo::kind_requests_within(tx, &reach)?,
+            })
+        })
+        .await?;
+    let mut out = Waiting::default();
+    for (id, c) in r.handoffs {
+        let Some(to) = c.referral.as_ref().filter(|r| r.handoff) else { continue };
+        let targets = crate::org::handoff_targets(s, to.to_window_id, to.to_unit_id).await?;
+        if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
+            out.handoffs.push((id, c));
+        }
+    }
+    if !queues {
+        return Ok(out);
+    }
+    out.inbox = Some(inbox_of(s, p, r.vetoes, r.escs, r.cases).await?);
+    let head = Action::Decide(DecisionLevel::WindowHead);
+    for (id, c) in r.unplaced {
+        if may_place(s, p, &place_of(s, &c).await?).await.is_ok() {
+            out.unplaced.push((id, c));
+        }
+    }
+    for (id, c) in r.growth {
+        let own = c.growth_request.as_ref().is_some_and(|g| g.requested_by == p.id);
+        if !own && p.may(head, &place_of(s, &c).await?).is_ok() {
+            out.growth.push((id, c));
+        }
+    }
+    for (id, c) in r.kinds {
+        let own = c.kind_request.as_ref().is_some_and(|k| k.requested_by == p.id);
+        if !own && c.awaits_kind_decision() && p.may(head, &place_of(s, &c).await?).is_ok() {
+            out.kinds.push((id, c));
+        }
+    }
+    for w in r.withdrawals {
+        let (centers, _) = s.center_chain(w.place.center_id).await?;
+        let place = Place { centers, unit: w.place.unit_id, window: w.place.window_id };
+        if w.recorded_by != p.id && p.may(head, &place).is_ok() {
+            out.withdrawals.push(w);
+        }
+    }
+    Ok(out)
+}
+
+/// Where a case sits, for an access decision (its center's chain from the app's cache).
+async fn place_of(s: &App, c: &Case) -> Result<Place> {
+    let (centers, _) = s.center_chain(c.center_id).await?;
+    Ok(Place { centers, unit: c.unit_id, window: c.window_id })
 }
 
 /// When the veto request waiting on `c` must be decided.
@@ -1563,31 +1662,6 @@ pub fn inbox_file(lines: &[InboxLine], format: crate::catalog::Format) -> Result
         .collect();
     crate::catalog_file::table("待我审批", &INBOX_COLUMNS, &table, format == crate::catalog::Format::Xlsx)
         .map_err(|e| Error::bad("export_failed", e))
-}
-
-/// NV-3: warm handoffs to a unit or window the caller works at, not yet acknowledged, each
-/// with its case.
-pub async fn handoffs_for(s: &App, p: &Principal) -> Result<Vec<(i64, Case)>> {
-    let all = s.store.read(repo::open_handoffs).await?;
-    let mut ids = vec![];
-    for (case_id, unit, window) in all {
-        let targets = crate::org::handoff_targets(s, window, unit).await?;
-        if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
-            ids.push(case_id);
-        }
-    }
-    // The cases handed to the caller, in one read.
-    Ok(s.store
-        .read(move |tx| {
-            let mut out = vec![];
-            for id in ids {
-                if let Some((c, _)) = repo::get(tx, id)? {
-                    out.push((id, c));
-                }
-            }
-            Ok::<_, StoreError>(out)
-        })
-        .await?)
 }
 
 /// The caller's own open matters (首接负责: those they received first), for the workbench.
@@ -2492,21 +2566,6 @@ pub async fn do_withdrawal(s: &App, p: &Principal, id: i64, b: WithdrawalIn) -> 
             Ok::<_, Error>(wid)
         })
         .await
-}
-
-/// Issue 31 (being told): the withdrawals the caller may confirm (window head of the case's place,
-/// not the person who recorded it), oldest first.
-pub async fn withdrawal_queue(s: &App, p: &Principal) -> Result<Vec<repo::PendingWithdrawal>> {
-    let all = s.store.read(repo::pending_withdrawals).await?;
-    let mut out = vec![];
-    for w in all {
-        let (centers, _) = s.center_chain(w.place.center_id).await?;
-        let place = Place { centers, unit: w.place.unit_id, window: w.place.window_id };
-        if w.recorded_by != p.id && p.may(Action::Decide(DecisionLevel::WindowHead), &place).is_ok() {
-            out.push(w);
-        }
-    }
-    Ok(out)
 }
 
 /// NV-2: the window head confirms the applicant's withdrawal (not the person who recorded it).

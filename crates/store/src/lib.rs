@@ -366,6 +366,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (26, include_str!("../migrations/sqlite/0026_filings_alike.sql")),
     (27, include_str!("../migrations/sqlite/0027_ticket_days.sql")),
     (28, include_str!("../migrations/sqlite/0028_workbench_views.sql")),
+    (29, include_str!("../migrations/sqlite/0029_handoffs_waiting.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -395,6 +396,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (26, include_str!("../migrations/postgres/0026_filings_alike.sql")),
     (27, include_str!("../migrations/postgres/0027_ticket_days.sql")),
     (28, include_str!("../migrations/postgres/0028_workbench_views.sql")),
+    (29, include_str!("../migrations/postgres/0029_handoffs_waiting.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

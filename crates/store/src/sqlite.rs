@@ -3,7 +3,7 @@
 
 use crate::writer::{self, Conn};
 use crate::{Backend, Job, Result, Row, StoreError, Tx, Value, sqlite_sql};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, types::ValueRef};
+use rusqlite::{Connection, OpenFlags, types::ValueRef};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -133,11 +133,12 @@ fn has_statistics(c: &Connection) -> Result<bool> {
         return Ok(false);
     }
     let rows: i64 = c.query_row("SELECT COUNT(*) FROM sqlite_stat1", [], |r| r.get(0)).map_err(db_err)?;
-    let cases: Option<String> = c
-        .query_row("SELECT stat FROM sqlite_stat1 WHERE tbl = 'cases' LIMIT 1", [], |r| r.get(0))
-        .optional()
+    // Each index's row begins with the entries it holds: a partial one (the handoffs waiting,
+    // the unplaced matters) may rightly hold none, so the cases counted are the most any holds.
+    let cases: Option<i64> = c
+        .query_row("SELECT MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'cases'", [], |r| r.get(0))
         .map_err(db_err)?;
-    let counted_empty = cases.is_none_or(|s| s == "0" || s.starts_with("0 "));
+    let counted_empty = cases.is_none_or(|n| n == 0);
     let holds_cases: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM cases)", [], |r| r.get(0)).map_err(db_err)?;
     Ok(rows > 0 && !(counted_empty && holds_cases))
 }

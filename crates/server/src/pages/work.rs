@@ -125,24 +125,12 @@ async fn home_body(
     // The 办不成事 matters read once for the two cards that list them (the caller's to answer;
     // those past their due day, for whoever oversees).
     let (my_matters, late_matters) = noveto_app::unresolved::for_home(s, p).await?;
-    // The warm handoffs waiting for the caller: counted in the approver's card, listed in the
-    // clerk's — read once.
+    // What waits for the caller, in one read: the warm handoffs (counted in the approver's card,
+    // listed in the clerk's) and the approver's queues.
     let works_cases = has(p, Role::Clerk) || has(p, Role::WindowHead) || has(p, Role::HallManager);
-    let handoffs = if approver || works_cases { svc::handoffs_for(s, p).await? } else { vec![] };
-    let pending = if approver {
-        let ib = svc::inbox(s, p).await?;
-        let h = &handoffs;
-        let unplaced = svc::placement_queue(s, p).await?;
-        let growth = svc::growth_queue(s, p).await?;
-        let withdrawals = svc::withdrawal_queue(s, p).await?;
-        let kinds = svc::kind_queue(s, p).await?;
-        let total = ib.vetoes.len()
-            + ib.escalations.len()
-            + h.len()
-            + unplaced.len()
-            + growth.len()
-            + withdrawals.len()
-            + kinds.len();
+    let w = if approver || works_cases { svc::waiting(s, p, approver).await? } else { svc::Waiting::default() };
+    let pending = if let Some(ib) = w.inbox.as_ref() {
+        let total = w.total();
         Some(html! {
             section.card {
                 h2 { (t().inbox) }
@@ -152,11 +140,11 @@ async fn home_body(
                         &[
                             &ib.vetoes.len(),
                             &ib.escalations.len(),
-                            &h.len(),
-                            &unplaced.len(),
-                            &growth.len(),
-                            &withdrawals.len(),
-                            &kinds.len(),
+                            &w.handoffs.len(),
+                            &w.unplaced.len(),
+                            &w.growth.len(),
+                            &w.withdrawals.len(),
+                            &w.kinds.len(),
                         ],
                     ))
                     " "
@@ -169,7 +157,7 @@ async fn home_body(
         None
     };
     let clerk = if works_cases {
-        Some(html! { (workbench(s, p, None, view, page).await?) (handoff_section(p, false, &handoffs)) })
+        Some(html! { (workbench(s, p, None, view, page).await?) (handoff_section(p, false, &w.handoffs)) })
     } else {
         None
     };
@@ -1668,7 +1656,10 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
     async {
         // Screens 6: filtered as GET /api/v1/inbox?q= is (oldest due first, from the app).
         let words = q.q.unwrap_or_default();
-        let svc::Inbox { vetoes, escalations: escs } = svc::inbox(&s, &p).await?.only(&words);
+        // Everything waiting, in one read.
+        let svc::Waiting { handoffs, inbox, unplaced: queue, growth, withdrawals, kinds } =
+            svc::waiting(&s, &p, true).await?;
+        let svc::Inbox { vetoes, escalations: escs } = inbox.unwrap_or_default().only(&words);
         // Paged: the same page of each list, 30 to a page.
         const PAGE: usize = 30;
         let pages = vetoes.len().max(escs.len()).div_ceil(PAGE).max(1);
@@ -1684,20 +1675,12 @@ async fn inbox_body(s: &AppState, p: &Principal, q: InboxQ, failed: Option<&Inbo
         for ((v, case, _), earlier) in vetoes.iter().zip(earlier) {
             alike.insert(v.id, earlier.into_iter().filter(|e| e.0 != case.receipt_no).collect::<Vec<_>>());
         }
-        // NV-4: later notices that would add materials, for the window head.
-        let growth = svc::growth_queue(&s, &p).await?;
-        // NV-2: applications a clerk asks to make consultations, for the window head.
-        let kinds = svc::kind_queue(&s, &p).await?;
-        // NV-2: the applicants' written withdrawals waiting for the window head.
-        let withdrawals = svc::withdrawal_queue(&s, &p).await?;
         // The matter just decided here, named with its state now.
         let done = match q.done {
             Some(id) => svc::load(&s, &p, id, Action::ReadCase).await.ok().map(|l| (id, l.case)),
             None => None,
         };
-        // NV-3: matters nobody at the window could place, for the window head or hall manager.
-        let queue = svc::placement_queue(&s, &p).await?;
-        let handoffs = handoff_section(&p, true, &svc::handoffs_for(&s, &p).await?);
+        let handoffs = handoff_section(&p, true, &handoffs);
         let cal = s.calendar();
         let now = s.now();
         // The earlier levels' deciders, so the next level reads who said what, and who asked (issue 31: a card names the clerk who asked).

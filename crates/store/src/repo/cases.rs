@@ -316,6 +316,18 @@ pub fn get(tx: &mut dyn Tx, id: i64) -> Result<Option<(Case, i64)>> {
     }
 }
 
+/// Cases by id with their versions, in one read (`WHERE id IN`): those that exist.
+pub fn get_many(tx: &mut dyn Tx, ids: &[i64]) -> Result<std::collections::HashMap<i64, (Case, i64)>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let values: Vec<Value> = ids.into_iter().map(Value::from).collect();
+    crate::query_in(tx, "SELECT id, doc, version FROM cases WHERE id IN ({in})", &values)?
+        .iter()
+        .map(|r| Ok((r.i64(0), (r.json(1)?, r.i64(2)))))
+        .collect()
+}
+
 /// Open cases after `after_id`, oldest first, with their version and their center's calendar
 /// region (for recomputing deadlines page by page).
 pub fn open_cases_page(tx: &mut dyn Tx, after_id: i64, limit: i64) -> Result<Vec<(i64, Case, i64, String)>> {
@@ -377,8 +389,27 @@ pub struct CaseRow {
     pub first_contact_id: i64,
 }
 
+/// What a list row takes from a case's document: serde skips the rest without building it (a
+/// workbench page of fifty rows parsed every document whole into a tree of values).
+#[derive(serde::Deserialize)]
+struct RowDoc {
+    #[serde(default)]
+    request: String,
+    #[serde(default)]
+    deadlines: Vec<noveto_domain::deadline::Deadline>,
+}
+
 fn case_row(r: &Row) -> CaseRow {
-    let doc: serde_json::Value = serde_json::from_str(&r.str(6)).unwrap_or_default();
+    let doc = r.str(6);
+    let (request, deadlines) = match serde_json::from_str::<RowDoc>(&doc) {
+        Ok(d) => (d.request, d.deadlines),
+        // A document this build cannot read as a whole still lists with what it can.
+        Err(_) => {
+            let v: serde_json::Value = serde_json::from_str(&doc).unwrap_or_default();
+            let deadlines = serde_json::from_value(v["deadlines"].clone()).unwrap_or_default();
+            (v["request"].as_str().unwrap_or_default().to_string(), deadlines)
+        }
+    };
     CaseRow {
         id: r.i64(0),
         receipt_no: r.str(1),
@@ -386,18 +417,14 @@ fn case_row(r: &Row) -> CaseRow {
         kind: r.str(3),
         opened_at: r.str(4),
         next_due: r.opt_str(5).filter(|d| d != NO_DUE),
-        applicant: doc["applicant"]["name"].as_str().unwrap_or_default().to_string(),
-        request: doc["request"].as_str().unwrap_or_default().chars().take(60).collect(),
-        open_deadlines: serde_json::from_value::<Vec<noveto_domain::deadline::Deadline>>(doc["deadlines"].clone())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.met_at.is_none())
-            .collect(),
+        applicant: r.str(8),
+        request: request.chars().take(60).collect(),
+        open_deadlines: deadlines.into_iter().filter(|d| d.met_at.is_none()).collect(),
         first_contact_id: r.i64(7),
     }
 }
 
-const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc, first_contact_id";
+const ROW_COLS: &str = "id, receipt_no, status, kind, opened_at, next_due, doc, first_contact_id, applicant_name";
 
 /// Which of a first contact's open matters a workbench view holds (issue 31), as the store
 /// finds them: each through the `cases_workbench` index (by due day) or the
@@ -1148,27 +1175,15 @@ pub fn flagged_replies_by_window(tx: &mut dyn Tx, from: &str, to: &str) -> Resul
         .collect())
 }
 
-/// A warm handoff waiting: `(case_id, to_unit_id, to_window_id)`.
-pub type Handoff = (i64, Option<i64>, Option<i64>);
-
-/// Warm handoffs (NV-3) not yet acknowledged, on cases still open, newest first — all of them:
-/// an unacknowledged handoff stays on the receiver's workbench however many referrals follow.
-pub fn open_handoffs(tx: &mut dyn Tx) -> Result<Vec<Handoff>> {
-    Ok(tx
-        .query(
-            "SELECT e.case_id, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id
-             WHERE e.kind = 'referred' AND e.tag = 'handoff' AND c.open = 1
-               AND NOT EXISTS (SELECT 1 FROM case_events a WHERE a.case_id = e.case_id AND a.kind = 'handoff_acknowledged')
-             ORDER BY e.id DESC",
-            &[],
-        )?
+/// Warm handoffs (NV-3) waiting for their receivers, newest first, each case with its referral
+/// — all of them: an unacknowledged handoff stays on the receiver's workbench however many
+/// referrals follow. A handed-off case waits in its own status until taken over (its own
+/// partial index, migration 29), so this reads the waiting few, never the handoffs of the years.
+pub fn open_handoffs(tx: &mut dyn Tx) -> Result<Vec<(i64, Case)>> {
+    tx.query("SELECT id, doc FROM cases WHERE status = 'handoff_pending' ORDER BY id DESC", &[])?
         .iter()
-        .filter_map(|r| {
-            let d: serde_json::Value = serde_json::from_str(&r.str(1)).ok()?;
-            d["handoff"].as_bool().filter(|h| *h)?;
-            Some((r.i64(0), d["to_unit_id"].as_i64(), d["to_window_id"].as_i64()))
-        })
-        .collect())
+        .map(|r| Ok((r.i64(0), r.json(1)?)))
+        .collect()
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
