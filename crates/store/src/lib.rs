@@ -367,6 +367,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (27, include_str!("../migrations/sqlite/0027_ticket_days.sql")),
     (28, include_str!("../migrations/sqlite/0028_workbench_views.sql")),
     (29, include_str!("../migrations/sqlite/0029_handoffs_waiting.sql")),
+    (30, include_str!("../migrations/sqlite/0030_name_with_place.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -397,6 +398,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (27, include_str!("../migrations/postgres/0027_ticket_days.sql")),
     (28, include_str!("../migrations/postgres/0028_workbench_views.sql")),
     (29, include_str!("../migrations/postgres/0029_handoffs_waiting.sql")),
+    (30, include_str!("../migrations/postgres/0030_name_with_place.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
