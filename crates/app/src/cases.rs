@@ -2458,10 +2458,14 @@ pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset:
             let mut chains: HashMap<i64, Vec<i64>> = HashMap::new();
             for (id, at) in found {
                 if at.first_contact_id != p.id {
-                    if !chains.contains_key(&at.center_id) {
-                        chains.insert(at.center_id, s.center_chain(at.center_id).await?.0);
-                    }
-                    let centers = chains.get(&at.center_id).cloned().unwrap_or_default();
+                    let centers = match chains.get(&at.center_id) {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = s.center_chain(at.center_id).await?.0;
+                            chains.insert(at.center_id, c.clone());
+                            c
+                        }
+                    };
                     if p.may(Action::ReadCase, &Place { centers, unit: at.unit_id, window: at.window_id }).is_err() {
                         continue;
                     }

@@ -368,6 +368,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (28, include_str!("../migrations/sqlite/0028_workbench_views.sql")),
     (29, include_str!("../migrations/sqlite/0029_handoffs_waiting.sql")),
     (30, include_str!("../migrations/sqlite/0030_name_with_place.sql")),
+    (31, include_str!("../migrations/sqlite/0031_vetoes_by_month.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -399,6 +400,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (28, include_str!("../migrations/postgres/0028_workbench_views.sql")),
     (29, include_str!("../migrations/postgres/0029_handoffs_waiting.sql")),
     (30, include_str!("../migrations/postgres/0030_name_with_place.sql")),
+    (31, include_str!("../migrations/postgres/0031_vetoes_by_month.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that

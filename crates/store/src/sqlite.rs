@@ -39,6 +39,16 @@ fn configure(c: &Connection) -> Result<()> {
     .map_err(db_err)
 }
 
+/// A pooled reader: a page holds twenty-odd statements, more than rusqlite's sixteen prepared by
+/// default (each request re-parsed and re-planned some). Its page cache stays SQLite's default
+/// (2 MB): up to sixteen readers are pooled, and 8 MB each took the server past 300 MB RSS
+/// under load with no gain measured (BENCHMARKS.md).
+fn configure_reader(c: &Connection) -> Result<()> {
+    c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+    c.set_prepared_statement_cache_capacity(256);
+    c.execute_batch("PRAGMA temp_store=MEMORY;").map_err(db_err)
+}
+
 /// Each connection's page cache, in KiB: 32 MB unless `NOVETO_SQLITE_CACHE_MB` says otherwise
 /// (the province-sized generator keeps its random-key indexes in memory with a few gigabytes,
 /// once the store outgrows the machine's page cache; BENCHMARKS.md).
@@ -243,7 +253,7 @@ impl Sqlite {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )
                 .map_err(db_err)?;
-                c.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+                configure_reader(&c)?;
                 SqliteConn(c)
             }
         };

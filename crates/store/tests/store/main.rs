@@ -700,3 +700,47 @@ fn statistics_never_taken_are_taken_once() {
         rt.block_on(s.refresh_statistics()).unwrap();
     });
 }
+
+// Issue 27: what a home page and a search ask is answered by its own index, however large the
+// store — the waiting handoffs by their status's partial index (not the event history), a name's
+// candidates with their places by one index range (not a row each), the month's approved vetoes
+// by status and month (not every approved veto ever). The plans are asked of the database with
+// the table scan ruled out where the store is too small for the planner to prefer an index.
+#[test]
+fn issue_27_waiting_work_and_names_are_index_ranges() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        open_case(s, (county, unit, win), "王芳", "某公司", "办理许可");
+        let plans = s
+            .read_blocking(|tx| {
+                let pg = tx.backend() == noveto_store::Backend::Postgres;
+                if pg {
+                    tx.query("SET LOCAL enable_seqscan = off", &[])?;
+                }
+                let asks = [
+                    ("SELECT id, doc FROM cases WHERE status = 'handoff_pending' ORDER BY id DESC", "cases_handoff_pending"),
+                    (
+                        "SELECT id, center_id, unit_id, window_id, first_contact_id FROM cases WHERE applicant_name = '王芳' ORDER BY id DESC LIMIT 2000",
+                        "cases_name_place",
+                    ),
+                    (
+                        "SELECT v.unit_id, COUNT(*) FROM veto_requests v WHERE v.status = 'approved' AND v.requested_at >= '2026-11' AND v.requested_at < '2026-12' GROUP BY 1",
+                        "veto_requests_approved_month",
+                    ),
+                ];
+                let mut out = vec![];
+                for (sql, index) in asks {
+                    let explain = if pg { format!("EXPLAIN {sql}") } else { format!("EXPLAIN QUERY PLAN {sql}") };
+                    let rows = tx.query(&explain, &[])?;
+                    let text: Vec<String> =
+                        rows.iter().map(|r| if pg { r.str(0) } else { r.str(3) }).collect();
+                    out.push((index, text.join(" | ")));
+                }
+                Ok::<_, noveto_store::StoreError>(out)
+            })
+            .unwrap();
+        for (index, plan) in plans {
+            assert!(plan.contains(index), "{index} not used: {plan}");
+        }
+    });
+}
