@@ -29,6 +29,14 @@ fn chart(title: &str, bars: Vec<(String, f64)>, unit: &str) -> Markup {
     }
 }
 
+/// The receipts behind one side of an inconsistency, the first few by name and the rest counted
+/// (a quarter's can run to hundreds; the export lists them all).
+fn receipts(all: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let first = all.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(tr("、"));
+    if all.len() > SHOWN { trf("{}等 {} 件", &[&first, &all.len()]) } else { first }
+}
+
 async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
     let month = q.month.clone().unwrap_or_else(|| noveto_domain::time::local_date(s.now()).format("%Y-%m").to_string());
     let period = Period::parse(Some(&month), None, None)?;
@@ -81,7 +89,7 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
                 h3 { (tr("同等申请、不同结果（需统一尺度）")) }
                 ul {
                     @for x in &qv.inconsistent {
-                        li { (trf("{}，理由“{}”：批准否决 {}；不予否决 {}", &[&tr_text(&x.item), &x.reason, &x.approved.join(tr("、")), &x.denied.join(tr("、"))])) }
+                        li { (trf("{}，理由“{}”：批准否决 {}；不予否决 {}", &[&tr_text(&x.item), &x.reason, &receipts(&x.approved), &receipts(&x.denied)])) }
                     }
                 }
             }
