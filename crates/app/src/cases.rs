@@ -3001,7 +3001,7 @@ pub async fn monthly_status(s: &App, p: &Principal, month: &str) -> Result<Vec<M
     let (filed, units) =
         s.store.read(move |tx| Ok::<_, StoreError>((repo::monthly_filings(tx, &m2)?, org::units(tx)?))).await?;
     let ids: Vec<i64> = filed.iter().map(|f| f.filed_by).collect();
-    let names = s.store.read(move |tx| org::staff_names(tx, ids)).await?;
+    let names = crate::org::names(s, ids).await?;
     let mut out = vec![];
     for u in units {
         let (centers, _) = s.center_chain(u.center_id).await?;

@@ -103,6 +103,8 @@ pub struct App {
     pub windows: Arc<cache::OrgCache<i64, noveto_store::repo::org::Window>>,
     /// Every center, unit and window (a page names them; the business home asked three times).
     pub directory: Arc<cache::OrgCache<(), Arc<org::Directory>>>,
+    /// Staff member → name (lists and cards name the people in their rows).
+    pub staff_names: Arc<cache::OrgCache<i64, String>>,
     /// The FAQ and catalog search indexes of this process.
     pub search: Arc<search::Search>,
 }
@@ -194,6 +196,7 @@ impl App {
             centers: Default::default(),
             windows: Default::default(),
             directory: Default::default(),
+            staff_names: Default::default(),
         };
         state.reload_regions().await?;
         Ok(state)

@@ -599,7 +599,28 @@ pub struct Directory {
 
 /// People's names by id (for decisions, opinions and filings as people read them).
 pub async fn names(s: &App, ids: Vec<i64>) -> Result<std::collections::HashMap<i64, String>> {
-    Ok(s.store.read(move |tx| org::staff_names(tx, ids)).await?)
+    // From the cache while the organisation is unchanged (see [`crate::cache`]); those not in it
+    // in one read. A page whose people are all known reads nothing for their names.
+    let g = s.store.org_generation();
+    let mut out = std::collections::HashMap::new();
+    let mut missing = vec![];
+    for id in ids {
+        match s.staff_names.get(&id, g) {
+            Some(n) => {
+                out.insert(id, n);
+            }
+            None => missing.push(id),
+        }
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        for (id, n) in s.store.read(move |tx| org::staff_names(tx, missing)).await? {
+            s.staff_names.put(id, g, n.clone());
+            out.insert(id, n);
+        }
+    }
+    Ok(out)
 }
 
 /// The directory, from the cache while the organisation is unchanged (see [`crate::cache`]).
