@@ -1,6 +1,7 @@
 //! What the organisation says, kept in memory between requests: the principal behind a bearer
-//! token and a window with its centers. Every API call needs both, and on PostgreSQL each read
-//! is a round trip and a hop to a blocking thread.
+//! token, a window with its centers, each center's chain, the directory of centers, units and
+//! windows, and staff members' names. Every API call and page needs some of them, and each read
+//! is a hop to a blocking thread (on PostgreSQL a round trip too).
 //!
 //! An entry is good while the store's organisation generation is the one it was filled under
 //! ([`noveto_store::Store::org_generation`], bumped after any committed change of a center,
