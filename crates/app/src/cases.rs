@@ -1493,43 +1493,38 @@ impl Waiting {
 
 /// See [`Waiting`]. `queues`: the approver's queues too, not only the handoffs.
 pub async fn waiting(s: &App, p: &Principal, queues: bool) -> Result<Waiting> {
-    #[derive(Default)]
-    struct Read {
-        handoffs: Vec<(i64, Case)>,
-        vetoes: Vec<VetoRequest>,
-        escs: Vec<repo::Escalation>,
-        cases: HashMap<i64, (Case, i64)>,
-        unplaced: Vec<(i64, Case)>,
-        growth: Vec<(i64, Case)>,
-        withdrawals: Vec<repo::PendingWithdrawal>,
-        kinds: Vec<(i64, Case)>,
-    }
     let d = crate::org::shared_directory(s).await?;
     let scopes: Vec<_> = p.grants.iter().map(|g| g.scope).collect();
     let reach = repo::Reach::of(&d.centers, &scopes);
     let placing = repo::Reach::for_placing(&d.centers, &d.windows, &scopes);
-    let r = s
+    // Everything as stored (each list before the access decision), and the inbox's candidates.
+    let (read, vetoes, escs, cases) = s
         .store
         .read(move |tx| {
             let handoffs = repo::open_handoffs(tx)?;
             if !queues {
-                return Ok::<_, StoreError>(Read { handoffs, ..Read::default() });
+                return Ok::<_, StoreError>((
+                    Waiting { handoffs, ..Waiting::default() },
+                    vec![],
+                    vec![],
+                    HashMap::new(),
+                ));
             }
             let (vetoes, escs) = (repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?);
-            Ok(Read {
+            let cases = inbox_cases(tx, &vetoes, &escs)?;
+            let all = Waiting {
                 handoffs,
-                cases: inbox_cases(tx, &vetoes, &escs)?,
-                vetoes,
-                escs,
+                inbox: None,
                 unplaced: repo::unplaced_within(tx, &placing)?,
                 growth: repo::growth_requests_within(tx, &reach)?,
                 withdrawals: repo::pending_withdrawals(tx)?,
                 kinds: repo::kind_requests_within(tx, &reach)?,
-            })
+            };
+            Ok((all, vetoes, escs, cases))
         })
         .await?;
     let mut out = Waiting::default();
-    for (id, c) in r.handoffs {
+    for (id, c) in read.handoffs {
         let Some(to) = c.referral.as_ref().filter(|r| r.handoff) else { continue };
         let targets = crate::org::handoff_targets(s, to.to_window_id, to.to_unit_id).await?;
         if targets.iter().any(|t| p.may(Action::WorkCase, t).is_ok()) {
@@ -1539,28 +1534,30 @@ pub async fn waiting(s: &App, p: &Principal, queues: bool) -> Result<Waiting> {
     if !queues {
         return Ok(out);
     }
-    out.inbox = Some(inbox_of(s, p, r.vetoes, r.escs, r.cases).await?);
+    out.inbox = Some(inbox_of(s, p, vetoes, escs, cases).await?);
     let head = Action::Decide(DecisionLevel::WindowHead);
-    for (id, c) in r.unplaced {
-        if may_place(s, p, &place_of(s, &c).await?).await.is_ok() {
+    for (id, c) in read.unplaced {
+        if may_place(s, p, &place_at(s, c.center_id, c.unit_id, c.window_id).await?).await.is_ok() {
             out.unplaced.push((id, c));
         }
     }
-    for (id, c) in r.growth {
+    for (id, c) in read.growth {
         let own = c.growth_request.as_ref().is_some_and(|g| g.requested_by == p.id);
-        if !own && p.may(head, &place_of(s, &c).await?).is_ok() {
+        if !own && p.may(head, &place_at(s, c.center_id, c.unit_id, c.window_id).await?).is_ok() {
             out.growth.push((id, c));
         }
     }
-    for (id, c) in r.kinds {
+    for (id, c) in read.kinds {
         let own = c.kind_request.as_ref().is_some_and(|k| k.requested_by == p.id);
-        if !own && c.awaits_kind_decision() && p.may(head, &place_of(s, &c).await?).is_ok() {
+        if !own
+            && c.awaits_kind_decision()
+            && p.may(head, &place_at(s, c.center_id, c.unit_id, c.window_id).await?).is_ok()
+        {
             out.kinds.push((id, c));
         }
     }
-    for w in r.withdrawals {
-        let (centers, _) = s.center_chain(w.place.center_id).await?;
-        let place = Place { centers, unit: w.place.unit_id, window: w.place.window_id };
+    for w in read.withdrawals {
+        let place = place_at(s, w.place.center_id, w.place.unit_id, w.place.window_id).await?;
         if w.recorded_by != p.id && p.may(head, &place).is_ok() {
             out.withdrawals.push(w);
         }
@@ -1568,10 +1565,10 @@ pub async fn waiting(s: &App, p: &Principal, queues: bool) -> Result<Waiting> {
     Ok(out)
 }
 
-/// Where a case sits, for an access decision (its center's chain from the app's cache).
-async fn place_of(s: &App, c: &Case) -> Result<Place> {
-    let (centers, _) = s.center_chain(c.center_id).await?;
-    Ok(Place { centers, unit: c.unit_id, window: c.window_id })
+/// A place for an access decision (its center's chain from the app's cache).
+async fn place_at(s: &App, center_id: i64, unit: Option<i64>, window: Option<i64>) -> Result<Place> {
+    let (centers, _) = s.center_chain(center_id).await?;
+    Ok(Place { centers, unit, window })
 }
 
 /// When the veto request waiting on `c` must be decided.
@@ -2454,23 +2451,11 @@ pub async fn search_cases(s: &App, p: &Principal, q: &str, limit: usize, offset:
             // The access decision on each candidate's place (the chains come from the app's
             // cache of them); then the page's rows only.
             let mut ids = vec![];
-            // Thousands of candidates sit at a few centers: each chain looked up once.
-            let mut chains: HashMap<i64, Vec<i64>> = HashMap::new();
             for (id, at) in found {
-                if at.first_contact_id != p.id {
-                    let centers = match chains.get(&at.center_id) {
-                        Some(c) => c.clone(),
-                        None => {
-                            let c = s.center_chain(at.center_id).await?.0;
-                            chains.insert(at.center_id, c.clone());
-                            c
-                        }
-                    };
-                    if p.may(Action::ReadCase, &Place { centers, unit: at.unit_id, window: at.window_id }).is_err() {
-                        continue;
-                    }
+                let place = place_at(s, at.center_id, at.unit_id, at.window_id).await?;
+                if p.may(Action::ReadCase, &place).is_ok() || at.first_contact_id == p.id {
+                    ids.push(id);
                 }
-                ids.push(id);
             }
             if ids.len() >= want || exhausted || ask >= SEARCH_CANDIDATES {
                 break ids;

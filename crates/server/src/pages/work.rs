@@ -2347,7 +2347,7 @@ pub async fn acknowledge(
 }
 
 /// NV-3: the warm handoffs waiting for this visitor's window or unit, with an acknowledge button.
-/// `hs`: [`svc::handoffs_for`], read once by the page that shows them.
+/// `hs`: the handoffs of [`svc::waiting`], read once by the page that shows them.
 fn handoff_section(p: &Principal, always: bool, hs: &[(i64, noveto_domain::case::Case)]) -> Markup {
     html! {
         @if !hs.is_empty() || always {
