@@ -2660,48 +2660,44 @@ pub async fn visible_other_endings_in(
         .collect())
 }
 
-/// NV-15's trend from counted groups (of [`visible_groups`], over a span that holds `months`,
-/// consecutive "YYYY-MM"): per month, the vetoes asked for, of them approved, and the other
-/// negative endings — of what the caller may see, decided per group with the same places as
-/// [`visible_filings`] and [`visible_other_endings`].
-pub fn trend_of(groups: &[repo::TrendGroup], months: &[String]) -> Vec<(String, usize, usize, usize)> {
+/// NV-15's trend from counted groups (of [`visible_veto_groups`] and [`visible_ending_groups`],
+/// over a span that holds `months`, consecutive "YYYY-MM"): per month, the vetoes asked for, of
+/// them approved, and the other negative endings — of what the caller may see, decided per group
+/// with the same places as [`visible_filings`] and [`visible_other_endings`].
+pub fn trend_of(
+    filings: &[repo::VetoGroup],
+    others: &[repo::EndingGroup],
+    months: &[String],
+) -> Vec<(String, usize, usize, usize)> {
     let mut out: Vec<(String, usize, usize, usize)> = months.iter().map(|m| (m.clone(), 0, 0, 0)).collect();
-    for g in groups {
+    for g in filings {
         if let Some(row) = out.iter_mut().find(|r| r.0 == g.month) {
-            if g.filing {
-                row.1 += g.count as usize;
-                row.2 += g.approved as usize;
-            } else {
-                row.3 += g.count as usize;
+            row.1 += g.count as usize;
+            if g.outcome.as_deref() == Some("approved") {
+                row.2 += g.count as usize;
             }
+        }
+    }
+    for g in others {
+        if let Some(row) = out.iter_mut().find(|r| r.0 == g.month) {
+            row.3 += g.count as usize;
         }
     }
     out
 }
 
-/// The other negative endings of the months `first..=last` the caller may see, counted by month,
-/// unit and window in the database (what [`visible_other_endings_in`] lists, without reading it).
-pub async fn visible_other_ending_counts(
-    s: &App,
-    p: &Principal,
-    first: &str,
-    last: &str,
-) -> Result<Vec<repo::TrendGroup>> {
-    Ok(visible_groups(s, p, first, last).await?.into_iter().filter(|g| !g.filing).collect())
-}
-
-/// The trend's counted groups of `first..=last` the caller may see: each group decided once, with
-/// the place its rows would have (a filing by its unit, another ending by its unit and window).
-pub async fn visible_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::TrendGroup>> {
+/// The other negative endings of the months `first..=last` the caller may see, counted by the
+/// database per month, place and kind (what [`visible_other_endings_in`] lists, without reading
+/// it): each group decided once, with the place its rows would have (its unit and window).
+pub async fn visible_ending_groups(s: &App, p: &Principal, first: &str, last: &str) -> Result<Vec<repo::EndingGroup>> {
     may_read_filings(p)?;
     let (f, t) = month_span(first, last)?;
-    let (first, last) = (first.to_string(), last.to_string());
-    let groups = s.store.read(move |tx| repo::trend_with_centers(tx, &first, &last, &f, &t)).await?;
+    let groups = s.store.read(move |tx| repo::ending_groups_with_centers(tx, &f, &t)).await?;
     Ok(groups
         .into_iter()
         .filter(|(g, centers)| {
-            let window = if g.filing { None } else { g.window_id };
-            p.may(Action::ReadFilings, &Place { centers: centers.clone(), unit: g.unit_id, window }).is_ok()
+            p.may(Action::ReadFilings, &Place { centers: centers.clone(), unit: g.unit_id, window: g.window_id })
+                .is_ok()
         })
         .map(|(g, _)| g)
         .collect())

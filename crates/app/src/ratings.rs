@@ -518,35 +518,39 @@ pub async fn breakdown(s: &App, p: &Principal, quarter: &str) -> Result<Vec<(Str
     noveto_store::may_lag(async move {
         let q = quarter_arg(quarter)?;
         let v = tallies(s, p, &q, &q).await?;
-        let d = crate::org::directory(s).await?;
-        let policy = s.policy();
-        let mut out = vec![(String::from("合计"), figures(q.clone(), satisfaction_of_tallies(&v, &policy.rating)))];
-        let mut units: Vec<i64> = v.iter().filter_map(|r| r.unit_id).collect();
-        units.sort();
-        units.dedup();
-        for u in units {
-            let name = d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
-            out.push((
-                name,
-                figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.unit_id == Some(u)), &policy.rating)),
-            ));
-        }
-        let mut windows: Vec<i64> = v.iter().filter_map(|r| r.window_id).collect();
-        windows.sort();
-        windows.dedup();
-        for w in windows {
-            let name = d.windows.iter().find(|x| x.id == w).map(|x| x.name.clone()).unwrap_or_default();
-            out.push((
-                name,
-                figures(
-                    q.clone(),
-                    satisfaction_of_tallies(v.iter().filter(|r| r.window_id == Some(w)), &policy.rating),
-                ),
-            ));
-        }
-        Ok(out)
+        breakdown_of(s, &q, &v).await
     })
     .await
+}
+
+/// The quarter `q`'s breakdown from its counted ratings ([`tallies`]), read once where a page
+/// needs them for more than this.
+pub async fn breakdown_of(s: &App, q: &str, v: &[repo::Tally]) -> Result<Vec<(String, Figures)>> {
+    let q = q.to_string();
+    let d = crate::org::directory(s).await?;
+    let policy = s.policy();
+    let mut out = vec![(String::from("合计"), figures(q.clone(), satisfaction_of_tallies(v, &policy.rating)))];
+    let mut units: Vec<i64> = v.iter().filter_map(|r| r.unit_id).collect();
+    units.sort();
+    units.dedup();
+    for u in units {
+        let name = d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
+        out.push((
+            name,
+            figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.unit_id == Some(u)), &policy.rating)),
+        ));
+    }
+    let mut windows: Vec<i64> = v.iter().filter_map(|r| r.window_id).collect();
+    windows.sort();
+    windows.dedup();
+    for w in windows {
+        let name = d.windows.iter().find(|x| x.id == w).map(|x| x.name.clone()).unwrap_or_default();
+        out.push((
+            name,
+            figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.window_id == Some(w)), &policy.rating)),
+        ));
+    }
+    Ok(out)
 }
 
 /// The breakdown as a file (CSV or XLSX).

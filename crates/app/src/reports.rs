@@ -147,162 +147,186 @@ fn sorted(m: BTreeMap<String, Count>) -> Vec<Count> {
     v
 }
 
+/// The six months of a period's trend, up to its last month ("YYYY-MM").
+fn trend_months(period: Period) -> Vec<String> {
+    let (_, end) = period.days();
+    let last = end.pred_opt().unwrap_or(end);
+    (0..6)
+        .rev()
+        .map(|back| {
+            NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
+                .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
+                .unwrap_or(last)
+                .format("%Y-%m")
+                .to_string()
+        })
+        .collect()
+}
+
+/// The months a veto report reads: its trend's first (or its own first, if earlier) to its last.
+fn span_of(period: Period) -> (String, String) {
+    let months = period.months();
+    let trend = trend_months(period);
+    let first = months.first().cloned().unwrap_or_default().min(trend.first().cloned().unwrap_or_default());
+    (first, months.last().cloned().unwrap_or_default())
+}
+
+/// What the veto reports and the assessment count, read once for a span of months and shared by
+/// every report made of it (the month-end page makes three): the filings and the other negative
+/// endings, each counted by the database per month and place, of what the caller may see.
+struct Counted {
+    filings: Vec<noveto_store::repo::cases::VetoGroup>,
+    endings: Vec<noveto_store::repo::cases::EndingGroup>,
+}
+
+async fn counted(s: &App, p: &Principal, first: &str, last: &str) -> Result<Counted> {
+    let (filings, endings) = tokio::try_join!(
+        crate::cases::visible_veto_groups(s, p, first, last),
+        crate::cases::visible_ending_groups(s, p, first, last)
+    )?;
+    Ok(Counted { filings, endings })
+}
+
 /// NV-15: the monthly summary or quarterly (or yearly) analysis of every negative ending the
 /// caller may see.
 pub async fn vetoes(s: &App, p: &Principal, period: Period) -> Result<VetoReport> {
     // Reports and searches may be served by the read replica (issue 27).
     noveto_store::may_lag(async move {
         ensure_reader(p)?;
-        let d = crate::org::directory(s).await?;
-        let unit = |id: Option<i64>| {
-            id.and_then(|u| d.units.iter().find(|x| x.id == u))
-                .map(|u| u.name.clone())
-                .unwrap_or_else(|| "（未指定单位）".into())
-        };
-        let window = |id: Option<i64>| {
-            id.and_then(|w| d.windows.iter().find(|x| x.id == w)).map(|w| w.name.clone()).unwrap_or_else(|| "—".into())
-        };
-        let mut r = VetoReport {
-            period: period.label(),
-            requested: 0,
-            approved: 0,
-            denied: 0,
-            pending: 0,
-            withdrawals: 0,
-            not_required: 0,
-            referrals: 0,
-            kind_changes: 0,
-            negative_answers: 0,
-            by_unit: vec![],
-            by_window: vec![],
-            by_item: vec![],
-            by_reason: vec![],
-            trend: vec![],
-            inconsistent: vec![],
-        };
-        let mut units: BTreeMap<String, Count> = BTreeMap::new();
-        let mut windows: BTreeMap<String, Count> = BTreeMap::new();
-        let mut items: BTreeMap<String, Count> = BTreeMap::new();
-        let mut reasons: BTreeMap<String, Count> = BTreeMap::new();
-        let bump = |m: &mut BTreeMap<String, Count>,
-                    key: String,
-                    label: String,
-                    reason: Option<String>,
-                    (n, approved): (usize, usize),
-                    link: Option<String>| {
-            let c = m.entry(key.clone()).or_insert(Count { key, label, reason, count: 0, approved: 0, link });
-            c.count += n;
-            c.approved += approved;
-        };
-        // (item, reason key) → (approved, denied): NV-16's alike requests.
-        let mut alike: BTreeMap<Alike, (usize, usize)> = BTreeMap::new();
-        let months = period.months();
-        let (first, last_month) =
-            (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
-        // The period's filings counted by the database per place, item, reason and outcome, and
-        // their items' names in one more read.
-        let groups = crate::cases::visible_veto_groups(s, p, &first, &last_month).await?;
-        let mut codes: Vec<String> = groups.iter().filter_map(|g| g.item_code.clone()).collect();
-        codes.sort();
-        codes.dedup();
-        let names = crate::catalog::item_names(s, codes).await?;
-        for g in &groups {
-            let n = g.count.max(0) as usize;
-            let approved = if g.outcome.as_deref() == Some("approved") { n } else { 0 };
-            r.requested += n;
-            match g.outcome.as_deref() {
-                Some("approved") => r.approved += n,
-                Some("denied") => r.denied += n,
-                _ => r.pending += n,
-            }
-            bump(&mut units, format!("u{}", g.unit_id.unwrap_or(0)), unit(g.unit_id), None, (n, approved), None);
-            bump(
-                &mut windows,
-                format!("w{}", g.window_id.unwrap_or(0)),
-                window(g.window_id),
-                None,
-                (n, approved),
-                None,
-            );
-            let code = g.item_code.clone().unwrap_or_default();
-            let name = if code.is_empty() {
-                NO_ITEM.to_string()
-            } else {
-                names.get(&code).cloned().unwrap_or_else(|| code.clone())
-            };
-            // The frequent reasons link to the item's guide, to adjust it (CAT-3).
-            let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
-            bump(&mut items, code.clone(), name.clone(), None, (n, approved), guide.clone());
-            let key = g.reason_key.clone();
-            bump(&mut reasons, format!("{code}|{key}"), name, Some(key.clone()), (n, approved), guide);
-            let e = alike.entry((g.item_code.clone(), key)).or_default();
-            match g.outcome.as_deref() {
-                Some("approved") => e.0 += n,
-                Some("denied") => e.1 += n,
-                _ => {}
-            }
-        }
-        // The receipts behind the alike requests decided differently — only those are read.
-        let differ: Vec<Alike> = alike.into_iter().filter(|(_, (a, d))| *a > 0 && *d > 0).map(|(k, _)| k).collect();
-        let mut receipts: BTreeMap<Alike, (Vec<String>, Vec<String>)> = BTreeMap::new();
-        if !differ.is_empty() {
-            let rows = crate::cases::visible_alike(s, p, &first, &last_month, differ, Action::ReadFilings).await?;
-            // Oldest first, as the filings were made.
-            for x in rows.into_iter().rev() {
-                let e = receipts.entry((x.item_code, x.reason_key)).or_default();
-                let receipt = x.receipt_no.unwrap_or_default();
-                if x.outcome == "approved" { e.0.push(receipt) } else { e.1.push(receipt) }
-            }
-        }
-        // The trend: the six months up to the period's last.
-        let (_, end) = period.days();
-        let last = end.pred_opt().unwrap_or(end);
-        let months: Vec<String> = (0..6)
-            .rev()
-            .map(|back| {
-                NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
-                    .and_then(|d| d.checked_sub_months(chrono::Months::new(back)))
-                    .unwrap_or(last)
-                    .format("%Y-%m")
-                    .to_string()
-            })
-            .collect();
-        // The other endings of the period and the trend's counts: counted by the database per
-        // month, place and kind over both spans in one read, never read matter by matter.
-        let span_first = months.first().cloned().unwrap_or_default().min(first.clone());
-        let groups = crate::cases::visible_groups(s, p, &span_first, &last_month).await?;
-        for g in groups.iter().filter(|g| !g.filing && g.month >= first && g.month <= last_month) {
-            let n = g.count as usize;
-            match g.kind {
-                "withdrawn" => r.withdrawals += n,
-                "not_required" => r.not_required += n,
-                "referred" => r.referrals += n,
-                "changed_to_consultation" => r.kind_changes += n,
-                _ => r.negative_answers += n,
-            }
-        }
-        r.trend = crate::cases::trend_of(&groups, &months);
-        r.inconsistent = receipts
-            .into_iter()
-            .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
-            .map(|((code, reason), (approved, denied))| {
-                let code = code.unwrap_or_default();
-                Inconsistent {
-                    item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
-                    item_code: code,
-                    reason,
-                    approved,
-                    denied,
-                }
-            })
-            .collect();
-        r.by_unit = sorted(units);
-        r.by_window = sorted(windows);
-        r.by_item = sorted(items);
-        r.by_reason = sorted(reasons);
-        Ok(r)
+        let (first, last) = span_of(period);
+        let c = counted(s, p, &first, &last).await?;
+        veto_report(s, p, period, &c).await
     })
     .await
+}
+
+/// The veto report of `period` from counted groups over a span that holds it and its trend.
+async fn veto_report(s: &App, p: &Principal, period: Period, c: &Counted) -> Result<VetoReport> {
+    let d = crate::org::directory(s).await?;
+    let unit = |id: Option<i64>| {
+        id.and_then(|u| d.units.iter().find(|x| x.id == u))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| "（未指定单位）".into())
+    };
+    let window = |id: Option<i64>| {
+        id.and_then(|w| d.windows.iter().find(|x| x.id == w)).map(|w| w.name.clone()).unwrap_or_else(|| "—".into())
+    };
+    let mut r = VetoReport {
+        period: period.label(),
+        requested: 0,
+        approved: 0,
+        denied: 0,
+        pending: 0,
+        withdrawals: 0,
+        not_required: 0,
+        referrals: 0,
+        kind_changes: 0,
+        negative_answers: 0,
+        by_unit: vec![],
+        by_window: vec![],
+        by_item: vec![],
+        by_reason: vec![],
+        trend: vec![],
+        inconsistent: vec![],
+    };
+    let mut units: BTreeMap<String, Count> = BTreeMap::new();
+    let mut windows: BTreeMap<String, Count> = BTreeMap::new();
+    let mut items: BTreeMap<String, Count> = BTreeMap::new();
+    let mut reasons: BTreeMap<String, Count> = BTreeMap::new();
+    let bump = |m: &mut BTreeMap<String, Count>,
+                key: String,
+                label: String,
+                reason: Option<String>,
+                (n, approved): (usize, usize),
+                link: Option<String>| {
+        let c = m.entry(key.clone()).or_insert(Count { key, label, reason, count: 0, approved: 0, link });
+        c.count += n;
+        c.approved += approved;
+    };
+    // (item, reason key) → (approved, denied): NV-16's alike requests.
+    let mut alike: BTreeMap<Alike, (usize, usize)> = BTreeMap::new();
+    let months = period.months();
+    let (first, last_month) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
+    // The period's filings counted by the database per place, item, reason and outcome, and
+    // their items' names in one more read.
+    let within = |m: &String| *m >= first && *m <= last_month;
+    let groups: Vec<_> = c.filings.iter().filter(|g| within(&g.month)).collect();
+    let mut codes: Vec<String> = groups.iter().filter_map(|g| g.item_code.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let names = crate::catalog::item_names(s, codes).await?;
+    for g in groups {
+        let n = g.count.max(0) as usize;
+        let approved = if g.outcome.as_deref() == Some("approved") { n } else { 0 };
+        r.requested += n;
+        match g.outcome.as_deref() {
+            Some("approved") => r.approved += n,
+            Some("denied") => r.denied += n,
+            _ => r.pending += n,
+        }
+        bump(&mut units, format!("u{}", g.unit_id.unwrap_or(0)), unit(g.unit_id), None, (n, approved), None);
+        bump(&mut windows, format!("w{}", g.window_id.unwrap_or(0)), window(g.window_id), None, (n, approved), None);
+        let code = g.item_code.clone().unwrap_or_default();
+        let name = if code.is_empty() {
+            NO_ITEM.to_string()
+        } else {
+            names.get(&code).cloned().unwrap_or_else(|| code.clone())
+        };
+        // The frequent reasons link to the item's guide, to adjust it (CAT-3).
+        let guide = (!code.is_empty()).then(|| format!("/admin/catalog/items/{code}"));
+        bump(&mut items, code.clone(), name.clone(), None, (n, approved), guide.clone());
+        let key = g.reason_key.clone();
+        bump(&mut reasons, format!("{code}|{key}"), name, Some(key.clone()), (n, approved), guide);
+        let e = alike.entry((g.item_code.clone(), key)).or_default();
+        match g.outcome.as_deref() {
+            Some("approved") => e.0 += n,
+            Some("denied") => e.1 += n,
+            _ => {}
+        }
+    }
+    // The receipts behind the alike requests decided differently — only those are read.
+    let differ: Vec<Alike> = alike.into_iter().filter(|(_, (a, d))| *a > 0 && *d > 0).map(|(k, _)| k).collect();
+    let mut receipts: BTreeMap<Alike, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    if !differ.is_empty() {
+        let rows = crate::cases::visible_alike(s, p, &first, &last_month, differ, Action::ReadFilings).await?;
+        // Oldest first, as the filings were made.
+        for x in rows.into_iter().rev() {
+            let e = receipts.entry((x.item_code, x.reason_key)).or_default();
+            let receipt = x.receipt_no.unwrap_or_default();
+            if x.outcome == "approved" { e.0.push(receipt) } else { e.1.push(receipt) }
+        }
+    }
+    // The other endings of the period, and the trend of the six months up to its last.
+    for g in c.endings.iter().filter(|g| within(&g.month)) {
+        let n = g.count as usize;
+        match g.kind {
+            "withdrawn" => r.withdrawals += n,
+            "not_required" => r.not_required += n,
+            "referred" => r.referrals += n,
+            "changed_to_consultation" => r.kind_changes += n,
+            _ => r.negative_answers += n,
+        }
+    }
+    r.trend = crate::cases::trend_of(&c.filings, &c.endings, &trend_months(period));
+    r.inconsistent = receipts
+        .into_iter()
+        .filter(|(_, (a, d))| !a.is_empty() && !d.is_empty())
+        .map(|((code, reason), (approved, denied))| {
+            let code = code.unwrap_or_default();
+            Inconsistent {
+                item: items.get(&code).map(|c| c.label.clone()).unwrap_or_default(),
+                item_code: code,
+                reason,
+                approved,
+                denied,
+            }
+        })
+        .collect();
+    r.by_unit = sorted(units);
+    r.by_window = sorted(windows);
+    r.by_item = sorted(items);
+    r.by_reason = sorted(reasons);
+    Ok(r)
 }
 
 /// NV-16: the earlier decisions on the same item and reason, for the approver deciding a veto:
@@ -456,7 +480,14 @@ fn bounds(s: &App, period: Period) -> (String, String, String) {
 /// Every unit's and window's figures of `period` that the caller may see, counted by the
 /// database per (center, unit, window) and decided once per group with the place each of its
 /// matters has in [`behind`] — the same figures the drill-down lists, without reading them.
-async fn tallies(s: &App, p: &Principal, period: Period) -> Result<(BTreeMap<i64, Figures>, BTreeMap<i64, Figures>)> {
+/// `endings`: the other negative endings the caller may see, counted over a span that holds
+/// `period` ([`crate::cases::visible_ending_groups`]).
+async fn tallies(
+    s: &App,
+    p: &Principal,
+    period: Period,
+    endings: &[noveto_store::repo::cases::EndingGroup],
+) -> Result<(BTreeMap<i64, Figures>, BTreeMap<i64, Figures>)> {
     ensure_reader(p)?;
     let (f, t, today) = bounds(s, period);
     let groups = s.store.read(move |tx| repo::counts(tx, &f, &t, &today)).await?;
@@ -483,10 +514,8 @@ async fn tallies(s: &App, p: &Principal, period: Period) -> Result<(BTreeMap<i64
         }
     }
     let months = period.months();
-    if let (Some(first), Some(last)) = (months.first(), months.last()) {
-        for g in crate::cases::visible_other_ending_counts(s, p, first, last).await? {
-            add(g.unit_id, g.window_id, "other_negative_endings", g.count);
-        }
+    for g in endings.iter().filter(|g| months.contains(&g.month)) {
+        add(g.unit_id, g.window_id, "other_negative_endings", g.count);
     }
     Ok((units, windows))
 }
@@ -510,96 +539,169 @@ fn score(f: &Figures, w: &noveto_domain::policy::AssessmentWeights) -> f64 {
 pub async fn assessment(s: &App, p: &Principal, period: Period, unit: Option<i64>) -> Result<Assessment> {
     // Reports and searches may be served by the read replica (issue 27).
     noveto_store::may_lag(async move {
-        let (mut units, mut windows) = tallies(s, p, period).await?;
-        let d = crate::org::directory(s).await?;
-        let policy = s.policy();
-        let w = policy.assessment_weights.clone();
-        let quarters: Vec<String> = match period {
-            Period::Month(y, m) => vec![format!("{y}Q{}", (m - 1) / 3 + 1)],
-            Period::Quarter(y, q) => vec![format!("{y}Q{q}")],
-            Period::Year(y) => (1..=4).map(|q| format!("{y}Q{q}")).collect(),
-        };
-        // Every unit and window of the reader's scope is assessed, with or without matters.
-        for u in &d.units {
-            let (centers, _) = s.center_chain(u.center_id).await?;
-            if p.may(Action::ReadFilings, &Place { centers, unit: Some(u.id), window: None }).is_ok() {
-                units.entry(u.id).or_default();
-            }
-        }
-        for x in d.windows.iter().filter(|x| x.kind == "window") {
-            if let Some(u) = x.unit_id
-                && units.contains_key(&u)
-            {
-                windows.entry(x.id).or_default();
-            }
-        }
-        // Satisfaction: the composite of the period's quarters (their mean), per unit and window.
-        let mut ratings = vec![];
-        for q in &quarters {
-            if let Ok(v) = crate::ratings::tallies(s, p, q, q).await {
-                ratings.extend(v);
-            }
-        }
-        let sat = |pred: &dyn Fn(&noveto_store::repo::ratings::Tally) -> bool| {
-            let mut per = vec![];
-            for q in &quarters {
-                let v = ratings.iter().filter(|r| &r.quarter == q && pred(r));
-                if let Some(c) = crate::ratings::satisfaction_of_tallies(v, &policy.rating).composite {
-                    per.push(c);
-                }
-            }
-            (!per.is_empty()).then(|| per.iter().sum::<f64>() / per.len() as f64 * 100.0)
-        };
-        let mut unit_rows: Vec<Scored> = units
-            .into_iter()
-            .filter(|(u, _)| unit.is_none_or(|x| x == *u))
-            .map(|(u, mut f)| {
-                f.satisfaction = sat(&|r| r.unit_id == Some(u));
-                Scored {
-                    unit_id: Some(u),
-                    window_id: None,
-                    name: d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default(),
-                    score: score(&f, &w),
-                    figures: f,
-                    award: false,
-                }
-            })
-            .collect();
-        let mut window_rows: Vec<Scored> = windows
-            .into_iter()
-            .filter_map(|(x, mut f)| {
-                let win = d.windows.iter().find(|y| y.id == x)?;
-                if unit.is_some_and(|u| win.unit_id != Some(u)) {
-                    return None;
-                }
-                f.satisfaction = sat(&|r| r.window_id == Some(x));
-                Some(Scored {
-                    unit_id: win.unit_id,
-                    window_id: Some(x),
-                    name: win.name.clone(),
-                    score: score(&f, &w),
-                    figures: f,
-                    award: false,
-                })
-            })
-            .collect();
-        unit_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
-        window_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
-        // FZ: the month's awards go to the best windows.
-        if matches!(period, Period::Month(..)) {
-            for r in window_rows.iter_mut().take(w.monthly_awards as usize) {
-                r.award = true;
-            }
-        }
-        Ok(Assessment {
-            period: period.label(),
-            units: unit_rows,
-            windows: window_rows,
-            source: w.document.clone(),
-            weights: w,
-        })
+        ensure_reader(p)?;
+        let months = period.months();
+        let (first, last) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
+        let (endings, ratings) =
+            tokio::try_join!(crate::cases::visible_ending_groups(s, p, &first, &last), quarter_ratings(s, p, period))?;
+        assessment_of(s, p, period, unit, &endings, &ratings).await
     })
     .await
+}
+
+/// What the center reads at the end of a month (the `/reports` page): the month's veto
+/// statistics, its quarter's analysis, the month's assessment and the quarter's satisfaction.
+#[derive(Debug, Serialize)]
+pub struct MonthEnd {
+    /// The month's quarter, `YYYYQn`.
+    pub quarter: String,
+    pub vetoes: VetoReport,
+    pub quarter_vetoes: VetoReport,
+    pub assessment: Assessment,
+    /// HCP-5: the quarter's satisfaction per unit and window (none for a reader of no ratings).
+    pub satisfaction: Vec<(String, crate::ratings::Figures)>,
+}
+
+/// The month-end reports of `month` made of one read of each kind of count: the filings and the
+/// other endings over the months the two veto reports and the assessment span (their trends
+/// included), and the quarter's ratings — the same figures as [`vetoes`], [`assessment`] and
+/// [`crate::ratings::breakdown`] each give alone.
+pub async fn month_end(s: &App, p: &Principal, month: &str) -> Result<MonthEnd> {
+    noveto_store::may_lag(async move {
+        ensure_reader(p)?;
+        let period = Period::parse(Some(month), None, None)?;
+        let Period::Month(y, m) = period else {
+            return Err(Error::bad("invalid_period", "月份格式应为 2026-11").at("month"));
+        };
+        let quarter = Period::Quarter(y, (m - 1) / 3 + 1);
+        let ((mf, _), (qf, ql)) = (span_of(period), span_of(quarter));
+        let label = quarter.label();
+        let first = mf.min(qf);
+        let (c, ratings) = tokio::try_join!(counted(s, p, &first, &ql), async {
+            Ok(crate::ratings::tallies(s, p, &label, &label).await.ok())
+        })?;
+        let none = vec![];
+        let (vetoes, quarter_vetoes, assessment, satisfaction) = tokio::try_join!(
+            veto_report(s, p, period, &c),
+            veto_report(s, p, quarter, &c),
+            assessment_of(s, p, period, None, &c.endings, ratings.as_ref().unwrap_or(&none)),
+            async {
+                match &ratings {
+                    Some(v) => crate::ratings::breakdown_of(s, &label, v).await,
+                    None => Ok(vec![]),
+                }
+            }
+        )?;
+        Ok(MonthEnd { quarter: label.clone(), vetoes, quarter_vetoes, assessment, satisfaction })
+    })
+    .await
+}
+
+/// The quarters whose satisfaction a period's assessment takes.
+fn quarters_of(period: Period) -> Vec<String> {
+    match period {
+        Period::Month(y, m) => vec![format!("{y}Q{}", (m - 1) / 3 + 1)],
+        Period::Quarter(y, q) => vec![format!("{y}Q{q}")],
+        Period::Year(y) => (1..=4).map(|q| format!("{y}Q{q}")).collect(),
+    }
+}
+
+/// The ratings of the period's quarters the caller may read, counted, in one read (none for a
+/// reader of no ratings: their assessment shows no satisfaction).
+async fn quarter_ratings(s: &App, p: &Principal, period: Period) -> Result<Vec<noveto_store::repo::ratings::Tally>> {
+    let q = quarters_of(period);
+    let (from, to) = (q.first().cloned().unwrap_or_default(), q.last().cloned().unwrap_or_default());
+    Ok(crate::ratings::tallies(s, p, &from, &to).await.unwrap_or_default())
+}
+
+/// The assessment of `period` from the other endings counted over a span that holds it and the
+/// ratings of its quarters.
+async fn assessment_of(
+    s: &App,
+    p: &Principal,
+    period: Period,
+    unit: Option<i64>,
+    endings: &[noveto_store::repo::cases::EndingGroup],
+    ratings: &[noveto_store::repo::ratings::Tally],
+) -> Result<Assessment> {
+    let (mut units, mut windows) = tallies(s, p, period, endings).await?;
+    let d = crate::org::directory(s).await?;
+    let policy = s.policy();
+    let w = policy.assessment_weights.clone();
+    let quarters = quarters_of(period);
+    // Every unit and window of the reader's scope is assessed, with or without matters.
+    for u in &d.units {
+        let (centers, _) = s.center_chain(u.center_id).await?;
+        if p.may(Action::ReadFilings, &Place { centers, unit: Some(u.id), window: None }).is_ok() {
+            units.entry(u.id).or_default();
+        }
+    }
+    for x in d.windows.iter().filter(|x| x.kind == "window") {
+        if let Some(u) = x.unit_id
+            && units.contains_key(&u)
+        {
+            windows.entry(x.id).or_default();
+        }
+    }
+    // Satisfaction: the composite of the period's quarters (their mean), per unit and window.
+    let sat = |pred: &dyn Fn(&noveto_store::repo::ratings::Tally) -> bool| {
+        let mut per = vec![];
+        for q in &quarters {
+            let v = ratings.iter().filter(|r| &r.quarter == q && pred(r));
+            if let Some(c) = crate::ratings::satisfaction_of_tallies(v, &policy.rating).composite {
+                per.push(c);
+            }
+        }
+        (!per.is_empty()).then(|| per.iter().sum::<f64>() / per.len() as f64 * 100.0)
+    };
+    let mut unit_rows: Vec<Scored> = units
+        .into_iter()
+        .filter(|(u, _)| unit.is_none_or(|x| x == *u))
+        .map(|(u, mut f)| {
+            f.satisfaction = sat(&|r| r.unit_id == Some(u));
+            Scored {
+                unit_id: Some(u),
+                window_id: None,
+                name: d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default(),
+                score: score(&f, &w),
+                figures: f,
+                award: false,
+            }
+        })
+        .collect();
+    let mut window_rows: Vec<Scored> = windows
+        .into_iter()
+        .filter_map(|(x, mut f)| {
+            let win = d.windows.iter().find(|y| y.id == x)?;
+            if unit.is_some_and(|u| win.unit_id != Some(u)) {
+                return None;
+            }
+            f.satisfaction = sat(&|r| r.window_id == Some(x));
+            Some(Scored {
+                unit_id: win.unit_id,
+                window_id: Some(x),
+                name: win.name.clone(),
+                score: score(&f, &w),
+                figures: f,
+                award: false,
+            })
+        })
+        .collect();
+    unit_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+    window_rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+    // FZ: the month's awards go to the best windows.
+    if matches!(period, Period::Month(..)) {
+        for r in window_rows.iter_mut().take(w.monthly_awards as usize) {
+            r.award = true;
+        }
+    }
+    Ok(Assessment {
+        period: period.label(),
+        units: unit_rows,
+        windows: window_rows,
+        source: w.document.clone(),
+        weights: w,
+    })
 }
 
 /// AS-1: the matters behind one unit's figure (`vetoes`, `other_negative_endings`, `overdue`,

@@ -180,6 +180,7 @@ pub fn routes() -> (axum::Router<AppState>, Vec<Op>) {
         get "/api/v1/hotline/replies" => complaints::replies, "complaints", "按 12345 热线格式导出工单回复（TC-8）", query = complaints::FormatQuery;
         post "/api/v1/cases/{id}/fallback" => cases::fallback, "cases", "否决事项责任不清或无人决定，转“办不成事”窗口兜底答复（NV-13）", body = noveto_app::unresolved::FallbackIn;
         post "/api/v1/windows/{id}/kiosk" => ratings::kiosk, "ratings", "窗口评价器的绑定链接（无需登录，绑定本窗口）（HCP-3）";
+        get "/api/v1/reports/month-end" => reports::month_end, "reports", "月末报表一次读出：本月否决统计、本季度分析、本月考核、本季度满意度（即 /reports 页所示，NV-15、AS-1、HCP-5）", query = reports::PeriodQuery;
         get "/api/v1/reports/vetoes" => reports::vetoes, "reports", "否决及其他否定性办结统计：按单位、窗口、事项、理由，近六个月趋势，同等申请不同结果（NV-15、NV-16）；format=csv|xlsx|pdf", query = reports::PeriodQuery;
         get "/api/v1/reports/assessment" => reports::assessment, "reports", "窗口单位考核：按政策分值，得分与各项数字，月度评优（AS-1）；format=csv|xlsx|pdf", query = reports::PeriodQuery;
         get "/api/v1/reports/assessment/{unit_id}/items" => reports::drill, "reports", "考核数字背后的事项（AS-1）", query = reports::DrillQuery;

@@ -38,6 +38,30 @@ fn pdf(d: noveto_docs::Document) -> ApiResult<Response> {
     crate::pages::forms::render(&d, "pdf")
 }
 
+/// NV-15, AS-1, HCP-5: the month-end reports of a month at once — its veto statistics, its
+/// quarter's analysis, its assessment and its quarter's satisfaction (what `/reports` shows),
+/// each with the figures its own route gives.
+pub async fn month_end(
+    State(s): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Response> {
+    let month = match q.month.clone() {
+        Some(m) => m,
+        None => noveto_domain::time::local_date(s.now()).format("%Y-%m").to_string(),
+    };
+    let m = app::month_end(&s, &p, &month).await?;
+    Ok(Json(json!({
+        "month": month,
+        "quarter": m.quarter,
+        "vetoes": m.vetoes,
+        "quarter_vetoes": m.quarter_vetoes,
+        "assessment": m.assessment,
+        "satisfaction": m.satisfaction.iter().map(|(n, f)| json!({"name": n, "figures": f})).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
 /// NV-15: the veto statistics of a month, quarter or year.
 pub async fn vetoes(
     State(s): State<AppState>,

@@ -41,18 +41,14 @@ async fn body(s: &AppState, p: &Principal, q: &ReportQ) -> ApiResult<Markup> {
     let month = q.month.clone().unwrap_or_else(|| noveto_domain::time::local_date(s.now()).format("%Y-%m").to_string());
     let period = Period::parse(Some(&month), None, None)?;
     let (first, _) = period.days();
-    let quarter = format!("{}Q{}", chrono::Datelike::year(&first), (chrono::Datelike::month(&first) - 1) / 3 + 1);
-    // The page's five reads are independent: they run side by side on the store's readers, so
-    // the month-end page waits for the slowest of them, not for their sum.
-    let qperiod = Period::parse(None, Some(&quarter), None)?;
-    let (v, qv, a, sat, (_, checks)) = tokio::try_join!(
-        svc::vetoes(s, p, period),
-        svc::vetoes(s, p, qperiod),
-        svc::assessment(s, p, period, None),
-        async { Ok(noveto_app::ratings::breakdown(s, p, &quarter).await.unwrap_or_default()) },
+    // The month's and the quarter's veto reports, the assessment and the satisfaction are made of
+    // one read of each kind of count (`month_end`); the commitment checks are read beside it.
+    let (end, (_, checks)) = tokio::try_join!(
+        svc::month_end(s, p, &month),
         // NV-6: the month's commitment verifications, summed over the units the reader sees.
         noveto_app::commitments::list(s, p, &month),
     )?;
+    let svc::MonthEnd { quarter, vetoes: v, quarter_vetoes: qv, assessment: a, satisfaction: sat } = end;
     let prev = first.pred_opt().map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
     let next = period.days().1.format("%Y-%m").to_string();
     let file = |path: &str, fmt: &str| format!("/api/v1/reports/{path}?month={month}&format={fmt}");

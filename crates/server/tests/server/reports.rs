@@ -192,3 +192,81 @@ fn as_1_assessment_and_as_2_inspections() {
         let _: Value = done;
     }
 }
+
+// NV-15, AS-1, HCP-5 (issue 30 item 5): the month-end page reads each kind of count once for its
+// four reports (`/api/v1/reports/month-end`); every figure equals the one its own route gives —
+// for the center's business section and a unit leader, for a quarter's first month (whose
+// quarter runs past it) and its last, with a trend reaching into the month before.
+#[test]
+fn nv_15_as_1_hcp_5_the_month_end_equals_each_report_alone() {
+    for k in backends() {
+        let app = App::spawn_at(k, "national", "2026-10-20T10:00:00+08:00");
+        crate::cases::add_item(&app, "ME-1", false, false);
+        veto(&app, "ME-1", "场所不符合要求", Some(true));
+        app.set_now("2026-11-18T10:00:00+08:00");
+        veto(&app, "ME-1", "场所不符合要求", Some(true));
+        veto(&app, "ME-1", "场所不符合要求", Some(false));
+        veto(&app, "ME-1", "材料不全", None);
+        let clerk = app.token("clerk");
+        for (i, level) in ["5", "1", "4"].iter().enumerate() {
+            let (st, c) = app.post(
+                "/api/v1/cases",
+                &clerk,
+                json!({"kind": "consultation", "channel": "window", "applicant": {"name": "王五", "phone": format!("1391234567{i}")}, "request": "个体户怎么注销"}),
+            );
+            assert_eq!(st, 201, "{c}");
+            let note = if i == 0 { "这个不清楚，你自己去查" } else { "已当场解答" };
+            let (st, e) = app.post(
+                &format!("/api/v1/cases/{}/close", c["id"]),
+                &clerk,
+                json!({"outcome": "answered", "note": note, "confirm_phrases": true}),
+            );
+            assert_eq!(st, 200, "{e}");
+            let (st, r) =
+                app.post("/api/v1/ratings", &clerk, json!({"case_id": c["id"], "channel": "device", "level": level}));
+            assert_eq!(st, 201, "{r}");
+        }
+        for who in ["business", "leader"] {
+            let t = app.token(who);
+            for (month, quarter) in [("2026-11", "2026Q4"), ("2026-10", "2026Q4"), ("2026-12", "2026Q4")] {
+                let (st, m) = app.get(&format!("/api/v1/reports/month-end?month={month}"), &t);
+                assert_eq!(st, 200, "{who} {month}: {m}");
+                assert_eq!(m["quarter"], quarter);
+                let alone = |path: &str| {
+                    let (st, v) = app.get(path, &t);
+                    assert_eq!(st, 200, "{who} {path}: {v}");
+                    v
+                };
+                assert_eq!(m["vetoes"], alone(&format!("/api/v1/reports/vetoes?month={month}")), "{who} {month}");
+                assert_eq!(
+                    m["quarter_vetoes"],
+                    alone(&format!("/api/v1/reports/vetoes?quarter={quarter}")),
+                    "{who} {month}"
+                );
+                assert_eq!(
+                    m["assessment"],
+                    alone(&format!("/api/v1/reports/assessment?month={month}")),
+                    "{who} {month}"
+                );
+                let (st, sat) = app.get(&format!("/api/v1/reports/satisfaction?quarter={quarter}"), &t);
+                if st == 200 {
+                    assert_eq!(m["satisfaction"], sat["rows"], "{who} {month}");
+                } else {
+                    assert_eq!((st, m["satisfaction"].clone()), (403, json!([])), "{who} {month}: no ratings read");
+                }
+            }
+        }
+        let (_, m) = app.get("/api/v1/reports/month-end?month=2026-11", &app.token("business"));
+        // The figures themselves, by hand: three vetoes asked in November (one pending), one in
+        // October on the trend; one consultation answered with a confirmed no; two of three satisfied.
+        assert_eq!((m["vetoes"]["requested"].as_u64(), m["vetoes"]["pending"].as_u64()), (Some(3), Some(1)), "{m}");
+        assert_eq!(m["vetoes"]["trend"][4], json!(["2026-10", 1, 1, 0]), "{m}");
+        assert_eq!(m["vetoes"]["negative_answers"], 1, "{m}");
+        assert_eq!(m["quarter_vetoes"]["requested"], 4, "{m}");
+        let total = &m["satisfaction"][0]["figures"]["device"];
+        assert_eq!((total["satisfied"].as_u64(), total["total"].as_u64()), (Some(2), Some(3)), "{m}");
+        assert_eq!(app.get("/api/v1/reports/month-end?month=2026-11", &clerk).0, 403);
+        assert_eq!(app.get("/api/v1/reports/month-end?month=2026-13", &app.token("business")).0, 422);
+        assert_eq!(app.get("/api/v1/reports/month-end?month=%00", &app.token("business")).0, 422);
+    }
+}

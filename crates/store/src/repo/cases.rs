@@ -1025,10 +1025,13 @@ pub fn key_filed_reasons(tx: &mut dyn Tx) -> Result<()> {
     )
 }
 
-/// NV-15: the filings of the months `first..=last` counted by the database per place, item,
-/// reason key and outcome (`None`: still pending), each group with its case's center chain.
+/// NV-15: the filings of the months `first..=last` counted by the database per month, place, item,
+/// reason key and outcome (`None`: still pending), each group with its case's center chain — one
+/// read serves a period's figures and its trend alike.
 #[derive(Debug, Clone, Serialize)]
 pub struct VetoGroup {
+    pub month: String,
+    pub center_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub window_id: Option<i64>,
     pub item_code: Option<String>,
@@ -1038,26 +1041,26 @@ pub struct VetoGroup {
 }
 
 pub fn veto_groups_with_centers(tx: &mut dyn Tx, first: &str, last: &str) -> Result<Vec<(VetoGroup, Vec<i64>)>> {
-    let rows = tx.query(
-        "SELECT c.center_id, f.unit_id, c.window_id, f.item_code, f.reason_key, f.outcome, COUNT(*)
-           FROM filings f LEFT JOIN cases c ON c.id = f.case_id
-          WHERE f.month >= $1 AND f.month <= $2 GROUP BY 1, 2, 3, 4, 5, 6",
-        params![first, last],
-    )?;
-    let mut chains = super::org::Chains::default();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let g = VetoGroup {
+    let rows = tx
+        .query(
+            "SELECT c.center_id, f.unit_id, c.window_id, f.item_code, f.reason_key, f.outcome, COUNT(*), f.month
+               FROM filings f LEFT JOIN cases c ON c.id = f.case_id
+              WHERE f.month >= $1 AND f.month <= $2 GROUP BY 1, 2, 3, 4, 5, 6, 8",
+            params![first, last],
+        )?
+        .iter()
+        .map(|r| VetoGroup {
+            month: r.str(7),
+            center_id: r.opt_i64(0),
             unit_id: r.opt_i64(1),
             window_id: r.opt_i64(2),
             item_code: r.opt_str(3),
             reason_key: r.opt_str(4).unwrap_or_default(),
             outcome: r.opt_str(5),
             count: r.i64(6),
-        };
-        out.push((g, chains.of(tx, r.opt_i64(0))?));
-    }
-    Ok(out)
+        })
+        .collect();
+    super::org::with_chains(tx, rows, |g| g.center_id)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1384,79 +1387,44 @@ pub fn other_endings_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Resu
     Ok(out)
 }
 
-/// NV-15's trend: the vetoes filed and the other negative endings of a run of months, counted by
-/// the database per month and place (center, unit, window) — never a row per matter — each group
+/// NV-15: the negative endings other than vetoes ([`ENDINGS`]) of a run of months, counted by the
+/// database per month, place (center, unit, window) and kind — never a row per matter — each group
 /// with its center chain for the one access decision.
 #[derive(Debug, Clone)]
-pub struct TrendGroup {
+pub struct EndingGroup {
     pub month: String,
     pub center_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub window_id: Option<i64>,
-    /// `true` for filings (vetoes asked for), `false` for the other negative endings.
-    pub filing: bool,
-    /// For the other endings, which ([`OtherEnding::kind`]: `withdrawn`, `not_required`,
-    /// `answered` and `escalation_answered` — both only where they said no —, `referred`,
-    /// `changed_to_consultation`); `""` for filings.
+    /// Which ([`OtherEnding::kind`]: `withdrawn`, `not_required`, `answered` and
+    /// `escalation_answered` — both only where they said no —, `referred`,
+    /// `changed_to_consultation`).
     pub kind: &'static str,
     pub count: i64,
-    /// Of the filings, those whose veto was approved.
-    pub approved: i64,
 }
 
-/// The months `first..=last` ("YYYY-MM"); the other endings' instants are compared as the roll-up
-/// compares them, from the first month's first day up to the day after the last month.
-pub fn trend_with_centers(
-    tx: &mut dyn Tx,
-    first: &str,
-    last: &str,
-    from: &str,
-    to: &str,
-) -> Result<Vec<(TrendGroup, Vec<i64>)>> {
-    let mut groups: Vec<TrendGroup> = tx
+/// The endings of `from` ≤ time < `to` as the roll-up compares them (RFC 3339 instants, +08:00);
+/// an escalation answer only where it said no.
+pub fn ending_groups_with_centers(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(EndingGroup, Vec<i64>)>> {
+    let rows = tx
         .query(
-            "SELECT f.month, c.center_id, f.unit_id, COUNT(*), COUNT(CASE WHEN f.outcome = 'approved' THEN 1 END)
-               FROM filings f LEFT JOIN cases c ON c.id = f.case_id
-              WHERE f.month >= $1 AND f.month <= $2 GROUP BY f.month, c.center_id, f.unit_id",
-            params![first, last],
+            &format!(
+                "SELECT substr(happened, 1, 7), center_id, unit_id, window_id, kind, COUNT(*) FROM ({ENDINGS}) o
+                  WHERE kind <> 'escalation_answered' OR flagged = 1 GROUP BY 1, 2, 3, 4, 5"
+            ),
+            params![from, to],
         )?
         .iter()
-        .map(|r| TrendGroup {
+        .map(|r| EndingGroup {
             month: r.str(0),
             center_id: r.opt_i64(1),
             unit_id: r.opt_i64(2),
-            window_id: None,
-            filing: true,
-            kind: "",
-            count: r.i64(3),
-            approved: r.i64(4),
+            window_id: r.opt_i64(3),
+            kind: ending_kind(&r.str(4)),
+            count: r.i64(5),
         })
         .collect();
-    // The roll-up's endings, counted; an escalation answer only where it said no.
-    let others = tx.query(
-        &format!(
-            "SELECT substr(happened, 1, 7), center_id, unit_id, window_id, kind, COUNT(*) FROM ({ENDINGS}) o
-              WHERE kind <> 'escalation_answered' OR flagged = 1 GROUP BY 1, 2, 3, 4, 5"
-        ),
-        params![from, to],
-    )?;
-    groups.extend(others.iter().map(|r| TrendGroup {
-        month: r.str(0),
-        center_id: r.opt_i64(1),
-        unit_id: r.opt_i64(2),
-        window_id: r.opt_i64(3),
-        filing: false,
-        kind: ending_kind(&r.str(4)),
-        count: r.i64(5),
-        approved: 0,
-    }));
-    let mut chains = super::org::Chains::default();
-    let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
-        let centers = chains.of(tx, g.center_id)?;
-        out.push((g, centers));
-    }
-    Ok(out)
+    super::org::with_chains(tx, rows, |g| g.center_id)
 }
 
 /// NV-9 (JL 三(三)): a unit's monthly filing with the center.

@@ -242,11 +242,15 @@ pub fn set_absent(tx: &mut dyn Tx, ctx: &Ctx, window_id: i64, absent: bool) -> R
 
 /// Each of `rows` with its center's chain (looked up once per center), for the callers' scope
 /// checks.
-pub fn with_chains<R>(tx: &mut dyn Tx, rows: Vec<R>, center: impl Fn(&R) -> i64) -> Result<Vec<(R, Vec<i64>)>> {
+pub fn with_chains<R, C: Into<Option<i64>>>(
+    tx: &mut dyn Tx,
+    rows: Vec<R>,
+    center: impl Fn(&R) -> C,
+) -> Result<Vec<(R, Vec<i64>)>> {
     let mut chains = Chains::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let chain = chains.of(tx, Some(center(&r)))?;
+        let chain = chains.of(tx, center(&r).into())?;
         out.push((r, chain));
     }
     Ok(out)
