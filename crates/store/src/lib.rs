@@ -369,6 +369,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (29, include_str!("../migrations/sqlite/0029_handoffs_waiting.sql")),
     (30, include_str!("../migrations/sqlite/0030_name_with_place.sql")),
     (31, include_str!("../migrations/sqlite/0031_vetoes_by_month.sql")),
+    (32, include_str!("../migrations/sqlite/0032_place_by_id.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -401,6 +402,7 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (29, include_str!("../migrations/postgres/0029_handoffs_waiting.sql")),
     (30, include_str!("../migrations/postgres/0030_name_with_place.sql")),
     (31, include_str!("../migrations/postgres/0031_vetoes_by_month.sql")),
+    (32, include_str!("../migrations/postgres/0032_place_by_id.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
