@@ -130,13 +130,12 @@ pub fn spawn(state: AppState) {
     });
     let s3 = state.clone();
     tokio::spawn(async move {
-        // The planner's statistics four times a day (and at a start without them); every ten
-        // minutes if they were taken while the store held no case (a new hall's first day).
+        // The planner's statistics four times a day (and at a start without them); at the start
+        // and every ten minutes where they are stale — taken while the store held no case (a new
+        // hall's first day), or of a table that has since outgrown them (`Store::refresh_stale_statistics`).
         let mut minutes = 0u32;
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-            minutes += 10;
-            let r = if minutes.is_multiple_of(360) {
+            let r = if minutes > 0 && minutes.is_multiple_of(360) {
                 s3.store.refresh_statistics().await
             } else {
                 s3.store.refresh_stale_statistics().await.map(|_| ())
@@ -144,6 +143,8 @@ pub fn spawn(state: AppState) {
             if let Err(e) = r {
                 tracing::error!("planner statistics: {e}");
             }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            minutes += 10;
         }
     });
     let s4 = state.clone();

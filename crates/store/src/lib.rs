@@ -329,6 +329,15 @@ pub async fn with_request_key<F: std::future::Future>(key: RequestKey, f: F) -> 
     REQUEST_KEY.scope(key, f).await
 }
 
+/// Whether a table outgrew the planner's statistics of it: it holds at least a thousand rows (by
+/// its highest id) and more than twice the rows they counted. A table counted small — filings
+/// counted at three while a generator or a hall's first months file thousands — sends the
+/// planner scanning it where its index would read a few rows; each such table is analysed
+/// alone, at the ten-minute check, not with the whole store.
+pub(crate) fn outgrew(highest_id: i64, counted: i64) -> bool {
+    highest_id >= 1000 && highest_id > 2 * counted.max(0)
+}
+
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -660,8 +669,9 @@ impl Store {
         .map_err(|e| StoreError::Db(e.to_string()))?
     }
 
-    /// Refreshes the planner's statistics only if they were taken before the store held any case
-    /// (SQLite) or never (PostgreSQL) — and on a PostgreSQL server without autovacuum, vacuums
+    /// Refreshes the planner's statistics where they are stale: all of them if they were taken
+    /// before the store held any case (SQLite) or never (PostgreSQL), else each table that
+    /// outgrew them ([`outgrew`]) alone — and on a PostgreSQL server without autovacuum, vacuums
     /// the tables whose dead rows passed autovacuum's default threshold; returns whether it did.
     pub async fn refresh_stale_statistics(&self) -> Result<bool> {
         let this = self.clone();

@@ -502,6 +502,27 @@ impl Pg {
         let mut did = never.first().map(|r| r.i64(0)).unwrap_or(0) > 0;
         if did {
             c.batch("ANALYZE")?;
+        } else {
+            // Each table that outgrew its statistics ([`crate::outgrew`]), by its highest id
+            // against the rows the statistics counted — with autovacuum on, it has usually seen
+            // to them first; with it off (this machine), nothing else would.
+            let tables = c.query(
+                "SELECT t.relname::text, GREATEST(t.reltuples, 0)::bigint FROM pg_class t
+                   JOIN pg_namespace n ON n.oid = t.relnamespace
+                  WHERE t.relkind = 'r' AND n.nspname = current_schema()
+                    AND EXISTS (SELECT 1 FROM information_schema.columns k
+                                 WHERE k.table_schema = n.nspname AND k.table_name = t.relname AND k.column_name = 'id')
+                  ORDER BY 1",
+                &[],
+            )?;
+            for t in tables {
+                let name = t.str(0).replace('"', "\"\"");
+                let highest = c.query(&format!("SELECT MAX(id)::bigint FROM \"{name}\""), &[])?;
+                if crate::outgrew(highest.first().and_then(|r| r.opt_i64(0)).unwrap_or(0), t.i64(1)) {
+                    c.batch(&format!("ANALYZE \"{name}\""))?;
+                    did = true;
+                }
+            }
         }
         if autovacuum_off(&mut c)? {
             let due = c.query(

@@ -153,6 +153,34 @@ fn has_statistics(c: &Connection) -> Result<bool> {
     Ok(rows > 0 && !(counted_empty && holds_cases))
 }
 
+/// The tables that outgrew their statistics ([`crate::outgrew`]): their highest id against the
+/// rows the statistics counted (the most any of their indexes holds). The trigram index's own
+/// tables are left out.
+fn grown_tables(c: &Connection) -> Result<Vec<String>> {
+    let mut q = c
+        .prepare(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+                AND m.name NOT LIKE 'cases_fts%' AND m.sql NOT LIKE 'CREATE VIRTUAL%'
+                AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'id') ORDER BY m.name",
+        )
+        .map_err(db_err)?;
+    let tables: Vec<String> =
+        q.query_map([], |r| r.get(0)).map_err(db_err)?.collect::<std::result::Result<_, _>>().map_err(db_err)?;
+    let mut out = vec![];
+    for t in tables {
+        let counted: Option<i64> = c
+            .query_row("SELECT MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = ?1", [&t], |r| r.get(0))
+            .map_err(db_err)?;
+        let highest: Option<i64> = c
+            .query_row(&format!("SELECT MAX(id) FROM \"{}\"", t.replace('"', "\"\"")), [], |r| r.get(0))
+            .map_err(db_err)?;
+        if crate::outgrew(highest.unwrap_or(0), counted.unwrap_or(0)) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
 fn migrate(conn: &mut SqliteConn) -> Result<()> {
     conn.0
         .execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
@@ -229,10 +257,17 @@ impl Sqlite {
     pub(crate) fn refresh_stale_statistics(&self) -> Result<bool> {
         let c = Connection::open(&self.path).map_err(db_err)?;
         c.busy_timeout(std::time::Duration::from_secs(30)).map_err(db_err)?;
-        if has_statistics(&c)? {
-            return Ok(false);
+        if !has_statistics(&c)? {
+            return analyze(&c).map(|()| true);
         }
-        analyze(&c).map(|()| true)
+        // Each table that outgrew its statistics, alone (ANALYZE of a whole store at ten million
+        // cases holds the write lock for minutes; a table of filings, a moment).
+        let grown = grown_tables(&c)?;
+        for t in &grown {
+            c.execute_batch(&format!("PRAGMA analysis_limit = 400; ANALYZE \"{}\";", t.replace('"', "\"\"")))
+                .map_err(db_err)?;
+        }
+        Ok(!grown.is_empty())
     }
 
     pub(crate) fn submit(&self, job: Job) -> Result<()> {

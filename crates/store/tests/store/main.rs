@@ -701,6 +701,45 @@ fn statistics_never_taken_are_taken_once() {
     });
 }
 
+// Issue 27: a table that outgrew the planner's statistics — the filings counted at three while
+// thousands were filed after (the generator's vetoes pass, a hall's first months) — is analysed
+// again at the ten-minute check, alone and once; a table that did not grow is left as counted.
+#[test]
+fn a_table_that_outgrew_its_statistics_is_analysed_again_alone() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        open_case(s, (county, unit, win), "甲", "某公司", "办理许可");
+        let rt = rt();
+        rt.block_on(s.refresh_statistics()).unwrap();
+        assert!(!rt.block_on(s.refresh_stale_statistics()).unwrap(), "just taken: kept");
+        let counted = |s: &Store, table: &'static str| -> i64 {
+            s.read_blocking(move |tx| {
+                let sql = if tx.backend() == noveto_store::Backend::Postgres {
+                    format!("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE relname = '{table}' AND relkind = 'r' AND relnamespace = current_schema()::regnamespace")
+                } else {
+                    format!("SELECT COALESCE(MAX(CAST(stat AS INTEGER)), 0) FROM sqlite_stat1 WHERE tbl = '{table}'")
+                };
+                Ok::<_, noveto_store::StoreError>(tx.query(&sql, &[])?.first().map(|r| r.i64(0)).unwrap_or(0))
+            })
+            .unwrap()
+        };
+        assert!(counted(s, "search_log") < 1000);
+        let cases_before = counted(s, "cases");
+        s.write_blocking(|tx| {
+            tx.exec(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+                 INSERT INTO search_log (at, query, hits) SELECT '2026-11-18T10:00:00+08:00', '营业执照', 1 FROM n",
+                &[],
+            )
+        })
+        .unwrap();
+        assert!(rt.block_on(s.refresh_stale_statistics()).unwrap(), "outgrown: analysed");
+        assert_eq!(counted(s, "search_log"), 2500, "counted again");
+        assert_eq!(counted(s, "cases"), cases_before, "the others as they were");
+        assert!(!rt.block_on(s.refresh_stale_statistics()).unwrap(), "analysed once");
+    });
+}
+
 // Issue 27: what a home page and a search ask is answered by its own index, however large the
 // store — the waiting handoffs by their status's partial index (not the event history), a name's
 // candidates with their places by one index range (not a row each), the month's approved vetoes
