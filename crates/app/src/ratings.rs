@@ -530,25 +530,22 @@ pub async fn breakdown_of(s: &App, q: &str, v: &[repo::Tally]) -> Result<Vec<(St
     let d = crate::org::directory(s).await?;
     let policy = s.policy();
     let mut out = vec![(String::from("合计"), figures(q.clone(), satisfaction_of_tallies(v, &policy.rating)))];
-    let mut units: Vec<i64> = v.iter().filter_map(|r| r.unit_id).collect();
-    units.sort();
-    units.dedup();
-    for u in units {
+    // Each unit, then each window, that has ratings: its satisfaction from its own groups.
+    let each = |of: fn(&repo::Tally) -> Option<i64>| -> Vec<(i64, Satisfaction)> {
+        let mut ids: Vec<i64> = v.iter().filter_map(of).collect();
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| (id, satisfaction_of_tallies(v.iter().filter(|r| of(r) == Some(id)), &policy.rating)))
+            .collect()
+    };
+    for (u, f) in each(|r| r.unit_id) {
         let name = d.units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
-        out.push((
-            name,
-            figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.unit_id == Some(u)), &policy.rating)),
-        ));
+        out.push((name, figures(q.clone(), f)));
     }
-    let mut windows: Vec<i64> = v.iter().filter_map(|r| r.window_id).collect();
-    windows.sort();
-    windows.dedup();
-    for w in windows {
+    for (w, f) in each(|r| r.window_id) {
         let name = d.windows.iter().find(|x| x.id == w).map(|x| x.name.clone()).unwrap_or_default();
-        out.push((
-            name,
-            figures(q.clone(), satisfaction_of_tallies(v.iter().filter(|r| r.window_id == Some(w)), &policy.rating)),
-        ));
+        out.push((name, figures(q.clone(), f)));
     }
     Ok(out)
 }
