@@ -1408,25 +1408,19 @@ pub struct Inbox {
 
 pub async fn inbox(s: &App, p: &Principal) -> Result<Inbox> {
     let reach = crate::org::reach(s, p).await?;
-    let (vetoes, escs, cases) = s
-        .store
-        .read(move |tx| {
-            let (vetoes, escs) = (repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?);
-            let cases = inbox_cases(tx, &vetoes, &escs)?;
-            Ok::<_, StoreError>((vetoes, escs, cases))
-        })
-        .await?;
+    let (vetoes, escs, cases) = s.store.read(move |tx| inbox_candidates(tx, &reach)).await?;
     inbox_of(s, p, vetoes, escs, cases).await
 }
 
-/// The cases of the inbox's candidates, in the read that found them (one `IN`, not one read each).
-fn inbox_cases(
-    tx: &mut dyn noveto_store::Tx,
-    vetoes: &[VetoRequest],
-    escs: &[repo::Escalation],
-) -> std::result::Result<HashMap<i64, (Case, i64)>, StoreError> {
+/// The inbox's candidates within `reach` — the pending veto requests, the open escalations — and
+/// their cases, in the read that found them (one `IN`, not one read each).
+type Candidates = (Vec<VetoRequest>, Vec<repo::Escalation>, HashMap<i64, (Case, i64)>);
+
+fn inbox_candidates(tx: &mut dyn noveto_store::Tx, reach: &repo::Reach) -> std::result::Result<Candidates, StoreError> {
+    let (vetoes, escs) = (repo::pending_vetoes_within(tx, reach)?, repo::open_escalations_within(tx, reach)?);
     let ids: Vec<i64> = vetoes.iter().map(|v| v.case_id).chain(escs.iter().map(|e| e.case_id)).collect();
-    repo::get_many(tx, &ids)
+    let cases = repo::get_many(tx, &ids)?;
+    Ok((vetoes, escs, cases))
 }
 
 /// The inbox from its candidates and their cases: each veto request the caller decides now, each
@@ -1510,8 +1504,7 @@ pub async fn waiting(s: &App, p: &Principal, queues: bool) -> Result<Waiting> {
                     HashMap::new(),
                 ));
             }
-            let (vetoes, escs) = (repo::pending_vetoes_within(tx, &reach)?, repo::open_escalations_within(tx, &reach)?);
-            let cases = inbox_cases(tx, &vetoes, &escs)?;
+            let (vetoes, escs, cases) = inbox_candidates(tx, &reach)?;
             let all = Waiting {
                 handoffs,
                 inbox: None,

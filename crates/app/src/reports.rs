@@ -544,7 +544,7 @@ pub async fn assessment(s: &App, p: &Principal, period: Period, unit: Option<i64
         let (first, last) = (months.first().cloned().unwrap_or_default(), months.last().cloned().unwrap_or_default());
         let (endings, ratings) =
             tokio::try_join!(crate::cases::visible_ending_groups(s, p, &first, &last), quarter_ratings(s, p, period))?;
-        assessment_of(s, p, period, unit, &endings, &ratings).await
+        assessment_of(s, p, period, unit, &endings, &ratings.unwrap_or_default()).await
     })
     .await
 }
@@ -577,9 +577,7 @@ pub async fn month_end(s: &App, p: &Principal, month: &str) -> Result<MonthEnd> 
         let ((mf, _), (qf, ql)) = (span_of(period), span_of(quarter));
         let label = quarter.label();
         let first = mf.min(qf);
-        let (c, ratings) = tokio::try_join!(counted(s, p, &first, &ql), async {
-            Ok(crate::ratings::tallies(s, p, &label, &label).await.ok())
-        })?;
+        let (c, ratings) = tokio::try_join!(counted(s, p, &first, &ql), quarter_ratings(s, p, quarter))?;
         let none = vec![];
         let (vetoes, quarter_vetoes, assessment, satisfaction) = tokio::try_join!(
             veto_report(s, p, period, &c),
@@ -606,12 +604,17 @@ fn quarters_of(period: Period) -> Vec<String> {
     }
 }
 
-/// The ratings of the period's quarters the caller may read, counted, in one read (none for a
-/// reader of no ratings: their assessment shows no satisfaction).
-async fn quarter_ratings(s: &App, p: &Principal, period: Period) -> Result<Vec<noveto_store::repo::ratings::Tally>> {
+/// The ratings of the period's quarters the caller may read, counted, in one read (`None` for a
+/// reader of no ratings: their assessment shows no satisfaction, their month-end page no
+/// satisfaction card's rows).
+async fn quarter_ratings(
+    s: &App,
+    p: &Principal,
+    period: Period,
+) -> Result<Option<Vec<noveto_store::repo::ratings::Tally>>> {
     let q = quarters_of(period);
     let (from, to) = (q.first().cloned().unwrap_or_default(), q.last().cloned().unwrap_or_default());
-    Ok(crate::ratings::tallies(s, p, &from, &to).await.unwrap_or_default())
+    Ok(crate::ratings::tallies(s, p, &from, &to).await.ok())
 }
 
 /// The assessment of `period` from the other endings counted over a span that holds it and the
