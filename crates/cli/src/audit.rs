@@ -30,6 +30,42 @@ pub async fn run(cmd: AuditCmd) -> Result<ExitCode, Fail> {
         println!("办结结果核对通过：每件否决、撤回、依法无需办理、已解答、指引办结都有其依据。");
     }
     let endings_ok = unproven.is_empty();
+    // HCP-5: the satisfaction counts the database keeps (migration 33) equal the ratings' rows.
+    let drift = st.read(|tx| repo::ratings::tally_drift(tx, "0000", "9999")).await?;
+    let id = |x: Option<i64>| x.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+    for d in &drift {
+        println!(
+            "好差评计数不符：{} 中心 {} 单位 {} 窗口 {} 渠道 {}：保存为 {} 条（满意 {}），逐条计为 {} 条（满意 {}）",
+            d.quarter,
+            d.center_id,
+            id(d.unit_id),
+            id(d.window_id),
+            d.channel,
+            d.kept.0,
+            d.kept.1,
+            d.counted.0,
+            d.counted.1
+        );
+    }
+    if drift.is_empty() {
+        println!("好差评计数核对通过：各季度、各单位窗口、各渠道保存的计数与逐条评价相符。");
+    }
+    // AS-1: the overdue deadlines the database keeps counted (migration 34) equal the deadlines.
+    let kept = st.read(|tx| repo::assessment::drift(tx, "0000-01-01", "9999-12-31", "9999-12-31")).await?;
+    for d in &kept {
+        println!(
+            "考核计数不符：{} 中心 {} 单位 {} 窗口 {}：保存为 {}，逐条计为 {}",
+            d.figure,
+            d.center_id,
+            id(d.unit_id),
+            id(d.window_id),
+            d.kept,
+            d.counted
+        );
+    }
+    if kept.is_empty() {
+        println!("考核计数核对通过：各单位窗口未办结期限的保存计数与逐条期限相符。");
+    }
     match st.read(move |tx| repo::audit::verify_with(tx, verifier)).await? {
         Ok(n) => {
             println!("审计链完整：共 {n} 条记录，每条的内容哈希与前后链接均相符。");

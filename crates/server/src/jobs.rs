@@ -149,12 +149,21 @@ pub fn spawn(state: AppState) {
     });
     let s4 = state.clone();
     tokio::spawn(async move {
+        let mut seconds = 0u64;
         loop {
             // Issue 27: the cases registered in the last second into SQLite's trigram index, in one
             // write (search reads the queue until then).
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             if let Err(e) = s4.store.index_pending().await {
                 tracing::error!("trigram index: {e}");
+            }
+            // Issues 27 and 30: on PostgreSQL, the kept counts' rows of each key folded into one
+            // every minute (each write adds its own; readers add up what is not folded yet).
+            seconds += 1;
+            if seconds.is_multiple_of(60)
+                && let Err(e) = s4.store.fold_kept_counts().await
+            {
+                tracing::error!("kept counts: {e}");
             }
         }
     });

@@ -379,6 +379,8 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (30, include_str!("../migrations/sqlite/0030_name_with_place.sql")),
     (31, include_str!("../migrations/sqlite/0031_vetoes_by_month.sql")),
     (32, include_str!("../migrations/sqlite/0032_place_by_id.sql")),
+    (33, include_str!("../migrations/sqlite/0033_rating_counts.sql")),
+    (34, include_str!("../migrations/sqlite/0034_deadline_counts.sql")),
 ];
 pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -412,6 +414,8 @@ pub const MIGRATIONS_PG: &[(i64, &str)] = &[
     (30, include_str!("../migrations/postgres/0030_name_with_place.sql")),
     (31, include_str!("../migrations/postgres/0031_vetoes_by_month.sql")),
     (32, include_str!("../migrations/postgres/0032_place_by_id.sql")),
+    (33, include_str!("../migrations/postgres/0033_rating_counts.sql")),
+    (34, include_str!("../migrations/postgres/0034_deadline_counts.sql")),
 ];
 
 /// What a migration needs beyond its SQL, run in its transaction after the SQL: a column that
@@ -681,6 +685,44 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Db(e.to_string()))?
+    }
+
+    /// Folds the rows of each key of the counts the database keeps (migrations 33 and 34) into
+    /// one, on PostgreSQL, where every write adds a row of its own so that concurrent writers
+    /// never wait on one another; returns how many rows it folded away. It takes only rows
+    /// committed before it began: a row written meanwhile stays, to be folded next time. SQLite
+    /// keeps one row per key as it writes (one writer at a time): nothing to do.
+    pub async fn fold_kept_counts(&self) -> Result<u64> {
+        if !matches!(&*self.inner, Inner::Pg(_)) {
+            return Ok(0);
+        }
+        self.write(|tx| {
+            let mut folded = 0;
+            for (table, key, sums) in [
+                ("rating_counts", "quarter, center_id, unit_id, window_id, channel", "SUM(total), SUM(satisfied)"),
+                ("deadline_counts", "due, center_id, unit_id, window_id", "SUM(live)"),
+            ] {
+                let on: Vec<String> = key.split(", ").map(|k| format!("t.{k} = k.{k}")).collect();
+                let before =
+                    tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?.first().map(|r| r.i64(0)).unwrap_or(0);
+                // A key whose rows add up to nothing is dropped.
+                tx.exec(
+                    &format!(
+                        "WITH k AS (SELECT {key} FROM {table} GROUP BY {key} HAVING COUNT(*) > 1 OR {first} = 0),
+                              gone AS (DELETE FROM {table} t USING k WHERE {on} RETURNING t.*)
+                         INSERT INTO {table} SELECT {key}, {sums} FROM gone GROUP BY {key} HAVING {first} <> 0",
+                        first = sums.split(", ").next().unwrap_or_default(),
+                        on = on.join(" AND "),
+                    ),
+                    &[],
+                )?;
+                let after =
+                    tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?.first().map(|r| r.i64(0)).unwrap_or(0);
+                folded += (before - after).max(0) as u64;
+            }
+            Ok(folded)
+        })
+        .await
     }
 
     /// Indexes the cases queued for SQLite's trigram index (migration 23) in batches of a few

@@ -105,6 +105,9 @@ const BOOKKEEPING: &[&str] = &[
     "audit_head",
     "cases_fts",
     "cases_fts_queue",
+    // Counts the database keeps from the tables of record (migrations 33 and 34).
+    "rating_counts",
+    "deadline_counts",
 ];
 
 /// The table of record a statement changes, if it changes one (`INSERT INTO t`, `UPDATE t`,

@@ -147,12 +147,33 @@ fn audit_verify_detects_edit() {
     assert_eq!(run(&["init", "--data", ds]).0, 0);
     let (code, out, _) = run(&["audit", "verify", "--data", ds]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("好差评计数核对通过"), "{out}");
     let store = noveto_store::Store::open_sqlite(&d).unwrap();
     store.write_blocking(|tx| tx.exec("UPDATE audit SET detail = '{\"name\":\"改过\"}' WHERE seq = 3", &[])).unwrap();
+    // HCP-5: a kept satisfaction count that no rating backs is reported.
+    store
+        .write_blocking(|tx| {
+            tx.exec("INSERT INTO rating_counts VALUES ('2026Q4', 1, 0, 0, 'device', 2, 1)", &[])?;
+            noveto_store::repo::audit::append(
+                tx,
+                &noveto_store::repo::Ctx { actor: None, now: "2026-11-20T09:00:00+08:00".into() },
+                "test_write",
+                "rating_counts",
+                0,
+                &serde_json::json!({}),
+            )
+        })
+        .unwrap();
     drop(store);
     let (code, out, _) = run(&["audit", "verify", "--data", ds]);
     assert_ne!(code, 0);
     assert!(out.contains("第 3 条"), "{out}");
+    assert!(
+        out.contains(
+            "好差评计数不符：2026Q4 中心 1 单位 — 窗口 — 渠道 device：保存为 2 条（满意 1），逐条计为 0 条（满意 0）"
+        ),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(d);
 }
 

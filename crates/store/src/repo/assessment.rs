@@ -18,6 +18,10 @@ struct Figure {
     source: &'static str,
     /// Whether the bounds are days (deadlines) rather than instants.
     days: bool,
+    /// Where the database keeps this figure counted as it is written (center, unit and window —
+    /// 0 for none — and the count, with the same bounds): read by [`counts`] in place of
+    /// counting `source`, which stays the drill-down's and the check's ([`drift`]).
+    kept: Option<&'static str>,
 }
 
 const FIGURES: [Figure; 5] = [
@@ -31,6 +35,7 @@ const FIGURES: [Figure; 5] = [
         source: "FROM veto_requests v JOIN cases c ON c.id = v.case_id
                  WHERE v.status = 'approved' AND v.requested_at >= $1 AND v.requested_at < $2",
         days: false,
+        kept: None,
     },
     Figure {
         name: "overdue",
@@ -42,6 +47,11 @@ const FIGURES: [Figure; 5] = [
         source: "FROM deadlines d JOIN cases c ON c.id = d.entity_id
                  WHERE d.entity || '' = 'case' AND d.state NOT IN ('met', 'paused') AND d.due >= $1 AND d.due < $2 AND d.due < $3",
         days: true,
+        // Migration 34: live case deadlines per due day and place.
+        kept: Some(
+            "SELECT center_id, NULLIF(unit_id, 0), NULLIF(window_id, 0), CAST(SUM(live) AS BIGINT) FROM deadline_counts
+              WHERE due >= $1 AND due < $2 AND due < $3 GROUP BY 1, 2, 3 HAVING SUM(live) <> 0",
+        ),
     },
     Figure {
         name: "complaints",
@@ -52,6 +62,7 @@ const FIGURES: [Figure; 5] = [
         matter: "receipt_no, id, id",
         source: "FROM complaints WHERE received_at >= $1 AND received_at < $2",
         days: false,
+        kept: None,
     },
     Figure {
         name: "unresolved",
@@ -62,6 +73,7 @@ const FIGURES: [Figure; 5] = [
         matter: "receipt_no, id, id",
         source: "FROM unresolved WHERE registered_at >= $1 AND registered_at < $2 AND unit_id IS NOT NULL",
         days: false,
+        kept: None,
     },
     Figure {
         name: "flagged_replies",
@@ -73,6 +85,7 @@ const FIGURES: [Figure; 5] = [
         source: "FROM case_events e JOIN cases c ON c.id = e.case_id
                  WHERE e.flagged = 1 AND NOT (e.kind = 'closed' AND e.tag = 'answered') AND e.at >= $1 AND e.at < $2",
         days: false,
+        kept: None,
     },
 ];
 
@@ -80,6 +93,11 @@ impl Figure {
     /// The columns that place a matter: center, unit, window.
     fn place(&self) -> String {
         format!("{}, {}, {}", self.center, self.unit, self.window)
+    }
+
+    /// The statement that counts this figure from its rows by (center, unit, window).
+    fn counting(&self) -> String {
+        format!("SELECT {}, COUNT(*) {} GROUP BY 1, 2, 3", self.place(), self.source)
     }
 
     /// The bounds `[from, to)` as this figure compares them (overdue: deadlines that fell due in
@@ -142,7 +160,10 @@ pub struct CountedGroup {
 pub fn counts(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<(CountedGroup, Vec<i64>)>> {
     let mut groups = vec![];
     for f in &FIGURES {
-        let sql = format!("SELECT {}, COUNT(*) {} GROUP BY 1, 2, 3", f.place(), f.source);
+        let sql = match f.kept {
+            Some(kept) => kept.to_string(),
+            None => f.counting(),
+        };
         groups.extend(tx.query(&sql, &f.params(from, to, today))?.iter().map(|r| CountedGroup {
             figure: f.name,
             center_id: r.i64(0),
@@ -171,4 +192,43 @@ pub fn case_receipts(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<(i64, String)>>
         .iter()
         .map(|r| (r.i64(0), r.str(1)))
         .collect())
+}
+
+/// One place where a figure's kept count differs from what its rows count (see [`drift`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub figure: &'static str,
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub kept: i64,
+    pub counted: i64,
+}
+
+/// Where the figures the database keeps counted (today: the overdue deadlines) differ, over
+/// `[from, to)` before `today`, from the same figures counted from their rows. Empty when they
+/// agree: `noveto audit verify` and the store's tests ask.
+pub fn drift(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<Drift>> {
+    use std::collections::BTreeMap;
+    let mut out = vec![];
+    for f in FIGURES.iter().filter(|f| f.kept.is_some()) {
+        let p = f.params(from, to, today);
+        let mut both: BTreeMap<(i64, Option<i64>, Option<i64>), [i64; 2]> = BTreeMap::new();
+        for (i, sql) in [f.kept.unwrap_or_default().to_string(), f.counting()].iter().enumerate() {
+            for r in tx.query(sql, &p)? {
+                both.entry((r.i64(0), r.opt_i64(1), r.opt_i64(2))).or_default()[i] += r.i64(3);
+            }
+        }
+        out.extend(both.into_iter().filter(|(_, [k, c])| k != c).map(
+            |((center_id, unit_id, window_id), [kept, counted])| Drift {
+                figure: f.name,
+                center_id,
+                unit_id,
+                window_id,
+                kept,
+                counted,
+            },
+        ));
+    }
+    Ok(out)
 }

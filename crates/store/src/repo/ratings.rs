@@ -2,7 +2,7 @@
 //! ([`tickets`](super::tickets)); this module says where they live and how lists find them.
 
 use super::tickets::{self, Table};
-use crate::{Result, Tx, Value, params};
+use crate::{Result, Row, Tx, Value, params};
 use noveto_domain::rating::Rating;
 use noveto_domain::rectification::{Origin, Rectification};
 use noveto_domain::ticket::Stored;
@@ -80,11 +80,30 @@ pub struct Tally {
     pub satisfied: u64,
 }
 
-/// HCP-5 at a province's size: the quarters' `[from, to]` ratings counted by the database per
-/// place, quarter and channel (an index-only range), with the centers' chains for the access
-/// decision on each group.
+/// HCP-5 at a province's size: the quarters' `[from, to]` ratings per place, quarter and channel
+/// as the database keeps them counted (`rating_counts`, migration 33: a few hundred rows a quarter
+/// whatever the number of ratings — on PostgreSQL with the rows written since the last fold, see
+/// `Store::fold_kept_counts`), with the centers' chains for the access decision on each group.
 pub fn tally(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Tally, Vec<i64>)>> {
     let rows: Vec<Tally> = tx
+        .query(
+            "SELECT center_id, NULLIF(unit_id, 0), NULLIF(window_id, 0), quarter, channel, CAST(SUM(total) AS BIGINT),
+                    CAST(SUM(satisfied) AS BIGINT) FROM rating_counts
+              WHERE quarter >= $1 AND quarter <= $2
+              GROUP BY center_id, unit_id, window_id, quarter, channel HAVING SUM(total) <> 0",
+            params![from, to],
+        )?
+        .iter()
+        .map(tally_row)
+        .collect();
+    super::org::with_chains(tx, rows, |t| t.center_id)
+}
+
+/// What [`tally`] reads, counted from the ratings themselves (annulled ones left out), in the same
+/// order: the check that the kept counts agree with the rows (`noveto audit verify`, the store's
+/// tests) and the hand computation the benchmarks compare against.
+pub fn tally_counted(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<Tally>> {
+    Ok(tx
         .query(
             "SELECT center_id, unit_id, window_id, quarter, channel, COUNT(*), COUNT(CASE WHEN satisfied <> 0 THEN 1 END) FROM ratings
               WHERE quarter >= $1 AND quarter <= $2 AND satisfied IS NOT NULL
@@ -93,17 +112,62 @@ pub fn tally(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<(Tally, Vec<i6
             params![from, to],
         )?
         .iter()
-        .map(|r| Tally {
-            center_id: r.i64(0),
-            unit_id: r.opt_i64(1),
-            window_id: r.opt_i64(2),
-            quarter: r.str(3),
-            channel: r.str(4),
-            total: r.i64(5).max(0) as u64,
-            satisfied: r.i64(6).max(0) as u64,
+        .map(tally_row)
+        .collect())
+}
+
+fn tally_row(r: &Row) -> Tally {
+    Tally {
+        center_id: r.i64(0),
+        unit_id: r.opt_i64(1),
+        window_id: r.opt_i64(2),
+        quarter: r.str(3),
+        channel: r.str(4),
+        total: r.i64(5).max(0) as u64,
+        satisfied: r.i64(6).max(0) as u64,
+    }
+}
+
+/// Where the kept counts of `[from, to]` differ from the ratings they count: each key (center,
+/// unit, window, quarter, channel) with its kept and its counted (total, satisfied). Empty when
+/// they agree.
+pub fn tally_drift(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<TallyDrift>> {
+    use std::collections::BTreeMap;
+    type Key = (i64, Option<i64>, Option<i64>, String, String);
+    let key = |t: &Tally| (t.center_id, t.unit_id, t.window_id, t.quarter.clone(), t.channel.clone());
+    let mut both: BTreeMap<Key, [(u64, u64); 2]> = BTreeMap::new();
+    for (t, _) in tally(tx, from, to)? {
+        both.entry(key(&t)).or_default()[0] = (t.total, t.satisfied);
+    }
+    for t in tally_counted(tx, from, to)? {
+        both.entry(key(&t)).or_default()[1] = (t.total, t.satisfied);
+    }
+    Ok(both
+        .into_iter()
+        .filter(|(_, [k, c])| k != c)
+        .map(|((center_id, unit_id, window_id, quarter, channel), [kept, counted])| TallyDrift {
+            center_id,
+            unit_id,
+            window_id,
+            quarter,
+            channel,
+            kept,
+            counted,
         })
-        .collect();
-    super::org::with_chains(tx, rows, |t| t.center_id)
+        .collect())
+}
+
+/// One key whose kept counts differ from its ratings (see [`tally_drift`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TallyDrift {
+    pub center_id: i64,
+    pub unit_id: Option<i64>,
+    pub window_id: Option<i64>,
+    pub quarter: String,
+    pub channel: String,
+    /// (total, satisfied) as kept and as counted.
+    pub kept: (u64, u64),
+    pub counted: (u64, u64),
 }
 
 /// The ratings annulled by an upheld appeal (they do not count).

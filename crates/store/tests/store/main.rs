@@ -783,3 +783,259 @@ fn issue_27_waiting_work_and_names_are_index_ranges() {
         }
     });
 }
+
+// HCP-5, AS-1 (issues 27 and 30): a quarter's ratings are read from counts the database keeps as
+// ratings are written and annulled. Whatever statement writes them — a rating with or without a
+// verdict, at a place with or without a unit or window, moved to another quarter, deleted; a
+// rectification annulling it, a second one annulling it too, one released, one deleted — the kept
+// counts equal what the rows count, after every step (300 steps, both stores).
+#[test]
+fn hcp_5_the_kept_rating_counts_equal_the_ratings_after_every_write() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        let drift =
+            |s: &Store| s.read_blocking(|tx| noveto_store::repo::ratings::tally_drift(tx, "2026Q1", "2026Q4")).unwrap();
+        // A small deterministic sequence of writes (a linear congruential walk).
+        let mut x: u64 = 12345;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let (mut ratings, mut rects) = (0i64, 0i64);
+        for step in 0..300 {
+            let op = next(8);
+            let (a, b, c, d, pick) = (next(4), next(3), next(2), next(5), next(1 << 20) as i64);
+            match op {
+                0..=2 => ratings += 1,
+                4 | 5 if ratings > 0 => rects += 1,
+                _ => {}
+            }
+            let (nr, nz) = (ratings, rects);
+            s.write_blocking(move |tx| {
+                match op {
+                    0..=2 => {
+                        let satisfied: Option<i64> = [Some(0), Some(1), Some(1), None][a as usize];
+                        let (u, w): (Option<i64>, Option<i64>) = [(Some(unit), Some(win)), (Some(unit), None), (None, None)][b as usize];
+                        tx.exec(
+                            "INSERT INTO ratings (receipt_no, center_id, unit_id, window_id, service, service_id, channel, once, satisfied, quarter, rated_at, doc)
+                             VALUES ($1, $2, $3, $4, 'case', $5, $6, NULL, $7, $8, '2026-05-01T10:00:00+08:00', '{}')",
+                            params![format!("R{step}"), county, u, w, nr, ["device", "sms"][c as usize], satisfied, format!("2026Q{}", d % 4 + 1)],
+                        )?;
+                    }
+                    3 if nr > 0 => {
+                        let r = 1 + pick % nr;
+                        tx.exec(
+                            "UPDATE ratings SET satisfied = $1, quarter = $2 WHERE id = (SELECT id FROM ratings ORDER BY id LIMIT 1 OFFSET $3)",
+                            params![[Some(0i64), Some(1), None, Some(1)][a as usize], format!("2026Q{}", d % 4 + 1), r - 1],
+                        )?;
+                    }
+                    4 | 5 if nr > 0 => {
+                        let r = pick % nr;
+                        tx.exec(
+                            "INSERT INTO rectifications (receipt_no, center_id, unit_id, origin, rating_id, status, opened_at, doc)
+                             SELECT $1, $2, $3, 'rating', id, $4, '2026-05-02T10:00:00+08:00', '{}' FROM ratings ORDER BY id LIMIT 1 OFFSET $5",
+                            params![format!("Z{step}"), county, unit, ["annulled", "open", "annulled", "done"][a as usize], r],
+                        )?;
+                    }
+                    6 if nz > 0 => {
+                        let r = pick % nz;
+                        tx.exec(
+                            "UPDATE rectifications SET status = $1 WHERE id = (SELECT id FROM rectifications ORDER BY id LIMIT 1 OFFSET $2)",
+                            params![["annulled", "appealed", "annulled", "done"][a as usize], r],
+                        )?;
+                    }
+                    7 if b == 0 && nz > 0 => {
+                        let r = pick % nz;
+                        tx.exec("DELETE FROM rectifications WHERE id = (SELECT id FROM rectifications ORDER BY id LIMIT 1 OFFSET $1)", params![r])?;
+                    }
+                    7 if b == 1 && nr > 0 => {
+                        let r = pick % nr;
+                        tx.exec(
+                            "DELETE FROM ratings WHERE id = (SELECT id FROM ratings ORDER BY id LIMIT 1 OFFSET $1)
+                               AND id NOT IN (SELECT rating_id FROM rectifications WHERE rating_id IS NOT NULL)",
+                            params![r],
+                        )?;
+                    }
+                    _ => {}
+                }
+                audit::append(tx, &ctx(), "test_write", "ratings", step, &serde_json::json!({ "op": op }))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+            assert_eq!(drift(s), vec![], "after step {step} (operation {op})");
+            if step % 50 == 49 {
+                rt().block_on(s.fold_kept_counts()).unwrap();
+                assert_eq!(drift(s), vec![], "after the fold at step {step}");
+            }
+        }
+        // The walk did reach every kind of write, and the counts are not empty.
+        let (kept, annulled) = s
+            .read_blocking(|tx| {
+                let k = tx.query("SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM rating_counts", &[])?[0].i64(0);
+                let a = tx
+                    .query("SELECT COUNT(DISTINCT rating_id) FROM rectifications WHERE status = 'annulled'", &[])?[0]
+                    .i64(0);
+                Ok::<_, StoreError>((k, a))
+            })
+            .unwrap();
+        assert!(kept > 20 && annulled > 3, "kept {kept}, annulled {annulled}");
+    });
+}
+
+// AS-1 (issues 27 and 30): the month's overdue figure is read from counts of live case deadlines
+// the database keeps per due day and place. Whatever writes them — a deadline set, met, paused,
+// moved to another day, deleted, one of another kind of matter; a case moved to another center,
+// unit or window — the kept counts equal what the rows count, after every step (300 steps, both
+// stores), and the figure counts what the rows show.
+#[test]
+fn as_1_the_kept_overdue_counts_equal_the_deadlines_after_every_write() {
+    each(|s| {
+        let (city, county, unit, win) = seed(s);
+        let cases: Vec<i64> =
+            (0..4).map(|i| open_case(s, (county, unit, win), &format!("申请人{i}"), "某公司", "办理许可")).collect();
+        let drift = |s: &Store| {
+            s.read_blocking(|tx| noveto_store::repo::assessment::drift(tx, "2026-01-01", "2027-01-01", "2026-12-31"))
+                .unwrap()
+        };
+        let mut x: u64 = 987654321;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let mut deadlines = 0i64;
+        for step in 0..300 {
+            let (op, a, b, c, pick) = (next(7), next(4), next(3), next(28), next(1 << 20) as i64);
+            let case = cases[(pick % 4) as usize];
+            if op <= 2 {
+                deadlines += 1;
+            }
+            let n = deadlines;
+            s.write_blocking(move |tx| {
+                let state = ["running", "met", "overdue", "paused"][a as usize];
+                let due = format!("2026-{:02}-{:02}", 11 + b % 2, 1 + c);
+                match op {
+                    0..=2 => {
+                        tx.exec(
+                            "INSERT INTO deadlines (entity, entity_id, what, due, state, doc) VALUES ($1, $2, $3, $4, $5, '{}')",
+                            params![["case", "case", "complaint"][b as usize], case, format!("w{step}"), due, state],
+                        )?;
+                    }
+                    3 if n > 0 => {
+                        tx.exec(
+                            "UPDATE deadlines SET state = $1 WHERE id = (SELECT id FROM deadlines ORDER BY id LIMIT 1 OFFSET $2)",
+                            params![state, pick % n],
+                        )?;
+                    }
+                    4 if n > 0 => {
+                        tx.exec(
+                            "UPDATE deadlines SET due = $1 WHERE id = (SELECT id FROM deadlines ORDER BY id LIMIT 1 OFFSET $2)",
+                            params![due, pick % n],
+                        )?;
+                    }
+                    5 => {
+                        let (center, u, w): (i64, Option<i64>, Option<i64>) =
+                            [(county, Some(unit), Some(win)), (county, Some(unit), None), (city, None, None), (county, None, None)]
+                                [a as usize];
+                        tx.exec("UPDATE cases SET center_id = $1, unit_id = $2, window_id = $3 WHERE id = $4", params![center, u, w, case])?;
+                    }
+                    6 if n > 0 => {
+                        tx.exec("DELETE FROM deadlines WHERE id = (SELECT id FROM deadlines ORDER BY id LIMIT 1 OFFSET $1)", params![pick % n])?;
+                    }
+                    _ => {}
+                }
+                audit::append(tx, &ctx(), "test_write", "deadlines", step, &serde_json::json!({ "op": op }))?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+            assert_eq!(drift(s), vec![], "after step {step} (operation {op})");
+            if step % 50 == 49 {
+                rt().block_on(s.fold_kept_counts()).unwrap();
+                assert_eq!(drift(s), vec![], "after the fold at step {step}");
+            }
+        }
+        // The figure as the assessment reads it: November's overdue deadlines, before today.
+        let (figure, by_rows) = s
+            .read_blocking(move |tx| {
+                let f: i64 = noveto_store::repo::assessment::counts(
+                    tx,
+                    "2026-11-01T00:00:00+08:00",
+                    "2026-12-01T00:00:00+08:00",
+                    "2026-11-20",
+                )?
+                .iter()
+                .filter(|(g, _)| g.figure == "overdue")
+                .map(|(g, _)| g.count)
+                .sum();
+                let r = tx.query(
+                    "SELECT COUNT(*) FROM deadlines d JOIN cases c ON c.id = d.entity_id WHERE d.entity = 'case'
+                       AND d.state NOT IN ('met', 'paused') AND d.due >= '2026-11-01' AND d.due < '2026-11-20'",
+                    &[],
+                )?[0]
+                    .i64(0);
+                Ok::<_, StoreError>((f, r))
+            })
+            .unwrap();
+        assert_eq!(figure, by_rows);
+        assert!(figure > 5, "the walk left overdue deadlines to count: {figure}");
+    });
+}
+
+// HCP-5 (issues 27 and 30), concurrency: 100 transactions at once, each rating two places — half
+// of them in one order, half in the other, the pattern that deadlocks counts kept in one locked
+// row per key — all land, none waits on another to fail, and the kept counts hold all 200, before
+// and after the fold (both stores).
+#[test]
+fn hcp_5_a_hundred_raters_at_once_all_land_in_the_kept_counts() {
+    each(|s| {
+        let (_, county, unit, win) = seed(s);
+        let rt = rt();
+        let results = rt.block_on(async {
+            let writes: Vec<_> = (0..100i64)
+                .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.write(move |tx| {
+                        let places: [(Option<i64>, Option<i64>); 2] = [(Some(unit), Some(win)), (Some(unit), None)];
+                        let order = if i % 2 == 0 { [0, 1] } else { [1, 0] };
+                        for (k, o) in order.iter().enumerate() {
+                            let (u, w) = places[*o];
+                            tx.exec(
+                                "INSERT INTO ratings (receipt_no, center_id, unit_id, window_id, service, service_id, channel, once, satisfied, quarter, rated_at, doc)
+                                 VALUES ($1, $2, $3, $4, 'case', $5, 'device', NULL, $6, '2026Q4', '2026-11-20T10:00:00+08:00', '{}')",
+                                params![format!("C{i}-{k}"), county, u, w, i * 2 + k as i64, i % 3],
+                            )?;
+                        }
+                        audit::append(tx, &ctx(), "test_write", "ratings", i, &serde_json::json!({}))
+                    })
+                    .await
+                })
+            })
+            .collect();
+            let mut out = vec![];
+            for w in writes {
+                out.push(w.await.unwrap());
+            }
+            out
+        });
+        let failed: Vec<String> = results.iter().filter_map(|r| r.as_ref().err().map(|e| e.to_string())).collect();
+        assert!(failed.is_empty(), "{} of 100 failed: {:?}", failed.len(), failed.first());
+        let total = |s: &Store| -> u64 {
+            s.read_blocking(|tx| noveto_store::repo::ratings::tally(tx, "2026Q4", "2026Q4"))
+                .unwrap()
+                .iter()
+                .map(|(t, _)| t.total)
+                .sum()
+        };
+        assert_eq!(total(s), 200);
+        rt.block_on(s.fold_kept_counts()).unwrap();
+        assert_eq!(total(s), 200);
+        let rows = s
+            .read_blocking(|tx| Ok::<_, StoreError>(tx.query("SELECT COUNT(*) FROM rating_counts", &[])?[0].i64(0)))
+            .unwrap();
+        assert_eq!(rows, 2, "one row per key after the fold");
+        assert_eq!(
+            s.read_blocking(|tx| noveto_store::repo::ratings::tally_drift(tx, "2026Q4", "2026Q4")).unwrap(),
+            vec![]
+        );
+    });
+}
