@@ -209,18 +209,15 @@ pub struct Drift {
 /// `[from, to)` before `today`, from the same figures counted from their rows. Empty when they
 /// agree: `noveto audit verify` and the store's tests ask.
 pub fn drift(tx: &mut dyn Tx, from: &str, to: &str, today: &str) -> Result<Vec<Drift>> {
-    use std::collections::BTreeMap;
     let mut out = vec![];
     for f in FIGURES.iter().filter(|f| f.kept.is_some()) {
         let p = f.params(from, to, today);
-        let mut both: BTreeMap<(i64, Option<i64>, Option<i64>), [i64; 2]> = BTreeMap::new();
-        for (i, sql) in [f.kept.unwrap_or_default().to_string(), f.counting()].iter().enumerate() {
-            for r in tx.query(sql, &p)? {
-                both.entry((r.i64(0), r.opt_i64(1), r.opt_i64(2))).or_default()[i] += r.i64(3);
-            }
-        }
-        out.extend(both.into_iter().filter(|(_, [k, c])| k != c).map(
-            |((center_id, unit_id, window_id), [kept, counted])| Drift {
+        let mut read = |sql: &str| -> Result<Vec<_>> {
+            Ok(tx.query(sql, &p)?.iter().map(|r| ((r.i64(0), r.opt_i64(1), r.opt_i64(2)), r.i64(3))).collect())
+        };
+        let (kept, counted) = (read(f.kept.unwrap_or_default())?, read(&f.counting())?);
+        out.extend(super::differing(kept, counted).into_iter().map(
+            |((center_id, unit_id, window_id), kept, counted)| Drift {
                 figure: f.name,
                 center_id,
                 unit_id,

@@ -24,6 +24,23 @@ pub mod unresolved;
 
 use crate::{Result, Tx, params};
 
+/// The keys whose kept value differs from the counted one, as `(key, kept, counted)` — a key
+/// missing on one side reads as the default there (the drift checks of the counts the database
+/// keeps: `ratings::tally_drift`, `assessment::drift`).
+pub(crate) fn differing<K: Ord, V: Default + PartialEq>(
+    kept: impl IntoIterator<Item = (K, V)>,
+    counted: impl IntoIterator<Item = (K, V)>,
+) -> Vec<(K, V, V)> {
+    let mut both: std::collections::BTreeMap<K, (V, V)> = std::collections::BTreeMap::new();
+    for (k, v) in kept {
+        both.entry(k).or_default().0 = v;
+    }
+    for (k, v) in counted {
+        both.entry(k).or_default().1 = v;
+    }
+    both.into_iter().filter(|(_, (k, c))| k != c).map(|(key, (k, c))| (key, k, c)).collect()
+}
+
 /// Who does something, and when (RFC 3339, +08:00). Time is an input.
 #[derive(Debug, Clone)]
 pub struct Ctx {

@@ -132,20 +132,12 @@ fn tally_row(r: &Row) -> Tally {
 /// unit, window, quarter, channel) with its kept and its counted (total, satisfied). Empty when
 /// they agree.
 pub fn tally_drift(tx: &mut dyn Tx, from: &str, to: &str) -> Result<Vec<TallyDrift>> {
-    use std::collections::BTreeMap;
-    type Key = (i64, Option<i64>, Option<i64>, String, String);
-    let key = |t: &Tally| (t.center_id, t.unit_id, t.window_id, t.quarter.clone(), t.channel.clone());
-    let mut both: BTreeMap<Key, [(u64, u64); 2]> = BTreeMap::new();
-    for (t, _) in tally(tx, from, to)? {
-        both.entry(key(&t)).or_default()[0] = (t.total, t.satisfied);
-    }
-    for t in tally_counted(tx, from, to)? {
-        both.entry(key(&t)).or_default()[1] = (t.total, t.satisfied);
-    }
-    Ok(both
+    let keyed = |t: Tally| ((t.center_id, t.unit_id, t.window_id, t.quarter, t.channel), (t.total, t.satisfied));
+    let kept = tally(tx, from, to)?.into_iter().map(|(t, _)| keyed(t));
+    let counted = tally_counted(tx, from, to)?.into_iter().map(keyed);
+    Ok(super::differing(kept, counted)
         .into_iter()
-        .filter(|(_, [k, c])| k != c)
-        .map(|((center_id, unit_id, window_id, quarter, channel), [kept, counted])| TallyDrift {
+        .map(|((center_id, unit_id, window_id, quarter, channel), kept, counted)| TallyDrift {
             center_id,
             unit_id,
             window_id,

@@ -784,6 +784,37 @@ fn issue_27_waiting_work_and_names_are_index_ranges() {
     });
 }
 
+/// A deterministic sequence of small numbers (a linear congruential walk) for the kept-count walks.
+struct Walk(u64);
+
+impl Walk {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// One step of a kept-count walk: `write` (with its audit entry), then no drift — and every 50
+/// steps the fold (`Store::fold_kept_counts`) and no drift after it either.
+fn step_without_drift<D: PartialEq + std::fmt::Debug>(
+    s: &Store,
+    step: i64,
+    op: u64,
+    write: impl FnOnce(&mut dyn noveto_store::Tx) -> Result<(), StoreError> + Send + 'static,
+    drift: impl Fn(&Store) -> Vec<D>,
+) {
+    s.write_blocking(move |tx| {
+        write(tx)?;
+        audit::append(tx, &ctx(), "test_write", "kept_counts", step, &serde_json::json!({ "op": op }))
+    })
+    .unwrap();
+    assert_eq!(drift(s), vec![], "after step {step} (operation {op})");
+    if step % 50 == 49 {
+        rt().block_on(s.fold_kept_counts()).unwrap();
+        assert_eq!(drift(s), vec![], "after the fold at step {step}");
+    }
+}
+
 // HCP-5, AS-1 (issues 27 and 30): a quarter's ratings are read from counts the database keeps as
 // ratings are written and annulled. Whatever statement writes them — a rating with or without a
 // verdict, at a place with or without a unit or window, moved to another quarter, deleted; a
@@ -795,27 +826,23 @@ fn hcp_5_the_kept_rating_counts_equal_the_ratings_after_every_write() {
         let (_, county, unit, win) = seed(s);
         let drift =
             |s: &Store| s.read_blocking(|tx| noveto_store::repo::ratings::tally_drift(tx, "2026Q1", "2026Q4")).unwrap();
-        // A small deterministic sequence of writes (a linear congruential walk).
-        let mut x: u64 = 12345;
-        let mut next = |n: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        };
+        let mut w = Walk(12345);
         let (mut ratings, mut rects) = (0i64, 0i64);
         for step in 0..300 {
-            let op = next(8);
-            let (a, b, c, d, pick) = (next(4), next(3), next(2), next(5), next(1 << 20) as i64);
+            let op = w.next(8);
+            let (a, b, c, d, pick) = (w.next(4), w.next(3), w.next(2), w.next(5), w.next(1 << 20) as i64);
             match op {
                 0..=2 => ratings += 1,
                 4 | 5 if ratings > 0 => rects += 1,
                 _ => {}
             }
             let (nr, nz) = (ratings, rects);
-            s.write_blocking(move |tx| {
+            let write = move |tx: &mut dyn noveto_store::Tx| {
                 match op {
                     0..=2 => {
                         let satisfied: Option<i64> = [Some(0), Some(1), Some(1), None][a as usize];
-                        let (u, w): (Option<i64>, Option<i64>) = [(Some(unit), Some(win)), (Some(unit), None), (None, None)][b as usize];
+                        let (u, w): (Option<i64>, Option<i64>) =
+                            [(Some(unit), Some(win)), (Some(unit), None), (None, None)][b as usize];
                         tx.exec(
                             "INSERT INTO ratings (receipt_no, center_id, unit_id, window_id, service, service_id, channel, once, satisfied, quarter, rated_at, doc)
                              VALUES ($1, $2, $3, $4, 'case', $5, $6, NULL, $7, $8, '2026-05-01T10:00:00+08:00', '{}')",
@@ -858,15 +885,9 @@ fn hcp_5_the_kept_rating_counts_equal_the_ratings_after_every_write() {
                     }
                     _ => {}
                 }
-                audit::append(tx, &ctx(), "test_write", "ratings", step, &serde_json::json!({ "op": op }))?;
-                Ok::<_, StoreError>(())
-            })
-            .unwrap();
-            assert_eq!(drift(s), vec![], "after step {step} (operation {op})");
-            if step % 50 == 49 {
-                rt().block_on(s.fold_kept_counts()).unwrap();
-                assert_eq!(drift(s), vec![], "after the fold at step {step}");
-            }
+                Ok(())
+            };
+            step_without_drift(s, step, op, write, drift);
         }
         // The walk did reach every kind of write, and the counts are not empty.
         let (kept, annulled) = s
@@ -897,20 +918,16 @@ fn as_1_the_kept_overdue_counts_equal_the_deadlines_after_every_write() {
             s.read_blocking(|tx| noveto_store::repo::assessment::drift(tx, "2026-01-01", "2027-01-01", "2026-12-31"))
                 .unwrap()
         };
-        let mut x: u64 = 987654321;
-        let mut next = |n: u64| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (x >> 33) % n
-        };
+        let mut w = Walk(987654321);
         let mut deadlines = 0i64;
         for step in 0..300 {
-            let (op, a, b, c, pick) = (next(7), next(4), next(3), next(28), next(1 << 20) as i64);
+            let (op, a, b, c, pick) = (w.next(7), w.next(4), w.next(3), w.next(28), w.next(1 << 20) as i64);
             let case = cases[(pick % 4) as usize];
             if op <= 2 {
                 deadlines += 1;
             }
             let n = deadlines;
-            s.write_blocking(move |tx| {
+            let write = move |tx: &mut dyn noveto_store::Tx| {
                 let state = ["running", "met", "overdue", "paused"][a as usize];
                 let due = format!("2026-{:02}-{:02}", 11 + b % 2, 1 + c);
                 match op {
@@ -933,25 +950,28 @@ fn as_1_the_kept_overdue_counts_equal_the_deadlines_after_every_write() {
                         )?;
                     }
                     5 => {
-                        let (center, u, w): (i64, Option<i64>, Option<i64>) =
-                            [(county, Some(unit), Some(win)), (county, Some(unit), None), (city, None, None), (county, None, None)]
-                                [a as usize];
-                        tx.exec("UPDATE cases SET center_id = $1, unit_id = $2, window_id = $3 WHERE id = $4", params![center, u, w, case])?;
+                        let (center, u, w): (i64, Option<i64>, Option<i64>) = [
+                            (county, Some(unit), Some(win)),
+                            (county, Some(unit), None),
+                            (city, None, None),
+                            (county, None, None),
+                        ][a as usize];
+                        tx.exec(
+                            "UPDATE cases SET center_id = $1, unit_id = $2, window_id = $3 WHERE id = $4",
+                            params![center, u, w, case],
+                        )?;
                     }
                     6 if n > 0 => {
-                        tx.exec("DELETE FROM deadlines WHERE id = (SELECT id FROM deadlines ORDER BY id LIMIT 1 OFFSET $1)", params![pick % n])?;
+                        tx.exec(
+                            "DELETE FROM deadlines WHERE id = (SELECT id FROM deadlines ORDER BY id LIMIT 1 OFFSET $1)",
+                            params![pick % n],
+                        )?;
                     }
                     _ => {}
                 }
-                audit::append(tx, &ctx(), "test_write", "deadlines", step, &serde_json::json!({ "op": op }))?;
-                Ok::<_, StoreError>(())
-            })
-            .unwrap();
-            assert_eq!(drift(s), vec![], "after step {step} (operation {op})");
-            if step % 50 == 49 {
-                rt().block_on(s.fold_kept_counts()).unwrap();
-                assert_eq!(drift(s), vec![], "after the fold at step {step}");
-            }
+                Ok(())
+            };
+            step_without_drift(s, step, op, write, drift);
         }
         // The figure as the assessment reads it: November's overdue deadlines, before today.
         let (figure, by_rows) = s
