@@ -689,7 +689,7 @@ impl Store {
 
     /// Folds the rows of each key of the counts the database keeps (migrations 33 and 34) into
     /// one, on PostgreSQL, where every write adds a row of its own so that concurrent writers
-    /// never wait on one another; returns how many rows it folded away. It takes only rows
+    /// never wait on one another; returns how many keys it folded. It takes only rows
     /// committed before it began: a row written meanwhile stays, to be folded next time. SQLite
     /// keeps one row per key as it writes (one writer at a time): nothing to do.
     pub async fn fold_kept_counts(&self) -> Result<u64> {
@@ -703,10 +703,8 @@ impl Store {
                 ("deadline_counts", "due, center_id, unit_id, window_id", "SUM(live)"),
             ] {
                 let on: Vec<String> = key.split(", ").map(|k| format!("t.{k} = k.{k}")).collect();
-                let before =
-                    tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?.first().map(|r| r.i64(0)).unwrap_or(0);
                 // A key whose rows add up to nothing is dropped.
-                tx.exec(
+                folded += tx.exec(
                     &format!(
                         "WITH k AS (SELECT {key} FROM {table} GROUP BY {key} HAVING COUNT(*) > 1 OR {first} = 0),
                               gone AS (DELETE FROM {table} t USING k WHERE {on} RETURNING t.*)
@@ -716,9 +714,6 @@ impl Store {
                     ),
                     &[],
                 )?;
-                let after =
-                    tx.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?.first().map(|r| r.i64(0)).unwrap_or(0);
-                folded += (before - after).max(0) as u64;
             }
             Ok(folded)
         })
